@@ -1,0 +1,217 @@
+// Package exchange holds what warden knows about one HTTP exchange (a request and its response)
+// while it passes through the ext_proc pipeline: who acts, what was sent, what the payload means,
+// what the policy decided, what was redacted and which credentials were used. Every stage reads and
+// fills the same value, and the audit stage turns it into exactly one record.
+//
+// The package has no dependencies on gRPC, Envoy, Kafka or Vault so that every other package can
+// use it.
+package exchange
+
+import (
+	"strings"
+	"time"
+)
+
+// Header is one header field. Keys are lowercase, as Envoy sends them; pseudo-headers
+// (":method", ":path", ":authority", ":scheme", ":status") are kept in the list.
+type Header struct {
+	Key   string
+	Value string
+}
+
+// Headers is an ordered header list that may hold a key more than once.
+type Headers []Header
+
+// Get returns the first value of key (case-insensitive), or "".
+func (h Headers) Get(key string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Key, key) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Values returns every value of key (case-insensitive).
+func (h Headers) Values(key string) []string {
+	var out []string
+	for _, f := range h {
+		if strings.EqualFold(f.Key, key) {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// Has reports whether key is present.
+func (h Headers) Has(key string) bool {
+	for _, f := range h {
+		if strings.EqualFold(f.Key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// Request is the HTTP request as warden saw it.
+type Request struct {
+	Method    string
+	Scheme    string
+	Authority string // host[:port] from :authority
+	Path      string // path and query, as in :path
+	Headers   Headers
+	// Body is the request body when the processing mode delivered it whole (BUFFERED), possibly
+	// decoded from its content-encoding. Nil for header-only requests.
+	Body []byte
+	// BodySeen reports that a body phase ran (a GET has none).
+	BodySeen bool
+}
+
+// Response is the upstream's response as warden saw it.
+type Response struct {
+	Status   int
+	Headers  Headers
+	Body     []byte // whole body when buffered; nil when streamed
+	Streamed bool   // the body was processed chunk by chunk (SSE, large bodies)
+}
+
+// Identity is who acts. It is filled by the identity stage; the zero value means anonymous.
+type Identity struct {
+	Subject    string         `json:"subject,omitempty"`
+	Issuer     string         `json:"issuer,omitempty"`
+	Groups     []string       `json:"groups,omitempty"`
+	Agent      string         `json:"agent,omitempty"`        // the workload (SPIFFE ID, client id)
+	OnBehalfOf string         `json:"on_behalf_of,omitempty"` // the delegating human
+	Session    string         `json:"session,omitempty"`
+	Method     string         `json:"method,omitempty"` // jwt, jwt_authn, spiffe, or empty
+	Claims     map[string]any `json:"claims,omitempty"`
+}
+
+// Action is what a policy decided.
+type Action string
+
+// The actions a policy can take.
+const (
+	Allow           Action = "allow"
+	Deny            Action = "deny"
+	RequireApproval Action = "require_approval"
+)
+
+// Phase names when a decision was taken.
+type Phase string
+
+// The phases a rule can apply to.
+const (
+	PhaseRequest  Phase = "request"
+	PhaseResponse Phase = "response"
+)
+
+// Decision is the outcome of evaluating the policies for one phase.
+type Decision struct {
+	Action        Action `json:"action"`
+	Phase         Phase  `json:"phase"`
+	Policy        string `json:"policy,omitempty"`
+	Rule          string `json:"rule,omitempty"`
+	PolicyVersion string `json:"policy_version,omitempty"` // content hash of the policy file
+	Reason        string `json:"reason,omitempty"`
+	// Shadow is true when the decision came from a rule in shadow mode: audited, never enforced.
+	Shadow bool `json:"shadow,omitempty"`
+	// ApprovalID names the approval request a require_approval decision created.
+	ApprovalID string `json:"approval_id,omitempty"`
+	// Shadowed lists what shadow-mode rules would have decided, for the audit record.
+	Shadowed []Decision `json:"shadowed,omitempty"`
+}
+
+// Blocks reports whether the decision stops the request (deny or approval pending, not shadow).
+func (d Decision) Blocks() bool {
+	return !d.Shadow && (d.Action == Deny || d.Action == RequireApproval)
+}
+
+// Credential records a credential warden injected, without its value.
+type Credential struct {
+	Role    string        `json:"role"`
+	LeaseID string        `json:"lease_id,omitempty"`
+	TTL     time.Duration `json:"ttl,omitempty"`
+}
+
+// ToolCall is a tool call, command or query warden understood in a payload, for the audit record.
+type ToolCall struct {
+	Kind   string `json:"kind"`   // sql, shell, k8s, aws, github, tool
+	Source string `json:"source"` // where it was found, e.g. "request.body.query", "llm.tool_calls[0]"
+	Name   string `json:"name,omitempty"`
+	Text   string `json:"text,omitempty"` // the command or statement, after redaction
+}
+
+// Disposition is how the exchange ended.
+type Disposition string
+
+// The ways an exchange can end.
+const (
+	Allowed   Disposition = "allowed"
+	Denied    Disposition = "denied"
+	Held      Disposition = "approval_required"
+	Failed    Disposition = "error"
+	Cancelled Disposition = "cancelled"
+)
+
+// Exchange is everything warden knows about one request and its response.
+type Exchange struct {
+	ID    string // request id: x-request-id when present, generated otherwise
+	Start time.Time
+	End   time.Time
+
+	Request  Request
+	Response Response
+	Identity Identity
+
+	// Facts is the payload understanding produced by the inspection stage (LLM prompt and tool
+	// calls, MCP call, SQL, shell, Kubernetes, cloud actions). Its concrete type belongs to the
+	// inspection package; the pipeline only carries it.
+	Facts any
+
+	Decisions   []Decision
+	Redactions  map[string]int // findings per class (secret, pii.email, ...) in both directions
+	Credentials []Credential
+	ToolCalls   []ToolCall
+
+	Disposition Disposition
+	Status      int    // status the client received (0 when unknown)
+	ErrorCode   string // stable error code, e.g. body_too_large, policy_error
+	Error       string // message for operators; never a secret
+	Timings     map[string]time.Duration
+}
+
+// AddRedactions merges per-class counts into the exchange.
+func (x *Exchange) AddRedactions(counts map[string]int) {
+	if len(counts) == 0 {
+		return
+	}
+	if x.Redactions == nil {
+		x.Redactions = make(map[string]int, len(counts))
+	}
+	for k, v := range counts {
+		x.Redactions[k] += v
+	}
+}
+
+// Time adds d to the named timing.
+func (x *Exchange) Time(stage string, d time.Duration) {
+	if x.Timings == nil {
+		x.Timings = make(map[string]time.Duration, 8)
+	}
+	x.Timings[stage] += d
+}
+
+// Final returns the decision that governs the exchange: the last blocking one if any, else the
+// last one, else an implicit allow.
+func (x *Exchange) Final() Decision {
+	for i := len(x.Decisions) - 1; i >= 0; i-- {
+		if x.Decisions[i].Blocks() {
+			return x.Decisions[i]
+		}
+	}
+	if n := len(x.Decisions); n > 0 {
+		return x.Decisions[n-1]
+	}
+	return Decision{Action: Allow}
+}
