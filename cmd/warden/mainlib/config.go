@@ -1,0 +1,93 @@
+package mainlib
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is warden's YAML configuration (`warden serve --config FILE`). Every field has a
+// default, so an empty file — or none — is a working configuration.
+type Config struct {
+	// Listen is the ext_proc gRPC address.
+	Listen string `yaml:"listen"`
+	// Admin is the HTTP address of /healthz, /readyz and /metrics.
+	Admin string `yaml:"admin"`
+	// Policy is a policy file or folder; empty means the embedded default pack.
+	Policy string `yaml:"policy"`
+	// ShutdownGrace is how long in-flight streams may take to finish after SIGTERM.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+
+	Log    LogConfig    `yaml:"log"`
+	Limits LimitsConfig `yaml:"limits"`
+	Envoy  EnvoyConfig  `yaml:"envoy"`
+}
+
+// LogConfig sets the log level (debug, info, warn, error) and format (text, json).
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// LimitsConfig bounds what one stream may hold.
+type LimitsConfig struct {
+	// MaxBodyBytes bounds a held body per direction (and a decoded body): over it, 413.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxHeaderBytes bounds a header map.
+	MaxHeaderBytes int `yaml:"max_header_bytes"`
+}
+
+// EnvoyConfig tells warden how the Envoy in front of it is configured.
+type EnvoyConfig struct {
+	// Bootstrap is the Envoy bootstrap (YAML) whose ext_proc filter sets the processing modes
+	// warden assumes when Envoy does not send protocol_config. Empty: the embedded
+	// envoy/bootstrap.yaml, the one docker-compose runs.
+	Bootstrap string `yaml:"bootstrap"`
+}
+
+// DefaultConfig is what warden runs with no flags and no file.
+func DefaultConfig() Config {
+	return Config{
+		Listen:        "127.0.0.1:9002",
+		Admin:         "127.0.0.1:9901",
+		ShutdownGrace: 30 * time.Second,
+		Log:           LogConfig{Level: "info", Format: "text"},
+		Limits:        LimitsConfig{MaxBodyBytes: 8 << 20, MaxHeaderBytes: 256 << 10},
+	}
+}
+
+// LoadConfig reads a YAML file over the defaults. Unknown keys are errors: a misspelt option
+// must not be silently ignored.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	if path == "" {
+		return cfg, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && err.Error() != "EOF" {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, cfg.validate()
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Listen == "":
+		return fmt.Errorf("config: listen is empty (e.g. 127.0.0.1:9002)")
+	case c.Admin == "":
+		return fmt.Errorf("config: admin is empty (e.g. 127.0.0.1:9901)")
+	case c.Limits.MaxBodyBytes <= 0:
+		return fmt.Errorf("config: limits.max_body_bytes must be positive, got %d", c.Limits.MaxBodyBytes)
+	case c.ShutdownGrace < 0:
+		return fmt.Errorf("config: shutdown_grace must not be negative")
+	}
+	return nil
+}

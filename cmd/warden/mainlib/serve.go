@@ -1,0 +1,176 @@
+package mainlib
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// Addrs are the addresses a running server bound (useful with port 0).
+type Addrs struct {
+	GRPC  string
+	Admin string
+}
+
+func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet("warden serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "", "ext_proc gRPC address (default 127.0.0.1:9002)")
+	admin := fs.String("admin", "", "admin HTTP address for /healthz, /readyz, /metrics (default 127.0.0.1:9901)")
+	policy := fs.String("policy", "", "policy file or folder (default: the embedded policy pack)")
+	config := fs.String("config", "", "YAML configuration file (see docs/configuration.md)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: warden serve [--listen ADDR] [--admin ADDR] [--policy PATH] [--config FILE]\n\nRuns the Envoy ext_proc server. With no flags it runs on embedded defaults.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	cfg, err := LoadConfig(*config)
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if *admin != "" {
+		cfg.Admin = *admin
+	}
+	if *policy != "" {
+		cfg.Policy = *policy
+	}
+	return Serve(ctx, cfg, stderr, nil)
+}
+
+// Serve runs warden until ctx is done, then shuts down gracefully: the health checks turn
+// NOT_SERVING, new streams are refused, streams in flight finish (up to cfg.ShutdownGrace), and
+// the pipeline is closed (audit flushed, leases revoked). ready, if not nil, is called once both
+// listeners are bound.
+func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs)) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.Log, logOut)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rt, err := buildRuntime(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer rt.close(context.WithoutCancel(ctx), log)
+
+	lis, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen for ext_proc on %s: %w", cfg.Listen, err)
+	}
+	adminLis, err := net.Listen("tcp", cfg.Admin)
+	if err != nil {
+		_ = lis.Close()
+		return fmt.Errorf("listen for admin on %s: %w", cfg.Admin, err)
+	}
+	gs := grpc.NewServer(grpc.MaxRecvMsgSize(int(cfg.Limits.MaxBodyBytes)+cfg.Limits.MaxHeaderBytes+(1<<20)),
+		grpc.MaxSendMsgSize(int(cfg.Limits.MaxBodyBytes)+(1<<20)))
+	extprocv3.RegisterExternalProcessorServer(gs, rt.server)
+	hs := health.NewServer()
+	healthpb.RegisterHealthServer(gs, hs)
+	hs.SetServingStatus("envoy.service.ext_proc.v3.ExternalProcessor", healthpb.HealthCheckResponse_SERVING)
+
+	var draining atomic.Bool
+	hsrv := &http.Server{Handler: adminMux(reg, &draining, rt.ready), ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- gs.Serve(lis) }()
+	go func() {
+		if err := hsrv.Serve(adminLis); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	addrs := Addrs{GRPC: lis.Addr().String(), Admin: adminLis.Addr().String()}
+	log.Info("warden serving", "ext_proc", addrs.GRPC, "admin", addrs.Admin, "policy", rt.policyName, "version", Version)
+	if ready != nil {
+		ready(addrs)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		gs.Stop()
+		_ = hsrv.Close()
+		return fmt.Errorf("server stopped: %w", err)
+	}
+	log.Info("shutting down: refusing new streams, letting streams in flight finish", "grace", cfg.ShutdownGrace)
+	draining.Store(true)
+	hs.Shutdown()
+	rt.server.Drain()
+	stopped := make(chan struct{})
+	go func() { gs.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(cfg.ShutdownGrace):
+		log.Warn("shutdown grace over; cutting the remaining streams")
+		gs.Stop()
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = hsrv.Shutdown(sctx)
+	log.Info("warden stopped")
+	return nil
+}
+
+// adminMux serves /healthz (the process is alive), /readyz (it can take traffic: not draining
+// and every stage ready) and /metrics.
+func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() error) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if draining.Load() {
+			http.Error(w, "not ready: shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
+}
+
+func newLogger(c LogConfig, w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(c.Level))); err != nil {
+		return nil, fmt.Errorf("config: log.level %q: use debug, info, warn or error", c.Level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch c.Format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("config: log.format %q: use text or json", c.Format)
+}

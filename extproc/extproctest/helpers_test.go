@@ -1,0 +1,111 @@
+package extproctest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// scripted is an ext_proc server whose streams run a test's function.
+type scripted struct {
+	extprocv3.UnimplementedExternalProcessorServer
+	fn func(s extprocv3.ExternalProcessor_ProcessServer) error
+}
+
+func (s scripted) Process(st extprocv3.ExternalProcessor_ProcessServer) error { return s.fn(st) }
+
+// filterCfg builds the filter proto an operator would write.
+func filterCfg(pm *extprocfilterv3.ProcessingMode, edit ...func(*extprocfilterv3.ExternalProcessor)) *extprocfilterv3.ExternalProcessor {
+	f := &extprocfilterv3.ExternalProcessor{
+		GrpcService: &corev3.GrpcService{TargetSpecifier: &corev3.GrpcService_EnvoyGrpc_{
+			EnvoyGrpc: &corev3.GrpcService_EnvoyGrpc{ClusterName: "warden"}}},
+		ProcessingMode: pm,
+		MessageTimeout: durationpb.New(5 * time.Second),
+	}
+	for _, e := range edit {
+		e(f)
+	}
+	return f
+}
+
+func newEnvoy(t *testing.T, srv extprocv3.ExternalProcessorServer, f *extprocfilterv3.ExternalProcessor) *Envoy {
+	t.Helper()
+	e, err := New(StartServer(t, srv), f)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return e
+}
+
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// echoUpstream answers 200 with the request body it read, in one chunk.
+func echoUpstream(extra ...string) Upstream {
+	return UpstreamFunc(func(ctx context.Context, r *UpstreamRequest) (*Response, error) {
+		b, err := ReadAll(ctx, r.Body)
+		if err != nil {
+			return nil, err
+		}
+		h := H("content-type", "text/plain")
+		h = append(h, H(extra...)...)
+		return &Response{Status: 200, Headers: h, Body: Chunks(nil, string(b))}, nil
+	})
+}
+
+// chunkUpstream answers 200 with the given chunks.
+func chunkUpstream(headers Headers, chunks ...string) Upstream {
+	return UpstreamFunc(func(ctx context.Context, r *UpstreamRequest) (*Response, error) {
+		if _, err := ReadAll(ctx, r.Body); err != nil {
+			return nil, err
+		}
+		return &Response{Status: 200, Headers: headers, Body: Chunks(nil, chunks...)}, nil
+	})
+}
+
+func post(body ...string) *Request {
+	return &Request{
+		Headers: H(":method", "POST", ":path", "/v1/chat", ":authority", "api.test", ":scheme", "http"),
+		Body:    Chunks(nil, body...),
+	}
+}
+
+func hdrsResp(reqDir bool, c *extprocv3.CommonResponse) *extprocv3.ProcessingResponse {
+	if reqDir {
+		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestHeaders{
+			RequestHeaders: &extprocv3.HeadersResponse{Response: c}}}
+	}
+	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseHeaders{
+		ResponseHeaders: &extprocv3.HeadersResponse{Response: c}}}
+}
+
+func bodyResp(reqDir bool, c *extprocv3.CommonResponse) *extprocv3.ProcessingResponse {
+	if reqDir {
+		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestBody{
+			RequestBody: &extprocv3.BodyResponse{Response: c}}}
+	}
+	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseBody{
+		ResponseBody: &extprocv3.BodyResponse{Response: c}}}
+}
+
+func setHeader(k, v string) *extprocv3.HeaderMutation {
+	return &extprocv3.HeaderMutation{SetHeaders: []*corev3.HeaderValueOption{
+		{Header: &corev3.HeaderValue{Key: k, RawValue: []byte(v)}}}}
+}
+
+func bodyMut(b string) *extprocv3.BodyMutation {
+	return &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_Body{Body: []byte(b)}}
+}
+
+func modes(reqBody, respBody extprocfilterv3.ProcessingMode_BodySendMode) *extprocfilterv3.ProcessingMode {
+	return &extprocfilterv3.ProcessingMode{RequestBodyMode: reqBody, ResponseBodyMode: respBody}
+}

@@ -1,0 +1,246 @@
+package extproctest
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	mutationrulesv3 "github.com/envoyproxy/go-control-plane/envoy/config/common/mutation_rules/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+)
+
+// checkOp and checkResult mirror mutation_rules.h.
+type checkOp int
+
+const (
+	opSet checkOp = iota
+	opAppend
+	opRemove
+)
+
+type checkResult int
+
+const (
+	checkOK checkResult = iota
+	checkIgnore
+	checkFail
+)
+
+// errMutation marks a rejected mutation; Envoy turns it into a local reply.
+var errMutation = errors.New("header mutation rejected")
+
+// checker mirrors Envoy's MutationRules::Checker (mutation_rules.cc).
+type checker struct {
+	allowRouting, allowEnvoy, disallowSystem, disallowAll, disallowIsError bool
+	allowExpr, disallowExpr                                                *regexp.Regexp
+}
+
+func newChecker(r *mutationrulesv3.HeaderMutationRules) (*checker, error) {
+	c := &checker{
+		allowRouting:    r.GetAllowAllRouting().GetValue(),
+		allowEnvoy:      r.GetAllowEnvoy().GetValue(),
+		disallowSystem:  r.GetDisallowSystem().GetValue(),
+		disallowAll:     r.GetDisallowAll().GetValue(),
+		disallowIsError: r.GetDisallowIsError().GetValue(),
+	}
+	var err error
+	if e := r.GetAllowExpression(); e != nil {
+		if c.allowExpr, err = fullMatch(e.GetRegex()); err != nil {
+			return nil, err
+		}
+	}
+	if e := r.GetDisallowExpression(); e != nil {
+		if c.disallowExpr, err = fullMatch(e.GetRegex()); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// immediateChecker is the permissive checker Envoy uses for the headers of
+// an ImmediateResponse (ext_proc.cc, ImmediateMutationChecker).
+var immediateChecker = &checker{allowRouting: true, allowEnvoy: true}
+
+func (c *checker) check(op checkOp, name, value string) checkResult {
+	if c.allowed(op, name) && (op == opRemove || validValue(name, value)) {
+		return checkOK
+	}
+	if c.disallowIsError {
+		return checkFail
+	}
+	return checkIgnore
+}
+
+func (c *checker) allowed(op checkOp, name string) bool {
+	if op == opRemove && (strings.HasPrefix(name, ":") || name == "host") {
+		return false // never removable, whatever the rules say
+	}
+	if c.disallowExpr != nil && c.disallowExpr.MatchString(name) {
+		return false
+	}
+	if c.allowExpr != nil && c.allowExpr.MatchString(name) {
+		return true
+	}
+	if c.disallowAll {
+		return false
+	}
+	if !c.allowRouting && (name == "host" || name == ":authority" || name == ":method" || name == ":scheme") {
+		return false
+	}
+	if strings.HasPrefix(name, ":") && (op == opAppend || c.disallowSystem) {
+		return false
+	}
+	if !c.allowEnvoy && strings.HasPrefix(name, "x-envoy") {
+		return false
+	}
+	return true
+}
+
+func validValue(name, value string) bool {
+	if !strings.HasPrefix(name, ":") && !headerValueValid(value) {
+		return false
+	}
+	switch name {
+	case ":scheme":
+		return value == "http" || value == "https"
+	case ":status":
+		n, err := strconv.Atoi(value)
+		return err == nil && n >= 200
+	case "host", ":authority":
+		return value != "" && headerValueValid(value) && !strings.ContainsAny(value, " /?#@")
+	}
+	return true
+}
+
+// headerNameValid follows the HTTP/2 rules Envoy applies: an optional leading
+// ':' then RFC 9110 token characters.
+func headerNameValid(name string) bool {
+	n := strings.TrimPrefix(name, ":")
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if !isTokenChar(n[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTokenChar(b byte) bool {
+	if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
+}
+
+// headerValueValid rejects NUL, CR and LF as Envoy's headerValueIsValid does.
+func headerValueValid(v string) bool { return !strings.ContainsAny(v, "\x00\r\n") }
+
+// applyHeaderMutation mirrors MutationUtils::applyHeaderMutations: removals
+// first, then sets; an invalid or (with disallow_is_error) forbidden mutation
+// fails the whole message; limits are checked before and after.
+func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing bool, c *checker) error {
+	if m == nil {
+		return nil
+	}
+	if len(m.GetRemoveHeaders()) > defaultMaxHeaders || len(m.GetSetHeaders()) > defaultMaxHeaders {
+		return fmt.Errorf("%w: header mutation removes %d or sets %d headers, over the limit of %d",
+			errMutation, len(m.GetRemoveHeaders()), len(m.GetSetHeaders()), defaultMaxHeaders)
+	}
+	for _, name := range m.GetRemoveHeaders() {
+		if !headerNameValid(name) {
+			return fmt.Errorf("%w: invalid character in remove_headers mutation", errMutation)
+		}
+		name = strings.ToLower(name)
+		switch c.check(opRemove, name, "") {
+		case checkOK:
+			h.Del(name)
+		case checkFail:
+			return fmt.Errorf("%w: invalid attempt to remove %s", errMutation, name)
+		case checkIgnore:
+		}
+	}
+	for _, sh := range m.GetSetHeaders() {
+		if err := applySetHeader(sh, h, replacing, c); err != nil {
+			return err
+		}
+	}
+	if len(*h) > defaultMaxHeaders || h.byteSize() > defaultMaxHeaderKB*1024 {
+		return fmt.Errorf("%w: header mutation causes end result header count %d or size %d bytes, over the limits %d and %d KiB",
+			errMutation, len(*h), h.byteSize(), defaultMaxHeaders, defaultMaxHeaderKB)
+	}
+	return nil
+}
+
+func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c *checker) error {
+	hv := sh.GetHeader()
+	if hv == nil {
+		return nil
+	}
+	if hv.GetValue() != "" && len(hv.GetRawValue()) > 0 {
+		return fmt.Errorf("%w: only one of value or raw_value in the HeaderValue message should be set", errMutation)
+	}
+	// Envoy reads raw_value only (runtime send_header_raw_value, on by default).
+	value := string(hv.GetRawValue())
+	if !headerNameValid(hv.GetKey()) || !headerValueValid(value) {
+		return fmt.Errorf("%w: invalid character in set_headers mutation", errMutation)
+	}
+	name := strings.ToLower(hv.GetKey())
+	_, exists := h.Get(name)
+	var appendMode bool
+	op := opSet
+	switch sh.GetAppendAction() {
+	case corev3.HeaderValueOption_APPEND_IF_EXISTS_OR_ADD:
+		// The zero value: Envoy then falls back to the deprecated `append`
+		// BoolValue, whose default is false (overwrite).
+		appendMode = sh.GetAppend().GetValue()
+		if appendMode && exists {
+			op = opAppend
+		}
+	case corev3.HeaderValueOption_ADD_IF_ABSENT:
+		if exists {
+			return nil
+		}
+		appendMode = true
+	case corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD:
+	case corev3.HeaderValueOption_OVERWRITE_IF_EXISTS:
+		if !exists {
+			return nil
+		}
+	default:
+		return fmt.Errorf("%w: invalid append_action value for %s", errMutation, name)
+	}
+	res := c.check(op, name, value)
+	if replacing && name == ":method" {
+		res = checkOK // CONTINUE_AND_REPLACE may change :method, for compatibility
+	}
+	switch res {
+	case checkOK:
+		if appendMode {
+			h.Add(name, value)
+		} else {
+			h.Set(name, value)
+		}
+	case checkFail:
+		return fmt.Errorf("%w: invalid attempt to modify %s", errMutation, name)
+	case checkIgnore:
+	}
+	return nil
+}
+
+// applyBodyMutation mirrors MutationUtils::applyBodyMutations.
+func applyBodyMutation(m *extprocv3.BodyMutation, body []byte) []byte {
+	switch mm := m.GetMutation().(type) {
+	case *extprocv3.BodyMutation_Body:
+		return append([]byte(nil), mm.Body...)
+	case *extprocv3.BodyMutation_ClearBody:
+		if mm.ClearBody {
+			return nil
+		}
+	}
+	return body
+}

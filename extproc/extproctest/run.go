@@ -1,0 +1,191 @@
+package extproctest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	"google.golang.org/grpc/codes"
+)
+
+// duplexBody: FULL_DUPLEX_STREAMED. Chunks go out as they come; the server
+// answers with streamed_response chunks of its own choosing and ends the
+// body with end_of_stream (or answers the trailers). No message timer.
+func (x *exchange) duplexBody(f *flow) error {
+	serverEOS, trailersDone := false, false
+	done := func() bool {
+		if f.srcDone && len(f.trailers) > 0 {
+			return trailersDone
+		}
+		return serverEOS
+	}
+	if err := x.release(f, false); err != nil {
+		return err
+	}
+	for !done() {
+		if x.complete {
+			f.trailers = nil
+			return x.passBody(f)
+		}
+		var chunks <-chan chunkEv
+		if !f.srcDone {
+			chunks = f.pump
+		}
+		ev, err := x.wait(f.d, chunks)
+		if err != nil {
+			return err
+		}
+		switch ev.kind {
+		case evChunk:
+			if err := x.sendEarly(f, ev.chunk); err != nil {
+				return err
+			}
+		case evReply:
+			if t := ev.resp.GetRequestTrailers(); t != nil || ev.resp.GetResponseTrailers() != nil {
+				m := ev.resp.GetRequestTrailers().GetHeaderMutation()
+				if f.d.response {
+					m = ev.resp.GetResponseTrailers().GetHeaderMutation()
+				}
+				if err := applyHeaderMutation(m, &f.trailers, false, x.cfg.checker); err != nil {
+					return x.mutationFailed(err)
+				}
+				trailersDone = true
+				continue
+			}
+			sr := commonOf(ev.resp).GetBodyMutation().GetStreamedResponse()
+			if sr == nil {
+				return x.failStream(codes.FailedPrecondition, "spurious message")
+			}
+			if err := x.emit(f, sr.GetBody()); err != nil {
+				return err
+			}
+			serverEOS = serverEOS || sr.GetEndOfStream()
+		case evDisabled:
+		}
+	}
+	f.d.finishCall(cbIdle)
+	return nil
+}
+
+// trailerPhase sends trailers when the mode asks for them. Like Envoy, it
+// sends empty trailers at the end of a body when the mode is SEND and the
+// message had none.
+func (x *exchange) trailerPhase(f *flow) error {
+	d := f.d
+	full := d.mode.body == extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED
+	if f.hasBody && !full && !f.isReplaced && !x.complete && d.mode.sendTrailers {
+		t := f.trailers
+		if t == nil {
+			t = Headers{}
+		}
+		obs := x.cfg.proto.GetObservabilityMode()
+		if err := x.sendTrailers(f, t, cbTrailers); err != nil {
+			return err
+		}
+		for !obs && d.cb == cbTrailers && !x.complete {
+			ev, err := x.wait(d, nil)
+			if err != nil {
+				return err
+			}
+			if ev.kind != evReply {
+				continue
+			}
+			m := ev.resp.GetRequestTrailers().GetHeaderMutation()
+			if d.response {
+				m = ev.resp.GetResponseTrailers().GetHeaderMutation()
+			}
+			if err := applyHeaderMutation(m, &t, false, x.cfg.checker); err != nil {
+				return x.mutationFailed(err)
+			}
+			d.finishCall(cbIdle)
+		}
+		f.trailers = t
+	}
+	if len(f.trailers) == 0 {
+		f.trailers = nil
+	}
+	return f.s.end(f.trailers)
+}
+
+// run drives both directions and the upstream in between.
+func (x *exchange) run(up Upstream, ds *downSink) error {
+	us := &upSink{x: x, up: up, result: make(chan upResult, 1)}
+	defer us.stop()
+	if err := x.direction(x.dec, x.req.Headers.Clone(), x.req.Body, us); err != nil {
+		return err
+	}
+	var r upResult
+	select {
+	case r = <-us.result:
+	case <-x.ctx.Done():
+		return fmt.Errorf("downstream went away: %w", x.ctx.Err())
+	}
+	if r.err != nil {
+		return &localReply{status: 503, body: []byte("upstream connect error or disconnect/reset before headers"),
+			details: "upstream_reset_before_response_started"}
+	}
+	h := Headers{{Key: ":status", Value: strconv.Itoa(r.resp.Status)}}
+	for _, f := range r.resp.Headers {
+		h = append(h, Header{Key: strings.ToLower(f.Key), Value: f.Value})
+	}
+	return x.direction(x.enc, h, r.resp.Body, ds)
+}
+
+type upResult struct {
+	resp *Response
+	err  error
+}
+
+// upSink starts the upstream call when the request headers are released
+// and streams the released body to it.
+type upSink struct {
+	x      *exchange
+	up     Upstream
+	p      *pipe
+	cancel context.CancelFunc
+	result chan upResult
+}
+
+func (s *upSink) headers(h Headers, endStream bool) error {
+	ur := &UpstreamRequest{Headers: h.Clone(), RouteCacheCleared: s.x.out.RouteCacheCleared}
+	if !endStream {
+		s.p = newPipe()
+		ur.Body = s.p
+	}
+	ctx, cancel := context.WithCancel(s.x.ctx)
+	s.cancel = cancel
+	go func() {
+		resp, err := s.up.RoundTrip(ctx, ur)
+		if err == nil && resp == nil {
+			err = fmt.Errorf("upstream returned no response")
+		}
+		s.result <- upResult{resp: resp, err: err}
+	}()
+	return nil
+}
+
+func (s *upSink) data(b []byte) error {
+	if s.p != nil {
+		s.p.write(b)
+	}
+	return nil
+}
+
+func (s *upSink) end(trailers Headers) error {
+	if s.p != nil {
+		s.p.close(trailers, nil)
+	}
+	return nil
+}
+
+// stop ends an upstream call the exchange no longer needs.
+func (s *upSink) stop() {
+	if s.p != nil {
+		s.p.close(nil, context.Canceled)
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+}

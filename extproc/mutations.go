@@ -1,0 +1,156 @@
+package extproc
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	typev3 "github.com/envoyproxy/go-control-plane/envoy/type/v3"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// Every ProcessingResponse warden sends is built in this file.
+
+// headerEdit collects header changes for one reply.
+type headerEdit struct {
+	set    []exchange.Header
+	remove []string
+}
+
+func (h *headerEdit) Set(key, value string) { h.set = append(h.set, exchange.Header{Key: key, Value: value}) }
+func (h *headerEdit) Remove(key string)     { h.remove = append(h.remove, key) }
+func (h *headerEdit) empty() bool           { return h == nil || (len(h.set) == 0 && len(h.remove) == 0) }
+
+// proto builds the HeaderMutation. Envoy reads only raw_value in set_headers, so values travel
+// there, and every set overwrites (a credential header the agent sent must not survive beside
+// the injected one).
+func (h *headerEdit) proto() *extprocv3.HeaderMutation {
+	if h.empty() {
+		return nil
+	}
+	m := &extprocv3.HeaderMutation{RemoveHeaders: h.remove}
+	for _, s := range h.set {
+		m.SetHeaders = append(m.SetHeaders, &corev3.HeaderValueOption{
+			Header:       &corev3.HeaderValue{Key: s.Key, RawValue: []byte(s.Value)},
+			AppendAction: corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD,
+		})
+	}
+	return m
+}
+
+// commonResponse is the CONTINUE part of a headers or body reply.
+func commonResponse(h *headerEdit, body []byte, replaceBody bool) *extprocv3.CommonResponse {
+	if h.empty() && !replaceBody {
+		return nil
+	}
+	cr := &extprocv3.CommonResponse{HeaderMutation: h.proto()}
+	if replaceBody {
+		cr.BodyMutation = &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_Body{Body: body}}
+	}
+	return cr
+}
+
+// headersReply answers a request_headers or response_headers message with CONTINUE.
+func headersReply(phase exchange.Phase, h *headerEdit, override *filterv3.ProcessingMode, timeout time.Duration) *extprocv3.ProcessingResponse {
+	hr := &extprocv3.HeadersResponse{Response: commonResponse(h, nil, false)}
+	pr := &extprocv3.ProcessingResponse{ModeOverride: override}
+	if timeout > 0 {
+		pr.OverrideMessageTimeout = durationpb.New(timeout)
+	}
+	if phase == exchange.PhaseRequest {
+		pr.Response = &extprocv3.ProcessingResponse_RequestHeaders{RequestHeaders: hr}
+	} else {
+		pr.Response = &extprocv3.ProcessingResponse_ResponseHeaders{ResponseHeaders: hr}
+	}
+	return pr
+}
+
+// bodyReply answers a request_body or response_body message (BUFFERED, BUFFERED_PARTIAL or
+// STREAMED). In STREAMED mode the body replaces the chunk it answers; a shorter body holds text
+// back. Header edits apply only in the buffered modes, which is the caller's business.
+func bodyReply(phase exchange.Phase, h *headerEdit, body []byte, replaceBody bool) *extprocv3.ProcessingResponse {
+	br := &extprocv3.BodyResponse{Response: commonResponse(h, body, replaceBody)}
+	if phase == exchange.PhaseRequest {
+		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestBody{RequestBody: br}}
+	}
+	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseBody{ResponseBody: br}}
+}
+
+// streamedBodyReply answers in FULL_DUPLEX_STREAMED mode, where the server re-chunks freely.
+func streamedBodyReply(phase exchange.Phase, body []byte, eos bool) *extprocv3.ProcessingResponse {
+	br := &extprocv3.BodyResponse{Response: &extprocv3.CommonResponse{
+		BodyMutation: &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_StreamedResponse{
+			StreamedResponse: &extprocv3.StreamedBodyResponse{Body: body, EndOfStream: eos},
+		}},
+	}}
+	if phase == exchange.PhaseRequest {
+		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestBody{RequestBody: br}}
+	}
+	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseBody{ResponseBody: br}}
+}
+
+// trailersReply answers a trailers message unchanged.
+func trailersReply(phase exchange.Phase) *extprocv3.ProcessingResponse {
+	if phase == exchange.PhaseRequest {
+		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestTrailers{RequestTrailers: &extprocv3.TrailersResponse{}}}
+	}
+	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseTrailers{ResponseTrailers: &extprocv3.TrailersResponse{}}}
+}
+
+// immediateReply makes Envoy answer the client itself (a local reply); Envoy ignores every later
+// message of the stream.
+func immediateReply(status int, contentType string, body []byte, details string) *extprocv3.ProcessingResponse {
+	h := &headerEdit{}
+	if contentType != "" {
+		h.Set("content-type", contentType)
+	}
+	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
+		ImmediateResponse: &extprocv3.ImmediateResponse{
+			Status:  &typev3.HttpStatus{Code: typev3.StatusCode(status)},
+			Headers: h.proto(),
+			Body:    body,
+			Details: details,
+		},
+	}}
+}
+
+// errorBody is the JSON body of every refusal warden answers itself.
+type errorBody struct {
+	Error      string `json:"error"`
+	Rule       string `json:"rule,omitempty"`
+	Reason     string `json:"reason"`
+	RequestID  string `json:"request_id"`
+	ApprovalID string `json:"approval_id,omitempty"`
+}
+
+// refusal builds the local reply for a refused request: a JSON body naming why, with the
+// request id so an operator can find the audit record.
+func refusal(status int, code, rule, reason, requestID, approvalID string) *extprocv3.ProcessingResponse {
+	b, _ := json.Marshal(errorBody{Error: code, Rule: rule, Reason: reason, RequestID: requestID, ApprovalID: approvalID})
+	return immediateReply(status, "application/json", b, "warden_"+code)
+}
+
+// streamedResponseMode is the mode_override that switches a response body to STREAMED.
+func streamedResponseMode(current *filterv3.ProcessingMode) *filterv3.ProcessingMode {
+	m := &filterv3.ProcessingMode{
+		RequestHeaderMode:   filterv3.ProcessingMode_SEND,
+		ResponseHeaderMode:  filterv3.ProcessingMode_SEND,
+		ResponseBodyMode:    filterv3.ProcessingMode_STREAMED,
+		RequestTrailerMode:  filterv3.ProcessingMode_SKIP,
+		ResponseTrailerMode: filterv3.ProcessingMode_SKIP,
+	}
+	if current != nil {
+		m.RequestBodyMode = current.GetRequestBodyMode()
+		m.RequestTrailerMode = current.GetRequestTrailerMode()
+		m.ResponseTrailerMode = current.GetResponseTrailerMode()
+	}
+	return m
+}
+
+// contentLength is the value for a content-length header after a body change.
+func contentLength(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,233 @@
+package extproc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// replier builds the reply that carries the outcome of a phase: a headers reply, a body reply
+// for the mode in use, or a trailers reply.
+type replier func(h *headerEdit, body []byte, changed bool) *extprocv3.ProcessingResponse
+
+func headersReplier(phase exchange.Phase) replier {
+	return func(h *headerEdit, _ []byte, _ bool) *extprocv3.ProcessingResponse {
+		return headersReply(phase, h, nil, 0)
+	}
+}
+
+// decideRequest runs the request phase once the request is complete (or header-only): decode,
+// inspect, decide, redact, inject credentials, and write the durable request record before the
+// reply that lets the request go upstream. alwaysBody says the reply must carry the whole body
+// (the chunks were held back).
+func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody bool, reply replier) ([]*extprocv3.ProcessingResponse, error) {
+	st.decided = true
+	x, p := &st.x, st.srv.pipe
+	start := time.Now()
+	defer func() { x.Time("request", time.Since(start)) }()
+
+	plain, decoded, err := st.decode(body, x.Request.Headers)
+	if err != nil {
+		return st.refuseErr(ctx, err), nil
+	}
+	x.Request.Body = plain
+	if p.Inspect != nil {
+		t := time.Now()
+		p.Inspect.InspectRequest(x)
+		x.Time("inspect", time.Since(t))
+	}
+	if p.Policy != nil {
+		t := time.Now()
+		d := p.Policy.Decide(ctx, x, exchange.PhaseRequest)
+		x.Time("policy", time.Since(t))
+		x.Decisions = append(x.Decisions, d)
+		st.srv.metrics.decision(d)
+		if d.Blocks() {
+			return st.refuseDecision(ctx, d), nil
+		}
+	}
+	edit := &headerEdit{}
+	out, changed := plain, false
+	if p.Redact != nil && len(plain) > 0 {
+		t := time.Now()
+		r, counts, err := p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseRequest, ContentType: x.Request.Headers.Get("content-type")})
+		x.Time("redact", time.Since(t))
+		if err != nil {
+			return st.refuseErr(ctx, &Reject{Status: 500, Code: "redaction_failed", Reason: "the request body could not be scanned for secrets: " + err.Error()}), nil
+		}
+		x.AddRedactions(counts)
+		if !bytes.Equal(r, plain) {
+			out, changed = r, true
+		}
+	}
+	switch {
+	case changed:
+		if decoded {
+			edit.Remove("content-encoding")
+		}
+		edit.Set("content-length", contentLength(len(out)))
+	case decoded:
+		out = body // unchanged: the original encoded bytes go upstream
+	}
+	if err := st.inject(ctx, edit); err != nil {
+		return st.refuseErr(ctx, err), nil
+	}
+	x.Disposition = exchange.Allowed
+	if err := st.record(ctx); err != nil {
+		return st.auditFailed(err), nil
+	}
+	st.upstream = true
+	return []*extprocv3.ProcessingResponse{reply(edit, out, changed || alwaysBody)}, nil
+}
+
+// decode returns the body with its content-encoding removed, so that policy and redaction see
+// the real bytes. An encoding warden cannot decode is refused: an encoded body is never passed
+// on unscanned.
+func (st *stream) decode(body []byte, h exchange.Headers) ([]byte, bool, error) {
+	enc := h.Get("content-encoding")
+	if len(body) == 0 || enc == "" || enc == "identity" {
+		return body, false, nil
+	}
+	if st.srv.opts.Decode == nil {
+		return nil, false, &Reject{Status: 415, Code: "encoded_body", Reason: "content-encoding " + enc + " cannot be scanned"}
+	}
+	out, err := st.srv.opts.Decode(enc, body, st.srv.opts.MaxBodyBytes)
+	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) {
+			return nil, false, &Reject{Status: 413, Code: "body_too_large", Reason: "decoded body exceeds warden's limit (limits.max_body_bytes)"}
+		}
+		return nil, false, &Reject{Status: 415, Code: "encoded_body", Reason: "content-encoding " + enc + ": " + err.Error()}
+	}
+	return out, true, nil
+}
+
+// inject asks the credential stage for the upstream's credential and adds it to edit. It runs
+// at most once per exchange, after the policy allowed the request (a denied request never causes
+// a lease). It also asks upstreams for uncompressed responses, so that streamed responses can be
+// scanned.
+func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
+	if st.srv.opts.IdentityEncoding {
+		edit.Set("accept-encoding", "identity")
+	}
+	p := st.srv.pipe
+	if p.Creds == nil || st.secrets != nil {
+		return nil
+	}
+	t := time.Now()
+	inj, err := p.Creds.Inject(ctx, &st.x)
+	st.x.Time("creds", time.Since(t))
+	if err != nil {
+		return err
+	}
+	for _, k := range inj.Remove {
+		edit.Remove(k)
+	}
+	for _, h := range inj.Set {
+		edit.Set(h.Key, h.Value)
+	}
+	st.secrets = append([]string{}, inj.Secrets...)
+	return nil
+}
+
+// refuseDecision answers a blocking decision with a local 403 reply and records it.
+func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*extprocv3.ProcessingResponse {
+	code := "policy_denied"
+	st.x.Disposition = exchange.Denied
+	if d.Action == exchange.RequireApproval {
+		code = "approval_required"
+		st.x.Disposition = exchange.Held
+	}
+	st.x.Status = 403
+	if err := st.record(ctx); err != nil {
+		return st.auditFailed(err)
+	}
+	st.closed = true
+	return []*extprocv3.ProcessingResponse{refusal(403, code, d.Rule, d.Reason, st.x.ID, d.ApprovalID)}
+}
+
+// refuseErr answers a stage error with a local reply: the stage's status for a *Reject, 500
+// otherwise (warden fails closed).
+func (st *stream) refuseErr(ctx context.Context, err error) []*extprocv3.ProcessingResponse {
+	var rj *Reject
+	if !errors.As(err, &rj) {
+		rj = &Reject{Status: 500, Code: "internal", Reason: "warden could not process the request"}
+		st.srv.log.Error("stage failed", "request_id", st.x.ID, "error", err)
+	}
+	st.x.Disposition = exchange.Failed
+	if rj.Status == 401 || rj.Status == 403 {
+		st.x.Disposition = exchange.Denied
+	}
+	st.x.Status, st.x.ErrorCode, st.x.Error = rj.Status, rj.Code, rj.Reason
+	st.srv.metrics.error(rj.Code)
+	if err := st.record(ctx); err != nil {
+		return st.auditFailed(err)
+	}
+	st.closed = true
+	return []*extprocv3.ProcessingResponse{refusal(rj.Status, rj.Code, "", rj.Reason, st.x.ID, "")}
+}
+
+// auditFailed fails closed when the audit record could not be written: nothing proceeds that
+// has no record.
+func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
+	st.closed = true
+	st.srv.metrics.error("audit_unavailable")
+	st.srv.log.Error("audit record not written; refusing", "request_id", st.x.ID, "error", err)
+	return []*extprocv3.ProcessingResponse{refusal(503, "audit_unavailable", "", "the audit trail cannot record this request", st.x.ID, "")}
+}
+
+// record writes the record this point of the exchange needs: the request record first, the
+// completion record once the exchange went upstream. The context is detached from the stream so
+// that a cancelled request still leaves its record.
+func (st *stream) record(ctx context.Context) error {
+	a := st.srv.pipe.Audit
+	ctx = context.WithoutCancel(ctx)
+	st.x.End = time.Now()
+	switch {
+	case !st.recordedRequest:
+		st.recordedRequest = true
+		st.srv.metrics.exchange(st.x.Disposition)
+		if a == nil {
+			return nil
+		}
+		t := time.Now()
+		err := a.RecordRequest(ctx, &st.x)
+		st.x.Time("audit", time.Since(t))
+		return err
+	case st.upstream && !st.recordedCompletion:
+		st.recordedCompletion = true
+		if a == nil {
+			return nil
+		}
+		return a.RecordCompletion(ctx, &st.x)
+	}
+	return nil
+}
+
+// finish runs when the stream ends for any reason: an exchange that did not reach its normal
+// end (client cancel, Envoy reset, protocol error) still leaves its records.
+func (st *stream) finish(ctx context.Context, streamErr error) {
+	if st.recordedRequest && (!st.upstream || st.recordedCompletion) {
+		return
+	}
+	if !st.reqHeaders && st.x.ID == "" {
+		return // nothing arrived: no exchange to record
+	}
+	if st.x.ID == "" {
+		st.x.ID = newID()
+	}
+	st.x.Disposition = exchange.Cancelled
+	if streamErr != nil && !isCancel(streamErr) {
+		st.x.Disposition = exchange.Failed
+		st.x.ErrorCode, st.x.Error = "stream_error", streamErr.Error()
+	}
+	if err := st.record(ctx); err != nil {
+		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)
+	}
+	st.srv.log.LogAttrs(ctx, slog.LevelDebug, "stream ended early", slog.String("request_id", st.x.ID), slog.String("disposition", string(st.x.Disposition)))
+}

@@ -1,0 +1,305 @@
+package extproc
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime"
+	"strconv"
+	"time"
+
+	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeaders) ([]*extprocv3.ProcessingResponse, error) {
+	if !st.reqHeaders {
+		return nil, fmt.Errorf("%w: response_headers before request_headers", ErrProtocol)
+	}
+	if st.respHeaders {
+		return nil, fmt.Errorf("%w: response_headers twice", ErrProtocol)
+	}
+	st.respHeaders = true
+	hs, err := readHeaders(h.GetHeaders(), st.srv.opts.MaxHeaderBytes)
+	if err != nil {
+		return nil, err
+	}
+	r := &st.x.Response
+	for _, f := range hs {
+		if f.Key == ":status" {
+			r.Status, _ = strconv.Atoi(f.Value)
+			continue
+		}
+		if f.Key[0] != ':' {
+			r.Headers = append(r.Headers, f)
+		}
+	}
+	if !st.decided {
+		// The upstream answered before the request body ended (Envoy allows it): the request
+		// went upstream without a body decision. Record that, then handle the response.
+		st.decided = true
+		st.x.ErrorCode = "early_response"
+		st.x.Disposition = exchange.Allowed
+		if err := st.record(ctx); err != nil {
+			return st.auditFailed(err), nil
+		}
+		st.upstream = true
+	}
+	if h.GetEndOfStream() || st.respMode == filterv3.ProcessingMode_NONE {
+		st.respEOS = h.GetEndOfStream()
+		return st.finishResponse(ctx, nil, headersReplier(exchange.PhaseResponse))
+	}
+	var override *filterv3.ProcessingMode
+	sse := isEventStream(r.Headers.Get("content-type"))
+	if sse && st.srv.opts.AllowModeOverride &&
+		(st.respMode == filterv3.ProcessingMode_BUFFERED || st.respMode == filterv3.ProcessingMode_BUFFERED_PARTIAL) {
+		// An SSE response must reach the agent event by event: ask Envoy to stream it.
+		override = streamedResponseMode(nil)
+		override.RequestBodyMode = st.reqMode
+		st.respMode = filterv3.ProcessingMode_STREAMED
+	}
+	if st.respMode == filterv3.ProcessingMode_STREAMED || st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
+		if enc := r.Headers.Get("content-encoding"); enc != "" && enc != "identity" {
+			// warden asks upstreams for identity encoding; one that compresses anyway cannot be
+			// scanned chunk by chunk, and an encoded body is never passed on unscanned.
+			return st.refuseErr(ctx, &Reject{Status: 502, Code: "encoded_body", Reason: "the upstream sent a streamed response with content-encoding " + enc + ", which warden cannot scan"}), nil
+		}
+		st.startStreaming()
+	}
+	return []*extprocv3.ProcessingResponse{headersReply(exchange.PhaseResponse, nil, override, 0)}, nil
+}
+
+func (st *stream) onResponseBody(ctx context.Context, b *extprocv3.HttpBody) ([]*extprocv3.ProcessingResponse, error) {
+	if !st.respHeaders {
+		return nil, fmt.Errorf("%w: response_body before response_headers", ErrProtocol)
+	}
+	if st.respEOS {
+		return nil, fmt.Errorf("%w: response_body after the response body ended", ErrProtocol)
+	}
+	if st.streaming {
+		return st.streamChunk(ctx, b.GetBody(), b.GetEndOfStream())
+	}
+	if err := st.appendBody(&st.respBody, b.GetBody()); err != nil {
+		return st.refuseErr(ctx, &Reject{Status: 502, Code: "response_too_large", Reason: fmt.Sprintf("the upstream response exceeds warden's limit of %d bytes (limits.max_body_bytes)", st.srv.opts.MaxBodyBytes)}), nil
+	}
+	st.respEOS = b.GetEndOfStream()
+	return st.finishResponse(ctx, st.respBody, func(h *headerEdit, body []byte, changed bool) *extprocv3.ProcessingResponse {
+		return bodyReply(exchange.PhaseResponse, h, body, changed)
+	})
+}
+
+// finishResponse runs the response phase on a whole (buffered) response body.
+func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier) ([]*extprocv3.ProcessingResponse, error) {
+	x, p := &st.x, st.srv.pipe
+	plain, decoded, err := st.decode(body, x.Response.Headers)
+	if err != nil {
+		return st.refuseErr(ctx, err), nil
+	}
+	x.Response.Body = plain
+	if p.Inspect != nil {
+		p.Inspect.InspectResponse(x)
+	}
+	if blocked := st.decideResponse(ctx); blocked != nil {
+		return blocked, nil
+	}
+	edit := &headerEdit{}
+	out, changed := plain, false
+	if p.Redact != nil && len(plain) > 0 {
+		t := time.Now()
+		r, counts, err := p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
+		x.Time("redact", time.Since(t))
+		if err != nil {
+			return st.refuseErr(ctx, &Reject{Status: 502, Code: "redaction_failed", Reason: "the response body could not be scanned for secrets"}), nil
+		}
+		x.AddRedactions(counts)
+		if !bytes.Equal(r, plain) {
+			out, changed = r, true
+		}
+	}
+	switch {
+	case changed:
+		if decoded {
+			edit.Remove("content-encoding")
+		}
+		edit.Set("content-length", contentLength(len(out)))
+	case decoded:
+		out = body
+	}
+	return st.complete(ctx, reply(edit, out, changed))
+}
+
+// decideResponse evaluates the response-phase policies. A blocking decision replaces the response
+// with an error the agent's SDK raises, before the agent can act on it.
+func (st *stream) decideResponse(ctx context.Context) []*extprocv3.ProcessingResponse {
+	p := st.srv.pipe
+	if p.Policy == nil {
+		return nil
+	}
+	d := p.Policy.Decide(ctx, &st.x, exchange.PhaseResponse)
+	st.x.Decisions = append(st.x.Decisions, d)
+	st.srv.metrics.decision(d)
+	if !d.Blocks() {
+		return nil
+	}
+	st.x.Disposition = exchange.Denied
+	st.x.Status = 403
+	msg := blockMessage(d, st.x.ID)
+	ct, body := "application/json", []byte(nil)
+	if p.Inspect != nil {
+		ct, body = p.Inspect.BlockedBody(&st.x, msg)
+	}
+	if body == nil {
+		return st.refuseDecision(ctx, d)
+	}
+	if err := st.record(ctx); err != nil {
+		return st.auditFailed(err)
+	}
+	st.closed = true
+	return []*extprocv3.ProcessingResponse{immediateReply(403, ct, body, "warden_policy_denied")}
+}
+
+func blockMessage(d exchange.Decision, requestID string) string {
+	return fmt.Sprintf("warden blocked this response (rule %s): %s [request_id %s]", d.Rule, d.Reason, requestID)
+}
+
+// startStreaming prepares chunk-by-chunk processing of the response body.
+func (st *stream) startStreaming() {
+	st.streaming = true
+	st.x.Response.Streamed = true
+	p := st.srv.pipe
+	if p.Redact != nil {
+		st.respStream = p.Redact.NewStream(&st.x, RedactOptions{Phase: exchange.PhaseResponse, ContentType: st.x.Response.Headers.Get("content-type"), Exact: st.secrets})
+	}
+	if p.Inspect != nil {
+		st.guard = p.Inspect.NewGuard(&st.x)
+	}
+}
+
+// pass runs one piece of a streamed body through the redactor, then the guard.
+func (st *stream) pass(chunk []byte, eos bool) ([]byte, error) {
+	out := chunk
+	if st.respStream != nil {
+		r, err := st.respStream.Write(chunk)
+		if err != nil {
+			return nil, err
+		}
+		if eos {
+			tail, err := st.respStream.Close()
+			if err != nil {
+				return nil, err
+			}
+			r = append(r, tail...)
+			st.x.AddRedactions(st.respStream.Counts())
+		}
+		out = r
+	}
+	if st.guard != nil {
+		return st.guard.Write(out)
+	}
+	return out, nil
+}
+
+// streamChunk handles one chunk of a STREAMED or FULL_DUPLEX_STREAMED response body.
+func (st *stream) streamChunk(ctx context.Context, chunk []byte, eos bool) ([]*extprocv3.ProcessingResponse, error) {
+	if max := st.srv.opts.MaxBodyBytes; max > 0 && int64(len(chunk)) > max {
+		return st.refuseErr(ctx, &Reject{Status: 502, Code: "response_too_large", Reason: "a response chunk exceeds warden's limit"}), nil
+	}
+	out, err := st.pass(chunk, eos)
+	if err != nil {
+		return st.refuseErr(ctx, &Reject{Status: 502, Code: "stream_blocked", Reason: "the streamed response could not be processed safely: " + err.Error()}), nil
+	}
+	if !eos {
+		if st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
+			if len(out) == 0 {
+				return nil, nil
+			}
+			return []*extprocv3.ProcessingResponse{streamedBodyReply(exchange.PhaseResponse, out, false)}, nil
+		}
+		return []*extprocv3.ProcessingResponse{bodyReply(exchange.PhaseResponse, nil, out, true)}, nil
+	}
+	st.respEOS = true
+	out, err = st.finishGuard(ctx, out)
+	if err != nil {
+		return st.refuseErr(ctx, &Reject{Status: 502, Code: "stream_blocked", Reason: err.Error()}), nil
+	}
+	if st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
+		return st.complete(ctx, streamedBodyReply(exchange.PhaseResponse, out, true))
+	}
+	return st.complete(ctx, bodyReply(exchange.PhaseResponse, nil, out, true))
+}
+
+// finishGuard ends the guard at end of stream: the response-phase policy sees the assembled tool
+// calls, and the held bytes are released or replaced by an error event.
+func (st *stream) finishGuard(ctx context.Context, out []byte) ([]byte, error) {
+	var held []byte
+	if st.guard != nil {
+		var err error
+		if held, err = st.guard.Finish(&st.x); err != nil {
+			return nil, err
+		}
+	}
+	p := st.srv.pipe
+	if p.Policy == nil {
+		return append(out, held...), nil
+	}
+	d := p.Policy.Decide(ctx, &st.x, exchange.PhaseResponse)
+	st.x.Decisions = append(st.x.Decisions, d)
+	st.srv.metrics.decision(d)
+	if !d.Blocks() {
+		return append(out, held...), nil
+	}
+	st.x.Disposition = exchange.Denied
+	if st.guard == nil {
+		return nil, fmt.Errorf("%s", blockMessage(d, st.x.ID))
+	}
+	return append(out, st.guard.Blocked(blockMessage(d, st.x.ID))...), nil
+}
+
+// finishResponseAtTrailers ends a response body that ended with trailers instead of an
+// end_of_stream body message.
+func (st *stream) finishResponseAtTrailers(ctx context.Context) ([]*extprocv3.ProcessingResponse, error) {
+	if !st.streaming {
+		return st.finishResponse(ctx, st.respBody, func(*headerEdit, []byte, bool) *extprocv3.ProcessingResponse {
+			return trailersReply(exchange.PhaseResponse)
+		})
+	}
+	out, err := st.pass(nil, true)
+	if err == nil {
+		out, err = st.finishGuard(ctx, out)
+	}
+	if err != nil {
+		return st.refuseErr(ctx, &Reject{Status: 502, Code: "stream_blocked", Reason: err.Error()}), nil
+	}
+	if st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
+		replies := []*extprocv3.ProcessingResponse{streamedBodyReply(exchange.PhaseResponse, out, false), trailersReply(exchange.PhaseResponse)}
+		return st.completeAll(ctx, replies)
+	}
+	if len(out) > 0 {
+		return nil, fmt.Errorf("%w: response trailers ended a STREAMED body while warden held %d bytes", ErrProtocol, len(out))
+	}
+	return st.complete(ctx, trailersReply(exchange.PhaseResponse))
+}
+
+// complete writes the completion record, then sends the reply that releases the end of the
+// response.
+func (st *stream) complete(ctx context.Context, reply *extprocv3.ProcessingResponse) ([]*extprocv3.ProcessingResponse, error) {
+	return st.completeAll(ctx, []*extprocv3.ProcessingResponse{reply})
+}
+
+func (st *stream) completeAll(ctx context.Context, replies []*extprocv3.ProcessingResponse) ([]*extprocv3.ProcessingResponse, error) {
+	if st.x.Disposition == "" || st.x.Disposition == exchange.Allowed {
+		st.x.Disposition = exchange.Allowed
+		st.x.Status = st.x.Response.Status
+	}
+	if err := st.record(ctx); err != nil {
+		return st.auditFailed(err), nil
+	}
+	return replies, nil
+}
+
+func isEventStream(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "text/event-stream"
+}

@@ -1,0 +1,150 @@
+package extproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Options configure a Server. The zero value is not useful: start from DefaultOptions.
+type Options struct {
+	// RequestBodyMode and ResponseBodyMode are the modes Envoy is configured with. A stream whose
+	// first message carries protocol_config overrides them.
+	RequestBodyMode  filterv3.ProcessingMode_BodySendMode
+	ResponseBodyMode filterv3.ProcessingMode_BodySendMode
+	// AllowModeOverride mirrors Envoy's allow_mode_override: only then does warden ask Envoy to
+	// stream text/event-stream responses.
+	AllowModeOverride bool
+	// MaxBodyBytes bounds what one stream holds per direction (and a decoded body). Over it a
+	// request gets 413, a response 502.
+	MaxBodyBytes int64
+	// MaxHeaderBytes bounds a header map; a larger one is a protocol error.
+	MaxHeaderBytes int
+	// IdentityEncoding asks upstreams for uncompressed responses (accept-encoding: identity),
+	// so that streamed responses can be scanned.
+	IdentityEncoding bool
+	// Decode removes a content-encoding (gzip, deflate, br, zstd); it returns an error wrapping
+	// ErrBodyTooLarge past limit. Nil: encoded bodies are refused.
+	Decode func(encoding string, body []byte, limit int64) ([]byte, error)
+	Logger *slog.Logger
+	// Registerer receives the server's metrics; nil means none are registered.
+	Registerer prometheus.Registerer
+}
+
+// DefaultOptions match warden's embedded Envoy configuration.
+func DefaultOptions() Options {
+	return Options{
+		RequestBodyMode:   filterv3.ProcessingMode_BUFFERED,
+		ResponseBodyMode:  filterv3.ProcessingMode_BUFFERED,
+		AllowModeOverride: true,
+		MaxBodyBytes:      8 << 20,
+		MaxHeaderBytes:    256 << 10,
+		IdentityEncoding:  true,
+	}
+}
+
+// Server implements envoy.service.ext_proc.v3.ExternalProcessor.
+type Server struct {
+	extprocv3.UnimplementedExternalProcessorServer
+
+	pipe    Pipeline
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics
+
+	draining atomic.Bool
+	active   sync.WaitGroup
+}
+
+var _ extprocv3.ExternalProcessorServer = (*Server)(nil)
+
+// NewServer returns a server running p.
+func NewServer(p Pipeline, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("register ext_proc metrics: %w", err)
+	}
+	return &Server{pipe: p, opts: opts, log: opts.Logger, metrics: m}, nil
+}
+
+// Drain makes the server refuse new streams; streams in flight go on. Wait returns when they
+// have all ended.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Wait blocks until every stream in flight has ended.
+func (s *Server) Wait() { s.active.Wait() }
+
+// Process serves one ext_proc stream: one HTTP exchange.
+func (s *Server) Process(srv extprocv3.ExternalProcessor_ProcessServer) error {
+	if s.draining.Load() {
+		return status.Error(codes.Unavailable, "warden is shutting down")
+	}
+	s.active.Add(1)
+	defer s.active.Done()
+	s.metrics.streams.Inc()
+	defer s.metrics.streams.Dec()
+
+	ctx := srv.Context()
+	st := newStream(s)
+	var err error
+	defer func() { st.finish(ctx, err) }()
+	err = s.serve(ctx, srv, st)
+	return err
+}
+
+func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_ProcessServer, st *stream) error {
+	for {
+		req, err := srv.Recv()
+		if err != nil {
+			if isCancel(err) {
+				return nil // Envoy half-closed or reset after its last expected reply: a normal end
+			}
+			return err
+		}
+		replies, err := s.handleSafely(ctx, st, req)
+		if err != nil {
+			s.metrics.error("protocol")
+			s.log.Warn("ext_proc stream refused", "request_id", st.x.ID, "error", err)
+			return status.Error(codes.InvalidArgument, err.Error())
+		}
+		for _, r := range replies {
+			if err := srv.Send(r); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// handleSafely turns a panic in a stage into an error on this stream alone.
+func (s *Server) handleSafely(ctx context.Context, st *stream, req *extprocv3.ProcessingRequest) (replies []*extprocv3.ProcessingResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.metrics.error("panic")
+			s.log.Error("panic while processing a stream", "request_id", st.x.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			replies, err = nil, fmt.Errorf("internal error while processing the %T message", req.GetRequest())
+		}
+	}()
+	return st.handle(ctx, req)
+}
+
+func isCancel(err error) bool {
+	if errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	c := status.Code(err)
+	return c == codes.Canceled
+}
