@@ -1,0 +1,355 @@
+package extproc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+type harness struct {
+	t     *testing.T
+	st    *stream
+	audit *fakeAudit
+	creds *fakeCreds
+}
+
+func newHarness(t *testing.T, edit func(*Options, *Pipeline)) *harness {
+	t.Helper()
+	h := &harness{t: t, audit: &fakeAudit{}, creds: &fakeCreds{}}
+	p := Pipeline{Inspect: fakeInspector{}, Policy: fakePolicy{}, Redact: fakeRedactor{}, Creds: h.creds, Audit: h.audit}
+	o := DefaultOptions()
+	if edit != nil {
+		edit(&o, &p)
+	}
+	srv, err := NewServer(p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.st = newStream(srv)
+	return h
+}
+
+// send delivers one message and expects it to be accepted.
+func (h *harness) send(req *extprocv3.ProcessingRequest) []*extprocv3.ProcessingResponse {
+	h.t.Helper()
+	out, err := h.st.handle(context.Background(), req)
+	if err != nil {
+		h.t.Fatalf("handle %T: %v", req.GetRequest(), err)
+	}
+	return out
+}
+
+func one(t *testing.T, rs []*extprocv3.ProcessingResponse) *extprocv3.ProcessingResponse {
+	t.Helper()
+	if len(rs) != 1 {
+		t.Fatalf("want exactly one reply, got %d: %v", len(rs), rs)
+	}
+	return rs[0]
+}
+
+func setHeaders(m *extprocv3.HeaderMutation) map[string]string {
+	out := map[string]string{}
+	for _, h := range m.GetSetHeaders() {
+		if h.GetHeader().GetValue() != "" {
+			out[h.GetHeader().GetKey()] = "VALUE-FIELD-USED:" + h.GetHeader().GetValue()
+			continue
+		}
+		out[h.GetHeader().GetKey()] = string(h.GetHeader().GetRawValue())
+	}
+	return out
+}
+
+func TestHeaderOnlyGETIsDecidedAtHeadersAndRecordedOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	r := one(t, h.send(reqHeaders(true, "x-api-key", "agent-key")))
+	m := r.GetRequestHeaders().GetResponse().GetHeaderMutation()
+	got := setHeaders(m)
+	if got["authorization"] != "Bearer tok-123" {
+		t.Errorf("credential not injected in raw_value: %v", got)
+	}
+	if got["accept-encoding"] != "identity" {
+		t.Errorf("accept-encoding not forced to identity: %v", got)
+	}
+	if len(m.GetRemoveHeaders()) != 1 || m.GetRemoveHeaders()[0] != "x-api-key" {
+		t.Errorf("agent credential header not removed: %v", m.GetRemoveHeaders())
+	}
+	one(t, h.send(respHeaders(true, "content-type", "application/json")))
+	req, comp := h.audit.counts()
+	if req != 1 || comp != 1 {
+		t.Fatalf("records: %d request, %d completion; want 1 and 1", req, comp)
+	}
+	if h.audit.requests[0].ID != "req-1" || h.audit.completions[0].Status != 200 {
+		t.Errorf("records carry id %q, status %d", h.audit.requests[0].ID, h.audit.completions[0].Status)
+	}
+}
+
+func TestBufferedBodyIsRedactedWithContentLengthFixed(t *testing.T) {
+	h := newHarness(t, nil)
+	one(t, h.send(reqHeaders(false, "content-type", "application/json", "content-length", "24")))
+	r := one(t, h.send(reqBody(`{"prompt":"key SECRET x"}`, true)))
+	cr := r.GetRequestBody().GetResponse()
+	if got := string(cr.GetBodyMutation().GetBody()); got != `{"prompt":"key [R] x"}` {
+		t.Fatalf("body sent upstream = %q", got)
+	}
+	if got := setHeaders(cr.GetHeaderMutation())["content-length"]; got != "22" {
+		t.Errorf("content-length = %q, want 22 (the mutated body's length)", got)
+	}
+	if h.audit.requests[0].Redactions["secret"] != 1 {
+		t.Errorf("redaction count not in the record: %v", h.audit.requests[0].Redactions)
+	}
+}
+
+func TestUnchangedBodyIsNotMutated(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(false))
+	r := one(t, h.send(reqBody(`{"prompt":"hello"}`, true)))
+	if r.GetRequestBody().GetResponse().GetBodyMutation() != nil {
+		t.Fatalf("an unchanged body must not be replaced: %v", r)
+	}
+}
+
+func TestDenyAndApprovalAnswerWithImmediateResponse(t *testing.T) {
+	tests := []struct {
+		name, body, code, approval string
+		disp                       exchange.Disposition
+	}{
+		{"deny", `{"q":"deny"}`, "policy_denied", "", exchange.Denied},
+		{"approval", `{"q":"approve"}`, "approval_required", "ap-1", exchange.Held},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.send(reqHeaders(false))
+			ir := one(t, h.send(reqBody(tt.body, true))).GetImmediateResponse()
+			if ir == nil || ir.GetStatus().GetCode() != 403 {
+				t.Fatalf("want a 403 ImmediateResponse, got %v", ir)
+			}
+			var body errorBody
+			if err := json.Unmarshal(ir.GetBody(), &body); err != nil {
+				t.Fatalf("refusal body is not JSON: %v", err)
+			}
+			if body.Error != tt.code || body.RequestID != "req-1" || body.Rule == "" || body.Reason == "" || body.ApprovalID != tt.approval {
+				t.Errorf("refusal body = %+v", body)
+			}
+			if h.creds.calls != 0 {
+				t.Errorf("a refused request leased a credential")
+			}
+			if rs := h.send(respHeaders(true)); rs != nil {
+				t.Errorf("messages after an ImmediateResponse must be ignored, got %v", rs)
+			}
+			req, comp := h.audit.counts()
+			if req != 1 || comp != 0 || h.audit.requests[0].Disposition != tt.disp {
+				t.Errorf("records %d/%d disposition %q", req, comp, h.audit.requests[0].Disposition)
+			}
+		})
+	}
+}
+
+func TestSSEResponseIsSwitchedToStreamedAndHeldBackAcrossChunks(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	r := one(t, h.send(respHeaders(false, "content-type", "text/event-stream; charset=utf-8")))
+	mo := r.GetModeOverride()
+	if mo.GetResponseBodyMode() != filterv3.ProcessingMode_STREAMED {
+		t.Fatalf("mode_override = %v, want response body STREAMED", mo)
+	}
+	var client strings.Builder
+	for i, c := range []string{"data: a SE", "CRET b\n\n", "data: c\n\n"} {
+		rr := one(t, h.send(respBody(c, i == 2)))
+		client.Write(rr.GetResponseBody().GetResponse().GetBodyMutation().GetBody())
+	}
+	if got := client.String(); got != "data: a [R] b\n\ndata: c\n\n" {
+		t.Fatalf("client saw %q", got)
+	}
+	if _, comp := h.audit.counts(); comp != 1 {
+		t.Fatalf("completion records = %d", comp)
+	}
+}
+
+func TestNoModeOverrideWhenEnvoyDisallowsIt(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *Pipeline) { o.AllowModeOverride = false })
+	h.send(reqHeaders(true))
+	r := one(t, h.send(respHeaders(false, "content-type", "text/event-stream")))
+	if r.GetModeOverride() != nil {
+		t.Fatalf("mode_override sent although Envoy would ignore it")
+	}
+	rr := one(t, h.send(respBody("data: SECRET\n\n", true)))
+	if got := string(rr.GetResponseBody().GetResponse().GetBodyMutation().GetBody()); got != "data: [R]\n\n" {
+		t.Fatalf("buffered SSE body = %q", got)
+	}
+}
+
+func TestStreamedToolCallIsBlockedBeforeTheAgentSeesIt(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	h.send(respHeaders(false, "content-type", "text/event-stream"))
+	var client strings.Builder
+	for i, c := range []string{"data: hello\n\n", "data: tool DROP TABLE\n\n", "data: [DONE]\n\n"} {
+		client.Write(one(t, h.send(respBody(c, i == 2))).GetResponseBody().GetResponse().GetBodyMutation().GetBody())
+	}
+	got := client.String()
+	if strings.Contains(got, "DROP") || !strings.HasPrefix(got, "data: hello\n\n") || !strings.Contains(got, "no-drop") {
+		t.Fatalf("client saw %q", got)
+	}
+	if h.audit.completions[0].Disposition != exchange.Denied {
+		t.Errorf("completion disposition = %q", h.audit.completions[0].Disposition)
+	}
+}
+
+func TestBufferedToolCallResponseIsReplaced(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	h.send(respHeaders(false, "content-type", "application/json"))
+	ir := one(t, h.send(respBody(`{"tool":"DROP TABLE x"}`, true))).GetImmediateResponse()
+	if ir.GetStatus().GetCode() != 403 || !strings.Contains(string(ir.GetBody()), "no-drop") {
+		t.Fatalf("want the SDK-shaped 403, got %v", ir)
+	}
+}
+
+func TestInjectedCredentialEchoedByUpstreamIsRedacted(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	h.send(respHeaders(false, "content-type", "application/json"))
+	r := one(t, h.send(respBody(`{"echo":"Bearer tok-123"}`, true)))
+	if got := string(r.GetResponseBody().GetResponse().GetBodyMutation().GetBody()); strings.Contains(got, "tok-123") {
+		t.Fatalf("injected credential reached the client: %s", got)
+	}
+}
+
+func TestStreamedRequestBodyIsHeldUntilTheDecision(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *Pipeline) { o.RequestBodyMode = filterv3.ProcessingMode_STREAMED })
+	h.send(reqHeaders(false))
+	r1 := one(t, h.send(reqBody(`{"a":"SEC`, false)))
+	if bm := r1.GetRequestBody().GetResponse().GetBodyMutation(); bm == nil || len(bm.GetBody()) != 0 {
+		t.Fatalf("first chunk must be held (replaced by empty), got %v", bm)
+	}
+	r2 := one(t, h.send(reqBody(`RET"}`, true)))
+	if got := string(r2.GetRequestBody().GetResponse().GetBodyMutation().GetBody()); got != `{"a":"[R]"}` {
+		t.Fatalf("final chunk carries %q", got)
+	}
+}
+
+func TestFullDuplexRequestRepliesOnlyAtEndOfStream(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *Pipeline) { o.RequestBodyMode = filterv3.ProcessingMode_FULL_DUPLEX_STREAMED })
+	h.send(reqHeaders(false))
+	if rs := h.send(reqBody("part1 ", false)); len(rs) != 0 {
+		t.Fatalf("FULL_DUPLEX chunk answered early: %v", rs)
+	}
+	r := one(t, h.send(reqBody("SECRET", true)))
+	sr := r.GetRequestBody().GetResponse().GetBodyMutation().GetStreamedResponse()
+	if string(sr.GetBody()) != "part1 [R]" || !sr.GetEndOfStream() {
+		t.Fatalf("streamed_response = %v", sr)
+	}
+}
+
+func TestProtocolConfigOverridesConfiguredModes(t *testing.T) {
+	h := newHarness(t, nil)
+	m := reqHeaders(false)
+	m.ProtocolConfig = &extprocv3.ProtocolConfiguration{RequestBodyMode: filterv3.ProcessingMode_FULL_DUPLEX_STREAMED}
+	h.send(m)
+	if rs := h.send(reqBody("x", false)); len(rs) != 0 {
+		t.Fatalf("protocol_config ignored: got %v", rs)
+	}
+}
+
+func TestBodyOverLimitIs413(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *Pipeline) { o.MaxBodyBytes = 10 })
+	h.send(reqHeaders(false))
+	ir := one(t, h.send(reqBody(strings.Repeat("x", 11), true))).GetImmediateResponse()
+	if ir.GetStatus().GetCode() != 413 || !strings.Contains(string(ir.GetBody()), "body_too_large") {
+		t.Fatalf("want 413 body_too_large, got %v", ir)
+	}
+	if req, _ := h.audit.counts(); req != 1 {
+		t.Errorf("a refused oversized body left %d records", req)
+	}
+}
+
+func TestAuditFailureFailsClosed(t *testing.T) {
+	h := newHarness(t, nil)
+	h.audit.err = errAuditDown
+	ir := one(t, h.send(reqHeaders(true))).GetImmediateResponse()
+	if ir.GetStatus().GetCode() != 503 || !strings.Contains(string(ir.GetBody()), "audit_unavailable") {
+		t.Fatalf("want 503 audit_unavailable, got %v", ir)
+	}
+}
+
+func TestCredentialFailureIsRefusedWithItsStatus(t *testing.T) {
+	h := newHarness(t, nil)
+	h.creds.err = &Reject{Status: 503, Code: "credentials_unavailable", Reason: "vault unreachable"}
+	ir := one(t, h.send(reqHeaders(true))).GetImmediateResponse()
+	if ir.GetStatus().GetCode() != 503 || !strings.Contains(string(ir.GetBody()), "credentials_unavailable") {
+		t.Fatalf("got %v", ir)
+	}
+	if h.audit.requests[0].ErrorCode != "credentials_unavailable" {
+		t.Errorf("record error code = %q", h.audit.requests[0].ErrorCode)
+	}
+}
+
+func TestProtocolViolationsAreErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		msgs []*extprocv3.ProcessingRequest
+	}{
+		{"body before headers", []*extprocv3.ProcessingRequest{reqBody("x", true)}},
+		{"headers twice", []*extprocv3.ProcessingRequest{reqHeaders(false), reqHeaders(false)}},
+		{"body after end of stream", []*extprocv3.ProcessingRequest{reqHeaders(false), reqBody("a", true), reqBody("b", true)}},
+		{"response before request", []*extprocv3.ProcessingRequest{respHeaders(true)}},
+		{"unknown oneof", []*extprocv3.ProcessingRequest{{}}},
+		{"huge headers", []*extprocv3.ProcessingRequest{reqHeaders(true, "x-big", strings.Repeat("a", 300<<10))}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			var err error
+			for _, m := range tt.msgs {
+				if _, err = h.st.handle(context.Background(), m); err != nil {
+					break
+				}
+			}
+			if !errors.Is(err, ErrProtocol) {
+				t.Fatalf("want ErrProtocol, got %v", err)
+			}
+		})
+	}
+}
+
+func TestCancelledExchangeStillLeavesItsRecords(t *testing.T) {
+	t.Run("before the decision", func(t *testing.T) {
+		h := newHarness(t, nil)
+		h.send(reqHeaders(false))
+		h.st.finish(context.Background(), context.Canceled)
+		if req, _ := h.audit.counts(); req != 1 || h.audit.requests[0].Disposition != exchange.Cancelled {
+			t.Fatalf("records = %d, %+v", req, h.audit.requests)
+		}
+	})
+	t.Run("mid response stream", func(t *testing.T) {
+		h := newHarness(t, nil)
+		h.send(reqHeaders(true))
+		h.send(respHeaders(false, "content-type", "text/event-stream"))
+		h.send(respBody("data: a\n\n", false))
+		h.st.finish(context.Background(), context.Canceled)
+		req, comp := h.audit.counts()
+		if req != 1 || comp != 1 || h.audit.completions[0].Disposition != exchange.Cancelled {
+			t.Fatalf("records = %d/%d", req, comp)
+		}
+	})
+}
+
+func TestTrailersAfterBufferedBody(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(false))
+	r := one(t, h.send(reqBody("SECRET", false)))
+	if string(r.GetRequestBody().GetResponse().GetBodyMutation().GetBody()) != "[R]" {
+		t.Fatalf("BUFFERED body followed by trailers must be processed at the body message: %v", r)
+	}
+	if one(t, h.send(reqTrailers())).GetRequestTrailers() == nil {
+		t.Fatal("trailers not answered")
+	}
+}
