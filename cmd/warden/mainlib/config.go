@@ -20,6 +20,9 @@ type Config struct {
 	Policy string `yaml:"policy"`
 	// ShutdownGrace is how long in-flight streams may take to finish after SIGTERM.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// DataDir holds warden's local state: the audit spool (DataDir/audit) unless audit.dir says
+	// otherwise.
+	DataDir string `yaml:"data_dir"`
 
 	Log    LogConfig    `yaml:"log"`
 	Limits LimitsConfig `yaml:"limits"`
@@ -54,6 +57,7 @@ func DefaultConfig() Config {
 		Listen:        "127.0.0.1:9002",
 		Admin:         "127.0.0.1:9901",
 		ShutdownGrace: 30 * time.Second,
+		DataDir:       ".warden",
 		Log:           LogConfig{Level: "info", Format: "text"},
 		Limits:        LimitsConfig{MaxBodyBytes: 8 << 20, MaxHeaderBytes: 256 << 10},
 	}

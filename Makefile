@@ -1,0 +1,62 @@
+# warden — run `make help` for the targets.
+SHELL := /bin/bash
+GO ?= go
+PKGS := ./...
+# The race detector slows tests down ~5x; e2e and load tests run without it (they are bounded by
+# count, not time, and assert behaviour, not speed).
+TEST_FLAGS ?= -race -count=1 -timeout 20m
+BENCH ?= .
+BENCHTIME ?= 1s
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: ## run warden on embedded defaults (ext_proc on 127.0.0.1:9002, admin on 127.0.0.1:9901)
+	$(GO) run ./cmd/warden serve
+
+.PHONY: dev
+dev: ## run warden plus a local Envoy-faithful gateway on 127.0.0.1:8080
+	$(GO) run ./cmd/warden dev
+
+.PHONY: build
+build: ## build bin/warden
+	$(GO) build -trimpath -o bin/warden ./cmd/warden
+
+.PHONY: deps
+deps: ## install what the tests need (Debian packages, Go modules, the cached Vault binary)
+	bash scripts/deps.sh
+
+.PHONY: test
+test: deps ## everything CI runs: unit tests with -race, then the end-to-end tests
+	$(GO) vet ./...
+	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
+	$(MAKE) --no-print-directory e2e-only
+
+.PHONY: unit
+unit: ## unit tests only, with -race
+	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
+
+.PHONY: e2e
+e2e: deps e2e-only ## end-to-end tests: emulated Envoy, kfake Kafka, real Vault and PostgreSQL, kcat
+
+.PHONY: e2e-only
+e2e-only:
+	$(GO) test -count=1 -timeout 30m ./test/e2e/...
+
+.PHONY: bench
+bench: ## benchmarks (numbers go to docs/benchmarks.md by hand, with the command)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./...
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+	bash scripts/fuzz.sh $${FUZZTIME:-30s}
+
+.PHONY: lint
+lint: ## golangci-lint v2 (pinned in tools/lint/go.mod)
+	$(GO) tool -modfile=tools/lint/go.mod golangci-lint run ./...
+
+.PHONY: wasm
+wasm: ## build the proxy-wasm filter (wasm/, its own go.mod)
+	cd wasm && GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o ../bin/warden.wasm .

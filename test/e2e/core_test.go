@@ -1,0 +1,266 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/extproc/extproctest"
+)
+
+func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
+	w := startWarden(t, nil)
+	if code, body := w.adminGet(t, "/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	if code, body := w.adminGet(t, "/readyz"); code != 200 {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+	hc := healthpb.NewHealthClient(w.conn)
+	for _, svc := range []string{"", "envoy.service.ext_proc.v3.ExternalProcessor"} {
+		resp, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{Service: svc})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("gRPC health %q = %v, %v", svc, resp.GetStatus(), err)
+		}
+	}
+	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "text/plain"}}, "hi")
+	if _, err := w.envoy.Run(context.Background(), request("GET", "https://api.example/v1/models", nil), up); err != nil {
+		t.Fatal(err)
+	}
+	_, metrics := w.adminGet(t, "/metrics")
+	for _, want := range []string{`warden_exchanges_total{disposition="allowed"} 1`, "warden_extproc_streams_active 0", "go_goroutines"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func TestBufferedJSONRequestGoesUpstreamAndBack(t *testing.T) {
+	w := startWarden(t, nil)
+	up, seen := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"id":"chatcmpl-1","choices":[{"message":{"role":"assistant","content":"hello"}}]}`)
+	body := `{"model":"gpt-4o","messages":[{"role":"user","content":"say hello"}]}`
+	res, err := w.envoy.Run(context.Background(), request("POST", "https://api.openai.com/v1/chat/completions",
+		map[string]string{"content-type": "application/json", "content-length": fmt.Sprint(len(body))}, body), up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LocalReply || res.Status != 200 {
+		t.Fatalf("status %d local=%v details=%q body=%s", res.Status, res.LocalReply, res.Details, res.Body())
+	}
+	if seen() != body {
+		t.Errorf("upstream read %q", seen())
+	}
+	if got := res.Upstream.Headers.Value("accept-encoding"); got != "identity" {
+		t.Errorf("upstream accept-encoding = %q, want identity (so responses can be scanned)", got)
+	}
+	if !strings.Contains(res.Body(), `"content":"hello"`) {
+		t.Errorf("client got %q", res.Body())
+	}
+}
+
+func TestStreamedSSEResponseReachesTheClientEventByEvent(t *testing.T) {
+	w := startWarden(t, nil)
+	events := newChanBody()
+	up := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}}, Body: events}, nil
+	})
+	down := newNotifyDown()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := w.envoy.Do(context.Background(), request("POST", "https://api.openai.com/v1/chat/completions",
+			map[string]string{"content-type": "application/json"}, `{"model":"gpt-4o","stream":true,"messages":[]}`), up, down)
+		errc <- err
+	}()
+	ev1 := `data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}` + "\n\n"
+	ev2 := `data: {"choices":[{"index":0,"delta":{"content":"lo"}}]}` + "\n\n"
+	events.ch <- []byte(ev1)
+	// The second event is sent only after the first reached the client: a buffering server
+	// would deadlock here and fail the wait.
+	got := waitFor(t, down.got, 10*time.Second)
+	events.ch <- []byte(ev2)
+	got += waitFor(t, down.got, 10*time.Second)
+	events.ch <- []byte("data: [DONE]\n\n")
+	close(events.ch)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(down.body(), ev1+ev2) || !strings.HasSuffix(down.body(), "data: [DONE]\n\n") {
+		t.Fatalf("client saw %q (first two chunks %q)", down.body(), got)
+	}
+}
+
+// slowPolicy blocks until released: a stage slower than Envoy's message_timeout.
+type slowPolicy struct{ release chan struct{} }
+
+func (p slowPolicy) Decide(ctx context.Context, _ *exchange.Exchange, phase exchange.Phase) exchange.Decision {
+	select {
+	case <-p.release:
+	case <-ctx.Done():
+	}
+	return exchange.Decision{Action: exchange.Allow, Phase: phase}
+}
+
+// startServer serves an extproc.Server with the given pipeline on loopback.
+func startServer(t testing.TB, p extproc.Pipeline) extprocv3.ExternalProcessorClient {
+	t.Helper()
+	srv, err := extproc.NewServer(p, extproc.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := grpc.NewServer()
+	extprocv3.RegisterExternalProcessorServer(gs, srv)
+	go func() { _ = gs.Serve(lis) }()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(); gs.Stop() })
+	return extprocv3.NewExternalProcessorClient(conn)
+}
+
+func TestSlowStageGets504FromEnvoy(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	client := startServer(t, extproc.Pipeline{Policy: slowPolicy{release: release}})
+	filter := proto.Clone(envoyconfig.DefaultExtProcFilter()).(*extprocfilterv3.ExternalProcessor)
+	filter.MessageTimeout = durationpb.New(150 * time.Millisecond)
+	e, err := extproctest.New(client, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, seen := staticUpstream(200, nil, "")
+	res, err := e.Run(context.Background(), request("POST", "https://api.example/x", nil, `{"a":1}`), up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != 504 || res.Details != "ext_proc_error_per-message_timeout_exceeded" {
+		t.Fatalf("status %d details %q", res.Status, res.Details)
+	}
+	if res.Upstream != nil || seen() != "" {
+		t.Error("the upstream was called although warden never answered")
+	}
+}
+
+func TestThousandConcurrentStreamsLeaveNoGoroutines(t *testing.T) {
+	w := startWarden(t, nil)
+	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
+	// Warm up connections and lazily started goroutines before taking the baseline.
+	if _, err := w.envoy.Run(context.Background(), request("GET", "https://api.example/warm", nil), up); err != nil {
+		t.Fatal(err)
+	}
+	base := settleGoroutines(0, 200*time.Millisecond)
+	const n = 1000
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := w.envoy.Run(context.Background(), request("POST", fmt.Sprintf("https://api.example/v1/items/%d", i),
+				map[string]string{"content-type": "application/json"}, fmt.Sprintf(`{"n":%d}`, i)), up)
+			if err == nil && (res.Status != 200 || res.Body() != `{"ok":true}`) {
+				err = fmt.Errorf("stream %d: status %d body %q", i, res.Status, res.Body())
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// gRPC keeps a few goroutines per connection; streams must not leave any behind.
+	if got := settleGoroutines(base+10, 10*time.Second); got > base+10 {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("goroutines: %d before, %d after 1000 streams\n%s", base, got, buf[:runtime.Stack(buf, true)])
+	}
+	if _, m := w.adminGet(t, "/metrics"); !strings.Contains(m, "warden_extproc_streams_active 0") {
+		t.Error("streams_active gauge did not return to 0")
+	}
+}
+
+func TestMalformedStreamGetsAnErrorWhileOthersGoOn(t *testing.T) {
+	w := startWarden(t, nil)
+	stream, err := w.client.Process(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A body before any headers: Envoy never sends that.
+	if err := stream.Send(&extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestBody{RequestBody: &extprocv3.HttpBody{Body: []byte("x"), EndOfStream: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = stream.Recv()
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("want InvalidArgument for a body before headers, got %v", err)
+	}
+	up, _ := staticUpstream(200, nil, "fine")
+	res, err := w.envoy.Run(context.Background(), request("GET", "https://api.example/ok", nil), up)
+	if err != nil || res.Status != 200 || res.Body() != "fine" {
+		t.Fatalf("a good stream after a bad one: %v %+v", err, res)
+	}
+}
+
+func TestGracefulShutdownLetsStreamsInFlightFinish(t *testing.T) {
+	w := startWarden(t, nil)
+	events := newChanBody()
+	up := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}}, Body: events}, nil
+	})
+	down := newNotifyDown()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := w.envoy.Do(context.Background(), request("GET", "https://api.example/stream", nil), up, down)
+		errc <- err
+	}()
+	events.ch <- []byte("data: 1\n\n")
+	waitFor(t, down.got, 10*time.Second)
+	stopped := make(chan error, 1)
+	go func() { stopped <- w.stop() }()
+	// While draining, readiness turns unhealthy and the stream in flight keeps going.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, _ := w.adminGet(t, "/readyz")
+		if code == 503 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not turn 503 while draining")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	events.ch <- []byte("data: 2\n\n")
+	close(events.ch)
+	if err := <-errc; err != nil {
+		t.Fatalf("stream in flight was cut: %v", err)
+	}
+	if down.body() != "data: 1\n\ndata: 2\n\n" {
+		t.Fatalf("client saw %q", down.body())
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+}
