@@ -99,7 +99,7 @@ func (s *holdStream) Write(chunk []byte) ([]byte, error) {
 	return buf[:len(buf)-keep], nil
 }
 
-func (s *holdStream) Close() ([]byte, error)   { p := s.pending; s.pending = nil; return p, nil }
+func (s *holdStream) Close() ([]byte, error) { p := s.pending; s.pending = nil; return p, nil }
 func (s *holdStream) Counts() map[string]int { return map[string]int{"secret": s.n} }
 
 // fakeInspector marks responses containing DROP and guards SSE streams by holding every event
@@ -138,7 +138,9 @@ func (g *fakeGuard) Finish(x *exchange.Exchange) ([]byte, error) {
 	}
 	return g.held, nil
 }
-func (g *fakeGuard) Blocked(msg string) []byte { return []byte("data: {\"error\":\"" + msg + "\"}\n\n") }
+func (g *fakeGuard) Blocked(msg string) []byte {
+	return []byte("data: {\"error\":\"" + msg + "\"}\n\n")
+}
 
 // fakeCreds injects a bearer token for every request.
 type fakeCreds struct {

@@ -22,9 +22,11 @@ type headerEdit struct {
 	remove []string
 }
 
-func (h *headerEdit) Set(key, value string) { h.set = append(h.set, exchange.Header{Key: key, Value: value}) }
-func (h *headerEdit) Remove(key string)     { h.remove = append(h.remove, key) }
-func (h *headerEdit) empty() bool           { return h == nil || (len(h.set) == 0 && len(h.remove) == 0) }
+func (h *headerEdit) Set(key, value string) {
+	h.set = append(h.set, exchange.Header{Key: key, Value: value})
+}
+func (h *headerEdit) Remove(key string) { h.remove = append(h.remove, key) }
+func (h *headerEdit) empty() bool       { return h == nil || (len(h.set) == 0 && len(h.remove) == 0) }
 
 // proto builds the HeaderMutation. Envoy reads only raw_value in set_headers, so values travel
 // there, and every set overwrites (a credential header the agent sent must not survive beside
