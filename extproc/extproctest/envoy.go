@@ -118,8 +118,10 @@ type Outcome struct {
 	// Reset is true when a failure came after the response headers had
 	// gone downstream: Envoy can only reset the stream then.
 	Reset bool
-	// DynamicMetadata holds every dynamic_metadata the server returned.
-	DynamicMetadata []*structpb.Struct
+	// DynamicMetadata holds the dynamic_metadata the server returned, by
+	// namespace, for the namespaces listed in
+	// metadata_options.receiving_namespaces (Envoy drops the others).
+	DynamicMetadata map[string]*structpb.Struct
 	// RouteCacheCleared reports an honoured clear_route_cache.
 	RouteCacheCleared bool
 }

@@ -149,11 +149,14 @@ func (x *exchange) open() error {
 // send puts one message on the stream and, unless Envoy would not wait,
 // arms the per-message timer and records what reply is expected.
 func (x *exchange) send(d *dirState, req *extprocv3.ProcessingRequest, cb cbState) error {
+	if x.complete {
+		return nil
+	}
 	if err := x.open(); err != nil {
 		return x.grpcFailed(err)
 	}
 	obs := x.cfg.proto.GetObservabilityMode()
-	if !x.sentFirst {
+	if !x.sentFirst && !obs {
 		x.sentFirst = true
 		req.ProtocolConfig = &extprocv3.ProtocolConfiguration{
 			RequestBodyMode:                         x.cfg.reqMode.body,
@@ -180,6 +183,7 @@ func (x *exchange) send(d *dirState, req *extprocv3.ProcessingRequest, cb cbStat
 		return nil
 	}
 	d.cb = cb
+	d.timeoutOverridden = false
 	if d.mode.body != extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
 		d.startTimer(x.cfg.messageTimeout)
 	}
@@ -221,10 +225,7 @@ func pickAttributes(names []string, offered map[string]*structpb.Value) *structp
 
 func (x *exchange) forwardedMetadata() *corev3.Metadata {
 	md := x.req.Metadata
-	if md == nil || (len(x.cfg.forwardNamespaces) == 0 && len(x.cfg.typedNamespaces) == 0) {
-		return nil
-	}
-	out := &corev3.Metadata{}
+	out := &corev3.Metadata{} // Envoy always sets metadata_context, empty when nothing is forwarded
 	for _, ns := range x.cfg.forwardNamespaces {
 		if v, ok := md.GetFilterMetadata()[ns]; ok {
 			if out.FilterMetadata == nil {
@@ -240,9 +241,6 @@ func (x *exchange) forwardedMetadata() *corev3.Metadata {
 			}
 			out.TypedFilterMetadata[ns] = v
 		}
-	}
-	if out.FilterMetadata == nil && out.TypedFilterMetadata == nil {
-		return nil
 	}
 	return out
 }
@@ -342,25 +340,56 @@ func (x *exchange) onReply(d *dirState, r recvResult) (event, bool, error) {
 		x.overrideTimeout(t.AsDuration())
 		return event{}, false, nil
 	}
-	if md := resp.GetDynamicMetadata(); md != nil {
-		x.out.DynamicMetadata = append(x.out.DynamicMetadata, md)
-	}
 	if mo := resp.GetModeOverride(); mo != nil {
 		x.modeOverride(mo)
 	}
 	target, want := x.addressee(resp)
 	switch {
 	case resp.GetImmediateResponse() != nil:
-		x.finish()
 		if x.cfg.proto.GetDisableImmediateResponse() {
-			return event{kind: evDisabled}, true, nil
+			return event{kind: evDisabled}, true, x.spurious("unhandled immediate response due to config disabled it")
 		}
-		return event{}, true, immediateReply(resp.GetImmediateResponse())
-	case target == nil || target != d || !slices.Contains(want, d.cb):
-		err := x.failStream(codes.FailedPrecondition, "spurious message")
-		return event{kind: evDisabled}, true, err
+		x.keepMetadata(resp)
+		x.finish()
+		return event{}, true, x.immediateReply(resp.GetImmediateResponse())
+	case target == nil:
+		return event{kind: evDisabled}, true, x.spurious("unhandled message")
+	case target != d || !slices.Contains(want, d.cb):
+		return event{kind: evDisabled}, true, x.spurious("spurious message")
 	}
+	x.keepMetadata(resp)
 	return event{kind: evReply, resp: resp}, true, nil
+}
+
+// spurious handles an out-of-order reply: with failure_mode_allow Envoy
+// stops using the stream and goes on; otherwise it answers status_on_error
+// with the status message as details.
+func (x *exchange) spurious(msg string) error {
+	allow := x.cfg.proto.GetFailureModeAllow() && !x.duplexSent
+	x.finish()
+	if allow {
+		return nil
+	}
+	return &localReply{status: x.cfg.statusOnError, details: detailsString(msg)}
+}
+
+// keepMetadata records dynamic_metadata for the namespaces listed in
+// metadata_options.receiving_namespaces, as Envoy's setDynamicMetadata does.
+func (x *exchange) keepMetadata(resp *extprocv3.ProcessingResponse) {
+	md := resp.GetDynamicMetadata()
+	ns := x.cfg.proto.GetMetadataOptions().GetReceivingNamespaces().GetUntyped()
+	if md == nil || len(ns) == 0 {
+		return
+	}
+	for k, v := range md.GetFields() {
+		if !slices.Contains(ns, k) {
+			continue
+		}
+		if x.out.DynamicMetadata == nil {
+			x.out.DynamicMetadata = map[string]*structpb.Struct{}
+		}
+		x.out.DynamicMetadata[k] = v.GetStructValue()
+	}
 }
 
 // addressee says which direction a reply is for and which waiting states
@@ -401,36 +430,63 @@ func (x *exchange) overrideTimeout(t time.Duration) {
 	d.startTimer(t)
 }
 
-// modeOverride applies mode_override when Envoy would honour it.
+// modeOverride applies mode_override when Envoy would honour it: with
+// allow_mode_override, without send_body_without_waiting_for_header_response,
+// never when the configured mode uses FULL_DUPLEX_STREAMED, and only while a
+// header reply is awaited. DEFAULT header and trailer modes in the override
+// keep the configured value; body modes are always taken.
 func (x *exchange) modeOverride(mo *extprocfilterv3.ProcessingMode) {
+	p := x.cfg.proto
 	full := extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED
-	if !x.cfg.proto.GetAllowModeOverride() || x.cfg.proto.GetSendBodyWithoutWaitingForHeaderResponse() {
+	cfgMode := p.GetProcessingMode()
+	if !p.GetAllowModeOverride() || p.GetSendBodyWithoutWaitingForHeaderResponse() ||
+		cfgMode.GetRequestBodyMode() == full || cfgMode.GetResponseBodyMode() == full ||
+		(x.dec.cb != cbHeaders && x.enc.cb != cbHeaders) {
 		return
 	}
-	if x.dec.cb != cbHeaders && x.enc.cb != cbHeaders {
-		return
-	}
-	if x.dec.mode.body == full || x.enc.mode.body == full ||
-		mo.GetRequestBodyMode() == full || mo.GetResponseBodyMode() == full {
-		return
-	}
-	if allowed := x.cfg.proto.GetAllowedOverrideModes(); len(allowed) > 0 {
+	eff := effectiveModeOverride(mo, cfgMode)
+	if allowed := p.GetAllowedOverrideModes(); len(allowed) > 0 {
 		ok := slices.ContainsFunc(allowed, func(a *extprocfilterv3.ProcessingMode) bool {
-			a2 := proto.Clone(a).(*extprocfilterv3.ProcessingMode)
-			m2 := proto.Clone(mo).(*extprocfilterv3.ProcessingMode)
-			a2.RequestHeaderMode, m2.RequestHeaderMode = 0, 0 // ignored in the comparison
-			return proto.Equal(a2, m2)
+			return eff.GetRequestBodyMode() == a.GetRequestBodyMode() &&
+				eff.GetRequestTrailerMode() == a.GetRequestTrailerMode() &&
+				eff.GetResponseHeaderMode() == a.GetResponseHeaderMode() &&
+				eff.GetResponseBodyMode() == a.GetResponseBodyMode() &&
+				eff.GetResponseTrailerMode() == a.GetResponseTrailerMode()
 		})
 		if !ok {
 			return
 		}
 	}
-	x.dec.mode = requestMode(mo)
-	x.enc.mode = responseMode(mo)
+	x.dec.mode = requestMode(eff)
+	x.enc.mode = responseMode(eff)
 }
 
-// immediateReply mirrors Filter::sendImmediateResponse.
-func immediateReply(ir *extprocv3.ImmediateResponse) error {
+func effectiveModeOverride(target, existing *extprocfilterv3.ProcessingMode) *extprocfilterv3.ProcessingMode {
+	m := &extprocfilterv3.ProcessingMode{}
+	if existing != nil {
+		m = proto.Clone(existing).(*extprocfilterv3.ProcessingMode)
+	}
+	def := extprocfilterv3.ProcessingMode_DEFAULT
+	if target.GetRequestHeaderMode() != def {
+		m.RequestHeaderMode = target.GetRequestHeaderMode()
+	}
+	if target.GetResponseHeaderMode() != def {
+		m.ResponseHeaderMode = target.GetResponseHeaderMode()
+	}
+	if target.GetRequestTrailerMode() != def {
+		m.RequestTrailerMode = target.GetRequestTrailerMode()
+	}
+	if target.GetResponseTrailerMode() != def {
+		m.ResponseTrailerMode = target.GetResponseTrailerMode()
+	}
+	m.RequestBodyMode, m.ResponseBodyMode = target.GetRequestBodyMode(), target.GetResponseBodyMode()
+	return m
+}
+
+// immediateReply mirrors Filter::sendImmediateResponse. Its header mutation
+// is checked against the configured mutation rules; a failure only drops
+// the rest of the mutation (Envoy logs it).
+func (x *exchange) immediateReply(ir *extprocv3.ImmediateResponse) error {
 	code := 200
 	if ir.GetStatus() != nil {
 		code = int(ir.GetStatus().GetCode())
@@ -441,8 +497,7 @@ func immediateReply(ir *extprocv3.ImmediateResponse) error {
 	lr := &localReply{status: code, body: ir.GetBody(), details: detailsString(ir.GetDetails())}
 	if m := ir.GetHeaders(); m != nil {
 		h := Headers{}
-		// Envoy treats a failure here as a bug; the emulator keeps what applied.
-		_ = applyHeaderMutation(m, &h, false, immediateChecker)
+		_ = applyHeaderMutation(m, &h, false, x.cfg.checker)
 		lr.headers = h
 	}
 	return lr

@@ -5,10 +5,19 @@ import (
 	"testing"
 	"time"
 
+	mutationrulesv3 "github.com/envoyproxy/go-control-plane/envoy/config/common/mutation_rules/v3"
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	typev3 "github.com/envoyproxy/go-control-plane/envoy/type/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+	"net"
+	"strings"
 )
 
 // scripted is an ext_proc server whose streams run a test's function.
@@ -109,3 +118,51 @@ func bodyMut(b string) *extprocv3.BodyMutation {
 func modes(reqBody, respBody extprocfilterv3.ProcessingMode_BodySendMode) *extprocfilterv3.ProcessingMode {
 	return &extprocfilterv3.ProcessingMode{RequestBodyMode: reqBody, ResponseBodyMode: respBody}
 }
+
+type mutationRules = mutationrulesv3.HeaderMutationRules
+
+func wrapTrue() *wrapperspb.BoolValue { return wrapperspb.Bool(true) }
+
+// denyServer answers a BUFFERED request body containing word with a 403.
+func denyServer(word string) scripted {
+	return scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+		var pc *extprocv3.ProtocolConfiguration
+		for {
+			r, err := s.Recv()
+			if err != nil {
+				return nil
+			}
+			if r.GetProtocolConfig() != nil {
+				pc = r.GetProtocolConfig()
+			}
+			resp, _ := ContinueResponse(r, pc)
+			if strings.Contains(string(r.GetRequestBody().GetBody()), word) {
+				resp = &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
+					ImmediateResponse: &extprocv3.ImmediateResponse{
+						Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}, Body: []byte("denied")}}}
+			}
+			if err := s.Send(resp); err != nil {
+				return err
+			}
+		}
+	}}
+}
+
+// deadClient returns a client for a port where nothing listens.
+func deadClient(t *testing.T) extprocv3.ExternalProcessorClient {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	lis.Close()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return extprocv3.NewExternalProcessorClient(conn)
+}
+
+var errFromServer = status.Error(codes.Unavailable, "policy engine restarting")

@@ -1,7 +1,6 @@
 package extproctest
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -29,8 +28,15 @@ const (
 	checkFail
 )
 
-// errMutation marks a rejected mutation; Envoy turns it into a local reply.
-var errMutation = errors.New("header mutation rejected")
+// mutationError is a rejected mutation. Its text is Envoy's own status
+// message, which becomes the local reply's details.
+type mutationError struct{ msg string }
+
+func (e *mutationError) Error() string { return e.msg }
+
+func mutErr(format string, args ...any) error {
+	return &mutationError{msg: fmt.Sprintf(format, args...)}
+}
 
 // checker mirrors Envoy's MutationRules::Checker (mutation_rules.cc).
 type checker struct {
@@ -59,10 +65,6 @@ func newChecker(r *mutationrulesv3.HeaderMutationRules) (*checker, error) {
 	}
 	return c, nil
 }
-
-// immediateChecker is the permissive checker Envoy uses for the headers of
-// an ImmediateResponse (ext_proc.cc, ImmediateMutationChecker).
-var immediateChecker = &checker{allowRouting: true, allowEnvoy: true}
 
 func (c *checker) check(op checkOp, name, value string) checkResult {
 	if c.allowed(op, name) && (op == opRemove || validValue(name, value)) {
@@ -148,19 +150,19 @@ func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing bool
 		return nil
 	}
 	if len(m.GetRemoveHeaders()) > defaultMaxHeaders || len(m.GetSetHeaders()) > defaultMaxHeaders {
-		return fmt.Errorf("%w: header mutation removes %d or sets %d headers, over the limit of %d",
-			errMutation, len(m.GetRemoveHeaders()), len(m.GetSetHeaders()), defaultMaxHeaders)
+		return mutErr("Header mutation remove header count %d or set header count %d exceed the HCM header countlimit %d",
+			len(m.GetRemoveHeaders()), len(m.GetSetHeaders()), defaultMaxHeaders)
 	}
 	for _, name := range m.GetRemoveHeaders() {
 		if !headerNameValid(name) {
-			return fmt.Errorf("%w: invalid character in remove_headers mutation", errMutation)
+			return mutErr("Invalid character in remove_headers mutation.")
 		}
 		name = strings.ToLower(name)
 		switch c.check(opRemove, name, "") {
 		case checkOK:
 			h.Del(name)
 		case checkFail:
-			return fmt.Errorf("%w: invalid attempt to remove %s", errMutation, name)
+			return mutErr("Invalid attempt to remove %s", name)
 		case checkIgnore:
 		}
 	}
@@ -170,8 +172,8 @@ func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing bool
 		}
 	}
 	if len(*h) > defaultMaxHeaders || h.byteSize() > defaultMaxHeaderKB*1024 {
-		return fmt.Errorf("%w: header mutation causes end result header count %d or size %d bytes, over the limits %d and %d KiB",
-			errMutation, len(*h), h.byteSize(), defaultMaxHeaders, defaultMaxHeaderKB)
+		return mutErr("Header mutation causes end result header count %d or header size %d bytes, exceeding the count limit %d or the size limit %d kilobytes",
+			len(*h), h.byteSize(), defaultMaxHeaders, defaultMaxHeaderKB)
 	}
 	return nil
 }
@@ -182,12 +184,12 @@ func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c 
 		return nil
 	}
 	if hv.GetValue() != "" && len(hv.GetRawValue()) > 0 {
-		return fmt.Errorf("%w: only one of value or raw_value in the HeaderValue message should be set", errMutation)
+		return mutErr("Only one of value or raw_value in the HeaderValue message should be set.")
 	}
 	// Envoy reads raw_value only (runtime send_header_raw_value, on by default).
 	value := string(hv.GetRawValue())
 	if !headerNameValid(hv.GetKey()) || !headerValueValid(value) {
-		return fmt.Errorf("%w: invalid character in set_headers mutation", errMutation)
+		return mutErr("Invalid character in set_headers mutation.")
 	}
 	name := strings.ToLower(hv.GetKey())
 	_, exists := h.Get(name)
@@ -212,7 +214,7 @@ func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c 
 			return nil
 		}
 	default:
-		return fmt.Errorf("%w: invalid append_action value for %s", errMutation, name)
+		return mutErr("Invalid append_action value %s", name)
 	}
 	res := c.check(op, name, value)
 	if replacing && name == ":method" {
@@ -226,7 +228,7 @@ func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c 
 			h.Set(name, value)
 		}
 	case checkFail:
-		return fmt.Errorf("%w: invalid attempt to modify %s", errMutation, name)
+		return mutErr("Invalid attempt to modify %s", name)
 	case checkIgnore:
 	}
 	return nil

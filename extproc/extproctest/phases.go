@@ -212,6 +212,9 @@ func (x *exchange) streamedBody(f *flow) error {
 				return err
 			}
 		case evReply:
+			if commonOf(ev.resp).GetBodyMutation().GetStreamedResponse() != nil {
+				return x.spurious("spurious message: streamed_response is received while body_mode_ is not FULL_DUPLEX_STREAMED")
+			}
 			oldest := f.queue[0]
 			f.queue = f.queue[1:]
 			if bm := commonOf(ev.resp).GetBodyMutation(); bm != nil {
@@ -251,12 +254,10 @@ func (x *exchange) streamChunk(f *flow, c chunkEv) error {
 	return nil
 }
 
-// partialBody: one message when the body ends or the buffer limit is hit;
-// the rest passes unprocessed.
+// partialBody: one message when the body ends or the buffer limit is hit,
+// headers held until its reply (their mutations apply); the rest passes
+// unprocessed.
 func (x *exchange) partialBody(f *flow) error {
-	if err := x.release(f, false); err != nil {
-		return err
-	}
 	var buf []byte
 	for !f.srcDone && len(buf) < x.e.bufferLimit {
 		ev, err := x.nextChunk(f)
@@ -281,12 +282,23 @@ func (x *exchange) partialBody(f *flow) error {
 		if err != nil {
 			return err
 		}
-		if ev.kind == evReply {
-			if bm := commonOf(ev.resp).GetBodyMutation(); bm != nil {
-				buf = applyBodyMutation(bm, buf)
-			}
-			f.d.finishCall(cbIdle)
+		if ev.kind != evReply {
+			continue
 		}
+		common := commonOf(ev.resp)
+		if m := common.GetHeaderMutation(); m != nil && f.headersSent {
+			if err := applyHeaderMutation(m, &f.h, false, x.cfg.checker); err != nil {
+				return x.mutationFailed(err)
+			}
+			x.clearRouteCache(f.d, common)
+		}
+		if bm := common.GetBodyMutation(); bm != nil {
+			buf = applyBodyMutation(bm, buf)
+		}
+		f.d.finishCall(cbIdle)
+	}
+	if err := x.release(f, false); err != nil {
+		return err
 	}
 	if err := x.emit(f, buf); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
-	"google.golang.org/grpc/codes"
 )
 
 // duplexBody: FULL_DUPLEX_STREAMED. Chunks go out as they come; the server
@@ -56,7 +55,7 @@ func (x *exchange) duplexBody(f *flow) error {
 			}
 			sr := commonOf(ev.resp).GetBodyMutation().GetStreamedResponse()
 			if sr == nil {
-				return x.failStream(codes.FailedPrecondition, "spurious message")
+				return x.spurious("spurious message: Normal body mutation response is received while body_mode_ is FULL_DUPLEX_STREAMED")
 			}
 			if err := x.emit(f, sr.GetBody()); err != nil {
 				return err
@@ -69,22 +68,16 @@ func (x *exchange) duplexBody(f *flow) error {
 	return nil
 }
 
-// trailerPhase sends trailers when the mode asks for them. Like Envoy, it
-// sends empty trailers at the end of a body when the mode is SEND and the
-// message had none.
+// trailerPhase sends the message's trailers when the mode asks for them
+// (Filter::onTrailers); a body without trailers sends none.
 func (x *exchange) trailerPhase(f *flow) error {
 	d := f.d
 	full := d.mode.body == extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED
-	if f.hasBody && !full && !f.isReplaced && !x.complete && d.mode.sendTrailers {
-		t := f.trailers
-		if t == nil {
-			t = Headers{}
-		}
-		obs := x.cfg.proto.GetObservabilityMode()
-		if err := x.sendTrailers(f, t, cbTrailers); err != nil {
+	if len(f.trailers) > 0 && !full && !f.isReplaced && !x.complete && d.mode.sendTrailers {
+		if err := x.sendTrailers(f, f.trailers, cbTrailers); err != nil {
 			return err
 		}
-		for !obs && d.cb == cbTrailers && !x.complete {
+		for !x.cfg.proto.GetObservabilityMode() && d.cb == cbTrailers && !x.complete {
 			ev, err := x.wait(d, nil)
 			if err != nil {
 				return err
@@ -96,12 +89,11 @@ func (x *exchange) trailerPhase(f *flow) error {
 			if d.response {
 				m = ev.resp.GetResponseTrailers().GetHeaderMutation()
 			}
-			if err := applyHeaderMutation(m, &t, false, x.cfg.checker); err != nil {
+			if err := applyHeaderMutation(m, &f.trailers, false, x.cfg.checker); err != nil {
 				return x.mutationFailed(err)
 			}
 			d.finishCall(cbIdle)
 		}
-		f.trailers = t
 	}
 	if len(f.trailers) == 0 {
 		f.trailers = nil
@@ -125,6 +117,9 @@ func (x *exchange) run(up Upstream, ds *downSink) error {
 	if r.err != nil {
 		return &localReply{status: 503, body: []byte("upstream connect error or disconnect/reset before headers"),
 			details: "upstream_reset_before_response_started"}
+	}
+	if m := x.enc.mode; !m.sendHeaders && !m.sendTrailers && m.body == extprocfilterv3.ProcessingMode_NONE {
+		x.finish() // nothing to process on the response path: Envoy closes the stream now
 	}
 	h := Headers{{Key: ":status", Value: strconv.Itoa(r.resp.Status)}}
 	for _, f := range r.resp.Headers {

@@ -45,6 +45,7 @@ func (d *dirState) timerC() <-chan time.Time {
 func (d *dirState) finishCall(next cbState) {
 	d.stopTimer()
 	d.cb = next
+	d.timeoutOverridden = false
 }
 
 // sink receives what a direction releases: the upstream for requests, the
@@ -343,5 +344,5 @@ func checkContentLength(h Headers, body []byte) error {
 	if err != nil || n == len(body) {
 		return nil
 	}
-	return fmt.Errorf("%w: mismatch between content length and the length of the mutated body", errMutation)
+	return mutErr("mismatch between content length and the length of the mutated body")
 }

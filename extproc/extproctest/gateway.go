@@ -1,0 +1,230 @@
+package extproctest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// GatewayConfig configures the `warden dev` gateway.
+type GatewayConfig struct {
+	// Envoy runs each request through the ext_proc server.
+	Envoy *Envoy
+	// Routes pick the upstream; without a match the Host header does.
+	Routes []Route
+	// Transport reaches upstreams; http.DefaultTransport when nil.
+	Transport http.RoundTripper
+	Logger    *slog.Logger
+}
+
+// NewGateway returns an http.Handler that proxies real HTTP requests through
+// the Envoy emulator, streaming response chunks to the client as they are
+// released.
+func NewGateway(cfg GatewayConfig) (http.Handler, error) {
+	if cfg.Envoy == nil {
+		return nil, errors.New("gateway needs an Envoy emulator: build one with extproctest.New")
+	}
+	for i := range cfg.Routes {
+		if cfg.Routes[i].base == nil {
+			if err := cfg.Routes[i].compile(); err != nil {
+				return nil, fmt.Errorf("route %d: %w", i+1, err)
+			}
+		}
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = http.DefaultTransport
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &gateway{cfg: cfg}, nil
+}
+
+type gateway struct{ cfg GatewayConfig }
+
+var hopByHop = map[string]bool{
+	"connection": true, "keep-alive": true, "proxy-connection": true, "transfer-encoding": true,
+	"te": true, "upgrade": true, "trailer": true, "proxy-authenticate": true,
+}
+
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	h := H(":method", r.Method, ":path", r.URL.RequestURI(), ":authority", r.Host, ":scheme", scheme)
+	for k, vs := range r.Header {
+		if hopByHop[strings.ToLower(k)] {
+			continue
+		}
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	req := &Request{Headers: h}
+	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		if r.ContentLength > 0 {
+			req.Headers.Set("content-length", strconv.FormatInt(r.ContentLength, 10))
+		}
+		req.Body = ReaderBody(r.Body, r.ContentLength, 16<<10)
+	}
+	up := UpstreamFunc(func(ctx context.Context, ur *UpstreamRequest) (*Response, error) {
+		return g.forward(ctx, r.URL.Path, ur)
+	})
+	out, err := g.cfg.Envoy.Do(r.Context(), req, up, &responseWriter{w: w})
+	if err != nil {
+		g.cfg.Logger.Info("exchange ended early", "path", r.URL.Path, "err", err)
+		return
+	}
+	if out.LocalReply {
+		g.cfg.Logger.Info("local reply", "path", r.URL.Path, "details", out.Details, "reset", out.Reset)
+	}
+	if out.Reset {
+		panic(http.ErrAbortHandler) // the client must see a broken stream, as with Envoy's reset
+	}
+}
+
+// forward sends the mutated request upstream. The route is chosen from the
+// original path unless the ext_proc server cleared the route cache.
+func (g *gateway) forward(ctx context.Context, origPath string, ur *UpstreamRequest) (*Response, error) {
+	path := ur.Headers.Value(":path")
+	routePath := origPath
+	if ur.RouteCacheCleared {
+		routePath = strings.SplitN(path, "?", 2)[0]
+	}
+	host := ur.Headers.Value(":authority")
+	target := &url.URL{Scheme: "http", Host: host}
+	if rt := match(g.cfg.Routes, routePath); rt != nil {
+		target = rt.base
+		if rt.HostRewrite != "" {
+			host = rt.HostRewrite
+		}
+	}
+	u, err := url.Parse(strings.TrimSuffix(target.String(), "/") + path)
+	if err != nil {
+		return nil, fmt.Errorf("build upstream URL from %q: %w", path, err)
+	}
+	var body io.Reader
+	if ur.Body != nil {
+		body = &bodyReader{ctx: ctx, b: ur.Body}
+	}
+	hr, err := http.NewRequestWithContext(ctx, ur.Headers.Value(":method"), u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build upstream request: %w", err)
+	}
+	hr.Host = host
+	hr.ContentLength = -1
+	if ur.Body == nil {
+		hr.ContentLength = 0
+	}
+	for _, f := range ur.Headers {
+		switch {
+		case strings.HasPrefix(f.Key, ":"), hopByHop[f.Key], f.Key == "host":
+		case f.Key == "content-length":
+			if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil {
+				hr.ContentLength = n
+			}
+		default:
+			hr.Header.Add(f.Key, f.Value)
+		}
+	}
+	resp, err := g.cfg.Transport.RoundTrip(hr)
+	if err != nil {
+		return nil, err
+	}
+	rh := Headers{}
+	for k, vs := range resp.Header {
+		if hopByHop[strings.ToLower(k)] {
+			continue
+		}
+		for _, v := range vs {
+			rh.Add(k, v)
+		}
+	}
+	if resp.ContentLength >= 0 {
+		rh.Set("content-length", strconv.FormatInt(resp.ContentLength, 10))
+	}
+	out := &Response{Status: resp.StatusCode, Headers: rh}
+	if resp.ContentLength == 0 {
+		resp.Body.Close()
+	} else {
+		out.Body = &closingBody{Body: ReaderBody(resp.Body, resp.ContentLength, 32<<10), c: resp.Body}
+	}
+	return out, nil
+}
+
+// closingBody closes the upstream connection's body once read to the end.
+type closingBody struct {
+	Body
+	c io.Closer
+}
+
+func (b *closingBody) Next(ctx context.Context) ([]byte, error) {
+	d, err := b.Body.Next(ctx)
+	if err != nil {
+		b.c.Close()
+	}
+	return d, err
+}
+
+// bodyReader adapts a Body to io.Reader for net/http.
+type bodyReader struct {
+	ctx  context.Context
+	b    Body
+	buf  []byte
+	done bool
+}
+
+func (r *bodyReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.done {
+			return 0, io.EOF
+		}
+		c, err := r.b.Next(r.ctx)
+		r.buf = c
+		if errors.Is(err, io.EOF) {
+			r.done = true
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// responseWriter is the Downstream of a real client: every released chunk
+// is flushed at once so streamed responses (SSE) reach the client live.
+type responseWriter struct{ w http.ResponseWriter }
+
+func (rw *responseWriter) WriteHeaders(status int, h Headers) error {
+	dst := rw.w.Header()
+	for _, f := range h {
+		if hopByHop[f.Key] {
+			continue
+		}
+		dst.Add(f.Key, f.Value)
+	}
+	rw.w.WriteHeader(status)
+	return http.NewResponseController(rw.w).Flush()
+}
+
+func (rw *responseWriter) WriteChunk(b []byte) error {
+	if _, err := rw.w.Write(b); err != nil {
+		return fmt.Errorf("write to client: %w", err)
+	}
+	return http.NewResponseController(rw.w).Flush()
+}
+
+func (rw *responseWriter) Finish(trailers Headers) error {
+	for _, f := range trailers {
+		rw.w.Header().Add(http.TrailerPrefix+f.Key, f.Value)
+	}
+	return nil
+}
