@@ -56,8 +56,11 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 	if sse && st.srv.opts.AllowModeOverride &&
 		(st.respMode == filterv3.ProcessingMode_BUFFERED || st.respMode == filterv3.ProcessingMode_BUFFERED_PARTIAL) {
 		// An SSE response must reach the agent event by event: ask Envoy to stream it.
-		override = streamedResponseMode(nil)
-		override.RequestBodyMode = st.reqMode
+		override = st.srv.opts.StreamedOverride
+		if override == nil {
+			override = streamedResponseMode(nil)
+			override.RequestBodyMode = st.reqMode
+		}
 		st.respMode = filterv3.ProcessingMode_STREAMED
 	}
 	if st.respMode == filterv3.ProcessingMode_STREAMED || st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {

@@ -26,6 +26,9 @@ type Options struct {
 	// AllowModeOverride mirrors Envoy's allow_mode_override: only then does warden ask Envoy to
 	// stream text/event-stream responses.
 	AllowModeOverride bool
+	// StreamedOverride is the mode_override sent for text/event-stream responses; nil builds one
+	// from the current modes. OptionsFromFilter takes it from allowed_override_modes.
+	StreamedOverride *filterv3.ProcessingMode
 	// MaxBodyBytes bounds what one stream holds per direction (and a decoded body). Over it a
 	// request gets 413, a response 502.
 	MaxBodyBytes int64

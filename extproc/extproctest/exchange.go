@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -130,7 +128,10 @@ func (x *exchange) open() error {
 		defer close(x.recvEnd)
 		for {
 			r, err := s.Recv()
-			if err == nil && x.cfg.proto.GetObservabilityMode() {
+			if x.cfg.proto.GetObservabilityMode() {
+				if err != nil {
+					return
+				}
 				continue // Envoy ignores every reply in observability mode
 			}
 			select {
@@ -177,7 +178,12 @@ func (x *exchange) send(d *dirState, req *extprocv3.ProcessingRequest, cb cbStat
 	req.MetadataContext = x.forwardedMetadata()
 	req.ObservabilityMode = obs
 	if err := x.stream.Send(req); err != nil {
-		return x.grpcFailed(x.recvError(err))
+		rerr := x.recvError(err)
+		if errors.Is(rerr, io.EOF) { // the server closed the stream cleanly
+			x.finish()
+			return nil
+		}
+		return x.grpcFailed(rerr)
 	}
 	if obs {
 		return nil
@@ -196,15 +202,19 @@ func (x *exchange) recvError(sendErr error) error {
 	if !errors.Is(sendErr, io.EOF) {
 		return sendErr
 	}
-	select {
-	case r := <-x.replies:
-		if r.err != nil {
-			return r.err
+	for {
+		select {
+		case r := <-x.replies:
+			if r.err != nil {
+				return r.err
+			}
+			// A reply that raced the failure: the stream is gone, drop it.
+		case <-x.recvEnd:
+			return sendErr
+		case <-x.ctx.Done():
+			return sendErr
 		}
-	case <-x.recvEnd:
-	case <-x.ctx.Done():
 	}
-	return sendErr
 }
 
 func pickAttributes(names []string, offered map[string]*structpb.Value) *structpb.Struct {
@@ -319,186 +329,4 @@ func (x *exchange) messageTimeout() error {
 		return nil
 	}
 	return &localReply{status: 504, details: "ext_proc_error_per-message_timeout_exceeded"}
-}
-
-// onReply mirrors Filter::onReceiveMessage. done is false when the reply
-// was absorbed (timeout override, ignored message) and waiting goes on.
-func (x *exchange) onReply(d *dirState, r recvResult) (event, bool, error) {
-	if r.err != nil {
-		if errors.Is(r.err, io.EOF) { // Filter::onGrpcClose: carry on without ext_proc
-			x.finish()
-			return event{kind: evDisabled}, true, nil
-		}
-		err := x.grpcFailed(r.err)
-		return event{kind: evDisabled}, true, err
-	}
-	resp := r.resp
-	if x.complete || x.cfg.proto.GetObservabilityMode() {
-		return event{}, false, nil
-	}
-	if t := resp.GetOverrideMessageTimeout(); t != nil {
-		x.overrideTimeout(t.AsDuration())
-		return event{}, false, nil
-	}
-	if mo := resp.GetModeOverride(); mo != nil {
-		x.modeOverride(mo)
-	}
-	target, want := x.addressee(resp)
-	switch {
-	case resp.GetImmediateResponse() != nil:
-		if x.cfg.proto.GetDisableImmediateResponse() {
-			return event{kind: evDisabled}, true, x.spurious("unhandled immediate response due to config disabled it")
-		}
-		x.keepMetadata(resp)
-		x.finish()
-		return event{}, true, x.immediateReply(resp.GetImmediateResponse())
-	case target == nil:
-		return event{kind: evDisabled}, true, x.spurious("unhandled message")
-	case target != d || !slices.Contains(want, d.cb):
-		return event{kind: evDisabled}, true, x.spurious("spurious message")
-	}
-	x.keepMetadata(resp)
-	return event{kind: evReply, resp: resp}, true, nil
-}
-
-// spurious handles an out-of-order reply: with failure_mode_allow Envoy
-// stops using the stream and goes on; otherwise it answers status_on_error
-// with the status message as details.
-func (x *exchange) spurious(msg string) error {
-	allow := x.cfg.proto.GetFailureModeAllow() && !x.duplexSent
-	x.finish()
-	if allow {
-		return nil
-	}
-	return &localReply{status: x.cfg.statusOnError, details: detailsString(msg)}
-}
-
-// keepMetadata records dynamic_metadata for the namespaces listed in
-// metadata_options.receiving_namespaces, as Envoy's setDynamicMetadata does.
-func (x *exchange) keepMetadata(resp *extprocv3.ProcessingResponse) {
-	md := resp.GetDynamicMetadata()
-	ns := x.cfg.proto.GetMetadataOptions().GetReceivingNamespaces().GetUntyped()
-	if md == nil || len(ns) == 0 {
-		return
-	}
-	for k, v := range md.GetFields() {
-		if !slices.Contains(ns, k) {
-			continue
-		}
-		if x.out.DynamicMetadata == nil {
-			x.out.DynamicMetadata = map[string]*structpb.Struct{}
-		}
-		x.out.DynamicMetadata[k] = v.GetStructValue()
-	}
-}
-
-// addressee says which direction a reply is for and which waiting states
-// accept it (ProcessorState::handle*Response).
-func (x *exchange) addressee(resp *extprocv3.ProcessingResponse) (*dirState, []cbState) {
-	body := []cbState{cbBufferedBody, cbStreamedBody, cbPartialBody, cbFullDuplex}
-	trailers := []cbState{cbTrailers, cbFullDuplex}
-	switch resp.GetResponse().(type) {
-	case *extprocv3.ProcessingResponse_RequestHeaders:
-		return x.dec, []cbState{cbHeaders}
-	case *extprocv3.ProcessingResponse_ResponseHeaders:
-		return x.enc, []cbState{cbHeaders}
-	case *extprocv3.ProcessingResponse_RequestBody:
-		return x.dec, body
-	case *extprocv3.ProcessingResponse_ResponseBody:
-		return x.enc, body
-	case *extprocv3.ProcessingResponse_RequestTrailers:
-		return x.dec, trailers
-	case *extprocv3.ProcessingResponse_ResponseTrailers:
-		return x.enc, trailers
-	}
-	return nil, nil
-}
-
-// overrideTimeout applies override_message_timeout: only with
-// max_message_timeout set, only between 1ms and that maximum, and only once
-// per waiting state.
-func (x *exchange) overrideTimeout(t time.Duration) {
-	d := x.dec
-	if d.cb == cbIdle {
-		d = x.enc
-	}
-	if d.cb == cbIdle || d.timeoutOverridden || x.cfg.maxMessageTimeout == 0 ||
-		t < time.Millisecond || t > x.cfg.maxMessageTimeout || d.timer == nil {
-		return
-	}
-	d.timeoutOverridden = true
-	d.startTimer(t)
-}
-
-// modeOverride applies mode_override when Envoy would honour it: with
-// allow_mode_override, without send_body_without_waiting_for_header_response,
-// never when the configured mode uses FULL_DUPLEX_STREAMED, and only while a
-// header reply is awaited. DEFAULT header and trailer modes in the override
-// keep the configured value; body modes are always taken.
-func (x *exchange) modeOverride(mo *extprocfilterv3.ProcessingMode) {
-	p := x.cfg.proto
-	full := extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED
-	cfgMode := p.GetProcessingMode()
-	if !p.GetAllowModeOverride() || p.GetSendBodyWithoutWaitingForHeaderResponse() ||
-		cfgMode.GetRequestBodyMode() == full || cfgMode.GetResponseBodyMode() == full ||
-		(x.dec.cb != cbHeaders && x.enc.cb != cbHeaders) {
-		return
-	}
-	eff := effectiveModeOverride(mo, cfgMode)
-	if allowed := p.GetAllowedOverrideModes(); len(allowed) > 0 {
-		ok := slices.ContainsFunc(allowed, func(a *extprocfilterv3.ProcessingMode) bool {
-			return eff.GetRequestBodyMode() == a.GetRequestBodyMode() &&
-				eff.GetRequestTrailerMode() == a.GetRequestTrailerMode() &&
-				eff.GetResponseHeaderMode() == a.GetResponseHeaderMode() &&
-				eff.GetResponseBodyMode() == a.GetResponseBodyMode() &&
-				eff.GetResponseTrailerMode() == a.GetResponseTrailerMode()
-		})
-		if !ok {
-			return
-		}
-	}
-	x.dec.mode = requestMode(eff)
-	x.enc.mode = responseMode(eff)
-}
-
-func effectiveModeOverride(target, existing *extprocfilterv3.ProcessingMode) *extprocfilterv3.ProcessingMode {
-	m := &extprocfilterv3.ProcessingMode{}
-	if existing != nil {
-		m = proto.Clone(existing).(*extprocfilterv3.ProcessingMode)
-	}
-	def := extprocfilterv3.ProcessingMode_DEFAULT
-	if target.GetRequestHeaderMode() != def {
-		m.RequestHeaderMode = target.GetRequestHeaderMode()
-	}
-	if target.GetResponseHeaderMode() != def {
-		m.ResponseHeaderMode = target.GetResponseHeaderMode()
-	}
-	if target.GetRequestTrailerMode() != def {
-		m.RequestTrailerMode = target.GetRequestTrailerMode()
-	}
-	if target.GetResponseTrailerMode() != def {
-		m.ResponseTrailerMode = target.GetResponseTrailerMode()
-	}
-	m.RequestBodyMode, m.ResponseBodyMode = target.GetRequestBodyMode(), target.GetResponseBodyMode()
-	return m
-}
-
-// immediateReply mirrors Filter::sendImmediateResponse. Its header mutation
-// is checked against the configured mutation rules; a failure only drops
-// the rest of the mutation (Envoy logs it).
-func (x *exchange) immediateReply(ir *extprocv3.ImmediateResponse) error {
-	code := 200
-	if ir.GetStatus() != nil {
-		code = int(ir.GetStatus().GetCode())
-	}
-	if code < 200 {
-		code = 200
-	}
-	lr := &localReply{status: code, body: ir.GetBody(), details: detailsString(ir.GetDetails())}
-	if m := ir.GetHeaders(); m != nil {
-		h := Headers{}
-		_ = applyHeaderMutation(m, &h, false, x.cfg.checker)
-		lr.headers = h
-	}
-	return lr
 }

@@ -2,6 +2,7 @@ package extproctest
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -66,6 +67,11 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, v := range vs {
 			h.Add(k, v)
 		}
+	}
+	// What Envoy's connection manager adds before any filter runs.
+	h.Set("x-forwarded-proto", scheme)
+	if _, ok := h.Get("x-request-id"); !ok {
+		h.Set("x-request-id", newRequestID())
 	}
 	req := &Request{Headers: h}
 	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
@@ -227,4 +233,13 @@ func (rw *responseWriter) Finish(trailers Headers) error {
 		rw.w.Header().Add(http.TrailerPrefix+f.Key, f.Value)
 	}
 	return nil
+}
+
+// newRequestID returns a random UUID v4, as Envoy generates x-request-id.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,7 +22,7 @@ func TestGatewayStreamsSSE(t *testing.T) {
 	sent1 := make(chan struct{})
 	read1 := make(chan struct{})
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" || r.Host != "api.example" {
+		if r.URL.Path != "/v1/chat/completions" || r.Host != "api.example" || len(r.Header.Get("x-request-id")) != 36 {
 			http.Error(w, "bad route "+r.Host+r.URL.Path, 404)
 			return
 		}
@@ -39,7 +40,7 @@ func TestGatewayStreamsSSE(t *testing.T) {
 	defer upstream.Close()
 	m := &extprocfilterv3.ProcessingMode{ResponseBodyMode: modeStreamed}
 	e := newEnvoy(t, ContinueServer{}, filterCfg(m))
-	gw, err := NewGateway(GatewayConfig{Envoy: e, Routes: []Route{{Prefix: "/v1/", Upstream: upstream.URL, HostRewrite: "api.example"}}})
+	gw, err := NewGateway(GatewayConfig{Logger: quiet, Envoy: e, Routes: []Route{{Prefix: "/v1/", Upstream: upstream.URL, HostRewrite: "api.example"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestGatewayLocalReplyAndHostRouting(t *testing.T) {
 		{"denied", "DELETE", 403, "denied"},
 	}
 	e := newEnvoy(t, denyServer("DELETE"), filterCfg(modes(modeBuffered, modeNone)))
-	gw, err := NewGateway(GatewayConfig{Envoy: e})
+	gw, err := NewGateway(GatewayConfig{Logger: quiet, Envoy: e})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,8 @@ func TestGatewayLocalReplyAndHostRouting(t *testing.T) {
 	}
 }
 
-// Cancelling the client request cancels the upstream request.
+// Cancelling the client request cancels the upstream request and ends the
+// ext_proc stream.
 func TestGatewayClientCancelPropagates(t *testing.T) {
 	upCtxDone := make(chan struct{})
 	started := make(chan struct{})
@@ -132,8 +134,9 @@ func TestGatewayClientCancelPropagates(t *testing.T) {
 		close(upCtxDone)
 	}))
 	defer upstream.Close()
-	e := newEnvoy(t, ContinueServer{}, filterCfg(modes(modeNone, modeStreamed)))
-	gw, _ := NewGateway(GatewayConfig{Envoy: e, Routes: []Route{{Prefix: "/", Upstream: upstream.URL}}})
+	rc := newRecorder()
+	e := newEnvoy(t, rc, filterCfg(modes(modeNone, modeStreamed)))
+	gw, _ := NewGateway(GatewayConfig{Logger: quiet, Envoy: e, Routes: []Route{{Prefix: "/", Upstream: upstream.URL}}})
 	front := httptest.NewServer(gw)
 	defer front.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -146,6 +149,7 @@ func TestGatewayClientCancelPropagates(t *testing.T) {
 	cancel()
 	resp.Body.Close()
 	<-upCtxDone // the test hangs (and times out) if cancel does not propagate
+	<-rc.done   // and the ext_proc stream ends too
 }
 
 func TestLoadRoutes(t *testing.T) {
@@ -182,3 +186,5 @@ func TestLoadRoutes(t *testing.T) {
 		t.Errorf("missing file err = %v", err)
 	}
 }
+
+var quiet = slog.New(slog.DiscardHandler)

@@ -196,3 +196,36 @@ func TestTrailerMutation(t *testing.T) {
 		t.Errorf("upstream trailers %v", res.Upstream.Trailers)
 	}
 }
+
+// Mirrors processor_state.cc finalizeBodyResponse: in BUFFERED mode the
+// trailers go to the server before the message moves on, so a deny on the
+// trailers keeps the request from the upstream.
+func TestBufferedTrailersBeforeUpstream(t *testing.T) {
+	srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+		for {
+			r, err := s.Recv()
+			if err != nil {
+				return nil
+			}
+			resp, _ := ContinueResponse(r, nil)
+			if r.GetRequestTrailers() != nil {
+				resp = &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
+					ImmediateResponse: &extprocv3.ImmediateResponse{Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}}}}
+			}
+			if err := s.Send(resp); err != nil {
+				return err
+			}
+		}
+	}}
+	m := &extprocfilterv3.ProcessingMode{RequestBodyMode: modeBuffered, RequestTrailerMode: extprocfilterv3.ProcessingMode_SEND}
+	e := newEnvoy(t, srv, filterCfg(m))
+	req := post()
+	req.Body = Chunks(H("x-checksum", "abc"), "body")
+	res, err := e.Run(testCtx(t), req, echoUpstream())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != 403 || res.Upstream != nil {
+		t.Errorf("status %d, upstream %v; want 403 and no upstream call", res.Status, res.Upstream)
+	}
+}

@@ -172,10 +172,9 @@ func (x *exchange) bufferedBody(f *flow) error {
 		}
 		f.d.finishCall(cbIdle)
 	}
-	if err := x.release(f, false); err != nil {
-		return err
-	}
-	return x.emit(f, buf)
+	// Envoy sends the trailers before it lets the buffered message go on.
+	f.held, f.holding = buf, true
+	return nil
 }
 
 // streamedBody: every chunk goes out without waiting; each reply replaces

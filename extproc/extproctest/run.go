@@ -95,6 +95,14 @@ func (x *exchange) trailerPhase(f *flow) error {
 			d.finishCall(cbIdle)
 		}
 	}
+	if f.holding {
+		if err := x.release(f, false); err != nil {
+			return err
+		}
+		if err := x.emit(f, f.held); err != nil {
+			return err
+		}
+	}
 	if len(f.trailers) == 0 {
 		f.trailers = nil
 	}

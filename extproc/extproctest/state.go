@@ -117,6 +117,8 @@ type flow struct {
 	queue       [][]byte // STREAMED chunks sent and not yet answered
 	srcDone     bool
 	trailers    Headers
+	held        []byte // BUFFERED body waiting for the trailers reply
+	holding     bool
 }
 
 func (x *exchange) direction(d *dirState, h Headers, body Body, s sink) error {

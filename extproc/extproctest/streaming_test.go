@@ -130,6 +130,7 @@ func TestBufferedContentLength(t *testing.T) {
 		{"stale content-length", nil, 500},
 		{"server fixes content-length", setHeader("content-length", "8"), 200},
 		{"server removes content-length", &extprocv3.HeaderMutation{RemoveHeaders: []string{"content-length"}}, 200},
+		{"clear_body needs content-length 0", setHeader("content-length", "0"), 200},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,7 +144,11 @@ func TestBufferedContentLength(t *testing.T) {
 				if _, err := recvUntil(s, 1); err != nil {
 					return err
 				}
-				if err := s.Send(bodyResp(true, &extprocv3.CommonResponse{HeaderMutation: tc.mut, BodyMutation: bodyMut("REDACTED")})); err != nil {
+				bm := bodyMut("REDACTED")
+				if strings.HasPrefix(tc.name, "clear_body") {
+					bm = &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_ClearBody{ClearBody: true}}
+				}
+				if err := s.Send(bodyResp(true, &extprocv3.CommonResponse{HeaderMutation: tc.mut, BodyMutation: bm})); err != nil {
 					return err
 				}
 				return ContinueServer{}.Process(s)
@@ -158,7 +163,11 @@ func TestBufferedContentLength(t *testing.T) {
 			if res.Status != tc.status {
 				t.Fatalf("status %d %q, want %d", res.Status, res.Details, tc.status)
 			}
-			if tc.status == 200 && res.Upstream.Body() != "REDACTED" {
+			want := "REDACTED"
+			if strings.HasPrefix(tc.name, "clear_body") {
+				want = ""
+			}
+			if tc.status == 200 && res.Upstream.Body() != want {
 				t.Errorf("upstream body %q", res.Upstream.Body())
 			}
 			if tc.status != 200 && res.Details != "mismatch_between_content_length_and_the_length_of_the_mutated_body" {
@@ -430,5 +439,63 @@ func TestBufferedOverLimit(t *testing.T) {
 	}
 	if res.Status != 413 || res.Upstream != nil {
 		t.Errorf("status %d upstream %v", res.Status, res.Upstream)
+	}
+}
+
+// FULL_DUPLEX_STREAMED with trailers: the trailers go out right after the
+// body, the server's trailer reply ends the direction, and a plain
+// body_mutation (not streamed_response) is a spurious reply.
+func TestFullDuplexTrailers(t *testing.T) {
+	tests := []struct {
+		name       string
+		streamed   bool
+		wantStatus int
+	}{
+		{"streamed_response and trailers", true, 200},
+		{"plain body mutation is spurious", false, 500},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+				msgs, err := recvUntil(s, 3) // headers, body (eos=false), trailers
+				if err != nil {
+					return err
+				}
+				if msgs[2].GetRequestTrailers() == nil {
+					return nil
+				}
+				if err := s.Send(hdrsResp(true, &extprocv3.CommonResponse{})); err != nil {
+					return err
+				}
+				mut := bodyMut("PAYLOAD")
+				if tc.streamed {
+					mut = &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_StreamedResponse{
+						StreamedResponse: &extprocv3.StreamedBodyResponse{Body: []byte("PAYLOAD")}}}
+				}
+				if err := s.Send(bodyResp(true, &extprocv3.CommonResponse{BodyMutation: mut})); err != nil {
+					return err
+				}
+				err = s.Send(&extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestTrailers{
+					RequestTrailers: &extprocv3.TrailersResponse{HeaderMutation: setHeader("x-scanned", "1")}}})
+				if err != nil {
+					return err
+				}
+				return ContinueServer{}.Process(s)
+			}}
+			m := &extprocfilterv3.ProcessingMode{RequestBodyMode: modeDuplex, RequestTrailerMode: extprocfilterv3.ProcessingMode_SEND}
+			e := newEnvoy(t, srv, filterCfg(m))
+			req := post()
+			req.Body = Chunks(H("x-checksum", "1"), "payload")
+			res, err := e.Run(testCtx(t), req, echoUpstream())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tc.wantStatus {
+				t.Fatalf("status %d %q, want %d", res.Status, res.Details, tc.wantStatus)
+			}
+			if tc.streamed && (res.Upstream.Body() != "PAYLOAD" || res.Upstream.Trailers.Value("x-scanned") != "1") {
+				t.Errorf("upstream body %q trailers %v", res.Upstream.Body(), res.Upstream.Trailers)
+			}
+		})
 	}
 }

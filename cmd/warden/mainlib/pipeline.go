@@ -41,7 +41,11 @@ func (r *runtime) close(ctx context.Context, log *slog.Logger) {
 // place where the packages behind the stages meet.
 func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*runtime, error) {
 	_ = ctx
-	opts := extproc.DefaultOptions()
+	filter, err := envoyFilter(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := extproc.OptionsFromFilter(filter, extproc.DefaultOptions())
 	opts.MaxBodyBytes = cfg.Limits.MaxBodyBytes
 	opts.MaxHeaderBytes = cfg.Limits.MaxHeaderBytes
 	opts.Logger = log

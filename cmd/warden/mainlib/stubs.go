@@ -8,7 +8,6 @@ import (
 
 var errNotYet = errors.New("not available in this build yet")
 
-func runDev(context.Context, []string, io.Reader, io.Writer, io.Writer) error    { return errNotYet }
 func runCheck(context.Context, []string, io.Reader, io.Writer, io.Writer) error  { return errNotYet }
 func runPolicy(context.Context, []string, io.Reader, io.Writer, io.Writer) error { return errNotYet }
 func runRedact(context.Context, []string, io.Reader, io.Writer, io.Writer) error { return errNotYet }

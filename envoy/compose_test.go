@@ -1,0 +1,202 @@
+package envoyconfig
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+const installCompose = "apt-get update && apt-get install -y docker-compose"
+
+// composeConfig runs `docker-compose -f docker-compose.yml config` at the repository root
+// with env added to the environment and returns its output (the resolved file) and error.
+func composeConfig(t *testing.T, env []string, args ...string) ([]byte, error) {
+	t.Helper()
+	bin, err := exec.LookPath("docker-compose")
+	if err != nil {
+		t.Fatalf("docker-compose (v1) is needed to check docker-compose.yml and is not installed: run `%s`", installCompose)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-f", "docker-compose.yml", "config"}, args...)...)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, &composeError{err: err, stderr: stderr.String()}
+	}
+	return out, nil
+}
+
+type composeError struct {
+	err    error
+	stderr string
+}
+
+func (e *composeError) Error() string { return e.err.Error() + ": " + e.stderr }
+
+var composeEnv = []string{"VAULT_DEV_ROOT_TOKEN_ID=test-token", "POSTGRES_PASSWORD=test-password"}
+
+func TestComposeFileIsValid(t *testing.T) {
+	if _, err := composeConfig(t, composeEnv, "-q"); err != nil {
+		t.Fatalf("docker-compose.yml is invalid: %v", err)
+	}
+}
+
+// TestComposeRequiresSecretsFromEnv checks that compose refuses to start without the Vault
+// token and Postgres password instead of falling back to a well-known value.
+func TestComposeRequiresSecretsFromEnv(t *testing.T) {
+	for _, missing := range []string{"VAULT_DEV_ROOT_TOKEN_ID", "POSTGRES_PASSWORD"} {
+		t.Run(missing, func(t *testing.T) {
+			var env []string
+			for _, e := range composeEnv {
+				if !strings.HasPrefix(e, missing+"=") {
+					env = append(env, e)
+				}
+			}
+			env = append(env, missing+"=") // empty counts as unset for ${VAR:?}
+			_, err := composeConfig(t, env, "-q")
+			if err == nil || !strings.Contains(err.Error(), "set "+missing) {
+				t.Errorf("without %s: err = %v, want an error telling the user to set it", missing, err)
+			}
+		})
+	}
+}
+
+type composeFile struct {
+	Services map[string]struct {
+		Image       string            `yaml:"image"`
+		Command     []string          `yaml:"command"`
+		Volumes     []string          `yaml:"volumes"`
+		Ports       []string          `yaml:"ports"`
+		Environment map[string]string `yaml:"environment"`
+		DependsOn   map[string]struct {
+			Condition string `yaml:"condition"`
+		} `yaml:"depends_on"`
+	} `yaml:"services"`
+}
+
+// TestComposeWiring checks what the stack needs to work once started: Envoy runs this
+// package's bootstrap, warden serves on the address the bootstrap's warden cluster targets
+// with the mounted config, and the services warden's config names exist.
+func TestComposeWiring(t *testing.T) {
+	out, err := composeConfig(t, composeEnv)
+	if err != nil {
+		t.Fatalf("docker-compose config: %v", err)
+	}
+	var cf composeFile
+	if err := yaml.Unmarshal(out, &cf); err != nil {
+		t.Fatalf("parse resolved compose file: %v", err)
+	}
+	for _, name := range []string{"envoy", "warden", "kafka", "vault", "postgres", "mock-upstream"} {
+		if _, ok := cf.Services[name]; !ok {
+			t.Errorf("service %q is missing", name)
+		}
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("envoy mounts the bootstrap it runs", func(t *testing.T) {
+		envoy := cf.Services["envoy"]
+		want := filepath.Join(root, "envoy", "bootstrap.yaml") + ":/etc/envoy/envoy.yaml:ro"
+		if !contains(envoy.Volumes, want) {
+			t.Errorf("envoy volumes = %v, want %q", envoy.Volumes, want)
+		}
+		if !strings.Contains(strings.Join(envoy.Command, " "), "-c /etc/envoy/envoy.yaml") {
+			t.Errorf("envoy command = %v, want -c /etc/envoy/envoy.yaml", envoy.Command)
+		}
+	})
+
+	t.Run("warden listens where the bootstrap sends ext_proc", func(t *testing.T) {
+		w := cf.Services["warden"]
+		cmd := strings.Join(w.Command, " ")
+		for _, want := range []string{"serve", "--listen 0.0.0.0:9002", "--config /etc/warden/warden.yaml"} {
+			if !strings.Contains(cmd, want) {
+				t.Errorf("warden command %q lacks %q", cmd, want)
+			}
+		}
+		if !contains(w.Volumes, filepath.Join(root, "deploy", "warden.yaml")+":/etc/warden/warden.yaml:ro") {
+			t.Errorf("warden volumes = %v, want deploy/warden.yaml mounted at /etc/warden/warden.yaml", w.Volumes)
+		}
+		if w.Environment["VAULT_TOKEN"] != "test-token" {
+			t.Errorf("warden gets no Vault token from the environment")
+		}
+		b, err := LoadBootstrap(BootstrapYAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range b.GetStaticResources().GetClusters() {
+			if c.GetName() != "warden" {
+				continue
+			}
+			found = true
+			sa := c.GetLoadAssignment().GetEndpoints()[0].GetLbEndpoints()[0].GetEndpoint().GetAddress().GetSocketAddress()
+			if sa.GetAddress() != "warden" || sa.GetPortValue() != 9002 {
+				t.Errorf("bootstrap's warden cluster targets %s:%d, want warden:9002", sa.GetAddress(), sa.GetPortValue())
+			}
+		}
+		if !found {
+			t.Error("bootstrap.yaml has no cluster named warden")
+		}
+	})
+
+	t.Run("ports are published on loopback only", func(t *testing.T) {
+		for name, s := range cf.Services {
+			for _, p := range s.Ports {
+				if !strings.HasPrefix(p, "127.0.0.1:") {
+					t.Errorf("service %s publishes %q on every interface", name, p)
+				}
+			}
+		}
+	})
+}
+
+// TestDockerfileRunsAsNonRoot checks the image's final stage: distroless, warden built from
+// ./cmd/warden, and a non-root user.
+func TestDockerfileRunsAsNonRoot(t *testing.T) {
+	f, err := os.Open("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var froms, users []string
+	build := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		switch strings.ToUpper(fields[0]) {
+		case "FROM":
+			froms = append(froms, fields[1])
+			users = nil // USER applies to the stage it is in
+		case "USER":
+			users = append(users, fields[1])
+		case "RUN":
+			build = build || strings.Contains(sc.Text(), "go build") && strings.Contains(sc.Text(), "./cmd/warden")
+		}
+	}
+	if len(froms) < 2 || !strings.HasPrefix(froms[0], "golang:1.26") || !strings.HasPrefix(froms[len(froms)-1], "gcr.io/distroless/static") {
+		t.Errorf("stages = %v, want golang:1.26 then gcr.io/distroless/static", froms)
+	}
+	if !build {
+		t.Error("no RUN go build ./cmd/warden")
+	}
+	if len(users) == 0 || strings.HasPrefix(users[len(users)-1], "0") || strings.HasPrefix(users[len(users)-1], "root") {
+		t.Errorf("final stage USER = %v, want a non-root user", users)
+	}
+}

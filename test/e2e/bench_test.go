@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+
+	"github.com/warden-gw/warden/cmd/warden/mainlib"
+	"github.com/warden-gw/warden/extproc/extproctest"
+)
+
+// BenchmarkPipelineOverhead measures what warden's pipeline costs per request against a null
+// ext_proc server that always answers CONTINUE. Both are driven by the same emulator over
+// loopback gRPC, alternating request by request so that machine noise hits both alike; the
+// benchmark reports p50 and p99 of each and their ratio.
+//
+//	go test -run '^$' -bench PipelineOverhead -benchtime 3000x ./test/e2e/
+func BenchmarkPipelineOverhead(b *testing.B) {
+	body4k := `{"model":"gpt-4o","messages":[{"role":"user","content":"` + strings.Repeat("lorem ipsum dolor sit amet ", 150)[:4000] + `"}]}`
+	cases := []struct {
+		name string
+		req  func() *extproctest.Request
+	}{
+		{"get", func() *extproctest.Request { return request("GET", "https://api.example/v1/models", nil) }},
+		{"post4k", func() *extproctest.Request {
+			return request("POST", "https://api.openai.com/v1/chat/completions", map[string]string{"content-type": "application/json"}, body4k)
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			w := startWarden(b, func(cfg *mainlib.Config) { cfg.Log.Level = "error" })
+			null := newEnvoy(b, extproctest.StartServer(b, extproctest.ContinueServer{}))
+			up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
+			run := func(e *extproctest.Envoy) time.Duration {
+				start := time.Now()
+				res, err := e.Run(context.Background(), c.req(), up)
+				d := time.Since(start)
+				if err != nil || res.Status != 200 {
+					b.Fatalf("status %v err %v", res, err)
+				}
+				return d
+			}
+			for range 50 { // warm both paths
+				run(null)
+				run(w.envoy)
+			}
+			nullT, wardenT := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				nullT = append(nullT, run(null))
+				wardenT = append(wardenT, run(w.envoy))
+			}
+			b.StopTimer()
+			n50, n99 := percentiles(nullT)
+			w50, w99 := percentiles(wardenT)
+			b.ReportMetric(float64(n50.Microseconds()), "null-p50-µs")
+			b.ReportMetric(float64(n99.Microseconds()), "null-p99-µs")
+			b.ReportMetric(float64(w50.Microseconds()), "warden-p50-µs")
+			b.ReportMetric(float64(w99.Microseconds()), "warden-p99-µs")
+			b.ReportMetric(float64(w50)/float64(n50), "p50-ratio")
+			b.ReportMetric(float64(w99)/float64(n99), "p99-ratio")
+		})
+	}
+}
+
+func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)*50/100], s[min(len(s)-1, len(s)*99/100)]
+}
+
+// BenchmarkResidentMemory1000Streams runs `warden serve` as its own process and holds 1000
+// concurrent streams open, each with a 64 KiB request body, until all of them are inside warden;
+// it reports warden's peak resident memory (VmHWM). Target: ≤ 256 MiB.
+//
+//	go test -run '^$' -bench ResidentMemory -benchtime 1x ./test/e2e/
+func BenchmarkResidentMemory1000Streams(b *testing.B) {
+	bin := buildWarden(b)
+	dir := b.TempDir()
+	cfgPath := filepath.Join(dir, "warden.yaml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\ndata_dir: %s\nlog: {level: info, format: text}\n", dir)), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "--config", cfgPath)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	addr := waitListening(b, stderr)
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	e := newEnvoy(b, extprocv3.NewExternalProcessorClient(conn))
+	body := `{"blob":"` + strings.Repeat("x", 64<<10-12) + `"}`
+	const n = 1000
+	for range b.N {
+		var arrived sync.WaitGroup
+		arrived.Add(n)
+		release := make(chan struct{})
+		up := extproctest.UpstreamFunc(func(ctx context.Context, req *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+			arrived.Done()
+			<-release // every stream is now past warden's request phase and still open
+			return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "application/json"}}, Body: extproctest.Chunks(nil, `{"ok":true}`)}, nil
+		})
+		var done sync.WaitGroup
+		for i := range n {
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				res, err := e.Run(context.Background(), request("POST", fmt.Sprintf("https://api.example/%d", i), map[string]string{"content-type": "application/json"}, body), up)
+				if err != nil || res.Status != 200 {
+					b.Errorf("stream %d: %v %v", i, err, res)
+				}
+			}()
+		}
+		arrived.Wait()
+		rss := procStatusKiB(b, cmd.Process.Pid, "VmRSS")
+		close(release)
+		done.Wait()
+		b.ReportMetric(float64(rss)/1024, "rss-MiB-at-1000-streams")
+		b.ReportMetric(float64(procStatusKiB(b, cmd.Process.Pid, "VmHWM"))/1024, "peak-rss-MiB")
+	}
+}
+
+func buildWarden(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "warden")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/warden-gw/warden/cmd/warden").CombinedOutput()
+	if err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// waitListening reads warden's log until it says where ext_proc listens.
+func waitListening(tb testing.TB, stderr interface{ Read([]byte) (int, error) }) string {
+	tb.Helper()
+	sc := bufio.NewScanner(stderr)
+	found := make(chan string, 1)
+	go func() {
+		for sc.Scan() {
+			line := sc.Text()
+			if i := strings.Index(line, "ext_proc="); i >= 0 && strings.Contains(line, "warden serving") {
+				f := strings.Fields(line[i+len("ext_proc="):])
+				found <- f[0]
+			}
+		}
+	}()
+	select {
+	case a := <-found:
+		return a
+	case <-time.After(60 * time.Second):
+		tb.Fatal("warden serve did not log its address within 60s")
+		return ""
+	}
+}
+
+func procStatusKiB(tb testing.TB, pid int, field string) int {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			f := strings.Fields(line)
+			v, _ := strconv.Atoi(f[1])
+			return v
+		}
+	}
+	tb.Fatalf("%s not in /proc/%d/status", field, pid)
+	return 0
+}
