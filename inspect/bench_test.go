@@ -1,0 +1,42 @@
+package inspect
+
+import (
+	"testing"
+)
+
+const typicalChat = `{"model":"gpt-4o","temperature":0.2,"messages":[` +
+	`{"role":"system","content":"You are a helpful coding assistant working in the acme/payments repository."},` +
+	`{"role":"user","content":"Why does the billing job fail on the first day of the month? Here is the log: ERROR 2026-11-01 cron billing: division by zero in prorate()"}],` +
+	`"tools":[{"type":"function","function":{"name":"read_file","description":"Read a file","parameters":{"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}}},` +
+	`{"type":"function","function":{"name":"run_sql","description":"Run a read-only SQL query","parameters":{"type":"object","properties":{"query":{"type":"string"}}}}}]}`
+
+func BenchmarkAnalyzeTypicalChat(b *testing.B) {
+	req := jsonReq("POST", "api.openai.com", "/v1/chat/completions", typicalChat)
+	b.ReportAllocs()
+	for b.Loop() {
+		f := Analyze(req)
+		_ = f.CEL()
+	}
+}
+
+func BenchmarkAnalyzeFixtures(b *testing.B) {
+	for _, name := range []string{"sql-001", "shell-038", "k8s-068", "api-074", "llm-079"} {
+		var fx fixture
+		for _, f := range loadFixtures(b, "actions.jsonl") {
+			if f.ID == name {
+				fx = f
+			}
+		}
+		req, resp := fx.exchange(b)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				f := Analyze(req)
+				if resp != nil {
+					f.AddResponse(resp)
+				}
+				_ = f.CEL()
+			}
+		})
+	}
+}

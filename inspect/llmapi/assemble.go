@@ -1,0 +1,176 @@
+package llmapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ErrMalformedEvent reports an SSE data field that is not JSON. A client's parser might still
+// read a tool call from it, so callers should fail closed.
+var ErrMalformedEvent = errors.New("llmapi: SSE event data is not JSON")
+
+// maxCalls bounds the tool calls tracked for one response.
+const maxCalls = 256
+
+// assembler rebuilds tool calls from a response's SSE events.
+type assembler struct {
+	api       string
+	calls     []*ToolCall
+	byKey     map[string]*ToolCall
+	args      map[*ToolCall]*strings.Builder // argument pieces, for calls streamed in deltas
+	final     []ToolCall                     // Responses: calls as repeated by response.completed
+	malformed int
+}
+
+func newAssembler(api string) *assembler {
+	return &assembler{api: api, byKey: map[string]*ToolCall{}, args: map[*ToolCall]*strings.Builder{}}
+}
+
+// feed reads one event and reports whether it belongs to a tool call.
+func (a *assembler) feed(ev event) bool {
+	d := bytes.TrimSpace(ev.data)
+	if len(d) == 0 || bytes.Equal(d, []byte("[DONE]")) {
+		return false
+	}
+	var tool bool
+	var err error
+	switch a.api {
+	case APIChatCompletions:
+		tool, err = a.chat(d)
+	case APIResponses:
+		tool, err = a.responses(d)
+	case APIMessages:
+		tool, err = a.messages(d)
+	}
+	if err != nil {
+		a.malformed++
+		return true // unreadable: treat as a possible tool call, hold it
+	}
+	return tool
+}
+
+// call returns the call stored under key, creating it (in order of appearance) when new.
+func (a *assembler) call(key string) *ToolCall {
+	if c, ok := a.byKey[key]; ok {
+		return c
+	}
+	if len(a.calls) >= maxCalls {
+		return &ToolCall{} // counted nowhere; bounds memory on hostile streams
+	}
+	c := &ToolCall{}
+	a.byKey[key] = c
+	a.calls = append(a.calls, c)
+	return c
+}
+
+func (a *assembler) appendArgs(c *ToolCall, piece string) {
+	b := a.args[c]
+	if b == nil {
+		b = &strings.Builder{}
+		a.args[c] = b
+	}
+	b.WriteString(piece)
+}
+
+// result returns the assembled calls, plus any call response.completed reported differently.
+func (a *assembler) result() ([]ToolCall, error) {
+	var out []ToolCall
+	for _, c := range a.calls {
+		cc := *c
+		if b := a.args[c]; b != nil && cc.Arguments == "" {
+			cc.Arguments = b.String()
+		}
+		if cc.Type == "tool_use" || cc.Type == "server_tool_use" {
+			if strings.TrimSpace(cc.Arguments) == "" {
+				cc.Arguments = "{}"
+			}
+		}
+		out = append(out, cc)
+	}
+	for _, f := range a.final {
+		if !containsCall(out, f) {
+			out = append(out, f)
+		}
+	}
+	if a.malformed > 0 {
+		return out, ErrMalformedEvent
+	}
+	return out, nil
+}
+
+func containsCall(list []ToolCall, c ToolCall) bool {
+	for _, x := range list {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+type chatChunk struct {
+	Choices []struct {
+		Index int      `json:"index"`
+		Delta chatMsg  `json:"delta"`
+		Msg   *chatMsg `json:"message"`
+	} `json:"choices"`
+}
+
+type chatMsg struct {
+	ToolCalls []struct {
+		Index    int    `json:"index"`
+		ID       string `json:"id"`
+		Type     string `json:"type"`
+		Function struct {
+			Name      string `json:"name"`
+			Arguments string `json:"arguments"`
+		} `json:"function"`
+		Custom struct {
+			Name  string `json:"name"`
+			Input string `json:"input"`
+		} `json:"custom"`
+	} `json:"tool_calls"`
+	FunctionCall *struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function_call"`
+}
+
+func (a *assembler) chat(d []byte) (bool, error) {
+	var ch chatChunk
+	if err := json.Unmarshal(d, &ch); err != nil {
+		return false, err
+	}
+	tool := false
+	for _, choice := range ch.Choices {
+		prefix := strconv.Itoa(choice.Index) + ":"
+		for _, tc := range choice.Delta.ToolCalls {
+			tool = true
+			c := a.call(prefix + strconv.Itoa(tc.Index))
+			setIf(&c.ID, tc.ID)
+			setIf(&c.Type, tc.Type)
+			if c.Type == "" {
+				c.Type = "function"
+			}
+			setIf(&c.Name, tc.Function.Name)
+			setIf(&c.Name, tc.Custom.Name)
+			a.appendArgs(c, tc.Function.Arguments+tc.Custom.Input)
+		}
+		if fc := choice.Delta.FunctionCall; fc != nil {
+			tool = true
+			c := a.call(prefix + "legacy")
+			c.Type = "function"
+			setIf(&c.Name, fc.Name)
+			a.appendArgs(c, fc.Arguments)
+		}
+	}
+	return tool, nil
+}
+
+func setIf(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}

@@ -1,0 +1,97 @@
+package llmapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// ParseResponse extracts the tool calls from a whole response body of api, JSON or SSE
+// (recognised by its first non-blank byte: '{' is JSON). It returns the calls found even when it
+// also returns an error.
+func ParseResponse(api string, body []byte) ([]ToolCall, error) {
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return ParseJSON(api, body)
+	}
+	return ParseSSE(api, body)
+}
+
+// ParseSSE extracts the tool calls from a whole SSE response body.
+func ParseSSE(api string, body []byte) ([]ToolCall, error) {
+	a := newAssembler(api)
+	for len(body) > 0 {
+		n, _ := nextEvent(body, true)
+		a.feed(parseEvent(body[:n]))
+		body = body[n:]
+	}
+	return a.result()
+}
+
+// ParseJSON extracts the tool calls from a buffered JSON response body.
+func ParseJSON(api string, body []byte) ([]ToolCall, error) {
+	switch api {
+	case APIChatCompletions:
+		var ch chatChunk
+		if err := json.Unmarshal(body, &ch); err != nil {
+			return nil, fmt.Errorf("read chat completion: %w", err)
+		}
+		return chatMessageCalls(ch), nil
+	case APIResponses:
+		var r struct {
+			Output []respItem `json:"output"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, fmt.Errorf("read response: %w", err)
+		}
+		var out []ToolCall
+		for _, it := range r.Output {
+			if tc, ok := it.toolCall(); ok {
+				out = append(out, tc)
+			}
+		}
+		return out, nil
+	case APIMessages:
+		var m struct {
+			Content []struct {
+				Type  string          `json:"type"`
+				ID    string          `json:"id"`
+				Name  string          `json:"name"`
+				Input json.RawMessage `json:"input"`
+			} `json:"content"`
+		}
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("read message: %w", err)
+		}
+		var out []ToolCall
+		for _, b := range m.Content {
+			if isAnthropicToolBlock(b.Type) {
+				out = append(out, ToolCall{ID: b.ID, Type: b.Type, Name: b.Name, Arguments: rawText(b.Input)})
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("llmapi: unknown API %q", api)
+}
+
+func chatMessageCalls(ch chatChunk) []ToolCall {
+	var out []ToolCall
+	for _, choice := range ch.Choices {
+		if choice.Msg == nil {
+			continue
+		}
+		for _, tc := range choice.Msg.ToolCalls {
+			c := ToolCall{ID: tc.ID, Type: tc.Type, Name: tc.Function.Name, Arguments: tc.Function.Arguments}
+			if tc.Type == "custom" {
+				c.Name, c.Arguments = tc.Custom.Name, tc.Custom.Input
+			}
+			if c.Type == "" {
+				c.Type = "function"
+			}
+			out = append(out, c)
+		}
+		if fc := choice.Msg.FunctionCall; fc != nil {
+			out = append(out, ToolCall{Type: "function", Name: fc.Name, Arguments: fc.Arguments})
+		}
+	}
+	return out
+}
