@@ -55,3 +55,6 @@ func orSkip(m filterv3.ProcessingMode_HeaderSendMode) filterv3.ProcessingMode_He
 	}
 	return m
 }
+
+// Options returns the options the server runs with.
+func (s *Server) Options() Options { return s.opts }

@@ -1,0 +1,75 @@
+package mainlib
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
+
+	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/extproc"
+)
+
+func TestServerModesComeFromTheEnvoyConfigTheEmulatorUses(t *testing.T) {
+	rt, err := buildRuntime(context.Background(), testConfig(t), slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close(context.Background(), slog.New(slog.DiscardHandler))
+	got := rt.server.Options()
+	want := extproc.OptionsFromFilter(envoyconfig.DefaultExtProcFilter(), extproc.DefaultOptions())
+	if got.RequestBodyMode != want.RequestBodyMode || got.ResponseBodyMode != want.ResponseBodyMode ||
+		got.AllowModeOverride != want.AllowModeOverride || !proto.Equal(got.StreamedOverride, want.StreamedOverride) {
+		t.Fatalf("server modes %+v differ from envoy/bootstrap.yaml's %+v", got, want)
+	}
+	if got.StreamedOverride == nil {
+		t.Fatal("the embedded Envoy config allows a STREAMED override; warden must know it")
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, body, wantErr string
+	}{
+		{"empty file is the defaults", "", ""},
+		{"override", "listen: 0.0.0.0:9002\nlimits: {max_body_bytes: 1024}\n", ""},
+		{"misspelt key", "lisen: x\n", "field lisen not found"},
+		{"bad limit", "limits: {max_body_bytes: -1}\n", "max_body_bytes must be positive"},
+		{"bad yaml", "listen: [\n", "config"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(write(strings.ReplaceAll(tt.name, " ", "_")+".yaml", tt.body))
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error %v, want it to mention %q", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := LoadConfig(filepath.Join(dir, "missing.yaml")); err == nil {
+		t.Fatal("a missing config file must be an error")
+	}
+}
+
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	c := DefaultConfig()
+	c.DataDir = t.TempDir()
+	c.Listen, c.Admin = "127.0.0.1:0", "127.0.0.1:0"
+	return c
+}

@@ -1,0 +1,68 @@
+package mainlib
+
+import (
+	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/inspect"
+	"github.com/warden-gw/warden/inspect/llmapi"
+)
+
+// The adapters in this file fit the stage packages to the small interfaces extproc declares.
+
+// maxHeldToolCall bounds what the stream guard may hold back while a tool call is assembled.
+const maxHeldToolCall = 1 << 20
+
+// inspector runs package inspect on each exchange.
+type inspector struct{}
+
+var _ extproc.Inspector = inspector{}
+
+func facts(x *exchange.Exchange) *inspect.Facts {
+	f, _ := x.Facts.(*inspect.Facts)
+	return f
+}
+
+func (inspector) InspectRequest(x *exchange.Exchange) { x.Facts = inspect.Analyze(&x.Request) }
+
+func (inspector) InspectResponse(x *exchange.Exchange) {
+	if f := facts(x); f != nil {
+		f.AddResponse(&x.Response)
+	}
+}
+
+// NewGuard guards streamed responses of LLM APIs: tool-call events are held until the
+// response-phase policy has seen the whole call.
+func (inspector) NewGuard(x *exchange.Exchange) extproc.StreamGuard {
+	f := facts(x)
+	if f == nil || f.LLM.API == "" {
+		return nil
+	}
+	return &llmGuard{g: llmapi.NewGuard(f.LLM.Provider, f.LLM.API, maxHeldToolCall), provider: f.LLM.Provider, api: f.LLM.API}
+}
+
+// BlockedBody shapes a blocked LLM response as the provider's own error, so the agent's SDK
+// raises it; other APIs get warden's JSON refusal (nil here).
+func (inspector) BlockedBody(x *exchange.Exchange, message string) (string, []byte) {
+	f := facts(x)
+	if f == nil || f.LLM.API == "" {
+		return "", nil
+	}
+	return llmapi.ErrorBody(f.LLM.Provider, f.LLM.API, message)
+}
+
+type llmGuard struct {
+	g             *llmapi.Guard
+	provider, api string
+}
+
+func (l *llmGuard) Write(chunk []byte) ([]byte, error) { return l.g.Write(chunk) }
+
+func (l *llmGuard) Finish(x *exchange.Exchange) ([]byte, error) {
+	calls, held, err := l.g.Finish()
+	if f := facts(x); f != nil {
+		f.AddToolCalls(calls)
+	}
+	return held, err
+}
+
+func (l *llmGuard) Blocked(message string) []byte { return llmapi.StreamError(l.provider, l.api, message) }
