@@ -54,7 +54,7 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		fmt.Fprintln(fs.Output(), "Usage: warden dev [--gateway ADDR] [--routes FILE] [--policy PATH] [--config FILE]\n\nRuns warden and a local HTTP gateway that sends every request through it exactly as\nEnvoy's ext_proc filter would (modes from envoy/bootstrap.yaml). Point curl or an SDK at the gateway.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := LoadConfig(*config)

@@ -74,7 +74,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdin, stdout, stderr)
+			err := c.run(ctx, args[1:], stdin, stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil // -h printed the command's usage
+			}
+			return err
 		}
 	}
 	usage(stderr)
@@ -89,4 +93,16 @@ func usage(w io.Writer) {
 	}
 	b.WriteString("\nRun 'warden COMMAND -h' for a command's flags.\n")
 	_, _ = io.WriteString(w, b.String())
+}
+
+// parseFlags parses a subcommand's flags; a bad flag is a usage error (the flag package already
+// printed the usage).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	return nil
 }

@@ -39,7 +39,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 		fmt.Fprintln(fs.Output(), "Usage: warden serve [--listen ADDR] [--admin ADDR] [--policy PATH] [--config FILE]\n\nRuns the Envoy ext_proc server. With no flags it runs on embedded defaults.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
