@@ -3,10 +3,12 @@ package mainlib
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	wcel "github.com/warden-gw/warden/cel"
 	"github.com/warden-gw/warden/extproc"
 )
 
@@ -40,7 +42,6 @@ func (r *runtime) close(ctx context.Context, log *slog.Logger) {
 // buildRuntime wires the stages of the ext_proc pipeline from the configuration. This is the one
 // place where the packages behind the stages meet.
 func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*runtime, error) {
-	_ = ctx
 	filter, err := envoyFilter(cfg)
 	if err != nil {
 		return nil, err
@@ -50,11 +51,54 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	opts.MaxHeaderBytes = cfg.Limits.MaxHeaderBytes
 	opts.Logger = log
 	opts.Registerer = reg
-	rt := &runtime{policyName: "none"}
-	srv, err := extproc.NewServer(extproc.Pipeline{}, opts)
+	rt := &runtime{}
+	pipe := extproc.Pipeline{Inspect: inspector{}}
+	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
+		return nil, err
+	}
+	srv, err := extproc.NewServer(pipe, opts)
 	if err != nil {
+		rt.close(ctx, log)
 		return nil, err
 	}
 	rt.server = srv
 	return rt, nil
+}
+
+// addPolicy loads the policies (the embedded pack by default); a policy file is watched and
+// reloaded when it changes, and a broken version is refused while the one in force stays.
+func (rt *runtime) addPolicy(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline) error {
+	if cfg.Policy == "" {
+		ps, err := wcel.Default()
+		if err != nil {
+			return fmt.Errorf("embedded policy pack: %w", err)
+		}
+		rt.policyName = "embedded pack"
+		pipe.Policy = ps
+		return nil
+	}
+	ps, err := wcel.Load(cfg.Policy)
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	rt.policyName = cfg.Policy
+	store := wcel.NewStore(ps)
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w := wcel.Watcher{Paths: []string{cfg.Policy}, Loaded: ps,
+			OnChange: func(ps *wcel.PolicySet) {
+				store.Swap(ps)
+				log.Info("policy reloaded", "path", cfg.Policy, "versions", ps.Versions())
+			},
+			OnError: func(err error) {
+				log.Error("policy change refused; the policy in force stays", "path", cfg.Policy, "error", err)
+			},
+		}
+		w.Run(wctx)
+	}()
+	rt.closers = append(rt.closers, func(context.Context) error { cancel(); <-done; return nil })
+	pipe.Policy = store
+	return nil
 }

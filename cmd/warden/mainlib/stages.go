@@ -65,4 +65,6 @@ func (l *llmGuard) Finish(x *exchange.Exchange) ([]byte, error) {
 	return held, err
 }
 
-func (l *llmGuard) Blocked(message string) []byte { return llmapi.StreamError(l.provider, l.api, message) }
+func (l *llmGuard) Blocked(message string) []byte {
+	return llmapi.StreamError(l.provider, l.api, message)
+}

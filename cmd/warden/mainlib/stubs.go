@@ -8,7 +8,5 @@ import (
 
 var errNotYet = errors.New("not available in this build yet")
 
-func runCheck(context.Context, []string, io.Reader, io.Writer, io.Writer) error  { return errNotYet }
-func runPolicy(context.Context, []string, io.Reader, io.Writer, io.Writer) error { return errNotYet }
 func runRedact(context.Context, []string, io.Reader, io.Writer, io.Writer) error { return errNotYet }
 func runAudit(context.Context, []string, io.Reader, io.Writer, io.Writer) error  { return errNotYet }

@@ -1,0 +1,238 @@
+package cel
+
+import (
+	"encoding/json"
+	"mime"
+	"net/url"
+	"strings"
+
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/inspect"
+)
+
+// celFacts is what Decide needs from the inspection stage's facts (inspect.Facts): the CEL
+// variables llm, mcp and actions.
+type celFacts interface {
+	CEL() map[string]any
+}
+
+// needs records which costly parts of the activation some rule reads.
+type needs struct {
+	json, form bool
+}
+
+func needsOf(fields map[string]bool) needs {
+	var n needs
+	for f := range fields {
+		if strings.HasSuffix(f, ".body.json") {
+			n.json = true
+		}
+		if strings.HasSuffix(f, ".body.form") {
+			n.form = true
+		}
+	}
+	return n
+}
+
+// activation is the set of CEL variables for one phase of one exchange. It implements
+// interpreter.Activation without a map lookup per variable.
+type activation struct {
+	request, response, identity, llm, mcp, creds map[string]any
+	actions                                      []any
+}
+
+var _ interpreter.Activation = (*activation)(nil)
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case varRequest:
+		return a.request, true
+	case varResponse:
+		return a.response, true
+	case varIdentity:
+		return a.identity, true
+	case varLLM:
+		return a.llm, true
+	case varMCP:
+		return a.mcp, true
+	case varActions:
+		return a.actions, true
+	case varCreds:
+		return a.creds, true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+// kinds returns the set of action kinds present, for rules that only look at one kind.
+func (a *activation) kinds() map[string]bool {
+	m := make(map[string]bool, 4)
+	for _, v := range a.actions {
+		if am, ok := v.(map[string]any); ok {
+			if k, ok := am["kind"].(string); ok {
+				m[k] = true
+			}
+		}
+	}
+	return m
+}
+
+// newActivation builds the variables once per phase. The response is only read in the response
+// phase; in the request phase it is empty (status 0).
+func newActivation(x *exchange.Exchange, phase exchange.Phase, n needs) *activation {
+	a := &activation{
+		request:  requestVar(&x.Request, n),
+		identity: identityVar(&x.Identity),
+		creds:    map[string]any{"role": ""},
+	}
+	if phase == exchange.PhaseResponse {
+		a.response = responseVar(&x.Response, n)
+	} else {
+		a.response = map[string]any{"status": int64(0), "headers": map[string]any{}, "body": map[string]any{"raw": ""}}
+	}
+	if len(x.Credentials) > 0 {
+		a.creds["role"] = x.Credentials[0].Role
+	}
+	a.setFacts(x, phase)
+	return a
+}
+
+// setFacts takes llm, mcp and actions from x.Facts. Without facts (a caller that skipped the
+// inspection stage) it inspects the exchange itself, so that a missing stage cannot turn the
+// payload rules off; the result is not stored in x.
+func (a *activation) setFacts(x *exchange.Exchange, phase exchange.Phase) {
+	var vars map[string]any
+	facts := x.Facts
+	if f, ok := facts.(*inspect.Facts); ok && f == nil {
+		facts = nil // a typed nil: no facts
+	}
+	if f, ok := facts.(celFacts); ok {
+		vars = f.CEL()
+	} else if facts == nil {
+		f := inspect.Analyze(&x.Request)
+		if phase == exchange.PhaseResponse {
+			f.AddResponse(&x.Response)
+		}
+		vars = f.CEL()
+	}
+	a.llm = mapOr(vars, varLLM, emptyLLM)
+	a.mcp = mapOr(vars, varMCP, emptyMCP)
+	if l, ok := vars[varActions].([]any); ok {
+		a.actions = l
+	} else {
+		a.actions = []any{}
+	}
+}
+
+func emptyLLM() map[string]any {
+	return map[string]any{
+		"provider": "", "api": "", "model": "", "prompt": "", "tools": []any{},
+		"tool_calls": []any{}, "streamed": false,
+	}
+}
+
+func emptyMCP() map[string]any {
+	return map[string]any{"method": "", "tool": "", "arguments": map[string]any{}}
+}
+
+func mapOr(vars map[string]any, key string, def func() map[string]any) map[string]any {
+	if m, ok := vars[key].(map[string]any); ok {
+		return m
+	}
+	return def()
+}
+
+func requestVar(r *exchange.Request, n needs) map[string]any {
+	path, rawQuery, _ := strings.Cut(r.Path, "?")
+	query, _ := url.ParseQuery(rawQuery) // a malformed pair is dropped; the rest is kept
+	host, port := hostPort(r.Authority)
+	body := bodyVar(r.Body, r.Headers, n)
+	if n.form {
+		form := map[string]any{}
+		if isForm(r.Headers) {
+			if v, err := url.ParseQuery(string(r.Body)); err == nil {
+				form = queryValues(v)
+			}
+		}
+		body["form"] = form
+	} else {
+		body["form"] = map[string]any{}
+	}
+	return map[string]any{
+		"method":  r.Method,
+		"scheme":  r.Scheme,
+		"host":    host,
+		"port":    port,
+		"path":    path,
+		"query":   queryValues(query),
+		"headers": headersVar(r.Headers),
+		"body":    body,
+	}
+}
+
+func responseVar(r *exchange.Response, n needs) map[string]any {
+	return map[string]any{
+		"status":  int64(r.Status),
+		"headers": headersVar(r.Headers),
+		"body":    bodyVar(r.Body, r.Headers, n),
+	}
+}
+
+// bodyVar returns {raw, json?}: json is absent (not null) unless the body is valid JSON, so
+// that has(request.body.json) tells a JSON body from any other.
+func bodyVar(b []byte, _ exchange.Headers, n needs) map[string]any {
+	body := map[string]any{"raw": string(b)}
+	if n.json && len(b) > 0 {
+		var v any
+		if err := json.Unmarshal(b, &v); err == nil {
+			body["json"] = v
+		}
+	}
+	return body
+}
+
+func isForm(h exchange.Headers) bool {
+	mt, _, err := mime.ParseMediaType(h.Get("content-type"))
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// headersVar maps lower-case names to values joined by ", ", without pseudo-headers.
+func headersVar(h exchange.Headers) map[string]any {
+	out := make(map[string]any, len(h))
+	for _, f := range h {
+		if strings.HasPrefix(f.Key, ":") {
+			continue
+		}
+		k := strings.ToLower(f.Key)
+		if prev, ok := out[k]; ok {
+			out[k] = prev.(string) + ", " + f.Value
+			continue
+		}
+		out[k] = f.Value
+	}
+	return out
+}
+
+func identityVar(id *exchange.Identity) map[string]any {
+	groups := make([]any, len(id.Groups))
+	for i, g := range id.Groups {
+		groups[i] = g
+	}
+	claims := id.Claims
+	if claims == nil {
+		claims = map[string]any{}
+	}
+	return map[string]any{
+		"subject":      id.Subject,
+		"issuer":       id.Issuer,
+		"groups":       groups,
+		"agent":        id.Agent,
+		"on_behalf_of": id.OnBehalfOf,
+		"session":      id.Session,
+		"method":       id.Method,
+		"claims":       claims,
+	}
+}
