@@ -51,12 +51,16 @@ func Analyze(src string) Result {
 }
 
 func analyze(src string, depth int) Result {
-	if len(src) > MaxInputBytes {
-		return Result{ParseError: fmt.Sprintf("SQL text is %d bytes, more than the %d-byte limit; "+
-			"send smaller statements", len(src), MaxInputBytes)}
+	if err := checkInput(src); err != "" {
+		return Result{ParseError: err}
 	}
-	if strings.IndexByte(src, 0) >= 0 {
-		return Result{ParseError: "SQL text contains a NUL byte, which PostgreSQL rejects"}
+	return analyzeFast(src, depth)
+}
+
+// analyzeFull parses the whole text with PostgreSQL's parser and classifies every statement.
+func analyzeFull(src string, depth int) Result {
+	if err := checkInput(src); err != "" {
+		return Result{ParseError: err}
 	}
 	tree, err := pg.Parse(src)
 	if err != nil {
@@ -70,18 +74,33 @@ func analyze(src string, depth int) Result {
 	return res
 }
 
+func checkInput(src string) string {
+	if len(src) > MaxInputBytes {
+		return fmt.Sprintf("SQL text is %d bytes, more than the %d-byte limit; "+
+			"send smaller statements", len(src), MaxInputBytes)
+	}
+	if strings.IndexByte(src, 0) >= 0 {
+		return "SQL text contains a NUL byte, which PostgreSQL rejects"
+	}
+	return ""
+}
+
 func (r *Result) add(st Statement) {
 	r.Statements = append(r.Statements, st)
 	if !st.Destructive {
 		return
 	}
 	r.Destructive = true
+	r.addReason(st.Reason)
+}
+
+func (r *Result) addReason(reason string) {
 	for _, have := range r.Reasons {
-		if have == st.Reason {
+		if have == reason {
 			return
 		}
 	}
-	r.Reasons = append(r.Reasons, st.Reason)
+	r.Reasons = append(r.Reasons, reason)
 }
 
 // Map returns the Result as CEL values: {"statements": [{"kind", "tables", "has_where",

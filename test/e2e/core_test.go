@@ -89,12 +89,17 @@ func TestStreamedSSEResponseReachesTheClientEventByEvent(t *testing.T) {
 			map[string]string{"content-type": "application/json"}, `{"model":"gpt-4o","stream":true,"messages":[]}`), up, down)
 		errc <- err
 	}()
-	ev1 := `data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}` + "\n\n"
-	ev2 := `data: {"choices":[{"index":0,"delta":{"content":"lo"}}]}` + "\n\n"
+	// Deltas that end on a word boundary: the redactor holds back only a trailing partial word
+	// (it could be the start of a secret or an e-mail address).
+	ev1 := `data: {"choices":[{"index":0,"delta":{"content":"Hello there, "}}]}` + "\n\n"
+	ev2 := `data: {"choices":[{"index":0,"delta":{"content":"how are you? "}}]}` + "\n\n"
 	events.ch <- []byte(ev1)
 	// The second event is sent only after the first reached the client: a buffering server
 	// would deadlock here and fail the wait.
 	got := waitFor(t, down.got, 10*time.Second)
+	if got != ev1 {
+		t.Fatalf("first event reached the client as %q, want %q", got, ev1)
+	}
 	events.ch <- []byte(ev2)
 	got += waitFor(t, down.got, 10*time.Second)
 	events.ch <- []byte("data: [DONE]\n\n")

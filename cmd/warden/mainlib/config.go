@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/warden-gw/warden/audit"
 )
 
 // Config is warden's YAML configuration (`warden serve --config FILE`). Every field has a
@@ -25,6 +27,8 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 
 	Log    LogConfig    `yaml:"log"`
+	Audit  audit.Config `yaml:"audit"`
+	Redact RedactConfig `yaml:"redact"`
 	Limits LimitsConfig `yaml:"limits"`
 	Envoy  EnvoyConfig  `yaml:"envoy"`
 }

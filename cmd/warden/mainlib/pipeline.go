@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/warden-gw/warden/audit"
 	wcel "github.com/warden-gw/warden/cel"
 	"github.com/warden-gw/warden/extproc"
 )
@@ -15,6 +17,7 @@ import (
 // runtime is a built pipeline and the server running it, with what must be closed at the end.
 type runtime struct {
 	server     *extproc.Server
+	redactText func(string) string // the redactor over plain text, for audit fields
 	policyName string
 	readiness  []func() error
 	closers    []func(context.Context) error
@@ -51,9 +54,19 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	opts.MaxHeaderBytes = cfg.Limits.MaxHeaderBytes
 	opts.Logger = log
 	opts.Registerer = reg
+	opts.Decode = decodeBody
 	rt := &runtime{}
 	pipe := extproc.Pipeline{Inspect: inspector{}}
+	red, err := newRedactor(cfg.Redact)
+	if err != nil {
+		return nil, err
+	}
+	pipe.Redact, rt.redactText = red, red.text
 	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
+		return nil, err
+	}
+	if err := rt.addAudit(ctx, cfg, log, reg, &pipe); err != nil {
+		rt.close(ctx, log)
 		return nil, err
 	}
 	srv, err := extproc.NewServer(pipe, opts)
@@ -100,5 +113,26 @@ func (rt *runtime) addPolicy(ctx context.Context, cfg Config, log *slog.Logger, 
 	}()
 	rt.closers = append(rt.closers, func(context.Context) error { cancel(); <-done; return nil })
 	pipe.Policy = store
+	return nil
+}
+
+// addAudit opens the audit log: the durable local spool (DataDir/audit unless audit.dir is set)
+// and, when audit.kafka is configured, the shipper to Kafka.
+func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer, pipe *extproc.Pipeline) error {
+	ac := cfg.Audit
+	if ac.Dir == "" {
+		ac.Dir = filepath.Join(cfg.DataDir, "audit")
+	}
+	ac.Product = audit.Product{Name: "warden", VendorName: "warden", Version: Version}
+	ac.Registerer = reg
+	ac.Logger = log
+	l, err := audit.Open(ctx, ac)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	rt.closers = append(rt.closers, l.Close)
+	rt.readiness = append(rt.readiness, l.Ready)
+	pipe.Audit = &auditor{log: l, redact: rt.redactText}
+	log.Info("audit spool", "dir", ac.Dir, "chain", l.ChainID(), "kafka", ac.Kafka != nil)
 	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 
+	"github.com/warden-gw/warden/audit/auditcli"
 	"github.com/warden-gw/warden/cel/policycli"
+	"github.com/warden-gw/warden/redact/redactcli"
 )
 
 // runCheck is `warden check`: JSON lines in, one decision line out per input (cel/policycli).
@@ -15,4 +17,14 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // runPolicy is `warden policy test|lint`.
 func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return policycli.Policy(ctx, args, stdin, stdout, stderr)
+}
+
+// runAudit is `warden audit verify|tail|replay|export` (audit/auditcli).
+func runAudit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return auditcli.Run(ctx, args, stdin, stdout, stderr)
+}
+
+// runRedact is `warden redact` (redact/redactcli).
+func runRedact(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return redactcli.Run(ctx, args, stdin, stdout, stderr)
 }

@@ -1,6 +1,9 @@
 package mainlib
 
 import (
+	"context"
+
+	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/inspect"
@@ -67,4 +70,40 @@ func (l *llmGuard) Finish(x *exchange.Exchange) ([]byte, error) {
 
 func (l *llmGuard) Blocked(message string) []byte {
 	return llmapi.StreamError(l.provider, l.api, message)
+}
+
+// auditor writes the two records of each exchange through package audit. Before each record it
+// copies the actions inspection found into x.ToolCalls, with their text passed through the
+// redactor: an audit record never carries a secret.
+type auditor struct {
+	log    *audit.Log
+	redact func(string) string // nil: tool-call text is left out of the record
+}
+
+var _ extproc.Auditor = (*auditor)(nil)
+
+func (a *auditor) RecordRequest(ctx context.Context, x *exchange.Exchange) error {
+	a.toolCalls(x)
+	return a.log.Record(ctx, x, audit.StageRequest)
+}
+
+func (a *auditor) RecordCompletion(ctx context.Context, x *exchange.Exchange) error {
+	a.toolCalls(x)
+	return a.log.Record(ctx, x, audit.StageCompletion)
+}
+
+func (a *auditor) toolCalls(x *exchange.Exchange) {
+	f := facts(x)
+	if f == nil {
+		return
+	}
+	calls := f.ToolCalls()
+	for i := range calls {
+		if a.redact == nil {
+			calls[i].Text = ""
+			continue
+		}
+		calls[i].Text = a.redact(calls[i].Text)
+	}
+	x.ToolCalls = calls
 }

@@ -1,0 +1,190 @@
+// Package approval holds risky actions for a human decision. A require_approval policy decision
+// creates an approval request (who asks, what action, which rule, a digest of the request);
+// approvers approve or deny it through the admin HTTP API or `warden approve|deny`; an approved
+// request lets the same action through once (or for a configured window) when its digest comes
+// back. State is shared by every warden replica through a Store: a compacted Kafka topic in
+// production (KafkaStore), memory for a single replica (MemoryStore).
+package approval
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// Status is where an approval request stands.
+type Status string
+
+// The states of an approval: pending → approved | denied | expired; approved → used | expired.
+const (
+	Pending  Status = "pending"
+	Approved Status = "approved"
+	Denied   Status = "denied"
+	Expired  Status = "expired"
+	Used     Status = "used"
+)
+
+// Terminal reports whether no further transition can happen.
+func (s Status) Terminal() bool { return s == Denied || s == Expired || s == Used }
+
+// Requester is who asked: the identity of the exchange that needed approval.
+type Requester struct {
+	Subject    string `json:"subject,omitempty"`
+	Issuer     string `json:"issuer,omitempty"`
+	Agent      string `json:"agent,omitempty"`
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
+	Session    string `json:"session,omitempty"`
+}
+
+// Action summarises what is to be approved, for the approver. It holds no body and no header
+// values: tool calls are already redacted by the time a policy decides.
+type Action struct {
+	Method    string   `json:"method"`
+	Host      string   `json:"host"`
+	Path      string   `json:"path"`
+	Policy    string   `json:"policy,omitempty"`
+	Rule      string   `json:"rule,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+	ToolCalls []string `json:"tool_calls,omitempty"`
+}
+
+// Approval is one approval request and its state. Each transition writes a new Version.
+type Approval struct {
+	ID        string    `json:"id"`
+	Version   int64     `json:"version"`
+	Status    Status    `json:"status"`
+	Digest    string    `json:"digest"`
+	Created   time.Time `json:"created"`
+	Expires   time.Time `json:"expires"` // a pending request expires then
+	Requester Requester `json:"requester"`
+	Action    Action    `json:"action"`
+
+	DecidedBy   string    `json:"decided_by,omitempty"`
+	DecidedAt   time.Time `json:"decided_at,omitzero"`
+	Note        string    `json:"note,omitempty"`
+	UsableUntil time.Time `json:"usable_until,omitzero"` // an approved request may pass until then
+	Uses        int       `json:"uses,omitempty"`
+
+	// WriteID identifies the write that produced this version; the Kafka store uses it to tell a
+	// replica whether its write won.
+	WriteID string `json:"write_id,omitempty"`
+}
+
+// EventKind names a step of an approval's life.
+type EventKind string
+
+// The steps reported to Events.
+const (
+	EventRequested EventKind = "approval.requested"
+	EventApproved  EventKind = "approval.approved"
+	EventDenied    EventKind = "approval.denied"
+	EventExpired   EventKind = "approval.expired"
+	EventUsed      EventKind = "approval.used"
+	EventRefused   EventKind = "approval.refused" // a Decide call that was refused (who, why)
+)
+
+// Event is one step, for the audit log. Actor is the approver for approved/denied/refused.
+type Event struct {
+	Kind     EventKind `json:"kind"`
+	Approval Approval  `json:"approval"`
+	Actor    string    `json:"actor,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Sentinel errors callers branch on (the HTTP API maps them to statuses).
+var (
+	ErrNotFound       = errors.New("no approval request with this id")
+	ErrExpired        = errors.New("the approval request has expired")
+	ErrAlreadyDecided = errors.New("the approval request was already decided")
+	ErrForbidden      = errors.New("approver is not in a configured approver group")
+	ErrSelfApproval   = errors.New("the requesting identity cannot approve its own request")
+	ErrConflict       = errors.New("another replica changed the approval first")
+	ErrTooMany        = errors.New("too many pending approval requests")
+)
+
+// Digest identifies an action for approval: sha256 over a length-prefixed canonical form of the
+// method, host, path, body and the acting identity (subject and agent). The same request by the
+// same agent gets the same digest; anything else (another body, another agent) does not.
+func Digest(method, scheme, host, path string, body []byte, subject, agent string) string {
+	bodySum := sha256.Sum256(body)
+	h := sha256.New()
+	for _, f := range []string{
+		"warden-approval-v1", strings.ToUpper(method), canonicalHost(scheme, host), path,
+		hex.EncodeToString(bodySum[:]), subject, agent,
+	} {
+		fmt.Fprintf(h, "%d:%s\n", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// DigestOf is Digest of an exchange's request and identity.
+func DigestOf(x *exchange.Exchange) string {
+	r := x.Request
+	return Digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, x.Identity.Subject, x.Identity.Agent)
+}
+
+func canonicalHost(scheme, host string) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	switch {
+	case scheme == "https" && strings.HasSuffix(h, ":443"):
+		h = strings.TrimSuffix(h, ":443")
+	case scheme == "http" && strings.HasSuffix(h, ":80"):
+		h = strings.TrimSuffix(h, ":80")
+	}
+	return h
+}
+
+// maxToolCalls and maxText bound what an approval carries to approvers.
+const (
+	maxToolCalls = 16
+	maxText      = 1024
+)
+
+func actionOf(x *exchange.Exchange, d exchange.Decision) Action {
+	a := Action{
+		Method: x.Request.Method, Host: x.Request.Authority, Path: clip(x.Request.Path, maxText),
+		Policy: d.Policy, Rule: d.Rule, Reason: clip(d.Reason, maxText),
+	}
+	for i, tc := range x.ToolCalls {
+		if i == maxToolCalls {
+			a.ToolCalls = append(a.ToolCalls, fmt.Sprintf("... and %d more", len(x.ToolCalls)-i))
+			break
+		}
+		s := tc.Kind
+		if tc.Name != "" {
+			s += " " + tc.Name
+		}
+		if tc.Text != "" {
+			s += ": " + tc.Text
+		}
+		a.ToolCalls = append(a.ToolCalls, clip(s, maxText))
+	}
+	return a
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// Store keeps approval state. Put is a compare-and-set on Version: next.Version must be one more
+// than the stored version (1 for a new id), otherwise Put returns ErrConflict. Put returns once
+// the write is visible to Get on this replica. Watch callbacks see every applied state, written
+// here or by another replica.
+type Store interface {
+	Put(ctx context.Context, next Approval) error
+	Get(id string) (Approval, bool)
+	List() []Approval
+	Watch(fn func(Approval))
+	// Delete forgets a terminal approval (retention).
+	Delete(ctx context.Context, id string) error
+	Close() error
+}

@@ -1,0 +1,158 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// maxNote bounds an approver's note.
+const maxNote = 1024
+
+// Decide approves or denies a pending request. It refuses unknown ids (ErrNotFound), expired
+// requests (ErrExpired), requests already decided (ErrAlreadyDecided), approvers outside the
+// approver groups (ErrForbidden) and the requesting identity itself (ErrSelfApproval). Refusals
+// are reported as EventRefused.
+func (s *Service) Decide(ctx context.Context, id string, approver exchange.Identity, approve bool, note string) error {
+	err := s.decide(ctx, id, approver, approve, note)
+	if err != nil && !errors.Is(err, ErrConflict) {
+		a, _ := s.store.Get(id)
+		if a.ID == "" {
+			a.ID = clip(id, 128)
+		}
+		s.events(ctx, Event{Kind: EventRefused, Approval: a, Actor: approver.Subject, Error: err.Error()})
+	}
+	return err
+}
+
+func (s *Service) decide(ctx context.Context, id string, approver exchange.Identity, approve bool, note string) error {
+	if approver.Subject == "" || !slices.ContainsFunc(approver.Groups, func(g string) bool {
+		return slices.Contains(s.cfg.ApproverGroups, g)
+	}) {
+		return fmt.Errorf("%s may not decide approvals (needs one of groups %v): %w", approver.Subject, s.cfg.ApproverGroups, ErrForbidden)
+	}
+	for attempt := 0; ; attempt++ {
+		a, ok := s.store.Get(id)
+		if !ok {
+			return fmt.Errorf("approval %q: %w", clip(id, 128), ErrNotFound)
+		}
+		now := s.now()
+		switch {
+		case a.Status == Pending && !now.Before(a.Expires):
+			_ = s.expire(ctx, a)
+			return fmt.Errorf("approval %s expired at %s: %w", id, a.Expires.UTC().Format(time.RFC3339), ErrExpired)
+		case a.Status == Expired:
+			return fmt.Errorf("approval %s: %w", id, ErrExpired)
+		case a.Status != Pending:
+			return fmt.Errorf("approval %s is %s (by %s): %w", id, a.Status, a.DecidedBy, ErrAlreadyDecided)
+		case approver.Subject == a.Requester.Subject || approver.Subject == a.Requester.Agent ||
+			(s.cfg.FourEyes && approver.Subject == a.Requester.OnBehalfOf):
+			return fmt.Errorf("approval %s: %w", id, ErrSelfApproval)
+		}
+		next := a
+		next.Version++
+		next.DecidedBy, next.DecidedAt, next.Note = approver.Subject, now, clip(note, maxNote)
+		kind := EventDenied
+		next.Status = Denied
+		if approve {
+			kind, next.Status, next.UsableUntil = EventApproved, Approved, now.Add(s.cfg.Window)
+		}
+		err := s.store.Put(ctx, next)
+		if errors.Is(err, ErrConflict) && attempt < 3 {
+			continue // someone else changed it; look again (it is probably decided now)
+		}
+		if err != nil {
+			return fmt.Errorf("record decision on approval %s: %w", id, err)
+		}
+		next, _ = s.store.Get(id)
+		s.events(ctx, Event{Kind: kind, Approval: next, Actor: approver.Subject})
+		return nil
+	}
+}
+
+// Consume lets an approved action through: it finds an approved request with this digest that is
+// still usable, records the use (once-only approvals become Used) and returns it. Two replicas
+// consuming a once-only approval at the same time: the store's version check lets only one win.
+func (s *Service) Consume(ctx context.Context, digest string) (Approval, bool) {
+	for attempt := 0; attempt < 4; attempt++ {
+		a, ok := s.findApproved(digest)
+		if !ok {
+			return Approval{}, false
+		}
+		now := s.now()
+		if !now.Before(a.UsableUntil) {
+			_ = s.expire(ctx, a)
+			continue // maybe another approval for the same digest
+		}
+		next := a
+		next.Version++
+		next.Uses++
+		if !s.cfg.Reusable {
+			next.Status = Used
+		}
+		err := s.store.Put(ctx, next)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			s.log.Error("record use of approval; not releasing", "id", a.ID, "err", err)
+			return Approval{}, false
+		}
+		next, _ = s.store.Get(a.ID)
+		s.events(ctx, Event{Kind: EventUsed, Approval: next})
+		return next, true
+	}
+	return Approval{}, false
+}
+
+func (s *Service) findApproved(digest string) (Approval, bool) {
+	for _, a := range s.store.List() {
+		if a.Digest == digest && a.Status == Approved && (s.cfg.Reusable || a.Uses == 0) {
+			return a, true
+		}
+	}
+	return Approval{}, false
+}
+
+// expire ends a pending request past its deadline, or an approval past its use window (Used if
+// it was used, Expired otherwise).
+func (s *Service) expire(ctx context.Context, a Approval) error {
+	next := a
+	next.Version++
+	next.Status = Expired
+	if a.Status == Approved && a.Uses > 0 {
+		next.Status = Used
+	}
+	if err := s.store.Put(ctx, next); err != nil {
+		return err
+	}
+	next, _ = s.store.Get(a.ID)
+	if next.Status == Expired {
+		s.events(ctx, Event{Kind: EventExpired, Approval: next})
+	}
+	return nil
+}
+
+// sweep expires what is due and deletes terminal approvals older than the retention. Every replica
+// sweeps; the version check makes one of them win each transition, and only the winner reports
+// the event.
+func (s *Service) sweep(ctx context.Context) {
+	now := s.now()
+	for _, a := range s.store.List() {
+		var err error
+		switch {
+		case a.Status == Pending && !now.Before(a.Expires),
+			a.Status == Approved && !now.Before(a.UsableUntil):
+			err = s.expire(ctx, a)
+		case a.Status.Terminal() && now.Sub(a.Created) > s.cfg.Retention:
+			err = s.store.Delete(ctx, a.ID)
+		}
+		if err != nil && !errors.Is(err, ErrConflict) {
+			s.log.Warn("approval janitor", "id", a.ID, "err", err)
+		}
+	}
+}

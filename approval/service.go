@@ -1,0 +1,277 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// Config is the approval: section of warden's YAML.
+type Config struct {
+	// Timeout is how long a request stays pending before it expires. Holding a request in flight
+	// is bounded by Envoy's max_message_timeout (300s in envoy/bootstrap.yaml) as well.
+	Timeout time.Duration `yaml:"timeout"` // default 5m
+	// Window is how long an approval may be used after it is granted.
+	Window time.Duration `yaml:"window"` // default 10m
+	// Reusable lets an approved action through any number of times within Window; otherwise once.
+	Reusable bool `yaml:"reusable"`
+	// ApproverGroups lists the groups (identity groups claim) whose members may decide.
+	ApproverGroups []string `yaml:"approver_groups"`
+	// FourEyes also refuses the human the agent acts for (on_behalf_of) as approver. The
+	// requesting subject itself is always refused.
+	FourEyes   bool          `yaml:"four_eyes"`
+	MaxPending int           `yaml:"max_pending"` // default 1000
+	Retention  time.Duration `yaml:"retention"`   // terminal approvals are deleted after; default 24h
+	Sweep      time.Duration `yaml:"sweep"`       // janitor interval; default 1s
+	Webhook    WebhookConfig `yaml:"webhook"`
+	Kafka      *KafkaConfig  `yaml:"kafka"` // nil: state in memory, single replica only
+}
+
+func (c Config) withDefaults() Config {
+	if c.Timeout == 0 {
+		c.Timeout = 5 * time.Minute
+	}
+	if c.Window == 0 {
+		c.Window = 10 * time.Minute
+	}
+	if c.MaxPending == 0 {
+		c.MaxPending = 1000
+	}
+	if c.Retention == 0 {
+		c.Retention = 24 * time.Hour
+	}
+	if c.Sweep == 0 {
+		c.Sweep = time.Second
+	}
+	if c.Webhook.Timeout == 0 {
+		c.Webhook.Timeout = 5 * time.Second
+	}
+	return c
+}
+
+// Option changes a Service.
+type Option func(*Service)
+
+// WithEvents reports every step to fn (the audit log subscribes here).
+func WithEvents(fn func(context.Context, Event)) Option { return func(s *Service) { s.events = fn } }
+
+// WithClock sets the clock (tests).
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithTicks drives the janitor from ticks instead of a ticker (tests).
+func WithTicks(ticks <-chan time.Time) Option { return func(s *Service) { s.ticks = ticks } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithHTTPClient sets the webhook client.
+func WithHTTPClient(c *http.Client) Option { return func(s *Service) { s.client = c } }
+
+// Service creates, decides and consumes approval requests.
+type Service struct {
+	cfg    Config
+	store  Store
+	now    func() time.Time
+	ticks  <-chan time.Time
+	events func(context.Context, Event)
+	log    *slog.Logger
+	client *http.Client
+
+	mu      sync.Mutex
+	waiters map[string][]chan struct{}
+	bg      sync.WaitGroup
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// New builds a Service on store and starts its janitor (expiry and retention). Close stops it;
+// it does not close the store.
+func New(ctx context.Context, cfg Config, store Store, opts ...Option) (*Service, error) {
+	cfg = cfg.withDefaults()
+	if len(cfg.ApproverGroups) == 0 {
+		return nil, errors.New("approval.approver_groups: list the groups whose members may approve")
+	}
+	if cfg.Timeout < 0 || cfg.Window < 0 {
+		return nil, errors.New("approval.timeout and approval.window must not be negative")
+	}
+	if err := cfg.Webhook.validate(); err != nil {
+		return nil, err
+	}
+	if store == nil {
+		return nil, errors.New("approval: a store is required (NewMemoryStore or NewKafkaStore)")
+	}
+	s := &Service{
+		cfg: cfg, store: store, now: time.Now, log: slog.Default(), waiters: map[string][]chan struct{}{},
+		stop: make(chan struct{}), done: make(chan struct{}), events: func(context.Context, Event) {},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.client == nil {
+		s.client = &http.Client{Timeout: cfg.Webhook.Timeout}
+	}
+	store.Watch(s.changed)
+	var t *time.Ticker
+	if s.ticks == nil {
+		t = time.NewTicker(cfg.Sweep)
+		s.ticks = t.C
+	}
+	go s.janitor(context.WithoutCancel(ctx), t)
+	return s, nil
+}
+
+// Close stops the janitor and waits for webhook deliveries in flight.
+func (s *Service) Close() error {
+	s.once.Do(func() { close(s.stop) })
+	<-s.done
+	s.bg.Wait()
+	return nil
+}
+
+func (s *Service) janitor(ctx context.Context, t *time.Ticker) {
+	defer close(s.done)
+	if t != nil {
+		defer t.Stop()
+	}
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.ticks:
+			s.sweep(ctx)
+		}
+	}
+}
+
+// changed wakes the Wait calls of an approval that is no longer pending.
+func (s *Service) changed(a Approval) {
+	if a.Status == Pending {
+		return
+	}
+	s.mu.Lock()
+	ws := s.waiters[a.ID]
+	delete(s.waiters, a.ID)
+	s.mu.Unlock()
+	for _, ch := range ws {
+		close(ch)
+	}
+}
+
+// Request creates an approval request for the exchange's action, or returns the pending or still
+// usable approved one with the same digest. The caller puts its ID in the decision.
+func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.Decision) (Approval, error) {
+	digest, now := DigestOf(x), s.now()
+	pending := 0
+	for _, a := range s.store.List() {
+		if a.Status == Pending && now.Before(a.Expires) {
+			pending++
+		}
+		if a.Digest == digest && s.open(a, now) {
+			return a, nil
+		}
+	}
+	if pending >= s.cfg.MaxPending {
+		return Approval{}, fmt.Errorf("%w (%d): decide or let some expire, or raise approval.max_pending", ErrTooMany, pending)
+	}
+	id := x.Identity
+	a := Approval{
+		ID: randomID("apr_"), Version: 1, Status: Pending, Digest: digest, Created: now,
+		Expires:   now.Add(s.cfg.Timeout),
+		Requester: Requester{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, OnBehalfOf: id.OnBehalfOf, Session: id.Session},
+		Action:    actionOf(x, d),
+	}
+	if err := s.store.Put(ctx, a); err != nil {
+		return Approval{}, fmt.Errorf("store approval request: %w", err)
+	}
+	a, _ = s.store.Get(a.ID)
+	s.events(ctx, Event{Kind: EventRequested, Approval: a})
+	s.notify(a)
+	return a, nil
+}
+
+// open reports whether a is pending and unexpired, or approved and still usable.
+func (s *Service) open(a Approval, now time.Time) bool {
+	switch a.Status {
+	case Pending:
+		return now.Before(a.Expires)
+	case Approved:
+		return now.Before(a.UsableUntil) && (s.cfg.Reusable || a.Uses == 0)
+	}
+	return false
+}
+
+// Get returns an approval by id.
+func (s *Service) Get(id string) (Approval, bool) { return s.store.Get(id) }
+
+// Pending lists the pending, unexpired requests, oldest first.
+func (s *Service) Pending() []Approval {
+	now := s.now()
+	var out []Approval
+	for _, a := range s.store.List() {
+		if a.Status == Pending && now.Before(a.Expires) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Wait blocks until the request is decided or expires, or ctx ends, and returns its status.
+// After Approved, call Consume with the digest to let the request through.
+func (s *Service) Wait(ctx context.Context, id string) (Status, error) {
+	for {
+		a, ok := s.store.Get(id)
+		if !ok {
+			return "", fmt.Errorf("wait for approval %s: %w", id, ErrNotFound)
+		}
+		if a.Status != Pending {
+			return a.Status, nil
+		}
+		if !s.now().Before(a.Expires) {
+			if err := s.expire(ctx, a); err != nil && !errors.Is(err, ErrConflict) {
+				return Expired, nil // past its deadline: never released, even if the write failed
+			}
+			continue
+		}
+		ch := make(chan struct{})
+		s.mu.Lock()
+		s.waiters[id] = append(s.waiters[id], ch)
+		s.mu.Unlock()
+		if cur, _ := s.store.Get(id); cur.Status != Pending { // changed before we registered
+			s.dropWaiter(id, ch)
+			continue
+		}
+		timer := time.NewTimer(a.Expires.Sub(s.now()))
+		select {
+		case <-ch:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			s.dropWaiter(id, ch)
+			return Pending, ctx.Err()
+		}
+		timer.Stop()
+	}
+}
+
+func (s *Service) dropWaiter(id string, ch chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws := s.waiters[id]
+	for i, c := range ws {
+		if c == ch {
+			s.waiters[id] = slices.Delete(ws, i, i+1)
+			break
+		}
+	}
+	if len(s.waiters[id]) == 0 {
+		delete(s.waiters, id)
+	}
+}

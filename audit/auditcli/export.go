@@ -1,0 +1,132 @@
+package auditcli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/warden-gw/warden/audit"
+)
+
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	var src source
+	fs.StringVar(&src.dir, "dir", "", "spool folder (audit.dir)")
+	fs.StringVar(&src.brokers, "brokers", "", "Kafka brokers, comma separated")
+	fs.StringVar(&src.topic, "topic", "warden.audit", "Kafka topic")
+	fromS := fs.String("from", "", "start of the period, RFC 3339 (inclusive; required)")
+	toS := fs.String("to", "", "end of the period, RFC 3339 (exclusive; required)")
+	keyPath := fs.String("key", "", "PKCS#8 PEM Ed25519 private key that signs the bundle (default for --dir: DIR/checkpoint.key)")
+	out := fs.String("out", "-", "bundle file to write ('-' for stdout)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := src.check(); err != nil {
+		return err
+	}
+	from, err := time.Parse(time.RFC3339, *fromS)
+	if err != nil {
+		return fmt.Errorf("%w: --from %q is not RFC 3339 (e.g. 2026-01-02T15:04:05Z)", ErrUsage, *fromS)
+	}
+	to, err := time.Parse(time.RFC3339, *toS)
+	if err != nil || !to.After(from) {
+		return fmt.Errorf("%w: --to %q must be RFC 3339 and after --from", ErrUsage, *toS)
+	}
+	if *keyPath == "" && src.dir != "" {
+		*keyPath = filepath.Join(src.dir, "checkpoint.key")
+	}
+	if *keyPath == "" {
+		return fmt.Errorf("%w: --key is required to sign the bundle", ErrUsage)
+	}
+	key, _, err := audit.LoadOrCreateKey(*keyPath, false)
+	if err != nil {
+		return err
+	}
+	entries, err := src.load(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Err != "" {
+			return fmt.Errorf("spool is damaged at %s (%s): run 'warden audit verify' first", e.Pos, e.Err)
+		}
+	}
+	if src.brokers != "" {
+		entries = chainOrder(entries)
+	}
+	sel, err := audit.SelectPeriod(entries, from, to)
+	if err != nil {
+		return err
+	}
+	if len(sel) == 0 {
+		return fmt.Errorf("%w between %s and %s", audit.ErrNoEntries, *fromS, *toS)
+	}
+	var buf bytes.Buffer
+	if err := audit.WriteBundle(&buf, sel, audit.NewEd25519Signer(key), from, to, time.Now()); err != nil {
+		return err
+	}
+	if *out == "-" {
+		_, err = stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	fmt.Fprintf(stderr, "exported %d entries to %s\n", len(sel), *out)
+	return nil
+}
+
+// chainOrder sorts entries read from a topic into chain order (records by seq, each checkpoint
+// right after the record it signs) and drops identical duplicates.
+func chainOrder(entries []audit.Entry) []audit.Entry {
+	type keyed struct {
+		e     audit.Entry
+		chain string
+		seq   uint64
+		ckpt  bool
+		id    string
+	}
+	var ks []keyed
+	seen := map[string]bool{}
+	for _, e := range entries {
+		info, err := audit.Describe(e.Payload)
+		if err != nil {
+			continue
+		}
+		if seen[info.ID] {
+			continue
+		}
+		seen[info.ID] = true
+		seq := info.Seq
+		if info.Checkpoint {
+			var sc struct {
+				Checkpoint audit.Checkpoint `json:"checkpoint"`
+			}
+			if json.Unmarshal(e.Payload, &sc) == nil {
+				seq = sc.Checkpoint.Seq
+			}
+		}
+		ks = append(ks, keyed{e: e, chain: info.ChainID, seq: seq, ckpt: info.Checkpoint, id: info.ID})
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.chain != b.chain {
+			return a.chain < b.chain
+		}
+		if a.seq != b.seq {
+			return a.seq < b.seq
+		}
+		return !a.ckpt && b.ckpt
+	})
+	out := make([]audit.Entry, len(ks))
+	for i, k := range ks {
+		out[i] = k.e
+	}
+	return out
+}

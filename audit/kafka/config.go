@@ -1,0 +1,117 @@
+// Package kafka ships the audit spool to a Kafka topic with segmentio/kafka-go and reads it back
+// for the audit CLIs. Every message carries CloudEvents binary-mode ce_* headers; the shipper
+// advances its persisted spool position only after the broker acknowledged with acks=all.
+package kafka
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Config is the `audit.kafka` section of warden's configuration.
+type Config struct {
+	Brokers  []string   `yaml:"brokers"`
+	Topic    string     `yaml:"topic"`
+	ClientID string     `yaml:"client_id"`
+	TLS      *TLSConfig `yaml:"tls"`
+	// BatchSize and BatchBytes bound one produce request; BatchTimeout is how long a partial
+	// batch waits for more messages.
+	BatchSize    int           `yaml:"batch_size"`
+	BatchBytes   int64         `yaml:"batch_bytes"`
+	BatchTimeout time.Duration `yaml:"batch_timeout"`
+	// MaxMessageBytes must not exceed the topic's max.message.bytes; larger records are shrunk
+	// (see audit.ShrinkForKafka), never dropped.
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// Source is the CloudEvents ce_source; default "urn:warden:audit:<chain id>".
+	Source string `yaml:"source"`
+	// RetryMin and RetryMax bound the backoff between failed produce attempts.
+	RetryMin time.Duration `yaml:"retry_min"`
+	RetryMax time.Duration `yaml:"retry_max"`
+	// WriteTimeout bounds one produce attempt.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+}
+
+// TLSConfig configures TLS to the brokers.
+type TLSConfig struct {
+	CAFile     string `yaml:"ca_file"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
+	ServerName string `yaml:"server_name"`
+}
+
+// Enabled reports whether Kafka shipping is configured.
+func (c *Config) Enabled() bool { return c != nil && len(c.Brokers) > 0 }
+
+// WithDefaults fills unset fields.
+func (c Config) WithDefaults() Config {
+	if c.Topic == "" {
+		c.Topic = "warden.audit"
+	}
+	if c.ClientID == "" {
+		c.ClientID = "warden-audit"
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 1000
+	}
+	if c.MaxMessageBytes <= 0 {
+		c.MaxMessageBytes = 1000000
+	}
+	if c.BatchBytes < int64(c.MaxMessageBytes) {
+		c.BatchBytes = int64(c.MaxMessageBytes)
+	}
+	if c.BatchTimeout <= 0 {
+		c.BatchTimeout = 5 * time.Millisecond
+	}
+	if c.RetryMin <= 0 {
+		c.RetryMin = 100 * time.Millisecond
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	return c
+}
+
+// Validate reports configuration mistakes.
+func (c Config) Validate() error {
+	if len(c.Brokers) == 0 {
+		return errors.New("audit.kafka.brokers is empty: list at least one host:port or remove the kafka section")
+	}
+	if c.MaxMessageBytes < 4096 {
+		return fmt.Errorf("audit.kafka.max_message_bytes %d is too small: use at least 4096", c.MaxMessageBytes)
+	}
+	return nil
+}
+
+// tlsConfig builds a *tls.Config, or nil when TLS is not configured.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.TLS == nil {
+		return nil, nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLS.ServerName}
+	if c.TLS.CAFile != "" {
+		pem, err := os.ReadFile(c.TLS.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read kafka CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("kafka CA file %s holds no PEM certificate", c.TLS.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if c.TLS.CertFile != "" || c.TLS.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLS.CertFile, c.TLS.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("load kafka client certificate: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}

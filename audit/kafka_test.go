@@ -1,0 +1,260 @@
+package audit
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/warden-gw/warden/audit/kafka"
+)
+
+const topic = "warden.audit"
+
+func newCluster(t *testing.T, brokers int) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(brokers), kfake.SeedTopics(6, topic))
+	if err != nil {
+		t.Fatalf("start kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func kafkaConfig(dir string, c *kfake.Cluster) Config {
+	cfg := testConfig(dir)
+	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, BatchTimeout: time.Millisecond,
+		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, WriteTimeout: 5 * time.Second}
+	return cfg
+}
+
+// breaker makes every produce request fail (connection closed) while down is set.
+func breaker(c *kfake.Cluster) *atomic.Bool {
+	var down atomic.Bool
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if down.Load() {
+			return nil, errors.New("broker unavailable (test)"), true
+		}
+		return nil, nil, false
+	})
+	return &down
+}
+
+// topicDump reads the whole topic.
+func topicDump(t *testing.T, c *kfake.Cluster) []kafka.Consumed {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out []kafka.Consumed
+	if err := kafka.ReadAll(ctx, kafka.Config{Brokers: c.ListenAddrs(), Topic: topic}, func(m kafka.Consumed) error {
+		out = append(out, m)
+		return nil
+	}); err != nil {
+		t.Fatalf("read topic: %v", err)
+	}
+	return out
+}
+
+// uniqueSeqs returns the set of record seqs in the dump and the number of duplicates.
+func uniqueSeqs(t *testing.T, ms []kafka.Consumed) (map[uint64]bool, int) {
+	t.Helper()
+	seqs, dups := map[uint64]bool{}, 0
+	for _, m := range ms {
+		info, err := Describe(m.Value)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Pos(), err)
+		}
+		if info.Checkpoint {
+			continue
+		}
+		if seqs[info.Seq] {
+			dups++
+		}
+		seqs[info.Seq] = true
+	}
+	return seqs, dups
+}
+
+func verifyTopic(t *testing.T, ms []kafka.Consumed, pub ed25519.PublicKey) *Report {
+	t.Helper()
+	es := make([]Entry, len(ms))
+	for i, m := range ms {
+		es[i] = Entry{Pos: m.Pos(), Payload: m.Value}
+	}
+	return Verify(es, VerifyOptions{PublicKey: pub, Unordered: true})
+}
+
+func TestShipToKafka(t *testing.T) {
+	for _, brokers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d brokers", brokers), func(t *testing.T) {
+			c := newCluster(t, brokers)
+			dir := t.TempDir()
+			l := openLog(t, kafkaConfig(dir, c))
+			for i := range 300 {
+				x := sampleExchange(i, fmt.Sprintf("sess-%d", i%3))
+				if err := l.Record(context.Background(), x, StageRequest); err != nil {
+					t.Fatal(err)
+				}
+			}
+			closeLog(t, l) // waits until everything is acknowledged
+			ms := topicDump(t, c)
+			seqs, _ := uniqueSeqs(t, ms)
+			if len(seqs) != 300 {
+				t.Fatalf("topic holds %d distinct records, want 300", len(seqs))
+			}
+			partOf := map[string]int{}
+			lastSeq := map[int]uint64{}
+			for _, m := range ms {
+				info, _ := Describe(m.Value)
+				h := m.Headers
+				if h["ce_specversion"] != "1.0" || h["ce_id"] != info.ID || h["content-type"] != "application/json" ||
+					h["ce_source"] != "urn:warden:audit:test-chain" || !strings.HasPrefix(h["ce_type"], "dev.warden.audit.") {
+					t.Fatalf("%s: CloudEvents headers %v", m.Pos(), h)
+				}
+				if _, err := time.Parse(time.RFC3339Nano, h["ce_time"]); err != nil {
+					t.Fatalf("ce_time %q: %v", h["ce_time"], err)
+				}
+				if info.Checkpoint {
+					continue
+				}
+				if string(m.Key) != info.Key || !strings.HasPrefix(info.Key, "sess-") {
+					t.Fatalf("key %q, want the session id", m.Key)
+				}
+				if p, ok := partOf[info.Key]; ok && p != m.Partition {
+					t.Fatalf("session %s spread over partitions %d and %d", info.Key, p, m.Partition)
+				}
+				partOf[info.Key] = m.Partition
+				if info.Seq <= lastSeq[m.Partition] {
+					t.Fatalf("partition %d: seq %d after %d; a session must stay ordered", m.Partition, info.Seq, lastSeq[m.Partition])
+				}
+				lastSeq[m.Partition] = info.Seq
+			}
+			pub, _ := LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
+			if rep := verifyTopic(t, ms, pub); !rep.OK() || rep.Chains["test-chain"].SignedUpTo != 300 {
+				t.Fatalf("topic does not verify: %v %+v", rep.Problems, rep.Chains["test-chain"])
+			}
+		})
+	}
+}
+
+func TestKafkaDownDuringLoadThenBack(t *testing.T) {
+	c := newCluster(t, 3)
+	down := breaker(c)
+	down.Store(true)
+	dir := t.TempDir()
+	l := openLog(t, kafkaConfig(dir, c))
+	const n = 500
+	for i := range n {
+		// Requests go on while Kafka is down: the spool absorbs them.
+		if err := l.Record(context.Background(), sampleExchange(i, fmt.Sprintf("s%d", i%7)), StageRequest); err != nil {
+			t.Fatalf("Record %d while Kafka is down: %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for counterValue(l.m.shipErrors) == 0 { // no event to wait on: poll with a deadline
+		if time.Now().After(deadline) {
+			t.Fatal("shipper never reported a failed produce")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p := l.shipper.Position(); p != 0 {
+		t.Fatalf("position advanced to %d while every produce failed", p)
+	}
+	down.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := l.shipper.WaitFor(ctx, l.spool.Stats().Next); err != nil {
+		t.Fatalf("backlog not shipped after Kafka came back: %v", err)
+	}
+	closeLog(t, l)
+	seqs, dups := uniqueSeqs(t, topicDump(t, c))
+	for s := uint64(1); s <= n; s++ {
+		if !seqs[s] {
+			t.Fatalf("record seq %d lost", s)
+		}
+	}
+	t.Logf("%d records, %d duplicates (dropped by chain+seq), %v ship errors", n, dups, counterValue(l.m.shipErrors))
+}
+
+func TestRestartShipsUnshippedRecords(t *testing.T) {
+	c := newCluster(t, 1)
+	down := breaker(c)
+	down.Store(true)
+	dir := t.TempDir()
+	l := openLog(t, kafkaConfig(dir, c))
+	writeRecords(t, l, 40, "s")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_ = l.Close(ctx) // Kafka still down: records stay in the spool
+	cancel()
+	if got := len(topicDump(t, c)); got != 0 {
+		t.Fatalf("topic holds %d messages while produce was failing", got)
+	}
+	down.Store(false)
+	l = openLog(t, kafkaConfig(dir, c))
+	closeLog(t, l)
+	ms := topicDump(t, c)
+	if seqs, _ := uniqueSeqs(t, ms); len(seqs) != 40 {
+		t.Fatalf("after restart the topic holds %d of 40 records", len(seqs))
+	}
+	pub, _ := LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
+	if rep := verifyTopic(t, ms, pub); !rep.OK() {
+		t.Fatal(rep.Problems)
+	}
+}
+
+func TestOversizedRecordIsTruncatedNotDropped(t *testing.T) {
+	c := newCluster(t, 1)
+	dir := t.TempDir()
+	cfg := kafkaConfig(dir, c)
+	cfg.Kafka.MaxMessageBytes = 8192
+	l := openLog(t, cfg)
+	writeRecords(t, l, 3, "s")
+	x := sampleExchange(3, "s")
+	x.ToolCalls[0].Text = strings.Repeat("SELECT 1; ", 10_000)
+	if err := l.Record(context.Background(), x, StageRequest); err != nil {
+		t.Fatal(err)
+	}
+	closeLog(t, l)
+	ms := topicDump(t, c)
+	var found bool
+	for _, m := range ms {
+		if len(m.Value) > 8192 {
+			t.Fatalf("%s: %d bytes exceeds max_message_bytes", m.Pos(), len(m.Value))
+		}
+		var r Record
+		if json.Unmarshal(m.Value, &r) == nil && r.Unmapped.Integrity != nil && r.Unmapped.Integrity.Seq == 4 {
+			found = r.Unmapped.Warden.Truncated != nil && r.Unmapped.Warden.Truncated.OriginalBytes > 60_000
+		}
+	}
+	if !found {
+		t.Fatal("oversized record missing or not marked truncated")
+	}
+	pub, _ := LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
+	rep := verifyTopic(t, ms, pub)
+	if !rep.OK() || rep.Chains["test-chain"].Truncated != 1 {
+		t.Fatalf("problems %v, chain %+v", rep.Problems, rep.Chains["test-chain"])
+	}
+	if counterValue(l.m.truncated) != 1 {
+		t.Error("truncation not counted in metrics")
+	}
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return -1
+	}
+	return m.GetCounter().GetValue()
+}

@@ -1,0 +1,438 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/warden-gw/warden/audit/kafka"
+	"github.com/warden-gw/warden/audit/spool"
+	"github.com/warden-gw/warden/exchange"
+)
+
+// ErrSpoolFull is returned by Record when the spool bound is reached and on_full is fail; the
+// server answers 503. errors.Is works with it.
+var ErrSpoolFull = spool.ErrFull
+
+// ErrClosed is returned by Record after Close.
+var ErrClosed = errors.New("audit log closed")
+
+// Log is an open audit log. Record is safe for concurrent use.
+type Log struct {
+	cfg     Config
+	spool   *spool.Spool
+	signer  Signer
+	chain   string
+	m       *metrics
+	shipper *kafka.Shipper
+
+	mu        sync.Mutex // serialises the chain: seq, head and checkpoint state
+	seq       uint64
+	head      string
+	ckptNum   uint64
+	ckptPrev  string
+	sinceCkpt int
+	closed    bool
+
+	full       atomic.Bool
+	stateMu    sync.Mutex
+	stateSaved uint64
+	reqs       chan appendReq // to the sequencer
+	seqDone    chan struct{}
+	stop       chan struct{}
+	wg         sync.WaitGroup
+	shipStop   context.CancelFunc
+	shipDone   chan struct{}
+	shipErr    error
+	Recovered  *spool.Recovery // what Open quarantined, if anything
+}
+
+// Open opens (or creates) the audit log described by cfg, recovers its spool, resumes the chain
+// where it stopped and starts the Kafka shipper when configured.
+func Open(ctx context.Context, cfg Config) (*Log, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("audit config: %w", err)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create audit dir %s: %w (set audit.dir to a writable folder)", cfg.Dir, err)
+	}
+	l := &Log{cfg: cfg, stop: make(chan struct{}), head: ZeroHash, ckptPrev: ZeroHash,
+		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{})}
+	l.m = newMetrics(l)
+	var err error
+	if l.chain, err = chainID(cfg); err != nil {
+		return nil, err
+	}
+	if l.signer, err = openSigner(cfg); err != nil {
+		return nil, err
+	}
+	opts := spool.Options{SegmentBytes: cfg.SegmentBytes, MaxBytes: cfg.MaxBytes,
+		DropOldest: cfg.OnFull == OnFullDropOldest, Logger: cfg.Logger,
+		OnFsync: func(d time.Duration) { l.m.fsync.Observe(d.Seconds()) }}
+	if cfg.Mode == ModeAsync {
+		opts.SyncEvery = cfg.SyncInterval
+	}
+	sp, rec, err := spool.Open(cfg.Dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open audit spool: %w", err)
+	}
+	l.spool, l.Recovered = sp, rec
+	if rec != nil {
+		l.m.quarantined.Add(float64(rec.Bytes))
+	}
+	if err := l.resume(); err != nil {
+		_ = sp.Close()
+		return nil, err
+	}
+	if cfg.Registerer != nil {
+		for _, c := range l.m.collectors() {
+			if err := cfg.Registerer.Register(c); err != nil {
+				_ = sp.Close()
+				return nil, fmt.Errorf("register audit metrics: %w", err)
+			}
+		}
+	}
+	if cfg.Kafka.Enabled() {
+		if err := l.startShipper(ctx); err != nil {
+			_ = sp.Close()
+			return nil, err
+		}
+	}
+	l.wg.Add(1)
+	go l.ticker()
+	go l.sequencer()
+	return l, nil
+}
+
+func openSigner(cfg Config) (Signer, error) {
+	if cfg.Signer != nil {
+		return cfg.Signer, nil
+	}
+	create := cfg.Checkpoint.CreateKey != nil && *cfg.Checkpoint.CreateKey
+	key, created, err := LoadOrCreateKey(cfg.Checkpoint.KeyFile, create)
+	if err != nil {
+		return nil, fmt.Errorf("audit checkpoint key: %w (set audit.checkpoint.key_file)", err)
+	}
+	s := NewEd25519Signer(key)
+	if created {
+		cfg.Logger.Warn("audit: generated a checkpoint signing key; provision your own key outside the audit dir for production",
+			"key_file", cfg.Checkpoint.KeyFile, "public_key", cfg.Checkpoint.KeyFile+".pub", "key_id", s.KeyID())
+	}
+	return s, nil
+}
+
+func (l *Log) startShipper(ctx context.Context) error {
+	hooks := kafka.Hooks{
+		Shipped:   func(n int) { l.m.shipped.Add(float64(n)) },
+		Error:     func(error) { l.m.shipErrors.Inc() },
+		Truncated: func() { l.m.truncated.Inc() },
+		Corrupt:   func() { l.m.corrupt.Inc() },
+	}
+	sh, err := kafka.NewShipper(*l.cfg.Kafka, l.spool, describeForKafka, ShrinkForKafka, hooks, l.cfg.Logger)
+	if err != nil {
+		return fmt.Errorf("audit kafka: %w", err)
+	}
+	l.shipper = sh
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l.shipStop, l.shipDone = cancel, make(chan struct{})
+	go func() {
+		defer close(l.shipDone)
+		if err := sh.Run(sctx); err != nil {
+			l.cfg.Logger.Error("audit shipper stopped", "err", err)
+			l.shipErr = err
+		}
+	}()
+	return nil
+}
+
+func describeForKafka(b []byte) (kafka.Message, error) {
+	info, err := Describe(b)
+	if err != nil {
+		return kafka.Message{}, err
+	}
+	typ := "dev.warden.audit.record.v1"
+	if info.Checkpoint {
+		typ = "dev.warden.audit.checkpoint.v1"
+	}
+	return kafka.Message{Key: info.Key, ID: info.ID, Type: typ, Source: "urn:warden:audit:" + info.ChainID,
+		Time: time.UnixMilli(info.TimeMS)}, nil
+}
+
+// ChainID returns this log's chain id.
+func (l *Log) ChainID() string { return l.chain }
+
+// Collectors returns the Prometheus collectors (already registered when Config.Registerer was set).
+func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
+
+// Record appends the record of x at stage to the chain. In durable mode it returns after the
+// record is fsynced (group-committed with concurrent callers). Pass context.WithoutCancel(ctx)
+// so that a cancelled client still leaves its record.
+func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
+	start := time.Now()
+	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	body, content, err := encodeRecord(rec)
+	if err != nil {
+		return err
+	}
+	t, err := l.append(body, content)
+	if err != nil {
+		reason := "io"
+		if errors.Is(err, ErrSpoolFull) {
+			reason = "spool_full"
+		}
+		l.m.recordErrors.WithLabelValues(reason).Inc()
+		return err
+	}
+	if l.cfg.Mode == ModeDurable {
+		if err := l.spool.Wait(ctx, t); err != nil {
+			l.m.recordErrors.WithLabelValues("io").Inc()
+			return fmt.Errorf("audit record not durable: %w", err)
+		}
+	}
+	l.m.records.WithLabelValues(string(stage)).Inc()
+	l.m.recordWait.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+type appendReq struct {
+	body    []byte
+	content string
+	reply   chan appendRes
+}
+
+type appendRes struct {
+	t   spool.Ticket
+	err error
+}
+
+var replyPool = sync.Pool{New: func() any { return make(chan appendRes, 1) }}
+
+// append hands body to the sequencer, which links it into the chain and queues it. A single
+// goroutine does this instead of callers taking a mutex: with a thousand concurrent callers a
+// contended mutex hands off to goroutines that are not running, and throughput collapses.
+func (l *Log) append(body []byte, content string) (spool.Ticket, error) {
+	reply := replyPool.Get().(chan appendRes)
+	select {
+	case l.reqs <- appendReq{body: body, content: content, reply: reply}:
+	case <-l.seqDone:
+		return spool.Ticket{}, ErrClosed
+	}
+	select {
+	case res := <-reply:
+		replyPool.Put(reply)
+		return res.t, res.err
+	case <-l.seqDone:
+		return spool.Ticket{}, ErrClosed
+	}
+}
+
+// sequencer owns the order of the chain.
+func (l *Log) sequencer() {
+	defer close(l.seqDone)
+	for {
+		select {
+		case req := <-l.reqs:
+			t, err := l.appendOne(req.body, req.content)
+			req.reply <- appendRes{t, err}
+		case <-l.stop:
+			return
+		}
+	}
+}
+
+func (l *Log) appendOne(body []byte, content string) (spool.Ticket, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return spool.Ticket{}, ErrClosed
+	}
+	t, dropped, err := l.appendLocked(body, content)
+	if dropped != nil {
+		l.noteDropped(dropped)
+	}
+	if err != nil {
+		return t, err
+	}
+	if l.sinceCkpt >= l.cfg.Checkpoint.Every {
+		l.checkpointLocked(false)
+	}
+	return t, nil
+}
+
+func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dropped, error) {
+	seq := l.seq + 1
+	in := Integrity{ChainID: l.chain, Seq: seq, PrevHash: l.head, ContentHash: content}
+	in.Hash = ChainHash(l.chain, seq, l.head, content)
+	payload, err := sealRecord(body, in)
+	if err != nil {
+		return spool.Ticket{}, nil, err
+	}
+	t, dropped, err := l.spool.Append(payload)
+	if errors.Is(err, spool.ErrFull) {
+		l.full.Store(true)
+		l.m.full.WithLabelValues("rejected").Inc()
+		return t, dropped, fmt.Errorf("%w: %d bytes used of audit.max_bytes; the request is refused until Kafka drains the spool or the bound is raised", ErrSpoolFull, l.spool.Stats().Bytes)
+	}
+	if err != nil {
+		return t, dropped, fmt.Errorf("append audit record: %w", err)
+	}
+	l.full.Store(false)
+	l.seq, l.head = seq, in.Hash
+	l.sinceCkpt++
+	return t, dropped, nil
+}
+
+// noteDropped records, in the chain itself, that drop_oldest deleted entries.
+func (l *Log) noteDropped(d *spool.Dropped) {
+	l.m.full.WithLabelValues("dropped_oldest").Inc()
+	l.m.dropped.Add(float64(d.Count))
+	x := &exchange.Exchange{ID: fmt.Sprintf("%s-drop-%d", l.chain, d.First), Start: l.cfg.Now(),
+		Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
+		Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes)}
+	rec := BuildRecord(x, StageRequest, l.cfg.Product, l.cfg.Now())
+	rec.API.Operation = "warden.audit.spool_dropped"
+	rec.SeverityID, rec.Severity = 4, "High"
+	rec.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", FirstIndex: d.First, Count: d.Count, Bytes: d.Bytes}
+	body, content, err := encodeRecord(rec)
+	if err == nil {
+		_, _, err = l.appendLocked(body, content)
+	}
+	if err != nil {
+		l.cfg.Logger.Error("audit: could not record the spool-drop marker", "err", err, "dropped", d.Count)
+	}
+}
+
+// ticker signs a checkpoint every Interval when records were written since the last one.
+func (l *Log) ticker() {
+	defer l.wg.Done()
+	t := time.NewTicker(l.cfg.Checkpoint.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			l.mu.Lock()
+			if !l.closed && l.sinceCkpt > 0 {
+				l.checkpointLocked(false)
+			}
+			l.mu.Unlock()
+		}
+	}
+}
+
+// checkpointLocked signs the current head and queues the checkpoint.
+func (l *Log) checkpointLocked(final bool) {
+	if l.seq == 0 {
+		return
+	}
+	c := Checkpoint{ChainID: l.chain, Number: l.ckptNum + 1, Seq: l.seq, RecordHash: l.head,
+		PrevCheckpoint: l.ckptPrev, Time: l.cfg.Now().UnixMilli(), Final: final}
+	sc, err := SignCheckpoint(l.signer, c)
+	if err != nil {
+		l.cfg.Logger.Error("audit: cannot sign checkpoint", "err", err)
+		return
+	}
+	b, err := json.Marshal(sc)
+	var t spool.Ticket
+	if err == nil {
+		t, _, err = l.spool.Append(b)
+	}
+	if err != nil {
+		l.cfg.Logger.Error("audit: cannot write checkpoint; will retry at the next one", "err", err)
+		return
+	}
+	digest, _ := sc.Checkpoint.Digest()
+	l.ckptNum, l.ckptPrev, l.sinceCkpt = c.Number, digest, 0
+	l.m.checkpoints.Inc()
+	st := checkpointState{ChainID: l.chain, Number: c.Number, Digest: digest}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		// Only a durable checkpoint may be remembered: after a crash the next checkpoint must
+		// link to one that is really in the spool.
+		if l.spool.Wait(context.Background(), t) == nil {
+			l.saveCheckpointState(st)
+		}
+	}()
+}
+
+// Ready reports whether Record can succeed (for /readyz).
+func (l *Log) Ready() error {
+	if err := l.spool.Err(); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	if l.full.Load() {
+		return fmt.Errorf("audit spool full (%d bytes): requests are refused until it drains", l.spool.Stats().Bytes)
+	}
+	return nil
+}
+
+// Close signs a final checkpoint, flushes the spool, gives the shipper until ctx ends (30s when
+// ctx has no deadline) to send what is left, and stops it. Records not shipped stay in the spool
+// for the next start.
+func (l *Log) Close(ctx context.Context) error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.checkpointLocked(true)
+	l.closed = true
+	l.mu.Unlock()
+	close(l.stop)
+	l.wg.Wait()
+	<-l.seqDone
+	var errs []error
+	if l.shipper != nil {
+		if _, ok := ctx.Deadline(); !ok { // never hang a shutdown on an unreachable broker
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+		}
+		next := l.spool.Stats().Next
+		if err := l.shipper.WaitFor(ctx, next); err != nil {
+			l.cfg.Logger.Warn("audit: closing with records not yet shipped; they are sent at next start",
+				"unshipped", next-l.shipper.Position())
+		}
+		l.shipStop()
+		<-l.shipDone
+	}
+	if err := l.spool.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close audit spool: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+type checkpointState struct {
+	ChainID string `json:"chain_id"`
+	Number  uint64 `json:"number"`
+	Digest  string `json:"digest"`
+}
+
+func (l *Log) statePath() string { return filepath.Join(l.cfg.Dir, "checkpoint.state") }
+
+// saveCheckpointState keeps the checkpoint chain across restarts when the segment holding the
+// last checkpoint was shipped and trimmed. Not fsynced: resume prefers a checkpoint found in the
+// spool and uses this file only when the spool holds none.
+func (l *Log) saveCheckpointState(st checkpointState) {
+	l.stateMu.Lock()
+	defer l.stateMu.Unlock()
+	if st.Number <= l.stateSaved {
+		return
+	}
+	b, _ := json.Marshal(st)
+	tmp := l.statePath() + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err == nil && os.Rename(tmp, l.statePath()) == nil {
+		l.stateSaved = st.Number
+	}
+}

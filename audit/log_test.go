@@ -1,0 +1,183 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+func TestRecordIsDurableAndChainVerifies(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, testConfig(dir))
+	writeRecords(t, l, 25, "s1")
+	// Durable: what Record returned is already on disk, before Close.
+	if got := len(recordIndexes(t, spoolEntries(t, dir))); got != 25 {
+		t.Fatalf("spool holds %d records after 25 durable Record calls", got)
+	}
+	closeLog(t, l)
+	pub, err := LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Verify(spoolEntries(t, dir), VerifyOptions{PublicKey: pub, Strict: true})
+	if !rep.OK() {
+		t.Fatalf("fresh chain does not verify: %v", rep.Problems)
+	}
+	c := rep.Chains["test-chain"]
+	if c.FirstSeq != 1 || c.LastSeq != 25 || c.Checkpoints != 3 || c.SignedUpTo != 25 {
+		t.Fatalf("chain summary = %+v; want seq 1..25, 3 checkpoints (every 10 + final), signed to 25", *c)
+	}
+}
+
+func TestChainContinuesAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, testConfig(dir))
+	writeRecords(t, l, 7, "s1")
+	closeLog(t, l)
+	l = openLog(t, testConfig(dir))
+	writeRecords(t, l, 8, "s2")
+	closeLog(t, l)
+	pub, _ := LoadPublicKey(filepath.Join(dir, "checkpoint.key"))
+	rep := Verify(spoolEntries(t, dir), VerifyOptions{PublicKey: pub})
+	if !rep.OK() || rep.Chains["test-chain"].LastSeq != 15 {
+		t.Fatalf("restarted chain: %+v problems %v", rep.Chains["test-chain"], rep.Problems)
+	}
+}
+
+func TestAsyncModeWritesEventually(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.Mode, cfg.SyncInterval = ModeAsync, 10*time.Millisecond
+	l := openLog(t, cfg)
+	writeRecords(t, l, 5, "s")
+	closeLog(t, l) // Close flushes
+	if got := len(recordIndexes(t, spoolEntries(t, dir))); got != 5 {
+		t.Fatalf("async log wrote %d of 5 records", got)
+	}
+}
+
+func TestSpoolFullFailsClosed(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.SegmentBytes, cfg.MaxBytes = 8<<10, 16<<10
+	l := openLog(t, cfg)
+	defer closeLog(t, l)
+	var err error
+	for i := 0; i < 200 && err == nil; i++ {
+		err = l.Record(context.Background(), sampleExchange(i, "s"), StageRequest)
+	}
+	if !errors.Is(err, ErrSpoolFull) {
+		t.Fatalf("Record error = %v, want ErrSpoolFull", err)
+	}
+	if l.Ready() == nil {
+		t.Error("Ready reports ok while the spool is full")
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Error("error leaks a secret")
+	}
+}
+
+func TestDropOldestLeavesMarker(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.SegmentBytes, cfg.MaxBytes, cfg.OnFull = 8<<10, 16<<10, OnFullDropOldest
+	l := openLog(t, cfg)
+	for i := range 200 {
+		if err := l.Record(context.Background(), sampleExchange(i, "s"), StageRequest); err != nil {
+			t.Fatalf("Record %d with drop_oldest: %v", i, err)
+		}
+	}
+	closeLog(t, l)
+	entries := spoolEntries(t, dir)
+	var markers int
+	for _, e := range entries {
+		if strings.Contains(string(e.Payload), `"kind":"spool_dropped"`) {
+			markers++
+		}
+	}
+	if markers == 0 {
+		t.Fatal("entries were dropped without a marker record")
+	}
+	rep := Verify(entries, VerifyOptions{})
+	if !rep.OK() {
+		t.Fatalf("chain with drop markers does not verify: %v", rep.Problems)
+	}
+	if rep.Chains["test-chain"].FirstSeq == 1 {
+		t.Error("expected the oldest records to be gone")
+	}
+}
+
+func TestOpenRejectsForeignChain(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, testConfig(dir))
+	writeRecords(t, l, 2, "s")
+	closeLog(t, l)
+	cfg := testConfig(dir)
+	cfg.ChainID = "other"
+	if _, err := Open(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "chain_id") {
+		t.Fatalf("Open with a different chain id over an existing spool: %v", err)
+	}
+}
+
+func TestDefaultChainIDIsPersisted(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.ChainID = ""
+	l := openLog(t, cfg)
+	id := l.ChainID()
+	closeLog(t, l)
+	host, _ := os.Hostname()
+	if !strings.HasPrefix(id, strings.ReplaceAll(host, ":", "-")+"-") {
+		t.Errorf("chain id %q does not start with the hostname", id)
+	}
+	l = openLog(t, cfg)
+	defer closeLog(t, l)
+	if l.ChainID() != id {
+		t.Errorf("chain id changed across restarts: %q then %q", id, l.ChainID())
+	}
+}
+
+func TestCancelledContextStillRecords(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, testConfig(dir))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	x := sampleExchange(1, "s")
+	x.Disposition = exchange.Cancelled
+	if err := l.Record(context.WithoutCancel(ctx), x, StageRequest); err != nil {
+		t.Fatalf("record of a cancelled request: %v", err)
+	}
+	closeLog(t, l)
+	if len(recordIndexes(t, spoolEntries(t, dir))) != 1 {
+		t.Fatal("cancelled request left no record")
+	}
+}
+
+func TestConfigErrorsSayWhatToDo(t *testing.T) {
+	cases := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"bad mode", func(c *Config) { c.Mode = "fast" }, "durable or async"},
+		{"bad on_full", func(c *Config) { c.OnFull = "ignore" }, "fail or drop_oldest"},
+		{"segments too large", func(c *Config) { c.SegmentBytes, c.MaxBytes = 10<<20, 12<<20 }, "twice"},
+		{"missing key file", func(c *Config) { c.Checkpoint.KeyFile = filepath.Join(c.Dir, "nope.key") }, "key_file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(t.TempDir())
+			tc.mod(&cfg)
+			_, err := Open(context.Background(), cfg)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

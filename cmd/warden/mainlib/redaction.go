@@ -1,0 +1,209 @@
+package mainlib
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"os"
+	"strings"
+
+	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/redact"
+)
+
+// RedactConfig is the `redact:` section: redaction is on in both directions by default, and
+// routes may switch a direction or the PII classes off.
+type RedactConfig struct {
+	// Request and Response switch redaction per direction (default true).
+	Request  *bool `yaml:"request"`
+	Response *bool `yaml:"response"`
+	// PII also redacts e-mail addresses, phone numbers, payment cards, IBANs and US SSNs
+	// (default true). Secrets are always redacted where redaction is on.
+	PII *bool `yaml:"pii"`
+	// HMACKeyFile switches replacements to `[REDACTED:<rule>:<tag>]`, tag = HMAC-SHA256 of the
+	// value under this key, so an auditor holding the key can check a known value.
+	HMACKeyFile string `yaml:"hmac_key_file"`
+	// Routes override the defaults for matching requests; the first match wins.
+	Routes []RedactRoute `yaml:"routes"`
+}
+
+// RedactRoute matches requests by host (exact, or "*.example.com") and path prefix.
+type RedactRoute struct {
+	Host       string `yaml:"host"`
+	PathPrefix string `yaml:"path_prefix"`
+	Request    *bool  `yaml:"request"`
+	Response   *bool  `yaml:"response"`
+	PII        *bool  `yaml:"pii"`
+}
+
+func (r RedactRoute) matches(x *exchange.Exchange) bool {
+	host := strings.ToLower(x.Request.Authority)
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
+		host = host[:i]
+	}
+	switch {
+	case r.Host == "":
+	case strings.HasPrefix(r.Host, "*."):
+		if !strings.HasSuffix(host, r.Host[1:]) {
+			return false
+		}
+	case !strings.EqualFold(r.Host, host):
+		return false
+	}
+	return strings.HasPrefix(x.Request.Path, r.PathPrefix)
+}
+
+func orTrue(b *bool) bool { return b == nil || *b }
+
+// redactor applies package redact to bodies: JSON bodies value by value (escapes decoded, the
+// body stays valid JSON), SSE as a stream of events, anything else as text.
+type redactor struct {
+	eng *redact.Engine
+	cfg RedactConfig
+}
+
+var _ extproc.Redactor = (*redactor)(nil)
+
+func newRedactor(cfg RedactConfig) (*redactor, error) {
+	var rc redact.Config
+	if cfg.HMACKeyFile != "" {
+		k, err := os.ReadFile(cfg.HMACKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("redact.hmac_key_file: %w", err)
+		}
+		if len(k) < 16 {
+			return nil, fmt.Errorf("redact.hmac_key_file %s: the key must be at least 16 bytes", cfg.HMACKeyFile)
+		}
+		rc.HMACKey = k
+	}
+	eng, err := redact.New(rc)
+	if err != nil {
+		return nil, fmt.Errorf("redact: %w", err)
+	}
+	return &redactor{eng: eng, cfg: cfg}, nil
+}
+
+// settings returns whether the phase is redacted for x, and the options to use.
+func (r *redactor) settings(x *exchange.Exchange, opts extproc.RedactOptions) (bool, redact.Options) {
+	on := orTrue(r.cfg.Request)
+	if opts.Phase == exchange.PhaseResponse {
+		on = orTrue(r.cfg.Response)
+	}
+	pii := orTrue(r.cfg.PII)
+	for _, rt := range r.cfg.Routes {
+		if !rt.matches(x) {
+			continue
+		}
+		if opts.Phase == exchange.PhaseResponse && rt.Response != nil {
+			on = *rt.Response
+		}
+		if opts.Phase == exchange.PhaseRequest && rt.Request != nil {
+			on = *rt.Request
+		}
+		if rt.PII != nil {
+			pii = *rt.PII
+		}
+		break
+	}
+	ro := redact.Options{}
+	if !pii {
+		ro.Disable = redact.PII
+	}
+	for _, e := range opts.Exact {
+		ro.Exact = append(ro.Exact, []byte(e))
+	}
+	return on, ro
+}
+
+func mediaType(ct string) string {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+func (r *redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.RedactOptions) ([]byte, map[string]int, error) {
+	on, ro := r.settings(x, opts)
+	if !on && len(ro.Exact) == 0 {
+		return body, nil, nil
+	}
+	if !on {
+		ro.Disable = redact.Secret | redact.PII // only the injected credentials
+	}
+	mt := mediaType(opts.ContentType)
+	switch {
+	case mt == "text/event-stream":
+		s := r.eng.NewStream(redact.KindSSE, redact.StreamOptions{Options: ro})
+		out, err := s.Write(body)
+		if err != nil {
+			return nil, nil, err
+		}
+		tail, err := s.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		byClass, _ := s.Counts()
+		return append(out, tail...), byClass, nil
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		out, fs, err := r.eng.RedactJSON(body, ro)
+		if err == nil {
+			return out, countClasses(fs), nil
+		}
+		if !errors.Is(err, redact.ErrInvalidJSON) {
+			return nil, nil, err
+		}
+		// Not valid JSON after all: scan it as text, which still finds every secret.
+	}
+	out, fs := r.eng.Redact(body, ro)
+	return out, countClasses(fs), nil
+}
+
+func (r *redactor) NewStream(x *exchange.Exchange, opts extproc.RedactOptions) extproc.BodyStream {
+	on, ro := r.settings(x, opts)
+	if !on {
+		ro.Disable = redact.Secret | redact.PII
+	}
+	kind := redact.KindText
+	if mediaType(opts.ContentType) == "text/event-stream" {
+		kind = redact.KindSSE
+	}
+	return &redactStream{s: r.eng.NewStream(kind, redact.StreamOptions{Options: ro})}
+}
+
+// text redacts a string for an audit field.
+func (r *redactor) text(s string) string {
+	out, _ := r.eng.Redact([]byte(s), redact.Options{})
+	return string(out)
+}
+
+type redactStream struct{ s *redact.Stream }
+
+func (r *redactStream) Write(p []byte) ([]byte, error) { return r.s.Write(p) }
+func (r *redactStream) Close() ([]byte, error)         { return r.s.Close() }
+func (r *redactStream) Counts() map[string]int {
+	byClass, _ := r.s.Counts()
+	return byClass
+}
+
+func countClasses(fs []redact.Finding) map[string]int {
+	if len(fs) == 0 {
+		return nil
+	}
+	m := make(map[string]int, 2)
+	for _, f := range fs {
+		m[f.Class.String()]++
+	}
+	return m
+}
+
+// decodeBody removes a content-encoding for the ext_proc server, mapping the size bound to
+// extproc's sentinel.
+func decodeBody(enc string, body []byte, limit int64) ([]byte, error) {
+	out, err := redact.Decode(enc, body, limit)
+	if errors.Is(err, redact.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %w", extproc.ErrBodyTooLarge, err)
+	}
+	return out, err
+}

@@ -1,0 +1,179 @@
+package redact
+
+import "bytes"
+
+var bytesIndexByte = bytes.IndexByte
+
+// keywordIndex finds every occurrence of every keyword (ASCII case-folded) in
+// one pass. A bitset over a hash of the keywords' first three bytes (16 KiB)
+// rejects almost every position with one lookup; only positions whose
+// trigram may start a keyword walk a trie. This is the engine's hot path on benign
+// text, so it does no allocation and no regex.
+type keywordIndex struct {
+	fold   [256]byte
+	class  [256]uint8
+	nclass int
+	next   []int32 // trie: state*nclass + class -> child state (0: none)
+	out    [][]int32
+	kwLen  []int32
+	tri    [triWords]uint64 // bit triHash(a,b,c) set when some keyword starts with abc
+	bigram map[uint16]bool  // two-byte keywords (rare; checked only where the trigram misses)
+	single []byte           // one-byte keywords, found with bytes.IndexByte
+	maxLen int
+}
+
+type kwHit struct {
+	end int32 // index just past the keyword
+	kw  int32
+}
+
+func foldByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func newKeywordIndex(keywords []string) *keywordIndex {
+	ki := &keywordIndex{}
+	for c := 0; c < 256; c++ {
+		ki.fold[c] = foldByte(byte(c))
+	}
+	var used [256]bool
+	for _, k := range keywords {
+		for i := 0; i < len(k); i++ {
+			used[foldByte(k[i])] = true
+		}
+	}
+	n := 1
+	for c := 0; c < 256; c++ {
+		if used[c] && !(c >= 'A' && c <= 'Z') {
+			ki.class[c] = uint8(n)
+			n++
+		}
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		ki.class[c] = ki.class[c+'a'-'A']
+	}
+	ki.nclass = n
+	ki.next = make([]int32, n) // root
+	ki.out = [][]int32{nil}
+	for id, k := range keywords {
+		s := int32(0)
+		for i := 0; i < len(k); i++ {
+			c := int32(ki.class[k[i]])
+			nx := ki.next[s*int32(n)+c]
+			if nx == 0 {
+				nx = int32(len(ki.out))
+				ki.out = append(ki.out, nil)
+				ki.next = append(ki.next, make([]int32, n)...)
+				ki.next[s*int32(n)+c] = nx
+			}
+			s = nx
+		}
+		ki.out[s] = append(ki.out[s], int32(id))
+		ki.kwLen = append(ki.kwLen, int32(len(k)))
+		ki.maxLen = max(ki.maxLen, len(k))
+		switch len(k) {
+		case 1:
+			ki.single = append(ki.single, foldByte(k[0]))
+			if c := k[0]; c >= 'a' && c <= 'z' {
+				ki.single = append(ki.single, c-'a'+'A')
+			}
+		case 2:
+			if ki.bigram == nil {
+				ki.bigram = map[uint16]bool{}
+			}
+			ki.bigram[uint16(foldByte(k[0]))<<8|uint16(foldByte(k[1]))] = true
+		default:
+			h := triHash(foldByte(k[0]), foldByte(k[1]), foldByte(k[2]))
+			ki.tri[h>>6] |= 1 << (h & 63)
+		}
+	}
+	return ki
+}
+
+const (
+	triBits  = 17
+	triWords = 1 << triBits / 64
+)
+
+func triHash(a, b, c byte) uint32 {
+	return (uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 2654435761 >> (32 - triBits)
+}
+
+// walk follows the trie from b[i] and appends the keywords starting at i.
+func (ki *keywordIndex) walk(b []byte, i int, hits []kwHit) []kwHit {
+	nc := int32(ki.nclass)
+	s := int32(0)
+	for j := i; j < len(b); j++ {
+		s = ki.next[s*nc+int32(ki.class[b[j]])]
+		if s == 0 {
+			break
+		}
+		for _, kw := range ki.out[s] {
+			hits = append(hits, kwHit{end: int32(j + 1), kw: kw})
+		}
+	}
+	return hits
+}
+
+// scan appends every keyword occurrence in b to hits and returns the length
+// of the longest suffix of b that is a proper prefix of a keyword (a keyword
+// that may complete in the next chunk).
+func (ki *keywordIndex) scan(b []byte, hits []kwHit) ([]kwHit, int) {
+	n := len(b)
+	if n == 0 {
+		return hits, 0
+	}
+	fold := &ki.fold
+	tri := &ki.tri
+	if n >= 3 {
+		h := uint32(fold[b[0]])<<8 | uint32(fold[b[1]])
+		for i := 0; i+2 < n; i++ {
+			h = (h<<8 | uint32(fold[b[i+2]])) & 0xffffff
+			x := h * 2654435761 >> (32 - triBits)
+			if tri[x>>6]&(1<<(x&63)) != 0 {
+				hits = ki.walk(b, i, hits)
+			}
+		}
+	}
+	if ki.bigram != nil {
+		for i := 0; i+1 < n; i++ {
+			if ki.bigram[uint16(fold[b[i]])<<8|uint16(fold[b[i+1]])] {
+				hits = ki.walk(b, i, hits)
+			}
+		}
+	}
+	for _, c := range ki.single {
+		for off := 0; ; {
+			j := bytesIndexByte(b[off:], c)
+			if j < 0 {
+				break
+			}
+			hits = ki.walk(b, off+j, hits)
+			off += j + 1
+		}
+	}
+	return hits, ki.partialDepth(b)
+}
+
+// partialDepth returns the length of the longest suffix of b that is a
+// proper prefix of some keyword.
+func (ki *keywordIndex) partialDepth(b []byte) int {
+	nc := int32(ki.nclass)
+	for i := max(0, len(b)-ki.maxLen+1); i < len(b); i++ {
+		s := int32(0)
+		j := i
+		for ; j < len(b); j++ {
+			s = ki.next[s*nc+int32(ki.class[b[j]])]
+			if s == 0 {
+				break
+			}
+		}
+		if j == len(b) && s != 0 {
+			return len(b) - i
+		}
+	}
+	return 0
+}

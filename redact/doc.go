@@ -1,0 +1,104 @@
+// Package redact finds and replaces secrets and personal data in bytes, JSON
+// bodies and streamed (SSE) responses. It is pure Go with no I/O, so the
+// ext_proc server and the proxy-wasm filter share it.
+//
+// # Detection
+//
+// An Engine holds 250+ rules written from providers' documented token formats
+// (cloud keys, VCS tokens, chat, payment and LLM API keys, private key blocks,
+// JWTs, URLs with passwords, generic `password=` / `api_key:` assignments) and
+// PII detectors (e-mail, phone, payment card, IBAN, US SSN). One pass of a
+// keyword prefilter (trigram bitset + trie, no regex) finds every rule keyword;
+// a rule's regex then runs only at a keyword hit, anchored, over a window of
+// the rule's maximum length. Checksums are validated where a format has one
+// (GitHub tokens' CRC32/base62, Luhn for cards, IBAN mod-97, never-issued SSN
+// ranges); generic assignments need entropy, digits and letters, and no
+// identifier words, so code like `key := testRSA2048PrivateKey` is not a secret.
+// Numeric PII has no keyword and gets its own cheap pass over digit runs.
+//
+// Classes (Secret, Email, Phone, Card, IBAN, SSN, Exact) are switchable per
+// call with Options.Disable, for example Options{Disable: redact.PII} for a
+// route that only redacts credentials. Exact values supplied at run time
+// (credentials warden injected, which an upstream might echo) are given per
+// engine (Config.Exact), per call (Options.Exact) or per stream
+// (Stream.AddExact) and matched with bytes.Index: cheap to add, no rebuild.
+//
+// # Replacement
+//
+// A finding is replaced by `[REDACTED:<rule>]`. With Config.HMACKey set the
+// marker is `[REDACTED:<rule>:<tag>]` where tag is the first 8 hex digits of
+// HMAC-SHA256(key, value); an auditor holding the key recomputes the tag of a
+// value they know (Engine.Tag) to check whether it was the one redacted,
+// without the log ever containing it. A replacement keeps the line structure:
+// a value that spans newlines (a PEM block) is replaced by the marker followed
+// by as many newlines. Findings carry rule, class, offsets and the optional
+// tag, never the value.
+//
+// # JSON
+//
+// RedactJSON decodes every JSON string before detection, so escapes (`\n`,
+// `\/`, `\u0067hp_`) cannot hide a secret from it, and re-encodes only the
+// strings it changes: the result is valid JSON of the same shape and every
+// other byte is unchanged. The object key is context for generic rules
+// (`{"password": "..."}`) but is never replaced. Invalid or truncated JSON
+// returns an error wrapping ErrInvalidJSON; the caller then falls back to
+// Redact, the byte scanner, which still scans. A changed body has a new
+// length: the server removes or fixes content-length as ENVOY_EXTPROC.md
+// requires (BUFFERED with headers SEND: set it to the new length).
+//
+// # Streaming and hold-back
+//
+// Engine.NewStream(kind, opts) returns a Stream: out, err := s.Write(chunk)
+// for each chunk, out, err = s.Close() at the end of the body, and
+// s.Counts() for the audit record. Write returns at once everything that can
+// no longer become part of a secret and holds back only the tail that an
+// unfinished match could still need:
+//
+//   - a keyword prefix at the very end (`...ghp`), and any candidate that
+//     started at a keyword and whose bytes so far all fit the rule and are
+//     shorter than its maximum length (`ghp_abc...` still growing);
+//   - an assignment value still arriving (`password=hunt`): the key and
+//     operator are emitted, and kept as context (the last 256 emitted bytes),
+//     the value is held;
+//   - an open PEM block until its END line (bounded at 24 KiB);
+//   - the trailing word (up to 64 bytes), because an e-mail local part and
+//     the few formats whose distinctive part comes after the start (Azure
+//     `...8Q~`, MaxMind `..._mmk`, Terraform `.atlasv1.`) may still be
+//     growing; a digit run that may still become a card, phone, SSN or IBAN;
+//     the longest prefix of an exact value.
+//
+// Benign text ending in a space or punctuation is emitted whole. Memory per
+// stream is this hold-back (bounded by MaxHold, 64 KiB by default, above every
+// rule's maximum length) plus 256 bytes of context plus the current chunk.
+// In STREAMED mode the server answers a chunk with the shorter body Write
+// returns and appends Close's output to the last chunk; in FULL_DUPLEX_STREAMED
+// it sends whatever Write returns as soon as it is non-empty.
+//
+// KindSSE streams keep every event well-formed and its data valid JSON; see
+// sse.go for how the text deltas of one choice / content block / output item
+// are treated as one logical string (so `sk-pro` | `j-...` in two deltas is
+// redacted whole) and how the held remainder is flushed when that string ends.
+// OpenAI Chat Completions (content, refusal, reasoning, tool-call arguments),
+// OpenAI Responses (*.delta events; the full values repeated in *.done events
+// and response.completed are redacted as complete values) and Anthropic
+// Messages (text, thinking and input_json deltas) are understood; any other
+// event is redacted value by value.
+//
+// The added time to first token is the processing of one event (tens of
+// microseconds, see BenchmarkSSEFirstToken) plus, when a delta ends inside a
+// word, the wait for the next delta that completes the word.
+//
+// # Compressed bodies
+//
+// The server decodes before scanning: Decode(contentEncoding, body, limit)
+// undoes gzip, deflate (zlib or raw), br and zstd, including stacked codings
+// ("gzip, br"), and fails with ErrTooLarge once the decoded size passes limit
+// (a decompression bomb costs at most limit bytes) and with
+// ErrUnknownEncoding for anything else, so an encoded body is never passed on
+// unscanned. The redacted body is forwarded uncompressed: the server removes
+// content-encoding (and fixes content-length) rather than re-encoding. For
+// streamed responses the server asks upstreams for `accept-encoding:
+// identity`, so SSE arrives uncompressed and can be redacted chunk by chunk; a
+// streamed response that still arrives encoded is buffered up to the limit and
+// decoded whole.
+package redact

@@ -1,0 +1,345 @@
+package redact
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Finding is one redacted value. It never carries the value itself: only the
+// rule, its class, the byte span in the scanned input and, in tag mode, a
+// keyed HMAC tag an auditor can recompute from a known value.
+type Finding struct {
+	Rule  string `json:"rule"`
+	Class Class  `json:"class"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Tag   string `json:"tag,omitempty"`
+}
+
+// Config configures an Engine.
+type Config struct {
+	// HMACKey switches replacements to tag mode: `[REDACTED:<rule>:<tag>]`
+	// where tag is the first 8 hex digits of HMAC-SHA256(HMACKey, value).
+	HMACKey []byte
+	// Exact values are redacted wherever they appear (rule "exact-value").
+	Exact [][]byte
+}
+
+// Options select what one call (or one stream) redacts. The zero value
+// redacts every class.
+type Options struct {
+	Disable Class    // classes to leave alone, e.g. redact.PII
+	Exact   [][]byte // extra exact values for this call or stream
+}
+
+// Engine holds compiled rules. It is immutable and safe for concurrent use;
+// build it once and share it.
+type Engine struct {
+	rules   []*rule
+	ki      *keywordIndex
+	kwRules [][]*rule
+	hmacKey []byte
+	exact   [][]byte
+	pool    sync.Pool
+}
+
+const minExactLen = 4
+
+var (
+	compiledOnce  sync.Once
+	compiledRules []*rule
+	compiledErr   error
+)
+
+func allRules() ([]*rule, error) {
+	compiledOnce.Do(func() {
+		rs := append(providerRulesAtoG(), providerRulesHtoZ()...)
+		rs = append(rs, genericRules()...)
+		seen := map[string]bool{}
+		for _, r := range rs {
+			if seen[r.id] {
+				compiledErr = fmt.Errorf("duplicate rule id %s", r.id)
+				return
+			}
+			seen[r.id] = true
+			if err := r.compile(); err != nil {
+				compiledErr = err
+				return
+			}
+		}
+		compiledRules = rs
+	})
+	return compiledRules, compiledErr
+}
+
+// New compiles the rule set (once per process) and returns an engine.
+func New(cfg Config) (*Engine, error) {
+	rs, err := allRules()
+	if err != nil {
+		return nil, fmt.Errorf("redact: built-in rules do not compile (a bug in warden): %w", err)
+	}
+	e := &Engine{rules: rs, hmacKey: slices.Clone(cfg.HMACKey)}
+	for _, v := range cfg.Exact {
+		if len(v) >= minExactLen {
+			e.exact = append(e.exact, slices.Clone(v))
+		}
+	}
+	var kws []string
+	index := map[string]int{}
+	for _, r := range rs {
+		for _, k := range r.keywords {
+			id, ok := index[k]
+			if !ok {
+				id = len(kws)
+				index[k] = id
+				kws = append(kws, k)
+				e.kwRules = append(e.kwRules, nil)
+			}
+			e.kwRules[id] = append(e.kwRules[id], r)
+		}
+	}
+	e.ki = newKeywordIndex(kws)
+	e.pool.New = func() any { return &scratch{} }
+	return e, nil
+}
+
+// Rules lists the engine's rules.
+func (e *Engine) Rules() []RuleInfo {
+	out := make([]RuleInfo, 0, len(e.rules)+1)
+	for _, r := range e.rules {
+		ri := RuleInfo{ID: r.id, Class: r.class, Keywords: slices.Clone(r.keywords), Assign: r.kind == kindAssign}
+		if r.kind != kindCustom {
+			ri.Pattern = r.source
+		}
+		out = append(out, ri)
+	}
+	return append(out, RuleInfo{ID: "credit-card", Class: Card}, RuleInfo{ID: "us-ssn", Class: SSN},
+		RuleInfo{ID: "phone-number", Class: Phone}, RuleInfo{ID: "iban", Class: IBAN},
+		RuleInfo{ID: exactRuleID, Class: Exact})
+}
+
+const exactRuleID = "exact-value"
+
+type span struct {
+	s, e  int
+	id    string
+	class Class
+}
+
+type scratch struct {
+	hits  []kwHit
+	spans []span
+}
+
+// putScratch returns scratch buffers to the pool unless one huge body grew
+// them: the pool must not pin memory after a 100 MB scan.
+func (e *Engine) putScratch(sc *scratch) {
+	if cap(sc.hits) > 1<<16 || cap(sc.spans) > 1<<14 {
+		return
+	}
+	e.pool.Put(sc)
+}
+
+// scan finds every secret span in b (merged, sorted) and, when pending is
+// requested, the first index that more input could still turn into part of
+// a secret (len(b) when nothing is pending).
+func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
+	enabled := ^o.Disable
+	pend := len(b)
+	hits, depth := e.ki.scan(b, sc.hits[:0])
+	sc.hits = hits
+	spans := sc.spans[:0]
+	if depth > 0 {
+		pend = len(b) - depth
+	}
+	for _, h := range hits {
+		ke := int(h.end)
+		ks := ke - int(e.ki.kwLen[h.kw])
+		for _, r := range e.kwRules[h.kw] {
+			if r.class&enabled == 0 {
+				continue
+			}
+			s, en, p := r.match(b, ks, ke)
+			if s >= 0 && en > s {
+				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class})
+			}
+			if p >= 0 && p < pend {
+				pend = p
+			}
+		}
+	}
+	if enabled&(Secret|Email) != 0 {
+		if p := trailingWord(b); p < pend {
+			pend = p
+		}
+	}
+	if enabled&(Card|SSN|Phone|IBAN) != 0 {
+		p := scanNumbers(b, enabled, func(s, en int, id string, c Class) {
+			spans = append(spans, span{s: s, e: en, id: id, class: c})
+		})
+		if p >= 0 && p < pend {
+			pend = p
+		}
+	}
+	if enabled&Exact != 0 {
+		for _, list := range [][][]byte{e.exact, o.Exact} {
+			for _, v := range list {
+				if len(v) < minExactLen {
+					continue
+				}
+				spans = appendExact(spans, b, v)
+				if p := partialSuffix(b, v); p < pend {
+					pend = p
+				}
+			}
+		}
+	}
+	spans = mergeSpans(spans)
+	sc.spans = spans
+	return spans, pend
+}
+
+// trailingWordMax bounds the trailing-word hold: the longest e-mail local part
+// plus the longest secret part that precedes its keyword (maxmind: 36).
+const trailingWordMax = 64
+
+// trailingWord returns the start of the run of word characters at the end of
+// b: the local part of an e-mail or the part of a token before its keyword
+// may still be growing there.
+func trailingWord(b []byte) int {
+	i := len(b)
+	for i > 0 && len(b)-i < trailingWordMax && (isEmailLocal(b[i-1]) || b[i-1] == '~') {
+		i--
+	}
+	return i
+}
+
+func appendExact(spans []span, b, v []byte) []span {
+	off := 0
+	for {
+		i := bytes.Index(b[off:], v)
+		if i < 0 {
+			return spans
+		}
+		spans = append(spans, span{s: off + i, e: off + i + len(v), id: exactRuleID, class: Exact})
+		off += i + len(v)
+	}
+}
+
+// partialSuffix returns the start of the longest suffix of b that is a proper
+// prefix of v, or len(b).
+func partialSuffix(b, v []byte) int {
+	from := max(0, len(b)-len(v)+1)
+	for i := from; i < len(b); i++ {
+		if b[i] == v[0] && bytes.HasPrefix(v, b[i:]) {
+			return i
+		}
+	}
+	return len(b)
+}
+
+func isGeneric(id string) bool { return strings.HasPrefix(id, "generic-") }
+
+func mergeSpans(spans []span) []span {
+	if len(spans) < 2 {
+		return spans
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		if a.s != b.s {
+			return a.s - b.s
+		}
+		return b.e - a.e
+	})
+	out := spans[:1]
+	for _, sp := range spans[1:] {
+		last := &out[len(out)-1]
+		if sp.s < last.e {
+			if sp.e > last.e {
+				last.e = sp.e
+			}
+			if isGeneric(last.id) && !isGeneric(sp.id) || last.class != Secret && sp.class == Secret {
+				last.id, last.class = sp.id, sp.class
+			}
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// marker writes the replacement for value, keeping its newline count.
+func (e *Engine) marker(dst []byte, id string, value []byte) ([]byte, string) {
+	tag := ""
+	dst = append(dst, "[REDACTED:"...)
+	dst = append(dst, id...)
+	if len(e.hmacKey) > 0 {
+		tag = e.Tag(value)
+		dst = append(dst, ':')
+		dst = append(dst, tag...)
+	}
+	dst = append(dst, ']')
+	for range bytes.Count(value, []byte{'\n'}) {
+		dst = append(dst, '\n')
+	}
+	return dst, tag
+}
+
+// Tag returns the HMAC tag the engine writes for value in tag mode (empty
+// without a key): an auditor holding the key checks a known value with it.
+func (e *Engine) Tag(value []byte) string {
+	if len(e.hmacKey) == 0 {
+		return ""
+	}
+	m := hmac.New(sha256.New, e.hmacKey)
+	m.Write(value)
+	return hex.EncodeToString(m.Sum(nil)[:4])
+}
+
+// Scan returns the findings in b without changing it.
+func (e *Engine) Scan(b []byte, opts Options) []Finding {
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	spans, _ := e.scan(b, &opts, sc)
+	out := make([]Finding, 0, len(spans))
+	for _, sp := range spans {
+		out = append(out, Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(b[sp.s:sp.e])})
+	}
+	return out
+}
+
+// Redact returns b with every finding replaced by its marker, and the
+// findings (offsets in b). When nothing is found it returns b itself.
+func (e *Engine) Redact(b []byte, opts Options) ([]byte, []Finding) {
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	spans, _ := e.scan(b, &opts, sc)
+	if len(spans) == 0 {
+		return b, nil
+	}
+	out, findings := e.apply(nil, b, 0, len(b), spans, nil, 0)
+	return out, findings
+}
+
+// apply appends b[from:to] to dst with the spans (clipped to [from, to))
+// replaced, and appends findings with offsets shifted by base.
+func (e *Engine) apply(dst, b []byte, from, to int, spans []span, findings []Finding, base int) ([]byte, []Finding) {
+	pos := from
+	for _, sp := range spans {
+		s, en := max(sp.s, from), min(sp.e, to)
+		if s >= en {
+			continue
+		}
+		dst = append(dst, b[pos:s]...)
+		var tag string
+		dst, tag = e.marker(dst, sp.id, b[s:en])
+		findings = append(findings, Finding{Rule: sp.id, Class: sp.class, Start: base + s, End: base + en, Tag: tag})
+		pos = en
+	}
+	return append(dst, b[pos:to]...), findings
+}

@@ -1,0 +1,105 @@
+package redact_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/warden-gw/warden/redact"
+)
+
+// plantedSecret is format-valid and fake (GitHub PAT with a correct CRC32);
+// built once by the sample generator.
+func planted(t testing.TB) string {
+	for _, sm := range samples(t) {
+		if sm.Rule == "github-pat" {
+			return sm.Secret
+		}
+	}
+	t.Fatal("no github-pat sample")
+	return ""
+}
+
+// FuzzStreamChunking: for any surrounding bytes and any chunking, a planted
+// secret never survives and the redactor never panics.
+func FuzzStreamChunking(f *testing.F) {
+	f.Add([]byte("hello "), []byte(" world\n"), uint16(3), uint16(9))
+	f.Add([]byte("token="), []byte(""), uint16(0), uint16(40))
+	f.Add([]byte("\xff\xfe\x00"), []byte("ghp_"), uint16(17), uint16(18))
+	eng := engine(f)
+	secret := planted(f)
+	f.Fuzz(func(t *testing.T, pre, post []byte, c1, c2 uint16) {
+		text := append(append(append([]byte{}, pre...), ' '), secret...)
+		text = append(append(text, ' '), post...)
+		a, b := int(c1)%(len(text)+1), int(c2)%(len(text)+1)
+		if a > b {
+			a, b = b, a
+		}
+		out := runStream(t, eng, redact.KindText, text[:a], text[a:b], text[b:])
+		if bytes.Contains(out, []byte(secret[4:])) {
+			t.Fatalf("secret survived chunking %d,%d: %q", a, b, out)
+		}
+		// Arbitrary bytes alone must not panic either.
+		runStream(t, eng, redact.KindText, pre, post)
+	})
+}
+
+// FuzzRedactJSON: valid JSON stays valid JSON of the same shape.
+func FuzzRedactJSON(f *testing.F) {
+	f.Add([]byte(`{"a":"ops@example.com","b":[1,2,{"password":"x1y2z3!!"}]}`))
+	f.Add([]byte(`"\u0067hp_\/\n"`))
+	f.Add([]byte(`[{"k":"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"}]`))
+	eng := engine(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, _, err := eng.RedactJSON(body, redact.Options{})
+		if !json.Valid(body) {
+			if err == nil {
+				t.Fatalf("invalid JSON accepted: %q", body)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("valid JSON rejected: %v: %q", err, body)
+		}
+		var a, b any
+		if json.Unmarshal(body, &a) != nil {
+			return // valid per json.Valid but not decodable (e.g. huge numbers)
+		}
+		if err := json.Unmarshal(out, &b); err != nil {
+			t.Fatalf("output invalid: %v\nin  %q\nout %q", err, body, out)
+		}
+		if !sameShape(a, b) {
+			t.Fatalf("shape changed\nin  %q\nout %q", body, out)
+		}
+	})
+}
+
+// FuzzSSE: any byte stream in any chunking never panics, and output events
+// built from valid input remain parseable.
+func FuzzSSE(f *testing.F) {
+	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi sk-\"}}]}\n\ndata: [DONE]\n\n"), uint16(10))
+	f.Add([]byte("event: content_block_delta\r\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\r\n\r\n"), uint16(3))
+	f.Add([]byte(": comment\n\ndata: not json ops@example.com\n\n"), uint16(0))
+	eng := engine(f)
+	f.Fuzz(func(t *testing.T, wire []byte, cut uint16) {
+		c := int(cut) % (len(wire) + 1)
+		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{MaxEvent: 1 << 16})
+		_, _ = s.Write(wire[:c])
+		_, _ = s.Write(wire[c:])
+		_, _ = s.Close()
+	})
+}
+
+// FuzzDecode: hostile compressed bodies never panic or exceed the limit.
+func FuzzDecode(f *testing.F) {
+	f.Add("gzip", []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"))
+	f.Add("br", []byte{0x1b, 0x03, 0x00})
+	f.Add("zstd", []byte{0x28, 0xb5, 0x2f, 0xfd})
+	f.Add("deflate, gzip", []byte("x"))
+	f.Fuzz(func(t *testing.T, enc string, body []byte) {
+		out, err := redact.Decode(enc, body, 1<<16)
+		if err == nil && len(out) > 1<<16 {
+			t.Fatalf("decoded %d bytes over the limit", len(out))
+		}
+	})
+}

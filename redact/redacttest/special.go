@@ -1,0 +1,94 @@
+package redacttest
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// special builds samples for rules whose values need more than their regex
+// (checksums, structure, context).
+var special = map[string]func(*rand.Rand) (secret, line string){
+	"github-pat":           ghSample("ghp_"),
+	"github-oauth":         ghSample("gho_"),
+	"github-app-token":     ghSample("ghs_"),
+	"github-refresh-token": ghSample("ghr_"),
+	"jwt": func(r *rand.Rand) (string, string) {
+		t := JWT(r)
+		return t, "Authorization-Token: " + t
+	},
+	"jwt-base64": func(r *rand.Rand) (string, string) {
+		t := base64.StdEncoding.EncodeToString([]byte(JWT(r)))
+		return t, "token_b64: " + t
+	},
+	"bearer-token": func(r *rand.Rand) (string, string) {
+		t := "fk" + randString(r, alnum, 38)
+		return t, "curl -H 'Authorization: Bearer " + t + "' https://api.example.test/v1"
+	},
+	"basic-auth": func(r *rand.Rand) (string, string) {
+		t := base64.StdEncoding.EncodeToString([]byte("svc-user:" + randString(r, alnum, 16)))
+		return t, "Authorization: Basic " + t
+	},
+	"private-key": func(r *rand.Rand) (string, string) {
+		var sb strings.Builder
+		sb.WriteString("-----BEGIN RSA PRIVATE KEY-----\n")
+		for range 6 {
+			sb.WriteString(randString(r, alnum+"+/", 64) + "\n")
+		}
+		sb.WriteString("-----END RSA PRIVATE KEY-----")
+		k := sb.String()
+		return k, "key.pem:\n" + k + "\n"
+	},
+	"url-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk" + randString(r, alnum, 14)
+		return pw, "DATABASE_URL=postgres://app:" + pw + "@db.internal:5432/orders"
+	},
+	"generic-password": func(r *rand.Rand) (string, string) {
+		pw := "fK9!" + randString(r, alnum, 12)
+		return pw, `db_password = "` + pw + `"`
+	},
+	"generic-api-key": func(r *rand.Rand) (string, string) {
+		v := "fk" + randString(r, alnum, 30)
+		return v, `service_api_key: "` + v + `"`
+	},
+	"email": func(r *rand.Rand) (string, string) {
+		e := "jane.doe" + randString(r, "0123456789", 3) + "@example.org"
+		return e, "contact " + e + " for access"
+	},
+	"credit-card": func(r *rand.Rand) (string, string) {
+		c := CardNumber(r, "4111", 16)
+		return c, "card: " + c + " exp 12/29"
+	},
+	"us-ssn": func(r *rand.Rand) (string, string) {
+		s := fmt.Sprintf("%03d-%02d-%04d", 100+r.IntN(500), 10+r.IntN(89), 1000+r.IntN(8999))
+		return s, "SSN " + s + " on file"
+	},
+	"phone-number": func(r *rand.Rand) (string, string) {
+		p := fmt.Sprintf("+1 415 555 %04d", r.IntN(10000))
+		return p, "call " + p + " after 5pm"
+	},
+	"iban": func(r *rand.Rand) (string, string) {
+		i := IBANNumber(r)
+		return i, "pay to " + i + " today"
+	},
+	"curl-auth-user": func(r *rand.Rand) (string, string) {
+		pw := "Fk" + randString(r, alnum, 14)
+		return pw, "curl -u deploy:" + pw + " https://ci.example.test/api/json"
+	},
+	"nuget-config-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk" + randString(r, alnum, 14)
+		return pw, `<add key="ClearTextPassword" value="` + pw + `" />`
+	},
+	"exact-value": func(r *rand.Rand) (string, string) {
+		v := "injected-" + randString(r, alnum, 20)
+		return v, "echo " + v
+	},
+}
+
+func ghSample(prefix string) func(*rand.Rand) (string, string) {
+	return func(r *rand.Rand) (string, string) {
+		t := GitHubToken(r, prefix)
+		return t, "GITHUB_TOKEN=" + t
+	}
+}

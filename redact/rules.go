@@ -1,0 +1,378 @@
+package redact
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+type ruleKind uint8
+
+const (
+	kindPrefix ruleKind = iota // the keyword starts the token (or sits `before` bytes into it)
+	kindAssign                 // keyword, assignment operator, then a value pattern
+	kindCustom                 // hand-written matcher
+)
+
+// matchFunc looks at a keyword hit b[ks:ke]. It returns the secret span
+// [s, e) (s < 0: none) and pend: the first index that could still become part
+// of a secret if more bytes followed b (pend < 0: nothing pending).
+type matchFunc func(r *rule, b []byte, ks, ke int) (s, e, pend int)
+
+type rule struct {
+	id         string
+	class      Class
+	keywords   []string
+	kind       ruleKind
+	pattern    string
+	source     string // pattern as written, before folding the literal prefix
+	re         *regexp.Regexp
+	group      int  // submatch holding the secret (0: whole match)
+	before     int  // kindPrefix: the match may start this many bytes before the keyword
+	leftAny    bool // no word boundary needed before the match
+	maxLen     int  // longest possible match (window and hold-back bound)
+	charset    [256]bool
+	validate   func([]byte) bool
+	minEntropy float64
+	custom     matchFunc
+}
+
+// RuleInfo describes a rule for listings and documentation.
+type RuleInfo struct {
+	ID       string   `json:"id"`
+	Class    Class    `json:"class"`
+	Keywords []string `json:"keywords,omitempty"`
+	// Pattern is the rule's regular expression (for an assignment rule: the
+	// value's); empty for hand-written matchers.
+	Pattern string `json:"pattern,omitempty"`
+	// Assign says the pattern is the value of a `<keyword>... = value` assignment.
+	Assign bool `json:"assign,omitempty"`
+}
+
+const defaultMaxLen = 512
+
+// tok declares a token rule: the regex starts with its keyword (the literal
+// prefix of the pattern unless keywords are given).
+func tok(id, pattern string, keywords ...string) *rule {
+	return &rule{id: id, class: Secret, kind: kindPrefix, pattern: pattern, keywords: keywords}
+}
+
+// ctx declares a keyword-assignment rule: `<keyword><name>  = "value"` where
+// value matches the pattern (case-insensitive, as in config files).
+func ctx(id string, keywords []string, value string) *rule {
+	return &rule{id: id, class: Secret, kind: kindAssign, pattern: "(?i)" + value, keywords: keywords}
+}
+
+func (r *rule) check(f func([]byte) bool) *rule { r.validate = f; return r }
+func (r *rule) entropy(e float64) *rule         { r.minEntropy = e; return r }
+func (r *rule) grp(g int) *rule                 { r.group = g; return r }
+func (r *rule) back(n int) *rule                { r.before = n; return r }
+func (r *rule) anyLeft() *rule                  { r.leftAny = true; return r }
+func (r *rule) limit(n int) *rule               { r.maxLen = n; return r }
+
+func (r *rule) compile() error {
+	if r.kind == kindCustom {
+		return nil
+	}
+	if r.kind == kindPrefix && len(r.keywords) == 0 {
+		plain, err := regexp.Compile(r.pattern)
+		if err != nil {
+			return fmt.Errorf("rule %s: compile pattern: %w", r.id, err)
+		}
+		lit, _ := plain.LiteralPrefix()
+		if len(lit) < 3 {
+			return fmt.Errorf("rule %s: pattern has no literal prefix of 3+ bytes; give keywords", r.id)
+		}
+		r.keywords = []string{strings.ToLower(lit)}
+	}
+	r.source = r.pattern
+	if r.kind == kindPrefix {
+		r.pattern = foldLiteralPrefix(r.pattern)
+	}
+	re, err := regexp.Compile("^(?:" + r.pattern + ")")
+	if err != nil {
+		return fmt.Errorf("rule %s: compile pattern: %w", r.id, err)
+	}
+	r.re = re
+	parsed, err := syntax.Parse(r.pattern, syntax.Perl)
+	if err != nil {
+		return fmt.Errorf("rule %s: parse pattern: %w", r.id, err)
+	}
+	parsed = parsed.Simplify()
+	if r.maxLen == 0 {
+		r.maxLen = maxMatchLen(parsed)
+		if r.maxLen < 0 || r.maxLen > defaultMaxLen*8 {
+			r.maxLen = defaultMaxLen
+		}
+	}
+	addCharset(&r.charset, parsed)
+	for i, k := range r.keywords {
+		r.keywords[i] = strings.ToLower(k)
+	}
+	return nil
+}
+
+// maxMatchLen returns the longest match of re in bytes, or -1 if unbounded.
+func maxMatchLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, c := range re.Rune {
+			n += len(string(c))
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return 4
+	case syntax.OpCapture:
+		return maxMatchLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range re.Sub {
+			m := maxMatchLen(s)
+			if m < 0 {
+				return -1
+			}
+			n += m
+		}
+		return n
+	case syntax.OpAlternate:
+		n := 0
+		for _, s := range re.Sub {
+			m := maxMatchLen(s)
+			if m < 0 {
+				return -1
+			}
+			n = max(n, m)
+		}
+		return n
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpQuest:
+		return maxMatchLen(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Max < 0 {
+			return -1
+		}
+		m := maxMatchLen(re.Sub[0])
+		if m < 0 {
+			return -1
+		}
+		return m * re.Max
+	default:
+		return 0
+	}
+}
+
+// addCharset marks every byte the pattern can match (ASCII; any non-ASCII rune
+// marks all bytes >= 0x80).
+func addCharset(set *[256]bool, re *syntax.Regexp) {
+	mark := func(lo, hi rune) {
+		for c := lo; c <= hi && c < 256; c++ {
+			if c >= 0x80 {
+				for b := 0x80; b < 256; b++ {
+					set[b] = true
+				}
+				return
+			}
+			set[c] = true
+			if re.Flags&syntax.FoldCase != 0 {
+				set[foldByte(byte(c))] = true
+				if c >= 'a' && c <= 'z' {
+					set[c-'a'+'A'] = true
+				}
+			}
+		}
+		if hi >= 0x80 {
+			for b := 0x80; b < 256; b++ {
+				set[b] = true
+			}
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, c := range re.Rune {
+			mark(c, c)
+		}
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			mark(re.Rune[i], re.Rune[i+1])
+		}
+	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		for b := 0; b < 256; b++ {
+			set[b] = b != '\n' || re.Op == syntax.OpAnyChar
+		}
+	}
+	for _, s := range re.Sub {
+		addCharset(set, s)
+	}
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
+
+// match dispatches a keyword hit to the rule's matcher.
+func (r *rule) match(b []byte, ks, ke int) (int, int, int) {
+	switch r.kind {
+	case kindPrefix:
+		return r.matchPrefix(b, ks, ke)
+	case kindAssign:
+		return r.matchAssign(b, ks, ke)
+	default:
+		return r.custom(r, b, ks, ke)
+	}
+}
+
+// pendingRun reports whether every byte of b[from:] is in the rule's charset
+// and the candidate starting at start still fits in maxLen.
+func (r *rule) pendingRun(b []byte, from, start int) bool {
+	if len(b)-start > r.maxLen {
+		return false
+	}
+	for i := from; i < len(b); i++ {
+		if !r.charset[b[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *rule) matchPrefix(b []byte, ks, ke int) (int, int, int) {
+	s0 := ks - r.before
+	if s0 < 0 {
+		return -1, -1, -1
+	}
+	if !r.leftAny && s0 > 0 && isAlnum(b[s0-1]) {
+		return -1, -1, -1
+	}
+	pend := -1
+	if r.pendingRun(b, ke, s0) {
+		pend = s0
+	}
+	end := min(len(b), s0+r.maxLen)
+	loc := r.re.FindSubmatchIndex(b[s0:end])
+	if loc == nil || loc[2*r.group] < 0 {
+		return -1, -1, pend
+	}
+	s, e := s0+loc[2*r.group], s0+loc[2*r.group+1]
+	if !r.accept(b[s:e]) {
+		return -1, -1, pend
+	}
+	return s, e, pend
+}
+
+func (r *rule) accept(v []byte) bool {
+	if r.validate != nil && !r.validate(v) {
+		return false
+	}
+	return r.minEntropy == 0 || shannon(v) >= r.minEntropy
+}
+
+// assignValueStart walks `<name rest><quotes><operator><quotes>` after a
+// keyword. It returns the index where a value would start, or -1 if the text
+// cannot be an assignment; atEnd says the buffer ended before the value began.
+func assignValueStart(b []byte, i int) (vs int, atEnd bool) {
+	n := len(b)
+	j := i
+	for j < n && j-i < 24 && (isWordByte(b[j]) || b[j] == '.' || b[j] == '-' || b[j] == ' ' || b[j] == '\t') {
+		j++
+	}
+	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t'); k++ {
+		j++
+	}
+	if j >= n {
+		return -1, true
+	}
+	switch b[j] {
+	case '=':
+		j++
+		if j < n && b[j] == '>' {
+			j++
+		}
+	case ':':
+		for k := 0; j < n && b[j] == ':' && k < 3; k++ {
+			j++
+		}
+		if j < n && b[j] == '=' {
+			j++
+		}
+	case '?':
+		if j+1 >= n {
+			return -1, true
+		}
+		if b[j+1] != '=' {
+			return -1, false
+		}
+		j += 2
+	case '|':
+		if j+1 >= n {
+			return -1, true
+		}
+		if b[j+1] != '|' {
+			return -1, false
+		}
+		j += 2
+	case ',', '>':
+		j++
+	default:
+		return -1, false
+	}
+	for k := 0; j < n && k < 5 && (b[j] == ' ' || b[j] == '\t' || b[j] == '"' || b[j] == '\'' || b[j] == '`' || b[j] == '='); k++ {
+		j++
+	}
+	if j >= n {
+		return -1, true
+	}
+	return j, false
+}
+
+// valueEnd reports whether c may follow a value (a value must not run on into
+// more token characters).
+func valueTerminator(c byte) bool {
+	return !(isAlnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '=')
+}
+
+func (r *rule) matchAssign(b []byte, _, ke int) (int, int, int) {
+	vs, _ := assignValueStart(b, ke)
+	if vs < 0 {
+		return -1, -1, -1
+	}
+	pend := -1
+	if r.pendingRun(b, vs, vs) {
+		pend = vs
+	}
+	end := min(len(b), vs+r.maxLen+1)
+	loc := r.re.FindSubmatchIndex(b[vs:end])
+	if loc == nil || loc[2*r.group] < 0 {
+		return -1, -1, pend
+	}
+	me := vs + loc[1]
+	if me < len(b) && !valueTerminator(b[me]) {
+		return -1, -1, pend
+	}
+	s, e := vs+loc[2*r.group], vs+loc[2*r.group+1]
+	if !r.accept(b[s:e]) {
+		return -1, -1, pend
+	}
+	return s, e, pend
+}
+
+// foldLiteralPrefix makes a token rule's literal prefix case-insensitive
+// (`ghp_` also matches `GHP_`): tokens get upper-cased in environment files
+// and logs, and the prefix is distinctive in any case. The body keeps the
+// provider's exact alphabet.
+func foldLiteralPrefix(pattern string) string {
+	plain, err := regexp.Compile(pattern)
+	if err != nil {
+		return pattern
+	}
+	lit, _ := plain.LiteralPrefix()
+	q := regexp.QuoteMeta(lit)
+	if len(lit) < 3 || !strings.HasPrefix(pattern, q) {
+		return pattern
+	}
+	return "(?i:" + q + ")" + pattern[len(q):]
+}

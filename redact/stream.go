@@ -1,0 +1,206 @@
+package redact
+
+import (
+	"errors"
+	"slices"
+)
+
+// Kind selects how a Stream reads its bytes.
+type Kind int
+
+const (
+	// KindText is raw text (or any body that is not SSE): bytes in, bytes out.
+	KindText Kind = iota
+	// KindSSE is a text/event-stream body. Events are kept well-formed; the
+	// text deltas of one choice / content block / output item form one logical
+	// string that is redacted as a whole, across events and chunks.
+	KindSSE
+)
+
+// StreamOptions configure a Stream.
+type StreamOptions struct {
+	Options
+	// OnFinding, if set, is called for every finding. For KindText offsets are
+	// in the input stream; for KindSSE they are in the logical string (delta
+	// text) or the event's data.
+	OnFinding func(Finding)
+	// MaxHold bounds the bytes held back per logical string (default 64 KiB).
+	// Every rule's longest match is below it; past it the stream emits text
+	// rather than grow.
+	MaxHold int
+	// MaxEvent bounds one SSE event (default 1 MiB); a longer event is an error.
+	MaxEvent int
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("redact: stream is closed")
+
+// ErrEventTooLarge is returned when one SSE event exceeds MaxEvent.
+var ErrEventTooLarge = errors.New("redact: SSE event larger than the limit; raise MaxEvent or treat the body as text")
+
+const (
+	defaultMaxHold  = 64 << 10
+	defaultMaxEvent = 1 << 20
+	// ctxKeep is how much already-emitted text a stream keeps as context: the
+	// keyword and operator of an assignment whose value is still arriving.
+	ctxKeep = 256
+)
+
+// Stream redacts one body that arrives in chunks. It holds back only the
+// tail that an unfinished match could still need and emits the rest at once.
+// A Stream is not safe for concurrent use; use one per HTTP body.
+type Stream struct {
+	eng     *Engine
+	opts    StreamOptions
+	text    *textStream
+	sse     *sseStream
+	byRule  map[string]int
+	byClass map[string]int
+	closed  bool
+}
+
+// NewStream starts a streaming redactor.
+func (e *Engine) NewStream(kind Kind, opts StreamOptions) *Stream {
+	if opts.MaxHold <= 0 {
+		opts.MaxHold = defaultMaxHold
+	}
+	if opts.MaxEvent <= 0 {
+		opts.MaxEvent = defaultMaxEvent
+	}
+	opts.Exact = slices.Clone(opts.Exact)
+	s := &Stream{eng: e, opts: opts, byRule: map[string]int{}, byClass: map[string]int{}}
+	if kind == KindSSE {
+		s.sse = &sseStream{s: s, logical: map[string]*logical{}}
+	} else {
+		s.text = s.newText()
+	}
+	return s
+}
+
+func (s *Stream) newText() *textStream {
+	return &textStream{s: s}
+}
+
+func (s *Stream) report(f Finding) {
+	s.byRule[f.Rule]++
+	s.byClass[f.Class.String()]++
+	if s.opts.OnFinding != nil {
+		s.opts.OnFinding(f)
+	}
+}
+
+// AddExact adds a value to redact from now on (for example a credential that
+// was injected into the request this response answers).
+func (s *Stream) AddExact(v []byte) {
+	if len(v) >= minExactLen {
+		s.opts.Exact = append(s.opts.Exact, slices.Clone(v))
+	}
+}
+
+// Write consumes a chunk and returns what can be emitted now.
+func (s *Stream) Write(p []byte) ([]byte, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if s.sse != nil {
+		return s.sse.write(p, false)
+	}
+	return s.text.write(nil, p, false), nil
+}
+
+// Close flushes everything held back (end of stream). An SSE stream whose
+// last event is unterminated gets it scanned and terminated.
+func (s *Stream) Close() ([]byte, error) {
+	if s.closed {
+		return nil, nil
+	}
+	s.closed = true
+	if s.sse != nil {
+		return s.sse.write(nil, true)
+	}
+	return s.text.write(nil, nil, true), nil
+}
+
+// Counts returns the number of findings so far per class name and per rule,
+// for the audit record (never the values).
+func (s *Stream) Counts() (byClass, byRule map[string]int) {
+	byClass = make(map[string]int, len(s.byClass))
+	for k, v := range s.byClass {
+		byClass[k] = v
+	}
+	byRule = make(map[string]int, len(s.byRule))
+	for k, v := range s.byRule {
+		byRule[k] = v
+	}
+	return byClass, byRule
+}
+
+// Held reports how many bytes of text are currently held back (for metrics
+// and tests).
+func (s *Stream) Held() int {
+	if s.text != nil {
+		return len(s.text.buf) - s.text.ctx
+	}
+	n := 0
+	for _, l := range s.sse.logical {
+		n += len(l.ts.buf) - l.ts.ctx
+	}
+	return n
+}
+
+// textStream is the hold-back machine for one logical string. buf holds up
+// to ctxKeep bytes of already-emitted context followed by the pending bytes.
+type textStream struct {
+	s   *Stream
+	buf []byte
+	ctx int   // len of the context prefix of buf
+	off int64 // input offset of buf[0]
+}
+
+func (t *textStream) write(dst, p []byte, final bool) []byte {
+	t.buf = append(t.buf, p...)
+	if len(t.buf) == t.ctx {
+		return dst
+	}
+	e := t.s.eng
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	spans, pend := e.scan(t.buf, &t.s.opts.Options, sc)
+	h := pend
+	if final {
+		h = len(t.buf)
+	}
+	h = clipToSpans(h, spans, false)
+	if maxHold := t.s.opts.MaxHold; len(t.buf)-h > maxHold {
+		h = clipToSpans(len(t.buf)-maxHold, spans, true)
+	}
+	h = max(h, t.ctx)
+	var findings []Finding
+	dst, findings = e.apply(dst, t.buf, t.ctx, h, spans, nil, int(t.off))
+	for _, f := range findings {
+		t.s.report(f)
+	}
+	keep := max(0, h-ctxKeep)
+	n := copy(t.buf, t.buf[keep:])
+	t.buf = t.buf[:n]
+	t.ctx = h - keep
+	t.off += int64(keep)
+	if cap(t.buf) > 4*t.s.opts.MaxHold && len(t.buf) < t.s.opts.MaxHold {
+		t.buf = slices.Clip(slices.Clone(t.buf))
+	}
+	return dst
+}
+
+// clipToSpans moves h out of any span it would cut: back to the span start,
+// or (forward) past its end.
+func clipToSpans(h int, spans []span, forward bool) int {
+	for _, sp := range spans {
+		if sp.s < h && h < sp.e {
+			if forward {
+				return sp.e
+			}
+			return sp.s
+		}
+	}
+	return h
+}
