@@ -16,6 +16,7 @@ func OptionsFromFilter(f *filterv3.ExternalProcessor, base Options) Options {
 	o.RequestBodyMode = pm.GetRequestBodyMode()
 	o.ResponseBodyMode = pm.GetResponseBodyMode()
 	o.AllowModeOverride = f.GetAllowModeOverride()
+	o.MaxMessageTimeout = f.GetMaxMessageTimeout().AsDuration()
 	o.StreamedOverride = nil
 	if !o.AllowModeOverride {
 		return o

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -46,6 +47,11 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 		t := time.Now()
 		d := p.Policy.Decide(ctx, x, exchange.PhaseRequest)
 		x.Time("policy", time.Since(t))
+		if d.Action == exchange.RequireApproval && !d.Shadow && p.Approve != nil {
+			t = time.Now()
+			d = p.Approve.Resolve(ctx, x, d, st.hold)
+			x.Time("approval", time.Since(t))
+		}
 		x.Decisions = append(x.Decisions, d)
 		st.srv.metrics.decision(d)
 		if d.Blocks() {
@@ -230,4 +236,20 @@ func (st *stream) finish(ctx context.Context, streamErr error) {
 		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)
 	}
 	st.srv.log.LogAttrs(ctx, slog.LevelDebug, "stream ended early", slog.String("request_id", st.x.ID), slog.String("disposition", string(st.x.Disposition)))
+}
+
+// hold asks Envoy to wait up to d (clamped to max_message_timeout) for the reply to the message
+// being processed, so that a human can approve the request in flight. Envoy accepts it once per
+// message; it is refused when Envoy's configuration allows no override or nothing can be sent.
+func (st *stream) hold(d time.Duration) (time.Duration, bool) {
+	max := st.srv.opts.MaxMessageTimeout
+	if st.held || st.send == nil || max <= 0 || d <= 0 {
+		return 0, false
+	}
+	d = min(d, max)
+	if err := st.send(&extprocv3.ProcessingResponse{OverrideMessageTimeout: durationpb.New(d)}); err != nil {
+		return 0, false
+	}
+	st.held = true
+	return d, true
 }

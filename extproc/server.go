@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
@@ -32,6 +33,9 @@ type Options struct {
 	// MaxBodyBytes bounds what one stream holds per direction (and a decoded body). Over it a
 	// request gets 413, a response 502.
 	MaxBodyBytes int64
+	// MaxMessageTimeout mirrors Envoy's max_message_timeout: the longest a request may be held
+	// for an approval (0: holding is disabled).
+	MaxMessageTimeout time.Duration
 	// MaxHeaderBytes bounds a header map; a larger one is a protocol error.
 	MaxHeaderBytes int
 	// IdentityEncoding asks upstreams for uncompressed responses (accept-encoding: identity),
@@ -103,6 +107,7 @@ func (s *Server) Process(srv extprocv3.ExternalProcessor_ProcessServer) error {
 
 	ctx := srv.Context()
 	st := newStream(s)
+	st.send = srv.Send
 	var err error
 	defer func() { st.finish(ctx, err) }()
 	err = s.serve(ctx, srv, st)

@@ -13,6 +13,7 @@ package extproc
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -104,11 +105,21 @@ type Auditor interface {
 	RecordCompletion(ctx context.Context, x *exchange.Exchange) error
 }
 
+// Approver handles a require_approval decision of the request phase. It returns an allow for an
+// action a human already approved (once, or within a window), holds the request while a human
+// decides (hold asks Envoy for a longer message timeout and reports how long it may wait; false
+// when holding is not possible), or returns the pending decision with its ApprovalID so that the
+// client gets 403 and can retry once it is approved.
+type Approver interface {
+	Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision
+}
+
 // Pipeline is the set of stages a server runs. Nil stages pass through.
 type Pipeline struct {
 	Identity Identifier
 	Inspect  Inspector
 	Policy   Decider
+	Approve  Approver
 	Redact   Redactor
 	Creds    Injector
 	Audit    Auditor

@@ -38,6 +38,9 @@ type stream struct {
 	respBody []byte
 	secrets  []string // injected credential values, for the response redactor; never logged
 
+	send func(*extprocv3.ProcessingResponse) error // sends ahead of a reply (approval holds)
+	held bool                                      // an override_message_timeout was sent
+
 	respStream BodyStream  // streamed response redaction
 	guard      StreamGuard // streamed response tool-call guard
 	streaming  bool        // the response body is processed chunk by chunk

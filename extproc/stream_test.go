@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
@@ -351,5 +352,55 @@ func TestTrailersAfterBufferedBody(t *testing.T) {
 	}
 	if one(t, h.send(reqTrailers())).GetRequestTrailers() == nil {
 		t.Fatal("trailers not answered")
+	}
+}
+
+// fakeApprover holds the request, then approves it.
+type fakeApprover struct {
+	held    time.Duration
+	holdOK  bool
+	approve bool
+}
+
+func (a *fakeApprover) Resolve(_ context.Context, _ *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision {
+	a.held, a.holdOK = hold(10 * time.Minute)
+	if a.approve {
+		return exchange.Decision{Action: exchange.Allow, Phase: d.Phase, Rule: d.Rule, ApprovalID: d.ApprovalID, Reason: "approved"}
+	}
+	return d
+}
+
+func TestApprovalHoldExtendsEnvoysTimeoutThenAnswers(t *testing.T) {
+	ap := &fakeApprover{approve: true}
+	h := newHarness(t, func(o *Options, p *Pipeline) { o.MaxMessageTimeout = 2 * time.Minute; p.Approve = ap })
+	var sent []*extprocv3.ProcessingResponse
+	h.st.send = func(r *extprocv3.ProcessingResponse) error { sent = append(sent, r); return nil }
+	h.send(reqHeaders(false))
+	r := one(t, h.send(reqBody(`{"q":"approve"}`, true)))
+	if !ap.holdOK || ap.held != 2*time.Minute {
+		t.Fatalf("hold = %v, %v; want 2m clamped to max_message_timeout", ap.held, ap.holdOK)
+	}
+	if len(sent) != 1 || sent[0].GetOverrideMessageTimeout().AsDuration() != 2*time.Minute || sent[0].GetResponse() != nil {
+		t.Fatalf("want one bare override_message_timeout before the answer, got %v", sent)
+	}
+	if r.GetRequestBody() == nil {
+		t.Fatalf("an approved request must continue, got %v", r)
+	}
+	if h.audit.requests[0].Decisions[0].Action != exchange.Allow {
+		t.Errorf("record decision %+v", h.audit.requests[0].Decisions)
+	}
+}
+
+func TestApprovalWithoutHoldAnswers403WithTheID(t *testing.T) {
+	ap := &fakeApprover{}
+	h := newHarness(t, func(o *Options, p *Pipeline) { o.MaxMessageTimeout = 0; p.Approve = ap })
+	h.st.send = func(*extprocv3.ProcessingResponse) error {
+		t.Fatal("nothing may be sent when holding is disabled")
+		return nil
+	}
+	h.send(reqHeaders(false))
+	ir := one(t, h.send(reqBody(`{"q":"approve"}`, true))).GetImmediateResponse()
+	if ap.holdOK || ir.GetStatus().GetCode() != 403 || !strings.Contains(string(ir.GetBody()), `"approval_id":"ap-1"`) {
+		t.Fatalf("hold %v, reply %v", ap.holdOK, ir)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/identity"
 )
 
 // Config is warden's YAML configuration (`warden serve --config FILE`). Every field has a
@@ -29,8 +30,11 @@ type Config struct {
 	Log    LogConfig    `yaml:"log"`
 	Audit  audit.Config `yaml:"audit"`
 	Redact RedactConfig `yaml:"redact"`
-	Limits LimitsConfig `yaml:"limits"`
-	Envoy  EnvoyConfig  `yaml:"envoy"`
+	// Identity verifies who acts (OIDC JWT, Envoy jwt_authn claims, SPIFFE); nil: anonymous.
+	Identity *identity.Config `yaml:"identity"`
+	Approval ApprovalConfig   `yaml:"approval"`
+	Limits   LimitsConfig     `yaml:"limits"`
+	Envoy    EnvoyConfig      `yaml:"envoy"`
 }
 
 // LogConfig sets the log level (debug, info, warn, error) and format (text, json).

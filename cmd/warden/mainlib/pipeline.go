@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,7 +21,16 @@ type runtime struct {
 	redactText func(string) string // the redactor over plain text, for audit fields
 	policyName string
 	readiness  []func() error
+	handlers   map[string]http.Handler // extra admin endpoints
 	closers    []func(context.Context) error
+}
+
+// admin mounts an extra handler on the admin listener.
+func (r *runtime) admin(pattern string, h http.Handler) {
+	if r.handlers == nil {
+		r.handlers = map[string]http.Handler{}
+	}
+	r.handlers[pattern] = h
 }
 
 func (r *runtime) ready() error {
@@ -66,6 +76,10 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		return nil, err
 	}
 	if err := rt.addAudit(ctx, cfg, log, reg, &pipe); err != nil {
+		rt.close(ctx, log)
+		return nil, err
+	}
+	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe); err != nil {
 		rt.close(ctx, log)
 		return nil, err
 	}

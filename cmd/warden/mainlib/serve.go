@@ -98,7 +98,11 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	hs.SetServingStatus("envoy.service.ext_proc.v3.ExternalProcessor", healthpb.HealthCheckResponse_SERVING)
 
 	var draining atomic.Bool
-	hsrv := &http.Server{Handler: adminMux(reg, &draining, rt.ready), ReadHeaderTimeout: 5 * time.Second}
+	mux := adminMux(reg, &draining, rt.ready)
+	for p, h := range rt.handlers {
+		mux.Handle(p, h)
+	}
+	hsrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 2)
 	go func() { errc <- gs.Serve(lis) }()
 	go func() {

@@ -1,0 +1,163 @@
+package mainlib
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/warden-gw/warden/approval"
+	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/identity"
+)
+
+// ApprovalConfig is the `approval:` section.
+type ApprovalConfig struct {
+	approval.Config `yaml:",inline"`
+	// Hold keeps a request that needs approval in flight for up to this long (bounded by Envoy's
+	// max_message_timeout) while a human decides. 0 (the default) answers 403 with the approval
+	// id at once; the agent retries once the action is approved.
+	Hold time.Duration `yaml:"hold"`
+	// Approvers says how approvers authenticate on the admin API (/approvals); default: the
+	// identity section's verifier.
+	Approvers *identity.Config `yaml:"approvers"`
+}
+
+// defaultApproverGroup may approve when approval.approver_groups is not set.
+const defaultApproverGroup = "warden-approvers"
+
+// identifier adapts identity.Verifier to extproc.Identifier.
+type identifier struct{ v *identity.Verifier }
+
+func (i identifier) Identify(ctx context.Context, x *exchange.Exchange, md extproc.Metadata) error {
+	err := i.v.Identify(ctx, x, md.Namespaces)
+	var ie *identity.Error
+	if errors.As(err, &ie) {
+		return &extproc.Reject{Status: ie.Status, Code: ie.Code, Reason: ie.Reason}
+	}
+	return err
+}
+
+// identityStrip removes the agent's identity token before the request goes upstream, then runs
+// the credential stage if there is one.
+type identityStrip struct {
+	v    *identity.Verifier
+	next extproc.Injector
+}
+
+func (s identityStrip) Inject(ctx context.Context, x *exchange.Exchange) (extproc.Injection, error) {
+	var inj extproc.Injection
+	if s.next != nil {
+		var err error
+		if inj, err = s.next.Inject(ctx, x); err != nil {
+			return inj, err
+		}
+	}
+	inj.Remove = append(inj.Remove, s.v.CredentialHeaders(x)...)
+	return inj, nil
+}
+
+// approver adapts approval.Service to extproc.Approver.
+type approver struct {
+	svc  *approval.Service
+	hold time.Duration
+	log  *slog.Logger
+}
+
+func (a *approver) Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision {
+	digest := approval.DigestOf(x)
+	if ap, ok := a.svc.Consume(ctx, digest); ok {
+		return approvedDecision(d, ap)
+	}
+	ap, err := a.svc.Request(ctx, x, d)
+	if err != nil {
+		a.log.Error("approval request not created; the action stays blocked", "request_id", x.ID, "error", err)
+		return d
+	}
+	d.ApprovalID = ap.ID
+	if a.hold <= 0 {
+		return d
+	}
+	wait, ok := hold(a.hold)
+	if !ok {
+		return d
+	}
+	// Answer a little before Envoy's extended timer runs out.
+	wctx, cancel := context.WithTimeout(ctx, wait-wait/20)
+	defer cancel()
+	st, err := a.svc.Wait(wctx, ap.ID)
+	switch {
+	case err == nil && st == approval.Approved:
+		if ap, ok := a.svc.Consume(ctx, digest); ok {
+			return approvedDecision(d, ap)
+		}
+	case err == nil && (st == approval.Denied || st == approval.Expired):
+		d.Action, d.Reason = exchange.Deny, fmt.Sprintf("approval %s was %s: %s", ap.ID, st, d.Reason)
+	}
+	return d
+}
+
+func approvedDecision(d exchange.Decision, ap approval.Approval) exchange.Decision {
+	d.Action = exchange.Allow
+	d.ApprovalID = ap.ID
+	d.Reason = "approved by a human (approval " + ap.ID + "): " + d.Reason
+	return d
+}
+
+// addIdentityAndApprovals wires the identity stage (when configured) and the approval service
+// with its admin API.
+func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline) error {
+	var verifier *identity.Verifier
+	if cfg.Identity != nil {
+		v, err := identity.New(ctx, *cfg.Identity)
+		if err != nil {
+			return fmt.Errorf("identity: %w", err)
+		}
+		verifier = v
+		rt.closers = append(rt.closers, v.Close)
+		pipe.Identity = identifier{v}
+		pipe.Creds = identityStrip{v: v, next: pipe.Creds}
+	}
+	var store approval.Store = approval.NewMemoryStore()
+	if cfg.Approval.Kafka != nil {
+		ks, err := approval.NewKafkaStore(ctx, *cfg.Approval.Kafka, log)
+		if err != nil {
+			return fmt.Errorf("approval.kafka: %w", err)
+		}
+		store = ks
+	}
+	ac := cfg.Approval.Config
+	if len(ac.ApproverGroups) == 0 {
+		ac.ApproverGroups = []string{defaultApproverGroup}
+	}
+	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log))
+	if err != nil {
+		_ = store.Close()
+		return fmt.Errorf("approval: %w", err)
+	}
+	rt.closers = append(rt.closers, func(context.Context) error { return errors.Join(svc.Close(), store.Close()) })
+	pipe.Approve = &approver{svc: svc, hold: cfg.Approval.Hold, log: log}
+
+	auth := approval.Authenticator(verifier)
+	if cfg.Approval.Approvers != nil {
+		v, err := identity.New(ctx, *cfg.Approval.Approvers)
+		if err != nil {
+			return fmt.Errorf("approval.approvers: %w", err)
+		}
+		rt.closers = append(rt.closers, v.Close)
+		auth = v
+	}
+	if verifier == nil && cfg.Approval.Approvers == nil {
+		rt.admin("/approvals", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate", http.StatusServiceUnavailable)
+		}))
+		return nil
+	}
+	h := svc.Handler(auth)
+	rt.admin("/approvals", h)
+	rt.admin("/approvals/", h)
+	return nil
+}
