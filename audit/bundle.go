@@ -109,8 +109,10 @@ func SelectPeriod(entries []Entry, from, to time.Time) ([]Entry, error) {
 func WriteBundle(w io.Writer, entries []Entry, s Signer, from, to time.Time, now time.Time) error {
 	h := sha256.New()
 	mw := io.MultiWriter(w, h)
-	m := Manifest{Version: 1, Created: now.UnixMilli(), From: from.UnixMilli(), To: to.UnixMilli(),
-		Alg: s.Alg(), KeyID: s.KeyID(), Chains: map[string]ManifestChain{}}
+	m := Manifest{
+		Version: 1, Created: now.UnixMilli(), From: from.UnixMilli(), To: to.UnixMilli(),
+		Alg: s.Alg(), KeyID: s.KeyID(), Chains: map[string]ManifestChain{},
+	}
 	for _, e := range entries {
 		if bytes.ContainsAny(e.Payload, "\n\r") {
 			return fmt.Errorf("%s: entry contains a newline; cannot be written as one JSON line", e.Pos)

@@ -191,12 +191,16 @@ func Describe(b []byte) (EntryInfo, error) {
 		if key == "" {
 			key = in.ChainID
 		}
-		return EntryInfo{ChainID: in.ChainID, Seq: in.Seq, Key: key, TimeMS: p.Time,
-			ID: in.ChainID + ":" + strconv.FormatUint(in.Seq, 10)}, nil
+		return EntryInfo{
+			ChainID: in.ChainID, Seq: in.Seq, Key: key, TimeMS: p.Time,
+			ID: in.ChainID + ":" + strconv.FormatUint(in.Seq, 10),
+		}, nil
 	case kindCheckpoint:
 		c := p.Checkpoint
-		return EntryInfo{Checkpoint: true, ChainID: c.ChainID, Seq: c.Number, Key: c.ChainID, TimeMS: c.Time,
-			ID: c.ChainID + ":checkpoint:" + strconv.FormatUint(c.Number, 10)}, nil
+		return EntryInfo{
+			Checkpoint: true, ChainID: c.ChainID, Seq: c.Number, Key: c.ChainID, TimeMS: c.Time,
+			ID: c.ChainID + ":checkpoint:" + strconv.FormatUint(c.Number, 10),
+		}, nil
 	}
 	return EntryInfo{}, errors.New("entry is neither an audit record nor a checkpoint")
 }

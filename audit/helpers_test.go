@@ -17,8 +17,10 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 
 // testConfig is a small, fast configuration in dir.
 func testConfig(dir string) Config {
-	return Config{Dir: dir, ChainID: "test-chain", SegmentBytes: 1 << 20, MaxBytes: 64 << 20,
-		Checkpoint: CheckpointConfig{Every: 10, Interval: time.Hour}, Logger: quietLogger()}
+	return Config{
+		Dir: dir, ChainID: "test-chain", SegmentBytes: 1 << 20, MaxBytes: 64 << 20,
+		Checkpoint: CheckpointConfig{Every: 10, Interval: time.Hour}, Logger: quietLogger(),
+	}
 }
 
 func openLog(t *testing.T, cfg Config) *Log {
@@ -45,7 +47,8 @@ func sampleExchange(i int, session string) *exchange.Exchange {
 	start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
 	return &exchange.Exchange{
 		ID: fmt.Sprintf("req-%04d", i), Start: start, End: start.Add(850 * time.Millisecond),
-		Request: exchange.Request{Method: "POST", Scheme: "https", Authority: "api.openai.com:443",
+		Request: exchange.Request{
+			Method: "POST", Scheme: "https", Authority: "api.openai.com:443",
 			Path: "/v1/chat/completions?api_key=sk-live-QUERYSECRET&stream=true",
 			Headers: exchange.Headers{
 				{Key: ":method", Value: "POST"},
@@ -55,12 +58,17 @@ func sampleExchange(i int, session string) *exchange.Exchange {
 				{Key: "content-type", Value: "application/json"},
 				{Key: "user-agent", Value: "openai-go/1.0"},
 				{Key: "x-forwarded-for", Value: "10.1.2.3, 172.16.0.1"},
-			}},
+			},
+		},
 		Response: exchange.Response{Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "text/event-stream"}}, Streamed: true},
-		Identity: exchange.Identity{Subject: "svc-agent", Issuer: "https://idp.example", Agent: "spiffe://example.org/agent/coder",
-			OnBehalfOf: "alice@example.com", Session: session, Method: "jwt", Groups: []string{"eng"}},
-		Decisions: []exchange.Decision{{Action: exchange.Allow, Phase: exchange.PhaseRequest, Policy: "default",
-			Rule: "llm-allow", PolicyVersion: "sha256:abc123"}},
+		Identity: exchange.Identity{
+			Subject: "svc-agent", Issuer: "https://idp.example", Agent: "spiffe://example.org/agent/coder",
+			OnBehalfOf: "alice@example.com", Session: session, Method: "jwt", Groups: []string{"eng"},
+		},
+		Decisions: []exchange.Decision{{
+			Action: exchange.Allow, Phase: exchange.PhaseRequest, Policy: "default",
+			Rule: "llm-allow", PolicyVersion: "sha256:abc123",
+		}},
 		Redactions:  map[string]int{"secret": 2, "pii.email": 1},
 		Credentials: []exchange.Credential{{Role: "db-readonly", LeaseID: "database/creds/ro/LEASE1", TTL: 5 * time.Minute}},
 		ToolCalls:   []exchange.ToolCall{{Kind: "shell", Source: "llm.tool_calls[0]", Name: "bash", Text: "ls -la /tmp"}},

@@ -34,8 +34,10 @@ func newCluster(t *testing.T, brokers int) *kfake.Cluster {
 
 func kafkaConfig(dir string, c *kfake.Cluster) Config {
 	cfg := testConfig(dir)
-	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, BatchTimeout: time.Millisecond,
-		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, WriteTimeout: 5 * time.Second}
+	cfg.Kafka = &kafka.Config{
+		Brokers: c.ListenAddrs(), Topic: topic, BatchTimeout: time.Millisecond,
+		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, WriteTimeout: 5 * time.Second,
+	}
 	return cfg
 }
 

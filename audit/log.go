@@ -65,8 +65,10 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create audit dir %s: %w (set audit.dir to a writable folder)", cfg.Dir, err)
 	}
-	l := &Log{cfg: cfg, stop: make(chan struct{}), head: ZeroHash, ckptPrev: ZeroHash,
-		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{})}
+	l := &Log{
+		cfg: cfg, stop: make(chan struct{}), head: ZeroHash, ckptPrev: ZeroHash,
+		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{}),
+	}
 	l.m = newMetrics(l)
 	var err error
 	if l.chain, err = chainID(cfg); err != nil {
@@ -75,9 +77,11 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if l.signer, err = openSigner(cfg); err != nil {
 		return nil, err
 	}
-	opts := spool.Options{SegmentBytes: cfg.SegmentBytes, MaxBytes: cfg.MaxBytes,
+	opts := spool.Options{
+		SegmentBytes: cfg.SegmentBytes, MaxBytes: cfg.MaxBytes,
 		DropOldest: cfg.OnFull == OnFullDropOldest, Logger: cfg.Logger,
-		OnFsync: func(d time.Duration) { l.m.fsync.Observe(d.Seconds()) }}
+		OnFsync: func(d time.Duration) { l.m.fsync.Observe(d.Seconds()) },
+	}
 	if cfg.Mode == ModeAsync {
 		opts.SyncEvery = cfg.SyncInterval
 	}
@@ -163,8 +167,10 @@ func describeForKafka(b []byte) (kafka.Message, error) {
 	if info.Checkpoint {
 		typ = "dev.warden.audit.checkpoint.v1"
 	}
-	return kafka.Message{Key: info.Key, ID: info.ID, Type: typ, Source: "urn:warden:audit:" + info.ChainID,
-		Time: time.UnixMilli(info.TimeMS)}, nil
+	return kafka.Message{
+		Key: info.Key, ID: info.ID, Type: typ, Source: "urn:warden:audit:" + info.ChainID,
+		Time: time.UnixMilli(info.TimeMS),
+	}, nil
 }
 
 // ChainID returns this log's chain id.
@@ -295,9 +301,11 @@ func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dr
 func (l *Log) noteDropped(d *spool.Dropped) {
 	l.m.full.WithLabelValues("dropped_oldest").Inc()
 	l.m.dropped.Add(float64(d.Count))
-	x := &exchange.Exchange{ID: fmt.Sprintf("%s-drop-%d", l.chain, d.First), Start: l.cfg.Now(),
+	x := &exchange.Exchange{
+		ID: fmt.Sprintf("%s-drop-%d", l.chain, d.First), Start: l.cfg.Now(),
 		Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
-		Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes)}
+		Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes),
+	}
 	rec := BuildRecord(x, StageRequest, l.cfg.Product, l.cfg.Now())
 	rec.API.Operation = "warden.audit.spool_dropped"
 	rec.SeverityID, rec.Severity = 4, "High"
@@ -335,8 +343,10 @@ func (l *Log) checkpointLocked(final bool) {
 	if l.seq == 0 {
 		return
 	}
-	c := Checkpoint{ChainID: l.chain, Number: l.ckptNum + 1, Seq: l.seq, RecordHash: l.head,
-		PrevCheckpoint: l.ckptPrev, Time: l.cfg.Now().UnixMilli(), Final: final}
+	c := Checkpoint{
+		ChainID: l.chain, Number: l.ckptNum + 1, Seq: l.seq, RecordHash: l.head,
+		PrevCheckpoint: l.ckptPrev, Time: l.cfg.Now().UnixMilli(), Final: final,
+	}
 	sc, err := SignCheckpoint(l.signer, c)
 	if err != nil {
 		l.cfg.Logger.Error("audit: cannot sign checkpoint", "err", err)

@@ -25,39 +25,67 @@ type metrics struct {
 func newMetrics(l *Log) *metrics {
 	buckets := []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}
 	return &metrics{
-		records: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_audit_records_total",
-			Help: "Audit records appended to the spool, by stage."}, []string{"stage"}),
-		recordErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_audit_record_errors_total",
-			Help: "Record calls that failed, by reason (spool_full, io)."}, []string{"reason"}),
-		full: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_audit_spool_full_total",
-			Help: "Times the spool bound was hit, by action taken (rejected, dropped_oldest)."}, []string{"action"}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_dropped_entries_total",
-			Help: "Spool entries deleted by drop_oldest before they were shipped."}),
-		shipped: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_shipped_total",
-			Help: "Spool entries acknowledged by Kafka."}),
-		shipErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_ship_errors_total",
-			Help: "Failed produce attempts (each is retried)."}),
-		truncated: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_truncated_total",
-			Help: "Records shrunk to fit Kafka's max message size."}),
-		corrupt: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_corrupt_entries_total",
-			Help: "Corrupt spool entries met by the shipper."}),
-		quarantined: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_quarantined_bytes_total",
-			Help: "Bytes of torn spool tail moved to quarantine at startup."}),
-		checkpoints: prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_audit_checkpoints_total",
-			Help: "Signed checkpoints written."}),
-		fsync: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "warden_audit_fsync_seconds",
-			Help: "Duration of spool fsyncs.", Buckets: buckets}),
-		recordWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "warden_audit_record_seconds",
-			Help: "Time a Record call took (includes the group-commit fsync in durable mode).", Buckets: buckets}),
-		spoolBytes: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_audit_spool_bytes",
-			Help: "Bytes in the spool (on disk plus pending)."}, func() float64 {
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_audit_records_total",
+			Help: "Audit records appended to the spool, by stage.",
+		}, []string{"stage"}),
+		recordErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_audit_record_errors_total",
+			Help: "Record calls that failed, by reason (spool_full, io).",
+		}, []string{"reason"}),
+		full: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_audit_spool_full_total",
+			Help: "Times the spool bound was hit, by action taken (rejected, dropped_oldest).",
+		}, []string{"action"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_dropped_entries_total",
+			Help: "Spool entries deleted by drop_oldest before they were shipped.",
+		}),
+		shipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_shipped_total",
+			Help: "Spool entries acknowledged by Kafka.",
+		}),
+		shipErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_ship_errors_total",
+			Help: "Failed produce attempts (each is retried).",
+		}),
+		truncated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_truncated_total",
+			Help: "Records shrunk to fit Kafka's max message size.",
+		}),
+		corrupt: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_corrupt_entries_total",
+			Help: "Corrupt spool entries met by the shipper.",
+		}),
+		quarantined: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_quarantined_bytes_total",
+			Help: "Bytes of torn spool tail moved to quarantine at startup.",
+		}),
+		checkpoints: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_checkpoints_total",
+			Help: "Signed checkpoints written.",
+		}),
+		fsync: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "warden_audit_fsync_seconds",
+			Help: "Duration of spool fsyncs.", Buckets: buckets,
+		}),
+		recordWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "warden_audit_record_seconds",
+			Help: "Time a Record call took (includes the group-commit fsync in durable mode).", Buckets: buckets,
+		}),
+		spoolBytes: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "warden_audit_spool_bytes",
+			Help: "Bytes in the spool (on disk plus pending).",
+		}, func() float64 {
 			if l.spool == nil {
 				return 0
 			}
 			return float64(l.spool.Stats().Bytes)
 		}),
-		unshipped: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_audit_unshipped_entries",
-			Help: "Spool entries not yet acknowledged by Kafka (0 without Kafka)."}, func() float64 {
+		unshipped: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "warden_audit_unshipped_entries",
+			Help: "Spool entries not yet acknowledged by Kafka (0 without Kafka).",
+		}, func() float64 {
 			if l.spool == nil || l.shipper == nil {
 				return 0
 			}
@@ -67,6 +95,8 @@ func newMetrics(l *Log) *metrics {
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.records, m.recordErrors, m.full, m.dropped, m.shipped, m.shipErrors,
-		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.fsync, m.recordWait, m.spoolBytes, m.unshipped}
+	return []prometheus.Collector{
+		m.records, m.recordErrors, m.full, m.dropped, m.shipped, m.shipErrors,
+		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.fsync, m.recordWait, m.spoolBytes, m.unshipped,
+	}
 }

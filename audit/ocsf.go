@@ -157,8 +157,10 @@ type Decision struct {
 }
 
 func decisionOf(d exchange.Decision) Decision {
-	out := Decision{Action: string(d.Action), ApprovalID: d.ApprovalID, Phase: string(d.Phase), Policy: d.Policy,
-		PolicyVersion: d.PolicyVersion, Reason: d.Reason, Rule: d.Rule, Shadow: d.Shadow}
+	out := Decision{
+		Action: string(d.Action), ApprovalID: d.ApprovalID, Phase: string(d.Phase), Policy: d.Policy,
+		PolicyVersion: d.PolicyVersion, Reason: d.Reason, Rule: d.Rule, Shadow: d.Shadow,
+	}
 	for _, sd := range d.Shadowed {
 		out.Shadowed = append(out.Shadowed, decisionOf(sd))
 	}

@@ -66,22 +66,41 @@ func TestOCSFRequiredAttributes(t *testing.T) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	variants := map[string]*exchange.Exchange{
 		"allowed llm call": sampleExchange(1, "sess-1"),
-		"anonymous denied": {ID: "r-2", Start: now, Request: exchange.Request{Method: "DELETE", Authority: "k8s.local", Path: "/api/v1/namespaces/prod"},
+		"anonymous denied": {
+			ID: "r-2", Start: now, Request: exchange.Request{Method: "DELETE", Authority: "k8s.local", Path: "/api/v1/namespaces/prod"},
 			Decisions:   []exchange.Decision{{Action: exchange.Deny, Phase: exchange.PhaseRequest, Rule: "no-prod-delete"}},
-			Disposition: exchange.Denied, Status: 403},
+			Disposition: exchange.Denied, Status: 403,
+		},
 		"empty exchange": {},
 	}
 	attrs := []struct{ path, typ string }{
-		{"activity_id", "integer"}, {"category_uid", "integer"}, {"class_uid", "integer"},
-		{"type_uid", "integer"}, {"severity_id", "integer"}, {"time", "integer"},
-		{"metadata", "object"}, {"metadata.product", "object"}, {"metadata.product.name", "string"},
-		{"metadata.product.vendor_name", "string"}, {"metadata.version", "string"},
-		{"metadata.uid", "string"}, {"metadata.correlation_uid", "string"},
-		{"actor", "object"}, {"api", "object"}, {"api.operation", "string"},
-		{"api.request.uid", "string"}, {"src_endpoint", "object"},
-		{"http_request", "object"}, {"http_request.http_method", "string"}, {"http_request.url", "object"},
-		{"status_id", "integer"}, {"disposition_id", "integer"},
-		{"activity_name", "string"}, {"class_name", "string"}, {"category_name", "string"}, {"type_name", "string"},
+		{"activity_id", "integer"},
+		{"category_uid", "integer"},
+		{"class_uid", "integer"},
+		{"type_uid", "integer"},
+		{"severity_id", "integer"},
+		{"time", "integer"},
+		{"metadata", "object"},
+		{"metadata.product", "object"},
+		{"metadata.product.name", "string"},
+		{"metadata.product.vendor_name", "string"},
+		{"metadata.version", "string"},
+		{"metadata.uid", "string"},
+		{"metadata.correlation_uid", "string"},
+		{"actor", "object"},
+		{"api", "object"},
+		{"api.operation", "string"},
+		{"api.request.uid", "string"},
+		{"src_endpoint", "object"},
+		{"http_request", "object"},
+		{"http_request.http_method", "string"},
+		{"http_request.url", "object"},
+		{"status_id", "integer"},
+		{"disposition_id", "integer"},
+		{"activity_name", "string"},
+		{"class_name", "string"},
+		{"category_name", "string"},
+		{"type_name", "string"},
 		{"unmapped.warden.stage", "string"},
 	}
 	for name, x := range variants {
@@ -136,8 +155,10 @@ func anyOf(m map[string]any, obj string, keys ...string) bool {
 
 func TestRecordMapping(t *testing.T) {
 	x := sampleExchange(3, "sess-42")
-	x.Decisions = append(x.Decisions, exchange.Decision{Action: exchange.RequireApproval, Phase: exchange.PhaseResponse,
-		Policy: "tools", Rule: "shell-needs-approval", ApprovalID: "appr-7"})
+	x.Decisions = append(x.Decisions, exchange.Decision{
+		Action: exchange.RequireApproval, Phase: exchange.PhaseResponse,
+		Policy: "tools", Rule: "shell-needs-approval", ApprovalID: "appr-7",
+	})
 	x.Disposition = exchange.Held
 	r := BuildRecord(x, StageCompletion, Product{Name: "warden"}, time.Now())
 	b, _ := json.Marshal(r)

@@ -110,9 +110,11 @@ type verifier struct {
 // Verify checks hash chains and checkpoints in entries (records and checkpoints of any number of
 // chains, e.g. a spool folder, an export bundle or a topic dump).
 func Verify(entries []Entry, opts VerifyOptions) *Report {
-	v := &verifier{opts: opts, rep: &Report{Entries: len(entries), Chains: map[string]*ChainSummary{}},
+	v := &verifier{
+		opts: opts, rep: &Report{Entries: len(entries), Chains: map[string]*ChainSummary{}},
 		recs: map[string][]parsedRec{}, ckpts: map[string][]parsedCkpt{},
-		hashes: map[string]map[uint64]string{}, lastSeq: map[string]uint64{}}
+		hashes: map[string]map[uint64]string{}, lastSeq: map[string]uint64{},
+	}
 	v.parse(entries)
 	for _, c := range v.chains {
 		if opts.Unordered {
@@ -132,8 +134,10 @@ func Verify(entries []Entry, opts VerifyOptions) *Report {
 }
 
 func (v *verifier) problem(order int, kind, pos, chain string, seq uint64, format string, args ...any) {
-	v.rep.Problems = append(v.rep.Problems, Problem{Kind: kind, Pos: pos, ChainID: chain, Seq: seq,
-		Detail: fmt.Sprintf(format, args...), order: order})
+	v.rep.Problems = append(v.rep.Problems, Problem{
+		Kind: kind, Pos: pos, ChainID: chain, Seq: seq,
+		Detail: fmt.Sprintf(format, args...), order: order,
+	})
 }
 
 func (v *verifier) chain(id string) *ChainSummary {
@@ -162,8 +166,10 @@ func (v *verifier) parse(entries []Entry) {
 		case kindRecord:
 			in := *p.Unmapped.Integrity
 			v.chain(in.ChainID)
-			r := parsedRec{order: i, pos: e.Pos, in: in, trunc: p.Unmapped.Warden.Truncated != nil,
-				marker: p.Unmapped.Warden.Marker != nil}
+			r := parsedRec{
+				order: i, pos: e.Pos, in: in, trunc: p.Unmapped.Warden.Truncated != nil,
+				marker: p.Unmapped.Warden.Marker != nil,
+			}
 			if !r.trunc {
 				if r.content, err = ContentHash(e.Payload); err != nil {
 					v.problem(i, ProblemUnparseable, e.Pos, in.ChainID, in.Seq, "%v", err)

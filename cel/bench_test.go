@@ -21,9 +21,13 @@ func typicalRequest() *exchange.Exchange {
 		Request: exchange.Request{
 			Method: "POST", Scheme: "https", Authority: "mcp.internal", Path: "/mcp",
 			Headers: exchange.Headers{
-				{Key: ":method", Value: "POST"}, {Key: ":path", Value: "/mcp"}, {Key: ":authority", Value: "mcp.internal"},
-				{Key: "content-type", Value: "application/json"}, {Key: "accept", Value: "application/json, text/event-stream"},
-				{Key: "user-agent", Value: "mcp-client/1.0"}, {Key: "x-request-id", Value: "0f9a6c1e"},
+				{Key: ":method", Value: "POST"},
+				{Key: ":path", Value: "/mcp"},
+				{Key: ":authority", Value: "mcp.internal"},
+				{Key: "content-type", Value: "application/json"},
+				{Key: "accept", Value: "application/json, text/event-stream"},
+				{Key: "user-agent", Value: "mcp-client/1.0"},
+				{Key: "x-request-id", Value: "0f9a6c1e"},
 			},
 			Body: []byte(body), BodySeen: true,
 		},

@@ -211,30 +211,47 @@ func TestActivationShape(t *testing.T) {
 		x          func() *exchange.Exchange
 		want       bool
 	}{
-		{"json body present", `has(request.body.json) && request.body.json.query == "SELECT 1"`,
-			func() *exchange.Exchange { return req("POST", "https://h/sql", `{"query":"SELECT 1"}`) }, true},
-		{"non-JSON body has no json", `!has(request.body.json) && request.body.raw == "not json {"`,
-			func() *exchange.Exchange { return req("POST", "https://h/sql", `not json {`) }, true},
-		{"headers joined and lower-case", `request.headers["x-a"] == "1, 2" && !("x-b" in request.headers)`,
-			func() *exchange.Exchange { return req("GET", "https://h/", "", "X-A", "1", "x-a", "2") }, true},
-		{"pseudo headers hidden", `!(":path" in request.headers)`,
-			func() *exchange.Exchange { return req("GET", "https://h/", "", ":path", "/") }, true},
-		{"host, port, path, query", `request.host == "k8s.local" && request.port == "6443" && request.path == "/api" && request.query["c"] == ["a", "b"]`,
-			func() *exchange.Exchange { return req("GET", "https://K8s.local:6443/api?c=a&c=b", "") }, true},
-		{"form body", `request.body.form["Action"] == ["TerminateInstances"]`,
+		{
+			"json body present", `has(request.body.json) && request.body.json.query == "SELECT 1"`,
+			func() *exchange.Exchange { return req("POST", "https://h/sql", `{"query":"SELECT 1"}`) }, true,
+		},
+		{
+			"non-JSON body has no json", `!has(request.body.json) && request.body.raw == "not json {"`,
+			func() *exchange.Exchange { return req("POST", "https://h/sql", `not json {`) }, true,
+		},
+		{
+			"headers joined and lower-case", `request.headers["x-a"] == "1, 2" && !("x-b" in request.headers)`,
+			func() *exchange.Exchange { return req("GET", "https://h/", "", "X-A", "1", "x-a", "2") }, true,
+		},
+		{
+			"pseudo headers hidden", `!(":path" in request.headers)`,
+			func() *exchange.Exchange { return req("GET", "https://h/", "", ":path", "/") }, true,
+		},
+		{
+			"host, port, path, query", `request.host == "k8s.local" && request.port == "6443" && request.path == "/api" && request.query["c"] == ["a", "b"]`,
+			func() *exchange.Exchange { return req("GET", "https://K8s.local:6443/api?c=a&c=b", "") }, true,
+		},
+		{
+			"form body", `request.body.form["Action"] == ["TerminateInstances"]`,
 			func() *exchange.Exchange {
 				return req("POST", "https://ec2/", "Action=TerminateInstances", "content-type", "application/x-www-form-urlencoded")
-			}, true},
-		{"identity", `identity.subject == "alice" && "ops" in identity.groups && identity.claims.tier == "gold" && creds.role == "db-ro"`,
+			}, true,
+		},
+		{
+			"identity", `identity.subject == "alice" && "ops" in identity.groups && identity.claims.tier == "gold" && creds.role == "db-ro"`,
 			func() *exchange.Exchange {
 				x := req("GET", "https://h/", "")
 				x.Identity = exchange.Identity{Subject: "alice", Groups: []string{"ops"}, Claims: map[string]any{"tier": "gold"}}
 				x.Credentials = []exchange.Credential{{Role: "db-ro"}}
 				return x
-			}, true},
-		{"no facts: empty llm, mcp, actions", `llm.provider == "" && mcp.tool == "" && size(actions) == 0 && size(llm.tool_calls) == 0`,
-			func() *exchange.Exchange { return req("GET", "https://h/", "") }, true},
-		{"facts from inspection", `actions.exists(a, a.kind == "sql" && a.sql.destructive) && mcp.tool == "execute_sql"`,
+			}, true,
+		},
+		{
+			"no facts: empty llm, mcp, actions", `llm.provider == "" && mcp.tool == "" && size(actions) == 0 && size(llm.tool_calls) == 0`,
+			func() *exchange.Exchange { return req("GET", "https://h/", "") }, true,
+		},
+		{
+			"facts from inspection", `actions.exists(a, a.kind == "sql" && a.sql.destructive) && mcp.tool == "execute_sql"`,
 			func() *exchange.Exchange {
 				x := req("POST", "https://h/mcp", "")
 				x.Facts = fakeFacts{
@@ -242,13 +259,20 @@ func TestActivationShape(t *testing.T) {
 					"actions": []any{map[string]any{"kind": "sql", "sql": map[string]any{"destructive": true}}},
 				}
 				return x
-			}, true},
-		{"sql function", `sql("DELETE FROM t").destructive && !sql("SELECT 1").destructive && sql("SELEC oops").parse_error != ""`,
-			func() *exchange.Exchange { return req("GET", "https://h/", "") }, true},
-		{"k8s function", `k8s("DELETE", "/api/v1/namespaces/prod").resource == "namespaces" && size(k8s("GET", "/healthz")) == 0`,
-			func() *exchange.Exchange { return req("GET", "https://h/", "") }, true},
-		{"glob function", `glob(request.path, "/v1/*/exec") && !glob(request.path, "/v2/*")`,
-			func() *exchange.Exchange { return req("POST", "https://h/v1/pods/a/exec", "") }, true},
+			}, true,
+		},
+		{
+			"sql function", `sql("DELETE FROM t").destructive && !sql("SELECT 1").destructive && sql("SELEC oops").parse_error != ""`,
+			func() *exchange.Exchange { return req("GET", "https://h/", "") }, true,
+		},
+		{
+			"k8s function", `k8s("DELETE", "/api/v1/namespaces/prod").resource == "namespaces" && size(k8s("GET", "/healthz")) == 0`,
+			func() *exchange.Exchange { return req("GET", "https://h/", "") }, true,
+		},
+		{
+			"glob function", `glob(request.path, "/v1/*/exec") && !glob(request.path, "/v2/*")`,
+			func() *exchange.Exchange { return req("POST", "https://h/v1/pods/a/exec", "") }, true,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,8 +293,13 @@ func TestGlob(t *testing.T) {
 		s, p string
 		want bool
 	}{
-		{"/a/b/c", "/a/*", true}, {"/a/b/c", "/a/?/c", true}, {"/a/bb/c", "/a/?/c", false},
-		{"abc", "abc", true}, {"abc", "ab", false}, {"", "*", true}, {"x", "", false},
+		{"/a/b/c", "/a/*", true},
+		{"/a/b/c", "/a/?/c", true},
+		{"/a/bb/c", "/a/?/c", false},
+		{"abc", "abc", true},
+		{"abc", "ab", false},
+		{"", "*", true},
+		{"x", "", false},
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "*a*a*a*a*a*a*a*c", false},
 	}
 	for _, tc := range tests {
@@ -287,35 +316,67 @@ func TestLoadErrors(t *testing.T) {
 		limits     Limits
 		want       string
 	}{
-		{"unknown rule field", policy("p", "", "  - name: r\n    when: 'true'\n    action: deny\n    actoin: deny\n"),
-			Limits{}, `p.yaml:10:5: unknown field "actoin"`},
-		{"unknown top field", "apiVersion: warden.dev/v1\nkind: Policy\nmetadata: {name: p}\nspecs: {}\n",
-			Limits{}, `p.yaml:4:1: unknown field "specs"`},
-		{"CEL syntax error", policy("p", "", rule("r", "request.method ==", "deny")),
-			Limits{}, `p.yaml:8:29: rule "r": when: Syntax error`},
-		{"undeclared variable", policy("p", "", rule("r", `reqest.method == "GET"`, "deny")),
-			Limits{}, `p.yaml:8:12: rule "r": when: undeclared reference to 'reqest'`},
-		{"misspelt field", policy("p", "", rule("r", `request.methd == "GET"`, "deny")),
-			Limits{}, `p.yaml:8:19: rule "r": when: request has no field "methd"`},
-		{"not a bool", policy("p", "", rule("r", `request.path`, "deny")),
-			Limits{}, "", // dyn: allowed at load time, fails closed at run time
+		{
+			"unknown rule field", policy("p", "", "  - name: r\n    when: 'true'\n    action: deny\n    actoin: deny\n"),
+			Limits{},
+			`p.yaml:10:5: unknown field "actoin"`,
 		},
-		{"string result", policy("p", "", rule("r", `"x"`, "deny")),
-			Limits{}, `rule "r": when must be a bool expression, it is string`},
-		{"bad action", policy("p", "", rule("r", "true", "block")),
-			Limits{}, `action "block" must be allow, deny or require_approval`},
-		{"bad phase", policy("p", "", rule("r", "true", "deny", "phase: later")),
-			Limits{}, `phase "later" must be request or response`},
+		{
+			"unknown top field", "apiVersion: warden.dev/v1\nkind: Policy\nmetadata: {name: p}\nspecs: {}\n",
+			Limits{},
+			`p.yaml:4:1: unknown field "specs"`,
+		},
+		{
+			"CEL syntax error", policy("p", "", rule("r", "request.method ==", "deny")),
+			Limits{},
+			`p.yaml:8:29: rule "r": when: Syntax error`,
+		},
+		{
+			"undeclared variable", policy("p", "", rule("r", `reqest.method == "GET"`, "deny")),
+			Limits{},
+			`p.yaml:8:12: rule "r": when: undeclared reference to 'reqest'`,
+		},
+		{
+			"misspelt field", policy("p", "", rule("r", `request.methd == "GET"`, "deny")),
+			Limits{},
+			`p.yaml:8:19: rule "r": when: request has no field "methd"`,
+		},
+		{
+			"not a bool", policy("p", "", rule("r", `request.path`, "deny")),
+			Limits{},
+			"", // dyn: allowed at load time, fails closed at run time
+		},
+		{
+			"string result", policy("p", "", rule("r", `"x"`, "deny")),
+			Limits{},
+			`rule "r": when must be a bool expression, it is string`,
+		},
+		{
+			"bad action", policy("p", "", rule("r", "true", "block")),
+			Limits{},
+			`action "block" must be allow, deny or require_approval`,
+		},
+		{
+			"bad phase", policy("p", "", rule("r", "true", "deny", "phase: later")),
+			Limits{},
+			`phase "later" must be request or response`,
+		},
 		{"duplicate rule", policy("p", "", good, good), Limits{}, `rule "r" is defined twice`},
-		{"over the cost budget", policy("p", "", rule("r", `actions.exists(a, actions.exists(b, a.text == b.text))`, "deny")),
-			Limits{CostBudget: 1000}, `exceeds the budget 1000`},
+		{
+			"over the cost budget", policy("p", "", rule("r", `actions.exists(a, actions.exists(b, a.text == b.text))`, "deny")),
+			Limits{CostBudget: 1000},
+			`exceeds the budget 1000`,
+		},
 		{"YAML syntax", "apiVersion: warden.dev/v1\nkind: Policy\nmetadata: {name: p\n", Limits{}, `: did not find expected ',' or '}'`},
 		{"wrong YAML type", policy("p", "", "  - name: r\n    when: 'true'\n    action: [deny]\n"), Limits{}, `p.yaml:9: cannot unmarshal !!seq`},
 		{"no rules", "apiVersion: warden.dev/v1\nkind: Policy\nmetadata: {name: p}\nspec: {rules: []}\n", Limits{}, `p.yaml:4:7: policy "p" has no rules`},
 		{"empty file", "", Limits{}, `p.yaml: no YAML document`},
 		{"wrong apiVersion", strings.Replace(policy("p", "", good), "warden.dev/v1", "v2", 1), Limits{}, `apiVersion is "v2"`},
-		{"block scalar position", "apiVersion: warden.dev/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n  - name: r\n    action: deny\n    when: |\n      request.method == \"GET\" &&\n        request.nope\n",
-			Limits{}, `p.yaml:10:16: rule "r": when: request has no field "nope"`},
+		{
+			"block scalar position", "apiVersion: warden.dev/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n  - name: r\n    action: deny\n    when: |\n      request.method == \"GET\" &&\n        request.nope\n",
+			Limits{},
+			`p.yaml:10:16: rule "r": when: request has no field "nope"`,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

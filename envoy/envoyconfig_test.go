@@ -97,13 +97,19 @@ func TestWardenRequirements(t *testing.T) {
 			}{
 				{"fail closed", !ep.GetFailureModeAllow(), "failure_mode_allow must be false: an unreachable warden must block, not wave through"},
 				{"mode override allowed", ep.GetAllowModeOverride(), "allow_mode_override must be true: warden switches SSE responses to STREAMED"},
-				{"request body buffered", pm.GetRequestBodyMode() == extprocfilterv3.ProcessingMode_BUFFERED,
-					"request_body_mode must be BUFFERED, got " + pm.GetRequestBodyMode().String()},
-				{"response headers sent", pm.GetResponseHeaderMode() == extprocfilterv3.ProcessingMode_SEND,
-					"response_header_mode must be SEND, got " + pm.GetResponseHeaderMode().String()},
+				{
+					"request body buffered", pm.GetRequestBodyMode() == extprocfilterv3.ProcessingMode_BUFFERED,
+					"request_body_mode must be BUFFERED, got " + pm.GetRequestBodyMode().String(),
+				},
+				{
+					"response headers sent", pm.GetResponseHeaderMode() == extprocfilterv3.ProcessingMode_SEND,
+					"response_header_mode must be SEND, got " + pm.GetResponseHeaderMode().String(),
+				},
 				{"request headers sent", pm.GetRequestHeaderMode() != extprocfilterv3.ProcessingMode_SKIP, "request_header_mode must not be SKIP"},
-				{"jwt claims forwarded", contains(ep.GetMetadataOptions().GetForwardingNamespaces().GetUntyped(), "envoy.filters.http.jwt_authn"),
-					"metadata_options.forwarding_namespaces.untyped must list envoy.filters.http.jwt_authn"},
+				{
+					"jwt claims forwarded", contains(ep.GetMetadataOptions().GetForwardingNamespaces().GetUntyped(), "envoy.filters.http.jwt_authn"),
+					"metadata_options.forwarding_namespaces.untyped must list envoy.filters.http.jwt_authn",
+				},
 			}
 			for _, c := range checks {
 				t.Run(c.name, func(t *testing.T) {

@@ -137,8 +137,10 @@ type istioPatch struct {
 
 var (
 	istioContexts   = map[string]bool{"ANY": true, "SIDECAR_INBOUND": true, "SIDECAR_OUTBOUND": true, "GATEWAY": true}
-	istioOperations = map[string]bool{"MERGE": true, "ADD": true, "REMOVE": true, "INSERT_BEFORE": true,
-		"INSERT_AFTER": true, "INSERT_FIRST": true, "REPLACE": true}
+	istioOperations = map[string]bool{
+		"MERGE": true, "ADD": true, "REMOVE": true, "INSERT_BEFORE": true,
+		"INSERT_AFTER": true, "INSERT_FIRST": true, "REPLACE": true,
+	}
 )
 
 func (ef *istioEnvoyFilter) check() (*extprocfilterv3.ExternalProcessor, error) {

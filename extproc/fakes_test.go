@@ -138,6 +138,7 @@ func (g *fakeGuard) Finish(x *exchange.Exchange) ([]byte, error) {
 	}
 	return g.held, nil
 }
+
 func (g *fakeGuard) Blocked(msg string) []byte {
 	return []byte("data: {\"error\":\"" + msg + "\"}\n\n")
 }
@@ -175,25 +176,30 @@ func hdrs(kv ...string) *corev3.HeaderMap {
 func reqHeaders(eos bool, kv ...string) *extprocv3.ProcessingRequest {
 	base := []string{":method", "POST", ":path", "/v1/chat/completions", ":authority", "api.example", ":scheme", "https", "x-request-id", "req-1"}
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{
-		RequestHeaders: &extprocv3.HttpHeaders{Headers: hdrs(append(base, kv...)...), EndOfStream: eos}}}
+		RequestHeaders: &extprocv3.HttpHeaders{Headers: hdrs(append(base, kv...)...), EndOfStream: eos},
+	}}
 }
 
 func reqBody(body string, eos bool) *extprocv3.ProcessingRequest {
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestBody{
-		RequestBody: &extprocv3.HttpBody{Body: []byte(body), EndOfStream: eos}}}
+		RequestBody: &extprocv3.HttpBody{Body: []byte(body), EndOfStream: eos},
+	}}
 }
 
 func respHeaders(eos bool, kv ...string) *extprocv3.ProcessingRequest {
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_ResponseHeaders{
-		ResponseHeaders: &extprocv3.HttpHeaders{Headers: hdrs(append([]string{":status", "200"}, kv...)...), EndOfStream: eos}}}
+		ResponseHeaders: &extprocv3.HttpHeaders{Headers: hdrs(append([]string{":status", "200"}, kv...)...), EndOfStream: eos},
+	}}
 }
 
 func respBody(body string, eos bool) *extprocv3.ProcessingRequest {
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_ResponseBody{
-		ResponseBody: &extprocv3.HttpBody{Body: []byte(body), EndOfStream: eos}}}
+		ResponseBody: &extprocv3.HttpBody{Body: []byte(body), EndOfStream: eos},
+	}}
 }
 
 func reqTrailers() *extprocv3.ProcessingRequest {
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestTrailers{
-		RequestTrailers: &extprocv3.HttpTrailers{Trailers: hdrs("grpc-status", "0")}}}
+		RequestTrailers: &extprocv3.HttpTrailers{Trailers: hdrs("grpc-status", "0")},
+	}}
 }

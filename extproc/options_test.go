@@ -20,11 +20,15 @@ func TestOptionsFromFilter(t *testing.T) {
 		wantAllow bool
 		want      *filterv3.ProcessingMode
 	}{
-		{"override taken from the allow list", &filterv3.ExternalProcessor{ProcessingMode: buffered, AllowModeOverride: true,
-			AllowedOverrideModes: []*filterv3.ProcessingMode{{ResponseBodyMode: filterv3.ProcessingMode_BUFFERED}, allowed}}, true, allowed},
+		{"override taken from the allow list", &filterv3.ExternalProcessor{
+			ProcessingMode: buffered, AllowModeOverride: true,
+			AllowedOverrideModes: []*filterv3.ProcessingMode{{ResponseBodyMode: filterv3.ProcessingMode_BUFFERED}, allowed},
+		}, true, allowed},
 		{"no override when Envoy forbids it", &filterv3.ExternalProcessor{ProcessingMode: buffered}, false, nil},
-		{"allow list without a streamed entry", &filterv3.ExternalProcessor{ProcessingMode: buffered, AllowModeOverride: true,
-			AllowedOverrideModes: []*filterv3.ProcessingMode{{ResponseBodyMode: filterv3.ProcessingMode_NONE}}}, false, nil},
+		{"allow list without a streamed entry", &filterv3.ExternalProcessor{
+			ProcessingMode: buffered, AllowModeOverride: true,
+			AllowedOverrideModes: []*filterv3.ProcessingMode{{ResponseBodyMode: filterv3.ProcessingMode_NONE}},
+		}, false, nil},
 		{"no allow list: built from the modes", &filterv3.ExternalProcessor{ProcessingMode: buffered, AllowModeOverride: true}, true, &filterv3.ProcessingMode{
 			RequestHeaderMode: filterv3.ProcessingMode_SEND, ResponseHeaderMode: filterv3.ProcessingMode_SEND,
 			RequestBodyMode: filterv3.ProcessingMode_BUFFERED, ResponseBodyMode: filterv3.ProcessingMode_STREAMED,

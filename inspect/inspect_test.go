@@ -237,20 +237,30 @@ func TestExtractionSources(t *testing.T) {
 		name, authority, path, body string
 		want                        []string // kind:source:text
 	}{
-		{"command with args", "runner.internal", "/v1/exec", `{"command":"rm","args":["-rf","/"]}`,
-			[]string{"shell:request.body.command:rm -rf /"}},
+		{
+			"command with args", "runner.internal", "/v1/exec", `{"command":"rm","args":["-rf","/"]}`,
+			[]string{"shell:request.body.command:rm -rf /"},
+		},
 		{"args outside exec context", "api.example", "/v1/things", `{"args":["rm","-rf","/"]}`, nil},
-		{"args in exec context", "api.example", "/v1/run", `{"args":["rm","-rf","/"]}`,
-			[]string{"shell:request.body.args:rm -rf /"}},
+		{
+			"args in exec context", "api.example", "/v1/run", `{"args":["rm","-rf","/"]}`,
+			[]string{"shell:request.body.args:rm -rf /"},
+		},
 		{"argv needs a program first", "runner.internal", "/v1/exec", `{"argv":["-rf","/"]}`, nil},
-		{"mcp batch names the member", "mcp.internal", "/mcp",
+		{
+			"mcp batch names the member", "mcp.internal", "/mcp",
 			`[{"jsonrpc":"2.0","id":1,"method":"tools/list"},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run","arguments":{"cmd":"ls"}}}]`,
-			[]string{"shell:mcp[1].arguments.cmd:ls"}},
-		{"url query on a sql endpoint", "ch.internal:8123", "/sql?query=SELECT%201", "",
-			[]string{"sql:request.query.query:SELECT 1"}},
+			[]string{"shell:mcp[1].arguments.cmd:ls"},
+		},
+		{
+			"url query on a sql endpoint", "ch.internal:8123", "/sql?query=SELECT%201", "",
+			[]string{"sql:request.query.query:SELECT 1"},
+		},
 		{"script without exec context or shebang", "cms.example", "/v1/pages", `{"script":"alert(1)"}`, nil},
-		{"nested statements array", "db.internal", "/v1/batch", `{"batch":{"statements":["SELECT 1"]}}`,
-			[]string{"sql:request.body.batch.statements[0]:SELECT 1"}},
+		{
+			"nested statements array", "db.internal", "/v1/batch", `{"batch":{"statements":["SELECT 1"]}}`,
+			[]string{"sql:request.body.batch.statements[0]:SELECT 1"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,8 +27,13 @@ var classNames = []struct {
 	c    Class
 	name string
 }{
-	{Secret, "secret"}, {Email, "email"}, {Phone, "phone"}, {Card, "card"},
-	{IBAN, "iban"}, {SSN, "ssn"}, {Exact, "exact"},
+	{Secret, "secret"},
+	{Email, "email"},
+	{Phone, "phone"},
+	{Card, "card"},
+	{IBAN, "iban"},
+	{SSN, "ssn"},
+	{Exact, "exact"},
 }
 
 // String returns the class name used in findings and audit counts, or a

@@ -31,22 +31,30 @@ func writeSession(t *testing.T, cfg audit.Config) {
 	}
 	id := exchange.Identity{Agent: "spiffe://corp/agent/ops", OnBehalfOf: "alice@corp", Session: "sess-a"}
 	steps := []*exchange.Exchange{
-		{ID: "r1", Request: exchange.Request{Method: "POST", Authority: "api.openai.com", Path: "/v1/chat/completions"},
+		{
+			ID: "r1", Request: exchange.Request{Method: "POST", Authority: "api.openai.com", Path: "/v1/chat/completions"},
 			Decisions:  []exchange.Decision{{Action: exchange.Allow, Phase: exchange.PhaseRequest, Policy: "llm", Rule: "llm-ok"}},
 			Redactions: map[string]int{"secret.aws": 1}, Disposition: exchange.Allowed,
 			ToolCalls: []exchange.ToolCall{{Kind: "k8s", Name: "kubectl", Text: "kubectl delete ns prod"}},
-			Response:  exchange.Response{Status: 200}},
-		{ID: "r2", Request: exchange.Request{Method: "DELETE", Authority: "k8s.corp", Path: "/api/v1/namespaces/prod"},
+			Response:  exchange.Response{Status: 200},
+		},
+		{
+			ID: "r2", Request: exchange.Request{Method: "DELETE", Authority: "k8s.corp", Path: "/api/v1/namespaces/prod"},
 			Decisions:   []exchange.Decision{{Action: exchange.Deny, Phase: exchange.PhaseRequest, Policy: "k8s", Rule: "no-prod-delete", Reason: "prod is protected"}},
-			Disposition: exchange.Denied, Status: 403},
-		{ID: "r3", Request: exchange.Request{Method: "POST", Authority: "runner.corp", Path: "/exec"},
+			Disposition: exchange.Denied, Status: 403,
+		},
+		{
+			ID: "r3", Request: exchange.Request{Method: "POST", Authority: "runner.corp", Path: "/exec"},
 			Decisions:   []exchange.Decision{{Action: exchange.RequireApproval, Phase: exchange.PhaseRequest, Rule: "shell-approval", ApprovalID: "appr-9"}},
-			Disposition: exchange.Held, Status: 403},
+			Disposition: exchange.Held, Status: 403,
+		},
 	}
 	for i, x := range steps {
 		x.Identity, x.Start, x.End = id, t0.Add(time.Duration(i)*time.Minute), t0.Add(time.Duration(i)*time.Minute+2*time.Second)
-		noise := &exchange.Exchange{ID: fmt.Sprintf("n%d", i), Start: x.Start, Identity: exchange.Identity{Session: "sess-b"},
-			Request: exchange.Request{Method: "GET", Authority: "example.com", Path: "/"}, Disposition: exchange.Allowed}
+		noise := &exchange.Exchange{
+			ID: fmt.Sprintf("n%d", i), Start: x.Start, Identity: exchange.Identity{Session: "sess-b"},
+			Request: exchange.Request{Method: "GET", Authority: "example.com", Path: "/"}, Disposition: exchange.Allowed,
+		}
 		for _, rec := range []struct {
 			x *exchange.Exchange
 			s audit.Stage
@@ -67,8 +75,10 @@ func writeSession(t *testing.T, cfg audit.Config) {
 }
 
 func testCfg(dir string) audit.Config {
-	return audit.Config{Dir: dir, ChainID: "cli-chain", Checkpoint: audit.CheckpointConfig{Every: 3},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return audit.Config{
+		Dir: dir, ChainID: "cli-chain", Checkpoint: audit.CheckpointConfig{Every: 3},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
 }
 
 func run(args ...string) (string, error) {

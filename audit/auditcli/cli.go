@@ -106,8 +106,10 @@ func (s *source) load(ctx context.Context, stdin io.Reader) (entries []audit.Ent
 			entries = append(entries, audit.Entry{Pos: e.Pos(), Payload: append([]byte(nil), e.Payload...)})
 			return nil
 		}, func(ce *spool.CorruptError) {
-			entries = append(entries, audit.Entry{Pos: fmt.Sprintf("%s@%d", ce.Segment, ce.Offset),
-				Err: ce.Reason + " (the rest of this segment is unreadable)"})
+			entries = append(entries, audit.Entry{
+				Pos: fmt.Sprintf("%s@%d", ce.Segment, ce.Offset),
+				Err: ce.Reason + " (the rest of this segment is unreadable)",
+			})
 		})
 		return entries, err
 	case s.bundle != "":

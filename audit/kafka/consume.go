@@ -32,8 +32,10 @@ func (c Config) client() (*kafkago.Client, *kafkago.Dialer, error) {
 	if id == "" {
 		id = "warden-audit-cli"
 	}
-	cl := &kafkago.Client{Addr: kafkago.TCP(c.Brokers...), Timeout: 10 * time.Second,
-		Transport: &kafkago.Transport{ClientID: id, TLS: tc, DialTimeout: 5 * time.Second}}
+	cl := &kafkago.Client{
+		Addr: kafkago.TCP(c.Brokers...), Timeout: 10 * time.Second,
+		Transport: &kafkago.Transport{ClientID: id, TLS: tc, DialTimeout: 5 * time.Second},
+	}
 	return cl, &kafkago.Dialer{ClientID: id, TLS: tc, Timeout: 5 * time.Second}, nil
 }
 
@@ -92,8 +94,10 @@ func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
 }
 
 func readPartition(ctx context.Context, cfg Config, dialer *kafkago.Dialer, p partRange, fn func(Consumed) error) error {
-	r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.id,
-		Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond})
+	r := kafkago.NewReader(kafkago.ReaderConfig{
+		Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.id,
+		Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
+	})
 	defer r.Close()
 	if err := r.SetOffset(p.first); err != nil {
 		return fmt.Errorf("seek %s/%d: %w", cfg.Topic, p.id, err)
@@ -142,8 +146,10 @@ func Follow(ctx context.Context, cfg Config, fromStart bool, fn func(Consumed) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.id,
-				Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond})
+			r := kafkago.NewReader(kafkago.ReaderConfig{
+				Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.id,
+				Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
+			})
 			defer r.Close()
 			start := p.last
 			if fromStart {

@@ -82,11 +82,15 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 		BatchTimeout: cfg.BatchTimeout,
 		WriteTimeout: cfg.WriteTimeout,
 		ReadTimeout:  cfg.WriteTimeout,
-		Transport: &kafkago.Transport{ClientID: cfg.ClientID, TLS: tc, DialTimeout: 5 * time.Second,
-			MetadataTTL: 5 * time.Second},
+		Transport: &kafkago.Transport{
+			ClientID: cfg.ClientID, TLS: tc, DialTimeout: 5 * time.Second,
+			MetadataTTL: 5 * time.Second,
+		},
 	}
-	sh := &Shipper{cfg: cfg, sp: sp, w: w, describe: d, shrink: s, hooks: hooks, log: log,
-		posPath: filepath.Join(sp.Dir(), "ship-"+safeName(cfg.Topic)+".pos"), changed: make(chan struct{})}
+	sh := &Shipper{
+		cfg: cfg, sp: sp, w: w, describe: d, shrink: s, hooks: hooks, log: log,
+		posPath: filepath.Join(sp.Dir(), "ship-"+safeName(cfg.Topic)+".pos"), changed: make(chan struct{}),
+	}
 	sh.pos, err = readPos(sh.posPath)
 	if err != nil {
 		return nil, err

@@ -153,8 +153,10 @@ func (s *Spool) quarantine(base uint64, good int64, kept uint64, cause error) (*
 	}
 	var ce *CorruptError
 	errors.As(cause, &ce)
-	rec := &Recovery{Segment: segName(base), Offset: good, Bytes: n, QuarantineFile: qpath,
-		Reason: ce.Reason, KeptEntries: kept}
+	rec := &Recovery{
+		Segment: segName(base), Offset: good, Bytes: n, QuarantineFile: qpath,
+		Reason: ce.Reason, KeptEntries: kept,
+	}
 	s.log.Error("audit spool: torn or corrupt tail found at startup; good prefix kept, bad tail quarantined",
 		"segment", rec.Segment, "offset", rec.Offset, "bytes", rec.Bytes, "reason", rec.Reason,
 		"quarantine_file", qpath, "kept_entries", kept)

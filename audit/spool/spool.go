@@ -101,8 +101,10 @@ func Open(dir string, opts Options) (*Spool, *Recovery, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &Spool{dir: dir, opts: opts, log: opts.Logger, lock: lock,
-		kick: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &Spool{
+		dir: dir, opts: opts, log: opts.Logger, lock: lock,
+		kick: make(chan struct{}, 1), done: make(chan struct{}),
+	}
 	ch := make(chan struct{})
 	s.flushed.Store(&ch)
 	rec, err := s.recover()
@@ -423,8 +425,10 @@ type Stats struct {
 func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Bytes: s.onDisk + int64(len(s.pending)), Next: s.next, Durable: s.durable.Load(),
-		Dropped: s.dropped, LastFsync: s.lastFsync}
+	return Stats{
+		Bytes: s.onDisk + int64(len(s.pending)), Next: s.next, Durable: s.durable.Load(),
+		Dropped: s.dropped, LastFsync: s.lastFsync,
+	}
 }
 
 // Err returns the sticky failure, if any (for readiness).

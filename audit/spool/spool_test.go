@@ -324,8 +324,10 @@ func TestSecondOpenIsRefused(t *testing.T) {
 func BenchmarkAppendWait1000(b *testing.B) {
 	var fsyncs atomic.Int64
 	var fsyncTime atomic.Int64
-	s, _, err := Open(b.TempDir(), Options{Logger: quiet(), MaxBytes: 8 << 30, SegmentBytes: 256 << 20,
-		OnFsync: func(d time.Duration) { fsyncs.Add(1); fsyncTime.Add(int64(d)) }})
+	s, _, err := Open(b.TempDir(), Options{
+		Logger: quiet(), MaxBytes: 8 << 30, SegmentBytes: 256 << 20,
+		OnFsync: func(d time.Duration) { fsyncs.Add(1); fsyncTime.Add(int64(d)) },
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -92,8 +92,10 @@ func (in *Input) Exchange() (*exchange.Exchange, error) {
 		return nil, err
 	}
 	x.Request.Headers = append(exchange.Headers{
-		{Key: ":method", Value: x.Request.Method}, {Key: ":scheme", Value: u.Scheme},
-		{Key: ":authority", Value: u.Host}, {Key: ":path", Value: x.Request.Path},
+		{Key: ":method", Value: x.Request.Method},
+		{Key: ":scheme", Value: u.Scheme},
+		{Key: ":authority", Value: u.Host},
+		{Key: ":path", Value: x.Request.Path},
 	}, hdrs...)
 	if x.Request.Body, err = parseBody(r.Body, "request.body"); err != nil {
 		return nil, err

@@ -187,8 +187,10 @@ spec:
 	if err := Policy(context.Background(), []string{"lint", good}, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`rule "never": when is always false`, `rule "everything": when is always true`,
-		`rule "b": same condition as rule "a"`, "4 rules, 3 warnings"} {
+	for _, want := range []string{
+		`rule "never": when is always false`, `rule "everything": when is always true`,
+		`rule "b": same condition as rule "a"`, "4 rules, 3 warnings",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out.String())
 		}

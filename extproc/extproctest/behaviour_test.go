@@ -70,9 +70,11 @@ func TestHeaderMutationRules(t *testing.T) {
 		{"invalid value char", setHeader("x-a", "a\nb"), nil, "", "", 500},
 		{"invalid name char", setHeader("x a", "b"), nil, "", "", 500},
 		{"value ignored, raw_value read", &extprocv3.HeaderMutation{SetHeaders: []*corev3.HeaderValueOption{
-			{Header: &corev3.HeaderValue{Key: "x-v", Value: "text"}}}}, nil, "x-v", "", 200},
+			{Header: &corev3.HeaderValue{Key: "x-v", Value: "text"}},
+		}}, nil, "x-v", "", 200},
 		{"value and raw_value both set", &extprocv3.HeaderMutation{SetHeaders: []*corev3.HeaderValueOption{
-			{Header: &corev3.HeaderValue{Key: "x-v", Value: "a", RawValue: []byte("b")}}}}, nil, "", "", 500},
+			{Header: &corev3.HeaderValue{Key: "x-v", Value: "a", RawValue: []byte("b")}},
+		}}, nil, "", "", 500},
 		{"too many headers", manyHeaders(101), nil, "", "", 500},
 	}
 	for _, tc := range tests {
@@ -206,7 +208,8 @@ func TestImmediateResponse(t *testing.T) {
 						Headers: setHeader("x-warden-rule", "no-delete"),
 						Body:    []byte("denied by policy"),
 						Details: "warden denied",
-					}}})
+					},
+				}})
 			}}
 			e := newEnvoy(t, srv, filterCfg(nil))
 			res, err := e.Run(testCtx(t), post("rm -rf /"), echoUpstream())

@@ -20,7 +20,8 @@ func BenchmarkExchange(b *testing.B) {
 		{"streamed", modes(modeStreamed, modeStreamed)},
 		{"full_duplex", &extprocfilterv3.ProcessingMode{
 			RequestBodyMode: modeDuplex, ResponseBodyMode: modeDuplex,
-			RequestTrailerMode: extprocfilterv3.ProcessingMode_SEND, ResponseTrailerMode: extprocfilterv3.ProcessingMode_SEND}},
+			RequestTrailerMode: extprocfilterv3.ProcessingMode_SEND, ResponseTrailerMode: extprocfilterv3.ProcessingMode_SEND,
+		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -67,30 +67,36 @@ func ContinueResponse(req *extprocv3.ProcessingRequest, pc *extprocv3.ProtocolCo
 	switch r := req.GetRequest().(type) {
 	case *extprocv3.ProcessingRequest_RequestHeaders:
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestHeaders{
-			RequestHeaders: &extprocv3.HeadersResponse{Response: cont}}}, nil
+			RequestHeaders: &extprocv3.HeadersResponse{Response: cont},
+		}}, nil
 	case *extprocv3.ProcessingRequest_ResponseHeaders:
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseHeaders{
-			ResponseHeaders: &extprocv3.HeadersResponse{Response: cont}}}, nil
+			ResponseHeaders: &extprocv3.HeadersResponse{Response: cont},
+		}}, nil
 	case *extprocv3.ProcessingRequest_RequestBody:
 		c := cont
 		if pc.GetRequestBodyMode() == full {
 			c = echo(r.RequestBody)
 		}
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestBody{
-			RequestBody: &extprocv3.BodyResponse{Response: c}}}, nil
+			RequestBody: &extprocv3.BodyResponse{Response: c},
+		}}, nil
 	case *extprocv3.ProcessingRequest_ResponseBody:
 		c := cont
 		if pc.GetResponseBodyMode() == full {
 			c = echo(r.ResponseBody)
 		}
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseBody{
-			ResponseBody: &extprocv3.BodyResponse{Response: c}}}, nil
+			ResponseBody: &extprocv3.BodyResponse{Response: c},
+		}}, nil
 	case *extprocv3.ProcessingRequest_RequestTrailers:
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestTrailers{
-			RequestTrailers: &extprocv3.TrailersResponse{}}}, nil
+			RequestTrailers: &extprocv3.TrailersResponse{},
+		}}, nil
 	case *extprocv3.ProcessingRequest_ResponseTrailers:
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseTrailers{
-			ResponseTrailers: &extprocv3.TrailersResponse{}}}, nil
+			ResponseTrailers: &extprocv3.TrailersResponse{},
+		}}, nil
 	}
 	return nil, fmt.Errorf("unexpected ProcessingRequest type %T", req.GetRequest())
 }

@@ -2,6 +2,8 @@ package extproctest
 
 import (
 	"context"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +18,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
-	"net"
-	"strings"
 )
 
 // scripted is an ext_proc server whose streams run a test's function.
@@ -32,7 +32,8 @@ func (s scripted) Process(st extprocv3.ExternalProcessor_ProcessServer) error { 
 func filterCfg(pm *extprocfilterv3.ProcessingMode, edit ...func(*extprocfilterv3.ExternalProcessor)) *extprocfilterv3.ExternalProcessor {
 	f := &extprocfilterv3.ExternalProcessor{
 		GrpcService: &corev3.GrpcService{TargetSpecifier: &corev3.GrpcService_EnvoyGrpc_{
-			EnvoyGrpc: &corev3.GrpcService_EnvoyGrpc{ClusterName: "warden"}}},
+			EnvoyGrpc: &corev3.GrpcService_EnvoyGrpc{ClusterName: "warden"},
+		}},
 		ProcessingMode: pm,
 		MessageTimeout: durationpb.New(5 * time.Second),
 	}
@@ -91,24 +92,29 @@ func post(body ...string) *Request {
 func hdrsResp(reqDir bool, c *extprocv3.CommonResponse) *extprocv3.ProcessingResponse {
 	if reqDir {
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestHeaders{
-			RequestHeaders: &extprocv3.HeadersResponse{Response: c}}}
+			RequestHeaders: &extprocv3.HeadersResponse{Response: c},
+		}}
 	}
 	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseHeaders{
-		ResponseHeaders: &extprocv3.HeadersResponse{Response: c}}}
+		ResponseHeaders: &extprocv3.HeadersResponse{Response: c},
+	}}
 }
 
 func bodyResp(reqDir bool, c *extprocv3.CommonResponse) *extprocv3.ProcessingResponse {
 	if reqDir {
 		return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestBody{
-			RequestBody: &extprocv3.BodyResponse{Response: c}}}
+			RequestBody: &extprocv3.BodyResponse{Response: c},
+		}}
 	}
 	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ResponseBody{
-		ResponseBody: &extprocv3.BodyResponse{Response: c}}}
+		ResponseBody: &extprocv3.BodyResponse{Response: c},
+	}}
 }
 
 func setHeader(k, v string) *extprocv3.HeaderMutation {
 	return &extprocv3.HeaderMutation{SetHeaders: []*corev3.HeaderValueOption{
-		{Header: &corev3.HeaderValue{Key: k, RawValue: []byte(v)}}}}
+		{Header: &corev3.HeaderValue{Key: k, RawValue: []byte(v)}},
+	}}
 }
 
 func bodyMut(b string) *extprocv3.BodyMutation {
@@ -139,7 +145,9 @@ func denyServer(word string) scripted {
 			if strings.Contains(string(r.GetRequestBody().GetBody()), word) {
 				resp = &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
 					ImmediateResponse: &extprocv3.ImmediateResponse{
-						Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}, Body: []byte("denied")}}}
+						Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}, Body: []byte("denied"),
+					},
+				}}
 			}
 			if err := s.Send(resp); err != nil {
 				return err

@@ -124,7 +124,8 @@ func TestLateImmediateResponseResets(t *testing.T) {
 			return err
 		}
 		return s.Send(&extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
-			ImmediateResponse: &extprocv3.ImmediateResponse{Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}}}})
+			ImmediateResponse: &extprocv3.ImmediateResponse{Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}},
+		}})
 	}}
 	m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}
 	e := newEnvoy(t, srv, filterCfg(m))
@@ -156,7 +157,8 @@ func TestDynamicMetadataReceivingNamespaces(t *testing.T) {
 	}}
 	e := newEnvoy(t, srv, filterCfg(nil, func(f *extprocfilterv3.ExternalProcessor) {
 		f.MetadataOptions = &extprocfilterv3.MetadataOptions{ReceivingNamespaces: &extprocfilterv3.MetadataOptions_MetadataNamespaces{
-			Untyped: []string{"warden"}}}
+			Untyped: []string{"warden"},
+		}}
 	}))
 	res, err := e.Run(testCtx(t), post("q"), echoUpstream())
 	if err != nil {
@@ -210,7 +212,8 @@ func TestBufferedTrailersBeforeUpstream(t *testing.T) {
 			resp, _ := ContinueResponse(r, nil)
 			if r.GetRequestTrailers() != nil {
 				resp = &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
-					ImmediateResponse: &extprocv3.ImmediateResponse{Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}}}}
+					ImmediateResponse: &extprocv3.ImmediateResponse{Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}},
+				}}
 			}
 			if err := s.Send(resp); err != nil {
 				return err

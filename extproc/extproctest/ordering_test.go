@@ -83,16 +83,32 @@ func TestMessageOrdering(t *testing.T) {
 	}{
 		{"defaults, headers-only request", nil, nil, nil, "reqH(eos=true) respH(eos=false)"},
 		{"defaults with body", nil, []string{"a"}, nil, "reqH(eos=false) respH(eos=false)"},
-		{"buffered both ways", modes(modeBuffered, modeBuffered), []string{"a", "b"}, nil,
-			"reqH(eos=false) reqB(ab,eos=true) respH(eos=false) respB(xy,eos=true)"},
-		{"buffered request with trailers sent", &extprocfilterv3.ProcessingMode{RequestBodyMode: modeBuffered, RequestTrailerMode: send},
-			[]string{"a"}, H("x-checksum", "1"), "reqH(eos=false) reqB(a,eos=false) reqT respH(eos=false)"},
-		{"trailer mode SEND without trailers sends none", &extprocfilterv3.ProcessingMode{RequestTrailerMode: send, ResponseTrailerMode: send},
-			[]string{"a"}, nil, "reqH(eos=false) respH(eos=false)"},
-		{"streamed request, headers skipped", &extprocfilterv3.ProcessingMode{RequestHeaderMode: skip, ResponseHeaderMode: skip, RequestBodyMode: modeStreamed},
-			[]string{"a", "b"}, nil, "reqB(a,eos=false) reqB(b,eos=true)"},
-		{"streamed request with trailers", &extprocfilterv3.ProcessingMode{RequestBodyMode: modeStreamed, RequestTrailerMode: send, ResponseHeaderMode: skip},
-			[]string{"a", "b"}, H("x-t", "1"), "reqH(eos=false) reqB(a,eos=false) reqB(b,eos=false) reqT"},
+		{
+			"buffered both ways", modes(modeBuffered, modeBuffered),
+			[]string{"a", "b"},
+			nil,
+			"reqH(eos=false) reqB(ab,eos=true) respH(eos=false) respB(xy,eos=true)",
+		},
+		{
+			"buffered request with trailers sent", &extprocfilterv3.ProcessingMode{RequestBodyMode: modeBuffered, RequestTrailerMode: send},
+			[]string{"a"},
+			H("x-checksum", "1"), "reqH(eos=false) reqB(a,eos=false) reqT respH(eos=false)",
+		},
+		{
+			"trailer mode SEND without trailers sends none", &extprocfilterv3.ProcessingMode{RequestTrailerMode: send, ResponseTrailerMode: send},
+			[]string{"a"},
+			nil, "reqH(eos=false) respH(eos=false)",
+		},
+		{
+			"streamed request, headers skipped", &extprocfilterv3.ProcessingMode{RequestHeaderMode: skip, ResponseHeaderMode: skip, RequestBodyMode: modeStreamed},
+			[]string{"a", "b"},
+			nil, "reqB(a,eos=false) reqB(b,eos=true)",
+		},
+		{
+			"streamed request with trailers", &extprocfilterv3.ProcessingMode{RequestBodyMode: modeStreamed, RequestTrailerMode: send, ResponseHeaderMode: skip},
+			[]string{"a", "b"},
+			H("x-t", "1"), "reqH(eos=false) reqB(a,eos=false) reqB(b,eos=false) reqT",
+		},
 		{"everything skipped", &extprocfilterv3.ProcessingMode{RequestHeaderMode: skip, ResponseHeaderMode: skip}, []string{"a"}, nil, ""},
 	}
 	for _, tc := range tests {

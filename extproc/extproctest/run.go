@@ -123,8 +123,10 @@ func (x *exchange) run(up Upstream, ds *downSink) error {
 		return fmt.Errorf("downstream went away: %w", x.ctx.Err())
 	}
 	if r.err != nil {
-		return &localReply{status: 503, body: []byte("upstream connect error or disconnect/reset before headers"),
-			details: "upstream_reset_before_response_started"}
+		return &localReply{
+			status: 503, body: []byte("upstream connect error or disconnect/reset before headers"),
+			details: "upstream_reset_before_response_started",
+		}
 	}
 	if m := x.enc.mode; !m.sendHeaders && !m.sendTrailers && m.body == extprocfilterv3.ProcessingMode_NONE {
 		x.finish() // nothing to process on the response path: Envoy closes the stream now

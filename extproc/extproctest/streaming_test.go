@@ -99,7 +99,8 @@ func TestFullDuplexRechunks(t *testing.T) {
 		for i, part := range []string{strings.ToUpper(string(all[:2])), strings.ToUpper(string(all[2:]))} {
 			sr := &extprocv3.StreamedBodyResponse{Body: []byte(part), EndOfStream: i == 1}
 			err := s.Send(bodyResp(false, &extprocv3.CommonResponse{BodyMutation: &extprocv3.BodyMutation{
-				Mutation: &extprocv3.BodyMutation_StreamedResponse{StreamedResponse: sr}}}))
+				Mutation: &extprocv3.BodyMutation_StreamedResponse{StreamedResponse: sr},
+			}}))
 			if err != nil {
 				return err
 			}
@@ -107,8 +108,10 @@ func TestFullDuplexRechunks(t *testing.T) {
 		_, _ = s.Recv()
 		return nil
 	}}
-	m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP,
-		ResponseBodyMode: modeDuplex, ResponseTrailerMode: extprocfilterv3.ProcessingMode_SEND}
+	m := &extprocfilterv3.ProcessingMode{
+		RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP,
+		ResponseBodyMode:  modeDuplex, ResponseTrailerMode: extprocfilterv3.ProcessingMode_SEND,
+	}
 	e := newEnvoy(t, srv, filterCfg(m))
 	res, err := e.Run(testCtx(t), post("q"), chunkUpstream(nil, "a", "b", "c", "d", "e"))
 	if err != nil {
@@ -193,7 +196,8 @@ func TestContinueAndReplace(t *testing.T) {
 			case *extprocv3.ProcessingRequest_RequestHeaders:
 				kinds = append(kinds, "request_headers")
 				if err := s.Send(hdrsResp(true, &extprocv3.CommonResponse{
-					Status: extprocv3.CommonResponse_CONTINUE_AND_REPLACE, BodyMutation: bodyMut("{}")})); err != nil {
+					Status: extprocv3.CommonResponse_CONTINUE_AND_REPLACE, BodyMutation: bodyMut("{}"),
+				})); err != nil {
 					return err
 				}
 			default:
@@ -244,11 +248,16 @@ func TestModeOverride(t *testing.T) {
 	}{
 		{"ignored without allow_mode_override", nil, false, nil, streamedOnly, false},
 		{"honoured", nil, true, nil, streamedOnly, true},
-		{"allowed list matches (request_header_mode ignored)", nil, true,
-			[]*extprocfilterv3.ProcessingMode{{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}}, streamedOnly, true},
+		{
+			"allowed list matches (request_header_mode ignored)", nil, true,
+			[]*extprocfilterv3.ProcessingMode{{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}},
+			streamedOnly, true,
+		},
 		{"not in allowed list", nil, true, []*extprocfilterv3.ProcessingMode{{ResponseBodyMode: modeBuffered}}, streamedOnly, false},
-		{"ignored when config uses FULL_DUPLEX_STREAMED", duplexReq, true, nil,
-			&extprocfilterv3.ProcessingMode{RequestBodyMode: modeDuplex, ResponseBodyMode: modeStreamed}, false},
+		{
+			"ignored when config uses FULL_DUPLEX_STREAMED", duplexReq, true, nil,
+			&extprocfilterv3.ProcessingMode{RequestBodyMode: modeDuplex, ResponseBodyMode: modeStreamed}, false,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -356,7 +365,8 @@ func TestObservabilityMode(t *testing.T) {
 			f = append(f, r.GetObservabilityMode())
 			// A deny that must be ignored.
 			_ = s.Send(&extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
-				ImmediateResponse: &extprocv3.ImmediateResponse{}}})
+				ImmediateResponse: &extprocv3.ImmediateResponse{},
+			}})
 		}
 	}}
 	e := newEnvoy(t, srv, filterCfg(modes(modeStreamed, modeStreamed), func(f *extprocfilterv3.ExternalProcessor) {
@@ -399,7 +409,8 @@ func TestAttributesMetadataRouteCache(t *testing.T) {
 	e := newEnvoy(t, srv, filterCfg(nil, func(f *extprocfilterv3.ExternalProcessor) {
 		f.RequestAttributes = []string{"request.path"}
 		f.MetadataOptions = &extprocfilterv3.MetadataOptions{ForwardingNamespaces: &extprocfilterv3.MetadataOptions_MetadataNamespaces{
-			Untyped: []string{"envoy.filters.http.jwt_authn"}}}
+			Untyped: []string{"envoy.filters.http.jwt_authn"},
+		}}
 	}))
 	req := post("q")
 	req.Attributes = map[string]*structpb.Value{"request.path": structpb.NewStringValue("/v1/chat"), "source.address": structpb.NewStringValue("10.0.0.1")}
@@ -470,13 +481,15 @@ func TestFullDuplexTrailers(t *testing.T) {
 				mut := bodyMut("PAYLOAD")
 				if tc.streamed {
 					mut = &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_StreamedResponse{
-						StreamedResponse: &extprocv3.StreamedBodyResponse{Body: []byte("PAYLOAD")}}}
+						StreamedResponse: &extprocv3.StreamedBodyResponse{Body: []byte("PAYLOAD")},
+					}}
 				}
 				if err := s.Send(bodyResp(true, &extprocv3.CommonResponse{BodyMutation: mut})); err != nil {
 					return err
 				}
 				err = s.Send(&extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_RequestTrailers{
-					RequestTrailers: &extprocv3.TrailersResponse{HeaderMutation: setHeader("x-scanned", "1")}}})
+					RequestTrailers: &extprocv3.TrailersResponse{HeaderMutation: setHeader("x-scanned", "1")},
+				}})
 				if err != nil {
 					return err
 				}

@@ -74,13 +74,20 @@ func hasWordPrefix(a, p string) bool {
 
 // s3Subresources maps S3 sub-resource query keys to the noun in their action names.
 var s3Subresources = []struct{ key, bucket, object string }{
-	{"policy", "BucketPolicy", ""}, {"acl", "BucketAcl", "ObjectAcl"},
-	{"publicAccessBlock", "PublicAccessBlock", ""}, {"lifecycle", "BucketLifecycleConfiguration", ""},
-	{"versioning", "BucketVersioning", ""}, {"encryption", "BucketEncryption", ""},
-	{"replication", "BucketReplication", ""}, {"website", "BucketWebsite", ""},
-	{"cors", "BucketCors", ""}, {"tagging", "BucketTagging", "ObjectTagging"},
-	{"logging", "BucketLogging", ""}, {"object-lock", "ObjectLockConfiguration", ""},
-	{"retention", "", "ObjectRetention"}, {"legal-hold", "", "ObjectLegalHold"},
+	{"policy", "BucketPolicy", ""},
+	{"acl", "BucketAcl", "ObjectAcl"},
+	{"publicAccessBlock", "PublicAccessBlock", ""},
+	{"lifecycle", "BucketLifecycleConfiguration", ""},
+	{"versioning", "BucketVersioning", ""},
+	{"encryption", "BucketEncryption", ""},
+	{"replication", "BucketReplication", ""},
+	{"website", "BucketWebsite", ""},
+	{"cors", "BucketCors", ""},
+	{"tagging", "BucketTagging", "ObjectTagging"},
+	{"logging", "BucketLogging", ""},
+	{"object-lock", "ObjectLockConfiguration", ""},
+	{"retention", "", "ObjectRetention"},
+	{"legal-hold", "", "ObjectLegalHold"},
 }
 
 // s3Action names an S3 REST call from method, bucket, key and sub-resource.

@@ -23,41 +23,75 @@ func TestAWS(t *testing.T) {
 		service, action, reg string
 		category             string
 	}{
-		{"ec2 terminate form", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=TerminateInstances&InstanceId.1=i-0abc&Version=2016-11-15", "content-type", form),
-			"ec2", "TerminateInstances", "us-east-1", CategoryDestroy},
-		{"ec2 describe form", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=DescribeInstances&Version=2016-11-15", "content-type", form),
-			"ec2", "DescribeInstances", "us-east-1", CategoryRead},
-		{"query string", req("GET", "iam.amazonaws.com", "/?Action=DeleteUser&UserName=bob", ""),
-			"iam", "DeleteUser", "", CategoryDestroy},
-		{"dynamodb target", req("POST", "dynamodb.eu-west-1.amazonaws.com:443", "/", `{"TableName":"orders"}`, "content-type", "application/x-amz-json-1.0", "x-amz-target", "DynamoDB_20120810.DeleteTable"),
-			"dynamodb", "DeleteTable", "eu-west-1", CategoryDestroy},
-		{"kms schedule deletion", req("POST", "kms.us-east-1.amazonaws.com", "/", `{}`, "x-amz-target", "TrentService.ScheduleKeyDeletion"),
-			"kms", "ScheduleKeyDeletion", "us-east-1", CategoryDestroy},
-		{"cloudtrail stop logging", req("POST", "cloudtrail.us-east-1.amazonaws.com", "/", `{}`, "x-amz-target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.StopLogging"),
-			"cloudtrail", "StopLogging", "us-east-1", CategoryDestroy},
-		{"batch delete", req("POST", "dynamodb.us-east-1.amazonaws.com", "/", `{}`, "x-amz-target", "DynamoDB_20120810.BatchDeleteItem"),
-			"dynamodb", "BatchDeleteItem", "us-east-1", CategoryDestroy},
-		{"put bucket policy is access", req("PUT", "s3.us-west-2.amazonaws.com", "/logs?policy", `{}`),
-			"s3", "PutBucketPolicy", "us-west-2", CategoryAccess},
-		{"s3 delete bucket path style", req("DELETE", "s3.amazonaws.com", "/logs", ""),
-			"s3", "DeleteBucket", "", CategoryDestroy},
-		{"s3 delete object virtual host", req("DELETE", "logs.s3.us-east-1.amazonaws.com", "/2026/01/a.gz", ""),
-			"s3", "DeleteObject", "us-east-1", CategoryDestroy},
-		{"s3 multi delete", req("POST", "logs.s3.amazonaws.com", "/?delete", "<Delete/>"),
-			"s3", "DeleteObjects", "", CategoryDestroy},
-		{"s3 get object", req("GET", "logs.s3.amazonaws.com", "/a/b.txt", ""),
-			"s3", "GetObject", "", CategoryRead},
-		{"s3 list v2", req("GET", "s3.amazonaws.com", "/logs?list-type=2", ""),
-			"s3", "ListObjectsV2", "", CategoryRead},
-		{"sigv4 scope wins (localstack)", req("POST", "localhost:4566", "/", "Action=DeleteQueue&QueueUrl=x", "content-type", form,
-			"authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-central-1/sqs/aws4_request, SignedHeaders=host, Signature=abc"),
-			"sqs", "DeleteQueue", "eu-central-1", CategoryDestroy},
-		{"rest delete without action", req("DELETE", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/billing", ""),
-			"lambda", "", "us-east-1", CategoryDestroy},
-		{"create instance is write", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=RunInstances", "content-type", form),
-			"ec2", "RunInstances", "us-east-1", CategoryWrite},
-		{"disable key", req("POST", "kms.us-east-1.amazonaws.com", "/", "{}", "x-amz-target", "TrentService.DisableKey"),
-			"kms", "DisableKey", "us-east-1", CategoryDestroy},
+		{
+			"ec2 terminate form", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=TerminateInstances&InstanceId.1=i-0abc&Version=2016-11-15", "content-type", form),
+			"ec2", "TerminateInstances", "us-east-1", CategoryDestroy,
+		},
+		{
+			"ec2 describe form", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=DescribeInstances&Version=2016-11-15", "content-type", form),
+			"ec2", "DescribeInstances", "us-east-1", CategoryRead,
+		},
+		{
+			"query string", req("GET", "iam.amazonaws.com", "/?Action=DeleteUser&UserName=bob", ""),
+			"iam", "DeleteUser", "", CategoryDestroy,
+		},
+		{
+			"dynamodb target", req("POST", "dynamodb.eu-west-1.amazonaws.com:443", "/", `{"TableName":"orders"}`, "content-type", "application/x-amz-json-1.0", "x-amz-target", "DynamoDB_20120810.DeleteTable"),
+			"dynamodb", "DeleteTable", "eu-west-1", CategoryDestroy,
+		},
+		{
+			"kms schedule deletion", req("POST", "kms.us-east-1.amazonaws.com", "/", `{}`, "x-amz-target", "TrentService.ScheduleKeyDeletion"),
+			"kms", "ScheduleKeyDeletion", "us-east-1", CategoryDestroy,
+		},
+		{
+			"cloudtrail stop logging", req("POST", "cloudtrail.us-east-1.amazonaws.com", "/", `{}`, "x-amz-target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.StopLogging"),
+			"cloudtrail", "StopLogging", "us-east-1", CategoryDestroy,
+		},
+		{
+			"batch delete", req("POST", "dynamodb.us-east-1.amazonaws.com", "/", `{}`, "x-amz-target", "DynamoDB_20120810.BatchDeleteItem"),
+			"dynamodb", "BatchDeleteItem", "us-east-1", CategoryDestroy,
+		},
+		{
+			"put bucket policy is access", req("PUT", "s3.us-west-2.amazonaws.com", "/logs?policy", `{}`),
+			"s3", "PutBucketPolicy", "us-west-2", CategoryAccess,
+		},
+		{
+			"s3 delete bucket path style", req("DELETE", "s3.amazonaws.com", "/logs", ""),
+			"s3", "DeleteBucket", "", CategoryDestroy,
+		},
+		{
+			"s3 delete object virtual host", req("DELETE", "logs.s3.us-east-1.amazonaws.com", "/2026/01/a.gz", ""),
+			"s3", "DeleteObject", "us-east-1", CategoryDestroy,
+		},
+		{
+			"s3 multi delete", req("POST", "logs.s3.amazonaws.com", "/?delete", "<Delete/>"),
+			"s3", "DeleteObjects", "", CategoryDestroy,
+		},
+		{
+			"s3 get object", req("GET", "logs.s3.amazonaws.com", "/a/b.txt", ""),
+			"s3", "GetObject", "", CategoryRead,
+		},
+		{
+			"s3 list v2", req("GET", "s3.amazonaws.com", "/logs?list-type=2", ""),
+			"s3", "ListObjectsV2", "", CategoryRead,
+		},
+		{
+			"sigv4 scope wins (localstack)", req("POST", "localhost:4566", "/", "Action=DeleteQueue&QueueUrl=x", "content-type", form,
+				"authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-central-1/sqs/aws4_request, SignedHeaders=host, Signature=abc"),
+			"sqs", "DeleteQueue", "eu-central-1", CategoryDestroy,
+		},
+		{
+			"rest delete without action", req("DELETE", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/billing", ""),
+			"lambda", "", "us-east-1", CategoryDestroy,
+		},
+		{
+			"create instance is write", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=RunInstances", "content-type", form),
+			"ec2", "RunInstances", "us-east-1", CategoryWrite,
+		},
+		{
+			"disable key", req("POST", "kms.us-east-1.amazonaws.com", "/", "{}", "x-amz-target", "TrentService.DisableKey"),
+			"kms", "DisableKey", "us-east-1", CategoryDestroy,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,46 +11,86 @@ func TestParse(t *testing.T) {
 		name, method, path string
 		want               Request
 	}{
-		{"delete namespace", "DELETE", "/api/v1/namespaces/prod",
-			Request{Verb: "delete", Version: "v1", Resource: "namespaces", Namespace: "prod", Name: "prod", ClusterScoped: true}},
-		{"delete pods collection", "DELETE", "/api/v1/namespaces/prod/pods",
-			Request{Verb: "deletecollection", Version: "v1", Resource: "pods", Namespace: "prod"}},
-		{"delete node", "DELETE", "/api/v1/nodes/worker-3",
-			Request{Verb: "delete", Version: "v1", Resource: "nodes", Name: "worker-3", ClusterScoped: true}},
-		{"list pods", "GET", "/api/v1/namespaces/prod/pods",
-			Request{Verb: "list", Version: "v1", Resource: "pods", Namespace: "prod"}},
-		{"list pods all namespaces", "GET", "/api/v1/pods",
-			Request{Verb: "list", Version: "v1", Resource: "pods", ClusterScoped: true}},
-		{"get deployment", "GET", "/apis/apps/v1/namespaces/prod/deployments/api",
-			Request{Verb: "get", Group: "apps", Version: "v1", Resource: "deployments", Namespace: "prod", Name: "api"}},
-		{"patch scale", "PATCH", "/apis/apps/v1/namespaces/staging/deployments/api/scale",
-			Request{Verb: "patch", Group: "apps", Version: "v1", Resource: "deployments", Subresource: "scale", Namespace: "staging", Name: "api"}},
-		{"watch query", "GET", "/api/v1/namespaces/prod/pods?watch=true",
-			Request{Verb: "watch", Version: "v1", Resource: "pods", Namespace: "prod"}},
-		{"watch path", "GET", "/api/v1/watch/namespaces/prod/pods",
-			Request{Verb: "watch", Version: "v1", Resource: "pods", Namespace: "prod"}},
-		{"exec", "POST", "/api/v1/namespaces/prod/pods/api-0/exec?command=rm&command=-rf&command=%2Fdata&stdout=true",
-			Request{Verb: "connect", Version: "v1", Resource: "pods", Subresource: "exec", Namespace: "prod", Name: "api-0", ExecCommand: []string{"rm", "-rf", "/data"}}},
-		{"websocket exec is connect", "GET", "/api/v1/namespaces/prod/pods/api-0/exec?command=ls",
-			Request{Verb: "connect", Version: "v1", Resource: "pods", Subresource: "exec", Namespace: "prod", Name: "api-0", ExecCommand: []string{"ls"}}},
-		{"portforward", "POST", "/api/v1/namespaces/prod/pods/db-0/portforward",
-			Request{Verb: "connect", Version: "v1", Resource: "pods", Subresource: "portforward", Namespace: "prod", Name: "db-0"}},
-		{"service proxy tail", "GET", "/api/v1/namespaces/prod/services/web:80/proxy/admin/reset",
-			Request{Verb: "connect", Version: "v1", Resource: "services", Subresource: "proxy", Namespace: "prod", Name: "web:80"}},
-		{"create", "POST", "/apis/batch/v1/namespaces/ci/jobs",
-			Request{Verb: "create", Group: "batch", Version: "v1", Resource: "jobs", Namespace: "ci"}},
-		{"update", "PUT", "/apis/rbac.authorization.k8s.io/v1/clusterroles/admin",
-			Request{Verb: "update", Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles", Name: "admin", ClusterScoped: true}},
-		{"delete crd", "DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/certificates.cert-manager.io",
-			Request{Verb: "delete", Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions", Name: "certificates.cert-manager.io", ClusterScoped: true}},
-		{"custom resource cluster wide", "DELETE", "/apis/example.com/v1beta1/widgets",
-			Request{Verb: "deletecollection", Group: "example.com", Version: "v1beta1", Resource: "widgets", ClusterScoped: true}},
-		{"namespace finalize", "PUT", "/api/v1/namespaces/prod/finalize",
-			Request{Verb: "update", Version: "v1", Resource: "namespaces", Subresource: "finalize", Namespace: "prod", Name: "prod", ClusterScoped: true}},
-		{"escaped segment", "DELETE", "/api/v1/namespaces/prod/secrets/a%2Fb",
-			Request{Verb: "delete", Version: "v1", Resource: "secrets", Namespace: "prod", Name: "a/b"}},
-		{"discovery", "GET", "/apis/apps/v1",
-			Request{Verb: "get", Group: "apps", Version: "v1", ClusterScoped: true}},
+		{
+			"delete namespace", "DELETE", "/api/v1/namespaces/prod",
+			Request{Verb: "delete", Version: "v1", Resource: "namespaces", Namespace: "prod", Name: "prod", ClusterScoped: true},
+		},
+		{
+			"delete pods collection", "DELETE", "/api/v1/namespaces/prod/pods",
+			Request{Verb: "deletecollection", Version: "v1", Resource: "pods", Namespace: "prod"},
+		},
+		{
+			"delete node", "DELETE", "/api/v1/nodes/worker-3",
+			Request{Verb: "delete", Version: "v1", Resource: "nodes", Name: "worker-3", ClusterScoped: true},
+		},
+		{
+			"list pods", "GET", "/api/v1/namespaces/prod/pods",
+			Request{Verb: "list", Version: "v1", Resource: "pods", Namespace: "prod"},
+		},
+		{
+			"list pods all namespaces", "GET", "/api/v1/pods",
+			Request{Verb: "list", Version: "v1", Resource: "pods", ClusterScoped: true},
+		},
+		{
+			"get deployment", "GET", "/apis/apps/v1/namespaces/prod/deployments/api",
+			Request{Verb: "get", Group: "apps", Version: "v1", Resource: "deployments", Namespace: "prod", Name: "api"},
+		},
+		{
+			"patch scale", "PATCH", "/apis/apps/v1/namespaces/staging/deployments/api/scale",
+			Request{Verb: "patch", Group: "apps", Version: "v1", Resource: "deployments", Subresource: "scale", Namespace: "staging", Name: "api"},
+		},
+		{
+			"watch query", "GET", "/api/v1/namespaces/prod/pods?watch=true",
+			Request{Verb: "watch", Version: "v1", Resource: "pods", Namespace: "prod"},
+		},
+		{
+			"watch path", "GET", "/api/v1/watch/namespaces/prod/pods",
+			Request{Verb: "watch", Version: "v1", Resource: "pods", Namespace: "prod"},
+		},
+		{
+			"exec", "POST", "/api/v1/namespaces/prod/pods/api-0/exec?command=rm&command=-rf&command=%2Fdata&stdout=true",
+			Request{Verb: "connect", Version: "v1", Resource: "pods", Subresource: "exec", Namespace: "prod", Name: "api-0", ExecCommand: []string{"rm", "-rf", "/data"}},
+		},
+		{
+			"websocket exec is connect", "GET", "/api/v1/namespaces/prod/pods/api-0/exec?command=ls",
+			Request{Verb: "connect", Version: "v1", Resource: "pods", Subresource: "exec", Namespace: "prod", Name: "api-0", ExecCommand: []string{"ls"}},
+		},
+		{
+			"portforward", "POST", "/api/v1/namespaces/prod/pods/db-0/portforward",
+			Request{Verb: "connect", Version: "v1", Resource: "pods", Subresource: "portforward", Namespace: "prod", Name: "db-0"},
+		},
+		{
+			"service proxy tail", "GET", "/api/v1/namespaces/prod/services/web:80/proxy/admin/reset",
+			Request{Verb: "connect", Version: "v1", Resource: "services", Subresource: "proxy", Namespace: "prod", Name: "web:80"},
+		},
+		{
+			"create", "POST", "/apis/batch/v1/namespaces/ci/jobs",
+			Request{Verb: "create", Group: "batch", Version: "v1", Resource: "jobs", Namespace: "ci"},
+		},
+		{
+			"update", "PUT", "/apis/rbac.authorization.k8s.io/v1/clusterroles/admin",
+			Request{Verb: "update", Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles", Name: "admin", ClusterScoped: true},
+		},
+		{
+			"delete crd", "DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/certificates.cert-manager.io",
+			Request{Verb: "delete", Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions", Name: "certificates.cert-manager.io", ClusterScoped: true},
+		},
+		{
+			"custom resource cluster wide", "DELETE", "/apis/example.com/v1beta1/widgets",
+			Request{Verb: "deletecollection", Group: "example.com", Version: "v1beta1", Resource: "widgets", ClusterScoped: true},
+		},
+		{
+			"namespace finalize", "PUT", "/api/v1/namespaces/prod/finalize",
+			Request{Verb: "update", Version: "v1", Resource: "namespaces", Subresource: "finalize", Namespace: "prod", Name: "prod", ClusterScoped: true},
+		},
+		{
+			"escaped segment", "DELETE", "/api/v1/namespaces/prod/secrets/a%2Fb",
+			Request{Verb: "delete", Version: "v1", Resource: "secrets", Namespace: "prod", Name: "a/b"},
+		},
+		{
+			"discovery", "GET", "/apis/apps/v1",
+			Request{Verb: "get", Group: "apps", Version: "v1", ClusterScoped: true},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,21 +37,31 @@ func TestParseRequest(t *testing.T) {
 		name, provider, api, body string
 		want                      Request
 	}{
-		{"chat", ProviderOpenAI, APIChatCompletions, `{"model":"gpt-4o","stream":true,
+		{
+			"chat", ProviderOpenAI, APIChatCompletions, `{"model":"gpt-4o","stream":true,
 			"messages":[{"role":"system","content":"be careful"},{"role":"user","content":[{"type":"text","text":"clean up"},{"type":"image_url","image_url":{"url":"x"}}]},
 			{"role":"assistant","content":"ok"},{"role":"tool","content":"result"},{"role":"user","content":"the database"}],
 			"tools":[{"type":"function","function":{"name":"run_sql","parameters":{}}},{"type":"custom","custom":{"name":"patch"}}]}`,
-			Request{ProviderOpenAI, APIChatCompletions, "gpt-4o", "be careful\nclean up\nthe database", []string{"run_sql", "patch"}, true}},
-		{"responses string input", ProviderOpenAI, APIResponses, `{"model":"gpt-5","instructions":"sys","input":"hi","tools":[{"type":"function","name":"f"},{"type":"local_shell"}]}`,
-			Request{ProviderOpenAI, APIResponses, "gpt-5", "sys\nhi", []string{"f", "local_shell"}, false}},
-		{"responses items", ProviderOpenAI, APIResponses, `{"model":"gpt-5","input":[{"role":"developer","content":"dev"},{"type":"message","role":"user","content":[{"type":"input_text","text":"do it"}]},{"type":"function_call_output","call_id":"c","output":"x"}]}`,
-			Request{ProviderOpenAI, APIResponses, "gpt-5", "dev\ndo it", nil, false}},
-		{"anthropic", ProviderAnthropic, APIMessages, `{"model":"claude-sonnet-4-5","max_tokens":10,"system":[{"type":"text","text":"sys"}],
+			Request{ProviderOpenAI, APIChatCompletions, "gpt-4o", "be careful\nclean up\nthe database", []string{"run_sql", "patch"}, true},
+		},
+		{
+			"responses string input", ProviderOpenAI, APIResponses, `{"model":"gpt-5","instructions":"sys","input":"hi","tools":[{"type":"function","name":"f"},{"type":"local_shell"}]}`,
+			Request{ProviderOpenAI, APIResponses, "gpt-5", "sys\nhi", []string{"f", "local_shell"}, false},
+		},
+		{
+			"responses items", ProviderOpenAI, APIResponses, `{"model":"gpt-5","input":[{"role":"developer","content":"dev"},{"type":"message","role":"user","content":[{"type":"input_text","text":"do it"}]},{"type":"function_call_output","call_id":"c","output":"x"}]}`,
+			Request{ProviderOpenAI, APIResponses, "gpt-5", "dev\ndo it", nil, false},
+		},
+		{
+			"anthropic", ProviderAnthropic, APIMessages, `{"model":"claude-sonnet-4-5","max_tokens":10,"system":[{"type":"text","text":"sys"}],
 			"messages":[{"role":"user","content":"free some disk"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"bash","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"x"},{"type":"text","text":"more"}]}],
 			"tools":[{"type":"bash_20250124","name":"bash"},{"name":"query_db","input_schema":{}}],"stream":true}`,
-			Request{ProviderAnthropic, APIMessages, "claude-sonnet-4-5", "sys\nfree some disk\nmore", []string{"bash", "query_db"}, true}},
-		{"wrong types", ProviderOpenAI, APIChatCompletions, `{"model":3,"messages":"x","tools":{}}`,
-			Request{Provider: ProviderOpenAI, API: APIChatCompletions}},
+			Request{ProviderAnthropic, APIMessages, "claude-sonnet-4-5", "sys\nfree some disk\nmore", []string{"bash", "query_db"}, true},
+		},
+		{
+			"wrong types", ProviderOpenAI, APIChatCompletions, `{"model":3,"messages":"x","tools":{}}`,
+			Request{Provider: ProviderOpenAI, API: APIChatCompletions},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,13 +78,19 @@ func TestParseJSONResponses(t *testing.T) {
 		name, api, body string
 		want            []ToolCall
 	}{
-		{"chat", APIChatCompletions, `{"id":"chatcmpl-1","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"run_sql","arguments":"{\"query\": \"DROP TABLE customers\"}"}}]}}]}`,
-			[]ToolCall{{ID: "call_1", Type: "function", Name: "run_sql", Arguments: `{"query": "DROP TABLE customers"}`}}},
+		{
+			"chat", APIChatCompletions, `{"id":"chatcmpl-1","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"run_sql","arguments":"{\"query\": \"DROP TABLE customers\"}"}}]}}]}`,
+			[]ToolCall{{ID: "call_1", Type: "function", Name: "run_sql", Arguments: `{"query": "DROP TABLE customers"}`}},
+		},
 		{"chat text only", APIChatCompletions, `{"choices":[{"message":{"role":"assistant","content":"hi"}}]}`, nil},
-		{"anthropic", APIMessages, `{"id":"msg_1","type":"message","content":[{"type":"text","text":"ok"},{"type":"tool_use","id":"toolu_1","name":"bash","input":{"command":"rm -rf /var/lib/postgresql"}}]}`,
-			[]ToolCall{{ID: "toolu_1", Type: "tool_use", Name: "bash", Arguments: `{"command":"rm -rf /var/lib/postgresql"}`}}},
-		{"responses", APIResponses, `{"output":[{"type":"reasoning","summary":[]},{"type":"function_call","id":"fc","call_id":"call_1","name":"f","arguments":"{}"},{"type":"custom_tool_call","call_id":"c2","name":"patch","input":"*** Begin"}]}`,
-			[]ToolCall{{ID: "call_1", Type: "function_call", Name: "f", Arguments: "{}"}, {ID: "c2", Type: "custom_tool_call", Name: "patch", Arguments: "*** Begin"}}},
+		{
+			"anthropic", APIMessages, `{"id":"msg_1","type":"message","content":[{"type":"text","text":"ok"},{"type":"tool_use","id":"toolu_1","name":"bash","input":{"command":"rm -rf /var/lib/postgresql"}}]}`,
+			[]ToolCall{{ID: "toolu_1", Type: "tool_use", Name: "bash", Arguments: `{"command":"rm -rf /var/lib/postgresql"}`}},
+		},
+		{
+			"responses", APIResponses, `{"output":[{"type":"reasoning","summary":[]},{"type":"function_call","id":"fc","call_id":"call_1","name":"f","arguments":"{}"},{"type":"custom_tool_call","call_id":"c2","name":"patch","input":"*** Begin"}]}`,
+			[]ToolCall{{ID: "call_1", Type: "function_call", Name: "f", Arguments: "{}"}, {ID: "c2", Type: "custom_tool_call", Name: "patch", Arguments: "*** Begin"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,18 +11,30 @@ func TestParse(t *testing.T) {
 		name, body string
 		want       []Message
 	}{
-		{"tools/call", `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"execute_sql","arguments":{"query":"DROP TABLE users"}}}`,
-			[]Message{{Method: "tools/call", ID: float64(7), Tool: "execute_sql", Arguments: map[string]any{"query": "DROP TABLE users"}}}},
-		{"no arguments", `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"ping"}}`,
-			[]Message{{Method: "tools/call", ID: "a", Tool: "ping"}}},
-		{"other method", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
-			[]Message{{Method: "tools/list", ID: float64(1)}}},
-		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
-			[]Message{{Method: "notifications/initialized"}}},
-		{"response", `{"jsonrpc":"2.0","id":1,"result":{"content":[]}}`,
-			[]Message{{ID: float64(1), Response: true}}},
-		{"batch", `[{"jsonrpc":"2.0","id":1,"method":"tools/list"},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_shell","arguments":{"command":"ls"}}}]`,
-			[]Message{{Method: "tools/list", ID: float64(1)}, {Method: "tools/call", ID: float64(2), Tool: "run_shell", Arguments: map[string]any{"command": "ls"}}}},
+		{
+			"tools/call", `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"execute_sql","arguments":{"query":"DROP TABLE users"}}}`,
+			[]Message{{Method: "tools/call", ID: float64(7), Tool: "execute_sql", Arguments: map[string]any{"query": "DROP TABLE users"}}},
+		},
+		{
+			"no arguments", `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"ping"}}`,
+			[]Message{{Method: "tools/call", ID: "a", Tool: "ping"}},
+		},
+		{
+			"other method", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
+			[]Message{{Method: "tools/list", ID: float64(1)}},
+		},
+		{
+			"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+			[]Message{{Method: "notifications/initialized"}},
+		},
+		{
+			"response", `{"jsonrpc":"2.0","id":1,"result":{"content":[]}}`,
+			[]Message{{ID: float64(1), Response: true}},
+		},
+		{
+			"batch", `[{"jsonrpc":"2.0","id":1,"method":"tools/list"},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_shell","arguments":{"command":"ls"}}}]`,
+			[]Message{{Method: "tools/list", ID: float64(1)}, {Method: "tools/call", ID: float64(2), Tool: "run_shell", Arguments: map[string]any{"command": "ls"}}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

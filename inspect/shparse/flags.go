@@ -111,35 +111,63 @@ func contains(list []string, s string) bool {
 // specs are the option tables of the commands whose flags matter. Commands not listed are parsed
 // GNU-style with every short letter a flag of its own.
 var specs = map[string]*optSpec{
-	"rm": {short: map[byte]string{'r': "recursive", 'R': "recursive", 'f': "force", 'i': "interactive",
-		'I': "interactive-once", 'd': "dir", 'v': "verbose"}},
-	"chmod": {short: map[byte]string{'R': "recursive", 'f': "silent", 'v': "verbose", 'c': "changes"},
-		valLong: []string{"reference"}},
-	"chown": {short: map[byte]string{'R': "recursive", 'f': "silent", 'v': "verbose", 'c': "changes",
-		'h': "no-dereference"}, valLong: []string{"from", "reference"}},
-	"cp": {short: map[byte]string{'r': "recursive", 'R': "recursive", 'f': "force", 'a': "archive",
-		'i': "interactive", 'n': "no-clobber", 'v': "verbose", 't': "target-directory"},
-		valShort: "tS", valLong: []string{"target-directory", "suffix"}},
-	"mv": {short: map[byte]string{'f': "force", 'i': "interactive", 'n': "no-clobber", 'v': "verbose",
-		't': "target-directory"}, valShort: "tS", valLong: []string{"target-directory", "suffix"}},
-	"shred": {short: map[byte]string{'u': "remove", 'z': "zero", 'n': "iterations", 'f': "force",
-		'v': "verbose", 's': "size"}, valShort: "ns", valLong: []string{"iterations", "size", "random-source"}},
-	"git": {short: map[byte]string{'C': "C", 'c': "c", 'p': "paginate", 'P': "no-pager"}, valShort: "Cc",
-		valLong: []string{"git-dir", "work-tree", "namespace", "config-env", "exec-path"}, stop: true},
-	"kubectl": {short: map[byte]string{'A': "all-namespaces", 'n': "namespace", 'l': "selector",
-		'f': "filename", 'o': "output", 'c': "container", 'i': "stdin", 't': "tty", 'R': "recursive",
-		'w': "watch", 'k': "kustomize", 's': "server", 'q': "quiet"},
-		valShort: "nlfocks", valLong: []string{"namespace", "selector", "field-selector", "filename",
+	"rm": {short: map[byte]string{
+		'r': "recursive", 'R': "recursive", 'f': "force", 'i': "interactive",
+		'I': "interactive-once", 'd': "dir", 'v': "verbose",
+	}},
+	"chmod": {
+		short:   map[byte]string{'R': "recursive", 'f': "silent", 'v': "verbose", 'c': "changes"},
+		valLong: []string{"reference"},
+	},
+	"chown": {short: map[byte]string{
+		'R': "recursive", 'f': "silent", 'v': "verbose", 'c': "changes",
+		'h': "no-dereference",
+	}, valLong: []string{"from", "reference"}},
+	"cp": {
+		short: map[byte]string{
+			'r': "recursive", 'R': "recursive", 'f': "force", 'a': "archive",
+			'i': "interactive", 'n': "no-clobber", 'v': "verbose", 't': "target-directory",
+		},
+		valShort: "tS", valLong: []string{"target-directory", "suffix"},
+	},
+	"mv": {short: map[byte]string{
+		'f': "force", 'i': "interactive", 'n': "no-clobber", 'v': "verbose",
+		't': "target-directory",
+	}, valShort: "tS", valLong: []string{"target-directory", "suffix"}},
+	"shred": {short: map[byte]string{
+		'u': "remove", 'z': "zero", 'n': "iterations", 'f': "force",
+		'v': "verbose", 's': "size",
+	}, valShort: "ns", valLong: []string{"iterations", "size", "random-source"}},
+	"git": {
+		short: map[byte]string{'C': "C", 'c': "c", 'p': "paginate", 'P': "no-pager"}, valShort: "Cc",
+		valLong: []string{"git-dir", "work-tree", "namespace", "config-env", "exec-path"}, stop: true,
+	},
+	"kubectl": {
+		short: map[byte]string{
+			'A': "all-namespaces", 'n': "namespace", 'l': "selector",
+			'f': "filename", 'o': "output", 'c': "container", 'i': "stdin", 't': "tty", 'R': "recursive",
+			'w': "watch", 'k': "kustomize", 's': "server", 'q': "quiet",
+		},
+		valShort: "nlfocks", valLong: []string{
+			"namespace", "selector", "field-selector", "filename",
 			"output", "container", "context", "cluster", "user", "kubeconfig", "server", "token", "as",
 			"as-group", "grace-period", "timeout", "replicas", "kustomize", "request-timeout",
-			"pod-running-timeout", "template", "image", "type"}},
-	"terraform": {singleDashLong: true, valLong: []string{"var", "var-file", "target", "state", "out",
-		"parallelism", "lock-timeout", "replace", "backend-config", "state-out"}},
-	"docker": {short: map[byte]string{'a': "all", 'f': "force", 'v': "volumes", 'q': "quiet"},
-		valShort: "H", valLong: []string{"filter", "format", "context", "config", "host", "log-level"}},
-	"aws": {valLong: []string{"region", "profile", "output", "endpoint-url", "query", "color",
+			"pod-running-timeout", "template", "image", "type",
+		},
+	},
+	"terraform": {singleDashLong: true, valLong: []string{
+		"var", "var-file", "target", "state", "out",
+		"parallelism", "lock-timeout", "replace", "backend-config", "state-out",
+	}},
+	"docker": {
+		short:    map[byte]string{'a': "all", 'f': "force", 'v': "volumes", 'q': "quiet"},
+		valShort: "H", valLong: []string{"filter", "format", "context", "config", "host", "log-level"},
+	},
+	"aws": {valLong: []string{
+		"region", "profile", "output", "endpoint-url", "query", "color",
 		"ca-bundle", "cli-read-timeout", "cli-connect-timeout", "cli-binary-format", "exclude",
-		"include", "storage-class", "acl", "sse", "expires", "grants", "page-size"}},
+		"include", "storage-class", "acl", "sse", "expires", "grants", "page-size",
+	}},
 	"gcloud":  {valLong: []string{"project", "zone", "region", "format", "account", "configuration", "filter"}},
 	"gsutil":  {short: map[byte]string{'r': "recursive", 'R': "recursive", 'f': "force", 'm': "parallel"}, valShort: "ho"},
 	"helm":    {short: map[byte]string{'n': "namespace"}, valShort: "n", valLong: []string{"namespace", "kube-context", "kubeconfig"}},
@@ -162,44 +190,66 @@ var specs = map[string]*optSpec{
 	"command": {short: map[byte]string{'v': "v", 'V': "V", 'p': "p"}, stop: true},
 	"exec":    {valShort: "a", stop: true},
 	"time":    {valShort: "fo", valLong: []string{"format", "output"}, stop: true},
-	"systemd-run": {valShort: "pEuM", valLong: []string{"unit", "property", "description", "uid", "gid",
-		"working-directory", "setenv", "machine", "slice"}, stop: true},
+	"systemd-run": {valShort: "pEuM", valLong: []string{
+		"unit", "property", "description", "uid", "gid",
+		"working-directory", "setenv", "machine", "slice",
+	}, stop: true},
 	"find": {stop: true},
 }
 
 func init() {
 	// Transparent wrappers: their options end at the wrapped command.
-	for _, n := range []string{"nohup", "setsid", "builtin", "unbuffer", "fakeroot", "proxychains",
-		"proxychains4", "torsocks", "caffeinate", "busybox", "toybox", "catchsegv", "eval"} {
+	for _, n := range []string{
+		"nohup", "setsid", "builtin", "unbuffer", "fakeroot", "proxychains",
+		"proxychains4", "torsocks", "caffeinate", "busybox", "toybox", "catchsegv", "eval",
+	} {
 		if _, ok := specs[n]; !ok {
 			specs[n] = &optSpec{stop: true}
 		}
 	}
 }
 
-var sudoSpec = &optSpec{short: map[byte]string{'s': "shell", 'i': "login", 'u': "user", 'g': "group",
-	'E': "preserve-env", 'H': "set-home", 'n': "non-interactive", 'b': "background", 'e': "edit",
-	'l': "list", 'v': "validate", 'k': "reset-timestamp", 'S': "stdin", 'C': "close-from",
-	'D': "chdir", 'h': "host", 'p': "prompt", 'r': "role", 't': "type", 'T': "command-timeout",
-	'U': "other-user", 'R': "chroot", 'P': "preserve-groups", 'A': "askpass", 'K': "remove-timestamp"},
-	valShort: "ugCDhprtTUR", valLong: []string{"user", "group", "close-from", "chdir", "host", "prompt",
-		"role", "type", "command-timeout", "other-user", "chroot"}, stop: true}
+var sudoSpec = &optSpec{
+	short: map[byte]string{
+		's': "shell", 'i': "login", 'u': "user", 'g': "group",
+		'E': "preserve-env", 'H': "set-home", 'n': "non-interactive", 'b': "background", 'e': "edit",
+		'l': "list", 'v': "validate", 'k': "reset-timestamp", 'S': "stdin", 'C': "close-from",
+		'D': "chdir", 'h': "host", 'p': "prompt", 'r': "role", 't': "type", 'T': "command-timeout",
+		'U': "other-user", 'R': "chroot", 'P': "preserve-groups", 'A': "askpass", 'K': "remove-timestamp",
+	},
+	valShort: "ugCDhprtTUR", valLong: []string{
+		"user", "group", "close-from", "chdir", "host", "prompt",
+		"role", "type", "command-timeout", "other-user", "chroot",
+	}, stop: true,
+}
 
 // shellSpec reads sh/bash/zsh options: -c is a flag here; the script is the first positional.
-var shellSpec = &optSpec{short: map[byte]string{'c': "command"}, valShort: "oO",
-	valLong: []string{"rcfile", "init-file"}, stop: true}
+var shellSpec = &optSpec{
+	short: map[byte]string{'c': "command"}, valShort: "oO",
+	valLong: []string{"rcfile", "init-file"}, stop: true,
+}
 
 // gitSubSpecs are the option tables of the git subcommands that matter.
 var gitSubSpecs = map[string]*optSpec{
-	"push": {short: map[byte]string{'f': "force", 'd': "delete", 'u': "set-upstream", 'n': "dry-run",
-		'q': "quiet", 'v': "verbose", 'o': "push-option"}, valShort: "o",
-		valLong: []string{"receive-pack", "exec", "repo", "push-option"}},
-	"clean": {short: map[byte]string{'f': "force", 'n': "dry-run", 'i': "interactive", 'q': "quiet",
-		'e': "exclude"}, valShort: "e", valLong: []string{"exclude"}},
-	"branch": {short: map[byte]string{'d': "delete", 'D': "delete,force", 'f': "force", 'm': "move",
-		'M': "move,force", 'c': "copy", 'C': "copy,force", 'r': "remotes", 'a': "all", 'v': "verbose",
-		'q': "quiet", 'u': "set-upstream-to", 't': "track"}, valShort: "u",
-		valLong: []string{"set-upstream-to", "contains", "merged", "no-merged", "points-at", "sort", "format"}},
+	"push": {
+		short: map[byte]string{
+			'f': "force", 'd': "delete", 'u': "set-upstream", 'n': "dry-run",
+			'q': "quiet", 'v': "verbose", 'o': "push-option",
+		}, valShort: "o",
+		valLong: []string{"receive-pack", "exec", "repo", "push-option"},
+	},
+	"clean": {short: map[byte]string{
+		'f': "force", 'n': "dry-run", 'i': "interactive", 'q': "quiet",
+		'e': "exclude",
+	}, valShort: "e", valLong: []string{"exclude"}},
+	"branch": {
+		short: map[byte]string{
+			'd': "delete", 'D': "delete,force", 'f': "force", 'm': "move",
+			'M': "move,force", 'c': "copy", 'C': "copy,force", 'r': "remotes", 'a': "all", 'v': "verbose",
+			'q': "quiet", 'u': "set-upstream-to", 't': "track",
+		}, valShort: "u",
+		valLong: []string{"set-upstream-to", "contains", "merged", "no-merged", "points-at", "sort", "format"},
+	},
 	"reset":    {short: map[byte]string{'q': "quiet", 'p': "patch"}},
 	"checkout": {short: map[byte]string{'f': "force", 'b': "b", 'B': "B", 'q': "quiet", 'p': "patch"}, valShort: "bB"},
 }

@@ -9,18 +9,27 @@ import (
 var tempRoots = []string{"/tmp", "/var/tmp", "/dev/shm", "/private/tmp", "/private/var/tmp"}
 
 // systemRoots are directories whose files the system needs.
-var systemRoots = []string{"/etc", "/boot", "/bin", "/sbin", "/usr", "/lib", "/lib32", "/lib64",
-	"/libx32", "/var/lib", "/root", "/sys", "/proc", "/opt", "/srv", "/System", "/Library"}
+var systemRoots = []string{
+	"/etc", "/boot", "/bin", "/sbin", "/usr", "/lib", "/lib32", "/lib64",
+	"/libx32", "/var/lib", "/root", "/sys", "/proc", "/opt", "/srv", "/System", "/Library",
+}
 
 // harmlessDevices can be written without damage.
-var harmlessDevices = []string{"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full",
-	"/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "/dev/console"}
+var harmlessDevices = []string{
+	"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full",
+	"/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "/dev/console",
+}
 
 // symbolic resolves the variables whose meaning is known without their value.
 func symbolic(v string) string {
 	for _, r := range []struct{ from, to string }{
-		{"$HOME", "~"}, {"$TMPDIR", "/tmp"}, {"$TMP", "/tmp"}, {"$TEMP", "/tmp"}, {"$PWD", "."},
-		{"$XDG_RUNTIME_DIR", "/tmp"}, {"$USER", "user"},
+		{"$HOME", "~"},
+		{"$TMPDIR", "/tmp"},
+		{"$TMP", "/tmp"},
+		{"$TEMP", "/tmp"},
+		{"$PWD", "."},
+		{"$XDG_RUNTIME_DIR", "/tmp"},
+		{"$USER", "user"},
 	} {
 		if strings.HasPrefix(v, r.from) {
 			rest := v[len(r.from):]
@@ -133,8 +142,10 @@ func isDevice(p string) bool {
 }
 
 // sensitiveFiles are files where even appending changes who can do what.
-var sensitiveFiles = []string{"/etc/sudoers", "/etc/passwd", "/etc/shadow", "/etc/group",
-	"/etc/crontab", "/etc/ld.so.preload", "/root/.ssh/authorized_keys", "/etc/ssh/sshd_config"}
+var sensitiveFiles = []string{
+	"/etc/sudoers", "/etc/passwd", "/etc/shadow", "/etc/group",
+	"/etc/crontab", "/etc/ld.so.preload", "/root/.ssh/authorized_keys", "/etc/ssh/sshd_config",
+}
 
 // writeTargetRisk judges an output redirection or write target; "" when harmless.
 func writeTargetRisk(p string, truncate bool) string {

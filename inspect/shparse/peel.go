@@ -66,8 +66,10 @@ func (a *analyzer) command(args []arg, ctx *cmdCtx, depth int) {
 		argv[i] = x.val
 	}
 	via := append([]string(nil), ctx.via...)
-	if !a.record(Command{Name: name, Argv: argv, Flags: c.p.flags, Via: via,
-		Dynamic: args[0].dyn || args[0].glob}) {
+	if !a.record(Command{
+		Name: name, Argv: argv, Flags: c.p.flags, Via: via,
+		Dynamic: args[0].dyn || args[0].glob,
+	}) {
 		return
 	}
 	c.idx = len(a.res.Commands) - 1

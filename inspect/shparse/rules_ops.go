@@ -182,8 +182,10 @@ func ruleDocker(a *analyzer, c *call) {
 	}
 }
 
-var dockerExecSpec = &optSpec{short: map[byte]string{'i': "interactive", 't': "tty", 'd': "detach"},
-	valShort: "euw", valLong: []string{"env", "user", "workdir", "env-file", "detach-keys"}, stop: true}
+var dockerExecSpec = &optSpec{
+	short:    map[byte]string{'i': "interactive", 't': "tty", 'd': "detach"},
+	valShort: "euw", valLong: []string{"env", "user", "workdir", "env-file", "detach-keys"}, stop: true,
+}
 
 func dockerExec(a *analyzer, c *call) {
 	for i, x := range c.args {
@@ -232,24 +234,46 @@ type sqlClient struct {
 }
 
 var sqlClients = map[string]sqlClient{
-	"psql": {spec: &optSpec{short: map[byte]string{'c': "command", 'f': "file", 'd': "dbname"},
-		valShort: "cfdhpUvoLTFRP", valLong: []string{"command", "file", "dbname", "host", "port",
-			"username", "set", "variable", "output", "log-file"}}, opts: []string{"command"}, posFrom: -1},
-	"mysql": {spec: &optSpec{short: map[byte]string{'e': "execute"}, valShort: "eDhPSuO",
-		valLong: []string{"execute", "database", "host", "port", "socket", "user"}},
-		opts: []string{"execute"}, posFrom: -1, backtick: true},
-	"sqlite3": {spec: &optSpec{singleDashLong: true, valLong: []string{"cmd", "init", "separator",
-		"nullvalue", "newline"}}, opts: []string{"cmd"}, posFrom: 1},
-	"duckdb": {spec: &optSpec{singleDashLong: true, valLong: []string{"c", "cmd", "init", "s"}},
-		opts: []string{"c", "cmd", "s"}, posFrom: 1},
-	"clickhouse-client": {spec: &optSpec{short: map[byte]string{'q': "query"}, valShort: "qhdu",
-		valLong: []string{"query", "host", "database", "user", "password", "port"}},
-		opts: []string{"query"}, posFrom: -1, backtick: true},
-	"cockroach": {spec: &optSpec{short: map[byte]string{'e': "execute"}, valShort: "e",
-		valLong: []string{"execute", "url", "host", "database", "user"}}, opts: []string{"execute"}, posFrom: -1},
-	"snowsql": {spec: &optSpec{short: map[byte]string{'q': "query"}, valShort: "qaudsrw",
-		valLong: []string{"query", "accountname", "username", "dbname", "schemaname"}},
-		opts: []string{"query"}, posFrom: -1},
+	"psql": {spec: &optSpec{
+		short:    map[byte]string{'c': "command", 'f': "file", 'd': "dbname"},
+		valShort: "cfdhpUvoLTFRP", valLong: []string{
+			"command", "file", "dbname", "host", "port",
+			"username", "set", "variable", "output", "log-file",
+		},
+	}, opts: []string{"command"}, posFrom: -1},
+	"mysql": {
+		spec: &optSpec{
+			short: map[byte]string{'e': "execute"}, valShort: "eDhPSuO",
+			valLong: []string{"execute", "database", "host", "port", "socket", "user"},
+		},
+		opts: []string{"execute"}, posFrom: -1, backtick: true,
+	},
+	"sqlite3": {spec: &optSpec{singleDashLong: true, valLong: []string{
+		"cmd", "init", "separator",
+		"nullvalue", "newline",
+	}}, opts: []string{"cmd"}, posFrom: 1},
+	"duckdb": {
+		spec: &optSpec{singleDashLong: true, valLong: []string{"c", "cmd", "init", "s"}},
+		opts: []string{"c", "cmd", "s"}, posFrom: 1,
+	},
+	"clickhouse-client": {
+		spec: &optSpec{
+			short: map[byte]string{'q': "query"}, valShort: "qhdu",
+			valLong: []string{"query", "host", "database", "user", "password", "port"},
+		},
+		opts: []string{"query"}, posFrom: -1, backtick: true,
+	},
+	"cockroach": {spec: &optSpec{
+		short: map[byte]string{'e': "execute"}, valShort: "e",
+		valLong: []string{"execute", "url", "host", "database", "user"},
+	}, opts: []string{"execute"}, posFrom: -1},
+	"snowsql": {
+		spec: &optSpec{
+			short: map[byte]string{'q': "query"}, valShort: "qaudsrw",
+			valLong: []string{"query", "accountname", "username", "dbname", "schemaname"},
+		},
+		opts: []string{"query"}, posFrom: -1,
+	},
 	"usql":   {spec: &optSpec{valShort: "c", short: map[byte]string{'c': "command"}, valLong: []string{"command"}}, opts: []string{"command"}, posFrom: -1},
 	"trino":  {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1},
 	"presto": {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1},

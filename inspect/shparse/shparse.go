@@ -175,8 +175,10 @@ func (a *analyzer) step() bool {
 }
 
 func newAnalyzer(res *Result) *analyzer {
-	return &analyzer{res: res, vars: map[string]string{}, aliases: map[string]string{},
-		expanding: map[string]bool{}}
+	return &analyzer{
+		res: res, vars: map[string]string{}, aliases: map[string]string{},
+		expanding: map[string]bool{},
+	}
 }
 
 func (a *analyzer) flag(reason string) {

@@ -301,8 +301,10 @@ func TestAnalyzeBenign(t *testing.T) {
 
 func TestFlagsNormalised(t *testing.T) {
 	want := []string{"recursive", "force"}
-	for _, src := range []string{"rm -rf x", "rm -r -f x", "rm -fr x", "rm --recursive --force x",
-		"rm -R --force x", "rm x -rf", "rm -Rf x"} {
+	for _, src := range []string{
+		"rm -rf x", "rm -r -f x", "rm -fr x", "rm --recursive --force x",
+		"rm -R --force x", "rm x -rf", "rm -Rf x",
+	} {
 		t.Run(src, func(t *testing.T) {
 			r := Analyze(src)
 			if len(r.Commands) != 1 {
@@ -439,10 +441,14 @@ func TestMap(t *testing.T) {
 	m := Analyze("sudo rm -rf /").Map()
 	want := map[string]any{
 		"commands": []any{
-			map[string]any{"name": "sudo", "argv": []any{"sudo", "rm", "-rf", "/"}, "flags": []any{},
-				"via": []any{}, "dynamic": false},
-			map[string]any{"name": "rm", "argv": []any{"rm", "-rf", "/"}, "flags": []any{"recursive", "force"},
-				"via": []any{"sudo"}, "dynamic": false},
+			map[string]any{
+				"name": "sudo", "argv": []any{"sudo", "rm", "-rf", "/"}, "flags": []any{},
+				"via": []any{}, "dynamic": false,
+			},
+			map[string]any{
+				"name": "rm", "argv": []any{"rm", "-rf", "/"}, "flags": []any{"recursive", "force"},
+				"via": []any{"sudo"}, "dynamic": false,
+			},
 		},
 		"destructive": true,
 		"reasons":     []any{"rm -r -f on /"},

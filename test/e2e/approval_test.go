@@ -187,8 +187,10 @@ spec:
 func TestMissingIdentityIsRefusedWith401(t *testing.T) {
 	is := newTestIssuer(t)
 	w := startWarden(t, func(c *mainlib.Config) {
-		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url},
-			Required: identity.RequiredConfig{All: true}}
+		c.Identity = &identity.Config{
+			Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url},
+			Required: identity.RequiredConfig{All: true},
+		}
 	})
 	up, _ := staticUpstream(200, nil, "ok")
 	for name, hdr := range map[string]map[string]string{

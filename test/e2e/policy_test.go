@@ -132,8 +132,10 @@ func TestStreamedToolCallIsStoppedBeforeTheAgentActs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			events := openAIToolCallStream(tt.query)
 			up := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
-				return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}},
-					Body: extproctest.Chunks(nil, splitEvery(strings.Join(events, ""), 37)...)}, nil
+				return &extproctest.Response{
+					Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}},
+					Body: extproctest.Chunks(nil, splitEvery(strings.Join(events, ""), 37)...),
+				}, nil
 			})
 			res, err := w.envoy.Run(context.Background(), request("POST", "https://api.openai.com/v1/chat/completions",
 				map[string]string{"content-type": "application/json"}, `{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"clean up"}]}`), up)

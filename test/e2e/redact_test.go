@@ -61,8 +61,10 @@ func TestRedactionInRequestsResponsesAndSSE(t *testing.T) {
 			// The model emits the token across two deltas, and the network cuts the events too.
 			stream := ev("your token is "+tok[:cut]) + ev(tok[cut:]+" ok") + "data: [DONE]\n\n"
 			up := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
-				return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}},
-					Body: extproctest.Chunks(nil, splitEvery(stream, 29)...)}, nil
+				return &extproctest.Response{
+					Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}},
+					Body: extproctest.Chunks(nil, splitEvery(stream, 29)...),
+				}, nil
 			})
 			res, err := w.envoy.Run(context.Background(), request("POST", "https://api.openai.com/v1/chat/completions",
 				map[string]string{"content-type": "application/json"}, `{"model":"gpt-4o","stream":true,"messages":[]}`), up)

@@ -114,7 +114,8 @@ func (rt *runtime) addPolicy(ctx context.Context, cfg Config, log *slog.Logger, 
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w := wcel.Watcher{Paths: []string{cfg.Policy}, Loaded: ps,
+		w := wcel.Watcher{
+			Paths: []string{cfg.Policy}, Loaded: ps,
 			OnChange: func(ps *wcel.PolicySet) {
 				store.Swap(ps)
 				log.Info("policy reloaded", "path", cfg.Policy, "versions", ps.Versions())
