@@ -97,6 +97,39 @@ var differentialCorpus = []string{
 	"INSERT INTO t WITH x AS (SELECT 1) SELECT * FROM x", "WITH x AS (SELECT 1) VALUES (1)", "SELECT 1 UNION (SELECT 2)",
 	"SELECT * FROM t LIMIT 1, 2", "SELECT * FROM t OFFSET 1 ROWS", "SELECT a FROM t WHERE x = 1 LIMIT $1 OFFSET $2",
 	"UPDATE t SET a = (SELECT x FROM u) FROM v WHERE t.id = v.id", "SELECT null.x", "SELECT current_date.x",
+	"CREATE TABLE IF NOT EXISTS s.t (id bigserial PRIMARY KEY, u bigint NOT NULL REFERENCES s.u (id) ON DELETE CASCADE, " +
+		"q integer NOT NULL DEFAULT 1 CHECK (q > 0), c char(3) DEFAULT 'EUR', CONSTRAINT k UNIQUE (q), FOREIGN KEY (u) REFERENCES v)",
+	"CREATE TABLE t (a int, b text REFERENCES t)", "CREATE TABLE t ()", "CREATE TABLE t (a int) INHERITS (u)",
+	"CREATE TABLE t (LIKE u)", "CREATE TABLE t (a int DEFAULT 1 < 2)", "CREATE TABLE t (a int DEFAULT 'x' IS NULL)",
+	"CREATE TABLE t (a int DEFAULT 1 NOT NULL, b timestamp with time zone)", "CREATE TABLE t (a int[])",
+	"CREATE TABLE t (a int CONSTRAINT)", "CREATE TABLE t (a int REFERENCES u ON DELETE SET NULL ON UPDATE NO ACTION)",
+	"CREATE TABLE t (a int REFERENCES u ON DELETE CASCADE ON DELETE CASCADE)", "CREATE TABLE t (a numeric(10, 2, 1))",
+	"CREATE TABLE t (check int)", "CREATE TABLE t (a text, b name, c setof int, d double, e json)",
+	"SELECT 1::text, 'x'::name, 1::double, 1::setof, 'x'::json, 1::format", "CREATE TEMP TABLE t (a int)", "CREATE TABLE t AS SELECT 1",
+	"CREATE INDEX ON t (a)", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t USING btree (a DESC NULLS LAST, (lower(b)))",
+	"CREATE INDEX IF NOT EXISTS ON t (a)", "CREATE INDEX i ON t (a) WHERE a > 1", "CREATE INDEX i ON t (a text_pattern_ops)",
+	"CREATE INDEX i ON t ((pg_terminate_backend(a)))", "CREATE INDEX i ON ONLY t (a)",
+	"ALTER TABLE t ADD COLUMN IF NOT EXISTS c char(3) NOT NULL DEFAULT 'EUR', ADD CONSTRAINT f FOREIGN KEY (c) REFERENCES u",
+	"ALTER TABLE IF EXISTS t ADD PRIMARY KEY (a)", "ALTER TABLE t ADD b int REFERENCES u", "ALTER TABLE t DROP COLUMN b",
+	"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID", "ALTER TABLE ONLY t ADD b int", "ALTER TABLE t ADD",
+	"SELECT a FROM t WHERE a = 1 AND", "SELECT a, FROM t", "SELECT a FROM t,", "SELECT a FROM t JOIN u",
+	"SELECT a FROM t t2 t3", "INSERT INTO t VALUES", "INSERT INTO t (a VALUES (1)", "UPDATE t SET",
+	"UPDATE t SET a", "DELETE t WHERE a = 1", "SELECT CAST(a AS) FROM t", "SELECT CASE WHEN a THEN b",
+	"SELECT 1 UNION", "SELECT 1 UNION ALL ALL SELECT 2", "SELECT DISTINCT ON a FROM t",
+	"WITH x AS SELECT 1 SELECT 1", "WITH x (SELECT 1) SELECT 1", "WITH x AS (SELECT 1), SELECT 1",
+	"SELECT a FROM t ORDER a", "SELECT a FROM t LIMIT", "SELECT a FROM t GROUP BY",
+	"SELECT * FROM t WHERE a IN (1,)", "SELECT * FROM t WHERE a BETWEEN 1", "SELECT * FROM t WHERE a LIKE",
+	"SELECT * FROM t WHERE a IS", "SELECT * FROM t WHERE a IS NOT", "SELECT * FROM t WHERE NOT", "SELECT 1 AS",
+	"SELECT -", "SELECT a::", "SELECT a::int(", "SELECT f(,)", "SELECT (SELECT 1", "SET x", "SET x =",
+	"SET x = 1,", "SHOW", "BEGIN WORK WORK", "DROP TABLE", "DROP TABLE a,", "TRUNCATE", "SAVEPOINT", "RELEASE",
+	"ROLLBACK TO", "SELECT 1 FROM t WHERE a = 1 FOR", "SELECT a FROM t WHERE a = 1 AND b = 2 OR c = 3",
+	"CREATE TABLE t (a int PRIMARY KEY REFERENCES u, b int UNIQUE NULL)",
+	"CREATE TABLE t (a int, PRIMARY KEY (a), UNIQUE (a, b))",
+	"CREATE TABLE t (a int CONSTRAINT c NOT NULL CONSTRAINT d CHECK (a > 0))",
+	"ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", "CREATE TABLE t (a int NOT DEFERRABLE)",
+	"CREATE TABLE t (a int CHECK (a > 0) NO INHERIT)", "CREATE TABLE t (a int REFERENCES u ON)",
+	"CREATE TABLE if (a int)", "CREATE TABLE t (key int)", "CREATE INDEX i ON t (a, b)",
+	"CREATE INDEX i ON t ()", "CREATE INDEX ON t",
 	"SELECT 1 -- trailing comment", "SELECT 1 /* trailing */", "/* only */", "-- only",
 }
 
@@ -157,8 +190,9 @@ func TestFastPathCoverage(t *testing.T) {
 		{"WITH d AS (DELETE FROM t) SELECT 1", false},   // data-modifying CTE
 		{"SELECT a FROM t WHERE a = a", false},          // x = x
 		{"SELECT * FROM t WHERE a = 1 OR 1 = 1", false}, // OR with a tautology
-		{"CREATE TABLE t (id int)", false},              // DDL
-		{"SELECT 1a", false},                            // PostgreSQL rejects it
+		{"CREATE TABLE t (id int REFERENCES u)", true},
+		{"CREATE TABLE t (id int) INHERITS (u)", false},
+		{"SELECT 1a", false}, // PostgreSQL rejects it
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {

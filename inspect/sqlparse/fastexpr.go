@@ -27,7 +27,12 @@ const maxFastDepth = 32
 // expr parses an a_expr: OR of ANDs.
 func (p *fastParser) expr() exprInfo {
 	p.enter()
-	defer p.leave()
+	in := p.orExpr()
+	p.leave()
+	return in
+}
+
+func (p *fastParser) orExpr() exprInfo {
 	left := p.andExpr()
 	if !p.isKw("or") {
 		return left
@@ -54,8 +59,8 @@ func (p *fastParser) andExpr() exprInfo {
 func (p *fastParser) notExpr() exprInfo {
 	if p.acceptKw("not") {
 		p.enter()
-		defer p.leave()
 		p.notExpr()
+		p.leave()
 		return exprInfo{}
 	}
 	return p.isExpr()
@@ -77,18 +82,26 @@ func (p *fastParser) isExpr() exprInfo {
 	return exprInfo{notTrue: left.kind != exConst}
 }
 
-var cmpOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, ">": true, "<=": true, ">=": true}
+func isCmpOp(t token) bool {
+	if t.kind != tkOp {
+		return false
+	}
+	switch t.text {
+	case "=", "<>", "!=", "<", ">", "<=", ">=":
+		return true
+	}
+	return false
+}
 
 // cmpExpr: a comparison. Comparisons do not chain in PostgreSQL (a = b = c is an error).
 func (p *fastParser) cmpExpr() exprInfo {
 	left := p.likeExpr()
-	t := p.peek()
-	if t.kind != tkOp || !cmpOps[t.text] {
+	if !isCmpOp(p.peek()) {
 		return left
 	}
 	p.i++
 	right := p.likeExpr()
-	if t := p.peek(); t.kind == tkOp && cmpOps[t.text] {
+	if isCmpOp(p.peek()) {
 		p.bail()
 	}
 	return exprInfo{notTrue: p.columnVsOther(left, right) || p.columnVsOther(right, left)}
@@ -175,19 +188,25 @@ func (p *fastParser) inList(left exprInfo) bool {
 	return distinct
 }
 
-var arithOps = map[string]bool{
-	"+": true, "-": true, "*": true, "/": true, "%": true, "^": true, "||": true,
-	"->": true, "->>": true, "#>": true, "#>>": true, "@>": true, "<@": true,
+func isArithOp(t token) bool {
+	if t.kind != tkOp {
+		return false
+	}
+	switch t.text {
+	case "+", "-", "*", "/", "%", "^", "||", "->", "->>", "#>", "#>>", "@>", "<@":
+		return true
+	}
+	return false
 }
 
 // arith parses operands joined by binary arithmetic and JSON operators. Their relative
 // precedence does not change what the fast path reports, only PostgreSQL's tree shape.
 func (p *fastParser) arith() exprInfo {
 	left := p.unary()
-	if t := p.peek(); t.kind != tkOp || !arithOps[t.text] {
+	if !isArithOp(p.peek()) {
 		return left
 	}
-	for t := p.peek(); t.kind == tkOp && arithOps[t.text]; t = p.peek() {
+	for isArithOp(p.peek()) {
 		p.i++
 		p.unary()
 	}
@@ -198,8 +217,8 @@ func (p *fastParser) unary() exprInfo {
 	if t := p.peek(); t.kind == tkOp && (t.text == "-" || t.text == "+") {
 		p.i++
 		p.enter()
-		defer p.leave()
 		in := p.unary()
+		p.leave()
 		if in.kind == exConst {
 			return exprInfo{kind: exConst}
 		}
@@ -211,9 +230,10 @@ func (p *fastParser) unary() exprInfo {
 // postfix parses a primary with :: casts.
 func (p *fastParser) postfix() exprInfo {
 	in := p.primary()
-	for p.acceptPunct("::") {
-		p.enter()
-		defer p.leave()
+	for casts := 1; p.acceptPunct("::"); casts++ {
+		if casts > 8 {
+			p.bail() // each cast is a level of the evaluator's recursion
+		}
 		p.typeName()
 		if in.kind == exColumn {
 			in = exprInfo{notTrue: true} // truth of a cast column: unknown
@@ -261,16 +281,20 @@ func (p *fastParser) parenExpr() exprInfo {
 	return in
 }
 
-// valueKeywords are reserved words that are expressions by themselves.
-var valueKeywords = map[string]exprKind{
-	"true": exConst, "false": exConst, "null": exConst,
-	"current_date": exOther, "current_timestamp": exOther, "localtimestamp": exOther,
-	"current_user": exOther, "session_user": exOther,
+// valueKeyword reports whether a reserved word is an expression by itself, and its kind.
+func valueKeyword(w string) (exprKind, bool) {
+	switch w {
+	case "true", "false", "null":
+		return exConst, true
+	case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user":
+		return exOther, true
+	}
+	return exOther, false
 }
 
 func (p *fastParser) identExpr(t token) exprInfo {
 	if !t.quoted {
-		if k, ok := valueKeywords[t.text]; ok {
+		if k, ok := valueKeyword(t.text); ok && t.kw != kwNone {
 			if p.peek().text == "(" {
 				p.bail()
 			}
@@ -357,7 +381,6 @@ func (p *fastParser) funcCall(name string) {
 	}
 	p.expectPunct("(")
 	p.enter()
-	defer p.leave()
 	switch {
 	case p.acceptPunct(")"):
 	case p.peek().kind == tkOp && p.peek().text == "*":
@@ -370,6 +393,7 @@ func (p *fastParser) funcCall(name string) {
 		p.exprList()
 		p.expectPunct(")")
 	}
+	p.leave()
 	switch p.peek().text {
 	case "filter", "over", "within":
 		p.bail()
@@ -387,7 +411,6 @@ func (p *fastParser) exprList() {
 
 func (p *fastParser) caseExpr() exprInfo {
 	p.enter()
-	defer p.leave()
 	if !p.isKw("when") {
 		p.expr()
 	}
@@ -403,6 +426,7 @@ func (p *fastParser) caseExpr() exprInfo {
 		p.expr()
 	}
 	p.expectKw("end")
+	p.leave()
 	return exprInfo{notTrue: true}
 }
 
@@ -417,7 +441,8 @@ func (p *fastParser) typeName() {
 	t := p.next()
 	mods := 2
 	switch {
-	case t.kind == tkIdent && (t.quoted || t.kw == kwNone):
+	case nameWord(t) && t.text != "double" && t.text != "setof" && t.text != "json":
+		// type_function_name: identifiers and unreserved keywords (text, name, ...).
 		if p.acceptPunct(".") {
 			if n := p.next(); n.kind != tkIdent || !n.quoted && n.kw != kwNone {
 				p.bail()

@@ -133,37 +133,45 @@ func (p *fastParser) run(toks []token) (st Statement, ok bool) {
 }
 
 func (p *fastParser) statement() Statement {
-	if t := p.peek(); t.kind != tkIdent || t.quoted {
+	t := p.peek()
+	if t.kind != tkIdent || t.quoted {
 		p.bail()
 	}
-	switch {
-	case p.isKw("select") || p.isKw("values"):
+	switch t.text {
+	case "select", "values":
 		q := p.query(true)
 		return Statement{Kind: "select", HasWhere: q.hasWhere}
-	case p.isKw("with"):
+	case "with":
 		p.with()
 		if p.startsQuery() {
 			q := p.query(true)
 			return Statement{Kind: "select", HasWhere: q.hasWhere}
 		}
 		return p.dml()
-	case p.isKw("show"):
+	case "insert", "update", "delete":
+		return p.dml()
+	case "create":
+		return p.create()
+	case "alter":
+		return p.alter()
+	case "show":
 		p.show()
 		return Statement{Kind: "show"}
-	case p.isKw("set"):
+	case "set":
 		p.set()
 		return Statement{Kind: "set"}
-	case p.isKw("drop"):
+	case "drop":
 		p.drop()
 		return Statement{Kind: "drop", Destructive: true, Reason: "DROP TABLE"}
-	case p.isKw("truncate"):
+	case "truncate":
 		p.truncate()
 		return Statement{Kind: "truncate", Destructive: true, Reason: "TRUNCATE"}
 	}
 	if k := p.transaction(); k != "" {
 		return Statement{Kind: k}
 	}
-	return p.dml()
+	p.bail()
+	return Statement{}
 }
 
 func (p *fastParser) dml() Statement {

@@ -48,7 +48,12 @@ func (p *fastParser) with() {
 // top is true for the statement itself, whose WHERE must then be proven real or absent.
 func (p *fastParser) query(top bool) queryInfo {
 	p.enter()
-	defer p.leave()
+	q := p.queryInner(top)
+	p.leave()
+	return q
+}
+
+func (p *fastParser) queryInner(top bool) queryInfo {
 	if p.isKw("with") {
 		if top {
 			p.bail() // handled by statement(); WITH here would be nested WITH WITH

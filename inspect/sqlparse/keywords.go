@@ -545,15 +545,28 @@ func kwHashStep(h uint32, c byte) uint32 { return h*31 + uint32(c) }
 
 func kwSlot(h uint32) uint32 { return (h ^ h>>11 ^ h>>22) & (kwSlots - 1) }
 
-// lookupKeyword finds the folded word w (hash h) among the keywords.
-func lookupKeyword(w []byte, h uint32) *kwEntry {
+// lookupKeyword finds the word w, whose folded form hashes to h, among the keywords.
+func lookupKeyword(w string, h uint32) *kwEntry {
 	for k := kwSlot(h); ; k = (k + 1) & (kwSlots - 1) {
 		e := kwIndex[k]
 		if e == nil {
 			return nil
 		}
-		if e.word == string(w) {
+		if foldedEqual(e.word, w) {
 			return e
 		}
 	}
+}
+
+// foldedEqual reports whether w folded to lower case is the lower-case keyword kw.
+func foldedEqual(kw, w string) bool {
+	if len(kw) != len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if lowerByte[w[i]] != kw[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -46,6 +46,8 @@ const (
 	cIdentStart             // A-Z a-z _ and bytes >= 0x80
 	cIdentCont              // identStart, digits, $
 	cOp                     // ~!@#^&|`?+-*/%<>=
+	cUpper                  // A-Z
+	cHigh                   // bytes >= 0x80
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -58,6 +60,12 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if c >= '0' && c <= '9' || c == '$' {
 			t[c] |= cIdentCont
+		}
+		if c >= 'A' && c <= 'Z' {
+			t[c] |= cUpper
+		}
+		if c >= 0x80 {
+			t[c] |= cHigh
 		}
 	}
 	for _, c := range []byte("~!@#^&|`?+-*/%<>=") {
@@ -93,6 +101,13 @@ func lex(src string, toks []token) ([]token, error) {
 			var t token
 			t, i = lexIdent(src, i)
 			toks = append(toks, t)
+		case c == ',' || c == '(' || c == ')' || c == ';':
+			toks = append(toks, token{kind: tkPunct, text: src[i : i+1], pos: int32(i), end: int32(i + 1)})
+			i++
+		case isOpChar(c) && (i+1 == len(src) || !isOpChar(src[i+1])):
+			// A lone operator character: no comment can start here, no trailing-sign rule applies.
+			toks = append(toks, token{kind: tkOp, text: src[i : i+1], pos: int32(i), end: int32(i + 1)})
+			i++
 		default:
 			t, end, err := lexToken(src, i)
 			if err != nil {
@@ -279,46 +294,46 @@ func lexQuotedIdent(src string, i int) (token, int, error) {
 	return token{kind: tkIdent, text: name, quoted: true}, j + 1, nil
 }
 
+// lowerByte folds ASCII upper case, as PostgreSQL folds unquoted identifiers.
+var lowerByte = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] = byte(c) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
 // lexIdent reads an identifier or keyword, folded to lower case as PostgreSQL folds it.
 func lexIdent(src string, i int) (token, int) {
 	j := i
-	var low [maxIdentBytes]byte
+	var seen uint8
 	var h uint32
-	plain := true // ASCII and lower case: the text is a substring of src
-	for j < len(src) && isIdentCont(src[j]) {
+	for j < len(src) {
 		c := src[j]
-		if c >= 0x80 {
-			for j < len(src) && isIdentCont(src[j]) {
-				j++
-			}
-			return token{kind: tkOpaque, pos: int32(i), end: int32(j)}, j
+		cl := byteClass[c]
+		if cl&cIdentCont == 0 {
+			break
 		}
-		if c >= 'A' && c <= 'Z' {
-			plain = false
-			c += 'a' - 'A'
-		}
-		if j-i < maxIdentBytes {
-			low[j-i] = c
-		}
-		h = kwHashStep(h, c)
+		seen |= cl
+		h = kwHashStep(h, lowerByte[c])
 		j++
 	}
 	n := j - i
-	t := token{kind: tkIdent, pos: int32(i), end: int32(j)}
-	switch {
-	case n > maxIdentBytes:
-		t.kind = tkOpaque
+	t := token{kind: tkIdent, pos: int32(i), end: int32(j), text: src[i:j]}
+	if seen&cHigh != 0 || n > maxIdentBytes {
+		t.kind, t.text = tkOpaque, ""
 		return t, j
-	case n <= maxKeywordBytes:
-		if e := lookupKeyword(low[:n], h); e != nil {
+	}
+	if n <= maxKeywordBytes {
+		if e := lookupKeyword(t.text, h); e != nil {
 			t.text, t.kw = e.word, e.cat
 			return t, j
 		}
 	}
-	if plain {
-		t.text = src[i:j]
-	} else {
-		t.text = string(low[:n])
+	if seen&cUpper != 0 {
+		t.text = strings.ToLower(t.text)
 	}
 	return t, j
 }

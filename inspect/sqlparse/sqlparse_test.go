@@ -164,25 +164,45 @@ func TestAnalyzeStatements(t *testing.T) {
 		sql  string
 		want []Statement
 	}{
-		{"split and kinds", "SELECT a FROM s.t WHERE a > 1; DELETE FROM u WHERE id = 1; DROP TABLE v, w",
+		{
+			"split and kinds", "SELECT a FROM s.t WHERE a > 1; DELETE FROM u WHERE id = 1; DROP TABLE v, w",
 			[]Statement{
 				{Kind: "select", Tables: []string{"s.t"}, HasWhere: true},
 				{Kind: "delete", Tables: []string{"u"}, HasWhere: true},
 				{Kind: "drop", Tables: []string{"v", "w"}, Destructive: true, Reason: "DROP TABLE"},
-			}},
-		{"join tables, cte excluded", "WITH x AS (SELECT * FROM a) SELECT * FROM x JOIN b ON true",
-			[]Statement{{Kind: "select", Tables: []string{"a", "b"}}}},
-		{"tautology has no where", "UPDATE t SET a = 1 WHERE 1 = 1",
-			[]Statement{{Kind: "update", Tables: []string{"t"}, Destructive: true, Reason: "UPDATE without a real WHERE"}}},
-		{"grant and revoke kinds", "GRANT SELECT ON t TO a; REVOKE SELECT ON t FROM a",
-			[]Statement{{Kind: "grant", Tables: []string{"t"}}, {Kind: "revoke", Tables: []string{"t"}}}},
-		{"transaction kinds", "BEGIN; COMMIT; ROLLBACK",
-			[]Statement{{Kind: "begin"}, {Kind: "commit"}, {Kind: "rollback"}}},
-		{"other kinds", "CREATE TABLE t (a int); ALTER TABLE t ADD b int; INSERT INTO t VALUES (1); CALL p(); SET x = 1; SHOW x",
-			[]Statement{{Kind: "create", Tables: []string{"t"}}, {Kind: "alter", Tables: []string{"t"}},
-				{Kind: "insert", Tables: []string{"t"}}, {Kind: "call"}, {Kind: "set"}, {Kind: "show"}}},
-		{"truncate tables", "TRUNCATE a, public.b",
-			[]Statement{{Kind: "truncate", Tables: []string{"a", "public.b"}, Destructive: true, Reason: "TRUNCATE"}}},
+			},
+		},
+		{
+			"join tables, cte excluded", "WITH x AS (SELECT * FROM a) SELECT * FROM x JOIN b ON true",
+			[]Statement{{Kind: "select", Tables: []string{"a", "b"}}},
+		},
+		{
+			"tautology has no where", "UPDATE t SET a = 1 WHERE 1 = 1",
+			[]Statement{{Kind: "update", Tables: []string{"t"}, Destructive: true, Reason: "UPDATE without a real WHERE"}},
+		},
+		{
+			"grant and revoke kinds", "GRANT SELECT ON t TO a; REVOKE SELECT ON t FROM a",
+			[]Statement{{Kind: "grant", Tables: []string{"t"}}, {Kind: "revoke", Tables: []string{"t"}}},
+		},
+		{
+			"transaction kinds", "BEGIN; COMMIT; ROLLBACK",
+			[]Statement{{Kind: "begin"}, {Kind: "commit"}, {Kind: "rollback"}},
+		},
+		{
+			"other kinds", "CREATE TABLE t (a int); ALTER TABLE t ADD b int; INSERT INTO t VALUES (1); CALL p(); SET x = 1; SHOW x",
+			[]Statement{
+				{Kind: "create", Tables: []string{"t"}},
+				{Kind: "alter", Tables: []string{"t"}},
+				{Kind: "insert", Tables: []string{"t"}},
+				{Kind: "call"},
+				{Kind: "set"},
+				{Kind: "show"},
+			},
+		},
+		{
+			"truncate tables", "TRUNCATE a, public.b",
+			[]Statement{{Kind: "truncate", Tables: []string{"a", "public.b"}, Destructive: true, Reason: "TRUNCATE"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,8 +256,10 @@ func TestMap(t *testing.T) {
 	want := map[string]any{
 		"statements": []any{
 			map[string]any{"kind": "select", "tables": []any{}, "has_where": false, "destructive": false, "reason": ""},
-			map[string]any{"kind": "delete", "tables": []any{"t"}, "has_where": false, "destructive": true,
-				"reason": "DELETE without a real WHERE"},
+			map[string]any{
+				"kind": "delete", "tables": []any{"t"}, "has_where": false, "destructive": true,
+				"reason": "DELETE without a real WHERE",
+			},
 		},
 		"destructive": true,
 		"reasons":     []any{"DELETE without a real WHERE"},

@@ -25,6 +25,7 @@ import (
 
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/extproc/extproctest"
 )
 
@@ -45,40 +46,73 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 			return request("POST", "https://api.openai.com/v1/chat/completions", map[string]string{"content-type": "application/json"}, body4k)
 		}},
 	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			w := startWarden(b, func(cfg *mainlib.Config) { cfg.Log.Level = "error" })
-			null := newEnvoy(b, extproctest.StartServer(b, extproctest.ContinueServer{}))
-			up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
-			run := func(e *extproctest.Envoy) time.Duration {
-				start := time.Now()
-				res, err := e.Run(context.Background(), c.req(), up)
-				d := time.Since(start)
-				if err != nil || res.Status != 200 {
-					b.Fatalf("status %v err %v", res, err)
+	shm := ""
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		shm = "/dev/shm"
+	}
+	pipelines := []struct {
+		name  string
+		start func(b *testing.B) *extproctest.Envoy
+	}{
+		// The ext_proc server with pass-through stages: the cost of warden's state machine.
+		{"passthrough", func(b *testing.B) *extproctest.Envoy {
+			return newEnvoy(b, startServer(b, extproc.Pipeline{}))
+		}},
+		// The default pipeline (inspection, embedded policy pack, redaction both ways, durable
+		// audit) with the spool on tmpfs: its CPU cost without the disk's fsync latency.
+		{"default-tmpfs", func(b *testing.B) *extproctest.Envoy {
+			if shm == "" {
+				b.Skip("no /dev/shm")
+			}
+			dir, err := os.MkdirTemp(shm, "warden-bench-")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = os.RemoveAll(dir) })
+			return startWarden(b, func(cfg *mainlib.Config) { cfg.Log.Level = "error"; cfg.DataDir = dir }).envoy
+		}},
+		// The same with the spool on the test's disk: every request waits for a group-committed
+		// fsync before it may go upstream.
+		{"default-disk", func(b *testing.B) *extproctest.Envoy {
+			return startWarden(b, func(cfg *mainlib.Config) { cfg.Log.Level = "error" }).envoy
+		}},
+	}
+	for _, pl := range pipelines {
+		for _, c := range cases {
+			b.Run(pl.name+"/"+c.name, func(b *testing.B) {
+				w := pl.start(b)
+				null := newEnvoy(b, extproctest.StartServer(b, extproctest.ContinueServer{}))
+				up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
+				run := func(e *extproctest.Envoy) time.Duration {
+					start := time.Now()
+					res, err := e.Run(context.Background(), c.req(), up)
+					d := time.Since(start)
+					if err != nil || res.Status != 200 {
+						b.Fatalf("status %v err %v", res, err)
+					}
+					return d
 				}
-				return d
-			}
-			for range 50 { // warm both paths
-				run(null)
-				run(w.envoy)
-			}
-			nullT, wardenT := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for range b.N {
-				nullT = append(nullT, run(null))
-				wardenT = append(wardenT, run(w.envoy))
-			}
-			b.StopTimer()
-			n50, n99 := percentiles(nullT)
-			w50, w99 := percentiles(wardenT)
-			b.ReportMetric(float64(n50.Microseconds()), "null-p50-µs")
-			b.ReportMetric(float64(n99.Microseconds()), "null-p99-µs")
-			b.ReportMetric(float64(w50.Microseconds()), "warden-p50-µs")
-			b.ReportMetric(float64(w99.Microseconds()), "warden-p99-µs")
-			b.ReportMetric(float64(w50)/float64(n50), "p50-ratio")
-			b.ReportMetric(float64(w99)/float64(n99), "p99-ratio")
-		})
+				for range 50 { // warm both paths
+					run(null)
+					run(w)
+				}
+				nullT, wardenT := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
+				b.ResetTimer()
+				for range b.N {
+					nullT = append(nullT, run(null))
+					wardenT = append(wardenT, run(w))
+				}
+				b.StopTimer()
+				n50, n99 := percentiles(nullT)
+				w50, w99 := percentiles(wardenT)
+				b.ReportMetric(float64(n50.Microseconds()), "null-p50-µs")
+				b.ReportMetric(float64(n99.Microseconds()), "null-p99-µs")
+				b.ReportMetric(float64(w50.Microseconds()), "warden-p50-µs")
+				b.ReportMetric(float64(w99.Microseconds()), "warden-p99-µs")
+				b.ReportMetric(float64(w50)/float64(n50), "p50-ratio")
+				b.ReportMetric(float64(w99)/float64(n99), "p99-ratio")
+			})
+		}
 	}
 }
 

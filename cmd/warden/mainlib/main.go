@@ -56,6 +56,9 @@ func commands() []command {
 		{"policy", "test or lint policy files (warden policy test|lint …)", runPolicy},
 		{"redact", "copy stdin to stdout with every secret and PII value replaced", runRedact},
 		{"audit", "verify, tail, replay or export the audit trail", runAudit},
+		{"approvals", "list the approval requests waiting for a human", runApprovals("approvals")},
+		{"approve", "approve a pending approval request: warden approve ID [--note N]", runApprovals("approve")},
+		{"deny", "deny a pending approval request: warden deny ID [--note N]", runApprovals("deny")},
 		{"version", "print the version", func(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "warden", Version)
 			return err

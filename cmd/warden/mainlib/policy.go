@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/warden-gw/warden/approval/approvalcli"
 	"github.com/warden-gw/warden/audit/auditcli"
 	"github.com/warden-gw/warden/cel/policycli"
 	"github.com/warden-gw/warden/redact/redactcli"
@@ -27,4 +28,11 @@ func runAudit(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // runRedact is `warden redact` (redact/redactcli).
 func runRedact(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return redactcli.Run(ctx, args, stdin, stdout, stderr)
+}
+
+// runApprovals is `warden approvals|approve|deny`, talking to the admin API (approval/approvalcli).
+func runApprovals(sub string) func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
+	return func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+		return approvalcli.Run(ctx, append([]string{sub}, args...), stdin, stdout, stderr)
+	}
 }
