@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/warden-gw/warden/audit/spool"
@@ -14,7 +15,7 @@ import (
 func (l *Log) resume() error {
 	bases := l.spool.SegmentBases()
 	foundRec, foundCkpt := false, false
-	for i := len(bases) - 1; i >= 0 && !(foundRec && foundCkpt); i-- {
+	for i := len(bases) - 1; i >= 0 && (!foundRec || !foundCkpt); i-- {
 		var lastRec *Integrity
 		var lastCkpt *Checkpoint
 		err := spool.ScanSegment(l.cfg.Dir, bases[i], func(e spool.Entry) error {
@@ -47,7 +48,12 @@ func (l *Log) resume() error {
 			}
 			l.ckptNum, l.ckptPrev, foundCkpt = lastCkpt.Number, d, true
 			if foundRec && lastCkpt.Seq < l.seq {
-				l.sinceCkpt = int(l.seq - lastCkpt.Seq)
+				// sinceCkpt is only compared with Checkpoint.Every: saturate there, so no
+				// conversion or later increment can overflow.
+				l.sinceCkpt = l.cfg.Checkpoint.Every
+				if gap := l.seq - lastCkpt.Seq; gap < math.MaxInt {
+					l.sinceCkpt = min(int(gap), l.cfg.Checkpoint.Every)
+				}
 			}
 		}
 	}

@@ -118,7 +118,9 @@ func (actualCost) CallCost(function, _ string, args []ref.Val, _ ref.Val) *uint6
 			case types.String:
 				n += uint64(len(v))
 			case traits.Sizer:
-				n += uint64(v.Size().(types.Int)) * 16
+				if sz, ok := v.Size().(types.Int); ok && sz > 0 {
+					n += uint64(sz) * 16
+				}
 			}
 		}
 		if function == fnK8s || function == fnGlob {

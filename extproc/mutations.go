@@ -105,15 +105,19 @@ func trailersReply(phase exchange.Phase) *extprocv3.ProcessingResponse {
 }
 
 // immediateReply makes Envoy answer the client itself (a local reply); Envoy ignores every later
-// message of the stream.
+// message of the stream. A status outside 100..599 (a bug in the caller) becomes 500.
 func immediateReply(status int, contentType string, body []byte, details string) *extprocv3.ProcessingResponse {
+	code := typev3.StatusCode_InternalServerError
+	if status >= 100 && status <= 599 {
+		code = typev3.StatusCode(status)
+	}
 	h := &headerEdit{}
 	if contentType != "" {
 		h.Set("content-type", contentType)
 	}
 	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
 		ImmediateResponse: &extprocv3.ImmediateResponse{
-			Status:  &typev3.HttpStatus{Code: typev3.StatusCode(status)},
+			Status:  &typev3.HttpStatus{Code: code},
 			Headers: h.proto(),
 			Body:    body,
 			Details: details,

@@ -33,22 +33,37 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	start := time.Now()
 	defer func() { x.Time("request", time.Since(start)) }()
 
-	plain, decoded, err := st.decode(body, x.Request.Headers)
+	var (
+		plain   []byte
+		decoded bool
+		d       exchange.Decision
+		err     error
+	)
+	werr := st.srv.work(ctx, func() {
+		if plain, decoded, err = st.decode(body, x.Request.Headers); err != nil {
+			return
+		}
+		x.Request.Body = plain
+		if p.Inspect != nil {
+			t := time.Now()
+			p.Inspect.InspectRequest(x)
+			x.Time("inspect", time.Since(t))
+		}
+		if p.Policy != nil {
+			t := time.Now()
+			d = p.Policy.Decide(ctx, x, exchange.PhaseRequest)
+			x.Time("policy", time.Since(t))
+		}
+	})
+	if werr != nil {
+		return nil, werr
+	}
 	if err != nil {
 		return st.refuseErr(ctx, err), nil
 	}
-	x.Request.Body = plain
-	if p.Inspect != nil {
-		t := time.Now()
-		p.Inspect.InspectRequest(x)
-		x.Time("inspect", time.Since(t))
-	}
 	if p.Policy != nil {
-		t := time.Now()
-		d := p.Policy.Decide(ctx, x, exchange.PhaseRequest)
-		x.Time("policy", time.Since(t))
 		if d.Action == exchange.RequireApproval && !d.Shadow && p.Approve != nil {
-			t = time.Now()
+			t := time.Now()
 			d = p.Approve.Resolve(ctx, x, d, st.hold)
 			x.Time("approval", time.Since(t))
 		}
@@ -62,7 +77,15 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	out, changed := plain, false
 	if p.Redact != nil && len(plain) > 0 {
 		t := time.Now()
-		r, counts, err := p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseRequest, ContentType: x.Request.Headers.Get("content-type")})
+		var (
+			r      []byte
+			counts map[string]int
+		)
+		if werr := st.srv.work(ctx, func() {
+			r, counts, err = p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseRequest, ContentType: x.Request.Headers.Get("content-type")})
+		}); werr != nil {
+			return nil, werr
+		}
 		x.Time("redact", time.Since(t))
 		if err != nil {
 			return st.refuseErr(ctx, &Reject{Status: 500, Code: "redaction_failed", Reason: "the request body could not be scanned for secrets: " + err.Error()}), nil
@@ -89,7 +112,11 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 		return st.auditFailed(err), nil
 	}
 	st.upstream = true
-	return []*extprocv3.ProcessingResponse{reply(edit, out, changed || alwaysBody)}, nil
+	r := reply(edit, out, changed || alwaysBody)
+	// The request phase is over: a stream waiting for its response keeps no copy of the body.
+	// Response-phase rules see the request's headers and inspected facts, not its raw body.
+	st.reqBody, x.Request.Body = nil, nil
+	return []*extprocv3.ProcessingResponse{r}, nil
 }
 
 // decode returns the body with its content-encoding removed, so that policy and redaction see

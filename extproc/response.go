@@ -102,7 +102,9 @@ func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier
 	}
 	x.Response.Body = plain
 	if p.Inspect != nil {
-		p.Inspect.InspectResponse(x)
+		if werr := st.srv.work(ctx, func() { p.Inspect.InspectResponse(x) }); werr != nil {
+			return nil, werr
+		}
 	}
 	if blocked := st.decideResponse(ctx); blocked != nil {
 		return blocked, nil
@@ -111,7 +113,16 @@ func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier
 	out, changed := plain, false
 	if p.Redact != nil && len(plain) > 0 {
 		t := time.Now()
-		r, counts, err := p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
+		var (
+			r      []byte
+			counts map[string]int
+			err    error
+		)
+		if werr := st.srv.work(ctx, func() {
+			r, counts, err = p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
+		}); werr != nil {
+			return nil, werr
+		}
 		x.Time("redact", time.Since(t))
 		if err != nil {
 			return st.refuseErr(ctx, &Reject{Status: 502, Code: "redaction_failed", Reason: "the response body could not be scanned for secrets"}), nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,9 @@ type Options struct {
 	// MaxMessageTimeout mirrors Envoy's max_message_timeout: the longest a request may be held
 	// for an approval (0: holding is disabled).
 	MaxMessageTimeout time.Duration
+	// MaxConcurrentWork bounds the streams doing CPU-heavy stage work at once (default
+	// 4×GOMAXPROCS). Waiting for an approval or for the audit fsync does not count.
+	MaxConcurrentWork int
 	// MaxHeaderBytes bounds a header map; a larger one is a protocol error.
 	MaxHeaderBytes int
 	// IdentityEncoding asks upstreams for uncompressed responses (accept-encoding: identity),
@@ -72,6 +76,10 @@ type Server struct {
 
 	draining atomic.Bool
 	active   sync.WaitGroup
+	// cpu bounds how many streams run CPU-heavy stage work (inspection, policy, redaction) at
+	// once. Thousands of streams may be open; each holds little while it waits its turn, so memory
+	// stays bounded by the limit times one body's working set, not by the number of streams.
+	cpu chan struct{}
 }
 
 var _ extprocv3.ExternalProcessorServer = (*Server)(nil)
@@ -85,7 +93,11 @@ func NewServer(p Pipeline, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("register ext_proc metrics: %w", err)
 	}
-	return &Server{pipe: p, opts: opts, log: opts.Logger, metrics: m}, nil
+	n := opts.MaxConcurrentWork
+	if n <= 0 {
+		n = 4 * runtime.GOMAXPROCS(0)
+	}
+	return &Server{pipe: p, opts: opts, log: opts.Logger, metrics: m, cpu: make(chan struct{}, n)}, nil
 }
 
 // Drain makes the server refuse new streams; streams in flight go on. Wait returns when they
@@ -124,6 +136,9 @@ func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_Proc
 			return err
 		}
 		replies, err := s.handleSafely(ctx, st, req)
+		if err != nil && ctx.Err() != nil {
+			return nil // the stream ended (Envoy reset it, the client went away) while we worked
+		}
 		if err != nil {
 			s.metrics.error("protocol")
 			s.log.Warn("ext_proc stream refused", "request_id", st.x.ID, "error", err)
@@ -155,4 +170,17 @@ func isCancel(err error) bool {
 	}
 	c := status.Code(err)
 	return c == codes.Canceled
+}
+
+// work runs f while holding one of the server's CPU slots, or returns ctx's error if the stream
+// ends while waiting for one.
+func (s *Server) work(ctx context.Context, f func()) error {
+	select {
+	case s.cpu <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.cpu }()
+	f()
+	return nil
 }

@@ -190,6 +190,11 @@ func isWordByte(c byte) bool {
 	return c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
 
+// programByte reports whether c may appear in a program name or path.
+func programByte(c byte) bool {
+	return isWordByte(c) && c < 0x80 || c == '.' || c == '/' || c == '-' || c == '+' || c == '~'
+}
+
 // programLike reports whether s can be argv[0]: a program name or path.
 func programLike(s string) bool {
 	if s == "" || s[0] == '-' || len(s) > 256 {
@@ -197,7 +202,7 @@ func programLike(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(isWordByte(c) && c < 0x80 || c == '.' || c == '/' || c == '-' || c == '+' || c == '~') {
+		if !programByte(c) {
 			return false
 		}
 	}
@@ -237,6 +242,7 @@ func joinArgv(argv []string) string {
 }
 
 func needsQuote(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-		strings.ContainsRune("-_./=:,+@%~", r))
+	safe := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+		strings.ContainsRune("-_./=:,+@%~", r)
+	return !safe
 }

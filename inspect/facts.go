@@ -166,3 +166,8 @@ func copyMap(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// Release drops the decoded request body (BodyJSON returns nothing afterwards). What inspection
+// understood of it (LLM, MCP, actions) stays. The server calls it once the request is analysed,
+// so that a stream waiting for its response does not hold a second copy of a large body.
+func (f *Facts) Release() { f.body, f.bodyJSON = nil, false }

@@ -12,10 +12,10 @@ var bytesIndexByte = bytes.IndexByte
 type keywordIndex struct {
 	fold   [256]byte
 	class  [256]uint8
-	nclass int
+	nclass int32
 	next   []int32 // trie: state*nclass + class -> child state (0: none)
 	out    [][]int32
-	kwLen  []int32
+	kwLen  []int
 	tri    [triWords]uint64 // bit triHash(a,b,c) set when some keyword starts with abc
 	bigram map[uint16]bool  // two-byte keywords (rare; checked only where the trigram misses)
 	single []byte           // one-byte keywords, found with bytes.IndexByte
@@ -23,7 +23,7 @@ type keywordIndex struct {
 }
 
 type kwHit struct {
-	end int32 // index just past the keyword
+	end int // index just past the keyword
 	kw  int32
 }
 
@@ -45,9 +45,9 @@ func newKeywordIndex(keywords []string) *keywordIndex {
 			used[foldByte(k[i])] = true
 		}
 	}
-	n := 1
+	n := int32(1) // at most 1 + 256 - 26 classes
 	for c := 0; c < 256; c++ {
-		if used[c] && !(c >= 'A' && c <= 'Z') {
+		if used[c] && (c < 'A' || c > 'Z') {
 			ki.class[c] = uint8(n)
 			n++
 		}
@@ -62,17 +62,19 @@ func newKeywordIndex(keywords []string) *keywordIndex {
 		s := int32(0)
 		for i := 0; i < len(k); i++ {
 			c := int32(ki.class[k[i]])
-			nx := ki.next[s*int32(n)+c]
+			nx := ki.next[s*n+c]
 			if nx == 0 {
-				nx = int32(len(ki.out))
+				// The trie has at most 1 + sum(len(keyword)) states, and the keywords are the
+				// built-in rules' and stopwords (a few KiB): far below 2^31.
+				nx = int32(len(ki.out)) //nolint:gosec // bounded by the built-in keyword bytes, see above
 				ki.out = append(ki.out, nil)
 				ki.next = append(ki.next, make([]int32, n)...)
-				ki.next[s*int32(n)+c] = nx
+				ki.next[s*n+c] = nx
 			}
 			s = nx
 		}
 		ki.out[s] = append(ki.out[s], int32(id))
-		ki.kwLen = append(ki.kwLen, int32(len(k)))
+		ki.kwLen = append(ki.kwLen, len(k))
 		ki.maxLen = max(ki.maxLen, len(k))
 		switch len(k) {
 		case 1:
@@ -104,7 +106,7 @@ func triHash(a, b, c byte) uint32 {
 
 // walk follows the trie from b[i] and appends the keywords starting at i.
 func (ki *keywordIndex) walk(b []byte, i int, hits []kwHit) []kwHit {
-	nc := int32(ki.nclass)
+	nc := ki.nclass
 	s := int32(0)
 	for j := i; j < len(b); j++ {
 		s = ki.next[s*nc+int32(ki.class[b[j]])]
@@ -112,7 +114,7 @@ func (ki *keywordIndex) walk(b []byte, i int, hits []kwHit) []kwHit {
 			break
 		}
 		for _, kw := range ki.out[s] {
-			hits = append(hits, kwHit{end: int32(j + 1), kw: kw})
+			hits = append(hits, kwHit{end: j + 1, kw: kw})
 		}
 	}
 	return hits
@@ -161,7 +163,7 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) ([]kwHit, int) {
 // partialDepth returns the length of the longest suffix of b that is a
 // proper prefix of some keyword.
 func (ki *keywordIndex) partialDepth(b []byte) int {
-	nc := int32(ki.nclass)
+	nc := ki.nclass
 	for i := max(0, len(b)-ki.maxLen+1); i < len(b); i++ {
 		s := int32(0)
 		j := i

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -17,7 +17,11 @@ import (
 // benignCorpus is a fixed subset of the Go standard library (~4 MB).
 func benignCorpus(b *testing.B) []byte {
 	b.Helper()
-	root := filepath.Join(runtime.GOROOT(), "src")
+	gr := goroot()
+	if gr == "" {
+		b.Skip("GOROOT unknown: no go command on PATH and $GOROOT unset")
+	}
+	root := filepath.Join(gr, "src")
 	var paths []string
 	for _, d := range []string{"net/http", "encoding/json", "crypto/tls", "strings", "fmt"} {
 		_ = filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
@@ -43,6 +47,16 @@ func benignCorpus(b *testing.B) []byte {
 		b.Skip("GOROOT sources not available")
 	}
 	return buf.Bytes()
+}
+
+// goroot asks the go command for GOROOT (runtime.GOROOT is deprecated); it falls back to $GOROOT.
+func goroot() string {
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		if r := strings.TrimSpace(string(out)); r != "" {
+			return r
+		}
+	}
+	return os.Getenv("GOROOT")
 }
 
 func secretDense(b *testing.B) []byte {

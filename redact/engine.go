@@ -159,8 +159,8 @@ func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 		pend = len(b) - depth
 	}
 	for _, h := range hits {
-		ke := int(h.end)
-		ks := ke - int(e.ki.kwLen[h.kw])
+		ke := h.end
+		ks := ke - e.ki.kwLen[h.kw]
 		for _, r := range e.kwRules[h.kw] {
 			if r.class&enabled == 0 {
 				continue

@@ -177,7 +177,9 @@ func addCharset(set *[256]bool, re *syntax.Regexp) {
 			}
 			set[c] = true
 			if re.Flags&syntax.FoldCase != 0 {
-				set[foldByte(byte(c))] = true
+				if c >= 'A' && c <= 'Z' {
+					set[c-'A'+'a'] = true
+				}
 				if c >= 'a' && c <= 'z' {
 					set[c-'a'+'A'] = true
 				}
@@ -213,6 +215,8 @@ func isAlnum(c byte) bool {
 }
 
 func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // match dispatches a keyword hit to the rule's matcher.
 func (r *rule) match(b []byte, ks, ke int) (int, int, int) {
@@ -329,10 +333,10 @@ func assignValueStart(b []byte, i int) (vs int, atEnd bool) {
 	return j, false
 }
 
-// valueEnd reports whether c may follow a value (a value must not run on into
+// valueTerminator reports whether c may follow a value (a value must not run on into
 // more token characters).
 func valueTerminator(c byte) bool {
-	return !(isAlnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '=')
+	return !isAlnum(c) && c != '_' && c != '-' && c != '+' && c != '/' && c != '='
 }
 
 func (r *rule) matchAssign(b []byte, _, ke int) (int, int, int) {

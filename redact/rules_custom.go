@@ -106,7 +106,7 @@ func genericPassword(v []byte) bool {
 	}
 	special := false
 	for _, c := range v {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.' || c == '-') {
+		if !isLetter(c) && c != '_' && c != '.' && c != '-' {
 			special = true
 		}
 	}
@@ -178,7 +178,7 @@ func pemBodyEnd(b []byte, i, limit int) int {
 
 // matchURLPassword finds the password in scheme://user:password@host.
 func matchURLPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
-	if ks == 0 || !(b[ks-1] >= 'a' && b[ks-1] <= 'z' || b[ks-1] >= 'A' && b[ks-1] <= 'Z' || isDigit(b[ks-1])) {
+	if ks == 0 || !isAlnum(b[ks-1]) {
 		return -1, -1, -1
 	}
 	j, at, colon := ke, -1, -1
@@ -275,7 +275,7 @@ func matchEmail(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pend
 	}
 	for _, c := range tld {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		if !isLetter(c) {
 			return -1, -1, pend
 		}
 	}

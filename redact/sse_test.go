@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -112,7 +113,7 @@ func TestSSEToolCallArgumentsSplitAcrossDeltas(t *testing.T) {
 func TestSSEEventLimit(t *testing.T) {
 	s := engine(t).NewStream(redact.KindSSE, redact.StreamOptions{MaxEvent: 1024})
 	_, err := s.Write(append([]byte("data: "), bytes.Repeat([]byte("a"), 2048)...))
-	if err != redact.ErrEventTooLarge {
+	if !errors.Is(err, redact.ErrEventTooLarge) {
 		t.Fatalf("err = %v, want ErrEventTooLarge", err)
 	}
 }

@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -145,7 +146,7 @@ func TestStreamWriteAfterClose(t *testing.T) {
 	if _, err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Write([]byte("x")); err != redact.ErrClosed {
+	if _, err := s.Write([]byte("x")); !errors.Is(err, redact.ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }

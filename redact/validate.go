@@ -27,8 +27,6 @@ func shannon(v []byte) float64 {
 	return h
 }
 
-const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
 func base62Value(c byte) int {
 	switch {
 	case c >= '0' && c <= '9':
@@ -39,16 +37,6 @@ func base62Value(c byte) int {
 		return int(c-'a') + 36
 	}
 	return -1
-}
-
-// encodeBase62 encodes v in base62, left-padded with '0' to width.
-func encodeBase62(v uint32, width int) string {
-	out := make([]byte, width)
-	for i := width - 1; i >= 0; i-- {
-		out[i] = base62Alphabet[v%62]
-		v /= 62
-	}
-	return string(out)
 }
 
 // githubChecksum validates GitHub's token format: prefix_ + 30 base62 chars +

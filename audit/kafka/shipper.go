@@ -101,11 +101,15 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 func safeName(s string) string {
 	b := []byte(s)
 	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+		if !safeNameByte(c) {
 			b[i] = '_'
 		}
 	}
 	return string(b)
+}
+
+func safeNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_'
 }
 
 type posFile struct {
@@ -289,7 +293,7 @@ func (s *Shipper) send(ctx context.Context, batch []kafkago.Message) bool {
 		}
 		s.log.Warn("audit shipper: produce failed; records stay in the spool and will be retried",
 			"err", err, "batch", len(batch), "retry_in", wait)
-		jitter := time.Duration(rand.Int64N(int64(wait)/2 + 1))
+		jitter := time.Duration(rand.Int64N(int64(wait)/2 + 1)) //nolint:gosec // retry jitter, not a secret
 		t := time.NewTimer(wait/2 + jitter)
 		select {
 		case <-t.C:

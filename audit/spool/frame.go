@@ -50,10 +50,10 @@ var ErrCorrupt = errors.New("spool corrupt")
 // Is makes errors.Is(err, ErrCorrupt) true.
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
-// appendFrame appends the framed payload to dst.
+// appendFrame appends the framed payload to dst. Callers keep len(payload) <= MaxEntryBytes.
 func appendFrame(dst, payload []byte) []byte {
 	var h [frameHead]byte
-	binary.LittleEndian.PutUint32(h[0:4], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(h[0:4], uint32(len(payload))) //nolint:gosec // <= MaxEntryBytes (16 MiB): Append checks it
 	binary.LittleEndian.PutUint32(h[4:8], crc32.Checksum(payload, castagnoli))
 	dst = append(dst, h[:]...)
 	return append(dst, payload...)

@@ -99,7 +99,7 @@ func ScanSegment(dir string, base uint64, fn func(Entry) error) error {
 	for {
 		off := fr.offset
 		p, err := fr.next(buf)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -165,7 +165,7 @@ func (r *Reader) read() (Entry, error) {
 		}
 		off := r.fr.offset
 		p, err := r.fr.next(r.buf)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			// End of this segment: move on to the next one.
 			_ = r.f.Close()
 			r.f = nil

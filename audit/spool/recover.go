@@ -61,7 +61,8 @@ func (s *Spool) recover() (*Recovery, error) {
 		return nil, fmt.Errorf("open spool segment: %w", err)
 	}
 	if good < headerSize { // header itself was torn: rewrite it
-		if err := f.Truncate(0); err == nil {
+		err := f.Truncate(0)
+		if err == nil {
 			_, err = f.WriteAt([]byte(magic), 0)
 		}
 		if err != nil {
@@ -103,7 +104,7 @@ func scanValidPrefix(path string) (int64, uint64, error) {
 	var buf []byte
 	for {
 		p, err := fr.next(buf)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return fr.offset, n, nil
 		}
 		if err != nil {

@@ -199,7 +199,7 @@ func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c 
 	case corev3.HeaderValueOption_APPEND_IF_EXISTS_OR_ADD:
 		// The zero value: Envoy then falls back to the deprecated `append`
 		// BoolValue, whose default is false (overwrite).
-		appendMode = sh.GetAppend().GetValue()
+		appendMode = sh.GetAppend().GetValue() //nolint:staticcheck // Envoy still honours the deprecated field; so must its emulation
 		if appendMode && exists {
 			op = opAppend
 		}

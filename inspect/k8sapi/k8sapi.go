@@ -110,9 +110,10 @@ func Parse(method, path string, query url.Values) (Request, bool) {
 		return r, true
 	}
 	watchPath := false
-	if parts[0] == "watch" { // deprecated /watch/ prefix
+	switch parts[0] {
+	case "watch": // deprecated /watch/ prefix
 		watchPath, parts = true, parts[1:]
-	} else if parts[0] == "proxy" { // deprecated /proxy/ prefix
+	case "proxy": // deprecated /proxy/ prefix
 		parts = parts[1:]
 		r.Subresource = "proxy"
 	}
@@ -228,7 +229,7 @@ func validGroup(g string) bool {
 		return false
 	}
 	for _, c := range []byte(g) {
-		if !(c >= 'a' && c <= 'z' || isDigit(c) || c == '-' || c == '.') {
+		if !isLowerAlnum(c) && c != '-' && c != '.' {
 			return false
 		}
 	}
@@ -236,3 +237,5 @@ func validGroup(g string) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || isDigit(c) }

@@ -333,12 +333,13 @@ func ruleCrontab(a *analyzer, c *call) {
 
 func ruleRedis(a *analyzer, c *call) {
 	p := parseOpts(&optSpec{valShort: "hpanu", stop: true}, c.args[1:])
-	for _, x := range p.pos {
-		switch strings.ToLower(x.val) {
-		case "flushall", "flushdb":
-			a.flag("redis-cli " + strings.ToUpper(x.val))
-		}
+	if len(p.pos) == 0 {
 		return
+	}
+	// The first positional argument is the Redis command.
+	switch cmd := p.pos[0].val; strings.ToLower(cmd) {
+	case "flushall", "flushdb":
+		a.flag("redis-cli " + strings.ToUpper(cmd))
 	}
 }
 

@@ -336,9 +336,10 @@ func backticksToQuotes(s string) string {
 	for i := 0; i < len(b); i++ {
 		switch {
 		case quote != 0:
-			if b[i] == '\\' {
+			switch b[i] {
+			case '\\':
 				i++
-			} else if b[i] == quote {
+			case quote:
 				quote = 0
 			}
 		case b[i] == '\'' || b[i] == '"':

@@ -198,7 +198,7 @@ func (a *analyzer) redirects(rs []*syntax.Redirect) {
 	for _, r := range rs {
 		truncate := false
 		switch r.Op {
-		case syntax.RdrOut, syntax.ClbOut, syntax.RdrAll, syntax.RdrInOut:
+		case syntax.RdrOut, syntax.RdrClob, syntax.RdrAll, syntax.RdrInOut:
 			truncate = true
 		case syntax.AppOut, syntax.AppAll:
 		case syntax.DplOut:

@@ -1,6 +1,7 @@
 package shparse
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -379,19 +380,22 @@ func ansiC(s string) string {
 				continue
 			}
 			n, _ := strconv.ParseUint(s[i+1:j], 16, 32)
-			if e == 'x' {
+			switch {
+			case e == 'x' && n <= math.MaxUint8: // always: at most two hex digits
 				b.WriteByte(byte(n))
-			} else if r := rune(n); utf8.ValidRune(r) {
-				b.WriteRune(r)
+			case e != 'x' && n <= utf8.MaxRune && utf8.ValidRune(rune(n)):
+				b.WriteRune(rune(n))
 			}
 			i = j - 1
 		case '0', '1', '2', '3', '4', '5', '6', '7':
+			// Like bash, \NNN keeps the low 8 bits (\777 is 0xff): byte arithmetic wraps.
+			var n byte
 			j := i
 			for j < len(s) && j-i < 3 && s[j] >= '0' && s[j] <= '7' {
+				n = n<<3 | (s[j] - '0')
 				j++
 			}
-			n, _ := strconv.ParseUint(s[i:j], 8, 16)
-			b.WriteByte(byte(n))
+			b.WriteByte(n)
 			i = j - 1
 		default:
 			b.WriteByte(e)

@@ -135,6 +135,9 @@ func BenchmarkResidentMemory1000Streams(b *testing.B) {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(bin, "serve", "--config", cfgPath)
+	if v := os.Getenv("WARDEN_BENCH_GOMEMLIMIT"); v != "" {
+		cmd.Env = append(os.Environ(), "GOMEMLIMIT="+v)
+	}
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)

@@ -49,6 +49,13 @@ type LimitsConfig struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// MaxHeaderBytes bounds a header map.
 	MaxHeaderBytes int `yaml:"max_header_bytes"`
+	// MemoryBytes is the Go runtime's soft memory limit: the garbage collector works harder as
+	// the heap nears it, which keeps resident memory flat under bursts of large bodies. Default
+	// 192 MiB; -1 leaves the runtime alone; a GOMEMLIMIT environment variable wins over both.
+	MemoryBytes int64 `yaml:"memory_bytes"`
+	// MaxConcurrentWork bounds the streams doing CPU-heavy work (inspection, policy, redaction)
+	// at once; default 4 × the number of CPUs.
+	MaxConcurrentWork int `yaml:"max_concurrent_work"`
 }
 
 // EnvoyConfig tells warden how the Envoy in front of it is configured.
@@ -67,7 +74,7 @@ func DefaultConfig() Config {
 		ShutdownGrace: 30 * time.Second,
 		DataDir:       ".warden",
 		Log:           LogConfig{Level: "info", Format: "text"},
-		Limits:        LimitsConfig{MaxBodyBytes: 8 << 20, MaxHeaderBytes: 256 << 10},
+		Limits:        LimitsConfig{MaxBodyBytes: 8 << 20, MaxHeaderBytes: 256 << 10, MemoryBytes: 192 << 20},
 	}
 }
 

@@ -62,6 +62,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	opts := extproc.OptionsFromFilter(filter, extproc.DefaultOptions())
 	opts.MaxBodyBytes = cfg.Limits.MaxBodyBytes
 	opts.MaxHeaderBytes = cfg.Limits.MaxHeaderBytes
+	opts.MaxConcurrentWork = cfg.Limits.MaxConcurrentWork
 	opts.Logger = log
 	opts.Registerer = reg
 	opts.Decode = decodeBody

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -72,6 +74,9 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	log, err := newLogger(cfg.Log, logOut)
 	if err != nil {
 		return err
+	}
+	if cfg.Limits.MemoryBytes > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.Limits.MemoryBytes)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

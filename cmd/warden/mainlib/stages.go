@@ -25,7 +25,11 @@ func facts(x *exchange.Exchange) *inspect.Facts {
 	return f
 }
 
-func (inspector) InspectRequest(x *exchange.Exchange) { x.Facts = inspect.Analyze(&x.Request) }
+func (inspector) InspectRequest(x *exchange.Exchange) {
+	f := inspect.Analyze(&x.Request)
+	f.Release() // policies decode request.body.json themselves when a rule needs it
+	x.Facts = f
+}
 
 func (inspector) InspectResponse(x *exchange.Exchange) {
 	if f := facts(x); f != nil {

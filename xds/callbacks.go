@@ -1,0 +1,123 @@
+package xds
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/server/v3"
+)
+
+// callbacks logs the life of xDS streams. Envoy sends its node only in the first request of a
+// stream, so the node is remembered per stream to name it when a later request is a NACK.
+//
+// It also stops NACK loops: the snapshot cache answers a request whose version differs from the
+// snapshot's at once, and a NACK carries the last version Envoy accepted, so the rejected
+// version would be sent straight back, rejected again, and so on. A NACK of the latest response
+// of its type is therefore rewritten to name the rejected version: the cache then waits for the
+// next snapshot (a fixed file) before pushing again.
+type callbacks struct {
+	server.CallbackFuncs
+	log   *slog.Logger
+	known func(*corev3.Node) bool // whether a gateway in force serves this node
+
+	mu    sync.Mutex
+	nodes map[int64]*corev3.Node
+	sent  map[int64]map[string]sentResponse // stream → type URL → latest response
+}
+
+type sentResponse struct{ nonce, version string }
+
+var _ server.Callbacks = (*callbacks)(nil)
+
+func newCallbacks(log *slog.Logger, known func(*corev3.Node) bool) *callbacks {
+	return &callbacks{
+		log: log, known: known, nodes: map[int64]*corev3.Node{},
+		sent: map[int64]map[string]sentResponse{},
+	}
+}
+
+func (c *callbacks) OnStreamOpen(_ context.Context, id int64, typeURL string) error {
+	c.log.Info("xDS stream opened", "stream", id, "type", typeOrADS(typeURL))
+	return nil
+}
+
+func (c *callbacks) OnStreamClosed(id int64, node *corev3.Node) {
+	c.mu.Lock()
+	delete(c.nodes, id)
+	delete(c.sent, id)
+	c.mu.Unlock()
+	c.log.Info("xDS stream closed", "stream", id, "node", node.GetId(), "cluster", node.GetCluster())
+}
+
+func (c *callbacks) OnStreamRequest(id int64, req *discoveryv3.DiscoveryRequest) error {
+	node := c.node(id, req.GetNode())
+	if st := req.GetErrorDetail(); st != nil {
+		c.mu.Lock()
+		last, ok := c.sent[id][req.GetTypeUrl()]
+		c.mu.Unlock()
+		rejected := ""
+		if ok && last.nonce == req.GetResponseNonce() {
+			rejected = last.version
+		}
+		c.log.Error("Envoy rejected (NACK) an xDS response; it keeps its previous configuration",
+			"stream", id, "node", node.GetId(), "cluster", node.GetCluster(), "type", req.GetTypeUrl(),
+			"nonce", req.GetResponseNonce(), "rejected_version", rejected,
+			"version_in_force", req.GetVersionInfo(), "code", st.GetCode(), "detail", st.GetMessage())
+		if rejected != "" {
+			req.VersionInfo = rejected
+		}
+		return nil
+	}
+	if req.GetResponseNonce() == "" && !c.known(node) {
+		c.log.Warn("no gateway in the xDS file serves this Envoy node; add one whose node is its id or cluster",
+			"stream", id, "node", node.GetId(), "cluster", node.GetCluster(), "type", req.GetTypeUrl())
+	}
+	if req.GetResponseNonce() != "" {
+		c.log.Debug("xDS ACK", "stream", id, "node", node.GetId(), "type", req.GetTypeUrl(),
+			"version", req.GetVersionInfo())
+	}
+	return nil
+}
+
+// node returns the node of stream id, remembering n when the request carries one.
+func (c *callbacks) node(id int64, n *corev3.Node) *corev3.Node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n != nil {
+		c.nodes[id] = n
+		return n
+	}
+	return c.nodes[id]
+}
+
+func (c *callbacks) OnStreamResponse(_ context.Context, id int64, _ *discoveryv3.DiscoveryRequest, resp *discoveryv3.DiscoveryResponse) {
+	c.mu.Lock()
+	if c.sent[id] == nil {
+		c.sent[id] = map[string]sentResponse{}
+	}
+	c.sent[id][resp.GetTypeUrl()] = sentResponse{nonce: resp.GetNonce(), version: resp.GetVersionInfo()}
+	c.mu.Unlock()
+	c.log.Info("xDS pushed", "stream", id, "node", c.node(id, nil).GetId(), "type", resp.GetTypeUrl(),
+		"version", resp.GetVersionInfo(), "resources", len(resp.GetResources()))
+}
+
+// OnStreamDeltaRequest logs NACKs on delta (incremental) streams too; the other delta and
+// REST callbacks are CallbackFuncs' no-ops.
+func (c *callbacks) OnStreamDeltaRequest(id int64, req *discoveryv3.DeltaDiscoveryRequest) error {
+	if st := req.GetErrorDetail(); st != nil {
+		c.log.Error("Envoy rejected (NACK) a delta xDS response; it keeps its previous configuration",
+			"stream", id, "node", req.GetNode().GetId(), "type", req.GetTypeUrl(),
+			"nonce", req.GetResponseNonce(), "code", st.GetCode(), "detail", st.GetMessage())
+	}
+	return nil
+}
+
+func typeOrADS(typeURL string) string {
+	if typeURL == "" {
+		return "ADS"
+	}
+	return typeURL
+}

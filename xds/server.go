@@ -1,0 +1,253 @@
+package xds
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	clusterservice "github.com/envoyproxy/go-control-plane/envoy/service/cluster/v3"
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	listenerservice "github.com/envoyproxy/go-control-plane/envoy/service/listener/v3"
+	routeservice "github.com/envoyproxy/go-control-plane/envoy/service/route/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
+	cplog "github.com/envoyproxy/go-control-plane/pkg/log"
+	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/server/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+)
+
+// Options configure a Server.
+type Options struct {
+	// ConfigPath is the gateways file (see README.md).
+	ConfigPath string
+	// ListenAddr is where the xDS gRPC server listens; default 127.0.0.1:18000.
+	ListenAddr string
+	// PollInterval is how often ConfigPath is re-read; default 1s, negative turns polling off.
+	PollInterval time.Duration
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// OnReload, if set, hears the outcome of every reload the poller starts (nil: in force).
+	OnReload func(error)
+}
+
+// Server serves the gateways file over ADS (and plain LDS, RDS and CDS) to Envoy nodes.
+type Server struct {
+	opts  Options
+	log   *slog.Logger
+	cache cache.SnapshotCache
+	known atomic.Pointer[map[string]bool] // gateway nodes in force
+
+	reloadMu sync.Mutex
+	inForce  map[string]string // node → snapshot version
+	lastSum  [sha256.Size]byte // of the file content last tried
+
+	grpc     *grpc.Server
+	lis      net.Listener
+	cancel   context.CancelFunc
+	done     sync.WaitGroup
+	stopOnce sync.Once
+	serveE   chan error
+}
+
+// NewServer reads and applies the gateways file; a file that is missing or invalid is an error.
+func NewServer(opts Options) (*Server, error) {
+	if opts.ConfigPath == "" {
+		return nil, errors.New("xds: no gateways file given; pass its path (see xds/README.md)")
+	}
+	if opts.ListenAddr == "" {
+		opts.ListenAddr = "127.0.0.1:18000"
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Server{opts: opts, log: opts.Logger, inForce: map[string]string{}}
+	s.known.Store(&map[string]bool{})
+	s.cache = cache.NewSnapshotCache(true, nodeHash{s}, cplog.LoggerFuncs{
+		WarnFunc:  func(f string, a ...any) { s.log.Warn(fmt.Sprintf(f, a...)) },
+		ErrorFunc: func(f string, a ...any) { s.log.Error(fmt.Sprintf(f, a...)) },
+	})
+	if err := s.Reload(context.Background()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// nodeHash keys an Envoy by its node id when a gateway has that name, else by its cluster.
+type nodeHash struct{ s *Server }
+
+func (h nodeHash) ID(n *corev3.Node) string {
+	known := *h.s.known.Load()
+	if n == nil {
+		return ""
+	}
+	if !known[n.GetId()] && known[n.GetCluster()] {
+		return n.GetCluster()
+	}
+	return n.GetId()
+}
+
+func (s *Server) knows(n *corev3.Node) bool {
+	k := *s.known.Load()
+	return k[n.GetId()] || k[n.GetCluster()]
+}
+
+// Reload reads the gateways file and puts it in force. If the file cannot be read, parsed or
+// turned into valid, consistent snapshots, nothing is pushed and the configuration in force stays.
+func (s *Server) Reload(ctx context.Context) error {
+	data, err := os.ReadFile(s.opts.ConfigPath)
+	if err != nil {
+		return fmt.Errorf("xds: read gateways file: %w", err)
+	}
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	s.lastSum = sha256.Sum256(data)
+	return s.apply(ctx, data)
+}
+
+func (s *Server) apply(ctx context.Context, data []byte) error {
+	c, err := ParseConfig(data)
+	if err != nil {
+		return fmt.Errorf("xds: %s: %w", s.opts.ConfigPath, err)
+	}
+	snaps, err := BuildSnapshots(c)
+	if err != nil {
+		return fmt.Errorf("xds: %s: %w", s.opts.ConfigPath, err)
+	}
+	known := make(map[string]bool, len(snaps))
+	for node := range snaps {
+		known[node] = true
+	}
+	s.known.Store(&known)
+	for node, snap := range snaps {
+		v := snap.GetVersion(resource.ClusterType)
+		if s.inForce[node] == v {
+			continue
+		}
+		if err := s.cache.SetSnapshot(ctx, node, snap); err != nil {
+			return fmt.Errorf("xds: set snapshot for node %q: %w", node, err)
+		}
+		s.inForce[node] = v
+		s.log.Info("xDS snapshot in force", "node", node, "version", v)
+	}
+	for node := range s.inForce {
+		if !known[node] {
+			// Connected Envoys keep their last configuration; new ones get nothing.
+			s.cache.ClearSnapshot(node)
+			delete(s.inForce, node)
+			s.log.Info("xDS gateway removed", "node", node)
+		}
+	}
+	return nil
+}
+
+// Version returns the snapshot version in force for a gateway node, "" if none.
+func (s *Server) Version(node string) string {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	return s.inForce[node]
+}
+
+// Start listens on ListenAddr and serves xDS, and polls the gateways file, until Stop.
+func (s *Server) Start(ctx context.Context) error {
+	lis, err := net.Listen("tcp", s.opts.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("xds: listen on %s: %w (is another control plane running there?)", s.opts.ListenAddr, err)
+	}
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.lis = lis
+	s.grpc = grpc.NewServer(
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 5 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 15 * time.Second, PermitWithoutStream: true}),
+	)
+	xs := server.NewServer(ctx, s.cache, newCallbacks(s.log, s.knows))
+	discoveryv3.RegisterAggregatedDiscoveryServiceServer(s.grpc, xs)
+	listenerservice.RegisterListenerDiscoveryServiceServer(s.grpc, xs)
+	routeservice.RegisterRouteDiscoveryServiceServer(s.grpc, xs)
+	clusterservice.RegisterClusterDiscoveryServiceServer(s.grpc, xs)
+	s.serveE = make(chan error, 1)
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		s.serveE <- s.grpc.Serve(lis)
+	}()
+	if s.opts.PollInterval > 0 {
+		s.done.Add(1)
+		go func() {
+			defer s.done.Done()
+			s.poll(ctx)
+		}()
+	}
+	s.log.Info("xDS server listening", "addr", lis.Addr().String(), "gateways", s.opts.ConfigPath)
+	return nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (s *Server) Addr() net.Addr { return s.lis.Addr() }
+
+// Stop closes every xDS stream (Envoys keep their configuration and reconnect) and the
+// listener, stops polling and returns the error Serve ended with, if any.
+// Calling it again, or before Start, does nothing.
+func (s *Server) Stop() error {
+	var err error
+	s.stopOnce.Do(func() {
+		if s.grpc == nil {
+			return
+		}
+		s.cancel()
+		s.grpc.Stop()
+		s.done.Wait()
+		if e := <-s.serveE; e != nil && !errors.Is(e, grpc.ErrServerStopped) {
+			err = fmt.Errorf("xds: serve: %w", e)
+		}
+	})
+	return err
+}
+
+// poll re-reads the file every PollInterval and applies content it has not tried before, so a
+// broken file is reported once, not on every tick.
+func (s *Server) poll(ctx context.Context) {
+	t := time.NewTicker(s.opts.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		data, err := os.ReadFile(s.opts.ConfigPath)
+		sum := sha256.Sum256(data)
+		if err != nil {
+			sum = sha256.Sum256([]byte("read error: " + err.Error()))
+			err = fmt.Errorf("xds: read gateways file: %w", err)
+		}
+		s.reloadMu.Lock()
+		if bytes.Equal(sum[:], s.lastSum[:]) {
+			s.reloadMu.Unlock()
+			continue
+		}
+		s.lastSum = sum
+		if err == nil {
+			err = s.apply(ctx, data)
+		}
+		s.reloadMu.Unlock()
+		if err != nil {
+			s.log.Error("xDS gateways file refused; the configuration in force stays", "err", err)
+		}
+		if s.opts.OnReload != nil {
+			s.opts.OnReload(err)
+		}
+	}
+}
