@@ -118,6 +118,15 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 		}
 		verifier = v
 		rt.closers = append(rt.closers, v.Close)
+		if rt.broker != nil {
+			// A session that ends (idle, max lifetime, shutdown) gives its leases back to Vault.
+			b := rt.broker
+			v.Sessions().OnEnd(func(ctx context.Context, id string) {
+				if err := b.EndSession(ctx, id); err != nil {
+					log.Warn("revoking the leases of an ended session", "session", id, "error", err)
+				}
+			})
+		}
 		pipe.Identity = identifier{v}
 		pipe.Creds = identityStrip{v: v, next: pipe.Creds}
 	}

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/identity"
 )
 
@@ -33,8 +34,10 @@ type Config struct {
 	// Identity verifies who acts (OIDC JWT, Envoy jwt_authn claims, SPIFFE); nil: anonymous.
 	Identity *identity.Config `yaml:"identity"`
 	Approval ApprovalConfig   `yaml:"approval"`
-	Limits   LimitsConfig     `yaml:"limits"`
-	Envoy    EnvoyConfig      `yaml:"envoy"`
+	// Vault configures the credential broker (creds/); nil: no credential injection.
+	Vault  *creds.Config `yaml:"vault"`
+	Limits LimitsConfig  `yaml:"limits"`
+	Envoy  EnvoyConfig   `yaml:"envoy"`
 }
 
 // LogConfig sets the log level (debug, info, warn, error) and format (text, json).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/warden-gw/warden/audit"
 	wcel "github.com/warden-gw/warden/cel"
+	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/extproc"
 )
 
@@ -19,6 +20,7 @@ import (
 type runtime struct {
 	server     *extproc.Server
 	redactText func(string) string // the redactor over plain text, for audit fields
+	broker     *creds.Broker       // nil without a vault section
 	policyName string
 	readiness  []func() error
 	handlers   map[string]http.Handler // extra admin endpoints
@@ -67,7 +69,8 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	opts.Registerer = reg
 	opts.Decode = decodeBody
 	rt := &runtime{}
-	pipe := extproc.Pipeline{Inspect: inspector{}}
+	insp := &inspector{}
+	pipe := extproc.Pipeline{Inspect: insp}
 	red, err := newRedactor(cfg.Redact)
 	if err != nil {
 		return nil, err
@@ -77,6 +80,10 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		return nil, err
 	}
 	if err := rt.addAudit(ctx, cfg, log, reg, &pipe); err != nil {
+		rt.close(ctx, log)
+		return nil, err
+	}
+	if err := rt.addCredentials(ctx, cfg, log, &pipe, insp); err != nil {
 		rt.close(ctx, log)
 		return nil, err
 	}

@@ -15,23 +15,32 @@ import (
 // maxHeldToolCall bounds what the stream guard may hold back while a tool call is assembled.
 const maxHeldToolCall = 1 << 20
 
-// inspector runs package inspect on each exchange.
-type inspector struct{}
+// inspector runs package inspect on each exchange. It also names the credential role the
+// request's route would use (x.Credentials[0].Role, CEL's creds.role) before the policy decides,
+// so a rule can deny by it and a denied request never causes a lease.
+type inspector struct {
+	roleFor func(authority, path string) (string, bool)
+}
 
-var _ extproc.Inspector = inspector{}
+var _ extproc.Inspector = (*inspector)(nil)
 
 func facts(x *exchange.Exchange) *inspect.Facts {
 	f, _ := x.Facts.(*inspect.Facts)
 	return f
 }
 
-func (inspector) InspectRequest(x *exchange.Exchange) {
+func (i *inspector) InspectRequest(x *exchange.Exchange) {
 	f := inspect.Analyze(&x.Request)
 	f.Release() // policies decode request.body.json themselves when a rule needs it
 	x.Facts = f
+	if i.roleFor != nil {
+		if role, ok := i.roleFor(x.Request.Authority, x.Request.Path); ok {
+			x.Credentials = []exchange.Credential{{Role: role}}
+		}
+	}
 }
 
-func (inspector) InspectResponse(x *exchange.Exchange) {
+func (*inspector) InspectResponse(x *exchange.Exchange) {
 	if f := facts(x); f != nil {
 		f.AddResponse(&x.Response)
 	}
@@ -39,7 +48,7 @@ func (inspector) InspectResponse(x *exchange.Exchange) {
 
 // NewGuard guards streamed responses of LLM APIs: tool-call events are held until the
 // response-phase policy has seen the whole call.
-func (inspector) NewGuard(x *exchange.Exchange) extproc.StreamGuard {
+func (*inspector) NewGuard(x *exchange.Exchange) extproc.StreamGuard {
 	f := facts(x)
 	if f == nil || f.LLM.API == "" {
 		return nil
@@ -49,7 +58,7 @@ func (inspector) NewGuard(x *exchange.Exchange) extproc.StreamGuard {
 
 // BlockedBody shapes a blocked LLM response as the provider's own error, so the agent's SDK
 // raises it; other APIs get warden's JSON refusal (nil here).
-func (inspector) BlockedBody(x *exchange.Exchange, message string) (string, []byte) {
+func (*inspector) BlockedBody(x *exchange.Exchange, message string) (string, []byte) {
 	f := facts(x)
 	if f == nil || f.LLM.API == "" {
 		return "", nil

@@ -1,0 +1,308 @@
+// Package creds is warden's credential broker: it leases short-lived
+// credentials from HashiCorp Vault per agent session, injects them into
+// upstream requests as headers, renews them while the session lives and
+// revokes them when it ends, so that an agent never holds a long-lived secret.
+//
+// Routes map an upstream (host, path) to a role; RoleFor answers that without
+// calling Vault so policy can decide first. Inject returns the headers to set,
+// the agent headers to strip and the raw values the redactor must hide.
+// Secret values are never logged and never part of an error message.
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+)
+
+// Broker leases, caches, renews and revokes credentials. It is safe for
+// concurrent use.
+type Broker struct {
+	client *api.Client
+	auth   Auth
+	log    *slog.Logger
+	routes []compiledRoute
+	roles  map[string]*Role
+	now    func() time.Time
+	event  func(event) // test hook; nil in production
+
+	bg     context.Context // cancelled by Close; parent of background Vault calls
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.RWMutex
+	sessions map[string]map[string]*lease // session → role → lease
+	closed   bool
+}
+
+// Option customises a Broker.
+type Option func(*Broker)
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(b *Broker) { b.log = l } }
+
+// New validates cfg and logs in to Vault. A token-method broker checks its
+// token with a lookup; login methods keep their token renewed and log in
+// again when it cannot be renewed.
+func New(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	routes, err := compileRoutes(cfg.Routes)
+	if err != nil {
+		return nil, fmt.Errorf("invalid creds config: %w", err)
+	}
+	client, err := newClient(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := &Broker{
+		client:   client,
+		auth:     cfg.Auth,
+		log:      slog.Default(),
+		routes:   routes,
+		roles:    make(map[string]*Role, len(cfg.Roles)),
+		now:      time.Now,
+		sessions: make(map[string]map[string]*lease),
+	}
+	for i := range cfg.Roles {
+		r := cfg.Roles[i]
+		b.roles[r.Name] = &r
+	}
+	for _, o := range opts {
+		o(b)
+	}
+	secret, err := login(ctx, client, &b.auth)
+	if err != nil {
+		return nil, fmt.Errorf("vault login (%s at %s): %w", b.auth.Method, cfg.Address, err)
+	}
+	b.bg, b.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if secret != nil {
+		b.wg.Add(1)
+		go b.keepToken(secret)
+	}
+	b.log.Info("creds: logged in to vault", "address", cfg.Address, "method", b.auth.Method,
+		"roles", len(b.roles), "routes", len(b.routes))
+	return b, nil
+}
+
+// RoleFor returns the role of the first route matching host and path. It
+// does not call Vault; policy sees the result as creds.role.
+func (b *Broker) RoleFor(host, path string) (role string, ok bool) {
+	if rt := b.route(host, path); rt != nil {
+		return rt.role, true
+	}
+	return "", false
+}
+
+func (b *Broker) route(host, path string) *compiledRoute {
+	for i := range b.routes {
+		if b.routes[i].matches(host, path) {
+			return &b.routes[i]
+		}
+	}
+	return nil
+}
+
+// Inject returns the credential headers for a request of sessionID to host
+// and path. The lease is cached per (session, role): concurrent callers share
+// one Vault call, later callers reuse it while it is valid. With Vault
+// unreachable, a cached lease keeps serving until it expires; without one the
+// error wraps ErrUnavailable. ErrNoRoute means the request needs no
+// credential.
+func (b *Broker) Inject(ctx context.Context, sessionID, host, path string) (Injection, error) {
+	rt := b.route(host, path)
+	if rt == nil {
+		return Injection{}, fmt.Errorf("%w: host %q path %q", ErrNoRoute, host, path)
+	}
+	l, err := b.acquire(ctx, sessionID, rt.role)
+	if err != nil {
+		return Injection{}, err
+	}
+	sd := l.cur.Load()
+	set, err := rt.render(sd.data)
+	if err != nil {
+		return Injection{}, fmt.Errorf("%w: role %q: %w", ErrVault, rt.role, err)
+	}
+	in := Injection{
+		Role:    rt.role,
+		LeaseID: sd.leaseID,
+		Version: sd.version,
+		Set:     set,
+		Remove:  slices.Clone(rt.remove),
+		Secrets: make([]string, 0, len(sd.values)+2*len(set)),
+	}
+	if sd.leaseID != "" {
+		in.TTL = time.Duration(l.expires.Load() - b.now().UnixNano()).Truncate(time.Second)
+	}
+	in.Secrets = append(in.Secrets, sd.values...)
+	for _, h := range set {
+		in.Secrets = append(in.Secrets, h.Value)
+		// "Bearer X", "Basic X": the upstream may echo X alone.
+		if _, after, ok := strings.Cut(h.Value, " "); ok && len(after) >= 8 {
+			in.Secrets = append(in.Secrets, after)
+		}
+	}
+	return in, nil
+}
+
+// Invalidate drops the cached credential of (sessionID, role) without
+// revoking it, so that the next Inject leases a new one. Call it when an
+// upstream rejects an injected credential (HTTP 401).
+func (b *Broker) Invalidate(sessionID, role string) {
+	b.mu.Lock()
+	l := b.sessions[sessionID][role]
+	b.mu.Unlock()
+	if l != nil {
+		b.drop(sessionID, role, l)
+	}
+}
+
+// EndSession revokes the leases of sessionID (a database user is dropped) and
+// forgets its cached credentials. Secrets without a lease (kv2) are only
+// forgotten.
+func (b *Broker) EndSession(ctx context.Context, sessionID string) error {
+	b.mu.Lock()
+	leases := b.sessions[sessionID]
+	delete(b.sessions, sessionID)
+	b.mu.Unlock()
+	return b.revokeAll(ctx, sessionID, leases)
+}
+
+// Close revokes every lease, revokes the broker's own login token (not a
+// configured static token) and stops background renewal. Inject fails with
+// ErrClosed afterwards.
+func (b *Broker) Close(ctx context.Context) error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	all := b.sessions
+	b.sessions = nil
+	b.mu.Unlock()
+	var errs []error
+	for sid, leases := range all {
+		if err := b.revokeAll(ctx, sid, leases); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if b.auth.Method != AuthToken {
+		if err := b.client.Auth().Token().RevokeSelfWithContext(ctx, ""); err != nil {
+			b.log.Warn("creds: revoke own vault token", "err", err)
+		}
+	}
+	b.cancel()
+	b.wg.Wait()
+	if len(errs) > 0 {
+		return fmt.Errorf("close credential broker: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+func (b *Broker) revokeAll(ctx context.Context, sessionID string, leases map[string]*lease) error {
+	var errs []error
+	for role, l := range leases {
+		l.stop()
+		if err := l.wait(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("role %q: wait for lease: %w", role, err))
+			continue
+		}
+		if l.err != nil {
+			continue
+		}
+		sd := l.cur.Load()
+		if sd.leaseID == "" {
+			continue
+		}
+		if err := b.client.Sys().RevokeWithContext(ctx, sd.leaseID); err != nil {
+			errs = append(errs, fmt.Errorf("revoke lease %s of role %q: %w", sd.leaseID, role, classify(err, "revoke")))
+			continue
+		}
+		b.log.Info("creds: lease revoked", "session", sessionID, "role", role, "lease_id", sd.leaseID)
+		b.emit(event{kind: evRevoked, session: sessionID, role: role, leaseID: sd.leaseID})
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("end session %q: %w", sessionID, errors.Join(errs...))
+	}
+	return nil
+}
+
+// keepToken renews the broker's login token and logs in again when the
+// token reaches its max TTL, renewal fails, or (for a token that cannot be
+// renewed) two thirds of its TTL have passed.
+func (b *Broker) keepToken(secret *api.Secret) {
+	defer b.wg.Done()
+	for {
+		if !b.waitTokenEnd(secret) {
+			return
+		}
+		s := b.relogin()
+		if s == nil {
+			return
+		}
+		secret = s
+	}
+}
+
+// waitTokenEnd returns when the login token needs replacing, or false when
+// the broker is closing or the token never expires.
+func (b *Broker) waitTokenEnd(secret *api.Secret) bool {
+	ttl := time.Duration(secret.Auth.LeaseDuration) * time.Second
+	if ttl <= 0 {
+		return false
+	}
+	if !secret.Auth.Renewable {
+		select {
+		case <-b.bg.Done():
+			return false
+		case <-time.After(ttl * 2 / 3):
+			return true
+		}
+	}
+	w, err := b.client.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: secret})
+	if err != nil {
+		b.log.Error("creds: cannot watch vault token; logging in again", "err", err)
+		return true
+	}
+	go w.Start()
+	defer w.Stop()
+	select {
+	case <-b.bg.Done():
+		return false
+	case err := <-w.DoneCh():
+		if err != nil {
+			b.log.Warn("creds: vault token renewal stopped; logging in again", "err", err)
+		}
+		return true
+	}
+}
+
+// relogin logs in until it succeeds (backing off up to 30s) or the broker
+// closes (nil).
+func (b *Broker) relogin() *api.Secret {
+	backoff := time.Second
+	for {
+		ctx, cancel := context.WithTimeout(b.bg, defaultTimeout)
+		s, err := login(ctx, b.client, &b.auth)
+		cancel()
+		if err == nil && s != nil {
+			return s
+		}
+		b.log.Error("creds: vault login failed; retrying", "err", err, "in", backoff)
+		select {
+		case <-b.bg.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
