@@ -32,6 +32,7 @@ deps: ## install what the tests need (Debian packages, Go modules, the cached Va
 test: deps ## everything CI runs: unit tests with -race, then the end-to-end tests
 	$(GO) vet ./...
 	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
+	cd wasm && $(GO) test -count=1 -timeout 15m ./...
 	$(MAKE) --no-print-directory e2e-only
 
 .PHONY: unit
