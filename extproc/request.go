@@ -74,35 +74,13 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 		}
 	}
 	edit := &headerEdit{}
-	out, changed := plain, false
-	if p.Redact != nil && len(plain) > 0 {
-		t := time.Now()
-		var (
-			r      []byte
-			counts map[string]int
-		)
-		if werr := st.srv.work(ctx, func() {
-			r, counts, err = p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseRequest, ContentType: x.Request.Headers.Get("content-type")})
-		}); werr != nil {
-			return nil, werr
+	out, changed, err := st.redactWhole(ctx, edit, body, plain, decoded,
+		RedactOptions{Phase: exchange.PhaseRequest, ContentType: x.Request.Headers.Get("content-type")})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
 		}
-		x.Time("redact", time.Since(t))
-		if err != nil {
-			return st.refuseErr(ctx, &Reject{Status: 500, Code: "redaction_failed", Reason: "the request body could not be scanned for secrets: " + err.Error()}), nil
-		}
-		x.AddRedactions(counts)
-		if !bytes.Equal(r, plain) {
-			out, changed = r, true
-		}
-	}
-	switch {
-	case changed:
-		if decoded {
-			edit.Remove("content-encoding")
-		}
-		edit.Set("content-length", contentLength(len(out)))
-	case decoded:
-		out = body // unchanged: the original encoded bytes go upstream
+		return st.refuseErr(ctx, &Reject{Status: 500, Code: "redaction_failed", Reason: "the request body could not be scanned for secrets: " + err.Error()}), nil
 	}
 	if err := st.inject(ctx, edit); err != nil {
 		return st.refuseErr(ctx, err), nil
@@ -279,4 +257,40 @@ func (st *stream) hold(d time.Duration) (time.Duration, bool) {
 	}
 	st.held = true
 	return d, true
+}
+
+// redactWhole redacts a whole body (plain, decoded from body when decoded) and adjusts the
+// headers a changed body needs: a new content-length, and no content-encoding once the decoded
+// body replaces the encoded one. An unchanged body goes on as the original bytes.
+func (st *stream) redactWhole(ctx context.Context, edit *headerEdit, body, plain []byte, decoded bool, opts RedactOptions) (out []byte, changed bool, err error) {
+	x, p := &st.x, st.srv.pipe
+	out = plain
+	if p.Redact != nil && len(plain) > 0 {
+		t := time.Now()
+		var (
+			r      []byte
+			counts map[string]int
+		)
+		if werr := st.srv.work(ctx, func() { r, counts, err = p.Redact.Redact(x, plain, opts) }); werr != nil {
+			return nil, false, werr
+		}
+		x.Time("redact", time.Since(t))
+		if err != nil {
+			return nil, false, err
+		}
+		x.AddRedactions(counts)
+		if !bytes.Equal(r, plain) {
+			out, changed = r, true
+		}
+	}
+	switch {
+	case changed:
+		if decoded {
+			edit.Remove("content-encoding")
+		}
+		edit.Set("content-length", contentLength(len(out)))
+	case decoded:
+		out = body // unchanged: the original encoded bytes go on
+	}
+	return out, changed, nil
 }

@@ -1,12 +1,10 @@
 package extproc
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"mime"
 	"strconv"
-	"time"
 
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
@@ -110,36 +108,13 @@ func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier
 		return blocked, nil
 	}
 	edit := &headerEdit{}
-	out, changed := plain, false
-	if p.Redact != nil && len(plain) > 0 {
-		t := time.Now()
-		var (
-			r      []byte
-			counts map[string]int
-			err    error
-		)
-		if werr := st.srv.work(ctx, func() {
-			r, counts, err = p.Redact.Redact(x, plain, RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
-		}); werr != nil {
-			return nil, werr
+	out, changed, err := st.redactWhole(ctx, edit, body, plain, decoded,
+		RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
 		}
-		x.Time("redact", time.Since(t))
-		if err != nil {
-			return st.refuseErr(ctx, &Reject{Status: 502, Code: "redaction_failed", Reason: "the response body could not be scanned for secrets"}), nil
-		}
-		x.AddRedactions(counts)
-		if !bytes.Equal(r, plain) {
-			out, changed = r, true
-		}
-	}
-	switch {
-	case changed:
-		if decoded {
-			edit.Remove("content-encoding")
-		}
-		edit.Set("content-length", contentLength(len(out)))
-	case decoded:
-		out = body
+		return st.refuseErr(ctx, &Reject{Status: 502, Code: "redaction_failed", Reason: "the response body could not be scanned for secrets"}), nil
 	}
 	return st.complete(ctx, reply(edit, out, changed))
 }
