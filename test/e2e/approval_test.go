@@ -177,6 +177,22 @@ spec:
 	if got := r.res.Upstream.Headers.Value("authorization"); got != "" {
 		t.Errorf("the agent's identity token went upstream: %q", got)
 	}
+	// Every step of the approval is in the audit chain of the replica where it happened.
+	steps := map[string]string{}
+	for _, w := range []*wardenProc{a, b} {
+		for _, r := range w.records(t) {
+			if r.Metadata.CorrelationUID == id {
+				steps[r.Unmapped.Warden.ErrorCode] = r.Unmapped.Warden.Subject
+			}
+		}
+	}
+	for step, who := range map[string]string{"approval.requested": "alice@example.com", "approval.refused": "mallory@example.com",
+		"approval.approved": "bob@example.com", "approval.used": ""} {
+		got, ok := steps[step]
+		if !ok || (who != "" && got != who) {
+			t.Errorf("audit step %s: recorded=%v by %q, want by %q (all steps: %v)", step, ok, got, who, steps)
+		}
+	}
 	rec := byRequest(a.records(t))["approve-1"][audit.StageRequest]
 	d := rec.Unmapped.Warden.Decision
 	if rec.Unmapped.Warden.Subject != "alice@example.com" || rec.Unmapped.Warden.Agent != "ops-bot" || d == nil || d.ApprovalID != id || d.Action != "allow" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warden-gw/warden/approval"
+	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/identity"
@@ -118,15 +119,20 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 		}
 		verifier = v
 		rt.closers = append(rt.closers, v.Close)
-		if rt.broker != nil {
-			// A session that ends (idle, max lifetime, shutdown) gives its leases back to Vault.
-			b := rt.broker
-			v.Sessions().OnEnd(func(ctx context.Context, id string) {
-				if err := b.EndSession(ctx, id); err != nil {
+		// A session that ends (idle, max lifetime, shutdown) gives its leases back to Vault and
+		// leaves a closing record in the audit chain.
+		v.Sessions().OnEnd(func(ctx context.Context, id string) {
+			if rt.broker != nil {
+				if err := rt.broker.EndSession(ctx, id); err != nil {
 					log.Warn("revoking the leases of an ended session", "session", id, "error", err)
 				}
-			})
-		}
+			}
+			if rt.auditLog != nil {
+				if err := rt.auditLog.Record(context.WithoutCancel(ctx), sessionEndExchange(id), audit.StageRequest); err != nil {
+					log.Error("session end not audited", "session", id, "error", err)
+				}
+			}
+		})
 		pipe.Identity = identifier{v}
 		pipe.Creds = identityStrip{v: v, next: pipe.Creds}
 	}
@@ -142,7 +148,15 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 	if len(ac.ApproverGroups) == 0 {
 		ac.ApproverGroups = []string{defaultApproverGroup}
 	}
-	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log))
+	events := func(ctx context.Context, ev approval.Event) {
+		if rt.auditLog == nil {
+			return
+		}
+		if err := rt.auditLog.Record(context.WithoutCancel(ctx), approvalExchange(ev), audit.StageRequest); err != nil {
+			log.Error("approval step not audited", "approval", ev.Approval.ID, "step", ev.Kind, "error", err)
+		}
+	}
+	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log), approval.WithEvents(events))
 	if err != nil {
 		_ = store.Close()
 		return fmt.Errorf("approval: %w", err)
@@ -169,4 +183,51 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 	rt.admin("/approvals", h)
 	rt.admin("/approvals/", h)
 	return nil
+}
+
+// approvalExchange turns one step of an approval's life into an exchange for the audit log, so
+// that every step — requested, approved or denied by whom, refused, expired, used — is a
+// record in the same hash chain, correlated by the approval id.
+func approvalExchange(ev approval.Event) *exchange.Exchange {
+	a := ev.Approval
+	now := time.Now()
+	x := &exchange.Exchange{
+		ID: a.ID, Start: now, End: now,
+		Request: exchange.Request{Method: a.Action.Method, Authority: a.Action.Host, Path: a.Action.Path},
+		Identity: exchange.Identity{
+			Subject: a.Requester.Subject, Issuer: a.Requester.Issuer, Agent: a.Requester.Agent,
+			OnBehalfOf: a.Requester.OnBehalfOf, Session: a.Requester.Session,
+		},
+		ErrorCode: string(ev.Kind),
+		Error:     ev.Error,
+	}
+	d := exchange.Decision{Phase: exchange.PhaseRequest, Policy: a.Action.Policy, Rule: a.Action.Rule, ApprovalID: a.ID, Reason: a.Action.Reason}
+	switch ev.Kind {
+	case approval.EventRequested:
+		d.Action, x.Disposition = exchange.RequireApproval, exchange.Held
+	case approval.EventApproved, approval.EventUsed:
+		d.Action, x.Disposition = exchange.Allow, exchange.Allowed
+	default: // denied, expired, refused
+		d.Action, x.Disposition = exchange.Deny, exchange.Denied
+	}
+	if ev.Actor != "" {
+		// The approver acts here; the agent and the human it acts for stay in the record.
+		x.Identity.Subject = ev.Actor
+		if a.Note != "" {
+			d.Reason = a.Note
+		}
+	}
+	x.Decisions = []exchange.Decision{d}
+	return x
+}
+
+// sessionEndExchange is the closing record of an agent session.
+func sessionEndExchange(id string) *exchange.Exchange {
+	now := time.Now()
+	return &exchange.Exchange{
+		ID: "session-end-" + id, Start: now, End: now,
+		Identity:    exchange.Identity{Session: id},
+		Disposition: exchange.Allowed,
+		ErrorCode:   "session.ended",
+	}
 }

@@ -47,8 +47,11 @@ func (c credInjector) Inject(ctx context.Context, x *exchange.Exchange) (extproc
 	inj, err := c.b.Inject(ctx, session, host, path)
 	if err != nil {
 		if errors.Is(err, creds.ErrUnavailable) || errors.Is(err, creds.ErrVault) {
-			return extproc.Injection{}, &extproc.Reject{Status: 503, Code: "credentials_unavailable",
-				Reason: "the credential for this upstream could not be obtained from Vault; try again later"}
+			return extproc.Injection{}, &extproc.Reject{
+				Status: 503,
+				Code:   "credentials_unavailable",
+				Reason: "the credential for this upstream could not be obtained from Vault; try again later",
+			}
 		}
 		return extproc.Injection{}, err
 	}

@@ -21,6 +21,7 @@ type runtime struct {
 	server     *extproc.Server
 	redactText func(string) string // the redactor over plain text, for audit fields
 	broker     *creds.Broker       // nil without a vault section
+	auditLog   *audit.Log
 	policyName string
 	readiness  []func() error
 	handlers   map[string]http.Handler // extra admin endpoints
@@ -155,6 +156,7 @@ func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, r
 	}
 	rt.closers = append(rt.closers, l.Close)
 	rt.readiness = append(rt.readiness, l.Ready)
+	rt.auditLog = l
 	pipe.Audit = &auditor{log: l, redact: rt.redactText}
 	log.Info("audit spool", "dir", ac.Dir, "chain", l.ChainID(), "kafka", ac.Kafka != nil)
 	return nil
