@@ -80,7 +80,8 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		return st.refuseErr(ctx, &Reject{Status: 500, Code: "redaction_failed", Reason: "the request body could not be scanned for secrets: " + err.Error()}), nil
+		st.srv.log.Error("redaction failed; refusing the request", "request_id", x.ID, "error", err)
+		return st.refuseErr(ctx, &Reject{Status: 500, Code: "redaction_failed", Reason: "the request body could not be scanned for secrets"}), nil
 	}
 	if err := st.inject(ctx, edit); err != nil {
 		return st.refuseErr(ctx, err), nil
