@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +102,36 @@ routes:
 			t.Fatalf("%s: a credential reached the audit record", id)
 		}
 	}
+
+	t.Run("a request denied by creds.role never causes a lease", func(t *testing.T) {
+		policy := filepath.Join(t.TempDir(), "creds.yaml")
+		if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1
+kind: Policy
+metadata: {name: creds}
+spec:
+  rules:
+  - name: no-writes-with-db-credentials
+    when: creds.role == "orders-db" && request.method == "DELETE"
+    action: deny
+    message: the orders database credential is read-only
+`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		roles := func() string { return pg.Exec(t, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-%'") }
+		before := roles()
+		wp := startWarden(t, func(c *mainlib.Config) { c.Vault = &cfg; c.Policy = policy })
+		up, _ := staticUpstream(200, nil, "ok")
+		res, err := wp.envoy.Run(context.Background(), request("DELETE", "https://db.orders.internal/v1/rows/1", map[string]string{"x-request-id": "creds-deny"}), up)
+		if err != nil || res.Status != 403 || !strings.Contains(res.Body(), "no-writes-with-db-credentials") || res.Upstream != nil {
+			t.Fatalf("%v status %d %s", err, res.Status, res.Body())
+		}
+		if after := roles(); after != before {
+			t.Fatalf("a denied request created a database user: %s roles before, %s after", before, after)
+		}
+		if cs := byRequest(wp.records(t))["creds-deny"][audit.StageRequest].Unmapped.Warden.Credentials; len(cs) != 1 || cs[0].LeaseID != "" {
+			t.Fatalf("the record must name the role the policy saw, with no lease: %+v", cs)
+		}
+	})
 
 	t.Run("shutdown revokes the database user", func(t *testing.T) {
 		_ = w.stop()
