@@ -73,3 +73,27 @@ func testConfig(t *testing.T) Config {
 	c.Listen, c.Admin = "127.0.0.1:0", "127.0.0.1:0"
 	return c
 }
+
+// TestShippedConfigsLoad keeps the configuration files users copy in step with the schema:
+// deploy/warden.yaml (what docker-compose mounts) and the example in docs/configuration.md.
+func TestShippedConfigsLoad(t *testing.T) {
+	if _, err := LoadConfig("../../../deploy/warden.yaml"); err != nil {
+		t.Errorf("deploy/warden.yaml: %v", err)
+	}
+	doc, err := os.ReadFile("../../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/configuration.md has no yaml block")
+	}
+	p := filepath.Join(t.TempDir(), "doc.yaml")
+	if err := os.WriteFile(p, []byte(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(p); err != nil {
+		t.Errorf("the example in docs/configuration.md: %v", err)
+	}
+}
