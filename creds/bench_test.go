@@ -92,8 +92,10 @@ func BenchmarkInjectCold(b *testing.B) {
 // warm Inject never calls Vault.
 func BenchmarkInjectWarmNoVault(b *testing.B) {
 	cfg := validConfig()
-	cfg.Routes = append(cfg.Routes, Route{Host: "*.orders.internal", Role: "db",
-		Headers: map[string]string{"authorization": "Basic {{ basicAuth .username .password }}"}})
+	cfg.Routes = append(cfg.Routes, Route{
+		Host: "*.orders.internal", Role: "db",
+		Headers: map[string]string{"authorization": "Basic {{ basicAuth .username .password }}"},
+	})
 	routes, err := compileRoutes(cfg.Routes)
 	if err != nil {
 		b.Fatal(err)
@@ -110,8 +112,10 @@ func BenchmarkInjectWarmNoVault(b *testing.B) {
 		br.sessions["warm"][role] = l
 	}
 	seed("openai", &secretData{data: map[string]any{"api_key": "sk-0123456789abcdef"}, values: []string{"sk-0123456789abcdef"}})
-	seed("db", &secretData{data: map[string]any{"username": "v-root-app-x", "password": "p-0123456789"},
-		values: []string{"v-root-app-x", "p-0123456789"}, leaseID: "database/creds/app/x", ttl: time.Hour})
+	seed("db", &secretData{
+		data:   map[string]any{"username": "v-root-app-x", "password": "p-0123456789"},
+		values: []string{"v-root-app-x", "p-0123456789"}, leaseID: "database/creds/app/x", ttl: time.Hour,
+	})
 	ctx := context.Background()
 	for _, c := range []struct{ name, host string }{{"kv2-bearer", "api.openai.com"}, {"database-basic", "db.orders.internal"}} {
 		b.Run(c.name, func(b *testing.B) {

@@ -126,8 +126,12 @@ func TestRender(t *testing.T) {
 // it must never panic, and a match must respect the route's host rules.
 func FuzzRouteMatch(f *testing.F) {
 	for _, s := range [][2]string{
-		{"api.openai.com", "/v1"}, {"a.orders.internal:80", "/sql/x?y"}, {"[::1]:443", "/"},
-		{"", ""}, {".orders.internal", "/sql"}, {"x.orders.internal.", "/sql#f"},
+		{"api.openai.com", "/v1"},
+		{"a.orders.internal:80", "/sql/x?y"},
+		{"[::1]:443", "/"},
+		{"", ""},
+		{".orders.internal", "/sql"},
+		{"x.orders.internal.", "/sql#f"},
 	} {
 		f.Add(s[0], s[1])
 	}

@@ -14,7 +14,8 @@ import (
 	"github.com/hashicorp/vault/api"
 )
 
-const kubernetesTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+// kubernetesTokenFile is where Kubernetes mounts the pod's service-account token.
+const kubernetesTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token" //nolint:gosec // G101: a file path, not a credential
 
 func newClient(cfg *Config) (*api.Client, error) {
 	vc := api.DefaultConfig()

@@ -7,7 +7,7 @@ import "strings"
 type exprInfo struct {
 	kind exprKind
 	// ref is the column reference's token range [from, to) when kind is exColumn.
-	from, to int32
+	from, to int
 	// notTrue: where.go's evaluator cannot find this expression always true.
 	notTrue bool
 }
@@ -117,7 +117,7 @@ func (p *fastParser) sameRef(a, b exprInfo) bool {
 	if a.to-a.from != b.to-b.from {
 		return false
 	}
-	for i := int32(0); i < a.to-a.from; i++ {
+	for i := 0; i < a.to-a.from; i++ {
 		if p.toks[a.from+i].text != p.toks[b.from+i].text {
 			return false
 		}
@@ -355,7 +355,7 @@ func (p *fastParser) identExpr(t token) exprInfo {
 		return exprInfo{notTrue: true}
 	}
 	// A column reference: its parts sit at even offsets from its first token.
-	from := int32(p.i - 1)
+	from := p.i - 1
 	for n := 1; p.isPunct("."); n++ {
 		p.i++
 		if !nameWord(p.next()) || n >= 3 {
@@ -370,7 +370,7 @@ func (p *fastParser) identExpr(t token) exprInfo {
 		p.funcCall(last.text)
 		return exprInfo{notTrue: true}
 	}
-	return exprInfo{kind: exColumn, from: from, to: int32(p.i), notTrue: true}
+	return exprInfo{kind: exColumn, from: from, to: p.i, notTrue: true}
 }
 
 // funcCall parses name(args) and refuses the functions classify.go treats as dangerous.

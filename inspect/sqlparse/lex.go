@@ -79,8 +79,17 @@ func isIdentCont(c byte) bool  { return byteClass[c]&cIdentCont != 0 }
 func isOpChar(c byte) bool     { return byteClass[c]&cOp != 0 }
 func isSpace(c byte) bool      { return byteClass[c]&cSpace != 0 }
 
-// lex splits src into tokens. toks is reused when it has capacity.
+// off32 narrows a byte offset of a text lex accepted to a token offset.
+func off32(i int) int32 {
+	return int32(i) //nolint:gosec // G115: 0 <= i <= len(src) <= MaxInputBytes (1 MiB), checked at the top of lex
+}
+
+// lex splits src into tokens. toks is reused when it has capacity. Texts longer than
+// MaxInputBytes get errLexUnsure so that every byte offset fits a token's int32 fields.
 func lex(src string, toks []token) ([]token, error) {
+	if len(src) > MaxInputBytes {
+		return nil, errLexUnsure
+	}
 	i := 0
 	for i < len(src) {
 		c := src[i]
@@ -97,23 +106,23 @@ func lex(src string, toks []token) ([]token, error) {
 				return nil, err
 			}
 			i = end
-		case isIdentStart(c) && !(i+1 < len(src) && (src[i+1] == '\'' || src[i+1] == '&' || src[i+1] == '"')):
+		case isIdentStart(c) && (i+1 >= len(src) || (src[i+1] != '\'' && src[i+1] != '&' && src[i+1] != '"')):
 			var t token
 			t, i = lexIdent(src, i)
 			toks = append(toks, t)
 		case c == ',' || c == '(' || c == ')' || c == ';':
-			toks = append(toks, token{kind: tkPunct, text: src[i : i+1], pos: int32(i), end: int32(i + 1)})
+			toks = append(toks, token{kind: tkPunct, text: src[i : i+1], pos: off32(i), end: off32(i + 1)})
 			i++
 		case isOpChar(c) && (i+1 == len(src) || !isOpChar(src[i+1])):
 			// A lone operator character: no comment can start here, no trailing-sign rule applies.
-			toks = append(toks, token{kind: tkOp, text: src[i : i+1], pos: int32(i), end: int32(i + 1)})
+			toks = append(toks, token{kind: tkOp, text: src[i : i+1], pos: off32(i), end: off32(i + 1)})
 			i++
 		default:
 			t, end, err := lexToken(src, i)
 			if err != nil {
 				return nil, err
 			}
-			t.pos, t.end = int32(i), int32(end)
+			t.pos, t.end = off32(i), off32(end)
 			toks = append(toks, t)
 			i = end
 		}
@@ -321,7 +330,7 @@ func lexIdent(src string, i int) (token, int) {
 		j++
 	}
 	n := j - i
-	t := token{kind: tkIdent, pos: int32(i), end: int32(j), text: src[i:j]}
+	t := token{kind: tkIdent, pos: off32(i), end: off32(j), text: src[i:j]}
 	if seen&cHigh != 0 || n > maxIdentBytes {
 		t.kind, t.text = tkOpaque, ""
 		return t, j

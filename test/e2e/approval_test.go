@@ -186,8 +186,10 @@ spec:
 			}
 		}
 	}
-	for step, who := range map[string]string{"approval.requested": "alice@example.com", "approval.refused": "mallory@example.com",
-		"approval.approved": "bob@example.com", "approval.used": ""} {
+	for step, who := range map[string]string{
+		"approval.requested": "alice@example.com", "approval.refused": "mallory@example.com",
+		"approval.approved": "bob@example.com", "approval.used": "",
+	} {
 		got, ok := steps[step]
 		if !ok || (who != "" && got != who) {
 			t.Errorf("audit step %s: recorded=%v by %q, want by %q (all steps: %v)", step, ok, got, who, steps)

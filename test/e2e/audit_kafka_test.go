@@ -102,8 +102,10 @@ func TestKcatReadsWhatWardenShipped(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	if err := auditcli.Run(context.Background(), []string{"verify", "--brokers", strings.Join(brokers, ","), "--topic", "warden.audit",
-		"--pubkey", filepath.Join(w.cfg.DataDir, "audit", "checkpoint.key.pub")}, nil, &out, &errb); err != nil {
+	if err := auditcli.Run(context.Background(), []string{
+		"verify", "--brokers", strings.Join(brokers, ","), "--topic", "warden.audit",
+		"--pubkey", filepath.Join(w.cfg.DataDir, "audit", "checkpoint.key.pub"),
+	}, nil, &out, &errb); err != nil {
 		t.Fatalf("warden audit verify over the topic: %v\n%s%s", err, out.String(), errb.String())
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -76,7 +77,7 @@ func BinDir(t testing.TB) string {
 }
 
 func isExec(p string) bool {
-	fi, err := os.Stat(p)
+	fi, err := os.Stat(p) //nolint:gosec // G703: p is a candidate PostgreSQL binary the operator or the system names; only stat'ed
 	return err == nil && fi.Mode()&0o111 != 0
 }
 
@@ -112,12 +113,19 @@ func credential() (*syscall.Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("running as root and there is no user nobody to run postgres as: %w", err)
 	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
+	uid, err := strconv.ParseUint(u.Uid, 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("user nobody has uid %q, not a 32-bit number: %w", u.Uid, err)
+	}
+	gid, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("user nobody has gid %q, not a 32-bit number: %w", u.Gid, err)
+	}
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 func (s *Server) command(cred *syscall.Credential, name string, args ...string) *exec.Cmd {
+	//nolint:gosec // G204: deliberately runs PostgreSQL's own initdb/postgres from the directory BinDir found; no shell
 	cmd := exec.Command(filepath.Join(s.bindir, name), args...)
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "HOME="+s.dir)
@@ -154,12 +162,19 @@ func (s *Server) initdb() error {
 	return os.Remove(pwfile)
 }
 
+// chownTree gives dir and everything below it to uid:gid. Paths are resolved inside dir
+// (os.Root), so a symlink in the tree cannot redirect the change outside it.
 func chownTree(dir string, uid, gid int) error {
-	return filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return fs.WalkDir(root.FS(), ".", func(p string, _ fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		return os.Lchown(p, uid, gid)
+		return root.Lchown(p, uid, gid)
 	})
 }
 
@@ -252,13 +267,14 @@ var ErrQuery = errors.New("psql")
 // QueryAs runs sql as user/password with psql and returns the unaligned,
 // tuples-only output (rows separated by newlines, columns by "|").
 func (s *Server) QueryAs(user, password, sql string) (string, error) {
+	//nolint:gosec // G204: deliberately runs the located psql; sql is passed as one argument, no shell
 	cmd := exec.Command(filepath.Join(s.bindir, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
 		"-h", s.Host, "-p", strconv.Itoa(s.Port), "-U", user, "-d", "postgres", "-c", sql)
 	cmd.Env = append(os.Environ(), "PGPASSWORD="+password, "PGCONNECT_TIMEOUT=5", "PGSSLMODE=disable")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%w as %s: %v: %s", ErrQuery, user, err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("%w as %s: %w: %s", ErrQuery, user, err, strings.TrimSpace(stderr.String()))
 	}
 	return strings.TrimSpace(stdout.String()), nil
 }

@@ -49,7 +49,7 @@ type Server struct {
 func Binary(t testing.TB) string {
 	t.Helper()
 	if bin := os.Getenv("WARDEN_VAULT_BIN"); bin != "" {
-		if _, err := os.Stat(bin); err != nil {
+		if _, err := os.Stat(bin); err != nil { //nolint:gosec // G703: the operator names the vault binary to test with
 			t.Fatalf("WARDEN_VAULT_BIN=%s: %v", bin, err)
 		}
 		return bin
@@ -63,7 +63,7 @@ func Binary(t testing.TB) string {
 		args = args[:1]
 	}
 	var stderr bytes.Buffer
-	cmd := exec.Command("bash", args...)
+	cmd := exec.Command("bash", args...) //nolint:gosec // G204: runs the repository's own scripts/vault.sh
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -124,6 +124,7 @@ func start(t testing.TB, bin, token string) (*Server, error) {
 	}
 	home := t.TempDir()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	//nolint:gosec // G204: deliberately runs the vault binary Binary located; no shell
 	cmd := exec.Command(bin, "server", "-dev",
 		"-dev-root-token-id="+token,
 		"-dev-listen-address="+addr,
