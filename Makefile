@@ -57,6 +57,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 .PHONY: lint
 lint: ## golangci-lint v2 (pinned in tools/lint/go.mod)
 	$(GO) tool -modfile=tools/lint/go.mod golangci-lint run ./...
+	cd wasm && $(GO) tool -modfile=../tools/lint/go.mod golangci-lint run ./...
 
 .PHONY: wasm
 wasm: ## build the proxy-wasm filter (wasm/, its own go.mod)

@@ -17,10 +17,14 @@ func TestParseConfig(t *testing.T) {
 		{name: "empty means defaults", in: "", want: defaultConfig()},
 		{name: "whitespace means defaults", in: " \n", want: defaultConfig()},
 		{name: "empty object keeps defaults", in: `{}`, want: defaultConfig()},
-		{name: "all set", in: `{"request": true, "response": false, "pii": false, "max_body_bytes": 65536}`,
-			want: Config{Request: true, PII: false, MaxBodyBytes: 65536}},
-		{name: "pii off keeps the response default", in: `{"pii": false}`,
-			want: Config{Response: true, MaxBodyBytes: defaultMaxBody}},
+		{
+			name: "all set", in: `{"request": true, "response": false, "pii": false, "max_body_bytes": 65536}`,
+			want: Config{Request: true, PII: false, MaxBodyBytes: 65536},
+		},
+		{
+			name: "pii off keeps the response default", in: `{"pii": false}`,
+			want: Config{Response: true, MaxBodyBytes: defaultMaxBody},
+		},
 		{name: "bad JSON", in: `{"request": tru}`, wantErr: "not valid JSON"},
 		{name: "wrong type", in: `{"pii": "no"}`, wantErr: "not valid JSON"},
 		{name: "unknown field (typo)", in: `{"reponse": true}`, wantErr: `unknown field "reponse"`},
@@ -56,10 +60,14 @@ func TestPluginStart(t *testing.T) {
 	}{
 		{name: "bad JSON fails the start", config: `{"response": yes}`, log: "plugin configuration is not valid JSON"},
 		{name: "typo fails the start", config: `{"requets": true}`, log: `unknown field "requets"`},
-		{name: "valid config starts", config: `{"request": true, "pii": false}`, ok: true,
-			log: "request=true response=true pii=false max_body_bytes=8388608"},
-		{name: "no config starts with defaults", config: ``, ok: true,
-			log: "request=false response=true pii=true"},
+		{
+			name: "valid config starts", config: `{"request": true, "pii": false}`, ok: true,
+			log: "request=true response=true pii=false max_body_bytes=8388608",
+		},
+		{
+			name: "no config starts with defaults", config: ``, ok: true,
+			log: "request=false response=true pii=true",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

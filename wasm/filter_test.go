@@ -60,8 +60,10 @@ func checkJSONResponse(t *testing.T, host proxytest.HostEmulator) {
 }
 
 func sseEvent(content string) string {
-	b, _ := json.Marshal(map[string]any{"object": "chat.completion.chunk",
-		"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"content": content}}}})
+	b, _ := json.Marshal(map[string]any{
+		"object":  "chat.completion.chunk",
+		"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"content": content}}},
+	})
 	return "data: " + string(b) + "\n\n"
 }
 
@@ -405,11 +407,15 @@ func TestPassedUntouched(t *testing.T) {
 		req, respHdrs [][2]string
 		reqEOS        bool
 	}{
-		{name: "websocket upgrade",
+		{
+			name:     "websocket upgrade",
 			req:      append([][2]string{{"upgrade", "websocket"}, {"connection", "upgrade"}}, getRequest...),
-			respHdrs: [][2]string{{":status", "101"}, {"upgrade", "websocket"}}},
-		{name: "grpc response (framed: replacing bytes would corrupt it)", req: getRequest, reqEOS: true,
-			respHdrs: [][2]string{{":status", "200"}, {"content-type", "application/grpc+proto"}}},
+			respHdrs: [][2]string{{":status", "101"}, {"upgrade", "websocket"}},
+		},
+		{
+			name: "grpc response (framed: replacing bytes would corrupt it)", req: getRequest, reqEOS: true,
+			respHdrs: [][2]string{{":status", "200"}, {"content-type", "application/grpc+proto"}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

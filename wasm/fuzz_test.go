@@ -15,8 +15,10 @@ import (
 // FuzzParseConfig: any configuration bytes give a valid Config or an error,
 // never a panic, and an accepted Config always does something within bounds.
 func FuzzParseConfig(f *testing.F) {
-	for _, s := range []string{``, `{}`, `{"request": true, "response": false, "pii": false}`,
-		`{"max_body_bytes": 4096}`, `{"response": false}`, `[1]`, `{"pii": null}`, `{} x`} {
+	for _, s := range []string{
+		``, `{}`, `{"request": true, "response": false, "pii": false}`,
+		`{"max_body_bytes": 4096}`, `{"response": false}`, `[1]`, `{"pii": null}`, `{} x`,
+	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

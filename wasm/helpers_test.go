@@ -106,8 +106,10 @@ func counter(t *testing.T, host proxytest.HostEmulator, name string) uint64 {
 func assertNoSecretInLogs(t *testing.T, host proxytest.HostEmulator, secrets ...string) {
 	t.Helper()
 	var all []string
-	for _, get := range []func() []string{host.GetTraceLogs, host.GetDebugLogs, host.GetInfoLogs,
-		host.GetWarnLogs, host.GetErrorLogs, host.GetCriticalLogs} {
+	for _, get := range []func() []string{
+		host.GetTraceLogs, host.GetDebugLogs, host.GetInfoLogs,
+		host.GetWarnLogs, host.GetErrorLogs, host.GetCriticalLogs,
+	} {
 		all = append(all, get()...)
 	}
 	for _, l := range all {

@@ -77,7 +77,7 @@ func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
 // envoy_ prefix Envoy adds to every stat).
 const (
 	metricFindings = "warden_wasm_findings_total"
-	metricRedacted = "warden_wasm_bodies_redacted_total"
+	metricRedacted = "warden_wasm_bodies_redacted_total" //nolint:gosec // a metric name, not a credential
 	metricRejected = "warden_wasm_bodies_rejected_total"
 	metricDropped  = "warden_wasm_stream_bytes_dropped_total"
 )
