@@ -37,10 +37,19 @@ func needsOf(fields map[string]bool) needs {
 }
 
 // activation is the set of CEL variables for one phase of one exchange. It implements
-// interpreter.Activation without a map lookup per variable.
+// interpreter.Activation without a map lookup per variable. llm, mcp and actions are set up
+// front (the kind filter reads actions); request, response, identity and creds are built on
+// first use, so that rules that never read them (the default pack's) do not pay for them. An
+// activation serves one Decide call, whose rules are evaluated one after the other.
 type activation struct {
-	request, response, identity, llm, mcp, creds map[string]any
-	actions                                      []any
+	x     *exchange.Exchange
+	phase exchange.Phase
+	needs needs
+
+	request, response, identity, creds map[string]any // nil until first resolved
+	llm, mcp                           map[string]any
+	actions                            []any
+	actionsVal                         any // actions, boxed once: a []any to any conversion allocates
 }
 
 var _ interpreter.Activation = (*activation)(nil)
@@ -48,24 +57,49 @@ var _ interpreter.Activation = (*activation)(nil)
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case varRequest:
+		if a.request == nil {
+			a.request = requestVar(&a.x.Request, a.needs)
+		}
 		return a.request, true
 	case varResponse:
+		if a.response == nil {
+			a.response = a.responseVar()
+		}
 		return a.response, true
 	case varIdentity:
+		if a.identity == nil {
+			a.identity = identityVar(&a.x.Identity)
+		}
 		return a.identity, true
 	case varLLM:
 		return a.llm, true
 	case varMCP:
 		return a.mcp, true
 	case varActions:
-		return a.actions, true
+		return a.actionsVal, true
 	case varCreds:
+		if a.creds == nil {
+			role := ""
+			if len(a.x.Credentials) > 0 {
+				role = a.x.Credentials[0].Role
+			}
+			a.creds = map[string]any{"role": role}
+		}
 		return a.creds, true
 	}
 	return nil, false
 }
 
 func (a *activation) Parent() interpreter.Activation { return nil }
+
+// responseVar is the response variable. The response is only read in the response phase; in
+// the request phase it is empty (status 0).
+func (a *activation) responseVar() map[string]any {
+	if a.phase == exchange.PhaseResponse {
+		return responseVar(&a.x.Response, a.needs)
+	}
+	return map[string]any{"status": int64(0), "headers": map[string]any{}, "body": map[string]any{"raw": ""}}
+}
 
 // kinds returns the set of action kinds present, for rules that only look at one kind.
 func (a *activation) kinds() map[string]bool {
@@ -80,22 +114,9 @@ func (a *activation) kinds() map[string]bool {
 	return m
 }
 
-// newActivation builds the variables once per phase. The response is only read in the response
-// phase; in the request phase it is empty (status 0).
+// newActivation sets up the variables of one phase; see activation for which are built when.
 func newActivation(x *exchange.Exchange, phase exchange.Phase, n needs) *activation {
-	a := &activation{
-		request:  requestVar(&x.Request, n),
-		identity: identityVar(&x.Identity),
-		creds:    map[string]any{"role": ""},
-	}
-	if phase == exchange.PhaseResponse {
-		a.response = responseVar(&x.Response, n)
-	} else {
-		a.response = map[string]any{"status": int64(0), "headers": map[string]any{}, "body": map[string]any{"raw": ""}}
-	}
-	if len(x.Credentials) > 0 {
-		a.creds["role"] = x.Credentials[0].Role
-	}
+	a := &activation{x: x, phase: phase, needs: n}
 	a.setFacts(x, phase)
 	return a
 }
@@ -125,6 +146,7 @@ func (a *activation) setFacts(x *exchange.Exchange, phase exchange.Phase) {
 	} else {
 		a.actions = []any{}
 	}
+	a.actionsVal = a.actions
 }
 
 func emptyLLM() map[string]any {

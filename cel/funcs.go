@@ -110,26 +110,26 @@ func Glob(s, pattern string) bool {
 type actualCost struct{}
 
 func (actualCost) CallCost(function, _ string, args []ref.Val, _ ref.Val) *uint64 {
-	var n uint64
 	switch function {
 	case fnSQL, fnShell, fnK8s, fnGlob:
-		for _, a := range args {
-			switch v := a.(type) {
-			case types.String:
-				n += uint64(len(v))
-			case traits.Sizer:
-				if sz, ok := v.Size().(types.Int); ok && sz > 0 {
-					n += uint64(sz) * 16
-				}
+	default:
+		return nil // before n is declared: n escapes, so declaring it allocates
+	}
+	var n uint64
+	for _, a := range args {
+		switch v := a.(type) {
+		case types.String:
+			n += uint64(len(v))
+		case traits.Sizer:
+			if sz, ok := v.Size().(types.Int); ok && sz > 0 {
+				n += uint64(sz) * 16
 			}
 		}
-		if function == fnK8s || function == fnGlob {
-			n /= 10
-		}
-		n++
-	default:
-		return nil
 	}
+	if function == fnK8s || function == fnGlob {
+		n /= 10
+	}
+	n++
 	return &n
 }
 

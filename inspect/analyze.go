@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,8 +31,7 @@ func Analyze(req *exchange.Request) *Facts {
 	provider, api, isLLM := llmapi.Detect(path)
 	ct := strings.ToLower(req.Headers.Get("content-type"))
 	if len(req.Body) > 0 && looksJSON(ct, req.Body) {
-		var v any
-		if json.Unmarshal(req.Body, &v) == nil {
+		if v, ok := decodeJSON(req.Body); ok {
 			f.body, f.bodyJSON = v, true
 		}
 	}

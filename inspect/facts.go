@@ -106,17 +106,20 @@ func (f *Facts) CEL() map[string]any {
 	llm["streamed"] = f.Streamed
 	llm["response_error"] = f.LLMResponseError
 
-	mcp := mcpapi.Message{}.Map()
 	mcpCalls := make([]any, 0, len(f.MCP))
 	for _, m := range f.MCP {
 		if m.Method == mcpapi.MethodToolsCall {
 			mcpCalls = append(mcpCalls, m.Map())
 		}
 	}
-	if len(mcpCalls) > 0 {
+	var mcp map[string]any
+	switch {
+	case len(mcpCalls) > 0:
 		mcp = mcpCalls[0].(map[string]any)
-	} else if len(f.MCP) > 0 {
+	case len(f.MCP) > 0:
 		mcp = f.MCP[0].Map()
+	default:
+		mcp = mcpapi.Message{}.Map()
 	}
 	mcp = copyMap(mcp)
 	mcp["calls"] = mcpCalls

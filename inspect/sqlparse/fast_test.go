@@ -131,6 +131,10 @@ var differentialCorpus = []string{
 	"CREATE TABLE if (a int)", "CREATE TABLE t (key int)", "CREATE INDEX i ON t (a, b)",
 	"CREATE INDEX i ON t ()", "CREATE INDEX ON t",
 	"SELECT 1 -- trailing comment", "SELECT 1 /* trailing */", "/* only */", "-- only",
+	// literals that are whole list items (the literalItem shortcut) and ones that are not
+	"DELETE FROM t WHERE a IN (1, 'x', 2.5)", "DELETE FROM t WHERE (1)", "DELETE FROM t WHERE ('x')",
+	"SELECT f(1, 'a''b'), (2), ('c')::text FROM t", "VALUES (1, 'a' || 'b'), ('x' 'y')",
+	"INSERT INTO t VALUES (1e5, E'a\\n', $1, -1, 'x' COLLATE \"C\")", "SELECT 1 FROM t WHERE a IN (1,)",
 }
 
 // fullAnalyze is the reference: PostgreSQL's parser on the whole text, as before the fast path.

@@ -46,7 +46,10 @@ func (p *fastParser) next() token {
 }
 
 func (p *fastParser) isKw(w string) bool {
-	t := p.peek()
+	if p.i >= len(p.toks) {
+		return false // eofToken is no word
+	}
+	t := &p.toks[p.i] // not peek: it copies the token, and this runs at every expression level
 	return t.kind == tkIdent && !t.quoted && t.text == w
 }
 
@@ -65,7 +68,10 @@ func (p *fastParser) expectKw(w string) {
 }
 
 func (p *fastParser) isPunct(s string) bool {
-	t := p.peek()
+	if p.i >= len(p.toks) {
+		return s == eofToken.text
+	}
+	t := &p.toks[p.i]
 	return t.kind == tkPunct && t.text == s
 }
 

@@ -118,7 +118,17 @@ func lex(src string, toks []token) ([]token, error) {
 			toks = append(toks, token{kind: tkOp, text: src[i : i+1], pos: off32(i), end: off32(i + 1)})
 			i++
 		default:
-			t, end, err := lexToken(src, i)
+			var t token
+			var end int
+			var err error
+			switch { // the commonest tokens of bulk statements first, as lexToken reads them
+			case c == '\'':
+				t, end, err = lexString(src, i, false)
+			case c >= '0' && c <= '9':
+				t, end, err = lexNumber(src, i)
+			default:
+				t, end, err = lexToken(src, i)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -200,8 +210,13 @@ func lexToken(src string, i int) (token, int, error) {
 func lexString(src string, i int, escapes bool) (token, int, error) {
 	start := i
 	continued := false
+	// What the scan of a standard string's last segment saw; unknown (true) otherwise.
+	high, doubled := true, true
 	for {
 		j := i + 1
+		if !escapes {
+			j, high, doubled = closingQuote(src, j)
+		}
 		for ; j < len(src); j++ {
 			if escapes && src[j] == '\\' {
 				j++
@@ -224,23 +239,43 @@ func lexString(src string, i int, escapes bool) (token, int, error) {
 			continue
 		}
 		body := src[start+1 : j]
-		if !utf8.ValidString(body) {
+		if (high || continued) && !utf8.ValidString(body) {
 			return token{}, 0, errLexUnsure
 		}
 		if continued {
 			return token{kind: tkOpaque}, end, nil
 		}
-		t := token{kind: tkString, esc: escapes}
-		if escapes {
+		t := token{kind: tkString, esc: escapes, text: body}
+		switch {
+		case escapes:
 			if !plainEscapes(body) {
 				t.kind = tkOpaque
 			}
-			t.text = body
-		} else {
+		case doubled:
 			t.text = strings.ReplaceAll(body, "''", "'")
 		}
 		return t, end, nil
 	}
+}
+
+// closingQuote returns the index of the quote that ends a standard string whose body starts
+// at j, skipping doubled quotes (len(src) when there is none), and whether the body holds a
+// byte >= 0x80 or a doubled quote.
+func closingQuote(src string, j int) (end int, high, doubled bool) {
+	for ; j < len(src); j++ {
+		switch c := src[j]; {
+		case c == '\'':
+			if j+1 < len(src) && src[j+1] == '\'' {
+				doubled = true
+				j++
+				continue
+			}
+			return j, high, doubled
+		case c >= 0x80:
+			high = true
+		}
+	}
+	return len(src), high, doubled
 }
 
 // quoteContinues reports whether a string literal continues at i: whitespace holding a newline

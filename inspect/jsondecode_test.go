@@ -1,0 +1,60 @@
+package inspect
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// checkSameAsStdlib fails when decodeJSON's result differs from encoding/json's for body.
+func checkSameAsStdlib(t *testing.T, body []byte) {
+	t.Helper()
+	var want any
+	wantErr := json.Unmarshal(body, &want)
+	got, ok := decodeJSON(body)
+	if ok != (wantErr == nil) {
+		t.Fatalf("decodeJSON(%q) ok=%v, encoding/json error %v", body, ok, wantErr)
+	}
+	if ok && !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeJSON(%q) = %#v, encoding/json gives %#v", body, got, want)
+	}
+}
+
+func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
+	deep := strings.Repeat("[", 300) + strings.Repeat("]", 300)
+	tests := map[string]string{
+		"mcp call":          `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"execute_sql","arguments":{"query":"SELECT 1"}}}`,
+		"escapes":           `{"q":"a\"b\\c\/d\n\t\r\b\f"}`,
+		"unicode escape":    `{"q":"caf\u00e9 \ud83d\ude00 \ud800"}`,
+		"invalid utf8":      "{\"q\":\"a\xffb\"}",
+		"utf8":              `{"q":"café ✓"}`,
+		"duplicate key":     `{"a":1,"a":2}`,
+		"numbers":           `[0,-0,1.5,-2e10,3E-2,1e400,01,1.,-,.5]`,
+		"valid numbers":     `[0,-0,1.5,-2e10,3E-2,123456789012345678901234567890]`,
+		"literals":          `[true,false,null]`,
+		"bad literal":       `[truex]`,
+		"trailing data":     `{"a":1} x`,
+		"trailing comma":    `{"a":1,}`,
+		"whitespace":        " \t\r\n{ \"a\" : [ 1 , 2 ] }\n",
+		"empty containers":  `{"a":{},"b":[]}`,
+		"control byte":      "{\"a\":\"x\x01\"}",
+		"unterminated":      `{"a":"x`,
+		"deep nesting":      deep,
+		"only space":        "   ",
+		"top-level string":  `"x"`,
+		"invalid escape":    `{"a":"\x"}`,
+		"vertical tab":      "{\v}",
+		"escaped then utf8": `{"a":"\n\xff"}`,
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) { checkSameAsStdlib(t, []byte(body)) })
+	}
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,"b",null,true,{"c":-1.5e3}]}`, `{"q":"x\"y\u0041"}`, "[\"\xff\"]", `1`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { checkSameAsStdlib(t, body) })
+}
