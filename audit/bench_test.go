@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,22 @@ import (
 
 	"github.com/warden-gw/warden/audit/kafka"
 )
+
+// benchDir is where a benchmark puts its spool: $WARDEN_AUDIT_BENCH_DIR (e.g. /dev/shm, to take
+// the disk's fsync out of the measurement) or the test's temp folder.
+func benchDir(b *testing.B) string {
+	b.Helper()
+	base := os.Getenv("WARDEN_AUDIT_BENCH_DIR")
+	if base == "" {
+		return b.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "audit-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
 
 // concurrency is the number of goroutines calling Record at once (ext_proc streams in flight).
 const concurrency = 1000
@@ -71,7 +88,7 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // BenchmarkRecordDurable: records/s into the durable spool and the latency a Record call adds
 // (build + hash + group-committed fsync) with 1000 concurrent callers.
 func BenchmarkRecordDurable(b *testing.B) {
-	cfg := testConfig(b.TempDir())
+	cfg := testConfig(benchDir(b))
 	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
@@ -90,7 +107,7 @@ func BenchmarkRecordDurable(b *testing.B) {
 
 // BenchmarkRecordAsync is the same load in async mode (fsync every 200ms, off the request path).
 func BenchmarkRecordAsync(b *testing.B) {
-	cfg := testConfig(b.TempDir())
+	cfg := testConfig(benchDir(b))
 	cfg.MaxBytes, cfg.SegmentBytes, cfg.Mode, cfg.Checkpoint.Every = 8<<30, 256<<20, ModeAsync, 1000
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
@@ -107,14 +124,15 @@ func BenchmarkRecordAsync(b *testing.B) {
 }
 
 // BenchmarkShipToKfake: records/s from Record (durable, 1000 callers) until every record is
-// acknowledged (acks=all) by a 3-broker in-process Kafka.
+// acknowledged (acks=all) by a 3-broker in-process Kafka. batch_bytes keeps its default (1 MB:
+// about 380 records of this size per produce call; kfake refuses larger batches).
 func BenchmarkShipToKfake(b *testing.B) {
 	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(12, topic))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	cfg := testConfig(b.TempDir())
+	cfg := testConfig(benchDir(b))
 	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
 	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, BatchSize: 2000, BatchTimeout: 2 * time.Millisecond}
 	l, err := Open(context.Background(), cfg)
@@ -139,7 +157,7 @@ func BenchmarkShipToKfake(b *testing.B) {
 // 1000 streams each record at a steady rate (2000 records/s in total, below saturation), as
 // ext_proc streams do, instead of back-to-back (which measures queueing: Little's law).
 func BenchmarkRecordDurableOpenLoop(b *testing.B) {
-	cfg := testConfig(b.TempDir())
+	cfg := testConfig(benchDir(b))
 	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
@@ -155,9 +173,11 @@ func BenchmarkRecordDurableOpenLoop(b *testing.B) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Spread the streams: start each ticker after its offset (a ticker started before the
+			// sleep would make all 1000 streams fire at the same instants, in bursts).
+			time.Sleep(time.Duration(g) * perStream / concurrency)
 			t := time.NewTicker(perStream)
 			defer t.Stop()
-			time.Sleep(time.Duration(g) * perStream / concurrency) // spread the streams
 			for range t.C {
 				i := next.Add(1) - 1
 				if i >= int64(b.N) {

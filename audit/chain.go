@@ -53,25 +53,18 @@ func ContentHash(record []byte) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// encodeRecord encodes a record (without integrity) in canonical form: Record's field order
-// makes encoding/json's output canonical as long as HTML escaping is off.
+// encodeRecord encodes a record (without integrity) in canonical form with the hand-written
+// encoder (encode.go) and returns it with its content hash.
 func encodeRecord(r *Record) ([]byte, string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return nil, "", fmt.Errorf("encode audit record: %w", err)
+	return encodeRecordInto(make([]byte, 0, 4096), r)
+}
+
+// encodeRecordInto is encodeRecord appending to buf[:0].
+func encodeRecordInto(buf []byte, r *Record) ([]byte, string, error) {
+	if r.Unmapped.Integrity != nil {
+		return nil, "", errors.New("encode audit record: the record already has integrity fields")
 	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if bytes.Contains(body, []byte(`\ufffd`)) {
-		// Invalid UTF-8 was escaped as \ufffd, which decodes to U+FFFD and re-encodes raw: take
-		// the slow path so that body is exactly what a verifier recomputes.
-		c, err := Canonical(body)
-		if err != nil {
-			return nil, "", err
-		}
-		body = c
-	}
+	body := r.appendJSON(buf[:0])
 	sum := sha256.Sum256(body)
 	return body, hex.EncodeToString(sum[:]), nil
 }
@@ -79,32 +72,33 @@ func encodeRecord(r *Record) ([]byte, string, error) {
 // ChainHash links a record to its predecessor:
 // hex(SHA-256("warden-audit-v1\n" chain_id "\n" seq "\n" prev_hash "\n" content_hash)).
 func ChainHash(chainID string, seq uint64, prevHash, contentHash string) string {
-	h := sha256.New()
-	h.Write([]byte("warden-audit-v1\n"))
-	h.Write([]byte(chainID))
-	h.Write([]byte{'\n'})
-	h.Write([]byte(strconv.FormatUint(seq, 10)))
-	h.Write([]byte{'\n'})
-	h.Write([]byte(prevHash))
-	h.Write([]byte{'\n'})
-	h.Write([]byte(contentHash))
-	return hex.EncodeToString(h.Sum(nil))
+	var buf [256]byte
+	b := append(buf[:0], "warden-audit-v1\n"...)
+	b = append(b, chainID...)
+	b = append(b, '\n')
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, '\n')
+	b = append(b, prevHash...)
+	b = append(b, '\n')
+	b = append(b, contentHash...)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
-// sealRecord appends the integrity object to a record marshalled without one. Record's layout
+// sealRecord appends the integrity object to a record encoded without one. Record's layout
 // guarantees the encoding ends with the closing braces of "unmapped" and of the record.
 func sealRecord(body []byte, in Integrity) ([]byte, error) {
+	return sealRecordInto(make([]byte, 0, len(body)+len(in.ChainID)+256), body, in)
+}
+
+// sealRecordInto is sealRecord appending to dst[:0].
+func sealRecordInto(dst, body []byte, in Integrity) ([]byte, error) {
 	if !bytes.HasSuffix(body, []byte("}}")) {
 		return nil, errors.New("record encoding does not end with the unmapped object")
 	}
-	ib, err := json.Marshal(in)
-	if err != nil {
-		return nil, fmt.Errorf("encode integrity: %w", err)
-	}
-	out := make([]byte, 0, len(body)+len(ib)+16)
-	out = append(out, body[:len(body)-2]...)
+	out := append(dst[:0], body[:len(body)-2]...)
 	out = append(out, `,"integrity":`...)
-	out = append(out, ib...)
+	out = in.appendJSON(out)
 	out = append(out, "}}"...)
 	return out, nil
 }
@@ -174,6 +168,14 @@ type EntryInfo struct {
 
 // Describe parses the routing facts of an entry.
 func Describe(b []byte) (EntryInfo, error) {
+	if info, ok := describeRecordFast(b); ok {
+		return info, nil
+	}
+	return describeSlow(b)
+}
+
+// describeSlow is Describe with encoding/json: the reference for describeRecordFast.
+func describeSlow(b []byte) (EntryInfo, error) {
 	p, err := parseProbe(b)
 	if err != nil {
 		return EntryInfo{}, err

@@ -41,6 +41,7 @@ type Log struct {
 	ckptPrev  string
 	sinceCkpt int
 	closed    bool
+	sealBuf   []byte // scratch for the sealed record, reused under mu
 
 	full       atomic.Bool
 	stateMu    sync.Mutex
@@ -185,11 +186,17 @@ func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
 func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
 	start := time.Now()
 	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
-	body, content, err := encodeRecord(rec)
+	buf := bodyPool.Get().(*[]byte)
+	body, content, err := encodeRecordInto(*buf, rec)
 	if err != nil {
+		bodyPool.Put(buf)
 		return err
 	}
 	t, err := l.append(body, content)
+	if !errors.Is(err, ErrClosed) { // the sequencer is done with body (it copies what it keeps)
+		*buf = body[:0]
+		bodyPool.Put(buf)
+	}
 	if err != nil {
 		reason := "io"
 		if errors.Is(err, ErrSpoolFull) {
@@ -220,6 +227,9 @@ type appendRes struct {
 	err error
 }
 
+// bodyPool recycles the encoding buffers of records.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 var replyPool = sync.Pool{New: func() any { return make(chan appendRes, 1) }}
 
 // append hands body to the sequencer, which links it into the chain and queues it. A single
@@ -241,23 +251,49 @@ func (l *Log) append(body []byte, content string) (spool.Ticket, error) {
 	}
 }
 
-// sequencer owns the order of the chain.
+// maxSeqBatch bounds how many queued appends the sequencer links under one lock.
+const maxSeqBatch = 512
+
+// sequencer owns the order of the chain. It takes every request already queued (up to
+// maxSeqBatch) and links them under one lock, so that the chain is extended a batch at a time.
 func (l *Log) sequencer() {
 	defer close(l.seqDone)
+	batch := make([]appendReq, 0, maxSeqBatch)
 	for {
 		select {
 		case req := <-l.reqs:
-			t, err := l.appendOne(req.body, req.content)
-			req.reply <- appendRes{t, err}
+			batch = append(batch[:0], req)
+		drain:
+			for len(batch) < maxSeqBatch {
+				select {
+				case req := <-l.reqs:
+					batch = append(batch, req)
+				default:
+					break drain
+				}
+			}
+			l.appendBatch(batch)
+			clear(batch) // drop references to the bodies
 		case <-l.stop:
 			return
 		}
 	}
 }
 
-func (l *Log) appendOne(body []byte, content string) (spool.Ticket, error) {
+// appendBatch links a batch of records into the chain, in order, and answers each caller.
+func (l *Log) appendBatch(batch []appendReq) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	res := make([]appendRes, len(batch))
+	for i, req := range batch {
+		res[i].t, res[i].err = l.appendOneLocked(req.body, req.content)
+	}
+	l.mu.Unlock()
+	for i, req := range batch {
+		req.reply <- res[i]
+	}
+}
+
+func (l *Log) appendOneLocked(body []byte, content string) (spool.Ticket, error) {
 	if l.closed {
 		return spool.Ticket{}, ErrClosed
 	}
@@ -278,10 +314,11 @@ func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dr
 	seq := l.seq + 1
 	in := Integrity{ChainID: l.chain, Seq: seq, PrevHash: l.head, ContentHash: content}
 	in.Hash = ChainHash(l.chain, seq, l.head, content)
-	payload, err := sealRecord(body, in)
+	payload, err := sealRecordInto(l.sealBuf, body, in)
 	if err != nil {
 		return spool.Ticket{}, nil, err
 	}
+	l.sealBuf = payload[:0] // Append copies the payload
 	t, dropped, err := l.spool.Append(payload)
 	if errors.Is(err, spool.ErrFull) {
 		l.full.Store(true)

@@ -79,7 +79,10 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 		MaxAttempts:  1,                          // the shipper retries whole batches itself
 		BatchSize:    cfg.BatchSize,
 		BatchBytes:   cfg.BatchBytes,
-		BatchTimeout: cfg.BatchTimeout,
+		// The shipper hands WriteMessages a complete batch and lingers itself (collect): a
+		// partition batch waiting here for more messages would only add latency, since no more
+		// arrive until WriteMessages returns.
+		BatchTimeout: time.Microsecond,
 		WriteTimeout: cfg.WriteTimeout,
 		ReadTimeout:  cfg.WriteTimeout,
 		Transport: &kafkago.Transport{
@@ -179,64 +182,133 @@ func (s *Shipper) WaitFor(ctx context.Context, index uint64) error {
 	}
 }
 
+// batch is a run of spool entries ready to send; last is the index of its last entry.
+type batch struct {
+	msgs []kafkago.Message
+	last uint64
+}
+
 // Run ships until ctx ends. It returns nil on cancellation.
+//
+// Three stages overlap: a collector reads and describes the next batch from the spool while the
+// current one is in flight, the sender produces batches one at a time and in order (so the
+// acknowledged prefix of the spool only grows), and a persister fsyncs the position of the
+// newest acknowledged batch, coalescing positions that arrive while an fsync runs.
 func (s *Shipper) Run(ctx context.Context) error {
 	defer s.w.Close()
 	r := s.sp.NewReader(s.Position())
-	defer r.Close()
+	cctx, stopCollect := context.WithCancel(ctx)
+	batches := make(chan batch, 2)
+	collected := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		collected <- s.collectLoop(cctx, r, batches)
+	}()
+	p := newPersister(s)
+	go p.run()
+	err := s.sendLoop(ctx, batches, p)
+	stopCollect()
+	for range batches { // let the collector finish before closing its reader
+	}
+	if cerr := <-collected; err == nil {
+		err = cerr
+	}
+	_ = r.Close()
+	p.stop()
+	if ctx.Err() != nil || errors.Is(err, spool.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// sendLoop produces each collected batch until it is acknowledged, then hands its position to
+// the persister. It returns when the collector stops or ctx ends.
+func (s *Shipper) sendLoop(ctx context.Context, batches <-chan batch, p *persister) error {
+	for b := range batches {
+		if len(b.msgs) > 0 && !s.send(ctx, b.msgs) {
+			return nil
+		}
+		p.offer(b.last + 1)
+	}
+	return nil
+}
+
+// collectLoop reads batches from the spool until ctx ends or the spool fails.
+func (s *Shipper) collectLoop(ctx context.Context, r *spool.Reader, out chan<- batch) error {
 	for {
-		batch, last, err := s.collect(ctx, r)
+		msgs, last, err := s.collect(ctx, r)
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, spool.ErrClosed) {
+			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
-		if len(batch) > 0 && !s.send(ctx, batch) {
+		select {
+		case out <- batch{msgs: msgs, last: last}:
+		case <-ctx.Done():
 			return nil
-		}
-		if err := s.advance(last + 1); err != nil {
-			s.log.Error("audit shipper: cannot persist position; records may be re-sent after restart", "err", err)
 		}
 	}
 }
 
-// collect reads up to BatchSize entries: waits for the first, then takes what is available.
+// collect reads up to BatchSize entries: it waits for the first, then takes what is available
+// and waits up to BatchTimeout for more while the batch is not full.
 func (s *Shipper) collect(ctx context.Context, r *spool.Reader) ([]kafkago.Message, uint64, error) {
-	var batch []kafkago.Message
-	var bytes int64
-	var last uint64
-	for len(batch) < s.cfg.BatchSize && bytes < s.cfg.BatchBytes {
-		if len(batch) > 0 && !r.Available() {
-			break
+	var c collected
+	for len(c.msgs) == 0 {
+		if err := s.readOne(ctx, r, &c); err != nil {
+			return nil, 0, err
 		}
-		e, err := r.Next(ctx)
-		if errors.Is(err, spool.ErrCorrupt) {
-			// Never silent: the entries are still on disk for `warden audit verify`.
-			s.log.Error("audit shipper: corrupt spool entry; skipping the rest of the segment", "err", err)
-			if s.hooks.Corrupt != nil {
-				s.hooks.Corrupt()
-			}
-			r.SkipSegment()
-			continue
+	}
+	linger, cancel := context.WithTimeout(ctx, s.cfg.BatchTimeout)
+	defer cancel()
+	for len(c.msgs) < s.cfg.BatchSize && c.bytes < s.cfg.BatchBytes {
+		err := s.readOne(linger, r, &c)
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			break // lingered long enough: send what we have
 		}
 		if err != nil {
 			return nil, 0, err
 		}
-		m, err := s.message(e)
-		if err != nil {
-			s.log.Error("audit shipper: unreadable spool entry skipped", "pos", e.Pos(), "err", err)
-			if s.hooks.Corrupt != nil {
-				s.hooks.Corrupt()
-			}
-			last = e.Index
-			continue
-		}
-		batch = append(batch, m)
-		bytes += int64(len(m.Value))
-		last = e.Index
 	}
-	return batch, last, nil
+	return c.msgs, c.last, nil
+}
+
+// collected is a batch being read.
+type collected struct {
+	msgs  []kafkago.Message
+	bytes int64
+	last  uint64
+}
+
+// readOne reads the next entry into c. Corrupt and unreadable entries are reported and skipped.
+func (s *Shipper) readOne(ctx context.Context, r *spool.Reader, c *collected) error {
+	e, err := r.Next(ctx)
+	if errors.Is(err, spool.ErrCorrupt) {
+		// Never silent: the entries are still on disk for `warden audit verify`.
+		s.log.Error("audit shipper: corrupt spool entry; skipping the rest of the segment", "err", err)
+		if s.hooks.Corrupt != nil {
+			s.hooks.Corrupt()
+		}
+		r.SkipSegment()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := s.message(e)
+	if err != nil {
+		s.log.Error("audit shipper: unreadable spool entry skipped", "pos", e.Pos(), "err", err)
+		if s.hooks.Corrupt != nil {
+			s.hooks.Corrupt()
+		}
+		c.last = e.Index
+		return nil
+	}
+	c.msgs = append(c.msgs, m)
+	c.bytes += int64(len(m.Value))
+	c.last = e.Index
+	return nil
 }
 
 func (s *Shipper) message(e spool.Entry) (kafkago.Message, error) {
@@ -305,6 +377,66 @@ func (s *Shipper) send(ctx context.Context, batch []kafkago.Message) bool {
 	}
 }
 
+// persister writes the shipper position off the send path: an fsync of the position file does
+// not hold up the next produce request.
+type persister struct {
+	s    *Shipper
+	mu   sync.Mutex
+	next uint64 // newest acknowledged position not yet written
+	kick chan struct{}
+	quit chan struct{}
+	done chan struct{}
+}
+
+func newPersister(s *Shipper) *persister {
+	return &persister{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+// offer records that every entry below next is acknowledged.
+func (p *persister) offer(next uint64) {
+	p.mu.Lock()
+	if next > p.next {
+		p.next = next
+	}
+	p.mu.Unlock()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (p *persister) run() {
+	defer close(p.done)
+	for {
+		select {
+		case <-p.kick:
+			p.flush()
+		case <-p.quit:
+			p.flush() // positions acknowledged before the stop are kept
+			return
+		}
+	}
+}
+
+// stop writes the last acknowledged position and ends run.
+func (p *persister) stop() {
+	close(p.quit)
+	<-p.done
+}
+
+func (p *persister) flush() {
+	p.mu.Lock()
+	next := p.next
+	p.mu.Unlock()
+	if next <= p.s.Position() {
+		return
+	}
+	if err := p.s.advance(next); err != nil {
+		p.s.log.Error("audit shipper: cannot persist position; records may be re-sent after restart", "err", err)
+	}
+}
+
+// advance persists next, publishes it to WaitFor and trims the shipped segments.
 func (s *Shipper) advance(next uint64) error {
 	err := s.writePos(next)
 	s.mu.Lock()
