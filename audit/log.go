@@ -334,25 +334,38 @@ func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dr
 	return t, dropped, nil
 }
 
-// noteDropped records, in the chain itself, that drop_oldest deleted entries.
+// noteDropped records, in the chain itself, that drop_oldest deleted entries. Appending the
+// marker may itself make room by dropping more; that is recorded too (a bounded number of
+// times), so that no drop ever goes unrecorded.
 func (l *Log) noteDropped(d *spool.Dropped) {
-	l.m.full.WithLabelValues("dropped_oldest").Inc()
-	l.m.dropped.Add(float64(d.Count))
-	x := &exchange.Exchange{
-		ID: fmt.Sprintf("%s-drop-%d", l.chain, d.First), Start: l.cfg.Now(),
-		Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
-		Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes),
+	for range 8 {
+		if d == nil {
+			return
+		}
+		l.m.full.WithLabelValues("dropped_oldest").Inc()
+		l.m.dropped.Add(float64(d.Count))
+		x := &exchange.Exchange{
+			ID: fmt.Sprintf("%s-drop-%d", l.chain, d.First), Start: l.cfg.Now(),
+			Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
+			Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes),
+		}
+		rec := BuildRecord(x, StageRequest, l.cfg.Product, l.cfg.Now())
+		rec.API.Operation = "warden.audit.spool_dropped"
+		rec.SeverityID, rec.Severity = 4, "High"
+		rec.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", FirstIndex: d.First, Count: d.Count, Bytes: d.Bytes}
+		body, content, err := encodeRecord(rec)
+		var next *spool.Dropped
+		if err == nil {
+			_, next, err = l.appendLocked(body, content)
+		}
+		if err != nil {
+			l.cfg.Logger.Error("audit: could not record the spool-drop marker", "err", err, "dropped", d.Count)
+			return
+		}
+		d = next
 	}
-	rec := BuildRecord(x, StageRequest, l.cfg.Product, l.cfg.Now())
-	rec.API.Operation = "warden.audit.spool_dropped"
-	rec.SeverityID, rec.Severity = 4, "High"
-	rec.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", FirstIndex: d.First, Count: d.Count, Bytes: d.Bytes}
-	body, content, err := encodeRecord(rec)
-	if err == nil {
-		_, _, err = l.appendLocked(body, content)
-	}
-	if err != nil {
-		l.cfg.Logger.Error("audit: could not record the spool-drop marker", "err", err, "dropped", d.Count)
+	if d != nil {
+		l.cfg.Logger.Error("audit: spool drops keep cascading; the spool bound is too small for its segments", "dropped", d.Count)
 	}
 }
 
@@ -390,10 +403,15 @@ func (l *Log) checkpointLocked(final bool) {
 		return
 	}
 	b, err := json.Marshal(sc)
-	var t spool.Ticket
+	var (
+		t       spool.Ticket
+		dropped *spool.Dropped
+	)
 	if err == nil {
-		t, _, err = l.spool.Append(b)
+		t, dropped, err = l.spool.Append(b)
 	}
+	// A checkpoint that made room by dropping old segments leaves a marker like any record.
+	defer l.noteDropped(dropped)
 	if err != nil {
 		l.cfg.Logger.Error("audit: cannot write checkpoint; will retry at the next one", "err", err)
 		return
