@@ -78,7 +78,21 @@ func TestRedactionInRequestsResponsesAndSSE(t *testing.T) {
 		}
 	})
 
+	t.Run("token in the URL stays out of the audit record", func(t *testing.T) {
+		up, _ := staticUpstream(200, nil, "ok")
+		res, err := w.envoy.Run(context.Background(), request("GET", "https://hooks.example/deliver/"+tok+"?q="+tok, map[string]string{"x-request-id": "redact-url"}), up)
+		if err != nil || res.Status != 200 {
+			t.Fatalf("%v %+v", err, res)
+		}
+		if got := res.Upstream.Headers.Value(":path"); !strings.Contains(got, tok) {
+			t.Fatalf("the upstream must still get the real path, got %q", got)
+		}
+	})
+
 	recs := byRequest(w.records(t))
+	if _, ok := recs["redact-url"][audit.StageRequest]; !ok {
+		t.Fatal("no record for the request with a token in its URL")
+	}
 	if n := recs["redact-req"][audit.StageRequest].Unmapped.Warden.Redactions; len(n) == 0 {
 		t.Errorf("the request record has no redaction counts")
 	}

@@ -96,13 +96,28 @@ type auditor struct {
 var _ extproc.Auditor = (*auditor)(nil)
 
 func (a *auditor) RecordRequest(ctx context.Context, x *exchange.Exchange) error {
-	a.toolCalls(x)
-	return a.log.Record(ctx, x, audit.StageRequest)
+	return a.log.Record(ctx, a.forRecord(x), audit.StageRequest)
 }
 
 func (a *auditor) RecordCompletion(ctx context.Context, x *exchange.Exchange) error {
+	return a.log.Record(ctx, a.forRecord(x), audit.StageCompletion)
+}
+
+// forRecord prepares x for the audit log: the tool calls inspection found, and a path whose
+// secrets (a token in a URL segment or in a query value the audit package does not know as
+// sensitive) are redacted. The path is changed on a copy: later phases see the real one.
+func (a *auditor) forRecord(x *exchange.Exchange) *exchange.Exchange {
 	a.toolCalls(x)
-	return a.log.Record(ctx, x, audit.StageCompletion)
+	if a.redact == nil || x.Request.Path == "" {
+		return x
+	}
+	p := a.redact(x.Request.Path)
+	if p == x.Request.Path {
+		return x
+	}
+	cp := *x
+	cp.Request.Path = p
+	return &cp
 }
 
 func (a *auditor) toolCalls(x *exchange.Exchange) {
