@@ -13,8 +13,6 @@ package pgtest
 import (
 	"bufio"
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +29,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/warden-gw/warden/internal/testenv"
 )
 
 // Server is a running PostgreSQL cluster.
@@ -85,7 +85,7 @@ func isExec(p string) bool {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bindir := BinDir(t)
-	s := &Server{Host: "127.0.0.1", User: "postgres", Password: randomHex(t, 12), bindir: bindir}
+	s := &Server{Host: "127.0.0.1", User: "postgres", Password: testenv.RandomHex(t, 12), bindir: bindir}
 	if err := s.initdb(); err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -183,7 +183,7 @@ func (s *Server) start() error {
 	if err != nil {
 		return err
 	}
-	if s.Port, err = freePort(); err != nil {
+	if s.Port, err = testenv.FreePort(); err != nil {
 		return err
 	}
 	s.log.Reset()
@@ -294,21 +294,4 @@ func (s *Server) RoleExists(t testing.TB, name string) bool {
 	t.Helper()
 	out := s.Exec(t, "SELECT count(*) FROM pg_roles WHERE rolname = '"+strings.ReplaceAll(name, "'", "''")+"'")
 	return out == "1"
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randomHex(t testing.TB, n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }

@@ -13,8 +13,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -26,6 +24,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/warden-gw/warden/internal/testenv"
 
 	"github.com/hashicorp/vault/api"
 )
@@ -103,7 +103,7 @@ func findScript() (string, error) {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary(t)
-	token := "root-" + randomHex(t, 8)
+	token := "root-" + testenv.RandomHex(t, 8)
 	var lastErr error
 	for range 3 { // the free port may be taken before vault binds it
 		s, err := start(t, bin, token)
@@ -118,7 +118,7 @@ func Start(t testing.TB) *Server {
 }
 
 func start(t testing.TB, bin, token string) (*Server, error) {
-	port, err := freePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -237,23 +237,6 @@ func (s *Server) EnableAuth(t testing.TB, path, method string) {
 	if err != nil {
 		t.Fatalf("vault auth enable %s at %s: %v", method, path, err)
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randomHex(t testing.TB, n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // cleanEnv is the environment without VAULT_* variables, so an operator's
