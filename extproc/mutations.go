@@ -141,21 +141,17 @@ func refusal(status int, code, rule, reason, requestID, approvalID string) *extp
 	return immediateReply(status, "application/json", b, "warden_"+code)
 }
 
-// streamedResponseMode is the mode_override that switches a response body to STREAMED.
-func streamedResponseMode(current *filterv3.ProcessingMode) *filterv3.ProcessingMode {
-	m := &filterv3.ProcessingMode{
+// streamedResponseMode is the mode_override that switches a response body to STREAMED when the
+// options carry none from Envoy's allowed_override_modes.
+func streamedResponseMode(requestBody filterv3.ProcessingMode_BodySendMode) *filterv3.ProcessingMode {
+	return &filterv3.ProcessingMode{
 		RequestHeaderMode:   filterv3.ProcessingMode_SEND,
 		ResponseHeaderMode:  filterv3.ProcessingMode_SEND,
+		RequestBodyMode:     requestBody,
 		ResponseBodyMode:    filterv3.ProcessingMode_STREAMED,
 		RequestTrailerMode:  filterv3.ProcessingMode_SKIP,
 		ResponseTrailerMode: filterv3.ProcessingMode_SKIP,
 	}
-	if current != nil {
-		m.RequestBodyMode = current.GetRequestBodyMode()
-		m.RequestTrailerMode = current.GetRequestTrailerMode()
-		m.ResponseTrailerMode = current.GetResponseTrailerMode()
-	}
-	return m
 }
 
 // contentLength is the value for a content-length header after a body change.

@@ -56,8 +56,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		// An SSE response must reach the agent event by event: ask Envoy to stream it.
 		override = st.srv.opts.StreamedOverride
 		if override == nil {
-			override = streamedResponseMode(nil)
-			override.RequestBodyMode = st.reqMode
+			override = streamedResponseMode(st.reqMode)
 		}
 		st.respMode = filterv3.ProcessingMode_STREAMED
 	}

@@ -38,10 +38,7 @@ type RedactRoute struct {
 }
 
 func (r RedactRoute) matches(x *exchange.Exchange) bool {
-	host := strings.ToLower(x.Request.Authority)
-	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
-		host = host[:i]
-	}
+	host := hostOnly(x.Request.Authority)
 	switch {
 	case r.Host == "":
 	case strings.HasPrefix(r.Host, "*."):
