@@ -257,6 +257,15 @@ func TestGracefulShutdownLetsStreamsInFlightFinish(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// A new stream is refused while draining (Envoy then fails over to another replica).
+	ns, err := w.client.Process(context.Background())
+	if err == nil {
+		_ = ns.Send(&extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: &extprocv3.HttpHeaders{EndOfStream: true}}})
+		_, err = ns.Recv()
+	}
+	if status.Code(err) != codes.Unavailable {
+		t.Fatalf("a new stream while draining: %v, want Unavailable", err)
+	}
 	events.ch <- []byte("data: 2\n\n")
 	close(events.ch)
 	if err := <-errc; err != nil {
