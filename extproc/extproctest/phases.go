@@ -147,30 +147,9 @@ func (x *exchange) bufferedBody(f *flow) error {
 			return err
 		}
 	}
-	for f.d.cb == cbBufferedBody && !x.complete {
-		ev, err := x.wait(f.d, nil)
-		if err != nil {
-			return err
-		}
-		if ev.kind != evReply {
-			continue
-		}
-		common := commonOf(ev.resp)
-		if m := common.GetHeaderMutation(); m != nil && f.headersSent {
-			if err := applyHeaderMutation(m, &f.h, false, x.cfg.checker); err != nil {
-				return x.mutationFailed(err)
-			}
-			x.clearRouteCache(f.d, common)
-		}
-		if bm := common.GetBodyMutation(); bm != nil {
-			buf = applyBodyMutation(bm, buf)
-			if f.headersSent {
-				if err := checkContentLength(f.h, buf); err != nil {
-					return x.mutationFailed(err)
-				}
-			}
-		}
-		f.d.finishCall(cbIdle)
+	buf, err := x.awaitBodyReply(f, buf, cbBufferedBody, true)
+	if err != nil {
+		return err
 	}
 	// Envoy sends the trailers before it lets the buffered message go on.
 	f.held, f.holding = buf, true
@@ -276,25 +255,9 @@ func (x *exchange) partialBody(f *flow) error {
 			return err
 		}
 	}
-	for f.d.cb == cbPartialBody && !x.complete {
-		ev, err := x.wait(f.d, nil)
-		if err != nil {
-			return err
-		}
-		if ev.kind != evReply {
-			continue
-		}
-		common := commonOf(ev.resp)
-		if m := common.GetHeaderMutation(); m != nil && f.headersSent {
-			if err := applyHeaderMutation(m, &f.h, false, x.cfg.checker); err != nil {
-				return x.mutationFailed(err)
-			}
-			x.clearRouteCache(f.d, common)
-		}
-		if bm := common.GetBodyMutation(); bm != nil {
-			buf = applyBodyMutation(bm, buf)
-		}
-		f.d.finishCall(cbIdle)
+	buf, err := x.awaitBodyReply(f, buf, cbPartialBody, false)
+	if err != nil {
+		return err
 	}
 	if err := x.release(f, false); err != nil {
 		return err
@@ -303,4 +266,36 @@ func (x *exchange) partialBody(f *flow) error {
 		return err
 	}
 	return x.passBody(f)
+}
+
+// awaitBodyReply waits for the reply to a BUFFERED or BUFFERED_PARTIAL body message and applies
+// it: header mutations (while the headers are still held) and the body mutation. Only BUFFERED
+// checks content-length against the mutated body; in BUFFERED_PARTIAL Envoy has removed it.
+func (x *exchange) awaitBodyReply(f *flow, buf []byte, cb cbState, checkLength bool) ([]byte, error) {
+	for f.d.cb == cb && !x.complete {
+		ev, err := x.wait(f.d, nil)
+		if err != nil {
+			return nil, err
+		}
+		if ev.kind != evReply {
+			continue
+		}
+		common := commonOf(ev.resp)
+		if m := common.GetHeaderMutation(); m != nil && f.headersSent {
+			if err := applyHeaderMutation(m, &f.h, false, x.cfg.checker); err != nil {
+				return nil, x.mutationFailed(err)
+			}
+			x.clearRouteCache(f.d, common)
+		}
+		if bm := common.GetBodyMutation(); bm != nil {
+			buf = applyBodyMutation(bm, buf)
+			if checkLength && f.headersSent {
+				if err := checkContentLength(f.h, buf); err != nil {
+					return nil, x.mutationFailed(err)
+				}
+			}
+		}
+		f.d.finishCall(cbIdle)
+	}
+	return buf, nil
 }
