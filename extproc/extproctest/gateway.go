@@ -85,11 +85,13 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	out, err := g.cfg.Envoy.Do(r.Context(), req, up, &responseWriter{w: w})
 	if err != nil {
-		g.cfg.Logger.Info("exchange ended early", "path", r.URL.Path, "err", err)
+		// The path is not logged: URLs can carry tokens. The request id ties the line to the
+		// audit record, which holds the path with its secrets redacted.
+		g.cfg.Logger.Info("exchange ended early", "method", r.Method, "request_id", r.Header.Get("x-request-id"), "err", err)
 		return
 	}
 	if out.LocalReply {
-		g.cfg.Logger.Info("local reply", "path", r.URL.Path, "details", out.Details, "reset", out.Reset)
+		g.cfg.Logger.Info("local reply", "method", r.Method, "request_id", r.Header.Get("x-request-id"), "details", out.Details, "reset", out.Reset)
 	}
 	if out.Reset {
 		panic(http.ErrAbortHandler) // the client must see a broken stream, as with Envoy's reset
