@@ -115,7 +115,8 @@ func other(key []byte, names ...string) bool {
 		}
 	}
 	for _, n := range names {
-		if bytes.EqualFold(key, []byte(n)) {
+		// ASCII keys (checked above) fold only onto names of the same length.
+		if len(key) == len(n) && bytes.EqualFold(key, []byte(n)) {
 			return false
 		}
 	}
@@ -220,16 +221,38 @@ func (s *scanner) object(member func(s *scanner, key []byte) bool) bool {
 	}
 }
 
+// stringStop marks the bytes that end a run of plain string content: the closing quote, an
+// escape, and the control characters JSON forbids inside strings.
+var stringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// numberByte marks the bytes a JSON number is made of.
+var numberByte = func() (t [256]bool) {
+	for _, c := range []byte("0123456789.eE+-") {
+		t[c] = true
+	}
+	return t
+}()
+
 // skipString moves past a string starting at s.i ('"').
 func (s *scanner) skipString() bool {
-	for i := s.i + 1; i < len(s.b); i++ {
-		switch c := s.b[i]; {
-		case c == '\\':
+	b := s.b
+	for i := s.i + 1; i < len(b); i++ {
+		if !stringStop[b[i]] {
+			continue
+		}
+		switch b[i] {
+		case '\\':
 			i++
-		case c == '"':
+		case '"':
 			s.i = i + 1
 			return true
-		case c < 0x20:
+		default:
 			return false
 		}
 	}
@@ -338,7 +361,7 @@ func (s *scanner) skip() bool {
 	default:
 		if c == '-' || c >= '0' && c <= '9' {
 			s.i++
-			for s.i < len(s.b) && bytes.IndexByte([]byte("0123456789.eE+-"), s.b[s.i]) >= 0 {
+			for s.i < len(s.b) && numberByte[s.b[s.i]] {
 				s.i++
 			}
 			return true

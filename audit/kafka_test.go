@@ -7,13 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	kafkago "github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -105,7 +108,7 @@ func TestShipToKafka(t *testing.T) {
 			dir := t.TempDir()
 			l := openLog(t, kafkaConfig(dir, c))
 			for i := range 300 {
-				x := sampleExchange(i, fmt.Sprintf("sess-%d", i%3))
+				x := sampleExchange(i, fmt.Sprintf("sess-%d", i%11))
 				if err := l.Record(context.Background(), x, StageRequest); err != nil {
 					t.Fatal(err)
 				}
@@ -117,7 +120,7 @@ func TestShipToKafka(t *testing.T) {
 				t.Fatalf("topic holds %d distinct records, want 300", len(seqs))
 			}
 			partOf := map[string]int{}
-			lastSeq := map[int]uint64{}
+			lastSeq := map[string]uint64{}
 			for _, m := range ms {
 				info, _ := Describe(m.Value)
 				h := m.Headers
@@ -138,16 +141,74 @@ func TestShipToKafka(t *testing.T) {
 					t.Fatalf("session %s spread over partitions %d and %d", info.Key, p, m.Partition)
 				}
 				partOf[info.Key] = m.Partition
-				if info.Seq <= lastSeq[m.Partition] {
-					t.Fatalf("partition %d: seq %d after %d; a session must stay ordered", m.Partition, info.Seq, lastSeq[m.Partition])
+				if info.Seq <= lastSeq[info.Key] {
+					t.Fatalf("session %s: seq %d after %d; a session must stay ordered", info.Key, info.Seq, lastSeq[info.Key])
 				}
-				lastSeq[m.Partition] = info.Seq
+				lastSeq[info.Key] = info.Seq
 			}
 			pub, _ := LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
 			if rep := verifyTopic(t, ms, pub); !rep.OK() || rep.Chains["test-chain"].SignedUpTo != 300 {
 				t.Fatalf("topic does not verify: %v %+v", rep.Problems, rep.Chains["test-chain"])
 			}
 		})
+	}
+}
+
+// Several produce calls are in flight at once, and some of them fail: every record still
+// arrives, and after dropping duplicates by (chain, seq) each session's records are in seq order.
+// A lane that re-sent a failed part before sending the next keeps that order; a shipper that
+// let later parts of a session overtake a failed one fails here.
+func TestInFlightFailuresKeepEachSessionOrdered(t *testing.T) {
+	c := newCluster(t, 3)
+	var produces atomic.Int64
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if produces.Add(1)%5 == 0 { // every fifth produce request fails
+			return nil, errors.New("broker unavailable (test)"), true
+		}
+		return nil, nil, false
+	})
+	dir := t.TempDir()
+	cfg := kafkaConfig(dir, c)
+	cfg.Kafka.MaxInFlight, cfg.Kafka.BatchSize, cfg.Kafka.RetryMin = 4, 40, 5*time.Millisecond
+	l := openLog(t, cfg)
+	const n = 1200
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < n; i += 8 {
+				if err := l.Record(context.Background(), sampleExchange(i, fmt.Sprintf("s%d", i%13)), StageRequest); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	closeLog(t, l)
+	if counterValue(l.m.shipErrors) == 0 {
+		t.Fatal("no produce failed: the test did not exercise re-sends")
+	}
+	seen := map[uint64]bool{}
+	last := map[string]uint64{}
+	for _, m := range topicDump(t, c) {
+		info, err := Describe(m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Checkpoint || seen[info.Seq] {
+			continue // duplicates are dropped by (chain, seq), keeping the first
+		}
+		seen[info.Seq] = true
+		if info.Seq < last[info.Key] {
+			t.Fatalf("session %s: seq %d arrived after seq %d", info.Key, info.Seq, last[info.Key])
+		}
+		last[info.Key] = info.Seq
+	}
+	if len(seen) != n {
+		t.Fatalf("topic holds %d distinct records, want %d", len(seen), n)
 	}
 }
 
@@ -188,6 +249,115 @@ func TestKafkaDownDuringLoadThenBack(t *testing.T) {
 		}
 	}
 	t.Logf("%d records, %d duplicates (dropped by chain+seq), %v ship errors", n, dups, counterValue(l.m.shipErrors))
+}
+
+// While Kafka is down the backlog lives on disk: the process's heap stays flat while the spool
+// grows by tens of MB. (The shipper holds at most MaxInFlight batches plus the two it has
+// collected ahead; a shipper that kept unshipped records in memory fails here.)
+func TestMemoryFlatWhileKafkaIsDown(t *testing.T) {
+	c := newCluster(t, 3)
+	down := breaker(c)
+	down.Store(true)
+	dir := t.TempDir()
+	cfg := kafkaConfig(dir, c)
+	cfg.SegmentBytes, cfg.MaxBytes = 8<<20, 1<<30
+	l := openLog(t, cfg)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse
+	}
+	const n, early = 20000, 4000
+	var before, spoolBefore uint64
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < early; i += 8 {
+				if err := l.Record(context.Background(), sampleExchange(i, fmt.Sprintf("s%d", i%50)), StageRequest); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	before, spoolBefore = heap(), uint64(l.spool.Stats().Bytes)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := early + g; i < n; i += 8 {
+				if err := l.Record(context.Background(), sampleExchange(i, fmt.Sprintf("s%d", i%50)), StageRequest); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	after, spoolAfter := heap(), uint64(l.spool.Stats().Bytes)
+	if l.shipper.Position() != 0 || counterValue(l.m.shipErrors) == 0 {
+		t.Fatalf("Kafka was down but position is %d and %v ship errors", l.shipper.Position(), counterValue(l.m.shipErrors))
+	}
+	grew := int64(after) - int64(before)
+	t.Logf("heap in use %d MiB after %d records, %d MiB after %d (spool %d -> %d MiB)",
+		before>>20, early, after>>20, n, spoolBefore>>20, spoolAfter>>20)
+	if spoolAfter-spoolBefore < 40<<20 {
+		t.Fatalf("spool grew by only %d MiB: the test did not build a backlog", (spoolAfter-spoolBefore)>>20)
+	}
+	if grew > 16<<20 {
+		t.Fatalf("heap grew by %d MiB while the spool grew by %d MiB: the backlog is held in memory",
+			grew>>20, (spoolAfter-spoolBefore)>>20)
+	}
+	down.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := l.shipper.WaitFor(ctx, l.spool.Stats().Next); err != nil {
+		t.Fatalf("backlog not shipped after Kafka came back: %v", err)
+	}
+	closeLog(t, l)
+}
+
+// A topic that does not exist yet: records stay in the spool, the shipper reports the failure
+// and ships everything once the topic is created.
+func TestMissingTopicKeepsRecordsUntilCreated(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	dir := t.TempDir()
+	l := openLog(t, kafkaConfig(dir, c))
+	writeRecords(t, l, 30, "s")
+	deadline := time.Now().Add(20 * time.Second)
+	for counterValue(l.m.shipErrors) == 0 { // no event to wait on: poll with a deadline
+		if time.Now().After(deadline) {
+			t.Fatal("shipper never reported the missing topic")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p := l.shipper.Position(); p != 0 {
+		t.Fatalf("position %d without a topic", p)
+	}
+	cl := &kafkago.Client{Addr: kafkago.TCP(c.ListenAddrs()...)}
+	res, err := cl.CreateTopics(context.Background(), &kafkago.CreateTopicsRequest{
+		Topics: []kafkago.TopicConfig{{Topic: topic, NumPartitions: 3, ReplicationFactor: 1}},
+	})
+	if err != nil || res.Errors[topic] != nil {
+		t.Fatalf("create topic: %v %v", err, res)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := l.shipper.WaitFor(ctx, l.spool.Stats().Next); err != nil {
+		t.Fatalf("records not shipped after the topic was created: %v", err)
+	}
+	closeLog(t, l)
+	if seqs, _ := uniqueSeqs(t, topicDump(t, c)); len(seqs) != 30 {
+		t.Fatalf("topic holds %d records, want 30", len(seqs))
+	}
 }
 
 func TestRestartShipsUnshippedRecords(t *testing.T) {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,25 +17,7 @@ func (l *Log) resume() error {
 	bases := l.spool.SegmentBases()
 	foundRec, foundCkpt := false, false
 	for i := len(bases) - 1; i >= 0 && (!foundRec || !foundCkpt); i-- {
-		var lastRec *Integrity
-		var lastCkpt *Checkpoint
-		err := spool.ScanSegment(l.cfg.Dir, bases[i], func(e spool.Entry) error {
-			p, err := parseProbe(e.Payload)
-			if err != nil {
-				return nil // unreadable entries are reported by verify, not fatal here
-			}
-			switch p.kind() {
-			case kindRecord:
-				if p.Unmapped.Integrity.ChainID == l.chain {
-					lastRec = p.Unmapped.Integrity
-				}
-			case kindCheckpoint:
-				if p.Checkpoint.ChainID == l.chain {
-					lastCkpt = p.Checkpoint
-				}
-			}
-			return nil
-		})
+		lastRec, lastCkpt, err := l.lastInSegment(bases[i])
 		if err != nil {
 			return fmt.Errorf("resume audit chain from %d: %w", bases[i], err)
 		}
@@ -71,4 +54,66 @@ func (l *Log) resume() error {
 		l.sinceCkpt = 1 // sign the resumed head soon
 	}
 	return nil
+}
+
+// checkpointPrefix starts every checkpoint entry (encoding/json writes struct fields in order).
+var checkpointPrefix = []byte(`{"checkpoint":`)
+
+// lastInSegment returns the segment's last record and last checkpoint of this chain (nil when
+// there is none). A segment normally holds one chain only, so it parses just the last entry of
+// each kind; only when one of those is unreadable or of another chain does it parse every entry.
+// (Parsing every entry of a full 64 MiB segment with encoding/json took about a second.)
+func (l *Log) lastInSegment(base uint64) (*Integrity, *Checkpoint, error) {
+	var recBuf, ckptBuf []byte
+	sawRec, sawCkpt := false, false
+	err := spool.ScanSegment(l.cfg.Dir, base, func(e spool.Entry) error {
+		if bytes.HasPrefix(e.Payload, checkpointPrefix) {
+			ckptBuf, sawCkpt = append(ckptBuf[:0], e.Payload...), true
+		} else {
+			recBuf, sawRec = append(recBuf[:0], e.Payload...), true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, recOK := l.probeRecord(recBuf)
+	ckpt, ckptOK := l.probeCheckpoint(ckptBuf)
+	if (!sawRec || recOK) && (!sawCkpt || ckptOK) {
+		return rec, ckpt, nil
+	}
+	return l.scanSegment(base)
+}
+
+// probeRecord parses b as a record of this chain.
+func (l *Log) probeRecord(b []byte) (*Integrity, bool) {
+	p, err := parseProbe(b)
+	if err != nil || p.kind() != kindRecord || p.Unmapped.Integrity.ChainID != l.chain {
+		return nil, false
+	}
+	return p.Unmapped.Integrity, true
+}
+
+// probeCheckpoint parses b as a checkpoint of this chain.
+func (l *Log) probeCheckpoint(b []byte) (*Checkpoint, bool) {
+	p, err := parseProbe(b)
+	if err != nil || p.kind() != kindCheckpoint || p.Checkpoint.ChainID != l.chain {
+		return nil, false
+	}
+	return p.Checkpoint, true
+}
+
+// scanSegment parses every entry of the segment: the slow path of lastInSegment.
+func (l *Log) scanSegment(base uint64) (*Integrity, *Checkpoint, error) {
+	var lastRec *Integrity
+	var lastCkpt *Checkpoint
+	err := spool.ScanSegment(l.cfg.Dir, base, func(e spool.Entry) error {
+		if rec, ok := l.probeRecord(e.Payload); ok {
+			lastRec = rec
+		} else if ckpt, ok := l.probeCheckpoint(e.Payload); ok {
+			lastCkpt = ckpt
+		}
+		return nil // unreadable entries are reported by verify, not fatal here
+	})
+	return lastRec, lastCkpt, err
 }

@@ -23,6 +23,10 @@ type Config struct {
 	BatchSize    int           `yaml:"batch_size"`
 	BatchBytes   int64         `yaml:"batch_bytes"`
 	BatchTimeout time.Duration `yaml:"batch_timeout"`
+	// MaxInFlight is how many batches may be outstanding at once (default 8); each is split by
+	// partition and sent with one produce call per partition, one call at a time per partition,
+	// so a session (key) stays ordered. Memory held: up to MaxInFlight × BatchBytes.
+	MaxInFlight int `yaml:"max_in_flight"`
 	// MaxMessageBytes must not exceed the topic's max.message.bytes; larger records are shrunk
 	// (see audit.ShrinkForKafka), never dropped.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
@@ -56,6 +60,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 1000
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = 8
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = 1000000

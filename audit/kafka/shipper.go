@@ -74,9 +74,9 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 	w := &kafkago.Writer{
 		Addr:         kafkago.TCP(cfg.Brokers...),
 		Topic:        cfg.Topic,
-		Balancer:     &kafkago.Murmur2Balancer{}, // same partition for a key as Java clients
-		RequiredAcks: kafkago.RequireAll,         // kafka-go's default is none
-		MaxAttempts:  1,                          // the shipper retries whole batches itself
+		Balancer:     partitioner,        // same partition for a key as Java clients
+		RequiredAcks: kafkago.RequireAll, // kafka-go's default is none
+		MaxAttempts:  1,                  // the shipper retries whole batches itself
 		BatchSize:    cfg.BatchSize,
 		BatchBytes:   cfg.BatchBytes,
 		// The shipper hands WriteMessages a complete batch and lingers itself (collect): a
@@ -190,10 +190,15 @@ type batch struct {
 
 // Run ships until ctx ends. It returns nil on cancellation.
 //
-// Three stages overlap: a collector reads and describes the next batch from the spool while the
-// current one is in flight, the sender produces batches one at a time and in order (so the
-// acknowledged prefix of the spool only grows), and a persister fsyncs the position of the
-// newest acknowledged batch, coalescing positions that arrive while an fsync runs.
+// Stages overlap: a collector reads and describes the next batches from the spool; a dispatcher
+// splits each batch by partition (the partition Kafka's murmur2 partitioner gives the record's
+// key) into one lane per partition, so that produce calls for different partitions and for up to
+// MaxInFlight batches are outstanding at once; each lane sends its parts strictly one after
+// another, retrying a part until the broker acknowledges it before it sends the next, so a
+// session's records reach Kafka in spool order even across failures (a retry can add
+// duplicates, never reorder). A batch is acknowledged when all its parts are; the position
+// advances over the acknowledged prefix of the spool only, and a persister fsyncs it off the
+// send path, coalescing positions that arrive while an fsync runs.
 func (s *Shipper) Run(ctx context.Context) error {
 	defer s.w.Close()
 	r := s.sp.NewReader(s.Position())
@@ -206,13 +211,11 @@ func (s *Shipper) Run(ctx context.Context) error {
 	}()
 	p := newPersister(s)
 	go p.run()
-	err := s.sendLoop(ctx, batches, p)
+	s.dispatch(ctx, batches, p)
 	stopCollect()
 	for range batches { // let the collector finish before closing its reader
 	}
-	if cerr := <-collected; err == nil {
-		err = cerr
-	}
+	err := <-collected
 	_ = r.Close()
 	p.stop()
 	if ctx.Err() != nil || errors.Is(err, spool.ErrClosed) {
@@ -221,16 +224,241 @@ func (s *Shipper) Run(ctx context.Context) error {
 	return err
 }
 
-// sendLoop produces each collected batch until it is acknowledged, then hands its position to
-// the persister. It returns when the collector stops or ctx ends.
-func (s *Shipper) sendLoop(ctx context.Context, batches <-chan batch, p *persister) error {
-	for b := range batches {
-		if len(b.msgs) > 0 && !s.send(ctx, b.msgs) {
-			return nil
+// part is the share of one batch that goes to one partition.
+type part struct {
+	batch int // the batch's number in dispatch order
+	msgs  []kafkago.Message
+}
+
+// window tracks dispatched batches until they are acknowledged and publishes the acknowledged
+// prefix. Its slots bound how many batches (and so how much memory) are outstanding.
+type window struct {
+	p     *persister
+	slots chan struct{}
+	mu    sync.Mutex
+	next  int              // number of the oldest batch not yet acknowledged
+	open  map[int]*pending // dispatched, not yet folded into the prefix
+}
+
+type pending struct {
+	parts int    // parts not yet acknowledged
+	last  uint64 // spool index of the batch's last entry
+}
+
+// add registers batch n (its slot already taken) with the number of its parts.
+func (w *window) add(n, parts int, last uint64) {
+	w.mu.Lock()
+	w.open[n] = &pending{parts: parts + 1, last: last}
+	w.mu.Unlock()
+	w.ack(n) // the +1 above: a batch with no parts is acknowledged at once
+}
+
+// ack records that one part of batch n is acknowledged; when that completes the oldest
+// batches, their slots are freed and the position moves past them.
+func (w *window) ack(n int) {
+	w.mu.Lock()
+	w.open[n].parts--
+	var next uint64
+	advanced := false
+	for {
+		b, ok := w.open[w.next]
+		if !ok || b.parts > 0 {
+			break
 		}
-		p.offer(b.last + 1)
+		next, advanced = b.last+1, true
+		delete(w.open, w.next)
+		w.next++
+		<-w.slots
 	}
-	return nil
+	w.mu.Unlock()
+	if advanced {
+		w.p.offer(next)
+	}
+}
+
+// drain waits until every dispatched batch is acknowledged (it holds all slots meanwhile).
+func (w *window) drain(ctx context.Context) bool {
+	n := 0
+	defer func() {
+		for ; n > 0; n-- {
+			<-w.slots
+		}
+	}()
+	for ; n < cap(w.slots); n++ {
+		select {
+		case w.slots <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// lanes are the per-partition senders of one partition count.
+type lanes struct {
+	in []chan part
+	wg sync.WaitGroup
+}
+
+func (s *Shipper) startLanes(ctx context.Context, partitions int, w *window) *lanes {
+	ls := &lanes{in: make([]chan part, partitions)}
+	for i := range ls.in {
+		// A lane holds at most one part per outstanding batch: sends into it never block.
+		ls.in[i] = make(chan part, cap(w.slots))
+		ls.wg.Add(1)
+		go func() {
+			defer ls.wg.Done()
+			for pt := range ls.in[i] {
+				if !s.send(ctx, pt.msgs) {
+					return
+				}
+				w.ack(pt.batch)
+			}
+		}()
+	}
+	return ls
+}
+
+func (ls *lanes) stop() {
+	for _, c := range ls.in {
+		close(c)
+	}
+	ls.wg.Wait()
+}
+
+// partitionRefresh is how often the dispatcher re-reads the topic's partition count.
+const partitionRefresh = 30 * time.Second
+
+// dispatch hands each batch's parts to the lanes until the batches end or ctx ends, then stops
+// the lanes.
+func (s *Shipper) dispatch(ctx context.Context, batches <-chan batch, p *persister) {
+	w := &window{p: p, slots: make(chan struct{}, s.cfg.MaxInFlight), open: map[int]*pending{}}
+	count, ok := s.waitPartitions(ctx)
+	if !ok {
+		return
+	}
+	ls := s.startLanes(ctx, count, w)
+	defer func() { ls.stop() }()
+	checked := time.Now()
+	var split [][]kafkago.Message
+	for num := 0; ; num++ {
+		var b batch
+		select {
+		case b, ok = <-batches:
+		case <-ctx.Done():
+			return
+		}
+		if !ok {
+			return
+		}
+		if time.Since(checked) > partitionRefresh {
+			checked = time.Now()
+			if c, err := s.partitions(ctx); err == nil && c != count {
+				// A key's partition changes with the count: let every part sent under the old
+				// count be acknowledged before the new lanes start, so no session overtakes itself.
+				s.log.Info("audit shipper: topic partition count changed", "from", count, "to", c)
+				if !w.drain(ctx) {
+					return
+				}
+				ls.stop()
+				count, ls = c, s.startLanes(ctx, c, w)
+			}
+		}
+		select {
+		case w.slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		split = splitByPartition(split, b.msgs, count)
+		parts := 0
+		for _, msgs := range split {
+			if msgs != nil {
+				parts++
+			}
+		}
+		w.add(num, parts, b.last)
+		for i, msgs := range split {
+			if msgs != nil {
+				ls.in[i] <- part{batch: num, msgs: msgs}
+			}
+		}
+	}
+}
+
+// partitioner is the writer's balancer; splitByPartition uses it so that a lane's records all
+// go to that lane's partition.
+var partitioner = kafkago.Murmur2Balancer{Consistent: true}
+
+// splitByPartition groups msgs by the partition the partitioner gives their key among count.
+func splitByPartition(split [][]kafkago.Message, msgs []kafkago.Message, count int) [][]kafkago.Message {
+	if len(split) != count {
+		split = make([][]kafkago.Message, count)
+	}
+	ids := make([]int, count)
+	for i := range ids {
+		ids[i] = i
+	}
+	for i := range split {
+		split[i] = nil
+	}
+	for _, m := range msgs {
+		pt := partitioner.Balance(m, ids...)
+		split[pt] = append(split[pt], m)
+	}
+	return split
+}
+
+// waitPartitions reads the topic's partition count, retrying with backoff while the brokers are
+// unreachable or the topic is missing. ok is false when ctx ended first.
+func (s *Shipper) waitPartitions(ctx context.Context) (count int, ok bool) {
+	wait := s.cfg.RetryMin
+	for {
+		n, err := s.partitions(ctx)
+		if err == nil {
+			return n, true
+		}
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		if s.hooks.Error != nil {
+			s.hooks.Error(err)
+		}
+		s.log.Warn("audit shipper: cannot read the topic's partitions; records stay in the spool", "err", err, "retry_in", wait)
+		if !sleepCtx(ctx, wait) {
+			return 0, false
+		}
+		wait = min(wait*2, s.cfg.RetryMax)
+	}
+}
+
+// partitions asks the brokers how many partitions the topic has.
+func (s *Shipper) partitions(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	cl := &kafkago.Client{Addr: s.w.Addr, Transport: s.w.Transport, Timeout: s.cfg.WriteTimeout}
+	md, err := cl.Metadata(ctx, &kafkago.MetadataRequest{Topics: []string{s.cfg.Topic}})
+	if err != nil {
+		return 0, fmt.Errorf("read metadata of topic %s: %w", s.cfg.Topic, err)
+	}
+	if len(md.Topics) == 1 && md.Topics[0].Error != nil {
+		return 0, fmt.Errorf("topic %s is not available on the brokers (create it; see docs/audit.md): %w", s.cfg.Topic, md.Topics[0].Error)
+	}
+	if len(md.Topics) != 1 || len(md.Topics[0].Partitions) == 0 {
+		return 0, fmt.Errorf("topic %s is not available on the brokers (create it; see docs/audit.md)", s.cfg.Topic)
+	}
+	return len(md.Topics[0].Partitions), nil
+}
+
+// sleepCtx waits d or until ctx ends (false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // collectLoop reads batches from the spool until ctx ends or the spool fails.
@@ -366,11 +594,7 @@ func (s *Shipper) send(ctx context.Context, batch []kafkago.Message) bool {
 		s.log.Warn("audit shipper: produce failed; records stay in the spool and will be retried",
 			"err", err, "batch", len(batch), "retry_in", wait)
 		jitter := time.Duration(rand.Int64N(int64(wait)/2 + 1)) //nolint:gosec // retry jitter, not a secret
-		t := time.NewTimer(wait/2 + jitter)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !sleepCtx(ctx, wait/2+jitter) {
 			return false
 		}
 		wait = min(wait*2, s.cfg.RetryMax)
