@@ -107,6 +107,9 @@ func SelectPeriod(entries []Entry, from, to time.Time) ([]Entry, error) {
 
 // WriteBundle writes entries and a signed manifest to w.
 func WriteBundle(w io.Writer, entries []Entry, s Signer, from, to time.Time, now time.Time) error {
+	if err := prepare(s); err != nil {
+		return fmt.Errorf("sign bundle manifest: %w", err)
+	}
 	h := sha256.New()
 	mw := io.MultiWriter(w, h)
 	m := Manifest{
@@ -196,13 +199,23 @@ func asManifest(b []byte) (*ManifestLine, bool) {
 }
 
 // VerifyBundle verifies a bundle: the manifest signature and digest, the chains inside, and that
-// no chain ends before the seq the manifest sealed.
+// no chain ends before the seq the manifest sealed. pub (may be nil) checks the signatures.
 func VerifyBundle(r io.Reader, pub ed25519.PublicKey, strict bool) (*Report, error) {
+	var keys *Keyring
+	if pub != nil {
+		keys = NewKeyring(pub)
+	}
+	return VerifyBundleKeys(r, keys, strict)
+}
+
+// VerifyBundleKeys is VerifyBundle with a keyring: the manifest and every checkpoint are checked
+// with the key their key_id names (e.g. the export key and the versions of a Vault transit key).
+func VerifyBundleKeys(r io.Reader, keys *Keyring, strict bool) (*Report, error) {
 	entries, ml, digest, err := ReadBundle(r)
 	if err != nil {
 		return nil, err
 	}
-	rep := Verify(entries, VerifyOptions{PublicKey: pub, Strict: strict})
+	rep := Verify(entries, VerifyOptions{Keys: keys, Strict: strict})
 	end := fmt.Sprintf("line %d", len(entries)+1)
 	add := func(kind, detail string) {
 		rep.Problems = append(rep.Problems, Problem{Kind: kind, Pos: end, Detail: detail, order: 1 << 30})
@@ -210,13 +223,20 @@ func VerifyBundle(r io.Reader, pub ed25519.PublicKey, strict bool) (*Report, err
 	switch {
 	case ml == nil:
 		add(ProblemTruncated, "bundle has no manifest line: the file was cut short")
-	case pub == nil:
+	case keys.Len() == 0:
 		rep.Warnings = append(rep.Warnings, "bundle manifest signature not checked: pass --pubkey")
 	default:
 		msg, err := ml.Manifest.signedBytes()
 		sig, derr := base64.StdEncoding.DecodeString(ml.Signature)
-		if err != nil || derr != nil || !ed25519.Verify(pub, msg, sig) {
+		switch {
+		case err != nil || derr != nil:
 			add(ProblemSignature, "manifest signature does not verify with the given public key")
+		case ml.Manifest.Alg != "ed25519":
+			add(ProblemSignature, fmt.Sprintf("manifest algorithm %q is not supported (want ed25519)", ml.Manifest.Alg))
+		default:
+			if verr := keys.verify(ml.Manifest.KeyID, msg, sig, "manifest"); verr != nil {
+				add(ProblemSignature, verr.Error())
+			}
 		}
 	}
 	if ml != nil {

@@ -37,12 +37,26 @@ type SignedCheckpoint struct {
 	Signature  string     `json:"signature"`
 }
 
-// Signer signs checkpoints. Ed25519KeySigner is the only implementation today; a Vault transit
-// signer would satisfy the same interface.
+// Signer signs checkpoints: Ed25519KeySigner (a key file) and VaultTransitSigner. The key id
+// is inside the signed bytes, so Sign must sign with the key KeyID named.
 type Signer interface {
 	Alg() string
 	KeyID() string
 	Sign(msg []byte) ([]byte, error)
+}
+
+// Preparer is implemented by a Signer whose key can change (a Vault transit key that was
+// rotated). SignCheckpoint and WriteBundle call Prepare before they read KeyID, so that the key
+// id they put into the signed bytes is the one of the key that then signs.
+type Preparer interface {
+	Prepare() error
+}
+
+func prepare(s Signer) error {
+	if p, ok := s.(Preparer); ok {
+		return p.Prepare()
+	}
+	return nil
 }
 
 // checkpointDomain separates checkpoint signatures from any other use of the key.
@@ -80,6 +94,9 @@ func (c Checkpoint) Digest() (string, error) {
 
 // SignCheckpoint signs c with s.
 func SignCheckpoint(s Signer, c Checkpoint) (SignedCheckpoint, error) {
+	if err := prepare(s); err != nil {
+		return SignedCheckpoint{}, fmt.Errorf("sign checkpoint: %w", err)
+	}
 	c.Alg, c.KeyID = s.Alg(), s.KeyID()
 	msg, err := c.SignedBytes()
 	if err != nil {
@@ -196,35 +213,17 @@ func WritePublicKey(path string, pub ed25519.PublicKey) error {
 	return writeFileSync(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644)
 }
 
-// LoadPublicKey reads a PKIX PEM Ed25519 public key (or derives it from a private key file).
+// LoadPublicKey reads a PKIX PEM Ed25519 public key (or derives it from a private key file). A
+// file with several keys (written by the Vault transit signer) is an error: use LoadPublicKeys.
 func LoadPublicKey(path string) (ed25519.PublicKey, error) {
-	b, err := os.ReadFile(path)
+	keys, err := LoadPublicKeys(path)
 	if err != nil {
-		return nil, fmt.Errorf("read public key: %w", err)
+		return nil, err
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("public key %s is not PEM", path)
+	if len(keys) > 1 {
+		return nil, fmt.Errorf("public key file %s holds %d keys; load it as a keyring", path, len(keys))
 	}
-	if blk.Type == "PRIVATE KEY" {
-		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("parse key %s: %w", path, err)
-		}
-		if ek, ok := k.(ed25519.PrivateKey); ok {
-			return ek.Public().(ed25519.PublicKey), nil
-		}
-		return nil, fmt.Errorf("key %s is not Ed25519", path)
-	}
-	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("parse public key %s: %w", path, err)
-	}
-	pub, ok := k.(ed25519.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("public key %s is %T, not Ed25519", path, k)
-	}
-	return pub, nil
+	return keys[0], nil
 }
 
 func writeFileSync(path string, data []byte, mode os.FileMode) error {

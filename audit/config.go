@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/vault/api"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit/kafka"
@@ -58,8 +59,11 @@ type Config struct {
 	// Registerer receives the metrics; nil skips registration (Collectors still works).
 	Registerer prometheus.Registerer `yaml:"-"`
 	Logger     *slog.Logger          `yaml:"-"`
-	// Signer overrides the key file (e.g. a Vault transit signer).
+	// Signer overrides the key file and Vault transit (tests, custom signers).
 	Signer Signer `yaml:"-"`
+	// VaultClient is the authenticated Vault client that Checkpoint.VaultTransit signs with;
+	// warden serve makes it from the top-level vault: section.
+	VaultClient *api.Client `yaml:"-"`
 	// Now is the clock (tests).
 	Now func() time.Time `yaml:"-"`
 }
@@ -74,6 +78,19 @@ type CheckpointConfig struct {
 	KeyFile string `yaml:"key_file"`
 	// CreateKey generates KeyFile when it is missing (default true only for the default path).
 	CreateKey *bool `yaml:"create_key"`
+	// VaultTransit signs with an ed25519 key of Vault's transit engine instead of a key file.
+	VaultTransit *TransitConfig `yaml:"vault_transit"`
+}
+
+// TransitConfig names the Vault transit key that signs checkpoints.
+type TransitConfig struct {
+	// Mount is the transit engine's mount path (default transit).
+	Mount string `yaml:"mount"`
+	// Key is the name of an ed25519 transit key.
+	Key string `yaml:"key"`
+	// RefreshInterval is how often the key's versions are read again, so that a rotation is
+	// picked up (default 1m).
+	RefreshInterval time.Duration `yaml:"refresh_interval"`
 }
 
 func (c Config) withDefaults() Config {
@@ -101,7 +118,16 @@ func (c Config) withDefaults() Config {
 	if c.Checkpoint.Interval <= 0 {
 		c.Checkpoint.Interval = 10 * time.Second
 	}
-	if c.Checkpoint.KeyFile == "" {
+	if vt := c.Checkpoint.VaultTransit; vt != nil {
+		t := *vt
+		if t.Mount = strings.Trim(t.Mount, "/"); t.Mount == "" {
+			t.Mount = "transit"
+		}
+		if t.RefreshInterval <= 0 {
+			t.RefreshInterval = time.Minute
+		}
+		c.Checkpoint.VaultTransit = &t
+	} else if c.Checkpoint.KeyFile == "" {
 		c.Checkpoint.KeyFile = filepath.Join(c.Dir, "checkpoint.key")
 		if c.Checkpoint.CreateKey == nil {
 			t := true
@@ -139,6 +165,14 @@ func (c Config) validate() error {
 	}
 	if strings.ContainsAny(c.ChainID, ":\n") {
 		errs = append(errs, fmt.Errorf("audit.chain_id %q must not contain ':' or newlines", c.ChainID))
+	}
+	if vt := c.Checkpoint.VaultTransit; vt != nil {
+		if c.Checkpoint.KeyFile != "" || c.Checkpoint.CreateKey != nil {
+			errs = append(errs, errors.New("audit.checkpoint: set key_file (and create_key) or vault_transit, not both"))
+		}
+		if vt.Key == "" || strings.ContainsAny(vt.Key, "/ \t\n") {
+			errs = append(errs, fmt.Errorf("audit.checkpoint.vault_transit.key %q: name an ed25519 transit key, e.g. warden-audit", vt.Key))
+		}
 	}
 	if c.Kafka.Enabled() {
 		if err := c.Kafka.WithDefaults().Validate(); err != nil {

@@ -30,13 +30,30 @@ type Entry struct {
 
 // VerifyOptions tunes Verify.
 type VerifyOptions struct {
-	// PublicKey checks checkpoint signatures; without it signatures are not checked (warning).
+	// PublicKey checks checkpoint signatures; without it (and without Keys) signatures are not
+	// checked (warning).
 	PublicKey ed25519.PublicKey
+	// Keys checks each checkpoint with the key its key_id names (PublicKey, when set, is one
+	// more key): a chain signed across a key rotation verifies. An unknown key_id is a
+	// bad_signature problem naming it.
+	Keys *Keyring
 	// Unordered sorts records by (chain, seq) and drops identical duplicates first: the order of
 	// a multi-partition topic carries no meaning and the shipper may send a record twice.
 	Unordered bool
 	// Strict fails on truncated records and on chains without any checkpoint.
 	Strict bool
+}
+
+func (o VerifyOptions) keyring() *Keyring {
+	if o.PublicKey == nil {
+		return o.Keys
+	}
+	k := NewKeyring(o.PublicKey)
+	for _, id := range o.Keys.IDs() {
+		pub, _ := o.Keys.Key(id)
+		k.Add(pub)
+	}
+	return k
 }
 
 // Problem is one integrity failure.
@@ -61,6 +78,9 @@ type ChainSummary struct {
 	SignedUpTo        uint64 // highest seq covered by a valid checkpoint
 	Truncated         int    // records whose content was shortened for Kafka
 	Duplicates        int    // identical duplicates dropped (unordered mode)
+	// KeyIDs are the key ids of the checkpoints that passed (all of them when no key was
+	// given), in order of first use: more than one after a key rotation.
+	KeyIDs []string `json:",omitempty"`
 }
 
 // Report is the outcome of Verify.
@@ -99,6 +119,7 @@ type parsedCkpt struct {
 
 type verifier struct {
 	opts    VerifyOptions
+	keys    *Keyring // PublicKey and Keys together; nil when neither is set
 	rep     *Report
 	recs    map[string][]parsedRec
 	ckpts   map[string][]parsedCkpt
@@ -111,7 +132,7 @@ type verifier struct {
 // chains, e.g. a spool folder, an export bundle or a topic dump).
 func Verify(entries []Entry, opts VerifyOptions) *Report {
 	v := &verifier{
-		opts: opts, rep: &Report{Entries: len(entries), Chains: map[string]*ChainSummary{}},
+		opts: opts, keys: opts.keyring(), rep: &Report{Entries: len(entries), Chains: map[string]*ChainSummary{}},
 		recs: map[string][]parsedRec{}, ckpts: map[string][]parsedCkpt{},
 		hashes: map[string]map[uint64]string{}, lastSeq: map[string]uint64{},
 	}
@@ -123,7 +144,7 @@ func Verify(entries []Entry, opts VerifyOptions) *Report {
 		v.walkRecords(c)
 		v.walkCheckpoints(c)
 	}
-	if opts.PublicKey == nil {
+	if v.keys.Len() == 0 {
 		v.rep.Warnings = append(v.rep.Warnings, "checkpoint signatures were not checked: pass the public key (--pubkey)")
 	}
 	sort.SliceStable(v.rep.Problems, func(i, j int) bool { return v.rep.Problems[i].order < v.rep.Problems[j].order })

@@ -1,6 +1,9 @@
 package audit
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // walkCheckpoints checks signatures, the checkpoint chain, and that each signed (seq, hash) is
 // the record present in the input. A signed seq beyond the last record means the input was
@@ -11,11 +14,14 @@ func (v *verifier) walkCheckpoints(c string) {
 	for _, x := range v.ckpts[c] {
 		ck := x.sc.Checkpoint
 		cs.Checkpoints++
-		if v.opts.PublicKey != nil {
-			if err := VerifyCheckpoint(v.opts.PublicKey, x.sc); err != nil {
+		if v.keys.Len() > 0 {
+			if err := v.keys.VerifyCheckpoint(x.sc); err != nil {
 				v.problem(x.order, ProblemSignature, x.pos, c, ck.Seq, "checkpoint #%d: %v", ck.Number, err)
 				continue
 			}
+		}
+		if !slices.Contains(cs.KeyIDs, ck.KeyID) {
+			cs.KeyIDs = append(cs.KeyIDs, ck.KeyID)
 		}
 		if prev != nil {
 			d, err := prev.Digest()

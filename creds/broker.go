@@ -25,7 +25,8 @@ import (
 // Broker leases, caches, renews and revokes credentials. It is safe for
 // concurrent use.
 type Broker struct {
-	client *api.Client
+	vc     *Client     // login and token renewal
+	client *api.Client // vc.API()
 	auth   Auth
 	log    *slog.Logger
 	routes []compiledRoute
@@ -59,12 +60,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid creds config: %w", err)
 	}
-	client, err := newClient(&cfg)
-	if err != nil {
-		return nil, err
-	}
 	b := &Broker{
-		client:   client,
 		auth:     cfg.Auth,
 		log:      slog.Default(),
 		routes:   routes,
@@ -79,15 +75,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
 	for _, o := range opts {
 		o(b)
 	}
-	secret, err := login(ctx, client, &b.auth)
-	if err != nil {
-		return nil, fmt.Errorf("vault login (%s at %s): %w", b.auth.Method, cfg.Address, err)
+	if b.vc, err = NewClient(ctx, cfg, b.log); err != nil {
+		return nil, err
 	}
+	b.client = b.vc.API()
 	b.bg, b.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	if secret != nil {
-		b.wg.Add(1)
-		go b.keepToken(secret)
-	}
 	b.log.Info("creds: logged in to vault", "address", cfg.Address, "method", b.auth.Method,
 		"roles", len(b.roles), "routes", len(b.routes))
 	return b, nil
@@ -195,13 +187,11 @@ func (b *Broker) Close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	if b.auth.Method != AuthToken {
-		if err := b.client.Auth().Token().RevokeSelfWithContext(ctx, ""); err != nil {
-			b.log.Warn("creds: revoke own vault token", "err", err)
-		}
-	}
 	b.cancel()
 	b.wg.Wait()
+	if err := b.vc.Close(ctx); err != nil {
+		b.log.Warn("creds: close vault client", "err", err)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("close credential broker: %w", errors.Join(errs...))
 	}
@@ -234,75 +224,4 @@ func (b *Broker) revokeAll(ctx context.Context, sessionID string, leases map[str
 		return fmt.Errorf("end session %q: %w", sessionID, errors.Join(errs...))
 	}
 	return nil
-}
-
-// keepToken renews the broker's login token and logs in again when the
-// token reaches its max TTL, renewal fails, or (for a token that cannot be
-// renewed) two thirds of its TTL have passed.
-func (b *Broker) keepToken(secret *api.Secret) {
-	defer b.wg.Done()
-	for {
-		if !b.waitTokenEnd(secret) {
-			return
-		}
-		s := b.relogin()
-		if s == nil {
-			return
-		}
-		secret = s
-	}
-}
-
-// waitTokenEnd returns when the login token needs replacing, or false when
-// the broker is closing or the token never expires.
-func (b *Broker) waitTokenEnd(secret *api.Secret) bool {
-	ttl := time.Duration(secret.Auth.LeaseDuration) * time.Second
-	if ttl <= 0 {
-		return false
-	}
-	if !secret.Auth.Renewable {
-		select {
-		case <-b.bg.Done():
-			return false
-		case <-time.After(ttl * 2 / 3):
-			return true
-		}
-	}
-	w, err := b.client.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: secret})
-	if err != nil {
-		b.log.Error("creds: cannot watch vault token; logging in again", "err", err)
-		return true
-	}
-	go w.Start()
-	defer w.Stop()
-	select {
-	case <-b.bg.Done():
-		return false
-	case err := <-w.DoneCh():
-		if err != nil {
-			b.log.Warn("creds: vault token renewal stopped; logging in again", "err", err)
-		}
-		return true
-	}
-}
-
-// relogin logs in until it succeeds (backing off up to 30s) or the broker
-// closes (nil).
-func (b *Broker) relogin() *api.Secret {
-	backoff := time.Second
-	for {
-		ctx, cancel := context.WithTimeout(b.bg, defaultTimeout)
-		s, err := login(ctx, b.client, &b.auth)
-		cancel()
-		if err == nil && s != nil {
-			return s
-		}
-		b.log.Error("creds: vault login failed; retrying", "err", err, "in", backoff)
-		select {
-		case <-b.bg.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
 }

@@ -136,16 +136,7 @@ func ParseConfig(data []byte) (Config, error) {
 
 // Validate reports every problem in the configuration at once.
 func (c *Config) Validate() error {
-	var errs []error
-	if c.Address == "" {
-		errs = append(errs, errors.New("address is empty: set it to Vault's URL, e.g. https://vault:8200"))
-	} else if !strings.HasPrefix(c.Address, "http://") && !strings.HasPrefix(c.Address, "https://") {
-		errs = append(errs, fmt.Errorf("address %q: must start with http:// or https://", c.Address))
-	}
-	if c.Timeout < 0 || c.Retries < 0 {
-		errs = append(errs, errors.New("timeout and retries must not be negative"))
-	}
-	errs = append(errs, c.Auth.validate()...)
+	errs := c.connectionErrors()
 	roles := make(map[string]bool, len(c.Roles))
 	for i, r := range c.Roles {
 		if roles[r.Name] {
@@ -161,6 +152,20 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("invalid creds config: %w", err)
 	}
 	return nil
+}
+
+// connectionErrors checks what NewClient needs: address, timeout, retries and auth.
+func (c *Config) connectionErrors() []error {
+	var errs []error
+	if c.Address == "" {
+		errs = append(errs, errors.New("address is empty: set it to Vault's URL, e.g. https://vault:8200"))
+	} else if !strings.HasPrefix(c.Address, "http://") && !strings.HasPrefix(c.Address, "https://") {
+		errs = append(errs, fmt.Errorf("address %q: must start with http:// or https://", c.Address))
+	}
+	if c.Timeout < 0 || c.Retries < 0 {
+		errs = append(errs, errors.New("timeout and retries must not be negative"))
+	}
+	return append(errs, c.Auth.validate()...)
 }
 
 func (a *Auth) validate() []error {

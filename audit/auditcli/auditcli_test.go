@@ -3,6 +3,8 @@ package auditcli
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -256,4 +258,76 @@ func TestKafkaVerifyTailReplay(t *testing.T) {
 	if out, err := run("verify", "--bundle", bundle, "--pubkey", pub); err != nil {
 		t.Fatalf("verify bundle exported from topic: %v\n%s", err, out)
 	}
+}
+
+// TestVerifyAcrossKeyChange signs the first half of a chain with one key and the rest with
+// another (as after a Vault transit key rotation): verify needs both keys, given as one PEM file
+// with several keys or as --pubkey twice, and names the key id it does not know.
+func TestVerifyAcrossKeyChange(t *testing.T) {
+	dir := t.TempDir()
+	writeSession(t, testCfg(dir)) // key A: the generated dir/checkpoint.key
+	pubB, keyB, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testCfg(dir)
+	cfg.Signer = audit.NewEd25519Signer(keyB)
+	writeSession(t, cfg)
+	pubA, err := audit.LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := t.TempDir()
+	aFile, bFile, ring := filepath.Join(keys, "a.pub"), filepath.Join(keys, "b.pub"), filepath.Join(keys, "ring.pub")
+	if err := audit.WritePublicKey(aFile, pubA); err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.WritePublicKey(bFile, pubB); err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.WritePublicKeys(ring, "two keys", []audit.PublicKeyPEM{{Key: pubA}, {Key: pubB, Comment: "rotated"}}); err != nil {
+		t.Fatal(err)
+	}
+	idA, idB := audit.KeyID(pubA), audit.KeyID(pubB)
+
+	if out, err := run("verify", "--dir", dir); !errors.Is(err, ErrVerifyFailed) || !strings.Contains(out, "bad_signature") {
+		t.Fatalf("verify with key A only: err %v\n%s", err, out)
+	}
+	for _, args := range [][]string{{"--pubkey", aFile, "--pubkey", bFile}, {"--pubkey", ring}} {
+		out, err := run(append([]string{"verify", "--dir", dir}, args...)...)
+		if err != nil || !strings.Contains(out, "verify: OK") || !strings.Contains(out, "2 key(s)") ||
+			!strings.Contains(out, "checkpoint key id(s) "+idA+", "+idB) {
+			t.Fatalf("verify %v: err %v\n%s", args, err, out)
+		}
+	}
+	t.Run("an unknown key id is named", func(t *testing.T) {
+		pubC, _, _ := ed25519.GenerateKey(rand.Reader)
+		cFile := filepath.Join(t.TempDir(), "c.pub")
+		if err := audit.WritePublicKey(cFile, pubC); err != nil {
+			t.Fatal(err)
+		}
+		out, err := run("verify", "--dir", dir, "--pubkey", aFile, "--pubkey", cFile)
+		if !errors.Is(err, ErrVerifyFailed) || !strings.Contains(out, "bad_signature") || !strings.Contains(out, `key id "`+idB+`"`) {
+			t.Fatalf("err %v\n%s", err, out)
+		}
+	})
+	t.Run("bundle", func(t *testing.T) {
+		bundle := filepath.Join(t.TempDir(), "evidence.jsonl")
+		if out, err := run("export", "--dir", dir, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z", "--out", bundle); err != nil {
+			t.Fatalf("export: %v\n%s", err, out)
+		}
+		if out, err := run("verify", "--bundle", bundle, "--pubkey", ring); err != nil || !strings.Contains(out, "verify: OK") {
+			t.Fatalf("verify bundle with the keyring: %v\n%s", err, out)
+		}
+		if out, err := run("verify", "--bundle", bundle, "--pubkey", bFile); !errors.Is(err, ErrVerifyFailed) || !strings.Contains(out, "manifest signature") {
+			t.Fatalf("verify bundle with key B only: %v\n%s", err, out)
+		}
+	})
+	t.Run("export without a key file says what to do", func(t *testing.T) {
+		empty := t.TempDir()
+		_, err := run("export", "--dir", empty, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z")
+		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "pass --key") {
+			t.Fatalf("err %v", err)
+		}
+	})
 }

@@ -5,7 +5,6 @@ package auditcli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -139,22 +138,42 @@ func openInput(path string, stdin io.Reader) (io.Reader, func(), error) {
 	return f, func() { _ = f.Close() }, nil
 }
 
-// publicKey loads --pubkey, or for a spool folder its checkpoint.key.pub when present.
-func publicKey(path, dir string) (ed25519.PublicKey, string, error) {
-	if path == "" && dir != "" {
+// pathList is a flag that may be given more than once.
+type pathList []string
+
+func (p *pathList) String() string { return strings.Join(*p, ",") }
+
+func (p *pathList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty path")
+	}
+	*p = append(*p, v)
+	return nil
+}
+
+// publicKeys loads every key of every --pubkey file into one keyring or, without --pubkey, for
+// a spool folder its checkpoint.key.pub when present. It returns the files read.
+func publicKeys(paths []string, dir string) (*audit.Keyring, []string, error) {
+	if len(paths) == 0 && dir != "" {
 		def := filepath.Join(dir, "checkpoint.key.pub")
 		if _, err := os.Stat(def); err == nil {
-			path = def
+			paths = []string{def}
 		}
 	}
-	if path == "" {
-		return nil, "", nil
+	if len(paths) == 0 {
+		return nil, nil, nil
 	}
-	pub, err := audit.LoadPublicKey(path)
-	if err != nil {
-		return nil, "", err
+	ring := audit.NewKeyring()
+	for _, p := range paths {
+		keys, err := audit.LoadPublicKeys(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, k := range keys {
+			ring.Add(k)
+		}
 	}
-	return pub, path, nil
+	return ring, paths, nil
 }
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil || !to.After(from) {
 		return fmt.Errorf("%w: --to %q must be RFC 3339 and after --from", ErrUsage, *toS)
 	}
-	if *keyPath == "" && src.dir != "" {
+	defaultKey := *keyPath == "" && src.dir != ""
+	if defaultKey {
 		*keyPath = filepath.Join(src.dir, "checkpoint.key")
 	}
 	if *keyPath == "" {
@@ -46,6 +48,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	key, _, err := audit.LoadOrCreateKey(*keyPath, false)
 	if err != nil {
+		if defaultKey && errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w: %s does not exist (checkpoints signed with Vault transit have no key file): pass --key with an Ed25519 key to sign the bundle", ErrUsage, *keyPath)
+		}
 		return err
 	}
 	entries, err := src.load(ctx, nil)

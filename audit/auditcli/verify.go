@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/warden-gw/warden/audit"
 )
@@ -14,7 +15,8 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs := newFlags("verify", stderr)
 	var src source
 	src.register(fs)
-	pubPath := fs.String("pubkey", "", "PEM Ed25519 public key of the checkpoint signer (default for --dir: DIR/checkpoint.key.pub)")
+	var pubPaths pathList
+	fs.Var(&pubPaths, "pubkey", "PEM file of Ed25519 public keys of the checkpoint signer; it may hold several keys (one per Vault transit key version) and may be given more than once (default for --dir: DIR/checkpoint.key.pub)")
 	strict := fs.Bool("strict", false, "also fail on truncated records and on chains without a checkpoint")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -23,7 +25,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := src.check(); err != nil {
 		return err
 	}
-	pub, keyPath, err := publicKey(*pubPath, src.dir)
+	keys, keyPaths, err := publicKeys(pubPaths, src.dir)
 	if err != nil {
 		return err
 	}
@@ -34,7 +36,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return err
 		}
 		defer closeFn()
-		if rep, err = audit.VerifyBundle(r, pub, *strict); err != nil {
+		if rep, err = audit.VerifyBundleKeys(r, keys, *strict); err != nil {
 			return err
 		}
 	} else {
@@ -45,7 +47,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if len(entries) == 0 {
 			return fmt.Errorf("%w in the given source", audit.ErrNoEntries)
 		}
-		rep = audit.Verify(entries, audit.VerifyOptions{PublicKey: pub, Unordered: src.brokers != "", Strict: *strict})
+		rep = audit.Verify(entries, audit.VerifyOptions{Keys: keys, Unordered: src.brokers != "", Strict: *strict})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -58,7 +60,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		printReport(stdout, rep, keyPath)
+		printReport(stdout, rep, keys, keyPaths)
 	}
 	if !rep.OK() {
 		return fmt.Errorf("%w: %s", ErrVerifyFailed, rep.First())
@@ -66,15 +68,15 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return nil
 }
 
-func printReport(w io.Writer, rep *audit.Report, keyPath string) {
+func printReport(w io.Writer, rep *audit.Report, keys *audit.Keyring, keyPaths []string) {
 	if rep.OK() {
 		fmt.Fprintf(w, "verify: OK — %d entries, %d chain(s) intact", rep.Entries, len(rep.Chains))
 	} else {
 		fmt.Fprintf(w, "verify: FAILED — %s", rep.First())
 	}
 	fmt.Fprintln(w)
-	if keyPath != "" {
-		fmt.Fprintf(w, "signatures checked with %s\n", keyPath)
+	if len(keyPaths) > 0 {
+		fmt.Fprintf(w, "signatures checked with %s (%d key(s): %s)\n", strings.Join(keyPaths, ", "), keys.Len(), strings.Join(keys.IDs(), ", "))
 	}
 	ids := make([]string, 0, len(rep.Chains))
 	for id := range rep.Chains {
@@ -85,6 +87,9 @@ func printReport(w io.Writer, rep *audit.Report, keyPath string) {
 		c := rep.Chains[id]
 		fmt.Fprintf(w, "chain %s: seq %d..%d, %d records, %d checkpoints, signed up to seq %d",
 			id, c.FirstSeq, c.LastSeq, c.Records, c.Checkpoints, c.SignedUpTo)
+		if len(c.KeyIDs) > 0 {
+			fmt.Fprintf(w, ", checkpoint key id(s) %s", strings.Join(c.KeyIDs, ", "))
+		}
 		if c.Truncated > 0 {
 			fmt.Fprintf(w, ", %d truncated for Kafka", c.Truncated)
 		}

@@ -2,6 +2,7 @@ package mainlib
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -110,6 +111,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("config: limits.max_body_bytes must be positive, got %d", c.Limits.MaxBodyBytes)
 	case c.ShutdownGrace < 0:
 		return fmt.Errorf("config: shutdown_grace must not be negative")
+	case c.Audit.Checkpoint.VaultTransit != nil && c.Vault == nil:
+		return errVaultTransitWithoutVault
 	}
 	return nil
 }
+
+var errVaultTransitWithoutVault = errors.New("config: audit.checkpoint.vault_transit signs with Vault, but there is no vault: section (address and auth)")

@@ -49,6 +49,7 @@ func TestLoadConfig(t *testing.T) {
 		{"misspelt key", "lisen: x\n", "field lisen not found"},
 		{"bad limit", "limits: {max_body_bytes: -1}\n", "max_body_bytes must be positive"},
 		{"bad yaml", "listen: [\n", "config"},
+		{"vault transit without vault", "audit: {checkpoint: {vault_transit: {key: warden-audit}}}\n", "there is no vault: section"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,5 +96,26 @@ func TestShippedConfigsLoad(t *testing.T) {
 	}
 	if _, err := LoadConfig(p); err != nil {
 		t.Errorf("the example in docs/configuration.md: %v", err)
+	}
+	// The Vault transit example of docs/audit.md.
+	auditDoc, err := os.ReadFile("../../../docs/audit.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok = strings.Cut(string(auditDoc), "```yaml\nvault:")
+	block, _, ok2 = strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/audit.md has no yaml example starting with vault:")
+	}
+	p = filepath.Join(t.TempDir(), "transit.yaml")
+	if err := os.WriteFile(p, []byte("vault:"+block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(p)
+	if err != nil {
+		t.Fatalf("the Vault transit example in docs/audit.md: %v", err)
+	}
+	if vt := cfg.Audit.Checkpoint.VaultTransit; vt == nil || vt.Key != "warden-audit" || cfg.Vault == nil || cfg.Vault.Auth.Method != "approle" {
+		t.Fatalf("the Vault transit example in docs/audit.md decodes to %+v, vault %+v", vt, cfg.Vault)
 	}
 }

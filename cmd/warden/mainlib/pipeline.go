@@ -150,6 +150,19 @@ func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, r
 	ac.Product = audit.Product{Name: "warden", VendorName: "warden", Version: Version}
 	ac.Registerer = reg
 	ac.Logger = log
+	if ac.Checkpoint.VaultTransit != nil {
+		if cfg.Vault == nil {
+			return errVaultTransitWithoutVault
+		}
+		// Its own login: the broker revokes its token at shutdown, before the audit log signs
+		// its final checkpoint. Closed after the audit log (closers run in reverse).
+		vc, err := creds.NewClient(ctx, *cfg.Vault, log)
+		if err != nil {
+			return fmt.Errorf("audit: vault_transit: %w", err)
+		}
+		rt.closers = append(rt.closers, vc.Close)
+		ac.VaultClient = vc.API()
+	}
 	l, err := audit.Open(ctx, ac)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
