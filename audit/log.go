@@ -34,14 +34,22 @@ type Log struct {
 	m       *metrics
 	shipper *kafka.Shipper
 
-	mu        sync.Mutex // serialises the chain: seq, head and checkpoint state
+	mu        sync.Mutex // serialises the chain: seq, head and when to checkpoint
 	seq       uint64
 	head      string
-	ckptNum   uint64
-	ckptPrev  string
-	sinceCkpt int
+	sinceCkpt int  // records since the last checkpoint snapshot
+	ckptRetry bool // the last snapshot was not signed: the next tick takes another
 	closed    bool
 	sealBuf   []byte // scratch for the sealed record, reused under mu
+
+	// The checkpointer goroutine signs snapshots of the head off the record path: a signer that
+	// calls Vault must not hold up records. Only it (and resume, before it starts) touches the
+	// checkpoint chain state below.
+	ckpts     chan ckptSnapshot
+	ckptNum   uint64
+	ckptPrev  string
+	ckptFails int       // consecutive signing failures
+	ckptLog   time.Time // when a signing failure was last logged
 
 	full       atomic.Bool
 	stateMu    sync.Mutex
@@ -68,7 +76,8 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	}
 	l := &Log{
 		cfg: cfg, stop: make(chan struct{}), head: ZeroHash, ckptPrev: ZeroHash,
-		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{}),
+		ckpts: make(chan ckptSnapshot, ckptQueue),
+		reqs:  make(chan appendReq, 4096), seqDone: make(chan struct{}),
 	}
 	l.m = newMetrics(l)
 	var err error
@@ -113,7 +122,7 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		}
 	}
 	l.wg.Add(1)
-	go l.ticker()
+	go l.checkpointer()
 	go l.sequencer()
 	return l, nil
 }
@@ -321,7 +330,7 @@ func (l *Log) appendOneLocked(body []byte, content string) (spool.Ticket, error)
 		return t, err
 	}
 	if l.sinceCkpt >= l.cfg.Checkpoint.Every {
-		l.checkpointLocked(false)
+		l.snapshotLocked(false)
 	}
 	return t, nil
 }
@@ -385,55 +394,109 @@ func (l *Log) noteDropped(d *spool.Dropped) {
 	}
 }
 
-// ticker signs a checkpoint every Interval when records were written since the last one.
-func (l *Log) ticker() {
+// ckptSnapshot is the chain head a checkpoint will sign.
+type ckptSnapshot struct {
+	seq   uint64
+	head  string
+	time  int64
+	final bool
+}
+
+// ckptQueue bounds the snapshots waiting for the checkpointer. When it is full (the signer is
+// slow or down) a snapshot is skipped: the next one covers its records.
+const ckptQueue = 16
+
+// snapshotLocked queues a checkpoint of the current head for the checkpointer (mu held).
+func (l *Log) snapshotLocked(final bool) {
+	if l.seq == 0 {
+		return
+	}
+	snap := ckptSnapshot{seq: l.seq, head: l.head, time: l.cfg.Now().UnixMilli(), final: final}
+	select {
+	case l.ckpts <- snap:
+		l.sinceCkpt, l.ckptRetry = 0, false
+	default:
+		l.ckptRetry = true
+	}
+}
+
+// checkpointer signs the queued snapshots in order and takes one every Interval when records
+// were written since the last (or the last could not be signed). At stop it signs what is queued.
+func (l *Log) checkpointer() {
 	defer l.wg.Done()
 	t := time.NewTicker(l.cfg.Checkpoint.Interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-l.stop:
-			return
+		case snap := <-l.ckpts:
+			l.checkpoint(snap)
 		case <-t.C:
 			l.mu.Lock()
-			if !l.closed && l.sinceCkpt > 0 {
-				l.checkpointLocked(false)
+			if !l.closed && (l.sinceCkpt > 0 || l.ckptRetry) {
+				l.snapshotLocked(false)
 			}
 			l.mu.Unlock()
+		case <-l.stop:
+			for {
+				select {
+				case snap := <-l.ckpts:
+					l.checkpoint(snap)
+				default:
+					return
+				}
+			}
 		}
 	}
 }
 
-// checkpointLocked signs the current head and queues the checkpoint.
-func (l *Log) checkpointLocked(final bool) {
-	if l.seq == 0 {
-		return
-	}
+// ckptLogEvery rate-limits the error logged while checkpoints cannot be signed.
+const ckptLogEvery = time.Minute
+
+// checkpoint signs snap (outside the chain lock), appends it and links the next one to it. A
+// snapshot that cannot be signed is dropped and the next one covers its records; the checkpoint
+// chain stays unbroken because only a written checkpoint becomes the previous one.
+func (l *Log) checkpoint(snap ckptSnapshot) {
 	c := Checkpoint{
-		ChainID: l.chain, Number: l.ckptNum + 1, Seq: l.seq, RecordHash: l.head,
-		PrevCheckpoint: l.ckptPrev, Time: l.cfg.Now().UnixMilli(), Final: final,
+		ChainID: l.chain, Number: l.ckptNum + 1, Seq: snap.seq, RecordHash: snap.head,
+		PrevCheckpoint: l.ckptPrev, Time: snap.time, Final: snap.final,
 	}
 	sc, err := SignCheckpoint(l.signer, c)
-	if err != nil {
-		l.cfg.Logger.Error("audit: cannot sign checkpoint", "err", err)
-		return
-	}
-	b, err := json.Marshal(sc)
-	var (
-		t       spool.Ticket
-		dropped *spool.Dropped
-	)
+	var b []byte
 	if err == nil {
-		t, dropped, err = l.spool.Append(b)
+		b, err = json.Marshal(sc)
 	}
-	// A checkpoint that made room by dropping old segments leaves a marker like any record.
-	defer l.noteDropped(dropped)
+	var t spool.Ticket
+	if err == nil {
+		l.mu.Lock()
+		var dropped *spool.Dropped
+		t, dropped, err = l.spool.Append(b)
+		// A checkpoint that made room by dropping old segments leaves a marker like any record.
+		l.noteDropped(dropped)
+		if err != nil {
+			l.ckptRetry = true
+		}
+		l.mu.Unlock()
+	} else {
+		l.mu.Lock()
+		l.ckptRetry = true
+		l.mu.Unlock()
+	}
 	if err != nil {
-		l.cfg.Logger.Error("audit: cannot write checkpoint; will retry at the next one", "err", err)
+		l.m.ckptErrors.Inc()
+		l.ckptFails++
+		if l.ckptFails == 1 || time.Since(l.ckptLog) >= ckptLogEvery {
+			l.ckptLog = time.Now()
+			l.cfg.Logger.Error("audit: cannot sign or write a checkpoint; records are still written and the next checkpoint covers them",
+				"err", err, "failures", l.ckptFails, "unsigned_from_seq", snap.seq)
+		}
 		return
+	}
+	if l.ckptFails > 0 {
+		l.cfg.Logger.Info("audit: checkpoints are signed again", "after_failures", l.ckptFails, "seq", snap.seq)
+		l.ckptFails = 0
 	}
 	digest, _ := sc.Checkpoint.Digest()
-	l.ckptNum, l.ckptPrev, l.sinceCkpt = c.Number, digest, 0
+	l.ckptNum, l.ckptPrev = c.Number, digest
 	l.m.checkpoints.Inc()
 	st := checkpointState{ChainID: l.chain, Number: c.Number, Digest: digest}
 	l.wg.Add(1)
@@ -467,9 +530,15 @@ func (l *Log) Close(ctx context.Context) error {
 		l.mu.Unlock()
 		return nil
 	}
-	l.checkpointLocked(true)
 	l.closed = true
+	var final *ckptSnapshot
+	if l.seq > 0 {
+		final = &ckptSnapshot{seq: l.seq, head: l.head, time: l.cfg.Now().UnixMilli(), final: true}
+	}
 	l.mu.Unlock()
+	if final != nil {
+		l.ckpts <- *final // the checkpointer is running: it signs this one last, before it stops
+	}
 	close(l.stop)
 	l.wg.Wait()
 	<-l.seqDone

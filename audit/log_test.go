@@ -2,10 +2,12 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,6 +92,58 @@ func TestChainResumesBehindForeignEntries(t *testing.T) {
 		if p.ChainID == "test-chain" {
 			t.Errorf("test-chain does not verify after resuming: %+v", p)
 		}
+	}
+}
+
+// blockingSigner signs with a key file once release is closed; until then Sign blocks, like a
+// Vault that hangs.
+type blockingSigner struct {
+	*Ed25519KeySigner
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (s *blockingSigner) Sign(msg []byte) ([]byte, error) {
+	s.calls.Add(1)
+	<-s.release
+	return s.Ed25519KeySigner.Sign(msg)
+}
+
+// Records never wait for the signer: with Sign blocked, 50 durable records still complete, and
+// once Sign returns the checkpoints cover them and the chain verifies.
+func TestRecordsDoNotWaitForTheSigner(t *testing.T) {
+	dir := t.TempDir()
+	_, priv, _ := ed25519.GenerateKey(nil)
+	s := &blockingSigner{Ed25519KeySigner: NewEd25519Signer(priv), release: make(chan struct{})}
+	cfg := testConfig(dir)
+	cfg.Signer = s
+	l := openLog(t, cfg)
+	done := make(chan error, 1)
+	go func() {
+		for i := range 50 {
+			if err := l.Record(context.Background(), sampleExchange(i, "s"), StageRequest); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("records are blocked behind a checkpoint signature")
+	}
+	if s.calls.Load() == 0 {
+		t.Fatal("no checkpoint was attempted: the test did not block the signer")
+	}
+	close(s.release)
+	closeLog(t, l)
+	rep := Verify(spoolEntries(t, dir), VerifyOptions{PublicKey: priv.Public().(ed25519.PublicKey), Strict: true})
+	if c := rep.Chains["test-chain"]; !rep.OK() || c.SignedUpTo != 50 || c.Checkpoints < 2 {
+		t.Fatalf("after the signer answered: problems %v, chain %+v", rep.Problems, c)
 	}
 }
 

@@ -16,6 +16,7 @@ type metrics struct {
 	corrupt      prometheus.Counter
 	quarantined  prometheus.Counter
 	checkpoints  prometheus.Counter
+	ckptErrors   prometheus.Counter
 	fsync        prometheus.Histogram
 	recordWait   prometheus.Histogram
 	spoolBytes   prometheus.GaugeFunc
@@ -65,6 +66,10 @@ func newMetrics(l *Log) *metrics {
 			Name: "warden_audit_checkpoints_total",
 			Help: "Signed checkpoints written.",
 		}),
+		ckptErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_audit_checkpoint_errors_total",
+			Help: "Checkpoints that could not be signed or written (the next one covers their records).",
+		}),
 		fsync: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "warden_audit_fsync_seconds",
 			Help: "Duration of spool fsyncs.", Buckets: buckets,
@@ -97,6 +102,6 @@ func newMetrics(l *Log) *metrics {
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.records, m.recordErrors, m.full, m.dropped, m.shipped, m.shipErrors,
-		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.fsync, m.recordWait, m.spoolBytes, m.unshipped,
+		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped,
 	}
 }

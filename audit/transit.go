@@ -40,8 +40,8 @@ type TransitOptions struct {
 }
 
 // Bounds of the pause after a failed Vault call, during which the signer fails at once instead
-// of calling Vault again: the log signs checkpoints under its lock, so a Vault that hangs must
-// not stall every record for a full timeout.
+// of calling Vault again: a Vault that hangs must not hold up every checkpoint for a full
+// timeout, nor be flooded with calls while it recovers.
 const (
 	transitMinBackoff = time.Second
 	transitMaxBackoff = 30 * time.Second
@@ -58,7 +58,7 @@ const (
 // checkpoint is that of the version that signs it. It is safe for concurrent use, but a
 // rotation picked up by one caller's Prepare between another caller's KeyID and Sign would make
 // Sign refuse (the signature is checked against the version KeyID named); the audit log signs
-// under its own lock.
+// from one goroutine only.
 type VaultTransitSigner struct {
 	client *api.Client
 	opts   TransitOptions

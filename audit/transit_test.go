@@ -316,13 +316,15 @@ func TestTransitOutageKeepsRecords(t *testing.T) {
 	cfg.Signer, cfg.Logger = s, logs.logger()
 	l := openLog(t, cfg)
 	writeRecords(t, l, 10, "a") // checkpoint #1 at seq 10
+	waitCheckpoints(t, l, 1)
 
 	proxy.mode.Store(proxyHang)
 	start := time.Now()
-	writeRecords(t, l, 30, "b") // seq 11..40: 21 checkpoint attempts, one of which waits for the timeout
+	writeRecords(t, l, 30, "b") // seq 11..40: checkpoints at 20, 30 and 40 are signed off the record path
 	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("30 records took %v with Vault hanging: every checkpoint attempt waited for Vault", d)
+		t.Fatalf("30 records took %v with Vault hanging: records waited for Vault", d)
 	}
+	waitCheckpointErrors(t, l, 1)
 	_, err = SignCheckpoint(s, testCheckpoint())
 	if err == nil || !strings.Contains(err.Error(), "not calling Vault again") || !strings.Contains(err.Error(), "cannot reach Vault") {
 		t.Fatalf("sign during the outage: %v", err)
@@ -363,7 +365,7 @@ func TestTransitOutageKeepsRecords(t *testing.T) {
 		t.Fatalf("final chain: problems %v, chain %+v, warnings %v", rep.Problems, c, rep.Warnings)
 	}
 	out := logs.String()
-	for _, want := range []string{"Vault transit signing fails", "audit: cannot sign checkpoint", "Vault transit signing works again"} {
+	for _, want := range []string{"Vault transit signing fails", "audit: cannot sign or write a checkpoint", "Vault transit signing works again"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
@@ -389,6 +391,7 @@ func TestTransitVaultStopped(t *testing.T) {
 	cfg.Signer, cfg.Logger = s, logs.logger()
 	l := openLog(t, cfg)
 	writeRecords(t, l, 12, "a")
+	waitCheckpoints(t, l, 1) // signed at seq 10 before Vault goes away
 	e.vault.Stop()
 	writeRecords(t, l, 13, "b")
 	closeLog(t, l)
@@ -502,3 +505,27 @@ func (l *lockedLog) String() string {
 }
 
 func (l *lockedLog) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
+
+// waitCheckpoints waits until the log's checkpointer has written n checkpoints (it signs off the
+// record path, so Record returning does not mean its checkpoint exists yet).
+func waitCheckpoints(t *testing.T, l *Log, n float64) {
+	t.Helper()
+	waitCounter(t, "checkpoints written", func() float64 { return counterValue(l.m.checkpoints) }, n)
+}
+
+// waitCheckpointErrors waits until n checkpoints failed to be signed or written.
+func waitCheckpointErrors(t *testing.T, l *Log, n float64) {
+	t.Helper()
+	waitCounter(t, "checkpoint errors", func() float64 { return counterValue(l.m.ckptErrors) }, n)
+}
+
+func waitCounter(t *testing.T, what string, value func() float64, n float64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for value() < n { // a counter has no event to wait on: poll with a deadline
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v after 10s, want %v", what, value(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
