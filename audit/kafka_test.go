@@ -308,7 +308,9 @@ func TestMemoryFlatWhileKafkaIsDown(t *testing.T) {
 	if spoolAfter-spoolBefore < 40<<20 {
 		t.Fatalf("spool grew by only %d MiB: the test did not build a backlog", (spoolAfter-spoolBefore)>>20)
 	}
-	if grew > 16<<20 {
+	// Allowed: what the shipper holds by design, about (max_in_flight + 4) × batch_bytes = 12 MB,
+	// plus slack for the runtime. Keeping the 41 MiB backlog in memory would exceed it.
+	if grew > 24<<20 {
 		t.Fatalf("heap grew by %d MiB while the spool grew by %d MiB: the backlog is held in memory",
 			grew>>20, (spoolAfter-spoolBefore)>>20)
 	}

@@ -25,7 +25,7 @@ type Config struct {
 	BatchTimeout time.Duration `yaml:"batch_timeout"`
 	// MaxInFlight is how many batches may be outstanding at once (default 8); each is split by
 	// partition and sent with one produce call per partition, one call at a time per partition,
-	// so a session (key) stays ordered. Memory held: up to MaxInFlight × BatchBytes.
+	// so a session (key) stays ordered. Memory held: about (MaxInFlight + 4) × BatchBytes.
 	MaxInFlight int `yaml:"max_in_flight"`
 	// MaxMessageBytes must not exceed the topic's max.message.bytes; larger records are shrunk
 	// (see audit.ShrinkForKafka), never dropped.

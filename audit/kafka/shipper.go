@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -56,6 +57,10 @@ type Shipper struct {
 	mu      sync.Mutex
 	pos     uint64
 	changed chan struct{}
+
+	// balancer pins kafka-go's partitioning to the partition count the lanes were built for.
+	balancer         *pinnedBalancer
+	partitionRefresh time.Duration
 }
 
 // NewShipper prepares a shipper reading sp. It does not contact the brokers until Run.
@@ -71,10 +76,11 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 	if log == nil {
 		log = slog.Default()
 	}
+	bal := &pinnedBalancer{}
 	w := &kafkago.Writer{
 		Addr:         kafkago.TCP(cfg.Brokers...),
 		Topic:        cfg.Topic,
-		Balancer:     partitioner,        // same partition for a key as Java clients
+		Balancer:     bal,                // murmur2, as the Java clients, over the lanes' count
 		RequiredAcks: kafkago.RequireAll, // kafka-go's default is none
 		MaxAttempts:  1,                  // the shipper retries whole batches itself
 		BatchSize:    cfg.BatchSize,
@@ -91,8 +97,9 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 		},
 	}
 	sh := &Shipper{
-		cfg: cfg, sp: sp, w: w, describe: d, shrink: s, hooks: hooks, log: log,
-		posPath: filepath.Join(sp.Dir(), "ship-"+safeName(cfg.Topic)+".pos"), changed: make(chan struct{}),
+		cfg: cfg, sp: sp, w: w, describe: d, shrink: s, hooks: hooks, log: log, balancer: bal,
+		partitionRefresh: partitionRefresh,
+		posPath:          filepath.Join(sp.Dir(), "ship-"+safeName(cfg.Topic)+".pos"), changed: make(chan struct{}),
 	}
 	sh.pos, err = readPos(sh.posPath)
 	if err != nil {
@@ -200,18 +207,32 @@ type batch struct {
 // advances over the acknowledged prefix of the spool only, and a persister fsyncs it off the
 // send path, coalescing positions that arrive while an fsync runs.
 func (s *Shipper) Run(ctx context.Context) error {
-	defer s.w.Close()
+	defer func() {
+		_ = s.w.Close()
+		// Writer.Close leaves a Transport it was given open (its metadata and dial goroutines).
+		if t, ok := s.w.Transport.(*kafkago.Transport); ok {
+			t.CloseIdleConnections()
+		}
+	}()
 	r := s.sp.NewReader(s.Position())
 	cctx, stopCollect := context.WithCancel(ctx)
+	// The dispatcher also stops when the collector fails (its error is returned), even while
+	// it waits for Kafka.
+	dctx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
 	batches := make(chan batch, 2)
 	collected := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		collected <- s.collectLoop(cctx, r, batches)
+		err := s.collectLoop(cctx, r, batches)
+		if err != nil {
+			stopDispatch()
+		}
+		collected <- err
 	}()
 	p := newPersister(s)
 	go p.run()
-	s.dispatch(ctx, batches, p)
+	s.dispatch(dctx, batches, p)
 	stopCollect()
 	for range batches { // let the collector finish before closing its reader
 	}
@@ -309,8 +330,10 @@ func (s *Shipper) startLanes(ctx context.Context, partitions int, w *window) *la
 		go func() {
 			defer ls.wg.Done()
 			for pt := range ls.in[i] {
-				if !s.send(ctx, pt.msgs) {
-					return
+				for _, c := range s.chunks(pt.msgs) {
+					if !s.send(ctx, c) {
+						return
+					}
 				}
 				w.ack(pt.batch)
 			}
@@ -326,7 +349,8 @@ func (ls *lanes) stop() {
 	ls.wg.Wait()
 }
 
-// partitionRefresh is how often the dispatcher re-reads the topic's partition count.
+// partitionRefresh is how often the dispatcher re-reads the topic's partition count (tests
+// shorten it through Shipper.partitionRefresh).
 const partitionRefresh = 30 * time.Second
 
 // dispatch hands each batch's parts to the lanes until the batches end or ctx ends, then stops
@@ -337,6 +361,7 @@ func (s *Shipper) dispatch(ctx context.Context, batches <-chan batch, p *persist
 	if !ok {
 		return
 	}
+	s.balancer.count.Store(int64(count))
 	ls := s.startLanes(ctx, count, w)
 	defer func() { ls.stop() }()
 	checked := time.Now()
@@ -351,7 +376,7 @@ func (s *Shipper) dispatch(ctx context.Context, batches <-chan batch, p *persist
 		if !ok {
 			return
 		}
-		if time.Since(checked) > partitionRefresh {
+		if time.Since(checked) > s.partitionRefresh {
 			checked = time.Now()
 			if c, err := s.partitions(ctx); err == nil && c != count {
 				// A key's partition changes with the count: let every part sent under the old
@@ -361,6 +386,7 @@ func (s *Shipper) dispatch(ctx context.Context, batches <-chan batch, p *persist
 					return
 				}
 				ls.stop()
+				s.balancer.count.Store(int64(c))
 				count, ls = c, s.startLanes(ctx, c, w)
 			}
 		}
@@ -385,9 +411,54 @@ func (s *Shipper) dispatch(ctx context.Context, batches <-chan batch, p *persist
 	}
 }
 
-// partitioner is the writer's balancer; splitByPartition uses it so that a lane's records all
-// go to that lane's partition.
+// partitioner is murmur2 over a partition list, as the Java clients; splitByPartition and the
+// writer's pinnedBalancer both use it, so a lane's records all go to that lane's partition.
 var partitioner = kafkago.Murmur2Balancer{Consistent: true}
+
+// pinnedBalancer partitions over the count the lanes were built for, not over whatever count
+// kafka-go's metadata cache holds at the moment: when partitions are added, kafka-go sees the
+// new count up to 30 s before the dispatcher, and must not send a lane's records to a partition
+// another lane feeds until the dispatcher has drained and rebuilt its lanes.
+type pinnedBalancer struct {
+	count atomic.Int64
+}
+
+// Balance implements kafkago.Balancer.
+func (b *pinnedBalancer) Balance(msg kafkago.Message, partitions ...int) int {
+	if n := int(b.count.Load()); n > 0 && n <= len(partitions) {
+		partitions = partitions[:n]
+	}
+	return partitioner.Balance(msg, partitions...)
+}
+
+// sizeBound is at least the bytes kafka-go counts for m against Writer.BatchBytes (key, value,
+// headers with their length prefixes, and the per-message framing), and at least m's size in a
+// v2 record batch.
+func sizeBound(m kafkago.Message) int64 {
+	n := int64(len(m.Key) + len(m.Value) + 64)
+	for _, h := range m.Headers {
+		n += int64(len(h.Key) + len(h.Value) + 10)
+	}
+	return n
+}
+
+// chunks cuts a lane's part into pieces that kafka-go sends as one produce request each. kafka-go
+// would otherwise split a part larger than BatchSize or BatchBytes into several requests that it
+// sends (and fails) independently, and a retry of the whole part could then put a session's
+// later records before its earlier ones.
+func (s *Shipper) chunks(msgs []kafkago.Message) [][]kafkago.Message {
+	var out [][]kafkago.Message
+	start, bytes := 0, int64(0)
+	for i, m := range msgs {
+		n := sizeBound(m)
+		if i > start && (i-start >= s.cfg.BatchSize || bytes+n > s.cfg.BatchBytes) {
+			out = append(out, msgs[start:i])
+			start, bytes = i, 0
+		}
+		bytes += n
+	}
+	return append(out, msgs[start:])
+}
 
 // splitByPartition groups msgs by the partition the partitioner gives their key among count.
 func splitByPartition(split [][]kafkago.Message, msgs []kafkago.Message, count int) [][]kafkago.Message {
