@@ -261,3 +261,32 @@ func shipBacklog(b *testing.B, latency time.Duration, inFlight int) {
 	reportCPU(b, cpu) // includes the in-process brokers' CPU
 	_ = l.Close(context.Background())
 }
+
+// BenchmarkOpenResume: how long Open takes to resume the chain from a spool whose newest segment
+// holds 40 000 records (about 100 MB: a full segment of this benchmark's size).
+func BenchmarkOpenResume(b *testing.B) {
+	dir := benchDir(b)
+	cfg := testConfig(dir)
+	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	l, err := Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := b.N
+	b.N = 40000
+	loadRecords(b, l)
+	b.N = n
+	if err := l.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		l, err := Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		_ = l.Close(context.Background())
+		b.StartTimer()
+	}
+}
