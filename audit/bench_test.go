@@ -36,11 +36,11 @@ func benchDir(b *testing.B) string {
 // concurrency is the number of goroutines calling Record at once (ext_proc streams in flight).
 const concurrency = 1000
 
-// loadRecords calls Record b.N times from `concurrency` goroutines and returns each call's latency.
-func loadRecords(b *testing.B, l *Log) []time.Duration {
+// loadRecords calls Record n times from `concurrency` goroutines and returns each call's latency.
+func loadRecords(b *testing.B, l *Log, n int) []time.Duration {
 	b.Helper()
 	var next atomic.Int64
-	lat := make([]time.Duration, b.N)
+	lat := make([]time.Duration, n)
 	var wg sync.WaitGroup
 	for g := range concurrency {
 		wg.Add(1)
@@ -48,7 +48,7 @@ func loadRecords(b *testing.B, l *Log) []time.Duration {
 			defer wg.Done()
 			for {
 				i := next.Add(1) - 1
-				if i >= int64(b.N) {
+				if i >= int64(n) {
 					return
 				}
 				x := sampleExchange(int(i), fmt.Sprintf("s%d", g%64))
@@ -97,7 +97,7 @@ func BenchmarkRecordDurable(b *testing.B) {
 	}
 	b.ResetTimer()
 	start, cpu := time.Now(), cpuTime()
-	lat := loadRecords(b, l)
+	lat := loadRecords(b, l, b.N)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
 	reportCPU(b, cpu)
@@ -116,7 +116,7 @@ func BenchmarkRecordAsync(b *testing.B) {
 	}
 	b.ResetTimer()
 	start, cpu := time.Now(), cpuTime()
-	lat := loadRecords(b, l)
+	lat := loadRecords(b, l, b.N)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
 	reportCPU(b, cpu)
@@ -142,7 +142,7 @@ func BenchmarkShipToKfake(b *testing.B) {
 	}
 	b.ResetTimer()
 	start, cpu := time.Now(), cpuTime()
-	loadRecords(b, l)
+	loadRecords(b, l, b.N)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := l.shipper.WaitFor(ctx, l.spool.Stats().Next); err != nil {
@@ -240,7 +240,7 @@ func shipBacklog(b *testing.B, latency time.Duration, inFlight int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	loadRecords(b, l)
+	loadRecords(b, l, b.N)
 	if err := l.Close(context.Background()); err != nil {
 		b.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func BenchmarkOpenResume(b *testing.B) {
 	}
 	n := b.N
 	b.N = 40000
-	loadRecords(b, l)
+	loadRecords(b, l, b.N)
 	b.N = n
 	if err := l.Close(context.Background()); err != nil {
 		b.Fatal(err)
