@@ -18,6 +18,7 @@ import (
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/internal/testenv/vaulttest"
 )
 
 var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -158,6 +159,49 @@ func TestExportAndVerifyBundle(t *testing.T) {
 			t.Fatalf("err %v\n%s", err, out)
 		}
 	})
+}
+
+// A spool whose checkpoints are signed by Vault transit has no key file: export signs the bundle
+// with the transit key (Vault from the standard VAULT_* variables) and writes its public keys;
+// the bundle verifies offline with them, and a modified bundle does not.
+func TestExportSignedWithVaultTransit(t *testing.T) {
+	v := vaulttest.Start(t)
+	v.Mount(t, "transit", "transit")
+	v.Write(t, "transit/keys/evidence", map[string]any{"type": "ed25519"})
+	t.Setenv("VAULT_ADDR", v.Addr)
+	t.Setenv("VAULT_TOKEN", v.RootToken)
+	dir := t.TempDir()
+	writeSession(t, testCfg(dir))
+	out := t.TempDir()
+	bundle, pub := filepath.Join(out, "evidence.jsonl"), filepath.Join(out, "evidence.pub")
+	if o, err := run("export", "--dir", dir, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z",
+		"--vault-transit", "transit/evidence", "--pubkey-out", pub, "--out", bundle); err != nil {
+		t.Fatalf("export: %v\n%s", err, o)
+	}
+	if o, err := run("verify", "--bundle", bundle, "--pubkey", pub, "--pubkey", filepath.Join(dir, "checkpoint.key.pub")); err != nil || !strings.Contains(o, "verify: OK") {
+		t.Fatalf("verify bundle: %v\n%s", err, o)
+	}
+	// The bundle's own signature is the transit key's: the spool's key alone does not verify it.
+	if o, err := run("verify", "--bundle", bundle, "--pubkey", filepath.Join(dir, "checkpoint.key.pub")); !errors.Is(err, ErrVerifyFailed) {
+		t.Fatalf("bundle verified without the transit key: err %v\n%s", err, o)
+	}
+	b, _ := os.ReadFile(bundle)
+	if err := os.WriteFile(bundle, bytes.Replace(b, []byte(`"n1"`), []byte(`"n2"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := run("verify", "--bundle", bundle, "--pubkey", pub, "--pubkey", filepath.Join(dir, "checkpoint.key.pub")); !errors.Is(err, ErrVerifyFailed) {
+		t.Fatalf("verify of a modified bundle: err %v\n%s", err, o)
+	}
+	for _, bad := range [][]string{
+		{"--vault-transit", "evidence"},
+		{"--vault-transit", "transit/evidence", "--key", filepath.Join(dir, "checkpoint.key")},
+		{"--pubkey-out", pub},
+	} {
+		args := append([]string{"export", "--dir", dir, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z"}, bad...)
+		if o, err := run(args...); !errors.Is(err, ErrUsage) {
+			t.Errorf("export %v: err %v, want a usage error\n%s", bad, err, o)
+		}
+	}
 }
 
 func TestReplaySession(t *testing.T) {

@@ -30,7 +30,7 @@ commands:
   verify   check hash chains and signed checkpoints (--dir, --bundle, or --brokers/--topic)
   tail     follow the Kafka topic (--brokers, --topic; --json for raw records)
   replay   print one session's timeline (--session ID; --html FILE for a page)
-  export   write a signed evidence bundle for a period (--from, --to, --key, --out)
+  export   write a signed evidence bundle for a period (--from, --to, --key or --vault-transit, --out)
 
 run 'warden audit <command> -h' for the flags of a command.
 `

@@ -10,7 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/hashicorp/vault/api"
 
 	"github.com/warden-gw/warden/audit"
 )
@@ -24,6 +27,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fromS := fs.String("from", "", "start of the period, RFC 3339 (inclusive; required)")
 	toS := fs.String("to", "", "end of the period, RFC 3339 (exclusive; required)")
 	keyPath := fs.String("key", "", "PKCS#8 PEM Ed25519 private key that signs the bundle (default for --dir: DIR/checkpoint.key)")
+	transit := fs.String("vault-transit", "", "sign the bundle with this Vault transit ed25519 key, MOUNT/KEY (e.g. transit/warden-audit); Vault from VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_CACERT")
+	pubOut := fs.String("pubkey-out", "", "with --vault-transit: write the key's public keys (PEM) here, for verifying the bundle offline")
 	out := fs.String("out", "-", "bundle file to write ('-' for stdout)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,18 +44,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil || !to.After(from) {
 		return fmt.Errorf("%w: --to %q must be RFC 3339 and after --from", ErrUsage, *toS)
 	}
-	defaultKey := *keyPath == "" && src.dir != ""
-	if defaultKey {
-		*keyPath = filepath.Join(src.dir, "checkpoint.key")
-	}
-	if *keyPath == "" {
-		return fmt.Errorf("%w: --key is required to sign the bundle", ErrUsage)
-	}
-	key, _, err := audit.LoadOrCreateKey(*keyPath, false)
+	signer, err := exportSigner(ctx, *keyPath, *transit, *pubOut, src.dir)
 	if err != nil {
-		if defaultKey && errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%w: %s does not exist (checkpoints signed with Vault transit have no key file): pass --key with an Ed25519 key to sign the bundle", ErrUsage, *keyPath)
-		}
 		return err
 	}
 	entries, err := src.load(ctx, nil)
@@ -73,7 +68,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w between %s and %s", audit.ErrNoEntries, *fromS, *toS)
 	}
 	var buf bytes.Buffer
-	if err := audit.WriteBundle(&buf, sel, audit.NewEd25519Signer(key), from, to, time.Now()); err != nil {
+	if err := audit.WriteBundle(&buf, sel, signer, from, to, time.Now()); err != nil {
 		return err
 	}
 	if *out == "-" {
@@ -85,6 +80,48 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stderr, "exported %d entries to %s\n", len(sel), *out)
 	return nil
+}
+
+// exportSigner is the bundle's signer: a Vault transit key (--vault-transit), or a key file
+// (--key, by default DIR/checkpoint.key).
+func exportSigner(ctx context.Context, keyPath, transit, pubOut, dir string) (audit.Signer, error) {
+	if transit != "" {
+		if keyPath != "" {
+			return nil, fmt.Errorf("%w: --key and --vault-transit are exclusive: choose one signer", ErrUsage)
+		}
+		i := strings.LastIndexByte(transit, '/')
+		if i <= 0 || i == len(transit)-1 {
+			return nil, fmt.Errorf("%w: --vault-transit %q must be MOUNT/KEY, e.g. transit/warden-audit", ErrUsage, transit)
+		}
+		if os.Getenv(api.EnvVaultAddress) == "" {
+			return nil, fmt.Errorf("%w: --vault-transit needs VAULT_ADDR (and a token in VAULT_TOKEN)", ErrUsage)
+		}
+		client, err := api.NewClient(api.DefaultConfig()) // reads VAULT_ADDR, VAULT_TOKEN, VAULT_CACERT, …
+		if err != nil {
+			return nil, fmt.Errorf("vault client: %w", err)
+		}
+		return audit.NewVaultTransitSigner(ctx, client, audit.TransitOptions{
+			Mount: transit[:i], Key: transit[i+1:], PublicKeyFile: pubOut,
+		})
+	}
+	if pubOut != "" {
+		return nil, fmt.Errorf("%w: --pubkey-out goes with --vault-transit (a key file's public key is KEY.pub)", ErrUsage)
+	}
+	defaultKey := keyPath == "" && dir != ""
+	if defaultKey {
+		keyPath = filepath.Join(dir, "checkpoint.key")
+	}
+	if keyPath == "" {
+		return nil, fmt.Errorf("%w: --key or --vault-transit is required to sign the bundle", ErrUsage)
+	}
+	key, _, err := audit.LoadOrCreateKey(keyPath, false)
+	if err != nil {
+		if defaultKey && errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist (checkpoints signed with Vault transit have no key file): pass --vault-transit MOUNT/KEY or --key with an Ed25519 key to sign the bundle", ErrUsage, keyPath)
+		}
+		return nil, err
+	}
+	return audit.NewEd25519Signer(key), nil
 }
 
 // chainOrder sorts entries read from a topic into chain order (records by seq, each checkpoint
