@@ -272,10 +272,7 @@ func BenchmarkOpenResume(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := b.N
-	b.N = 40000
-	loadRecords(b, l, b.N)
-	b.N = n
+	loadRecords(b, l, 40000)
 	if err := l.Close(context.Background()); err != nil {
 		b.Fatal(err)
 	}

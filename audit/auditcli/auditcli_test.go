@@ -370,7 +370,7 @@ func TestVerifyAcrossKeyChange(t *testing.T) {
 	t.Run("export without a key file says what to do", func(t *testing.T) {
 		empty := t.TempDir()
 		_, err := run("export", "--dir", empty, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z")
-		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "pass --key") {
+		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--vault-transit MOUNT/KEY or --key") {
 			t.Fatalf("err %v", err)
 		}
 	})
