@@ -51,6 +51,9 @@ type Log struct {
 	ckptFails int       // consecutive signing failures
 	ckptLog   time.Time // when a signing failure was last logged
 
+	closeDone chan struct{} // closed when the first Close has finished
+	closeErr  error
+
 	full       atomic.Bool
 	stateMu    sync.Mutex
 	stateSaved uint64
@@ -76,8 +79,8 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	}
 	l := &Log{
 		cfg: cfg, stop: make(chan struct{}), head: ZeroHash, ckptPrev: ZeroHash,
-		ckpts: make(chan ckptSnapshot, ckptQueue),
-		reqs:  make(chan appendReq, 4096), seqDone: make(chan struct{}),
+		ckpts: make(chan ckptSnapshot, ckptQueue), closeDone: make(chan struct{}),
+		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{}),
 	}
 	l.m = newMetrics(l)
 	var err error
@@ -421,7 +424,7 @@ func (l *Log) snapshotLocked(final bool) {
 }
 
 // checkpointer signs the queued snapshots in order and takes one every Interval when records
-// were written since the last (or the last could not be signed). At stop it signs what is queued.
+// were written since the last (or the last could not be signed). At stop it signs the final one.
 func (l *Log) checkpointer() {
 	defer l.wg.Done()
 	t := time.NewTicker(l.cfg.Checkpoint.Interval)
@@ -429,6 +432,12 @@ func (l *Log) checkpointer() {
 	for {
 		select {
 		case snap := <-l.ckpts:
+			select {
+			case <-l.stop: // Close is waiting: the final checkpoint covers this snapshot
+				l.finalCheckpoint()
+				return
+			default:
+			}
 			l.checkpoint(snap)
 		case <-t.C:
 			l.mu.Lock()
@@ -437,14 +446,38 @@ func (l *Log) checkpointer() {
 			}
 			l.mu.Unlock()
 		case <-l.stop:
-			for {
-				select {
-				case snap := <-l.ckpts:
-					l.checkpoint(snap)
-				default:
-					return
-				}
-			}
+			l.finalCheckpoint()
+			return
+		}
+	}
+}
+
+// finalCheckpoint signs the head once no record can be appended any more (Close set closed).
+// Snapshots still queued are skipped: the final one covers their records, and a slow signer
+// should not be asked for each of them at shutdown. Appending the checkpoint can make room by
+// dropping old segments (drop_oldest), which appends a marker record after it; the head is then
+// signed again, so that the last entry of the chain is always covered.
+func (l *Log) finalCheckpoint() {
+drain:
+	for {
+		select {
+		case <-l.ckpts:
+		default:
+			break drain
+		}
+	}
+	for range 4 {
+		l.mu.Lock()
+		snap := ckptSnapshot{seq: l.seq, head: l.head, time: l.cfg.Now().UnixMilli(), final: true}
+		l.mu.Unlock()
+		if snap.seq == 0 || !l.checkpoint(snap) {
+			return
+		}
+		l.mu.Lock()
+		moved := l.seq != snap.seq
+		l.mu.Unlock()
+		if !moved {
+			return
 		}
 	}
 }
@@ -454,8 +487,9 @@ const ckptLogEvery = time.Minute
 
 // checkpoint signs snap (outside the chain lock), appends it and links the next one to it. A
 // snapshot that cannot be signed is dropped and the next one covers its records; the checkpoint
-// chain stays unbroken because only a written checkpoint becomes the previous one.
-func (l *Log) checkpoint(snap ckptSnapshot) {
+// chain stays unbroken because only a written checkpoint becomes the previous one. It reports
+// whether the checkpoint was written.
+func (l *Log) checkpoint(snap ckptSnapshot) bool {
 	c := Checkpoint{
 		ChainID: l.chain, Number: l.ckptNum + 1, Seq: snap.seq, RecordHash: snap.head,
 		PrevCheckpoint: l.ckptPrev, Time: snap.time, Final: snap.final,
@@ -489,7 +523,7 @@ func (l *Log) checkpoint(snap ckptSnapshot) {
 			l.cfg.Logger.Error("audit: cannot sign or write a checkpoint; records are still written and the next checkpoint covers them",
 				"err", err, "failures", l.ckptFails, "unsigned_from_seq", snap.seq)
 		}
-		return
+		return false
 	}
 	if l.ckptFails > 0 {
 		l.cfg.Logger.Info("audit: checkpoints are signed again", "after_failures", l.ckptFails, "seq", snap.seq)
@@ -508,6 +542,7 @@ func (l *Log) checkpoint(snap ckptSnapshot) {
 			l.saveCheckpointState(st)
 		}
 	}()
+	return true
 }
 
 // Ready reports whether Record can succeed (for /readyz).
@@ -528,17 +563,16 @@ func (l *Log) Close(ctx context.Context) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		return nil
+		select { // a second Close returns when the first has finished
+		case <-l.closeDone:
+			return l.closeErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	l.closed = true
-	var final *ckptSnapshot
-	if l.seq > 0 {
-		final = &ckptSnapshot{seq: l.seq, head: l.head, time: l.cfg.Now().UnixMilli(), final: true}
-	}
+	l.closed = true // from here no record is appended: the checkpointer's final snapshot is the head
 	l.mu.Unlock()
-	if final != nil {
-		l.ckpts <- *final // the checkpointer is running: it signs this one last, before it stops
-	}
+	defer close(l.closeDone)
 	close(l.stop)
 	l.wg.Wait()
 	<-l.seqDone
@@ -560,7 +594,8 @@ func (l *Log) Close(ctx context.Context) error {
 	if err := l.spool.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close audit spool: %w", err))
 	}
-	return errors.Join(errs...)
+	l.closeErr = errors.Join(errs...)
+	return l.closeErr
 }
 
 type checkpointState struct {

@@ -175,6 +175,7 @@ func TestTransitLogAcrossRotation(t *testing.T) {
 	writeRecords(t, l, 25, "before")
 	e.vault.Write(t, "transit/keys/"+transitKey+"/rotate", nil)
 	writeRecords(t, l, 25, "after")
+	waitCheckpoints(t, l, 5) // seq 10..50, signed off the record path
 	closeLog(t, l)
 
 	v1, v2 := e.publicKey(t, transitKey, 1), e.publicKey(t, transitKey, 2)
