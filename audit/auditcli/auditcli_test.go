@@ -192,6 +192,12 @@ func TestExportSignedWithVaultTransit(t *testing.T) {
 	if o, err := run("verify", "--bundle", bundle, "--pubkey", pub, "--pubkey", filepath.Join(dir, "checkpoint.key.pub")); !errors.Is(err, ErrVerifyFailed) {
 		t.Fatalf("verify of a modified bundle: err %v\n%s", err, o)
 	}
+	t.Setenv("VAULT_TOKEN", "")
+	if o, err := run("export", "--dir", dir, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z",
+		"--vault-transit", "transit/evidence"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "VAULT_TOKEN") {
+		t.Errorf("export without a token: err %v\n%s", err, o)
+	}
+	t.Setenv("VAULT_TOKEN", v.RootToken)
 	for _, bad := range [][]string{
 		{"--vault-transit", "evidence"},
 		{"--vault-transit", "transit/evidence", "--key", filepath.Join(dir, "checkpoint.key")},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -100,8 +101,14 @@ func exportSigner(ctx context.Context, keyPath, transit, pubOut, dir string) (au
 		if err != nil {
 			return nil, fmt.Errorf("vault client: %w", err)
 		}
+		if client.Token() == "" {
+			return nil, fmt.Errorf("%w: --vault-transit needs a Vault token in VAULT_TOKEN", ErrUsage)
+		}
 		return audit.NewVaultTransitSigner(ctx, client, audit.TransitOptions{
 			Mount: transit[:i], Key: transit[i+1:], PublicKeyFile: pubOut,
+			// Failures are returned to the command; the signer's own log lines speak of the
+			// audit log's checkpoints, which would mislead here.
+			Logger: slog.New(slog.DiscardHandler),
 		})
 	}
 	if pubOut != "" {
