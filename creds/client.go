@@ -126,7 +126,7 @@ func (c *Client) waitTokenEnd(secret *api.Secret) bool {
 func (c *Client) relogin() *api.Secret {
 	backoff := time.Second
 	for {
-		ctx, cancel := context.WithTimeout(c.bg, defaultTimeout)
+		ctx, cancel := context.WithTimeout(c.bg, c.api.ClientTimeout()+time.Second)
 		s, err := login(ctx, c.api, &c.auth)
 		cancel()
 		if err == nil && s != nil {

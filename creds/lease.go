@@ -143,7 +143,7 @@ func (b *Broker) drop(sessionID, role string, l *lease) {
 
 func (b *Broker) fetch(sessionID, role string, l *lease) {
 	defer b.wg.Done()
-	ctx, cancel := context.WithTimeout(b.bg, defaultTimeout+time.Second)
+	ctx, cancel := context.WithTimeout(b.bg, b.client.ClientTimeout()+time.Second)
 	sd, err := read(ctx, b.client, l.role)
 	cancel()
 	if err != nil {
@@ -245,7 +245,7 @@ func roleTTL(r *Role) time.Duration {
 // (Vault granted no extension: the max TTL is reached; the lease is replaced
 // when it expires).
 func (b *Broker) renew(sessionID, role string, l *lease, sd *secretData, granted time.Duration) (time.Duration, bool, error) {
-	ctx, cancel := context.WithTimeout(b.bg, defaultTimeout+time.Second)
+	ctx, cancel := context.WithTimeout(b.bg, b.client.ClientTimeout()+time.Second)
 	defer cancel()
 	s, err := b.client.Sys().RenewWithContext(ctx, sd.leaseID, int(l.role.TTL/time.Second))
 	if err != nil {
@@ -267,7 +267,7 @@ func (b *Broker) renew(sessionID, role string, l *lease, sd *secretData, granted
 }
 
 func (b *Broker) refresh(sessionID, role string, l *lease) error {
-	ctx, cancel := context.WithTimeout(b.bg, defaultTimeout+time.Second)
+	ctx, cancel := context.WithTimeout(b.bg, b.client.ClientTimeout()+time.Second)
 	defer cancel()
 	sd, err := read(ctx, b.client, l.role)
 	if err != nil {
