@@ -56,7 +56,9 @@ func (l *Log) resume() error {
 	return nil
 }
 
-// checkpointPrefix starts every checkpoint entry (encoding/json writes struct fields in order).
+// checkpointPrefix starts every checkpoint entry warden writes (json.Marshal of SignedCheckpoint:
+// fields in order), and no record starts with it. The fast path of resume relies on this; entries
+// written by anything else fall back to the full scan when they are last in their segment.
 var checkpointPrefix = []byte(`{"checkpoint":`)
 
 // lastInSegment returns the segment's last record and last checkpoint of this chain (nil when
