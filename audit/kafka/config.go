@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
 )
 
 // Config is the `audit.kafka` section of warden's configuration.
@@ -27,6 +30,9 @@ type Config struct {
 	// partition and sent with one produce call per partition, one call at a time per partition,
 	// so a session (key) stays ordered. Memory held: about (MaxInFlight + 4) × BatchBytes.
 	MaxInFlight int `yaml:"max_in_flight"`
+	// Compression of produced batches: none (default), gzip, snappy, lz4 or zstd. Consumers
+	// decompress transparently; audit JSON compresses several times over.
+	Compression string `yaml:"compression"`
 	// MaxMessageBytes must not exceed the topic's max.message.bytes; larger records are shrunk
 	// (see audit.ShrinkForKafka), never dropped.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
@@ -90,10 +96,30 @@ func (c Config) Validate() error {
 	if len(c.Brokers) == 0 {
 		return errors.New("audit.kafka.brokers is empty: list at least one host:port or remove the kafka section")
 	}
+	if _, err := c.codec(); err != nil {
+		return err
+	}
 	if c.MaxMessageBytes < 4096 {
 		return fmt.Errorf("audit.kafka.max_message_bytes %d is too small: use at least 4096", c.MaxMessageBytes)
 	}
 	return nil
+}
+
+// codec maps Compression to kafka-go's codec (0: none).
+func (c Config) codec() (kafkago.Compression, error) {
+	switch strings.ToLower(c.Compression) {
+	case "", "none":
+		return 0, nil
+	case "gzip":
+		return kafkago.Gzip, nil
+	case "snappy":
+		return kafkago.Snappy, nil
+	case "lz4":
+		return kafkago.Lz4, nil
+	case "zstd":
+		return kafkago.Zstd, nil
+	}
+	return 0, fmt.Errorf("audit.kafka.compression %q: use none, gzip, snappy, lz4 or zstd", c.Compression)
 }
 
 // tlsConfig builds a *tls.Config, or nil when TLS is not configured.

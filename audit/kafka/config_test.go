@@ -20,6 +20,7 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	}{
 		{"no brokers", Config{}.WithDefaults(), "brokers is empty"},
 		{"tiny messages", Config{Brokers: []string{"b:1"}, MaxMessageBytes: 100}.WithDefaults(), "too small"},
+		{"unknown compression", Config{Brokers: []string{"b:1"}, Compression: "brotli"}.WithDefaults(), "use none, gzip, snappy, lz4 or zstd"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -76,13 +76,18 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 	if log == nil {
 		log = slog.Default()
 	}
+	codec, err := cfg.codec()
+	if err != nil {
+		return nil, err
+	}
 	bal := &pinnedBalancer{}
 	w := &kafkago.Writer{
 		Addr:         kafkago.TCP(cfg.Brokers...),
 		Topic:        cfg.Topic,
 		Balancer:     bal,                // murmur2, as the Java clients, over the lanes' count
 		RequiredAcks: kafkago.RequireAll, // kafka-go's default is none
-		MaxAttempts:  1,                  // the shipper retries whole batches itself
+		Compression:  codec,
+		MaxAttempts:  1, // the shipper retries whole batches itself
 		BatchSize:    cfg.BatchSize,
 		BatchBytes:   cfg.BatchBytes,
 		// The shipper hands WriteMessages a complete batch and lingers itself (collect): a

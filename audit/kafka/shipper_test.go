@@ -314,3 +314,43 @@ func TestPartitionsAddedWhileShipping(t *testing.T) {
 		t.Fatal("no record went to the added partitions")
 	}
 }
+
+// Each compression codec: the produce requests carry batches compressed with it (record batch
+// attributes, as the broker sees them) and a consumer reads every entry back.
+func TestCompressedBatches(t *testing.T) {
+	for codec, id := range map[string]int16{"gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4} {
+		t.Run(codec, func(t *testing.T) {
+			c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, testTopic))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var mu sync.Mutex
+			seen := map[int16]int{}
+			c.ControlKey(int16(kmsg.Produce), func(kr kmsg.Request) (kmsg.Response, error, bool) {
+				c.KeepControl()
+				for _, tp := range kr.(*kmsg.ProduceRequest).Topics {
+					for _, p := range tp.Partitions {
+						var b kmsg.RecordBatch
+						if err := b.ReadFrom(p.Records); err == nil {
+							mu.Lock()
+							seen[b.Attributes&0x07]++
+							mu.Unlock()
+						}
+					}
+				}
+				return nil, nil, false
+			})
+			const n = 200
+			sp := fillSpool(t, n, func(i int) string { return fmt.Sprintf("s%d", i%5) }, 500)
+			sh := startShipper(t, c, sp, func(c *Config) { c.Compression = codec }, Hooks{})
+			waitShipped(t, sh, sp)
+			checkOrdered(t, readTopic(t, c), n)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(seen) != 1 || seen[id] == 0 {
+				t.Fatalf("batch codecs seen by the broker: %v, want only %d (%s)", seen, id, codec)
+			}
+		})
+	}
+}

@@ -47,7 +47,9 @@ func TestKcatReadsWhatWardenShipped(t *testing.T) {
 	t.Cleanup(cluster.Close)
 	brokers := cluster.ListenAddrs()
 	w := startWarden(t, func(c *mainlib.Config) {
-		c.Audit.Kafka = &auditkafka.Config{Brokers: brokers, Topic: "warden.audit"}
+		// zstd-compressed batches: kcat (librdkafka) must decompress what kafka-go compressed.
+		// (audit/auditcli's kcat test reads uncompressed batches.)
+		c.Audit.Kafka = &auditkafka.Config{Brokers: brokers, Topic: "warden.audit", Compression: "zstd"}
 	})
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
 	const n = 20
