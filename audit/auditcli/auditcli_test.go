@@ -192,6 +192,15 @@ func TestExportSignedWithVaultTransit(t *testing.T) {
 	if o, err := run("verify", "--bundle", bundle, "--pubkey", pub, "--pubkey", filepath.Join(dir, "checkpoint.key.pub")); !errors.Is(err, ErrVerifyFailed) {
 		t.Fatalf("verify of a modified bundle: err %v\n%s", err, o)
 	}
+	// An export that fails (no entries in the period) leaves no key file behind.
+	noPub := filepath.Join(out, "none.pub")
+	if _, err := run("export", "--dir", dir, "--from", "2020-01-01T00:00:00Z", "--to", "2020-01-02T00:00:00Z",
+		"--vault-transit", "transit/evidence", "--pubkey-out", noPub, "--out", filepath.Join(out, "none.jsonl")); err == nil {
+		t.Fatal("export of an empty period succeeded")
+	}
+	if _, err := os.Stat(noPub); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed export wrote --pubkey-out (%v)", err)
+	}
 	t.Setenv("VAULT_TOKEN", "")
 	if o, err := run("export", "--dir", dir, "--from", "2026-11-27T08:00:00Z", "--to", "2026-11-27T10:00:00Z",
 		"--vault-transit", "transit/evidence"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "VAULT_TOKEN") {

@@ -73,13 +73,34 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *out == "-" {
-		_, err = stdout.Write(buf.Bytes())
-		return err
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else {
+		if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		fmt.Fprintf(stderr, "exported %d entries to %s\n", len(sel), *out)
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
+	return writeTransitKeys(signer, *pubOut) // only once the bundle exists
+}
+
+// writeTransitKeys writes the public keys of a Vault transit signer to path (PEM), for verifying
+// the bundle offline.
+func writeTransitKeys(s audit.Signer, path string) error {
+	ts, ok := s.(*audit.VaultTransitSigner)
+	if !ok || path == "" {
+		return nil
 	}
-	fmt.Fprintf(stderr, "exported %d entries to %s\n", len(sel), *out)
+	ring := ts.PublicKeys()
+	var keys []audit.PublicKeyPEM
+	for _, id := range ring.IDs() {
+		pub, _ := ring.Key(id)
+		keys = append(keys, audit.PublicKeyPEM{Key: pub, Comment: "Vault transit"})
+	}
+	if err := audit.WritePublicKeys(path, "Public keys of the Vault transit key that signed this evidence bundle (Ed25519).", keys); err != nil {
+		return fmt.Errorf("write --pubkey-out: %w", err)
+	}
 	return nil
 }
 
@@ -105,7 +126,7 @@ func exportSigner(ctx context.Context, keyPath, transit, pubOut, dir string) (au
 			return nil, fmt.Errorf("%w: --vault-transit needs a Vault token in VAULT_TOKEN", ErrUsage)
 		}
 		return audit.NewVaultTransitSigner(ctx, client, audit.TransitOptions{
-			Mount: transit[:i], Key: transit[i+1:], PublicKeyFile: pubOut,
+			Mount: transit[:i], Key: transit[i+1:], // keys go to --pubkey-out after the export
 			// Failures are returned to the command; the signer's own log lines speak of the
 			// audit log's checkpoints, which would mislead here.
 			Logger: slog.New(slog.DiscardHandler),
