@@ -70,8 +70,10 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// What Envoy's connection manager adds before any filter runs.
 	h.Set("x-forwarded-proto", scheme)
-	if _, ok := h.Get("x-request-id"); !ok {
-		h.Set("x-request-id", newRequestID())
+	rid, ok := h.Get("x-request-id")
+	if !ok {
+		rid = newRequestID()
+		h.Set("x-request-id", rid)
 	}
 	req := &Request{Headers: h}
 	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
@@ -87,11 +89,11 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The path is not logged: URLs can carry tokens. The request id ties the line to the
 		// audit record, which holds the path with its secrets redacted.
-		g.cfg.Logger.Info("exchange ended early", "method", r.Method, "request_id", r.Header.Get("x-request-id"), "err", err)
+		g.cfg.Logger.Info("exchange ended early", "method", r.Method, "request_id", rid, "err", err)
 		return
 	}
 	if out.LocalReply {
-		g.cfg.Logger.Info("local reply", "method", r.Method, "request_id", r.Header.Get("x-request-id"), "details", out.Details, "reset", out.Reset)
+		g.cfg.Logger.Info("local reply", "method", r.Method, "request_id", rid, "details", out.Details, "reset", out.Reset)
 	}
 	if out.Reset {
 		panic(http.ErrAbortHandler) // the client must see a broken stream, as with Envoy's reset

@@ -2,6 +2,7 @@ package extproctest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
@@ -87,7 +90,8 @@ func TestGatewayLocalReplyAndHostRouting(t *testing.T) {
 		{"denied", "DELETE", 403, "denied"},
 	}
 	e := newEnvoy(t, denyServer("DELETE"), filterCfg(modes(modeBuffered, modeNone)))
-	gw, err := NewGateway(GatewayConfig{Logger: quiet, Envoy: e})
+	var logBuf syncBuffer
+	gw, err := NewGateway(GatewayConfig{Logger: slog.New(slog.NewTextHandler(&logBuf, nil)), Envoy: e})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +121,11 @@ func TestGatewayLocalReplyAndHostRouting(t *testing.T) {
 				}
 			}
 		})
+	}
+	// The local reply is logged with the request id the gateway generated (as Envoy does), so
+	// the line can be matched to its audit record.
+	if !regexp.MustCompile(`msg="local reply" method=POST request_id=[0-9a-f-]{36} `).MatchString(logBuf.String()) {
+		t.Errorf("local reply log line lacks the generated request id:\n%s", logBuf.String())
 	}
 }
 
@@ -188,3 +197,21 @@ func TestLoadRoutes(t *testing.T) {
 }
 
 var quiet = slog.New(slog.DiscardHandler)
+
+// syncBuffer is a bytes.Buffer safe for the gateway's concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
