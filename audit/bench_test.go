@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -294,4 +296,73 @@ func BenchmarkOpenResume(b *testing.B) {
 		_ = l.Close(context.Background())
 		b.StartTimer()
 	}
+}
+
+// BenchmarkMemoryWhileKafkaDown: b.N records (at least 40 000) while every produce fails. It
+// reports the heap in use after a quarter, after half and at the end, and how much the spool
+// grew over the second half: the backlog lives on disk, so once the shipper holds its bounded
+// window of batches (about (max_in_flight + 4) × batch_bytes) the heap stays flat while the
+// spool keeps growing.
+func BenchmarkMemoryWhileKafkaDown(b *testing.B) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(12, topic))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	// Every produce is answered NOT_ENOUGH_REPLICAS, as a cluster that lost its in-sync replicas
+	// answers acks=all. (Failing the request at the connection instead makes the in-process
+	// broker itself pile up read buffers, which would be counted here as warden's heap.)
+	c.ControlKey(int16(kmsg.Produce), func(kr kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		return refuseProduce(kr.(*kmsg.ProduceRequest)), nil, true
+	})
+	cfg := testConfig(benchDir(b))
+	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 64<<20, 1000
+	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, RetryMin: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond}
+	l, err := Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = l.Close(ctx) // Kafka stays down: the backlog stays in the spool
+	}()
+	heap := func() float64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return float64(ms.HeapInuse) / (1 << 20)
+	}
+	spool := func() float64 { return float64(l.spool.Stats().Bytes) / (1 << 20) }
+	n := max(b.N, 40000)
+	loadRecords(b, l, n/4)
+	quarter := heap()
+	loadRecords(b, l, n/4)
+	half, spoolHalf := heap(), spool()
+	loadRecords(b, l, n-n/2)
+	end, spoolEnd := heap(), spool()
+	if l.shipper.Position() != 0 {
+		b.Fatal("records were shipped although every produce failed")
+	}
+	b.ReportMetric(quarter, "heap-MiB-at-25%")
+	b.ReportMetric(half, "heap-MiB-at-50%")
+	b.ReportMetric(end, "heap-MiB-at-end")
+	b.ReportMetric(spoolEnd-spoolHalf, "spool-MiB-2nd-half")
+}
+
+// refuseProduce answers every partition of req with NOT_ENOUGH_REPLICAS.
+func refuseProduce(req *kmsg.ProduceRequest) *kmsg.ProduceResponse {
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	for _, t := range req.Topics {
+		rt := kmsg.NewProduceResponseTopic()
+		rt.Topic = t.Topic
+		for _, p := range t.Partitions {
+			rp := kmsg.NewProduceResponseTopicPartition()
+			rp.Partition, rp.ErrorCode = p.Partition, kerr.NotEnoughReplicas.Code
+			rt.Partitions = append(rt.Partitions, rp)
+		}
+		resp.Topics = append(resp.Topics, rt)
+	}
+	return resp
 }

@@ -57,6 +57,20 @@ func breaker(c *kfake.Cluster) *atomic.Bool {
 	return &down
 }
 
+// refuser makes the brokers answer every produce with NOT_ENOUGH_REPLICAS while down is set (the
+// connection stays up, as with a real cluster that lost its in-sync replicas).
+func refuser(c *kfake.Cluster) *atomic.Bool {
+	var down atomic.Bool
+	c.ControlKey(int16(kmsg.Produce), func(kr kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if down.Load() {
+			return refuseProduce(kr.(*kmsg.ProduceRequest)), nil, true
+		}
+		return nil, nil, false
+	})
+	return &down
+}
+
 // topicDump reads the whole topic.
 func topicDump(t *testing.T, c *kfake.Cluster) []kafka.Consumed {
 	t.Helper()
@@ -256,7 +270,9 @@ func TestKafkaDownDuringLoadThenBack(t *testing.T) {
 // collected ahead; a shipper that kept unshipped records in memory fails here.)
 func TestMemoryFlatWhileKafkaIsDown(t *testing.T) {
 	c := newCluster(t, 3)
-	down := breaker(c)
+	// Produce requests are refused by the brokers, not cut at the connection: failed connections
+	// make the in-process brokers pile up read buffers, which would count as warden's heap here.
+	down := refuser(c)
 	down.Store(true)
 	dir := t.TempDir()
 	cfg := kafkaConfig(dir, c)
