@@ -123,7 +123,9 @@ func TestGatewayLocalReplyAndHostRouting(t *testing.T) {
 		})
 	}
 	// The local reply is logged with the request id the gateway generated (as Envoy does), so
-	// the line can be matched to its audit record.
+	// the line can be matched to its audit record. The handler logs after the client has its
+	// answer: Close waits for the handlers to return.
+	front.Close()
 	if !regexp.MustCompile(`msg="local reply" method=POST request_id=[0-9a-f-]{36} `).MatchString(logBuf.String()) {
 		t.Errorf("local reply log line lacks the generated request id:\n%s", logBuf.String())
 	}
