@@ -167,7 +167,10 @@ func BenchmarkRecordDurableOpenLoop(b *testing.B) {
 		b.Fatal(err)
 	}
 	const perStream = 2 * time.Second / 2000 * concurrency / 2 // each stream: one record every 500ms
-	lat := make([]time.Duration, 0, b.N)
+	// At least 4000 samples, so that `make bench` (-benchtime 1s, which starts with b.N = 1 and
+	// stops when one run takes a second) still reports a meaningful p99.
+	n := max(b.N, 4000)
+	lat := make([]time.Duration, 0, n)
 	var mu sync.Mutex
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -183,7 +186,7 @@ func BenchmarkRecordDurableOpenLoop(b *testing.B) {
 			defer t.Stop()
 			for range t.C {
 				i := next.Add(1) - 1
-				if i >= int64(b.N) {
+				if i >= int64(n) {
 					return
 				}
 				start := time.Now()
