@@ -296,6 +296,64 @@ func TestSecondCloseWaitsForTheFirst(t *testing.T) {
 	}
 }
 
+// On drop_oldest, the final checkpoint's own append can find the spool full, drop the oldest
+// segment and so write a drop-marker record after the checkpoint. The test fills the spool until
+// a checkpoint no longer fits (the exact room is read from the spool), closes, and checks that
+// the chain still ends signed: the head, marker included, is signed again.
+func TestFinalCheckpointCoversItsOwnDropMarker(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.SegmentBytes, cfg.MaxBytes, cfg.OnFull = 8<<10, 16<<10, OnFullDropOldest
+	cfg.Checkpoint.Every, cfg.Checkpoint.Interval = 1<<30, time.Hour // only the final checkpoint
+	l := openLog(t, cfg)
+	const checkpointAtLeast = 300 // bytes a checkpoint entry takes at the very least
+	size := int64(0)                // bytes one plain record takes in the spool, measured
+	found := false
+	for i := range 100 {
+		x := sampleExchange(1000+i, "s") // same number of digits in every id: same size
+		room := cfg.MaxBytes - l.spool.Stats().Bytes
+		if pad := room - checkpointAtLeast/2 - size; size > 0 && pad >= 0 && pad < size+checkpointAtLeast {
+			// Pad this record so that it fits and leaves less room than any checkpoint needs.
+			x.ToolCalls[0].Text += strings.Repeat("a", int(pad))
+			found = true
+		}
+		before := l.spool.Stats().Bytes
+		if err := l.Record(context.Background(), x, StageRequest); err != nil {
+			t.Fatal(err)
+		}
+		if found {
+			break
+		}
+		if d := l.spool.Stats().Bytes - before; d > 0 && size == 0 {
+			size = d
+		}
+	}
+	if !found {
+		t.Fatal("the spool never got within a checkpoint's size of full: the test did not set up its case")
+	}
+	closeLog(t, l)
+	var lastSeq, signed uint64
+	markerLast := false
+	for _, e := range spoolEntries(t, dir) {
+		p, err := parseProbe(e.Payload)
+		if err != nil {
+			continue
+		}
+		switch p.kind() {
+		case kindRecord:
+			lastSeq, markerLast = p.Unmapped.Integrity.Seq, p.Unmapped.Warden.Marker != nil
+		case kindCheckpoint:
+			signed = max(signed, p.Checkpoint.Seq)
+		}
+	}
+	if !markerLast {
+		t.Fatal("the final checkpoint did not drop a segment: the test did not set up its case")
+	}
+	if signed != lastSeq {
+		t.Fatalf("the last checkpoint signs seq %d but the chain ends at seq %d (the drop marker)", signed, lastSeq)
+	}
+}
+
 func TestAsyncModeWritesEventually(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(dir)
