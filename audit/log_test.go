@@ -307,7 +307,7 @@ func TestFinalCheckpointCoversItsOwnDropMarker(t *testing.T) {
 	cfg.Checkpoint.Every, cfg.Checkpoint.Interval = 1<<30, time.Hour // only the final checkpoint
 	l := openLog(t, cfg)
 	const checkpointAtLeast = 300 // bytes a checkpoint entry takes at the very least
-	size := int64(0)                // bytes one plain record takes in the spool, measured
+	size := int64(0)              // bytes one plain record takes in the spool, measured
 	found := false
 	for i := range 100 {
 		x := sampleExchange(1000+i, "s") // same number of digits in every id: same size
