@@ -45,7 +45,13 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 	if _, err := w.envoy.Run(context.Background(), request("GET", "https://api.example/v1/models", nil), up); err != nil {
 		t.Fatal(err)
 	}
-	_, metrics := w.adminGet(t, "/metrics")
+	// The server ends its side of the stream just after Envoy has the last reply, so the
+	// gauge can still read 1 for a moment: wait for it (bounded) instead of reading it once.
+	var metrics string
+	waitUntil(t, 10*time.Second, func() bool {
+		_, metrics = w.adminGet(t, "/metrics")
+		return strings.Contains(metrics, "warden_extproc_streams_active 0")
+	})
 	for _, want := range []string{`warden_exchanges_total{disposition="allowed"} 1`, "warden_extproc_streams_active 0", "go_goroutines"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
