@@ -173,6 +173,7 @@ func TestTransitLogAcrossRotation(t *testing.T) {
 	cfg.VaultClient = e.client(t, e.vault.Addr)
 	l := openLog(t, cfg)
 	writeRecords(t, l, 25, "before")
+	waitCheckpoints(t, l, 2) // seq 10 and 20 signed (off the record path) before the rotation
 	e.vault.Write(t, "transit/keys/"+transitKey+"/rotate", nil)
 	writeRecords(t, l, 25, "after")
 	waitCheckpoints(t, l, 5) // seq 10..50, signed off the record path
