@@ -27,26 +27,11 @@ var ErrStop = errors.New("stop scan")
 // Scan calls fn for every entry of every segment in dir, in order. It works on a live spool or a
 // copied folder, and returns the first *CorruptError it meets (with its position).
 func Scan(dir string, fn func(Entry) error) error {
-	bases, err := listSegments(dir)
-	if err != nil {
-		return err
-	}
-	if len(bases) == 0 {
-		return fmt.Errorf("no spool segments (seg-*.wal) in %s: is this a warden audit dir?", dir)
-	}
-	for _, b := range bases {
-		if err := ScanSegment(dir, b, fn); err != nil {
-			if errors.Is(err, ErrStop) {
-				return nil
-			}
-			return err
-		}
-	}
-	return nil
+	return ScanAll(dir, fn, nil)
 }
 
-// ScanAll is Scan that goes on with the next segment after a corrupt frame; onCorrupt is called
-// at the point of each corruption (for verification of damaged folders).
+// ScanAll is Scan that goes on with the next segment after a corrupt frame when onCorrupt is set;
+// onCorrupt is called at the point of each corruption (for verification of damaged folders).
 func ScanAll(dir string, fn func(Entry) error, onCorrupt func(*CorruptError)) error {
 	bases, err := listSegments(dir)
 	if err != nil {
@@ -59,7 +44,7 @@ func ScanAll(dir string, fn func(Entry) error, onCorrupt func(*CorruptError)) er
 		err := ScanSegment(dir, b, fn)
 		var ce *CorruptError
 		switch {
-		case errors.As(err, &ce):
+		case onCorrupt != nil && errors.As(err, &ce):
 			onCorrupt(ce)
 		case errors.Is(err, ErrStop):
 			return nil
