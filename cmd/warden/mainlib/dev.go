@@ -46,24 +46,14 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	fs.SetOutput(stderr)
 	gatewayAddr := fs.String("gateway", "127.0.0.1:8080", "address of the local HTTP gateway")
 	routes := fs.String("routes", "", "routes file (YAML: routes: [{prefix, upstream, host_rewrite}]); without it the Host header picks the upstream")
-	listen := fs.String("listen", "127.0.0.1:0", "ext_proc gRPC address")
-	admin := fs.String("admin", "127.0.0.1:9901", "admin HTTP address")
-	policy := fs.String("policy", "", "policy file or folder (default: the embedded policy pack)")
-	config := fs.String("config", "", "YAML configuration file")
+	sf := addServerFlags(fs, "127.0.0.1:0", "127.0.0.1:9901")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: warden dev [--gateway ADDR] [--routes FILE] [--policy PATH] [--config FILE]\n\nRuns warden and a local HTTP gateway that sends every request through it exactly as\nEnvoy's ext_proc filter would (modes from envoy/bootstrap.yaml). Point curl or an SDK at the gateway.")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, err := LoadConfig(*config)
+	cfg, err := sf.parse(fs, args)
 	if err != nil {
 		return err
-	}
-	cfg.Listen, cfg.Admin = *listen, *admin
-	if *policy != "" {
-		cfg.Policy = *policy
 	}
 	var rs []extproctest.Route
 	if *routes != "" {

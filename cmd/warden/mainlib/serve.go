@@ -33,34 +33,49 @@ type Addrs struct {
 func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("warden serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "", "ext_proc gRPC address (default 127.0.0.1:9002)")
-	admin := fs.String("admin", "", "admin HTTP address for /healthz, /readyz, /metrics (default 127.0.0.1:9901)")
-	policy := fs.String("policy", "", "policy file or folder (default: the embedded policy pack)")
-	config := fs.String("config", "", "YAML configuration file (see docs/configuration.md)")
+	sf := addServerFlags(fs, "", "")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: warden serve [--listen ADDR] [--admin ADDR] [--policy PATH] [--config FILE]\n\nRuns the Envoy ext_proc server. With no flags it runs on embedded defaults.")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
-	}
-	cfg, err := LoadConfig(*config)
+	cfg, err := sf.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *listen != "" {
-		cfg.Listen = *listen
-	}
-	if *admin != "" {
-		cfg.Admin = *admin
-	}
-	if *policy != "" {
-		cfg.Policy = *policy
-	}
 	return Serve(ctx, cfg, stderr, nil)
+}
+
+// serverFlags are the flags `warden serve` and `warden dev` share.
+type serverFlags struct{ listen, admin, policy, config *string }
+
+// addServerFlags registers them; listen and admin are the defaults ("" keeps the configuration's).
+func addServerFlags(fs *flag.FlagSet, listen, admin string) serverFlags {
+	return serverFlags{
+		listen: fs.String("listen", listen, "ext_proc gRPC address (empty: the configuration's listen, default 127.0.0.1:9002)"),
+		admin:  fs.String("admin", admin, "admin HTTP address for /healthz, /readyz, /metrics (empty: the configuration's admin, default 127.0.0.1:9901)"),
+		policy: fs.String("policy", "", "policy file or folder (default: the embedded policy pack)"),
+		config: fs.String("config", "", "YAML configuration file (see docs/configuration.md)"),
+	}
+}
+
+// parse parses args, refuses stray arguments, loads --config and applies the flags over it.
+func (f serverFlags) parse(fs *flag.FlagSet, args []string) (Config, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	cfg, err := LoadConfig(*f.config)
+	if err != nil {
+		return Config{}, err
+	}
+	for _, o := range []struct{ flag, field *string }{{f.listen, &cfg.Listen}, {f.admin, &cfg.Admin}, {f.policy, &cfg.Policy}} {
+		if *o.flag != "" {
+			*o.field = *o.flag
+		}
+	}
+	return cfg, nil
 }
 
 // Serve runs warden until ctx is done, then shuts down gracefully: the health checks turn
