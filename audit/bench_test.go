@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/warden-gw/warden/audit/kafka"
@@ -33,6 +32,15 @@ func benchDir(b *testing.B) string {
 	}
 	b.Cleanup(func() { _ = os.RemoveAll(dir) })
 	return dir
+}
+
+// benchConfig is a log in benchDir with room for any run: an 8 GiB bound, 256 MiB segments and a
+// checkpoint every 1000 records (the default).
+func benchConfig(b *testing.B) Config {
+	b.Helper()
+	cfg := testConfig(benchDir(b))
+	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	return cfg
 }
 
 // concurrency is the number of goroutines calling Record at once (ext_proc streams in flight).
@@ -91,8 +99,7 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // BenchmarkRecordDurable: records/s into the durable spool and the latency a Record call adds
 // (build + hash + group-committed fsync) with 1000 concurrent callers.
 func BenchmarkRecordDurable(b *testing.B) {
-	cfg := testConfig(benchDir(b))
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	cfg := benchConfig(b)
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -110,8 +117,8 @@ func BenchmarkRecordDurable(b *testing.B) {
 
 // BenchmarkRecordAsync is the same load in async mode (fsync every 200ms, off the request path).
 func BenchmarkRecordAsync(b *testing.B) {
-	cfg := testConfig(benchDir(b))
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Mode, cfg.Checkpoint.Every = 8<<30, 256<<20, ModeAsync, 1000
+	cfg := benchConfig(b)
+	cfg.Mode = ModeAsync
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -130,13 +137,8 @@ func BenchmarkRecordAsync(b *testing.B) {
 // acknowledged (acks=all) by a 3-broker in-process Kafka. batch_bytes keeps its default (1 MB:
 // about 380 records of this size per produce call; kfake refuses larger batches).
 func BenchmarkShipToKfake(b *testing.B) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(12, topic))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	cfg := testConfig(benchDir(b))
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	c := kfakeCluster(b, 3, 12)
+	cfg := benchConfig(b)
 	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, BatchSize: 2000, BatchTimeout: 2 * time.Millisecond}
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
@@ -160,8 +162,7 @@ func BenchmarkShipToKfake(b *testing.B) {
 // 1000 streams each record at a steady rate (2000 records/s in total, below saturation), as
 // ext_proc streams do, instead of back-to-back (which measures queueing: Little's law).
 func BenchmarkRecordDurableOpenLoop(b *testing.B) {
-	cfg := testConfig(benchDir(b))
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	cfg := benchConfig(b)
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -234,11 +235,7 @@ func BenchmarkShipBacklogBrokerLatency(b *testing.B) {
 }
 
 func shipBacklog(b *testing.B, latency time.Duration, inFlight int, codec string) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(12, topic))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := kfakeCluster(b, 3, 12)
 	if latency > 0 {
 		c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
 			c.KeepControl()
@@ -246,9 +243,7 @@ func shipBacklog(b *testing.B, latency time.Duration, inFlight int, codec string
 			return nil, nil, false
 		})
 	}
-	dir := benchDir(b)
-	cfg := testConfig(dir)
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	cfg := benchConfig(b)
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -278,9 +273,7 @@ func shipBacklog(b *testing.B, latency time.Duration, inFlight int, codec string
 // BenchmarkOpenResume: how long Open takes to resume the chain from a spool whose newest segment
 // holds 40 000 records (about 100 MB: a full segment of this benchmark's size).
 func BenchmarkOpenResume(b *testing.B) {
-	dir := benchDir(b)
-	cfg := testConfig(dir)
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 256<<20, 1000
+	cfg := benchConfig(b)
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -307,11 +300,7 @@ func BenchmarkOpenResume(b *testing.B) {
 // window of batches (about (max_in_flight + 4) × batch_bytes) the heap stays flat while the
 // spool keeps growing.
 func BenchmarkMemoryWhileKafkaDown(b *testing.B) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(12, topic))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := kfakeCluster(b, 3, 12)
 	// Every produce is answered NOT_ENOUGH_REPLICAS, as a cluster that lost its in-sync replicas
 	// answers acks=all. (Failing the request at the connection instead makes the in-process
 	// broker itself pile up read buffers, which would be counted here as warden's heap.)
@@ -319,8 +308,8 @@ func BenchmarkMemoryWhileKafkaDown(b *testing.B) {
 		c.KeepControl()
 		return refuseProduce(kr.(*kmsg.ProduceRequest)), nil, true
 	})
-	cfg := testConfig(benchDir(b))
-	cfg.MaxBytes, cfg.SegmentBytes, cfg.Checkpoint.Every = 8<<30, 64<<20, 1000
+	cfg := benchConfig(b)
+	cfg.SegmentBytes = 64 << 20
 	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, RetryMin: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond}
 	l, err := Open(context.Background(), cfg)
 	if err != nil {

@@ -27,11 +27,17 @@ const topic = "warden.audit"
 
 func newCluster(t *testing.T, brokers int) *kfake.Cluster {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(brokers), kfake.SeedTopics(6, topic))
+	return kfakeCluster(t, brokers, 6)
+}
+
+// kfakeCluster starts an in-process Kafka with the audit topic, closed when the test ends.
+func kfakeCluster(tb testing.TB, brokers, partitions int) *kfake.Cluster {
+	tb.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(brokers), kfake.SeedTopics(int32(partitions), topic))
 	if err != nil {
-		t.Fatalf("start kfake: %v", err)
+		tb.Fatalf("start kfake: %v", err)
 	}
-	t.Cleanup(c.Close)
+	tb.Cleanup(c.Close)
 	return c
 }
 
