@@ -55,6 +55,8 @@ func sampleExchange(i int, session string) *exchange.Exchange {
 				{Key: "authorization", Value: "Bearer sk-live-HEADERSECRET"},
 				{Key: "x-api-key", Value: "xk-APIKEYSECRET"},
 				{Key: "cookie", Value: "sid=COOKIESECRET"},
+				// Envoy keeps the path before a route rewrite here, query string included.
+				{Key: "x-envoy-original-path", Value: "/v1/old?api_key=sk-live-ORIGPATHSECRET"},
 				{Key: "content-type", Value: "application/json"},
 				{Key: "user-agent", Value: "openai-go/1.0"},
 				{Key: "x-forwarded-for", Value: "10.1.2.3, 172.16.0.1"},

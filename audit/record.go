@@ -273,7 +273,7 @@ func httpRequest(x *exchange.Exchange) HTTPRequest {
 // denylist would leak the next credential header nobody thought of.
 var headerAllow = map[string]bool{
 	"content-type": true, "content-length": true, "accept": true, "content-encoding": true,
-	"x-request-id": true, "traceparent": true, "x-envoy-original-path": true,
+	"x-request-id": true, "traceparent": true,
 	"openai-beta": true, "anthropic-version": true, "anthropic-beta": true,
 }
 

@@ -163,7 +163,7 @@ func TestRecordMapping(t *testing.T) {
 	r := BuildRecord(x, StageCompletion, Product{Name: "warden"}, time.Now())
 	b, _ := json.Marshal(r)
 	s := string(b)
-	for _, secret := range []string{"HEADERSECRET", "APIKEYSECRET", "COOKIESECRET", "QUERYSECRET"} {
+	for _, secret := range []string{"HEADERSECRET", "APIKEYSECRET", "COOKIESECRET", "QUERYSECRET", "ORIGPATHSECRET"} {
 		if strings.Contains(s, secret) {
 			t.Errorf("record leaks %s", secret)
 		}
