@@ -326,14 +326,16 @@ func (r *Rule) eval(ctx context.Context, act *activation, phase exchange.Phase) 
 	if err == nil {
 		b, ok := val.(types.Bool)
 		if !ok {
-			err = fmt.Errorf("when returned a %s, not a bool", val.Type().TypeName())
+			d.Action = exchange.Deny
+			d.Reason = fmt.Sprintf("%s: rule %q of policy %q failed: when returned a %s, not a bool", ErrCodePolicy, r.Spec.Name, r.Policy, val.Type().TypeName())
+			return d, true
 		} else if !bool(b) {
 			return d, false
 		}
 	}
 	if err != nil {
 		d.Action = exchange.Deny
-		d.Reason = fmt.Sprintf("%s: rule %q of policy %q failed: %v", ErrCodePolicy, r.Spec.Name, r.Policy, err)
+		d.Reason = fmt.Sprintf("%s: rule %q of policy %q failed: %s", ErrCodePolicy, r.Spec.Name, r.Policy, evalErrorText(err))
 		return d, true
 	}
 	d.Reason = r.Spec.Message
@@ -341,6 +343,19 @@ func (r *Rule) eval(ctx context.Context, act *activation, phase exchange.Phase) 
 		d.Reason = fmt.Sprintf("rule %q of policy %q matched", r.Spec.Name, r.Policy)
 	}
 	return d, true
+}
+
+// evalErrorText is what a decision may say about an evaluation error. The reason goes to the
+// client and into the audit record, and CEL's error texts can quote the data being evaluated
+// (a regular expression built from a header, a missing map key), so only the interruptions,
+// whose texts are fixed, are named; any other error is reported without its text.
+func evalErrorText(err error) string {
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		strings.HasPrefix(msg, "operation cancelled") || strings.HasPrefix(msg, "operation interrupted") {
+		return msg
+	}
+	return "evaluation error (its text is not shown: it can quote request data)"
 }
 
 // defaultDecision is the decision when no enforce rule matches. defaultAction applies to the

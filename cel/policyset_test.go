@@ -161,6 +161,15 @@ func TestDecideFailsClosed(t *testing.T) {
 		t.Fatalf("runtime error: got %+v, want deny with policy_error", d)
 	}
 
+	// A failing rule's error text can quote request data (here the regular expression built from
+	// a header): the reason goes to the client and the audit record, so it must not carry it.
+	leaky := mustCompile(t, "l.yaml", policy("l", "",
+		rule("header-regex", `request.body.raw.matches(request.headers["authorization"])`, "deny")))
+	d = leaky.Decide(context.Background(), req("POST", "https://h/", "x", "authorization", "Bearer sk-SECRET123("), exchange.PhaseRequest)
+	if !IsPolicyError(d) || strings.Contains(d.Reason, "SECRET") {
+		t.Fatalf("failing rule: got %+v; want a policy_error whose reason does not quote the request", d)
+	}
+
 	many := make([]any, 5000)
 	for i := range many {
 		many[i] = map[string]any{"kind": "sql", "text": "x"}
