@@ -43,7 +43,7 @@ type Requester struct {
 }
 
 // Action summarises what is to be approved, for the approver. It holds no body and no header
-// values: tool calls are already redacted by the time a policy decides.
+// values, and its path and tool calls come from the Service's view (WithView), which redacts them.
 type Action struct {
 	Method    string   `json:"method"`
 	Host      string   `json:"host"`

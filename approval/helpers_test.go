@@ -126,7 +126,10 @@ func newService(t *testing.T, cfg Config, store Store, clk *clock, opts ...Optio
 	}
 	ev := newEventLog()
 	tk := make(ticker)
-	opts = append([]Option{WithEvents(ev.fn), WithClock(clk.Now), WithTicks(tk)}, opts...)
+	// The exchanges here stand for what warden's view hands the service (tool calls filled in,
+	// secrets redacted), so the view passes them through.
+	pass := func(x *exchange.Exchange) *exchange.Exchange { return x }
+	opts = append([]Option{WithEvents(ev.fn), WithClock(clk.Now), WithTicks(tk), WithView(pass)}, opts...)
 	s, err := New(context.Background(), cfg, store, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,6 +69,15 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // WithTicks drives the janitor from ticks instead of a ticker (tests).
 func WithTicks(ticks <-chan time.Time) Option { return func(s *Service) { s.ticks = ticks } }
 
+// WithView sets what approvers are shown of an exchange: the caller returns the exchange with its
+// tool calls filled in and its secrets (a token in the URL) redacted. Approvals go to webhooks,
+// the approvals API and the shared Kafka topic, so without a view they show the method, host and
+// path with its query string removed, and no tool calls. The digest that binds an approval to its
+// action is always taken from the real exchange.
+func WithView(fn func(*exchange.Exchange) *exchange.Exchange) Option {
+	return func(s *Service) { s.view = fn }
+}
+
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
@@ -81,6 +91,7 @@ type Service struct {
 	now    func() time.Time
 	ticks  <-chan time.Time
 	events func(context.Context, Event)
+	view   func(*exchange.Exchange) *exchange.Exchange
 	log    *slog.Logger
 	client *http.Client
 
@@ -90,6 +101,17 @@ type Service struct {
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
+}
+
+// viewOf is what approvers see of x (WithView).
+func (s *Service) viewOf(x *exchange.Exchange) *exchange.Exchange {
+	if s.view != nil {
+		return s.view(x)
+	}
+	v := *x
+	v.Request.Path, _, _ = strings.Cut(v.Request.Path, "?")
+	v.ToolCalls = nil
+	return &v
 }
 
 // New builds a Service on store and starts its janitor (expiry and retention). Close stops it;
@@ -186,7 +208,7 @@ func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.
 		ID: randomID("apr_"), Version: 1, Status: Pending, Digest: digest, Created: now,
 		Expires:   now.Add(s.cfg.Timeout),
 		Requester: Requester{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, OnBehalfOf: id.OnBehalfOf, Session: id.Session},
-		Action:    actionOf(x, d),
+		Action:    actionOf(s.viewOf(x), d),
 	}
 	if err := s.store.Put(ctx, a); err != nil {
 		return Approval{}, fmt.Errorf("store approval request: %w", err)

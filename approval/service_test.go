@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -224,5 +225,28 @@ func TestMaxPending(t *testing.T) {
 	}
 	if _, err := s.Request(ctx, testExchange("2"), decision); !errors.Is(err, ErrTooMany) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Without a view, approvers (webhook, API, Kafka) see no query string and no tool calls: both can
+// carry secrets that only warden's redactor knows how to remove.
+func TestDefaultViewShowsNoQueryOrToolCalls(t *testing.T) {
+	clk := newClock()
+	s, err := New(context.Background(), Config{ApproverGroups: []string{"approvers"}}, NewMemoryStore(), WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	x := testExchange(`{"pod":"web-1"}`)
+	x.Request.Path += "?key=AIzaSECRETSECRET"
+	a, err := s.Request(context.Background(), x, decision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(a.Action.Path, "SECRET") || a.Action.Path != "/api/v1/namespaces/prod/pods" || len(a.Action.ToolCalls) != 0 {
+		t.Fatalf("action = %+v; want the path without its query and no tool calls", a.Action)
+	}
+	if a.Digest != DigestOf(x) {
+		t.Fatal("the digest is not the real exchange's")
 	}
 }

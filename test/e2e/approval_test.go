@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,8 @@ spec:
 	b := startWarden(t, configure)
 
 	agent := is.token(t, map[string]any{"sub": "alice@example.com", "azp": "ops-bot"})
+	// A token in the URL: approvers (API, Kafka topic, webhook) must see it redacted.
+	urlToken := fakeGitHubToken(7)
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"kind":"Status","status":"Success"}`)
 	type result struct {
 		res *extproctest.Result
@@ -128,7 +131,7 @@ spec:
 	}
 	done := make(chan result, 1)
 	go func() {
-		res, err := a.envoy.Run(context.Background(), request("DELETE", "https://k8s.internal:6443/api/v1/namespaces/prod",
+		res, err := a.envoy.Run(context.Background(), request("DELETE", "https://k8s.internal:6443/api/v1/namespaces/prod?note="+urlToken,
 			map[string]string{"authorization": "Bearer " + agent, "x-request-id": "approve-1"}), up)
 		done <- result{res, err}
 	}()
@@ -154,6 +157,9 @@ spec:
 		return len(pending) == 1
 	})
 	id := pending[0].ID
+	if p := pending[0].Action.Path; strings.Contains(p, urlToken) || !strings.HasPrefix(p, "/api/v1/namespaces/prod?note=") {
+		t.Fatalf("approvers see path %q; want it with the URL token redacted", p)
+	}
 	select {
 	case r := <-done:
 		t.Fatalf("the request was answered before anyone approved it: %+v %v", r.res, r.err)
