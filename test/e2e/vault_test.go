@@ -51,6 +51,9 @@ routes:
   - host: db.orders.internal
     role: orders-db
     headers: {x-db-user: "{{ .username }}", x-db-password: "{{ .password }}"}
+  - host: models.internal:8443
+    role: openai
+    headers: {x-model-key: "{{ .api_key }}"}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +73,22 @@ routes:
 		}
 		if strings.Contains(res.Body(), apiKey) {
 			t.Fatalf("the injected key echoed back reached the agent: %s", res.Body())
+		}
+	})
+
+	t.Run("a route that names a port matches that port only", func(t *testing.T) {
+		up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "text/plain"}}, "ok")
+		for _, tc := range []struct{ url, want string }{
+			{"https://models.internal:8443/v1/models?x=1", apiKey},
+			{"https://models.internal:9443/v1/models", ""},
+		} {
+			res, err := w.envoy.Run(context.Background(), request("GET", tc.url, map[string]string{"x-request-id": "vault-port"}), up)
+			if err != nil || res.Status != 200 {
+				t.Fatalf("%s: %v %+v", tc.url, err, res)
+			}
+			if got := res.Upstream.Headers.Value("x-model-key"); got != tc.want {
+				t.Fatalf("%s: x-model-key %q, want %q", tc.url, got, tc.want)
+			}
 		}
 	})
 

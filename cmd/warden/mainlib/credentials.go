@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/exchange"
@@ -20,23 +19,10 @@ const anonymousSession = "anonymous"
 // headers are removed first.
 type credInjector struct{ b *creds.Broker }
 
-func hostOnly(authority string) string {
-	h := strings.ToLower(authority)
-	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	return h
-}
-
-func pathOnly(p string) string {
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		return p[:i]
-	}
-	return p
-}
-
 func (c credInjector) Inject(ctx context.Context, x *exchange.Exchange) (extproc.Injection, error) {
-	host, path := hostOnly(x.Request.Authority), pathOnly(x.Request.Path)
+	// The broker's routes match the authority (a route may name a port) and the path (the query
+	// is ignored) themselves.
+	host, path := x.Request.Authority, x.Request.Path
 	if _, ok := c.b.RoleFor(host, path); !ok {
 		return extproc.Injection{}, nil
 	}
@@ -80,6 +66,6 @@ func (rt *runtime) addCredentials(ctx context.Context, cfg Config, log *slog.Log
 	rt.closers = append(rt.closers, b.Close)
 	rt.broker = b
 	pipe.Creds = credInjector{b}
-	insp.roleFor = func(authority, path string) (string, bool) { return b.RoleFor(hostOnly(authority), pathOnly(path)) }
+	insp.roleFor = b.RoleFor
 	return nil
 }

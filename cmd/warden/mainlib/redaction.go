@@ -204,3 +204,12 @@ func decodeBody(enc string, body []byte, limit int64) ([]byte, error) {
 	}
 	return out, err
 }
+
+// hostOnly is the lower-case host of an authority, without its port.
+func hostOnly(authority string) string {
+	h := strings.ToLower(authority)
+	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	return h
+}
