@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit/kafka"
+	"github.com/warden-gw/warden/audit/spool"
 )
 
 // Modes of the spool.
@@ -208,7 +209,7 @@ func chainID(c Config) (string, error) {
 		return "", fmt.Errorf("generate chain id: %w", err)
 	}
 	id := host + "-" + hex.EncodeToString(rnd[:])
-	if err := writeFileSync(path, []byte(id+"\n"), 0o600); err != nil {
+	if err := spool.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
 		return "", err
 	}
 	return id, nil

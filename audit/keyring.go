@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/warden-gw/warden/audit/spool"
 )
 
 // Keyring is a set of Ed25519 public keys that may have signed checkpoints, looked up by KeyID:
@@ -183,5 +185,5 @@ func WritePublicKeys(path, header string, keys []PublicKeyPEM) error {
 			return fmt.Errorf("encode public key: %w", err)
 		}
 	}
-	return writeFileSync(path, buf.Bytes(), 0o644)
+	return spool.WriteFile(path, buf.Bytes(), 0o644)
 }

@@ -148,23 +148,8 @@ func readPos(path string) (uint64, error) {
 
 func (s *Shipper) writePos(next uint64) error {
 	b, _ := json.Marshal(posFile{Next: next})
-	tmp := s.posPath + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("write shipper position: %w", err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, s.posPath)
-	}
-	if err != nil {
-		return fmt.Errorf("write shipper position: %w", err)
+	if err := spool.WriteFile(s.posPath, b, 0o600); err != nil {
+		return fmt.Errorf("shipper position: %w", err)
 	}
 	return nil
 }

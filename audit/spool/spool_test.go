@@ -358,3 +358,22 @@ func BenchmarkAppendWait1000(b *testing.B) {
 		b.ReportMetric(float64(fsyncTime.Load()/n)/1e3, "µs/fsync")
 	}
 }
+
+// WriteFile replaces a file with the mode asked for, also over a stale temporary file left with
+// a looser mode (a private key must not inherit 0644 from it).
+func TestWriteFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checkpoint.key")
+	if err := os.WriteFile(path+".tmp", []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" || st.Mode().Perm() != 0o600 {
+		t.Fatalf("content %q, mode %v; want \"new\" with 0600", b, st.Mode().Perm())
+	}
+}
