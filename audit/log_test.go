@@ -360,7 +360,15 @@ func TestAsyncModeWritesEventually(t *testing.T) {
 	cfg.Mode, cfg.SyncInterval = ModeAsync, 10*time.Millisecond
 	l := openLog(t, cfg)
 	writeRecords(t, l, 5, "s")
-	closeLog(t, l) // Close flushes
+	// The periodic sync, not Close, makes them durable.
+	deadline := time.Now().Add(10 * time.Second)
+	for l.spool.Stats().Durable < 5 { // no event to wait on: poll with a deadline
+		if time.Now().After(deadline) {
+			t.Fatalf("async log: %d of 5 records durable after 10s without Close", l.spool.Stats().Durable)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	closeLog(t, l)
 	if got := len(recordIndexes(t, spoolEntries(t, dir))); got != 5 {
 		t.Fatalf("async log wrote %d of 5 records", got)
 	}
