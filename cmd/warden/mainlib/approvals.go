@@ -113,7 +113,7 @@ func approvedDecision(d exchange.Decision, ap approval.Approval) exchange.Decisi
 func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline) error {
 	var verifier *identity.Verifier
 	if cfg.Identity != nil {
-		v, err := identity.New(ctx, *cfg.Identity)
+		v, err := identity.New(ctx, *cfg.Identity, identity.WithLogger(log))
 		if err != nil {
 			return fmt.Errorf("identity: %w", err)
 		}
@@ -169,7 +169,7 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 
 	auth := approval.Authenticator(verifier)
 	if cfg.Approval.Approvers != nil {
-		v, err := identity.New(ctx, *cfg.Approval.Approvers)
+		v, err := identity.New(ctx, *cfg.Approval.Approvers, identity.WithLogger(log))
 		if err != nil {
 			return fmt.Errorf("approval.approvers: %w", err)
 		}
