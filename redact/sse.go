@@ -124,7 +124,8 @@ func parseLines(ev []byte) []sseLine {
 			}
 		}
 		l := sseLine{raw: ev[:end]}
-		content := ev[:term]
+		// A byte order mark may open the stream; clients skip it, so it must not hide the field.
+		content := bytes.TrimPrefix(ev[:term], utf8BOM)
 		if len(content) > 0 && content[0] != ':' {
 			name, val, found := bytes.Cut(content, []byte(":"))
 			l.field = string(name)
@@ -137,6 +138,45 @@ func parseLines(ev []byte) []sseLine {
 		ev = ev[end:]
 	}
 	return lines
+}
+
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// redactOtherLines redacts, in place, the lines that are not data (comments, id, event, retry,
+// unknown fields): clients may show or log them, so a secret there is a leak like any other. It
+// reports whether a line changed.
+func (x *sseStream) redactOtherLines(lines []sseLine) bool {
+	changed := false
+	for i, l := range lines {
+		if l.field == "data" {
+			continue
+		}
+		content := bytes.TrimRight(l.raw, "\r\n")
+		if len(content) == 0 {
+			continue
+		}
+		red, findings := x.s.eng.Redact(content, x.s.opts.Options)
+		if len(findings) == 0 {
+			continue
+		}
+		for _, f := range findings {
+			x.s.report(f)
+		}
+		lines[i].raw = append(red, l.raw[len(content):]...)
+		changed = true
+	}
+	return changed
+}
+
+// emit writes the event: as received when no line changed, else line by line.
+func emit(out, ev []byte, lines []sseLine, changed bool) []byte {
+	if !changed {
+		return append(out, ev...)
+	}
+	for _, l := range lines {
+		out = append(out, l.raw...)
+	}
+	return out
 }
 
 type eventHead struct {
@@ -158,6 +198,7 @@ type eventHead struct {
 
 func (x *sseStream) event(out, ev []byte) []byte {
 	lines := parseLines(ev)
+	changed := x.redactOtherLines(lines)
 	var data [][]byte
 	evName := ""
 	for _, l := range lines {
@@ -169,12 +210,12 @@ func (x *sseStream) event(out, ev []byte) []byte {
 		}
 	}
 	if data == nil {
-		return append(out, ev...)
+		return emit(out, ev, lines, changed)
 	}
 	payload := bytes.Join(data, []byte("\n"))
 	if string(bytes.TrimSpace(payload)) == "[DONE]" {
 		out = x.flush(out, "")
-		return append(out, ev...)
+		return emit(out, ev, lines, changed)
 	}
 	var head eventHead
 	if len(payload) == 0 || payload[0] != '{' || walkJSON(payload, nil) != nil {
@@ -183,7 +224,7 @@ func (x *sseStream) event(out, ev []byte) []byte {
 			x.s.report(f)
 		}
 		if len(findings) == 0 {
-			return append(out, ev...)
+			return emit(out, ev, lines, changed)
 		}
 		return rebuild(out, lines, red)
 	}
@@ -423,6 +464,9 @@ func rebuild(out []byte, lines []sseLine, payload []byte) []byte {
 	wrote := false
 	for _, l := range lines {
 		if l.field == "data" {
+			if !wrote && bytes.HasPrefix(l.raw, utf8BOM) {
+				out = append(out, utf8BOM...) // the stream's BOM stays where it was
+			}
 			if !wrote {
 				out = appendData(out, payload)
 				wrote = true

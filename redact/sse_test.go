@@ -78,6 +78,37 @@ func TestSSECRLFAndCommentsPassThrough(t *testing.T) {
 	}
 }
 
+// A secret outside a data line (a comment, id, event or retry line, or a data line behind the
+// stream's byte order mark) is redacted too: clients read, show or log those lines as well.
+func TestSSESecretsOutsideDataLinesAreRedacted(t *testing.T) {
+	eng := engine(t)
+	tok := ""
+	for _, sm := range samples(t) {
+		if sm.Rule == "github-pat" {
+			tok = sm.Secret
+		}
+	}
+	for _, in := range []string{
+		"\xEF\xBB\xBFdata: {\"x\":\"" + tok + "\"}\n\n",
+		": " + tok + "\n\n",
+		"id: " + tok + "\ndata: {\"type\":\"ping\"}\n\n",
+		"event: " + tok + "\ndata: {}\n\n",
+		"retry: " + tok + "\r\n\r\n",
+	} {
+		out := runStream(t, eng, redact.KindSSE, []byte(in))
+		if bytes.Contains(out, []byte(tok)) {
+			t.Errorf("%q: secret passed: %q", in, out)
+		}
+		if !bytes.HasSuffix(out, []byte(in[len(in)-2:])) {
+			t.Errorf("%q: event end changed: %q", in, out)
+		}
+	}
+	bom := runStream(t, eng, redact.KindSSE, []byte("\xEF\xBB\xBFdata: {\"x\":\""+tok+"\"}\n\n"))
+	if !bytes.HasPrefix(bom, []byte("\xEF\xBB\xBFdata: ")) {
+		t.Errorf("the byte order mark or the data field was lost: %q", bom)
+	}
+}
+
 func TestSSENonJSONDataIsStillScanned(t *testing.T) {
 	eng := engine(t)
 	in := []byte("data: password=Sup3r$ecret99 here\n\n")
