@@ -93,15 +93,27 @@ func (st *stream) onResponseBody(ctx context.Context, b *extprocv3.HttpBody) ([]
 // finishResponse runs the response phase on a whole (buffered) response body.
 func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier) ([]*extprocv3.ProcessingResponse, error) {
 	x, p := &st.x, st.srv.pipe
-	plain, decoded, err := st.decode(body, x.Response.Headers)
+	var (
+		plain   []byte
+		decoded bool
+		err     error
+	)
+	// Decoding (up to max_body_bytes of gzip or brotli) and inspection are CPU work: they take a
+	// slot, as on the request side.
+	werr := st.srv.work(ctx, func() {
+		if plain, decoded, err = st.decode(body, x.Response.Headers); err != nil {
+			return
+		}
+		x.Response.Body = plain
+		if p.Inspect != nil {
+			p.Inspect.InspectResponse(x)
+		}
+	})
+	if werr != nil {
+		return nil, werr
+	}
 	if err != nil {
 		return st.refuseErr(ctx, err), nil
-	}
-	x.Response.Body = plain
-	if p.Inspect != nil {
-		if werr := st.srv.work(ctx, func() { p.Inspect.InspectResponse(x) }); werr != nil {
-			return nil, werr
-		}
 	}
 	if blocked := st.decideResponse(ctx); blocked != nil {
 		return blocked, nil
@@ -118,6 +130,18 @@ func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier
 	return st.complete(ctx, reply(edit, out, changed))
 }
 
+// decide runs the policy in a CPU slot. When ctx ends while it waits for a slot, the policy runs
+// anyway: with ctx done it decides at once (warden's policy set denies with policy_error), so a
+// cancelled stream never counts as allowed.
+func (st *stream) decide(ctx context.Context, phase exchange.Phase) exchange.Decision {
+	var d exchange.Decision
+	decide := func() { d = st.srv.pipe.Policy.Decide(ctx, &st.x, phase) }
+	if st.srv.work(ctx, decide) != nil {
+		decide()
+	}
+	return d
+}
+
 // decideResponse evaluates the response-phase policies. A blocking decision replaces the response
 // with an error the agent's SDK raises, before the agent can act on it.
 func (st *stream) decideResponse(ctx context.Context) []*extprocv3.ProcessingResponse {
@@ -125,7 +149,7 @@ func (st *stream) decideResponse(ctx context.Context) []*extprocv3.ProcessingRes
 	if p.Policy == nil {
 		return nil
 	}
-	d := p.Policy.Decide(ctx, &st.x, exchange.PhaseResponse)
+	d := st.decide(ctx, exchange.PhaseResponse)
 	st.x.Decisions = append(st.x.Decisions, d)
 	st.srv.metrics.decision(d)
 	if !d.Blocks() {
@@ -232,7 +256,7 @@ func (st *stream) finishGuard(ctx context.Context, out []byte) ([]byte, error) {
 	if p.Policy == nil {
 		return append(out, held...), nil
 	}
-	d := p.Policy.Decide(ctx, &st.x, exchange.PhaseResponse)
+	d := st.decide(ctx, exchange.PhaseResponse)
 	st.x.Decisions = append(st.x.Decisions, d)
 	st.srv.metrics.decision(d)
 	if !d.Blocks() {

@@ -76,9 +76,10 @@ type Server struct {
 
 	draining atomic.Bool
 	active   sync.WaitGroup
-	// cpu bounds how many streams run CPU-heavy stage work (inspection, policy, redaction) at
-	// once. Thousands of streams may be open; each holds little while it waits its turn, so memory
-	// stays bounded by the limit times one body's working set, not by the number of streams.
+	// cpu bounds how many streams run CPU-heavy stage work on a whole body (decoding, inspection,
+	// policy, redaction; both phases) at once. Thousands of streams may be open; each holds little
+	// while it waits its turn, so memory stays bounded by the limit times one body's working set,
+	// not by the number of streams. Streamed chunks are small and are processed as they come.
 	cpu chan struct{}
 }
 
