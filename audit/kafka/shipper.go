@@ -20,12 +20,11 @@ import (
 
 // Message is what the shipper needs to know about one spool entry.
 type Message struct {
-	Key     string
-	ID      string // ce_id: chain:seq
-	Type    string // ce_type
-	Source  string // ce_source
-	Subject string
-	Time    time.Time
+	Key    string
+	ID     string // ce_id: chain:seq
+	Type   string // ce_type
+	Source string // ce_source
+	Time   time.Time
 }
 
 // Describer extracts routing facts from a spool entry.
@@ -628,9 +627,6 @@ func (s *Shipper) message(e spool.Entry) (kafkago.Message, error) {
 		{Key: "ce_type", Value: []byte(md.Type)},
 		{Key: "ce_time", Value: []byte(md.Time.UTC().Format(time.RFC3339Nano))},
 		{Key: "content-type", Value: []byte("application/json")},
-	}
-	if md.Subject != "" {
-		h = append(h, kafkago.Header{Key: "ce_subject", Value: []byte(md.Subject)})
 	}
 	return kafkago.Message{Key: []byte(md.Key), Value: value, Headers: h}, nil
 }

@@ -136,11 +136,6 @@ func (r *Reader) Next(ctx context.Context) (Entry, error) {
 	}
 }
 
-// Available reports whether Next would return without waiting.
-func (r *Reader) Available() bool {
-	return r.next < r.s.durable.Load()
-}
-
 func (r *Reader) read() (Entry, error) {
 	for {
 		if r.f == nil {

@@ -40,7 +40,6 @@ type Options struct {
 type Dropped struct {
 	First, Count uint64 // entry index range [First, First+Count)
 	Bytes        int64
-	Segments     int
 }
 
 // Ticket identifies an appended entry; Wait blocks until it is on disk.
@@ -59,24 +58,23 @@ type Spool struct {
 	log  *slog.Logger
 	lock *os.File
 
-	mu        sync.Mutex
-	segs      []segment // sorted by base; the last one is active
-	active    *os.File
-	next      uint64 // index the next Append gets
-	pending   []byte
-	spare     []byte
-	pendingN  uint64 // entries in pending
-	onDisk    int64
-	written   uint64                        // entries written to the file (readable)
-	durable   atomic.Uint64                 // entries below this index are fsynced
-	flushed   atomic.Pointer[chan struct{}] // closed and replaced after every flush
-	kick      chan struct{}
-	err       error // sticky write/fsync failure
-	failed    atomic.Bool
-	closed    bool
-	done      chan struct{}
-	dropped   uint64 // entries dropped since open
-	lastFsync time.Duration
+	mu       sync.Mutex
+	segs     []segment // sorted by base; the last one is active
+	active   *os.File
+	next     uint64 // index the next Append gets
+	pending  []byte
+	spare    []byte
+	pendingN uint64 // entries in pending
+	onDisk   int64
+	written  uint64                        // entries written to the file (readable)
+	durable  atomic.Uint64                 // entries below this index are fsynced
+	flushed  atomic.Pointer[chan struct{}] // closed and replaced after every flush
+	kick     chan struct{}
+	err      error // sticky write/fsync failure
+	failed   atomic.Bool
+	closed   bool
+	done     chan struct{}
+	dropped  uint64 // entries dropped since open
 }
 
 // Open opens or creates the spool in dir, recovering a torn tail left by a crash. The returned
@@ -185,7 +183,6 @@ func (s *Spool) dropOldestLocked(size int64) *Dropped {
 		}
 		d.Count += count
 		d.Bytes += old.size
-		d.Segments++
 		s.onDisk -= old.size
 		s.segs = s.segs[1:]
 		s.dropped += count
@@ -315,7 +312,6 @@ func (s *Spool) syncNow() {
 		s.opts.OnFsync(took)
 	}
 	s.mu.Lock()
-	s.lastFsync = took
 	if upto > s.durable.Load() {
 		s.durable.Store(upto)
 	}
@@ -414,11 +410,10 @@ func listSegments(dir string) ([]uint64, error) {
 
 // Stats is a snapshot for metrics.
 type Stats struct {
-	Bytes     int64  // on disk plus pending
-	Next      uint64 // index of the next entry
-	Durable   uint64 // entries below this index are fsynced
-	Dropped   uint64 // entries deleted by drop-oldest since open
-	LastFsync time.Duration
+	Bytes   int64  // on disk plus pending
+	Next    uint64 // index of the next entry
+	Durable uint64 // entries below this index are fsynced
+	Dropped uint64 // entries deleted by drop-oldest since open
 }
 
 // Stats returns current counters.
@@ -427,7 +422,7 @@ func (s *Spool) Stats() Stats {
 	defer s.mu.Unlock()
 	return Stats{
 		Bytes: s.onDisk + int64(len(s.pending)), Next: s.next, Durable: s.durable.Load(),
-		Dropped: s.dropped, LastFsync: s.lastFsync,
+		Dropped: s.dropped,
 	}
 }
 
