@@ -174,13 +174,9 @@ func LoadOrCreateKey(path string, create bool) (ed25519.PrivateKey, bool, error)
 	if blk == nil {
 		return nil, false, fmt.Errorf("audit signing key %s is not PEM: write a PKCS#8 Ed25519 key (openssl genpkey -algorithm ed25519)", path)
 	}
-	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	ek, err := parsePrivateKey(blk)
 	if err != nil {
-		return nil, false, fmt.Errorf("parse audit signing key %s: %w", path, err)
-	}
-	ek, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, false, fmt.Errorf("audit signing key %s is %T, not Ed25519", path, k)
+		return nil, false, fmt.Errorf("audit signing key %s: %w", path, err)
 	}
 	return ek, false, nil
 }

@@ -133,13 +133,9 @@ func LoadPublicKeys(path string) ([]ed25519.PublicKey, error) {
 func parsePEMKey(blk *pem.Block) (ed25519.PublicKey, error) {
 	switch blk.Type {
 	case "PRIVATE KEY":
-		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+		ek, err := parsePrivateKey(blk)
 		if err != nil {
-			return nil, fmt.Errorf("parse private key: %w", err)
-		}
-		ek, ok := k.(ed25519.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("private key is %T, not Ed25519", k)
+			return nil, err
 		}
 		return ek.Public().(ed25519.PublicKey), nil
 	case "PUBLIC KEY":
@@ -154,6 +150,19 @@ func parsePEMKey(blk *pem.Block) (ed25519.PublicKey, error) {
 		return pub, nil
 	}
 	return nil, fmt.Errorf("PEM block %q is not a PUBLIC KEY or PRIVATE KEY", blk.Type)
+}
+
+// parsePrivateKey reads a PKCS#8 Ed25519 private key block.
+func parsePrivateKey(blk *pem.Block) (ed25519.PrivateKey, error) {
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse private key: %w", err)
+	}
+	ek, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("private key is %T, not Ed25519", k)
+	}
+	return ek, nil
 }
 
 // PublicKeyPEM is one key of a public key file, with the comment written above its block.
