@@ -58,7 +58,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case varRequest:
 		if a.request == nil {
-			a.request = requestVar(&a.x.Request, a.needs)
+			a.request = requestVar(&a.x.Request, a.needs, a.bodyJSON())
 		}
 		return a.request, true
 	case varResponse:
@@ -167,11 +167,11 @@ func mapOr(vars map[string]any, key string, def func() map[string]any) map[strin
 	return def()
 }
 
-func requestVar(r *exchange.Request, n needs) map[string]any {
+func requestVar(r *exchange.Request, n needs, decoded func() (any, bool)) map[string]any {
 	path, rawQuery, _ := strings.Cut(r.Path, "?")
 	query, _ := url.ParseQuery(rawQuery) // a malformed pair is dropped; the rest is kept
 	host, port := hostPort(r.Authority)
-	body := bodyVar(r.Body, r.Headers, n)
+	body := bodyVar(r.Body, n, decoded)
 	if n.form {
 		form := map[string]any{}
 		if isForm(r.Headers) {
@@ -199,21 +199,44 @@ func responseVar(r *exchange.Response, n needs) map[string]any {
 	return map[string]any{
 		"status":  int64(r.Status),
 		"headers": headersVar(r.Headers),
-		"body":    bodyVar(r.Body, r.Headers, n),
+		"body":    bodyVar(r.Body, n, nil),
 	}
 }
 
 // bodyVar returns {raw, json?}: json is absent (not null) unless the body is valid JSON, so
-// that has(request.body.json) tells a JSON body from any other.
-func bodyVar(b []byte, _ exchange.Headers, n needs) map[string]any {
+// that has(request.body.json) tells a JSON body from any other. decoded, when set, is the body
+// inspection already decoded (it is not decoded a second time).
+func bodyVar(b []byte, n needs, decoded func() (any, bool)) map[string]any {
 	body := map[string]any{"raw": string(b)}
-	if n.json && len(b) > 0 {
-		var v any
-		if err := json.Unmarshal(b, &v); err == nil {
+	if !n.json || len(b) == 0 {
+		return body
+	}
+	if decoded != nil {
+		if v, ok := decoded(); ok {
 			body["json"] = v
+			return body
 		}
 	}
+	var v any
+	if err := json.Unmarshal(b, &v); err == nil {
+		body["json"] = v
+	}
 	return body
+}
+
+// bodyJSONer is implemented by inspect.Facts: the request body it decoded from JSON.
+type bodyJSONer interface {
+	BodyJSON() (any, bool)
+}
+
+// bodyJSON returns the facts' decoded request body, when the facts have one.
+func (a *activation) bodyJSON() func() (any, bool) {
+	if f, ok := a.x.Facts.(bodyJSONer); ok {
+		if p, isInspect := f.(*inspect.Facts); !isInspect || p != nil {
+			return f.BodyJSON
+		}
+	}
+	return nil
 }
 
 func isForm(h exchange.Headers) bool {
