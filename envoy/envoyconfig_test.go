@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warden-gw/warden/extproc"
+
 	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	"google.golang.org/protobuf/proto"
 )
@@ -137,31 +139,52 @@ func TestWardenRequirements(t *testing.T) {
 	}
 }
 
-// TestStreamedOverrideIsAllowed checks that the mode_override warden sends for SSE is accepted
-// by every config that lists allowed_override_modes (Envoy compares enum by enum, ignoring
-// request_header_mode) and changes nothing but the response body mode.
+// TestStreamedOverrideIsAllowed checks, for every config, the mode_override warden derives from
+// it for SSE (extproc.OptionsFromFilter, what the server sends): Envoy accepts it (it is one of
+// allowed_override_modes, compared enum by enum ignoring request_header_mode, when the list is
+// set) and it changes nothing but the response body mode.
 func TestStreamedOverrideIsAllowed(t *testing.T) {
-	override := StreamedResponseOverride()
-	base := proto.Clone(DefaultExtProcFilter().GetProcessingMode()).(*extprocfilterv3.ProcessingMode)
-	base.ResponseBodyMode = extprocfilterv3.ProcessingMode_STREAMED
-	if !proto.Equal(override, base) {
-		t.Errorf("StreamedResponseOverride() = %v, want the configured processing_mode with response_body_mode STREAMED (%v)", override, base)
-	}
 	for _, cf := range loadAllConfigs(t) {
-		allowed := cf.extProc.GetAllowedOverrideModes()
-		if len(allowed) == 0 {
-			continue // an empty list allows any override
+		if cf.extProc == nil || !cf.extProc.GetAllowModeOverride() {
+			continue
 		}
 		t.Run(cf.path, func(t *testing.T) {
+			o := extproc.OptionsFromFilter(cf.extProc, extproc.DefaultOptions())
+			override := o.StreamedOverride
+			if !o.AllowModeOverride || override == nil {
+				t.Fatalf("no SSE override derived (allow=%v)", o.AllowModeOverride)
+			}
+			want := effectiveMode(cf.extProc.GetProcessingMode())
+			want.ResponseBodyMode = extprocfilterv3.ProcessingMode_STREAMED
+			if !sameModeIgnoringRequestHeaders(override, want) {
+				t.Errorf("override %v changes more than the response body mode of %v", override, cf.extProc.GetProcessingMode())
+			}
+			allowed := cf.extProc.GetAllowedOverrideModes()
 			for _, m := range allowed {
 				if sameModeIgnoringRequestHeaders(m, override) {
 					return
 				}
 			}
-			t.Errorf("%s: allowed_override_modes %v does not contain warden's override %v; Envoy would ignore it",
-				cf.path, allowed, override)
+			if len(allowed) > 0 {
+				t.Errorf("allowed_override_modes %v does not contain warden's override %v; Envoy would ignore it", allowed, override)
+			}
 		})
 	}
+}
+
+// effectiveMode spells out what DEFAULT means in Envoy: headers are sent, trailers skipped.
+func effectiveMode(m *extprocfilterv3.ProcessingMode) *extprocfilterv3.ProcessingMode {
+	e := proto.Clone(m).(*extprocfilterv3.ProcessingMode)
+	if e.ResponseHeaderMode == extprocfilterv3.ProcessingMode_DEFAULT {
+		e.ResponseHeaderMode = extprocfilterv3.ProcessingMode_SEND
+	}
+	if e.RequestTrailerMode == extprocfilterv3.ProcessingMode_DEFAULT {
+		e.RequestTrailerMode = extprocfilterv3.ProcessingMode_SKIP
+	}
+	if e.ResponseTrailerMode == extprocfilterv3.ProcessingMode_DEFAULT {
+		e.ResponseTrailerMode = extprocfilterv3.ProcessingMode_SKIP
+	}
+	return e
 }
 
 func sameModeIgnoringRequestHeaders(a, b *extprocfilterv3.ProcessingMode) bool {

@@ -105,16 +105,3 @@ func DefaultExtProcFilter() *extprocfilterv3.ExternalProcessor {
 	}
 	return proto.Clone(ep).(*extprocfilterv3.ExternalProcessor)
 }
-
-// StreamedResponseOverride returns the mode_override warden sends in its response-headers reply
-// to switch a text/event-stream response to STREAMED. Envoy honours an override only if it
-// equals an entry of allowed_override_modes enum by enum (request_header_mode excepted; DEFAULT
-// is not SEND), so this is that entry of the embedded bootstrap, not a hand-built copy.
-func StreamedResponseOverride() *extprocfilterv3.ProcessingMode {
-	for _, m := range DefaultExtProcFilter().GetAllowedOverrideModes() {
-		if m.GetResponseBodyMode() == extprocfilterv3.ProcessingMode_STREAMED {
-			return m
-		}
-	}
-	panic("envoyconfig: embedded bootstrap.yaml allows no STREAMED response override")
-}
