@@ -74,8 +74,9 @@ func FuzzRedactJSON(f *testing.F) {
 	})
 }
 
-// FuzzSSE: any byte stream in any chunking never panics, and output events
-// built from valid input remain parseable.
+// FuzzSSE: any byte stream in any chunking never panics, and where it is accepted the output
+// does not depend on where the chunks were cut (events are processed whole, and a secret's
+// hold-back follows the events, not the chunks).
 func FuzzSSE(f *testing.F) {
 	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi sk-\"}}]}\n\ndata: [DONE]\n\n"), uint16(10))
 	f.Add([]byte("event: content_block_delta\r\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\r\n\r\n"), uint16(3))
@@ -83,10 +84,24 @@ func FuzzSSE(f *testing.F) {
 	eng := engine(f)
 	f.Fuzz(func(t *testing.T, wire []byte, cut uint16) {
 		c := int(cut) % (len(wire) + 1)
-		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{MaxEvent: 1 << 16})
-		_, _ = s.Write(wire[:c])
-		_, _ = s.Write(wire[c:])
-		_, _ = s.Close()
+		run := func(chunks ...[]byte) ([]byte, error) {
+			s := eng.NewStream(redact.KindSSE, redact.StreamOptions{MaxEvent: 1 << 16})
+			var out []byte
+			for _, ch := range chunks {
+				o, err := s.Write(ch)
+				out = append(out, o...)
+				if err != nil {
+					return out, err
+				}
+			}
+			o, err := s.Close()
+			return append(out, o...), err
+		}
+		split, errSplit := run(wire[:c], wire[c:])
+		whole, errWhole := run(wire)
+		if errSplit == nil && errWhole == nil && !bytes.Equal(split, whole) {
+			t.Fatalf("output depends on the cut at %d\nwhole %q\nsplit %q", c, whole, split)
+		}
 	})
 }
 
