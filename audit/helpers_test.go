@@ -118,3 +118,30 @@ func recordIndexes(t *testing.T, es []Entry) []int {
 	}
 	return out
 }
+
+// waitFor polls cond (every few ms, for at most 10 s) until it holds; what names the condition
+// in the failure. For states with no event to wait on: counters, the durable index, a signer's
+// call count.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 10s: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitCheckpoints waits until the log's checkpointer has written n checkpoints (it signs off the
+// record path, so Record returning does not mean its checkpoint exists yet).
+func waitCheckpoints(t *testing.T, l *Log, n float64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%v checkpoints written", n), func() bool { return counterValue(l.m.checkpoints) >= n })
+}
+
+// waitCheckpointErrors waits until n checkpoints failed to be signed or written.
+func waitCheckpointErrors(t *testing.T, l *Log, n float64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%v checkpoint errors", n), func() bool { return counterValue(l.m.ckptErrors) >= n })
+}

@@ -245,13 +245,7 @@ func TestKafkaDownDuringLoadThenBack(t *testing.T) {
 			t.Fatalf("Record %d while Kafka is down: %v", i, err)
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for counterValue(l.m.shipErrors) == 0 { // no event to wait on: poll with a deadline
-		if time.Now().After(deadline) {
-			t.Fatal("shipper never reported a failed produce")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the shipper reports a failed produce", func() bool { return counterValue(l.m.shipErrors) > 0 })
 	if p := l.shipper.Position(); p != 0 {
 		t.Fatalf("position advanced to %d while every produce failed", p)
 	}
@@ -356,13 +350,7 @@ func TestMissingTopicKeepsRecordsUntilCreated(t *testing.T) {
 	dir := t.TempDir()
 	l := openLog(t, kafkaConfig(dir, c))
 	writeRecords(t, l, 30, "s")
-	deadline := time.Now().Add(20 * time.Second)
-	for counterValue(l.m.shipErrors) == 0 { // no event to wait on: poll with a deadline
-		if time.Now().After(deadline) {
-			t.Fatal("shipper never reported the missing topic")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the shipper reports the missing topic", func() bool { return counterValue(l.m.shipErrors) > 0 })
 	if p := l.shipper.Position(); p != 0 {
 		t.Fatalf("position %d without a topic", p)
 	}

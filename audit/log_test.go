@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,11 @@ type blockingSigner struct {
 	calls   atomic.Int32
 }
 
+func newBlockingSigner() (*blockingSigner, ed25519.PrivateKey) {
+	_, priv, _ := ed25519.GenerateKey(nil)
+	return &blockingSigner{Ed25519KeySigner: NewEd25519Signer(priv), release: make(chan struct{})}, priv
+}
+
 func (s *blockingSigner) Sign(msg []byte) ([]byte, error) {
 	s.calls.Add(1)
 	<-s.release
@@ -116,8 +122,7 @@ func (s *blockingSigner) Sign(msg []byte) ([]byte, error) {
 // once Sign returns the checkpoints cover them and the chain verifies.
 func TestRecordsDoNotWaitForTheSigner(t *testing.T) {
 	dir := t.TempDir()
-	_, priv, _ := ed25519.GenerateKey(nil)
-	s := &blockingSigner{Ed25519KeySigner: NewEd25519Signer(priv), release: make(chan struct{})}
+	s, priv := newBlockingSigner()
 	cfg := testConfig(dir)
 	cfg.Signer = s
 	l := openLog(t, cfg)
@@ -201,13 +206,7 @@ func TestCheckpointChainSurvivesFailedSignatures(t *testing.T) {
 
 func waitSignCalls(t *testing.T, s *flakySigner, n int32) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.calls.Load() < n { // no event to wait on: poll with a deadline
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sign calls after 10s, want %d", s.calls.Load(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, fmt.Sprintf("%d sign calls", n), func() bool { return s.calls.Load() >= n })
 }
 
 // A checkpoint taken at the interval fails and no more records come: the next interval tries
@@ -220,13 +219,7 @@ func TestFailedIntervalCheckpointIsRetried(t *testing.T) {
 	l := openLog(t, cfg)
 	defer closeLog(t, l)
 	writeRecords(t, l, 5, "s") // fewer than every: only the interval takes a snapshot
-	deadline := time.Now().Add(10 * time.Second)
-	for counterValue(l.m.checkpoints) < 1 { // no event to wait on: poll with a deadline
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint after the failed one (%d sign calls)", s.calls.Load())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitCheckpoints(t, l, 1)   // after the failed one
 	if s.calls.Load() < 2 {
 		t.Fatal("the first signature did not fail: the test did not exercise the retry")
 	}
@@ -236,8 +229,7 @@ func TestFailedIntervalCheckpointIsRetried(t *testing.T) {
 // the final one and it signs the last record; the queued ones are not all signed at shutdown.
 func TestCloseSignsTheFinalHeadLast(t *testing.T) {
 	dir := t.TempDir()
-	_, priv, _ := ed25519.GenerateKey(nil)
-	s := &blockingSigner{Ed25519KeySigner: NewEd25519Signer(priv), release: make(chan struct{})}
+	s, priv := newBlockingSigner()
 	cfg := testConfig(dir)
 	cfg.Signer = s
 	l := openLog(t, cfg)
@@ -271,17 +263,14 @@ func TestCloseSignsTheFinalHeadLast(t *testing.T) {
 // the spool is still open.
 func TestSecondCloseWaitsForTheFirst(t *testing.T) {
 	dir := t.TempDir()
-	_, priv, _ := ed25519.GenerateKey(nil)
-	s := &blockingSigner{Ed25519KeySigner: NewEd25519Signer(priv), release: make(chan struct{})}
+	s, _ := newBlockingSigner()
 	cfg := testConfig(dir)
 	cfg.Signer = s
 	l := openLog(t, cfg)
 	writeRecords(t, l, 3, "s")
 	first := make(chan error, 1)
 	go func() { first <- l.Close(context.Background()) }()
-	for s.calls.Load() == 0 { // the first Close is signing the final checkpoint
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "the first Close signing the final checkpoint", func() bool { return s.calls.Load() > 0 })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := l.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -361,13 +350,7 @@ func TestAsyncModeWritesEventually(t *testing.T) {
 	l := openLog(t, cfg)
 	writeRecords(t, l, 5, "s")
 	// The periodic sync, not Close, makes them durable.
-	deadline := time.Now().Add(10 * time.Second)
-	for l.spool.Stats().Durable < 5 { // no event to wait on: poll with a deadline
-		if time.Now().After(deadline) {
-			t.Fatalf("async log: %d of 5 records durable after 10s without Close", l.spool.Stats().Durable)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "5 records durable without Close", func() bool { return l.spool.Stats().Durable >= 5 })
 	closeLog(t, l)
 	if got := len(recordIndexes(t, spoolEntries(t, dir))); got != 5 {
 		t.Fatalf("async log wrote %d of 5 records", got)

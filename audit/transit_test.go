@@ -351,16 +351,11 @@ func TestTransitOutageKeepsRecords(t *testing.T) {
 	l = openLog(t, cfg)
 	writeRecords(t, l, 1, "c") // seq 41: the resumed log signs at once (40 records since checkpoint #1)
 	// Record waited for its own fsync, not for the checkpoint appended after it.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	waitFor(t, "the chain signed up to seq 41 after Vault came back", func() bool {
 		rep = Verify(spoolEntries(t, dir), VerifyOptions{Keys: keys})
 		c := rep.Chains["test-chain"]
-		if rep.OK() && c.SignedUpTo == 41 && c.Checkpoints == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after Vault came back: problems %v, chain %+v\n%s", rep.Problems, c, logs.String())
-		}
-	}
+		return rep.OK() && c.SignedUpTo == 41 && c.Checkpoints == 2
+	})
 	closeLog(t, l)
 	rep = Verify(spoolEntries(t, dir), VerifyOptions{Keys: keys, Strict: true})
 	if c := rep.Chains["test-chain"]; !rep.OK() || c.SignedUpTo != 41 || len(rep.Warnings) != 0 {
@@ -507,27 +502,3 @@ func (l *lockedLog) String() string {
 }
 
 func (l *lockedLog) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
-
-// waitCheckpoints waits until the log's checkpointer has written n checkpoints (it signs off the
-// record path, so Record returning does not mean its checkpoint exists yet).
-func waitCheckpoints(t *testing.T, l *Log, n float64) {
-	t.Helper()
-	waitCounter(t, "checkpoints written", func() float64 { return counterValue(l.m.checkpoints) }, n)
-}
-
-// waitCheckpointErrors waits until n checkpoints failed to be signed or written.
-func waitCheckpointErrors(t *testing.T, l *Log, n float64) {
-	t.Helper()
-	waitCounter(t, "checkpoint errors", func() float64 { return counterValue(l.m.ckptErrors) }, n)
-}
-
-func waitCounter(t *testing.T, what string, value func() float64, n float64) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for value() < n { // a counter has no event to wait on: poll with a deadline
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %v after 10s, want %v", what, value(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
