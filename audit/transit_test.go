@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warden-gw/warden/internal/testenv"
+
 	"github.com/hashicorp/vault/api"
 
 	"github.com/warden-gw/warden/internal/testenv/vaulttest"
@@ -484,21 +486,6 @@ func TestParseTransitSignature(t *testing.T) {
 }
 
 // lockedLog collects log output from several goroutines.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type lockedLog struct{ testenv.SyncBuffer }
 
 func (l *lockedLog) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }

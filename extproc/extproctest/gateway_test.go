@@ -2,7 +2,6 @@ package extproctest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,8 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/warden-gw/warden/internal/testenv"
 
 	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 )
@@ -90,7 +90,7 @@ func TestGatewayLocalReplyAndHostRouting(t *testing.T) {
 		{"denied", "DELETE", 403, "denied"},
 	}
 	e := newEnvoy(t, denyServer("DELETE"), filterCfg(modes(modeBuffered, modeNone)))
-	var logBuf syncBuffer
+	var logBuf testenv.SyncBuffer
 	gw, err := NewGateway(GatewayConfig{Logger: slog.New(slog.NewTextHandler(&logBuf, nil)), Envoy: e})
 	if err != nil {
 		t.Fatal(err)
@@ -199,21 +199,3 @@ func TestLoadRoutes(t *testing.T) {
 }
 
 var quiet = slog.New(slog.DiscardHandler)
-
-// syncBuffer is a bytes.Buffer safe for the gateway's concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

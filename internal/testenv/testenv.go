@@ -1,11 +1,13 @@
-// Package testenv holds what the test harnesses for real servers (vaulttest, pgtest) share.
+// Package testenv holds what tests and the harnesses for real servers (vaulttest, pgtest) share.
 package testenv
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net"
+	"sync"
 	"testing"
 )
 
@@ -28,4 +30,24 @@ func RandomHex(t testing.TB, n int) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// SyncBuffer is a buffer several goroutines may write to (a log sink in tests).
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns everything written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

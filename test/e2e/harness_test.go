@@ -5,13 +5,14 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/warden-gw/warden/internal/testenv"
 
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
 	"google.golang.org/grpc"
@@ -29,7 +30,7 @@ type wardenProc struct {
 	conn   *grpc.ClientConn
 	client extprocv3.ExternalProcessorClient
 	envoy  *extproctest.Envoy
-	logs   *syncBuffer
+	logs   *testenv.SyncBuffer
 	stop   func() error
 }
 
@@ -46,7 +47,7 @@ func startWarden(t testing.TB, edit func(*mainlib.Config)) *wardenProc {
 		edit(&cfg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &wardenProc{cfg: cfg, logs: &syncBuffer{}}
+	w := &wardenProc{cfg: cfg, logs: &testenv.SyncBuffer{}}
 	ready := make(chan mainlib.Addrs, 1)
 	done := make(chan error, 1)
 	go func() { done <- mainlib.Serve(ctx, cfg, w.logs, func(a mainlib.Addrs) { ready <- a }) }()
@@ -122,22 +123,4 @@ func request(method, url string, headers map[string]string, body ...string) *ext
 		r.Body = extproctest.Chunks(nil, body...)
 	}
 	return r
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
