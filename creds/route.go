@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 // compiledRoute is a Route with its templates parsed and names normalised.
@@ -95,17 +97,7 @@ func (cr *compiledRoute) matches(host, path string) bool {
 	} else if host != cr.host {
 		return false
 	}
-	if cr.pathPrefix == "" {
-		return true
-	}
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	if !strings.HasPrefix(path, cr.pathPrefix) {
-		return false
-	}
-	rest := path[len(cr.pathPrefix):]
-	return rest == "" || strings.HasSuffix(cr.pathPrefix, "/") || rest[0] == '/'
+	return exchange.PathHasPrefix(path, cr.pathPrefix)
 }
 
 // errTemplate is returned when a header template cannot be rendered from a

@@ -215,3 +215,21 @@ func (x *Exchange) Final() Decision {
 	}
 	return Decision{Action: Allow}
 }
+
+// PathHasPrefix reports whether the path of a request target (query and fragment ignored)
+// starts with prefix at a path-segment boundary: "/v1" matches "/v1" and "/v1/x", not "/v10"; a
+// prefix ending in "/" matches everything below it; "" matches every path. Routes in warden's
+// configuration (credentials, redaction, required identity) all match path_prefix this way.
+func PathHasPrefix(target, prefix string) bool {
+	if prefix == "" {
+		return true
+	}
+	if i := strings.IndexAny(target, "?#"); i >= 0 {
+		target = target[:i]
+	}
+	if !strings.HasPrefix(target, prefix) {
+		return false
+	}
+	rest := target[len(prefix):]
+	return rest == "" || strings.HasSuffix(prefix, "/") || rest[0] == '/'
+}

@@ -249,7 +249,7 @@ func (v *Verifier) Required(host, path string) bool {
 	}
 	h := hostOnly(host)
 	for _, r := range v.cfg.Required.Routes {
-		if hostMatches(r.Host, h) && strings.HasPrefix(path, r.PathPrefix) {
+		if hostMatches(r.Host, h) && exchange.PathHasPrefix(path, r.PathPrefix) {
 			return true
 		}
 	}

@@ -48,7 +48,7 @@ func (r RedactRoute) matches(x *exchange.Exchange) bool {
 	case !strings.EqualFold(r.Host, host):
 		return false
 	}
-	return strings.HasPrefix(x.Request.Path, r.PathPrefix)
+	return exchange.PathHasPrefix(x.Request.Path, r.PathPrefix)
 }
 
 func orTrue(b *bool) bool { return b == nil || *b }
