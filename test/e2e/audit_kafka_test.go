@@ -26,6 +26,7 @@ import (
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
+	"github.com/warden-gw/warden/internal/testenv"
 )
 
 // TestKcatReadsWhatWardenShipped sends requests through warden configured to ship its audit
@@ -33,13 +34,7 @@ import (
 // consumer (librdkafka): every request's records are there, keyed and with CloudEvents headers,
 // and `warden audit verify --brokers` accepts the topic.
 func TestKcatReadsWhatWardenShipped(t *testing.T) {
-	kcat, err := exec.LookPath("kcat")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("kcat is not installed: apt-get install -y kcat")
-		}
-		t.Skip("kcat not installed (apt-get install -y kcat)")
-	}
+	kcat := testenv.RequireTool(t, "kcat", "apt-get install -y kcat (make deps does)")
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(3, "warden.audit"))
 	if err != nil {
 		t.Fatal(err)
