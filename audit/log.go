@@ -55,6 +55,7 @@ type Log struct {
 	closeErr  error
 
 	full       atomic.Bool
+	fullNeed   atomic.Int64 // payload bytes of the last record refused for space
 	stateMu    sync.Mutex
 	stateSaved uint64
 	reqs       chan appendReq // to the sequencer
@@ -349,6 +350,7 @@ func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dr
 	l.sealBuf = payload[:0] // Append copies the payload
 	t, dropped, err := l.spool.Append(payload)
 	if errors.Is(err, spool.ErrFull) {
+		l.fullNeed.Store(int64(len(payload)))
 		l.full.Store(true)
 		l.m.full.WithLabelValues("rejected").Inc()
 		return t, dropped, fmt.Errorf("%w: %d bytes used of audit.max_bytes; the request is refused until Kafka drains the spool or the bound is raised", ErrSpoolFull, l.spool.Stats().Bytes)
@@ -550,7 +552,10 @@ func (l *Log) Ready() error {
 	if err := l.spool.Err(); err != nil {
 		return fmt.Errorf("audit spool: %w", err)
 	}
-	if l.full.Load() {
+	// A refused record sets full; only a later record clears it. With readiness-based load
+	// balancing no request arrives while the replica is unready, so ask the spool whether the
+	// refused record would fit now (the shipper trimmed, or the operator made room).
+	if l.full.Load() && !l.spool.HasRoom(int(l.fullNeed.Load())) {
 		return fmt.Errorf("audit spool full (%d bytes): requests are refused until it drains", l.spool.Stats().Bytes)
 	}
 	return nil

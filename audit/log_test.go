@@ -378,6 +378,33 @@ func TestSpoolFullFailsClosed(t *testing.T) {
 	}
 }
 
+// TestReadyReturnsWhenSpaceReturns: after a refusal for space, readiness must come back as soon
+// as the space does — with readiness-based load balancing no request arrives to clear it.
+func TestReadyReturnsWhenSpaceReturns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.SegmentBytes, cfg.MaxBytes = 4<<10, 32<<10
+	l := openLog(t, cfg)
+	defer closeLog(t, l)
+	var err error
+	for i := 0; i < 200 && err == nil; i++ {
+		err = l.Record(context.Background(), sampleExchange(i, "s"), StageRequest)
+	}
+	if !errors.Is(err, ErrSpoolFull) {
+		t.Fatalf("Record error = %v, want ErrSpoolFull", err)
+	}
+	if l.Ready() == nil {
+		t.Fatal("Ready reports ok while the spool is full")
+	}
+	// What the shipper does once Kafka took the records: trim the sealed segments.
+	if err := l.spool.Trim(l.spool.Stats().Next); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Ready(); err != nil {
+		t.Fatalf("Ready after the spool drained, before any new request: %v", err)
+	}
+}
+
 func TestDropOldestLeavesMarker(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(dir)
