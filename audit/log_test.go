@@ -236,7 +236,16 @@ func TestCloseSignsTheFinalHeadLast(t *testing.T) {
 	writeRecords(t, l, 300, "s") // 30 snapshots: 1 being signed, 16 queued, the rest skipped
 	closed := make(chan error, 1)
 	go func() { closed <- l.Close(context.Background()) }()
-	time.Sleep(20 * time.Millisecond) // let Close reach the checkpointer (not needed for correctness)
+	// Release the signer only once Close has stopped the log: the checkpointer then sees the
+	// stop before it takes the next queued snapshot (released earlier, it signs them one by one).
+	waitFor(t, "Close to stop the log", func() bool {
+		select {
+		case <-l.stop:
+			return true
+		default:
+			return false
+		}
+	})
 	close(s.release)
 	if err := <-closed; err != nil {
 		t.Fatal(err)
