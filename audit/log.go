@@ -64,7 +64,7 @@ type Log struct {
 	wg         sync.WaitGroup
 	shipStop   context.CancelFunc
 	shipDone   chan struct{}
-	shipErr    error
+	shipErr    atomic.Pointer[error] // why the shipper stopped on its own (nil while it runs)
 	Recovered  *spool.Recovery // what Open quarantined, if anything
 }
 
@@ -176,16 +176,23 @@ func (l *Log) startShipper(ctx context.Context) error {
 		return fmt.Errorf("audit kafka: %w", err)
 	}
 	l.shipper = sh
+	l.runShipper(ctx, sh.Run)
+	return nil
+}
+
+// runShipper runs the shipper until Close stops it. If it stops on its own with an error, that
+// shows on /readyz (Ready) and in warden_audit_shipper_up: records still reach the spool, but
+// nothing reaches Kafka any more, which an operator must see.
+func (l *Log) runShipper(ctx context.Context, run func(context.Context) error) {
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.shipStop, l.shipDone = cancel, make(chan struct{})
 	go func() {
 		defer close(l.shipDone)
-		if err := sh.Run(sctx); err != nil {
-			l.cfg.Logger.Error("audit shipper stopped", "err", err)
-			l.shipErr = err
+		if err := run(sctx); err != nil && sctx.Err() == nil {
+			l.cfg.Logger.Error("audit shipper stopped: records stay in the spool and are not sent to Kafka until warden restarts", "err", err)
+			l.shipErr.Store(&err)
 		}
 	}()
-	return nil
 }
 
 func describeForKafka(b []byte) (kafka.Message, error) {
@@ -555,6 +562,9 @@ func (l *Log) Ready() error {
 	// A refused record sets full; only a later record clears it. With readiness-based load
 	// balancing no request arrives while the replica is unready, so ask the spool whether the
 	// refused record would fit now (the shipper trimmed, or the operator made room).
+	if p := l.shipErr.Load(); p != nil {
+		return fmt.Errorf("audit shipper stopped (records are kept in the spool; restart warden to resume shipping): %w", *p)
+	}
 	if l.full.Load() && !l.spool.HasRoom(int(l.fullNeed.Load())) {
 		return fmt.Errorf("audit spool full (%d bytes): requests are refused until it drains", l.spool.Stats().Bytes)
 	}

@@ -387,6 +387,26 @@ func TestSpoolFullFailsClosed(t *testing.T) {
 	}
 }
 
+// TestDeadShipperShowsInReadiness: a shipper that stops on its own (not by Close) leaves records
+// piling up unshipped; /readyz and warden_audit_shipper_up must say so.
+func TestDeadShipperShowsInReadiness(t *testing.T) {
+	l := openLog(t, testConfig(t.TempDir()))
+	defer closeLog(t, l)
+	if v := gaugeValue(t, l.m.shipperUp); v != 1 {
+		t.Fatalf("warden_audit_shipper_up = %v before any failure, want 1", v)
+	}
+	l.runShipper(context.Background(), func(context.Context) error { return errors.New("read spool segment: input/output error") })
+	<-l.shipDone
+	err := l.Ready()
+	if err == nil || !strings.Contains(err.Error(), "shipper stopped") {
+		t.Fatalf("Ready after the shipper died = %v, want an error naming the shipper", err)
+	}
+	if v := gaugeValue(t, l.m.shipperUp); v != 0 {
+		t.Fatalf("warden_audit_shipper_up = %v after the shipper died, want 0", v)
+	}
+	l.shipper, l.shipStop = nil, nil // nothing to stop at Close: the fake has returned
+}
+
 // TestReadyReturnsWhenSpaceReturns: after a refusal for space, readiness must come back as soon
 // as the space does — with readiness-based load balancing no request arrives to clear it.
 func TestReadyReturnsWhenSpaceReturns(t *testing.T) {
