@@ -65,7 +65,7 @@ type Log struct {
 	shipStop   context.CancelFunc
 	shipDone   chan struct{}
 	shipErr    atomic.Pointer[error] // why the shipper stopped on its own (nil while it runs)
-	Recovered  *spool.Recovery // what Open quarantined, if anything
+	Recovered  *spool.Recovery       // what Open quarantined, if anything
 }
 
 // Open opens (or creates) the audit log described by cfg, recovers its spool, resumes the chain
