@@ -68,10 +68,12 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	tc, err := cfg.tlsConfig()
+	conn, err := cfg.connect("warden-audit")
 	if err != nil {
 		return nil, err
 	}
+	transport := conn.Transport()
+	transport.MetadataTTL = 5 * time.Second
 	if log == nil {
 		log = slog.Default()
 	}
@@ -95,10 +97,7 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 		BatchTimeout: time.Microsecond,
 		WriteTimeout: cfg.WriteTimeout,
 		ReadTimeout:  cfg.WriteTimeout,
-		Transport: &kafkago.Transport{
-			ClientID: cfg.ClientID, TLS: tc, DialTimeout: 5 * time.Second,
-			MetadataTTL: 5 * time.Second,
-		},
+		Transport:    transport,
 	}
 	sh := &Shipper{
 		cfg: cfg, sp: sp, w: w, describe: d, shrink: s, hooks: hooks, log: log, balancer: bal,

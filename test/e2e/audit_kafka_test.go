@@ -26,6 +26,7 @@ import (
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 	"github.com/warden-gw/warden/internal/testenv"
 )
 
@@ -44,7 +45,7 @@ func TestKcatReadsWhatWardenShipped(t *testing.T) {
 	w := startWarden(t, func(c *mainlib.Config) {
 		// zstd-compressed batches: kcat (librdkafka) must decompress what kafka-go compressed.
 		// (audit/auditcli's kcat test reads uncompressed batches.)
-		c.Audit.Kafka = &auditkafka.Config{Brokers: brokers, Topic: "warden.audit", Compression: "zstd"}
+		c.Audit.Kafka = &auditkafka.Config{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: "warden.audit", Compression: "zstd"}
 	})
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
 	const n = 20
