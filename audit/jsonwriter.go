@@ -7,9 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// jsonWriter appends JSON without reflection: the record encoder's primitives.
-
-// jsonWriter appends JSON object members, writing the comma between them.
+// jsonWriter appends JSON object members, writing the comma between them: the record encoder's
+// primitives, without reflection.
 type jsonWriter struct {
 	b     []byte
 	first bool
