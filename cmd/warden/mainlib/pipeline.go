@@ -147,7 +147,7 @@ func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, r
 	if ac.Dir == "" {
 		ac.Dir = filepath.Join(cfg.DataDir, "audit")
 	}
-	ac.Product = audit.Product{Name: "warden", VendorName: "warden", Version: Version}
+	ac.Product.Version = Version // name and vendor: audit's defaults (warden, warden-gw), as docs/audit.md says
 	ac.Registerer = reg
 	ac.Logger = log
 	if ac.Checkpoint.VaultTransit != nil {
