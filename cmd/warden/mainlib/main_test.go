@@ -48,3 +48,21 @@ func TestServeRefusesABadAddressClearly(t *testing.T) {
 		t.Fatal("a bind failure is not a usage error")
 	}
 }
+
+// Each flag's help names one default: `dev --help` said "(empty: the configuration's listen,
+// default 127.0.0.1:9002) (default "127.0.0.1:0")".
+func TestHelpNamesOneDefaultPerFlag(t *testing.T) {
+	for _, cmd := range []string{"serve", "dev"} {
+		var out, errb bytes.Buffer
+		_ = Main(context.Background(), []string{cmd, "--help"}, strings.NewReader(""), &out, &errb)
+		help := out.String() + errb.String()
+		if !strings.Contains(help, "-listen") {
+			t.Fatalf("%s --help printed no flags:\n%s", cmd, help)
+		}
+		for _, line := range strings.Split(help, "\n") {
+			if strings.Count(line, "default") > 1 {
+				t.Errorf("%s --help: two defaults on one line: %s", cmd, strings.TrimSpace(line))
+			}
+		}
+	}
+}

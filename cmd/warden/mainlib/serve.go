@@ -50,9 +50,17 @@ type serverFlags struct{ listen, admin, policy, config *string }
 
 // addServerFlags registers them; listen and admin are the defaults ("" keeps the configuration's).
 func addServerFlags(fs *flag.FlagSet, listen, admin string) serverFlags {
+	// flag prints a non-empty default itself; say where an empty one comes from.
+	from := func(what, key, def, value string) string {
+		if value == "" {
+			return fmt.Sprintf("%s (default: the configuration's %s, %s)", what, key, def)
+		}
+		return what + " (overrides the configuration's " + key + ")"
+	}
+	d := DefaultConfig()
 	return serverFlags{
-		listen: fs.String("listen", listen, "ext_proc gRPC address (empty: the configuration's listen, default 127.0.0.1:9002)"),
-		admin:  fs.String("admin", admin, "admin HTTP address for /healthz, /readyz, /metrics (empty: the configuration's admin, default 127.0.0.1:9901)"),
+		listen: fs.String("listen", listen, from("ext_proc gRPC address", "listen", d.Listen, listen)),
+		admin:  fs.String("admin", admin, from("admin HTTP address for /healthz, /readyz, /metrics", "admin", d.Admin, admin)),
 		policy: fs.String("policy", "", "policy file or folder (default: the embedded policy pack)"),
 		config: fs.String("config", "", "YAML configuration file (see docs/configuration.md)"),
 	}
