@@ -8,6 +8,8 @@ import (
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/server/v3"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // callbacks logs the life of xDS streams. Envoy sends its node only in the first request of a
@@ -21,7 +23,8 @@ import (
 type callbacks struct {
 	server.CallbackFuncs
 	log   *slog.Logger
-	known func(*corev3.Node) bool // whether a gateway in force serves this node
+	known   func(*corev3.Node) bool // whether a gateway in force serves this node
+	removed func(*corev3.Node) bool // whether this node's gateway was removed from the file
 
 	mu    sync.Mutex
 	nodes map[int64]*corev3.Node
@@ -32,9 +35,9 @@ type sentResponse struct{ nonce, version string }
 
 var _ server.Callbacks = (*callbacks)(nil)
 
-func newCallbacks(log *slog.Logger, known func(*corev3.Node) bool) *callbacks {
+func newCallbacks(log *slog.Logger, known, removed func(*corev3.Node) bool) *callbacks {
 	return &callbacks{
-		log: log, known: known, nodes: map[int64]*corev3.Node{},
+		log: log, known: known, removed: removed, nodes: map[int64]*corev3.Node{},
 		sent: map[int64]map[string]sentResponse{},
 	}
 }
@@ -71,6 +74,11 @@ func (c *callbacks) OnStreamRequest(id int64, req *discoveryv3.DiscoveryRequest)
 		}
 		return nil
 	}
+	if req.GetResponseNonce() == "" && c.removed(node) {
+		c.log.Warn("xDS request refused: this node's gateway was removed from the xDS file",
+			"stream", id, "node", node.GetId(), "cluster", node.GetCluster(), "type", req.GetTypeUrl())
+		return status.Errorf(codes.NotFound, "warden xds: the gateway for node %q (cluster %q) was removed from the gateways file", node.GetId(), node.GetCluster())
+	}
 	if req.GetResponseNonce() == "" && !c.known(node) {
 		c.log.Warn("no gateway in the xDS file serves this Envoy node; add one whose node is its id or cluster",
 			"stream", id, "node", node.GetId(), "cluster", node.GetCluster(), "type", req.GetTypeUrl())
@@ -104,9 +112,13 @@ func (c *callbacks) OnStreamResponse(_ context.Context, id int64, _ *discoveryv3
 		"version", resp.GetVersionInfo(), "resources", len(resp.GetResources()))
 }
 
-// OnStreamDeltaRequest logs NACKs on delta (incremental) streams too; the other delta and
-// REST callbacks are CallbackFuncs' no-ops.
+// OnStreamDeltaRequest refuses new delta (incremental) streams of removed gateways and logs
+// their NACKs; the other delta and REST callbacks are CallbackFuncs' no-ops.
 func (c *callbacks) OnStreamDeltaRequest(id int64, req *discoveryv3.DeltaDiscoveryRequest) error {
+	if req.GetResponseNonce() == "" && req.GetNode() != nil && c.removed(req.GetNode()) {
+		return status.Errorf(codes.NotFound, "warden xds: the gateway for node %q (cluster %q) was removed from the gateways file",
+			req.GetNode().GetId(), req.GetNode().GetCluster())
+	}
 	if st := req.GetErrorDetail(); st != nil {
 		c.log.Error("Envoy rejected (NACK) a delta xDS response; it keeps its previous configuration",
 			"stream", id, "node", req.GetNode().GetId(), "type", req.GetTypeUrl(),
