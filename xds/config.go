@@ -59,7 +59,11 @@ type WardenTLS struct {
 
 // Gateway is what one Envoy (matched by node id, or else by node cluster) is programmed with.
 type Gateway struct {
-	Node          string    `yaml:"node"`
+	Node string `yaml:"node"`
+	// Clients are the identities (spiffe:// IDs or subject DNs of client certificates) of the
+	// Envoys allowed to receive this gateway; empty: every caller `warden xds --tls-allow`
+	// admits. Needs the xDS server to run with TLS.
+	Clients       []string  `yaml:"clients"`
 	ListenAddress string    `yaml:"listen_address"` // default 0.0.0.0
 	ListenPort    uint32    `yaml:"listen_port"`
 	JWT           *JWT      `yaml:"jwt"`
@@ -183,6 +187,11 @@ func unixPath(a string) (string, bool) {
 }
 
 func (g *Gateway) check() error {
+	for _, id := range g.Clients {
+		if !strings.HasPrefix(id, "spiffe://") && !strings.Contains(id, "=") {
+			return fmt.Errorf("clients: %q is neither a spiffe:// ID nor a subject DN like CN=edge-1,O=acme", id)
+		}
+	}
 	if err := checkPort(g.ListenPort); err != nil {
 		return fmt.Errorf("listen_port: %w", err)
 	}

@@ -83,7 +83,7 @@ func NewServer(opts Options) (*Server, error) {
 		opts.Logger = slog.Default()
 	}
 	s := &Server{opts: opts, log: opts.Logger, inForce: map[string]string{}}
-	s.nodes.Store(&nodeSets{inForce: map[string]bool{}, ever: map[string]bool{}})
+	s.nodes.Store(&nodeSets{inForce: map[string]bool{}, ever: map[string]bool{}, clients: map[string]tlsconf.Allowlist{}})
 	s.cache = cache.NewSnapshotCache(true, nodeHash{s}, cplog.LoggerFuncs{
 		WarnFunc:  func(f string, a ...any) { s.log.Warn(fmt.Sprintf(f, a...)) },
 		ErrorFunc: func(f string, a ...any) { s.log.Error(fmt.Sprintf(f, a...)) },
@@ -96,7 +96,10 @@ func NewServer(opts Options) (*Server, error) {
 
 // nodeSets are the gateway nodes in force and every gateway node ever in force (removed ones
 // keep their snapshot so that Envoys still connected keep their watches; see apply).
-type nodeSets struct{ inForce, ever map[string]bool }
+type nodeSets struct {
+	inForce, ever map[string]bool
+	clients       map[string]tlsconf.Allowlist // gateways that name their Envoys' identities
+}
 
 // nodeHash keys an Envoy by its node id when a gateway has (or had) that name, else by its
 // cluster when a gateway has (or had) that name. Removed gateways count, so an Envoy that stays
@@ -117,6 +120,19 @@ func (h nodeHash) ID(n *corev3.Node) string {
 // knows reports whether a gateway in force serves n.
 func (s *Server) knows(n *corev3.Node) bool {
 	return s.nodes.Load().inForce[nodeHash{s}.ID(n)]
+}
+
+// authorize checks that the caller may receive n's gateway: when the gateway names its clients,
+// the stream's verified client certificate (peer; nil on plaintext) must be one of them.
+func (s *Server) authorize(n *corev3.Node, peer *tlsconf.Peer) error {
+	allow, ok := s.nodes.Load().clients[nodeHash{s}.ID(n)]
+	if !ok {
+		return nil
+	}
+	if peer == nil {
+		return fmt.Errorf("%w: no verified client certificate (is the xDS server running with --tls-*?)", tlsconf.ErrNotAllowed)
+	}
+	return allow.Check(*peer)
 }
 
 // removed reports whether n's gateway was in force once and is not now.
@@ -148,7 +164,17 @@ func (s *Server) apply(ctx context.Context, data []byte) error {
 		return fmt.Errorf("xds: %s: %w", s.opts.ConfigPath, err)
 	}
 	prev := s.nodes.Load()
-	next := &nodeSets{inForce: make(map[string]bool, len(snaps)), ever: make(map[string]bool, len(prev.ever)+len(snaps))}
+	next := &nodeSets{
+		inForce: make(map[string]bool, len(snaps)), ever: make(map[string]bool, len(prev.ever)+len(snaps)),
+		clients: map[string]tlsconf.Allowlist{},
+	}
+	for _, g := range c.Gateways {
+		if len(g.Clients) > 0 {
+			ac := &tlsconf.Config{}
+			ac.AddAllowed(g.Clients...)
+			next.clients[g.Node] = tlsconf.NewAllowlist(ac)
+		}
+	}
 	for node := range prev.ever {
 		next.ever[node] = true
 	}
@@ -199,7 +225,7 @@ func (s *Server) Start(ctx context.Context) error {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 5 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 15 * time.Second, PermitWithoutStream: true}),
 	)...)
-	xs := server.NewServer(ctx, s.cache, newCallbacks(s.log, s.knows, s.removed))
+	xs := server.NewServer(ctx, s.cache, newCallbacks(s.log, gatewayAccess{known: s.knows, removed: s.removed, authorize: s.authorize}))
 	discoveryv3.RegisterAggregatedDiscoveryServiceServer(s.grpc, xs)
 	listenerservice.RegisterListenerDiscoveryServiceServer(s.grpc, xs)
 	routeservice.RegisterRouteDiscoveryServiceServer(s.grpc, xs)

@@ -1,6 +1,7 @@
 package xds
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -94,4 +95,27 @@ func TestWardenTLSRefused(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", tt.warden, err, tt.want)
 		}
 	}
+}
+
+// TestEnvoyBootstrapReachesXDSWithMutualTLS: the README's Envoy bootstrap presents a client
+// certificate to the control plane and checks its name.
+func TestEnvoyBootstrapReachesXDSWithMutualTLS(t *testing.T) {
+	b, err := os.ReadFile("testdata/envoy-bootstrap.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := envoyconfig.LoadBootstrap(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := bs.GetDynamicResources().GetAdsConfig().GetGrpcServices()[0].GetEnvoyGrpc().GetClusterName()
+	for _, c := range bs.GetStaticResources().GetClusters() {
+		if c.GetName() == name {
+			if err := envoyconfig.CheckWardenTransport(c); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no static cluster %q for ADS", name)
 }
