@@ -95,3 +95,34 @@ transport_socket:
 		})
 	}
 }
+
+// TestTLSDocClusters loads the Envoy clusters docs/tls.md shows (the yaml blocks that start with
+// "# envoy cluster") through go-control-plane's protos and checks they authenticate warden.
+func TestTLSDocClusters(t *testing.T) {
+	doc, err := os.ReadFile("../docs/tls.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, block := range strings.Split(string(doc), "```yaml\n")[1:] {
+		body, _, _ := strings.Cut(block, "```")
+		if !strings.HasPrefix(body, "# envoy cluster\n") {
+			continue
+		}
+		n++
+		c := &clusterv3.Cluster{}
+		if err := Unmarshal([]byte(body), c); err != nil {
+			t.Errorf("cluster %d: %v", n, err)
+			continue
+		}
+		if err := Validate(c); err != nil {
+			t.Errorf("cluster %d: %v", n, err)
+		}
+		if err := CheckWardenTransport(c); err != nil {
+			t.Errorf("cluster %d: %v", n, err)
+		}
+	}
+	if n != 2 {
+		t.Errorf("found %d '# envoy cluster' blocks in docs/tls.md, want the pipe and the mutual-TLS cluster", n)
+	}
+}
