@@ -40,6 +40,7 @@ func TestServeRefusesABadAddressClearly(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.Listen, cfg.Admin = "256.0.0.1:1", "127.0.0.1:0"
+	cfg.InsecurePlaintext = true // past the plaintext check, to the bind
 	err := Serve(context.Background(), cfg, &bytes.Buffer{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "listen for ext_proc on 256.0.0.1:1") {
 		t.Fatalf("got %v", err)
