@@ -132,7 +132,9 @@ func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
 		return nil
 	}
 	t := time.Now()
-	inj, err := p.Creds.Inject(ctx, &st.x)
+	sctx, cancel := st.stageCtx(ctx)
+	inj, err := p.Creds.Inject(sctx, &st.x)
+	cancel()
 	st.x.Time("creds", time.Since(t))
 	if err != nil {
 		return err
