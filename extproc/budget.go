@@ -21,9 +21,10 @@ const (
 // DefaultMessageTimeout is Envoy's message_timeout when the filter configuration sets none.
 const DefaultMessageTimeout = 200 * time.Millisecond
 
-// stageBudget returns the time network-bound stages may spend on one message of the given
-// timeout; 0 means no budget (the timeout is unknown or disabled).
-func stageBudget(messageTimeout time.Duration) time.Duration {
+// StageBudget returns the time network-bound stages may spend on one message of the given
+// timeout; 0 means no budget (the timeout is unknown or disabled). The approval stage bounds its
+// store writes by it before it asks Envoy to hold the request.
+func StageBudget(messageTimeout time.Duration) time.Duration {
 	if messageTimeout <= 0 {
 		return 0
 	}
@@ -33,7 +34,7 @@ func stageBudget(messageTimeout time.Duration) time.Duration {
 // stageCtx bounds ctx by the budget of the message being handled: the deadline counts from the
 // moment warden received the message, as Envoy's timer counts from the moment it sent it.
 func (st *stream) stageCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	b := stageBudget(st.srv.opts.MessageTimeout)
+	b := StageBudget(st.srv.opts.MessageTimeout)
 	if b == 0 || st.msgStart.IsZero() {
 		return context.WithCancel(ctx)
 	}

@@ -61,7 +61,7 @@ func TestStageBudgetFollowsEnvoysMessageTimeout(t *testing.T) {
 		{durationpb.New(2 * time.Second), 1500 * time.Millisecond},
 	} {
 		o := OptionsFromFilter(&filterv3.ExternalProcessor{MessageTimeout: tc.set}, DefaultOptions())
-		if got := stageBudget(o.MessageTimeout); got != tc.want {
+		if got := StageBudget(o.MessageTimeout); got != tc.want {
 			t.Errorf("message_timeout %v: budget %v, want %v", tc.set.AsDuration(), got, tc.want)
 		}
 	}

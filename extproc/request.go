@@ -64,8 +64,14 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	if p.Policy != nil {
 		if d.Action == exchange.RequireApproval && !d.Shadow && p.Approve != nil {
 			t := time.Now()
-			d = p.Approve.Resolve(ctx, x, d, st.hold)
+			var aerr error
+			d, aerr = p.Approve.Resolve(ctx, x, d, st.hold)
 			x.Time("approval", time.Since(t))
+			if aerr != nil {
+				x.Decisions = append(x.Decisions, d)
+				st.srv.metrics.decision(d)
+				return st.refuseErr(ctx, aerr), nil
+			}
 		}
 		x.Decisions = append(x.Decisions, d)
 		st.srv.metrics.decision(d)

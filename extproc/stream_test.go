@@ -362,12 +362,12 @@ type fakeApprover struct {
 	approve bool
 }
 
-func (a *fakeApprover) Resolve(_ context.Context, _ *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision {
+func (a *fakeApprover) Resolve(_ context.Context, _ *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) (exchange.Decision, error) {
 	a.held, a.holdOK = hold(10 * time.Minute)
 	if a.approve {
-		return exchange.Decision{Action: exchange.Allow, Phase: d.Phase, Rule: d.Rule, ApprovalID: d.ApprovalID, Reason: "approved"}
+		return exchange.Decision{Action: exchange.Allow, Phase: d.Phase, Rule: d.Rule, ApprovalID: d.ApprovalID, Reason: "approved"}, nil
 	}
-	return d
+	return d, nil
 }
 
 func TestApprovalHoldExtendsEnvoysTimeoutThenAnswers(t *testing.T) {
