@@ -242,9 +242,15 @@ func (st *stream) finish(ctx context.Context, streamErr error) {
 		st.x.ID = newID()
 	}
 	st.x.Disposition = exchange.Cancelled
-	if streamErr != nil && !isCancel(streamErr) {
+	switch {
+	case streamErr != nil && !isCancel(streamErr):
 		st.x.Disposition = exchange.Failed
 		st.x.ErrorCode, st.x.Error = "stream_error", streamErr.Error()
+	case st.upstream && st.streaming && st.end.seen:
+		// The agent was given the stream's final event, then closed its side before the upstream
+		// body ended: what it got is the whole answer.
+		st.x.Disposition, st.x.Status = exchange.Allowed, st.x.Response.Status
+		st.x.ErrorCode = "client_closed_after_stream_end"
 	}
 	if err := st.record(ctx); err != nil {
 		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)

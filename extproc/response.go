@@ -232,6 +232,7 @@ func (st *stream) streamChunk(ctx context.Context, chunk []byte, eos bool) ([]*e
 		return st.refuseErr(ctx, &Reject{Status: 502, Code: "stream_blocked", Reason: "the streamed response could not be processed safely: " + err.Error()}), nil
 	}
 	if !eos {
+		st.end.write(out)
 		if st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
 			if len(out) == 0 {
 				return nil, nil

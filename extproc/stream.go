@@ -46,6 +46,7 @@ type stream struct {
 	respStream BodyStream  // streamed response redaction
 	guard      StreamGuard // streamed response tool-call guard
 	streaming  bool        // the response body is processed chunk by chunk
+	end        streamEnd   // whether the agent was given the stream's final event
 }
 
 func newStream(srv *Server) *stream {
