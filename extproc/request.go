@@ -145,6 +145,14 @@ func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
 	if err != nil {
 		return err
 	}
+	for _, h := range inj.Set {
+		if !headerValueOK(h.Value) || !headerNameOK(h.Key) {
+			// Envoy refuses the whole header mutation with a 500 of its own (empty body, no
+			// record of why); a value from Vault with a control character must fail here,
+			// visibly, with the header's name and never its value.
+			return &Reject{Status: 502, Code: "credential_header_invalid", Reason: "the credential for this upstream cannot be sent in header " + safeName(h.Key) + ": its value contains characters HTTP headers cannot carry (check the secret in Vault)"}
+		}
+	}
 	for _, k := range inj.Remove {
 		edit.Remove(k)
 	}

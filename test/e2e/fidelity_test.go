@@ -184,3 +184,46 @@ func testKey(t *testing.T) *rsa.PrivateKey {
 	}
 	return k
 }
+
+// A Vault secret whose value holds a control character other than tab would make Envoy refuse the
+// whole header mutation (HeaderUtility::headerValueIsValid) with an empty 500 and a record that
+// says the request was allowed. warden refuses it itself, names the header but not the value, and
+// the record agrees with the client.
+func TestCredentialWithAControlCharacterIsRefusedByWarden(t *testing.T) {
+	const secret = "sk-ctl\x01secret-4471"
+	addr := hangingServer(t, func(w http.ResponseWriter, r *http.Request) bool {
+		switch r.URL.Path {
+		case "/v1/auth/token/lookup-self":
+			_, _ = io.WriteString(w, `{"data":{"id":"root","policies":["root"],"ttl":0}}`)
+		case "/v1/secret/data/llm/openai":
+			b, _ := json.Marshal(map[string]any{"data": map[string]any{"data": map[string]any{"api_key": secret}, "metadata": map[string]any{"version": 1}}})
+			_, _ = w.Write(b)
+		default:
+			return false
+		}
+		return true
+	})
+	cfg, err := creds.ParseConfig([]byte(`
+address: ` + addr + `
+auth: {method: token, token: hvs.fidelity-test}
+roles:
+  - {name: openai, source: kv2, mount: secret, path: llm/openai}
+routes:
+  - host: api.openai.com
+    role: openai
+    headers: {authorization: "Bearer {{ .api_key }}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWarden(t, func(c *mainlib.Config) { c.Vault = &cfg })
+	req := request("POST", "https://api.openai.com/v1/chat/completions",
+		map[string]string{"content-type": "application/json", "x-request-id": "ctl-cred"}, `{"model":"gpt-4o","messages":[]}`)
+	refusedWithin(t, w, req, "ctl-cred", 502, "credential_header_invalid")
+	for _, r := range w.records(t) {
+		raw, _ := json.Marshal(r)
+		if strings.Contains(string(raw), "secret-4471") {
+			t.Fatalf("the credential reached the audit record: %s", raw)
+		}
+	}
+}
