@@ -24,7 +24,14 @@ func (s *Service) Decide(ctx context.Context, id string, approver exchange.Ident
 		if a.ID == "" {
 			a.ID = clip(id, 128)
 		}
-		s.events(ctx, Event{Kind: EventRefused, Approval: a, Actor: approver.Subject, Error: err.Error()})
+		ev := Event{Kind: EventRefused, Approval: a, Actor: approver.Subject, Error: err.Error()}
+		if errors.Is(err, ErrStoreUnavailable) {
+			// The approver was not refused: their decision could not be stored. The record says
+			// so, without the store's internals (broker addresses, client errors).
+			s.log.Error("approval decision not stored", "id", a.ID, "err", err)
+			ev = Event{Kind: EventStoreUnavailable, Approval: a, Actor: approver.Subject, Error: ErrStoreUnavailable.Error()}
+		}
+		s.events(ctx, ev)
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -45,6 +46,8 @@ type KafkaStore struct {
 	m        map[string]Approval
 	watchers []func(Approval)
 	waits    map[string]chan bool // WriteID → applied?
+
+	health atomic.Pointer[error] // the last write's failure; nil after a write that worked
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -205,18 +208,35 @@ func (s *KafkaStore) Put(ctx context.Context, next Approval) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
 	if err := s.w.WriteMessages(ctx, kafkago.Message{Key: []byte(next.ID), Value: val}); err != nil {
-		return fmt.Errorf("write approval %s to topic %s: %w", next.ID, s.cfg.Topic, err)
+		return s.unavailable(fmt.Errorf("write approval %s to topic %s: %w", next.ID, s.cfg.Topic, err))
 	}
 	select {
 	case applied := <-ch:
+		s.health.Store(nil)
 		if applied {
 			return nil
 		}
 		s.repair(ctx, next.ID)
 		return fmt.Errorf("approval %s version %d: %w", next.ID, next.Version, ErrConflict)
 	case <-ctx.Done():
-		return fmt.Errorf("approval %s: write not read back from topic %s: %w", next.ID, s.cfg.Topic, ctx.Err())
+		return s.unavailable(fmt.Errorf("approval %s: write not read back from topic %s: %w", next.ID, s.cfg.Topic, ctx.Err()))
 	}
+}
+
+// unavailable marks a failed write as ErrStoreUnavailable and remembers it for Health. The
+// caller's deadline (a request's message budget) ending is the same failure seen sooner.
+func (s *KafkaStore) unavailable(err error) error {
+	err = fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	s.health.Store(&err)
+	return err
+}
+
+// Health implements HealthReporter.
+func (s *KafkaStore) Health() error {
+	if p := s.health.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // repair re-publishes the state that beat this replica's write, so that the last record of the
@@ -242,7 +262,7 @@ func (s *KafkaStore) Delete(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
 	if err := s.w.WriteMessages(ctx, kafkago.Message{Key: []byte(id)}); err != nil {
-		return fmt.Errorf("delete approval %s from topic %s: %w", id, s.cfg.Topic, err)
+		return s.unavailable(fmt.Errorf("delete approval %s from topic %s: %w", id, s.cfg.Topic, err))
 	}
 	return nil
 }

@@ -230,6 +230,15 @@ func (s *Service) open(a Approval, now time.Time) bool {
 	return false
 }
 
+// Health reports whether the approval store currently takes writes (nil) or why not. Readiness
+// shows it as "approvals degraded"; requests that need no approval are not affected.
+func (s *Service) Health() error {
+	if h, ok := s.store.(HealthReporter); ok {
+		return h.Health()
+	}
+	return nil
+}
+
 // Get returns an approval by id.
 func (s *Service) Get(id string) (Approval, bool) { return s.store.Get(id) }
 

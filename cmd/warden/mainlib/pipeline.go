@@ -24,6 +24,7 @@ type runtime struct {
 	auditLog   *audit.Log
 	policyName string
 	readiness  []func() error
+	degraded   []func() error          // parts that are down without making warden unready (approvals)
 	handlers   map[string]http.Handler // extra admin endpoints
 	closers    []func(context.Context) error
 }
@@ -34,6 +35,18 @@ func (r *runtime) admin(pattern string, h http.Handler) {
 		r.handlers = map[string]http.Handler{}
 	}
 	r.handlers[pattern] = h
+}
+
+// degradedParts lists what works only partly; /readyz reports it while staying ready, because
+// requests that do not need the part still work.
+func (r *runtime) degradedParts() []string {
+	var out []string
+	for _, f := range r.degraded {
+		if err := f(); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	return out
 }
 
 func (r *runtime) ready() error {
@@ -88,7 +101,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		rt.close(ctx, log)
 		return nil, err
 	}
-	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe); err != nil {
+	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe, opts.MessageTimeout); err != nil {
 		rt.close(ctx, log)
 		return nil, err
 	}

@@ -159,7 +159,7 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	hs.SetServingStatus("envoy.service.ext_proc.v3.ExternalProcessor", healthpb.HealthCheckResponse_SERVING)
 
 	var draining atomic.Bool
-	mux := adminMux(reg, &draining, rt.ready)
+	mux := adminMux(reg, &draining, rt.ready, rt.degradedParts)
 	for p, h := range rt.handlers {
 		mux.Handle(p, h)
 	}
@@ -205,8 +205,9 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 }
 
 // adminMux serves /healthz (the process is alive), /readyz (it can take traffic: not draining
-// and every stage ready) and /metrics.
-func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() error) *http.ServeMux {
+// and every stage ready; parts that are down without stopping traffic, such as approvals, are
+// listed as degraded) and /metrics.
+func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() error, degraded func() []string) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -221,6 +222,9 @@ func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() erro
 			return
 		}
 		_, _ = io.WriteString(w, "ready\n")
+		for _, d := range degraded() {
+			_, _ = io.WriteString(w, "degraded: "+d+"\n")
+		}
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	return mux
