@@ -43,6 +43,7 @@ type Options struct {
 type Engine struct {
 	rules   []*rule
 	ki      *keywordIndex
+	holdKI  *keywordIndex // keywords whose partial occurrence at the end of a chunk is held
 	kwRules [][]*rule
 	hmacKey []byte
 	exact   [][]byte
@@ -60,6 +61,7 @@ var (
 func allRules() ([]*rule, error) {
 	compiledOnce.Do(func() {
 		rs := append(providerRulesAtoG(), providerRulesHtoZ()...)
+		rs = append(rs, contextRules()...)
 		rs = append(rs, genericRules()...)
 		seen := map[string]bool{}
 		for _, r := range rs {
@@ -90,9 +92,12 @@ func New(cfg Config) (*Engine, error) {
 			e.exact = append(e.exact, slices.Clone(v))
 		}
 	}
-	var kws []string
+	var kws, holdKws []string
 	index := map[string]int{}
 	for _, r := range rs {
+		if !r.noHold {
+			holdKws = append(holdKws, r.keywords...)
+		}
 		for _, k := range r.keywords {
 			id, ok := index[k]
 			if !ok {
@@ -105,6 +110,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	e.ki = newKeywordIndex(kws)
+	e.holdKI = newKeywordIndex(holdKws)
 	e.pool.New = func() any { return &scratch{} }
 	return e, nil
 }
@@ -152,11 +158,17 @@ func (e *Engine) putScratch(sc *scratch) {
 func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 	enabled := ^o.Disable
 	pend := len(b)
-	hits, depth := e.ki.scan(b, sc.hits[:0])
+	hits := e.ki.scan(b, sc.hits[:0])
 	sc.hits = hits
 	spans := sc.spans[:0]
-	if depth > 0 {
+	if depth := e.holdKI.partialDepth(b); depth > 0 {
 		pend = len(b) - depth
+		// A token may start before its keyword (`<bot id>:AA...`): hold its digits too.
+		if b[pend] == ':' {
+			for k := 0; pend > 0 && k < 16 && isDigit(b[pend-1]); k++ {
+				pend--
+			}
+		}
 	}
 	for _, h := range hits {
 		ke := h.end
