@@ -156,6 +156,11 @@ func (e *Engine) putScratch(sc *scratch) {
 // requested, the first index that more input could still turn into part of
 // a secret (len(b) when nothing is pending).
 func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
+	return e.scanLayer(b, o, sc, 0)
+}
+
+// scanLayer scans b, which is layer encodings deep (0: the input itself).
+func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span, int) {
 	enabled := ^o.Disable
 	pend := len(b)
 	hits := e.ki.scan(b, sc.hits[:0])
@@ -211,6 +216,9 @@ func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 				}
 			}
 		}
+	}
+	if enabled&Secret != 0 {
+		spans, pend = e.lookThrough(b, o, spans, pend, layer)
 	}
 	spans = mergeSpans(spans)
 	sc.spans = spans

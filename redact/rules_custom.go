@@ -22,7 +22,7 @@ func genericRules() []*rule {
 		custom("url-password", Secret, 512, matchURLPassword, "://"),
 		tok("bearer-token", `(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)`, "bearer").limit(4096).grp(1).entropy(3.0).check(genericValue),
 		tok("basic-auth", `(?i:basic)[ \t]+([A-Za-z0-9+/]{8,}={0,2})`, "basic").limit(2048).grp(1).check(basicAuth),
-		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword),
+		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd", "pass"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword),
 		ctx("generic-api-key", kw("access", "api", "auth", "key", "credential", "creds", "secret", "token"), `[A-Za-z0-9_.=+/~-]{10,150}`).check(genericValue).entropy(3.5),
 		custom("email", Email, 320, matchEmail, "@"),
 	}
@@ -43,7 +43,7 @@ func isPlaceholder(v []byte) bool {
 			return true
 		}
 	}
-	return v[0] == '$' || v[0] == '%' || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
+	return v[0] == '$' || v[0] == '%' && !(len(v) > 2 && isHex(v[1]) && isHex(v[2])) || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
 		len(v) > 1 && v[0] == '/' && v[1] == '/'
 }
 
@@ -222,7 +222,8 @@ func matchURLPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	j, at, colon := ke, -1, -1
 	for j < len(b) && j-ke < 256 {
 		c := b[j]
-		if c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '\\' {
+		if c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '`' || c == '\\' ||
+			(c == '<' || c == '>') && colon < 0 { // a password may hold '<' ('\u003c' in Go's JSON)
 			break
 		}
 		if c == '@' {
