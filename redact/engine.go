@@ -94,7 +94,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var kws, holdKws []string
 	index := map[string]int{}
-	for _, r := range rs {
+	for _, r := range append(slices.Clip(rs), lookRules...) {
 		if !r.noHold {
 			holdKws = append(holdKws, r.keywords...)
 		}
@@ -141,6 +141,7 @@ type span struct {
 type scratch struct {
 	hits  []kwHit
 	spans []span
+	look  []lookHit
 }
 
 // putScratch returns scratch buffers to the pool unless one huge body grew
@@ -166,6 +167,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 	hits := e.ki.scan(b, sc.hits[:0])
 	sc.hits = hits
 	spans := sc.spans[:0]
+	look := sc.look[:0]
 	if depth := e.holdKI.partialDepth(b); depth > 0 {
 		pend = len(b) - depth
 		// A token may start before its keyword (`<bot id>:AA...`): hold its digits too.
@@ -180,6 +182,10 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		ks := ke - e.ki.kwLen[h.kw]
 		for _, r := range e.kwRules[h.kw] {
 			if r.class&enabled == 0 {
+				continue
+			}
+			if r.kind == kindLook {
+				look = append(look, lookHit{ks: ks, ke: ke, kind: r.look})
 				continue
 			}
 			s, en, p := r.match(b, ks, ke)
@@ -217,8 +223,9 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 			}
 		}
 	}
-	if enabled&Secret != 0 {
-		spans, pend = e.lookThrough(b, o, spans, pend, layer)
+	sc.look = look
+	if enabled&Secret != 0 && len(look) > 0 {
+		spans, pend = e.lookThrough(b, o, look, spans, pend, layer)
 	}
 	spans = mergeSpans(spans)
 	sc.spans = spans

@@ -3,6 +3,8 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -110,33 +112,55 @@ func hex4At(b []byte, i int) (rune, bool) {
 	return r, true
 }
 
-// hidesText reports whether b holds an escape that can hide part of a secret
-// or its key from the rules: a \u escape, an escaped slash or quote, a
-// percent-encoded text byte.
-func hidesText(b []byte) bool {
-	for i := bytes.IndexByte(b, '\\'); i >= 0 && i+1 < len(b); {
-		switch b[i+1] {
-		case 'u', '/', '"':
-			return true
-		}
-		j := bytes.IndexByte(b[i+2:], '\\')
-		if j < 0 {
-			break
-		}
-		i += 2 + j
-	}
-	for i := bytes.IndexByte(b, '%'); i >= 0; {
-		if _, ok := pctByte(b, i); ok {
-			return true
-		}
-		j := bytes.IndexByte(b[i+1:], '%')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
-	return false
+// lookKind says what a look-through keyword marks.
+type lookKind uint8
+
+const (
+	lookEscape   lookKind = iota // an escape that can hide a secret or its key
+	lookB64Start                 // the opening of base64 JSON, PEM or a URL with credentials
+	lookB64After                 // a block follows (after an assignment operator or a space)
+)
+
+type lookHit struct {
+	ks, ke int
+	kind   lookKind
 }
+
+func look(kind lookKind, keywords ...string) *rule {
+	return &rule{id: "look-through", class: Secret, kind: kindLook, look: kind, keywords: keywords, noHold: true}
+}
+
+// lookRules put the places worth decoding into the keyword prefilter, so that
+// benign text costs no extra pass: escapes (`\u00XX`, `\/` in URLs, `\"`
+// around a key or value, percent-encoded text bytes), the openings of base64
+// that decodes to JSON (`eyJ`, `ewo`), PEM (`LS0tLS1`) or a URL with
+// credentials, and where a base64 value follows a credential key, a `b64`
+// key, or `PLAIN`/`Basic`.
+var lookRules = func() []*rule {
+	pct := make([]string, 0, 95)
+	for c := 0x20; c < 0x7f; c++ {
+		if !isAlnum(byte(c)) {
+			pct = append(pct, "%"+string("0123456789ABCDEF"[c>>4])+string("0123456789ABCDEF"[c&15]))
+		}
+	}
+	rs := []*rule{
+		look(lookEscape, `\u00`, `:\/`, `\/\/`, `\":`, `=\"`),
+		look(lookEscape, pct...),
+		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",
+			"cg9zdgdyzxm6ly9", "cg9zdgdyzxnxbdovl", "bxlzcww6ly9", "bw9uz29kyjovl", "bw9uz29kyitzcny6ly9",
+			"cmvkaxm6ly9", "cmvkaxnzoi8v", "ywlxcdovl", "ywlxchm6ly9", "ahr0chm6ly9", "ahr0cdovl"),
+		look(lookB64After, "plain ", "basic ", "b64:", "b64=", `b64":`, "base64:", "base64=", `base64":`,
+			"password", "passwd", "pwd", "secret", "token", "auth", "credential", "creds", "key", "pass"),
+	}
+	for _, r := range rs {
+		for i, k := range r.keywords {
+			r.keywords[i] = strings.ToLower(k)
+		}
+	}
+	return rs
+}()
+
+func upperHex(c byte) bool { return isDigit(c) || c >= 'A' && c <= 'F' }
 
 // unescape fills v with b's JSON escapes and percent-encoded text bytes
 // decoded. It reports whether anything was decoded, and the start of an
@@ -180,30 +204,76 @@ func (v *view) unescape(b []byte) (changed bool, cut int) {
 	return changed, cut
 }
 
-// lookThrough scans the decoded views of b (escapes, base64 blocks) and
-// appends their findings, mapped back to b. It returns the updated spans and
-// the pending index (a stream must hold from there).
-func (e *Engine) lookThrough(b []byte, o *Options, spans []span, pend, layer int) ([]span, int) {
+// escWindow is how far around an escape the decoded view reaches: past the
+// longest key-plus-value an escape can sit inside of (longer tokens that
+// contain escapes, such as PEM bodies, are matched on the raw bytes).
+const escWindow = 640
+
+// lookThrough scans the decoded views of b around its look-through keyword
+// hits (escapes, base64 blocks) and appends their findings, mapped back to b.
+// It returns the updated spans and the pending index (a stream must hold from
+// there).
+func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span, pend, layer int) ([]span, int) {
 	if layer >= maxLayers {
 		return spans, pend
 	}
-	if hidesText(b) {
-		v := &view{}
-		if changed, cut := v.unescape(b); changed {
-			pend = min(pend, cut)
-			sc := e.pool.Get().(*scratch)
-			inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
-			for _, sp := range inner {
-				sp.s, sp.e = v.mapSpan(sp.s, sp.e)
-				spans = append(spans, sp)
+	var esc, blocks []int
+	for _, h := range hits {
+		switch h.kind {
+		case lookEscape:
+			if b[h.ks] == '%' && !(upperHex(b[h.ks+1]) && upperHex(b[h.ks+2])) {
+				continue // a format verb such as %2f
 			}
-			if ipend < len(v.buf) {
-				pend = min(pend, int(v.off[ipend]))
+			esc = append(esc, h.ks)
+		case lookB64Start:
+			blocks = append(blocks, h.ks)
+		case lookB64After:
+			if vs, _, _ := assignValueStart(b, h.ke); vs > 0 {
+				blocks = append(blocks, vs)
+			} else if b[h.ke-1] == ' ' || b[h.ke-1] == ':' || b[h.ke-1] == '=' {
+				blocks = append(blocks, skipSpaces(b, h.ke, 4))
 			}
-			e.putScratch(sc)
 		}
 	}
-	return e.base64Blocks(b, o, spans, pend, layer)
+	if len(esc) > 0 {
+		slices.Sort(esc)
+		v := &view{}
+		for k := 0; k < len(esc); {
+			ws, we := max(0, esc[k]-escWindow), min(len(b), esc[k]+escWindow)
+			for k++; k < len(esc) && esc[k]-escWindow <= we; k++ {
+				we = min(len(b), esc[k]+escWindow)
+			}
+			spans, pend = e.scanView(b, ws, we, v, o, spans, pend, layer)
+		}
+	}
+	if len(blocks) > 0 {
+		slices.Sort(blocks)
+		spans, pend = e.base64Blocks(b, blocks, o, spans, pend, layer)
+	}
+	return spans, pend
+}
+
+// scanView decodes b[ws:we], scans it and maps the findings back.
+func (e *Engine) scanView(b []byte, ws, we int, v *view, o *Options, spans []span, pend, layer int) ([]span, int) {
+	changed, cut := v.unescape(b[ws:we])
+	if !changed {
+		return spans, pend
+	}
+	if we == len(b) {
+		pend = min(pend, ws+cut)
+	}
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
+	for _, sp := range inner {
+		sp.s, sp.e = v.mapSpan(sp.s, sp.e)
+		sp.s, sp.e = sp.s+ws, sp.e+ws
+		spans = append(spans, sp)
+	}
+	if we == len(b) && ipend < len(v.buf) {
+		pend = min(pend, ws+int(v.off[ipend]))
+	}
+	return spans, pend
 }
 
 const (
@@ -218,33 +288,33 @@ var b64Char = func() (t [256]bool) {
 	return t
 }()
 
-// base64Blocks decodes every base64 or base64url block of b that decodes to
-// text, and reports the whole block when the text holds a secret (given the
-// key the block is assigned to, as in `password: <base64>`), is a
-// `user:password` pair or a SASL PLAIN message.
-func (e *Engine) base64Blocks(b []byte, o *Options, spans []span, pend, layer int) ([]span, int) {
+// base64Blocks decodes the base64 or base64url blocks that start at the
+// candidate offsets (ascending) and reports a whole block when its text holds
+// a secret (given the key the block is assigned to, as in `password:
+// <base64>`), is a `user:password` pair or a SASL PLAIN message.
+func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, pend, layer int) ([]span, int) {
 	var dec []byte
-	for i := 0; i < len(b); {
-		if !b64Char[b[i]] {
-			i++
+	last := -1
+	for _, s := range starts {
+		if s <= last || s >= len(b) || !b64Char[b[s]] || s > 0 && b64Char[b[s-1]] {
 			continue
 		}
-		s := i
-		for i < len(b) && b64Char[b[i]] {
+		last = s
+		i := s
+		for i < len(b) && i-s <= maxB64Run && b64Char[b[i]] {
 			i++
 		}
 		for k := 0; i < len(b) && k < 2 && b[i] == '='; k++ {
 			i++
 		}
-		if i-s < minB64Run || i-s > maxB64Run || s > 0 && (b[s-1] == '%' || b[s-1] == '\\') {
-			continue
-		}
-		if i == len(b) {
+		if i == len(b) && i-s <= maxB64Run {
 			pend = min(pend, s) // the block may still be growing
 		}
+		if i-s < minB64Run || i-s > maxB64Run {
+			continue
+		}
 		var ok bool
-		dec, ok = decodeB64Text(dec[:0], b[s:i])
-		if !ok {
+		if dec, ok = decodeB64Text(dec[:0], b[s:i]); !ok {
 			continue
 		}
 		if id := e.b64Secret(b, s, dec, o, layer); id != "" {

@@ -13,6 +13,7 @@ const (
 	kindPrefix ruleKind = iota // the keyword starts the token (or sits `before` bytes into it)
 	kindAssign                 // keyword, assignment operator, then a value pattern
 	kindCustom                 // hand-written matcher
+	kindLook                   // not a rule: marks where the engine looks through an encoding
 )
 
 // matchFunc looks at a keyword hit b[ks:ke]. It returns the secret span
@@ -41,6 +42,7 @@ type rule struct {
 	// space would otherwise delay ordinary prose). Its match is still found
 	// across chunks through the context a stream keeps.
 	noHold bool
+	look   lookKind // kindLook: what the keyword marks
 }
 
 // RuleInfo describes a rule for listings and documentation.

@@ -32,7 +32,7 @@ var dottedIdent = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A
 
 var placeholders = []string{
 	"example", "xxxx", "****", "placeholder", "your_", "your-", "yourpass", "changeme", "redacted",
-	"dummy", "sample", "<", "${", "{{", "%s", "%v", "$(", "process.env", "getenv", "environ",
+	"dummy", "sample", "${", "{{", "%s", "%v", "$(", "process.env", "getenv", "environ",
 	"password", "passwd",
 }
 
@@ -42,6 +42,9 @@ func isPlaceholder(v []byte) bool {
 		if strings.Contains(lv, p) {
 			return true
 		}
+	}
+	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {
+		return true // <your-token>, ${...}<...>
 	}
 	return v[0] == '$' || v[0] == '%' && !(len(v) > 2 && isHex(v[1]) && isHex(v[2])) || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
 		len(v) > 1 && v[0] == '/' && v[1] == '/'
