@@ -136,6 +136,40 @@ type span struct {
 	s, e  int
 	id    string
 	class Class
+	prio  precedence
+}
+
+// precedence orders rules that match the same bytes: the lower value names
+// the finding (its marker and its count in the record); equal values fall
+// back to the rule id. It depends only on the rules, never on the other
+// findings of the body.
+type precedence uint8
+
+const (
+	precExact    precedence = iota // a value warden injected: known for certain
+	precChecksum                   // a token format with a checksum that validated
+	precToken                      // a provider token with a distinctive prefix
+	precShape                      // a structure: PEM block, URL password, webhook path, look-through
+	precContext                    // a provider rule that needs the provider's name as key
+	precGeneric                    // generic assignments, bearer and basic credentials
+	precPII                        // personal data
+)
+
+// rulePrec is a rule's precedence, from its kind and filters.
+func rulePrec(r *rule) precedence {
+	switch {
+	case r.generic:
+		return precGeneric
+	case r.class != Secret:
+		return precPII
+	case r.kind == kindPrefix && r.validate != nil:
+		return precChecksum
+	case r.kind == kindPrefix:
+		return precToken
+	case r.kind == kindAssign:
+		return precContext
+	}
+	return precShape
 }
 
 type scratch struct {
@@ -190,7 +224,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 			}
 			s, en, p := r.match(b, ks, ke)
 			if s >= 0 && en > s {
-				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class})
+				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class, prio: r.prec})
 			}
 			if p >= 0 && p < pend {
 				pend = p
@@ -204,7 +238,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 	}
 	if enabled&(Card|SSN|Phone|IBAN) != 0 {
 		p := scanNumbers(b, enabled, func(s, en int, id string, c Class) {
-			spans = append(spans, span{s: s, e: en, id: id, class: c})
+			spans = append(spans, span{s: s, e: en, id: id, class: c, prio: precPII})
 		})
 		if p >= 0 && p < pend {
 			pend = p
@@ -254,7 +288,7 @@ func appendExact(spans []span, b, v []byte) []span {
 		if i < 0 {
 			return spans
 		}
-		spans = append(spans, span{s: off + i, e: off + i + len(v), id: exactRuleID, class: Exact})
+		spans = append(spans, span{s: off + i, e: off + i + len(v), id: exactRuleID, class: Exact, prio: precExact})
 		off += i + len(v)
 	}
 }
@@ -271,27 +305,42 @@ func partialSuffix(b, v []byte) int {
 	return len(b)
 }
 
-func isGeneric(id string) bool { return strings.HasPrefix(id, "generic-") }
+// spanOrder is a total order: by start, longer first, then precedence and
+// rule id, so the result never depends on the order rules ran in.
+func spanOrder(a, b span) int {
+	switch {
+	case a.s != b.s:
+		return a.s - b.s
+	case a.e != b.e:
+		return b.e - a.e
+	case a.prio != b.prio:
+		return int(a.prio) - int(b.prio)
+	}
+	return strings.Compare(a.id, b.id)
+}
 
+// stronger reports whether a names a finding in place of b.
+func stronger(a, b span) bool {
+	if a.prio != b.prio {
+		return a.prio < b.prio
+	}
+	return a.id < b.id
+}
+
+// mergeSpans sorts spans and merges overlapping ones; a merged span is named
+// by its strongest rule (see precedence).
 func mergeSpans(spans []span) []span {
 	if len(spans) < 2 {
 		return spans
 	}
-	slices.SortFunc(spans, func(a, b span) int {
-		if a.s != b.s {
-			return a.s - b.s
-		}
-		return b.e - a.e
-	})
+	slices.SortFunc(spans, spanOrder)
 	out := spans[:1]
 	for _, sp := range spans[1:] {
 		last := &out[len(out)-1]
 		if sp.s < last.e {
-			if sp.e > last.e {
-				last.e = sp.e
-			}
-			if isGeneric(last.id) && !isGeneric(sp.id) || last.class != Secret && sp.class == Secret {
-				last.id, last.class = sp.id, sp.class
+			last.e = max(last.e, sp.e)
+			if stronger(sp, *last) {
+				last.id, last.class, last.prio = sp.id, sp.class, sp.prio
 			}
 			continue
 		}

@@ -51,7 +51,7 @@ func (e *Engine) redactValue(v []byte, key string, o *Options, sc *scratch) ([]b
 		vs = append(vs, sp)
 	}
 	if len(vs) == 0 && o.Disable&Secret == 0 && wholePassword(key, v) {
-		vs = append(vs, span{s: 0, e: len(v), id: "generic-password", class: Secret})
+		vs = append(vs, span{s: 0, e: len(v), id: "generic-password", class: Secret, prio: precGeneric})
 	}
 	if len(vs) == 0 {
 		return nil, nil

@@ -318,7 +318,7 @@ func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, 
 			continue
 		}
 		if id := e.b64Secret(b, s, dec, o, layer); id != "" {
-			spans = append(spans, span{s: s, e: i, id: id, class: Secret})
+			spans = append(spans, span{s: s, e: i, id: id, class: Secret, prio: precShape})
 		}
 	}
 	return spans, pend

@@ -42,7 +42,12 @@ type rule struct {
 	// space would otherwise delay ordinary prose). Its match is still found
 	// across chunks through the context a stream keeps.
 	noHold bool
-	look   lookKind // kindLook: what the keyword marks
+	look   lookKind   // kindLook: what the keyword marks
+	prec   precedence // set by compile
+	// generic: the rule finds credentials by their context alone (generic
+	// assignments, bearer/basic credentials): any more specific rule that
+	// matches the same bytes names the finding.
+	generic bool
 }
 
 // RuleInfo describes a rule for listings and documentation.
@@ -78,8 +83,10 @@ func (r *rule) back(n int) *rule                { r.before = n; return r }
 func (r *rule) anyLeft() *rule                  { r.leftAny = true; return r }
 func (r *rule) limit(n int) *rule               { r.maxLen = n; return r }
 func (r *rule) noHoldBack() *rule               { r.noHold = true; return r }
+func (r *rule) lowPrecedence() *rule            { r.generic = true; return r }
 
 func (r *rule) compile() error {
+	r.prec = rulePrec(r)
 	if r.kind == kindCustom {
 		return nil
 	}

@@ -64,7 +64,7 @@ func providerRulesAtoG() []*rule {
 		ctx("confluent-access-token", kw("confluent"), `[a-z0-9]{16}`),
 		ctx("confluent-secret-key", kw("confluent"), `[a-z0-9]{64}`),
 		ctx("contentful-delivery-api-token", kw("contentful"), `[a-z0-9=_-]{43}`),
-		tok("curl-auth-user", `(?:-u|--user)[ \t=]+['"]?[^\s:'"@]{1,64}:([^\s'"]{3,128})`, "-u ", "-u\t", "--user").grp(1).check(plausibleCLIPassword),
+		tok("curl-auth-user", `(?:-u|--user)[ \t=]+['"]?[^\s:'"@]{1,64}:([^\s'"]{3,128})`, "-u ", "-u\t", "--user").grp(1).check(plausibleCLIPassword).lowPrecedence(),
 		tok("databricks-api-token", `dapi[a-f0-9]{32}(?:-[0-9])?`),
 		ctx("datadog-access-token", kw("datadog", "dd_api_key", "dd_app_key"), `[a-z0-9]{40}`),
 		ctx("datadog-api-key", kw("datadog", "dd_api_key"), `[a-f0-9]{32}`),
