@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -48,6 +49,9 @@ type rule struct {
 	// assignments, bearer/basic credentials): any more specific rule that
 	// matches the same bytes names the finding.
 	generic bool
+	// wordKeywords must stand as a word part of their own (no letter before
+	// or after): "pass" in `db_pass=`, not in `bypass` or `passive`.
+	wordKeywords []string
 }
 
 // RuleInfo describes a rule for listings and documentation.
@@ -84,6 +88,7 @@ func (r *rule) anyLeft() *rule                  { r.leftAny = true; return r }
 func (r *rule) limit(n int) *rule               { r.maxLen = n; return r }
 func (r *rule) noHoldBack() *rule               { r.noHold = true; return r }
 func (r *rule) lowPrecedence() *rule            { r.generic = true; return r }
+func (r *rule) words(k ...string) *rule         { r.wordKeywords = k; return r }
 
 func (r *rule) compile() error {
 	r.prec = rulePrec(r)
@@ -439,7 +444,13 @@ func valueTerminator(c byte) bool {
 	return !isAlnum(c) && c != '_' && c != '-' && c != '+' && c != '/' && c != '='
 }
 
-func (r *rule) matchAssign(b []byte, _, ke int) (int, int, int) {
+func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
+	for _, w := range r.wordKeywords {
+		if ke-ks == len(w) && bytes.EqualFold(b[ks:ke], []byte(w)) &&
+			(ks > 0 && isLetter(b[ks-1]) || ke < len(b) && isLetter(b[ke])) {
+			return -1, -1, -1
+		}
+	}
 	vs, _, nextLine := assignValueStart(b, ke)
 	if vs < 0 {
 		return -1, -1, -1

@@ -36,3 +36,36 @@ func TestGitleaksCorpusRecall(t *testing.T) {
 		t.Errorf("recall %.4f < 0.99", recall)
 	}
 }
+
+// TestBenignFalsePositiveLines: on ~10 MB of benign Go source and text,
+// warden flags no more lines than gitleaks' default rules do.
+func TestBenignFalsePositiveLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scans 10 MB with gitleaks (~10 s)")
+	}
+	zerolog.SetGlobalLevel(zerolog.Disabled)
+	gl, err := detect.NewDetectorDefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := loadFPCorpus(10_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	for _, f := range files {
+		size += len(f.data)
+	}
+	if size < 9_000_000 {
+		t.Fatalf("benign corpus is only %d bytes", size)
+	}
+	w, g, wr, gr := fpLines(files, eng, gl, testing.Verbose())
+	t.Logf("%d files, %d bytes: warden %d lines %v; gitleaks %d lines %v", len(files), size, w, wr, g, gr)
+	if w > g {
+		t.Errorf("warden flags %d benign lines, gitleaks %d", w, g)
+	}
+}
