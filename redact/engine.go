@@ -236,6 +236,9 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 			pend = p
 		}
 	}
+	if enabled&Secret != 0 {
+		pend = min(pend, cutEscape(b))
+	}
 	if enabled&(Card|SSN|Phone|IBAN) != 0 {
 		p := scanNumbers(b, enabled, func(s, en int, id string, c Class) {
 			spans = append(spans, span{s: s, e: en, id: id, class: c, prio: precPII})

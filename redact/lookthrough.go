@@ -204,6 +204,25 @@ func (v *view) unescape(b []byte) (changed bool, cut int) {
 	return changed, cut
 }
 
+// cutEscape returns the start of an escape cut by the end of b (`\`, `\u00`,
+// `%2`), which a stream holds until it is complete, or len(b).
+func cutEscape(b []byte) int {
+	n := len(b)
+	for i := max(0, n-5); i < n; i++ {
+		switch b[i] {
+		case '\\':
+			if i == n-1 || b[i+1] == 'u' {
+				return i
+			}
+		case '%':
+			if n-i < 3 {
+				return i
+			}
+		}
+	}
+	return n
+}
+
 // escWindow is how far around an escape the decoded view reaches: past the
 // longest key-plus-value an escape can sit inside of (longer tokens that
 // contain escapes, such as PEM bodies, are matched on the raw bytes).
