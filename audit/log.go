@@ -15,6 +15,7 @@ import (
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/redact"
 )
 
 // ErrSpoolFull is returned by Record when the spool bound is reached and on_full is fail; the
@@ -215,12 +216,23 @@ func (l *Log) ChainID() string { return l.chain }
 // Collectors returns the Prometheus collectors (already registered when Config.Registerer was set).
 func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
 
+// build is the one place records are made from exchanges: BuildRecord, then every string of
+// the record through the redactor, so no field (today's or one added later) carries a secret
+// from the request into the spool, Kafka or a SIEM.
+func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
+	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	if l.cfg.Redact != nil {
+		redact.Fields(rec, l.cfg.Redact)
+	}
+	return rec
+}
+
 // Record appends the record of x at stage to the chain. In durable mode it returns after the
 // record is fsynced (group-committed with concurrent callers). Pass context.WithoutCancel(ctx)
 // so that a cancelled client still leaves its record.
 func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
 	start := time.Now()
-	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	rec := l.build(x, stage)
 	buf := bodyPool.Get().(*[]byte)
 	body, content, err := encodeRecordInto(*buf, rec)
 	if err != nil {
@@ -385,7 +397,7 @@ func (l *Log) noteDropped(d *spool.Dropped) {
 			Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
 			Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes),
 		}
-		rec := BuildRecord(x, StageRequest, l.cfg.Product, l.cfg.Now())
+		rec := l.build(x, StageRequest)
 		rec.API.Operation = "warden.audit.spool_dropped"
 		rec.SeverityID, rec.Severity = 4, "High"
 		rec.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", FirstIndex: d.First, Count: d.Count, Bytes: d.Bytes}

@@ -179,7 +179,8 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 	// Approvers see what the audit record shows: the tool calls inspection found and the path,
 	// both through the redactor (approvals go to webhooks, the API and a Kafka topic).
 	view := (&auditor{redact: rt.redactText}).forRecord
-	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log), approval.WithEvents(events), approval.WithView(view))
+	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log), approval.WithEvents(events), approval.WithView(view),
+		approval.WithRedact(rt.redactSecrets))
 	if err != nil {
 		_ = store.Close()
 		return fmt.Errorf("approval: %w", err)

@@ -20,13 +20,16 @@ import (
 type runtime struct {
 	server     *extproc.Server
 	redactText func(string) string // the redactor over plain text, for audit fields
-	broker     *creds.Broker       // nil without a vault section
-	auditLog   *audit.Log
-	policyName string
-	readiness  []func() error
-	degraded   []func() error          // parts that are down without making warden unready (approvals)
-	handlers   map[string]http.Handler // extra admin endpoints
-	closers    []func(context.Context) error
+	// redactSecrets replaces secrets (not personal data) in a string: every string of an
+	// audit record and of an approval passes it.
+	redactSecrets func(string) string
+	broker        *creds.Broker // nil without a vault section
+	auditLog      *audit.Log
+	policyName    string
+	readiness     []func() error
+	degraded      []func() error          // parts that are down without making warden unready (approvals)
+	handlers      map[string]http.Handler // extra admin endpoints
+	closers       []func(context.Context) error
 }
 
 // admin mounts an extra handler on the admin listener.
@@ -89,7 +92,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return nil, err
 	}
-	pipe.Redact, rt.redactText = red, red.text
+	pipe.Redact, rt.redactText, rt.redactSecrets = red, red.text, red.eng.Text
 	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
 		return nil, err
 	}
@@ -163,6 +166,7 @@ func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, r
 	ac.Product.Version = Version // name and vendor: audit's defaults (warden, warden-gw), as docs/audit.md says
 	ac.Registerer = reg
 	ac.Logger = log
+	ac.Redact = rt.redactSecrets
 	if ac.Checkpoint.VaultTransit != nil {
 		if cfg.Vault == nil {
 			return errVaultTransitWithoutVault

@@ -23,6 +23,8 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/warden-gw/warden/internal/tlsconf"
+	"github.com/warden-gw/warden/redact"
+	"github.com/warden-gw/warden/redact/redactlog"
 )
 
 // Addrs are the addresses a running server bound (useful with port 0).
@@ -236,11 +238,20 @@ func newLogger(c LogConfig, w io.Writer) (*slog.Logger, error) {
 		return nil, fmt.Errorf("config: log.level %q: use debug, info, warn or error", c.Level)
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler
 	switch c.Format {
 	case "", "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		h = slog.NewTextHandler(w, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(w, opts)
+	default:
+		return nil, fmt.Errorf("config: log.format %q: use text or json", c.Format)
 	}
-	return nil, fmt.Errorf("config: log.format %q: use text or json", c.Format)
+	// Every log line passes the redactor: messages and attributes carry request data (paths,
+	// errors quoting bodies) and no secret may reach a log.
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(redactlog.New(h, eng.Text)), nil
 }
