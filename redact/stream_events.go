@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // Streams of events.
@@ -46,7 +47,7 @@ type piece struct {
 	val        []byte // decoded text fed to the channel
 	out        []byte // decided text
 	changed    bool
-	pre        bool // val is already redacted on its own (differs from the token)
+	own        []span // findings in val read on its own, with its field name as context
 }
 
 // channel is one text channel: a hold-back machine over the concatenation of
@@ -113,7 +114,7 @@ func (q *events) complete(it *item, start, end int, val []byte, key string) {
 // complete value, like a model name), and name is the field's own key, the
 // context generic rules need (`"password": "..."`).
 func (q *events) add(it *item, key string, found bool, start, end int, val []byte, name string) bool {
-	raw := val
+	var own []span
 	if found {
 		sh := q.shapes[key]
 		if sh == nil {
@@ -133,20 +134,14 @@ func (q *events) add(it *item, key string, found bool, start, end int, val []byt
 			sh.varied = true
 		}
 		sh.last = append(sh.last[:0], val...)
-		// A piece is also a value of its field: the field's name is context that the joined
-		// text does not carry.
+		// A piece is also a value of its field: the field's name is context (`"password": "..."`)
+		// that the joined text does not carry. Its own findings join the channel's.
 		e := q.s.eng
 		sc := e.pool.Get().(*scratch)
-		red, spans := e.redactValue(val, name, &q.s.opts.Options, sc)
+		_, own = e.redactValue(val, name, &q.s.opts.Options, sc)
 		e.putScratch(sc)
-		for _, sp := range spans {
-			q.s.report(Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(val[sp.s:sp.e])})
-		}
-		if red != nil {
-			val = red
-		}
 	}
-	p := &piece{it: it, start: start, end: end, val: val, pre: !bytes.Equal(val, raw)}
+	p := &piece{it: it, start: start, end: end, val: val, own: own}
 	it.pieces = append(it.pieces, p)
 	if len(val) == 0 {
 		return true // nothing to hold; decided as it is
@@ -248,6 +243,16 @@ func (q *events) decide(c *channel, final bool) {
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
 	spans, pend := e.scan(c.buf, &q.s.opts.Options, sc)
+	if hasOwn(c.pieces) {
+		spans = slices.Clone(spans)
+		for _, pa := range c.pieces {
+			for _, sp := range pa.p.own {
+				sp.s, sp.e = sp.s+pa.at, sp.e+pa.at
+				spans = append(spans, sp)
+			}
+		}
+		spans = mergeSpans(spans)
+	}
 	h := pend
 	if final {
 		h = len(c.buf)
@@ -287,6 +292,15 @@ func (q *events) decide(c *channel, final bool) {
 	}
 }
 
+func hasOwn(ps []pieceAt) bool {
+	for _, pa := range ps {
+		if len(pa.p.own) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // render decides one piece: a secret that starts in it is replaced by its
 // marker here; the bytes of a secret that started in an earlier piece are
 // removed.
@@ -313,8 +327,6 @@ func (q *events) render(c *channel, pa pieceAt, spans []span) {
 	if changed {
 		p.out = append(out, c.buf[pos:b]...)
 		p.changed = true
-	} else if p.pre {
-		p.out, p.changed = p.val, true
 	}
 	p.it.open--
 }

@@ -1,0 +1,76 @@
+package redact_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/warden-gw/warden/redact"
+	"github.com/warden-gw/warden/redact/redacttest"
+)
+
+// someSamples is a spread of secret shapes (prefixed tokens, base64, PEM, assignments, PII)
+// small enough to split at every offset in every format.
+func someSamples(t testing.TB) []redacttest.Sample {
+	var out []redacttest.Sample
+	all := samples(t)
+	for i, sm := range all {
+		if i%23 == 0 || sm.Rule == "github-pat" || sm.Rule == "anthropic-api-key" || sm.Rule == "openai-api-key" ||
+			sm.Rule == "aws-access-key-id" || sm.Rule == "slack-bot-token" {
+			out = append(out, sm)
+		}
+	}
+	return out
+}
+
+// TestStreamFormatsSplitEverySecretAtEveryOffset splits a secret across two events at every
+// offset, in every streamed format, with the byte stream also cut inside the secret: no 8-byte
+// window of it reaches the client, the client's text has the marker and as many lines.
+func TestStreamFormatsSplitEverySecretAtEveryOffset(t *testing.T) {
+	eng := engine(t)
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) {
+			kind := redact.KindOf(f.ContentType)
+			for _, sm := range someSamples(t) {
+				text := "Sure. " + sm.Line + "\nDone."
+				s, n := strings.Index(text, sm.Secret), len(sm.Secret)
+				for i := s; i <= s+n; i += offsetStride {
+					deltas := []string{"Sure", text[4:i], text[i:]}
+					wire := f.Build(deltas)
+					cut := bytes.Index(wire, []byte(sm.Secret[:min(4, n)]))
+					out := runStream(t, eng, kind, splitAt(wire, cut+(i-s)/2, len(wire)-7)...)
+					if w, ok := leak(out, sm.Secret); ok {
+						t.Fatalf("%s split at %d leaked %q:\n%s", sm.Rule, i-s, w, out)
+					}
+					got, err := f.Text(out)
+					if err != nil {
+						t.Fatalf("%s split at %d: %v\n%s", sm.Rule, i-s, err, out)
+					}
+					if !strings.Contains(got, "[REDACTED:") || strings.Count(got, "\n") != strings.Count(text, "\n") ||
+						!strings.HasPrefix(got, "Sure. ") || !strings.HasSuffix(got, "Done.") {
+						t.Fatalf("%s split at %d: text not redacted, or lines or surroundings changed: %q", sm.Rule, i-s, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestStreamFormatsBenignStreamsPassUnchanged: a stream without a secret reaches the client byte
+// for byte, whatever the chunking, in every format.
+func TestStreamFormatsBenignStreamsPassUnchanged(t *testing.T) {
+	eng := engine(t)
+	deltas := []string{"Hello", ", wor", "ld. The deploy", " key is in the ", "vault; run `make ", "deploy` now.\n", "Bye"}
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) {
+			wire := f.Build(deltas)
+			var chunks [][]byte
+			for i := range wire {
+				chunks = append(chunks, wire[i:i+1])
+			}
+			if out := runStream(t, eng, redact.KindOf(f.ContentType), chunks...); !bytes.Equal(out, wire) {
+				t.Fatalf("benign stream changed:\n got %q\nwant %q", out, wire)
+			}
+		})
+	}
+}
