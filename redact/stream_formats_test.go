@@ -74,3 +74,65 @@ func TestStreamFormatsBenignStreamsPassUnchanged(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldTextKeepsItsPlace: text held back at the end of a content delta (a word that might
+// still grow into a secret) reaches the client before the tool call that follows it, as soon as
+// the tool call starts, and the tool call's own events are not held behind it.
+func TestHeldTextKeepsItsPlace(t *testing.T) {
+	eng := engine(t)
+	t.Run("openai-chat", func(t *testing.T) {
+		evs := []string{
+			`data: {"id":"c1","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n",
+			`data: {"id":"c1","choices":[{"index":0,"delta":{"content":"I will count the rows of the customers tab"},"finish_reason":null}]}` + "\n\n",
+			`data: {"id":"c1","choices":[{"index":0,"delta":{"content":"le"},"finish_reason":null}]}` + "\n\n",
+			`data: {"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"run_sql","arguments":""}}]},"finish_reason":null}]}` + "\n\n",
+			`data: {"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"q\":\"SELECT 1\"}"}}]},"finish_reason":null}]}` + "\n\n",
+			`data: {"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}` + "\n\ndata: [DONE]\n\n",
+		}
+		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
+		var out []byte
+		for i, ev := range evs {
+			o, err := s.Write([]byte(ev))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, o...)
+			if i == 3 {
+				// The tool call has started: the whole sentence is out, then the tool call's first event.
+				if want := strings.Join(evs[:4], ""); string(out) != want {
+					t.Fatalf("after the first tool-call event the client has\n%q\nwant\n%q", out, want)
+				}
+			}
+		}
+		o, err := s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out = append(out, o...); string(out) != strings.Join(evs, "") {
+			t.Fatalf("stream changed or reordered:\n%q", out)
+		}
+	})
+	// In every format, events leave in the order they came: a delta that ends inside a word waits,
+	// and so does everything behind it, until the word is decided.
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) {
+			wire := f.Build([]string{"Deploying with the to", "ken in the vault", "; done"})
+			s := eng.NewStream(redact.KindOf(f.ContentType), redact.StreamOptions{})
+			var out []byte
+			next := bytes.Index(wire, []byte("ken in the vault")) + len("ken in the vault")
+			for i := range wire {
+				o, err := s.Write(wire[i : i+1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, o...)
+				if !bytes.HasPrefix(wire, out) {
+					t.Fatalf("after %d bytes the client has bytes out of order:\n%q", i+1, out)
+				}
+				if i < next && bytes.Contains(out, []byte("the to")) {
+					t.Fatalf("a cut word reached the client before the delta that completes it: %q", out)
+				}
+			}
+		})
+	}
+}

@@ -87,8 +87,15 @@ func deref(p *int) int {
 func ends(head *eventHead) []string {
 	var out []string
 	for _, ch := range head.Choices {
-		if ch.FinishReason != nil && *ch.FinishReason != "" {
+		switch {
+		case ch.FinishReason != nil && *ch.FinishReason != "":
 			out = append(out, fmt.Sprintf("c%d/", ch.Index))
+		case ch.Delta != nil && len(ch.Delta.ToolCalls) > 0:
+			// The choice's text is over once its tool calls stream: what it held goes out
+			// before them, not after (an SDK would otherwise show a cut sentence first).
+			for _, f := range []string{"content", "refusal", "reasoning_content", "reasoning"} {
+				out = append(out, fmt.Sprintf("c%d/%s", ch.Index, f))
+			}
 		}
 	}
 	switch {
