@@ -55,14 +55,16 @@ var ndjsonTypes = map[string]bool{
 type StreamOptions struct {
 	Options
 	// OnFinding, if set, is called for every finding. For KindText offsets are
-	// in the input stream; for KindSSE they are in the logical string (delta
-	// text) or the event's data.
+	// in the input stream; for event streams they are in the text channel or
+	// in the string value.
 	OnFinding func(Finding)
 	// MaxHold bounds the bytes held back per logical string (default 64 KiB).
 	// Every rule's longest match is below it; past it the stream emits text
 	// rather than grow.
 	MaxHold int
-	// MaxEvent bounds one SSE event (default 1 MiB); a longer event is an error.
+	// MaxEvent bounds one event: an SSE event, an NDJSON line or a JSON array
+	// element (default 1 MiB); a longer event is an error. It also bounds the
+	// events waiting behind held text: past it, the text is decided as it is.
 	MaxEvent int
 }
 

@@ -390,6 +390,11 @@ func (q *events) jsonEvent(it *item, evName string) []string {
 			q.complete(it, start, end, val, name)
 			return
 		}
+		if isTimestamp(val) {
+			// A time stamp changes with every event (Ollama's created_at) but never continues.
+			q.complete(it, start, end, val, name)
+			return
+		}
 		k, g := shapeKey(tree, path, evName)
 		if _, ok := q.shapes[k]; !ok {
 			q.shapes[k] = &shape{group: g}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Which strings of a JSON event are channel text.
@@ -223,3 +224,12 @@ func finishes(v any, depth int) bool {
 }
 
 var _ = fmt.Sprintf
+
+// isTimestamp reports whether v is an RFC 3339 time stamp.
+func isTimestamp(v []byte) bool {
+	if len(v) < 20 || len(v) > 40 || v[4] != '-' || v[10] != 'T' {
+		return false
+	}
+	_, err := time.Parse(time.RFC3339Nano, string(v))
+	return err == nil
+}
