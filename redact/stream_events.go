@@ -359,12 +359,44 @@ func (it *item) appendTo(out []byte) []byte {
 	return append(out, it.raw[it.pOff+len(it.payload):]...)
 }
 
+// jsonString is one string value of a JSON event: its path and token span.
+type jsonString struct {
+	path       []pathElem
+	start, end int
+}
+
+// jsonStrings validates a JSON event and lists its string values.
+func jsonStrings(payload []byte) ([]jsonString, bool) {
+	if len(payload) == 0 || payload[0] != '{' && payload[0] != '[' {
+		return nil, false
+	}
+	var strs []jsonString
+	err := walkJSON(payload, func(path []pathElem, start, end int) {
+		strs = append(strs, jsonString{path: slices.Clone(path), start: start, end: end})
+	})
+	return strs, err == nil
+}
+
+// mayBeKnown is a cheap test that rules out the formats read exactly.
+func mayBeKnown(payload []byte) bool {
+	for _, m := range knownMarks {
+		if bytes.Contains(payload, m) {
+			return true
+		}
+	}
+	return false
+}
+
+var knownMarks = [][]byte{[]byte(`"delta"`), []byte(`"message_`), []byte(`"content_block_`), []byte(`"ping"`), []byte(`"response.`)}
+
 // jsonEvent adds the strings of one JSON event: channel pieces (by the known
-// formats' routes, or found by shape) and complete values.
-func (q *events) jsonEvent(it *item, evName string) []string {
+// formats' routes, or found by shape) and complete values. It returns the
+// channels the event ends.
+func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string {
 	payload := it.payload
+	it.json = true
 	var head eventHead
-	if json.Unmarshal(payload, &head) != nil {
+	if mayBeKnown(payload) && json.Unmarshal(payload, &head) != nil {
 		head = eventHead{} // unexpected field types: not a known format
 	}
 	known := head.known()
@@ -373,27 +405,28 @@ func (q *events) jsonEvent(it *item, evName string) []string {
 		_ = json.Unmarshal(payload, &tree)
 	}
 	fed := map[string]bool{}
-	_ = walkJSON(payload, func(path []pathElem, start, end int) {
+	for _, js := range strs {
+		path, start, end := js.path, js.start, js.end
 		name := ""
 		if n := len(path); n > 0 && path[n-1].isKey {
 			name = path[n-1].key
 		}
 		if opaqueKeys[name] {
-			return
+			continue
 		}
 		val := decodeJSONString(payload[start:end])
 		if known {
 			if k := route(&head, path); k != "" {
 				q.add(it, k, false, start, end, val, name)
-				return
+				continue
 			}
 			q.complete(it, start, end, val, name)
-			return
+			continue
 		}
 		if isTimestamp(val) {
 			// A time stamp changes with every event (Ollama's created_at) but never continues.
 			q.complete(it, start, end, val, name)
-			return
+			continue
 		}
 		k, g := shapeKey(tree, path, evName)
 		if _, ok := q.shapes[k]; !ok {
@@ -402,7 +435,7 @@ func (q *events) jsonEvent(it *item, evName string) []string {
 		if q.add(it, k, true, start, end, val, name) {
 			fed[k], fed[g] = true, true
 		}
-	})
+	}
 	if known {
 		return ends(&head)
 	}

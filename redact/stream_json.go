@@ -50,14 +50,14 @@ func (x *ndjsonStream) write(p []byte, final bool) ([]byte, error) {
 func (x *ndjsonStream) line(out, raw []byte) []byte {
 	payload := bytes.TrimRight(raw, "\r\n")
 	it := &item{raw: raw, payload: payload}
-	trimmed := bytes.TrimSpace(payload)
-	switch {
-	case len(trimmed) == 0:
+	if len(bytes.TrimSpace(payload)) == 0 {
 		it.payload = nil
 		return x.q.push(out, it, nil)
-	case (trimmed[0] == '{' || trimmed[0] == '[') && walkJSON(payload, nil) == nil:
-		it.json = true
-		return x.q.push(out, it, x.q.jsonEvent(it, ""))
+	}
+	if strs, ok := jsonStrings(bytes.TrimLeft(payload, " \t")); ok {
+		it.pOff = len(payload) - len(bytes.TrimLeft(payload, " \t"))
+		it.payload = payload[it.pOff:]
+		return x.q.push(out, it, x.q.jsonEvent(it, "", strs))
 	}
 	x.q.textEvent(it, "line")
 	return x.q.push(out, it, nil)
@@ -223,9 +223,8 @@ func (x *arrayStream) element(out, b []byte, final bool) ([]byte, int) {
 	raw := slices.Clone(b[:end])
 	it := &item{raw: raw, payload: raw}
 	x.state = arrayBetween
-	if walkJSON(raw, nil) == nil {
-		it.json = true
-		return x.q.push(out, it, x.q.jsonEvent(it, "")), end
+	if strs, ok := jsonStrings(raw); ok {
+		return x.q.push(out, it, x.q.jsonEvent(it, "", strs)), end
 	}
 	x.q.textEvent(it, "element")
 	return x.q.push(out, it, nil), end

@@ -179,9 +179,8 @@ func (x *sseStream) event(out, ev []byte) []byte {
 		x.q.finishAll()
 		return x.q.push(out, it, nil)
 	}
-	if len(it.payload) > 0 && (it.payload[0] == '{' || it.payload[0] == '[') && walkJSON(it.payload, nil) == nil {
-		it.json = true
-		return x.q.push(out, it, x.q.jsonEvent(it, evName))
+	if strs, ok := jsonStrings(it.payload); ok {
+		return x.q.push(out, it, x.q.jsonEvent(it, evName, strs))
 	}
 	x.q.textEvent(it, "data:"+evName)
 	return x.q.push(out, it, nil)
