@@ -387,7 +387,7 @@ func mayBeKnown(payload []byte) bool {
 	return false
 }
 
-var knownMarks = [][]byte{[]byte(`"delta"`), []byte(`"message_`), []byte(`"content_block_`), []byte(`"ping"`), []byte(`"response.`)}
+var knownMarks = [][]byte{[]byte(`"delta"`), []byte(`"message_`), []byte(`"content_block_`), []byte(`"ping"`), []byte(`"response.`), []byte(`"error"`)}
 
 // jsonEvent adds the strings of one JSON event: channel pieces (by the known
 // formats' routes, or found by shape) and complete values. It returns the

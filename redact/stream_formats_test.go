@@ -136,3 +136,32 @@ func TestHeldTextKeepsItsPlace(t *testing.T) {
 		})
 	}
 }
+
+// TestInterleavedChoicesKeepTheirText: with n=2, Chat Completions and legacy completions
+// interleave the choices' events; a token split across two events of choice 0 with an event of
+// choice 1 between them is still seen whole, and every event leaves in order.
+func TestInterleavedChoicesKeepTheirText(t *testing.T) {
+	eng := engine(t)
+	tok := planted(t)
+	chat := func(i int, s string) string {
+		return `data: {"choices":[{"index":` + string(rune('0'+i)) + `,"delta":{"content":` + jsonStr(s) + `},"finish_reason":null}]}` + "\n\n"
+	}
+	legacy := func(i int, s string) string {
+		return `data: {"id":"cmpl-1","object":"text_completion","model":"m","choices":[{"text":` + jsonStr(s) + `,"index":` + string(rune('0'+i)) + `,"finish_reason":null}]}` + "\n\n"
+	}
+	for name, ev := range map[string]func(int, string) string{"openai-chat": chat, "openai-completions": legacy} {
+		t.Run(name, func(t *testing.T) {
+			for cut := 1; cut < len(tok); cut += 3 {
+				wire := ev(0, "Hi ") + ev(1, "Hello ") + ev(0, "the key is "+tok[:cut]) + ev(1, "there, friend ") +
+					ev(0, tok[cut:]+" ok") + ev(1, "bye") + "data: [DONE]\n\n"
+				out := runStream(t, eng, redact.KindSSE, []byte(wire))
+				if w, ok := leak(out, tok); ok {
+					t.Fatalf("cut %d leaked %q:\n%s", cut, w, out)
+				}
+				if !bytes.Contains(out, []byte("[REDACTED:github-pat]")) || !bytes.Contains(out, []byte("there, friend ")) {
+					t.Fatalf("cut %d: %s", cut, out)
+				}
+			}
+		})
+	}
+}

@@ -130,8 +130,8 @@ func (h *eventHead) known() bool {
 	}
 	switch h.Type {
 	case "message_start", "content_block_start", "content_block_delta", "content_block_stop",
-		"message_delta", "message_stop", "ping":
-		return true // Anthropic Messages
+		"message_delta", "message_stop", "ping", "error":
+		return true // Anthropic Messages (and an error event in either API)
 	}
 	return strings.HasPrefix(h.Type, "response.") // Responses
 }
