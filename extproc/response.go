@@ -53,10 +53,10 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		override *filterv3.ProcessingMode
 		edit     *headerEdit
 	)
-	sse := isEventStream(r.Headers.Get("content-type"))
-	if sse && st.srv.opts.AllowModeOverride &&
+	events := isEventStream(r.Headers.Get("content-type"))
+	if events && st.srv.opts.AllowModeOverride &&
 		(st.respMode == filterv3.ProcessingMode_BUFFERED || st.respMode == filterv3.ProcessingMode_BUFFERED_PARTIAL) {
-		// An SSE response must reach the agent event by event: ask Envoy to stream it.
+		// An SSE or NDJSON response must reach the agent event by event: ask Envoy to stream it.
 		override = st.srv.opts.StreamedOverride
 		if override == nil {
 			override = streamedResponseMode(st.reqMode)
@@ -321,7 +321,14 @@ func (st *stream) completeAll(ctx context.Context, replies []*extprocv3.Processi
 	return replies, nil
 }
 
+// isEventStream reports whether a response streams events to the agent: server-sent events, or
+// JSON values one per line (Ollama streams application/x-ndjson).
 func isEventStream(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mt == "text/event-stream"
+	return err == nil && (mt == "text/event-stream" || ndjsonTypes[mt])
+}
+
+var ndjsonTypes = map[string]bool{
+	"application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
+	"application/x-jsonlines": true, "application/jsonlines": true, "application/json-lines": true,
 }

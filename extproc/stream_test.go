@@ -438,3 +438,18 @@ func TestClientClosingAtTheFinalEventIsRecordedAsDelivered(t *testing.T) {
 		})
 	}
 }
+
+// An NDJSON response (Ollama streams application/x-ndjson) is streamed to the agent line by
+// line like SSE, not buffered whole.
+func TestNDJSONResponseIsSwitchedToStreamed(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	r := one(t, h.send(respHeaders(false, "content-type", "application/x-ndjson")))
+	if r.GetModeOverride().GetResponseBodyMode() != filterv3.ProcessingMode_STREAMED {
+		t.Fatalf("mode_override = %v, want response body STREAMED", r.GetModeOverride())
+	}
+	rr := one(t, h.send(respBody("{\"response\":\"a SECRET\"}\n", false)))
+	if got := string(rr.GetResponseBody().GetResponse().GetBodyMutation().GetBody()); got != "{\"response\":\"a [R]\"}\n" {
+		t.Fatalf("first line reached the agent as %q", got)
+	}
+}

@@ -115,19 +115,23 @@
 // returns and appends Close's output to the last chunk; in FULL_DUPLEX_STREAMED
 // it sends whatever Write returns as soon as it is non-empty.
 //
-// KindSSE streams keep every event well-formed and its data valid JSON; see
-// sse.go for how the text deltas of one choice / content block / output item
-// are treated as one logical string (so `sk-pro` | `j-...` in two deltas is
-// redacted whole) and how the held remainder is flushed when that string ends.
-// OpenAI Chat Completions (content, refusal, reasoning, tool-call arguments),
-// OpenAI Responses (*.delta events; the full values repeated in *.done events
-// and response.completed are redacted as complete values) and Anthropic
-// Messages (text, thinking and input_json deltas) are understood; any other
-// event is redacted value by value.
+// Event streams (KindSSE, KindNDJSON, and KindJSON for a JSON array read
+// element by element; KindOf picks one from a Content-Type) keep every event
+// well-formed and its data valid JSON. Text that continues from event to event
+// forms channels (stream_events.go, stream_route.go), so `sk-pro` | `j-...` in
+// two events is redacted whole. OpenAI Chat Completions, OpenAI Responses and
+// Anthropic Messages are read exactly; every other JSON stream (legacy
+// completions, Gemini, Cohere, TGI, Ollama...) by shape: the string field
+// whose value changes from event to event is a channel, one that repeats is a
+// complete value. A plain-text data stream is one channel. An event waits, and
+// every event after it, until the text it carries is decided, so held-back
+// text keeps its place in the stream and an event without a secret is emitted
+// byte for byte.
 //
 // The added time to first token is the processing of one event (tens of
 // microseconds, see BenchmarkSSEFirstToken) plus, when a delta ends inside a
-// word, the wait for the next delta that completes the word.
+// word, the wait for the next delta that completes the word (the whole event
+// waits, and the events behind it).
 //
 // # Compressed bodies
 //
