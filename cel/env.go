@@ -60,6 +60,9 @@ const (
 	varMCP      = "mcp"
 	varActions  = "actions"
 	varCreds    = "creds"
+	// varInspection says how completely inspection understood the exchange:
+	// {truncated, ambiguous, executing, reasons} (inspect.Inspection).
+	varInspection = "inspection"
 )
 
 // knownFields lists the fields of the map variables, so that a rule reading a misspelt field
@@ -80,7 +83,7 @@ var knownFields = map[string][]string{
 func init() {
 	// llm and mcp have the keys inspect.Facts gives them; take them from the source.
 	vars := (&inspect.Facts{}).CEL()
-	for _, v := range []string{varLLM, varMCP} {
+	for _, v := range []string{varLLM, varMCP, varInspection} {
 		m, _ := vars[v].(map[string]any)
 		keys := make(map[string]bool, len(m))
 		for k := range m {
@@ -101,6 +104,7 @@ func NewEnv() (*celgo.Env, error) {
 		celgo.Variable(varMCP, mapSD),
 		celgo.Variable(varActions, celgo.ListType(mapSD)),
 		celgo.Variable(varCreds, mapSD),
+		celgo.Variable(varInspection, mapSD),
 		ext.Strings(),
 		celgo.CrossTypeNumericComparisons(true),
 	}

@@ -77,10 +77,10 @@ type Facts struct {
 	MCP []mcpapi.Message
 	// Actions are sorted by Source.
 	Actions []Action
-	// Truncated is true when a body had more actions, nesting or values than inspection
-	// follows; policies should fail closed on it (CEL: actions are then incomplete).
-	Truncated bool
+	// Inspection says how completely the exchange was understood (CEL variable "inspection").
+	Inspection Inspection
 
+	depth    int  // 0 for a real request; n for a request described inside another (embed.go)
 	body     any  // the decoded JSON body
 	bodyJSON bool // body holds a decoded JSON value
 	cel      map[string]any
@@ -90,7 +90,7 @@ type Facts struct {
 // that later stages need not decode it again; ok is false when the body is not JSON.
 func (f *Facts) BodyJSON() (v any, ok bool) { return f.body, f.bodyJSON }
 
-// CEL returns the CEL variables "llm", "mcp" and "actions". The map is built once and cached
+// CEL returns the CEL variables "llm", "mcp", "actions" and "inspection". The map is built once and cached
 // until AddResponse or AddToolCalls adds to the facts; callers must not modify it.
 func (f *Facts) CEL() map[string]any {
 	if f.cel != nil {
@@ -128,7 +128,7 @@ func (f *Facts) CEL() map[string]any {
 	for i, a := range f.Actions {
 		actions[i] = a.Map()
 	}
-	f.cel = map[string]any{"llm": llm, "mcp": mcp, "actions": actions}
+	f.cel = map[string]any{"llm": llm, "mcp": mcp, "actions": actions, "inspection": f.Inspection.Map()}
 	return f.cel
 }
 

@@ -158,11 +158,11 @@ func TestTruncated(t *testing.T) {
 	}
 	b.WriteString(`]}`)
 	f := Analyze(jsonReq("POST", "runner.internal", "/v1/exec", b.String()))
-	if len(f.Actions) != maxActions || !f.Truncated {
-		t.Errorf("%d actions, truncated=%v", len(f.Actions), f.Truncated)
+	if len(f.Actions) != maxActions || !f.Inspection.Truncated {
+		t.Errorf("%d actions, truncated=%v", len(f.Actions), f.Inspection.Truncated)
 	}
 	deep := strings.Repeat(`{"a":`, 200) + `{"command":"rm -rf /"}` + strings.Repeat("}", 200)
-	if f := Analyze(jsonReq("POST", "runner.internal", "/v1/exec", deep)); !f.Truncated {
+	if f := Analyze(jsonReq("POST", "runner.internal", "/v1/exec", deep)); !f.Inspection.Truncated {
 		t.Error("deep nesting not reported as truncated")
 	}
 }
