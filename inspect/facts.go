@@ -20,12 +20,13 @@ const (
 	KindK8s    = "k8s"
 	KindAWS    = "aws"
 	KindGitHub = "github"
+	KindREST   = "rest" // Google Cloud, Azure, PostgREST and other control-plane REST calls
 )
 
 // Action is one thing warden understood a request or response to do. Exactly one of the
 // kind-specific results is set, matching Kind.
 type Action struct {
-	Kind        string // sql, shell, k8s, aws, github
+	Kind        string // sql, shell, k8s, aws, github, rest
 	Source      string // where it was found: "request.body.query", "mcp.arguments.command", ...
 	Name        string // the MCP or LLM tool that carries it, if any
 	Text        string // the statement, command line, or "METHOD path" / "service:Action"
@@ -37,6 +38,7 @@ type Action struct {
 	K8s    *k8sapi.Request
 	AWS    *cloudapi.AWSCall
 	GitHub *cloudapi.GitHubCall
+	REST   *cloudapi.RESTCall
 }
 
 // Map returns the action as a CEL value: {"kind","source","text","destructive","reasons"} and
@@ -57,6 +59,8 @@ func (a Action) Map() map[string]any {
 		m[KindAWS] = a.AWS.Map()
 	case a.GitHub != nil:
 		m[KindGitHub] = a.GitHub.Map()
+	case a.REST != nil:
+		m[KindREST] = a.REST.Map()
 	}
 	return m
 }

@@ -86,6 +86,12 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string) []Actio
 		}
 		return []Action{a}
 	}
+	if rc, ok := cloudapi.REST(method, c.host, segs, c.query); ok {
+		return []Action{{
+			Kind: KindREST, Source: "request.url", Text: method + " " + p,
+			Destructive: rc.Destructive, Reasons: nonEmpty(rc.Reason), REST: &rc,
+		}}
+	}
 	return nil
 }
 
@@ -96,6 +102,9 @@ func kubernetesCall(req *exchange.Request, c *canonical, method string, segs []s
 	for i, s := range segs {
 		if s != "api" && s != "apis" {
 			continue
+		}
+		if k, ok := dashboardRaw(method, segs[i:]); ok {
+			return k, true
 		}
 		k, ok := k8sapi.Parse(method, escapedPath(segs[i:]), c.query)
 		if !ok || k.Resource == "" {
@@ -175,4 +184,44 @@ func githubPath(c *canonical, h exchange.Headers, segs []string) ([]string, bool
 		}
 	}
 	return nil, false
+}
+
+// dashboardRaw reads the Kubernetes dashboard's raw API, /api/v1/_raw/{kind}[/namespace/{ns}]/name/{name},
+// which proxies to the API server.
+func dashboardRaw(method string, segs []string) (k8sapi.Request, bool) {
+	if len(segs) < 4 || segs[1] != "v1" || segs[2] != "_raw" {
+		return k8sapi.Request{}, false
+	}
+	r := k8sapi.Request{Version: "v1", Resource: strings.ToLower(segs[3])}
+	if !strings.HasSuffix(r.Resource, "s") {
+		r.Resource += "s"
+	}
+	rest := segs[4:]
+	if len(rest) >= 2 && rest[0] == "namespace" {
+		if r.Resource == "namespaces" { // /_raw/namespace/name/{ns}
+			rest = rest[1:]
+		} else {
+			r.Namespace, rest = rest[1], rest[2:]
+		}
+	}
+	if len(rest) >= 2 && rest[0] == "name" {
+		r.Name = rest[1]
+	}
+	r.ClusterScoped = r.Namespace == ""
+	switch strings.ToUpper(method) {
+	case "DELETE":
+		r.Verb = "delete"
+		if r.Name == "" {
+			r.Verb = "deletecollection"
+		}
+	case "PUT":
+		r.Verb = "update"
+	case "POST":
+		r.Verb = "create"
+	case "PATCH":
+		r.Verb = "patch"
+	default:
+		r.Verb = "get"
+	}
+	return r, true
 }

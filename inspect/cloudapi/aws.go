@@ -29,15 +29,18 @@ type AWSCall struct {
 	Source string
 	// Category is destroy, access, read or write (see the Category constants).
 	Category    string
-	Destructive bool   // Category == destroy
+	Destructive bool   // Category == destroy, and not a dry run
 	Reason      string // why the call is destructive; "" otherwise
+	// DryRun is true when the call only checks permissions (EC2 DryRun=true): AWS answers
+	// DryRunOperation and changes nothing.
+	DryRun bool
 }
 
 // Map returns the call as CEL-friendly values with snake_case keys.
 func (c AWSCall) Map() map[string]any {
 	return map[string]any{
 		"service": c.Service, "action": c.Action, "region": c.Region, "source": c.Source,
-		"category": c.Category, "destructive": c.Destructive, "reason": c.Reason,
+		"category": c.Category, "destructive": c.Destructive, "reason": c.Reason, "dry_run": c.DryRun,
 	}
 }
 
@@ -83,7 +86,8 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 	if c.Action == "" && strings.EqualFold(r.Method, "DELETE") {
 		c.Category = CategoryDestroy // a REST DELETE we cannot name still deletes something
 	}
-	if c.Category == CategoryDestroy {
+	c.DryRun = strings.EqualFold(query.Get("DryRun"), "true") || strings.EqualFold(formField(r, "DryRun"), "true")
+	if c.Category == CategoryDestroy && !c.DryRun {
 		c.Destructive = true
 		c.Reason = "AWS " + c.Service + ":" + orMethod(c.Action, r.Method) + " deletes, terminates or disables resources"
 	}
@@ -97,7 +101,10 @@ func orMethod(action, method string) string {
 	return strings.ToUpper(method)
 }
 
-func formAction(r *exchange.Request) string {
+func formAction(r *exchange.Request) string { return formField(r, "Action") }
+
+// formField reads one field of a query-protocol (form-encoded) body.
+func formField(r *exchange.Request, name string) string {
 	ct := r.Headers.Get("content-type")
 	if len(r.Body) == 0 || len(r.Body) > maxFormBody {
 		return ""
@@ -109,7 +116,7 @@ func formAction(r *exchange.Request) string {
 	if err != nil && len(v) == 0 {
 		return ""
 	}
-	return v.Get("Action")
+	return v.Get(name)
 }
 
 // splitTarget splits "DynamoDB_20120810.DeleteTable" into a lower-case service guess
