@@ -52,6 +52,8 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	case body.kind == bodySQL:
 		x := newExtractor(f, "request", "", endpoint, false)
 		x.sql("request.body", body.text)
+	case body.kind == bodyText:
+		f.textBody(body.text, endpoint)
 	}
 	// The query of a URL-level API call holds that API's own parameters (pod exec commands are
 	// already an action), so only other URLs are searched for fields.
@@ -98,6 +100,20 @@ func (f *Facts) jsonBody(body requestBody, endpoint string) {
 		for _, d := range body.dups {
 			x.walk(d, 1)
 		}
+	}
+}
+
+// textBody reads a plain-text body by what the endpoint does: SQL sent to a SQL endpoint (a
+// /query route of a database gateway), a script sent to an endpoint that executes commands.
+// Elsewhere plain text is not an action.
+func (f *Facts) textBody(text, endpoint string) {
+	switch {
+	case isSQLContext(endpoint) && leadingSQLKeyword(text) != "":
+		x := newExtractor(f, "request", "", endpoint, false)
+		x.sql("request.body", text)
+	case isExecContext(endpoint) && strings.TrimSpace(text) != "":
+		x := newExtractor(f, "request", "", endpoint, true)
+		x.shell("request.body", text)
 	}
 }
 

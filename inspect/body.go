@@ -32,6 +32,7 @@ const (
 	bodyForm      // application/x-www-form-urlencoded
 	bodyMultipart // multipart/form-data
 	bodySQL       // application/sql
+	bodyText      // text/plain, a shell script type, or no content type: read by endpoint
 	bodyOther
 )
 
@@ -41,7 +42,7 @@ type requestBody struct {
 	json any        // bodyJSON
 	dups []any      // bodyJSON: values shadowed by a repeated key, each as {key: value}
 	form url.Values // bodyForm, bodyMultipart
-	text string     // bodySQL
+	text string     // bodySQL, bodyText
 }
 
 // mediaType returns the lower-case media type of a content-type header ("" when absent).
@@ -91,6 +92,11 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return requestBody{kind: bodyJSON, json: v, dups: dups}
 	case mt == "application/sql" || mt == "text/sql" || mt == "application/x-sql":
 		return requestBody{kind: bodySQL, text: string(body)}
+	case mt == "" || mt == "text/plain" || mt == "text/x-shellscript" || mt == "application/x-sh" ||
+		mt == "text/x-sh" || mt == "application/x-shellscript":
+		if len(body) <= maxFormBody && utf8.Valid(body) {
+			return requestBody{kind: bodyText, text: string(body)}
+		}
 	}
 	return requestBody{kind: bodyOther}
 }

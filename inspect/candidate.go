@@ -115,3 +115,28 @@ func (x *extractor) shellCandidate(key, t string) {
 	}
 	x.f.addShell(x.source(""), x.tool, t, res)
 }
+
+// toolPrograms maps a word of a tool's name to the program the tool runs: an MCP "kubectl" tool
+// takes kubectl's arguments, a "redis_command" tool takes redis-cli's.
+var toolPrograms = map[string]string{
+	"kubectl": "kubectl", "helm": "helm", "aws": "aws", "gcloud": "gcloud", "az": "az", "gh": "gh",
+	"git": "git", "docker": "docker", "terraform": "terraform", "psql": "psql", "mysql": "mysql",
+	"redis": "redis-cli", "rediscli": "redis-cli", "mongosh": "mongosh", "mongo": "mongosh",
+	"curl": "curl", "wget": "wget", "pulumi": "pulumi", "oc": "oc", "gsutil": "gsutil",
+}
+
+// toolProgram returns the program a tool's name names ("run_kubectl" is kubectl), or "".
+func toolProgram(tool string) string {
+	if tool == "" {
+		return ""
+	}
+	words := strings.FieldsFunc(strings.ToLower(tool), func(r rune) bool {
+		return r == '_' || r == '-' || r == '.' || r == '/' || r == ' ' || r == ':'
+	})
+	for _, w := range words {
+		if p, ok := toolPrograms[w]; ok {
+			return p
+		}
+	}
+	return ""
+}

@@ -116,15 +116,31 @@ var (
 // ...}) as that request. An object with a URL but no method is a GET, judged only when a tool
 // carries it (a fetch tool).
 func (x *extractor) embeddedHTTP(m map[string]any) {
-	method, hasMethod := stringKey(m, httpMethodKeys)
 	u, hasURL := stringKey(m, httpURLKeys)
-	if !hasURL || (!hasMethod && x.tool == "") || x.full() {
+	if !hasURL {
+		return
+	}
+	// fetch(url, {method, headers, body}) and axios-style configs keep the rest in an object.
+	opts := m
+	method, hasMethod := stringKey(m, httpMethodKeys)
+	if !hasMethod {
+		for _, k := range []string{"options", "init", "config", "opts", "request_options"} {
+			if o, ok := anyKey(m, []string{k}).(map[string]any); ok {
+				if method, hasMethod = stringKey(o, httpMethodKeys); hasMethod {
+					opts = o
+					break
+				}
+			}
+		}
+	}
+	if (!hasMethod && x.tool == "") || x.full() {
 		return
 	}
 	if !hasMethod {
 		method = ""
 	}
 	r := EmbeddedRequest{Method: method, URL: u}
+	m = opts
 	if hm, ok := anyKey(m, []string{"headers"}).(map[string]any); ok {
 		keys := make([]string, 0, len(hm))
 		for k := range hm {

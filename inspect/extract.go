@@ -28,7 +28,10 @@ type extractor struct {
 	execCtx bool   // the context says commands are executed (an MCP or LLM tool call counts)
 	// namedExec is true when the context itself names execution (a run_command tool, an /exec
 	// endpoint), not only a tool call of any kind.
-	namedExec  bool
+	namedExec bool
+	// toolProg is the program a tool is named for (a "kubectl" or "redis_command" tool), whose
+	// arguments are that program's arguments.
+	toolProg   string
 	path       []string
 	nodes      int
 	nest       int // JSON-in-string nesting of the value being walked
@@ -40,6 +43,7 @@ func newExtractor(f *Facts, prefix, tool, context string, exec bool) *extractor 
 	return &extractor{
 		f: f, prefix: prefix, tool: tool,
 		sqlCtx: isSQLContext(context), execCtx: exec || named, namedExec: named,
+		toolProg: toolProgram(tool),
 	}
 }
 
@@ -200,7 +204,13 @@ func (x *extractor) arrayField(k, key string, arr []any) bool {
 			return false
 		}
 		argv, ok := stringList(arr)
-		if !ok || len(argv) == 0 || !programLike(argv[0]) {
+		if !ok || len(argv) == 0 {
+			return false
+		}
+		if x.toolProg != "" && argv[0] != x.toolProg && key != "command" {
+			argv = append([]string{x.toolProg}, argv...) // a kubectl tool's args: ["delete", ...]
+		}
+		if !programLike(argv[0]) {
 			return false
 		}
 		x.argv(x.source(k), argv)
@@ -285,6 +295,11 @@ func (x *extractor) addSQL(src, s string, res sqlparse.Result) {
 func (x *extractor) shellField(src, s string) {
 	if strings.TrimSpace(s) == "" || x.full() {
 		return
+	}
+	if x.toolProg != "" {
+		if first, _, _ := strings.Cut(strings.TrimSpace(s), " "); first != x.toolProg {
+			s = x.toolProg + " " + s // a kubectl tool's command: "delete ns prod"
+		}
 	}
 	res := shparse.Analyze(s)
 	if res.ParseError != "" && !x.execCtx {

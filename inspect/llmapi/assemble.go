@@ -52,6 +52,8 @@ func (a *assembler) feed(ev event) bool {
 		tool, err = a.messages(d)
 	case APIConverse:
 		tool, err = a.converseEvent(ev.name, d)
+	case APIGenerateContent:
+		tool, err = a.gemini(d)
 	}
 	if err != nil {
 		a.malformed++

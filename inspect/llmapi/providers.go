@@ -33,6 +33,9 @@ func detectCloud(path string) (provider, api string, ok bool) {
 		(strings.HasSuffix(path, ":rawPredict") || strings.HasSuffix(path, ":streamRawPredict")) {
 		return ProviderVertex, APIMessages, true
 	}
+	if strings.HasSuffix(path, ":generateContent") || strings.HasSuffix(path, ":streamGenerateContent") {
+		return ProviderGoogle, APIGenerateContent, true
+	}
 	if strings.Contains(path, "/openai/deployments/") && strings.HasSuffix(path, "/responses") {
 		return ProviderOpenAI, APIResponses, true
 	}
@@ -135,5 +138,5 @@ func StreamPath(path string) bool {
 		path = path[:i]
 	}
 	return strings.HasSuffix(path, "/invoke-with-response-stream") || strings.HasSuffix(path, "/converse-stream") ||
-		strings.HasSuffix(path, ":streamRawPredict")
+		strings.HasSuffix(path, ":streamRawPredict") || strings.HasSuffix(path, ":streamGenerateContent")
 }

@@ -15,11 +15,13 @@ const (
 	ProviderAnthropic = "anthropic"
 	ProviderBedrock   = "bedrock" // AWS Bedrock runtime: InvokeModel (a model's own format) and Converse
 	ProviderVertex    = "vertex"  // Google Vertex AI: Anthropic models through rawPredict
+	ProviderGoogle    = "google"  // Gemini API and Vertex AI generateContent
 
 	APIChatCompletions = "chat_completions"
 	APIResponses       = "responses"
 	APIMessages        = "messages"
-	APIConverse        = "converse" // Bedrock Converse and ConverseStream
+	APIConverse        = "converse"         // Bedrock Converse and ConverseStream
+	APIGenerateContent = "generate_content" // Gemini generateContent and streamGenerateContent
 )
 
 // Detect names the provider and API of a request path (the query, if any, is ignored). The
@@ -81,6 +83,9 @@ func ParseRequest(provider, api string, body any) Request {
 	case APIMessages:
 		p.content(o["system"])
 		p.messages(o["messages"], "user")
+	case APIGenerateContent:
+		p.geminiContents(o["systemInstruction"], o["contents"])
+		o = map[string]any{"tools": geminiTools(o["tools"])}
 	case APIConverse:
 		p.content(o["system"])
 		p.messages(o["messages"], "user")

@@ -13,7 +13,8 @@ func ParseResponse(api string, body []byte) ([]ToolCall, error) {
 	if looksEventStream(body) {
 		return ParseEventStream(api, body)
 	}
-	if t := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n"); len(t) > 0 && t[0] == '{' {
+	t := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[' && api == APIGenerateContent) {
 		return ParseJSON(api, t)
 	}
 	return ParseSSE(api, body)
@@ -55,6 +56,8 @@ func ParseJSON(api string, body []byte) ([]ToolCall, error) {
 		return out, nil
 	case APIConverse:
 		return parseConverseJSON(body)
+	case APIGenerateContent:
+		return parseGeminiJSON(body)
 	case APIMessages:
 		var m struct {
 			Content []struct {
