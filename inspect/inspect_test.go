@@ -232,6 +232,27 @@ func FuzzAnalyze(f *testing.F) {
 	})
 }
 
+// FuzzAnalyzeBody feeds any body under the content types inspection reads (multipart, form,
+// text, JSON) and checks that the limits hold.
+func FuzzAnalyzeBody(f *testing.F) {
+	f.Add("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"sql\"\r\n\r\nDROP TABLE a\r\n--b--\r\n")
+	f.Add("application/x-www-form-urlencoded", "_method=DELETE&q=DROP+TABLE+a&q=SELECT+1")
+	f.Add("text/plain", "rm -rf /")
+	f.Add("application/json", "\ufeff{\"a\":\"{\\\"sql\\\":\\\"DROP TABLE a\\\"}\",\"a\":[\"x\"]}")
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		r := jsonReq("POST", "runner.internal", "/v1/exec", body)
+		r.Headers = exchange.Headers{{Key: "content-type", Value: ct}}
+		f := Analyze(r)
+		if len(f.Actions) > maxActions+maxActions {
+			t.Fatalf("%d actions", len(f.Actions))
+		}
+		if len(f.Inspection.Reasons) > maxInspectionReasons {
+			t.Fatalf("%d reasons", len(f.Inspection.Reasons))
+		}
+		_ = f.CEL()
+	})
+}
+
 func TestExtractionSources(t *testing.T) {
 	tests := []struct {
 		name, authority, path, body string
