@@ -33,8 +33,10 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	urlAction := len(f.Actions) > 0
 
 	provider, api, isLLM := llmapi.Detect(path)
+	byShape := false
 	if !isLLM && body.kind == bodyJSON && !urlAction {
 		provider, api, isLLM = llmapi.DetectBody(body.json)
+		byShape = isLLM
 	}
 	if body.kind == bodyJSON {
 		f.body, f.bodyJSON = body.json, true
@@ -44,6 +46,11 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	case isLLM:
 		f.LLM = llmapi.ParseRequest(provider, api, body.json)
 		f.Streamed = f.LLM.Stream || llmapi.StreamPath(path)
+		if byShape {
+			// Only the shape says LLM: the fields an LLM API does not read are still searched, so
+			// that a chat-shaped body cannot carry a command past an executing endpoint.
+			f.llmShapedBody(body, endpoint)
+		}
 	case body.kind == bodyJSON:
 		f.jsonBody(body, endpoint)
 	case body.kind == bodyForm || body.kind == bodyMultipart:
@@ -100,6 +107,30 @@ func (f *Facts) jsonBody(body requestBody, endpoint string) {
 		for _, d := range body.dups {
 			x.walk(d, 1)
 		}
+	}
+}
+
+// llmFields are the request fields of the LLM APIs that hold conversation history and
+// declarations, not actions.
+var llmFields = map[string]bool{
+	"model": true, "messages": true, "input": true, "instructions": true, "system": true, "tools": true,
+	"tool_choice": true, "contents": true, "systemInstruction": true, "toolConfig": true,
+	"inferenceConfig": true, "anthropic_version": true, "max_tokens": true, "stream": true,
+}
+
+// llmShapedBody walks the fields of an LLM-shaped body that no LLM API reads.
+func (f *Facts) llmShapedBody(body requestBody, endpoint string) {
+	m, _ := body.json.(map[string]any)
+	rest := make(map[string]any, len(m))
+	for k, v := range m {
+		if !llmFields[k] {
+			rest[k] = v
+		}
+	}
+	x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))
+	x.walk(rest, 0)
+	for _, d := range body.dups {
+		x.walk(d, 1)
 	}
 }
 

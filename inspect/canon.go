@@ -46,7 +46,9 @@ func canonicalize(req *exchange.Request) *canonical {
 	rawPath, rawQuery, _ := strings.Cut(req.Path, "?")
 	rawPath, _, _ = strings.Cut(rawPath, "#")
 	c.rawQuery = rawQuery
-	c.query, _ = url.ParseQuery(rawQuery) // a malformed pair is dropped; the rest is kept
+	if rawQuery != "" {
+		c.query, _ = url.ParseQuery(rawQuery) // a malformed pair is dropped; the rest is kept
+	}
 	for _, v := range c.query["_method"] {
 		c.addMethod(v, "_method query parameter")
 	}
@@ -135,6 +137,10 @@ func unhex(c byte) byte {
 // cleanPath resolves duplicate slashes and dot segments ("/a//b/./c/../d" is "/a/b/d"), and
 // treats backslashes as some servers do, as separators. The result starts with "/".
 func cleanPath(p string) string {
+	if strings.HasPrefix(p, "/") && !strings.Contains(p, "//") && !strings.Contains(p, "/.") &&
+		!strings.Contains(p, "\\") && (len(p) == 1 || p[len(p)-1] != '/') {
+		return p // already clean: the common case allocates nothing
+	}
 	p = strings.ReplaceAll(p, "\\", "/")
 	if p == "" {
 		return "/"

@@ -160,6 +160,21 @@ func TestCandidatesNeedContext(t *testing.T) {
 	}
 }
 
+// TestChatShapedBodyStillSearched: a body recognised as an LLM request only by its shape does
+// not hide the other fields it carries.
+func TestChatShapedBodyStillSearched(t *testing.T) {
+	f := Analyze(req("POST", "runner.internal", "/v1/exec",
+		`{"model":"x","messages":[{"role":"user","content":"hi"}],"command":"rm -rf /srv"}`, "content-type: application/json"))
+	if f.LLM.API != "chat_completions" || len(destructiveKinds(f)) != 1 {
+		t.Errorf("api %q, actions %+v", f.LLM.API, f.Actions)
+	}
+	chat := Analyze(req("POST", "llm.internal", "/generate",
+		`{"model":"x","messages":[{"role":"user","content":"rm -rf /srv"}]}`, "content-type: application/json"))
+	if len(chat.Actions) != 0 {
+		t.Errorf("conversation text became an action: %+v", chat.Actions)
+	}
+}
+
 // TestEmbeddedHTTP: a tool describing an HTTP request is judged as that request.
 func TestEmbeddedHTTP(t *testing.T) {
 	f := Analyze(req("POST", "mcp.internal", "/mcp",

@@ -26,8 +26,22 @@ type Inspection struct {
 	Reasons []string
 }
 
-// Map returns the CEL variable "inspection": {truncated, ambiguous, executing, reasons}.
+// cleanInspection and cleanExecuting are the inspection variable of the common cases, shared
+// (CEL values are never modified) so that they cost no allocation.
+var (
+	cleanInspection = map[string]any{"truncated": false, "ambiguous": false, "executing": false, "reasons": []any{}}
+	cleanExecuting  = map[string]any{"truncated": false, "ambiguous": false, "executing": true, "reasons": []any{}}
+)
+
+// Map returns the CEL variable "inspection": {truncated, ambiguous, executing, reasons}. The
+// result must not be modified.
 func (in Inspection) Map() map[string]any {
+	if !in.Truncated && !in.Ambiguous && len(in.Reasons) == 0 {
+		if in.Executing {
+			return cleanExecuting
+		}
+		return cleanInspection
+	}
 	return map[string]any{
 		"truncated": in.Truncated, "ambiguous": in.Ambiguous, "executing": in.Executing,
 		"reasons": stringsAny(in.Reasons),

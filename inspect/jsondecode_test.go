@@ -81,7 +81,7 @@ func TestDuplicateKeysEveryValue(t *testing.T) {
 		`{"a":1,"a":2}`:                         1,
 		`{"a":1,"a":2,"a":3}`:                   2,
 		`{"x":{"q":"DROP","q":"SELECT"},"q":1}`: 1,
-		`{"q":"\u0044ROP","q":"x"}`:            1, // an escape sends the body to encoding/json
+		`{"q":"\u0044ROP","q":"x"}`:             1, // an escape sends the body to encoding/json
 		`{"a":1,"b":2}`:                         0,
 	} {
 		checkDuplicates(t, []byte(body))

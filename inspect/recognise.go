@@ -16,8 +16,9 @@ func (f *Facts) urlActions(req *exchange.Request, c *canonical) {
 	var best []Action
 	bestScore, bestMethod := -1, ""
 	for _, p := range c.paths {
+		segs := segments(p)
 		for _, m := range c.methods {
-			acts := recogniseURL(req, c, m, p)
+			acts := recogniseURL(req, c, m, p, segs)
 			if s := urlScore(acts, m); s > bestScore {
 				best, bestScore, bestMethod = acts, s, m
 			}
@@ -54,8 +55,7 @@ func urlScore(acts []Action, method string) int {
 }
 
 // recogniseURL reads one (method, canonical path) pairing as a GitHub, AWS or Kubernetes call.
-func recogniseURL(req *exchange.Request, c *canonical, method, p string) []Action {
-	segs := segments(p)
+func recogniseURL(req *exchange.Request, c *canonical, method, p string, segs []string) []Action {
 	q := ""
 	if c.rawQuery != "" {
 		q = "?" + c.rawQuery
@@ -70,9 +70,7 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string) []Actio
 			}}
 		}
 	}
-	syn := exchange.Request{Method: method, Authority: c.authority(), Path: escapedPath(segs) + q,
-		Headers: req.Headers, Body: req.Body}
-	if aws, ok := cloudapi.AWS(&syn); ok {
+	if aws, ok := awsCall(req, c, method, segs, q); ok {
 		return []Action{{
 			Kind: KindAWS, Source: "request.url", Text: aws.Service + ":" + aws.Action,
 			Destructive: aws.Destructive, Reasons: nonEmpty(aws.Reason), AWS: &aws,
@@ -93,6 +91,19 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string) []Actio
 		}}
 	}
 	return nil
+}
+
+// awsCall reads the request as an AWS call when anything says AWS: the host, a SigV4
+// signature (header or presigned query) or an X-Amz-Target.
+func awsCall(req *exchange.Request, c *canonical, method string, segs []string, q string) (cloudapi.AWSCall, bool) {
+	if !strings.Contains(c.host, "amazonaws.com") && !strings.HasSuffix(c.host, ".api.aws") &&
+		!strings.HasPrefix(req.Headers.Get("authorization"), "AWS4-") && !strings.Contains(q, "X-Amz-") &&
+		!req.Headers.Has("x-amz-target") {
+		return cloudapi.AWSCall{}, false
+	}
+	syn := exchange.Request{Method: method, Authority: c.authority(), Path: escapedPath(segs) + q,
+		Headers: req.Headers, Body: req.Body}
+	return cloudapi.AWS(&syn)
 }
 
 // kubernetesCall finds a Kubernetes API path at the root or mounted under a prefix (a gateway
@@ -159,17 +170,14 @@ func githubPath(c *canonical, h exchange.Headers, segs []string) ([]string, bool
 	if c.host == "api.github.com" {
 		return segs, true
 	}
-	lower := make([]string, len(segs))
-	for i, s := range segs {
-		lower[i] = strings.ToLower(s)
-	}
-	for i := 0; i+1 < len(lower); i++ {
-		if lower[i] == "api" && lower[i+1] == "v3" {
+	for i := 0; i+1 < len(segs); i++ {
+		if strings.EqualFold(segs[i], "api") && strings.EqualFold(segs[i+1], "v3") {
 			return segs[i+2:], true
 		}
 	}
-	for i := 0; i+1 < len(lower); i++ {
-		if (strings.Contains(lower[i], "github") || lower[i] == "gh") && githubRoots[lower[i+1]] {
+	for i := 0; i+1 < len(segs); i++ {
+		l := strings.ToLower(segs[i])
+		if (strings.Contains(l, "github") || l == "gh") && githubRoots[strings.ToLower(segs[i+1])] {
 			return segs[i+1:], true
 		}
 	}
@@ -178,8 +186,8 @@ func githubPath(c *canonical, h exchange.Headers, segs []string) ([]string, bool
 	if !signal {
 		return nil, false
 	}
-	for i, s := range lower {
-		if githubRoots[s] {
+	for i, s := range segs {
+		if githubRoots[strings.ToLower(s)] {
 			return segs[i:], true
 		}
 	}

@@ -74,10 +74,6 @@ func REST(method, host string, segs []string, query map[string][]string) (RESTCa
 
 // restProvider names the provider and service of a host and path.
 func restProvider(host string, segs []string) (RESTCall, bool) {
-	lower := make([]string, len(segs))
-	for i, s := range segs {
-		lower[i] = strings.ToLower(s)
-	}
 	switch {
 	case strings.HasSuffix(host, ".googleapis.com"):
 		svc := strings.TrimSuffix(host, ".googleapis.com")
@@ -97,6 +93,13 @@ func restProvider(host string, segs []string) (RESTCall, bool) {
 		host == "api.render.com" || host == "api.fly.io" || host == "api.linode.com":
 		return RESTCall{Provider: strings.Split(host, ".")[1], Service: "control-plane"}, true
 	}
+	if len(segs) < 2 {
+		return RESTCall{}, false
+	}
+	lower := make([]string, len(segs))
+	for i, s := range segs {
+		lower[i] = strings.ToLower(s)
+	}
 	for i := 0; i+1 < len(lower); i++ {
 		switch {
 		case (lower[i] == "gcp" || lower[i] == "google" || lower[i] == "googleapis") && i+2 < len(lower) &&
@@ -112,9 +115,6 @@ func restProvider(host string, segs []string) (RESTCall, bool) {
 		if len(lower) >= 4 && lower[0] == "api" && lower[1] == "v1" && lower[2] == "applications" {
 			return RESTCall{Provider: "argocd", Service: "applications"}, true
 		}
-	}
-	if strings.Contains(host, "postgrest") && len(lower) == 1 {
-		return RESTCall{Provider: "postgrest", Service: lower[0]}, true
 	}
 	return RESTCall{}, false
 }
