@@ -48,9 +48,9 @@ func (c AWSCall) Map() map[string]any {
 // small, and Action is conventionally the first field.
 const maxFormBody = 1 << 20
 
-// AWS recognises r as an AWS API call, from the endpoint host (*.amazonaws.com, *.api.aws) or a
+// AWS recognises r as an AWS API call, from the endpoint host (*.amazonaws.com, *.api.aws), a
 // SigV4 credential scope (Authorization header or X-Amz-Credential query parameter), which also
-// covers VPC endpoints and local emulators.
+// covers VPC endpoints and local emulators, or an X-Amz-Target header (the JSON protocol).
 func AWS(r *exchange.Request) (AWSCall, bool) {
 	path, rawQuery, _ := strings.Cut(r.Path, "?")
 	query, _ := url.ParseQuery(rawQuery)
@@ -60,7 +60,9 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 		c.Service, c.Region = serviceFromHost(hostLabels)
 	}
 	scopeService, scopeRegion, signed := sigV4Scope(r.Headers.Get("authorization"), query.Get("X-Amz-Credential"))
-	if !isAWSHost && !signed {
+	// X-Amz-Target ("DynamoDB_20120810.DeleteTable") is AWS's JSON protocol whatever the host:
+	// a gateway or emulator in front of AWS keeps it.
+	if !isAWSHost && !signed && !strings.Contains(r.Headers.Get("x-amz-target"), ".") {
 		return AWSCall{}, false
 	}
 	if signed { // the signing scope is authoritative: it is what AWS verifies
