@@ -74,7 +74,8 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		// they parse, and one bad escape must not hide the rest.
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			f.ambiguous("form body has malformed pairs: " + err.Error())
+			// The error is not quoted: it may echo body bytes, and reasons reach the audit record.
+			f.ambiguous("form body has malformed pairs")
 		}
 		return requestBody{kind: bodyForm, form: vals}
 	case looksJSON(mt, body):
@@ -121,7 +122,7 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 			break
 		}
 		if err != nil {
-			f.ambiguous("multipart body does not parse: " + err.Error())
+			f.ambiguous("multipart body does not parse")
 			break
 		}
 		if n >= maxMultipartN {
@@ -130,7 +131,7 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 		}
 		data, err := io.ReadAll(io.LimitReader(p, maxMultipartPart+1))
 		if err != nil {
-			f.ambiguous("multipart part does not read: " + err.Error())
+			f.ambiguous("a multipart part does not read")
 			break
 		}
 		if len(data) > maxMultipartPart {

@@ -3,6 +3,7 @@ package inspect
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect/cloudapi"
@@ -136,7 +137,9 @@ func (f *Facts) CEL() map[string]any {
 	return f.cel
 }
 
-// ToolCalls returns the audit view of the exchange: every action, and every LLM or MCP tool call.
+// ToolCalls returns the audit view of the exchange: every action, every LLM or MCP tool call,
+// and, when inspection was truncated or ambiguous, an entry of kind "inspection" with the
+// reasons.
 // Text is raw: the audit stage redacts it before writing.
 func (f *Facts) ToolCalls() []exchange.ToolCall {
 	out := make([]exchange.ToolCall, 0, len(f.Actions)+len(f.LLMCalls)+len(f.MCP))
@@ -150,6 +153,10 @@ func (f *Facts) ToolCalls() []exchange.ToolCall {
 	}
 	for _, a := range f.Actions {
 		out = append(out, exchange.ToolCall{Kind: a.Kind, Source: a.Source, Name: a.Name, Text: a.Text})
+	}
+	if in := f.Inspection; in.Truncated || in.Ambiguous {
+		// The record says why inspection was incomplete (the reasons name limits, never values).
+		out = append(out, exchange.ToolCall{Kind: "inspection", Source: "inspection", Text: strings.Join(in.Reasons, "; ")})
 	}
 	return out
 }
