@@ -230,6 +230,28 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// flagFilter recognises a condition of the form `inspection.F && ...` (F a boolean field of the
+// inspection variable) and returns F. Such a condition is false whenever F is false, so Decide
+// skips it without evaluating it: the fail-closed rules cost nothing on ordinary exchanges.
+func flagFilter(a *celgo.Ast) string {
+	e := a.NativeRep().Expr()
+	for e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd && len(e.AsCall().Args()) == 2 {
+		e = e.AsCall().Args()[0]
+	}
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
+		return ""
+	}
+	op := e.AsSelect().Operand()
+	if op.Kind() != ast.IdentKind || op.AsIdent() != varInspection {
+		return ""
+	}
+	switch f := e.AsSelect().FieldName(); f {
+	case "truncated", "ambiguous", "executing":
+		return f
+	}
+	return ""
+}
+
 // kindFilter recognises a condition of the form `actions.exists(a, a.kind == "K" && ...)` and
 // returns K. Such a condition is false whenever no action has kind K (the && short-circuits
 // before anything else is read), so Decide can skip it without evaluating it.
