@@ -18,6 +18,7 @@ func registerDetachers() {
 		"nsenter": peelRest, "unshare": peelRest, "npx": peelRest, "bunx": peelRest, "pnpx": peelRest,
 		"uvx": peelRest, "daemonize": peelRest, "disown": peelRest, "setpriv": peelRest,
 		"microk8s": peelRest, "k3s": peelRest,
+		"mongosh": ruleMongo, "mongo": ruleMongo,
 	} {
 		handlers[name] = h
 	}

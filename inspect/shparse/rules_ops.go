@@ -258,10 +258,10 @@ func dockerExec(a *analyzer, c *call) {
 
 // sqlClient describes where a database client takes SQL text from.
 type sqlClient struct {
-	spec     *optSpec
-	opts     []string // option names whose value is SQL
-	posFrom  int      // positionals from this index are SQL (-1: none)
-	backtick bool     // MySQL dialect: `ident` is rewritten to "ident" before parsing
+	spec    *optSpec
+	opts    []string // option names whose value is SQL
+	posFrom int      // positionals from this index are SQL (-1: none)
+	dialect sqlparse.Dialect
 }
 
 var sqlClients = map[string]sqlClient{
@@ -277,7 +277,7 @@ var sqlClients = map[string]sqlClient{
 			short: map[byte]string{'e': "execute"}, valShort: "eDhPSuO",
 			valLong: []string{"execute", "database", "host", "port", "socket", "user"},
 		},
-		opts: []string{"execute"}, posFrom: -1, backtick: true,
+		opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectMySQL,
 	},
 	"sqlite3": {spec: &optSpec{singleDashLong: true, valLong: []string{
 		"cmd", "init", "separator",
@@ -292,7 +292,7 @@ var sqlClients = map[string]sqlClient{
 			short: map[byte]string{'q': "query"}, valShort: "qhdu",
 			valLong: []string{"query", "host", "database", "user", "password", "port"},
 		},
-		opts: []string{"query"}, posFrom: -1, backtick: true,
+		opts: []string{"query"}, posFrom: -1, dialect: sqlparse.DialectClickHouse,
 	},
 	"cockroach": {spec: &optSpec{
 		short: map[byte]string{'e': "execute"}, valShort: "e",
@@ -303,12 +303,21 @@ var sqlClients = map[string]sqlClient{
 			short: map[byte]string{'q': "query"}, valShort: "qaudsrw",
 			valLong: []string{"query", "accountname", "username", "dbname", "schemaname"},
 		},
-		opts: []string{"query"}, posFrom: -1,
+		opts: []string{"query"}, posFrom: -1, dialect: sqlparse.DialectSnowflake,
 	},
 	"usql":   {spec: &optSpec{valShort: "c", short: map[byte]string{'c': "command"}, valLong: []string{"command"}}, opts: []string{"command"}, posFrom: -1},
-	"trino":  {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1},
-	"presto": {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1},
-	"bq":     {spec: &optSpec{}, posFrom: 1},
+	"trino":  {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectTrino},
+	"presto": {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectTrino},
+	"bq":     {spec: &optSpec{}, posFrom: 1, dialect: sqlparse.DialectBigQuery},
+	"sqlcmd": {spec: &optSpec{
+		short: map[byte]string{'Q': "query", 'q': "query"}, valShort: "QqSdUPioHtlswAacfhkLmrVWxXyYz",
+		valLong: []string{"query"},
+	}, opts: []string{"query"}, posFrom: -1, dialect: sqlparse.DialectTSQL},
+	"cqlsh": {spec: &optSpec{
+		short:    map[byte]string{'e': "execute", 'u': "username", 'p': "password", 'k': "keyspace", 'f': "file"},
+		valShort: "eupkf", valLong: []string{"execute", "username", "password", "keyspace", "file"},
+	}, opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectGeneric},
+	"databricks-sql": {spec: &optSpec{valLong: []string{"execute", "query"}}, opts: []string{"execute", "query"}, posFrom: -1, dialect: sqlparse.DialectGeneric},
 }
 
 // ruleSQLClient analyses SQL carried by database clients: psql -c, mysql -e, sqlite3 DB SQL,
@@ -344,40 +353,13 @@ func ruleSQLClient(a *analyzer, c *call) {
 		texts = append(texts, c.ctx.stdin.text)
 	}
 	for _, t := range texts {
-		src := t
-		if cl.backtick {
-			src = backticksToQuotes(src)
+		res := sqlparse.Analyze(t)
+		if cl.dialect != "" {
+			res = sqlparse.AnalyzeDialect(t, cl.dialect)
 		}
-		res := sqlparse.Analyze(src)
 		a.res.Embedded = append(a.res.Embedded, Embedded{Kind: "sql", Text: t, SQL: res})
 		for _, r := range res.Reasons {
 			a.flag(c.name + ": " + r)
 		}
 	}
-}
-
-// backticksToQuotes rewrites MySQL `identifiers` as "identifiers" outside string literals, so that
-// PostgreSQL's grammar reads MySQL statements that differ only in identifier quoting.
-func backticksToQuotes(s string) string {
-	if !strings.Contains(s, "`") {
-		return s
-	}
-	b := []byte(s)
-	var quote byte
-	for i := 0; i < len(b); i++ {
-		switch {
-		case quote != 0:
-			switch b[i] {
-			case '\\':
-				i++
-			case quote:
-				quote = 0
-			}
-		case b[i] == '\'' || b[i] == '"':
-			quote = b[i]
-		case b[i] == '`':
-			b[i] = '"'
-		}
-	}
-	return string(b)
 }
