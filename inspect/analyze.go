@@ -35,6 +35,7 @@ func Analyze(req *exchange.Request) *Facts {
 			f.body, f.bodyJSON = v, true
 		}
 	}
+	f.graphQLActions(req, path, rawQuery, ct)
 	switch {
 	case isLLM:
 		f.LLM = llmapi.ParseRequest(provider, api, f.body)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect/cloudapi"
+	"github.com/warden-gw/warden/inspect/gqlparse"
 	"github.com/warden-gw/warden/inspect/k8sapi"
 	"github.com/warden-gw/warden/inspect/llmapi"
 	"github.com/warden-gw/warden/inspect/mcpapi"
@@ -20,6 +21,8 @@ const (
 	KindK8s    = "k8s"
 	KindAWS    = "aws"
 	KindGitHub = "github"
+	// KindGraphQL is a GraphQL request (gqlparse).
+	KindGraphQL = "graphql"
 )
 
 // Action is one thing warden understood a request or response to do. Exactly one of the
@@ -37,6 +40,8 @@ type Action struct {
 	K8s    *k8sapi.Request
 	AWS    *cloudapi.AWSCall
 	GitHub *cloudapi.GitHubCall
+	// GraphQL is set for KindGraphQL.
+	GraphQL *gqlparse.Result
 }
 
 // Map returns the action as a CEL value: {"kind","source","text","destructive","reasons"} and
@@ -57,6 +62,8 @@ func (a Action) Map() map[string]any {
 		m[KindAWS] = a.AWS.Map()
 	case a.GitHub != nil:
 		m[KindGitHub] = a.GitHub.Map()
+	case a.GraphQL != nil:
+		m[KindGraphQL] = a.GraphQL.Map()
 	}
 	return m
 }
