@@ -72,10 +72,10 @@ var catalogue = []cliOp{
 	{cli: "kubeadm", cmd: "reset", why: "wipes the Kubernetes node"},
 
 	// Kubernetes and its tools (kubectl delete is judged in rules_ops.go).
-	{cli: "kubectl|oc|kubecolor", cmd: "drain", why: "evicts every pod of a node"},
-	{cli: "kubectl|oc|kubecolor", cmd: "scale", with: "replicas=0", why: "scales to zero replicas"},
-	{cli: "kubectl|oc|kubecolor", cmd: "replace", with: "force", why: "deletes and recreates"},
-	{cli: "kubectl|oc|kubecolor", cmd: "apply", with: "prune", why: "deletes resources missing from the manifest"},
+	{cli: "kubectl|oc|kubecolor|k", cmd: "drain", why: "evicts every pod of a node"},
+	{cli: "kubectl|oc|kubecolor|k", cmd: "scale", with: "replicas=0", why: "scales to zero replicas"},
+	{cli: "kubectl|oc|kubecolor|k", cmd: "replace", with: "force", why: "deletes and recreates"},
+	{cli: "kubectl|oc|kubecolor|k", cmd: "apply", with: "prune", why: "deletes resources missing from the manifest"},
 	{cli: "helm", cmd: "uninstall|delete|del|un", why: "uninstalls a release"},
 	{cli: "helmfile", cmd: "destroy|delete", why: "uninstalls releases"},
 
@@ -176,8 +176,7 @@ func catalogueRule(a *analyzer, c *call) {
 		words = append(words, x.val)
 	}
 	for _, op := range opsByCLI[c.name] {
-		if at, opt, ok := op.match(words, c.p); ok {
-			end := at + len(op.words)
+		if at, end, opt, ok := op.match(words, c.p); ok {
 			if op.anywhere {
 				at = 0 // name the whole command path: gcloud compute instances delete
 			}
@@ -220,30 +219,54 @@ func optionAsWritten(c *call, name string) string {
 // global options warden does not know take a value (gh -R owner/repo repo delete).
 const maxLeadingValues = 2
 
-// match finds the op's command path in words and checks its options; at is where the path starts.
-func (op compiledOp) match(words []string, p parsedArgs) (at int, opt string, ok bool) {
+// match finds the op's command path in words and checks its options; the path is words[at:end].
+func (op compiledOp) match(words []string, p parsedArgs) (at, end int, opt string, ok bool) {
 	opt, ok = op.hasWith(p)
 	if !ok {
-		return 0, "", false
+		return 0, 0, "", false
 	}
 	if len(op.words) == 0 {
-		return 0, opt, true
+		return 0, 0, opt, true
 	}
 	last := maxLeadingValues
 	if op.anywhere {
 		last = len(words)
 	}
-	for start := 0; start <= last && start+len(op.words) <= len(words); start++ {
-		if op.matchAt(words[start:]) {
-			return start, opt, true
+	for start := 0; start <= last && start < len(words); start++ {
+		if n, ok := op.matchAt(words[start:]); ok {
+			return start, start + n, opt, true
 		}
 	}
-	return 0, "", false
+	return 0, 0, "", false
 }
 
-func (op compiledOp) matchAt(words []string) bool {
+// matchAt matches the command path at the start of words. Between two path words it skips at
+// most maxLeadingValues words that look like option values warden does not know take a value
+// (docker compose -f prod.yml down): a file, path, URL, key=value or number, never a bare word.
+func (op compiledOp) matchAt(words []string) (int, bool) {
+	j, skipped := 0, 0
 	for i, alts := range op.words {
-		if !matchWord(alts, words[i]) {
+		for i > 0 && j < len(words) && !matchWord(alts, words[j]) && skipped < maxLeadingValues && valueLike(words[j]) {
+			j++
+			skipped++
+		}
+		if j >= len(words) || !matchWord(alts, words[j]) {
+			return 0, false
+		}
+		j++
+	}
+	return j, true
+}
+
+func valueLike(w string) bool {
+	if w == "" {
+		return false
+	}
+	if strings.ContainsAny(w, "./=:@") {
+		return true
+	}
+	for _, r := range w {
+		if r < '0' || r > '9' {
 			return false
 		}
 	}

@@ -175,7 +175,8 @@ func TestHTTPRequests(t *testing.T) {
 		{"http DELETE api.github.com/repos/acme/app Authorization:'Bearer x'", "DELETE", "http://api.github.com/repos/acme/app", "Authorization:Bearer x", ""},
 		{"https POST example.org/items name=x", "POST", "https://example.org/items", "", "name=x"},
 		{"gh api -X DELETE repos/acme/app", "DELETE", "https://api.github.com/repos/acme/app", "", ""},
-		{"gh api --method PUT repos/acme/app/branches/main/protection -F allow_force_pushes=true", "PUT", "https://api.github.com/repos/acme/app/branches/main/protection", "", "allow_force_pushes=true"},
+		{"gh api --method PUT repos/acme/app/branches/main/protection -F allow_force_pushes=true", "PUT", "https://api.github.com/repos/acme/app/branches/main/protection", "", `{"allow_force_pushes":true}`},
+		{"gh api -X GET repos/acme/app/pulls -f state=open", "GET", "https://api.github.com/repos/acme/app/pulls?state=open", "", ""},
 		{"sudo -u ops curl -X DELETE https://a.example/x", "DELETE", "https://a.example/x", "", ""},
 	}
 	for _, tt := range tests {

@@ -195,7 +195,7 @@ var specs = map[string]*optSpec{
 	}, stop: true},
 	"find":      {stop: true},
 	"redis-cli": {valShort: "hpanuc", short: map[byte]string{'c': "cluster"}, valLong: []string{"user", "pass", "tls", "cacert"}, stop: true},
-	"gh":        {short: map[byte]string{'R': "repo", 'X': "method", 'H': "header", 'f': "field", 'F': "raw-field"}, valShort: "RXHfFpqt", valLong: []string{"repo", "method", "header", "field", "raw-field", "input", "jq", "template", "hostname", "cache"}},
+	"gh":        {short: map[byte]string{'R': "repo", 'X': "method", 'H': "header", 'f': "raw-field", 'F': "field"}, valShort: "RXHfFpqt", valLong: []string{"repo", "method", "header", "field", "raw-field", "input", "jq", "template", "hostname", "cache"}},
 	"helm":      {short: map[byte]string{'n': "namespace"}, valShort: "n", valLong: []string{"namespace", "kube-context", "kubeconfig"}},
 	"pulumi":    {short: map[byte]string{'s': "stack", 'C': "cwd", 'y': "yes"}, valShort: "sC", valLong: []string{"stack", "cwd", "config-file"}},
 	"az":        {valLong: []string{"subscription", "resource-group", "name", "output", "query", "g", "n"}, short: map[byte]string{'g': "resource-group", 'n': "name", 'o': "output", 'y': "yes"}, valShort: "gno"},
@@ -269,7 +269,7 @@ func specFor(name string) *optSpec {
 		return specs["terraform"]
 	case name == "podman" || name == "nerdctl":
 		return specs["docker"]
-	case name == "oc":
+	case name == "oc" || name == "k" || name == "kubecolor":
 		return specs["kubectl"]
 	}
 	return defaultSpec

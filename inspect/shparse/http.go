@@ -201,7 +201,8 @@ func ghAPIRequests(c *call) []HTTPRequest {
 	sub := parseOpts(specs["gh"], c.p.pos[1:])
 	merge := func(k string) []string { return append(append([]string(nil), c.p.vals[k]...), sub.vals[k]...) }
 	r := HTTPRequest{Tool: "gh api", Headers: merge("header"), Method: "GET"}
-	fields := append(merge("field"), merge("raw-field")...)
+	typed, raw := merge("field"), merge("raw-field")
+	fields := append(append([]string(nil), raw...), typed...)
 	if len(fields) > 0 || len(merge("input")) > 0 {
 		r.Method = "POST"
 	}
@@ -216,32 +217,70 @@ func ghAPIRequests(c *call) []HTTPRequest {
 	if h := merge("hostname"); len(h) > 0 && h[len(h)-1] != "github.com" {
 		base = "https://" + h[len(h)-1] + "/api/v3/"
 	}
-	if ep.val == "graphql" {
-		r.Method = "POST"
-		r.Body = ghGraphQLBody(fields)
-		r.Headers = append(r.Headers, "Content-Type: application/json")
-	} else {
-		r.Body = strings.Join(fields, "&")
-	}
 	url := ep.val
+	switch {
+	case ep.val == "graphql":
+		r.Method = "POST"
+		r.Body = ghGraphQLBody(raw, typed)
+		r.Headers = append(r.Headers, "Content-Type: application/json")
+	case r.Method == "GET" && len(fields) > 0:
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		url += sep + strings.Join(fields, "&")
+	case len(fields) > 0:
+		r.Body = ghFieldsJSON(raw, typed)
+		r.Headers = append(r.Headers, "Content-Type: application/json")
+	}
 	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
 		url = base + strings.TrimPrefix(url, "/")
 	}
 	return expandURLs(r, []string{url}, "https://", ep.dyn)
 }
 
+// ghTyped renders a -F value as gh does: true, false, null and integers are JSON literals.
+func ghTyped(v string) string {
+	switch v {
+	case "true", "false", "null":
+		return v
+	}
+	if v != "" && strings.Trim(v, "0123456789") == "" || strings.HasPrefix(v, "-") && len(v) > 1 && strings.Trim(v[1:], "0123456789") == "" {
+		return v
+	}
+	return jsonString(v)
+}
+
+// ghFieldsJSON builds the JSON object gh sends for -f (string) and -F (typed) fields.
+func ghFieldsJSON(raw, typed []string) string {
+	parts := make([]string, 0, len(raw)+len(typed))
+	for _, f := range raw {
+		k, v, _ := strings.Cut(f, "=")
+		parts = append(parts, jsonString(k)+":"+jsonString(v))
+	}
+	for _, f := range typed {
+		k, v, _ := strings.Cut(f, "=")
+		parts = append(parts, jsonString(k)+":"+ghTyped(v))
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
 // ghGraphQLBody builds the JSON body gh sends for `gh api graphql -f query=... -F var=...`.
-func ghGraphQLBody(fields []string) string {
+func ghGraphQLBody(raw, typed []string) string {
 	var b strings.Builder
 	b.WriteString("{")
 	vars := []string{}
-	for _, f := range fields {
+	for i, f := range append(append([]string(nil), raw...), typed...) {
 		k, v, _ := strings.Cut(f, "=")
 		if k == "query" {
 			b.WriteString(`"query":` + jsonString(v))
 			continue
 		}
-		vars = append(vars, jsonString(k)+":"+jsonString(v))
+		val := jsonString(v)
+		if i >= len(raw) {
+			val = ghTyped(v)
+		}
+		vars = append(vars, jsonString(k)+":"+val)
 	}
 	if len(vars) > 0 {
 		if b.Len() > 1 {

@@ -18,7 +18,7 @@ var ruleHandlers = map[string]handler{
 	"systemctl": ruleSystemctl,
 	"kill":      ruleKill, "killall5": func(a *analyzer, c *call) { a.flag("killall5 kills every process") },
 	"git":     ruleGit,
-	"kubectl": ruleKubectl, "oc": ruleKubectl, "kubecolor": ruleKubectl,
+	"kubectl": ruleKubectl, "oc": ruleKubectl, "kubecolor": ruleKubectl, "k": ruleKubectl,
 	"docker": ruleDocker, "podman": ruleDocker, "nerdctl": ruleDocker,
 }
 
@@ -247,7 +247,7 @@ func ruleRsync(a *analyzer, c *call) {
 			del = true
 		}
 	}
-	if !del || len(c.p.pos) < 2 {
+	if !del || len(c.p.pos) < 2 || isDryRun(c.p) || c.p.set["n"] {
 		return
 	}
 	dst := c.p.pos[len(c.p.pos)-1]

@@ -305,6 +305,31 @@ func execDanger(toks []lexTok, i int, d Dialect, depth int) (bool, string, bool)
 	case t.kind == lkWord && (strings.HasPrefix(t.word, "@") || strings.HasPrefix(t.word, "$") ||
 		w == "immediate" || w == "sp_executesql"):
 		return true, "runs dynamic SQL (EXECUTE of a variable)", false
+	case t.kind == lkWord:
+		return procedureSQL(toks[j:], d, depth)
+	}
+	return false, "", false
+}
+
+// procedureSQL judges SQL passed as a string to a procedure (T-SQL sp_MSforeachtable
+// 'DELETE FROM ?', sp_MSforeachdb, job steps): a literal that reads as SQL is analysed, with the
+// procedure's ? placeholder standing for a table.
+func procedureSQL(toks []lexTok, d Dialect, depth int) (bool, string, bool) {
+	if depth >= maxNesting {
+		return false, "", false
+	}
+	for _, t := range toks[1:] {
+		if t.kind != lkString {
+			continue
+		}
+		text := strings.ReplaceAll(t.word, "?", "warden_each")
+		lt, ok := lexSQL(text, dialectRules[d])
+		if !ok || len(lt) == 0 || lt[0].kind != lkWord || verbClass[lt[0].word] == "" {
+			continue
+		}
+		if in := analyzeDialect(text, d, depth+1); in.Destructive {
+			return true, "EXEC " + toks[0].word + ": " + in.Reasons[0], false
+		}
 	}
 	return false, "", false
 }

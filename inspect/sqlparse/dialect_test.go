@@ -43,6 +43,7 @@ func TestDialectDestructive(t *testing.T) {
 		{DialectTSQL, "EXEC xp_cmdshell 'format c:'", "xp_cmdshell"},
 		{DialectTSQL, "EXEC sp_executesql N'TRUNCATE TABLE dbo.t'", "TRUNCATE"},
 		{DialectTSQL, "EXEC (@sql)", "dynamic SQL"},
+		{DialectTSQL, "EXEC sp_MSforeachtable 'DELETE FROM ?'", "sp_msforeachtable: DELETE without a real WHERE"},
 		{DialectTSQL, "UPDATE u SET active = 0 FROM dbo.Users u", "UPDATE without a real WHERE"},
 		// ClickHouse.
 		{DialectClickHouse, "ALTER TABLE events DELETE WHERE 1", "DELETE without a real WHERE"},
@@ -90,6 +91,8 @@ func TestDialectReadOnlyPasses(t *testing.T) {
 		{DialectTSQL, "SELECT TOP 10 [Name] FROM [dbo].[Users] WITH (NOLOCK) WHERE [Id] > 5"},
 		{DialectTSQL, "DELETE TOP (100) FROM dbo.Logs WHERE Created < '2020-01-01'"},
 		{DialectTSQL, "SELECT 1\nGO\nSELECT 2"},
+		{DialectTSQL, "EXEC sp_MSforeachtable 'UPDATE STATISTICS ? WITH FULLSCAN'"},
+		{DialectTSQL, "EXEC dbo.RefreshReport @Name = 'daily'"},
 		{DialectClickHouse, "SELECT count() FROM events FINAL SETTINGS max_threads = 4"},
 		{DialectClickHouse, "ALTER TABLE events DELETE WHERE user_id = 42"},
 		{DialectClickHouse, "SYSTEM DROP DNS CACHE"},
@@ -138,5 +141,17 @@ func TestStatementClasses(t *testing.T) {
 	}
 	if r.Dialect != DialectBigQuery {
 		t.Errorf("dialect %q", r.Dialect)
+	}
+}
+
+// TestRulesJudgeTheirActions: a rule's actions run later, on every matching statement.
+func TestRulesJudgeTheirActions(t *testing.T) {
+	bad := Analyze("CREATE RULE cleanup AS ON INSERT TO audit DO ALSO DELETE FROM users")
+	if !bad.Destructive || !strings.Contains(bad.Reasons[0], "CREATE RULE: DELETE without a real WHERE") {
+		t.Errorf("destructive rule: %+v", bad)
+	}
+	ok := Analyze("CREATE RULE log AS ON UPDATE TO t DO ALSO INSERT INTO t_log VALUES (NEW.id)")
+	if ok.Destructive || ok.ParseError != "" {
+		t.Errorf("logging rule: %+v", ok)
 	}
 }

@@ -232,6 +232,9 @@ func lexTautology(cond []lexTok, level int) bool {
 		return false
 	}
 	cond = stripParens(cond)
+	if len(cond) == 0 {
+		return false
+	}
 	if parts := splitAtWord(cond, "or"); len(parts) > 1 {
 		for _, p := range parts {
 			if lexTautology(p, level+1) {
@@ -261,6 +264,9 @@ func lexFalse(cond []lexTok, level int) bool {
 	cond = stripParens(cond)
 	if len(cond) == 1 {
 		return lexConstTruth(cond[0]) == 0
+	}
+	if level > 50 {
+		return false
 	}
 	if len(cond) > 1 && cond[0].kind == lkWord && cond[0].word == "not" {
 		return lexTautology(cond[1:], level+1)

@@ -36,8 +36,15 @@ func hasExecutableComment(src string) bool {
 	return strings.Contains(src, "/*!") || strings.Contains(src, "/*M!")
 }
 
-// analyzeMySQL parses src with the MySQL grammar. ok is false when the grammar rejects it.
+// analyzeMySQL parses src with the MySQL grammar. ok is false when the grammar rejects it, or
+// when vitess panics: its SplitStatementToPieces indexes out of range on some unterminated
+// strings (found by FuzzAnalyzeDialect, see testdata/fuzz), which must not take the server down.
 func analyzeMySQL(src string, depth int) (res Result, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, ok = Result{}, false
+		}
+	}()
 	p, err := mysql()
 	if err != nil {
 		return Result{}, false
