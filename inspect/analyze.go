@@ -42,6 +42,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 		f.body, f.bodyJSON = body.json, true
 	}
 	execEndpoint := isExecContext(endpoint) || isSQLContext(endpoint)
+	f.graphQLActions(req, path, c.rawQuery, strings.ToLower(req.Headers.Get("content-type")))
 	switch {
 	case isLLM:
 		f.LLM = llmapi.ParseRequest(provider, api, body.json)

@@ -327,6 +327,7 @@ func (f *Facts) addShell(src, tool, text string, res shparse.Result) {
 		Kind: KindShell, Source: src, Name: tool, Text: text,
 		Destructive: res.Destructive, Reasons: res.Reasons, Shell: &res,
 	})
+	f.addCommandRequests(src, tool, res.HTTP)
 	for i, e := range res.Embedded {
 		if e.Kind != "sql" || len(f.Actions) >= maxActions {
 			continue

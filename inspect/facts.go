@@ -7,6 +7,7 @@ import (
 
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect/cloudapi"
+	"github.com/warden-gw/warden/inspect/gqlparse"
 	"github.com/warden-gw/warden/inspect/k8sapi"
 	"github.com/warden-gw/warden/inspect/llmapi"
 	"github.com/warden-gw/warden/inspect/mcpapi"
@@ -22,6 +23,8 @@ const (
 	KindAWS    = "aws"
 	KindGitHub = "github"
 	KindREST   = "rest" // Google Cloud, Azure, PostgREST and other control-plane REST calls
+	// KindGraphQL is a GraphQL request (gqlparse).
+	KindGraphQL = "graphql"
 )
 
 // Action is one thing warden understood a request or response to do. Exactly one of the
@@ -40,6 +43,8 @@ type Action struct {
 	AWS    *cloudapi.AWSCall
 	GitHub *cloudapi.GitHubCall
 	REST   *cloudapi.RESTCall
+	// GraphQL is set for KindGraphQL.
+	GraphQL *gqlparse.Result
 }
 
 // Map returns the action as a CEL value: {"kind","source","text","destructive","reasons"} and
@@ -62,6 +67,8 @@ func (a Action) Map() map[string]any {
 		m[KindGitHub] = a.GitHub.Map()
 	case a.REST != nil:
 		m[KindREST] = a.REST.Map()
+	case a.GraphQL != nil:
+		m[KindGraphQL] = a.GraphQL.Map()
 	}
 	return m
 }
