@@ -16,6 +16,7 @@ import (
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/identity"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // With the approval store (Kafka) unreachable: a new approval request is refused with warden's
@@ -46,7 +47,7 @@ spec:
 	w := startWarden(t, func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}
-		c.Approval.Kafka = &approval.KafkaConfig{Brokers: brokers, Topic: "warden.approvals", WriteTimeout: 3 * time.Second}
+		c.Approval.Kafka = &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: "warden.approvals", WriteTimeout: 3 * time.Second}
 		c.Approval.ApproverGroups = []string{"sre"}
 	})
 	agent := is.token(t, map[string]any{"sub": "alice@example.com", "azp": "ops-bot"})

@@ -19,6 +19,7 @@ import (
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/identity"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs sends a distinct secret-shaped canary
@@ -53,8 +54,8 @@ spec:
 		c.Policy = policy
 		c.Log.Level = "debug"
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}
-		c.Audit.Kafka = &auditkafka.Config{Brokers: brokers, Topic: "warden.audit"}
-		c.Approval.Kafka = &approval.KafkaConfig{Brokers: brokers, Topic: "warden.approvals"}
+		c.Audit.Kafka = &auditkafka.Config{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: "warden.audit"}
+		c.Approval.Kafka = &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: "warden.approvals"}
 		c.Approval.ApproverGroups = []string{"sre"}
 		c.Approval.Hold = 60 * time.Second
 	})
