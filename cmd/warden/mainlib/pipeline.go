@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -114,7 +115,25 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		return nil, err
 	}
 	rt.server = srv
+	if msg := holdBeyondEnvoy(cfg.Approval.Hold, opts.MaxMessageTimeout); msg != "" {
+		log.Warn(msg, "approval.hold", cfg.Approval.Hold, "max_message_timeout", opts.MaxMessageTimeout)
+	}
 	return rt, nil
+}
+
+// holdBeyondEnvoy says why an approval hold longer than Envoy lets a message wait is cut short
+// ("" when it fits): Envoy caps override_message_timeout at max_message_timeout, so the agent
+// gets its answer (a 403 with the approval id) at the cap, not after approval.hold.
+func holdBeyondEnvoy(hold, envoyMax time.Duration) string {
+	switch {
+	case hold <= 0:
+		return ""
+	case envoyMax <= 0:
+		return "approval.hold is set but the Envoy filter has no max_message_timeout: Envoy will not extend its message timeout, so requests are not held; set max_message_timeout in the ext_proc filter"
+	case hold > envoyMax:
+		return "approval.hold exceeds the Envoy filter's max_message_timeout: requests are held only up to the latter; raise max_message_timeout or lower approval.hold"
+	}
+	return ""
 }
 
 // addPolicy loads the policies (the embedded pack by default); a policy file is watched and
