@@ -9,8 +9,10 @@ import (
 
 // req builds a request with headers given as "name: value" strings.
 func req(method, authority, path, body string, headers ...string) *exchange.Request {
-	r := &exchange.Request{Method: method, Scheme: "https", Authority: authority, Path: path, Body: []byte(body),
-		BodySeen: body != ""}
+	r := &exchange.Request{
+		Method: method, Scheme: "https", Authority: authority, Path: path, Body: []byte(body),
+		BodySeen: body != "",
+	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
 		r.Headers = append(r.Headers, exchange.Header{Key: strings.ToLower(k), Value: strings.TrimSpace(v)})
@@ -126,8 +128,10 @@ func TestBodyCanonicalForms(t *testing.T) {
 		{"any key", "application/json", `{"payload": {"text": "TRUNCATE TABLE orders"}}`, true},
 		{"form field", "application/x-www-form-urlencoded", "q=DROP+TABLE+users", true},
 		{"repeated form field", "application/x-www-form-urlencoded", "sql=SELECT+1&sql=DROP+TABLE+users", true},
-		{"multipart field", "multipart/form-data; boundary=x",
-			"--x\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\nDROP TABLE users\r\n--x--\r\n", true},
+		{
+			"multipart field", "multipart/form-data; boundary=x",
+			"--x\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\nDROP TABLE users\r\n--x--\r\n", true,
+		},
 		{"plain text SQL", "text/plain", "DROP TABLE users", true},
 		{"benign any key", "application/json", `{"payload": {"text": "SELECT id FROM users WHERE id = 1"}}`, false},
 	}

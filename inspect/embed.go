@@ -101,8 +101,10 @@ func (r EmbeddedRequest) request() (*exchange.Request, bool) {
 	}
 	h := append(exchange.Headers{{Key: ":method", Value: m}, {Key: ":authority", Value: host}, {Key: ":path", Value: p}},
 		r.Headers...)
-	return &exchange.Request{Method: m, Scheme: "https", Authority: host, Path: p, Headers: h,
-		Body: r.Body, BodySeen: r.Body != nil}, true
+	return &exchange.Request{
+		Method: m, Scheme: "https", Authority: host, Path: p, Headers: h,
+		Body: r.Body, BodySeen: r.Body != nil,
+	}, true
 }
 
 // Keys that describe an HTTP request in tool arguments and configuration objects.

@@ -61,8 +61,10 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string, segs []
 		q = "?" + c.rawQuery
 	}
 	if rel, ok := githubPath(c, req.Headers, segs); ok {
-		syn := exchange.Request{Method: method, Authority: "api.github.com", Path: "/" + strings.Join(rel, "/") + q,
-			Headers: req.Headers, Body: req.Body}
+		syn := exchange.Request{
+			Method: method, Authority: "api.github.com", Path: "/" + strings.Join(rel, "/") + q,
+			Headers: req.Headers, Body: req.Body,
+		}
 		if gh, ok := cloudapi.GitHub(&syn); ok {
 			return []Action{{
 				Kind: KindGitHub, Source: "request.url", Text: method + " " + p,
@@ -101,8 +103,10 @@ func awsCall(req *exchange.Request, c *canonical, method string, segs []string, 
 		!req.Headers.Has("x-amz-target") {
 		return cloudapi.AWSCall{}, false
 	}
-	syn := exchange.Request{Method: method, Authority: c.authority(), Path: escapedPath(segs) + q,
-		Headers: req.Headers, Body: req.Body}
+	syn := exchange.Request{
+		Method: method, Authority: c.authority(), Path: escapedPath(segs) + q,
+		Headers: req.Headers, Body: req.Body,
+	}
 	return cloudapi.AWS(&syn)
 }
 
