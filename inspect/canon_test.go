@@ -198,3 +198,17 @@ func TestEmbeddedHTTP(t *testing.T) {
 		t.Error("a non-HTTP URL was judged as a request")
 	}
 }
+
+// TestInvalidJSONRPCToolCall: a tools/call a strict parser refuses (a bad batch member, no
+// "jsonrpc") is still read as a tool call, and the facts say it was ambiguous.
+func TestInvalidJSONRPCToolCall(t *testing.T) {
+	for name, body := range map[string]string{
+		"bad batch member": `[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run","arguments":{"script":"rm -rf /srv"}}},{"bogus":1}]`,
+		"no jsonrpc":       `{"id":1,"method":"tools/call","params":{"name":"run","arguments":{"script":"rm -rf /srv"}}}`,
+	} {
+		f := Analyze(req("POST", "mcp.internal", "/mcp", body, "content-type: application/json"))
+		if len(destructiveKinds(f)) == 0 || !f.Inspection.Ambiguous || !f.Inspection.Executing {
+			t.Errorf("%s: actions %+v, inspection %+v", name, f.Actions, f.Inspection)
+		}
+	}
+}
