@@ -212,3 +212,21 @@ func TestInvalidJSONRPCToolCall(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONUnderAnotherContentType(t *testing.T) {
+	for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", ""} {
+		f := Analyze(req("POST", "db-gateway.internal", "/v1/query", `{"sql": "DROP TABLE users"}`, "content-type: "+ct))
+		if len(destructiveKinds(f)) != 1 {
+			t.Errorf("%q: actions %+v", ct, f.Actions)
+		}
+	}
+}
+
+func TestEmbeddedHTTPHostAndPath(t *testing.T) {
+	f := Analyze(req("POST", "mcp.internal", "/mcp",
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"api","arguments":{"method":"DELETE","host":"k8s.internal:6443","path":"/api/v1/namespaces/prod"}}}`,
+		"content-type: application/json"))
+	if k := destructiveKinds(f); len(k) != 1 || k[0] != KindK8s {
+		t.Errorf("actions %+v", f.Actions)
+	}
+}

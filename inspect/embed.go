@@ -120,7 +120,19 @@ var (
 func (x *extractor) embeddedHTTP(m map[string]any) {
 	u, hasURL := stringKey(m, httpURLKeys)
 	if !hasURL {
-		return
+		// {"host": "k8s.internal", "path": "/api/v1/..."}: a base and a path.
+		p, hasPath := stringKey(m, []string{"path"})
+		base, hasBase := stringKey(m, []string{"base_url", "baseurl", "host", "server", "base"})
+		if !hasPath || !strings.HasPrefix(p, "/") {
+			return
+		}
+		u, hasURL = p, true
+		if hasBase {
+			if !strings.Contains(base, "://") {
+				base = "https://" + base
+			}
+			u = strings.TrimSuffix(base, "/") + p
+		}
 	}
 	// fetch(url, {method, headers, body}) and axios-style configs keep the rest in an object.
 	opts := m
