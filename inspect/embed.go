@@ -126,7 +126,7 @@ func (x *extractor) embeddedHTTP(m map[string]any) {
 		if !hasPath || !strings.HasPrefix(p, "/") {
 			return
 		}
-		u, hasURL = p, true
+		u = p
 		if hasBase {
 			if !strings.Contains(base, "://") {
 				base = "https://" + base
