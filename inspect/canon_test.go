@@ -230,3 +230,15 @@ func TestEmbeddedHTTPHostAndPath(t *testing.T) {
 		t.Errorf("actions %+v", f.Actions)
 	}
 }
+
+// TestManyStringsAreBounded: strings count against the node limit, so a body of many strings
+// cannot make inspection parse without end; past the limit the facts say so.
+func TestManyStringsAreBounded(t *testing.T) {
+	for _, n := range []int{maxNodes + 10, maxCandidateParses + 10} {
+		body := `{"items":["` + strings.Repeat(`ls -l","`, n) + `ls"]}`
+		f := Analyze(req("POST", "runner.internal", "/v1/exec", body, "content-type: application/json"))
+		if !f.Inspection.Truncated {
+			t.Errorf("%d strings: inspection = %+v", n, f.Inspection)
+		}
+	}
+}
