@@ -242,3 +242,19 @@ func TestManyStringsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestKubernetesPath(t *testing.T) {
+	for path, want := range map[string]string{
+		"/api/v1/namespaces/prod":                        "namespaces",
+		"/k8s/clusters/c-1/api/v1/namespaces/prod":       "namespaces",
+		"/k8s/api/v1/namespaces%2Fprod":                  "namespaces",
+		"/apis/apps/v1/namespaces/p/deployments/x?dry=1": "deployments",
+		"/tenant/api/v1/users/5":                         "",
+		"/static/app.js":                                 "",
+	} {
+		k, ok := KubernetesPath("DELETE", path)
+		if ok != (want != "") || k.Resource != want {
+			t.Errorf("KubernetesPath(%s) = %+v, %v; want %q", path, k, ok, want)
+		}
+	}
+}

@@ -237,3 +237,28 @@ func dashboardRaw(method string, segs []string) (k8sapi.Request, bool) {
 	}
 	return r, true
 }
+
+// KubernetesPath reads method and path (with an optional query) as a Kubernetes API request the
+// way Analyze does: the path percent-decoded and cleaned, the API found at the root or mounted
+// under a prefix that names Kubernetes (/k8s/, Rancher, GKE Connect) or when the resource is a
+// built-in one. ok is false when no Kubernetes API path is found. It backs CEL's k8s().
+func KubernetesPath(method, path string) (k8sapi.Request, bool) {
+	r := &exchange.Request{Method: method, Path: path}
+	c := canonicalize(r)
+	for _, p := range c.paths {
+		segs := segments(p)
+		for i, s := range segs {
+			if s != "api" && s != "apis" {
+				continue
+			}
+			k, ok := k8sapi.Parse(strings.ToUpper(c.methods[0]), escapedPath(segs[i:]), c.query)
+			if !ok {
+				continue
+			}
+			if i == 0 || k8sapi.Known(k.Resource) || strings.Contains(k.Group, ".") || kubernetesMount(segs[:i]) {
+				return k, true
+			}
+		}
+	}
+	return k8sapi.Request{}, false
+}
