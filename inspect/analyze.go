@@ -69,7 +69,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 		x := newExtractor(f, "request.query", "", endpoint, isExecContext(endpoint))
 		x.values(c.query)
 	}
-	f.Inspection.Executing = execEndpoint || len(f.Actions) > 0 || len(f.mcpCalls()) > 0
+	f.Inspection.Executing = f.Inspection.Executing || execEndpoint || len(f.Actions) > 0 || len(f.mcpCalls()) > 0
 	f.sortActions()
 	return f
 }
@@ -79,7 +79,14 @@ func analyze(req *exchange.Request, depth int) *Facts {
 func (f *Facts) jsonBody(body requestBody, endpoint string) {
 	msgs, err := mcpapi.FromJSON(body.json)
 	if err != nil {
-		x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))
+		// Not valid JSON-RPC, but a server may still run what looks like a tool call (a batch
+		// with one bad member, a message without "jsonrpc"): read it as executing, and say so.
+		toolCall := looksToolCall(body.json)
+		if toolCall {
+			f.ambiguous("a tools/call that is not valid JSON-RPC: " + err.Error())
+			f.Inspection.Executing = true
+		}
+		x := newExtractor(f, "request.body", "", endpoint, toolCall || isExecContext(endpoint))
 		x.walk(body.json, 0)
 		for _, d := range body.dups {
 			x.walk(d, 1)
@@ -109,6 +116,25 @@ func (f *Facts) jsonBody(body requestBody, endpoint string) {
 			x.walk(d, 1)
 		}
 	}
+}
+
+// looksToolCall reports whether a JSON body, or a member of a JSON array body, has
+// "method": "tools/call".
+func looksToolCall(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return t["method"] == mcpapi.MethodToolsCall
+	case []any:
+		for i, el := range t {
+			if i >= maxNodes {
+				return true // too many members to check: assume the worst
+			}
+			if m, ok := el.(map[string]any); ok && m["method"] == mcpapi.MethodToolsCall {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // llmFields are the request fields of the LLM APIs that hold conversation history and

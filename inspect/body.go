@@ -62,6 +62,14 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return requestBody{}
 	}
 	mt := mediaType(contentType)
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') &&
+		!strings.Contains(mt, "json") && !strings.HasPrefix(mt, "multipart/") {
+		// JSON under another content type (a server that sniffs, or ignores the header): JSON
+		// is the reading that carries structure, so it wins when it decodes.
+		if v, dups, ok := decodeJSONAll(body); ok {
+			return f.jsonRead(v, dups)
+		}
+	}
 	switch {
 	case strings.HasPrefix(mt, "multipart/form-data"):
 		return f.readMultipart(body, contentType)
@@ -86,11 +94,7 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 			}
 			return requestBody{kind: bodyOther}
 		}
-		if len(dups) > maxDuplicates {
-			f.truncate("JSON body repeats keys more than " + itoa(maxDuplicates) + " times")
-			dups = dups[:maxDuplicates]
-		}
-		return requestBody{kind: bodyJSON, json: v, dups: dups}
+		return f.jsonRead(v, dups)
 	case mt == "application/sql" || mt == "text/sql" || mt == "application/x-sql":
 		return requestBody{kind: bodySQL, text: string(body)}
 	case mt == "" || mt == "text/plain" || mt == "text/x-shellscript" || mt == "application/x-sh" ||
@@ -100,6 +104,14 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		}
 	}
 	return requestBody{kind: bodyOther}
+}
+
+func (f *Facts) jsonRead(v any, dups []any) requestBody {
+	if len(dups) > maxDuplicates {
+		f.truncate("JSON body repeats keys more than " + itoa(maxDuplicates) + " times")
+		dups = dups[:maxDuplicates]
+	}
+	return requestBody{kind: bodyJSON, json: v, dups: dups}
 }
 
 // readMultipart reads the fields of a multipart/form-data body; file parts that are text are

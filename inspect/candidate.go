@@ -38,13 +38,31 @@ func (x *extractor) candidate(key, s string, depth int) {
 	if len(t) < 2 || x.full() {
 		return
 	}
+	// Strings count against the node bound too: each may be parsed as SQL and shell.
+	if x.nodes++; x.nodes > maxNodes {
+		x.f.truncate("JSON has more than " + itoa(maxNodes) + " values")
+		return
+	}
 	if (t[0] == '{' || t[0] == '[') && x.nestedJSON(t, depth) {
 		return
 	}
-	if kw := leadingSQLKeyword(t); kw != "" && x.sqlCandidate(key, t, kw) {
+	if kw := leadingSQLKeyword(t); kw != "" && x.parse() && x.sqlCandidate(key, t, kw) {
 		return
 	}
 	x.shellCandidate(key, t)
+}
+
+// maxCandidateParses bounds how many candidate strings one extractor parses as SQL or shell.
+const maxCandidateParses = 2048
+
+// parse counts one candidate parse and reports whether the budget allows it; past the budget
+// the facts say the body was truncated.
+func (x *extractor) parse() bool {
+	if x.parses++; x.parses > maxCandidateParses {
+		x.f.truncate("more than " + itoa(maxCandidateParses) + " strings read as SQL or commands")
+		return false
+	}
+	return true
 }
 
 // nestedJSON decodes JSON carried in a string and walks it under the same context; it reports
@@ -105,8 +123,11 @@ func (x *extractor) shellCandidate(key, t string) {
 	if !x.execCtx && !keyHints(key, shellKeyHints) {
 		return
 	}
-	first, _, _ := strings.Cut(t, " ")
-	if !programLike(first) {
+	first, _, hasArgs := strings.Cut(t, " ")
+	if !hasArgs && !keyHints(key, shellKeyHints) {
+		return // one word under a data key ("shutdown" as a state) is a value, not a command
+	}
+	if !programLike(first) || !x.parse() {
 		return
 	}
 	res := shparse.Analyze(t)

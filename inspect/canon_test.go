@@ -9,8 +9,10 @@ import (
 
 // req builds a request with headers given as "name: value" strings.
 func req(method, authority, path, body string, headers ...string) *exchange.Request {
-	r := &exchange.Request{Method: method, Scheme: "https", Authority: authority, Path: path, Body: []byte(body),
-		BodySeen: body != ""}
+	r := &exchange.Request{
+		Method: method, Scheme: "https", Authority: authority, Path: path, Body: []byte(body),
+		BodySeen: body != "",
+	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
 		r.Headers = append(r.Headers, exchange.Header{Key: strings.ToLower(k), Value: strings.TrimSpace(v)})
@@ -126,8 +128,10 @@ func TestBodyCanonicalForms(t *testing.T) {
 		{"any key", "application/json", `{"payload": {"text": "TRUNCATE TABLE orders"}}`, true},
 		{"form field", "application/x-www-form-urlencoded", "q=DROP+TABLE+users", true},
 		{"repeated form field", "application/x-www-form-urlencoded", "sql=SELECT+1&sql=DROP+TABLE+users", true},
-		{"multipart field", "multipart/form-data; boundary=x",
-			"--x\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\nDROP TABLE users\r\n--x--\r\n", true},
+		{
+			"multipart field", "multipart/form-data; boundary=x",
+			"--x\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\nDROP TABLE users\r\n--x--\r\n", true,
+		},
 		{"plain text SQL", "text/plain", "DROP TABLE users", true},
 		{"benign any key", "application/json", `{"payload": {"text": "SELECT id FROM users WHERE id = 1"}}`, false},
 	}
@@ -192,5 +196,65 @@ func TestEmbeddedHTTP(t *testing.T) {
 	}
 	if _, ok := JudgeEmbeddedHTTP(EmbeddedRequest{Method: "GET", URL: "ftp://x/y"}); ok {
 		t.Error("a non-HTTP URL was judged as a request")
+	}
+}
+
+// TestInvalidJSONRPCToolCall: a tools/call a strict parser refuses (a bad batch member, no
+// "jsonrpc") is still read as a tool call, and the facts say it was ambiguous.
+func TestInvalidJSONRPCToolCall(t *testing.T) {
+	for name, body := range map[string]string{
+		"bad batch member": `[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run","arguments":{"script":"rm -rf /srv"}}},{"bogus":1}]`,
+		"no jsonrpc":       `{"id":1,"method":"tools/call","params":{"name":"run","arguments":{"script":"rm -rf /srv"}}}`,
+	} {
+		f := Analyze(req("POST", "mcp.internal", "/mcp", body, "content-type: application/json"))
+		if len(destructiveKinds(f)) == 0 || !f.Inspection.Ambiguous || !f.Inspection.Executing {
+			t.Errorf("%s: actions %+v, inspection %+v", name, f.Actions, f.Inspection)
+		}
+	}
+}
+
+func TestJSONUnderAnotherContentType(t *testing.T) {
+	for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", ""} {
+		f := Analyze(req("POST", "db-gateway.internal", "/v1/query", `{"sql": "DROP TABLE users"}`, "content-type: "+ct))
+		if len(destructiveKinds(f)) != 1 {
+			t.Errorf("%q: actions %+v", ct, f.Actions)
+		}
+	}
+}
+
+func TestEmbeddedHTTPHostAndPath(t *testing.T) {
+	f := Analyze(req("POST", "mcp.internal", "/mcp",
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"api","arguments":{"method":"DELETE","host":"k8s.internal:6443","path":"/api/v1/namespaces/prod"}}}`,
+		"content-type: application/json"))
+	if k := destructiveKinds(f); len(k) != 1 || k[0] != KindK8s {
+		t.Errorf("actions %+v", f.Actions)
+	}
+}
+
+// TestManyStringsAreBounded: strings count against the node limit, so a body of many strings
+// cannot make inspection parse without end; past the limit the facts say so.
+func TestManyStringsAreBounded(t *testing.T) {
+	for _, n := range []int{maxNodes + 10, maxCandidateParses + 10} {
+		body := `{"items":["` + strings.Repeat(`ls -l","`, n) + `ls"]}`
+		f := Analyze(req("POST", "runner.internal", "/v1/exec", body, "content-type: application/json"))
+		if !f.Inspection.Truncated {
+			t.Errorf("%d strings: inspection = %+v", n, f.Inspection)
+		}
+	}
+}
+
+func TestKubernetesPath(t *testing.T) {
+	for path, want := range map[string]string{
+		"/api/v1/namespaces/prod":                        "namespaces",
+		"/k8s/clusters/c-1/api/v1/namespaces/prod":       "namespaces",
+		"/k8s/api/v1/namespaces%2Fprod":                  "namespaces",
+		"/apis/apps/v1/namespaces/p/deployments/x?dry=1": "deployments",
+		"/tenant/api/v1/users/5":                         "",
+		"/static/app.js":                                 "",
+	} {
+		k, ok := KubernetesPath("DELETE", path)
+		if ok != (want != "") || k.Resource != want {
+			t.Errorf("KubernetesPath(%s) = %+v, %v; want %q", path, k, ok, want)
+		}
 	}
 }

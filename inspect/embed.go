@@ -101,8 +101,10 @@ func (r EmbeddedRequest) request() (*exchange.Request, bool) {
 	}
 	h := append(exchange.Headers{{Key: ":method", Value: m}, {Key: ":authority", Value: host}, {Key: ":path", Value: p}},
 		r.Headers...)
-	return &exchange.Request{Method: m, Scheme: "https", Authority: host, Path: p, Headers: h,
-		Body: r.Body, BodySeen: r.Body != nil}, true
+	return &exchange.Request{
+		Method: m, Scheme: "https", Authority: host, Path: p, Headers: h,
+		Body: r.Body, BodySeen: r.Body != nil,
+	}, true
 }
 
 // Keys that describe an HTTP request in tool arguments and configuration objects.
@@ -118,7 +120,19 @@ var (
 func (x *extractor) embeddedHTTP(m map[string]any) {
 	u, hasURL := stringKey(m, httpURLKeys)
 	if !hasURL {
-		return
+		// {"host": "k8s.internal", "path": "/api/v1/..."}: a base and a path.
+		p, hasPath := stringKey(m, []string{"path"})
+		base, hasBase := stringKey(m, []string{"base_url", "baseurl", "host", "server", "base"})
+		if !hasPath || !strings.HasPrefix(p, "/") {
+			return
+		}
+		u = p
+		if hasBase {
+			if !strings.Contains(base, "://") {
+				base = "https://" + base
+			}
+			u = strings.TrimSuffix(base, "/") + p
+		}
 	}
 	// fetch(url, {method, headers, body}) and axios-style configs keep the rest in an object.
 	opts := m

@@ -35,6 +35,7 @@ type extractor struct {
 	path       []string
 	nodes      int
 	nest       int // JSON-in-string nesting of the value being walked
+	parses     int // candidate strings parsed as SQL or shell
 	nestedSize int
 }
 

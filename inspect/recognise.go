@@ -61,8 +61,10 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string, segs []
 		q = "?" + c.rawQuery
 	}
 	if rel, ok := githubPath(c, req.Headers, segs); ok {
-		syn := exchange.Request{Method: method, Authority: "api.github.com", Path: "/" + strings.Join(rel, "/") + q,
-			Headers: req.Headers, Body: req.Body}
+		syn := exchange.Request{
+			Method: method, Authority: "api.github.com", Path: "/" + strings.Join(rel, "/") + q,
+			Headers: req.Headers, Body: req.Body,
+		}
 		if gh, ok := cloudapi.GitHub(&syn); ok {
 			return []Action{{
 				Kind: KindGitHub, Source: "request.url", Text: method + " " + p,
@@ -101,8 +103,10 @@ func awsCall(req *exchange.Request, c *canonical, method string, segs []string, 
 		!req.Headers.Has("x-amz-target") {
 		return cloudapi.AWSCall{}, false
 	}
-	syn := exchange.Request{Method: method, Authority: c.authority(), Path: escapedPath(segs) + q,
-		Headers: req.Headers, Body: req.Body}
+	syn := exchange.Request{
+		Method: method, Authority: c.authority(), Path: escapedPath(segs) + q,
+		Headers: req.Headers, Body: req.Body,
+	}
 	return cloudapi.AWS(&syn)
 }
 
@@ -232,4 +236,29 @@ func dashboardRaw(method string, segs []string) (k8sapi.Request, bool) {
 		r.Verb = "get"
 	}
 	return r, true
+}
+
+// KubernetesPath reads method and path (with an optional query) as a Kubernetes API request the
+// way Analyze does: the path percent-decoded and cleaned, the API found at the root or mounted
+// under a prefix that names Kubernetes (/k8s/, Rancher, GKE Connect) or when the resource is a
+// built-in one. ok is false when no Kubernetes API path is found. It backs CEL's k8s().
+func KubernetesPath(method, path string) (k8sapi.Request, bool) {
+	r := &exchange.Request{Method: method, Path: path}
+	c := canonicalize(r)
+	for _, p := range c.paths {
+		segs := segments(p)
+		for i, s := range segs {
+			if s != "api" && s != "apis" {
+				continue
+			}
+			k, ok := k8sapi.Parse(strings.ToUpper(c.methods[0]), escapedPath(segs[i:]), c.query)
+			if !ok {
+				continue
+			}
+			if i == 0 || k8sapi.Known(k.Resource) || strings.Contains(k.Group, ".") || kubernetesMount(segs[:i]) {
+				return k, true
+			}
+		}
+	}
+	return k8sapi.Request{}, false
 }

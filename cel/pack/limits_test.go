@@ -110,26 +110,42 @@ func TestEveryLimitBlocks(t *testing.T) {
 		{"JSON nodes", post(exec, js, manyNodes(25000)), post(exec, js, manyNodes(1000)), "inspection-truncated"},
 		{"actions per exchange", post(exec, js, manyActions(70)), post(exec, js, manyActions(20)), "inspection-truncated"},
 		{"JSON-in-string nesting", post(exec, js, nestString(6, benignCmd)), post(exec, js, nestString(3, benignCmd)), "inspection-truncated"},
-		{"JSON-in-string bytes", post(exec, js, `{"a":`+jsonString(`{"pad":"`+strings.Repeat("x", 1<<20)+`"}`)+`,"command":"ls"}`),
-			post(exec, js, `{"a":`+jsonString(`{"pad":"`+strings.Repeat("x", 1<<10)+`"}`)+`,"command":"ls"}`), "inspection-truncated"},
+		{
+			"JSON-in-string bytes", post(exec, js, `{"a":`+jsonString(`{"pad":"`+strings.Repeat("x", 1<<20)+`"}`)+`,"command":"ls"}`),
+			post(exec, js, `{"a":`+jsonString(`{"pad":"`+strings.Repeat("x", 1<<10)+`"}`)+`,"command":"ls"}`), "inspection-truncated",
+		},
 		{"duplicate keys", post(exec, js, dups(300)), post(exec, js, dups(10)), "inspection-truncated"},
-		{"form bytes", post(exec, "application/x-www-form-urlencoded", "command=ls&pad="+strings.Repeat("x", 2<<20)),
-			post(exec, "application/x-www-form-urlencoded", "command=ls&pad=x"), "inspection-truncated"},
+		{
+			"form bytes", post(exec, "application/x-www-form-urlencoded", "command=ls&pad="+strings.Repeat("x", 2<<20)),
+			post(exec, "application/x-www-form-urlencoded", "command=ls&pad=x"), "inspection-truncated",
+		},
 		{"multipart parts", post(exec, mpManyCT, mpMany), post(exec, mpFewCT, mpFew), "inspection-truncated"},
 		{"multipart bytes", post(exec, mpBigCT, mpBig), post(exec, mpFewCT, mpFew), "inspection-truncated"},
-		{"tool calls per response", chatResponse(300, func(int) string { return `{"q":"x"}` }),
-			chatResponse(10, func(int) string { return `{"q":"x"}` }), "inspection-truncated-response"},
-		{"SQL bytes", post("https://db-gateway.internal/v1/query", js, `{"sql":`+jsonString("SELECT 1 "+strings.Repeat("-- pad\n", 200<<10))+`}`),
-			post("https://db-gateway.internal/v1/query", js, `{"sql":"SELECT 1"}`), "unparsable-sql"},
-		{"shell bytes", post(exec, js, `{"command":`+jsonString("ls "+strings.Repeat("a", 70<<10))+`}`),
-			post(exec, js, benignCmd), "unparsable-shell"},
-		{"shell commands", post(exec, js, `{"command":`+jsonString(strings.Repeat("true; ", 5000))+`}`),
-			post(exec, js, `{"command":`+jsonString(strings.Repeat("true; ", 50))+`}`), "unparsable-shell"},
+		{
+			"tool calls per response", chatResponse(300, func(int) string { return `{"q":"x"}` }),
+			chatResponse(10, func(int) string { return `{"q":"x"}` }), "inspection-truncated-response",
+		},
+		{
+			"SQL bytes", post("https://db-gateway.internal/v1/query", js, `{"sql":`+jsonString("SELECT 1 "+strings.Repeat("-- pad\n", 200<<10))+`}`),
+			post("https://db-gateway.internal/v1/query", js, `{"sql":"SELECT 1"}`), "unparsable-sql",
+		},
+		{
+			"shell bytes", post(exec, js, `{"command":`+jsonString("ls "+strings.Repeat("a", 70<<10))+`}`),
+			post(exec, js, benignCmd), "unparsable-shell",
+		},
+		{
+			"shell commands", post(exec, js, `{"command":`+jsonString(strings.Repeat("true; ", 5000))+`}`),
+			post(exec, js, `{"command":`+jsonString(strings.Repeat("true; ", 50))+`}`), "unparsable-shell",
+		},
+		{"strings read as SQL or commands", post(exec, js, `{"lines":["`+strings.Repeat(`ls -l","`, 2100)+`ls"]}`),
+			post(exec, js, `{"lines":["`+strings.Repeat(`ls -l","`, 100)+`ls"]}`), "inspection-truncated"},
 		{"streamed tool calls per response", chatSSE(300), chatSSE(10), "llm-unreadable-response"},
 		{"HTTP requests described inside HTTP requests", post(exec, js, embedded(3)), post(exec, js, embedded(1)), "inspection-truncated"},
 		{"declared JSON that does not parse", post(exec, js, `{"command": "ls"`), post(exec, js, benignCmd), "inspection-ambiguous"},
-		{"tool-call arguments that are not JSON", chatResponse(1, func(int) string { return `{"command": "ls"` }),
-			chatResponse(1, func(int) string { return `{"command": "ls"}` }), "inspection-ambiguous-response"},
+		{
+			"tool-call arguments that are not JSON", chatResponse(1, func(int) string { return `{"command": "ls"` }),
+			chatResponse(1, func(int) string { return `{"command": "ls"}` }), "inspection-ambiguous-response",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

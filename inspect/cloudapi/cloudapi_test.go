@@ -224,8 +224,10 @@ func FuzzGitHub(f *testing.F) {
 }
 
 func TestAWSTargetAloneBehindAGateway(t *testing.T) {
-	r := &exchange.Request{Method: "POST", Authority: "aws-gw.internal", Path: "/dynamodb/",
-		Headers: exchange.Headers{{Key: "x-amz-target", Value: "DynamoDB_20120810.DeleteTable"}}}
+	r := &exchange.Request{
+		Method: "POST", Authority: "aws-gw.internal", Path: "/dynamodb/",
+		Headers: exchange.Headers{{Key: "x-amz-target", Value: "DynamoDB_20120810.DeleteTable"}},
+	}
 	c, ok := AWS(r)
 	if !ok || c.Service != "dynamodb" || c.Action != "DeleteTable" || !c.Destructive {
 		t.Errorf("AWS = %+v, %v", c, ok)

@@ -136,8 +136,10 @@ func armService(segs []string) string {
 }
 
 func azureDataPlane(host string) bool {
-	for _, s := range []string{".blob.core.windows.net", ".file.core.windows.net", ".queue.core.windows.net",
-		".table.core.windows.net", ".dfs.core.windows.net", ".vault.azure.net", ".documents.azure.com"} {
+	for _, s := range []string{
+		".blob.core.windows.net", ".file.core.windows.net", ".queue.core.windows.net",
+		".table.core.windows.net", ".dfs.core.windows.net", ".vault.azure.net", ".documents.azure.com",
+	} {
 		if strings.HasSuffix(host, s) {
 			return true
 		}

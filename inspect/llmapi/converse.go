@@ -32,8 +32,10 @@ func parseConverseJSON(body []byte) ([]ToolCall, error) {
 	var out []ToolCall
 	for _, b := range r.Output.Message.Content {
 		if b.ToolUse != nil {
-			out = append(out, ToolCall{ID: b.ToolUse.ToolUseID, Type: "toolUse", Name: b.ToolUse.Name,
-				Arguments: rawText(b.ToolUse.Input)})
+			out = append(out, ToolCall{
+				ID: b.ToolUse.ToolUseID, Type: "toolUse", Name: b.ToolUse.Name,
+				Arguments: rawText(b.ToolUse.Input),
+			})
 		}
 	}
 	return out, nil

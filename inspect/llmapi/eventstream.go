@@ -57,7 +57,7 @@ func nextEventStreamMessage(b []byte) (m esMessage, n int, err error) {
 	if crc32.ChecksumIEEE(b[:8]) != binary.BigEndian.Uint32(b[8:12]) {
 		return m, 0, fmt.Errorf("%w: prelude CRC mismatch", ErrEventStream)
 	}
-	if uint32(len(b)) < total {
+	if len(b) < int(total) {
 		return m, 0, nil
 	}
 	msg := b[:total]

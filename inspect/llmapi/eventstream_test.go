@@ -82,7 +82,8 @@ func TestEventStreamFailsClosed(t *testing.T) {
 	flipped[len(flipped)/2] ^= 0x01 // somewhere in a payload: a message CRC mismatch
 	cut := good[:len(good)-3]
 	exception := append(append([]byte(nil), good...), esFrame([][2]string{
-		{":message-type", "exception"}, {":exception-type", "throttlingException"}}, `{"message":"slow down"}`)...)
+		{":message-type", "exception"}, {":exception-type", "throttlingException"},
+	}, `{"message":"slow down"}`)...)
 	for name, body := range map[string][]byte{"crc": flipped, "cut": cut, "exception": exception} {
 		if _, err := ParseResponse(APIConverse, body); err == nil {
 			t.Errorf("%s: no error", name)
@@ -148,10 +149,14 @@ func TestDetectProviders(t *testing.T) {
 		api  string
 	}{
 		"chat on any host": {map[string]any{"model": "m", "messages": []any{map[string]any{"role": "user", "content": "hi"}}}, APIChatCompletions},
-		"anthropic shape": {map[string]any{"max_tokens": 10.0, "anthropic_version": "vertex-2023-10-16",
-			"messages": []any{map[string]any{"role": "user", "content": "hi"}}}, APIMessages},
-		"converse shape": {map[string]any{"toolConfig": map[string]any{},
-			"messages": []any{map[string]any{"role": "user", "content": []any{map[string]any{"text": "hi"}}}}}, APIConverse},
+		"anthropic shape": {map[string]any{
+			"max_tokens": 10.0, "anthropic_version": "vertex-2023-10-16",
+			"messages": []any{map[string]any{"role": "user", "content": "hi"}},
+		}, APIMessages},
+		"converse shape": {map[string]any{
+			"toolConfig": map[string]any{},
+			"messages":   []any{map[string]any{"role": "user", "content": []any{map[string]any{"text": "hi"}}}},
+		}, APIConverse},
 		"not an LLM": {map[string]any{"model": "sedan", "messages": []any{"hello"}}, ""},
 	} {
 		_, api, _ := DetectBody(tc.body)
