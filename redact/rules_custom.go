@@ -124,7 +124,11 @@ func genericPassword(v []byte) bool {
 // followed by base64url of `{"<member>":`.
 func jwtBase64(v []byte) bool {
 	v = bytes.TrimRight(v, "=")
-	n := min(len(v), 64) &^ 3
+	n := min(len(v), 64)
+	if i := bytes.IndexAny(v[:n], "-_"); i >= 0 {
+		n = i // decode the standard-alphabet start only
+	}
+	n &^= 3
 	dec, err := base64.StdEncoding.AppendDecode(nil, v[:n])
 	if err != nil {
 		return false
