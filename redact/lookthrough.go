@@ -143,8 +143,15 @@ var lookRules = func() []*rule {
 			pct = append(pct, "%"+string("0123456789ABCDEF"[c>>4])+string("0123456789ABCDEF"[c&15]))
 		}
 	}
+	slash := []string{`"\/`, `:\/`}
+	for c := 0; c < 256; c++ {
+		if isAlnum(byte(c)) && !isUpper(byte(c)) { // keywords are case-folded
+			slash = append(slash, `\/`+string(rune(c)))
+		}
+	}
 	rs := []*rule{
-		look(lookEscape, `\u00`, `:\/`, `\/\/`, `\":`, `=\"`),
+		look(lookEscape, `\u00`, `\":`, `=\"`),
+		look(lookEscape, slash...),
 		look(lookEscape, pct...),
 		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",
 			"cg9zdgdyzxm6ly9", "cg9zdgdyzxnxbdovl", "bxlzcww6ly9", "bw9uz29kyjovl", "bw9uz29kyitzcny6ly9",

@@ -52,6 +52,8 @@ type rule struct {
 	// wordKeywords must stand as a word part of their own (no letter before
 	// or after): "pass" in `db_pass=`, not in `bypass` or `passive`.
 	wordKeywords []string
+	// escapedQuotes: a value in double quotes may hold JSON escapes (see escapedString).
+	escapedQuotes bool
 }
 
 // RuleInfo describes a rule for listings and documentation.
@@ -89,6 +91,7 @@ func (r *rule) limit(n int) *rule               { r.maxLen = n; return r }
 func (r *rule) noHoldBack() *rule               { r.noHold = true; return r }
 func (r *rule) lowPrecedence() *rule            { r.generic = true; return r }
 func (r *rule) words(k ...string) *rule         { r.wordKeywords = k; return r }
+func (r *rule) jsonEscapes() *rule              { r.escapedQuotes = true; return r }
 
 func (r *rule) compile() error {
 	r.prec = rulePrec(r)
@@ -426,6 +429,29 @@ func codeSpanNextLine(b []byte, j int) (vs int, atEnd, ok bool) {
 	return j + 1, false, true
 }
 
+// escapedString handles a value inside a JSON string in running text whose
+// own escapes (`\"`, `\\`) end the rule's pattern early: `"password":
+// "5*?_\"AS@\\Yx"`. The value is the string up to its closing quote.
+func (r *rule) escapedString(b []byte, vs int, loc []int) (int, int, bool) {
+	if vs == 0 || b[vs-1] != '"' {
+		return 0, 0, false
+	}
+	j := vs
+	for j < len(b) && j-vs < r.maxLen && b[j] != '"' && b[j] > ' ' {
+		if b[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	if j >= len(b) || b[j] != '"' || bytes.IndexByte(b[vs:j], '\\') < 0 {
+		return 0, 0, false
+	}
+	if loc != nil && vs+loc[1] >= j {
+		return 0, 0, false // the pattern already took the whole string
+	}
+	return vs, j, r.accept(b[vs:j])
+}
+
 // endsLine reports whether only a closing quote or backtick and spaces stand
 // between i and the end of the line.
 func endsLine(b []byte, i int) bool {
@@ -461,6 +487,11 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 	}
 	end := min(len(b), vs+r.maxLen+1)
 	loc := r.re.FindSubmatchIndex(b[vs:end])
+	if r.escapedQuotes {
+		if s, e, ok := r.escapedString(b, vs, loc); ok {
+			return s, e, -1
+		}
+	}
 	if loc == nil || loc[2*r.group] < 0 {
 		return -1, -1, pend
 	}

@@ -22,7 +22,7 @@ func genericRules() []*rule {
 		custom("url-password", Secret, 512, matchURLPassword, "://"),
 		tok("bearer-token", `(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)`, "bearer").limit(4096).grp(1).entropy(3.0).check(genericValue).lowPrecedence(),
 		tok("basic-auth", `(?i:basic)[ \t]+([A-Za-z0-9+/]{8,}={0,2})`, "basic").limit(2048).grp(1).check(basicAuth).lowPrecedence(),
-		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd", "pass"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword).lowPrecedence().words("pass", "pwd"),
+		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd", "pass"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword).lowPrecedence().words("pass", "pwd").jsonEscapes(),
 		ctx("generic-api-key", kw("access", "api", "auth", "key", "credential", "creds", "secret", "token"), `[A-Za-z0-9_.=+/~-]{10,150}`).check(genericValue).entropy(3.5).lowPrecedence(),
 		custom("email", Email, 320, matchEmail, "@"),
 	}
@@ -124,7 +124,11 @@ func genericPassword(v []byte) bool {
 // followed by base64url of `{"<member>":`.
 func jwtBase64(v []byte) bool {
 	v = bytes.TrimRight(v, "=")
-	n := min(len(v), 64) &^ 3
+	n := min(len(v), 64)
+	if i := bytes.IndexAny(v[:n], "-_"); i >= 0 {
+		n = i // decode the standard-alphabet start only
+	}
+	n &^= 3
 	dec, err := base64.StdEncoding.AppendDecode(nil, v[:n])
 	if err != nil {
 		return false
