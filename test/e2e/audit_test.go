@@ -76,7 +76,7 @@ func TestEveryPathLeavesItsRecordsAndTheChainVerifies(t *testing.T) {
 		defer close(done)
 		_, _ = w.envoy.Do(ctx, request("GET", "https://api.example/stream", map[string]string{"x-request-id": "cancelled-1"}), sse, down)
 	}()
-	events.ch <- []byte("data: 1\n\n")
+	events.ch <- []byte("data: {\"n\":1}\n\n") // no text: nothing is held back
 	waitFor(t, down.got, 10*time.Second)
 	cancel()
 	<-done
