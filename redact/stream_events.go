@@ -423,8 +423,9 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 			q.complete(it, start, end, val, name)
 			continue
 		}
-		if isTimestamp(val) {
-			// A time stamp changes with every event (Ollama's created_at) but never continues.
+		if metaFields[name] || isTimestamp(val) {
+			// Metadata names no text (ids, model names, roles, reasons), and a time stamp changes
+			// with every event (Ollama's created_at) but never continues: complete values.
 			q.complete(it, start, end, val, name)
 			continue
 		}

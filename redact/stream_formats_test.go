@@ -165,3 +165,31 @@ func TestInterleavedChoicesKeepTheirText(t *testing.T) {
 		})
 	}
 }
+
+// TestDeltasEndingAtAWordLeaveWithTheirEvent: a delta that ends at a word boundary reaches the
+// client before the next delta arrives, in every format, the first one included (metadata such
+// as ids and model names does not make the first event wait): the hold-back adds no latency
+// to text that cannot be part of a secret.
+func TestDeltasEndingAtAWordLeaveWithTheirEvent(t *testing.T) {
+	eng := engine(t)
+	deltas := []string{"One ", "two ", "three ", "four ", "five ", "six "}
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) {
+			wire := f.Build(deltas)
+			s := eng.NewStream(redact.KindOf(f.ContentType), redact.StreamOptions{})
+			var out []byte
+			fed := 0
+			for k := range deltas[:len(deltas)-1] {
+				next := bytes.Index(wire, []byte(deltas[k+1]))
+				o, err := s.Write(wire[fed:next])
+				fed = next
+				if err != nil {
+					t.Fatal(err)
+				}
+				if out = append(out, o...); !bytes.Contains(out, []byte(deltas[k])) {
+					t.Fatalf("delta %q was still held when the next one arrived; the client has %q", deltas[k], out)
+				}
+			}
+		})
+	}
+}
