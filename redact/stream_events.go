@@ -359,6 +359,9 @@ func (it *item) appendTo(out []byte) []byte {
 	return append(out, it.raw[it.pOff+len(it.payload):]...)
 }
 
+// maxShapes bounds the fields a stream learns by shape (memory per stream).
+const maxShapes = 1024
+
 // jsonString is one string value of a JSON event: its path and token span.
 type jsonString struct {
 	path       []pathElem
@@ -431,6 +434,12 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 		}
 		k, g := shapeKey(tree, path, evName)
 		if _, ok := q.shapes[k]; !ok {
+			if len(q.shapes) >= maxShapes {
+				// A body with this many distinct fields is not a stream of text deltas (a large
+				// JSON array of records): its new fields are complete values, scanned one by one.
+				q.complete(it, start, end, val, name)
+				continue
+			}
 			q.shapes[k] = &shape{group: g}
 		}
 		if q.add(it, k, true, start, end, val, name) {

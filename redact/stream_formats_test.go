@@ -2,6 +2,8 @@ package redact_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -191,5 +193,21 @@ func TestDeltasEndingAtAWordLeaveWithTheirEvent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestManyFieldsAreStillScanned: a JSON array with more distinct fields than a stream learns by
+// shape still has every value scanned, and stays valid JSON.
+func TestManyFieldsAreStillScanned(t *testing.T) {
+	tok := planted(t)
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, `{"f%d":"value %d"},`, i, i)
+	}
+	b.WriteString(`{"f3000":"push with ` + tok + `"}]`)
+	out := runStream(t, engine(t), redact.KindJSON, []byte(b.String()))
+	if bytes.Contains(out, []byte(tok[4:])) || !json.Valid(out) {
+		t.Fatalf("token passed or JSON broke: %s", out[len(out)-120:])
 	}
 }
