@@ -244,14 +244,7 @@ func (q *events) decide(c *channel, final bool) {
 	defer e.putScratch(sc)
 	spans, pend := e.scan(c.buf, &q.s.opts.Options, sc)
 	if hasOwn(c.pieces) {
-		spans = slices.Clone(spans)
-		for _, pa := range c.pieces {
-			for _, sp := range pa.p.own {
-				sp.s, sp.e = sp.s+pa.at, sp.e+pa.at
-				spans = append(spans, sp)
-			}
-		}
-		spans = mergeSpans(spans)
+		spans = withOwn(spans, c.pieces)
 	}
 	h := pend
 	if final {
@@ -290,6 +283,44 @@ func (q *events) decide(c *channel, final bool) {
 	for i := range c.pieces {
 		c.pieces[i].at -= keep
 	}
+}
+
+// withOwn adds the pieces' own findings to the channel's. A channel finding that the own
+// findings cover entirely is dropped: two values of one field that each hold a secret (the
+// e-mail of two records) keep a marker each, rather than one marker for both.
+func withOwn(spans []span, ps []pieceAt) []span {
+	var own []span
+	for _, pa := range ps {
+		for _, sp := range pa.p.own {
+			sp.s, sp.e = sp.s+pa.at, sp.e+pa.at
+			own = append(own, sp)
+		}
+	}
+	out := make([]span, 0, len(spans)+len(own))
+	for _, sp := range spans {
+		if !covered(sp, own) {
+			out = append(out, sp)
+		}
+	}
+	return mergeSpans(append(out, own...))
+}
+
+// covered reports whether the sorted, disjoint spans in own cover every byte of sp.
+func covered(sp span, own []span) bool {
+	pos := sp.s
+	for _, o := range own {
+		if o.e <= pos {
+			continue
+		}
+		if o.s > pos {
+			return false
+		}
+		pos = o.e
+		if pos >= sp.e {
+			return true
+		}
+	}
+	return false
 }
 
 func hasOwn(ps []pieceAt) bool {

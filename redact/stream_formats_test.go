@@ -211,3 +211,36 @@ func TestManyFieldsAreStillScanned(t *testing.T) {
 		t.Fatalf("token passed or JSON broke: %s", out[len(out)-120:])
 	}
 }
+
+// TestRecordsKeepAMarkerEach: a JSON array of records (a list API's response, read like a
+// stream) redacts each record's secret in place, as RedactJSON does, rather than one marker for
+// two values joined.
+func TestRecordsKeepAMarkerEach(t *testing.T) {
+	eng := engine(t)
+	for _, in := range []string{
+		`[{"name":"alice","email":"alice@example.com","note":"ok"},{"name":"bob","email":"bob@example.com","note":"fine"}]`,
+		`[{"user":"a","password":"Xk9#mQ2$vL7pR4"},{"user":"b","password":"Zt8!nW3%bH6yJ1"}]`,
+		"{\"user\":\"a\",\"password\":\"Xk9#mQ2$vL7pR4\"}\n{\"user\":\"b\",\"password\":\"Zt8!nW3%bH6yJ1\"}\n",
+	} {
+		kind := redact.KindJSON
+		if in[0] != '[' {
+			kind = redact.KindNDJSON
+		}
+		got := runStream(t, eng, kind, []byte(in))
+		var want []byte
+		if kind == redact.KindJSON {
+			want, _, _ = eng.RedactJSON([]byte(in), redact.Options{})
+		} else {
+			for _, line := range strings.SplitAfter(in, "\n") {
+				if line == "" {
+					continue
+				}
+				o, _, _ := eng.RedactJSON([]byte(strings.TrimSuffix(line, "\n")), redact.Options{})
+				want = append(append(want, o...), '\n')
+			}
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+}
