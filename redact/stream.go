@@ -11,7 +11,7 @@ import (
 type Kind int
 
 const (
-	// KindText is raw text (or any body that is not SSE): bytes in, bytes out.
+	// KindText is raw text (or any body that is not an event stream): bytes in, bytes out.
 	KindText Kind = iota
 	// KindSSE is a text/event-stream body. Events are kept well-formed; the
 	// text that continues from event to event (a choice's content, a content

@@ -244,14 +244,7 @@ func (q *events) decide(c *channel, final bool) {
 	defer e.putScratch(sc)
 	spans, pend := e.scan(c.buf, &q.s.opts.Options, sc)
 	if hasOwn(c.pieces) {
-		spans = slices.Clone(spans)
-		for _, pa := range c.pieces {
-			for _, sp := range pa.p.own {
-				sp.s, sp.e = sp.s+pa.at, sp.e+pa.at
-				spans = append(spans, sp)
-			}
-		}
-		spans = mergeSpans(spans)
+		spans = withOwn(spans, c.pieces)
 	}
 	h := pend
 	if final {
@@ -290,6 +283,44 @@ func (q *events) decide(c *channel, final bool) {
 	for i := range c.pieces {
 		c.pieces[i].at -= keep
 	}
+}
+
+// withOwn adds the pieces' own findings to the channel's. A channel finding that the own
+// findings cover entirely is dropped: two values of one field that each hold a secret (the
+// e-mail of two records) keep a marker each, rather than one marker for both.
+func withOwn(spans []span, ps []pieceAt) []span {
+	var own []span
+	for _, pa := range ps {
+		for _, sp := range pa.p.own {
+			sp.s, sp.e = sp.s+pa.at, sp.e+pa.at
+			own = append(own, sp)
+		}
+	}
+	out := make([]span, 0, len(spans)+len(own))
+	for _, sp := range spans {
+		if !covered(sp, own) {
+			out = append(out, sp)
+		}
+	}
+	return mergeSpans(append(out, own...))
+}
+
+// covered reports whether the sorted, disjoint spans in own cover every byte of sp.
+func covered(sp span, own []span) bool {
+	pos := sp.s
+	for _, o := range own {
+		if o.e <= pos {
+			continue
+		}
+		if o.s > pos {
+			return false
+		}
+		pos = o.e
+		if pos >= sp.e {
+			return true
+		}
+	}
+	return false
 }
 
 func hasOwn(ps []pieceAt) bool {
@@ -359,6 +390,9 @@ func (it *item) appendTo(out []byte) []byte {
 	return append(out, it.raw[it.pOff+len(it.payload):]...)
 }
 
+// maxShapes bounds the fields a stream learns by shape (memory per stream).
+const maxShapes = 1024
+
 // jsonString is one string value of a JSON event: its path and token span.
 type jsonString struct {
 	path       []pathElem
@@ -423,13 +457,20 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 			q.complete(it, start, end, val, name)
 			continue
 		}
-		if isTimestamp(val) {
-			// A time stamp changes with every event (Ollama's created_at) but never continues.
+		if metaFields[name] || isTimestamp(val) {
+			// Metadata names no text (ids, model names, roles, reasons), and a time stamp changes
+			// with every event (Ollama's created_at) but never continues: complete values.
 			q.complete(it, start, end, val, name)
 			continue
 		}
 		k, g := shapeKey(tree, path, evName)
 		if _, ok := q.shapes[k]; !ok {
+			if len(q.shapes) >= maxShapes {
+				// A body with this many distinct fields is not a stream of text deltas (a large
+				// JSON array of records): its new fields are complete values, scanned one by one.
+				q.complete(it, start, end, val, name)
+				continue
+			}
 			q.shapes[k] = &shape{group: g}
 		}
 		if q.add(it, k, true, start, end, val, name) {

@@ -2,6 +2,8 @@ package redact_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -163,5 +165,82 @@ func TestInterleavedChoicesKeepTheirText(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeltasEndingAtAWordLeaveWithTheirEvent: a delta that ends at a word boundary reaches the
+// client before the next delta arrives, in every format, the first one included (metadata such
+// as ids and model names does not make the first event wait): the hold-back adds no latency
+// to text that cannot be part of a secret.
+func TestDeltasEndingAtAWordLeaveWithTheirEvent(t *testing.T) {
+	eng := engine(t)
+	deltas := []string{"One ", "two ", "three ", "four ", "five ", "six "}
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) {
+			wire := f.Build(deltas)
+			s := eng.NewStream(redact.KindOf(f.ContentType), redact.StreamOptions{})
+			var out []byte
+			fed := 0
+			for k := range deltas[:len(deltas)-1] {
+				next := bytes.Index(wire, []byte(deltas[k+1]))
+				o, err := s.Write(wire[fed:next])
+				fed = next
+				if err != nil {
+					t.Fatal(err)
+				}
+				if out = append(out, o...); !bytes.Contains(out, []byte(deltas[k])) {
+					t.Fatalf("delta %q was still held when the next one arrived; the client has %q", deltas[k], out)
+				}
+			}
+		})
+	}
+}
+
+// TestManyFieldsAreStillScanned: a JSON array with more distinct fields than a stream learns by
+// shape still has every value scanned, and stays valid JSON.
+func TestManyFieldsAreStillScanned(t *testing.T) {
+	tok := planted(t)
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, `{"f%d":"value %d"},`, i, i)
+	}
+	b.WriteString(`{"f3000":"push with ` + tok + `"}]`)
+	out := runStream(t, engine(t), redact.KindJSON, []byte(b.String()))
+	if bytes.Contains(out, []byte(tok[4:])) || !json.Valid(out) {
+		t.Fatalf("token passed or JSON broke: %s", out[len(out)-120:])
+	}
+}
+
+// TestRecordsKeepAMarkerEach: a JSON array of records (a list API's response, read like a
+// stream) redacts each record's secret in place, as RedactJSON does, rather than one marker for
+// two values joined.
+func TestRecordsKeepAMarkerEach(t *testing.T) {
+	eng := engine(t)
+	for _, in := range []string{
+		`[{"name":"alice","email":"alice@example.com","note":"ok"},{"name":"bob","email":"bob@example.com","note":"fine"}]`,
+		`[{"user":"a","password":"Xk9#mQ2$vL7pR4"},{"user":"b","password":"Zt8!nW3%bH6yJ1"}]`,
+		"{\"user\":\"a\",\"password\":\"Xk9#mQ2$vL7pR4\"}\n{\"user\":\"b\",\"password\":\"Zt8!nW3%bH6yJ1\"}\n",
+	} {
+		kind := redact.KindJSON
+		if in[0] != '[' {
+			kind = redact.KindNDJSON
+		}
+		got := runStream(t, eng, kind, []byte(in))
+		var want []byte
+		if kind == redact.KindJSON {
+			want, _, _ = eng.RedactJSON([]byte(in), redact.Options{})
+		} else {
+			for _, line := range strings.SplitAfter(in, "\n") {
+				if line == "" {
+					continue
+				}
+				o, _, _ := eng.RedactJSON([]byte(strings.TrimSuffix(line, "\n")), redact.Options{})
+				want = append(append(want, o...), '\n')
+			}
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
 	}
 }

@@ -43,7 +43,8 @@ func FuzzEventStreams(f *testing.F) {
 		if !bytes.Equal(split, whole) {
 			t.Fatalf("output depends on the cut at %d\nwhole %q\nsplit %q", c, whole, split)
 		}
-		if array && json.Valid(wire) && !json.Valid(whole) {
+		// A JSON array stays valid JSON (any other JSON value is scanned as text, like KindText).
+		if array && json.Valid(wire) && bytes.HasPrefix(bytes.TrimLeft(wire, " \t\r\n"), []byte("[")) && !json.Valid(whole) {
 			t.Fatalf("valid JSON became invalid:\n%q\n%q", wire, whole)
 		}
 		if !array && bytes.Count(whole, []byte("\n")) != bytes.Count(wire, []byte("\n")) {

@@ -25,7 +25,8 @@ import (
 // choices[].text, Gemini's candidates[].content.parts[].text, Cohere's
 // delta.message.content.text, TGI's token.text, Ollama's response and
 // message.content). A field whose value repeats (an id, a model name) is a
-// complete value from then on. A channel ends when an event that feeds other
+// complete value from then on; so are metadata fields (id, model, role, type...) and time stamps.
+// A channel ends when an event that feeds other
 // channels does not feed it or a sibling of it (the same field of another
 // choice), when an event says it finishes (finish_reason, finishReason,
 // stop_reason, done: true, a type ending in end, stop, done or completed),
@@ -171,6 +172,15 @@ func shapeKey(tree any, path []pathElem, evName string) (key, group string) {
 		g.WriteString("#")
 	}
 	return k.String(), g.String()
+}
+
+// metaFields are the metadata fields streaming APIs repeat in every event: never text, so they
+// are complete values from the first event on (the first event does not wait to learn that
+// they repeat).
+var metaFields = map[string]bool{
+	"id": true, "object": true, "model": true, "modelVersion": true, "responseId": true, "role": true,
+	"type": true, "event_type": true, "created_at": true, "createTime": true, "system_fingerprint": true,
+	"finish_reason": true, "finishReason": true, "stop_reason": true, "done_reason": true, "generation_id": true,
 }
 
 var finishFields = map[string]bool{"finish_reason": true, "finishReason": true, "stop_reason": true, "stopReason": true}

@@ -153,11 +153,6 @@ func emit(out, ev []byte, lines []sseLine, changed bool) []byte {
 	return out
 }
 
-type deltaRef struct {
-	key        string
-	start, end int
-}
-
 func (x *sseStream) event(out, ev []byte) []byte {
 	lines := parseLines(ev)
 	it := &item{raw: ev, lines: lines, relined: x.redactOtherLines(lines)}

@@ -36,7 +36,8 @@ func FuzzParseConfig(f *testing.F) {
 }
 
 // FuzzRedactWhole: any body under any content type is redacted without a
-// panic; an error is only ever an oversized SSE event; a body with no
+// panic; an error is only ever an oversized event (SSE event, NDJSON line,
+// JSON array element); a body with no
 // finding comes back byte for byte; the result never grows unboundedly.
 func FuzzRedactWhole(f *testing.F) {
 	eng, err := redact.New(redact.Config{})
@@ -54,16 +55,18 @@ func FuzzRedactWhole(f *testing.F) {
 		{2, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + tok + "\"}}]}\n\ndata: [DONE]\n\n"},
 		{2, "event: x\ndata: not json " + tok + "\n\n"},
 		{2, "data: " + string(bytes.Repeat([]byte("y"), 5000))},
+		{3, "{\"response\":\"a " + tok[:9] + "\",\"done\":false}\n{\"response\":\"" + tok[9:] + "\",\"done\":true}\n"},
+		{1, `[{"candidates":[{"content":{"parts":[{"text":"` + tok[:20] + `"}]},"index":0}]},` + "\n" + `{"candidates":[{"content":{"parts":[{"text":"` + tok[20:] + `"}]},"index":0}]}]`},
 	}
 	for _, s := range seeds {
 		f.Add(s.kind, []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, k byte, body []byte) {
-		kind := bodyKind(k % 3)
+		kind := bodyKind(k % 4) // text, JSON, SSE, NDJSON
 		n := 0
 		out, found, err := redactWhole(eng, kind, body, redact.Options{}, 4096, func(redact.Class) { n++ })
 		if err != nil {
-			if kind != kindSSE || !errors.Is(err, redact.ErrEventTooLarge) {
+			if kind == kindText || !errors.Is(err, redact.ErrEventTooLarge) {
 				t.Fatalf("kind %d: unexpected error %v", kind, err)
 			}
 			return

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"mime"
 	"os"
 	"strings"
 
@@ -112,14 +111,6 @@ func (r *redactor) settings(x *exchange.Exchange, opts extproc.RedactOptions) (b
 		ro.Exact = append(ro.Exact, []byte(e))
 	}
 	return on, ro
-}
-
-func mediaType(ct string) string {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return ""
-	}
-	return mt
 }
 
 func (r *redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.RedactOptions) ([]byte, map[string]int, error) {
