@@ -54,7 +54,8 @@ type exchange struct {
 	sentFirst    bool
 	dec, enc     *dirState
 	out          Outcome
-	duplexSent   bool // FULL_DUPLEX body data reached the server: no failing open
+	duplexSent   bool  // FULL_DUPLEX body data reached the server: no failing open
+	obsErr       error // observability mode: the stream's gRPC error, set before recvEnd closes
 	deferredDone bool
 	pumpCtx      context.Context
 	pumpCancel   context.CancelFunc
@@ -130,6 +131,12 @@ func (x *exchange) open() error {
 			r, err := s.Recv()
 			if x.cfg.proto.GetObservabilityMode() {
 				if err != nil {
+					// Filter::onReceiveMessage ignores replies in observability mode, but
+					// Filter::onGrpcError does not: a failed stream still fails the request
+					// (status_on_error) unless failure_mode_allow. The next send sees it.
+					if !errors.Is(err, io.EOF) {
+						x.obsErr = err
+					}
 					return
 				}
 				continue // Envoy ignores every reply in observability mode
@@ -210,6 +217,9 @@ func (x *exchange) recvError(sendErr error) error {
 			}
 			// A reply that raced the failure: the stream is gone, drop it.
 		case <-x.recvEnd:
+			if x.obsErr != nil { // written before recvEnd was closed
+				return x.obsErr
+			}
 			return sendErr
 		case <-x.ctx.Done():
 			return sendErr

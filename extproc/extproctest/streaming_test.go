@@ -39,7 +39,7 @@ func TestStreamedResponseReplacesOldestChunk(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		g.open() // the rest of the body arrives only now: it is streamed, not merged
+		g.open()                     // the rest of the body arrives only now: it is streamed, not merged
 		more, err := recvUntil(s, 2) // all three before answering any
 		if err != nil {
 			return err
