@@ -508,3 +508,60 @@ func TestOnGrpcErrorInObservabilityModeIsNotFailOpen(t *testing.T) {
 		})
 	}
 }
+
+// Envoy's decoding and encoding ProcessorStates are independent: when the upstream answers before
+// the request body is through, Filter::encodeHeaders sends the response headers while a request
+// body reply is still outstanding, and replies for either direction arrive in any order on the
+// one stream. The server here answers the request chunk only after it saw the response headers.
+func TestDecodingAndEncodingStatesAreIndependent(t *testing.T) {
+	g := newGate()
+	got := make(chan []string, 1)
+	srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+		var log []string
+		defer func() { got <- log }()
+		var heldChunk *extprocv3.ProcessingRequest
+		for {
+			r, err := s.Recv()
+			if err != nil {
+				return nil
+			}
+			log = append(log, describe(r))
+			if r.GetRequestBody() != nil && heldChunk == nil && !r.GetRequestBody().GetEndOfStream() {
+				heldChunk = r // answered once the response headers came
+				continue
+			}
+			resp, _ := ContinueResponse(r, nil)
+			if err := s.Send(resp); err != nil {
+				return err
+			}
+			if r.GetResponseHeaders() != nil && heldChunk != nil {
+				resp, _ := ContinueResponse(heldChunk, nil)
+				if err := s.Send(resp); err != nil {
+					return err
+				}
+				g.open()
+			}
+		}
+	}}
+	e := newEnvoy(t, srv, filterCfg(modes(modeStreamed, modeNone)))
+	upstreamRead := make(chan string, 1)
+	up := UpstreamFunc(func(ctx context.Context, r *UpstreamRequest) (*Response, error) {
+		go func() { b, _ := ReadAll(ctx, r.Body); upstreamRead <- string(b) }()
+		return &Response{Status: 200, Headers: H("content-type", "text/plain"), Body: Chunks(nil, "early")}, nil
+	})
+	req := post()
+	req.Body = &gatedBody{first: "a", open: g.c(), rest: []string{"b"}}
+	res, err := e.Run(testCtx(t), req, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != 200 || res.Body() != "early" {
+		t.Fatalf("status %d %q body %q", res.Status, res.Details, res.Body())
+	}
+	if b := <-upstreamRead; b != "ab" {
+		t.Fatalf("upstream read %q", b)
+	}
+	if log := strings.Join(<-got, " "); log != "reqH(eos=false) reqB(a,eos=false) respH(eos=false) reqB(b,eos=true)" {
+		t.Fatalf("server saw %s", log)
+	}
+}

@@ -20,6 +20,7 @@ type dirState struct {
 	timer             *time.Timer
 	timeoutOverridden bool
 	firstSent         bool
+	inbox             chan recvResult // replies for this direction taken by the other one
 }
 
 func (d *dirState) startTimer(t time.Duration) {
@@ -387,9 +388,13 @@ func (x *exchange) nextChunk(f *flow) (event, error) {
 	if !x.complete {
 		return x.wait(f.d, f.pump)
 	}
+	x.mu.Unlock()
+	defer x.mu.Lock()
 	select {
 	case c := <-f.pump:
 		return event{kind: evChunk, chunk: c}, nil
+	case <-x.abort:
+		return event{}, errAborted
 	case <-x.ctx.Done():
 		return event{}, fmt.Errorf("downstream went away: %w", x.ctx.Err())
 	}
