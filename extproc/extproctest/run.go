@@ -2,6 +2,7 @@ package extproctest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -113,7 +114,7 @@ func (x *exchange) trailerPhase(f *flow) error {
 // goroutine: the upstream may answer before the request body is through (its headers are released
 // early in STREAMED modes), and then the response direction runs while request body replies are
 // still outstanding, as in Envoy, where the two directions are independent.
-func (x *exchange) run(up Upstream, ds *downSink) error {
+func (x *exchange) run(up Upstream, ds *downSink) (runErr error) {
 	us := &upSink{x: x, up: up, result: make(chan upResult, 1)}
 	defer us.stop()
 	decDone := make(chan error, 1)
@@ -130,7 +131,11 @@ func (x *exchange) run(up Upstream, ds *downSink) error {
 	defer func() {
 		close(x.abort) // a request direction still waiting gives up once run returns
 		if !decOver {
-			<-decDone
+			// A request-side failure after the exchange had its outcome still counts (Do turns a
+			// local reply after the response started into a reset); being aborted does not.
+			if derr := <-decDone; runErr == nil && derr != nil && !errors.Is(derr, errAborted) {
+				runErr = derr
+			}
 		}
 	}()
 	select {

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/creds"
-
 	envoyconfig "github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/identity"
@@ -247,8 +247,10 @@ func TestEarlyResponseWhileTheRequestBodyStreams(t *testing.T) {
 	upstreamRead := make(chan string, 1)
 	up := extproctest.UpstreamFunc(func(ctx context.Context, r *extproctest.UpstreamRequest) (*extproctest.Response, error) {
 		go func() { b, _ := extproctest.ReadAll(ctx, r.Body); upstreamRead <- string(b) }()
-		return &extproctest.Response{Status: 401, Headers: extproctest.Headers{{Key: "content-type", Value: "application/json"}},
-			Body: extproctest.Chunks(nil, `{"error":"no key"}`)}, nil
+		return &extproctest.Response{
+			Status: 401, Headers: extproctest.Headers{{Key: "content-type", Value: "application/json"}},
+			Body: extproctest.Chunks(nil, `{"error":"no key"}`),
+		}, nil
 	})
 	down := newNotifyDown()
 	done := make(chan *extproctest.Outcome, 1)
