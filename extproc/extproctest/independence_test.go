@@ -149,3 +149,71 @@ func TestDecodingAndEncodingStatesAreIndependent(t *testing.T) {
 		t.Fatalf("server saw %s", log)
 	}
 }
+
+// A ProcessingResponse with only mode_override, sent after the request headers and before their
+// reply, changes the modes of what follows (go-control-plane v1.40 external_processor.proto,
+// Envoy 1.38+). On the request path it may only move the body to FULL_DUPLEX_STREAMED (trailers
+// SEND); any other change is spurious. Without allow_mode_override it is ignored.
+func TestStandaloneModeOverride(t *testing.T) {
+	duplex := &extprocfilterv3.ProcessingMode{RequestBodyMode: modeDuplex, RequestTrailerMode: extprocfilterv3.ProcessingMode_SEND}
+	tests := []struct {
+		name     string
+		allow    bool
+		override *extprocfilterv3.ProcessingMode
+		status   int
+		wantLog  string
+	}{
+		{"to FULL_DUPLEX_STREAMED", true, duplex, 200, "reqH(eos=false) reqB(ab,eos=true) respH(eos=false)"},
+		{"to BUFFERED is spurious", true, &extprocfilterv3.ProcessingMode{RequestBodyMode: modeBuffered}, 500, "reqH(eos=false)"},
+		{"ignored without allow_mode_override", false, duplex, 200, "reqH(eos=false) reqB(ab,eos=true) respH(eos=false)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan []string, 1)
+			srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+				var log []string
+				defer func() { got <- log }()
+				for {
+					r, err := s.Recv()
+					if err != nil {
+						return nil
+					}
+					log = append(log, describe(r))
+					if r.GetRequestHeaders() != nil {
+						if err := s.Send(&extprocv3.ProcessingResponse{ModeOverride: tc.override}); err != nil {
+							return err
+						}
+					}
+					var resp *extprocv3.ProcessingResponse
+					if rb := r.GetRequestBody(); rb != nil && tc.allow {
+						// FULL_DUPLEX_STREAMED answers with streamed_response.
+						resp = bodyResp(true, &extprocv3.CommonResponse{BodyMutation: &extprocv3.BodyMutation{
+							Mutation: &extprocv3.BodyMutation_StreamedResponse{StreamedResponse: &extprocv3.StreamedBodyResponse{Body: rb.GetBody(), EndOfStream: rb.GetEndOfStream()}},
+						}})
+					} else {
+						resp, _ = ContinueResponse(r, nil)
+					}
+					if err := s.Send(resp); err != nil {
+						return err
+					}
+				}
+			}}
+			e := newEnvoy(t, srv, filterCfg(modes(modeStreamed, modeNone), func(f *extprocfilterv3.ExternalProcessor) {
+				f.AllowModeOverride = tc.allow
+			}))
+			res, err := e.Run(testCtx(t), post("a", "b"), echoUpstream())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tc.status {
+				t.Fatalf("status %d %q, want %d", res.Status, res.Details, tc.status)
+			}
+			if tc.status == 200 && res.Upstream.Body() != "ab" {
+				t.Fatalf("upstream body %q", res.Upstream.Body())
+			}
+			if log := strings.Join(<-got, " "); log != tc.wantLog {
+				t.Fatalf("server saw %s, want %s", log, tc.wantLog)
+			}
+		})
+	}
+}

@@ -25,8 +25,8 @@ func (x *exchange) bodyPhase(f *flow) error {
 	if x.cfg.proto.GetObservabilityMode() {
 		return x.observedBody(f)
 	}
-	if f.gotData && f.srcDone && len(f.pending) <= x.e.bufferLimit &&
-		d.mode.body != extprocfilterv3.ProcessingMode_NONE && !x.complete {
+	if f.gotData && f.srcDone && len(f.pending) <= x.e.bufferLimit && !x.complete &&
+		d.mode.body != extprocfilterv3.ProcessingMode_NONE && d.mode.body != extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
 		return x.mergedBody(f)
 	}
 	switch d.mode.body {

@@ -24,6 +24,13 @@ func (x *exchange) duplexBody(f *flow) error {
 	if err := x.release(f, false); err != nil {
 		return err
 	}
+	if f.gotData { // held while a standalone mode_override turned the body FULL_DUPLEX_STREAMED
+		c := chunkEv{data: f.pending, eos: f.srcDone && len(f.trailers) == 0, last: f.srcDone, trailers: f.trailers}
+		f.pending, f.gotData, f.srcDone = nil, false, false
+		if err := x.sendEarly(f, c); err != nil {
+			return err
+		}
+	}
 	for !done() {
 		if x.complete {
 			f.trailers = nil
