@@ -64,12 +64,15 @@ func headerNameOK(k string) bool {
 		return false
 	}
 	for i := 0; i < len(k); i++ {
-		b := k[i]
-		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0) {
+		if !tokenChar(k[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func tokenChar(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
 }
 
 // safeName is a header name fit for a client message: printable, bounded.

@@ -37,7 +37,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 	if !st.decided {
 		// The upstream answered before the request body ended (Envoy allows it): the request
 		// went upstream without a body decision. Record that, then handle the response.
-		st.decided = true
+		st.decided, st.early = true, true
 		st.x.ErrorCode = "early_response"
 		st.x.Disposition = exchange.Allowed
 		if err := st.record(ctx); err != nil {

@@ -29,6 +29,7 @@ type stream struct {
 	reqHeaders, reqEOS   bool // request headers seen; request body complete
 	respHeaders, respEOS bool
 	decided              bool // the request phase ran (inspection, policy, creds, audit)
+	early                bool // the upstream answered before the request body ended
 	upstream             bool // the request was let through to the upstream
 	closed               bool // an ImmediateResponse was sent: Envoy ignores everything after it
 	recordedRequest      bool
@@ -140,6 +141,9 @@ func (st *stream) onRequestBody(ctx context.Context, b *extprocv3.HttpBody) ([]*
 	if !st.reqHeaders {
 		return nil, fmt.Errorf("%w: request_body before request_headers", ErrProtocol)
 	}
+	if st.early && !st.reqEOS {
+		return st.dropLateRequestBody(b), nil
+	}
 	if st.reqEOS || st.decided {
 		return nil, fmt.Errorf("%w: request_body after the request body ended", ErrProtocol)
 	}
@@ -171,6 +175,22 @@ func (st *stream) onRequestBody(ctx context.Context, b *extprocv3.HttpBody) ([]*
 			return bodyReply(exchange.PhaseRequest, h, body, changed)
 		})
 	}
+}
+
+// dropLateRequestBody answers request body that arrives after the upstream already answered (the
+// request was recorded as early_response without its body). Envoy's directions are independent, so
+// this is normal; the rest of the body was never inspected, so none of it goes upstream: each
+// chunk is replaced by nothing.
+func (st *stream) dropLateRequestBody(b *extprocv3.HttpBody) []*extprocv3.ProcessingResponse {
+	eos := b.GetEndOfStream()
+	st.reqEOS = eos
+	if st.reqMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
+		if !eos {
+			return nil
+		}
+		return []*extprocv3.ProcessingResponse{streamedBodyReply(exchange.PhaseRequest, nil, true)}
+	}
+	return []*extprocv3.ProcessingResponse{bodyReply(exchange.PhaseRequest, nil, nil, true)}
 }
 
 func (st *stream) onTrailers(ctx context.Context, phase exchange.Phase) ([]*extprocv3.ProcessingResponse, error) {

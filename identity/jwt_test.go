@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -382,4 +384,50 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A request waits for the issuer's keys only as long as its context allows (warden gives it a
+// share of Envoy's per-message timeout): with an issuer that does not answer, it gets 503
+// identity_keys_unavailable when its context ends. The fetch goes on without it, and the next
+// request uses its result (joining it or from the cache) without fetching again.
+func TestKeyFetchOutlivesTheRequestThatStartedIt(t *testing.T) {
+	testKeys(t)
+	clk := newClock()
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var fetches atomic.Int32
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{pub(&rsaKey1.PublicKey, "k1", "RS256")}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			close(arrived)
+		}
+		<-release
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	cfg := Config{Modes: []string{ModeJWT}, JWT: JWTConfig{Issuer: srv.URL, Audiences: []string{aud}, JWKSURL: srv.URL, MinRefresh: time.Minute}}
+	v := newVerifier(t, cfg, clk)
+	tok := sign(t, rsaKey1, "k1", jose.RS256, with(claimsAt(&issuer{srv: srv}, clk.Now()), "iss", srv.URL))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }() // the budget ends while the issuer hangs
+	err := v.Identify(ctx, exchangeWith("x-agent-identity", tok), nil)
+	var ie *Error
+	if !errors.As(err, &ie) || ie.Code != CodeKeysUnavailable || ie.Status != http.StatusServiceUnavailable {
+		t.Fatalf("hanging issuer: got %v, want 503 %s", err, CodeKeysUnavailable)
+	}
+	close(release)
+	x := exchangeWith("x-agent-identity", tok)
+	if err := v.Identify(context.Background(), x, nil); err != nil || x.Identity.Subject != "alice" {
+		t.Fatalf("after the issuer answered: %v, identity %+v", err, x.Identity)
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("%d key fetches, want the one the first request started", n)
+	}
 }

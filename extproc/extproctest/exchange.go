@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -54,10 +56,18 @@ type exchange struct {
 	sentFirst    bool
 	dec, enc     *dirState
 	out          Outcome
-	duplexSent   bool // FULL_DUPLEX body data reached the server: no failing open
+	duplexSent   bool  // FULL_DUPLEX body data reached the server: no failing open
+	obsErr       error // observability mode: the stream's gRPC error, set before recvEnd closes
 	deferredDone bool
 	pumpCtx      context.Context
 	pumpCancel   context.CancelFunc
+	// mu is Envoy's dispatcher thread: the request and the response direction run at the same
+	// time (response headers may come while request body replies are outstanding), and whichever
+	// is not blocked waiting holds mu.
+	mu       sync.Mutex
+	doneCh   chan struct{} // closed by finish: ext_proc is out of the picture
+	doneOnce sync.Once
+	abort    chan struct{} // closed when the exchange is over: a direction still waiting gives up
 }
 
 func newExchange(ctx context.Context, e *Envoy, req *Request) *exchange {
@@ -66,10 +76,16 @@ func newExchange(ctx context.Context, e *Envoy, req *Request) *exchange {
 	return &exchange{
 		e: e, cfg: e.cfg, ctx: ctx, req: req, sctx: sctx, scancel: cancel,
 		pumpCtx: pctx, pumpCancel: pcancel,
-		dec: &dirState{mode: e.cfg.reqMode},
-		enc: &dirState{response: true, mode: e.cfg.respMode},
+		dec:    &dirState{mode: e.cfg.reqMode, inbox: make(chan recvResult, inboxSize)},
+		enc:    &dirState{response: true, mode: e.cfg.respMode, inbox: make(chan recvResult, inboxSize)},
+		doneCh: make(chan struct{}),
+		abort:  make(chan struct{}),
 	}
 }
+
+// inboxSize bounds the replies one direction may have waiting for it while the other direction
+// holds the dispatcher.
+const inboxSize = 64
 
 // close ends the ext_proc stream: half-close, then reset. In observability
 // mode Envoy defers the reset so the server can read everything first.
@@ -105,6 +121,7 @@ func (x *exchange) close() {
 // finish is what Envoy does when it stops using the stream for this request.
 func (x *exchange) finish() {
 	x.complete = true
+	x.doneOnce.Do(func() { close(x.doneCh) })
 	x.dec.stopTimer()
 	x.enc.stopTimer()
 	if x.stream != nil && !x.cfg.proto.GetObservabilityMode() {
@@ -130,6 +147,12 @@ func (x *exchange) open() error {
 			r, err := s.Recv()
 			if x.cfg.proto.GetObservabilityMode() {
 				if err != nil {
+					// Filter::onReceiveMessage ignores replies in observability mode, but
+					// Filter::onGrpcError does not: a failed stream still fails the request
+					// (status_on_error) unless failure_mode_allow. The next send sees it.
+					if !errors.Is(err, io.EOF) {
+						x.obsErr = err
+					}
 					return
 				}
 				continue // Envoy ignores every reply in observability mode
@@ -210,6 +233,9 @@ func (x *exchange) recvError(sendErr error) error {
 			}
 			// A reply that raced the failure: the stream is gone, drop it.
 		case <-x.recvEnd:
+			if x.obsErr != nil { // written before recvEnd was closed
+				return x.obsErr
+			}
 			return sendErr
 		case <-x.ctx.Done():
 			return sendErr
@@ -297,28 +323,78 @@ type event struct {
 	chunk chunkEv
 }
 
-// wait returns the next thing d must act on: a reply addressed to d, a body
-// chunk (when chunks is not nil), or the end of ext_proc processing.
+// wait returns the next thing d must act on: a reply addressed to d, a body chunk (when chunks is
+// not nil), or the end of ext_proc processing. It releases the dispatcher while it blocks. A reply
+// for the other direction, which that direction is waiting for, is handed to it: Envoy's two
+// ProcessorStates share one stream and each takes the replies meant for it.
 func (x *exchange) wait(d *dirState, chunks <-chan chunkEv) (event, error) {
 	for {
 		if x.complete {
 			return event{kind: evDisabled}, nil
 		}
+		timer, replies := d.timerC(), x.replies
+		var (
+			r      recvResult
+			fromUs bool
+		)
+		x.mu.Unlock()
 		select {
 		case <-x.ctx.Done():
+			x.mu.Lock()
 			return event{}, fmt.Errorf("downstream went away: %w", x.ctx.Err())
+		case <-x.abort:
+			x.mu.Lock()
+			return event{}, errAborted
 		case c := <-chunks:
+			x.mu.Lock()
 			return event{kind: evChunk, chunk: c}, nil
-		case <-d.timerC():
+		case <-timer:
+			x.mu.Lock()
+			if d.timerC() != timer { // restarted (override_message_timeout) while we were waiting
+				continue
+			}
 			if err := x.messageTimeout(); err != nil {
 				return event{}, err
 			}
-		case r := <-x.replies:
-			ev, done, err := x.onReply(d, r)
-			if err != nil || done {
-				return ev, err
-			}
+			continue
+		case <-x.doneCh:
+			x.mu.Lock()
+			continue
+		case r = <-d.inbox:
+			x.mu.Lock()
+			fromUs = true
+		case r = <-replies:
+			x.mu.Lock()
 		}
+		if !fromUs && x.handOver(d, r) {
+			continue
+		}
+		ev, done, err := x.onReply(d, r)
+		if err != nil || done {
+			return ev, err
+		}
+	}
+}
+
+// errAborted ends a direction that was still waiting when the exchange ended.
+var errAborted = errors.New("extproctest: the exchange ended")
+
+// handOver passes r to the other direction when it is addressed to it and that direction is
+// waiting for such a reply.
+func (x *exchange) handOver(d *dirState, r recvResult) bool {
+	if r.err != nil || r.resp == nil || x.complete || x.cfg.proto.GetObservabilityMode() ||
+		r.resp.GetImmediateResponse() != nil || r.resp.GetOverrideMessageTimeout() != nil {
+		return false
+	}
+	target, want := x.addressee(r.resp)
+	if target == nil || target == d || !slices.Contains(want, target.cb) {
+		return false
+	}
+	select {
+	case target.inbox <- r:
+		return true
+	default:
+		return false
 	}
 }
 

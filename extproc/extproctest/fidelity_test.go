@@ -3,6 +3,7 @@ package extproctest
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -40,30 +41,37 @@ func replyWith(edit func(r *extprocv3.ProcessingRequest, resp *extprocv3.Process
 
 var streamedOverride = &extprocfilterv3.ProcessingMode{ResponseBodyMode: modeStreamed}
 
-// Filter::encodeHeaders removes content-length once, right after the headers
-// message went out, with ProcessorState::shouldRemoveContentLength() for the
-// mode configured then (BUFFERED with headers SEND keeps it). A mode_override
-// to STREAMED in the headers reply does not remove it afterwards, and
-// processHeaderMutation then skips *setting* content-length
-// (applyHeaderMutations' remove_content_length) while a removal still applies.
+// Filter::encodeHeaders removes content-length once, right after the headers message went out,
+// with ProcessorState::shouldRemoveContentLength() for the mode configured then (BUFFERED with
+// headers SEND keeps it). A mode_override to STREAMED in the headers reply does not remove it
+// afterwards, and processHeaderMutation then skips *setting* content-length
+// (applyHeaderMutations' remove_content_length) while a removal still applies. When the rest of
+// the body streams, the stale length reaches the client; when the whole body was there before the
+// reply, the merged body message's mutation fails the content-length check instead.
 func TestEncodeHeadersShouldRemoveContentLengthBeforeModeOverride(t *testing.T) {
 	tests := []struct {
 		name       string
 		mut        *extprocv3.HeaderMutation
+		merged     bool
+		status     int
 		wantLength string // "" when the client must see none
 	}{
-		{"override keeps the length the upstream sent", nil, "18"},
-		{"server removes it in the headers reply", &extprocv3.HeaderMutation{RemoveHeaders: []string{"content-length"}}, ""},
-		{"setting it after the override is skipped", setHeader("content-length", "3"), "18"},
+		{"streamed: override keeps the length the upstream sent", nil, false, 200, "18"},
+		{"streamed: server removes it in the headers reply", &extprocv3.HeaderMutation{RemoveHeaders: []string{"content-length"}}, false, 200, ""},
+		{"streamed: setting it after the override is skipped", setHeader("content-length", "3"), false, 200, "18"},
+		{"merged: the stale length fails the body mutation", nil, true, 500, "0"},
+		{"merged: server removes it in the headers reply", &extprocv3.HeaderMutation{RemoveHeaders: []string{"content-length"}}, true, 200, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			g := newGate()
 			srv := replyWith(func(r *extprocv3.ProcessingRequest, resp *extprocv3.ProcessingResponse) *extprocv3.ProcessingResponse {
 				switch {
 				case r.GetResponseHeaders() != nil:
 					resp = hdrsResp(false, &extprocv3.CommonResponse{HeaderMutation: tc.mut})
 					resp.ModeOverride = streamedOverride
 				case r.GetResponseBody() != nil:
+					g.open()
 					resp = bodyResp(false, &extprocv3.CommonResponse{BodyMutation: bodyMut("x")})
 				}
 				return resp
@@ -71,10 +79,17 @@ func TestEncodeHeadersShouldRemoveContentLengthBeforeModeOverride(t *testing.T) 
 			e := newEnvoy(t, srv, filterCfg(modes(modeNone, modeBuffered), func(f *extprocfilterv3.ExternalProcessor) {
 				f.AllowModeOverride = true
 			}))
-			up := chunkUpstream(H("content-type", "text/event-stream", "content-length", "18"), "data: 1\n\n", "data: 2\n\n")
+			h := H("content-type", "text/event-stream", "content-length", "18")
+			up := gatedUpstream(h, g, "data: 1\n\n", "data: 2\n\n")
+			if tc.merged {
+				up = chunkUpstream(h, "data: 1\n\n", "data: 2\n\n")
+			}
 			res, err := e.Run(testCtx(t), post("q"), up)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if res.Status != tc.status {
+				t.Fatalf("status %d %q, want %d", res.Status, res.Details, tc.status)
 			}
 			got, ok := res.Headers.Get("content-length")
 			if tc.wantLength == "" && ok {
@@ -85,6 +100,106 @@ func TestEncodeHeadersShouldRemoveContentLengthBeforeModeOverride(t *testing.T) 
 			}
 		})
 	}
+}
+
+// ProcessorState::handleHeadersResponse with complete_body_available_: a body that was wholly
+// there when the headers reply landed goes out as one message with end_of_stream, whatever the
+// body mode, and is answered through the BufferedBodyCallback path: the header mutation of that
+// body reply applies (even in STREAMED), and an ImmediateResponse is a clean local reply, not a
+// reset. A body that was only partly there goes out as one chunk of what arrived, then streams.
+func TestHandleHeadersResponseCompleteBodyAvailable(t *testing.T) {
+	for _, mode := range []extprocfilterv3.ProcessingMode_BodySendMode{modeStreamed, modeBuffered, modePartial} {
+		t.Run(mode.String(), func(t *testing.T) {
+			got := make(chan []string, 1)
+			srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+				var log []string
+				defer func() { got <- log }()
+				var pc *extprocv3.ProtocolConfiguration
+				for {
+					r, err := s.Recv()
+					if err != nil {
+						return nil
+					}
+					if r.GetProtocolConfig() != nil {
+						pc = r.GetProtocolConfig()
+					}
+					log = append(log, describe(r))
+					resp, _ := ContinueResponse(r, pc)
+					if r.GetResponseBody() != nil {
+						resp = bodyResp(false, &extprocv3.CommonResponse{HeaderMutation: setHeader("x-scanned", "whole"), BodyMutation: bodyMut("ABC")})
+					}
+					if err := s.Send(resp); err != nil {
+						return err
+					}
+				}
+			}}
+			m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: mode}
+			e := newEnvoy(t, srv, filterCfg(m))
+			res, err := e.Run(testCtx(t), post("q"), chunkUpstream(nil, "a", "b", "c"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != 200 || res.Body() != "ABC" || res.Headers.Value("x-scanned") != "whole" {
+				t.Fatalf("status %d %q body %q headers %v", res.Status, res.Details, res.Body(), res.Headers)
+			}
+			if log := <-got; strings.Join(log, " ") != "respH(eos=false) respB(abc,eos=true)" {
+				t.Fatalf("server saw %v", log)
+			}
+		})
+	}
+	t.Run("ImmediateResponse to the merged STREAMED body is a clean local reply", func(t *testing.T) {
+		srv := replyWith(func(r *extprocv3.ProcessingRequest, resp *extprocv3.ProcessingResponse) *extprocv3.ProcessingResponse {
+			if r.GetResponseBody() != nil {
+				return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
+					ImmediateResponse: &extprocv3.ImmediateResponse{Status: &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden}, Body: []byte("blocked")},
+				}}
+			}
+			return resp
+		})
+		m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}
+		e := newEnvoy(t, srv, filterCfg(m))
+		res, err := e.Run(testCtx(t), post("q"), chunkUpstream(nil, "tool_call ", "rm -rf /"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Reset || res.Status != 403 || res.Body() != "blocked" {
+			t.Fatalf("reset=%v status=%d body=%q", res.Reset, res.Status, res.Body())
+		}
+	})
+	t.Run("partly there: what arrived goes as one chunk, then the rest streams", func(t *testing.T) {
+		g := newGate()
+		got := make(chan []string, 1)
+		srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
+			var log []string
+			defer func() { got <- log }()
+			for {
+				r, err := s.Recv()
+				if err != nil {
+					return nil
+				}
+				log = append(log, describe(r))
+				if r.GetResponseBody() != nil {
+					g.open()
+				}
+				resp, _ := ContinueResponse(r, nil)
+				if err := s.Send(resp); err != nil {
+					return err
+				}
+			}
+		}}
+		m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}
+		e := newEnvoy(t, srv, filterCfg(m))
+		res, err := e.Run(testCtx(t), post("q"), gatedUpstream(nil, g, "a", "b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Body() != "ab" {
+			t.Fatalf("client body %q", res.Body())
+		}
+		if log := <-got; strings.Join(log, " ") != "respH(eos=false) respB(a,eos=false) respB(b,eos=true)" {
+			t.Fatalf("server saw %v", log)
+		}
+	})
 }
 
 // The same decision on the request path (Filter::decodeHeaders): configured

@@ -2,8 +2,10 @@ package extproctest
 
 import (
 	"context"
+	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,3 +176,59 @@ func deadClient(t *testing.T) extprocv3.ExternalProcessorClient {
 }
 
 var errFromServer = status.Error(codes.Unavailable, "policy engine restarting")
+
+// gatedBody yields its first chunk at once and the rest only once open is closed: a body that is
+// not complete when the headers reply lands, so Envoy streams it rather than sending it merged
+// (ProcessorState::handleHeadersResponse, complete_body_available_).
+type gatedBody struct {
+	first   string
+	open    <-chan struct{}
+	rest    []string
+	started bool
+}
+
+func (b *gatedBody) Next(ctx context.Context) ([]byte, error) {
+	if !b.started {
+		b.started = true
+		if len(b.rest) == 0 {
+			return []byte(b.first), io.EOF
+		}
+		return []byte(b.first), nil
+	}
+	select {
+	case <-b.open:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if len(b.rest) == 0 {
+		return nil, io.EOF
+	}
+	c := b.rest[0]
+	b.rest = b.rest[1:]
+	if len(b.rest) == 0 {
+		return []byte(c), io.EOF
+	}
+	return []byte(c), nil
+}
+
+func (b *gatedBody) Trailers() Headers { return nil }
+
+// gate is a channel closed once, by whichever caller gets there first.
+type gate struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func newGate() *gate               { return &gate{ch: make(chan struct{})} }
+func (g *gate) open()              { g.once.Do(func() { close(g.ch) }) }
+func (g *gate) c() <-chan struct{} { return g.ch }
+
+// gatedUpstream answers 200 with headers and a gatedBody.
+func gatedUpstream(headers Headers, g *gate, first string, rest ...string) Upstream {
+	return UpstreamFunc(func(ctx context.Context, r *UpstreamRequest) (*Response, error) {
+		if _, err := ReadAll(ctx, r.Body); err != nil {
+			return nil, err
+		}
+		return &Response{Status: 200, Headers: headers, Body: &gatedBody{first: first, open: g.c(), rest: rest}}, nil
+	})
+}

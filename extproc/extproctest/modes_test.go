@@ -109,6 +109,7 @@ func TestFullDuplexCannotFailOpen(t *testing.T) {
 // An ImmediateResponse after the response headers went downstream can only
 // reset the stream; a STREAMED body reply's header mutation is ignored.
 func TestLateImmediateResponseResets(t *testing.T) {
+	g := newGate()
 	srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
 		if _, err := recvUntil(s, 1); err != nil {
 			return err
@@ -119,6 +120,7 @@ func TestLateImmediateResponseResets(t *testing.T) {
 		if _, err := recvUntil(s, 1); err != nil {
 			return err
 		}
+		g.open()
 		if err := s.Send(bodyResp(false, &extprocv3.CommonResponse{HeaderMutation: setHeader("x-late", "1")})); err != nil {
 			return err
 		}
@@ -131,7 +133,7 @@ func TestLateImmediateResponseResets(t *testing.T) {
 	}}
 	m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}
 	e := newEnvoy(t, srv, filterCfg(m))
-	res, err := e.Run(testCtx(t), post("q"), chunkUpstream(nil, "tool_call ", "rm -rf /"))
+	res, err := e.Run(testCtx(t), post("q"), gatedUpstream(nil, g, "tool_call ", "rm -rf /"))
 	if err != nil {
 		t.Fatal(err)
 	}

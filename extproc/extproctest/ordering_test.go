@@ -105,9 +105,12 @@ func TestMessageOrdering(t *testing.T) {
 			nil, "reqB(a,eos=false) reqB(b,eos=true)",
 		},
 		{
-			"streamed request with trailers", &extprocfilterv3.ProcessingMode{RequestBodyMode: modeStreamed, RequestTrailerMode: send, ResponseHeaderMode: skip},
+			// The whole body and its trailers arrived before the headers reply:
+			// handleHeadersResponse sends them as one body message (end_of_stream false,
+			// trailers follow), not chunk by chunk.
+			"streamed request with trailers, complete before the headers reply", &extprocfilterv3.ProcessingMode{RequestBodyMode: modeStreamed, RequestTrailerMode: send, ResponseHeaderMode: skip},
 			[]string{"a", "b"},
-			H("x-t", "1"), "reqH(eos=false) reqB(a,eos=false) reqB(b,eos=false) reqT",
+			H("x-t", "1"), "reqH(eos=false) reqB(ab,eos=false) reqT",
 		},
 		{"everything skipped", &extprocfilterv3.ProcessingMode{RequestHeaderMode: skip, ResponseHeaderMode: skip}, []string{"a"}, nil, ""},
 	}

@@ -25,6 +25,10 @@ func (x *exchange) bodyPhase(f *flow) error {
 	if x.cfg.proto.GetObservabilityMode() {
 		return x.observedBody(f)
 	}
+	if f.gotData && f.srcDone && len(f.pending) <= x.e.bufferLimit && !x.complete &&
+		d.mode.body != extprocfilterv3.ProcessingMode_NONE && d.mode.body != extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
+		return x.mergedBody(f)
+	}
 	switch d.mode.body {
 	case extprocfilterv3.ProcessingMode_BUFFERED:
 		return x.bufferedBody(f)
@@ -45,6 +49,10 @@ func (x *exchange) passBody(f *flow) error {
 	if err := x.release(f, false); err != nil {
 		return err
 	}
+	if err := x.emit(f, f.pending); err != nil {
+		return err
+	}
+	f.pending = nil
 	for !f.srcDone {
 		ev, err := x.nextChunk(f)
 		if err != nil {
@@ -129,7 +137,8 @@ func (x *exchange) observedBody(f *flow) error {
 
 // bufferedBody: the whole body in one message, headers held for mutation.
 func (x *exchange) bufferedBody(f *flow) error {
-	var buf []byte
+	buf := f.pending
+	f.pending = nil
 	for !f.srcDone {
 		ev, err := x.nextChunk(f)
 		if err != nil {
@@ -143,12 +152,11 @@ func (x *exchange) bufferedBody(f *flow) error {
 		}
 		buf = append(buf, ev.chunk.data...)
 		if len(buf) > x.e.bufferLimit {
-			x.finish()
-			if f.d.response {
-				return &localReply{status: 500, body: []byte("Internal Server Error"), details: "response_payload_too_large"}
-			}
-			return &localReply{status: 413, body: []byte("Payload Too Large"), details: "request_payload_too_large"}
+			return x.overLimit(f)
 		}
+	}
+	if len(buf) > x.e.bufferLimit { // already over with what arrived during the headers reply
+		return x.overLimit(f)
 	}
 	if !x.complete {
 		if err := x.sendBody(f, buf, len(f.trailers) == 0, cbBufferedBody); err != nil {
@@ -164,11 +172,56 @@ func (x *exchange) bufferedBody(f *flow) error {
 	return nil
 }
 
+// overLimit is a BUFFERED body over the buffer limit: 413 on requests, 500 on responses.
+func (x *exchange) overLimit(f *flow) error {
+	x.finish()
+	if f.d.response {
+		return &localReply{status: 500, body: []byte("Internal Server Error"), details: "response_payload_too_large"}
+	}
+	return &localReply{status: 413, body: []byte("Payload Too Large"), details: "request_payload_too_large"}
+}
+
+// mergedBody is ProcessorState::handleHeadersResponse with complete_body_available_: the whole
+// body arrived while the headers reply was pending, so whatever the body mode (BUFFERED,
+// STREAMED or BUFFERED_PARTIAL) it goes out as one message, end_of_stream unless trailers
+// follow, answered through the BufferedBodyCallback path: header mutations in the reply apply,
+// content-length is checked against a mutated body, and an ImmediateResponse is a clean local
+// reply because nothing went downstream yet.
+func (x *exchange) mergedBody(f *flow) error {
+	buf := f.pending
+	f.pending = nil
+	if err := x.sendBody(f, buf, len(f.trailers) == 0, cbBufferedBody); err != nil {
+		return err
+	}
+	buf, err := x.awaitBodyReply(f, buf, cbBufferedBody, true)
+	if err != nil {
+		return err
+	}
+	f.held, f.holding = buf, true
+	return nil
+}
+
 // streamedBody: every chunk goes out without waiting; each reply replaces
 // the oldest chunk still queued, in order.
 func (x *exchange) streamedBody(f *flow) error {
 	if err := x.release(f, false); err != nil {
 		return err
+	}
+	if f.gotData {
+		// ProcessorState::sendBufferedDataInStreamedMode(false): what arrived while the
+		// headers reply was pending goes out as one chunk.
+		c := chunkEv{data: f.pending}
+		f.pending, f.gotData = nil, false
+		if err := x.sendBody(f, c.data, false, cbStreamedBody); err != nil {
+			return err
+		}
+		if x.complete {
+			if err := x.emit(f, c.data); err != nil {
+				return err
+			}
+		} else {
+			f.queue = append(f.queue, c.data)
+		}
 	}
 	for !f.srcDone || len(f.queue) > 0 {
 		if x.complete { // clearAsyncState: queued chunks go on unmodified
@@ -244,7 +297,8 @@ func (x *exchange) streamChunk(f *flow, c chunkEv) error {
 // headers held until its reply (their mutations apply); the rest passes
 // unprocessed.
 func (x *exchange) partialBody(f *flow) error {
-	var buf []byte
+	buf := f.pending
+	f.pending = nil
 	// ProcessorState::queueOverHighLimit: bytesEnqueued() > bufferLimit(), so
 	// a body of exactly the limit is still waited for to its end.
 	for !f.srcDone && len(buf) <= x.e.bufferLimit {

@@ -31,6 +31,9 @@ func (x *exchange) onReply(d *dirState, r recvResult) (event, bool, error) {
 		x.overrideTimeout(t.AsDuration())
 		return event{}, false, nil
 	}
+	if resp.GetResponse() == nil && resp.GetModeOverride() != nil {
+		return x.standaloneModeOverride(resp.GetModeOverride())
+	}
 	if mo := resp.GetModeOverride(); mo != nil {
 		x.modeOverride(mo)
 	}
@@ -163,6 +166,33 @@ func (x *exchange) modeOverride(mo *extprocfilterv3.ProcessingMode) {
 	}
 	x.dec.mode = requestMode(eff)
 	x.enc.mode = responseMode(eff)
+}
+
+// standaloneModeOverride handles a ProcessingResponse that carries only mode_override, as
+// go-control-plane v1.40's external_processor.proto describes it (Envoy 1.38+; the ext_proc.cc
+// read for this emulator predates it and calls such a reply "unhandled message"): sent after the
+// request headers and before their reply, it changes the modes of the messages that follow. It
+// is ignored without allow_mode_override or with send_body_without_waiting_for_header_response.
+// On the request path it may only move the body from NONE or STREAMED to FULL_DUPLEX_STREAMED,
+// with request trailers SEND; anything else, or one sent at another time, is spurious.
+func (x *exchange) standaloneModeOverride(mo *extprocfilterv3.ProcessingMode) (event, bool, error) {
+	p := x.cfg.proto
+	if !p.GetAllowModeOverride() || p.GetSendBodyWithoutWaitingForHeaderResponse() {
+		return event{}, false, nil
+	}
+	if x.dec.cb != cbHeaders {
+		return event{kind: evDisabled}, true, x.spurious("unhandled message")
+	}
+	eff := effectiveModeOverride(mo, p.GetProcessingMode())
+	full := extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED
+	from, to := x.dec.mode.body, eff.GetRequestBodyMode()
+	if to != from && (to != full || eff.GetRequestTrailerMode() != extprocfilterv3.ProcessingMode_SEND ||
+		(from != extprocfilterv3.ProcessingMode_NONE && from != extprocfilterv3.ProcessingMode_STREAMED)) {
+		return event{kind: evDisabled}, true, x.spurious("spurious message")
+	}
+	x.dec.mode = requestMode(eff)
+	x.enc.mode = responseMode(eff)
+	return event{}, false, nil
 }
 
 func effectiveModeOverride(target, existing *extprocfilterv3.ProcessingMode) *extprocfilterv3.ProcessingMode {

@@ -2,6 +2,7 @@ package extproctest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,6 +23,13 @@ func (x *exchange) duplexBody(f *flow) error {
 	}
 	if err := x.release(f, false); err != nil {
 		return err
+	}
+	if f.gotData { // held while a standalone mode_override turned the body FULL_DUPLEX_STREAMED
+		c := chunkEv{data: f.pending, eos: f.srcDone && len(f.trailers) == 0, last: f.srcDone, trailers: f.trailers}
+		f.pending, f.gotData, f.srcDone = nil, false, false
+		if err := x.sendEarly(f, c); err != nil {
+			return err
+		}
 	}
 	for !done() {
 		if x.complete {
@@ -109,26 +117,75 @@ func (x *exchange) trailerPhase(f *flow) error {
 	return f.s.end(f.trailers)
 }
 
-// run drives both directions and the upstream in between.
-func (x *exchange) run(up Upstream, ds *downSink) error {
+// run drives both directions and the upstream in between. The request direction runs on its own
+// goroutine: the upstream may answer before the request body is through (its headers are released
+// early in STREAMED modes), and then the response direction runs while request body replies are
+// still outstanding, as in Envoy, where the two directions are independent.
+func (x *exchange) run(up Upstream, ds *downSink) (runErr error) {
 	us := &upSink{x: x, up: up, result: make(chan upResult, 1)}
 	defer us.stop()
-	if err := x.direction(x.dec, x.req.Headers.Clone(), x.req.Body, us); err != nil {
-		return err
-	}
-	var r upResult
+	decDone := make(chan error, 1)
+	go func() {
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		decDone <- x.direction(x.dec, x.req.Headers.Clone(), x.req.Body, us)
+	}()
+	var (
+		r       upResult
+		decErr  error
+		decOver bool
+	)
+	defer func() {
+		close(x.abort) // a request direction still waiting gives up once run returns
+		if !decOver {
+			// A request-side failure after the exchange had its outcome still counts (Do turns a
+			// local reply after the response started into a reset); being aborted does not.
+			if derr := <-decDone; runErr == nil && derr != nil && !errors.Is(derr, errAborted) {
+				runErr = derr
+			}
+		}
+	}()
 	select {
-	case r = <-us.result:
+	case err := <-decDone:
+		decOver = true
+		if err != nil {
+			return err
+		}
+		select {
+		case r = <-us.result:
+		case <-x.ctx.Done():
+			return fmt.Errorf("downstream went away: %w", x.ctx.Err())
+		}
+	case r = <-us.result: // an early response: the request direction goes on meanwhile
 	case <-x.ctx.Done():
 		return fmt.Errorf("downstream went away: %w", x.ctx.Err())
 	}
+	x.mu.Lock()
+	err := x.response(r, ds, decOver)
+	x.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if !decOver {
+		select {
+		case decErr = <-decDone:
+			decOver = true
+		case <-x.ctx.Done():
+			return fmt.Errorf("downstream went away: %w", x.ctx.Err())
+		}
+	}
+	return decErr
+}
+
+// response runs the response direction once the upstream answered.
+func (x *exchange) response(r upResult, ds *downSink, requestDone bool) error {
 	if r.err != nil {
 		return &localReply{
 			status: 503, body: []byte("upstream connect error or disconnect/reset before headers"),
 			details: "upstream_reset_before_response_started",
 		}
 	}
-	if m := x.enc.mode; !m.sendHeaders && !m.sendTrailers && m.body == extprocfilterv3.ProcessingMode_NONE {
+	if m := x.enc.mode; requestDone && !m.sendHeaders && !m.sendTrailers && m.body == extprocfilterv3.ProcessingMode_NONE {
 		x.finish() // nothing to process on the response path: Envoy closes the stream now
 	}
 	h := Headers{{Key: ":status", Value: strconv.Itoa(r.resp.Status)}}

@@ -20,6 +20,7 @@ type dirState struct {
 	timer             *time.Timer
 	timeoutOverridden bool
 	firstSent         bool
+	inbox             chan recvResult // replies for this direction taken by the other one
 }
 
 func (d *dirState) startTimer(t time.Duration) {
@@ -66,8 +67,13 @@ type chunkEv struct {
 	err      error
 }
 
+// pumpAhead is how many chunks the pump reads before anyone takes them: Envoy reads body data
+// from the network while a headers reply is pending (up to its buffer limit), so data that is
+// already there when the reply lands is available at once.
+const pumpAhead = 64
+
 func startPump(ctx context.Context, b Body) <-chan chunkEv {
-	ch := make(chan chunkEv)
+	ch := make(chan chunkEv, pumpAhead)
 	go func() {
 		emit := func(c chunkEv) bool {
 			select {
@@ -119,6 +125,10 @@ type flow struct {
 	trailers    Headers
 	held        []byte // BUFFERED body waiting for the trailers reply
 	holding     bool
+	// pending is body data that arrived while the headers reply was awaited (Envoy buffers it);
+	// gotData says some arrived (an empty last chunk counts, as Envoy's bufferedData() does).
+	pending []byte
+	gotData bool
 }
 
 func (x *exchange) direction(d *dirState, h Headers, body Body, s sink) error {
@@ -160,9 +170,15 @@ func (x *exchange) headerPhase(f *flow) error {
 	x.dropContentLength(f)
 	early := f.hasBody && (d.mode.body == extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED ||
 		(d.mode.body == extprocfilterv3.ProcessingMode_STREAMED && x.cfg.proto.GetSendBodyWithoutWaitingForHeaderResponse()))
+	// Filter::onData in HeadersCallback state: body data that arrives while the headers reply is
+	// pending is buffered (up to the buffer limit), not sent.
+	hold := f.hasBody && !early && !x.cfg.proto.GetObservabilityMode()
 	for d.cb == cbHeaders && !x.complete {
 		var chunks <-chan chunkEv
-		if early && !f.srcDone {
+		switch {
+		case early && !f.srcDone:
+			chunks = f.pump
+		case hold && !f.srcDone && len(f.pending) <= x.e.bufferLimit:
 			chunks = f.pump
 		}
 		ev, err := x.wait(d, chunks)
@@ -171,6 +187,12 @@ func (x *exchange) headerPhase(f *flow) error {
 		}
 		switch ev.kind {
 		case evChunk:
+			if !early {
+				if err := x.holdChunk(f, ev.chunk); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := x.sendEarly(f, ev.chunk); err != nil {
 				return err
 			}
@@ -179,6 +201,35 @@ func (x *exchange) headerPhase(f *flow) error {
 				return err
 			}
 		case evDisabled:
+		}
+	}
+	if hold {
+		return x.takeArrived(f)
+	}
+	return nil
+}
+
+// holdChunk buffers a chunk that arrived while the headers reply was pending.
+func (x *exchange) holdChunk(f *flow, c chunkEv) error {
+	if err := x.takeChunk(f, c); err != nil {
+		return err
+	}
+	f.pending = append(f.pending, c.data...)
+	f.gotData = true
+	return nil
+}
+
+// takeArrived adds what the source had already delivered when the headers reply landed: the
+// reply and the data race in Envoy too, and data already read wins.
+func (x *exchange) takeArrived(f *flow) error {
+	for !f.srcDone && len(f.pending) <= x.e.bufferLimit {
+		select {
+		case c := <-f.pump:
+			if err := x.holdChunk(f, c); err != nil {
+				return err
+			}
+		default:
+			return nil
 		}
 	}
 	return nil
@@ -337,9 +388,13 @@ func (x *exchange) nextChunk(f *flow) (event, error) {
 	if !x.complete {
 		return x.wait(f.d, f.pump)
 	}
+	x.mu.Unlock()
+	defer x.mu.Lock()
 	select {
 	case c := <-f.pump:
 		return event{kind: evChunk, chunk: c}, nil
+	case <-x.abort:
+		return event{}, errAborted
 	case <-x.ctx.Done():
 		return event{}, fmt.Errorf("downstream went away: %w", x.ctx.Err())
 	}

@@ -26,6 +26,7 @@ const (
 // reply (no waiting), each reply replaces the oldest chunk in order, and a
 // shorter reply (held-back text) is what the client sees.
 func TestStreamedResponseReplacesOldestChunk(t *testing.T) {
+	g := newGate()
 	srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
 		msgs, err := recvUntil(s, 1) // response headers
 		if err != nil || msgs[0].GetResponseHeaders() == nil {
@@ -34,10 +35,16 @@ func TestStreamedResponseReplacesOldestChunk(t *testing.T) {
 		if err := s.Send(hdrsResp(false, &extprocv3.CommonResponse{})); err != nil {
 			return err
 		}
-		chunks, err := recvUntil(s, 3) // all three before answering any
+		first, err := recvUntil(s, 1)
 		if err != nil {
 			return err
 		}
+		g.open()                     // the rest of the body arrives only now: it is streamed, not merged
+		more, err := recvUntil(s, 2) // all three before answering any
+		if err != nil {
+			return err
+		}
+		chunks := append(first, more...)
 		if !chunks[2].GetResponseBody().GetEndOfStream() {
 			return s.Send(hdrsResp(false, nil)) // wrong shape: the test fails on it
 		}
@@ -52,7 +59,7 @@ func TestStreamedResponseReplacesOldestChunk(t *testing.T) {
 	}}
 	m := &extprocfilterv3.ProcessingMode{RequestHeaderMode: extprocfilterv3.ProcessingMode_SKIP, ResponseBodyMode: modeStreamed}
 	e := newEnvoy(t, srv, filterCfg(m))
-	res, err := e.Run(testCtx(t), post("q"), chunkUpstream(H("content-length", "3"), "a", "b", "c"))
+	res, err := e.Run(testCtx(t), post("q"), gatedUpstream(H("content-length", "3"), g, "a", "b", "c"))
 	if err != nil {
 		t.Fatal(err)
 	}

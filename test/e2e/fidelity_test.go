@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	extprocfilterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
+
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/creds"
@@ -225,5 +227,58 @@ routes:
 		if strings.Contains(string(raw), "secret-4471") {
 			t.Fatalf("the credential reached the audit record: %s", raw)
 		}
+	}
+}
+
+// With a STREAMED request body, Envoy releases the request headers before the body is through, and
+// an upstream may answer at once (an early 401, a streaming API). Envoy then sends the response
+// headers while request body replies are outstanding (its two directions are independent). warden
+// records the request as early_response, lets the agent have the answer, and keeps holding the
+// rest of the request body: nothing uninspected reaches the upstream after the decision.
+func TestEarlyResponseWhileTheRequestBodyStreams(t *testing.T) {
+	w := startWarden(t, nil)
+	f := envoyconfig.DefaultExtProcFilter()
+	f.ProcessingMode.RequestBodyMode = extprocfilterv3.ProcessingMode_STREAMED
+	e, err := extproctest.New(w.client, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := newChanBody()
+	upstreamRead := make(chan string, 1)
+	up := extproctest.UpstreamFunc(func(ctx context.Context, r *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		go func() { b, _ := extproctest.ReadAll(ctx, r.Body); upstreamRead <- string(b) }()
+		return &extproctest.Response{
+			Status: 401, Headers: extproctest.Headers{{Key: "content-type", Value: "application/json"}},
+			Body: extproctest.Chunks(nil, `{"error":"no key"}`),
+		}, nil
+	})
+	down := newNotifyDown()
+	done := make(chan *extproctest.Outcome, 1)
+	req := request("POST", "https://api.example/v1/upload", map[string]string{"content-type": "application/json", "x-request-id": "early-1"})
+	req.Body = body
+	go func() {
+		out, err := e.Do(context.Background(), req, up, down)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out
+	}()
+	body.ch <- []byte(`{"part":1,`)
+	// The agent gets the upstream's early answer while its request body is still open.
+	got := waitFor(t, down.got, 5*time.Second)
+	if got != `{"error":"no key"}` {
+		t.Fatalf("agent got %q", got)
+	}
+	body.ch <- []byte(`"token":"late-part"}`)
+	close(body.ch)
+	if out := <-done; out == nil || out.LocalReply || out.Reset {
+		t.Fatalf("the exchange ended with %+v; want the early response delivered whole", out)
+	}
+	if b := <-upstreamRead; strings.Contains(b, "late-part") {
+		t.Fatalf("the upstream read request body sent after the early response: %q", b)
+	}
+	r, ok := byRequest(w.records(t))["early-1"][audit.StageRequest]
+	if !ok || r.StatusDetail != "early_response" {
+		t.Fatalf("request record %+v", r.Unmapped.Warden)
 	}
 }
