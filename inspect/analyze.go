@@ -66,6 +66,8 @@ func Analyze(req *exchange.Request) *Facts {
 	case len(req.Body) > 0 && strings.Contains(ct, "application/sql"):
 		x := newExtractor(f, "request", "", endpoint, false)
 		x.sql("request.body", string(req.Body))
+	case !isLLM && rawSQLBody(req, ct, endpoint):
+		f.addRawSQL(req, endpoint)
 	}
 	// The query of a URL-level API call holds that API's own parameters (pod exec commands are
 	// already an action), so only other URLs are searched for fields.

@@ -81,6 +81,10 @@ func TestCatalogueDestructive(t *testing.T) {
 		{"timeout 10 env X=1 sudo rm -rf /", "rm -r -f on /"},
 		{"find / -name '*.log' -exec rm -f {} +", "find -exec rm under /"},
 		{"find /etc -type f -delete", "find -delete under /etc"},
+		{`powershell -NoProfile -Command "Remove-Item -Recurse -Force C:\inetpub\wwwroot"`, "Remove-Item recursive on C:"},
+		{`pwsh -c "Get-Date; Format-Volume -DriveLetter D"`, "Format-Volume"},
+		{`cmd /c rd /s /q D:\data`, "rd recursive on D:"},
+		{`powershell -enc SQBFAFgA`, "EncodedCommand"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -144,6 +148,10 @@ func TestCatalogueBenign(t *testing.T) {
 		"find /tmp -name '*.sock' -mtime +7 -exec rm -f {} \\;",
 		"find . -name '*.pyc' -exec rm -rf {} +",
 		"crontab -l",
+		`powershell -Command "Get-ChildItem C:\logs | Select-Object -First 5"`,
+		`powershell -Command "Remove-Item -Recurse -Force .\build"`,
+		`cmd /c dir C:\ /s`,
+		`cmd /c rd /s /q %TEMP%\work`,
 		"echo '0 3 * * * /usr/local/bin/backup.sh' | crontab -",
 	} {
 		t.Run(src, func(t *testing.T) {

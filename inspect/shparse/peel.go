@@ -46,6 +46,7 @@ func init() {
 	}
 	registerDetachers()
 	registerInterpreters()
+	registerWindows()
 }
 
 // command records one command and applies wrappers and rules to it.
