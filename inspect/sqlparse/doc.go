@@ -74,7 +74,7 @@
 // /*M! … */, which PostgreSQL skips and MySQL runs), is read with vitess's MySQL grammar (pure
 // Go; partial DDL is refused, panics are recovered). What neither grammar reads goes to the
 // lexical classifier (dialect.go): the dialect's quoting and comments (backslash escapes, "…" as
-// string or name, `…`, [ … ], '''…''', $$…$$, #, //, GO batches), statements split at
+// string or name, `…`, [ … ], triple-quoted strings, $$…$$, #, //, GO batches), statements split at
 // top-level semicolons, every verb judged wherever it stands (T-SQL needs no semicolons; BEGIN …
 // END blocks), DELETE/UPDATE WHERE found at the statement's level and checked for tautologies,
 // EXECUTE IMMEDIATE / sp_executesql literals analysed, variables fail closed. Each Statement gets
