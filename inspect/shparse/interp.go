@@ -346,17 +346,9 @@ func splitArgs(toks []codeTok) []codeArg {
 // concatenated with the run-time parts between them as dynMarker.
 func oneArg(toks []codeTok) codeArg {
 	x := codeArg{toks: toks}
-	if len(toks) > 1 && toks[0].kind == tokPunct && toks[0].val == "[" ||
-		len(toks) > 1 && toks[0].kind == tokIdent && toks[0].val == "qw" {
-		end := matching(toks, min(1, len(toks)-1))
-		if toks[0].val == "[" {
-			end = matching(toks, 0)
-		}
-		inner := toks[min(2, len(toks)):end]
-		if toks[0].val == "[" {
-			inner = toks[1:end]
-		}
-		x.list = splitArgs(inner)
+	if len(toks) > 0 && toks[0].kind == tokPunct && toks[0].val == "[" {
+		end := matching(toks, 0) // len(toks) when the list does not close
+		x.list = splitArgs(toks[1:end])
 		if x.list == nil {
 			x.list = []codeArg{}
 		}
