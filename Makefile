@@ -33,11 +33,14 @@ test: deps ## everything CI runs: unit tests with -race, then the end-to-end tes
 	$(GO) vet ./...
 	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
 	cd wasm && $(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) --no-print-directory image-binaries
+	cd bench/redact && $(GO) test -count=1 -timeout 10m ./...
 	$(MAKE) --no-print-directory e2e-only
 
 .PHONY: unit
 unit: ## unit tests only, with -race
 	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
+	cd bench/redact && $(GO) test -count=1 -timeout 10m ./...
 
 .PHONY: e2e
 e2e: deps e2e-only ## end-to-end tests: emulated Envoy, kfake Kafka, real Vault and PostgreSQL, kcat
@@ -62,3 +65,12 @@ lint: ## golangci-lint v2 (pinned in tools/lint/go.mod)
 .PHONY: wasm
 wasm: ## build the proxy-wasm filter (wasm/, its own go.mod)
 	cd wasm && GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o ../bin/warden.wasm .
+
+.PHONY: image-binaries
+image-binaries: ## build warden as the Dockerfile does (linux/amd64, linux/arm64) and smoke-test it
+	bash scripts/install-cross-cc.sh amd64
+	bash scripts/install-cross-cc.sh arm64
+	GO=$(GO) bash scripts/build-image-binary.sh amd64 bin/image/warden-linux-amd64
+	GO=$(GO) bash scripts/build-image-binary.sh arm64 bin/image/warden-linux-arm64
+	bash scripts/image-smoke.sh amd64 bin/image/warden-linux-amd64
+	bash scripts/image-smoke.sh arm64 bin/image/warden-linux-arm64

@@ -37,7 +37,7 @@ func (f *Facts) graphQLActions(req *exchange.Request, path, rawQuery, ct string)
 		return
 	}
 	if len(f.Actions) >= maxActions {
-		f.Truncated = true
+		f.truncate("more than " + itoa(maxActions) + " actions in one exchange")
 		return
 	}
 	f.Actions = append(f.Actions, Action{
@@ -46,57 +46,18 @@ func (f *Facts) graphQLActions(req *exchange.Request, path, rawQuery, ct string)
 	})
 }
 
-// maxCommandRequestNesting bounds requests found in commands found in requests ... (curl whose
-// body holds a command that runs curl).
-const maxCommandRequestNesting = 3
-
 // addCommandRequests judges the HTTP requests a shell command sends (curl, wget, httpie, gh api)
-// as the same requests through the gateway would be judged: the synthetic request goes through
-// Analyze and its actions are added under the command's source.
+// as the same requests through the gateway would be judged (AddEmbeddedHTTP: same
+// canonicalisation and recognisers, nesting bounded), their actions added under the command's
+// source.
 func (f *Facts) addCommandRequests(src, tool string, reqs []shparse.HTTPRequest) {
-	if strings.Count(src, ".http[") >= maxCommandRequestNesting {
-		if len(reqs) > 0 {
-			f.Truncated = true
-		}
-		return
-	}
 	for i, h := range reqs {
-		r, ok := syntheticRequest(h)
-		if !ok {
-			continue
-		}
-		sub := Analyze(r)
-		prefix := src + ".http[" + strconv.Itoa(i) + "]"
-		for _, a := range sub.Actions {
-			if len(f.Actions) >= maxActions {
-				f.Truncated = true
-				return
+		r := EmbeddedRequest{Method: h.Method, URL: h.URL, Body: []byte(h.Body)}
+		for _, line := range h.Headers {
+			if k, v, ok := strings.Cut(line, ":"); ok {
+				r.Headers = append(r.Headers, exchange.Header{Key: strings.ToLower(strings.TrimSpace(k)), Value: strings.TrimSpace(v)})
 			}
-			a.Source = prefix + "." + a.Source
-			if a.Name == "" {
-				a.Name = tool
-			}
-			f.Actions = append(f.Actions, a)
 		}
-		f.Truncated = f.Truncated || sub.Truncated
+		f.AddEmbeddedHTTP(src+".http["+strconv.Itoa(i)+"]", tool, r)
 	}
-}
-
-// syntheticRequest builds the request a command line would send.
-func syntheticRequest(h shparse.HTTPRequest) (*exchange.Request, bool) {
-	u, err := url.Parse(h.URL)
-	if err != nil || u.Host == "" {
-		return nil, false
-	}
-	r := &exchange.Request{
-		Method: h.Method, Scheme: u.Scheme, Authority: u.Host, Path: u.RequestURI(),
-		Body: []byte(h.Body), BodySeen: h.Body != "",
-	}
-	for _, line := range h.Headers {
-		k, v, ok := strings.Cut(line, ":")
-		if ok {
-			r.Headers = append(r.Headers, exchange.Header{Key: strings.ToLower(strings.TrimSpace(k)), Value: strings.TrimSpace(v)})
-		}
-	}
-	return r, true
 }

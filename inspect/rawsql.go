@@ -7,23 +7,19 @@ import (
 	"github.com/warden-gw/warden/inspect/sqlparse"
 )
 
-// rawSQLBody reports whether a request's body is SQL text sent as is (text/plain, application/sql
-// or no content type) to an endpoint that runs SQL: ClickHouse's and Trino's HTTP interfaces, SQL
-// gateways. Such a body is SQL whatever its first word, so that text warden cannot read there
-// fails closed.
-func rawSQLBody(req *exchange.Request, ct, endpoint string) bool {
-	if len(req.Body) == 0 {
+// rawSQLText reports whether a text body (text/plain or no content type) is SQL that textBody's
+// leading-keyword test would miss: any text to an endpoint whose SQL dialect is known from its
+// host or its clients' headers (ClickHouse's and Trino's HTTP interfaces, a MySQL gateway), and
+// MySQL executable comments (/*! DROP … */, which read as a comment) to any SQL endpoint. Such a
+// body is SQL whatever its first word, so that text warden cannot read there fails closed.
+func rawSQLText(req *exchange.Request, text, endpoint string) bool {
+	if strings.TrimSpace(text) == "" {
 		return false
 	}
-	plain := ct == "" || strings.Contains(ct, "text/plain") || strings.Contains(ct, "sql")
-	if !plain {
-		return false
+	if sqlDialectOf(req, endpoint) != "" {
+		return true
 	}
-	t := strings.TrimLeft(string(req.Body[:min(len(req.Body), 64)]), " \t\r\n\ufeff")
-	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
-		return false // JSON without a content type is read as JSON
-	}
-	return isSQLContext(endpoint) || sqlDialectOf(req, endpoint) != ""
+	return isSQLContext(endpoint) && (strings.Contains(text, "/*!") || strings.Contains(text, "/*M!"))
 }
 
 // sqlDialectOf names the SQL dialect an endpoint speaks, from its host and path or the headers its
@@ -56,8 +52,7 @@ func sqlDialectOf(req *exchange.Request, endpoint string) sqlparse.Dialect {
 }
 
 // addRawSQL adds a raw SQL body as a SQL action, read in the endpoint's dialect when known.
-func (f *Facts) addRawSQL(req *exchange.Request, endpoint string) {
-	text := strings.TrimPrefix(string(req.Body), "\ufeff")
+func (f *Facts) addRawSQL(req *exchange.Request, text, endpoint string) {
 	res := sqlparse.Analyze(text)
 	if d := sqlDialectOf(req, endpoint); d != "" {
 		res = sqlparse.AnalyzeDialect(text, d)

@@ -110,6 +110,9 @@ func TestEveryPathLeavesItsRecordsAndTheChainVerifies(t *testing.T) {
 			t.Errorf("%s: disposition %q, want %q", c.id, last.Unmapped.Warden.Disposition, c.disposition)
 		}
 	}
+	if p := got["allowed-1"][audit.StageRequest].Metadata.Product; p.Name != "warden" || p.VendorName != "warden-gw" || p.Version == "" {
+		t.Errorf("metadata.product = %+v, want name warden, vendor_name warden-gw (docs/audit.md) and a version", p)
+	}
 	if d := got["denied-1"][audit.StageRequest].Unmapped.Warden.Decision; d == nil || d.Rule == "" || d.PolicyVersion == "" {
 		t.Errorf("the deny record must name the rule and policy version: %+v", d)
 	}

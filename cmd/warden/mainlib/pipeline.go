@@ -20,12 +20,16 @@ import (
 type runtime struct {
 	server     *extproc.Server
 	redactText func(string) string // the redactor over plain text, for audit fields
-	broker     *creds.Broker       // nil without a vault section
-	auditLog   *audit.Log
-	policyName string
-	readiness  []func() error
-	handlers   map[string]http.Handler // extra admin endpoints
-	closers    []func(context.Context) error
+	// redactSecrets replaces secrets (not personal data) in a string: every string of an
+	// audit record and of an approval passes it.
+	redactSecrets func(string) string
+	broker        *creds.Broker // nil without a vault section
+	auditLog      *audit.Log
+	policyName    string
+	readiness     []func() error
+	degraded      []func() error          // parts that are down without making warden unready (approvals)
+	handlers      map[string]http.Handler // extra admin endpoints
+	closers       []func(context.Context) error
 }
 
 // admin mounts an extra handler on the admin listener.
@@ -34,6 +38,18 @@ func (r *runtime) admin(pattern string, h http.Handler) {
 		r.handlers = map[string]http.Handler{}
 	}
 	r.handlers[pattern] = h
+}
+
+// degradedParts lists what works only partly; /readyz reports it while staying ready, because
+// requests that do not need the part still work.
+func (r *runtime) degradedParts() []string {
+	var out []string
+	for _, f := range r.degraded {
+		if err := f(); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	return out
 }
 
 func (r *runtime) ready() error {
@@ -76,7 +92,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return nil, err
 	}
-	pipe.Redact, rt.redactText = red, red.text
+	pipe.Redact, rt.redactText, rt.redactSecrets = red, red.text, red.eng.Text
 	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
 		return nil, err
 	}
@@ -88,7 +104,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		rt.close(ctx, log)
 		return nil, err
 	}
-	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe); err != nil {
+	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe, opts.MessageTimeout); err != nil {
 		rt.close(ctx, log)
 		return nil, err
 	}
@@ -147,9 +163,10 @@ func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, r
 	if ac.Dir == "" {
 		ac.Dir = filepath.Join(cfg.DataDir, "audit")
 	}
-	ac.Product = audit.Product{Name: "warden", VendorName: "warden", Version: Version}
+	ac.Product.Version = Version // name and vendor: audit's defaults (warden, warden-gw), as docs/audit.md says
 	ac.Registerer = reg
 	ac.Logger = log
+	ac.Redact = rt.redactSecrets
 	if ac.Checkpoint.VaultTransit != nil {
 		if cfg.Vault == nil {
 			return errVaultTransitWithoutVault
