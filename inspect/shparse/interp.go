@@ -128,6 +128,7 @@ func ruleInterpreter(a *analyzer, c *call) {
 	}
 	if len(codes) == 0 && len(p.pos) == 0 && c.ctx.stdin != nil && c.ctx.stdin.known {
 		codes = append(codes, c.ctx.stdin.text)
+		a.res.Commands[c.idx].ScriptAnalysed = true
 	}
 	for _, code := range codes {
 		a.code(is.lang, code, c, c.name+" "+codeOpt(is.lang), 0)

@@ -155,3 +155,17 @@ func TestRulesJudgeTheirActions(t *testing.T) {
 		t.Errorf("logging rule: %+v", ok)
 	}
 }
+
+// TestDropNeedsSQLShape: prose after DROP TABLE is not a statement (issue titles, log lines).
+func TestDropNeedsSQLShape(t *testing.T) {
+	for _, s := range []string{"DROP TABLE in logs", "drop table when done", "DELETE FROM users in production"} {
+		if r := Analyze(s); r.ParseError == "" || r.Destructive {
+			t.Errorf("Analyze(%q) = %+v, want not understood", s, r)
+		}
+	}
+	for _, s := range []string{"DROP TABLE IF EXISTS `a`, b CASCADE", "DROP TABLE a\nSELECT 1", "DROP TABLE db.t ON CLUSTER main SYNC"} {
+		if r := AnalyzeDialect(s, DialectGeneric); !r.Destructive {
+			t.Errorf("AnalyzeDialect(%q) = %+v, want destructive", s, r)
+		}
+	}
+}

@@ -18,9 +18,7 @@ func shapeProblem(toks []lexTok, verb string) string {
 			return "UPDATE without SET"
 		}
 	case "drop", "undrop":
-		if !ddlObjects[next] && !ddlObjects[wordAt(toks, 2)] {
-			return strings.ToUpper(verb) + " of an unknown kind of object " + strconv.Quote(next)
-		}
+		return dropShape(toks, verb)
 	case "truncate":
 		return truncateShape(toks)
 	case "grant", "revoke", "deny":
@@ -78,7 +76,7 @@ var afterTable = map[string]bool{
 	"where": true, "using": true, "as": true, "from": true, "join": true, "inner": true, "left": true,
 	"right": true, "output": true, "returning": true, "limit": true, "order": true, "partition": true,
 	"on": true, "settings": true, "with": true, "cascade": true, "restrict": true, "restart": true,
-	"continue": true, "drop": true, "reuse": true, "immediate": true, "in": true, "all": true,
+	"continue": true, "drop": true, "reuse": true, "immediate": true, "all": true,
 	"option": true, "preserve": true, "purge": true,
 }
 
@@ -121,7 +119,7 @@ func deleteShape(toks []lexTok) string {
 	if j == i {
 		return "DELETE without a table"
 	}
-	if j == len(toks) || toks[j].kind == lkWord && afterTable[toks[j].word] {
+	if j == len(toks) || toks[j].kind == lkWord && (afterTable[toks[j].word] || verbClass[toks[j].word] != "") {
 		return ""
 	}
 	// An alias, then the rest of the statement.
@@ -132,6 +130,47 @@ func deleteShape(toks []lexTok) string {
 		return ""
 	}
 	return "DELETE followed by " + strconv.Quote(toks[j].word)
+}
+
+// afterDropped are the words that may follow the names a DROP removes.
+var afterDropped = map[string]bool{
+	"cascade": true, "restrict": true, "purge": true, "on": true, "sync": true, "permanently": true,
+	"force": true, "with": true, "from": true, "no_delay": true, "settings": true,
+}
+
+// dropShape accepts DROP [kind words] [IF EXISTS] name[, name...] [CASCADE|ON CLUSTER …|…]: "DROP
+// TABLE in logs" is prose.
+func dropShape(toks []lexTok, verb string) string {
+	i := 1
+	kinds := 0
+	for i < len(toks) && toks[i].kind == lkWord && (ddlObjects[toks[i].word] || toks[i].word == "exists" ||
+		toks[i].word == "view" || toks[i].word == "all") {
+		i++
+		kinds++
+	}
+	if kinds == 0 {
+		return strings.ToUpper(verb) + " of an unknown kind of object " + strconv.Quote(wordAt(toks, 1))
+	}
+	for {
+		j := tablePath(toks, i)
+		if j == i {
+			if i == len(toks) && kinds > 0 && wordAt(toks, 1) == "owned" {
+				return ""
+			}
+			return strings.ToUpper(verb) + " without a name"
+		}
+		if j == len(toks) || toks[j].kind == lkWord && (afterDropped[toks[j].word] || verbClass[toks[j].word] != "") {
+			return ""
+		}
+		if toks[j].kind == lkPunct && (toks[j].word == "," || toks[j].word == "(") {
+			if toks[j].word == "(" { // DROP FUNCTION f(int)
+				return ""
+			}
+			i = j + 1
+			continue
+		}
+		return strings.ToUpper(verb) + " followed by " + strconv.Quote(toks[j].word)
+	}
 }
 
 func truncateShape(toks []lexTok) string {
