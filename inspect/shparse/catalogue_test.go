@@ -212,3 +212,27 @@ func TestHTTPRequests(t *testing.T) {
 		t.Errorf("gh api graphql = %+v", g.HTTP)
 	}
 }
+
+// TestCatalogueLimitsFailClosed: every bound of the new readers makes the text destructive with
+// a reason, never silently drops what lies past it.
+func TestCatalogueLimitsFailClosed(t *testing.T) {
+	var curls []string
+	for i := 0; i <= maxHTTPRequests; i++ {
+		curls = append(curls, "curl -s https://x.example/"+strings.Repeat("a", i%3))
+	}
+	many := strings.Repeat("a ", maxParallelArgs) + "/"
+	tests := []struct{ name, src, reason string }{
+		{"http requests", strings.Join(curls, "; "), "HTTP requests"},
+		{"parallel arguments", "parallel rm -rf ::: " + many, "arguments cannot be analysed"},
+		{"eval nesting", `python3 -c 'exec("exec(\"exec(\\\"exec(\\\\\\\"print(1)\\\\\\\")\\\")\")")'`, "nested"},
+		{"code tokens", "python3 -c '" + strings.Repeat("x;", maxCodeTokens) + "'", "tokens cannot be analysed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Analyze(tt.src)
+			if !r.Destructive || !strings.Contains(strings.Join(r.Reasons, ";"), tt.reason) {
+				t.Errorf("reasons %q (parse error %q), want one containing %q", r.Reasons, r.ParseError, tt.reason)
+			}
+		})
+	}
+}

@@ -1,6 +1,9 @@
 package shparse
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // codeEffect is what a library call in an interpreter one-liner does.
 type codeEffect uint8
@@ -166,11 +169,18 @@ const maxCodeDepth = 3
 
 // code judges one program text of language lang run by command c.
 func (a *analyzer) code(lang, code string, c *call, via string, level int) {
-	if level > maxCodeDepth || !a.step() {
+	if level > maxCodeDepth {
+		a.flag(via + ": eval nested more than " + strconv.Itoa(maxCodeDepth) + " levels cannot be analysed")
 		return
+	}
+	if !a.step() {
+		return // the step budget sets ParseError
 	}
 	calls := codeCallIndex[lang]
 	toks := lexCode(lang, code)
+	if len(toks) >= maxCodeTokens {
+		a.flag(via + ": code longer than " + strconv.Itoa(maxCodeTokens) + " tokens cannot be analysed")
+	}
 	ctx := c.ctx.with(via)
 	ctx.stdin = nil
 	for i := 0; i < len(toks); i++ {

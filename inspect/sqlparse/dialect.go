@@ -316,7 +316,7 @@ func execDanger(toks []lexTok, i int, d Dialect, depth int) (bool, string, bool)
 // procedure's ? placeholder standing for a table.
 func procedureSQL(toks []lexTok, d Dialect, depth int) (bool, string, bool) {
 	if depth >= maxNesting {
-		return false, "", false
+		return true, "EXEC nested too deep to analyse", false
 	}
 	for _, t := range toks[1:] {
 		if t.kind != lkString {

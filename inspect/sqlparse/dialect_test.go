@@ -169,3 +169,15 @@ func TestDropNeedsSQLShape(t *testing.T) {
 		}
 	}
 }
+
+// TestUntrustedFunctionLanguages: functions in languages that run operating-system code.
+func TestUntrustedFunctionLanguages(t *testing.T) {
+	bad := Analyze("CREATE FUNCTION f() RETURNS void LANGUAGE plpython3u AS $$ import os $$")
+	if !bad.Destructive || !strings.Contains(bad.Reasons[0], "untrusted language plpython3u") {
+		t.Errorf("plpython3u function: %+v", bad)
+	}
+	ok := Analyze("CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql AS $$ SELECT a + b $$")
+	if ok.Destructive {
+		t.Errorf("sql function: %+v", ok)
+	}
+}
