@@ -305,7 +305,7 @@ func callArgs(lang string, toks []codeTok, i int) (args []codeArg, next int, ok 
 		return nil, i, false
 	}
 	end := i
-	for end < len(toks) && !(toks[end].kind == tokPunct && (toks[end].val == ")" || toks[end].val == "}")) {
+	for end < len(toks) && !closesCall(toks[end]) {
 		end++
 	}
 	return splitArgs(toks[i:end]), end, true
@@ -381,4 +381,9 @@ func oneArg(toks []codeTok) codeArg {
 	}
 	x.text = b.String()
 	return x
+}
+
+// closesCall reports whether t ends a bare argument list (a closing parenthesis or brace).
+func closesCall(t codeTok) bool {
+	return t.kind == tokPunct && (t.val == ")" || t.val == "}")
 }

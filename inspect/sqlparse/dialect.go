@@ -198,7 +198,8 @@ func classifyLexical(toks []lexTok, d Dialect, depth int) Statement {
 	if why := shapeProblem(toks[first:], verb); why != "" {
 		return Statement{Kind: verb, Class: ClassUnknown, Reason: why}
 	}
-	if r, ok := destructiveVerbs[verb]; ok && !(verb == "remove" && d != DialectSnowflake && d != DialectGeneric) {
+	stageRemove := verb != "remove" || d == DialectSnowflake || d == DialectGeneric
+	if r, ok := destructiveVerbs[verb]; ok && stageRemove {
 		st.Destructive, st.Reason = true, r
 	}
 	if verb == "vacuum" && hasWord(toks, "retain") {

@@ -30,8 +30,9 @@ func shapeProblem(toks []lexTok, verb string) string {
 			return "MERGE without USING"
 		}
 	case "kill":
-		if len(toks) < 2 || !(toks[1].kind == lkNumber || toks[1].kind == lkString ||
-			oneOf(next, "query", "connection", "mutation", "session", "spid", "stats")) {
+		target := len(toks) >= 2 && (toks[1].kind == lkNumber || toks[1].kind == lkString ||
+			oneOf(next, "query", "connection", "mutation", "session", "spid", "stats"))
+		if !target {
 			return "KILL without a session or query"
 		}
 	case "restore":
@@ -43,7 +44,8 @@ func shapeProblem(toks []lexTok, verb string) string {
 			return "DETACH of an unknown kind of object"
 		}
 	case "remove", "rm":
-		if len(toks) < 2 || !(strings.HasPrefix(next, "@") || toks[1].kind == lkString) {
+		stage := len(toks) >= 2 && (strings.HasPrefix(next, "@") || toks[1].kind == lkString)
+		if !stage {
 			return strings.ToUpper(verb) + " without a stage"
 		}
 	case "purge":
@@ -104,7 +106,7 @@ func deleteShape(toks []lexTok) string {
 	if wordAt(toks, i) == "top" { // T-SQL DELETE TOP (n) FROM
 		i++
 		if i < len(toks) && toks[i].kind == lkPunct && toks[i].word == "(" {
-			for i < len(toks) && !(toks[i].kind == lkPunct && toks[i].word == ")") {
+			for i < len(toks) && (toks[i].kind != lkPunct || toks[i].word != ")") {
 				i++
 			}
 			i++
@@ -229,8 +231,7 @@ func realLexWhere(toks []lexTok, i int) (real bool, found bool) {
 		}
 		if t.word == "where" {
 			k := j + 1
-			for k < len(toks) && !(toks[k].depth == d && toks[k].kind == lkWord &&
-				(whereEnd[toks[k].word] || stopWords[toks[k].word])) && toks[k].depth >= d {
+			for k < len(toks) && !endsWhere(toks[k], d) && toks[k].depth >= d {
 				k++
 			}
 			cond := toks[j+1 : k]
@@ -256,7 +257,7 @@ func mergeUnbounded(toks []lexTok, i int) bool {
 	for j := i + 1; j < len(toks); j++ {
 		if toks[j].depth == d && toks[j].kind == lkWord && toks[j].word == "on" {
 			k := j + 1
-			for k < len(toks) && !(toks[k].depth == d && toks[k].kind == lkWord && toks[k].word == "when") {
+			for k < len(toks) && !isWordAt(toks[k], d, "when") {
 				k++
 			}
 			return lexTautology(toks[j+1:k], 0)
@@ -439,4 +440,14 @@ func splitAtWord(c []lexTok, w string) [][]lexTok {
 		}
 	}
 	return append(out, c[start:])
+}
+
+// endsWhere reports whether t, at the statement's level d, ends a WHERE condition.
+func endsWhere(t lexTok, d int) bool {
+	return t.depth == d && t.kind == lkWord && (whereEnd[t.word] || stopWords[t.word])
+}
+
+// isWordAt reports whether t is the keyword w at parenthesis level d.
+func isWordAt(t lexTok, d int, w string) bool {
+	return t.depth == d && t.kind == lkWord && t.word == w
 }
