@@ -37,11 +37,18 @@ func sqlDialectOf(req *exchange.Request, endpoint string) sqlparse.Dialect {
 		word string
 		d    sqlparse.Dialect
 	}{
-		{"clickhouse", sqlparse.DialectClickHouse}, {":8123", sqlparse.DialectClickHouse},
-		{"trino", sqlparse.DialectTrino}, {"presto", sqlparse.DialectTrino},
-		{"bigquery", sqlparse.DialectBigQuery}, {"snowflake", sqlparse.DialectSnowflake},
-		{"mssql", sqlparse.DialectTSQL}, {"sqlserver", sqlparse.DialectTSQL}, {"azuresynapse", sqlparse.DialectTSQL},
-		{"mysql", sqlparse.DialectMySQL}, {"mariadb", sqlparse.DialectMySQL}, {"planetscale", sqlparse.DialectMySQL},
+		{"clickhouse", sqlparse.DialectClickHouse},
+		{":8123", sqlparse.DialectClickHouse},
+		{"trino", sqlparse.DialectTrino},
+		{"presto", sqlparse.DialectTrino},
+		{"bigquery", sqlparse.DialectBigQuery},
+		{"snowflake", sqlparse.DialectSnowflake},
+		{"mssql", sqlparse.DialectTSQL},
+		{"sqlserver", sqlparse.DialectTSQL},
+		{"azuresynapse", sqlparse.DialectTSQL},
+		{"mysql", sqlparse.DialectMySQL},
+		{"mariadb", sqlparse.DialectMySQL},
+		{"planetscale", sqlparse.DialectMySQL},
 		{"psdb.cloud", sqlparse.DialectMySQL},
 	} {
 		if strings.Contains(endpoint, d.word) {
