@@ -205,6 +205,12 @@ func classifyLexical(toks []lexTok, d Dialect, depth int) Statement {
 	if verb == "vacuum" && hasWord(toks, "retain") {
 		st.Destructive, st.Reason = true, "VACUUM … RETAIN deletes table history"
 	}
+	if verb == "create" && (hasWord(toks, "procedure") || hasWord(toks, "function") || hasWord(toks, "task")) {
+		// A body given as a string ($$ … $$, '…') runs later: SQL in it counts now.
+		if bad, why, _ := procedureSQL(toks[first:], d, depth); bad {
+			st.Destructive, st.Reason = true, "CREATE "+strings.ToUpper(wordAt(toks, first+1))+" body: "+why
+		}
+	}
 	hasWhere := false
 	for i := first; i < len(toks) && !st.Destructive; i++ {
 		t := toks[i]

@@ -36,6 +36,8 @@ func TestDialectDestructive(t *testing.T) {
 		{DialectSnowflake, "GRANT ROLE ACCOUNTADMIN TO USER bot", "ACCOUNTADMIN"},
 		{DialectSnowflake, "EXECUTE IMMEDIATE $$ DROP DATABASE prod $$", "DROP DATABASE"},
 		{DialectSnowflake, "MERGE INTO t USING s ON 1 = 1 WHEN MATCHED THEN DELETE", "MERGE"},
+		{DialectSnowflake, "CREATE OR REPLACE PROCEDURE wipe() RETURNS STRING LANGUAGE SQL AS $$ TRUNCATE TABLE raw.events $$", "body"},
+		{DialectSnowflake, "CREATE TASK t WAREHOUSE = wh SCHEDULE = '5 MINUTE' AS 'DELETE FROM raw.events'", "DELETE without a real WHERE"},
 		// T-SQL: no semicolons, GO batches, brackets.
 		{DialectTSQL, "SELECT 1\nDROP TABLE [dbo].[Users]", "DROP TABLE"},
 		{DialectTSQL, "DELETE FROM [dbo].[Orders]\nGO\nSELECT 1", "DELETE without a real WHERE"},
