@@ -60,6 +60,8 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	case body.kind == bodySQL:
 		x := newExtractor(f, "request", "", endpoint, false)
 		x.sql("request.body", body.text)
+	case body.kind == bodyText && rawSQLText(req, body.text, endpoint):
+		f.addRawSQL(req, body.text, endpoint)
 	case body.kind == bodyText:
 		f.textBody(body.text, endpoint)
 	}

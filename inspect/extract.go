@@ -179,6 +179,9 @@ func (x *extractor) stringField(k, key, s string) bool {
 	case "query", "sql", "sql_query", "sqlquery", "querystring", "statement", "statements":
 		x.sqlField(x.source(k), s)
 	case "command", "cmd", "shell":
+		if key == "shell" && shparse.IsShellName(s) {
+			return true // {"shell": "bash", "script": "..."} names the interpreter of the script
+		}
 		x.shellField(x.source(k), s)
 	case "script":
 		if !x.execCtx && !shebangShell(s) {

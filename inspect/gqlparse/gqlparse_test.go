@@ -114,3 +114,14 @@ func TestLimits(t *testing.T) {
 		t.Errorf("fragment cycle: %+v, want a parse error", r)
 	}
 }
+
+func TestBatchLimit(t *testing.T) {
+	batch := make([]any, 0, maxBatch+1)
+	for i := 0; i <= maxBatch; i++ {
+		batch = append(batch, map[string]any{"query": "{ viewer { login } }"})
+	}
+	r, _, ok := FromJSON(batch)
+	if !ok || r.ParseError == "" {
+		t.Errorf("batch of %d: %+v ok=%v, want a parse error", len(batch), r, ok)
+	}
+}

@@ -28,7 +28,8 @@ func FromJSON(body any) (res Result, text string, ok bool) {
 	for i, r := range reqs {
 		doc, hasDoc := r["query"].(string)
 		persisted := isPersisted(r)
-		if !(hasDoc && LooksLikeDocument(doc)) && !persisted {
+		isDoc := hasDoc && LooksLikeDocument(doc)
+		if !isDoc && !persisted {
 			continue
 		}
 		ok = true

@@ -81,6 +81,13 @@ func TestCatalogueDestructive(t *testing.T) {
 		{"timeout 10 env X=1 sudo rm -rf /", "rm -r -f on /"},
 		{"find / -name '*.log' -exec rm -f {} +", "find -exec rm under /"},
 		{"find /etc -type f -delete", "find -delete under /etc"},
+		{"#!/bin/bash\nset -e\ncd /srv\nrm -rf ./data ./backups", "on /srv/data"},
+		{"cd && rm -rf .config", "on ~/.config"},
+		{"cd / && find . -delete", "find -delete under /"},
+		{`powershell -NoProfile -Command "Remove-Item -Recurse -Force C:\inetpub\wwwroot"`, "Remove-Item recursive on C:"},
+		{`pwsh -c "Get-Date; Format-Volume -DriveLetter D"`, "Format-Volume"},
+		{`cmd /c rd /s /q D:\data`, "rd recursive on D:"},
+		{`powershell -enc SQBFAFgA`, "EncodedCommand"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -144,6 +151,12 @@ func TestCatalogueBenign(t *testing.T) {
 		"find /tmp -name '*.sock' -mtime +7 -exec rm -f {} \\;",
 		"find . -name '*.pyc' -exec rm -rf {} +",
 		"crontab -l",
+		"cd /workspace/app && rm -rf dist node_modules",
+		"cd /srv && cd /tmp/build && rm -rf out",
+		`powershell -Command "Get-ChildItem C:\logs | Select-Object -First 5"`,
+		`powershell -Command "Remove-Item -Recurse -Force .\build"`,
+		`cmd /c dir C:\ /s`,
+		`cmd /c rd /s /q %TEMP%\work`,
 		"echo '0 3 * * * /usr/local/bin/backup.sh' | crontab -",
 	} {
 		t.Run(src, func(t *testing.T) {
@@ -197,5 +210,29 @@ func TestHTTPRequests(t *testing.T) {
 	g := Analyze(`gh api graphql -f query='mutation { deleteRepository(input: {repositoryId: "R_1"}) { clientMutationId } }'`)
 	if len(g.HTTP) != 1 || g.HTTP[0].Method != "POST" || !strings.HasPrefix(g.HTTP[0].Body, `{"query":"mutation { deleteRepository`) {
 		t.Errorf("gh api graphql = %+v", g.HTTP)
+	}
+}
+
+// TestCatalogueLimitsFailClosed: every bound of the new readers makes the text destructive with
+// a reason, never silently drops what lies past it.
+func TestCatalogueLimitsFailClosed(t *testing.T) {
+	var curls []string
+	for i := 0; i <= maxHTTPRequests; i++ {
+		curls = append(curls, "curl -s https://x.example/"+strings.Repeat("a", i%3))
+	}
+	many := strings.Repeat("a ", maxParallelArgs) + "/"
+	tests := []struct{ name, src, reason string }{
+		{"http requests", strings.Join(curls, "; "), "HTTP requests"},
+		{"parallel arguments", "parallel rm -rf ::: " + many, "arguments cannot be analysed"},
+		{"eval nesting", `python3 -c 'exec("exec(\"exec(\\\"exec(\\\\\\\"print(1)\\\\\\\")\\\")\")")'`, "nested"},
+		{"code tokens", "python3 -c '" + strings.Repeat("x;", maxCodeTokens) + "'", "tokens cannot be analysed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Analyze(tt.src)
+			if !r.Destructive || !strings.Contains(strings.Join(r.Reasons, ";"), tt.reason) {
+				t.Errorf("reasons %q (parse error %q), want one containing %q", r.Reasons, r.ParseError, tt.reason)
+			}
+		})
 	}
 }

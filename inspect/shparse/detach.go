@@ -1,6 +1,9 @@
 package shparse
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Schedulers and detachers: commands that run another command later, elsewhere or in the
 // background. The command they run is analysed as if it ran now (Via names the wrapper).
@@ -129,6 +132,7 @@ func peelParallel(a *analyzer, c *call) {
 	}
 	for i, v := range vals {
 		if i >= maxParallelArgs {
+			a.flag(c.name + " with more than " + strconv.Itoa(maxParallelArgs) + " arguments cannot be analysed")
 			break
 		}
 		text := joinArgs(cmd)

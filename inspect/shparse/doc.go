@@ -22,7 +22,11 @@
 // pipe's producer lists — find ROOT, echo PATH — or an unknown path), eval, sh/bash/zsh/dash/ksh
 // -c (the string is parsed), shells reading a here-document, here-string or echo'd text on
 // stdin, ssh HOST CMD (the remote words are parsed as the remote shell would), find -exec/-execdir/
-// -ok (with {} replaced by the search root), kubectl exec … -- CMD and docker exec CONTAINER CMD.
+// -ok (with {} replaced by an entry below the search root: the matched entries, not the root),
+// kubectl exec … -- CMD and docker exec CONTAINER CMD; schedulers and detachers run their command
+// as if now: at/batch (stdin), crontab - (each job line), screen, screen -X stuff, tmux
+// new-session/send-keys/run-shell, parallel (::: arguments or stdin), script -c, nsenter, unshare,
+// npx/bunx, microk8s/k3s.
 // An argv array (AnalyzeArgv) is taken as exec(2) would: no word is re-parsed unless a wrapper
 // hands it to a shell.
 //
@@ -61,10 +65,31 @@
 //     remove-*/purge-* operation; gcloud/az/doctl/heroku/fly/… command paths containing delete,
 //     destroy, terminate, purge, remove, rm, wipe or reset; gsutil rm -r and rb.
 //   - SQL carried by psql -c/--command, mysql/mariadb -e, sqlite3 DB SQL, duckdb, clickhouse-client
-//     -q, cockroach sql -e, snowsql -q, usql, trino/presto --execute, bq query, or piped/here-doc'ed
-//     into them: analysed by sqlparse and reported in Embedded; destructive SQL makes the command
-//     destructive. MySQL `identifiers` are rewritten as "identifiers" before parsing. SQL that
-//     does not parse is kept with SQL.ParseError set and is not destructive by itself.
+//     -q, cockroach sql -e, snowsql -q, usql, trino/presto --execute, bq query, sqlcmd -Q, cqlsh -e,
+//     or piped/here-doc'ed into them: analysed by sqlparse in the client's dialect (MySQL by
+//     vitess's grammar, BigQuery/Snowflake/T-SQL/ClickHouse/Trino lexically) and reported in
+//     Embedded; destructive SQL makes the command destructive. SQL that is not understood is kept
+//     with SQL.ParseError set and is not destructive by itself. mongosh/mongo --eval scripts that
+//     drop or delete with an empty filter are destructive.
+//   - The CLI catalogue (catalogue.go, data, not code): cloud CLIs (aws delete-*/terminate-*/
+//     schedule-key-deletion/stop-logging..., gcloud/az/doctl/... delete|destroy|purge...), gh,
+//     vault, etcdctl, consul, helm, helmfile, terraform/tofu/terragrunt/pulumi/cdk destroy,
+//     docker/podman volume and compose down -v, dropdb, mysqladmin drop, redis-cli FLUSHALL,
+//     prisma migrate reset, rails db:drop ... Dry runs (--dry-run[=client|server], --dryrun,
+//     --preview-only, --what-if) and --help are never destructive; kubectl --dry-run=none is real.
+//   - Interpreter one-liners (python -c, perl -e, ruby -e, node -e/-p, deno eval, php -r, lua -e,
+//     awk programs, and code piped or here-doc'ed into them): destructive library calls
+//     (shutil.rmtree, os.remove, fs.rmSync with recursive, FileUtils.rm_rf, File::Path rmtree ...)
+//     are judged as rm -r / rm of their path; shell-outs (os.system, subprocess, child_process,
+//     system, backticks, qx, %x) are parsed as shell; computed strings keep their literal parts and
+//     an unknown part; eval of computed code is a dynamic command.
+//   - git -c alias.NAME=... (inline aliases) and git -c core.sshCommand/pager/editor=...: the
+//     alias or command runs as it would. docker run with the host's /, system directories or the
+//     runtime socket mounted. PowerShell (-Command) and cmd /c: Remove-Item -Recurse and rd /s on
+//     absolute paths, Format-Volume, Clear-Disk; -EncodedCommand fails closed.
+//   - HTTP requests sent by curl, wget, httpie (http/https/xh) and gh api are recorded in
+//     Result.HTTP (method, URL, headers, body, with each tool's defaults) for inspect to judge as
+//     the same request through the gateway.
 //   - redis-cli FLUSHALL/FLUSHDB; crontab -r.
 //   - shutdown/reboot/halt/poweroff (not shutdown -c), init/telinit 0|6, systemctl
 //     poweroff/reboot/halt/kexec/rescue/emergency; kill -1 (every process); killall5.
@@ -76,8 +101,8 @@
 // Benign look-alikes stay benign because only executed commands are judged: grep -r 'DROP TABLE',
 // echo 'rm -rf /' > notes.txt, comments, and arguments that are data.
 //
-// Code warden cannot see (script files run by path, python -c, functions called with arguments)
-// is not analysed; a dynamic command name ($CMD args) is recorded with Dynamic set and is not
+// Code warden cannot see (script files run by path, functions called with arguments) is not
+// analysed; a dynamic command name ($CMD args) is recorded with Dynamic set and is not
 // destructive by itself — policies may refuse dynamic commands.
 //
 // # Limits

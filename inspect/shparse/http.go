@@ -1,6 +1,7 @@
 package shparse
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -69,6 +70,8 @@ func (a *analyzer) httpRequests(c *call) {
 	}
 	for _, r := range reqs {
 		if len(a.res.HTTP) >= maxHTTPRequests {
+			// Not a silent cap: the requests past the limit are not judged, so the text fails closed.
+			a.flag(fmt.Sprintf("more than %d HTTP requests in one command line cannot all be judged", maxHTTPRequests))
 			return
 		}
 		a.res.HTTP = append(a.res.HTTP, r)

@@ -1,6 +1,9 @@
 package shparse
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // codeEffect is what a library call in an interpreter one-liner does.
 type codeEffect uint8
@@ -128,6 +131,7 @@ func ruleInterpreter(a *analyzer, c *call) {
 	}
 	if len(codes) == 0 && len(p.pos) == 0 && c.ctx.stdin != nil && c.ctx.stdin.known {
 		codes = append(codes, c.ctx.stdin.text)
+		a.res.Commands[c.idx].ScriptAnalysed = true
 	}
 	for _, code := range codes {
 		a.code(is.lang, code, c, c.name+" "+codeOpt(is.lang), 0)
@@ -165,11 +169,18 @@ const maxCodeDepth = 3
 
 // code judges one program text of language lang run by command c.
 func (a *analyzer) code(lang, code string, c *call, via string, level int) {
-	if level > maxCodeDepth || !a.step() {
+	if level > maxCodeDepth {
+		a.flag(via + ": eval nested more than " + strconv.Itoa(maxCodeDepth) + " levels cannot be analysed")
 		return
+	}
+	if !a.step() {
+		return // the step budget sets ParseError
 	}
 	calls := codeCallIndex[lang]
 	toks := lexCode(lang, code)
+	if len(toks) >= maxCodeTokens {
+		a.flag(via + ": code longer than " + strconv.Itoa(maxCodeTokens) + " tokens cannot be analysed")
+	}
 	ctx := c.ctx.with(via)
 	ctx.stdin = nil
 	for i := 0; i < len(toks); i++ {
@@ -294,7 +305,7 @@ func callArgs(lang string, toks []codeTok, i int) (args []codeArg, next int, ok 
 		return nil, i, false
 	}
 	end := i
-	for end < len(toks) && !(toks[end].kind == tokPunct && (toks[end].val == ")" || toks[end].val == "}")) {
+	for end < len(toks) && !closesCall(toks[end]) {
 		end++
 	}
 	return splitArgs(toks[i:end]), end, true
@@ -346,17 +357,9 @@ func splitArgs(toks []codeTok) []codeArg {
 // concatenated with the run-time parts between them as dynMarker.
 func oneArg(toks []codeTok) codeArg {
 	x := codeArg{toks: toks}
-	if len(toks) > 1 && toks[0].kind == tokPunct && toks[0].val == "[" ||
-		len(toks) > 1 && toks[0].kind == tokIdent && toks[0].val == "qw" {
-		end := matching(toks, min(1, len(toks)-1))
-		if toks[0].val == "[" {
-			end = matching(toks, 0)
-		}
-		inner := toks[min(2, len(toks)):end]
-		if toks[0].val == "[" {
-			inner = toks[1:end]
-		}
-		x.list = splitArgs(inner)
+	if len(toks) > 0 && toks[0].kind == tokPunct && toks[0].val == "[" {
+		end := matching(toks, 0) // len(toks) when the list does not close
+		x.list = splitArgs(toks[1:end])
 		if x.list == nil {
 			x.list = []codeArg{}
 		}
@@ -378,4 +381,9 @@ func oneArg(toks []codeTok) codeArg {
 	}
 	x.text = b.String()
 	return x
+}
+
+// closesCall reports whether t ends a bare argument list (a closing parenthesis or brace).
+func closesCall(t codeTok) bool {
+	return t.kind == tokPunct && (t.val == ")" || t.val == "}")
 }

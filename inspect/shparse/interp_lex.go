@@ -29,6 +29,7 @@ const dynMarker = "$WARDEN_RUNTIME_VALUE"
 const maxCodeTokens = 20000
 
 // lexCode splits code into tokens. lang is "python", "perl", "ruby", "node", "php", "lua" or "awk".
+// Past maxCodeTokens it stops; codeComplete tells the caller.
 func lexCode(lang, code string) []codeTok {
 	var toks []codeTok
 	i := 0

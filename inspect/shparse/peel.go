@@ -46,6 +46,7 @@ func init() {
 	}
 	registerDetachers()
 	registerInterpreters()
+	registerWindows()
 }
 
 // command records one command and applies wrappers and rules to it.
@@ -153,6 +154,13 @@ func (a *analyzer) addFlags(c *call, flags []string) {
 	}
 }
 
+// IsShellName reports whether s is just the name or path of a shell (bash, /bin/sh, zsh), as
+// tool arguments use to pick the interpreter of a script given beside it.
+func IsShellName(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && !strings.ContainsAny(s, " \t\n;|&") && isShell(baseName(s))
+}
+
 func isShell(name string) bool {
 	switch name {
 	case "sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "fish", "rbash", "busybox-sh":
@@ -190,6 +198,7 @@ func peelShell(a *analyzer, c *call) {
 	case c.ctx.stdin != nil && c.ctx.stdin.hidden != "":
 		a.flag(c.ctx.stdin.hidden + " piped into " + c.name)
 	case c.ctx.stdin != nil && c.ctx.stdin.known:
+		a.res.Commands[c.idx].ScriptAnalysed = true
 		a.script(c.ctx.stdin.text, append(c.ctx.via, c.name+" stdin"), c.depth+1)
 	}
 }

@@ -1,6 +1,9 @@
 package shparse
 
-import "strings"
+import (
+	"path"
+	"strings"
+)
 
 // ruleHandlers hold the destructive-command rules, by command name.
 var ruleHandlers = map[string]handler{
@@ -17,7 +20,8 @@ var ruleHandlers = map[string]handler{
 	"init": ruleInit, "telinit": ruleInit,
 	"systemctl": ruleSystemctl,
 	"kill":      ruleKill, "killall5": func(a *analyzer, c *call) { a.flag("killall5 kills every process") },
-	"git":     ruleGit,
+	"git": ruleGit,
+	"cd":  ruleCd, "pushd": ruleCd,
 	"kubectl": ruleKubectl, "oc": ruleKubectl, "kubecolor": ruleKubectl, "k": ruleKubectl,
 	"docker": ruleDocker, "podman": ruleDocker, "nerdctl": ruleDocker,
 }
@@ -56,6 +60,37 @@ func flagWords(c *call, names ...string) string {
 	return strings.Join(append([]string{c.name}, parts...), " ")
 }
 
+// ruleCd follows cd into the root, a home or a system directory, so that cd /srv && rm -rf ./data
+// reads as rm -rf /srv/data. Other directories (a project checkout) leave relative paths relative.
+func ruleCd(a *analyzer, c *call) {
+	if len(c.p.pos) == 0 {
+		a.cwd = "~"
+		return
+	}
+	d := c.p.pos[0]
+	v := symbolic(d.val)
+	switch {
+	case d.dyn && !strings.HasPrefix(v, "~") && !strings.HasPrefix(v, "/"):
+		a.cwd = ""
+	case strings.HasPrefix(v, "/") || strings.HasPrefix(v, "~"):
+		a.cwd = v
+	case a.cwd != "":
+		a.cwd = path.Join(a.cwd, v)
+	}
+	if a.cwd != "" && !isSystemPath(a.cwd) && !isProtectedDir(a.cwd) && !strings.HasPrefix(a.cwd, "~") {
+		a.cwd = ""
+	}
+}
+
+// inCwd resolves a relative path against the directory cd moved to (see ruleCd).
+func (a *analyzer) inCwd(x arg) arg {
+	if a.cwd == "" || x.dyn || strings.HasPrefix(x.val, "/") || strings.HasPrefix(x.val, "~") ||
+		strings.HasPrefix(x.val, "$") || x.val == "" {
+		return x
+	}
+	return arg{val: path.Join(a.cwd, x.val), glob: x.glob}
+}
+
 // ruleRm: recursive deletion of anything but temporary or relative working paths; deletion of
 // system files; --no-preserve-root.
 func ruleRm(a *analyzer, c *call) {
@@ -65,6 +100,7 @@ func ruleRm(a *analyzer, c *call) {
 	}
 	recursive := c.p.set["recursive"] || c.name == "srm"
 	for _, t := range c.p.pos {
+		t = a.inCwd(t)
 		if recursive {
 			if bad, label := deletionRisk(t); bad {
 				a.flag(what + " on " + label)
@@ -103,6 +139,9 @@ func ruleFind(a *analyzer, c *call) {
 	roots := findRoots(args)
 	if len(roots) == 0 {
 		roots = []arg{{val: "."}}
+	}
+	for i := range roots {
+		roots[i] = a.inCwd(roots[i])
 	}
 	if c.ctx.xargs {
 		roots = append(roots, arg{val: "$(xargs input)", dyn: true})

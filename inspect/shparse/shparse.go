@@ -59,6 +59,10 @@ type Command struct {
 	// Dynamic is true when the command name is not static (a variable or command substitution
 	// warden could not resolve).
 	Dynamic bool
+	// ScriptAnalysed is true when the command is a shell or interpreter reading its script from
+	// stdin text warden saw and analysed (a here-document, here-string or echo … |): it is not
+	// opaque even though its argv names no script.
+	ScriptAnalysed bool
 }
 
 // Embedded is text in another language that a command carries.
@@ -119,17 +123,18 @@ func (r *Result) finish() {
 }
 
 // Map returns the Result as CEL values: {"commands": [{"name", "argv", "flags", "via",
-// "dynamic"}], "destructive", "reasons", "parse_error", "embedded": [{"kind", "text", "sql"}],
+// "dynamic", "script_analysed"}], "destructive", "reasons", "parse_error", "embedded": [{"kind", "text", "sql"}],
 // "http_requests": [{"tool", "method", "url", "headers", "body", "dynamic"}]}.
 func (r Result) Map() map[string]any {
 	cmds := make([]any, 0, len(r.Commands))
 	for _, c := range r.Commands {
 		cmds = append(cmds, map[string]any{
-			"name":    c.Name,
-			"argv":    strings2any(c.Argv),
-			"flags":   strings2any(c.Flags),
-			"via":     strings2any(c.Via),
-			"dynamic": c.Dynamic,
+			"name":            c.Name,
+			"argv":            strings2any(c.Argv),
+			"flags":           strings2any(c.Flags),
+			"via":             strings2any(c.Via),
+			"dynamic":         c.Dynamic,
+			"script_analysed": c.ScriptAnalysed,
 		})
 	}
 	emb := make([]any, 0, len(r.Embedded))
@@ -171,6 +176,9 @@ type analyzer struct {
 	expanding  map[string]bool
 	steps      int
 	substDepth int
+	// cwd is the directory an earlier cd moved to, when it is the root, a home or system
+	// directory ("" otherwise): relative deletions there are judged as the paths they name.
+	cwd string
 }
 
 // step counts one unit of work and reports whether the budget allows more.

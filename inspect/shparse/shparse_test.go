@@ -74,7 +74,7 @@ func TestAnalyzeDestructive(t *testing.T) {
 		{"find -delete", "find / -delete", "find -delete under /"},
 		{"find -exec rm", `find / -exec rm -rf {} \;`, "rm -r -f on /"},
 		{"find -exec +", "find /home -type f -exec rm {} +", ""},
-		{"subshell", "(cd / && rm -rf *)", "on *"},
+		{"subshell", "(cd / && rm -rf *)", "on /*"},
 		{"if body", "if true; then rm -rf /; fi", "rm -r -f on /"},
 		{"for body", "for d in a b; do rm -rf /etc; done", "on /etc"},
 		{"while body", "while true; do rm -rf /; done", "rm -r -f on /"},
@@ -443,11 +443,11 @@ func TestMap(t *testing.T) {
 		"commands": []any{
 			map[string]any{
 				"name": "sudo", "argv": []any{"sudo", "rm", "-rf", "/"}, "flags": []any{},
-				"via": []any{}, "dynamic": false,
+				"via": []any{}, "dynamic": false, "script_analysed": false,
 			},
 			map[string]any{
 				"name": "rm", "argv": []any{"rm", "-rf", "/"}, "flags": []any{"recursive", "force"},
-				"via": []any{"sudo"}, "dynamic": false,
+				"via": []any{"sudo"}, "dynamic": false, "script_analysed": false,
 			},
 		},
 		"destructive":   true,

@@ -198,11 +198,18 @@ func classifyLexical(toks []lexTok, d Dialect, depth int) Statement {
 	if why := shapeProblem(toks[first:], verb); why != "" {
 		return Statement{Kind: verb, Class: ClassUnknown, Reason: why}
 	}
-	if r, ok := destructiveVerbs[verb]; ok && !(verb == "remove" && d != DialectSnowflake && d != DialectGeneric) {
+	stageRemove := verb != "remove" || d == DialectSnowflake || d == DialectGeneric
+	if r, ok := destructiveVerbs[verb]; ok && stageRemove {
 		st.Destructive, st.Reason = true, r
 	}
 	if verb == "vacuum" && hasWord(toks, "retain") {
 		st.Destructive, st.Reason = true, "VACUUM … RETAIN deletes table history"
+	}
+	if verb == "create" && (hasWord(toks, "procedure") || hasWord(toks, "function") || hasWord(toks, "task")) {
+		// A body given as a string ($$ … $$, '…') runs later: SQL in it counts now.
+		if bad, why, _ := procedureSQL(toks[first:], d, depth); bad {
+			st.Destructive, st.Reason = true, "CREATE "+strings.ToUpper(wordAt(toks, first+1))+" body: "+why
+		}
 	}
 	hasWhere := false
 	for i := first; i < len(toks) && !st.Destructive; i++ {
@@ -316,7 +323,7 @@ func execDanger(toks []lexTok, i int, d Dialect, depth int) (bool, string, bool)
 // procedure's ? placeholder standing for a table.
 func procedureSQL(toks []lexTok, d Dialect, depth int) (bool, string, bool) {
 	if depth >= maxNesting {
-		return false, "", false
+		return true, "EXEC nested too deep to analyse", false
 	}
 	for _, t := range toks[1:] {
 		if t.kind != lkString {

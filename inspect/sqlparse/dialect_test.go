@@ -36,6 +36,8 @@ func TestDialectDestructive(t *testing.T) {
 		{DialectSnowflake, "GRANT ROLE ACCOUNTADMIN TO USER bot", "ACCOUNTADMIN"},
 		{DialectSnowflake, "EXECUTE IMMEDIATE $$ DROP DATABASE prod $$", "DROP DATABASE"},
 		{DialectSnowflake, "MERGE INTO t USING s ON 1 = 1 WHEN MATCHED THEN DELETE", "MERGE"},
+		{DialectSnowflake, "CREATE OR REPLACE PROCEDURE wipe() RETURNS STRING LANGUAGE SQL AS $$ TRUNCATE TABLE raw.events $$", "body"},
+		{DialectSnowflake, "CREATE TASK t WAREHOUSE = wh SCHEDULE = '5 MINUTE' AS 'DELETE FROM raw.events'", "DELETE without a real WHERE"},
 		// T-SQL: no semicolons, GO batches, brackets.
 		{DialectTSQL, "SELECT 1\nDROP TABLE [dbo].[Users]", "DROP TABLE"},
 		{DialectTSQL, "DELETE FROM [dbo].[Orders]\nGO\nSELECT 1", "DELETE without a real WHERE"},
@@ -153,5 +155,31 @@ func TestRulesJudgeTheirActions(t *testing.T) {
 	ok := Analyze("CREATE RULE log AS ON UPDATE TO t DO ALSO INSERT INTO t_log VALUES (NEW.id)")
 	if ok.Destructive || ok.ParseError != "" {
 		t.Errorf("logging rule: %+v", ok)
+	}
+}
+
+// TestDropNeedsSQLShape: prose after DROP TABLE is not a statement (issue titles, log lines).
+func TestDropNeedsSQLShape(t *testing.T) {
+	for _, s := range []string{"DROP TABLE in logs", "drop table when done", "DELETE FROM users in production"} {
+		if r := Analyze(s); r.ParseError == "" || r.Destructive {
+			t.Errorf("Analyze(%q) = %+v, want not understood", s, r)
+		}
+	}
+	for _, s := range []string{"DROP TABLE IF EXISTS `a`, b CASCADE", "DROP TABLE a\nSELECT 1", "DROP TABLE db.t ON CLUSTER main SYNC"} {
+		if r := AnalyzeDialect(s, DialectGeneric); !r.Destructive {
+			t.Errorf("AnalyzeDialect(%q) = %+v, want destructive", s, r)
+		}
+	}
+}
+
+// TestUntrustedFunctionLanguages: functions in languages that run operating-system code.
+func TestUntrustedFunctionLanguages(t *testing.T) {
+	bad := Analyze("CREATE FUNCTION f() RETURNS void LANGUAGE plpython3u AS $$ import os $$")
+	if !bad.Destructive || !strings.Contains(bad.Reasons[0], "untrusted language plpython3u") {
+		t.Errorf("plpython3u function: %+v", bad)
+	}
+	ok := Analyze("CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql AS $$ SELECT a + b $$")
+	if ok.Destructive {
+		t.Errorf("sql function: %+v", ok)
 	}
 }

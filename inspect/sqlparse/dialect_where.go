@@ -18,9 +18,7 @@ func shapeProblem(toks []lexTok, verb string) string {
 			return "UPDATE without SET"
 		}
 	case "drop", "undrop":
-		if !ddlObjects[next] && !ddlObjects[wordAt(toks, 2)] {
-			return strings.ToUpper(verb) + " of an unknown kind of object " + strconv.Quote(next)
-		}
+		return dropShape(toks, verb)
 	case "truncate":
 		return truncateShape(toks)
 	case "grant", "revoke", "deny":
@@ -32,8 +30,9 @@ func shapeProblem(toks []lexTok, verb string) string {
 			return "MERGE without USING"
 		}
 	case "kill":
-		if len(toks) < 2 || !(toks[1].kind == lkNumber || toks[1].kind == lkString ||
-			oneOf(next, "query", "connection", "mutation", "session", "spid", "stats")) {
+		target := len(toks) >= 2 && (toks[1].kind == lkNumber || toks[1].kind == lkString ||
+			oneOf(next, "query", "connection", "mutation", "session", "spid", "stats"))
+		if !target {
 			return "KILL without a session or query"
 		}
 	case "restore":
@@ -45,7 +44,8 @@ func shapeProblem(toks []lexTok, verb string) string {
 			return "DETACH of an unknown kind of object"
 		}
 	case "remove", "rm":
-		if len(toks) < 2 || !(strings.HasPrefix(next, "@") || toks[1].kind == lkString) {
+		stage := len(toks) >= 2 && (strings.HasPrefix(next, "@") || toks[1].kind == lkString)
+		if !stage {
 			return strings.ToUpper(verb) + " without a stage"
 		}
 	case "purge":
@@ -78,7 +78,7 @@ var afterTable = map[string]bool{
 	"where": true, "using": true, "as": true, "from": true, "join": true, "inner": true, "left": true,
 	"right": true, "output": true, "returning": true, "limit": true, "order": true, "partition": true,
 	"on": true, "settings": true, "with": true, "cascade": true, "restrict": true, "restart": true,
-	"continue": true, "drop": true, "reuse": true, "immediate": true, "in": true, "all": true,
+	"continue": true, "drop": true, "reuse": true, "immediate": true, "all": true,
 	"option": true, "preserve": true, "purge": true,
 }
 
@@ -106,7 +106,7 @@ func deleteShape(toks []lexTok) string {
 	if wordAt(toks, i) == "top" { // T-SQL DELETE TOP (n) FROM
 		i++
 		if i < len(toks) && toks[i].kind == lkPunct && toks[i].word == "(" {
-			for i < len(toks) && !(toks[i].kind == lkPunct && toks[i].word == ")") {
+			for i < len(toks) && (toks[i].kind != lkPunct || toks[i].word != ")") {
 				i++
 			}
 			i++
@@ -121,7 +121,7 @@ func deleteShape(toks []lexTok) string {
 	if j == i {
 		return "DELETE without a table"
 	}
-	if j == len(toks) || toks[j].kind == lkWord && afterTable[toks[j].word] {
+	if j == len(toks) || toks[j].kind == lkWord && (afterTable[toks[j].word] || verbClass[toks[j].word] != "") {
 		return ""
 	}
 	// An alias, then the rest of the statement.
@@ -132,6 +132,47 @@ func deleteShape(toks []lexTok) string {
 		return ""
 	}
 	return "DELETE followed by " + strconv.Quote(toks[j].word)
+}
+
+// afterDropped are the words that may follow the names a DROP removes.
+var afterDropped = map[string]bool{
+	"cascade": true, "restrict": true, "purge": true, "on": true, "sync": true, "permanently": true,
+	"force": true, "with": true, "from": true, "no_delay": true, "settings": true,
+}
+
+// dropShape accepts DROP [kind words] [IF EXISTS] name[, name...] [CASCADE|ON CLUSTER …|…]: "DROP
+// TABLE in logs" is prose.
+func dropShape(toks []lexTok, verb string) string {
+	i := 1
+	kinds := 0
+	for i < len(toks) && toks[i].kind == lkWord && (ddlObjects[toks[i].word] || toks[i].word == "exists" ||
+		toks[i].word == "view" || toks[i].word == "all") {
+		i++
+		kinds++
+	}
+	if kinds == 0 {
+		return strings.ToUpper(verb) + " of an unknown kind of object " + strconv.Quote(wordAt(toks, 1))
+	}
+	for {
+		j := tablePath(toks, i)
+		if j == i {
+			if i == len(toks) && kinds > 0 && wordAt(toks, 1) == "owned" {
+				return ""
+			}
+			return strings.ToUpper(verb) + " without a name"
+		}
+		if j == len(toks) || toks[j].kind == lkWord && (afterDropped[toks[j].word] || verbClass[toks[j].word] != "") {
+			return ""
+		}
+		if toks[j].kind == lkPunct && (toks[j].word == "," || toks[j].word == "(") {
+			if toks[j].word == "(" { // DROP FUNCTION f(int)
+				return ""
+			}
+			i = j + 1
+			continue
+		}
+		return strings.ToUpper(verb) + " followed by " + strconv.Quote(toks[j].word)
+	}
 }
 
 func truncateShape(toks []lexTok) string {
@@ -190,8 +231,7 @@ func realLexWhere(toks []lexTok, i int) (real bool, found bool) {
 		}
 		if t.word == "where" {
 			k := j + 1
-			for k < len(toks) && !(toks[k].depth == d && toks[k].kind == lkWord &&
-				(whereEnd[toks[k].word] || stopWords[toks[k].word])) && toks[k].depth >= d {
+			for k < len(toks) && !endsWhere(toks[k], d) && toks[k].depth >= d {
 				k++
 			}
 			cond := toks[j+1 : k]
@@ -217,7 +257,7 @@ func mergeUnbounded(toks []lexTok, i int) bool {
 	for j := i + 1; j < len(toks); j++ {
 		if toks[j].depth == d && toks[j].kind == lkWord && toks[j].word == "on" {
 			k := j + 1
-			for k < len(toks) && !(toks[k].depth == d && toks[k].kind == lkWord && toks[k].word == "when") {
+			for k < len(toks) && !isWordAt(toks[k], d, "when") {
 				k++
 			}
 			return lexTautology(toks[j+1:k], 0)
@@ -400,4 +440,14 @@ func splitAtWord(c []lexTok, w string) [][]lexTok {
 		}
 	}
 	return append(out, c[start:])
+}
+
+// endsWhere reports whether t, at the statement's level d, ends a WHERE condition.
+func endsWhere(t lexTok, d int) bool {
+	return t.depth == d && t.kind == lkWord && (whereEnd[t.word] || stopWords[t.word])
+}
+
+// isWordAt reports whether t is the keyword w at parenthesis level d.
+func isWordAt(t lexTok, d int, w string) bool {
+	return t.depth == d && t.kind == lkWord && t.word == w
 }

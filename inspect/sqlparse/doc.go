@@ -68,6 +68,21 @@
 //   - The cache removes the pg_query call for repeated slow statements; lexing and fast parsing
 //     are cheaper than hashing whole bodies, so fast statements are not cached.
 //
+// # Other dialects
+//
+// Text PostgreSQL rejects, and text with MySQL executable comments (/*! … */, /*!50000 … */,
+// /*M! … */, which PostgreSQL skips and MySQL runs), is read with vitess's MySQL grammar (pure
+// Go; partial DDL is refused, panics are recovered). What neither grammar reads goes to the
+// lexical classifier (dialect.go): the dialect's quoting and comments (backslash escapes, "…" as
+// string or name, `…`, [ … ], triple-quoted strings, $$…$$, #, //, GO batches), statements split at
+// top-level semicolons, every verb judged wherever it stands (T-SQL needs no semicolons; BEGIN …
+// END blocks), DELETE/UPDATE WHERE found at the statement's level and checked for tautologies,
+// EXECUTE IMMEDIATE / sp_executesql literals analysed, variables fail closed. Each Statement gets
+// a Class (read, write, ddl, privilege, session, execute, admin); Result.Dialect names the reader.
+// AnalyzeDialect reads text in a known dialect (bq, snowsql, sqlcmd, an endpoint's dialect). A
+// statement whose first word is unknown, or whose destructive verb lacks SQL's shape ("delete my
+// account"), is not understood: ParseError, and the policy fails closed where SQL executes.
+//
 // # Destructive statements
 //
 //   - DROP of any object (tables, databases, schemas, roles, tablespaces, DROP OWNED, ...).
@@ -93,6 +108,11 @@
 //     language, or a body PL/pgSQL rejects): code warden cannot read fails closed.
 //   - Calls of pg_terminate_backend, pg_drop_replication_slot, lo_unlink and the adminpack file
 //     functions.
+//   - CREATE RULE whose actions are destructive (they run later, on every matching statement).
+//   - Lexically: DROP, TRUNCATE, unbounded DELETE/UPDATE/MERGE, GRANT/REVOKE ALL, GRANT to PUBLIC,
+//     CREATE OR REPLACE TABLE, administrative roles (ACCOUNTADMIN, sysadmin, db_owner),
+//     xp_cmdshell, KILL, SHUTDOWN, RESTORE, DETACH, Snowflake REMOVE, PURGE, VACUUM … RETAIN,
+//     Iceberg expire_snapshots/remove_orphan_files, INTO OUTFILE, dynamic EXECUTE.
 //
 // # Limits
 //

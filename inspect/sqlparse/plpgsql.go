@@ -65,6 +65,9 @@ func judgeFunction(f *pg.CreateFunctionStmt, depth int) (bool, string) {
 			}
 		}
 	}
+	if untrustedLanguage(lang) {
+		return true, verb + " in untrusted language " + lang + " (runs operating-system code)"
+	}
 	if body == "" || depth >= maxNesting {
 		return false, ""
 	}
@@ -148,4 +151,14 @@ func plExpr(e any, depth int, v *plVerdict) {
 	if in.Destructive {
 		v.destructive, v.reason = true, in.Reasons[0]
 	}
+}
+
+// untrustedLanguage reports whether functions in lang can run operating-system code: C and the
+// untrusted procedural languages (plpython3u, plperlu, pltclu, plsh, ...).
+func untrustedLanguage(lang string) bool {
+	switch lang {
+	case "c", "plsh", "plr":
+		return true
+	}
+	return strings.HasPrefix(lang, "pl") && strings.HasSuffix(lang, "u")
 }
