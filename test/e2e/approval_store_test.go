@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,19 +29,7 @@ func TestApprovalStoreDownIsAnsweredWithinTheBudget(t *testing.T) {
 	}
 	brokers := cluster.ListenAddrs()
 	is := newTestIssuer(t)
-	policy := filepath.Join(t.TempDir(), "approve.yaml")
-	if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1
-kind: Policy
-metadata: {name: approvals}
-spec:
-  rules:
-  - name: namespace-delete-needs-a-human
-    when: request.method == "DELETE" && request.path.startsWith("/api/v1/namespaces/")
-    action: require_approval
-    message: deleting a namespace needs an approver
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	policy := namespaceDeleteNeedsApproval(t)
 	w := startWarden(t, func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}

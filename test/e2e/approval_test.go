@@ -99,19 +99,7 @@ func TestApprovalHeldOnOneReplicaIsReleasedByAnother(t *testing.T) {
 	}
 	t.Cleanup(cluster.Close)
 	is := newTestIssuer(t)
-	policy := filepath.Join(t.TempDir(), "approve.yaml")
-	if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1
-kind: Policy
-metadata: {name: approvals}
-spec:
-  rules:
-  - name: namespace-delete-needs-a-human
-    when: request.method == "DELETE" && request.path.startsWith("/api/v1/namespaces/")
-    action: require_approval
-    message: deleting a namespace needs an approver
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	policy := namespaceDeleteNeedsApproval(t)
 	configure := func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}
@@ -230,4 +218,24 @@ func TestMissingIdentityIsRefusedWith401(t *testing.T) {
 	if n := len(w.records(t)); n != 2 {
 		t.Fatalf("refusals must be audited: %d records", n)
 	}
+}
+
+// namespaceDeleteNeedsApproval writes a policy file whose one rule asks for approval before a
+// Kubernetes namespace is deleted, and returns its path.
+func namespaceDeleteNeedsApproval(t *testing.T) string {
+	t.Helper()
+	policy := filepath.Join(t.TempDir(), "approve.yaml")
+	if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1
+kind: Policy
+metadata: {name: approvals}
+spec:
+  rules:
+  - name: namespace-delete-needs-a-human
+    when: request.method == "DELETE" && request.path.startsWith("/api/v1/namespaces/")
+    action: require_approval
+    message: deleting a namespace needs an approver
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return policy
 }

@@ -37,19 +37,7 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 	t.Cleanup(cluster.Close)
 	brokers := cluster.ListenAddrs()
 	is := newTestIssuer(t)
-	policy := filepath.Join(t.TempDir(), "canary.yaml")
-	if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1
-kind: Policy
-metadata: {name: canary}
-spec:
-  rules:
-  - name: namespace-delete-needs-a-human
-    when: request.method == "DELETE" && request.path.startsWith("/api/v1/namespaces/")
-    action: require_approval
-    message: deleting a namespace needs an approver
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	policy := namespaceDeleteNeedsApproval(t)
 	w := startWarden(t, func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Log.Level = "debug"
