@@ -23,9 +23,9 @@ type heldoutBlock struct {
 	Secrets     []string `json:"secrets"`
 }
 
-func loadHeldout(t *testing.T) []heldoutBlock {
+func loadHeldout(t *testing.T, path string) []heldoutBlock {
 	t.Helper()
-	f, err := os.Open("testdata/heldout/secrets-heldout.jsonl")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +82,32 @@ func survivor(out []byte, secret string) (string, bool) {
 // 8-byte window of a listed secret survives) and every look-alike block is
 // left byte-identical, both through the content-type aware path and through
 // the text stream `warden redact` uses.
+//
+// Two corpora, both written by sessions that had not read this package. The first
+// (testdata/heldout) was written before the look-through work and then used to find what to
+// fix, so it is no longer held out; it gates at the issue's bar. The second (testdata/fresh)
+// was written after that work and is measured only: it says how far redaction generalises to
+// formats nobody here looked at. Its floor is the score it had when it arrived (0.82 by
+// content type, one look-alike changed), a guard against regression, not the target (0.97).
 func TestHeldoutCorpus(t *testing.T) {
+	for _, c := range []struct {
+		path       string
+		min        float64
+		lookalikes int // look-alike blocks allowed to change
+	}{
+		{"testdata/heldout/secrets-heldout.jsonl", 0.97, 0},
+		{"testdata/fresh/secrets-fresh.jsonl", 0.80, 1},
+	} {
+		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
+	}
+}
+
+func heldoutCorpus(t *testing.T, path string, min float64, lookalikes int) {
 	eng := engine(t)
-	blocks := loadHeldout(t)
+	blocks := loadHeldout(t, path)
 	for _, mode := range []string{"by-content-type", "text-stream"} {
 		t.Run(mode, func(t *testing.T) {
-			secrets, redacted := 0, 0
+			secrets, redacted, changed := 0, 0, 0
 			for _, b := range blocks {
 				in := []byte(b.Text)
 				var out []byte
@@ -98,7 +118,8 @@ func TestHeldoutCorpus(t *testing.T) {
 				}
 				if b.Kind == "lookalike" {
 					if !bytes.Equal(out, in) {
-						t.Errorf("look-alike %s (%s) changed:\n%s", b.ID, b.Encoding, out)
+						t.Logf("look-alike %s (%s) changed:\n%s", b.ID, b.Encoding, out)
+						changed++
 					}
 					continue
 				}
@@ -116,9 +137,12 @@ func TestHeldoutCorpus(t *testing.T) {
 				}
 			}
 			ratio := float64(redacted) / float64(secrets)
-			t.Logf("%s: %d/%d secret blocks fully redacted (%.3f)", mode, redacted, secrets, ratio)
-			if ratio < 0.97 {
-				t.Errorf("%s: %.3f of secret blocks fully redacted, want >= 0.97", mode, ratio)
+			t.Logf("%s: %d/%d secret blocks fully redacted (%.3f), %d look-alikes changed", mode, redacted, secrets, ratio, changed)
+			if ratio < min {
+				t.Errorf("%s: %.3f of secret blocks fully redacted, want >= %.2f", mode, ratio, min)
+			}
+			if changed > lookalikes {
+				t.Errorf("%s: %d look-alike blocks changed, want at most %d", mode, changed, lookalikes)
 			}
 		})
 	}
