@@ -31,7 +31,11 @@ type extractor struct {
 	namedExec bool
 	// toolProg is the program a tool is named for (a "kubectl" or "redis_command" tool), whose
 	// arguments are that program's arguments.
-	toolProg   string
+	toolProg string
+	// dryRunKeys are the body fields with which the endpoint's API validates without executing
+	// (bodyDryRunAPIs); dryRun is true while the walk is inside an object that sets one.
+	dryRunKeys []string
+	dryRun     bool
 	path       []string
 	nodes      int
 	nest       int // JSON-in-string nesting of the value being walked
@@ -44,8 +48,42 @@ func newExtractor(f *Facts, prefix, tool, context string, exec bool) *extractor 
 	return &extractor{
 		f: f, prefix: prefix, tool: tool,
 		sqlCtx: isSQLContext(context), execCtx: exec || named, namedExec: named,
-		toolProg: toolProgram(tool),
+		toolProg: toolProgram(tool), dryRunKeys: dryRunKeysFor(context),
 	}
+}
+
+// bodyDryRunAPIs are the APIs known to honour a dry-run field in the request body, each named
+// by a marker of its host or path in the context and listing the fields. Elsewhere a dryRun
+// field is the application's own and proves nothing: an endpoint that ignores it would run the
+// statement.
+var bodyDryRunAPIs = []struct {
+	marker string
+	fields []string
+}{
+	// BigQuery jobs.query (QueryRequest.dryRun) and jobs.insert (configuration.dryRun):
+	// the query is validated and its cost estimated, nothing runs.
+	{"bigquery.googleapis.com ", []string{"dryRun", "dry_run"}},
+	{"/bigquery/v2/", []string{"dryRun", "dry_run"}},
+}
+
+func dryRunKeysFor(context string) []string {
+	ctx := strings.ToLower(context)
+	for _, api := range bodyDryRunAPIs {
+		if strings.Contains(ctx, api.marker) {
+			return api.fields
+		}
+	}
+	return nil
+}
+
+// setsDryRun reports whether object m sets one of the dry-run fields to JSON true.
+func (x *extractor) setsDryRun(m map[string]any) bool {
+	for _, k := range x.dryRunKeys {
+		if b, ok := m[k].(bool); ok && b {
+			return true
+		}
+	}
+	return false
 }
 
 // source names the field key under the current path.
@@ -119,10 +157,19 @@ func (x *extractor) array(t []any, depth int, strs bool) {
 }
 
 func (x *extractor) object(m map[string]any, depth int) {
+	if !x.dryRun && x.setsDryRun(m) {
+		x.dryRun = true // everything under this object is validated, not executed
+		defer func() { x.dryRun = false }()
+	}
 	skip := x.commandWithArgs(m)
 	x.embeddedHTTP(m)
+	code, argv := x.selectedScript(m)
+	if argv != nil {
+		x.argv(x.source(code), argv) // {"shell": "pwsh", "script": "..."}: judged as pwsh runs it
+	}
 	for k, v := range m {
-		if skip != "" && (k == skip || strings.EqualFold(k, "args") || strings.EqualFold(k, "arguments")) {
+		if skip != "" && (k == skip || strings.EqualFold(k, "args") || strings.EqualFold(k, "arguments")) ||
+			argv != nil && k == code {
 			continue
 		}
 		key := strings.ToLower(k)
@@ -179,7 +226,7 @@ func (x *extractor) stringField(k, key, s string) bool {
 	case "query", "sql", "sql_query", "sqlquery", "querystring", "statement", "statements":
 		x.sqlField(x.source(k), s)
 	case "command", "cmd", "shell":
-		if key == "shell" && shparse.IsShellName(s) {
+		if key == "shell" && (shparse.IsShellName(s) || selectorValue(s)) {
 			return true // {"shell": "bash", "script": "..."} names the interpreter of the script
 		}
 		x.shellField(x.source(k), s)
@@ -290,7 +337,7 @@ func (x *extractor) sql(src, s string) {
 func (x *extractor) addSQL(src, s string, res sqlparse.Result) {
 	x.f.Actions = append(x.f.Actions, Action{
 		Kind: KindSQL, Source: src, Name: x.tool, Text: s,
-		Destructive: res.Destructive, Reasons: res.Reasons, SQL: &res,
+		Destructive: res.Destructive, Reasons: res.Reasons, SQL: &res, DryRun: x.dryRun,
 	})
 }
 
@@ -358,4 +405,17 @@ func stringList(v any) ([]string, bool) {
 		out[i] = s
 	}
 	return out, true
+}
+
+// selectorKeys name the interpreter that runs the rest of a request ({"shell": "bash",
+// "script": "..."}); a lone program name under them selects, it is not a command line.
+var selectorKeys = map[string]bool{
+	"shell": true, "interpreter": true, "lang": true, "language": true, "runtime": true,
+	"kernel": true, "executor": true,
+}
+
+// selectorValue reports whether s is a lone program name or path ("bash", "/bin/zsh",
+// "python3"): one word, nothing for the program to run.
+func selectorValue(s string) bool {
+	return programLike(strings.TrimSpace(s))
 }

@@ -36,6 +36,9 @@ type Action struct {
 	Text        string // the statement, command line, or "METHOD path" / "service:Action"
 	Destructive bool
 	Reasons     []string
+	// DryRun is true when the API that receives the action only validates it (a BigQuery query
+	// with "dryRun": true): nothing it describes is executed.
+	DryRun bool
 
 	SQL    *sqlparse.Result
 	Shell  *shparse.Result
@@ -52,7 +55,7 @@ type Action struct {
 func (a Action) Map() map[string]any {
 	m := map[string]any{
 		"kind": a.Kind, "source": a.Source, "text": a.Text, "tool": a.Name,
-		"destructive": a.Destructive, "reasons": stringsAny(a.Reasons),
+		"destructive": a.Destructive, "reasons": stringsAny(a.Reasons), "dry_run": a.DryRun,
 	}
 	switch {
 	case a.SQL != nil:

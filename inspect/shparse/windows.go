@@ -82,7 +82,19 @@ func (a *analyzer) windowsText(text string, c *call, shell string) {
 		name := strings.ToLower(words[0])
 		name = strings.TrimSuffix(name, ".exe")
 		argv := append([]string(nil), words...)
-		if !a.record(Command{Name: name, Argv: argv, Via: via}) {
+		if winNative(name) {
+			// A program, not a cmdlet or a cmd built-in (kubectl, git, aws, psql...): judged by
+			// the same rules as when a POSIX shell runs it.
+			args := make([]arg, len(words))
+			for i, w := range words {
+				args[i] = arg{val: w}
+			}
+			a.command(args, &cmdCtx{via: via}, 1)
+			continue
+		}
+		// Invoke-Expression runs a string as code: what it runs is computed, as with eval.
+		dynamic := name == "iex" || name == "invoke-expression"
+		if !a.record(Command{Name: name, Argv: argv, Via: via, Dynamic: dynamic}) {
 			return
 		}
 		if why, ok := winDestroyers[name]; ok {
@@ -165,4 +177,24 @@ func winPathRisk(p string, recursive bool) bool {
 		return true
 	}
 	return recursive && (abs || lp == "." || lp == "*" || lp == `.\*`)
+}
+
+// winBuiltins are cmd built-ins and PowerShell aliases that are not programs of their own.
+var winBuiltins = map[string]bool{
+	"echo": true, "dir": true, "cd": true, "chdir": true, "cls": true, "copy": true, "move": true,
+	"ren": true, "rename": true, "type": true, "set": true, "md": true, "mkdir": true, "pushd": true,
+	"popd": true, "ls": true, "cat": true, "gci": true, "gc": true, "iex": true, "exit": true,
+	"start": true, "call": true, "if": true, "for": true, "write-output": true, "write-host": true,
+}
+
+// winNative reports whether a Windows statement runs a program by name: not a cmdlet
+// (Verb-Noun), not a built-in, not a remover or destroyer judged here.
+func winNative(name string) bool {
+	if name == "" || strings.Contains(name, "-") || winBuiltins[name] || winRemovers[name] {
+		return false
+	}
+	if _, ok := winDestroyers[name]; ok {
+		return false
+	}
+	return name[0] != '$' && name[0] != '(' && name[0] != '&' && name[0] != '.'
 }
