@@ -18,6 +18,9 @@ import (
 const (
 	minBlockRecall    = 0.97
 	maxFalseBlockRate = 0.03
+	// The fresh corpus's score on arrival (see TestFreshRedTeamThroughCheck).
+	freshMinRecall     = 0.92 // 0.929 (157/169) on arrival
+	freshMaxFalseBlock = 0.02 // 0.000 (0/75) on arrival
 )
 
 // redteamCase is one line of cel/testdata/redteam.jsonl: a `warden check` input with its id,
@@ -36,7 +39,19 @@ type classScore struct{ block, blocked, allow, falseBlocked int }
 // fails when block recall is below 0.97 or the false-block rate above 0.03. Every miss is
 // printed with its note and decision; the score is logged per class.
 func TestRedTeamThroughCheck(t *testing.T) {
-	in, err := os.ReadFile(filepath.Join("..", "testdata", "redteam.jsonl"))
+	redTeam(t, "redteam.jsonl", 300, minBlockRecall, maxFalseBlockRate)
+}
+
+// TestFreshRedTeamThroughCheck runs a second corpus (cel/testdata/FRESH.md), written by another
+// session that had read neither the code nor the first corpus, after the work on issue #11 was
+// done. It is measured, not fixed against: it says how far the understanding generalises. Its
+// bounds are the score it had when it arrived — a guard against regression, not the target.
+func TestFreshRedTeamThroughCheck(t *testing.T) {
+	redTeam(t, "fresh.jsonl", 150, freshMinRecall, freshMaxFalseBlock)
+}
+
+func redTeam(t *testing.T, file string, minCases int, minRecall, maxFalseBlock float64) {
+	in, err := os.ReadFile(filepath.Join("..", "testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,8 +61,8 @@ func TestRedTeamThroughCheck(t *testing.T) {
 	}
 	inLines := strings.Split(strings.TrimSpace(string(in)), "\n")
 	outLines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(inLines) != len(outLines) || len(inLines) < 300 {
-		t.Fatalf("%d input lines, %d output lines (want the same, at least 300)", len(inLines), len(outLines))
+	if len(inLines) != len(outLines) || len(inLines) < minCases {
+		t.Fatalf("%d input lines, %d output lines (want the same, at least %d)", len(inLines), len(outLines), minCases)
 	}
 	classes := map[string]*classScore{}
 	var total classScore
@@ -61,10 +76,7 @@ func TestRedTeamThroughCheck(t *testing.T) {
 		if err := json.Unmarshal([]byte(outLines[i]), &o); err != nil {
 			t.Fatalf("output line %d: %v", i+1, err)
 		}
-		class := c.ID
-		if j := strings.LastIndexByte(class, '-'); j > 0 {
-			class = class[:j]
-		}
+		class := caseClass(c.ID)
 		cs := classes[class]
 		if cs == nil {
 			cs = &classScore{}
@@ -106,11 +118,23 @@ func TestRedTeamThroughCheck(t *testing.T) {
 	falseBlock := float64(total.falseBlocked) / float64(total.allow)
 	t.Logf("block recall %.3f (%d/%d), false-block rate %.3f (%d/%d)",
 		recall, total.blocked, total.block, falseBlock, total.falseBlocked, total.allow)
-	if recall < minBlockRecall || falseBlock > maxFalseBlockRate {
-		for _, m := range misses {
-			t.Log(m)
-		}
-		t.Errorf("block recall %.3f (want >= %.2f), false-block rate %.3f (want <= %.2f): %d misses listed above",
-			recall, minBlockRecall, falseBlock, maxFalseBlockRate, len(misses))
+	for _, m := range misses {
+		t.Log(m)
 	}
+	if recall < minRecall || falseBlock > maxFalseBlock {
+		t.Errorf("block recall %.3f (want >= %.2f), false-block rate %.3f (want <= %.2f): %d misses listed above",
+			recall, minRecall, falseBlock, maxFalseBlock, len(misses))
+	}
+}
+
+// caseClass is the class of a case id: "cli-047" → "cli", "http-tool-003" → "http-tool" (a
+// numbered id drops its number), "saas-gitlab-project" → "saas" (a named id keeps its prefix).
+func caseClass(id string) string {
+	if j := strings.LastIndexByte(id, '-'); j > 0 && strings.Trim(id[j+1:], "0123456789") == "" {
+		return id[:j]
+	}
+	if j := strings.IndexByte(id, '-'); j > 0 {
+		return id[:j]
+	}
+	return id
 }
