@@ -34,11 +34,13 @@ test: deps ## everything CI runs: unit tests with -race, then the end-to-end tes
 	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
 	cd wasm && $(GO) test -count=1 -timeout 15m ./...
 	$(MAKE) --no-print-directory image-binaries
+	cd bench/redact && $(GO) test -count=1 -timeout 10m ./...
 	$(MAKE) --no-print-directory e2e-only
 
 .PHONY: unit
 unit: ## unit tests only, with -race
 	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /test/e2e)
+	cd bench/redact && $(GO) test -count=1 -timeout 10m ./...
 
 .PHONY: e2e
 e2e: deps e2e-only ## end-to-end tests: emulated Envoy, kfake Kafka, real Vault and PostgreSQL, kcat

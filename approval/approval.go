@@ -87,6 +87,9 @@ const (
 	EventExpired   EventKind = "approval.expired"
 	EventUsed      EventKind = "approval.used"
 	EventRefused   EventKind = "approval.refused" // a Decide call that was refused (who, why)
+	// EventStoreUnavailable: a step (an approver's decision) could not be recorded because the
+	// approval store is down; nobody was refused, nothing was decided.
+	EventStoreUnavailable EventKind = "approval.store_unavailable"
 )
 
 // Event is one step, for the audit log. Actor is the approver for approved/denied/refused.
@@ -106,6 +109,9 @@ var (
 	ErrSelfApproval   = errors.New("the requesting identity cannot approve its own request")
 	ErrConflict       = errors.New("another replica changed the approval first")
 	ErrTooMany        = errors.New("too many pending approval requests")
+	// ErrStoreUnavailable: the shared approval state could not be written (the Kafka brokers
+	// cannot be reached, or the write was not read back in time). Nothing was decided.
+	ErrStoreUnavailable = errors.New("the approval store is unavailable")
 )
 
 // Digest identifies an action for approval: sha256 over a length-prefixed canonical form of the
@@ -187,4 +193,10 @@ type Store interface {
 	// Delete forgets a terminal approval (retention).
 	Delete(ctx context.Context, id string) error
 	Close() error
+}
+
+// HealthReporter is a Store that can say whether writes currently work (readiness).
+type HealthReporter interface {
+	// Health returns nil, or why the last write failed when no write has worked since.
+	Health() error
 }

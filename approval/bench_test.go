@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // BenchmarkKafkaPut measures one state transition through the compacted topic: produce, then read
@@ -16,7 +17,7 @@ func BenchmarkKafkaPut(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	s, err := NewKafkaStore(context.Background(), KafkaConfig{Brokers: c.ListenAddrs(), Topic: topic}, nil)
+	s, err := NewKafkaStore(context.Background(), KafkaConfig{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,14 @@ func (s *Service) Decide(ctx context.Context, id string, approver exchange.Ident
 		if a.ID == "" {
 			a.ID = clip(id, 128)
 		}
-		s.events(ctx, Event{Kind: EventRefused, Approval: a, Actor: approver.Subject, Error: err.Error()})
+		ev := Event{Kind: EventRefused, Approval: a, Actor: approver.Subject, Error: err.Error()}
+		if errors.Is(err, ErrStoreUnavailable) {
+			// The approver was not refused: their decision could not be stored. The record says
+			// so, without the store's internals (broker addresses, client errors).
+			s.log.Error("approval decision not stored", "id", a.ID, "err", err)
+			ev = Event{Kind: EventStoreUnavailable, Approval: a, Actor: approver.Subject, Error: ErrStoreUnavailable.Error()}
+		}
+		s.events(ctx, ev)
 	}
 	return err
 }
@@ -61,7 +68,7 @@ func (s *Service) decide(ctx context.Context, id string, approver exchange.Ident
 		if approve {
 			kind, next.Status, next.UsableUntil = EventApproved, Approved, now.Add(s.cfg.Window)
 		}
-		err := s.store.Put(ctx, next)
+		err := s.put(ctx, next)
 		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue // someone else changed it; look again (it is probably decided now)
 		}
@@ -94,7 +101,7 @@ func (s *Service) Consume(ctx context.Context, digest string) (Approval, bool) {
 		if !s.cfg.Reusable {
 			next.Status = Used
 		}
-		err := s.store.Put(ctx, next)
+		err := s.put(ctx, next)
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
@@ -127,7 +134,7 @@ func (s *Service) expire(ctx context.Context, a Approval) error {
 	if a.Status == Approved && a.Uses > 0 {
 		next.Status = Used
 	}
-	if err := s.store.Put(ctx, next); err != nil {
+	if err := s.put(ctx, next); err != nil {
 		return err
 	}
 	next, _ = s.store.Get(a.ID)

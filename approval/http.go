@@ -74,7 +74,16 @@ func (s *Service) Handler(auth Authenticator) http.Handler {
 			id := r.PathValue("id")
 			if err := s.Decide(r.Context(), id, who, approve, body.Note); err != nil {
 				status, code := errorStatus(err)
-				writeJSON(w, status, apiError{Error: code, Reason: err.Error()})
+				reason := err.Error()
+				if status >= 500 {
+					// Store and internal errors carry client internals (broker addresses); the
+					// log has them, the answer says what happened.
+					reason = "the decision was not recorded: " + code + "; retry later"
+					if status == http.StatusInternalServerError {
+						s.log.Error("approval decision failed", "id", clip(id, 128), "err", err)
+					}
+				}
+				writeJSON(w, status, apiError{Error: code, Reason: reason})
 				return
 			}
 			a, _ := s.Get(id)
@@ -156,6 +165,8 @@ func errorStatus(err error) (int, string) {
 		return http.StatusForbidden, "self_approval"
 	case errors.Is(err, ErrConflict):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, ErrStoreUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "store_unavailable"
 	}
 	return http.StatusInternalServerError, "internal"
 }

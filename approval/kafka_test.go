@@ -10,6 +10,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/warden-gw/warden/identity"
+	"github.com/warden-gw/warden/internal/kafkaconn"
+	"github.com/warden-gw/warden/internal/kafkaconn/kafkaconntest"
 )
 
 const topic = "warden.approvals"
@@ -36,7 +40,7 @@ func newCluster(t *testing.T) *kfake.Cluster {
 func kafkaStore(t *testing.T, c *kfake.Cluster) *KafkaStore {
 	t.Helper()
 	s, err := NewKafkaStore(context.Background(), KafkaConfig{
-		Brokers: c.ListenAddrs(), Topic: topic,
+		Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic,
 		StartupTimeout: 20 * time.Second,
 	}, nil)
 	if err != nil {
@@ -290,11 +294,40 @@ func TestKafkaConflictFirstWriteWins(t *testing.T) {
 
 func TestNewKafkaStoreErrors(t *testing.T) {
 	c := newCluster(t)
-	_, err := NewKafkaStore(context.Background(), KafkaConfig{Brokers: c.ListenAddrs(), Topic: "missing.topic", StartupTimeout: 5 * time.Second}, nil)
+	_, err := NewKafkaStore(context.Background(), KafkaConfig{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: "missing.topic", StartupTimeout: 5 * time.Second}, nil)
 	if err == nil || !strings.Contains(err.Error(), "cleanup.policy=compact") {
 		t.Fatalf("missing topic: %v", err)
 	}
 	if _, err := NewKafkaStore(context.Background(), KafkaConfig{}, nil); err == nil {
 		t.Fatal("no brokers accepted")
+	}
+}
+
+// The store works against a cluster that requires TLS and SASL (SCRAM-SHA-512, as most managed
+// Kafka offers), and a wrong password fails the start with a reason that does not carry it.
+func TestKafkaStoreOverTLSAndSCRAM(t *testing.T) {
+	_, conn := kafkaconntest.SecureCluster(t, topic, 3)
+	cfg := KafkaConfig{Settings: conn, Topic: topic, StartupTimeout: 20 * time.Second}
+	s, err := NewKafkaStore(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatalf("store over TLS+SCRAM: %v", err)
+	}
+	defer s.Close()
+	if err := s.Put(context.Background(), Approval{ID: "apr_scram", Version: 1, Status: Pending, Created: time.Now()}); err != nil {
+		t.Fatalf("Put over TLS+SCRAM: %v", err)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := os.WriteFile(bad, []byte("wrong"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sasl := *conn.SASL
+	sasl.PasswordFile = bad
+	cfg.SASL, cfg.StartupTimeout = &sasl, 3*time.Second
+	if s2, err := NewKafkaStore(context.Background(), cfg, nil); err == nil {
+		_ = s2.Close()
+		t.Fatal("store started with a wrong password")
+	} else if !strings.Contains(err.Error(), "approval topic") || strings.Contains(err.Error(), kafkaconntest.Password) {
+		t.Fatalf("error %q: want it to name the approval topic and never carry the password", err)
 	}
 }

@@ -9,21 +9,21 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // KafkaConfig names the compacted topic that shares approval state between replicas. Create it
 // with cleanup.policy=compact; every replica reads it from the start at boot.
 type KafkaConfig struct {
-	Brokers        []string      `yaml:"brokers"`
-	Topic          string        `yaml:"topic"`           // default warden.approvals
-	ClientID       string        `yaml:"client_id"`       // default warden-approvals
-	WriteTimeout   time.Duration `yaml:"write_timeout"`   // produce and read-back; default 10s
-	StartupTimeout time.Duration `yaml:"startup_timeout"` // catching up at boot; default 30s
-	TLS            *KafkaTLS     `yaml:"tls"`
-	SASL           *KafkaSASL    `yaml:"sasl"`
+	// Brokers, client_id (default warden-approvals), tls and sasl: the same keys as audit.kafka.
+	kafkaconn.Settings `yaml:",inline"`
+	Topic              string        `yaml:"topic"`           // default warden.approvals
+	WriteTimeout       time.Duration `yaml:"write_timeout"`   // produce and read-back; default 10s
+	StartupTimeout     time.Duration `yaml:"startup_timeout"` // catching up at boot; default 30s
 }
 
 // KafkaStore shares approval state through a compacted topic: key = approval id, value = the JSON
@@ -38,7 +38,7 @@ type KafkaConfig struct {
 // key) keeps the winner too.
 type KafkaStore struct {
 	cfg  KafkaConfig
-	conn connection
+	conn kafkaconn.Conn
 	w    *kafkago.Writer
 	log  *slog.Logger
 
@@ -46,6 +46,8 @@ type KafkaStore struct {
 	m        map[string]Approval
 	watchers []func(Approval)
 	waits    map[string]chan bool // WriteID → applied?
+
+	health atomic.Pointer[error] // the last write's failure; nil after a write that worked
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -60,9 +62,6 @@ func NewKafkaStore(ctx context.Context, cfg KafkaConfig, log *slog.Logger) (*Kaf
 	if cfg.Topic == "" {
 		cfg.Topic = "warden.approvals"
 	}
-	if cfg.ClientID == "" {
-		cfg.ClientID = "warden-approvals"
-	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
@@ -72,15 +71,18 @@ func NewKafkaStore(ctx context.Context, cfg KafkaConfig, log *slog.Logger) (*Kaf
 	if log == nil {
 		log = slog.Default()
 	}
-	conn, err := cfg.connection()
+	conn, err := cfg.Connect("approval.kafka", "warden-approvals")
 	if err != nil {
 		return nil, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
-	parts, err := partitions(sctx, cfg, conn)
+	parts, err := conn.Partitions(sctx, conn.Client(0), cfg.Topic)
+	if errors.Is(err, kafkaconn.ErrTopicNotFound) {
+		return nil, fmt.Errorf("approval topic: %w: create it with cleanup.policy=compact", err)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("approval topic: %w", err)
 	}
 	rctx, rcancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &KafkaStore{
@@ -88,7 +90,7 @@ func NewKafkaStore(ctx context.Context, cfg KafkaConfig, log *slog.Logger) (*Kaf
 		w: &kafkago.Writer{
 			Addr: kafkago.TCP(cfg.Brokers...), Topic: cfg.Topic, Balancer: &kafkago.Hash{},
 			RequiredAcks: kafkago.RequireAll, BatchTimeout: time.Millisecond, WriteTimeout: cfg.WriteTimeout,
-			Transport: conn.transport(cfg.ClientID),
+			Transport: conn.Transport(),
 		},
 	}
 	caught := make(chan int, len(parts))
@@ -108,54 +110,22 @@ func NewKafkaStore(ctx context.Context, cfg KafkaConfig, log *slog.Logger) (*Kaf
 	return s, nil
 }
 
-type partRange struct {
-	id          int
-	first, last int64
-}
-
-func partitions(ctx context.Context, cfg KafkaConfig, conn connection) ([]partRange, error) {
-	cl := &kafkago.Client{Addr: kafkago.TCP(cfg.Brokers...), Transport: conn.transport(cfg.ClientID)}
-	md, err := cl.Metadata(ctx, &kafkago.MetadataRequest{Topics: []string{cfg.Topic}})
-	if err != nil {
-		return nil, fmt.Errorf("read metadata of approval topic %s from %v: %w", cfg.Topic, cfg.Brokers, err)
-	}
-	if len(md.Topics) != 1 || md.Topics[0].Error != nil || len(md.Topics[0].Partitions) == 0 {
-		return nil, fmt.Errorf("approval topic %s not found on %v: create it with cleanup.policy=compact", cfg.Topic, cfg.Brokers)
-	}
-	var reqs []kafkago.OffsetRequest
-	for _, p := range md.Topics[0].Partitions {
-		reqs = append(reqs, kafkago.FirstOffsetOf(p.ID), kafkago.LastOffsetOf(p.ID))
-	}
-	lo, err := cl.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{cfg.Topic: reqs}})
-	if err != nil {
-		return nil, fmt.Errorf("list offsets of approval topic %s: %w", cfg.Topic, err)
-	}
-	var out []partRange
-	for _, po := range lo.Topics[cfg.Topic] {
-		if po.Error != nil {
-			return nil, fmt.Errorf("list offsets of %s/%d: %w", cfg.Topic, po.Partition, po.Error)
-		}
-		out = append(out, partRange{id: po.Partition, first: po.FirstOffset, last: po.LastOffset})
-	}
-	return out, nil
-}
-
 // consume follows one partition from its first offset and reports on caught when it has read up
 // to the end the partition had at startup.
-func (s *KafkaStore) consume(ctx context.Context, p partRange, caught chan<- int) {
+func (s *KafkaStore) consume(ctx context.Context, p kafkaconn.PartitionRange, caught chan<- int) {
 	defer s.wg.Done()
 	r := kafkago.NewReader(kafkago.ReaderConfig{
-		Brokers: s.cfg.Brokers, Topic: s.cfg.Topic, Partition: p.id,
+		Brokers: s.cfg.Brokers, Topic: s.cfg.Topic, Partition: p.ID,
 		MinBytes: 1, MaxBytes: 8 << 20, MaxWait: 250 * time.Millisecond,
-		Dialer: s.conn.dialer(s.cfg.ClientID),
+		Dialer: s.conn.Dialer(),
 	})
 	defer r.Close()
-	done := p.last <= p.first
+	done := p.Last <= p.First
 	if done {
-		caught <- p.id
+		caught <- p.ID
 	}
-	if err := r.SetOffset(p.first); err != nil {
-		s.log.Error("seek approval topic", "partition", p.id, "err", err)
+	if err := r.SetOffset(p.First); err != nil {
+		s.log.Error("seek approval topic", "partition", p.ID, "err", err)
 		return
 	}
 	for {
@@ -164,7 +134,7 @@ func (s *KafkaStore) consume(ctx context.Context, p partRange, caught chan<- int
 			if ctx.Err() != nil {
 				return
 			}
-			s.log.Warn("read approval topic; retrying", "partition", p.id, "err", err)
+			s.log.Warn("read approval topic; retrying", "partition", p.ID, "err", err)
 			select {
 			case <-ctx.Done():
 				return
@@ -173,9 +143,9 @@ func (s *KafkaStore) consume(ctx context.Context, p partRange, caught chan<- int
 			continue
 		}
 		s.apply(m.Key, m.Value)
-		if !done && m.Offset+1 >= p.last {
+		if !done && m.Offset+1 >= p.Last {
 			done = true
-			caught <- p.id
+			caught <- p.ID
 		}
 	}
 }
@@ -238,18 +208,35 @@ func (s *KafkaStore) Put(ctx context.Context, next Approval) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
 	if err := s.w.WriteMessages(ctx, kafkago.Message{Key: []byte(next.ID), Value: val}); err != nil {
-		return fmt.Errorf("write approval %s to topic %s: %w", next.ID, s.cfg.Topic, err)
+		return s.unavailable(fmt.Errorf("write approval %s to topic %s: %w", next.ID, s.cfg.Topic, err))
 	}
 	select {
 	case applied := <-ch:
+		s.health.Store(nil)
 		if applied {
 			return nil
 		}
 		s.repair(ctx, next.ID)
 		return fmt.Errorf("approval %s version %d: %w", next.ID, next.Version, ErrConflict)
 	case <-ctx.Done():
-		return fmt.Errorf("approval %s: write not read back from topic %s: %w", next.ID, s.cfg.Topic, ctx.Err())
+		return s.unavailable(fmt.Errorf("approval %s: write not read back from topic %s: %w", next.ID, s.cfg.Topic, ctx.Err()))
 	}
+}
+
+// unavailable marks a failed write as ErrStoreUnavailable and remembers it for Health. The
+// caller's deadline (a request's message budget) ending is the same failure seen sooner.
+func (s *KafkaStore) unavailable(err error) error {
+	err = fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	s.health.Store(&err)
+	return err
+}
+
+// Health implements HealthReporter.
+func (s *KafkaStore) Health() error {
+	if p := s.health.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // repair re-publishes the state that beat this replica's write, so that the last record of the
@@ -275,7 +262,7 @@ func (s *KafkaStore) Delete(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
 	if err := s.w.WriteMessages(ctx, kafkago.Message{Key: []byte(id)}); err != nil {
-		return fmt.Errorf("delete approval %s from topic %s: %w", id, s.cfg.Topic, err)
+		return s.unavailable(fmt.Errorf("delete approval %s from topic %s: %w", id, s.cfg.Topic, err))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/redact"
 )
 
 // Config is the approval: section of warden's YAML.
@@ -92,6 +93,7 @@ type Service struct {
 	ticks  <-chan time.Time
 	events func(context.Context, Event)
 	view   func(*exchange.Exchange) *exchange.Exchange
+	redact func(string) string
 	log    *slog.Logger
 	client *http.Client
 
@@ -101,6 +103,19 @@ type Service struct {
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
+}
+
+// WithRedact passes every string of every approval version (the action's path, reason and
+// tool calls, the approver's note) through fn before it is stored, so the API, webhooks, the
+// Kafka topic and the audit events never carry a secret the request or the approver wrote.
+func WithRedact(fn func(string) string) Option { return func(s *Service) { s.redact = fn } }
+
+// put is the one place approval versions are written.
+func (s *Service) put(ctx context.Context, a Approval) error {
+	if s.redact != nil {
+		redact.Fields(&a, s.redact)
+	}
+	return s.store.Put(ctx, a)
 }
 
 // viewOf is what approvers see of x (WithView).
@@ -210,7 +225,7 @@ func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.
 		Requester: Requester{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, OnBehalfOf: id.OnBehalfOf, Session: id.Session},
 		Action:    actionOf(s.viewOf(x), d),
 	}
-	if err := s.store.Put(ctx, a); err != nil {
+	if err := s.put(ctx, a); err != nil {
 		return Approval{}, fmt.Errorf("store approval request: %w", err)
 	}
 	a, _ = s.store.Get(a.ID)
@@ -228,6 +243,15 @@ func (s *Service) open(a Approval, now time.Time) bool {
 		return now.Before(a.UsableUntil) && (s.cfg.Reusable || a.Uses == 0)
 	}
 	return false
+}
+
+// Health reports whether the approval store currently takes writes (nil) or why not. Readiness
+// shows it as "approvals degraded"; requests that need no approval are not affected.
+func (s *Service) Health() error {
+	if h, ok := s.store.(HealthReporter); ok {
+		return h.Health()
+	}
+	return nil
 }
 
 // Get returns an approval by id.

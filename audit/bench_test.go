@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/warden-gw/warden/audit/kafka"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // benchDir is where a benchmark puts its spool: $WARDEN_AUDIT_BENCH_DIR (e.g. /dev/shm, to take
@@ -139,7 +140,7 @@ func BenchmarkRecordAsync(b *testing.B) {
 func BenchmarkShipToKfake(b *testing.B) {
 	c := kfakeCluster(b, 3, 12)
 	cfg := benchConfig(b)
-	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, BatchSize: 2000, BatchTimeout: 2 * time.Millisecond}
+	cfg.Kafka = &kafka.Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic, BatchSize: 2000, BatchTimeout: 2 * time.Millisecond}
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -252,7 +253,7 @@ func shipBacklog(b *testing.B, latency time.Duration, inFlight int, codec string
 	if err := l.Close(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, MaxInFlight: inFlight, Compression: codec}
+	cfg.Kafka = &kafka.Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic, MaxInFlight: inFlight, Compression: codec}
 	b.ResetTimer()
 	start, cpu := time.Now(), cpuTime()
 	l, err = Open(context.Background(), cfg)
@@ -310,7 +311,7 @@ func BenchmarkMemoryWhileKafkaDown(b *testing.B) {
 	})
 	cfg := benchConfig(b)
 	cfg.SegmentBytes = 64 << 20
-	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: topic, RetryMin: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond}
+	cfg.Kafka = &kafka.Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic, RetryMin: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond}
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)

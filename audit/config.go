@@ -67,6 +67,11 @@ type Config struct {
 	VaultClient *api.Client `yaml:"-"`
 	// Now is the clock (tests).
 	Now func() time.Time `yaml:"-"`
+	// Redact replaces the secrets in one string. Every string of every record (paths,
+	// queries, headers such as User-Agent, messages, tool-call text, errors, approval notes)
+	// passes it before the record is hashed and written; warden serve sets it to the
+	// redaction engine. Nil writes records as built.
+	Redact func(string) string `yaml:"-"`
 }
 
 // CheckpointConfig says when checkpoints are signed and with which key.

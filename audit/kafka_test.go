@@ -21,6 +21,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/warden-gw/warden/audit/kafka"
+	"github.com/warden-gw/warden/internal/kafkaconn"
+	"github.com/warden-gw/warden/internal/kafkaconn/kafkaconntest"
 )
 
 const topic = "warden.audit"
@@ -44,7 +46,7 @@ func kfakeCluster(tb testing.TB, brokers, partitions int) *kfake.Cluster {
 func kafkaConfig(dir string, c *kfake.Cluster) Config {
 	cfg := testConfig(dir)
 	cfg.Kafka = &kafka.Config{
-		Brokers: c.ListenAddrs(), Topic: topic, BatchTimeout: time.Millisecond,
+		Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic, BatchTimeout: time.Millisecond,
 		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, WriteTimeout: 5 * time.Second,
 	}
 	return cfg
@@ -83,7 +85,7 @@ func topicDump(t *testing.T, c *kfake.Cluster) []kafka.Consumed {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out []kafka.Consumed
-	if err := kafka.ReadAll(ctx, kafka.Config{Brokers: c.ListenAddrs(), Topic: topic}, func(m kafka.Consumed) error {
+	if err := kafka.ReadAll(ctx, kafka.Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic}, func(m kafka.Consumed) error {
 		out = append(out, m)
 		return nil
 	}); err != nil {
@@ -178,6 +180,33 @@ func TestShipToKafka(t *testing.T) {
 // arrives, and after dropping duplicates by (chain, seq) each session's records are in seq order.
 // A lane that re-sent a failed part before sending the next keeps that order; a shipper that
 // let later parts of a session overtake a failed one fails here.
+// The shipper and the audit CLIs reach a cluster that requires TLS and SASL/SCRAM (audit.kafka
+// had TLS only, while approvals had SASL: the two setups are one now).
+func TestShipOverTLSAndSCRAM(t *testing.T) {
+	_, conn := kafkaconntest.SecureCluster(t, topic, 3)
+	cfg := testConfig(t.TempDir())
+	cfg.Kafka = &kafka.Config{Settings: conn, Topic: topic, BatchTimeout: time.Millisecond, WriteTimeout: 5 * time.Second}
+	l := openLog(t, cfg)
+	for i := range 50 {
+		if err := l.Record(context.Background(), sampleExchange(i, "s"), StageRequest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeLog(t, l) // waits until everything is acknowledged
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var ms []kafka.Consumed
+	if err := kafka.ReadAll(ctx, kafka.Config{Settings: conn, Topic: topic}, func(m kafka.Consumed) error {
+		ms = append(ms, m)
+		return nil
+	}); err != nil {
+		t.Fatalf("read the topic over TLS+SCRAM: %v", err)
+	}
+	if seqs, _ := uniqueSeqs(t, ms); len(seqs) != 50 {
+		t.Fatalf("topic holds %d distinct records, want 50", len(seqs))
+	}
+}
+
 func TestInFlightFailuresKeepEachSessionOrdered(t *testing.T) {
 	c := newCluster(t, 3)
 	var produces atomic.Int64
@@ -441,4 +470,13 @@ func counterValue(c prometheus.Counter) float64 {
 		return -1
 	}
 	return m.GetCounter().GetValue()
+}
+
+func gaugeValue(t *testing.T, g prometheus.Metric) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := g.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetGauge().GetValue()
 }

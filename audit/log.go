@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/redact"
 )
 
 // ErrSpoolFull is returned by Record when the spool bound is reached and on_full is fail; the
@@ -55,6 +55,7 @@ type Log struct {
 	closeErr  error
 
 	full       atomic.Bool
+	fullNeed   atomic.Int64 // payload bytes of the last record refused for space
 	stateMu    sync.Mutex
 	stateSaved uint64
 	reqs       chan appendReq // to the sequencer
@@ -63,8 +64,8 @@ type Log struct {
 	wg         sync.WaitGroup
 	shipStop   context.CancelFunc
 	shipDone   chan struct{}
-	shipErr    error
-	Recovered  *spool.Recovery // what Open quarantined, if anything
+	shipErr    atomic.Pointer[error] // why the shipper stopped on its own (nil while it runs)
+	Recovered  *spool.Recovery       // what Open quarantined, if anything
 }
 
 // Open opens (or creates) the audit log described by cfg, recovers its spool, resumes the chain
@@ -175,16 +176,23 @@ func (l *Log) startShipper(ctx context.Context) error {
 		return fmt.Errorf("audit kafka: %w", err)
 	}
 	l.shipper = sh
+	l.runShipper(ctx, sh.Run)
+	return nil
+}
+
+// runShipper runs the shipper until Close stops it. If it stops on its own with an error, that
+// shows on /readyz (Ready) and in warden_audit_shipper_up: records still reach the spool, but
+// nothing reaches Kafka any more, which an operator must see.
+func (l *Log) runShipper(ctx context.Context, run func(context.Context) error) {
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.shipStop, l.shipDone = cancel, make(chan struct{})
 	go func() {
 		defer close(l.shipDone)
-		if err := sh.Run(sctx); err != nil {
-			l.cfg.Logger.Error("audit shipper stopped", "err", err)
-			l.shipErr = err
+		if err := run(sctx); err != nil && sctx.Err() == nil {
+			l.cfg.Logger.Error("audit shipper stopped: records stay in the spool and are not sent to Kafka until warden restarts", "err", err)
+			l.shipErr.Store(&err)
 		}
 	}()
-	return nil
 }
 
 func describeForKafka(b []byte) (kafka.Message, error) {
@@ -208,12 +216,23 @@ func (l *Log) ChainID() string { return l.chain }
 // Collectors returns the Prometheus collectors (already registered when Config.Registerer was set).
 func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
 
+// build is the one place records are made from exchanges: BuildRecord, then every string of
+// the record through the redactor, so no field (today's or one added later) carries a secret
+// from the request into the spool, Kafka or a SIEM.
+func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
+	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	if l.cfg.Redact != nil {
+		redact.Fields(rec, l.cfg.Redact)
+	}
+	return rec
+}
+
 // Record appends the record of x at stage to the chain. In durable mode it returns after the
 // record is fsynced (group-committed with concurrent callers). Pass context.WithoutCancel(ctx)
 // so that a cancelled client still leaves its record.
 func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
 	start := time.Now()
-	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	rec := l.build(x, stage)
 	buf := bodyPool.Get().(*[]byte)
 	body, content, err := encodeRecordInto(*buf, rec)
 	if err != nil {
@@ -349,6 +368,7 @@ func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dr
 	l.sealBuf = payload[:0] // Append copies the payload
 	t, dropped, err := l.spool.Append(payload)
 	if errors.Is(err, spool.ErrFull) {
+		l.fullNeed.Store(int64(len(payload)))
 		l.full.Store(true)
 		l.m.full.WithLabelValues("rejected").Inc()
 		return t, dropped, fmt.Errorf("%w: %d bytes used of audit.max_bytes; the request is refused until Kafka drains the spool or the bound is raised", ErrSpoolFull, l.spool.Stats().Bytes)
@@ -377,7 +397,7 @@ func (l *Log) noteDropped(d *spool.Dropped) {
 			Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
 			Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes),
 		}
-		rec := BuildRecord(x, StageRequest, l.cfg.Product, l.cfg.Now())
+		rec := l.build(x, StageRequest)
 		rec.API.Operation = "warden.audit.spool_dropped"
 		rec.SeverityID, rec.Severity = 4, "High"
 		rec.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", FirstIndex: d.First, Count: d.Count, Bytes: d.Bytes}
@@ -397,160 +417,18 @@ func (l *Log) noteDropped(d *spool.Dropped) {
 	}
 }
 
-// ckptSnapshot is the chain head a checkpoint will sign.
-type ckptSnapshot struct {
-	seq   uint64
-	head  string
-	time  int64
-	final bool
-}
-
-// ckptQueue bounds the snapshots waiting for the checkpointer. When it is full (the signer is
-// slow or down) a snapshot is skipped: the next one covers its records.
-const ckptQueue = 16
-
-// snapshotLocked queues a checkpoint of the current head for the checkpointer (mu held).
-func (l *Log) snapshotLocked(final bool) {
-	if l.seq == 0 {
-		return
-	}
-	snap := ckptSnapshot{seq: l.seq, head: l.head, time: l.cfg.Now().UnixMilli(), final: final}
-	select {
-	case l.ckpts <- snap:
-		l.sinceCkpt, l.ckptRetry = 0, false
-	default:
-		l.ckptRetry = true
-	}
-}
-
-// checkpointer signs the queued snapshots in order and takes one every Interval when records
-// were written since the last (or the last could not be signed). At stop it signs the final one.
-func (l *Log) checkpointer() {
-	defer l.wg.Done()
-	t := time.NewTicker(l.cfg.Checkpoint.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case snap := <-l.ckpts:
-			select {
-			case <-l.stop: // Close is waiting: the final checkpoint covers this snapshot
-				l.finalCheckpoint()
-				return
-			default:
-			}
-			l.checkpoint(snap)
-		case <-t.C:
-			l.mu.Lock()
-			if !l.closed && (l.sinceCkpt > 0 || l.ckptRetry) {
-				l.snapshotLocked(false)
-			}
-			l.mu.Unlock()
-		case <-l.stop:
-			l.finalCheckpoint()
-			return
-		}
-	}
-}
-
-// finalCheckpoint signs the head once no record can be appended any more (Close set closed).
-// Snapshots still queued are skipped: the final one covers their records, and a slow signer
-// should not be asked for each of them at shutdown. Appending the checkpoint can make room by
-// dropping old segments (drop_oldest), which appends a marker record after it; the head is then
-// signed again, so that the last entry of the chain is always covered.
-func (l *Log) finalCheckpoint() {
-drain:
-	for {
-		select {
-		case <-l.ckpts:
-		default:
-			break drain
-		}
-	}
-	for range 4 {
-		l.mu.Lock()
-		snap := ckptSnapshot{seq: l.seq, head: l.head, time: l.cfg.Now().UnixMilli(), final: true}
-		l.mu.Unlock()
-		if snap.seq == 0 || !l.checkpoint(snap) {
-			return
-		}
-		l.mu.Lock()
-		moved := l.seq != snap.seq
-		l.mu.Unlock()
-		if !moved {
-			return
-		}
-	}
-}
-
-// ckptLogEvery rate-limits the error logged while checkpoints cannot be signed.
-const ckptLogEvery = time.Minute
-
-// checkpoint signs snap (outside the chain lock), appends it and links the next one to it. A
-// snapshot that cannot be signed is dropped and the next one covers its records; the checkpoint
-// chain stays unbroken because only a written checkpoint becomes the previous one. It reports
-// whether the checkpoint was written.
-func (l *Log) checkpoint(snap ckptSnapshot) bool {
-	c := Checkpoint{
-		ChainID: l.chain, Number: l.ckptNum + 1, Seq: snap.seq, RecordHash: snap.head,
-		PrevCheckpoint: l.ckptPrev, Time: snap.time, Final: snap.final,
-	}
-	sc, err := SignCheckpoint(l.signer, c)
-	var b []byte
-	if err == nil {
-		b, err = json.Marshal(sc)
-	}
-	var t spool.Ticket
-	if err == nil {
-		l.mu.Lock()
-		var dropped *spool.Dropped
-		t, dropped, err = l.spool.Append(b)
-		// A checkpoint that made room by dropping old segments leaves a marker like any record.
-		l.noteDropped(dropped)
-		if err != nil {
-			l.ckptRetry = true
-		}
-		l.mu.Unlock()
-	} else {
-		l.mu.Lock()
-		l.ckptRetry = true
-		l.mu.Unlock()
-	}
-	if err != nil {
-		l.m.ckptErrors.Inc()
-		l.ckptFails++
-		if l.ckptFails == 1 || time.Since(l.ckptLog) >= ckptLogEvery {
-			l.ckptLog = time.Now()
-			l.cfg.Logger.Error("audit: cannot sign or write a checkpoint; records are still written and the next checkpoint covers them",
-				"err", err, "failures", l.ckptFails, "unsigned_from_seq", snap.seq)
-		}
-		return false
-	}
-	if l.ckptFails > 0 {
-		l.cfg.Logger.Info("audit: checkpoints are signed again", "after_failures", l.ckptFails, "seq", snap.seq)
-		l.ckptFails = 0
-	}
-	digest, _ := sc.Checkpoint.Digest()
-	l.ckptNum, l.ckptPrev = c.Number, digest
-	l.m.checkpoints.Inc()
-	st := checkpointState{ChainID: l.chain, Number: c.Number, Digest: digest}
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		// Only a durable checkpoint may be remembered: after a crash the next checkpoint must
-		// link to one that is really in the spool.
-		if l.spool.Wait(context.Background(), t) == nil {
-			l.saveCheckpointState(st)
-		}
-	}()
-	return true
-}
-
 // Ready reports whether Record can succeed (for /readyz).
 func (l *Log) Ready() error {
 	if err := l.spool.Err(); err != nil {
 		return fmt.Errorf("audit spool: %w", err)
 	}
-	if l.full.Load() {
+	// A refused record sets full; only a later record clears it. With readiness-based load
+	// balancing no request arrives while the replica is unready, so ask the spool whether the
+	// refused record would fit now (the shipper trimmed, or the operator made room).
+	if p := l.shipErr.Load(); p != nil {
+		return fmt.Errorf("audit shipper stopped (records are kept in the spool; restart warden to resume shipping): %w", *p)
+	}
+	if l.full.Load() && !l.spool.HasRoom(int(l.fullNeed.Load())) {
 		return fmt.Errorf("audit spool full (%d bytes): requests are refused until it drains", l.spool.Stats().Bytes)
 	}
 	return nil
@@ -596,28 +474,4 @@ func (l *Log) Close(ctx context.Context) error {
 	}
 	l.closeErr = errors.Join(errs...)
 	return l.closeErr
-}
-
-type checkpointState struct {
-	ChainID string `json:"chain_id"`
-	Number  uint64 `json:"number"`
-	Digest  string `json:"digest"`
-}
-
-func (l *Log) statePath() string { return filepath.Join(l.cfg.Dir, "checkpoint.state") }
-
-// saveCheckpointState keeps the checkpoint chain across restarts when the segment holding the
-// last checkpoint was shipped and trimmed. Not fsynced: resume prefers a checkpoint found in the
-// spool and uses this file only when the spool holds none.
-func (l *Log) saveCheckpointState(st checkpointState) {
-	l.stateMu.Lock()
-	defer l.stateMu.Unlock()
-	if st.Number <= l.stateSaved {
-		return
-	}
-	b, _ := json.Marshal(st)
-	tmp := l.statePath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err == nil && os.Rename(tmp, l.statePath()) == nil {
-		l.stateSaved = st.Number
-	}
 }

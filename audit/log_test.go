@@ -236,7 +236,16 @@ func TestCloseSignsTheFinalHeadLast(t *testing.T) {
 	writeRecords(t, l, 300, "s") // 30 snapshots: 1 being signed, 16 queued, the rest skipped
 	closed := make(chan error, 1)
 	go func() { closed <- l.Close(context.Background()) }()
-	time.Sleep(20 * time.Millisecond) // let Close reach the checkpointer (not needed for correctness)
+	// Release the signer only once Close has stopped the log: the checkpointer then sees the
+	// stop before it takes the next queued snapshot (released earlier, it signs them one by one).
+	waitFor(t, "Close to stop the log", func() bool {
+		select {
+		case <-l.stop:
+			return true
+		default:
+			return false
+		}
+	})
 	close(s.release)
 	if err := <-closed; err != nil {
 		t.Fatal(err)
@@ -375,6 +384,53 @@ func TestSpoolFullFailsClosed(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "SECRET") {
 		t.Error("error leaks a secret")
+	}
+}
+
+// TestDeadShipperShowsInReadiness: a shipper that stops on its own (not by Close) leaves records
+// piling up unshipped; /readyz and warden_audit_shipper_up must say so.
+func TestDeadShipperShowsInReadiness(t *testing.T) {
+	l := openLog(t, testConfig(t.TempDir()))
+	defer closeLog(t, l)
+	if v := gaugeValue(t, l.m.shipperUp); v != 1 {
+		t.Fatalf("warden_audit_shipper_up = %v before any failure, want 1", v)
+	}
+	l.runShipper(context.Background(), func(context.Context) error { return errors.New("read spool segment: input/output error") })
+	<-l.shipDone
+	err := l.Ready()
+	if err == nil || !strings.Contains(err.Error(), "shipper stopped") {
+		t.Fatalf("Ready after the shipper died = %v, want an error naming the shipper", err)
+	}
+	if v := gaugeValue(t, l.m.shipperUp); v != 0 {
+		t.Fatalf("warden_audit_shipper_up = %v after the shipper died, want 0", v)
+	}
+	l.shipper, l.shipStop = nil, nil // nothing to stop at Close: the fake has returned
+}
+
+// TestReadyReturnsWhenSpaceReturns: after a refusal for space, readiness must come back as soon
+// as the space does — with readiness-based load balancing no request arrives to clear it.
+func TestReadyReturnsWhenSpaceReturns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.SegmentBytes, cfg.MaxBytes = 4<<10, 32<<10
+	l := openLog(t, cfg)
+	defer closeLog(t, l)
+	var err error
+	for i := 0; i < 200 && err == nil; i++ {
+		err = l.Record(context.Background(), sampleExchange(i, "s"), StageRequest)
+	}
+	if !errors.Is(err, ErrSpoolFull) {
+		t.Fatalf("Record error = %v, want ErrSpoolFull", err)
+	}
+	if l.Ready() == nil {
+		t.Fatal("Ready reports ok while the spool is full")
+	}
+	// What the shipper does once Kafka took the records: trim the sealed segments.
+	if err := l.spool.Trim(l.spool.Stats().Next); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Ready(); err != nil {
+		t.Fatalf("Ready after the spool drained, before any new request: %v", err)
 	}
 }
 

@@ -21,6 +21,7 @@ type metrics struct {
 	recordWait   prometheus.Histogram
 	spoolBytes   prometheus.GaugeFunc
 	unshipped    prometheus.GaugeFunc
+	shipperUp    prometheus.GaugeFunc
 }
 
 func newMetrics(l *Log) *metrics {
@@ -96,12 +97,21 @@ func newMetrics(l *Log) *metrics {
 			}
 			return float64(l.spool.Stats().Next - l.shipper.Position())
 		}),
+		shipperUp: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "warden_audit_shipper_up",
+			Help: "1 while the Kafka shipper runs, 0 once it stopped on an error (also on /readyz); 1 without Kafka.",
+		}, func() float64 {
+			if l.shipErr.Load() != nil {
+				return 0
+			}
+			return 1
+		}),
 	}
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.records, m.recordErrors, m.full, m.dropped, m.shipped, m.shipErrors,
-		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped,
+		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped, m.shipperUp,
 	}
 }

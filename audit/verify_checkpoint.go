@@ -23,6 +23,12 @@ func (v *verifier) walkCheckpoints(c string) {
 		if !slices.Contains(cs.KeyIDs, ck.KeyID) {
 			cs.KeyIDs = append(cs.KeyIDs, ck.KeyID)
 		}
+		if prev == nil && ck.Number > 1 && cs.FirstSeq == 1 {
+			// The input holds the chain from its first record, so it holds every checkpoint
+			// written since: checkpoints are appended after the records they sign, and segments
+			// are only ever trimmed oldest first.
+			v.problem(x.order, ProblemDeleted, x.pos, c, ck.Seq, "checkpoints #1..#%d missing: the records start at seq 1 but the first checkpoint is #%d", ck.Number-1, ck.Number)
+		}
 		if prev != nil {
 			d, err := prev.Digest()
 			switch {

@@ -96,6 +96,22 @@ func TestTamperIsDetected(t *testing.T) {
 			es = without(es, func(e Entry) bool { return !isCheckpoint(e) && seqOf(e) == 5 })
 			return es, indexOfSeq(es, 6)
 		}, ProblemDeleted},
+		{"deletion of the first checkpoint", func(es []Entry) ([]Entry, int) {
+			first := -1
+			for k, e := range es {
+				if isCheckpoint(e) {
+					first = k
+					break
+				}
+			}
+			es = append(es[:first:first], es[first+1:]...)
+			for k := first; k < len(es); k++ { // the next checkpoint is where it shows
+				if isCheckpoint(es[k]) {
+					return es, k
+				}
+			}
+			return es, -1
+		}, ProblemDeleted},
 		{"reordering", func(es []Entry) ([]Entry, int) {
 			i, j := indexOfSeq(es, 5), indexOfSeq(es, 6)
 			es[i], es[j] = es[j], es[i]

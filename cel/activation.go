@@ -47,7 +47,7 @@ type activation struct {
 	needs needs
 
 	request, response, identity, creds map[string]any // nil until first resolved
-	llm, mcp                           map[string]any
+	llm, mcp, inspection               map[string]any
 	actions                            []any
 	actionsVal                         any // actions, boxed once: a []any to any conversion allocates
 }
@@ -77,6 +77,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		return a.mcp, true
 	case varActions:
 		return a.actionsVal, true
+	case varInspection:
+		return a.inspection, true
 	case varCreds:
 		if a.creds == nil {
 			role := ""
@@ -141,6 +143,7 @@ func (a *activation) setFacts(x *exchange.Exchange, phase exchange.Phase) {
 	}
 	a.llm = mapOr(vars, varLLM, emptyLLM)
 	a.mcp = mapOr(vars, varMCP, emptyMCP)
+	a.inspection = mapOr(vars, varInspection, emptyInspection)
 	if l, ok := vars[varActions].([]any); ok {
 		a.actions = l
 	} else {
@@ -154,6 +157,12 @@ func emptyLLM() map[string]any {
 		"provider": "", "api": "", "model": "", "prompt": "", "tools": []any{},
 		"tool_calls": []any{}, "streamed": false,
 	}
+}
+
+// emptyInspection is the inspection variable of facts that do not report one: nothing is known
+// to be cut or unclear.
+func emptyInspection() map[string]any {
+	return map[string]any{"truncated": false, "ambiguous": false, "executing": false, "reasons": []any{}}
 }
 
 func emptyMCP() map[string]any {

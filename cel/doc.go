@@ -1,6 +1,6 @@
 // Package cel is warden's policy engine: the policy file format (YAML documents of kind Policy
 // and PolicyTest), the CEL environment rules are written in (request, response, identity, llm,
-// mcp, actions, creds and functions backed by warden's SQL, shell and Kubernetes parsers), and
+// mcp, actions, inspection, creds and functions backed by warden's SQL, shell and Kubernetes parsers), and
 // the compiled PolicySet that decides one phase of an exchange.
 //
 // Expressions are parsed, type-checked and cost-estimated once when a PolicySet is loaded; a

@@ -60,6 +60,9 @@ const (
 	varMCP      = "mcp"
 	varActions  = "actions"
 	varCreds    = "creds"
+	// varInspection says how completely inspection understood the exchange:
+	// {truncated, ambiguous, executing, reasons} (inspect.Inspection).
+	varInspection = "inspection"
 )
 
 // knownFields lists the fields of the map variables, so that a rule reading a misspelt field
@@ -80,7 +83,7 @@ var knownFields = map[string][]string{
 func init() {
 	// llm and mcp have the keys inspect.Facts gives them; take them from the source.
 	vars := (&inspect.Facts{}).CEL()
-	for _, v := range []string{varLLM, varMCP} {
+	for _, v := range []string{varLLM, varMCP, varInspection} {
 		m, _ := vars[v].(map[string]any)
 		keys := make(map[string]bool, len(m))
 		for k := range m {
@@ -101,6 +104,7 @@ func NewEnv() (*celgo.Env, error) {
 		celgo.Variable(varMCP, mapSD),
 		celgo.Variable(varActions, celgo.ListType(mapSD)),
 		celgo.Variable(varCreds, mapSD),
+		celgo.Variable(varInspection, mapSD),
 		ext.Strings(),
 		celgo.CrossTypeNumericComparisons(true),
 	}
@@ -224,6 +228,28 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// flagFilter recognises a condition of the form `inspection.F && ...` (F a boolean field of the
+// inspection variable) and returns F. Such a condition is false whenever F is false, so Decide
+// skips it without evaluating it: the fail-closed rules cost nothing on ordinary exchanges.
+func flagFilter(a *celgo.Ast) string {
+	e := a.NativeRep().Expr()
+	for e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd && len(e.AsCall().Args()) == 2 {
+		e = e.AsCall().Args()[0]
+	}
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
+		return ""
+	}
+	op := e.AsSelect().Operand()
+	if op.Kind() != ast.IdentKind || op.AsIdent() != varInspection {
+		return ""
+	}
+	switch f := e.AsSelect().FieldName(); f {
+	case "truncated", "ambiguous", "executing":
+		return f
+	}
+	return ""
 }
 
 // kindFilter recognises a condition of the form `actions.exists(a, a.kind == "K" && ...)` and

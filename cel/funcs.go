@@ -9,7 +9,7 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
 
-	"github.com/warden-gw/warden/inspect/k8sapi"
+	"github.com/warden-gw/warden/inspect"
 	"github.com/warden-gw/warden/inspect/shparse"
 	"github.com/warden-gw/warden/inspect/sqlparse"
 )
@@ -19,7 +19,7 @@ import (
 const (
 	fnSQL   = "sql"   // sql(string) -> map: sqlparse.Result.Map()
 	fnShell = "shell" // shell(string) or shell(list(string)) argv -> map: shparse.Result.Map()
-	fnK8s   = "k8s"   // k8s(method, path) -> map: k8sapi.Request.Map(), {} if not a Kubernetes path
+	fnK8s   = "k8s"   // k8s(method, path) -> map: k8sapi.Request.Map() (inspect.KubernetesPath: decoded, mounted prefixes), {} if none
 	fnGlob  = "glob"  // glob(string, pattern) -> bool: '*' matches any run, '?' one character
 )
 
@@ -42,7 +42,7 @@ func library() []celgo.EnvOption {
 		celgo.Function(fnK8s,
 			celgo.Overload("k8s_string_string", []*celgo.Type{str, str}, dyn,
 				celgo.BinaryBinding(func(m, p ref.Val) ref.Val {
-					r, ok := k8sapi.Parse(string(m.(types.String)), string(p.(types.String)), nil)
+					r, ok := inspect.KubernetesPath(string(m.(types.String)), string(p.(types.String)))
 					if !ok {
 						return mapVal(map[string]any{})
 					}

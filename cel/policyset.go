@@ -32,6 +32,8 @@ type Rule struct {
 	ast     *celgo.Ast
 	// kind, when set, is the action kind the condition requires (see kindFilter).
 	kind string
+	// flag, when set, is the inspection flag the condition requires (see flagFilter).
+	flag string
 }
 
 // Name returns the rule's name.
@@ -248,7 +250,7 @@ func compileRule(env *celgo.Env, d *Document, rs RuleSpec, limits Limits) (*Rule
 	}
 	return &Rule{
 		Policy: d.Metadata.Name, Version: d.Version, File: d.File, Spec: rs,
-		Cost: est.Max, prg: prg, ast: a, kind: kindFilter(a),
+		Cost: est.Max, prg: prg, ast: a, kind: kindFilter(a), flag: flagFilter(a),
 	}, nil
 }
 
@@ -289,7 +291,7 @@ func (ps *PolicySet) Decide(ctx context.Context, x *exchange.Exchange, phase exc
 	enforceDone := false
 	for _, r := range rules {
 		shadow := r.Spec.Mode == Shadow
-		if (!shadow && enforceDone) || (r.kind != "" && !kinds[r.kind]) {
+		if (!shadow && enforceDone) || (r.kind != "" && !kinds[r.kind]) || (r.flag != "" && act.inspection[r.flag] != true) {
 			continue
 		}
 		d, matched := r.eval(ctx, act, phase)

@@ -92,3 +92,26 @@ func FuzzProcessingSequence(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStreamEnd: whether the final SSE event was released never depends on where the stream was
+// cut into chunks.
+func FuzzStreamEnd(f *testing.F) {
+	for _, s := range []string{"data: [DONE]\n\n", "event: message_stop\n", "x\ndata: {\"type\":\"response.completed\"}", "data: {\"t\":\"\\ndata: [DONE]\"}"} {
+		f.Add([]byte(s), uint8(3), uint8(7))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, a, b uint8) {
+		var whole streamEnd
+		whole.write(body)
+		i, j := int(a)%(len(body)+1), int(b)%(len(body)+1)
+		if i > j {
+			i, j = j, i
+		}
+		var cut streamEnd
+		cut.write(body[:i])
+		cut.write(body[i:j])
+		cut.write(body[j:])
+		if whole.seen != cut.seen {
+			t.Fatalf("%q cut at %d,%d: whole %v, cut %v", body, i, j, whole.seen, cut.seen)
+		}
+	})
+}

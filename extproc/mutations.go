@@ -3,6 +3,7 @@ package extproc
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -43,6 +44,43 @@ func (h *headerEdit) proto() *extprocv3.HeaderMutation {
 		})
 	}
 	return m
+}
+
+// headerValueOK is what Envoy's HeaderUtility::headerValueIsValid accepts in a mutation: tab,
+// visible ASCII, space and bytes 0x80-0xFF. Any other control character or DEL makes Envoy fail
+// the whole reply with a 500.
+func headerValueOK(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; (b < 0x20 && b != '\t') || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// headerNameOK is an RFC 9110 token, as HeaderUtility::headerNameIsValid requires.
+func headerNameOK(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		b := k[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// safeName is a header name fit for a client message: printable, bounded.
+func safeName(k string) string {
+	if !headerNameOK(k) {
+		return "(invalid name)"
+	}
+	if len(k) > 64 {
+		return k[:64]
+	}
+	return k
 }
 
 // commonResponse is the CONTINUE part of a headers or body reply.

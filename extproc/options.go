@@ -17,6 +17,10 @@ func OptionsFromFilter(f *filterv3.ExternalProcessor, base Options) Options {
 	o.ResponseBodyMode = pm.GetResponseBodyMode()
 	o.AllowModeOverride = f.GetAllowModeOverride()
 	o.MaxMessageTimeout = f.GetMaxMessageTimeout().AsDuration()
+	o.MessageTimeout = DefaultMessageTimeout
+	if t := f.GetMessageTimeout(); t != nil {
+		o.MessageTimeout = t.AsDuration()
+	}
 	o.StreamedOverride = nil
 	if !o.AllowModeOverride {
 		return o

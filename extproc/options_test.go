@@ -2,9 +2,11 @@ package extproc
 
 import (
 	"testing"
+	"time"
 
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 func TestOptionsFromFilter(t *testing.T) {
@@ -45,5 +47,22 @@ func TestOptionsFromFilter(t *testing.T) {
 				t.Errorf("body modes not taken from the filter")
 			}
 		})
+	}
+}
+
+// The stage budget follows the message_timeout Envoy runs with (200ms when the filter sets none),
+// leaving a quarter for the audit write and the reply.
+func TestStageBudgetFollowsEnvoysMessageTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		set  *durationpb.Duration
+		want time.Duration
+	}{
+		{nil, 150 * time.Millisecond},
+		{durationpb.New(2 * time.Second), 1500 * time.Millisecond},
+	} {
+		o := OptionsFromFilter(&filterv3.ExternalProcessor{MessageTimeout: tc.set}, DefaultOptions())
+		if got := StageBudget(o.MessageTimeout); got != tc.want {
+			t.Errorf("message_timeout %v: budget %v, want %v", tc.set.AsDuration(), got, tc.want)
+		}
 	}
 }

@@ -64,8 +64,14 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	if p.Policy != nil {
 		if d.Action == exchange.RequireApproval && !d.Shadow && p.Approve != nil {
 			t := time.Now()
-			d = p.Approve.Resolve(ctx, x, d, st.hold)
+			var aerr error
+			d, aerr = p.Approve.Resolve(ctx, x, d, st.hold)
 			x.Time("approval", time.Since(t))
+			if aerr != nil {
+				x.Decisions = append(x.Decisions, d)
+				st.srv.metrics.decision(d)
+				return st.refuseErr(ctx, aerr), nil
+			}
 		}
 		x.Decisions = append(x.Decisions, d)
 		st.srv.metrics.decision(d)
@@ -132,10 +138,20 @@ func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
 		return nil
 	}
 	t := time.Now()
-	inj, err := p.Creds.Inject(ctx, &st.x)
+	sctx, cancel := st.stageCtx(ctx)
+	inj, err := p.Creds.Inject(sctx, &st.x)
+	cancel()
 	st.x.Time("creds", time.Since(t))
 	if err != nil {
 		return err
+	}
+	for _, h := range inj.Set {
+		if !headerValueOK(h.Value) || !headerNameOK(h.Key) {
+			// Envoy refuses the whole header mutation with a 500 of its own (empty body, no
+			// record of why); a value from Vault with a control character must fail here,
+			// visibly, with the header's name and never its value.
+			return &Reject{Status: 502, Code: "credential_header_invalid", Reason: "the credential for this upstream cannot be sent in header " + safeName(h.Key) + ": its value contains characters HTTP headers cannot carry (check the secret in Vault)"}
+		}
 	}
 	for _, k := range inj.Remove {
 		edit.Remove(k)
@@ -234,9 +250,15 @@ func (st *stream) finish(ctx context.Context, streamErr error) {
 		st.x.ID = newID()
 	}
 	st.x.Disposition = exchange.Cancelled
-	if streamErr != nil && !isCancel(streamErr) {
+	switch {
+	case streamErr != nil && !isCancel(streamErr):
 		st.x.Disposition = exchange.Failed
 		st.x.ErrorCode, st.x.Error = "stream_error", streamErr.Error()
+	case st.upstream && st.streaming && st.end.seen:
+		// The agent was given the stream's final event, then closed its side before the upstream
+		// body ended: what it got is the whole answer.
+		st.x.Disposition, st.x.Status = exchange.Allowed, st.x.Response.Status
+		st.x.ErrorCode = "client_closed_after_stream_end"
 	}
 	if err := st.record(ctx); err != nil {
 		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)

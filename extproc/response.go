@@ -49,16 +49,25 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		st.respEOS = h.GetEndOfStream()
 		return st.finishResponse(ctx, nil, headersReplier(exchange.PhaseResponse))
 	}
-	var override *filterv3.ProcessingMode
-	sse := isEventStream(r.Headers.Get("content-type"))
-	if sse && st.srv.opts.AllowModeOverride &&
+	var (
+		override *filterv3.ProcessingMode
+		edit     *headerEdit
+	)
+	events := isEventStream(r.Headers.Get("content-type"))
+	if events && st.srv.opts.AllowModeOverride &&
 		(st.respMode == filterv3.ProcessingMode_BUFFERED || st.respMode == filterv3.ProcessingMode_BUFFERED_PARTIAL) {
-		// An SSE response must reach the agent event by event: ask Envoy to stream it.
+		// An SSE or NDJSON response must reach the agent event by event: ask Envoy to stream it.
 		override = st.srv.opts.StreamedOverride
 		if override == nil {
 			override = streamedResponseMode(st.reqMode)
 		}
 		st.respMode = filterv3.ProcessingMode_STREAMED
+		// Envoy settled content-length when it sent these headers, with the configured mode:
+		// BUFFERED with headers SEND keeps it, and after the override Envoy only refuses to *set*
+		// it. Redaction may change the stream's length, so warden removes it here, or the agent
+		// gets a stale length (a hung or cut HTTP/1 response, an HTTP/2 protocol error).
+		edit = &headerEdit{}
+		edit.Remove("content-length")
 	}
 	if st.respMode == filterv3.ProcessingMode_STREAMED || st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
 		if enc := r.Headers.Get("content-encoding"); enc != "" && enc != "identity" {
@@ -68,7 +77,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		}
 		st.startStreaming()
 	}
-	return []*extprocv3.ProcessingResponse{headersReply(exchange.PhaseResponse, nil, override, 0)}, nil
+	return []*extprocv3.ProcessingResponse{headersReply(exchange.PhaseResponse, edit, override, 0)}, nil
 }
 
 func (st *stream) onResponseBody(ctx context.Context, b *extprocv3.HttpBody) ([]*extprocv3.ProcessingResponse, error) {
@@ -223,6 +232,7 @@ func (st *stream) streamChunk(ctx context.Context, chunk []byte, eos bool) ([]*e
 		return st.refuseErr(ctx, &Reject{Status: 502, Code: "stream_blocked", Reason: "the streamed response could not be processed safely: " + err.Error()}), nil
 	}
 	if !eos {
+		st.end.write(out)
 		if st.respMode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
 			if len(out) == 0 {
 				return nil, nil
@@ -311,7 +321,14 @@ func (st *stream) completeAll(ctx context.Context, replies []*extprocv3.Processi
 	return replies, nil
 }
 
+// isEventStream reports whether a response streams events to the agent: server-sent events, or
+// JSON values one per line (Ollama streams application/x-ndjson).
 func isEventStream(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mt == "text/event-stream"
+	return err == nil && (mt == "text/event-stream" || ndjsonTypes[mt])
+}
+
+var ndjsonTypes = map[string]bool{
+	"application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
+	"application/x-jsonlines": true, "application/jsonlines": true, "application/json-lines": true,
 }

@@ -34,6 +34,10 @@ type Options struct {
 	// MaxBodyBytes bounds what one stream holds per direction (and a decoded body). Over it a
 	// request gets 413, a response 502.
 	MaxBodyBytes int64
+	// MessageTimeout mirrors Envoy's message_timeout: the stages that wait on the network (identity
+	// provider, Vault, approval store) get a share of it per message, so that warden's own refusal
+	// reaches the client before Envoy's 504. 0 disables the budget.
+	MessageTimeout time.Duration
 	// MaxMessageTimeout mirrors Envoy's max_message_timeout: the longest a request may be held
 	// for an approval (0: holding is disabled).
 	MaxMessageTimeout time.Duration
@@ -59,6 +63,7 @@ func DefaultOptions() Options {
 		RequestBodyMode:   filterv3.ProcessingMode_BUFFERED,
 		ResponseBodyMode:  filterv3.ProcessingMode_BUFFERED,
 		AllowModeOverride: true,
+		MessageTimeout:    2 * time.Second,
 		MaxBodyBytes:      8 << 20,
 		MaxHeaderBytes:    256 << 10,
 		IdentityEncoding:  true,

@@ -105,13 +105,17 @@ type Auditor interface {
 	RecordCompletion(ctx context.Context, x *exchange.Exchange) error
 }
 
-// Approver handles a require_approval decision of the request phase. It returns an allow for an
+// Approver handles a require_approval decision of the request phase. Its store writes must end
+// within StageBudget of Envoy's message timeout: holding a request only starts after them. It returns an allow for an
 // action a human already approved (once, or within a window), holds the request while a human
 // decides (hold asks Envoy for a longer message timeout and reports how long it may wait; false
 // when holding is not possible), or returns the pending decision with its ApprovalID so that the
 // client gets 403 and can retry once it is approved.
 type Approver interface {
-	Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision
+	//
+	// An error means the approval could not even be requested (its store is down): a *Reject says
+	// what the client gets and the record keeps its code; any other error is refused with 500.
+	Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) (exchange.Decision, error)
 }
 
 // Pipeline is the set of stages a server runs. Nil stages pass through.

@@ -38,12 +38,15 @@ type stream struct {
 	respBody []byte
 	secrets  []string // injected credential values, for the response redactor; never logged
 
+	msgStart time.Time // when the message being handled arrived: its stage budget counts from here
+
 	send func(*extprocv3.ProcessingResponse) error // sends ahead of a reply (approval holds)
 	held bool                                      // an override_message_timeout was sent
 
 	respStream BodyStream  // streamed response redaction
 	guard      StreamGuard // streamed response tool-call guard
 	streaming  bool        // the response body is processed chunk by chunk
+	end        streamEnd   // whether the agent was given the stream's final event
 }
 
 func newStream(srv *Server) *stream {
@@ -63,6 +66,7 @@ func (st *stream) handle(ctx context.Context, req *extprocv3.ProcessingRequest) 
 	if st.closed {
 		return nil, nil
 	}
+	st.msgStart = time.Now()
 	if pc := req.GetProtocolConfig(); pc != nil {
 		st.reqMode, st.respMode = pc.GetRequestBodyMode(), pc.GetResponseBodyMode()
 	}
@@ -105,7 +109,9 @@ func (st *stream) onRequestHeaders(ctx context.Context, h *extprocv3.HttpHeaders
 	}
 	if id := st.srv.pipe.Identity; id != nil {
 		start := time.Now()
-		err := id.Identify(ctx, &st.x, st.md)
+		sctx, cancel := st.stageCtx(ctx)
+		err := id.Identify(sctx, &st.x, st.md)
+		cancel()
 		st.x.Time("identity", time.Since(start))
 		if err != nil {
 			return st.refuseErr(ctx, err), nil

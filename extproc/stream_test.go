@@ -362,12 +362,12 @@ type fakeApprover struct {
 	approve bool
 }
 
-func (a *fakeApprover) Resolve(_ context.Context, _ *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision {
+func (a *fakeApprover) Resolve(_ context.Context, _ *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) (exchange.Decision, error) {
 	a.held, a.holdOK = hold(10 * time.Minute)
 	if a.approve {
-		return exchange.Decision{Action: exchange.Allow, Phase: d.Phase, Rule: d.Rule, ApprovalID: d.ApprovalID, Reason: "approved"}
+		return exchange.Decision{Action: exchange.Allow, Phase: d.Phase, Rule: d.Rule, ApprovalID: d.ApprovalID, Reason: "approved"}, nil
 	}
-	return d
+	return d, nil
 }
 
 func TestApprovalHoldExtendsEnvoysTimeoutThenAnswers(t *testing.T) {
@@ -402,5 +402,54 @@ func TestApprovalWithoutHoldAnswers403WithTheID(t *testing.T) {
 	ir := one(t, h.send(reqBody(`{"q":"approve"}`, true))).GetImmediateResponse()
 	if ap.holdOK || ir.GetStatus().GetCode() != 403 || !strings.Contains(string(ir.GetBody()), `"approval_id":"ap-1"`) {
 		t.Fatalf("hold %v, reply %v", ap.holdOK, ir)
+	}
+}
+
+// An SDK closes its stream at the final SSE event; the upstream's body ends a moment later and
+// Envoy resets the ext_proc stream. The completion record says the agent got the whole answer.
+// A stream cut before its final event stays cancelled, and text that merely mentions a marker
+// inside a JSON string does not count.
+func TestClientClosingAtTheFinalEventIsRecordedAsDelivered(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		chunks []string
+		want   exchange.Disposition
+	}{
+		{"OpenAI [DONE] split across chunks", []string{"data: {\"x\":1}\n\ndat", "a: [DO", "NE]\n\n"}, exchange.Allowed},
+		{"Anthropic message_stop", []string{"event: content_block_stop\ndata: {}\n\n", "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"}, exchange.Allowed},
+		{"Responses completed", []string{"event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n"}, exchange.Allowed},
+		{"cut before the end", []string{"data: {\"x\":1}\n\n"}, exchange.Cancelled},
+		{"marker inside a JSON string", []string{"data: {\"text\":\"\\ndata: [DONE]\"}\n\n"}, exchange.Cancelled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(_ *Options, p *Pipeline) { p.Inspect, p.Redact = nil, nil })
+			h.send(reqHeaders(true))
+			h.send(respHeaders(false, "content-type", "text/event-stream"))
+			for _, c := range tc.chunks {
+				h.send(respBody(c, false))
+			}
+			h.st.finish(context.Background(), context.Canceled)
+			if _, comp := h.audit.counts(); comp != 1 {
+				t.Fatalf("%d completion records", comp)
+			}
+			if got := h.audit.completions[0].Disposition; got != tc.want {
+				t.Fatalf("completion recorded as %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// An NDJSON response (Ollama streams application/x-ndjson) is streamed to the agent line by
+// line like SSE, not buffered whole.
+func TestNDJSONResponseIsSwitchedToStreamed(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	r := one(t, h.send(respHeaders(false, "content-type", "application/x-ndjson")))
+	if r.GetModeOverride().GetResponseBodyMode() != filterv3.ProcessingMode_STREAMED {
+		t.Fatalf("mode_override = %v, want response body STREAMED", r.GetModeOverride())
+	}
+	rr := one(t, h.send(respBody("{\"response\":\"a SECRET\"}\n", false)))
+	if got := string(rr.GetResponseBody().GetResponse().GetBodyMutation().GetBody()); got != "{\"response\":\"a [R]\"}\n" {
+		t.Fatalf("first line reached the agent as %q", got)
 	}
 }

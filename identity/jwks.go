@@ -33,12 +33,12 @@ type keySet struct {
 	now        func() time.Time
 	log        *slog.Logger
 
-	fetchMu sync.Mutex // serialises fetches
-	mu      sync.Mutex
-	keys    []jose.JSONWebKey
-	fetched time.Time // last successful fetch
-	tried   time.Time // last attempt
-	lastErr error
+	mu       sync.Mutex
+	inflight chan struct{} // closed when the running fetch ends; nil when none runs
+	keys     []jose.JSONWebKey
+	fetched  time.Time // last successful fetch
+	tried    time.Time // last attempt
+	lastErr  error
 }
 
 // candidates returns the keys that may have signed a token with this kid and alg. It refreshes the
@@ -58,6 +58,9 @@ func (s *keySet) candidates(ctx context.Context, kid, alg string) ([]jose.JSONWe
 		s.mu.Lock()
 		err := s.lastErr
 		s.mu.Unlock()
+		if err == nil {
+			err = ctx.Err() // still fetching when the request's budget ran out
+		}
 		return nil, &Error{
 			Status: http.StatusServiceUnavailable, Code: CodeKeysUnavailable,
 			Reason: "the issuer's signing keys could not be fetched; retry later", Err: err,
@@ -95,35 +98,47 @@ func (s *keySet) match(kid, alg string) ([]jose.JSONWebKey, bool) {
 }
 
 // refresh fetches the key set unless the last attempt is more recent than minRefresh or another
-// caller fetched while this one waited. It reports whether a fetch happened.
+// caller's fetch is running (then it waits for that one). It reports whether a fetch ended while
+// it waited. The fetch itself runs detached, bounded by the HTTP client's timeout, so that its
+// result is cached even when the caller stops waiting: the caller waits only as long as ctx
+// allows, because a request's wait must end before Envoy's per-message timeout (an identity
+// provider that accepts connections and never answers would otherwise turn warden's documented
+// 503 into Envoy's 504).
 func (s *keySet) refresh(ctx context.Context) bool {
 	s.mu.Lock()
-	before := s.tried
-	s.mu.Unlock()
-	s.fetchMu.Lock()
-	defer s.fetchMu.Unlock()
-	s.mu.Lock()
-	if s.tried != before { // someone fetched while we waited for fetchMu
-		s.mu.Unlock()
-		return true
+	done := s.inflight
+	if done == nil {
+		if !s.tried.IsZero() && s.now().Sub(s.tried) < s.minRefresh {
+			s.mu.Unlock()
+			return false
+		}
+		s.tried = s.now()
+		done = make(chan struct{})
+		s.inflight = done
+		go s.fetchInto(context.WithoutCancel(ctx), done)
 	}
-	if !s.tried.IsZero() && s.now().Sub(s.tried) < s.minRefresh {
-		s.mu.Unlock()
+	s.mu.Unlock()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
 		return false
 	}
-	s.tried = s.now()
-	s.mu.Unlock()
+}
 
+// fetchInto runs one fetch and publishes its result; done is closed when it has.
+func (s *keySet) fetchInto(ctx context.Context, done chan struct{}) {
 	keys, err := s.fetch(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer close(done)
+	s.inflight = nil
 	s.lastErr = err
 	if err != nil {
 		s.log.Warn("fetch JWKS failed; keeping the previous keys", "issuer", s.issuer, "err", err)
-		return false
+		return
 	}
 	s.keys, s.fetched = keys, s.now()
-	return true
 }
 
 func (s *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {

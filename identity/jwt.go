@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -194,7 +195,7 @@ func (j *jwtVerifier) tokenFromHeaders(get func(string) string) (string, string,
 		}
 		if strings.EqualFold(h, "authorization") {
 			tok, ok := bearer(v)
-			if !ok || !jwtShaped(tok) || !j.ownIssuer(tok) {
+			if !ok || !jwtShaped(tok) || !j.mayBeOurs(tok) {
 				continue
 			}
 			return tok, h, nil
@@ -207,13 +208,25 @@ func (j *jwtVerifier) tokenFromHeaders(get func(string) string) (string, string,
 	return "", "", nil
 }
 
-// ownIssuer peeks (unverified) at a token's iss: only tokens claiming the configured issuer are
-// taken from Authorization.
-func (j *jwtVerifier) ownIssuer(tok string) bool {
-	p, err := preParse(tok)
-	if err != nil {
-		return false
+// mayBeOurs peeks (unverified) at a JWT-shaped bearer token's payload: a token whose readable
+// payload names another issuer (or none) belongs to the upstream and is left alone. Any other token is verified, and so
+// refused if it is broken: one that claims warden's issuer but is unsigned (alg none) or has a
+// malformed header, and one whose payload cannot be read at all (its issuer is unknown, so it
+// cannot be shown to be someone else's). Deciding "not ours" from a failed parse would let such a
+// token through as anonymous and forward it upstream.
+func (j *jwtVerifier) mayBeOurs(tok string) bool {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return true
 	}
-	iss, _ := p.claims["iss"].(string)
+	pb, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return true
+	}
+	claims, err := decodeClaims(pb)
+	if err != nil {
+		return true
+	}
+	iss, _ := claims["iss"].(string)
 	return iss == j.cfg.Issuer
 }

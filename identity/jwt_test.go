@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -333,4 +334,52 @@ func TestAuthorizationHeaderSelection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A bearer token in Authorization that claims warden's issuer is warden's to verify: unsigned
+// (alg none) or with a broken header it is refused with its reason, never taken for an upstream's
+// token (that let it through as anonymous and forwarded it upstream). A JWT-shaped token whose
+// payload cannot be read is refused too: nothing shows it belongs to someone else.
+func TestAuthorizationTokenClaimingOurIssuerIsNeverSkipped(t *testing.T) {
+	testKeys(t)
+	clk := newClock()
+	is := newIssuer(t, pub(&rsaKey1.PublicKey, "k1", "RS256"))
+	v := newVerifier(t, jwtConfig(is, false), clk)
+	claims := claimsAt(is, clk.Now())
+	foreign := with(claimsAt(is, clk.Now()), "iss", "https://kubernetes.default.svc")
+	badHeader := "eyJhbGciOiJSUzI1NiIsImtpZCI6" // base64url of a truncated JSON header
+	tests := []struct {
+		name, tok, wantCode string
+	}{
+		{"alg none", rawToken(t, map[string]any{"alg": "none", "typ": "JWT"}, claims, nil), CodeAlgNone},
+		{"alg NONE with a signature", rawToken(t, map[string]any{"alg": "NONE"}, claims, []byte("sig")), CodeAlgNone},
+		{"header is not JSON", badHeader + "." + b64(mustJSON(t, claims)) + "." + b64([]byte("sig")), CodeMalformed},
+		{"payload unreadable", rawToken(t, map[string]any{"alg": "RS256"}, claims, []byte("sig"))[:40] + "!!." + b64([]byte("sig")), CodeMalformed},
+		{"alg none of another issuer is the upstream's", rawToken(t, map[string]any{"alg": "none"}, foreign, nil), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := exchangeWith("authorization", "Bearer "+tc.tok)
+			err := v.Identify(context.Background(), x, nil)
+			if tc.wantCode == "" {
+				if err != nil || x.Identity.Subject != "" {
+					t.Fatalf("got %v, identity %+v; want the token left alone", err, x.Identity)
+				}
+				return
+			}
+			var ie *Error
+			if !errors.As(err, &ie) || ie.Code != tc.wantCode || ie.Status != 401 {
+				t.Fatalf("got %v, want 401 %s", err, tc.wantCode)
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

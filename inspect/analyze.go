@@ -1,80 +1,188 @@
 package inspect
 
 import (
-	"bytes"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/warden-gw/warden/exchange"
-	"github.com/warden-gw/warden/inspect/cloudapi"
 	"github.com/warden-gw/warden/inspect/k8sapi"
 	"github.com/warden-gw/warden/inspect/llmapi"
 	"github.com/warden-gw/warden/inspect/mcpapi"
-	"github.com/warden-gw/warden/inspect/shparse"
 )
 
-// maxFormBody bounds the form-encoded bodies read for fields.
-const maxFormBody = 1 << 20
+// maxEmbedDepth bounds how deep an HTTP request described inside another (a fetch tool's
+// arguments, a curl command) is judged as a request of its own.
+const maxEmbedDepth = 2
 
 // Analyze inspects a request: URL-level actions (GitHub, AWS, Kubernetes), the LLM request, the
-// MCP message, and actions in body fields. It never fails: what it cannot read it leaves out.
+// MCP message, and actions in body fields. It never fails: what it cannot read completely it
+// records in Facts.Inspection, which policies read.
 func Analyze(req *exchange.Request) *Facts {
-	f := &Facts{}
-	path, rawQuery, _ := strings.Cut(req.Path, "?")
-	host := hostOf(req)
-	endpoint := strings.ToLower(host + " " + path)
+	return analyze(req, 0)
+}
 
-	f.urlActions(req, path, rawQuery, host)
+func analyze(req *exchange.Request, depth int) *Facts {
+	f := &Facts{depth: depth}
+	c := canonicalize(req)
+	path := c.paths[0]
+	endpoint := c.host + " " + strings.ToLower(path)
+	body := f.readBody(req.Body, req.Headers.Get("content-type"))
+	c.bodyMethods(body)
+
+	f.urlActions(req, c)
 	urlAction := len(f.Actions) > 0
 
 	provider, api, isLLM := llmapi.Detect(path)
-	ct := strings.ToLower(req.Headers.Get("content-type"))
-	if len(req.Body) > 0 && looksJSON(ct, req.Body) {
-		if v, ok := decodeJSON(req.Body); ok {
-			f.body, f.bodyJSON = v, true
-		}
+	byShape := false
+	if !isLLM && body.kind == bodyJSON && !urlAction {
+		provider, api, isLLM = llmapi.DetectBody(body.json)
+		byShape = isLLM
 	}
+	if body.kind == bodyJSON {
+		f.body, f.bodyJSON = body.json, true
+	}
+	execEndpoint := isExecContext(endpoint) || isSQLContext(endpoint)
+	f.graphQLActions(req, path, c.rawQuery, strings.ToLower(req.Headers.Get("content-type")))
 	switch {
 	case isLLM:
-		f.LLM = llmapi.ParseRequest(provider, api, f.body)
-		f.Streamed = f.LLM.Stream
-	case f.bodyJSON:
-		if msgs, err := mcpapi.FromJSON(f.body); err == nil {
-			f.MCP = msgs
-			for i, m := range msgs {
-				if m.Method == mcpapi.MethodToolsCall && m.Arguments != nil {
-					prefix := "mcp.arguments"
-					if len(msgs) > 1 { // a batch: name the member
-						prefix = "mcp[" + strconv.Itoa(i) + "].arguments"
-					}
-					x := newExtractor(f, prefix, m.Tool, strings.ToLower(m.Tool)+" "+endpoint, true)
-					x.walk(m.Arguments, 0)
-				}
-			}
-		} else {
-			x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))
-			x.walk(f.body, 0)
+		f.LLM = llmapi.ParseRequest(provider, api, body.json)
+		f.Streamed = f.LLM.Stream || llmapi.StreamPath(path)
+		if byShape {
+			// Only the shape says LLM: the fields an LLM API does not read are still searched, so
+			// that a chat-shaped body cannot carry a command past an executing endpoint.
+			f.llmShapedBody(body, endpoint)
 		}
-	case len(req.Body) > 0 && len(req.Body) <= maxFormBody && strings.Contains(ct, "x-www-form-urlencoded"):
-		// Pairs that parse are kept even when others do not: servers differ in how strictly they
-		// parse, and one bad escape must not hide the rest.
-		vals, _ := url.ParseQuery(string(req.Body))
+	case body.kind == bodyJSON:
+		f.jsonBody(body, endpoint)
+	case body.kind == bodyForm || body.kind == bodyMultipart:
 		x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))
-		x.values(vals)
-	case len(req.Body) > 0 && strings.Contains(ct, "application/sql"):
+		x.values(body.form)
+	case body.kind == bodySQL:
 		x := newExtractor(f, "request", "", endpoint, false)
-		x.sql("request.body", string(req.Body))
+		x.sql("request.body", body.text)
+	case body.kind == bodyText:
+		f.textBody(body.text, endpoint)
 	}
 	// The query of a URL-level API call holds that API's own parameters (pod exec commands are
 	// already an action), so only other URLs are searched for fields.
-	if rawQuery != "" && !isLLM && !urlAction {
-		vals, _ := url.ParseQuery(rawQuery)
+	if c.rawQuery != "" && !isLLM && !urlAction {
 		x := newExtractor(f, "request.query", "", endpoint, isExecContext(endpoint))
-		x.values(vals)
+		x.values(c.query)
 	}
+	f.Inspection.Executing = f.Inspection.Executing || execEndpoint || len(f.Actions) > 0 || len(f.mcpCalls()) > 0
 	f.sortActions()
 	return f
+}
+
+// jsonBody reads a JSON request body: an MCP message (its tools/call arguments) or any other
+// JSON, every value of repeated keys included.
+func (f *Facts) jsonBody(body requestBody, endpoint string) {
+	msgs, err := mcpapi.FromJSON(body.json)
+	if err != nil {
+		// Not valid JSON-RPC, but a server may still run what looks like a tool call (a batch
+		// with one bad member, a message without "jsonrpc"): read it as executing, and say so.
+		toolCall := looksToolCall(body.json)
+		if toolCall {
+			f.ambiguous("a tools/call that is not valid JSON-RPC: " + err.Error())
+			f.Inspection.Executing = true
+		}
+		x := newExtractor(f, "request.body", "", endpoint, toolCall || isExecContext(endpoint))
+		x.walk(body.json, 0)
+		for _, d := range body.dups {
+			x.walk(d, 1)
+		}
+		return
+	}
+	f.MCP = msgs
+	tool := ""
+	for i, m := range msgs {
+		if m.Method != mcpapi.MethodToolsCall || m.Arguments == nil {
+			continue
+		}
+		prefix := "mcp.arguments"
+		if len(msgs) > 1 { // a batch: name the member
+			prefix = "mcp[" + strconv.Itoa(i) + "].arguments"
+		}
+		x := newExtractor(f, prefix, m.Tool, strings.ToLower(m.Tool)+" "+endpoint, true)
+		x.walk(m.Arguments, 0)
+		if tool == "" {
+			tool = m.Tool
+		}
+	}
+	if len(body.dups) > 0 {
+		// A repeated key anywhere in the message: judge the shadowed values as arguments.
+		x := newExtractor(f, "mcp.shadowed", tool, strings.ToLower(tool)+" "+endpoint, true)
+		for _, d := range body.dups {
+			x.walk(d, 1)
+		}
+	}
+}
+
+// looksToolCall reports whether a JSON body, or a member of a JSON array body, has
+// "method": "tools/call".
+func looksToolCall(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return t["method"] == mcpapi.MethodToolsCall
+	case []any:
+		for i, el := range t {
+			if i >= maxNodes {
+				return true // too many members to check: assume the worst
+			}
+			if m, ok := el.(map[string]any); ok && m["method"] == mcpapi.MethodToolsCall {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// llmFields are the request fields of the LLM APIs that hold conversation history and
+// declarations, not actions.
+var llmFields = map[string]bool{
+	"model": true, "messages": true, "input": true, "instructions": true, "system": true, "tools": true,
+	"tool_choice": true, "contents": true, "systemInstruction": true, "toolConfig": true,
+	"inferenceConfig": true, "anthropic_version": true, "max_tokens": true, "stream": true,
+}
+
+// llmShapedBody walks the fields of an LLM-shaped body that no LLM API reads.
+func (f *Facts) llmShapedBody(body requestBody, endpoint string) {
+	m, _ := body.json.(map[string]any)
+	rest := make(map[string]any, len(m))
+	for k, v := range m {
+		if !llmFields[k] {
+			rest[k] = v
+		}
+	}
+	x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))
+	x.walk(rest, 0)
+	for _, d := range body.dups {
+		x.walk(d, 1)
+	}
+}
+
+// textBody reads a plain-text body by what the endpoint does: SQL sent to a SQL endpoint (a
+// /query route of a database gateway), a script sent to an endpoint that executes commands.
+// Elsewhere plain text is not an action.
+func (f *Facts) textBody(text, endpoint string) {
+	switch {
+	case isSQLContext(endpoint) && leadingSQLKeyword(text) != "":
+		x := newExtractor(f, "request", "", endpoint, false)
+		x.sql("request.body", text)
+	case isExecContext(endpoint) && strings.TrimSpace(text) != "":
+		x := newExtractor(f, "request", "", endpoint, true)
+		x.shell("request.body", text)
+	}
+}
+
+func (f *Facts) mcpCalls() []mcpapi.Message {
+	var out []mcpapi.Message
+	for _, m := range f.MCP {
+		if m.Method == mcpapi.MethodToolsCall {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // AddResponse adds what a buffered response proposes: for an LLM request, the tool calls in its
@@ -100,17 +208,38 @@ func (f *Facts) AddToolCalls(calls []llmapi.ToolCall) {
 	f.addCalls(calls)
 }
 
+// maxToolCalls bounds the tool calls of one response that are judged; past it the facts say
+// the response was truncated.
+const maxToolCalls = 256
+
 func (f *Facts) addCalls(calls []llmapi.ToolCall) {
 	f.cel = nil
+	if len(calls) > 0 {
+		f.Inspection.Executing = true
+	}
+	if len(f.LLMCalls)+len(calls) > maxToolCalls {
+		f.truncate("more than " + itoa(maxToolCalls) + " tool calls in one response")
+		calls = calls[:max(0, maxToolCalls-len(f.LLMCalls))]
+	}
 	for _, c := range calls {
 		i := len(f.LLMCalls)
 		f.LLMCalls = append(f.LLMCalls, c)
 		src := llmapi.Source(i)
 		name := strings.ToLower(c.Name)
-		args := c.Args()
 		x := newExtractor(f, src+".arguments", c.Name, name, true)
-		if len(args) > 0 || strings.HasPrefix(strings.TrimSpace(c.Arguments), "{") {
+		if args, dups, ok := decodeJSONAll([]byte(c.Arguments)); ok {
+			// Any JSON: an object of arguments, or a top-level array or string.
 			x.walk(args, 0)
+			for _, d := range dups {
+				x.walk(d, 1)
+			}
+			if s, isStr := args.(string); isStr {
+				x.candidate("", s, 0)
+			}
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(c.Arguments), "{") {
+			f.ambiguous("tool call " + strconv.Itoa(i) + " arguments are not valid JSON")
 			continue
 		}
 		// Free-form input (custom tools): read it as the tool name says.
@@ -123,42 +252,6 @@ func (f *Facts) addCalls(calls []llmapi.ToolCall) {
 		}
 	}
 	f.sortActions()
-}
-
-// urlActions adds the GitHub, AWS and Kubernetes actions a request's URL names.
-func (f *Facts) urlActions(req *exchange.Request, path, rawQuery, host string) {
-	if gh, ok := cloudapi.GitHub(req); ok {
-		f.Actions = append(f.Actions, Action{
-			Kind: KindGitHub, Source: "request.url", Text: strings.ToUpper(req.Method) + " " + path,
-			Destructive: gh.Destructive, Reasons: nonEmpty(gh.Reason), GitHub: &gh,
-		})
-		return
-	}
-	if aws, ok := cloudapi.AWS(req); ok {
-		f.Actions = append(f.Actions, Action{
-			Kind: KindAWS, Source: "request.url", Text: aws.Service + ":" + aws.Action,
-			Destructive: aws.Destructive, Reasons: nonEmpty(aws.Reason), AWS: &aws,
-		})
-		return
-	}
-	var query url.Values
-	if rawQuery != "" {
-		query, _ = url.ParseQuery(rawQuery)
-	}
-	k, ok := k8sapi.Parse(req.Method, path, query)
-	if !ok || k.Resource == "" || !likelyKubernetes(host, k) {
-		return
-	}
-	a := Action{Kind: KindK8s, Source: "request.url", Text: strings.ToUpper(req.Method) + " " + path, K8s: &k}
-	if k.Destructive() {
-		a.Destructive = true
-		a.Reasons = []string{"Kubernetes " + k.Verb + " of " + describeK8s(k)}
-	}
-	f.Actions = append(f.Actions, a)
-	if len(k.ExecCommand) > 0 {
-		res := shparse.AnalyzeArgv(k.ExecCommand)
-		f.addShell("k8s.exec", "", joinArgv(k.ExecCommand), res)
-	}
 }
 
 func describeK8s(k k8sapi.Request) string {
@@ -190,14 +283,6 @@ func hostOf(req *exchange.Request) string {
 		return req.Authority
 	}
 	return req.Headers.Get("host")
-}
-
-func looksJSON(ct string, body []byte) bool {
-	if strings.Contains(ct, "json") {
-		return true
-	}
-	t := bytes.TrimLeft(body, " \t\r\n")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
 func nonEmpty(s string) []string {

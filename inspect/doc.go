@@ -7,20 +7,47 @@
 // AddResponse / AddToolCalls add what the response proposes. Facts.CEL returns the CEL variables
 // "llm", "mcp" and "actions"; Facts.ToolCalls returns the audit view.
 //
+// # One canonical request
+//
+// Before any recogniser runs, the request is canonicalised once (canon.go): the methods in play
+// (the request's own and every override: X-HTTP-Method-Override, X-HTTP-Method,
+// X-Method-Override, a _method query, form, multipart or JSON field) are all tried and the worst
+// reading wins; the path is percent-decoded (and, when that changes it, decoded a second time
+// as a second reading), with duplicate slashes, backslashes and dot segments resolved; the host
+// is lower-cased without port or trailing dots. Bodies are read once by content type (body.go):
+// a UTF-8 BOM is dropped; JSON keeps every value of a repeated key; form-encoded and
+// multipart/form-data fields (text parts of uploads too) become values; text/plain and
+// script types are read as SQL on a SQL endpoint and as a script on an executing one.
+//
 // # Where actions come from
 //
 // From the URL (method, host, path, query, and for AWS the body and headers):
-//   - GitHub REST calls: host api.github.com or a GitHub Enterprise /api/v3/ path (kind github,
-//     source "request.url"). Such paths are never read as Kubernetes paths.
-//   - AWS calls: *.amazonaws.com / *.api.aws hosts, or any host when the request carries a SigV4
-//     signature, whose scope names the service (kind aws, source "request.url").
-//   - Kubernetes REST calls (kind k8s, source "request.url"): /api/... and /apis/... paths, when
-//     the resource is a built-in one, the group is a dotted API group, or the host looks like an
-//     API server (port 6443, "kube", "k8s" in the name). An application's own /api/v1/users is
-//     not mistaken for Kubernetes. Pod exec commands (repeated command= parameters) also become
-//     a shell action with source "k8s.exec".
+//   - GitHub REST calls (kind github): host api.github.com, a GitHub Enterprise /api/v3/ path
+//     under any prefix, a route prefix naming GitHub (/github/repos/...), or GitHub's own headers
+//     (X-GitHub-Api-Version, Accept: application/vnd.github+json) when the host says nothing.
+//     Routes match case-insensitively; /repositories/{id} is the repository alias. Writes that
+//     weaken branch protection or rulesets are destructive (weaken_protection).
+//   - AWS calls (kind aws): *.amazonaws.com / *.api.aws hosts, or any host when the request
+//     carries a SigV4 signature, whose scope names the service. DryRun=true is not destructive.
+//   - Kubernetes REST calls (kind k8s): /api/... and /apis/... at the root or mounted under a
+//     prefix (/k8s/, Rancher /k8s/clusters/{id}/, GKE Connect .../gkeMemberships/{m}/, the
+//     dashboard's /api/v1/_raw/), when the resource is a built-in one, the group is dotted, the
+//     host or prefix names Kubernetes, or the content type is one only Kubernetes clients send.
+//     An application's own /api/v1/users is not Kubernetes. ?dryRun=All is not destructive.
+//     Pod exec commands also become a shell action with source "k8s.exec".
+//   - Control-plane REST calls (kind rest, cloudapi.REST): Google Cloud (*.googleapis.com or a
+//     /gcp/ prefix; DELETE and :delete/:destroy/:purge), Azure Resource Manager and data planes,
+//     PostgREST (DELETE or PATCH without a row filter), Neon and other platform APIs, Argo CD.
 //
-// From a JSON body (any depth), form-encoded body, or the URL query string, by field name
+// From a JSON body (any depth, top-level arrays, JSON decoded from inside strings up to 4
+// levels), form or multipart body, or the URL query string. Every string value of any key is a
+// candidate (candidate.go): read as SQL when it parses and the context is confident (a SQL or
+// executing endpoint or tool, a key named for SQL, or a statement keyword in capitals), and as a
+// command line when it is destructive and the context executes commands. An object describing
+// an HTTP request ({"method": "DELETE", "url": ...}, fetch-style options) is judged as that
+// request (JudgeEmbeddedHTTP, AddEmbeddedHTTP), with the same recognisers. A tool named for a
+// program (a "kubectl" or "redis_command" tool) has its arguments read as that program's.
+// Beyond that, by field name
 // (case-insensitive; sources look like "request.body.params.sql", "request.query.query",
 // "mcp.arguments.command", "llm.tool_calls[0].arguments.query"):
 //   - SQL: string fields query, sql, sql_query, statement, statements, and querystring (Athena)
@@ -42,15 +69,20 @@
 //   - Embedded languages: SQL carried by a shell command (psql -c, mysql -e, ...) becomes its own
 //     sql action with source "<shell source>.embedded[i]".
 //
-// LLM request bodies (Chat Completions, Responses, Messages) give llm facts, not actions: their
+// LLM request bodies (Chat Completions, Responses, Messages, Bedrock Converse, Gemini; found by
+// path, including Bedrock, Vertex and Azure paths, or by body shape on any host) give llm facts,
+// not actions: their
 // message history holds calls that already ran. The calls that matter are those the response
 // proposes: AddResponse (buffered JSON or whole SSE) and AddToolCalls (the streamed path, from
 // llmapi.Guard) extract actions from each call's arguments with the tool name as context.
 // Free-form arguments (custom tools) are read as SQL or shell when the tool name says so.
 //
-// # Unparsable input
+// # Limits and unparsable input
 //
-// A body that is not JSON or form data gives no body-derived actions and no error. SQL or shell
+// Every limit sets Facts.Inspection.Truncated with a reason, and input that admits more than
+// one reading sets Inspection.Ambiguous (inspection.go); the default pack denies or holds such
+// exchanges on executing endpoints. A body that is not JSON or form data otherwise gives no
+// body-derived actions and no error. SQL or shell
 // that does not parse in a field classified as such is kept as an action with parse_error set
 // and destructive=false: the policy decides (the default pack fails closed on it). The one
 // exception keeps look-alikes out: a command/cmd string that does not parse as shell outside an

@@ -10,11 +10,13 @@ import (
 	"github.com/warden-gw/warden/inspect/sqlparse"
 )
 
-// Bounds on the work one body may cause.
+// Bounds on the work one body may cause; past each, Facts.Inspection.Truncated is set.
 const (
-	maxDepth   = 32    // JSON nesting followed
-	maxNodes   = 20000 // objects and arrays visited per extractor
-	maxActions = 64    // actions per exchange; more set Facts.Truncated
+	maxDepth      = 32      // JSON nesting followed
+	maxNodes      = 20000   // objects and arrays visited per extractor
+	maxActions    = 64      // actions per exchange
+	maxJSONNest   = 4       // JSON decoded from inside JSON strings, nested
+	maxNestedJSON = 1 << 20 // bytes of JSON decoded from strings per extractor
 )
 
 // extractor finds SQL and shell in decoded JSON, form or query values, under one context.
@@ -23,15 +25,26 @@ type extractor struct {
 	prefix  string // source prefix: "request.body", "mcp.arguments", "llm.tool_calls[0].arguments"
 	tool    string // MCP or LLM tool carrying the values
 	sqlCtx  bool   // the context says SQL (see doc.go)
-	execCtx bool   // the context says commands are executed
-	path    []string
-	nodes   int
+	execCtx bool   // the context says commands are executed (an MCP or LLM tool call counts)
+	// namedExec is true when the context itself names execution (a run_command tool, an /exec
+	// endpoint), not only a tool call of any kind.
+	namedExec bool
+	// toolProg is the program a tool is named for (a "kubectl" or "redis_command" tool), whose
+	// arguments are that program's arguments.
+	toolProg   string
+	path       []string
+	nodes      int
+	nest       int // JSON-in-string nesting of the value being walked
+	parses     int // candidate strings parsed as SQL or shell
+	nestedSize int
 }
 
 func newExtractor(f *Facts, prefix, tool, context string, exec bool) *extractor {
+	named := isExecContext(context)
 	return &extractor{
 		f: f, prefix: prefix, tool: tool,
-		sqlCtx: isSQLContext(context), execCtx: exec || isExecContext(context),
+		sqlCtx: isSQLContext(context), execCtx: exec || named, namedExec: named,
+		toolProg: toolProgram(tool),
 	}
 }
 
@@ -56,7 +69,7 @@ func (x *extractor) source(key string) string {
 
 func (x *extractor) full() bool {
 	if len(x.f.Actions) >= maxActions {
-		x.f.Truncated = true
+		x.f.truncate("more than " + itoa(maxActions) + " actions in one exchange")
 		return true
 	}
 	return false
@@ -65,29 +78,49 @@ func (x *extractor) full() bool {
 // walk visits a decoded JSON value.
 func (x *extractor) walk(v any, depth int) {
 	x.nodes++
-	if depth > maxDepth || x.nodes > maxNodes || x.full() {
-		if depth > maxDepth || x.nodes > maxNodes {
-			x.f.Truncated = true
-		}
+	switch {
+	case depth > maxDepth:
+		x.f.truncate("JSON nested deeper than " + itoa(maxDepth) + " levels")
+		return
+	case x.nodes > maxNodes:
+		x.f.truncate("JSON has more than " + itoa(maxNodes) + " objects and arrays")
+		return
+	case x.full():
 		return
 	}
 	switch t := v.(type) {
 	case map[string]any:
 		x.object(t, depth)
 	case []any:
-		for i, el := range t {
-			switch el.(type) {
-			case map[string]any, []any:
-				x.path = append(x.path, "["+strconv.Itoa(i)+"]")
-				x.walk(el, depth+1)
-				x.path = x.path[:len(x.path)-1]
+		x.array(t, depth, true)
+	}
+}
+
+// array visits the elements of an array; strings are candidates unless the array's key was
+// already read as SQL or a command (strs false).
+func (x *extractor) array(t []any, depth int, strs bool) {
+	x.nodes++
+	if depth > maxDepth {
+		x.f.truncate("JSON nested deeper than " + itoa(maxDepth) + " levels")
+		return
+	}
+	for i, el := range t {
+		x.path = append(x.path, "["+strconv.Itoa(i)+"]")
+		switch e := el.(type) {
+		case map[string]any, []any:
+			x.walk(el, depth+1)
+		case string:
+			if strs {
+				x.candidate("", e, depth+1)
 			}
 		}
+		x.path = x.path[:len(x.path)-1]
 	}
 }
 
 func (x *extractor) object(m map[string]any, depth int) {
 	skip := x.commandWithArgs(m)
+	x.embeddedHTTP(m)
 	for k, v := range m {
 		if skip != "" && (k == skip || strings.EqualFold(k, "args") || strings.EqualFold(k, "arguments")) {
 			continue
@@ -95,11 +128,15 @@ func (x *extractor) object(m map[string]any, depth int) {
 		key := strings.ToLower(k)
 		switch t := v.(type) {
 		case string:
-			x.stringField(k, key, t)
+			if !x.stringField(k, key, t) {
+				x.path = append(x.path, k)
+				x.candidate(key, t, depth+1)
+				x.path = x.path[:len(x.path)-1]
+			}
 		case []any:
-			x.arrayField(k, key, t)
+			handled := x.arrayField(k, key, t)
 			x.path = append(x.path, k)
-			x.walk(t, depth+1)
+			x.array(t, depth+1, !handled)
 			x.path = x.path[:len(x.path)-1]
 		case map[string]any:
 			x.path = append(x.path, k)
@@ -135,20 +172,27 @@ func (x *extractor) commandWithArgs(m map[string]any) string {
 	return ""
 }
 
-func (x *extractor) stringField(k, key, s string) {
+// stringField reads a string under a key that names SQL or a command; it reports whether the
+// key was one of those (other keys' strings are candidates, see candidate).
+func (x *extractor) stringField(k, key, s string) bool {
 	switch key {
 	case "query", "sql", "sql_query", "sqlquery", "querystring", "statement", "statements":
 		x.sqlField(x.source(k), s)
 	case "command", "cmd", "shell":
 		x.shellField(x.source(k), s)
 	case "script":
-		if x.execCtx || shebangShell(s) {
-			x.shellField(x.source(k), s)
+		if !x.execCtx && !shebangShell(s) {
+			return false
 		}
+		x.shellField(x.source(k), s)
+	default:
+		return false
 	}
+	return true
 }
 
-func (x *extractor) arrayField(k, key string, arr []any) {
+// arrayField reads an array under a key that names SQL or commands and reports whether it did.
+func (x *extractor) arrayField(k, key string, arr []any) bool {
 	switch key {
 	case "query", "sql", "statement", "statements":
 		for i, el := range arr {
@@ -158,18 +202,29 @@ func (x *extractor) arrayField(k, key string, arr []any) {
 		}
 	case "argv", "command", "cmd", "args":
 		if key == "args" && !x.execCtx {
-			return
+			return false
 		}
-		if argv, ok := stringList(arr); ok && len(argv) > 0 && programLike(argv[0]) {
-			x.argv(x.source(k), argv)
+		argv, ok := stringList(arr)
+		if !ok || len(argv) == 0 {
+			return false
 		}
+		if x.toolProg != "" && argv[0] != x.toolProg && key != "command" {
+			argv = append([]string{x.toolProg}, argv...) // a kubectl tool's args: ["delete", ...]
+		}
+		if !programLike(argv[0]) {
+			return false
+		}
+		x.argv(x.source(k), argv)
 	case "commands":
 		for i, el := range arr {
 			if s, ok := el.(string); ok {
 				x.shellField(x.source(k+"["+strconv.Itoa(i)+"]"), s)
 			}
 		}
+	default:
+		return false
 	}
+	return true
 }
 
 // values reads form or query parameters with the same field rules.
@@ -183,14 +238,22 @@ func (x *extractor) values(v url.Values) {
 		vals := v[k]
 		key := strings.ToLower(k)
 		if len(vals) == 1 {
-			x.stringField(k, key, vals[0])
+			if !x.stringField(k, key, vals[0]) {
+				x.path = append(x.path, k)
+				x.candidate(key, vals[0], 1)
+				x.path = x.path[:len(x.path)-1]
+			}
 			continue
 		}
 		arr := make([]any, len(vals))
 		for i, s := range vals {
 			arr[i] = s
 		}
-		x.arrayField(k, key, arr)
+		// A repeated parameter: every value is judged, never just the first or the last.
+		handled := x.arrayField(k, key, arr)
+		x.path = append(x.path, k)
+		x.array(arr, 1, !handled)
+		x.path = x.path[:len(x.path)-1]
 	}
 }
 
@@ -234,6 +297,11 @@ func (x *extractor) shellField(src, s string) {
 	if strings.TrimSpace(s) == "" || x.full() {
 		return
 	}
+	if x.toolProg != "" {
+		if first, _, _ := strings.Cut(strings.TrimSpace(s), " "); first != x.toolProg {
+			s = x.toolProg + " " + s // a kubectl tool's command: "delete ns prod"
+		}
+	}
 	res := shparse.Analyze(s)
 	if res.ParseError != "" && !x.execCtx {
 		return
@@ -260,6 +328,7 @@ func (f *Facts) addShell(src, tool, text string, res shparse.Result) {
 		Kind: KindShell, Source: src, Name: tool, Text: text,
 		Destructive: res.Destructive, Reasons: res.Reasons, Shell: &res,
 	})
+	f.addCommandRequests(src, tool, res.HTTP)
 	for i, e := range res.Embedded {
 		if e.Kind != "sql" || len(f.Actions) >= maxActions {
 			continue

@@ -3,9 +3,11 @@ package inspect
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect/cloudapi"
+	"github.com/warden-gw/warden/inspect/gqlparse"
 	"github.com/warden-gw/warden/inspect/k8sapi"
 	"github.com/warden-gw/warden/inspect/llmapi"
 	"github.com/warden-gw/warden/inspect/mcpapi"
@@ -20,12 +22,15 @@ const (
 	KindK8s    = "k8s"
 	KindAWS    = "aws"
 	KindGitHub = "github"
+	KindREST   = "rest" // Google Cloud, Azure, PostgREST and other control-plane REST calls
+	// KindGraphQL is a GraphQL request (gqlparse).
+	KindGraphQL = "graphql"
 )
 
 // Action is one thing warden understood a request or response to do. Exactly one of the
 // kind-specific results is set, matching Kind.
 type Action struct {
-	Kind        string // sql, shell, k8s, aws, github
+	Kind        string // sql, shell, k8s, aws, github, rest
 	Source      string // where it was found: "request.body.query", "mcp.arguments.command", ...
 	Name        string // the MCP or LLM tool that carries it, if any
 	Text        string // the statement, command line, or "METHOD path" / "service:Action"
@@ -37,6 +42,9 @@ type Action struct {
 	K8s    *k8sapi.Request
 	AWS    *cloudapi.AWSCall
 	GitHub *cloudapi.GitHubCall
+	REST   *cloudapi.RESTCall
+	// GraphQL is set for KindGraphQL.
+	GraphQL *gqlparse.Result
 }
 
 // Map returns the action as a CEL value: {"kind","source","text","destructive","reasons"} and
@@ -57,6 +65,10 @@ func (a Action) Map() map[string]any {
 		m[KindAWS] = a.AWS.Map()
 	case a.GitHub != nil:
 		m[KindGitHub] = a.GitHub.Map()
+	case a.REST != nil:
+		m[KindREST] = a.REST.Map()
+	case a.GraphQL != nil:
+		m[KindGraphQL] = a.GraphQL.Map()
 	}
 	return m
 }
@@ -77,10 +89,10 @@ type Facts struct {
 	MCP []mcpapi.Message
 	// Actions are sorted by Source.
 	Actions []Action
-	// Truncated is true when a body had more actions, nesting or values than inspection
-	// follows; policies should fail closed on it (CEL: actions are then incomplete).
-	Truncated bool
+	// Inspection says how completely the exchange was understood (CEL variable "inspection").
+	Inspection Inspection
 
+	depth    int  // 0 for a real request; n for a request described inside another (embed.go)
 	body     any  // the decoded JSON body
 	bodyJSON bool // body holds a decoded JSON value
 	cel      map[string]any
@@ -90,7 +102,7 @@ type Facts struct {
 // that later stages need not decode it again; ok is false when the body is not JSON.
 func (f *Facts) BodyJSON() (v any, ok bool) { return f.body, f.bodyJSON }
 
-// CEL returns the CEL variables "llm", "mcp" and "actions". The map is built once and cached
+// CEL returns the CEL variables "llm", "mcp", "actions" and "inspection". The map is built once and cached
 // until AddResponse or AddToolCalls adds to the facts; callers must not modify it.
 func (f *Facts) CEL() map[string]any {
 	if f.cel != nil {
@@ -128,11 +140,13 @@ func (f *Facts) CEL() map[string]any {
 	for i, a := range f.Actions {
 		actions[i] = a.Map()
 	}
-	f.cel = map[string]any{"llm": llm, "mcp": mcp, "actions": actions}
+	f.cel = map[string]any{"llm": llm, "mcp": mcp, "actions": actions, "inspection": f.Inspection.Map()}
 	return f.cel
 }
 
-// ToolCalls returns the audit view of the exchange: every action, and every LLM or MCP tool call.
+// ToolCalls returns the audit view of the exchange: every action, every LLM or MCP tool call,
+// and, when inspection was truncated or ambiguous, an entry of kind "inspection" with the
+// reasons.
 // Text is raw: the audit stage redacts it before writing.
 func (f *Facts) ToolCalls() []exchange.ToolCall {
 	out := make([]exchange.ToolCall, 0, len(f.Actions)+len(f.LLMCalls)+len(f.MCP))
@@ -146,6 +160,10 @@ func (f *Facts) ToolCalls() []exchange.ToolCall {
 	}
 	for _, a := range f.Actions {
 		out = append(out, exchange.ToolCall{Kind: a.Kind, Source: a.Source, Name: a.Name, Text: a.Text})
+	}
+	if in := f.Inspection; in.Truncated || in.Ambiguous {
+		// The record says why inspection was incomplete (the reasons name limits, never values).
+		out = append(out, exchange.ToolCall{Kind: "inspection", Source: "inspection", Text: strings.Join(in.Reasons, "; ")})
 	}
 	return out
 }

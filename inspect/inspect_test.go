@@ -158,11 +158,11 @@ func TestTruncated(t *testing.T) {
 	}
 	b.WriteString(`]}`)
 	f := Analyze(jsonReq("POST", "runner.internal", "/v1/exec", b.String()))
-	if len(f.Actions) != maxActions || !f.Truncated {
-		t.Errorf("%d actions, truncated=%v", len(f.Actions), f.Truncated)
+	if len(f.Actions) != maxActions || !f.Inspection.Truncated {
+		t.Errorf("%d actions, truncated=%v", len(f.Actions), f.Inspection.Truncated)
 	}
 	deep := strings.Repeat(`{"a":`, 200) + `{"command":"rm -rf /"}` + strings.Repeat("}", 200)
-	if f := Analyze(jsonReq("POST", "runner.internal", "/v1/exec", deep)); !f.Truncated {
+	if f := Analyze(jsonReq("POST", "runner.internal", "/v1/exec", deep)); !f.Inspection.Truncated {
 		t.Error("deep nesting not reported as truncated")
 	}
 }
@@ -229,6 +229,27 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		_ = f.CEL()
 		_ = f.ToolCalls()
+	})
+}
+
+// FuzzAnalyzeBody feeds any body under the content types inspection reads (multipart, form,
+// text, JSON) and checks that the limits hold.
+func FuzzAnalyzeBody(f *testing.F) {
+	f.Add("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"sql\"\r\n\r\nDROP TABLE a\r\n--b--\r\n")
+	f.Add("application/x-www-form-urlencoded", "_method=DELETE&q=DROP+TABLE+a&q=SELECT+1")
+	f.Add("text/plain", "rm -rf /")
+	f.Add("application/json", "\ufeff{\"a\":\"{\\\"sql\\\":\\\"DROP TABLE a\\\"}\",\"a\":[\"x\"]}")
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		r := jsonReq("POST", "runner.internal", "/v1/exec", body)
+		r.Headers = exchange.Headers{{Key: "content-type", Value: ct}}
+		f := Analyze(r)
+		if len(f.Actions) > maxActions+maxActions {
+			t.Fatalf("%d actions", len(f.Actions))
+		}
+		if len(f.Inspection.Reasons) > maxInspectionReasons {
+			t.Fatalf("%d reasons", len(f.Inspection.Reasons))
+		}
+		_ = f.CEL()
 	})
 }
 

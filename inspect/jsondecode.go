@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
@@ -12,26 +13,85 @@ import (
 // UTF-8, control bytes, numbers that do not fit, very deep nesting, any syntax error) goes to
 // encoding/json, so the result and the error/no-error outcome are always encoding/json's.
 func decodeJSON(body []byte) (any, bool) {
+	v, _, ok := decodeJSONAll(body)
+	return v, ok
+}
+
+// decodeJSONAll is decodeJSON that also returns the values a repeated key shadowed, each as a
+// one-key object {key: value}: servers differ in which of the values they use, so every one is
+// judged.
+func decodeJSONAll(body []byte) (any, []any, bool) {
 	d := jsonDecoder{s: body}
 	if v, ok := d.value(0); ok {
 		d.space()
 		if d.i == len(d.s) {
-			return v, true
+			return v, d.dups, true
 		}
 	}
 	var v any
 	if json.Unmarshal(body, &v) != nil {
-		return nil, false
+		return nil, nil, false
 	}
-	return v, true
+	return v, duplicatesOf(body), true
+}
+
+// duplicatesOf finds the shadowed values of repeated keys in valid JSON, with encoding/json's
+// tokenizer (the path for text the single-pass decoder leaves to encoding/json).
+func duplicatesOf(body []byte) []any {
+	t := tokenDecoder{dec: json.NewDecoder(bytes.NewReader(body))}
+	t.value(0)
+	return t.dups
+}
+
+type tokenDecoder struct {
+	dec  *json.Decoder
+	dups []any
+}
+
+func (t *tokenDecoder) value(depth int) any {
+	tok, err := t.dec.Token()
+	if err != nil {
+		return nil
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return tok
+	}
+	switch delim {
+	case '{':
+		m := map[string]any{}
+		for t.dec.More() {
+			kt, err := t.dec.Token()
+			if err != nil {
+				return m
+			}
+			k, _ := kt.(string)
+			v := t.value(depth + 1)
+			if old, ok := m[k]; ok && len(t.dups) <= maxDuplicates {
+				t.dups = append(t.dups, map[string]any{k: old})
+			}
+			m[k] = v
+		}
+		_, _ = t.dec.Token()
+		return m
+	case '[':
+		a := []any{}
+		for t.dec.More() {
+			a = append(a, t.value(depth+1))
+		}
+		_, _ = t.dec.Token()
+		return a
+	}
+	return nil
 }
 
 // maxFastJSONDepth bounds the single-pass decoder's recursion; deeper text goes to encoding/json.
 const maxFastJSONDepth = 256
 
 type jsonDecoder struct {
-	s []byte
-	i int
+	s    []byte
+	i    int
+	dups []any // values shadowed by repeated keys, each as {key: value}
 }
 
 func (d *jsonDecoder) space() {
@@ -91,6 +151,9 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 		v, ok := d.value(depth + 1)
 		if !ok {
 			return nil, false
+		}
+		if old, seen := m[k]; seen && len(d.dups) <= maxDuplicates {
+			d.dups = append(d.dups, map[string]any{k: old})
 		}
 		m[k] = v // a repeated key: the last one wins, as in encoding/json
 		d.space()

@@ -56,5 +56,37 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{`{"a":[1,"b",null,true,{"c":-1.5e3}]}`, `{"q":"x\"y\u0041"}`, "[\"\xff\"]", `1`} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, body []byte) { checkSameAsStdlib(t, body) })
+	f.Add([]byte(`{"a":1,"b":{"a":2,"a":"x"},"a":[3]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkSameAsStdlib(t, body)
+		checkDuplicates(t, body)
+	})
+}
+
+// checkDuplicates fails when the single-pass decoder and encoding/json's tokenizer disagree on
+// the values repeated keys shadow.
+func checkDuplicates(t *testing.T, body []byte) {
+	t.Helper()
+	_, dups, ok := decodeJSONAll(body)
+	if !ok {
+		return
+	}
+	if want := duplicatesOf(body); !reflect.DeepEqual(dups, want) && (len(dups) > 0 || len(want) > 0) {
+		t.Fatalf("decodeJSONAll(%q) shadowed %#v, tokenizer %#v", body, dups, want)
+	}
+}
+
+func TestDuplicateKeysEveryValue(t *testing.T) {
+	for body, want := range map[string]int{
+		`{"a":1,"a":2}`:                         1,
+		`{"a":1,"a":2,"a":3}`:                   2,
+		`{"x":{"q":"DROP","q":"SELECT"},"q":1}`: 1,
+		`{"q":"\u0044ROP","q":"x"}`:             1, // an escape sends the body to encoding/json
+		`{"a":1,"b":2}`:                         0,
+	} {
+		checkDuplicates(t, []byte(body))
+		if _, dups, _ := decodeJSONAll([]byte(body)); len(dups) != want {
+			t.Errorf("%s: %d shadowed values, want %d", body, len(dups), want)
+		}
+	}
 }

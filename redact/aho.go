@@ -120,13 +120,11 @@ func (ki *keywordIndex) walk(b []byte, i int, hits []kwHit) []kwHit {
 	return hits
 }
 
-// scan appends every keyword occurrence in b to hits and returns the length
-// of the longest suffix of b that is a proper prefix of a keyword (a keyword
-// that may complete in the next chunk).
-func (ki *keywordIndex) scan(b []byte, hits []kwHit) ([]kwHit, int) {
+// scan appends every keyword occurrence in b to hits.
+func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 	n := len(b)
 	if n == 0 {
-		return hits, 0
+		return hits
 	}
 	fold := &ki.fold
 	tri := &ki.tri
@@ -157,7 +155,7 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) ([]kwHit, int) {
 			off += j + 1
 		}
 	}
-	return hits, ki.partialDepth(b)
+	return hits
 }
 
 // partialDepth returns the length of the longest suffix of b that is a

@@ -16,6 +16,47 @@
 // identifier words, so code like `key := testRSA2048PrivateKey` is not a secret.
 // Numeric PII has no keyword and gets its own cheap pass over digit runs.
 //
+// Context rules find credentials by where they stand: `.netrc` entries,
+// command-line password flags (`mysql -p'…'`, `sshpass -p`, `redis-cli -a`,
+// `--password VALUE`), name/value pairs such as Kubernetes env lists
+// (`{"name":"PGPASSWORD","value":"…"}`), values on the line after their key
+// (YAML block scalars `password: |`, `key:` then an indented value, `key=\`
+// continuations, a Markdown label then a code span), and tokens in URL paths
+// (`/bot<token>/`, Discord and Mattermost webhooks).
+//
+// # Look-through
+//
+// Secrets travel wrapped: JSON string escapes in a log line (`\u0067hp_`,
+// `https:\/\/`), percent-encoding in URLs and form bodies (also doubly
+// encoded), base64 and base64url blocks (Kubernetes Secret `data:`, docker
+// `auths`, `X_CREDENTIALS=<base64 JSON>`, Basic and SASL PLAIN credentials).
+// Keywords of the same prefilter mark where to look (an escape, a base64
+// opening such as `eyJ` or `LS0tLS1`, a value after a credential key), so
+// benign text pays no extra pass. Around an escape the engine scans a decoded
+// view (up to 640 bytes either side, nested up to three encodings deep) and
+// maps each finding back to the encoded bytes, which are replaced where they
+// stand; a base64 block whose decoded text holds a secret (given the key it is
+// assigned to), a `user:password` pair or a SASL PLAIN message is replaced
+// whole. Blocks that do not decode to text (images, archives) are skipped.
+//
+// # Precedence
+//
+// When several rules match the same bytes, one names the finding (its marker
+// and its count in the record), by an explicit precedence: an exact value,
+// then a token whose checksum validated, a provider token, a structure (PEM
+// block, URL password, webhook path, look-through), a provider rule keyed by
+// the provider's name, a generic assignment, and personal data last; ties go
+// to the rule id. The result depends only on the rules, never on the other
+// findings of the body.
+//
+// # Records and logs
+//
+// Engine.Text redacts one string (secrets and exact values, not personal
+// data: a record names the people who acted) and Fields applies a function to
+// every string reachable from a record. warden passes every audit record,
+// every approval version and (package redactlog) every log line through them
+// in one place each, so a field added later is covered too.
+//
 // Classes (Secret, Email, Phone, Card, IBAN, SSN, Exact) are switchable per
 // call with Options.Disable, for example Options{Disable: redact.PII} for a
 // route that only redacts credentials. Exact values supplied at run time
@@ -74,19 +115,23 @@
 // returns and appends Close's output to the last chunk; in FULL_DUPLEX_STREAMED
 // it sends whatever Write returns as soon as it is non-empty.
 //
-// KindSSE streams keep every event well-formed and its data valid JSON; see
-// sse.go for how the text deltas of one choice / content block / output item
-// are treated as one logical string (so `sk-pro` | `j-...` in two deltas is
-// redacted whole) and how the held remainder is flushed when that string ends.
-// OpenAI Chat Completions (content, refusal, reasoning, tool-call arguments),
-// OpenAI Responses (*.delta events; the full values repeated in *.done events
-// and response.completed are redacted as complete values) and Anthropic
-// Messages (text, thinking and input_json deltas) are understood; any other
-// event is redacted value by value.
+// Event streams (KindSSE, KindNDJSON, and KindJSON for a JSON array read
+// element by element; KindOf picks one from a Content-Type) keep every event
+// well-formed and its data valid JSON. Text that continues from event to event
+// forms channels (stream_events.go, stream_route.go), so `sk-pro` | `j-...` in
+// two events is redacted whole. OpenAI Chat Completions, OpenAI Responses and
+// Anthropic Messages are read exactly; every other JSON stream (legacy
+// completions, Gemini, Cohere, TGI, Ollama...) by shape: the string field
+// whose value changes from event to event is a channel, one that repeats is a
+// complete value. A plain-text data stream is one channel. An event waits, and
+// every event after it, until the text it carries is decided, so held-back
+// text keeps its place in the stream and an event without a secret is emitted
+// byte for byte.
 //
 // The added time to first token is the processing of one event (tens of
 // microseconds, see BenchmarkSSEFirstToken) plus, when a delta ends inside a
-// word, the wait for the next delta that completes the word.
+// word, the wait for the next delta that completes the word (the whole event
+// waits, and the events behind it).
 //
 // # Compressed bodies
 //

@@ -43,6 +43,7 @@ type Options struct {
 type Engine struct {
 	rules   []*rule
 	ki      *keywordIndex
+	holdKI  *keywordIndex // keywords whose partial occurrence at the end of a chunk is held
 	kwRules [][]*rule
 	hmacKey []byte
 	exact   [][]byte
@@ -60,6 +61,7 @@ var (
 func allRules() ([]*rule, error) {
 	compiledOnce.Do(func() {
 		rs := append(providerRulesAtoG(), providerRulesHtoZ()...)
+		rs = append(rs, contextRules()...)
 		rs = append(rs, genericRules()...)
 		seen := map[string]bool{}
 		for _, r := range rs {
@@ -90,9 +92,12 @@ func New(cfg Config) (*Engine, error) {
 			e.exact = append(e.exact, slices.Clone(v))
 		}
 	}
-	var kws []string
+	var kws, holdKws []string
 	index := map[string]int{}
-	for _, r := range rs {
+	for _, r := range append(slices.Clip(rs), lookRules...) {
+		if !r.noHold {
+			holdKws = append(holdKws, r.keywords...)
+		}
 		for _, k := range r.keywords {
 			id, ok := index[k]
 			if !ok {
@@ -105,6 +110,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	e.ki = newKeywordIndex(kws)
+	e.holdKI = newKeywordIndex(holdKws)
 	e.pool.New = func() any { return &scratch{} }
 	return e, nil
 }
@@ -130,11 +136,46 @@ type span struct {
 	s, e  int
 	id    string
 	class Class
+	prio  precedence
+}
+
+// precedence orders rules that match the same bytes: the lower value names
+// the finding (its marker and its count in the record); equal values fall
+// back to the rule id. It depends only on the rules, never on the other
+// findings of the body.
+type precedence uint8
+
+const (
+	precExact    precedence = iota // a value warden injected: known for certain
+	precChecksum                   // a token format with a checksum that validated
+	precToken                      // a provider token with a distinctive prefix
+	precShape                      // a structure: PEM block, URL password, webhook path, look-through
+	precContext                    // a provider rule that needs the provider's name as key
+	precGeneric                    // generic assignments, bearer and basic credentials
+	precPII                        // personal data
+)
+
+// rulePrec is a rule's precedence, from its kind and filters.
+func rulePrec(r *rule) precedence {
+	switch {
+	case r.generic:
+		return precGeneric
+	case r.class != Secret:
+		return precPII
+	case r.kind == kindPrefix && r.validate != nil:
+		return precChecksum
+	case r.kind == kindPrefix:
+		return precToken
+	case r.kind == kindAssign:
+		return precContext
+	}
+	return precShape
 }
 
 type scratch struct {
 	hits  []kwHit
 	spans []span
+	look  []lookHit
 }
 
 // putScratch returns scratch buffers to the pool unless one huge body grew
@@ -150,13 +191,25 @@ func (e *Engine) putScratch(sc *scratch) {
 // requested, the first index that more input could still turn into part of
 // a secret (len(b) when nothing is pending).
 func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
+	return e.scanLayer(b, o, sc, 0)
+}
+
+// scanLayer scans b, which is layer encodings deep (0: the input itself).
+func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span, int) {
 	enabled := ^o.Disable
 	pend := len(b)
-	hits, depth := e.ki.scan(b, sc.hits[:0])
+	hits := e.ki.scan(b, sc.hits[:0])
 	sc.hits = hits
 	spans := sc.spans[:0]
-	if depth > 0 {
+	look := sc.look[:0]
+	if depth := e.holdKI.partialDepth(b); depth > 0 {
 		pend = len(b) - depth
+		// A token may start before its keyword (`<bot id>:AA...`): hold its digits too.
+		if b[pend] == ':' {
+			for k := 0; pend > 0 && k < 16 && isDigit(b[pend-1]); k++ {
+				pend--
+			}
+		}
 	}
 	for _, h := range hits {
 		ke := h.end
@@ -165,9 +218,13 @@ func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 			if r.class&enabled == 0 {
 				continue
 			}
+			if r.kind == kindLook {
+				look = append(look, lookHit{ks: ks, ke: ke, kind: r.look})
+				continue
+			}
 			s, en, p := r.match(b, ks, ke)
 			if s >= 0 && en > s {
-				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class})
+				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class, prio: r.prec})
 			}
 			if p >= 0 && p < pend {
 				pend = p
@@ -179,9 +236,12 @@ func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 			pend = p
 		}
 	}
+	if enabled&Secret != 0 {
+		pend = min(pend, cutEscape(b))
+	}
 	if enabled&(Card|SSN|Phone|IBAN) != 0 {
 		p := scanNumbers(b, enabled, func(s, en int, id string, c Class) {
-			spans = append(spans, span{s: s, e: en, id: id, class: c})
+			spans = append(spans, span{s: s, e: en, id: id, class: c, prio: precPII})
 		})
 		if p >= 0 && p < pend {
 			pend = p
@@ -199,6 +259,10 @@ func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 				}
 			}
 		}
+	}
+	sc.look = look
+	if enabled&Secret != 0 && len(look) > 0 {
+		spans, pend = e.lookThrough(b, o, look, spans, pend, layer)
 	}
 	spans = mergeSpans(spans)
 	sc.spans = spans
@@ -227,7 +291,7 @@ func appendExact(spans []span, b, v []byte) []span {
 		if i < 0 {
 			return spans
 		}
-		spans = append(spans, span{s: off + i, e: off + i + len(v), id: exactRuleID, class: Exact})
+		spans = append(spans, span{s: off + i, e: off + i + len(v), id: exactRuleID, class: Exact, prio: precExact})
 		off += i + len(v)
 	}
 }
@@ -244,27 +308,42 @@ func partialSuffix(b, v []byte) int {
 	return len(b)
 }
 
-func isGeneric(id string) bool { return strings.HasPrefix(id, "generic-") }
+// spanOrder is a total order: by start, longer first, then precedence and
+// rule id, so the result never depends on the order rules ran in.
+func spanOrder(a, b span) int {
+	switch {
+	case a.s != b.s:
+		return a.s - b.s
+	case a.e != b.e:
+		return b.e - a.e
+	case a.prio != b.prio:
+		return int(a.prio) - int(b.prio)
+	}
+	return strings.Compare(a.id, b.id)
+}
 
+// stronger reports whether a names a finding in place of b.
+func stronger(a, b span) bool {
+	if a.prio != b.prio {
+		return a.prio < b.prio
+	}
+	return a.id < b.id
+}
+
+// mergeSpans sorts spans and merges overlapping ones; a merged span is named
+// by its strongest rule (see precedence).
 func mergeSpans(spans []span) []span {
 	if len(spans) < 2 {
 		return spans
 	}
-	slices.SortFunc(spans, func(a, b span) int {
-		if a.s != b.s {
-			return a.s - b.s
-		}
-		return b.e - a.e
-	})
+	slices.SortFunc(spans, spanOrder)
 	out := spans[:1]
 	for _, sp := range spans[1:] {
 		last := &out[len(out)-1]
 		if sp.s < last.e {
-			if sp.e > last.e {
-				last.e = sp.e
-			}
-			if isGeneric(last.id) && !isGeneric(sp.id) || last.class != Secret && sp.class == Secret {
-				last.id, last.class = sp.id, sp.class
+			last.e = max(last.e, sp.e)
+			if stronger(sp, *last) {
+				last.id, last.class, last.prio = sp.id, sp.class, sp.prio
 			}
 			continue
 		}

@@ -2,7 +2,10 @@ package redact_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/warden-gw/warden/redact"
@@ -117,4 +120,88 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decoded %d bytes over the limit", len(out))
 		}
 	})
+}
+
+// encodeSecret wraps secret in one of the encodings warden looks through and
+// returns the encoded form as it stands in the text.
+func encodeSecret(secret string, enc uint8) string {
+	switch enc % 4 {
+	case 0: // every byte \u-escaped inside JSON in a log line
+		var b strings.Builder
+		for _, c := range secret {
+			fmt.Fprintf(&b, `\u%04x`, c)
+		}
+		return `{"token":"` + b.String() + `"}`
+	case 1: // percent-encoded underscore in a query string
+		return "?access=" + strings.ReplaceAll(secret, "_", "%5F") + "&x=1"
+	case 2: // base64 of an env file
+		return "creds=" + base64.StdEncoding.EncodeToString([]byte("GITHUB_TOKEN="+secret+"\n"))
+	default: // escaped slashes and quotes of JSON inside a JSON string
+		return `"{\"url\":\"https:\/\/x:` + secret + `@github.com\/a\"}"`
+	}
+}
+
+// FuzzLookThrough: a secret in any of the encodings warden looks through,
+// among arbitrary bytes and cut anywhere, never survives (no 8-byte window of
+// its encoded form), the stream and the whole-body redaction agree on that,
+// and the line structure is kept.
+func FuzzLookThrough(f *testing.F) {
+	f.Add([]byte("log: "), []byte("\n"), uint8(0), uint16(5), uint16(60))
+	f.Add([]byte("GET /x"), []byte(" HTTP/1.1\n"), uint8(1), uint16(9), uint16(20))
+	f.Add([]byte("env\n"), []byte("=="), uint8(2), uint16(0), uint16(70))
+	f.Add([]byte(`{"m":`), []byte(`}`), uint8(3), uint16(31), uint16(33))
+	f.Add([]byte("%2"), []byte("\\u00"), uint8(1), uint16(1), uint16(2))
+	eng := engine(f)
+	secret := planted(f)
+	f.Fuzz(func(t *testing.T, pre, post []byte, enc uint8, c1, c2 uint16) {
+		encoded := encodeSecret(secret, enc)
+		text := append(append(append([]byte{}, pre...), ' '), encoded...)
+		text = append(append(text, ' '), post...)
+		whole, _ := eng.Redact(text, redact.Options{})
+		a, b := int(c1)%(len(text)+1), int(c2)%(len(text)+1)
+		if a > b {
+			a, b = b, a
+		}
+		streamed := runStream(t, eng, redact.KindText, text[:a], text[a:b], text[b:])
+		for name, out := range map[string][]byte{"whole": whole, "stream": streamed} {
+			if w, ok := survivorIn(out, encoded, secret); ok {
+				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%4, a, b, out)
+			}
+			if bytes.Count(out, []byte("\n")) != bytes.Count(text, []byte("\n")) {
+				t.Fatalf("%s: line count changed: %q", name, out)
+			}
+		}
+		eng.Redact(pre, redact.Options{}) // arbitrary bytes alone must not panic
+	})
+}
+
+// survivorIn returns an 8-byte window of the secret's distinctive part, in
+// its encoded or plain form, that is still in out.
+func survivorIn(out []byte, encoded, secret string) (string, bool) {
+	for _, s := range []string{secret[4:], encoded} {
+		if s == encoded && strings.HasPrefix(encoded, "creds=") {
+			s = encoded[6:]
+		}
+		for i := 0; i+8 <= len(s); i++ {
+			w := s[i : i+8]
+			if strings.Contains(secret[:4]+"{}\":\\/?&=", w) {
+				continue
+			}
+			if bytes.Contains(out, []byte(w)) && !isSyntax(w) {
+				return w, true
+			}
+		}
+	}
+	return "", false
+}
+
+// isSyntax reports windows made only of the encoding's own syntax
+// (`{"token":"`, `https:\/\/x:`), which stand around the secret, not in it.
+func isSyntax(w string) bool {
+	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,10 @@
 package redact
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+	"strings"
+)
 
 // splice is a replacement of b[start:end].
 type splice struct {
@@ -46,11 +50,27 @@ func (e *Engine) redactValue(v []byte, key string, o *Options, sc *scratch) ([]b
 		sp.s, sp.e = max(sp.s, off)-off, sp.e-off
 		vs = append(vs, sp)
 	}
+	if len(vs) == 0 && o.Disable&Secret == 0 && wholePassword(key, v) {
+		vs = append(vs, span{s: 0, e: len(v), id: "generic-password", class: Secret, prio: precGeneric})
+	}
 	if len(vs) == 0 {
 		return nil, nil
 	}
 	out, _ := e.apply(nil, v, 0, len(v), vs, nil, 0)
 	return out, vs
+}
+
+// wholePassword reports a JSON string under a password key that holds
+// characters a password in running text cannot (quotes, backslashes,
+// brackets): in JSON the string's bounds are known, so the whole string is
+// the password.
+func wholePassword(key string, v []byte) bool {
+	k := strings.ToLower(key)
+	if !strings.Contains(k, "password") && !strings.Contains(k, "passwd") && k != "pwd" && k != "secret" {
+		return false
+	}
+	return len(v) >= 6 && len(v) <= 256 && bytes.ContainsAny(v, "\"'\\;,<>(){}[]`") &&
+		!bytes.ContainsAny(v, " \t\n") && genericPassword(v)
 }
 
 // RedactJSON detects on decoded JSON string values, so escapes (`\n`, `\/`,
@@ -64,12 +84,25 @@ func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
 	defer e.putScratch(sc)
 	var splices []splice
 	var findings []Finding
+	var name struct {
+		depth, end int
+		v          string
+	}
 	err := walkJSON(b, func(path []pathElem, start, end int) {
 		key := ""
 		if n := len(path); n > 0 && path[n-1].isKey {
 			key = path[n-1].key
 		}
 		v := decodeJSONString(b[start:end])
+		switch strings.ToLower(key) {
+		case "name", "key":
+			name.depth, name.end, name.v = len(path), end, string(v)
+		case "value":
+			// {"name": "PGPASSWORD", "value": "..."}: the sibling name is the value's key.
+			if name.depth == len(path) && name.end > 0 && bytes.IndexAny(b[name.end:start], "{}") < 0 {
+				key = name.v
+			}
+		}
 		red, spans := e.redactValue(v, key, &opts, sc)
 		if red == nil {
 			return

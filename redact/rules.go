@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -13,6 +14,7 @@ const (
 	kindPrefix ruleKind = iota // the keyword starts the token (or sits `before` bytes into it)
 	kindAssign                 // keyword, assignment operator, then a value pattern
 	kindCustom                 // hand-written matcher
+	kindLook                   // not a rule: marks where the engine looks through an encoding
 )
 
 // matchFunc looks at a keyword hit b[ks:ke]. It returns the secret span
@@ -36,6 +38,22 @@ type rule struct {
 	validate   func([]byte) bool
 	minEntropy float64
 	custom     matchFunc
+	// noHold: a stream does not hold back a partial keyword of this rule at
+	// the end of a chunk (keywords that begin with a boundary byte such as a
+	// space would otherwise delay ordinary prose). Its match is still found
+	// across chunks through the context a stream keeps.
+	noHold bool
+	look   lookKind   // kindLook: what the keyword marks
+	prec   precedence // set by compile
+	// generic: the rule finds credentials by their context alone (generic
+	// assignments, bearer/basic credentials): any more specific rule that
+	// matches the same bytes names the finding.
+	generic bool
+	// wordKeywords must stand as a word part of their own (no letter before
+	// or after): "pass" in `db_pass=`, not in `bypass` or `passive`.
+	wordKeywords []string
+	// escapedQuotes: a value in double quotes may hold JSON escapes (see escapedString).
+	escapedQuotes bool
 }
 
 // RuleInfo describes a rule for listings and documentation.
@@ -70,8 +88,13 @@ func (r *rule) grp(g int) *rule                 { r.group = g; return r }
 func (r *rule) back(n int) *rule                { r.before = n; return r }
 func (r *rule) anyLeft() *rule                  { r.leftAny = true; return r }
 func (r *rule) limit(n int) *rule               { r.maxLen = n; return r }
+func (r *rule) noHoldBack() *rule               { r.noHold = true; return r }
+func (r *rule) lowPrecedence() *rule            { r.generic = true; return r }
+func (r *rule) words(k ...string) *rule         { r.wordKeywords = k; return r }
+func (r *rule) jsonEscapes() *rule              { r.escapedQuotes = true; return r }
 
 func (r *rule) compile() error {
+	r.prec = rulePrec(r)
 	if r.kind == kindCustom {
 		return nil
 	}
@@ -277,18 +300,21 @@ func (r *rule) accept(v []byte) bool {
 
 // assignValueStart walks `<name rest><quotes><operator><quotes>` after a
 // keyword. It returns the index where a value would start, or -1 if the text
-// cannot be an assignment; atEnd says the buffer ended before the value began.
-func assignValueStart(b []byte, i int) (vs int, atEnd bool) {
+// cannot be an assignment; atEnd says the buffer ended before the value began;
+// nextLine says the value stands alone on the following line (a YAML block
+// scalar `key: |`, `key:` then an indented value, a `key=\` continuation, or
+// a Markdown label followed by a code span), so it must end that line.
+func assignValueStart(b []byte, i int) (vs int, atEnd, nextLine bool) {
 	n := len(b)
 	j := i
 	for j < n && j-i < 24 && (isWordByte(b[j]) || b[j] == '.' || b[j] == '-' || b[j] == ' ' || b[j] == '\t') {
 		j++
 	}
-	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t'); k++ {
+	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t' || b[j] == '*'); k++ {
 		j++
 	}
 	if j >= n {
-		return -1, true
+		return -1, true, false
 	}
 	switch b[j] {
 	case '=':
@@ -305,32 +331,137 @@ func assignValueStart(b []byte, i int) (vs int, atEnd bool) {
 		}
 	case '?':
 		if j+1 >= n {
-			return -1, true
+			return -1, true, false
 		}
 		if b[j+1] != '=' {
-			return -1, false
+			return -1, false, false
 		}
 		j += 2
 	case '|':
 		if j+1 >= n {
-			return -1, true
+			return -1, true, false
 		}
 		if b[j+1] != '|' {
-			return -1, false
+			return -1, false, false
 		}
 		j += 2
 	case ',', '>':
 		j++
+	case '\n', '\r':
+		return codeSpanNextLine(b, j)
 	default:
-		return -1, false
+		return -1, false, false
 	}
-	for k := 0; j < n && k < 5 && (b[j] == ' ' || b[j] == '\t' || b[j] == '"' || b[j] == '\'' || b[j] == '`' || b[j] == '='); k++ {
+	for k := 0; j < n && k < 32 && (b[j] == ' ' || b[j] == '\t' || k < 5 && (b[j] == '"' || b[j] == '\'' || b[j] == '`' || b[j] == '=')); k++ {
 		j++
 	}
 	if j >= n {
-		return -1, true
+		return -1, true, false
 	}
-	return j, false
+	if vs, atEnd, ok := valueOnNextLine(b, j); ok || atEnd {
+		return vs, atEnd, ok
+	}
+	return j, false, false
+}
+
+// valueOnNextLine handles an operator whose line ends (optionally after a YAML
+// block indicator `|`, `>-`, ... or a properties `\` continuation): the value
+// is the next line, which must be indented (or continue a `\` line).
+func valueOnNextLine(b []byte, j int) (vs int, atEnd, ok bool) {
+	n := len(b)
+	cont := false
+	switch {
+	case b[j] == '|' || b[j] == '>':
+		j++
+		for k := 0; j < n && k < 2 && (b[j] == '-' || b[j] == '+' || isDigit(b[j])); k++ {
+			j++
+		}
+	case b[j] == '\\':
+		cont = true
+		j++
+	}
+	for j < n && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r') {
+		j++
+	}
+	if j >= n {
+		return -1, true, false
+	}
+	if b[j] != '\n' {
+		return -1, false, false
+	}
+	j++
+	ind := j
+	for j < n && j-ind < 64 && (b[j] == ' ' || b[j] == '\t') {
+		j++
+	}
+	if j >= n {
+		return -1, true, false
+	}
+	if j == ind && !cont || b[j] == '\n' || b[j] == '-' || b[j] == '#' {
+		return -1, false, false
+	}
+	for k := 0; j < n && k < 2 && (b[j] == '"' || b[j] == '\''); k++ {
+		j++
+	}
+	return j, false, true
+}
+
+// codeSpanNextLine accepts a label line (`**Admin password**`) followed by a
+// line holding only a code span: the value is the span's content.
+func codeSpanNextLine(b []byte, j int) (vs int, atEnd, ok bool) {
+	n := len(b)
+	if b[j] == '\r' {
+		j++
+	}
+	if j >= n {
+		return -1, true, false
+	}
+	if b[j] != '\n' {
+		return -1, false, false
+	}
+	j++
+	if j >= n {
+		return -1, true, false
+	}
+	if b[j] != '`' {
+		return -1, false, false
+	}
+	return j + 1, false, true
+}
+
+// escapedString handles a value inside a JSON string in running text whose
+// own escapes (`\"`, `\\`) end the rule's pattern early: `"password":
+// "5*?_\"AS@\\Yx"`. The value is the string up to its closing quote.
+func (r *rule) escapedString(b []byte, vs int, loc []int) (int, int, bool) {
+	if vs == 0 || b[vs-1] != '"' {
+		return 0, 0, false
+	}
+	j := vs
+	for j < len(b) && j-vs < r.maxLen && b[j] != '"' && b[j] > ' ' {
+		if b[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	if j >= len(b) || b[j] != '"' || bytes.IndexByte(b[vs:j], '\\') < 0 {
+		return 0, 0, false
+	}
+	if loc != nil && vs+loc[1] >= j {
+		return 0, 0, false // the pattern already took the whole string
+	}
+	return vs, j, r.accept(b[vs:j])
+}
+
+// endsLine reports whether only a closing quote or backtick and spaces stand
+// between i and the end of the line.
+func endsLine(b []byte, i int) bool {
+	for k := 0; i < len(b) && k < 2 && (b[i] == '"' || b[i] == '\'' || b[i] == '`'); k++ {
+		i++
+	}
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r') {
+		i++
+	}
+	return i == len(b) || b[i] == '\n'
 }
 
 // valueTerminator reports whether c may follow a value (a value must not run on into
@@ -339,8 +470,14 @@ func valueTerminator(c byte) bool {
 	return !isAlnum(c) && c != '_' && c != '-' && c != '+' && c != '/' && c != '='
 }
 
-func (r *rule) matchAssign(b []byte, _, ke int) (int, int, int) {
-	vs, _ := assignValueStart(b, ke)
+func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
+	for _, w := range r.wordKeywords {
+		if ke-ks == len(w) && bytes.EqualFold(b[ks:ke], []byte(w)) &&
+			(ks > 0 && isLetter(b[ks-1]) || ke < len(b) && isLetter(b[ke])) {
+			return -1, -1, -1
+		}
+	}
+	vs, _, nextLine := assignValueStart(b, ke)
 	if vs < 0 {
 		return -1, -1, -1
 	}
@@ -350,11 +487,16 @@ func (r *rule) matchAssign(b []byte, _, ke int) (int, int, int) {
 	}
 	end := min(len(b), vs+r.maxLen+1)
 	loc := r.re.FindSubmatchIndex(b[vs:end])
+	if r.escapedQuotes {
+		if s, e, ok := r.escapedString(b, vs, loc); ok {
+			return s, e, -1
+		}
+	}
 	if loc == nil || loc[2*r.group] < 0 {
 		return -1, -1, pend
 	}
 	me := vs + loc[1]
-	if me < len(b) && !valueTerminator(b[me]) {
+	if me < len(b) && !valueTerminator(b[me]) || nextLine && !endsLine(b, me) {
 		return -1, -1, pend
 	}
 	s, e := vs+loc[2*r.group], vs+loc[2*r.group+1]

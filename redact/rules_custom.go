@@ -20,10 +20,10 @@ func genericRules() []*rule {
 	return []*rule{
 		custom("private-key", Secret, pemMaxLen, matchPEM, "-----begin"),
 		custom("url-password", Secret, 512, matchURLPassword, "://"),
-		tok("bearer-token", `(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)`, "bearer").limit(4096).grp(1).entropy(3.0).check(genericValue),
-		tok("basic-auth", `(?i:basic)[ \t]+([A-Za-z0-9+/]{8,}={0,2})`, "basic").limit(2048).grp(1).check(basicAuth),
-		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword),
-		ctx("generic-api-key", kw("access", "api", "auth", "key", "credential", "creds", "secret", "token"), `[A-Za-z0-9_.=+/~-]{10,150}`).check(genericValue).entropy(3.5),
+		tok("bearer-token", `(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)`, "bearer").limit(4096).grp(1).entropy(3.0).check(genericValue).lowPrecedence(),
+		tok("basic-auth", `(?i:basic)[ \t]+([A-Za-z0-9+/]{8,}={0,2})`, "basic").limit(2048).grp(1).check(basicAuth).lowPrecedence(),
+		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd", "pass"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword).lowPrecedence().words("pass", "pwd").jsonEscapes(),
+		ctx("generic-api-key", kw("access", "api", "auth", "key", "credential", "creds", "secret", "token"), `[A-Za-z0-9_.=+/~-]{10,150}`).check(genericValue).entropy(3.5).lowPrecedence(),
 		custom("email", Email, 320, matchEmail, "@"),
 	}
 }
@@ -32,7 +32,7 @@ var dottedIdent = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A
 
 var placeholders = []string{
 	"example", "xxxx", "****", "placeholder", "your_", "your-", "yourpass", "changeme", "redacted",
-	"dummy", "sample", "<", "${", "{{", "%s", "%v", "$(", "process.env", "getenv", "environ",
+	"dummy", "sample", "${", "{{", "%s", "%v", "$(", "process.env", "getenv", "environ",
 	"password", "passwd",
 }
 
@@ -43,7 +43,10 @@ func isPlaceholder(v []byte) bool {
 			return true
 		}
 	}
-	return v[0] == '$' || v[0] == '%' || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
+	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {
+		return true // <your-token>, ${...}<...>
+	}
+	return v[0] == '$' || v[0] == '%' && !(len(v) > 2 && isHex(v[1]) && isHex(v[2])) || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
 		len(v) > 1 && v[0] == '/' && v[1] == '/'
 }
 
@@ -51,8 +54,12 @@ func isPlaceholder(v []byte) bool {
 // letters and digits and is not a dotted identifier (code), a placeholder or
 // an identifier made of words.
 func genericValue(v []byte) bool {
-	return hasDigitAndLetter(v) && !allHexDigitsShort(v) && !hasStopword(v) && !isPlaceholder(v) && !dottedIdent.Match(v)
+	return hasDigitAndLetter(v) && !allHexDigitsShort(v) && !hasStopword(v) && !isPlaceholder(v) && !dottedIdent.Match(v) && !uuidShape.Match(v)
 }
+
+// uuidShape is a bare UUID: an identifier (request id, idempotency key), not
+// a credential, unless a provider rule with its own keyword says otherwise.
+var uuidShape = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 
 // stopwords are words that make up identifiers and prose. A random credential
 // of 32 characters contains a given 4-letter word with probability ~1e-6, so
@@ -78,7 +85,7 @@ var stopwordIndex = newKeywordIndex(stopwords)
 
 func hasStopword(v []byte) bool {
 	var buf [4]kwHit
-	hits, _ := stopwordIndex.scan(v, buf[:0])
+	hits := stopwordIndex.scan(v, buf[:0])
 	return len(hits) > 0
 }
 
@@ -113,24 +120,42 @@ func genericPassword(v []byte) bool {
 	return special && shannon(v) >= 2.0
 }
 
-// jwtBase64 accepts base64 text that decodes to a JWT.
+// jwtBase64 accepts base64 text whose decoded start is a JWT header: `eyJ`
+// followed by base64url of `{"<member>":`.
 func jwtBase64(v []byte) bool {
-	dec, err := base64.RawStdEncoding.AppendDecode(nil, bytes.TrimRight(v, "="))
+	v = bytes.TrimRight(v, "=")
+	n := min(len(v), 64)
+	if i := bytes.IndexAny(v[:n], "-_"); i >= 0 {
+		n = i // decode the standard-alphabet start only
+	}
+	n &^= 3
+	dec, err := base64.StdEncoding.AppendDecode(nil, v[:n])
 	if err != nil {
 		return false
 	}
-	return bytes.Count(dec, []byte(".")) >= 1 && jwtHeader(dec)
+	i := 0
+	for i < len(dec) && (isWordByte(dec[i]) || dec[i] == '-') {
+		i++
+	}
+	dec = dec[:i]
+	hdr, err := base64.RawURLEncoding.AppendDecode(nil, dec[:len(dec)&^3])
+	if err != nil || len(hdr) < 4 || hdr[0] != '{' || hdr[1] != '"' {
+		return false
+	}
+	k := 2
+	for k < len(hdr) && k < 16 && (isLetter(hdr[k]) || hdr[k] == '_') {
+		k++
+	}
+	return k > 2 && (k == len(hdr) || hdr[k] == '"')
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// matchPEM finds `-----BEGIN ... PRIVATE KEY-----` ... `-----END ...-----`.
-// An unterminated block is a finding up to the end of its base64 body.
+// matchPEM finds `-----BEGIN ... PRIVATE KEY-----` ... `-----END ...-----`
+// (any case; `PRIVATE KEY BLOCK` too). An unterminated block is a finding up
+// to the end of its base64 body.
 func matchPEM(r *rule, b []byte, ks, ke int) (int, int, int) {
-	if !bytes.HasPrefix(b[ks:], []byte("-----BEGIN")) {
-		return -1, -1, -1
-	}
 	pendIfShort := func() int {
 		if len(b)-ks < r.maxLen {
 			return ks
@@ -138,7 +163,7 @@ func matchPEM(r *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1
 	}
 	j := ke
-	for j < len(b) && j-ke < 64 && (isUpper(b[j]) || isDigit(b[j]) || b[j] == ' ') {
+	for j < len(b) && j-ke < 100 && (isAlnum(b[j]) || b[j] == ' ' || b[j] == '_' || b[j] == '-' && !bytes.HasPrefix(b[j:], []byte("-----"))) {
 		j++
 	}
 	if len(b)-j < 5 {
@@ -147,21 +172,41 @@ func matchPEM(r *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 		return -1, -1, -1
 	}
-	if !bytes.HasPrefix(b[j:], []byte("-----")) || !bytes.Contains(b[ke:j], []byte("PRIVATE KEY")) {
+	label := bytes.ToUpper(b[ke:j])
+	if !bytes.HasPrefix(b[j:], []byte("-----")) || !bytes.HasSuffix(label, []byte("PRIVATE KEY")) && !bytes.HasSuffix(label, []byte("PRIVATE KEY BLOCK")) {
 		return -1, -1, -1
 	}
 	he := j + 5
 	limit := min(len(b), ks+r.maxLen)
-	k := bytes.Index(b[he:limit], []byte("-----END"))
-	if k < 0 {
-		return ks, pemBodyEnd(b, he, limit), pendIfShort()
+	if end := pemEnd(b, he, limit); end > 0 {
+		return ks, end, -1
 	}
-	lab := he + k + 8
-	m := bytes.Index(b[lab:min(len(b), lab+64)], []byte("-----"))
-	if m < 0 {
-		return ks, pemBodyEnd(b, he, limit), pendIfShort()
+	return ks, pemBodyEnd(b, he, limit), pendIfShort()
+}
+
+// pemEnd returns the end of the `-----END ...-----` line (any case), or of a
+// closing `KEY-----` / `KEY BLOCK-----`, searching b[from:limit]; 0 if none.
+func pemEnd(b []byte, from, limit int) int {
+	w := b[from:limit]
+	for k := 0; k < len(w); {
+		m := bytes.Index(w[k:], []byte("-----"))
+		if m < 0 {
+			return 0
+		}
+		at := k + m
+		if len(w)-at >= 8 && bytes.EqualFold(w[at+5:at+8], []byte("END")) {
+			lab := at + 8
+			if n := bytes.Index(w[lab:min(len(w), lab+64)], []byte("-----")); n >= 0 {
+				return from + lab + n + 5
+			}
+			return 0
+		}
+		if at >= 3 && at-from >= 0 && (bytes.EqualFold(w[at-3:at], []byte("KEY")) || at >= 5 && bytes.EqualFold(w[at-5:at], []byte("BLOCK"))) && at >= 64 {
+			return from + at + 5
+		}
+		k = at + 5
 	}
-	return ks, lab + m + 5, -1
+	return 0
 }
 
 func pemBodyEnd(b []byte, i, limit int) int {
@@ -184,7 +229,8 @@ func matchURLPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	j, at, colon := ke, -1, -1
 	for j < len(b) && j-ke < 256 {
 		c := b[j]
-		if c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '\\' {
+		if c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '`' || c == '\\' ||
+			(c == '<' || c == '>') && colon < 0 { // a password may hold '<' ('\u003c' in Go's JSON)
 			break
 		}
 		if c == '@' {

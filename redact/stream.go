@@ -2,7 +2,9 @@ package redact
 
 import (
 	"errors"
+	"mime"
 	"slices"
+	"strings"
 )
 
 // Kind selects how a Stream reads its bytes.
@@ -12,23 +14,57 @@ const (
 	// KindText is raw text (or any body that is not SSE): bytes in, bytes out.
 	KindText Kind = iota
 	// KindSSE is a text/event-stream body. Events are kept well-formed; the
-	// text deltas of one choice / content block / output item form one logical
-	// string that is redacted as a whole, across events and chunks.
+	// text that continues from event to event (a choice's content, a content
+	// block, a candidate's text, the data of a plain-text stream) forms one
+	// channel that is redacted as a whole, across events and chunks.
 	KindSSE
+	// KindNDJSON is a body of JSON values one per line (application/x-ndjson,
+	// as Ollama streams), read as events like KindSSE.
+	KindNDJSON
+	// KindJSON is a JSON body: a top-level array is read element by element as
+	// events like KindSSE (Gemini's streamGenerateContent without alt=sse);
+	// any other JSON value is scanned as text.
+	KindJSON
 )
+
+// KindOf returns the Kind for a Content-Type header value: SSE, NDJSON
+// (application/x-ndjson, application/jsonl and their aliases), JSON
+// (application/json, *+json), otherwise text.
+func KindOf(contentType string) Kind {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return KindText
+	}
+	switch {
+	case mt == "text/event-stream":
+		return KindSSE
+	case ndjsonTypes[mt]:
+		return KindNDJSON
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return KindJSON
+	}
+	return KindText
+}
+
+var ndjsonTypes = map[string]bool{
+	"application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
+	"application/x-jsonlines": true, "application/jsonlines": true, "application/json-lines": true,
+}
 
 // StreamOptions configure a Stream.
 type StreamOptions struct {
 	Options
 	// OnFinding, if set, is called for every finding. For KindText offsets are
-	// in the input stream; for KindSSE they are in the logical string (delta
-	// text) or the event's data.
+	// in the input stream; for event streams they are in the text channel or
+	// in the string value.
 	OnFinding func(Finding)
 	// MaxHold bounds the bytes held back per logical string (default 64 KiB).
 	// Every rule's longest match is below it; past it the stream emits text
 	// rather than grow.
 	MaxHold int
-	// MaxEvent bounds one SSE event (default 1 MiB); a longer event is an error.
+	// MaxEvent bounds one event: an SSE event, an NDJSON line or a JSON array
+	// element (default 1 MiB); a longer event is an error. It also bounds the
+	// events waiting behind held text: past it, the text is decided as it is.
 	MaxEvent int
 }
 
@@ -53,7 +89,8 @@ type Stream struct {
 	eng     *Engine
 	opts    StreamOptions
 	text    *textStream
-	sse     *sseStream
+	events  framer // SSE, NDJSON and JSON streams
+	q       *events
 	byRule  map[string]int
 	byClass map[string]int
 	closed  bool
@@ -69,12 +106,24 @@ func (e *Engine) NewStream(kind Kind, opts StreamOptions) *Stream {
 	}
 	opts.Exact = slices.Clone(opts.Exact)
 	s := &Stream{eng: e, opts: opts, byRule: map[string]int{}, byClass: map[string]int{}}
-	if kind == KindSSE {
-		s.sse = &sseStream{s: s, logical: map[string]*logical{}}
-	} else {
-		s.text = s.newText()
+	s.text = s.newText()
+	switch kind {
+	case KindSSE:
+		s.q = newEvents(s)
+		s.events = &sseStream{s: s, q: s.q}
+	case KindNDJSON:
+		s.q = newEvents(s)
+		s.events = &ndjsonStream{s: s, q: s.q}
+	case KindJSON:
+		s.q = newEvents(s)
+		s.events = &arrayStream{s: s, q: s.q}
 	}
 	return s
+}
+
+// framer cuts a body into the items of an event stream.
+type framer interface {
+	write(p []byte, final bool) ([]byte, error)
 }
 
 func (s *Stream) newText() *textStream {
@@ -102,8 +151,8 @@ func (s *Stream) Write(p []byte) ([]byte, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	if s.sse != nil {
-		return s.sse.write(p, false)
+	if s.events != nil {
+		return s.events.write(p, false)
 	}
 	return s.text.write(nil, p, false), nil
 }
@@ -115,8 +164,8 @@ func (s *Stream) Close() ([]byte, error) {
 		return nil, nil
 	}
 	s.closed = true
-	if s.sse != nil {
-		return s.sse.write(nil, true)
+	if s.events != nil {
+		return s.events.write(nil, true)
 	}
 	return s.text.write(nil, nil, true), nil
 }
@@ -138,12 +187,9 @@ func (s *Stream) Counts() (byClass, byRule map[string]int) {
 // Held reports how many bytes of text are currently held back (for metrics
 // and tests).
 func (s *Stream) Held() int {
-	if s.text != nil {
-		return len(s.text.buf) - s.text.ctx
-	}
-	n := 0
-	for _, l := range s.sse.logical {
-		n += len(l.ts.buf) - l.ts.ctx
+	n := len(s.text.buf) - s.text.ctx
+	if s.q != nil {
+		n += s.q.held()
 	}
 	return n
 }

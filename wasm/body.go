@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"mime"
@@ -15,7 +16,8 @@ type bodyKind int
 const (
 	kindText   bodyKind = iota // scanned as bytes
 	kindJSON                   // decoded string by string (escapes cannot hide a secret)
-	kindSSE                    // event by event, deltas of one string joined
+	kindSSE                    // event by event, text that continues across events joined
+	kindNDJSON                 // line by line, like SSE
 	kindOpaque                 // framed binary (gRPC): replacing bytes would corrupt it; passed as is
 )
 
@@ -27,11 +29,15 @@ func kindOf(contentType string) bodyKind {
 	if err != nil {
 		return kindText
 	}
-	switch {
-	case mt == "text/event-stream":
+	switch redact.KindOf(mt) {
+	case redact.KindSSE:
 		return kindSSE
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+	case redact.KindNDJSON:
+		return kindNDJSON
+	case redact.KindJSON:
 		return kindJSON
+	}
+	switch {
 	case mt == "application/grpc" || strings.HasPrefix(mt, "application/grpc+") || strings.HasPrefix(mt, "application/grpc-web"):
 		return kindOpaque
 	}
@@ -51,26 +57,29 @@ func isIdentity(enc string) bool {
 func redactWhole(eng *redact.Engine, kind bodyKind, body []byte, opts redact.Options, maxEvent int,
 	found func(redact.Class),
 ) ([]byte, int, error) {
-	switch kind {
-	case kindSSE:
+	if kind == kindSSE || kind == kindNDJSON || kind == kindJSON && isJSONArray(body) {
+		// A stream of events, even buffered whole: text split across events (a Gemini JSON
+		// array, an NDJSON body) is joined before it is scanned.
 		n := 0
-		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{
+		s := eng.NewStream(kind.stream(), redact.StreamOptions{
 			Options:   opts,
 			MaxEvent:  maxEvent,
 			OnFinding: func(f redact.Finding) { n++; found(f.Class) },
 		})
 		out, err := s.Write(body)
 		if err != nil {
-			return nil, 0, fmt.Errorf("redact SSE body: %w", err)
+			return nil, 0, fmt.Errorf("redact streamed body: %w", err)
 		}
 		tail, err := s.Close()
 		if err != nil {
-			return nil, 0, fmt.Errorf("redact SSE body: %w", err)
+			return nil, 0, fmt.Errorf("redact streamed body: %w", err)
 		}
 		if n == 0 {
 			return body, 0, nil
 		}
 		return append(out, tail...), n, nil
+	}
+	switch kind {
 	case kindJSON:
 		out, fs, err := eng.RedactJSON(body, opts)
 		if err == nil {
@@ -88,4 +97,23 @@ func redactWhole(eng *redact.Engine, kind bodyKind, body []byte, opts redact.Opt
 		found(f.Class)
 	}
 	return out, len(fs), nil
+}
+
+// stream is the redact stream kind that reads a body of this kind.
+func (k bodyKind) stream() redact.Kind {
+	switch k {
+	case kindSSE:
+		return redact.KindSSE
+	case kindNDJSON:
+		return redact.KindNDJSON
+	case kindJSON:
+		return redact.KindJSON
+	}
+	return redact.KindText
+}
+
+// isJSONArray reports whether a JSON body is an array (after white space and a byte order mark).
+func isJSONArray(body []byte) bool {
+	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")), " \t\r\n")
+	return len(b) > 0 && b[0] == '['
 }

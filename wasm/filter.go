@@ -92,7 +92,7 @@ type mode int
 const (
 	modePass     mode = iota // not redacted (off, or no body)
 	modeBuffer               // buffering until end of stream
-	modeStream               // SSE, redacted chunk by chunk
+	modeStream               // SSE or NDJSON, redacted chunk by chunk
 	modeDone                 // body handled
 	modeRejected             // a local reply was sent; nothing more passes
 )
@@ -111,7 +111,8 @@ type direction struct {
 
 // headers chooses how the body will be handled. A buffered body holds the
 // headers back (Pause) so that content-length can be fixed, and a local reply
-// sent, once the body is known; an SSE response lets them through at once.
+// sent, once the body is known; an SSE or NDJSON response lets them through at
+// once and is redacted event by event.
 func (d *direction) headers(p *pluginContext, endOfStream bool) types.Action {
 	if !d.on || endOfStream {
 		return types.ActionContinue
@@ -124,9 +125,9 @@ func (d *direction) headers(p *pluginContext, endOfStream bool) types.Action {
 	if d.kind == kindOpaque {
 		return types.ActionContinue
 	}
-	if d.kind == kindSSE && d.side.streams && isIdentity(d.encoding) {
+	if (d.kind == kindSSE || d.kind == kindNDJSON) && d.side.streams && isIdentity(d.encoding) {
 		d.mode = modeStream
-		d.stream = p.eng.NewStream(redact.KindSSE, redact.StreamOptions{
+		d.stream = p.eng.NewStream(d.kind.stream(), redact.StreamOptions{
 			Options:   p.opts,
 			MaxEvent:  p.cfg.MaxBodyBytes,
 			OnFinding: func(f redact.Finding) { p.metrics.finding(f.Class) },

@@ -12,6 +12,7 @@ import (
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 
 	"github.com/warden-gw/warden/redact"
+	"github.com/warden-gw/warden/redact/redacttest"
 )
 
 const ghMarker = "[REDACTED:github-pat]"
@@ -163,6 +164,10 @@ func TestWasmBinary(t *testing.T) {
 	host := startHost(t, wasmVM(t), ``)
 	t.Run("json response", func(t *testing.T) { checkJSONResponse(t, host) })
 	t.Run("sse split secret", func(t *testing.T) { checkSSESplitSecret(t, host) })
+	tok := ghToken(6)
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) { checkFormatSplit(t, host, f, tok, []int{3, len(tok) / 2, len(tok) - 2}) })
+	}
 }
 
 func TestRequestBody(t *testing.T) {

@@ -1,6 +1,6 @@
 module github.com/warden-gw/warden/wasm
 
-go 1.26.0
+go 1.26.8
 
 // The filter shares the redact engine with the ext_proc server.
 replace github.com/warden-gw/warden => ../
@@ -15,5 +15,5 @@ require (
 	github.com/klauspost/compress v1.20.3 // indirect
 	// wazero runs the built .wasm in TestWasmBinary (through proxytest).
 	github.com/tetratelabs/wazero v1.12.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 )

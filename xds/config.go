@@ -32,14 +32,38 @@ type Config struct {
 	Gateways []Gateway `yaml:"gateways"`
 }
 
-// Warden lists the warden replicas (host:port of their ext_proc gRPC servers).
+// Warden lists the warden replicas and says how Envoy authenticates to them.
 type Warden struct {
+	// Addresses are the ext_proc gRPC servers: host:port each, or unix:///path each (a Unix
+	// socket shared with a sidecar warden, reached as an Envoy pipe address without TLS).
 	Addresses []string `yaml:"addresses"`
+	// TLS overrides the mutual TLS settings of envoy/bootstrap.yaml's warden cluster.
+	TLS *WardenTLS `yaml:"tls"`
+	// Plaintext drops TLS to TCP addresses: only where something else (a mesh sidecar)
+	// authenticates the connection, and warden runs with insecure_plaintext.
+	Plaintext bool `yaml:"plaintext"`
+}
+
+// WardenTLS is how Envoy connects to warden: its client certificate and how it checks warden's.
+// Paths are on the Envoy's file system. Empty fields keep envoy/bootstrap.yaml's values
+// (/etc/envoy/warden-tls/{tls.crt,tls.key,ca.crt}, server name warden).
+type WardenTLS struct {
+	// ServerName is the SNI and the DNS SAN warden's certificate must carry.
+	ServerName string `yaml:"server_name"`
+	// ServerSPIFFEID, if set, is the URI SAN checked instead of the DNS name.
+	ServerSPIFFEID string `yaml:"server_spiffe_id"`
+	CertFile       string `yaml:"cert_file"`
+	KeyFile        string `yaml:"key_file"`
+	CAFile         string `yaml:"ca_file"`
 }
 
 // Gateway is what one Envoy (matched by node id, or else by node cluster) is programmed with.
 type Gateway struct {
-	Node          string    `yaml:"node"`
+	Node string `yaml:"node"`
+	// Clients are the identities (spiffe:// IDs or subject DNs of client certificates) of the
+	// Envoys allowed to receive this gateway; empty: every caller `warden xds --tls-allow`
+	// admits. Needs the xDS server to run with TLS.
+	Clients       []string  `yaml:"clients"`
 	ListenAddress string    `yaml:"listen_address"` // default 0.0.0.0
 	ListenPort    uint32    `yaml:"listen_port"`
 	JWT           *JWT      `yaml:"jwt"`
@@ -106,10 +130,8 @@ func (c *Config) check() error {
 	if len(c.Warden.Addresses) == 0 {
 		return errors.New("warden.addresses is empty; list the host:port of every warden replica")
 	}
-	for i, a := range c.Warden.Addresses {
-		if _, _, err := splitHostPort(a); err != nil {
-			return fmt.Errorf("warden.addresses[%d]: %w", i, err)
-		}
+	if err := c.Warden.check(); err != nil {
+		return err
 	}
 	if len(c.Gateways) == 0 {
 		return errors.New("gateways is empty; add one per Envoy node")
@@ -131,7 +153,45 @@ func (c *Config) check() error {
 	return nil
 }
 
+func (w *Warden) check() error {
+	unix := 0
+	for i, a := range w.Addresses {
+		if p, ok := unixPath(a); ok {
+			if !strings.HasPrefix(p, "/") {
+				return fmt.Errorf("warden.addresses[%d]: %q: a Unix socket path must be absolute (unix:///run/warden/extproc.sock)", i, a)
+			}
+			unix++
+			continue
+		}
+		if _, _, err := splitHostPort(a); err != nil {
+			return fmt.Errorf("warden.addresses[%d]: %w", i, err)
+		}
+	}
+	switch {
+	case unix > 0 && unix < len(w.Addresses):
+		return errors.New("warden.addresses mixes Unix sockets and host:port; use one kind")
+	case unix > 0 && (w.TLS != nil || w.Plaintext):
+		return errors.New("warden.addresses are Unix sockets: they are reached without TLS, so drop warden.tls and warden.plaintext")
+	case w.TLS != nil && w.Plaintext:
+		return errors.New("warden.tls and warden.plaintext: true contradict each other")
+	case w.TLS != nil && w.TLS.CertFile != "" != (w.TLS.KeyFile != ""):
+		return errors.New("warden.tls: cert_file and key_file go together")
+	}
+	return nil
+}
+
+// unixPath returns the path of a unix:// address.
+func unixPath(a string) (string, bool) {
+	rest, ok := strings.CutPrefix(a, "unix:")
+	return strings.TrimPrefix(rest, "//"), ok
+}
+
 func (g *Gateway) check() error {
+	for _, id := range g.Clients {
+		if !strings.HasPrefix(id, "spiffe://") && !strings.Contains(id, "=") {
+			return fmt.Errorf("clients: %q is neither a spiffe:// ID nor a subject DN like CN=edge-1,O=acme", id)
+		}
+	}
 	if err := checkPort(g.ListenPort); err != nil {
 		return fmt.Errorf("listen_port: %w", err)
 	}

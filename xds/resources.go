@@ -44,7 +44,7 @@ func BuildSnapshots(c *Config) (map[string]*cache.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	warden, err := wardenCluster(t.warden, c.Warden.Addresses)
+	warden, err := wardenCluster(t.warden, c.Warden)
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +218,20 @@ func routeConfig(g *Gateway) *routev3.RouteConfiguration {
 	}
 }
 
-// wardenCluster is the bootstrap's warden cluster (HTTP/2 for gRPC) with the configured replicas.
-func wardenCluster(tmpl *clusterv3.Cluster, addrs []string) (*clusterv3.Cluster, error) {
+// wardenCluster is the bootstrap's warden cluster (HTTP/2 for gRPC, mutual TLS) with the
+// configured replicas and TLS settings, or Unix-socket endpoints without TLS.
+func wardenCluster(tmpl *clusterv3.Cluster, w Warden) (*clusterv3.Cluster, error) {
 	c := proto.Clone(tmpl).(*clusterv3.Cluster)
-	eps := make([]*endpointv3.LbEndpoint, 0, len(addrs))
-	for _, a := range addrs {
+	eps := make([]*endpointv3.LbEndpoint, 0, len(w.Addresses))
+	local := false
+	for _, a := range w.Addresses {
+		if path, ok := unixPath(a); ok {
+			local = true
+			eps = append(eps, &endpointv3.LbEndpoint{HostIdentifier: &endpointv3.LbEndpoint_Endpoint{
+				Endpoint: &endpointv3.Endpoint{Address: &corev3.Address{Address: &corev3.Address_Pipe{Pipe: &corev3.Pipe{Path: path}}}},
+			}})
+			continue
+		}
 		host, port, err := splitHostPort(a)
 		if err != nil {
 			return nil, fmt.Errorf("%w: warden.addresses: %w", ErrInvalidConfig, err)
@@ -233,7 +242,70 @@ func wardenCluster(tmpl *clusterv3.Cluster, addrs []string) (*clusterv3.Cluster,
 		ClusterName: c.GetName(),
 		Endpoints:   []*endpointv3.LocalityLbEndpoints{{LbEndpoints: eps}},
 	}
+	switch {
+	case local:
+		// Envoy resolves no DNS for pipes; a socket file needs no TLS (the file mode guards it).
+		c.ClusterDiscoveryType = &clusterv3.Cluster_Type{Type: clusterv3.Cluster_STATIC}
+		c.TransportSocket = nil
+	case w.Plaintext:
+		c.TransportSocket = nil
+	case w.TLS != nil:
+		if err := patchWardenTLS(c, w.TLS); err != nil {
+			return nil, err
+		}
+	}
+	if !w.Plaintext {
+		if err := envoyconfig.CheckWardenTransport(c); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
 	return c, nil
+}
+
+// patchWardenTLS overrides the template's UpstreamTlsContext with the fields t sets.
+func patchWardenTLS(c *clusterv3.Cluster, t *WardenTLS) error {
+	utc := &tlsv3.UpstreamTlsContext{}
+	if err := c.GetTransportSocket().GetTypedConfig().UnmarshalTo(utc); err != nil {
+		return fmt.Errorf("template warden cluster: UpstreamTlsContext: %w", err)
+	}
+	ctc := utc.GetCommonTlsContext()
+	vc := ctc.GetValidationContext()
+	if ctc == nil || vc == nil || len(ctc.GetTlsCertificates()) != 1 {
+		return errors.New("template warden cluster: want one tls_certificate and a validation_context")
+	}
+	file := func(f string) *corev3.DataSource {
+		return &corev3.DataSource{Specifier: &corev3.DataSource_Filename{Filename: f}}
+	}
+	if t.CertFile != "" {
+		ctc.GetTlsCertificates()[0].CertificateChain = file(t.CertFile)
+		ctc.GetTlsCertificates()[0].PrivateKey = file(t.KeyFile)
+	}
+	if t.CAFile != "" {
+		vc.TrustedCa = file(t.CAFile)
+	}
+	if t.ServerName != "" {
+		utc.Sni = t.ServerName
+		vc.MatchTypedSubjectAltNames = []*tlsv3.SubjectAltNameMatcher{sanMatcher(tlsv3.SubjectAltNameMatcher_DNS, t.ServerName)}
+	}
+	if t.ServerSPIFFEID != "" {
+		vc.MatchTypedSubjectAltNames = []*tlsv3.SubjectAltNameMatcher{sanMatcher(tlsv3.SubjectAltNameMatcher_URI, t.ServerSPIFFEID)}
+	}
+	a, err := anypb.New(utc)
+	if err != nil {
+		return fmt.Errorf("pack warden TLS context: %w", err)
+	}
+	c.TransportSocket = &corev3.TransportSocket{
+		Name:       wellknown.TransportSocketTLS,
+		ConfigType: &corev3.TransportSocket_TypedConfig{TypedConfig: a},
+	}
+	return nil
+}
+
+func sanMatcher(typ tlsv3.SubjectAltNameMatcher_SanType, exact string) *tlsv3.SubjectAltNameMatcher {
+	return &tlsv3.SubjectAltNameMatcher{
+		SanType: typ,
+		Matcher: &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_Exact{Exact: exact}},
+	}
 }
 
 func upstreamCluster(cl Cluster) (*clusterv3.Cluster, error) {

@@ -23,7 +23,10 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/server/v3"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
+
+	"github.com/warden-gw/warden/internal/tlsconf"
 )
 
 // Options configure a Server.
@@ -38,6 +41,12 @@ type Options struct {
 	Logger *slog.Logger
 	// OnReload, if set, hears the outcome of every reload the poller starts (nil: in force).
 	OnReload func(error)
+	// TLS serves xDS with mutual TLS: only Envoys whose client certificate the allowlist names
+	// may connect. Nil is plaintext, which needs a loopback or Unix-socket ListenAddr unless
+	// InsecurePlaintext is set.
+	TLS *tlsconf.Config
+	// InsecurePlaintext allows plaintext on a non-loopback ListenAddr (logged at WARN).
+	InsecurePlaintext bool
 }
 
 // Server serves the gateways file over ADS (and plain LDS, RDS and CDS) to Envoy nodes.
@@ -45,7 +54,7 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 	cache cache.SnapshotCache
-	known atomic.Pointer[map[string]bool] // gateway nodes in force
+	nodes atomic.Pointer[nodeSets]
 
 	reloadMu sync.Mutex
 	inForce  map[string]string // node → snapshot version
@@ -74,7 +83,7 @@ func NewServer(opts Options) (*Server, error) {
 		opts.Logger = slog.Default()
 	}
 	s := &Server{opts: opts, log: opts.Logger, inForce: map[string]string{}}
-	s.known.Store(&map[string]bool{})
+	s.nodes.Store(&nodeSets{inForce: map[string]bool{}, ever: map[string]bool{}, clients: map[string]tlsconf.Allowlist{}})
 	s.cache = cache.NewSnapshotCache(true, nodeHash{s}, cplog.LoggerFuncs{
 		WarnFunc:  func(f string, a ...any) { s.log.Warn(fmt.Sprintf(f, a...)) },
 		ErrorFunc: func(f string, a ...any) { s.log.Error(fmt.Sprintf(f, a...)) },
@@ -85,23 +94,51 @@ func NewServer(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// nodeHash keys an Envoy by its node id when a gateway has that name, else by its cluster.
+// nodeSets are the gateway nodes in force and every gateway node ever in force (removed ones
+// keep their snapshot so that Envoys still connected keep their watches; see apply).
+type nodeSets struct {
+	inForce, ever map[string]bool
+	clients       map[string]tlsconf.Allowlist // gateways that name their Envoys' identities
+}
+
+// nodeHash keys an Envoy by its node id when a gateway has (or had) that name, else by its
+// cluster when a gateway has (or had) that name. Removed gateways count, so an Envoy that stays
+// connected through a removal keeps the same key and its watches fire when the gateway is back.
 type nodeHash struct{ s *Server }
 
 func (h nodeHash) ID(n *corev3.Node) string {
-	known := *h.s.known.Load()
 	if n == nil {
 		return ""
 	}
-	if !known[n.GetId()] && known[n.GetCluster()] {
+	ever := h.s.nodes.Load().ever
+	if !ever[n.GetId()] && ever[n.GetCluster()] {
 		return n.GetCluster()
 	}
 	return n.GetId()
 }
 
+// knows reports whether a gateway in force serves n.
 func (s *Server) knows(n *corev3.Node) bool {
-	k := *s.known.Load()
-	return k[n.GetId()] || k[n.GetCluster()]
+	return s.nodes.Load().inForce[nodeHash{s}.ID(n)]
+}
+
+// authorize checks that the caller may receive n's gateway: when the gateway names its clients,
+// the stream's verified client certificate (peer; nil on plaintext) must be one of them.
+func (s *Server) authorize(n *corev3.Node, peer *tlsconf.Peer) error {
+	allow, ok := s.nodes.Load().clients[nodeHash{s}.ID(n)]
+	if !ok {
+		return nil
+	}
+	if peer == nil {
+		return fmt.Errorf("%w: no verified client certificate (is the xDS server running with --tls-*?)", tlsconf.ErrNotAllowed)
+	}
+	return allow.Check(*peer)
+}
+
+// removed reports whether n's gateway was in force once and is not now.
+func (s *Server) removed(n *corev3.Node) bool {
+	ns, key := s.nodes.Load(), nodeHash{s}.ID(n)
+	return ns.ever[key] && !ns.inForce[key]
 }
 
 // Reload reads the gateways file and puts it in force. If the file cannot be read, parsed or
@@ -126,11 +163,25 @@ func (s *Server) apply(ctx context.Context, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("xds: %s: %w", s.opts.ConfigPath, err)
 	}
-	known := make(map[string]bool, len(snaps))
-	for node := range snaps {
-		known[node] = true
+	prev := s.nodes.Load()
+	next := &nodeSets{
+		inForce: make(map[string]bool, len(snaps)), ever: make(map[string]bool, len(prev.ever)+len(snaps)),
+		clients: map[string]tlsconf.Allowlist{},
 	}
-	s.known.Store(&known)
+	for _, g := range c.Gateways {
+		if len(g.Clients) > 0 {
+			ac := &tlsconf.Config{}
+			ac.AddAllowed(g.Clients...)
+			next.clients[g.Node] = tlsconf.NewAllowlist(ac)
+		}
+	}
+	for node := range prev.ever {
+		next.ever[node] = true
+	}
+	for node := range snaps {
+		next.inForce[node], next.ever[node] = true, true
+	}
+	s.nodes.Store(next)
 	for node, snap := range snaps {
 		v := snap.GetVersion(resource.ClusterType)
 		if s.inForce[node] == v {
@@ -143,11 +194,13 @@ func (s *Server) apply(ctx context.Context, data []byte) error {
 		s.log.Info("xDS snapshot in force", "node", node, "version", v)
 	}
 	for node := range s.inForce {
-		if !known[node] {
-			// Connected Envoys keep their last configuration; new ones get nothing.
-			s.cache.ClearSnapshot(node)
+		if !next.inForce[node] {
+			// The snapshot stays in the cache: clearing it would drop the watches of the Envoys
+			// still connected, and they would never hear of the gateway again if it came back.
+			// Those Envoys keep their last configuration; new streams of the node are refused
+			// (callbacks), so nobody new receives the removed configuration.
 			delete(s.inForce, node)
-			s.log.Info("xDS gateway removed", "node", node)
+			s.log.Info("xDS gateway removed; connected Envoys keep their configuration, new ones are refused", "node", node)
 		}
 	}
 	return nil
@@ -162,17 +215,17 @@ func (s *Server) Version(node string) string {
 
 // Start listens on ListenAddr and serves xDS, and polls the gateways file, until Stop.
 func (s *Server) Start(ctx context.Context) error {
-	lis, err := net.Listen("tcp", s.opts.ListenAddr)
+	lis, creds, err := s.listen()
 	if err != nil {
-		return fmt.Errorf("xds: listen on %s: %w (is another control plane running there?)", s.opts.ListenAddr, err)
+		return err
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.lis = lis
-	s.grpc = grpc.NewServer(
+	s.grpc = grpc.NewServer(append(creds,
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 5 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 15 * time.Second, PermitWithoutStream: true}),
-	)
-	xs := server.NewServer(ctx, s.cache, newCallbacks(s.log, s.knows))
+	)...)
+	xs := server.NewServer(ctx, s.cache, newCallbacks(s.log, gatewayAccess{known: s.knows, removed: s.removed, authorize: s.authorize}))
 	discoveryv3.RegisterAggregatedDiscoveryServiceServer(s.grpc, xs)
 	listenerservice.RegisterListenerDiscoveryServiceServer(s.grpc, xs)
 	routeservice.RegisterRouteDiscoveryServiceServer(s.grpc, xs)
@@ -192,6 +245,30 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.log.Info("xDS server listening", "addr", lis.Addr().String(), "gateways", s.opts.ConfigPath)
 	return nil
+}
+
+// listen binds ListenAddr (TCP or unix://) with TLS, or plaintext where that is allowed.
+func (s *Server) listen() (net.Listener, []grpc.ServerOption, error) {
+	addr, err := tlsconf.ParseAddress(s.opts.ListenAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("xds: --listen: %w", err)
+	}
+	sp := tlsconf.Spec{Name: "xds", Addr: addr, InsecurePlaintext: s.opts.InsecurePlaintext}
+	var opts []grpc.ServerOption
+	if s.opts.TLS != nil {
+		if sp.TLS, err = tlsconf.NewSource("xds --tls-*", *s.opts.TLS, tlsconf.RequireClientCert, s.log); err != nil {
+			return nil, nil, fmt.Errorf("xds: %w", err)
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(sp.TLS.ServerConfig())))
+	}
+	if err := sp.CheckPlaintext(s.log, "--tls-cert, --tls-key, --tls-client-ca and --tls-allow"); err != nil {
+		return nil, nil, fmt.Errorf("xds: %w", err)
+	}
+	lis, err := sp.Listen()
+	if err != nil {
+		return nil, nil, fmt.Errorf("xds: %w (is another control plane running there?)", err)
+	}
+	return lis, opts, nil
 }
 
 // Addr is the address the server listens on (useful with port 0).

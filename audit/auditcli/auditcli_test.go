@@ -18,6 +18,7 @@ import (
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 	"github.com/warden-gw/warden/internal/testenv/vaulttest"
 )
 
@@ -283,7 +284,7 @@ func kafkaSession(t *testing.T) (string, string) {
 	c := newCluster(t)
 	dir := t.TempDir()
 	cfg := testCfg(dir)
-	cfg.Kafka = &kafka.Config{Brokers: c.ListenAddrs(), Topic: "warden.audit", BatchTimeout: time.Millisecond}
+	cfg.Kafka = &kafka.Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: "warden.audit", BatchTimeout: time.Millisecond}
 	writeSession(t, cfg)
 	return strings.Join(c.ListenAddrs(), ","), dir
 }

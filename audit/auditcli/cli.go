@@ -16,6 +16,7 @@ import (
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/audit/spool"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // ErrVerifyFailed is returned by verify when the trail is not intact (exit status non-zero).
@@ -93,7 +94,7 @@ func (s *source) kafka() kafka.Config {
 			b = append(b, x)
 		}
 	}
-	return kafka.Config{Brokers: b, Topic: s.topic}
+	return kafka.Config{Settings: kafkaconn.Settings{Brokers: b}, Topic: s.topic}
 }
 
 // load reads every entry from the source. A corrupt spool frame ends the read of its segment and

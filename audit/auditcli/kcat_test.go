@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/internal/testenv"
 )
 
 func newCluster(t *testing.T) *kfake.Cluster {
@@ -28,13 +28,7 @@ func newCluster(t *testing.T) *kfake.Cluster {
 // TestKcatReadsShippedRecords has an independent consumer (kcat, librdkafka) read what warden
 // shipped: every message must be a complete OCSF record or checkpoint with CloudEvents headers.
 func TestKcatReadsShippedRecords(t *testing.T) {
-	kcat, err := exec.LookPath("kcat")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("kcat is not installed: apt-get install -y kcat")
-		}
-		t.Skip("kcat not installed (apt-get install -y kcat)")
-	}
+	kcat := testenv.RequireTool(t, "kcat", "apt-get install -y kcat (make deps does)")
 	brokers, _ := kafkaSession(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

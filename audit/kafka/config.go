@@ -4,23 +4,21 @@
 package kafka
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
+	"slices"
 	"strings"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // Config is the `audit.kafka` section of warden's configuration.
 type Config struct {
-	Brokers  []string   `yaml:"brokers"`
-	Topic    string     `yaml:"topic"`
-	ClientID string     `yaml:"client_id"`
-	TLS      *TLSConfig `yaml:"tls"`
+	// Brokers, client_id (default warden-audit), tls and sasl: the same keys as approval.kafka.
+	kafkaconn.Settings `yaml:",inline"`
+	Topic              string `yaml:"topic"`
 	// BatchSize and BatchBytes bound one produce request; BatchTimeout is how long a partial
 	// batch waits for more messages.
 	BatchSize    int           `yaml:"batch_size"`
@@ -43,14 +41,6 @@ type Config struct {
 	RetryMax time.Duration `yaml:"retry_max"`
 	// WriteTimeout bounds one produce attempt.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
-}
-
-// TLSConfig configures TLS to the brokers.
-type TLSConfig struct {
-	CAFile     string `yaml:"ca_file"`
-	CertFile   string `yaml:"cert_file"`
-	KeyFile    string `yaml:"key_file"`
-	ServerName string `yaml:"server_name"`
 }
 
 // Enabled reports whether Kafka shipping is configured.
@@ -91,10 +81,18 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// connect resolves the connection settings (certificates, SASL password).
+func (c Config) connect(defaultClientID string) (kafkaconn.Conn, error) {
+	return c.Connect("audit.kafka", defaultClientID)
+}
+
 // Validate reports configuration mistakes.
 func (c Config) Validate() error {
 	if len(c.Brokers) == 0 {
 		return errors.New("audit.kafka.brokers is empty: list at least one host:port or remove the kafka section")
+	}
+	if c.SASL != nil && !slices.Contains(kafkaconn.Mechanisms, strings.ToUpper(c.SASL.Mechanism)) {
+		return fmt.Errorf("audit.kafka.sasl.mechanism %q is not supported: use one of %s", c.SASL.Mechanism, strings.Join(kafkaconn.Mechanisms, ", "))
 	}
 	if _, err := c.codec(); err != nil {
 		return err
@@ -120,31 +118,4 @@ func (c Config) codec() (kafkago.Compression, error) {
 		return kafkago.Zstd, nil
 	}
 	return 0, fmt.Errorf("audit.kafka.compression %q: use none, gzip, snappy, lz4 or zstd", c.Compression)
-}
-
-// tlsConfig builds a *tls.Config, or nil when TLS is not configured.
-func (c Config) tlsConfig() (*tls.Config, error) {
-	if c.TLS == nil {
-		return nil, nil
-	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLS.ServerName}
-	if c.TLS.CAFile != "" {
-		pem, err := os.ReadFile(c.TLS.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read kafka CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("kafka CA file %s holds no PEM certificate", c.TLS.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if c.TLS.CertFile != "" || c.TLS.KeyFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.TLS.CertFile, c.TLS.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("load kafka client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
 }

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 func TestConfigDefaultsAndValidation(t *testing.T) {
-	c := Config{Brokers: []string{"127.0.0.1:9092"}}.WithDefaults()
+	c := Config{Settings: kafkaconn.Settings{Brokers: []string{"127.0.0.1:9092"}}}.WithDefaults()
 	if c.Topic != "warden.audit" || c.BatchBytes < int64(c.MaxMessageBytes) || c.BatchTimeout != 5*time.Millisecond {
 		t.Fatalf("defaults: %+v", c)
 	}
@@ -19,8 +21,9 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 		want string
 	}{
 		{"no brokers", Config{}.WithDefaults(), "brokers is empty"},
-		{"tiny messages", Config{Brokers: []string{"b:1"}, MaxMessageBytes: 100}.WithDefaults(), "too small"},
-		{"unknown compression", Config{Brokers: []string{"b:1"}, Compression: "brotli"}.WithDefaults(), "use none, gzip, snappy, lz4 or zstd"},
+		{"tiny messages", Config{Settings: kafkaconn.Settings{Brokers: []string{"b:1"}}, MaxMessageBytes: 100}.WithDefaults(), "too small"},
+		{"unknown SASL mechanism", Config{Settings: kafkaconn.Settings{Brokers: []string{"b:1"}, SASL: &kafkaconn.SASL{Mechanism: "GSSAPI"}}}.WithDefaults(), "use one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512"},
+		{"unknown compression", Config{Settings: kafkaconn.Settings{Brokers: []string{"b:1"}}, Compression: "brotli"}.WithDefaults(), "use none, gzip, snappy, lz4 or zstd"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -28,34 +31,6 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 				t.Fatalf("Validate = %v, want %q", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestTLSConfigErrors(t *testing.T) {
-	dir := t.TempDir()
-	notPEM := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name string
-		tls  TLSConfig
-		want string
-	}{
-		{"missing CA", TLSConfig{CAFile: filepath.Join(dir, "nope.pem")}, "read kafka CA file"},
-		{"CA without certificate", TLSConfig{CAFile: notPEM}, "holds no PEM certificate"},
-		{"bad client pair", TLSConfig{CertFile: notPEM, KeyFile: notPEM}, "client certificate"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Config{TLS: &tc.tls}.tlsConfig()
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("tlsConfig = %v, want %q", err, tc.want)
-			}
-		})
-	}
-	if tc, err := (Config{TLS: &TLSConfig{ServerName: "kafka.internal"}}).tlsConfig(); err != nil || tc.ServerName != "kafka.internal" {
-		t.Fatalf("plain TLS config: %v %v", tc, err)
 	}
 }
 

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // Consumed is one message read back from the topic.
@@ -23,67 +23,29 @@ type Consumed struct {
 // Pos renders the message position for reports.
 func (c Consumed) Pos() string { return fmt.Sprintf("partition %d offset %d", c.Partition, c.Offset) }
 
-func (c Config) client() (*kafkago.Client, *kafkago.Dialer, error) {
-	tc, err := c.tlsConfig()
+// partitions connects and reads the topic's partition ranges.
+func (c Config) partitions(ctx context.Context) (kafkaconn.Conn, []kafkaconn.PartitionRange, error) {
+	conn, err := c.connect("warden-audit-cli")
 	if err != nil {
-		return nil, nil, err
+		return conn, nil, err
 	}
-	id := c.ClientID
-	if id == "" {
-		id = "warden-audit-cli"
+	parts, err := conn.Partitions(ctx, conn.Client(10*time.Second), c.Topic)
+	if errors.Is(err, kafkaconn.ErrTopicNotFound) {
+		return conn, nil, fmt.Errorf("%w: check --topic", err)
 	}
-	cl := &kafkago.Client{
-		Addr: kafkago.TCP(c.Brokers...), Timeout: 10 * time.Second,
-		Transport: &kafkago.Transport{ClientID: id, TLS: tc, DialTimeout: 5 * time.Second},
-	}
-	return cl, &kafkago.Dialer{ClientID: id, TLS: tc, Timeout: 5 * time.Second}, nil
-}
-
-type partRange struct {
-	id          int
-	first, last int64 // [first, last)
-}
-
-func (c Config) partitions(ctx context.Context, cl *kafkago.Client) ([]partRange, error) {
-	md, err := cl.Metadata(ctx, &kafkago.MetadataRequest{Topics: []string{c.Topic}})
-	if err != nil {
-		return nil, fmt.Errorf("read metadata of topic %s from %v: %w", c.Topic, c.Brokers, err)
-	}
-	if len(md.Topics) != 1 || md.Topics[0].Error != nil || len(md.Topics[0].Partitions) == 0 {
-		return nil, fmt.Errorf("topic %s not found on %v: check --topic", c.Topic, c.Brokers)
-	}
-	var reqs []kafkago.OffsetRequest
-	for _, p := range md.Topics[0].Partitions {
-		reqs = append(reqs, kafkago.FirstOffsetOf(p.ID), kafkago.LastOffsetOf(p.ID))
-	}
-	lo, err := cl.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{c.Topic: reqs}})
-	if err != nil {
-		return nil, fmt.Errorf("list offsets of topic %s: %w", c.Topic, err)
-	}
-	var out []partRange
-	for _, po := range lo.Topics[c.Topic] {
-		if po.Error != nil {
-			return nil, fmt.Errorf("list offsets of %s/%d: %w", c.Topic, po.Partition, po.Error)
-		}
-		out = append(out, partRange{id: po.Partition, first: po.FirstOffset, last: po.LastOffset})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out, nil
+	return conn, parts, err
 }
 
 // ReadAll reads every message present in the topic when it is called (each partition from its
 // first offset up to its high watermark) and calls fn for each, partition by partition.
 func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
-	cl, dialer, err := cfg.client()
+	conn, parts, err := cfg.partitions(ctx)
 	if err != nil {
 		return err
 	}
-	parts, err := cfg.partitions(ctx, cl)
-	if err != nil {
-		return err
-	}
+	dialer := conn.Dialer()
 	for _, p := range parts {
-		if p.last <= p.first {
+		if p.Last <= p.First {
 			continue
 		}
 		if err := readPartition(ctx, cfg, dialer, p, fn); err != nil {
@@ -93,24 +55,24 @@ func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
 	return nil
 }
 
-func readPartition(ctx context.Context, cfg Config, dialer *kafkago.Dialer, p partRange, fn func(Consumed) error) error {
+func readPartition(ctx context.Context, cfg Config, dialer *kafkago.Dialer, p kafkaconn.PartitionRange, fn func(Consumed) error) error {
 	r := kafkago.NewReader(kafkago.ReaderConfig{
-		Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.id,
+		Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.ID,
 		Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
 	})
 	defer r.Close()
-	if err := r.SetOffset(p.first); err != nil {
-		return fmt.Errorf("seek %s/%d: %w", cfg.Topic, p.id, err)
+	if err := r.SetOffset(p.First); err != nil {
+		return fmt.Errorf("seek %s/%d: %w", cfg.Topic, p.ID, err)
 	}
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
-			return fmt.Errorf("read %s/%d: %w", cfg.Topic, p.id, err)
+			return fmt.Errorf("read %s/%d: %w", cfg.Topic, p.ID, err)
 		}
 		if err := fn(toConsumed(m)); err != nil {
 			return err
 		}
-		if m.Offset+1 >= p.last {
+		if m.Offset+1 >= p.Last {
 			return nil
 		}
 	}
@@ -128,14 +90,11 @@ func toConsumed(m kafkago.Message) Consumed {
 // error (ErrStop ends without error). fromStart begins at each partition's first offset,
 // otherwise at its end. Calls of fn are serialised.
 func Follow(ctx context.Context, cfg Config, fromStart bool, fn func(Consumed) error) error {
-	cl, dialer, err := cfg.client()
+	conn, parts, err := cfg.partitions(ctx)
 	if err != nil {
 		return err
 	}
-	parts, err := cfg.partitions(ctx, cl)
-	if err != nil {
-		return err
-	}
+	dialer := conn.Dialer()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
@@ -147,13 +106,13 @@ func Follow(ctx context.Context, cfg Config, fromStart bool, fn func(Consumed) e
 		go func() {
 			defer wg.Done()
 			r := kafkago.NewReader(kafkago.ReaderConfig{
-				Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.id,
+				Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.ID,
 				Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
 			})
 			defer r.Close()
-			start := p.last
+			start := p.Last
 			if fromStart {
-				start = p.first
+				start = p.First
 			}
 			if err := r.SetOffset(start); err != nil {
 				mu.Lock()

@@ -2,12 +2,10 @@ package kafka
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -68,10 +66,12 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	tc, err := cfg.tlsConfig()
+	conn, err := cfg.connect("warden-audit")
 	if err != nil {
 		return nil, err
 	}
+	transport := conn.Transport()
+	transport.MetadataTTL = 5 * time.Second
 	if log == nil {
 		log = slog.Default()
 	}
@@ -95,10 +95,7 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 		BatchTimeout: time.Microsecond,
 		WriteTimeout: cfg.WriteTimeout,
 		ReadTimeout:  cfg.WriteTimeout,
-		Transport: &kafkago.Transport{
-			ClientID: cfg.ClientID, TLS: tc, DialTimeout: 5 * time.Second,
-			MetadataTTL: 5 * time.Second,
-		},
+		Transport:    transport,
 	}
 	sh := &Shipper{
 		cfg: cfg, sp: sp, w: w, describe: d, shrink: s, hooks: hooks, log: log, balancer: bal,
@@ -110,72 +107,6 @@ func NewShipper(cfg Config, sp *spool.Spool, d Describer, s Shrinker, hooks Hook
 		return nil, err
 	}
 	return sh, nil
-}
-
-func safeName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !safeNameByte(c) {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
-
-func safeNameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_'
-}
-
-type posFile struct {
-	Next uint64 `json:"next"`
-}
-
-func readPos(path string) (uint64, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read shipper position: %w", err)
-	}
-	var p posFile
-	if err := json.Unmarshal(b, &p); err != nil {
-		return 0, fmt.Errorf("shipper position file %s is damaged (%w): delete it to re-ship the spool (consumers drop duplicates by chain and seq)", path, err)
-	}
-	return p.Next, nil
-}
-
-func (s *Shipper) writePos(next uint64) error {
-	b, _ := json.Marshal(posFile{Next: next})
-	if err := spool.WriteFile(s.posPath, b, 0o600); err != nil {
-		return fmt.Errorf("shipper position: %w", err)
-	}
-	return nil
-}
-
-// Position returns the index of the first entry not yet acknowledged by Kafka.
-func (s *Shipper) Position() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pos
-}
-
-// WaitFor blocks until Position() >= index or ctx ends.
-func (s *Shipper) WaitFor(ctx context.Context, index uint64) error {
-	for {
-		s.mu.Lock()
-		if s.pos >= index {
-			s.mu.Unlock()
-			return nil
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // batch is a run of spool entries ready to send; last is the index of its last entry.
@@ -232,76 +163,6 @@ func (s *Shipper) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
-}
-
-// part is the share of one batch that goes to one partition.
-type part struct {
-	batch int // the batch's number in dispatch order
-	msgs  []kafkago.Message
-}
-
-// window tracks dispatched batches until they are acknowledged and publishes the acknowledged
-// prefix. Its slots bound how many batches (and so how much memory) are outstanding.
-type window struct {
-	p     *persister
-	slots chan struct{}
-	mu    sync.Mutex
-	next  int              // number of the oldest batch not yet acknowledged
-	open  map[int]*pending // dispatched, not yet folded into the prefix
-}
-
-type pending struct {
-	parts int    // parts not yet acknowledged
-	last  uint64 // spool index of the batch's last entry
-}
-
-// add registers batch n (its slot already taken) with the number of its parts.
-func (w *window) add(n, parts int, last uint64) {
-	w.mu.Lock()
-	w.open[n] = &pending{parts: parts + 1, last: last}
-	w.mu.Unlock()
-	w.ack(n) // the +1 above: a batch with no parts is acknowledged at once
-}
-
-// ack records that one part of batch n is acknowledged; when that completes the oldest
-// batches, their slots are freed and the position moves past them.
-func (w *window) ack(n int) {
-	w.mu.Lock()
-	w.open[n].parts--
-	var next uint64
-	advanced := false
-	for {
-		b, ok := w.open[w.next]
-		if !ok || b.parts > 0 {
-			break
-		}
-		next, advanced = b.last+1, true
-		delete(w.open, w.next)
-		w.next++
-		<-w.slots
-	}
-	w.mu.Unlock()
-	if advanced {
-		w.p.offer(next)
-	}
-}
-
-// drain waits until every dispatched batch is acknowledged (it holds all slots meanwhile).
-func (w *window) drain(ctx context.Context) bool {
-	n := 0
-	defer func() {
-		for ; n > 0; n-- {
-			<-w.slots
-		}
-	}()
-	for ; n < cap(w.slots); n++ {
-		select {
-		case w.slots <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	return true
 }
 
 // lanes are the per-partition senders of one partition count.
@@ -521,116 +382,6 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// collectLoop reads batches from the spool until ctx ends or the spool fails.
-func (s *Shipper) collectLoop(ctx context.Context, r *spool.Reader, out chan<- batch) error {
-	for {
-		msgs, last, err := s.collect(ctx, r)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		select {
-		case out <- batch{msgs: msgs, last: last}:
-		case <-ctx.Done():
-			return nil
-		}
-	}
-}
-
-// collect reads up to BatchSize entries: it waits for the first, then takes what is available
-// and waits up to BatchTimeout for more while the batch is not full.
-func (s *Shipper) collect(ctx context.Context, r *spool.Reader) ([]kafkago.Message, uint64, error) {
-	var c collected
-	for len(c.msgs) == 0 {
-		if err := s.readOne(ctx, r, &c); err != nil {
-			return nil, 0, err
-		}
-	}
-	linger, cancel := context.WithTimeout(ctx, s.cfg.BatchTimeout)
-	defer cancel()
-	for len(c.msgs) < s.cfg.BatchSize && c.bytes < s.cfg.BatchBytes {
-		err := s.readOne(linger, r, &c)
-		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			break // lingered long enough: send what we have
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-	return c.msgs, c.last, nil
-}
-
-// collected is a batch being read.
-type collected struct {
-	msgs  []kafkago.Message
-	bytes int64
-	last  uint64
-}
-
-// readOne reads the next entry into c. Corrupt and unreadable entries are reported and skipped.
-func (s *Shipper) readOne(ctx context.Context, r *spool.Reader, c *collected) error {
-	e, err := r.Next(ctx)
-	if errors.Is(err, spool.ErrCorrupt) {
-		// Never silent: the entries are still on disk for `warden audit verify`.
-		s.log.Error("audit shipper: corrupt spool entry; skipping the rest of the segment", "err", err)
-		if s.hooks.Corrupt != nil {
-			s.hooks.Corrupt()
-		}
-		r.SkipSegment()
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	m, err := s.message(e)
-	if err != nil {
-		s.log.Error("audit shipper: unreadable spool entry skipped", "pos", e.Pos(), "err", err)
-		if s.hooks.Corrupt != nil {
-			s.hooks.Corrupt()
-		}
-		c.last = e.Index
-		return nil
-	}
-	c.msgs = append(c.msgs, m)
-	c.bytes += int64(len(m.Value))
-	c.last = e.Index
-	return nil
-}
-
-func (s *Shipper) message(e spool.Entry) (kafkago.Message, error) {
-	md, err := s.describe(e.Payload)
-	if err != nil {
-		return kafkago.Message{}, err
-	}
-	value := append([]byte(nil), e.Payload...)
-	// Leave room for key, headers and record overhead within the broker's limit.
-	limit := s.cfg.MaxMessageBytes - 1024 - len(md.Key)
-	if len(value) > limit {
-		value, err = s.shrink(value, limit)
-		if err != nil {
-			return kafkago.Message{}, fmt.Errorf("shrink oversized record %s: %w", md.ID, err)
-		}
-		if s.hooks.Truncated != nil {
-			s.hooks.Truncated()
-		}
-	}
-	src := s.cfg.Source
-	if src == "" {
-		src = md.Source
-	}
-	h := []kafkago.Header{
-		{Key: "ce_specversion", Value: []byte("1.0")},
-		{Key: "ce_id", Value: []byte(md.ID)},
-		{Key: "ce_source", Value: []byte(src)},
-		{Key: "ce_type", Value: []byte(md.Type)},
-		{Key: "ce_time", Value: []byte(md.Time.UTC().Format(time.RFC3339Nano))},
-		{Key: "content-type", Value: []byte("application/json")},
-	}
-	return kafkago.Message{Key: []byte(md.Key), Value: value, Headers: h}, nil
-}
-
 // send writes the batch until the broker acknowledges it or ctx ends (returns false).
 func (s *Shipper) send(ctx context.Context, batch []kafkago.Message) bool {
 	wait := s.cfg.RetryMin
@@ -656,77 +407,4 @@ func (s *Shipper) send(ctx context.Context, batch []kafkago.Message) bool {
 		}
 		wait = min(wait*2, s.cfg.RetryMax)
 	}
-}
-
-// persister writes the shipper position off the send path: an fsync of the position file does
-// not hold up the next produce request.
-type persister struct {
-	s    *Shipper
-	mu   sync.Mutex
-	next uint64 // newest acknowledged position not yet written
-	kick chan struct{}
-	quit chan struct{}
-	done chan struct{}
-}
-
-func newPersister(s *Shipper) *persister {
-	return &persister{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
-}
-
-// offer records that every entry below next is acknowledged.
-func (p *persister) offer(next uint64) {
-	p.mu.Lock()
-	if next > p.next {
-		p.next = next
-	}
-	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
-}
-
-func (p *persister) run() {
-	defer close(p.done)
-	for {
-		select {
-		case <-p.kick:
-			p.flush()
-		case <-p.quit:
-			p.flush() // positions acknowledged before the stop are kept
-			return
-		}
-	}
-}
-
-// stop writes the last acknowledged position and ends run.
-func (p *persister) stop() {
-	close(p.quit)
-	<-p.done
-}
-
-func (p *persister) flush() {
-	p.mu.Lock()
-	next := p.next
-	p.mu.Unlock()
-	if next <= p.s.Position() {
-		return
-	}
-	if err := p.s.advance(next); err != nil {
-		p.s.log.Error("audit shipper: cannot persist position; records may be re-sent after restart", "err", err)
-	}
-}
-
-// advance persists next, publishes it to WaitFor and trims the shipped segments.
-func (s *Shipper) advance(next uint64) error {
-	err := s.writePos(next)
-	s.mu.Lock()
-	s.pos = next
-	close(s.changed)
-	s.changed = make(chan struct{})
-	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	return s.sp.Trim(next)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/warden-gw/warden/audit/spool"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 const testTopic = "ship-test"
@@ -63,7 +64,7 @@ func fillSpool(t *testing.T, n int, keyOf func(i int) string, size int) *spool.S
 // startShipper runs a shipper over sp until the test ends.
 func startShipper(t *testing.T, c *kfake.Cluster, sp *spool.Spool, tune func(*Config), hooks Hooks, prep ...func(*Shipper)) *Shipper {
 	t.Helper()
-	cfg := Config{Brokers: c.ListenAddrs(), Topic: testTopic, RetryMin: 5 * time.Millisecond, RetryMax: 50 * time.Millisecond, WriteTimeout: 5 * time.Second}
+	cfg := Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: testTopic, RetryMin: 5 * time.Millisecond, RetryMax: 50 * time.Millisecond, WriteTimeout: 5 * time.Second}
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -101,7 +102,7 @@ func readTopic(t *testing.T, c *kfake.Cluster) []Consumed {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out []Consumed
-	if err := ReadAll(ctx, Config{Brokers: c.ListenAddrs(), Topic: testTopic}, func(m Consumed) error {
+	if err := ReadAll(ctx, Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: testTopic}, func(m Consumed) error {
 		out = append(out, m)
 		return nil
 	}); err != nil {

@@ -65,6 +65,7 @@ type Spool struct {
 	pending  []byte
 	spare    []byte
 	pendingN uint64 // entries in pending
+	inFlight int64  // bytes the flusher took from pending and has not yet counted in onDisk
 	onDisk   int64
 	written  uint64                        // entries written to the file (readable)
 	durable  atomic.Uint64                 // entries below this index are fsynced
@@ -75,6 +76,8 @@ type Spool struct {
 	closed   bool
 	done     chan struct{}
 	dropped  uint64 // entries dropped since open
+
+	beforeWrite func() // tests: runs in the flusher while it holds a batch, before writing it
 }
 
 // Open opens or creates the spool in dir, recovering a torn tail left by a crash. The returned
@@ -148,12 +151,12 @@ func (s *Spool) Append(payload []byte) (Ticket, *Dropped, error) {
 		return Ticket{}, nil, s.err
 	}
 	var dropped *Dropped
-	if s.onDisk+int64(len(s.pending))+size > s.opts.MaxBytes {
+	if s.usedLocked()+size > s.opts.MaxBytes {
 		if !s.opts.DropOldest {
 			return Ticket{}, nil, ErrFull
 		}
 		dropped = s.dropOldestLocked(size)
-		if s.onDisk+int64(len(s.pending))+size > s.opts.MaxBytes {
+		if s.usedLocked()+size > s.opts.MaxBytes {
 			return Ticket{}, dropped, ErrFull
 		}
 	}
@@ -168,10 +171,23 @@ func (s *Spool) Append(payload []byte) (Ticket, *Dropped, error) {
 	return t, dropped, nil
 }
 
+// usedLocked is what counts against MaxBytes: bytes on disk, bytes queued, and the batch the
+// flusher is writing (neither on disk nor queued while the write runs: without it, appends that
+// arrive during a slow write or fsync slip past the bound).
+func (s *Spool) usedLocked() int64 { return s.onDisk + s.inFlight + int64(len(s.pending)) }
+
+// HasRoom reports whether an entry of n payload bytes would fit under MaxBytes now (without
+// dropping anything). Readiness uses it to notice that space came back.
+func (s *Spool) HasRoom(n int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usedLocked()+FrameSize(n) <= s.opts.MaxBytes
+}
+
 // dropOldestLocked deletes sealed segments, oldest first, until size more bytes fit.
 func (s *Spool) dropOldestLocked(size int64) *Dropped {
 	var d *Dropped
-	for len(s.segs) > 1 && s.onDisk+int64(len(s.pending))+size > s.opts.MaxBytes {
+	for len(s.segs) > 1 && s.usedLocked()+size > s.opts.MaxBytes {
 		old := s.segs[0]
 		count := s.segs[1].base - old.base
 		if err := os.Remove(filepath.Join(s.dir, segName(old.base))); err != nil && !os.IsNotExist(err) {
@@ -255,8 +271,12 @@ func (s *Spool) flusher() {
 		}
 		buf, n := s.pending, s.pendingN
 		s.pending, s.spare, s.pendingN = s.spare[:0], nil, 0
+		s.inFlight = int64(len(buf))
 		f, failed := s.active, s.err != nil
 		s.mu.Unlock()
+		if s.beforeWrite != nil {
+			s.beforeWrite()
+		}
 		if !failed {
 			syncNow := tick == nil || time.Since(lastSync) >= s.opts.SyncEvery
 			s.writeBatch(f, buf, n, syncNow)
@@ -266,6 +286,7 @@ func (s *Spool) flusher() {
 		}
 		s.mu.Lock()
 		s.spare = buf[:0]
+		s.inFlight = 0 // counted in onDisk by writeBatch, or lost with a failed write
 		s.mu.Unlock()
 	}
 }
@@ -278,6 +299,7 @@ func (s *Spool) writeBatch(f *os.File, buf []byte, n uint64, sync bool) {
 	s.mu.Lock()
 	s.written += n
 	s.onDisk += int64(len(buf))
+	s.inFlight = 0
 	s.segs[len(s.segs)-1].size += int64(len(buf))
 	s.mu.Unlock()
 	if sync {
@@ -421,7 +443,7 @@ func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{
-		Bytes: s.onDisk + int64(len(s.pending)), Next: s.next, Durable: s.durable.Load(),
+		Bytes: s.usedLocked(), Next: s.next, Durable: s.durable.Load(),
 		Dropped: s.dropped,
 	}
 }

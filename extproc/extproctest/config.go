@@ -28,6 +28,21 @@ type mode struct {
 	sendTrailers bool
 }
 
+// dropsContentLength is ProcessorState::shouldRemoveContentLength
+// (processor_state.h): STREAMED, BUFFERED_PARTIAL, FULL_DUPLEX_STREAMED, and
+// BUFFERED with the headers not sent, cannot promise a correct content-length
+// once the body may be mutated.
+func (m mode) dropsContentLength() bool {
+	switch m.body {
+	case extprocfilterv3.ProcessingMode_STREAMED, extprocfilterv3.ProcessingMode_BUFFERED_PARTIAL,
+		extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED:
+		return true
+	case extprocfilterv3.ProcessingMode_BUFFERED:
+		return !m.sendHeaders
+	}
+	return false
+}
+
 func requestMode(pm *extprocfilterv3.ProcessingMode) mode {
 	return mode{
 		sendHeaders:  pm.GetRequestHeaderMode() != extprocfilterv3.ProcessingMode_SKIP,

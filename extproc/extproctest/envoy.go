@@ -167,13 +167,16 @@ func writeLocalReply(down Downstream, lr *localReply) error {
 	if len(lr.body) > 0 {
 		h.Set("content-type", "text/plain")
 	}
-	h.Set("content-length", strconv.Itoa(len(lr.body)))
 	for _, f := range lr.headers {
 		if f.Key == ":status" {
 			continue
 		}
 		h.Set(f.Key, f.Value)
 	}
+	// Utility::sendLocalReply sets content-length from the body it sends,
+	// after the filter's modify_headers callback: a content-length in an
+	// ImmediateResponse's headers never survives.
+	h.Set("content-length", strconv.Itoa(len(lr.body)))
 	if err := down.WriteHeaders(lr.status, h); err != nil {
 		return fmt.Errorf("write local reply headers: %w", err)
 	}

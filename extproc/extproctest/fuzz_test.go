@@ -61,7 +61,7 @@ func FuzzHeaderMutation(f *testing.F) {
 			return
 		}
 		h := H(":method", "POST", ":path", "/", ":authority", "api.test", ":scheme", "https", "host", "api.test", "x-a", "0")
-		if err := applyHeaderMutation(m, &h, false, chk); err != nil {
+		if err := applyHeaderMutation(m, &h, false, false, chk); err != nil {
 			return
 		}
 		for _, k := range []string{":method", ":path", ":authority", ":scheme", "host"} {

@@ -44,10 +44,18 @@ func NewGateway(cfg GatewayConfig) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &gateway{cfg: cfg}, nil
+	return &gateway{cfg: cfg, hop: newRequestID()}, nil
 }
 
-type gateway struct{ cfg GatewayConfig }
+type gateway struct {
+	cfg GatewayConfig
+	hop string // this gateway's token in loopHeader
+}
+
+// loopHeader marks requests this gateway sends upstream. A request that arrives carrying the
+// gateway's own token was routed back to it (no route matched and the Host header named the
+// gateway itself): without the check each hop opens another, until file handles run out.
+const loopHeader = "x-warden-dev-gateway"
 
 var hopByHop = map[string]bool{
 	"connection": true, "keep-alive": true, "proxy-connection": true, "transfer-encoding": true,
@@ -55,6 +63,15 @@ var hopByHop = map[string]bool{
 }
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get(loopHeader) == g.hop {
+		g.cfg.Logger.Warn("refused a request the gateway sent to itself: no route matched and the Host header names the gateway",
+			"method", r.Method, "host", r.Host)
+		http.Error(w, "warden dev: this request was routed back to the gateway itself (loop). No route matched its path, "+
+			"so the Host header chose the upstream, and it names the gateway. Send a Host header naming the real upstream "+
+			"(curl -H 'host: api.example.com') or give a routes file: warden dev --routes FILE (see deploy/dev-routes.yaml).",
+			http.StatusLoopDetected)
+		return
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -129,6 +146,7 @@ func (g *gateway) forward(ctx context.Context, origPath string, ur *UpstreamRequ
 		return nil, fmt.Errorf("build upstream request: %w", err)
 	}
 	hr.Host = host
+	hr.Header.Set(loopHeader, g.hop)
 	hr.ContentLength = -1
 	if ur.Body == nil {
 		hr.ContentLength = 0

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warden-gw/warden/internal/testenv"
 
@@ -199,3 +200,38 @@ func TestLoadRoutes(t *testing.T) {
 }
 
 var quiet = slog.New(slog.DiscardHandler)
+
+// A request whose Host names the gateway itself (curl 127.0.0.1:8080/ with no route) is refused
+// with 508 at the second hop, at once, instead of proxying to itself until file handles run out.
+func TestGatewayRefusesToProxyToItself(t *testing.T) {
+	e := newEnvoy(t, denyServer("DELETE"), filterCfg(modes(modeBuffered, modeNone)))
+	gw, err := NewGateway(GatewayConfig{Logger: slog.New(slog.DiscardHandler), Envoy: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := httptest.NewServer(gw)
+	defer front.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", front.URL+"/", nil) // Host: the gateway's own address
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("the request did not complete: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusLoopDetected || !strings.Contains(string(b), "--routes") {
+		t.Fatalf("got %d %q, want 508 with a hint about --routes", resp.StatusCode, b)
+	}
+}
+
+// The example routes file the README uses parses.
+func TestShippedDevRoutesParse(t *testing.T) {
+	rs, err := LoadRoutes("../../deploy/dev-routes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 {
+		t.Fatal("deploy/dev-routes.yaml has no route")
+	}
+}

@@ -9,10 +9,12 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
-// Mirrors processor_state.cc handleBufferedPartialBodyCallback: one message
-// holding the body up to the buffer limit, headers held until its reply (so
-// its header mutation applies), the rest passed on unprocessed.
-func TestBufferedPartial(t *testing.T) {
+// Mirrors processor_state.cc BUFFERED_PARTIAL: one message once the queue is
+// over the buffer limit (ProcessorState::queueOverHighLimit is
+// bytesEnqueued() > bufferLimit(), so 4 bytes with a limit of 4 still wait),
+// headers held until its reply (so its header mutation applies), the rest
+// passed on unprocessed.
+func TestBufferedPartialQueueOverHighLimit(t *testing.T) {
 	seen := make(chan []string, 1)
 	srv := scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
 		var log []string
@@ -40,13 +42,13 @@ func TestBufferedPartial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Upstream.Body(); got != "[head]efgh" {
-		t.Errorf("upstream body %q, want [head]efgh", got)
+	if got := res.Upstream.Body(); got != "[head]gh" {
+		t.Errorf("upstream body %q, want [head]gh", got)
 	}
 	if res.Upstream.Headers.Value("x-scanned") != "partial" {
 		t.Errorf("header mutation of the partial reply not applied: %v", res.Upstream.Headers)
 	}
-	if log := <-seen; len(log) < 2 || log[1] != "reqB(abcd,eos=false)" {
+	if log := <-seen; len(log) < 2 || log[1] != "reqB(abcdef,eos=false)" {
 		t.Errorf("server saw %v", log)
 	}
 }

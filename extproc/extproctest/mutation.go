@@ -101,18 +101,40 @@ func (c *checker) allowed(op checkOp, name string) bool {
 	return true
 }
 
+// validValue mirrors MutationRules::Checker::isValidValue (mutation_rules.cc): ordinary
+// headers must pass HeaderUtility::headerValueIsValid, host and :authority
+// HeaderUtility::authorityIsValid (nghttp2_check_authority), :scheme
+// Http::Utility::schemeIsValid (http or https, any case) and :status a number
+// of at least 200.
 func validValue(name, value string) bool {
 	if !strings.HasPrefix(name, ":") && !headerValueValid(value) {
 		return false
 	}
 	switch name {
 	case ":scheme":
-		return value == "http" || value == "https"
+		return strings.EqualFold(value, "http") || strings.EqualFold(value, "https")
 	case ":status":
 		n, err := strconv.Atoi(value)
 		return err == nil && n >= 200
 	case "host", ":authority":
-		return value != "" && headerValueValid(value) && !strings.ContainsAny(value, " /?#@")
+		return authorityValid(value)
+	}
+	return true
+}
+
+// authorityValid is nghttp2_check_authority, which HeaderUtility::authorityIsValid
+// calls: every byte is an RFC 3986 unreserved or sub-delims character, ':',
+// '@', '[', ']' or '%'. Space, '/', '?', '#', control and non-ASCII bytes are
+// refused; an empty value passes.
+func authorityValid(v string) bool {
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		switch {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;=:@[]%", b) >= 0:
+		default:
+			return false
+		}
 	}
 	return true
 }
@@ -139,13 +161,27 @@ func isTokenChar(b byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
 }
 
-// headerValueValid rejects NUL, CR and LF as Envoy's headerValueIsValid does.
-func headerValueValid(v string) bool { return !strings.ContainsAny(v, "\x00\r\n") }
+// headerValueValid is HeaderUtility::headerValueIsValid (header_utility.cc),
+// which calls nghttp2_check_header_value (oghttp2's IsValidHeaderValue with
+// obs-text allowed in later versions): tab, visible ASCII, space and bytes
+// 0x80-0xFF pass; every other control character (0x00-0x08, 0x0A-0x1F) and
+// DEL (0x7F) is refused, not only NUL, CR and LF.
+func headerValueValid(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; (b < 0x20 && b != '\t') || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
 
 // applyHeaderMutation mirrors MutationUtils::applyHeaderMutations: removals
 // first, then sets; an invalid or (with disallow_is_error) forbidden mutation
-// fails the whole message; limits are checked before and after.
-func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing bool, c *checker) error {
+// fails the whole message; limits are checked before and after. dropLength is
+// ProcessorState::shouldRemoveContentLength() for the direction's current body
+// mode, which processHeaderMutation passes as remove_content_length: a
+// content-length set is then skipped silently (a removal still applies).
+func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing, dropLength bool, c *checker) error {
 	if m == nil {
 		return nil
 	}
@@ -167,6 +203,9 @@ func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing bool
 		}
 	}
 	for _, sh := range m.GetSetHeaders() {
+		if dropLength && strings.EqualFold(sh.GetHeader().GetKey(), "content-length") {
+			continue
+		}
 		if err := applySetHeader(sh, h, replacing, c); err != nil {
 			return err
 		}
@@ -178,6 +217,9 @@ func applyHeaderMutation(m *extprocv3.HeaderMutation, h *Headers, replacing bool
 	return nil
 }
 
+// applySetHeader is one set_headers entry of MutationUtils::applyHeaderMutations.
+// Envoy reads only the deprecated `append` BoolValue (default false: overwrite);
+// append_action is not consulted by ext_proc's mutation code.
 func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c *checker) error {
 	hv := sh.GetHeader()
 	if hv == nil {
@@ -193,28 +235,10 @@ func applySetHeader(sh *corev3.HeaderValueOption, h *Headers, replacing bool, c 
 	}
 	name := strings.ToLower(hv.GetKey())
 	_, exists := h.Get(name)
-	var appendMode bool
+	appendMode := sh.GetAppend().GetValue() //nolint:staticcheck // the field Envoy's ext_proc reads
 	op := opSet
-	switch sh.GetAppendAction() {
-	case corev3.HeaderValueOption_APPEND_IF_EXISTS_OR_ADD:
-		// The zero value: Envoy then falls back to the deprecated `append`
-		// BoolValue, whose default is false (overwrite).
-		appendMode = sh.GetAppend().GetValue() //nolint:staticcheck // Envoy still honours the deprecated field; so must its emulation
-		if appendMode && exists {
-			op = opAppend
-		}
-	case corev3.HeaderValueOption_ADD_IF_ABSENT:
-		if exists {
-			return nil
-		}
-		appendMode = true
-	case corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD:
-	case corev3.HeaderValueOption_OVERWRITE_IF_EXISTS:
-		if !exists {
-			return nil
-		}
-	default:
-		return mutErr("Invalid append_action value %s", name)
+	if appendMode && exists {
+		op = opAppend
 	}
 	res := c.check(op, name, value)
 	if replacing && name == ":method" {

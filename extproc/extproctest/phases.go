@@ -8,8 +8,16 @@ import (
 
 func (x *exchange) bodyPhase(f *flow) error {
 	d := f.d
+	if !f.hasBody && f.isReplaced {
+		// handleHeadersResponse CONTINUE_AND_REPLACE with no buffered data:
+		// addBufferedData(new_body), so a headers-only message gains the body.
+		if err := x.release(f, false); err != nil {
+			return err
+		}
+		return x.emit(f, f.replaced)
+	}
 	if !f.hasBody {
-		return x.release(f, !f.isReplaced)
+		return x.release(f, true)
 	}
 	if f.isReplaced {
 		return x.replacedBody(f)
@@ -237,7 +245,9 @@ func (x *exchange) streamChunk(f *flow, c chunkEv) error {
 // unprocessed.
 func (x *exchange) partialBody(f *flow) error {
 	var buf []byte
-	for !f.srcDone && len(buf) < x.e.bufferLimit {
+	// ProcessorState::queueOverHighLimit: bytesEnqueued() > bufferLimit(), so
+	// a body of exactly the limit is still waited for to its end.
+	for !f.srcDone && len(buf) <= x.e.bufferLimit {
 		ev, err := x.nextChunk(f)
 		if err != nil {
 			return err
@@ -282,7 +292,7 @@ func (x *exchange) awaitBodyReply(f *flow, buf []byte, cb cbState, checkLength b
 		}
 		common := commonOf(ev.resp)
 		if m := common.GetHeaderMutation(); m != nil && f.headersSent {
-			if err := applyHeaderMutation(m, &f.h, false, x.cfg.checker); err != nil {
+			if err := applyHeaderMutation(m, &f.h, false, f.d.mode.dropsContentLength(), x.cfg.checker); err != nil {
 				return nil, x.mutationFailed(err)
 			}
 			x.clearRouteCache(f.d, common)

@@ -45,10 +45,14 @@ func (x *exchange) onReply(d *dirState, r recvResult) (event, bool, error) {
 		return event{}, true, x.immediateReply(resp.GetImmediateResponse())
 	case target == nil:
 		return event{kind: evDisabled}, true, x.spurious("unhandled message")
-	case target != d || !slices.Contains(want, d.cb):
+	}
+	// Filter::onReceiveMessage calls set{De,En}coderDynamicMetadata before
+	// handle*Response validates the reply: even a spurious reply's metadata
+	// is kept.
+	x.keepMetadata(resp)
+	if target != d || !slices.Contains(want, d.cb) {
 		return event{kind: evDisabled}, true, x.spurious("spurious message")
 	}
-	x.keepMetadata(resp)
 	return event{kind: evReply, resp: resp}, true, nil
 }
 
@@ -65,7 +69,9 @@ func (x *exchange) spurious(msg string) error {
 }
 
 // keepMetadata records dynamic_metadata for the namespaces listed in
-// metadata_options.receiving_namespaces, as Envoy's setDynamicMetadata does.
+// metadata_options.receiving_namespaces, as Filter::setDynamicMetadata does.
+// StreamInfo::setDynamicMetadata merges into the namespace (MergeFrom): a
+// later reply adds and overwrites fields, it does not replace the namespace.
 func (x *exchange) keepMetadata(resp *extprocv3.ProcessingResponse) {
 	md := resp.GetDynamicMetadata()
 	ns := x.cfg.proto.GetMetadataOptions().GetReceivingNamespaces().GetUntyped()
@@ -79,7 +85,14 @@ func (x *exchange) keepMetadata(resp *extprocv3.ProcessingResponse) {
 		if x.out.DynamicMetadata == nil {
 			x.out.DynamicMetadata = map[string]*structpb.Struct{}
 		}
-		x.out.DynamicMetadata[k] = v.GetStructValue()
+		have := x.out.DynamicMetadata[k]
+		if have == nil {
+			have = &structpb.Struct{Fields: map[string]*structpb.Value{}}
+			x.out.DynamicMetadata[k] = have
+		}
+		for f, fv := range v.GetStructValue().GetFields() {
+			have.Fields[f] = fv
+		}
 	}
 }
 
@@ -188,7 +201,7 @@ func (x *exchange) immediateReply(ir *extprocv3.ImmediateResponse) error {
 	lr := &localReply{status: code, body: ir.GetBody(), details: detailsString(ir.GetDetails())}
 	if m := ir.GetHeaders(); m != nil {
 		h := Headers{}
-		_ = applyHeaderMutation(m, &h, false, x.cfg.checker)
+		_ = applyHeaderMutation(m, &h, false, false, x.cfg.checker)
 		lr.headers = h
 	}
 	return lr

@@ -47,7 +47,7 @@ func (x *exchange) duplexBody(f *flow) error {
 				if f.d.response {
 					m = ev.resp.GetResponseTrailers().GetHeaderMutation()
 				}
-				if err := applyHeaderMutation(m, &f.trailers, false, x.cfg.checker); err != nil {
+				if err := applyHeaderMutation(m, &f.trailers, false, false, x.cfg.checker); err != nil {
 					return x.mutationFailed(err)
 				}
 				trailersDone = true
@@ -89,7 +89,7 @@ func (x *exchange) trailerPhase(f *flow) error {
 			if d.response {
 				m = ev.resp.GetResponseTrailers().GetHeaderMutation()
 			}
-			if err := applyHeaderMutation(m, &f.trailers, false, x.cfg.checker); err != nil {
+			if err := applyHeaderMutation(m, &f.trailers, false, false, x.cfg.checker); err != nil {
 				return x.mutationFailed(err)
 			}
 			d.finishCall(cbIdle)

@@ -141,6 +141,7 @@ func (x *exchange) sctxPump() context.Context { return x.pumpCtx }
 func (x *exchange) headerPhase(f *flow) error {
 	d := f.d
 	if !d.mode.sendHeaders || x.complete {
+		x.dropContentLength(f)
 		return nil
 	}
 	f.headersSent = true
@@ -154,6 +155,9 @@ func (x *exchange) headerPhase(f *flow) error {
 	if err := x.send(d, req, cbHeaders); err != nil {
 		return err
 	}
+	// The server got the headers as they were; Envoy strips content-length now,
+	// before any reply (and any mode_override in it) is seen.
+	x.dropContentLength(f)
 	early := f.hasBody && (d.mode.body == extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED ||
 		(d.mode.body == extprocfilterv3.ProcessingMode_STREAMED && x.cfg.proto.GetSendBodyWithoutWaitingForHeaderResponse()))
 	for d.cb == cbHeaders && !x.complete {
@@ -258,7 +262,7 @@ func (x *exchange) onHeadersReply(f *flow, resp *extprocv3.ProcessingResponse) e
 	common := commonOf(resp)
 	replacing := common.GetStatus() == extprocv3.CommonResponse_CONTINUE_AND_REPLACE
 	if m := common.GetHeaderMutation(); m != nil {
-		if err := applyHeaderMutation(m, &f.h, replacing, x.cfg.checker); err != nil {
+		if err := applyHeaderMutation(m, &f.h, replacing, d.mode.dropsContentLength(), x.cfg.checker); err != nil {
 			return x.mutationFailed(err)
 		}
 		x.clearRouteCache(d, common)
@@ -294,23 +298,29 @@ func (x *exchange) clearRouteCache(d *dirState, common *extprocv3.CommonResponse
 	}
 }
 
-// release sends the headers on, applying Envoy's content-length rules.
+// dropContentLength is the end of Filter::decodeHeaders / Filter::encodeHeaders
+// (ext_proc.cc): once the headers message is on its way (or skipped), and
+// unless processing already ended, content-length is removed when
+// ProcessorState::shouldRemoveContentLength() says so for the body mode
+// configured at that moment. A mode_override that arrives later in the headers
+// reply does not revisit this: a server that overrides BUFFERED to STREAMED and
+// changes the body's length must remove content-length itself.
+func (x *exchange) dropContentLength(f *flow) {
+	if x.complete || x.cfg.proto.GetAllowContentLengthHeader() {
+		return
+	}
+	if f.d.mode.dropsContentLength() {
+		f.h.Del("content-length")
+	}
+}
+
+// release sends the headers on. Content-length was settled when the headers
+// went to the server (dropContentLength); release does not touch it.
 func (x *exchange) release(f *flow, endStream bool) error {
 	if f.released {
 		return nil
 	}
 	f.released = true
-	if !x.cfg.proto.GetAllowContentLengthHeader() {
-		switch f.d.mode.body {
-		case extprocfilterv3.ProcessingMode_STREAMED, extprocfilterv3.ProcessingMode_BUFFERED_PARTIAL,
-			extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED:
-			f.h.Del("content-length")
-		case extprocfilterv3.ProcessingMode_BUFFERED:
-			if !f.headersSent {
-				f.h.Del("content-length")
-			}
-		}
-	}
 	return f.s.headers(f.h, endStream)
 }
 

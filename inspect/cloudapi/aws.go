@@ -29,15 +29,18 @@ type AWSCall struct {
 	Source string
 	// Category is destroy, access, read or write (see the Category constants).
 	Category    string
-	Destructive bool   // Category == destroy
+	Destructive bool   // Category == destroy, and not a dry run
 	Reason      string // why the call is destructive; "" otherwise
+	// DryRun is true when the call only checks permissions (EC2 DryRun=true): AWS answers
+	// DryRunOperation and changes nothing.
+	DryRun bool
 }
 
 // Map returns the call as CEL-friendly values with snake_case keys.
 func (c AWSCall) Map() map[string]any {
 	return map[string]any{
 		"service": c.Service, "action": c.Action, "region": c.Region, "source": c.Source,
-		"category": c.Category, "destructive": c.Destructive, "reason": c.Reason,
+		"category": c.Category, "destructive": c.Destructive, "reason": c.Reason, "dry_run": c.DryRun,
 	}
 }
 
@@ -45,9 +48,9 @@ func (c AWSCall) Map() map[string]any {
 // small, and Action is conventionally the first field.
 const maxFormBody = 1 << 20
 
-// AWS recognises r as an AWS API call, from the endpoint host (*.amazonaws.com, *.api.aws) or a
+// AWS recognises r as an AWS API call, from the endpoint host (*.amazonaws.com, *.api.aws), a
 // SigV4 credential scope (Authorization header or X-Amz-Credential query parameter), which also
-// covers VPC endpoints and local emulators.
+// covers VPC endpoints and local emulators, or an X-Amz-Target header (the JSON protocol).
 func AWS(r *exchange.Request) (AWSCall, bool) {
 	path, rawQuery, _ := strings.Cut(r.Path, "?")
 	query, _ := url.ParseQuery(rawQuery)
@@ -57,7 +60,9 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 		c.Service, c.Region = serviceFromHost(hostLabels)
 	}
 	scopeService, scopeRegion, signed := sigV4Scope(r.Headers.Get("authorization"), query.Get("X-Amz-Credential"))
-	if !isAWSHost && !signed {
+	// X-Amz-Target ("DynamoDB_20120810.DeleteTable") is AWS's JSON protocol whatever the host:
+	// a gateway or emulator in front of AWS keeps it.
+	if !isAWSHost && !signed && !strings.Contains(r.Headers.Get("x-amz-target"), ".") {
 		return AWSCall{}, false
 	}
 	if signed { // the signing scope is authoritative: it is what AWS verifies
@@ -83,7 +88,8 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 	if c.Action == "" && strings.EqualFold(r.Method, "DELETE") {
 		c.Category = CategoryDestroy // a REST DELETE we cannot name still deletes something
 	}
-	if c.Category == CategoryDestroy {
+	c.DryRun = strings.EqualFold(query.Get("DryRun"), "true") || strings.EqualFold(formField(r, "DryRun"), "true")
+	if c.Category == CategoryDestroy && !c.DryRun {
 		c.Destructive = true
 		c.Reason = "AWS " + c.Service + ":" + orMethod(c.Action, r.Method) + " deletes, terminates or disables resources"
 	}
@@ -97,7 +103,10 @@ func orMethod(action, method string) string {
 	return strings.ToUpper(method)
 }
 
-func formAction(r *exchange.Request) string {
+func formAction(r *exchange.Request) string { return formField(r, "Action") }
+
+// formField reads one field of a query-protocol (form-encoded) body.
+func formField(r *exchange.Request, name string) string {
 	ct := r.Headers.Get("content-type")
 	if len(r.Body) == 0 || len(r.Body) > maxFormBody {
 		return ""
@@ -109,7 +118,7 @@ func formAction(r *exchange.Request) string {
 	if err != nil && len(v) == 0 {
 		return ""
 	}
-	return v.Get("Action")
+	return v.Get(name)
 }
 
 // splitTarget splits "DynamoDB_20120810.DeleteTable" into a lower-case service guess

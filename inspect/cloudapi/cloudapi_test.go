@@ -1,6 +1,7 @@
 package cloudapi
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/warden-gw/warden/exchange"
@@ -220,4 +221,60 @@ func FuzzGitHub(f *testing.F) {
 			t.Fatalf("recognised %s %s without an operation", method, path)
 		}
 	})
+}
+
+func TestAWSTargetAloneBehindAGateway(t *testing.T) {
+	r := &exchange.Request{
+		Method: "POST", Authority: "aws-gw.internal", Path: "/dynamodb/",
+		Headers: exchange.Headers{{Key: "x-amz-target", Value: "DynamoDB_20120810.DeleteTable"}},
+	}
+	c, ok := AWS(r)
+	if !ok || c.Service != "dynamodb" || c.Action != "DeleteTable" || !c.Destructive {
+		t.Errorf("AWS = %+v, %v", c, ok)
+	}
+}
+
+func TestRESTDestructive(t *testing.T) {
+	for _, tc := range []struct {
+		method, host, path string
+		query              map[string][]string
+		want               bool
+	}{
+		{"DELETE", "storage.googleapis.com", "storage/v1/b/backups", nil, true},
+		{"GET", "storage.googleapis.com", "storage/v1/b/backups", nil, false},
+		{"POST", "cloudkms.googleapis.com", "v1/projects/p/cryptoKeyVersions/1:destroy", nil, true},
+		{"POST", "compute.googleapis.com", "compute/v1/projects/p/zones/z/instances/i:start", nil, false},
+		{"DELETE", "sqladmin.googleapis.com", "v1/projects/p/instances/i", map[string][]string{"validateOnly": {"true"}}, false},
+		{"POST", "management.azure.com", "subscriptions/s/providers/Microsoft.KeyVault/locations/w/deletedVaults/kv/purge", nil, true},
+		{"DELETE", "acct.blob.core.windows.net", "backups", map[string][]string{"restype": {"container"}}, true},
+		{"PATCH", "db.example", "rest/v1/accounts", nil, true},
+		{"PATCH", "db.example", "rest/v1/accounts", map[string][]string{"id": {"eq.7"}}, false},
+		{"DELETE", "argocd.internal", "api/v1/applications/pay", map[string][]string{"cascade": {"false"}}, false},
+		{"DELETE", "argocd.internal", "api/v1/applications/pay", nil, true},
+		{"DELETE", "app.internal", "v1/items/5", nil, false},
+	} {
+		c, ok := REST(tc.method, tc.host, strings.Split(tc.path, "/"), tc.query)
+		if c.Destructive != tc.want || (tc.want && !ok) {
+			t.Errorf("%s %s/%s: %+v ok=%v, want destructive=%v", tc.method, tc.host, tc.path, c, ok, tc.want)
+		}
+	}
+}
+
+func TestGitHubWeakensProtection(t *testing.T) {
+	for _, tc := range []struct {
+		method, path, body string
+		op                 string
+	}{
+		{"PUT", "/repos/a/b/branches/main/protection", `{"allow_deletions": {"enabled": true}}`, "weaken_protection"},
+		{"PATCH", "/repos/a/b/branches/main/protection/required_pull_request_reviews", `{"required_approving_review_count": 0}`, "weaken_protection"},
+		{"PUT", "/orgs/a/rulesets/3", `{"enforcement": "evaluate"}`, "weaken_protection"},
+		{"PATCH", "/repos/a/b", `{"security_and_analysis": {"secret_scanning": {"status": "disabled"}}}`, "weaken_protection"},
+		{"PUT", "/repos/a/b/branches/main/protection", `{"allow_force_pushes": false, "enforce_admins": true}`, "update_branch_protection"},
+		{"DELETE", "/Repos/a/b/Branches/main/Protection", ``, "delete_branch_protection"},
+	} {
+		c, ok := GitHub(&exchange.Request{Method: tc.method, Authority: "api.github.com", Path: tc.path, Body: []byte(tc.body)})
+		if !ok || c.Operation != tc.op || c.Destructive != (tc.op != "update_branch_protection") {
+			t.Errorf("%s %s: %+v", tc.method, tc.path, c)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package cloudapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -86,8 +87,8 @@ func GitHub(r *exchange.Request) (GitHubCall, bool) {
 	path, _, _ := strings.Cut(r.Path, "?")
 	switch {
 	case hostOnly(r.Authority) == "api.github.com":
-	case strings.HasPrefix(path, "/api/v3/"):
-		path = strings.TrimPrefix(path, "/api/v3")
+	case len(path) >= 8 && strings.EqualFold(path[:8], "/api/v3/"):
+		path = path[7:]
 	default:
 		return GitHubCall{}, false
 	}
@@ -95,23 +96,40 @@ func GitHub(r *exchange.Request) (GitHubCall, bool) {
 	if len(segs) > 64 {
 		return GitHubCall{}, false
 	}
+	// GitHub's REST paths are case-insensitive: routes are matched on lower-case segments, and
+	// owner and repository keep the spelling of the request.
+	lower := make([]string, len(segs))
+	for i, s := range segs {
+		lower[i] = strings.ToLower(s)
+	}
 	method := strings.ToUpper(r.Method)
 	var c GitHubCall
-	routes, rest := ghOtherRoutes, segs
-	isRepo := len(segs) >= 3 && segs[0] == "repos"
-	if isRepo {
+	routes, rest := ghOtherRoutes, lower
+	isRepo := false
+	switch {
+	case len(segs) >= 3 && lower[0] == "repos":
+		isRepo = true
 		c.Owner, c.Repo = segs[1], segs[2]
-		routes, rest = ghRepoRoutes, segs[3:]
-	} else if len(segs) >= 2 && segs[0] == "orgs" {
+		routes, rest = ghRepoRoutes, lower[3:]
+	case len(segs) >= 2 && lower[0] == "repositories": // the /repositories/{id} alias
+		isRepo = true
+		c.Repo = "id:" + segs[1]
+		routes, rest = ghRepoRoutes, lower[2:]
+	case len(segs) >= 2 && (lower[0] == "orgs" || lower[0] == "organizations"):
 		c.Owner = segs[1]
+		lower[0] = "orgs"
 	}
 	if rt, ok := matchRoute(routes, method, rest); ok {
 		c.Operation, c.Destructive = rt.op, rt.destructive
 	} else {
 		c.Operation = genericOp(method)
 	}
+	if !isRepo && len(lower) >= 3 && lower[0] == "orgs" && lower[2] == "rulesets" && method != "GET" &&
+		weakensProtection(lower[2:], r.Body) {
+		c.Operation, c.Destructive = "weaken_protection", true
+	}
 	if isRepo {
-		c.Ref = refOf(rest)
+		c.Ref = refOf(segs[len(segs)-len(rest):])
 		refineRepoCall(&c, method, rest, r.Body)
 	}
 	if c.Destructive {
@@ -132,6 +150,8 @@ func refineRepoCall(c *GitHubCall, method string, rest []string, body []byte) {
 		if json.Unmarshal(body, &b) == nil && b.Force {
 			c.Operation, c.Destructive = "force_update_ref", true
 		}
+	case (method == "PUT" || method == "PATCH" || method == "POST") && weakensProtection(rest, body):
+		c.Operation, c.Destructive = "weaken_protection", true
 	case method == "PATCH" && len(rest) == 0:
 		var b struct {
 			Private    *bool   `json:"private"`
@@ -153,9 +173,9 @@ func refineRepoCall(c *GitHubCall, method string, rest []string, body []byte) {
 
 func refOf(rest []string) string {
 	switch {
-	case len(rest) >= 3 && rest[0] == "git" && rest[1] == "refs":
+	case len(rest) >= 3 && strings.EqualFold(rest[0], "git") && strings.EqualFold(rest[1], "refs"):
 		return strings.Join(rest[2:], "/")
-	case len(rest) >= 2 && rest[0] == "branches":
+	case len(rest) >= 2 && strings.EqualFold(rest[0], "branches"):
 		return "heads/" + rest[1]
 	}
 	return ""
@@ -202,4 +222,43 @@ func genericOp(method string) string {
 		return "unknown"
 	}
 	return strings.ToLower(method)
+}
+
+// weakensProtection reports whether a write to a protection or ruleset route, or to the
+// repository itself, switches a safeguard off: branch protection that allows force pushes or
+// deletions or needs no approving review, a ruleset that is not enforced, or security analysis
+// (secret scanning, push protection) disabled. Such calls block as destructive: they are how a
+// force push or deletion is prepared.
+func weakensProtection(rest []string, body []byte) bool {
+	var b map[string]any
+	if json.Unmarshal(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), &b) != nil {
+		return false
+	}
+	switch {
+	case len(rest) >= 3 && rest[0] == "branches" && rest[2] == "protection",
+		len(rest) >= 1 && rest[0] == "rulesets":
+		return enabled(b["allow_force_pushes"]) || enabled(b["allow_deletions"]) ||
+			b["required_approving_review_count"] == 0.0 ||
+			b["enforcement"] == "disabled" || b["enforcement"] == "evaluate"
+	case len(rest) == 0:
+		sa, _ := b["security_and_analysis"].(map[string]any)
+		for _, v := range sa {
+			if m, ok := v.(map[string]any); ok && m["status"] == "disabled" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// enabled reads a protection switch given as a boolean or as {"enabled": bool}.
+func enabled(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case map[string]any:
+		e, _ := t["enabled"].(bool)
+		return e
+	}
+	return false
 }

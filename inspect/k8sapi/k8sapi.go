@@ -26,6 +26,9 @@ type Request struct {
 	ClusterScoped bool
 	// ExecCommand is the argv of a pod exec, from its repeated `command` query parameters.
 	ExecCommand []string
+	// DryRun is true when the request asks the server only to validate (?dryRun=All): nothing
+	// is persisted.
+	DryRun bool
 }
 
 // Map returns the request as CEL-friendly values with snake_case keys.
@@ -44,12 +47,13 @@ func (r Request) Map() map[string]any {
 		"name":           r.Name,
 		"cluster_scoped": r.ClusterScoped,
 		"exec_command":   cmd,
+		"dry_run":        r.DryRun,
 	}
 }
 
-// Destructive reports whether the request deletes objects.
+// Destructive reports whether the request deletes objects (a dry run deletes nothing).
 func (r Request) Destructive() bool {
-	return r.Verb == "delete" || r.Verb == "deletecollection"
+	return (r.Verb == "delete" || r.Verb == "deletecollection") && !r.DryRun
 }
 
 // maxSegments bounds the work on hostile paths; real API paths have at most ~9 segments before a
@@ -138,6 +142,9 @@ func Parse(method, path string, query url.Values) (Request, bool) {
 	if r.Subresource == "exec" {
 		r.ExecCommand = query["command"]
 	}
+	// The apiserver accepts only dryRun=All; any other value is refused, so it deletes nothing
+	// either, but only All is a dry run a client meant.
+	r.DryRun = len(query["dryRun"]) > 0 && allValues(query["dryRun"], "All")
 	return r, true
 }
 
@@ -172,6 +179,15 @@ func verb(method string, r Request, watch bool) string {
 }
 
 func isTrue(s string) bool { return s == "true" || s == "1" }
+
+func allValues(vs []string, want string) bool {
+	for _, v := range vs {
+		if v != want {
+			return false
+		}
+	}
+	return true
+}
 
 // splitPath splits an absolute path into its non-empty, unescaped segments; nil when the path
 // is not absolute, has too many segments, or a segment cannot be unescaped.

@@ -132,7 +132,7 @@ func TestMapKeys(t *testing.T) {
 	m := r.Map()
 	want := map[string]any{
 		"verb": "connect", "group": "", "version": "v1", "resource": "pods", "subresource": "exec",
-		"namespace": "prod", "name": "api-0", "cluster_scoped": false, "exec_command": []any{"ls"},
+		"namespace": "prod", "name": "api-0", "cluster_scoped": false, "exec_command": []any{"ls"}, "dry_run": false,
 	}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("Map() = %v\nwant %v", m, want)
@@ -166,4 +166,21 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = r.Map()
 	})
+}
+
+func TestDryRun(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		dry  bool
+	}{
+		{"/api/v1/namespaces/prod?dryRun=All", true},
+		{"/api/v1/namespaces/prod", false},
+		{"/api/v1/namespaces/prod?dryRun=None", false},
+		{"/api/v1/namespaces/prod?dryRun=All&dryRun=bogus", false},
+	} {
+		r, ok := Parse("DELETE", tc.path, nil)
+		if !ok || r.DryRun != tc.dry || r.Destructive() == tc.dry {
+			t.Errorf("%s: ok=%v dry_run=%v destructive=%v, want dry_run=%v", tc.path, ok, r.DryRun, r.Destructive(), tc.dry)
+		}
+	}
 }

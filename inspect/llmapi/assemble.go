@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -23,7 +24,12 @@ type assembler struct {
 	args      map[*ToolCall]*strings.Builder // argument pieces, for calls streamed in deltas
 	final     []ToolCall                     // Responses: calls as repeated by response.completed
 	malformed int
+	dropped   int // calls past maxCalls
 }
+
+// ErrTooManyCalls reports a response with more tool calls than are tracked: the rest could not
+// be judged, so callers fail closed.
+var ErrTooManyCalls = errors.New("llmapi: more tool calls than inspection tracks")
 
 func newAssembler(api string) *assembler {
 	return &assembler{api: api, byKey: map[string]*ToolCall{}, args: map[*ToolCall]*strings.Builder{}}
@@ -44,6 +50,10 @@ func (a *assembler) feed(ev event) bool {
 		tool, err = a.responses(d)
 	case APIMessages:
 		tool, err = a.messages(d)
+	case APIConverse:
+		tool, err = a.converseEvent(ev.name, d)
+	case APIGenerateContent:
+		tool, err = a.gemini(d)
 	}
 	if err != nil {
 		a.malformed++
@@ -58,7 +68,8 @@ func (a *assembler) call(key string) *ToolCall {
 		return c
 	}
 	if len(a.calls) >= maxCalls {
-		return &ToolCall{} // counted nowhere; bounds memory on hostile streams
+		a.dropped++
+		return &ToolCall{} // bounds memory on hostile streams; result reports it
 	}
 	c := &ToolCall{}
 	a.byKey[key] = c
@@ -97,6 +108,9 @@ func (a *assembler) result() ([]ToolCall, error) {
 	}
 	if a.malformed > 0 {
 		return out, ErrMalformedEvent
+	}
+	if a.dropped > 0 {
+		return out, fmt.Errorf("%w (%d)", ErrTooManyCalls, maxCalls)
 	}
 	return out, nil
 }

@@ -15,7 +15,7 @@ const ErrorCode = "warden_policy_denied"
 func StreamError(provider, api, message string) []byte {
 	var payload any
 	prefix := "data: "
-	if provider == ProviderAnthropic {
+	if provider == ProviderAnthropic || api == APIMessages {
 		prefix = "event: error\ndata: "
 		payload = anthropicError(message)
 	} else {
@@ -41,7 +41,7 @@ func StreamError(provider, api, message string) []byte {
 // {"type":"error","error":{"type":"permission_error","message"}}.
 func ErrorBody(provider, api, message string) (contentType string, body []byte) {
 	var payload any = openAIError(message)
-	if provider == ProviderAnthropic {
+	if provider == ProviderAnthropic || api == APIMessages {
 		payload = anthropicError(message)
 	}
 	b, _ := json.Marshal(payload)

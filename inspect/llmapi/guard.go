@@ -25,6 +25,8 @@ type Guard struct {
 	holding       bool
 	asm           *assembler
 	err           error
+	// framing is decided by the first bytes: AWS event-stream (Bedrock) or SSE.
+	framed, eventStream bool
 }
 
 // NewGuard returns a guard for a response of provider and api (see Detect). maxHeld bounds the
@@ -44,6 +46,12 @@ func (g *Guard) Write(chunk []byte) ([]byte, error) {
 		return nil, g.err
 	}
 	g.pending = append(g.pending, chunk...)
+	if !g.framed && len(g.pending) >= esPrelude {
+		g.framed, g.eventStream = true, looksEventStream(g.pending)
+	}
+	if g.eventStream {
+		return g.writeEventStream()
+	}
 	var out []byte
 	off := 0
 	for off < len(g.pending) {
@@ -85,7 +93,11 @@ func (g *Guard) Finish() (calls []ToolCall, held []byte, err error) {
 	if g.err != nil {
 		return nil, nil, g.err
 	}
-	if len(g.pending) > 0 {
+	if len(g.pending) > 0 && g.eventStream {
+		g.held = append(g.held, g.pending...)
+		g.pending = nil
+		g.asm.malformed++ // a message cut short cannot be judged
+	} else if len(g.pending) > 0 {
 		if g.asm.feed(parseEvent(g.pending)) {
 			g.holding = true
 		}
@@ -95,4 +107,44 @@ func (g *Guard) Finish() (calls []ToolCall, held []byte, err error) {
 	calls, err = g.asm.result()
 	held, g.held = g.held, nil
 	return calls, held, err
+}
+
+// writeEventStream is Write for AWS event-stream framing: whole messages are the units held or
+// released. A framing or CRC error fails the stream (the client's decoder would reject it too,
+// but a call in it could not be judged).
+func (g *Guard) writeEventStream() ([]byte, error) {
+	var out []byte
+	off := 0
+	for off < len(g.pending) {
+		m, n, err := nextEventStreamMessage(g.pending[off:])
+		if err != nil {
+			g.err = err
+			g.held, g.pending = nil, nil
+			return out, err
+		}
+		if n == 0 {
+			break
+		}
+		raw := g.pending[off : off+n]
+		before := len(g.asm.calls) + g.asm.malformed
+		if ferr := g.asm.feedEventStream(m); ferr != nil {
+			g.asm.malformed++
+		}
+		if len(g.asm.calls)+g.asm.malformed > before || len(g.asm.calls) > 0 || g.holding {
+			g.holding = true
+			g.held = append(g.held, raw...)
+		} else {
+			out = append(out, raw...)
+		}
+		off += n
+	}
+	if off > 0 {
+		g.pending = append(g.pending[:0], g.pending[off:]...)
+	}
+	if len(g.held)+len(g.pending) > g.maxHeld {
+		g.err = fmt.Errorf("%w (%d bytes): raise the guard limit or fail the response", ErrHeldTooLarge, g.maxHeld)
+		g.held, g.pending = nil, nil
+		return out, g.err
+	}
+	return out, nil
 }

@@ -13,10 +13,15 @@ import (
 const (
 	ProviderOpenAI    = "openai"
 	ProviderAnthropic = "anthropic"
+	ProviderBedrock   = "bedrock" // AWS Bedrock runtime: InvokeModel (a model's own format) and Converse
+	ProviderVertex    = "vertex"  // Google Vertex AI: Anthropic models through rawPredict
+	ProviderGoogle    = "google"  // Gemini API and Vertex AI generateContent
 
 	APIChatCompletions = "chat_completions"
 	APIResponses       = "responses"
 	APIMessages        = "messages"
+	APIConverse        = "converse"         // Bedrock Converse and ConverseStream
+	APIGenerateContent = "generate_content" // Gemini generateContent and streamGenerateContent
 )
 
 // Detect names the provider and API of a request path (the query, if any, is ignored). The
@@ -27,6 +32,9 @@ func Detect(path string) (provider, api string, ok bool) {
 		path = path[:i]
 	}
 	path = strings.TrimSuffix(path, "/")
+	if p, a, ok := detectCloud(path); ok {
+		return p, a, true
+	}
 	switch {
 	case strings.HasSuffix(path, "/chat/completions"):
 		return ProviderOpenAI, APIChatCompletions, true
@@ -75,6 +83,15 @@ func ParseRequest(provider, api string, body any) Request {
 	case APIMessages:
 		p.content(o["system"])
 		p.messages(o["messages"], "user")
+	case APIGenerateContent:
+		p.geminiContents(o["systemInstruction"], o["contents"])
+		o = map[string]any{"tools": geminiTools(o["tools"])}
+	case APIConverse:
+		p.content(o["system"])
+		p.messages(o["messages"], "user")
+		if tc, ok := o["toolConfig"].(map[string]any); ok {
+			o = map[string]any{"tools": converseTools(tc["tools"])}
+		}
 	}
 	r.Prompt = p.String()
 	r.Tools = toolNames(o["tools"])
@@ -143,6 +160,8 @@ func (p *promptBuilder) content(v any) {
 			}
 			switch po["type"] {
 			case "text", "input_text":
+				p.text(po["text"])
+			case nil: // Bedrock Converse: {"text": "..."}
 				p.text(po["text"])
 			}
 		}

@@ -10,8 +10,12 @@ import (
 // (recognised by its first non-blank byte: '{' is JSON). It returns the calls found even when it
 // also returns an error.
 func ParseResponse(api string, body []byte) ([]ToolCall, error) {
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		return ParseJSON(api, body)
+	if looksEventStream(body) {
+		return ParseEventStream(api, body)
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[' && api == APIGenerateContent) {
+		return ParseJSON(api, t)
 	}
 	return ParseSSE(api, body)
 }
@@ -50,6 +54,10 @@ func ParseJSON(api string, body []byte) ([]ToolCall, error) {
 			}
 		}
 		return out, nil
+	case APIConverse:
+		return parseConverseJSON(body)
+	case APIGenerateContent:
+		return parseGeminiJSON(body)
 	case APIMessages:
 		var m struct {
 			Content []struct {

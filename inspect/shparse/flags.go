@@ -170,7 +170,6 @@ var specs = map[string]*optSpec{
 	}},
 	"gcloud":  {valLong: []string{"project", "zone", "region", "format", "account", "configuration", "filter"}},
 	"gsutil":  {short: map[byte]string{'r': "recursive", 'R': "recursive", 'f': "force", 'm': "parallel"}, valShort: "ho"},
-	"helm":    {short: map[byte]string{'n': "namespace"}, valShort: "n", valLong: []string{"namespace", "kube-context", "kubeconfig"}},
 	"sudo":    sudoSpec,
 	"doas":    {short: map[byte]string{'s': "shell", 'u': "user", 'n': "non-interactive"}, valShort: "uC", stop: true},
 	"env":     {short: map[byte]string{'i': "ignore-environment", '0': "null", 'u': "unset", 'C': "chdir", 'S': "split-string", 'v': "debug"}, valShort: "uCSP", valLong: []string{"unset", "chdir", "split-string"}, stop: true},
@@ -194,7 +193,12 @@ var specs = map[string]*optSpec{
 		"unit", "property", "description", "uid", "gid",
 		"working-directory", "setenv", "machine", "slice",
 	}, stop: true},
-	"find": {stop: true},
+	"find":      {stop: true},
+	"redis-cli": {valShort: "hpanuc", short: map[byte]string{'c': "cluster"}, valLong: []string{"user", "pass", "tls", "cacert"}, stop: true},
+	"gh":        {short: map[byte]string{'R': "repo", 'X': "method", 'H': "header", 'f': "raw-field", 'F': "field"}, valShort: "RXHfFpqt", valLong: []string{"repo", "method", "header", "field", "raw-field", "input", "jq", "template", "hostname", "cache"}},
+	"helm":      {short: map[byte]string{'n': "namespace"}, valShort: "n", valLong: []string{"namespace", "kube-context", "kubeconfig"}},
+	"pulumi":    {short: map[byte]string{'s': "stack", 'C': "cwd", 'y': "yes"}, valShort: "sC", valLong: []string{"stack", "cwd", "config-file"}},
+	"az":        {valLong: []string{"subscription", "resource-group", "name", "output", "query", "g", "n"}, short: map[byte]string{'g': "resource-group", 'n': "name", 'o': "output", 'y': "yes"}, valShort: "gno"},
 }
 
 func init() {
@@ -265,7 +269,7 @@ func specFor(name string) *optSpec {
 		return specs["terraform"]
 	case name == "podman" || name == "nerdctl":
 		return specs["docker"]
-	case name == "oc":
+	case name == "oc" || name == "k" || name == "kubecolor":
 		return specs["kubectl"]
 	}
 	return defaultSpec

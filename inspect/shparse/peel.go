@@ -44,6 +44,8 @@ func init() {
 	for name, h := range ruleHandlers {
 		handlers[name] = h
 	}
+	registerDetachers()
+	registerInterpreters()
 }
 
 // command records one command and applies wrappers and rules to it.
@@ -90,17 +92,25 @@ func (a *analyzer) command(args []arg, ctx *cmdCtx, depth int) {
 	}
 	if h, ok := handlers[name]; ok {
 		h(a, c)
-		return
-	}
-	switch {
-	case isShell(name):
-		peelShell(a, c)
-	case isInterpreter(name):
-		if c.ctx.stdin != nil && c.ctx.stdin.hidden != "" && len(c.p.pos) == 0 {
-			a.flag(c.ctx.stdin.hidden + " piped into " + name)
+	} else {
+		switch {
+		case isShell(name):
+			peelShell(a, c)
+		case isInterpreter(name):
+			if c.ctx.stdin != nil && c.ctx.stdin.hidden != "" && len(c.p.pos) == 0 {
+				a.flag(c.ctx.stdin.hidden + " piped into " + name)
+			}
+			ruleInterpreter(a, c)
+		default:
+			ruleByPrefix(a, c)
 		}
-	default:
-		ruleByPrefix(a, c)
+	}
+	if _, ok := opsByCLI[name]; ok {
+		catalogueRule(a, c)
+	}
+	switch name {
+	case "curl", "wget", "http", "https", "xh", "xhs", "gh":
+		a.httpRequests(c)
 	}
 }
 

@@ -17,19 +17,9 @@ var ruleHandlers = map[string]handler{
 	"init": ruleInit, "telinit": ruleInit,
 	"systemctl": ruleSystemctl,
 	"kill":      ruleKill, "killall5": func(a *analyzer, c *call) { a.flag("killall5 kills every process") },
-	"crontab": ruleCrontab,
 	"git":     ruleGit,
-	"kubectl": ruleKubectl, "oc": ruleKubectl,
-	"helm":      ruleHelm,
-	"terraform": ruleTerraform, "tofu": ruleTerraform, "terragrunt": ruleTerraform,
-	"pulumi": rulePulumi,
+	"kubectl": ruleKubectl, "oc": ruleKubectl, "kubecolor": ruleKubectl, "k": ruleKubectl,
 	"docker": ruleDocker, "podman": ruleDocker, "nerdctl": ruleDocker,
-	"aws":    ruleAWS,
-	"gcloud": ruleCloud, "az": ruleCloud, "doctl": ruleCloud, "heroku": ruleCloud, "fly": ruleCloud,
-	"flyctl": ruleCloud, "hcloud": ruleCloud, "linode-cli": ruleCloud, "oci": ruleCloud,
-	"vercel": ruleCloud, "netlify": ruleCloud,
-	"gsutil":    ruleGsutil,
-	"redis-cli": ruleRedis,
 }
 
 // ruleByPrefix covers command families named by prefix (mkfs.ext4, mke2fs, ...) and SQL clients.
@@ -106,7 +96,8 @@ func findRoots(args []arg) []arg {
 }
 
 // ruleFind: -delete under a protected root; -exec/-execdir/-ok commands run with {} replaced by
-// the root (so find / -exec rm -rf {} \; reads as rm -rf /).
+// an entry below the root (find / -exec rm -rf {} \; reads as rm -rf /{}: the matched entries,
+// not the search root, so find /tmp -name x -exec rm {} \; stays inside /tmp).
 func ruleFind(a *analyzer, c *call) {
 	args := c.args[1:]
 	roots := findRoots(args)
@@ -130,7 +121,7 @@ func ruleFind(a *analyzer, c *call) {
 			for ; j < len(args) && args[j].val != ";" && args[j].val != "+"; j++ {
 				x := args[j]
 				if strings.Contains(x.val, "{}") {
-					x = arg{val: strings.ReplaceAll(x.val, "{}", roots[0].val), dyn: x.dyn || roots[0].dyn}
+					x = arg{val: strings.ReplaceAll(x.val, "{}", matchedEntry(roots[0].val)), dyn: x.dyn || roots[0].dyn}
 				}
 				inner = append(inner, x)
 			}
@@ -150,14 +141,23 @@ func ruleFind(a *analyzer, c *call) {
 	}
 }
 
-// findRootRisk judges a find starting point: relative roots select files inside the working
-// directory and are safe; absolute roots follow deletionRisk.
+// findRootRisk judges deleting what find matches below a starting point: relative roots select
+// files inside the working directory and are safe; entries below absolute roots follow
+// deletionRisk (below /tmp is safe, below / or /home is not).
 func findRootRisk(r arg) (bool, string) {
 	v := symbolic(r.val)
 	if !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "~") && !strings.HasPrefix(v, "$") {
 		return false, ""
 	}
-	return deletionRisk(r)
+	if bad, _ := deletionRisk(arg{val: matchedEntry(r.val), dyn: r.dyn}); !bad {
+		return false, ""
+	}
+	return true, r.val
+}
+
+// matchedEntry names an entry find matches below root.
+func matchedEntry(root string) string {
+	return strings.TrimSuffix(root, "/") + "/{}"
 }
 
 // ruleDd: of= a device or a system file.
@@ -247,7 +247,7 @@ func ruleRsync(a *analyzer, c *call) {
 			del = true
 		}
 	}
-	if !del || len(c.p.pos) < 2 {
+	if !del || len(c.p.pos) < 2 || isDryRun(c.p) || c.p.set["n"] {
 		return
 	}
 	dst := c.p.pos[len(c.p.pos)-1]
@@ -321,57 +321,6 @@ func ruleKill(a *analyzer, c *call) {
 	for _, x := range c.p.pos {
 		if x.val == "-1" {
 			a.flag("kill -1 kills every process")
-		}
-	}
-}
-
-func ruleCrontab(a *analyzer, c *call) {
-	if c.p.set["r"] {
-		a.flag("crontab -r removes every cron job")
-	}
-}
-
-func ruleRedis(a *analyzer, c *call) {
-	p := parseOpts(&optSpec{valShort: "hpanu", stop: true}, c.args[1:])
-	if len(p.pos) == 0 {
-		return
-	}
-	// The first positional argument is the Redis command.
-	switch cmd := p.pos[0].val; strings.ToLower(cmd) {
-	case "flushall", "flushdb":
-		a.flag("redis-cli " + strings.ToUpper(cmd))
-	}
-}
-
-// ruleGsutil: gsutil rm -r and gsutil rb.
-func ruleGsutil(a *analyzer, c *call) {
-	if len(c.p.pos) == 0 {
-		return
-	}
-	sub := parseOpts(specs["gsutil"], c.p.pos[1:])
-	switch c.p.pos[0].val {
-	case "rb":
-		a.flag("gsutil rb deletes a bucket")
-	case "rm":
-		if sub.set["recursive"] || c.p.set["recursive"] {
-			a.flag("gsutil rm -r")
-		}
-	}
-}
-
-// ruleCloud: cloud CLIs whose command path says delete/destroy/terminate.
-func ruleCloud(a *analyzer, c *call) {
-	var path []string
-	for _, x := range c.p.pos {
-		path = append(path, x.val)
-		v := strings.ToLower(x.val)
-		if _, after, ok := strings.Cut(v, ":"); ok {
-			v = after // heroku apps:destroy
-		}
-		switch v {
-		case "delete", "destroy", "terminate", "purge", "remove", "rm", "wipe", "reset", "deprovision":
-			a.flag(c.name + " " + strings.Join(path, " "))
-			return
 		}
 	}
 }

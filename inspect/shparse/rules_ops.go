@@ -12,7 +12,13 @@ func ruleGit(a *analyzer, c *call) {
 		return
 	}
 	subName := c.p.pos[0].val
+	if gitInlineAlias(a, c, subName) {
+		return
+	}
 	sub := parseOpts(gitSubSpecs[subName], c.p.pos[1:])
+	if sub.set["dry-run"] {
+		return
+	}
 	a.addFlags(c, sub.flags)
 	switch subName {
 	case "push":
@@ -49,7 +55,53 @@ func ruleGit(a *analyzer, c *call) {
 		}
 	case "filter-branch", "filter-repo":
 		a.flag("git " + subName + " rewrites history")
+	case "update-ref", "symbolic-ref":
+		if sub.set["d"] || sub.set["delete"] {
+			a.flag("git " + subName + " -d deletes a ref")
+		}
+	case "reflog":
+		if len(sub.pos) > 0 && (sub.pos[0].val == "expire" || sub.pos[0].val == "delete") {
+			a.flag("git reflog " + sub.pos[0].val + " destroys recovery points")
+		}
+	case "stash":
+		if len(sub.pos) > 0 && sub.pos[0].val == "clear" {
+			a.flag("git stash clear discards every stash")
+		}
+	case "checkout", "restore":
+		if sub.set["force"] && len(sub.pos) == 0 || len(sub.pos) > 0 && sub.pos[len(sub.pos)-1].val == "." && subName == "checkout" {
+			a.flag("git " + subName + " discards uncommitted work")
+		}
 	}
+}
+
+// gitCommandConfigs are git settings whose value git runs as a shell command.
+var gitCommandConfigs = map[string]bool{
+	"core.sshcommand": true, "core.pager": true, "core.editor": true, "core.fsmonitor": true,
+	"sequence.editor": true, "diff.external": true, "credential.helper": true, "core.askpass": true,
+	"gpg.program": true, "core.hookspath": false,
+}
+
+// gitInlineAlias expands an alias defined on the command line (git -c alias.x='!rm -rf /' x):
+// "!" aliases run their text as shell with the arguments appended, others run as git.
+func gitInlineAlias(a *analyzer, c *call, subName string) bool {
+	for _, kv := range c.p.vals["c"] {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && gitCommandConfigs[strings.ToLower(k)] {
+			a.script(strings.TrimPrefix(v, "!"), append(append([]string(nil), c.ctx.via...), "git -c "+k), c.depth+1)
+		}
+		if !ok || !strings.EqualFold(k, "alias."+subName) {
+			continue
+		}
+		rest := joinArgs(c.p.pos[1:])
+		via := append(append([]string(nil), c.ctx.via...), "git alias "+subName)
+		if body, ok := strings.CutPrefix(v, "!"); ok {
+			a.script(strings.TrimSpace(body+" "+rest), via, c.depth+1)
+		} else {
+			a.script(strings.TrimSpace("git "+v+" "+rest), via, c.depth+1)
+		}
+		return true
+	}
+	return false
 }
 
 // ruleKubectl: delete (except single named pods/jobs), drain, scale to zero, replace --force,
@@ -63,22 +115,15 @@ func ruleKubectl(a *analyzer, c *call) {
 	switch sub {
 	case "delete":
 		kubectlDelete(a, c, rest)
-	case "drain":
-		a.flag(c.name + " drain " + joinArgs(rest))
-	case "scale":
-		if r, ok := c.p.val("replicas"); ok && r == "0" {
-			a.flag(c.name + " scale --replicas=0")
-		}
-	case "replace":
-		if c.p.set["force"] {
-			a.flag(c.name + " replace --force deletes and recreates")
-		}
 	case "exec":
 		kubectlExec(a, c)
 	}
 }
 
 func kubectlDelete(a *analyzer, c *call, rest []arg) {
+	if isDryRun(c.p) {
+		return
+	}
 	for _, f := range []string{"all", "all-namespaces", "selector", "field-selector", "filename", "kustomize", "raw"} {
 		if c.p.set[f] {
 			a.flag(c.name + " delete --" + f)
@@ -124,61 +169,73 @@ func kubectlExec(a *analyzer, c *call) {
 	a.command(inner, c.ctx.with(c.name+" exec"), c.depth+1)
 }
 
-func ruleHelm(a *analyzer, c *call) {
-	if len(c.p.pos) == 0 {
-		return
-	}
-	switch c.p.pos[0].val {
-	case "uninstall", "delete", "del", "un":
-		a.flag("helm " + joinArgs(c.p.pos))
-	}
-}
-
-func ruleTerraform(a *analyzer, c *call) {
-	if len(c.p.pos) == 0 {
-		return
-	}
-	sub := c.p.pos[0].val
-	switch {
-	case sub == "destroy":
-		a.flag(c.name + " destroy")
-	case sub == "apply" && c.p.set["destroy"]:
-		a.flag(c.name + " apply -destroy")
-	case sub == "state" && len(c.p.pos) > 1 && (c.p.pos[1].val == "rm" || c.p.pos[1].val == "push"):
-		a.flag(c.name + " state " + c.p.pos[1].val)
-	case sub == "workspace" && len(c.p.pos) > 1 && c.p.pos[1].val == "delete":
-		a.flag(c.name + " workspace delete")
-	}
-}
-
-func rulePulumi(a *analyzer, c *call) {
-	p := c.p.pos
-	switch {
-	case len(p) > 0 && (p[0].val == "destroy" || p[0].val == "down"):
-		a.flag("pulumi destroy")
-	case len(p) > 1 && p[0].val == "stack" && (p[1].val == "rm" || p[1].val == "remove"):
-		a.flag("pulumi stack rm")
-	}
-}
-
-// ruleDocker: system prune -a/--volumes, volume prune/rm, and the command of docker exec.
+// ruleDocker: the command of docker exec, and host mounts of the root or system directories
+// (the catalogue has prune, volume rm and compose down -v).
 func ruleDocker(a *analyzer, c *call) {
 	p := c.p.pos
 	if len(p) == 0 {
 		return
 	}
-	words := []string{}
-	for _, x := range p {
-		words = append(words, x.val)
-	}
-	joined := strings.Join(words, " ")
 	switch {
-	case strings.HasPrefix(joined, "system prune") && (c.p.set["all"] || c.p.set["volumes"]):
-		a.flag(c.name + " system prune " + map[bool]string{true: "-a", false: "--volumes"}[c.p.set["all"]])
-	case strings.HasPrefix(joined, "volume prune") || strings.HasPrefix(joined, "volume rm"):
-		a.flag(c.name + " " + joined)
 	case p[0].val == "exec" || (p[0].val == "container" && len(p) > 1 && p[1].val == "exec"):
 		dockerExec(a, c)
+	case p[0].val == "run" || p[0].val == "create" ||
+		(p[0].val == "container" && len(p) > 1 && (p[1].val == "run" || p[1].val == "create")):
+		dockerRun(a, c)
+	}
+}
+
+var dockerRunSpec = &optSpec{
+	short: map[byte]string{
+		'v': "volume", 'e': "env", 'p': "publish", 'u': "user", 'w': "workdir", 'l': "label",
+		'm': "memory", 'c': "cpu-shares", 'h': "hostname", 'i': "interactive", 't': "tty", 'd': "detach",
+		'P': "publish-all",
+	},
+	valShort: "vepuwlmch", valLong: []string{
+		"volume", "mount", "env", "publish", "user", "workdir", "label", "memory",
+		"name", "network", "entrypoint", "env-file", "hostname", "platform", "pull", "restart",
+		"cap-add", "cap-drop", "device", "pid", "ipc", "uts", "userns", "security-opt", "volumes-from",
+		"add-host", "dns", "cpus", "gpus", "log-driver", "log-opt", "runtime", "tmpfs", "ulimit",
+	}, stop: true,
+}
+
+// hostMountRisk names a bind-mount source that hands the container the host's root, system
+// directories, devices or the container runtime's socket.
+func hostMountRisk(src string) string {
+	switch {
+	case src == "" || !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, "~") && !strings.HasPrefix(src, "$"):
+		return "" // a named volume or relative path
+	case strings.HasSuffix(src, ".sock"):
+		return "the host's " + src + " (control of the host's containers)"
+	case isProtectedDir(src) || isSystemPath(src) || isDevice(src) || src == "/dev" || src == "/var/run" || src == "/run":
+		return "the host's " + src
+	}
+	return ""
+}
+
+func dockerRun(a *analyzer, c *call) {
+	for i, x := range c.args {
+		if x.val != "run" && x.val != "create" {
+			continue
+		}
+		p := parseOpts(dockerRunSpec, c.args[i+1:])
+		for _, v := range p.vals["volume"] {
+			src, _, _ := strings.Cut(v, ":")
+			if r := hostMountRisk(src); r != "" {
+				a.flag(c.name + " run mounts " + r + " read-write into a container")
+			}
+		}
+		for _, m := range p.vals["mount"] {
+			for _, kv := range strings.Split(m, ",") {
+				k, v, _ := strings.Cut(kv, "=")
+				if k == "source" || k == "src" {
+					if r := hostMountRisk(v); r != "" && !strings.Contains(m, "readonly") && !strings.Contains(m, "ro=true") {
+						a.flag(c.name + " run mounts " + r + " into a container")
+					}
+				}
+			}
+		}
+		return
 	}
 }
 
@@ -199,38 +256,12 @@ func dockerExec(a *analyzer, c *call) {
 	}
 }
 
-// ruleAWS: s3 rm --recursive, s3 rb, s3 sync --delete, and any delete-*/terminate-* operation.
-func ruleAWS(a *analyzer, c *call) {
-	p := c.p.pos
-	if len(p) < 2 {
-		return
-	}
-	svc, op := p[0].val, p[1].val
-	if svc == "s3" {
-		switch {
-		case op == "rm" && c.p.set["recursive"]:
-			a.flag("aws s3 rm --recursive")
-		case op == "rb":
-			a.flag("aws s3 rb deletes a bucket")
-		case (op == "sync" || op == "mv") && c.p.set["delete"]:
-			a.flag("aws s3 " + op + " --delete")
-		}
-		return
-	}
-	for _, pre := range []string{"delete-", "terminate-", "deregister-", "remove-", "purge-", "destroy-"} {
-		if strings.HasPrefix(op, pre) {
-			a.flag("aws " + svc + " " + op)
-			return
-		}
-	}
-}
-
 // sqlClient describes where a database client takes SQL text from.
 type sqlClient struct {
-	spec     *optSpec
-	opts     []string // option names whose value is SQL
-	posFrom  int      // positionals from this index are SQL (-1: none)
-	backtick bool     // MySQL dialect: `ident` is rewritten to "ident" before parsing
+	spec    *optSpec
+	opts    []string // option names whose value is SQL
+	posFrom int      // positionals from this index are SQL (-1: none)
+	dialect sqlparse.Dialect
 }
 
 var sqlClients = map[string]sqlClient{
@@ -246,7 +277,7 @@ var sqlClients = map[string]sqlClient{
 			short: map[byte]string{'e': "execute"}, valShort: "eDhPSuO",
 			valLong: []string{"execute", "database", "host", "port", "socket", "user"},
 		},
-		opts: []string{"execute"}, posFrom: -1, backtick: true,
+		opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectMySQL,
 	},
 	"sqlite3": {spec: &optSpec{singleDashLong: true, valLong: []string{
 		"cmd", "init", "separator",
@@ -261,7 +292,7 @@ var sqlClients = map[string]sqlClient{
 			short: map[byte]string{'q': "query"}, valShort: "qhdu",
 			valLong: []string{"query", "host", "database", "user", "password", "port"},
 		},
-		opts: []string{"query"}, posFrom: -1, backtick: true,
+		opts: []string{"query"}, posFrom: -1, dialect: sqlparse.DialectClickHouse,
 	},
 	"cockroach": {spec: &optSpec{
 		short: map[byte]string{'e': "execute"}, valShort: "e",
@@ -272,12 +303,21 @@ var sqlClients = map[string]sqlClient{
 			short: map[byte]string{'q': "query"}, valShort: "qaudsrw",
 			valLong: []string{"query", "accountname", "username", "dbname", "schemaname"},
 		},
-		opts: []string{"query"}, posFrom: -1,
+		opts: []string{"query"}, posFrom: -1, dialect: sqlparse.DialectSnowflake,
 	},
 	"usql":   {spec: &optSpec{valShort: "c", short: map[byte]string{'c': "command"}, valLong: []string{"command"}}, opts: []string{"command"}, posFrom: -1},
-	"trino":  {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1},
-	"presto": {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1},
-	"bq":     {spec: &optSpec{}, posFrom: 1},
+	"trino":  {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectTrino},
+	"presto": {spec: &optSpec{valLong: []string{"execute", "server", "catalog", "schema", "user"}}, opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectTrino},
+	"bq":     {spec: &optSpec{}, posFrom: 1, dialect: sqlparse.DialectBigQuery},
+	"sqlcmd": {spec: &optSpec{
+		short: map[byte]string{'Q': "query", 'q': "query"}, valShort: "QqSdUPioHtlswAacfhkLmrVWxXyYz",
+		valLong: []string{"query"},
+	}, opts: []string{"query"}, posFrom: -1, dialect: sqlparse.DialectTSQL},
+	"cqlsh": {spec: &optSpec{
+		short:    map[byte]string{'e': "execute", 'u': "username", 'p': "password", 'k': "keyspace", 'f': "file"},
+		valShort: "eupkf", valLong: []string{"execute", "username", "password", "keyspace", "file"},
+	}, opts: []string{"execute"}, posFrom: -1, dialect: sqlparse.DialectGeneric},
+	"databricks-sql": {spec: &optSpec{valLong: []string{"execute", "query"}}, opts: []string{"execute", "query"}, posFrom: -1, dialect: sqlparse.DialectGeneric},
 }
 
 // ruleSQLClient analyses SQL carried by database clients: psql -c, mysql -e, sqlite3 DB SQL,
@@ -313,40 +353,13 @@ func ruleSQLClient(a *analyzer, c *call) {
 		texts = append(texts, c.ctx.stdin.text)
 	}
 	for _, t := range texts {
-		src := t
-		if cl.backtick {
-			src = backticksToQuotes(src)
+		res := sqlparse.Analyze(t)
+		if cl.dialect != "" {
+			res = sqlparse.AnalyzeDialect(t, cl.dialect)
 		}
-		res := sqlparse.Analyze(src)
 		a.res.Embedded = append(a.res.Embedded, Embedded{Kind: "sql", Text: t, SQL: res})
 		for _, r := range res.Reasons {
 			a.flag(c.name + ": " + r)
 		}
 	}
-}
-
-// backticksToQuotes rewrites MySQL `identifiers` as "identifiers" outside string literals, so that
-// PostgreSQL's grammar reads MySQL statements that differ only in identifier quoting.
-func backticksToQuotes(s string) string {
-	if !strings.Contains(s, "`") {
-		return s
-	}
-	b := []byte(s)
-	var quote byte
-	for i := 0; i < len(b); i++ {
-		switch {
-		case quote != 0:
-			switch b[i] {
-			case '\\':
-				i++
-			case quote:
-				quote = 0
-			}
-		case b[i] == '\'' || b[i] == '"':
-			quote = b[i]
-		case b[i] == '`':
-			b[i] = '"'
-		}
-	}
-	return string(b)
 }

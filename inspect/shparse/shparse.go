@@ -39,6 +39,9 @@ type Result struct {
 	Reasons []string
 	// Embedded lists other languages carried by commands (psql -c, kubectl exec ... --).
 	Embedded []Embedded
+	// HTTP lists the HTTP requests commands send (curl, wget, httpie, gh api), for the caller to
+	// judge as it judges requests through the gateway. At most 16 are recorded.
+	HTTP []HTTPRequest
 }
 
 // Command is one simple command.
@@ -116,7 +119,8 @@ func (r *Result) finish() {
 }
 
 // Map returns the Result as CEL values: {"commands": [{"name", "argv", "flags", "via",
-// "dynamic"}], "destructive", "reasons", "parse_error", "embedded": [{"kind", "text", "sql"}]}.
+// "dynamic"}], "destructive", "reasons", "parse_error", "embedded": [{"kind", "text", "sql"}],
+// "http_requests": [{"tool", "method", "url", "headers", "body", "dynamic"}]}.
 func (r Result) Map() map[string]any {
 	cmds := make([]any, 0, len(r.Commands))
 	for _, c := range r.Commands {
@@ -132,12 +136,20 @@ func (r Result) Map() map[string]any {
 	for _, e := range r.Embedded {
 		emb = append(emb, map[string]any{"kind": e.Kind, "text": e.Text, "sql": e.SQL.Map()})
 	}
+	reqs := make([]any, 0, len(r.HTTP))
+	for _, h := range r.HTTP {
+		reqs = append(reqs, map[string]any{
+			"tool": h.Tool, "method": h.Method, "url": h.URL, "headers": strings2any(h.Headers),
+			"body": h.Body, "dynamic": h.Dynamic,
+		})
+	}
 	return map[string]any{
-		"commands":    cmds,
-		"destructive": r.Destructive,
-		"reasons":     strings2any(r.Reasons),
-		"parse_error": r.ParseError,
-		"embedded":    emb,
+		"http_requests": reqs,
+		"commands":      cmds,
+		"destructive":   r.Destructive,
+		"reasons":       strings2any(r.Reasons),
+		"parse_error":   r.ParseError,
+		"embedded":      emb,
 	}
 }
 

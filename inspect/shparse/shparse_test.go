@@ -138,7 +138,7 @@ func TestAnalyzeDestructive(t *testing.T) {
 		{"terraform state rm", "terraform state rm aws_instance.x", "state rm"},
 		{"pulumi destroy", "pulumi destroy --yes", "pulumi destroy"},
 		{"docker system prune -a", "docker system prune -a -f", "system prune -a"},
-		{"docker system prune --all", "docker system prune --all --force", "system prune -a"},
+		{"docker system prune --all", "docker system prune --all --force", "system prune --all"},
 		{"docker volume prune", "docker volume prune -f", "volume prune"},
 		{"podman prune volumes", "podman system prune --volumes", "system prune"},
 		{"aws s3 rm recursive", "aws s3 rm s3://bucket --recursive", "aws s3 rm --recursive"},
@@ -450,10 +450,11 @@ func TestMap(t *testing.T) {
 				"via": []any{"sudo"}, "dynamic": false,
 			},
 		},
-		"destructive": true,
-		"reasons":     []any{"rm -r -f on /"},
-		"parse_error": "",
-		"embedded":    []any{},
+		"destructive":   true,
+		"reasons":       []any{"rm -r -f on /"},
+		"parse_error":   "",
+		"embedded":      []any{},
+		"http_requests": []any{},
 	}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("Map() = %#v\nwant %#v", m, want)

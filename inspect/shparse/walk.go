@@ -138,6 +138,19 @@ func (a *analyzer) pipeHidden(s *syntax.Stmt, memo map[*syntax.Stmt]string) stri
 func (a *analyzer) producer(s *syntax.Stmt, hidden string) *stdinInfo {
 	info := &stdinInfo{hidden: hidden}
 	last := lastStmt(s)
+	for i := 0; i < maxDepth; i++ { // ( a; echo X ) | cmd: the last command writes last
+		var inner []*syntax.Stmt
+		switch x := last.Cmd.(type) {
+		case *syntax.Subshell:
+			inner = x.Stmts
+		case *syntax.Block:
+			inner = x.Stmts
+		}
+		if len(inner) == 0 {
+			break
+		}
+		last = lastStmt(inner[len(inner)-1])
+	}
 	call, ok := last.Cmd.(*syntax.CallExpr)
 	if !ok || len(call.Args) == 0 {
 		return info

@@ -73,6 +73,13 @@ func judge(n *pg.Node, st *Statement, depth int) (bool, string) {
 		return judgeInner("PREPARE", s.PrepareStmt.GetQuery(), depth)
 	case *pg.Node_CreateTableAsStmt:
 		return judgeInner("CREATE TABLE AS", s.CreateTableAsStmt.GetQuery(), depth)
+	case *pg.Node_RuleStmt:
+		// A rule runs its actions later, on every matching statement: judge them now.
+		for _, act := range s.RuleStmt.GetActions() {
+			if bad, why := judgeInner("CREATE RULE", act, depth); bad {
+				return true, why
+			}
+		}
 	}
 	return false, ""
 }

@@ -97,6 +97,11 @@ func analyzeFast(src string, depth int) Result {
 		return Result{}
 	}
 	res := Result{Statements: stmts}
+	for i := range stmts {
+		if stmts[i].Class == "" {
+			stmts[i].Class = classOfKind(stmts[i].Kind)
+		}
+	}
 	for _, st := range stmts {
 		if st.Destructive {
 			res.Destructive = true

@@ -26,6 +26,9 @@ type Result struct {
 	Destructive bool
 	// Reasons lists the Reason of each destructive statement, in order, without duplicates.
 	Reasons []string
+	// Dialect is the grammar the text was read with: PostgreSQL first, then MySQL (vitess), then
+	// the lexical classifier; "" when nothing was read.
+	Dialect Dialect
 }
 
 // Statement is one SQL statement.
@@ -42,19 +45,68 @@ type Statement struct {
 	Destructive bool
 	// Reason says why the statement is destructive, e.g. "DELETE without a real WHERE"; "" if not.
 	Reason string
+	// Class is what the statement does: read, write, ddl, privilege, session, execute, admin.
+	Class Class
 }
 
-// Analyze parses src with PostgreSQL's own parser and classifies every statement. It never
-// panics; invalid or oversized input yields a Result with ParseError set.
+// Analyze parses src as SQL of any dialect and classifies every statement: with PostgreSQL's own
+// parser first; text PostgreSQL rejects, and text with MySQL executable comments (which
+// PostgreSQL would skip and MySQL runs), with vitess's MySQL grammar; what neither grammar reads,
+// with the lexical classifier (dialect.go). ParseError is set only when none of them understands
+// every statement. It never panics; oversized input yields a Result with ParseError set.
 func Analyze(src string) Result {
 	return analyze(src, 0)
+}
+
+// AnalyzeDialect reads src as SQL of dialect d, when the caller knows it (bq query, snowsql,
+// sqlcmd, a BigQuery endpoint). PostgreSQL and MySQL use their grammars; for the other dialects a
+// grammar that reads the text is tried first and the lexical classifier reads the rest.
+func AnalyzeDialect(src string, d Dialect) Result {
+	return analyzeDialect(src, d, 0)
 }
 
 func analyze(src string, depth int) Result {
 	if err := checkInput(src); err != "" {
 		return Result{ParseError: err}
 	}
-	return analyzeFast(src, depth)
+	if hasExecutableComment(src) {
+		return analyzeDialect(src, DialectMySQL, depth)
+	}
+	res := analyzeFast(src, depth)
+	if res.ParseError == "" {
+		res.Dialect = DialectPostgres
+		return res
+	}
+	if my, ok := analyzeMySQL(src, depth); ok {
+		return my
+	}
+	if lex := analyzeLexical(src, DialectGeneric, depth); lex.ParseError == "" {
+		return lex
+	}
+	return res // PostgreSQL's message: the closest grammar
+}
+
+func analyzeDialect(src string, d Dialect, depth int) Result {
+	if err := checkInput(src); err != "" {
+		return Result{ParseError: err}
+	}
+	switch d {
+	case DialectPostgres:
+		res := analyzeFast(src, depth)
+		if res.ParseError == "" {
+			res.Dialect = DialectPostgres
+		}
+		return res
+	case DialectMySQL:
+		if my, ok := analyzeMySQL(src, depth); ok {
+			return my
+		}
+		return analyzeLexical(src, DialectMySQL, depth)
+	}
+	if _, ok := dialectRules[d]; !ok {
+		return analyze(src, depth)
+	}
+	return analyzeLexical(src, d, depth)
 }
 
 // analyzeFull parses the whole text with PostgreSQL's parser and classifies every statement.
@@ -86,6 +138,9 @@ func checkInput(src string) string {
 }
 
 func (r *Result) add(st Statement) {
+	if st.Class == "" {
+		st.Class = classOfKind(st.Kind)
+	}
 	r.Statements = append(r.Statements, st)
 	if !st.Destructive {
 		return
@@ -104,7 +159,7 @@ func (r *Result) addReason(reason string) {
 }
 
 // Map returns the Result as CEL values: {"statements": [{"kind", "tables", "has_where",
-// "destructive", "reason"}], "destructive", "reasons", "parse_error"}.
+// "destructive", "reason", "class"}], "destructive", "reasons", "parse_error", "dialect"}.
 func (r Result) Map() map[string]any {
 	stmts := make([]any, 0, len(r.Statements))
 	for _, s := range r.Statements {
@@ -114,9 +169,11 @@ func (r Result) Map() map[string]any {
 			"has_where":   s.HasWhere,
 			"destructive": s.Destructive,
 			"reason":      s.Reason,
+			"class":       string(s.Class),
 		})
 	}
 	return map[string]any{
+		"dialect":     string(r.Dialect),
 		"statements":  stmts,
 		"destructive": r.Destructive,
 		"reasons":     strings2any(r.Reasons),
@@ -130,4 +187,29 @@ func strings2any(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// classOfKind gives the class of a statement read by PostgreSQL's grammar from its verb.
+func classOfKind(kind string) Class {
+	switch kind {
+	case "select", "show", "explain", "values", "table", "fetch":
+		return ClassRead
+	case "insert", "update", "delete", "merge", "copy", "refresh":
+		return ClassWrite
+	case "create", "alter", "drop", "truncate", "comment", "rename", "reindex", "cluster", "security":
+		return ClassDDL
+	case "grant", "revoke", "reassign":
+		return ClassPrivilege
+	case "set", "reset", "begin", "commit", "rollback", "savepoint", "release", "discard", "lock",
+		"listen", "unlisten", "notify", "declare", "close", "deallocate", "load", "transaction", "variable":
+		return ClassSession
+	case "do", "call", "execute", "prepare":
+		return ClassExecute
+	case "vacuum", "checkpoint", "analyze", "alter_system", "vacuum_analyze":
+		return ClassAdmin
+	}
+	if verbClass[kind] != "" {
+		return verbClass[kind]
+	}
+	return ClassAdmin
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
 	"sync"
 	"testing"
 )
@@ -50,4 +52,27 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Missing reports that something a test needs is not on this machine: the test is skipped on a
+// developer's machine, and fails under CI (CI=true), where `make deps` must have installed it,
+// so a missing install step cannot turn into a green run that tested nothing. how says how to
+// get it.
+func Missing(t testing.TB, what, how string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is missing (CI=true, so this fails instead of skipping): %s", what, how)
+	}
+	t.Skipf("%s is missing: %s", what, how)
+}
+
+// RequireTool returns the path of the program name on PATH, or reports it Missing with how to
+// install it.
+func RequireTool(t testing.TB, name, how string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, name, how)
+	}
+	return p
 }

@@ -80,6 +80,26 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		pw := "Fk" + randString(r, alnum, 14)
 		return pw, `<add key="ClearTextPassword" value="` + pw + `" />`
 	},
+	"telegram-bot-token": func(r *rand.Rand) (string, string) {
+		t := fmt.Sprintf("%d:AA%s", 1000000000+r.IntN(999999999), randString(r, alnum+"_-", 33))
+		return t, "POST https://api.telegram.org/bot" + t + "/sendMessage"
+	},
+	"netrc-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk" + randString(r, alnum, 14)
+		return pw, "machine git.example.test\n  login deploy\n  password " + pw + "\n"
+	},
+	"cli-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk" + randString(r, alnum, 14)
+		return pw, "mysql -h db.example.test -uroot -p'" + pw + "' -e 'SELECT 1'"
+	},
+	"name-value-secret": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 14)
+		return pw, `{"name": "PGPASSWORD", "value": "` + pw + `"}`
+	},
+	"vault-token-legacy": func(r *rand.Rand) (string, string) {
+		t := "s." + randString(r, "ABCDEFGHJKLMNPQRSTUVWXYZ", 8) + randString(r, "abcdefghijkmnopqrstuvwxyz", 8) + randString(r, "0123456789", 8)
+		return t, "VAULT_TOKEN: " + t
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v

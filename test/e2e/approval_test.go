@@ -23,6 +23,7 @@ import (
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/identity"
+	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // testIssuer is an OIDC-style issuer: an RSA key and its JWKS served on loopback.
@@ -114,7 +115,7 @@ spec:
 	configure := func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}
-		c.Approval.Kafka = &approval.KafkaConfig{Brokers: cluster.ListenAddrs(), Topic: "warden.approvals"}
+		c.Approval.Kafka = &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: cluster.ListenAddrs()}, Topic: "warden.approvals"}
 		c.Approval.ApproverGroups = []string{"sre"}
 		c.Approval.Hold = 60 * time.Second
 	}

@@ -26,6 +26,8 @@ import (
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
+	"github.com/warden-gw/warden/internal/kafkaconn"
+	"github.com/warden-gw/warden/internal/testenv"
 )
 
 // TestKcatReadsWhatWardenShipped sends requests through warden configured to ship its audit
@@ -33,13 +35,7 @@ import (
 // consumer (librdkafka): every request's records are there, keyed and with CloudEvents headers,
 // and `warden audit verify --brokers` accepts the topic.
 func TestKcatReadsWhatWardenShipped(t *testing.T) {
-	kcat, err := exec.LookPath("kcat")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("kcat is not installed: apt-get install -y kcat")
-		}
-		t.Skip("kcat not installed (apt-get install -y kcat)")
-	}
+	kcat := testenv.RequireTool(t, "kcat", "apt-get install -y kcat (make deps does)")
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(3, "warden.audit"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +45,7 @@ func TestKcatReadsWhatWardenShipped(t *testing.T) {
 	w := startWarden(t, func(c *mainlib.Config) {
 		// zstd-compressed batches: kcat (librdkafka) must decompress what kafka-go compressed.
 		// (audit/auditcli's kcat test reads uncompressed batches.)
-		c.Audit.Kafka = &auditkafka.Config{Brokers: brokers, Topic: "warden.audit", Compression: "zstd"}
+		c.Audit.Kafka = &auditkafka.Config{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: "warden.audit", Compression: "zstd"}
 	})
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
 	const n = 20

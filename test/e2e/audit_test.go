@@ -76,7 +76,7 @@ func TestEveryPathLeavesItsRecordsAndTheChainVerifies(t *testing.T) {
 		defer close(done)
 		_, _ = w.envoy.Do(ctx, request("GET", "https://api.example/stream", map[string]string{"x-request-id": "cancelled-1"}), sse, down)
 	}()
-	events.ch <- []byte("data: 1\n\n")
+	events.ch <- []byte("data: hello, world!\n\n")
 	waitFor(t, down.got, 10*time.Second)
 	cancel()
 	<-done
@@ -109,6 +109,9 @@ func TestEveryPathLeavesItsRecordsAndTheChainVerifies(t *testing.T) {
 		if last.Unmapped.Warden.Disposition != c.disposition {
 			t.Errorf("%s: disposition %q, want %q", c.id, last.Unmapped.Warden.Disposition, c.disposition)
 		}
+	}
+	if p := got["allowed-1"][audit.StageRequest].Metadata.Product; p.Name != "warden" || p.VendorName != "warden-gw" || p.Version == "" {
+		t.Errorf("metadata.product = %+v, want name warden, vendor_name warden-gw (docs/audit.md) and a version", p)
 	}
 	if d := got["denied-1"][audit.StageRequest].Unmapped.Warden.Decision; d == nil || d.Rule == "" || d.PolicyVersion == "" {
 		t.Errorf("the deny record must name the rule and policy version: %+v", d)

@@ -247,7 +247,7 @@ func TestGracefulShutdownLetsStreamsInFlightFinish(t *testing.T) {
 		_, err := w.envoy.Do(context.Background(), request("GET", "https://api.example/stream", nil), up, down)
 		errc <- err
 	}()
-	events.ch <- []byte("data: 1\n\n")
+	events.ch <- []byte("data: hello, world!\n\n")
 	waitFor(t, down.got, 10*time.Second)
 	stopped := make(chan error, 1)
 	go func() { stopped <- w.stop() }()
@@ -272,12 +272,12 @@ func TestGracefulShutdownLetsStreamsInFlightFinish(t *testing.T) {
 	if status.Code(err) != codes.Unavailable {
 		t.Fatalf("a new stream while draining: %v, want Unavailable", err)
 	}
-	events.ch <- []byte("data: 2\n\n")
+	events.ch <- []byte("data: goodbye!\n\n")
 	close(events.ch)
 	if err := <-errc; err != nil {
 		t.Fatalf("stream in flight was cut: %v", err)
 	}
-	if down.body() != "data: 1\n\ndata: 2\n\n" {
+	if down.body() != "data: hello, world!\n\ndata: goodbye!\n\n" {
 		t.Fatalf("client saw %q", down.body())
 	}
 	if err := <-stopped; err != nil {

@@ -13,15 +13,21 @@ import (
 	"os"
 	"time"
 
+	"github.com/warden-gw/warden/internal/tlsconf"
 	"github.com/warden-gw/warden/xds"
 )
 
 const usage = `usage: warden xds --config FILE [--listen ADDR] [--poll DURATION]
+                  [--tls-cert FILE --tls-key FILE --tls-client-ca FILE --tls-allow ID...]
        warden xds --config FILE --check
 
 Serves the gateways in FILE over xDS (ADS, LDS, RDS, CDS) to Envoy nodes whose node id or
 cluster matches a gateway's "node". FILE is re-read every --poll; an invalid version is logged
 and refused, and the configuration in force stays. See xds/README.md for the file format.
+
+Envoys authenticate with client certificates (--tls-*; only the --tls-allow identities may
+connect). Without TLS, --listen must be a loopback address or unix:///path unless
+--insecure-plaintext is given. See docs/tls.md.
 
 Flags:
 `
@@ -32,7 +38,16 @@ func Run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	fs := flag.NewFlagSet("xds", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := fs.String("config", "", "gateways `FILE` (YAML)")
-	listen := fs.String("listen", "127.0.0.1:18000", "xDS gRPC listen `ADDR`; use an address only Envoys can reach")
+	listen := fs.String("listen", "127.0.0.1:18000", "xDS gRPC listen `ADDR` (host:port or unix:///path); use an address only Envoys can reach")
+	tc := &tlsconf.Config{}
+	fs.StringVar(&tc.CertFile, "tls-cert", "", "xDS server certificate `FILE` (PEM)")
+	fs.StringVar(&tc.KeyFile, "tls-key", "", "its key `FILE` (PEM)")
+	fs.StringVar(&tc.ClientCAFile, "tls-client-ca", "", "CA `FILE` that signs the Envoys' client certificates")
+	fs.Func("tls-allow", "`ID` allowed to connect: a spiffe:// ID or a subject DN (repeatable)", func(v string) error {
+		tc.AddAllowed(v)
+		return nil
+	})
+	insecurePlain := fs.Bool("insecure-plaintext", false, "allow plaintext on a non-loopback --listen (only behind a sidecar that authenticates)")
 	poll := fs.Duration("poll", time.Second, "how often FILE is re-read (0 turns reloading off)")
 	check := fs.Bool("check", false, "validate FILE as the server would, print its gateways and exit")
 	fs.Usage = func() {
@@ -58,11 +73,17 @@ func Run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if interval == 0 {
 		interval = -1
 	}
+	var serverTLS *tlsconf.Config
+	if tc.CertFile != "" || tc.KeyFile != "" || tc.ClientCAFile != "" || len(tc.AllowedSPIFFEIDs)+len(tc.AllowedSubjects) > 0 {
+		serverTLS = tc
+	}
 	s, err := xds.NewServer(xds.Options{
-		ConfigPath:   *cfg,
-		ListenAddr:   *listen,
-		PollInterval: interval,
-		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
+		ConfigPath:        *cfg,
+		ListenAddr:        *listen,
+		PollInterval:      interval,
+		Logger:            slog.New(slog.NewTextHandler(stderr, nil)),
+		TLS:               serverTLS,
+		InsecurePlaintext: *insecurePlain,
 	})
 	if err != nil {
 		return err

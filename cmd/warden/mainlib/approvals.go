@@ -65,40 +65,60 @@ func (s identityStrip) Inject(ctx context.Context, x *exchange.Exchange) (extpro
 type approver struct {
 	svc  *approval.Service
 	hold time.Duration
-	log  *slog.Logger
+	// budget bounds the store writes (consume, request) of one message: they happen before Envoy
+	// is asked to hold the request, under its plain message timeout (extproc.StageBudget).
+	budget time.Duration
+	log    *slog.Logger
 }
 
-func (a *approver) Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) exchange.Decision {
+// errApprovalStore is what the agent gets when its approval cannot be requested.
+var errApprovalStore = &extproc.Reject{
+	Status: 503, Code: "approval_store_unavailable",
+	Reason: "this action needs a human approval, and approvals cannot be requested right now (the approval store is unavailable); retry later",
+}
+
+func (a *approver) Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) (exchange.Decision, error) {
 	digest := approval.DigestOf(x)
-	if ap, ok := a.svc.Consume(ctx, digest); ok {
-		return approvedDecision(d, ap)
+	sctx, cancel := context.WithCancel(ctx)
+	if a.budget > 0 {
+		sctx, cancel = context.WithTimeout(ctx, a.budget)
 	}
-	ap, err := a.svc.Request(ctx, x, d)
+	ap, ok := a.svc.Consume(sctx, digest)
+	if ok {
+		cancel()
+		return approvedDecision(d, ap), nil
+	}
+	ap, err := a.svc.Request(sctx, x, d)
+	cancel()
 	if err != nil {
+		if errors.Is(err, approval.ErrStoreUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+			a.log.Error("approval request not stored; refusing with 503", "request_id", x.ID, "error", err)
+			return d, errApprovalStore
+		}
 		a.log.Error("approval request not created; the action stays blocked", "request_id", x.ID, "error", err)
-		return d
+		return d, nil
 	}
 	d.ApprovalID = ap.ID
 	if a.hold <= 0 {
-		return d
+		return d, nil
 	}
 	wait, ok := hold(a.hold)
 	if !ok {
-		return d
+		return d, nil
 	}
 	// Answer a little before Envoy's extended timer runs out.
-	wctx, cancel := context.WithTimeout(ctx, wait-wait/20)
-	defer cancel()
+	wctx, wcancel := context.WithTimeout(ctx, wait-wait/20)
+	defer wcancel()
 	st, err := a.svc.Wait(wctx, ap.ID)
 	switch {
 	case err == nil && st == approval.Approved:
 		if ap, ok := a.svc.Consume(ctx, digest); ok {
-			return approvedDecision(d, ap)
+			return approvedDecision(d, ap), nil
 		}
 	case err == nil && (st == approval.Denied || st == approval.Expired):
 		d.Action, d.Reason = exchange.Deny, fmt.Sprintf("approval %s was %s: %s", ap.ID, st, d.Reason)
 	}
-	return d
+	return d, nil
 }
 
 func approvedDecision(d exchange.Decision, ap approval.Approval) exchange.Decision {
@@ -110,7 +130,7 @@ func approvedDecision(d exchange.Decision, ap approval.Approval) exchange.Decisi
 
 // addIdentityAndApprovals wires the identity stage (when configured) and the approval service
 // with its admin API.
-func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline) error {
+func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline, msgTimeout time.Duration) error {
 	var verifier *identity.Verifier
 	if cfg.Identity != nil {
 		v, err := identity.New(ctx, *cfg.Identity, identity.WithLogger(log))
@@ -159,13 +179,20 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 	// Approvers see what the audit record shows: the tool calls inspection found and the path,
 	// both through the redactor (approvals go to webhooks, the API and a Kafka topic).
 	view := (&auditor{redact: rt.redactText}).forRecord
-	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log), approval.WithEvents(events), approval.WithView(view))
+	svc, err := approval.New(ctx, ac, store, approval.WithLogger(log), approval.WithEvents(events), approval.WithView(view),
+		approval.WithRedact(rt.redactSecrets))
 	if err != nil {
 		_ = store.Close()
 		return fmt.Errorf("approval: %w", err)
 	}
 	rt.closers = append(rt.closers, func(context.Context) error { return errors.Join(svc.Close(), store.Close()) })
-	pipe.Approve = &approver{svc: svc, hold: cfg.Approval.Hold, log: log}
+	pipe.Approve = &approver{svc: svc, hold: cfg.Approval.Hold, budget: extproc.StageBudget(msgTimeout), log: log}
+	rt.degraded = append(rt.degraded, func() error {
+		if err := svc.Health(); err != nil {
+			return errors.New("approvals: the approval store is unavailable (new approvals are refused with 503)")
+		}
+		return nil
+	})
 
 	auth := approval.Authenticator(verifier)
 	if cfg.Approval.Approvers != nil {

@@ -12,15 +12,27 @@ import (
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/identity"
+	"github.com/warden-gw/warden/internal/tlsconf"
 )
 
 // Config is warden's YAML configuration (`warden serve --config FILE`). Every field has a
 // default, so an empty file — or none — is a working configuration.
 type Config struct {
-	// Listen is the ext_proc gRPC address.
+	// Listen is the ext_proc gRPC address: host:port, or unix:///path for a Unix socket.
 	Listen string `yaml:"listen"`
+	// ListenSocketMode is the file mode of a Unix socket Listen (octal, default "0660").
+	ListenSocketMode string `yaml:"listen_socket_mode"`
+	// TLS serves ext_proc with mutual TLS: only callers with an allowed client certificate
+	// (the gateway's) may open a stream. See docs/tls.md.
+	TLS *tlsconf.Config `yaml:"tls"`
 	// Admin is the HTTP address of /healthz, /readyz and /metrics.
 	Admin string `yaml:"admin"`
+	// AdminTLS serves the admin listener over HTTPS; with client_ca_file, every path but
+	// /healthz and /readyz needs an allowed client certificate.
+	AdminTLS *tlsconf.Config `yaml:"admin_tls"`
+	// InsecurePlaintext allows ext_proc or admin without TLS on an address other hosts can
+	// reach (e.g. behind a mesh sidecar that authenticates callers). Loud at start-up.
+	InsecurePlaintext bool `yaml:"insecure_plaintext"`
 	// Policy is a policy file or folder; empty means the embedded default pack.
 	Policy string `yaml:"policy"`
 	// ShutdownGrace is how long in-flight streams may take to finish after SIGTERM.

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
 
 	envoyconfig "github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/internal/testenv"
 )
 
 func TestServerModesComeFromTheEnvoyConfigTheEmulatorUses(t *testing.T) {
@@ -49,6 +51,8 @@ func TestLoadConfig(t *testing.T) {
 		{"misspelt key", "lisen: x\n", "field lisen not found"},
 		{"bad limit", "limits: {max_body_bytes: -1}\n", "max_body_bytes must be positive"},
 		{"bad yaml", "listen: [\n", "config"},
+		{"kafka sections share the connection keys", "audit: {kafka: {brokers: [k:9093], sasl: {mechanism: SCRAM-SHA-512, username: w, password_file: /run/pw}, tls: {ca_file: /ca.pem}}}\napproval: {kafka: {brokers: [k:9093], sasl: {mechanism: PLAIN, username: w, password_file: /run/pw}}}\n", ""},
+		{"misspelt kafka key", "audit: {kafka: {brokers: [k:9093], sasl: {mechansim: PLAIN}}}\n", "field mechansim not found"},
 		{"vault transit without vault", "audit: {checkpoint: {vault_transit: {key: warden-audit}}}\n", "there is no vault: section"},
 	}
 	for _, tt := range tests {
@@ -117,5 +121,30 @@ func TestShippedConfigsLoad(t *testing.T) {
 	}
 	if vt := cfg.Audit.Checkpoint.VaultTransit; vt == nil || vt.Key != "warden-audit" || cfg.Vault == nil || cfg.Vault.Auth.Method != "approle" {
 		t.Fatalf("the Vault transit example in docs/audit.md decodes to %+v, vault %+v", vt, cfg.Vault)
+	}
+}
+
+// An approval hold longer than Envoy lets a message wait is capped by Envoy; warden says so at
+// start-up instead of capping silently.
+func TestHoldBeyondEnvoyIsWarned(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Approval.Hold = time.Hour // the embedded filter's max_message_timeout is far shorter
+	var logs testenv.SyncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	rt, err := buildRuntime(context.Background(), cfg, log, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close(context.Background(), log)
+	if !strings.Contains(logs.String(), "approval.hold exceeds the Envoy filter's max_message_timeout") {
+		t.Fatalf("no start-up warning for approval.hold 1h:\n%s", logs.String())
+	}
+	for _, tc := range []struct {
+		hold, max time.Duration
+		warn      bool
+	}{{0, time.Minute, false}, {time.Minute, time.Minute, false}, {2 * time.Minute, time.Minute, true}, {time.Second, 0, true}} {
+		if got := holdBeyondEnvoy(tc.hold, tc.max) != ""; got != tc.warn {
+			t.Errorf("hold %v, max %v: warned %v, want %v", tc.hold, tc.max, got, tc.warn)
+		}
 	}
 }

@@ -55,6 +55,11 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	if cfg.TLS != nil {
+		// The gateway below is the only caller and it runs in this process: TLS would protect
+		// nothing, and a loopback or Unix-socket listen address is required instead.
+		return fmt.Errorf("%w: warden dev drives warden in-process; drop tls (and the --tls-* flags) and listen on loopback", ErrUsage)
+	}
 	var rs []extproctest.Route
 	if *routes != "" {
 		if rs, err = extproctest.LoadRoutes(*routes); err != nil {

@@ -61,6 +61,7 @@ func commands() []command {
 		{"approvals", "list the approval requests waiting for a human", runApprovals("approvals")},
 		{"approve", "approve a pending approval request: warden approve ID [--note N]", runApprovals("approve")},
 		{"deny", "deny a pending approval request: warden deny ID [--note N]", runApprovals("deny")},
+		{"certs", "write a development CA and mTLS certificates for warden and Envoy (docs/tls.md)", runCerts},
 		{"xds", "run the xDS control plane that programs Envoy gateways to use warden", xdscli.Run},
 		{"version", "print the version", func(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "warden", Version)

@@ -40,11 +40,30 @@ func TestServeRefusesABadAddressClearly(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.Listen, cfg.Admin = "256.0.0.1:1", "127.0.0.1:0"
+	cfg.InsecurePlaintext = true // past the plaintext check, to the bind
 	err := Serve(context.Background(), cfg, &bytes.Buffer{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "listen for ext_proc on 256.0.0.1:1") {
 		t.Fatalf("got %v", err)
 	}
 	if errors.Is(err, ErrUsage) {
 		t.Fatal("a bind failure is not a usage error")
+	}
+}
+
+// Each flag's help names one default: `dev --help` said "(empty: the configuration's listen,
+// default 127.0.0.1:9002) (default "127.0.0.1:0")".
+func TestHelpNamesOneDefaultPerFlag(t *testing.T) {
+	for _, cmd := range []string{"serve", "dev"} {
+		var out, errb bytes.Buffer
+		_ = Main(context.Background(), []string{cmd, "--help"}, strings.NewReader(""), &out, &errb)
+		help := out.String() + errb.String()
+		if !strings.Contains(help, "-listen") {
+			t.Fatalf("%s --help printed no flags:\n%s", cmd, help)
+		}
+		for _, line := range strings.Split(help, "\n") {
+			if strings.Count(line, "default") > 1 {
+				t.Errorf("%s --help: two defaults on one line: %s", cmd, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -20,12 +21,16 @@ import (
 type runtime struct {
 	server     *extproc.Server
 	redactText func(string) string // the redactor over plain text, for audit fields
-	broker     *creds.Broker       // nil without a vault section
-	auditLog   *audit.Log
-	policyName string
-	readiness  []func() error
-	handlers   map[string]http.Handler // extra admin endpoints
-	closers    []func(context.Context) error
+	// redactSecrets replaces secrets (not personal data) in a string: every string of an
+	// audit record and of an approval passes it.
+	redactSecrets func(string) string
+	broker        *creds.Broker // nil without a vault section
+	auditLog      *audit.Log
+	policyName    string
+	readiness     []func() error
+	degraded      []func() error          // parts that are down without making warden unready (approvals)
+	handlers      map[string]http.Handler // extra admin endpoints
+	closers       []func(context.Context) error
 }
 
 // admin mounts an extra handler on the admin listener.
@@ -34,6 +39,18 @@ func (r *runtime) admin(pattern string, h http.Handler) {
 		r.handlers = map[string]http.Handler{}
 	}
 	r.handlers[pattern] = h
+}
+
+// degradedParts lists what works only partly; /readyz reports it while staying ready, because
+// requests that do not need the part still work.
+func (r *runtime) degradedParts() []string {
+	var out []string
+	for _, f := range r.degraded {
+		if err := f(); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	return out
 }
 
 func (r *runtime) ready() error {
@@ -76,7 +93,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return nil, err
 	}
-	pipe.Redact, rt.redactText = red, red.text
+	pipe.Redact, rt.redactText, rt.redactSecrets = red, red.text, red.eng.Text
 	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
 		return nil, err
 	}
@@ -88,7 +105,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		rt.close(ctx, log)
 		return nil, err
 	}
-	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe); err != nil {
+	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe, opts.MessageTimeout); err != nil {
 		rt.close(ctx, log)
 		return nil, err
 	}
@@ -98,7 +115,25 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		return nil, err
 	}
 	rt.server = srv
+	if msg := holdBeyondEnvoy(cfg.Approval.Hold, opts.MaxMessageTimeout); msg != "" {
+		log.Warn(msg, "approval.hold", cfg.Approval.Hold, "max_message_timeout", opts.MaxMessageTimeout)
+	}
 	return rt, nil
+}
+
+// holdBeyondEnvoy says why an approval hold longer than Envoy lets a message wait is cut short
+// ("" when it fits): Envoy caps override_message_timeout at max_message_timeout, so the agent
+// gets its answer (a 403 with the approval id) at the cap, not after approval.hold.
+func holdBeyondEnvoy(hold, envoyMax time.Duration) string {
+	switch {
+	case hold <= 0:
+		return ""
+	case envoyMax <= 0:
+		return "approval.hold is set but the Envoy filter has no max_message_timeout: Envoy will not extend its message timeout, so requests are not held; set max_message_timeout in the ext_proc filter"
+	case hold > envoyMax:
+		return "approval.hold exceeds the Envoy filter's max_message_timeout: requests are held only up to the latter; raise max_message_timeout or lower approval.hold"
+	}
+	return ""
 }
 
 // addPolicy loads the policies (the embedded pack by default); a policy file is watched and
@@ -147,9 +182,10 @@ func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, r
 	if ac.Dir == "" {
 		ac.Dir = filepath.Join(cfg.DataDir, "audit")
 	}
-	ac.Product = audit.Product{Name: "warden", VendorName: "warden", Version: Version}
+	ac.Product.Version = Version // name and vendor: audit's defaults (warden, warden-gw), as docs/audit.md says
 	ac.Registerer = reg
 	ac.Logger = log
+	ac.Redact = rt.redactSecrets
 	if ac.Checkpoint.VaultTransit != nil {
 		if cfg.Vault == nil {
 			return errVaultTransitWithoutVault

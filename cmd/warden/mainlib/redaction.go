@@ -1,6 +1,7 @@
 package mainlib
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"mime"
@@ -129,10 +130,12 @@ func (r *redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.Redact
 	if !on {
 		ro.Disable = redact.Secret | redact.PII // only the injected credentials
 	}
-	mt := mediaType(opts.ContentType)
+	kind := redact.KindOf(opts.ContentType)
 	switch {
-	case mt == "text/event-stream":
-		s := r.eng.NewStream(redact.KindSSE, redact.StreamOptions{Options: ro})
+	case kind == redact.KindSSE || kind == redact.KindNDJSON || kind == redact.KindJSON && isJSONArray(body):
+		// A stream of events, even when buffered whole: text split across events (a Gemini
+		// JSON array, an Ollama NDJSON body) is joined before it is scanned.
+		s := r.eng.NewStream(kind, redact.StreamOptions{Options: ro, MaxEvent: len(body) + 1})
 		out, err := s.Write(body)
 		if err != nil {
 			return nil, nil, err
@@ -143,7 +146,7 @@ func (r *redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.Redact
 		}
 		byClass, _ := s.Counts()
 		return append(out, tail...), byClass, nil
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+	case kind == redact.KindJSON:
 		out, fs, err := r.eng.RedactJSON(body, ro)
 		if err == nil {
 			return out, countClasses(fs), nil
@@ -162,11 +165,13 @@ func (r *redactor) NewStream(x *exchange.Exchange, opts extproc.RedactOptions) e
 	if !on {
 		ro.Disable = redact.Secret | redact.PII
 	}
-	kind := redact.KindText
-	if mediaType(opts.ContentType) == "text/event-stream" {
-		kind = redact.KindSSE
-	}
-	return &redactStream{s: r.eng.NewStream(kind, redact.StreamOptions{Options: ro})}
+	return &redactStream{s: r.eng.NewStream(redact.KindOf(opts.ContentType), redact.StreamOptions{Options: ro})}
+}
+
+// isJSONArray reports whether a JSON body is an array (after white space and a byte order mark).
+func isJSONArray(body []byte) bool {
+	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")), " \t\r\n")
+	return len(b) > 0 && b[0] == '['
 }
 
 // text redacts a string for an audit field.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -22,12 +21,19 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/warden-gw/warden/internal/tlsconf"
+	"github.com/warden-gw/warden/redact"
+	"github.com/warden-gw/warden/redact/redactlog"
 )
 
 // Addrs are the addresses a running server bound (useful with port 0).
 type Addrs struct {
-	GRPC  string
-	Admin string
+	// GRPC is the ext_proc address as a gRPC target: host:port, or unix:///path.
+	GRPC string
+	// Admin is the admin listener's host:port; AdminTLS says whether it serves HTTPS.
+	Admin    string
+	AdminTLS bool
 }
 
 func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
@@ -46,17 +52,44 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 }
 
 // serverFlags are the flags `warden serve` and `warden dev` share.
-type serverFlags struct{ listen, admin, policy, config *string }
+type serverFlags struct {
+	listen, admin, policy, config *string
+	tlsCert, tlsKey, tlsClientCA  *string
+	tlsAllow                      *multiFlag
+	insecurePlaintext             *bool
+}
 
 // addServerFlags registers them; listen and admin are the defaults ("" keeps the configuration's).
 func addServerFlags(fs *flag.FlagSet, listen, admin string) serverFlags {
-	return serverFlags{
-		listen: fs.String("listen", listen, "ext_proc gRPC address (empty: the configuration's listen, default 127.0.0.1:9002)"),
-		admin:  fs.String("admin", admin, "admin HTTP address for /healthz, /readyz, /metrics (empty: the configuration's admin, default 127.0.0.1:9901)"),
+	// flag prints a non-empty default itself; say where an empty one comes from.
+	from := func(what, key, def, value string) string {
+		if value == "" {
+			return fmt.Sprintf("%s (default: the configuration's %s, %s)", what, key, def)
+		}
+		return what + " (overrides the configuration's " + key + ")"
+	}
+	d := DefaultConfig()
+	f := serverFlags{
+		listen: fs.String("listen", listen, from("ext_proc gRPC address, host:port or unix:///path", "listen", d.Listen, listen)),
+		admin:  fs.String("admin", admin, from("admin HTTP address for /healthz, /readyz, /metrics", "admin", d.Admin, admin)),
 		policy: fs.String("policy", "", "policy file or folder (default: the embedded policy pack)"),
 		config: fs.String("config", "", "YAML configuration file (see docs/configuration.md)"),
+
+		tlsCert:           fs.String("tls-cert", "", "ext_proc TLS certificate `FILE` (PEM; tls.cert_file)"),
+		tlsKey:            fs.String("tls-key", "", "ext_proc TLS key `FILE` (PEM; tls.key_file)"),
+		tlsClientCA:       fs.String("tls-client-ca", "", "CA `FILE` for callers' client certificates (tls.client_ca_file)"),
+		tlsAllow:          &multiFlag{},
+		insecurePlaintext: fs.Bool("insecure-plaintext", false, "allow plaintext ext_proc/admin on a non-loopback address (insecure_plaintext)"),
 	}
+	fs.Var(f.tlsAllow, "tls-allow", "caller allowed to open ext_proc streams: a spiffe:// ID or a subject DN (repeatable; tls.allowed_*)")
+	return f
 }
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // parse parses args, refuses stray arguments, loads --config and applies the flags over it.
 func (f serverFlags) parse(fs *flag.FlagSet, args []string) (Config, error) {
@@ -74,6 +107,20 @@ func (f serverFlags) parse(fs *flag.FlagSet, args []string) (Config, error) {
 		if *o.flag != "" {
 			*o.field = *o.flag
 		}
+	}
+	if *f.tlsCert != "" || *f.tlsKey != "" || *f.tlsClientCA != "" || len(*f.tlsAllow) > 0 {
+		if cfg.TLS == nil {
+			cfg.TLS = &tlsconf.Config{}
+		}
+		for _, o := range []struct{ flag, field *string }{{f.tlsCert, &cfg.TLS.CertFile}, {f.tlsKey, &cfg.TLS.KeyFile}, {f.tlsClientCA, &cfg.TLS.ClientCAFile}} {
+			if *o.flag != "" {
+				*o.field = *o.flag
+			}
+		}
+		cfg.TLS.AddAllowed(*f.tlsAllow...)
+	}
+	if *f.insecurePlaintext {
+		cfg.InsecurePlaintext = true
 	}
 	return cfg, nil
 }
@@ -101,37 +148,34 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	}
 	defer rt.close(context.WithoutCancel(ctx), log)
 
-	lis, err := net.Listen("tcp", cfg.Listen)
+	ls, err := openListeners(cfg, log)
 	if err != nil {
-		return fmt.Errorf("listen for ext_proc on %s: %w", cfg.Listen, err)
+		return err
 	}
-	adminLis, err := net.Listen("tcp", cfg.Admin)
-	if err != nil {
-		_ = lis.Close()
-		return fmt.Errorf("listen for admin on %s: %w", cfg.Admin, err)
-	}
-	gs := grpc.NewServer(grpc.MaxRecvMsgSize(int(cfg.Limits.MaxBodyBytes)+cfg.Limits.MaxHeaderBytes+(1<<20)),
-		grpc.MaxSendMsgSize(int(cfg.Limits.MaxBodyBytes)+(1<<20)))
+	gs := grpc.NewServer(append(ls.grpcCreds,
+		grpc.MaxRecvMsgSize(int(cfg.Limits.MaxBodyBytes)+cfg.Limits.MaxHeaderBytes+(1<<20)),
+		grpc.MaxSendMsgSize(int(cfg.Limits.MaxBodyBytes)+(1<<20)))...)
 	extprocv3.RegisterExternalProcessorServer(gs, rt.server)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	hs.SetServingStatus("envoy.service.ext_proc.v3.ExternalProcessor", healthpb.HealthCheckResponse_SERVING)
 
 	var draining atomic.Bool
-	mux := adminMux(reg, &draining, rt.ready)
+	mux := adminMux(reg, &draining, rt.ready, rt.degradedParts)
 	for p, h := range rt.handlers {
 		mux.Handle(p, h)
 	}
-	hsrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	hsrv := &http.Server{Handler: ls.adminWrap(mux), ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 2)
-	go func() { errc <- gs.Serve(lis) }()
+	go func() { errc <- gs.Serve(ls.grpc) }()
 	go func() {
-		if err := hsrv.Serve(adminLis); !errors.Is(err, http.ErrServerClosed) {
+		if err := hsrv.Serve(ls.adminSpec.HTTPListener(ls.admin)); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
 	}()
-	addrs := Addrs{GRPC: lis.Addr().String(), Admin: adminLis.Addr().String()}
-	log.Info("warden serving", "ext_proc", addrs.GRPC, "admin", addrs.Admin, "policy", rt.policyName, "version", Version)
+	addrs := Addrs{GRPC: ls.grpcAddr, Admin: ls.admin.Addr().String(), AdminTLS: ls.adminSpec.TLS != nil}
+	log.Info("warden serving", "ext_proc", addrs.GRPC, "ext_proc_tls", cfg.TLS != nil, "admin", addrs.Admin,
+		"admin_tls", addrs.AdminTLS, "policy", rt.policyName, "version", Version)
 	if ready != nil {
 		ready(addrs)
 	}
@@ -163,8 +207,9 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 }
 
 // adminMux serves /healthz (the process is alive), /readyz (it can take traffic: not draining
-// and every stage ready) and /metrics.
-func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() error) *http.ServeMux {
+// and every stage ready; parts that are down without stopping traffic, such as approvals, are
+// listed as degraded) and /metrics.
+func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() error, degraded func() []string) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -179,6 +224,9 @@ func adminMux(reg *prometheus.Registry, draining *atomic.Bool, ready func() erro
 			return
 		}
 		_, _ = io.WriteString(w, "ready\n")
+		for _, d := range degraded() {
+			_, _ = io.WriteString(w, "degraded: "+d+"\n")
+		}
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	return mux
@@ -190,11 +238,20 @@ func newLogger(c LogConfig, w io.Writer) (*slog.Logger, error) {
 		return nil, fmt.Errorf("config: log.level %q: use debug, info, warn or error", c.Level)
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler
 	switch c.Format {
 	case "", "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		h = slog.NewTextHandler(w, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(w, opts)
+	default:
+		return nil, fmt.Errorf("config: log.format %q: use text or json", c.Format)
 	}
-	return nil, fmt.Errorf("config: log.format %q: use text or json", c.Format)
+	// Every log line passes the redactor: messages and attributes carry request data (paths,
+	// errors quoting bodies) and no secret may reach a log.
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(redactlog.New(h, eng.Text)), nil
 }

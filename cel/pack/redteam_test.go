@@ -1,0 +1,116 @@
+package pack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/warden-gw/warden/cel/policycli"
+)
+
+// Thresholds of issue #11 for the red-team corpus.
+const (
+	minBlockRecall    = 0.97
+	maxFalseBlockRate = 0.03
+)
+
+// redteamCase is one line of cel/testdata/redteam.jsonl: a `warden check` input with its id,
+// the expected verdict and a note saying what it tries.
+type redteamCase struct {
+	ID     string `json:"id"`
+	Expect string `json:"expect"`
+	Note   string `json:"note"`
+}
+
+// classScore counts one class's outcomes.
+type classScore struct{ block, blocked, allow, falseBlocked int }
+
+// TestRedTeamThroughCheck runs the red-team corpus (written from outside the code, see
+// cel/testdata/REDTEAM.md) through the code path of `warden check` with the embedded pack and
+// fails when block recall is below 0.97 or the false-block rate above 0.03. Every miss is
+// printed with its note and decision; the score is logged per class.
+func TestRedTeamThroughCheck(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("..", "testdata", "redteam.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := policycli.Check(context.Background(), nil, bytes.NewReader(in), &out, &errOut); err != nil {
+		t.Fatalf("check: %v\n%s", err, errOut.String())
+	}
+	inLines := strings.Split(strings.TrimSpace(string(in)), "\n")
+	outLines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(inLines) != len(outLines) || len(inLines) < 300 {
+		t.Fatalf("%d input lines, %d output lines (want the same, at least 300)", len(inLines), len(outLines))
+	}
+	classes := map[string]*classScore{}
+	var total classScore
+	var misses []string
+	for i := range inLines {
+		var c redteamCase
+		var o policycli.Output
+		if err := json.Unmarshal([]byte(inLines[i]), &c); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if err := json.Unmarshal([]byte(outLines[i]), &o); err != nil {
+			t.Fatalf("output line %d: %v", i+1, err)
+		}
+		class := c.ID
+		if j := strings.LastIndexByte(class, '-'); j > 0 {
+			class = class[:j]
+		}
+		cs := classes[class]
+		if cs == nil {
+			cs = &classScore{}
+			classes[class] = cs
+		}
+		blocks := !o.Shadow && (o.Action == "deny" || o.Action == "require_approval")
+		switch c.Expect {
+		case "block":
+			cs.block++
+			total.block++
+			if blocks {
+				cs.blocked++
+				total.blocked++
+			} else {
+				misses = append(misses, fmt.Sprintf("MISSED %s (%s): %s", c.ID, c.Note, outLines[i]))
+			}
+		case "allow":
+			cs.allow++
+			total.allow++
+			if o.Action != "allow" {
+				cs.falseBlocked++
+				total.falseBlocked++
+				misses = append(misses, fmt.Sprintf("FALSE BLOCK %s (%s): %s", c.ID, c.Note, outLines[i]))
+			}
+		default:
+			t.Fatalf("%s: expect must be block or allow, got %q", c.ID, c.Expect)
+		}
+	}
+	names := make([]string, 0, len(classes))
+	for n := range classes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		cs := classes[n]
+		t.Logf("%-10s blocked %3d/%-3d  false-blocked %3d/%-3d", n, cs.blocked, cs.block, cs.falseBlocked, cs.allow)
+	}
+	recall := float64(total.blocked) / float64(total.block)
+	falseBlock := float64(total.falseBlocked) / float64(total.allow)
+	t.Logf("block recall %.3f (%d/%d), false-block rate %.3f (%d/%d)",
+		recall, total.blocked, total.block, falseBlock, total.falseBlocked, total.allow)
+	if recall < minBlockRecall || falseBlock > maxFalseBlockRate {
+		for _, m := range misses {
+			t.Log(m)
+		}
+		t.Errorf("block recall %.3f (want >= %.2f), false-block rate %.3f (want <= %.2f): %d misses listed above",
+			recall, minBlockRecall, falseBlock, maxFalseBlockRate, len(misses))
+	}
+}

@@ -1,0 +1,171 @@
+package inspect
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Bounds on the body forms inspection reads. Past any of them the facts say so
+// (inspection.truncated): nothing is dropped silently.
+const (
+	maxFormBody      = 1 << 20 // form-encoded and multipart bodies read for fields
+	maxMultipartPart = 1 << 20 // one multipart field
+	maxMultipartN    = 256     // multipart fields
+	maxDuplicates    = 256     // shadowed values of repeated JSON keys
+)
+
+// bom is the UTF-8 byte order mark some clients put before a JSON or form body.
+var bom = []byte("\xef\xbb\xbf")
+
+// bodyKind is how a request body was read.
+type bodyKind int
+
+const (
+	bodyNone bodyKind = iota
+	bodyJSON
+	bodyForm      // application/x-www-form-urlencoded
+	bodyMultipart // multipart/form-data
+	bodySQL       // application/sql
+	bodyText      // text/plain, a shell script type, or no content type: read by endpoint
+	bodyOther
+)
+
+// requestBody is a request body decoded once.
+type requestBody struct {
+	kind bodyKind
+	json any        // bodyJSON
+	dups []any      // bodyJSON: values shadowed by a repeated key, each as {key: value}
+	form url.Values // bodyForm, bodyMultipart
+	text string     // bodySQL, bodyText
+}
+
+// mediaType returns the lower-case media type of a content-type header ("" when absent).
+func mediaType(ct string) string {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt, _, _ = strings.Cut(ct, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// readBody decodes a request body by its content type (and, for JSON, by its first byte),
+// noting on f what could not be read completely.
+func (f *Facts) readBody(body []byte, contentType string) requestBody {
+	body = bytes.TrimPrefix(body, bom)
+	if len(body) == 0 {
+		return requestBody{}
+	}
+	mt := mediaType(contentType)
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') &&
+		!strings.Contains(mt, "json") && !strings.HasPrefix(mt, "multipart/") {
+		// JSON under another content type (a server that sniffs, or ignores the header): JSON
+		// is the reading that carries structure, so it wins when it decodes.
+		if v, dups, ok := decodeJSONAll(body); ok {
+			return f.jsonRead(v, dups)
+		}
+	}
+	switch {
+	case strings.HasPrefix(mt, "multipart/form-data"):
+		return f.readMultipart(body, contentType)
+	case mt == "application/x-www-form-urlencoded":
+		if len(body) > maxFormBody {
+			f.truncate("form body is larger than the " + itoa(maxFormBody) + "-byte inspection limit")
+			return requestBody{kind: bodyOther}
+		}
+		// Pairs that parse are kept even when others do not: servers differ in how strictly
+		// they parse, and one bad escape must not hide the rest.
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			// The error is not quoted: it may echo body bytes, and reasons reach the audit record.
+			f.ambiguous("form body has malformed pairs")
+		}
+		return requestBody{kind: bodyForm, form: vals}
+	case looksJSON(mt, body):
+		v, dups, ok := decodeJSONAll(body)
+		if !ok {
+			if strings.Contains(mt, "json") {
+				f.ambiguous("request body is declared JSON but does not parse")
+			}
+			return requestBody{kind: bodyOther}
+		}
+		return f.jsonRead(v, dups)
+	case mt == "application/sql" || mt == "text/sql" || mt == "application/x-sql":
+		return requestBody{kind: bodySQL, text: string(body)}
+	case mt == "" || mt == "text/plain" || mt == "text/x-shellscript" || mt == "application/x-sh" ||
+		mt == "text/x-sh" || mt == "application/x-shellscript":
+		if len(body) <= maxFormBody && utf8.Valid(body) {
+			return requestBody{kind: bodyText, text: string(body)}
+		}
+	}
+	return requestBody{kind: bodyOther}
+}
+
+func (f *Facts) jsonRead(v any, dups []any) requestBody {
+	if len(dups) > maxDuplicates {
+		f.truncate("JSON body repeats keys more than " + itoa(maxDuplicates) + " times")
+		dups = dups[:maxDuplicates]
+	}
+	return requestBody{kind: bodyJSON, json: v, dups: dups}
+}
+
+// readMultipart reads the fields of a multipart/form-data body; file parts that are text are
+// fields too (an upload of a .sql or .sh file is what will run).
+func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil || params["boundary"] == "" {
+		f.ambiguous("multipart body without a readable boundary")
+		return requestBody{kind: bodyOther}
+	}
+	if len(body) > maxFormBody {
+		f.truncate("multipart body is larger than the " + itoa(maxFormBody) + "-byte inspection limit")
+		return requestBody{kind: bodyOther}
+	}
+	r := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	vals := url.Values{}
+	for n := 0; ; n++ {
+		p, err := r.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			f.ambiguous("multipart body does not parse")
+			break
+		}
+		if n >= maxMultipartN {
+			f.truncate("multipart body has more than " + itoa(maxMultipartN) + " parts")
+			break
+		}
+		data, err := io.ReadAll(io.LimitReader(p, maxMultipartPart+1))
+		if err != nil {
+			f.ambiguous("a multipart part does not read")
+			break
+		}
+		if len(data) > maxMultipartPart {
+			f.truncate("a multipart part is larger than the inspection limit")
+			continue
+		}
+		if !utf8.Valid(data) {
+			continue // binary upload: not text any command or statement is read from
+		}
+		name := p.FormName()
+		if name == "" {
+			name = "part"
+		}
+		vals[name] = append(vals[name], string(data))
+	}
+	return requestBody{kind: bodyMultipart, form: vals}
+}
+
+func looksJSON(mt string, body []byte) bool {
+	if strings.Contains(mt, "json") {
+		return true
+	}
+	t := bytes.TrimLeft(body, " \t\r\n")
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+}

@@ -1,0 +1,72 @@
+// Package redactlog wraps a log/slog handler so that every string a log line
+// carries - its message and every attribute, including errors and values
+// formatted with %v - passes a redactor first. Installed once around the
+// process logger, it makes "no secret reaches a log" hold for log calls
+// written later too.
+package redactlog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+)
+
+// Handler redacts records before passing them to the wrapped handler.
+type Handler struct {
+	next   slog.Handler
+	redact func(string) string
+}
+
+var _ slog.Handler = (*Handler)(nil)
+
+// New wraps next; redact replaces the secrets in one string.
+func New(next slog.Handler, redact func(string) string) *Handler {
+	return &Handler{next: next, redact: redact}
+}
+
+// Enabled reports whether the wrapped handler handles level.
+func (h *Handler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+
+// Handle redacts the message and the attributes, then passes the record on.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.redact(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.next.Handle(ctx, out)
+}
+
+// WithAttrs redacts attrs once, when they are attached.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	red := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		red[i] = h.attr(a)
+	}
+	return &Handler{next: h.next.WithAttrs(red), redact: h.redact}
+}
+
+// WithGroup passes the group on.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	return &Handler{next: h.next.WithGroup(name), redact: h.redact}
+}
+
+func (h *Handler) attr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, h.redact(v.String()))
+	case slog.KindGroup:
+		g := v.Group()
+		red := make([]slog.Attr, len(g))
+		for i, ga := range g {
+			red[i] = h.attr(ga)
+		}
+		return slog.Attr{Key: a.Key, Value: slog.GroupValue(red...)}
+	case slog.KindAny:
+		// Errors, Stringers and structs are written as text: redact that text.
+		return slog.String(a.Key, h.redact(fmt.Sprint(v.Any())))
+	default:
+		return slog.Attr{Key: a.Key, Value: v}
+	}
+}

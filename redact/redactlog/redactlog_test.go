@@ -1,0 +1,38 @@
+package redactlog_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/warden-gw/warden/redact"
+	"github.com/warden-gw/warden/redact/redactlog"
+	"github.com/warden-gw/warden/redact/redacttest"
+)
+
+// TestEveryPartOfALogLineIsRedacted: message, string, error, group and
+// WithAttrs attributes carrying a token are all redacted in the output.
+func TestEveryPartOfALogLineIsRedacted(t *testing.T) {
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := redacttest.GitHubToken(rand.New(rand.NewPCG(1, 2)), "ghp_")
+	for _, format := range []string{"text", "json"} {
+		var buf bytes.Buffer
+		var h slog.Handler = slog.NewTextHandler(&buf, nil)
+		if format == "json" {
+			h = slog.NewJSONHandler(&buf, nil)
+		}
+		log := slog.New(redactlog.New(h, eng.Text)).With("path", "/bot/"+tok)
+		log.WithGroup("g").Error("refused "+tok, "error", errors.New("bad header "+tok),
+			"s", tok, slog.Group("grp", "inner", tok), "n", 3)
+		out := buf.String()
+		if strings.Contains(out, tok) || strings.Count(out, "[REDACTED:github-pat]") != 5 || !strings.Contains(out, "3") {
+			t.Errorf("%s: %s", format, out)
+		}
+	}
+}

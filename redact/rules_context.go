@@ -1,0 +1,335 @@
+package redact
+
+import "bytes"
+
+// Context rules: credentials recognised by where they stand rather than by
+// their shape - command-line password flags, .netrc entries, name/value pairs
+// (Kubernetes env lists) and tokens in URL paths.
+
+func contextRules() []*rule {
+	return []*rule{
+		custom("telegram-bot-token", Secret, 64, matchTelegram, ":aa"),
+		custom("netrc-password", Secret, 300, matchNetrc, "password"),
+		custom("cli-password", Secret, 600, matchCLIPassword, cliCommands...),
+		custom("name-value-secret", Secret, 400, matchNameValue, "name"),
+		tok("discord-webhook-url", `discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{60,80})`, "discord.com/api/webhooks/", "discordapp.com/api/webhooks/").grp(1).anyLeft(),
+		tok("mattermost-webhook-path", `/hooks/([a-z0-9]{26})`, "/hooks/").grp(1).anyLeft(),
+		tok("openstack-fernet-token", `gAAAAAB[A-Za-z0-9_-]{100,400}={0,2}`),
+		tok("aws-session-token", `(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9+/]{100,}(?:\\/[A-Za-z0-9+/]+)*={0,2}`, "iqojb3jpz2lux2vj", "fwogzxivyxdze").limit(4096),
+		custom("vault-token-legacy", Secret, 32, matchVaultLegacy, vaultLegacyKeywords...).noHoldBack(),
+	}
+}
+
+// tokenByte reports bytes that continue a token (base64url and '.').
+func tokenByte(c byte) bool { return isWordByte(c) || c == '-' || c == '.' }
+
+// matchTelegram finds a bot token `<bot id>:AA<33 chars>` around its ":AA"
+// keyword, including in URL paths (`/bot<token>/sendMessage`).
+func matchTelegram(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if b[ks+1] != 'A' || b[ks+2] != 'A' {
+		return -1, -1, -1
+	}
+	s := ks
+	for s > 0 && ks-s < 16 && isDigit(b[s-1]) {
+		s--
+	}
+	if ks-s < 6 {
+		return -1, -1, -1
+	}
+	if s > 0 && isAlnum(b[s-1]) && !(s >= 3 && string(b[s-3:s]) == "bot") {
+		return -1, -1, -1
+	}
+	e := ke
+	for e < len(b) && e-ke < 40 && (isWordByte(b[e]) || b[e] == '-') {
+		e++
+	}
+	if e == len(b) && e-ke < 40 {
+		return -1, -1, s
+	}
+	if e-ke != 33 {
+		return -1, -1, -1
+	}
+	return s, e, -1
+}
+
+// vaultLegacyKeywords are `s.` after each byte that may precede a token: a
+// two-byte keyword would make the prefilter stop at every "s." in prose.
+var vaultLegacyKeywords = []string{" s.", "\ts.", "\ns.", "\"s.", "'s.", "=s.", ":s.", "`s.", ">s.", "(s."}
+
+// matchVaultLegacy finds a legacy Vault service token `s.` + 24 alphanumerics
+// standing alone (not a member access like `s.ReadFileContentsForTest`).
+func matchVaultLegacy(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ks++ // the keyword's first byte is the boundary before the token
+	e := ke
+	for e < len(b) && e-ke <= 24 && isAlnum(b[e]) {
+		e++
+	}
+	if e == len(b) && e-ke <= 24 {
+		return -1, -1, ks
+	}
+	if e-ke != 24 || e < len(b) && (tokenByte(b[e]) || b[e] == '(') {
+		return -1, -1, -1
+	}
+	v := b[ke:e]
+	upper, lower, digit := false, false, false
+	for _, c := range v {
+		upper = upper || isUpper(c)
+		lower = lower || c >= 'a' && c <= 'z'
+		digit = digit || isDigit(c)
+	}
+	if !upper || !lower || !digit || hasStopword(v) {
+		return -1, -1, -1
+	}
+	return ks, e, -1
+}
+
+// lineBefore returns up to n bytes before i on the same line.
+func lineBefore(b []byte, i, n int) []byte {
+	from := max(0, i-n)
+	if j := bytes.LastIndexByte(b[from:i], '\n'); j >= 0 {
+		from += j + 1
+	}
+	return b[from:i]
+}
+
+// wordValue reads a whitespace-separated value at i, unquoting one level of
+// '...' or "..." quotes. It returns the value's span and whether the buffer
+// ended inside it.
+func wordValue(b []byte, i int) (s, e int, open bool) {
+	if i >= len(b) {
+		return -1, -1, true
+	}
+	if q := b[i]; q == '\'' || q == '"' {
+		j := i + 1
+		for j < len(b) && j-i < 256 && b[j] != q && b[j] != '\n' {
+			if b[j] == '\\' && q == '"' {
+				j++
+			}
+			j++
+		}
+		if j >= len(b) {
+			return -1, -1, true
+		}
+		if b[j] != q {
+			return -1, -1, false
+		}
+		return i + 1, j, false
+	}
+	j := i
+	for j < len(b) && j-i < 256 && b[j] > ' ' && b[j] != ';' && b[j] != '|' && b[j] != '&' && b[j] != ')' {
+		j++
+	}
+	if j == len(b) {
+		return -1, -1, true
+	}
+	return i, j, false
+}
+
+// plausibleCLIPassword filters a value given to a password flag: not a
+// variable, file or prompt reference.
+func plausibleCLIPassword(v []byte) bool {
+	return len(v) >= 4 && !isPlaceholder(v) && !bytes.HasPrefix(v, []byte("-")) && !bytes.ContainsAny(v, "$`")
+}
+
+// matchNetrc finds `password <value>` in .netrc syntax: whitespace between
+// key and value, and a `machine`, `login` or `default` token before it.
+func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ke >= len(b) {
+		return -1, -1, ks
+	}
+	if b[ke] != ' ' && b[ke] != '\t' || ks > 0 && isWordByte(b[ks-1]) && b[ks-1] != '_' {
+		return -1, -1, -1
+	}
+	before := b[max(0, ks-200):ks]
+	if !bytes.Contains(before, []byte("login ")) && !bytes.Contains(before, []byte("machine ")) && !bytes.Contains(before, []byte("default ")) {
+		return -1, -1, -1
+	}
+	i := ke
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	s, e, open := wordValue(b, i)
+	if open {
+		return -1, -1, ke
+	}
+	if s < 0 || !plausibleCLIPassword(b[s:e]) || bytes.HasPrefix(b[s:e], []byte("is")) && e-s == 2 {
+		return -1, -1, -1
+	}
+	return s, e, -1
+}
+
+// cliCommands are commands whose password flags take the value in the next
+// argument or glued to the flag.
+var cliCommands = []string{"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "--password ", "--passwd ", "--pass "}
+
+// cliFlags maps a command to the flags that carry its password: glued says
+// the value follows the flag without a space (`-pSECRET`, `-p'SECRET'`).
+var cliFlags = map[string][]struct {
+	flag  string
+	glued bool
+}{
+	"mysql":     {{" -p", true}, {" --password=", true}},
+	"mariadb":   {{" -p", true}, {" --password=", true}},
+	"sshpass":   {{" -p ", false}, {" -p", true}},
+	"redis-cli": {{" -a ", false}, {" --pass ", false}},
+}
+
+// matchCLIPassword finds a password passed on a command line: `--password
+// VALUE` anywhere, or a command's own flag (`mysql -p'VALUE'`, `sshpass -p
+// VALUE`, `redis-cli -a VALUE`) later on the same line.
+func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	kw := string(bytes.ToLower(b[ks:ke]))
+	if kw[0] == '-' {
+		if ks > 0 && b[ks-1] != ' ' && b[ks-1] != '\t' {
+			return -1, -1, -1
+		}
+		return cliValue(b, ke)
+	}
+	if ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-') || ke < len(b) && b[ke] != ' ' && b[ke] != '\t' {
+		return -1, -1, -1
+	}
+	cmd := kw
+	if cmd == "mysqldump" || cmd == "mysqladmin" {
+		cmd = "mysql"
+	}
+	eol := bytes.IndexByte(b[ke:min(len(b), ke+512)], '\n')
+	open := eol < 0 && len(b)-ke < 512
+	if eol < 0 {
+		eol = min(len(b), ke+512) - ke
+	}
+	line := b[ke : ke+eol]
+	for _, f := range cliFlags[cmd] {
+		j := bytes.Index(line, []byte(f.flag))
+		if j < 0 {
+			continue
+		}
+		vs := ke + j + len(f.flag)
+		if vs >= len(b) {
+			return -1, -1, ks
+		}
+		if f.glued && (b[vs] == ' ' || b[vs] == '\t' || b[vs] == '\n') {
+			continue // `mysql -p` prompts
+		}
+		s, e, more := wordValue(b, vs)
+		if more {
+			return -1, -1, ks
+		}
+		if s >= 0 && plausibleCLIPassword(b[s:e]) {
+			return s, e, -1
+		}
+	}
+	if open {
+		return -1, -1, ks
+	}
+	return -1, -1, -1
+}
+
+func cliValue(b []byte, i int) (int, int, int) {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	s, e, open := wordValue(b, i)
+	if open {
+		return -1, -1, i
+	}
+	if s < 0 || !plausibleCLIPassword(b[s:e]) {
+		return -1, -1, -1
+	}
+	return s, e, -1
+}
+
+// secretNameWords mark a variable name whose value is a credential.
+var secretNameWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential", "private_key", "access_key", "auth"}
+
+func secretName(name []byte) bool {
+	l := bytes.ToLower(name)
+	for _, w := range secretNameWords {
+		if bytes.Contains(l, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchNameValue finds the value of a name/value pair whose name is a
+// credential's, as in Kubernetes env lists: `{"name": "PGPASSWORD", "value":
+// "..."}` or `- name: PGPASSWORD` / `  value: ...` on the next line.
+func matchNameValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ks > 0 && isWordByte(b[ks-1]) {
+		return -1, -1, -1
+	}
+	i := ke
+	if i < len(b) && b[i] == '"' {
+		i++
+	}
+	i = skipSpaces(b, i, 4)
+	if i >= len(b) || b[i] != ':' && b[i] != '=' {
+		return -1, -1, pendIfNear(b, ks, 400)
+	}
+	i = skipSpaces(b, i+1, 4)
+	if i < len(b) && b[i] == '"' {
+		i++
+	}
+	ns := i
+	for i < len(b) && i-ns < 80 && (isWordByte(b[i]) || b[i] == '-' || b[i] == '.') {
+		i++
+	}
+	if i == len(b) {
+		return -1, -1, pendIfNear(b, ks, 400)
+	}
+	if i == ns || !secretName(b[ns:i]) {
+		return -1, -1, -1
+	}
+	// Separator up to the value key: quotes, comma, newline and indentation, a YAML '-'.
+	j := i
+	for j < len(b) && j-i < 80 && (b[j] == '"' || b[j] == ',' || b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r') {
+		j++
+	}
+	if len(b)-j < 6 {
+		return -1, -1, pendIfNear(b, ks, 400)
+	}
+	if !bytes.HasPrefix(b[j:], []byte("value")) {
+		return -1, -1, -1
+	}
+	j += 5
+	if j < len(b) && b[j] == '"' {
+		j++
+	}
+	j = skipSpaces(b, j, 4)
+	if j >= len(b) || b[j] != ':' && b[j] != '=' {
+		return -1, -1, pendIfNear(b, ks, 400)
+	}
+	j = skipSpaces(b, j+1, 8)
+	s, e, open := wordValue(b, j)
+	if open {
+		return -1, -1, pendIfNear(b, ks, 400)
+	}
+	if s < 0 {
+		return -1, -1, -1
+	}
+	v := b[s:e]
+	if e > s && b[e-1] == ',' || e > s && b[e-1] == '}' {
+		e--
+		v = b[s:e]
+	}
+	if len(v) < 6 || isPlaceholder(v) || !(genericPassword(v) || genericValue(v)) {
+		return -1, -1, -1
+	}
+	return s, e, -1
+}
+
+func skipSpaces(b []byte, i, n int) int {
+	for k := 0; i < len(b) && k < n && (b[i] == ' ' || b[i] == '\t'); k++ {
+		i++
+	}
+	return i
+}
+
+// pendIfNear holds from ks while a match starting there could still be
+// completed by more input.
+func pendIfNear(b []byte, ks, maxLen int) int {
+	if len(b)-ks < maxLen {
+		return ks
+	}
+	return -1
+}

@@ -1,0 +1,457 @@
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+)
+
+// Streams of events.
+//
+// An SSE body, an NDJSON body and a JSON array streamed element by element
+// are all sequences of items in wire order: events (an SSE event, an NDJSON
+// line, an array element) and the bytes between them. Inside the events, the
+// text a model generates travels as text channels: one string field whose
+// value continues from event to event (a Chat Completions choice's content,
+// a Gemini candidate's part text, an Ollama "response", the data of a
+// plain-text SSE stream). Every piece of a channel is appended to that
+// channel's text and scanned there, so a secret split across events
+// (`sk-pro` | `j-...`) is seen whole.
+//
+// An event is emitted, in order, once every piece of channel text it carries
+// is decided, that is, once no secret found later could still start in it. Until
+// then the event and every event after it wait in the queue. So held-back
+// text keeps its place: nothing that came after it in the stream (a tool
+// call, a stop event) reaches the client first. An event whose text holds no
+// secret is emitted byte for byte as it came; a secret that spans pieces is
+// replaced by one marker in the piece where it starts, and its bytes in the
+// later pieces are removed.
+
+// item is one unit of a stream in wire order.
+type item struct {
+	raw     []byte    // as received
+	lines   []sseLine // SSE events: the lines, rebuilt around a changed payload
+	relined bool      // a line other than data was redacted
+	payload []byte    // the event's data (pieces and splices index into it)
+	pOff    int       // for non-SSE items: where payload starts in raw
+	json    bool      // pieces are JSON string tokens
+	splices []splice  // redacted complete values
+	pieces  []*piece
+	open    int // pieces not decided yet
+}
+
+// piece is one channel string in an event: its token span in the payload.
+type piece struct {
+	it         *item
+	start, end int
+	val        []byte // decoded text fed to the channel
+	out        []byte // decided text
+	changed    bool
+	own        []span // findings in val read on its own, with its field name as context
+}
+
+// channel is one text channel: a hold-back machine over the concatenation of
+// its pieces, like textStream, that decides whole pieces.
+type channel struct {
+	buf    []byte // context (already decided) + pending pieces
+	ctx    int
+	off    int64 // stream offset of buf[0]
+	pieces []pieceAt
+}
+
+type pieceAt struct {
+	p  *piece
+	at int // offset in buf
+}
+
+// shape is what the stream learned about a channel key it found by shape.
+type shape struct {
+	last   []byte // the previous value
+	varied bool   // two values differed: the field continues
+	repeat bool   // the value repeated unchanged: a complete value, not a channel
+	group  string // the key without element indexes
+}
+
+// events is the part of a stream shared by every event format: the queue of
+// items and the text channels.
+type events struct {
+	s      *Stream
+	queue  []*item
+	queued int
+	chans  map[string]*channel
+	order  []string
+	shapes map[string]*shape
+	// touched lists the channels the item being added fed.
+	touched []string
+}
+
+func newEvents(s *Stream) *events {
+	return &events{s: s, chans: map[string]*channel{}, shapes: map[string]*shape{}}
+}
+
+// complete redacts a string that is a whole value on its own and records
+// the splice in the item.
+func (q *events) complete(it *item, start, end int, val []byte, key string) {
+	e := q.s.eng
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	red, spans := e.redactValue(val, key, &q.s.opts.Options, sc)
+	for _, sp := range spans {
+		q.s.report(Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(val[sp.s:sp.e])})
+	}
+	if red == nil {
+		return
+	}
+	repl := red
+	if it.json {
+		repl = appendJSONString(nil, red)
+	}
+	it.splices = append(it.splices, splice{start: start, end: end, repl: repl})
+}
+
+// add feeds a piece of channel text. key names the channel; found tells
+// whether the key was found by shape (a field that might instead repeat a
+// complete value, like a model name), and name is the field's own key, the
+// context generic rules need (`"password": "..."`).
+func (q *events) add(it *item, key string, found bool, start, end int, val []byte, name string) bool {
+	var own []span
+	if found {
+		sh := q.shapes[key]
+		if sh == nil {
+			sh = &shape{}
+			q.shapes[key] = sh
+		}
+		if !sh.varied && sh.last != nil && bytes.Equal(sh.last, val) {
+			// The same value again: the field repeats (an id, a model name), it does not continue.
+			sh.repeat = true
+			q.finish(key)
+		}
+		if sh.repeat {
+			q.complete(it, start, end, val, name)
+			return false
+		}
+		if sh.last != nil {
+			sh.varied = true
+		}
+		sh.last = append(sh.last[:0], val...)
+		// A piece is also a value of its field: the field's name is context (`"password": "..."`)
+		// that the joined text does not carry. Its own findings join the channel's.
+		e := q.s.eng
+		sc := e.pool.Get().(*scratch)
+		_, own = e.redactValue(val, name, &q.s.opts.Options, sc)
+		e.putScratch(sc)
+	}
+	p := &piece{it: it, start: start, end: end, val: val, own: own}
+	it.pieces = append(it.pieces, p)
+	if len(val) == 0 {
+		return true // nothing to hold; decided as it is
+	}
+	it.open++
+	c, ok := q.chans[key]
+	if !ok {
+		c = &channel{}
+		q.chans[key] = c
+		q.order = append(q.order, key)
+	}
+	if len(c.pieces) == 0 || c.pieces[len(c.pieces)-1].p.it != it {
+		q.touched = append(q.touched, key)
+	}
+	c.pieces = append(c.pieces, pieceAt{p: p, at: len(c.buf)})
+	c.buf = append(c.buf, val...)
+	return true
+}
+
+// push appends an item whose pieces were added, decides what can be decided
+// (ending the channels named by ends: a prefix, "" for all) and returns the
+// items that can be emitted.
+func (q *events) push(out []byte, it *item, ends []string) []byte {
+	q.queue = append(q.queue, it)
+	q.queued += len(it.raw)
+	for _, k := range q.touched {
+		if c, ok := q.chans[k]; ok {
+			q.decide(c, false)
+		}
+	}
+	q.touched = q.touched[:0]
+	for _, k := range cloneKeys(q.order) {
+		if matchesAny(k, ends) {
+			q.finish(k)
+		}
+	}
+	if q.queued > q.s.opts.MaxEvent {
+		// Bound the queue: a channel that keeps an old event waiting is decided now.
+		for _, k := range cloneKeys(q.order) {
+			q.finish(k)
+		}
+	}
+	return q.release(out)
+}
+
+// finish decides a channel to its end and forgets it.
+func (q *events) finish(key string) {
+	c, ok := q.chans[key]
+	if !ok {
+		return
+	}
+	q.decide(c, true)
+	delete(q.chans, key)
+	for i, k := range q.order {
+		if k == key {
+			q.order = append(q.order[:i], q.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// finishAll ends every channel (end of stream, [DONE]).
+func (q *events) finishAll() {
+	for _, k := range cloneKeys(q.order) {
+		q.finish(k)
+	}
+}
+
+// release emits the items at the head of the queue that have nothing left to decide.
+func (q *events) release(out []byte) []byte {
+	n := 0
+	for n < len(q.queue) && q.queue[n].open == 0 {
+		out = q.queue[n].appendTo(out)
+		q.queued -= len(q.queue[n].raw)
+		n++
+	}
+	k := copy(q.queue, q.queue[n:])
+	clear(q.queue[k:])
+	q.queue = q.queue[:k]
+	return out
+}
+
+// held is the channel text not decided yet.
+func (q *events) held() int {
+	n := 0
+	for _, c := range q.chans {
+		n += len(c.buf) - c.ctx
+	}
+	return n
+}
+
+// decide scans a channel and decides every whole piece that no secret found
+// later could still start in.
+func (q *events) decide(c *channel, final bool) {
+	if len(c.pieces) == 0 {
+		return
+	}
+	e := q.s.eng
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	spans, pend := e.scan(c.buf, &q.s.opts.Options, sc)
+	if hasOwn(c.pieces) {
+		spans = slices.Clone(spans)
+		for _, pa := range c.pieces {
+			for _, sp := range pa.p.own {
+				sp.s, sp.e = sp.s+pa.at, sp.e+pa.at
+				spans = append(spans, sp)
+			}
+		}
+		spans = mergeSpans(spans)
+	}
+	h := pend
+	if final {
+		h = len(c.buf)
+	}
+	h = clipToSpans(h, spans, false)
+	if maxHold := q.s.opts.MaxHold; len(c.buf)-h > maxHold {
+		h = clipToSpans(len(c.buf)-maxHold, spans, true)
+	}
+	// Decide whole pieces, and never between two pieces of one secret: its marker goes in the
+	// first and its bytes leave the others in the same call.
+	cut, n := c.ctx, 0
+	for i, pa := range c.pieces {
+		end := pa.at + len(pa.p.val)
+		if end > h {
+			break
+		}
+		if clipToSpans(end, spans, false) == end {
+			cut, n = end, i+1
+		}
+	}
+	if n == 0 {
+		return
+	}
+	for _, pa := range c.pieces[:n] {
+		q.render(c, pa, spans)
+	}
+	keep := max(0, cut-ctxKeep)
+	m := copy(c.buf, c.buf[keep:])
+	c.buf = c.buf[:m]
+	c.ctx = cut - keep
+	c.off += int64(keep)
+	rest := copy(c.pieces, c.pieces[n:])
+	clear(c.pieces[rest:])
+	c.pieces = c.pieces[:rest]
+	for i := range c.pieces {
+		c.pieces[i].at -= keep
+	}
+}
+
+func hasOwn(ps []pieceAt) bool {
+	for _, pa := range ps {
+		if len(pa.p.own) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// render decides one piece: a secret that starts in it is replaced by its
+// marker here; the bytes of a secret that started in an earlier piece are
+// removed.
+func (q *events) render(c *channel, pa pieceAt, spans []span) {
+	e := q.s.eng
+	a, b := pa.at, pa.at+len(pa.p.val)
+	var out []byte
+	pos, changed := a, false
+	for _, sp := range spans {
+		s, en := max(sp.s, c.ctx), sp.e
+		if en <= a || s >= b || en <= s {
+			continue
+		}
+		changed = true
+		if s >= a {
+			out = append(out, c.buf[pos:s]...)
+			var tag string
+			out, tag = e.marker(out, sp.id, c.buf[s:en])
+			q.s.report(Finding{Rule: sp.id, Class: sp.class, Start: int(c.off) + s, End: int(c.off) + en, Tag: tag})
+		}
+		pos = max(pos, min(en, b))
+	}
+	p := pa.p
+	if changed {
+		p.out = append(out, c.buf[pos:b]...)
+		p.changed = true
+	}
+	p.it.open--
+}
+
+// appendTo writes the item: as received when nothing in it changed.
+func (it *item) appendTo(out []byte) []byte {
+	sp := it.splices
+	for _, p := range it.pieces {
+		if !p.changed {
+			continue
+		}
+		repl := p.out
+		if it.json {
+			repl = appendJSONString(nil, p.out)
+		}
+		sp = append(sp, splice{start: p.start, end: p.end, repl: repl})
+	}
+	if len(sp) == 0 && !it.relined {
+		return append(out, it.raw...)
+	}
+	payload := applySplices(it.payload, sp)
+	if it.lines != nil {
+		if len(sp) == 0 {
+			return emit(out, it.raw, it.lines, true)
+		}
+		return rebuild(out, it.lines, payload)
+	}
+	out = append(out, it.raw[:it.pOff]...)
+	out = append(out, payload...)
+	return append(out, it.raw[it.pOff+len(it.payload):]...)
+}
+
+// jsonString is one string value of a JSON event: its path and token span.
+type jsonString struct {
+	path       []pathElem
+	start, end int
+}
+
+// jsonStrings validates a JSON event and lists its string values.
+func jsonStrings(payload []byte) ([]jsonString, bool) {
+	if len(payload) == 0 || payload[0] != '{' && payload[0] != '[' {
+		return nil, false
+	}
+	var strs []jsonString
+	err := walkJSON(payload, func(path []pathElem, start, end int) {
+		strs = append(strs, jsonString{path: slices.Clone(path), start: start, end: end})
+	})
+	return strs, err == nil
+}
+
+// mayBeKnown is a cheap test that rules out the formats read exactly.
+func mayBeKnown(payload []byte) bool {
+	for _, m := range knownMarks {
+		if bytes.Contains(payload, m) {
+			return true
+		}
+	}
+	return false
+}
+
+var knownMarks = [][]byte{[]byte(`"delta"`), []byte(`"message_`), []byte(`"content_block_`), []byte(`"ping"`), []byte(`"response.`), []byte(`"error"`)}
+
+// jsonEvent adds the strings of one JSON event: channel pieces (by the known
+// formats' routes, or found by shape) and complete values. It returns the
+// channels the event ends.
+func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string {
+	payload := it.payload
+	it.json = true
+	var head eventHead
+	if mayBeKnown(payload) && json.Unmarshal(payload, &head) != nil {
+		head = eventHead{} // unexpected field types: not a known format
+	}
+	known := head.known()
+	var tree any
+	if !known {
+		_ = json.Unmarshal(payload, &tree)
+	}
+	fed := map[string]bool{}
+	for _, js := range strs {
+		path, start, end := js.path, js.start, js.end
+		name := ""
+		if n := len(path); n > 0 && path[n-1].isKey {
+			name = path[n-1].key
+		}
+		if opaqueKeys[name] {
+			continue
+		}
+		val := decodeJSONString(payload[start:end])
+		if known {
+			if k := route(&head, path); k != "" {
+				q.add(it, k, false, start, end, val, name)
+				continue
+			}
+			q.complete(it, start, end, val, name)
+			continue
+		}
+		if isTimestamp(val) {
+			// A time stamp changes with every event (Ollama's created_at) but never continues.
+			q.complete(it, start, end, val, name)
+			continue
+		}
+		k, g := shapeKey(tree, path, evName)
+		if _, ok := q.shapes[k]; !ok {
+			q.shapes[k] = &shape{group: g}
+		}
+		if q.add(it, k, true, start, end, val, name) {
+			fed[k], fed[g] = true, true
+		}
+	}
+	if known {
+		return ends(&head)
+	}
+	if len(fed) > 0 {
+		// A field found by shape continues only while the events that follow carry it (or the
+		// same field of a sibling choice): an id or a name sent once is decided at the next event.
+		for _, k := range cloneKeys(q.order) {
+			if sh := q.shapes[k]; sh != nil && !fed[k] && !fed[sh.group] {
+				q.finish(k)
+			}
+		}
+	}
+	return shapeEnds(tree)
+}
+
+// textEvent adds a payload that is not JSON as one piece of the channel key.
+func (q *events) textEvent(it *item, key string) {
+	q.add(it, key, false, 0, len(it.payload), it.payload, "")
+}

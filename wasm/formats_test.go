@@ -1,0 +1,89 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+
+	"github.com/warden-gw/warden/redact/redacttest"
+)
+
+var anyMarker = regexp.MustCompile(`\[REDACTED:[a-z0-9-]+\]`)
+
+// runFormat sends one streamed response of format f, cut into 29-byte body calls, and returns
+// what the client receives. SSE and NDJSON are streamed call by call; a JSON array is buffered.
+func runFormat(t *testing.T, host proxytest.HostEmulator, f redacttest.StreamFormat, body string) string {
+	t.Helper()
+	id := host.InitializeHttpContext()
+	defer host.CompleteHttpContext(id)
+	host.CallOnRequestHeaders(id, getRequest, false)
+	streamed := f.ContentType == "text/event-stream" || f.ContentType == "application/x-ndjson"
+	hdrs := [][2]string{{":status", "200"}, {"content-type", f.ContentType}, {"content-length", strconv.Itoa(len(body))}}
+	want := types.ActionPause
+	if streamed {
+		want = types.ActionContinue
+	}
+	if act := host.CallOnResponseHeaders(id, hdrs, false); act != want {
+		t.Fatalf("response headers: %v, want %v", act, want)
+	}
+	var out strings.Builder
+	for i := 0; i < len(body); i += 29 {
+		last := i+29 >= len(body)
+		act := host.CallOnResponseBody(id, []byte(body[i:min(len(body), i+29)]), last)
+		if streamed || last {
+			if act != types.ActionContinue {
+				t.Fatalf("body call at %d: %v, want Continue", i, act)
+			}
+		}
+		if streamed {
+			out.WriteString(string(host.GetCurrentResponseBody(id)))
+		}
+	}
+	if !streamed {
+		out.WriteString(string(host.GetCurrentResponseBody(id)))
+	}
+	return out.String()
+}
+
+// checkFormatSplit splits a token across two events at each cut, in format f: no 8-byte window
+// of it reaches the client, and the client parses the text with the marker in place.
+func checkFormatSplit(t *testing.T, host proxytest.HostEmulator, f redacttest.StreamFormat, tok string, cuts []int) {
+	t.Helper()
+	for _, cut := range cuts {
+		body := string(f.Build([]string{"Sure, the token is " + tok[:cut], tok[cut:] + " and that is all."}))
+		got := runFormat(t, host, f, body)
+		clean := anyMarker.ReplaceAllString(got, "")
+		for i := 0; i+8 <= len(tok); i++ {
+			if strings.Contains(clean, tok[i:i+8]) {
+				t.Fatalf("cut %d: %q of the token reached the client:\n%s", cut, tok[i:i+8], got)
+			}
+		}
+		text, err := f.Text([]byte(got))
+		if err != nil {
+			t.Fatalf("cut %d: the client cannot parse the stream: %v\n%s", cut, err, got)
+		}
+		if text != "Sure, the token is "+ghMarker+" and that is all." {
+			t.Fatalf("cut %d: the client reads %q", cut, text)
+		}
+	}
+	assertNoSecretInLogs(t, host, tok)
+}
+
+// TestStreamFormatsSplitSecret: the token split across two events at every offset, in every
+// streamed format (OpenAI chat and legacy completions, Responses, Anthropic, Gemini SSE and
+// JSON array, Cohere v2, TGI, plain-text data, Ollama NDJSON).
+func TestStreamFormatsSplitSecret(t *testing.T) {
+	host := startHost(t, &vmContext{}, ``)
+	tok := ghToken(5)
+	var cuts []int
+	for c := 1; c < len(tok); c++ {
+		cuts = append(cuts, c)
+	}
+	for _, f := range redacttest.StreamFormats {
+		t.Run(f.Name, func(t *testing.T) { checkFormatSplit(t, host, f, tok, cuts) })
+	}
+}
