@@ -2,7 +2,12 @@
 # warden: one binary on distroless (glibc), running as an unprivileged user.
 #   docker build -t warden .
 #   docker buildx build --platform linux/amd64,linux/arm64 -t warden .
-#   docker run --rm -p 9002:9002 -p 9901:9901 warden
+#   docker run --rm -p 9002:9002 -p 9901:9901 -v $PWD/warden.yaml:/etc/warden/warden.yaml:ro \
+#     -v $PWD/tls:/etc/warden/tls:ro warden
+# The default command reads /etc/warden/warden.yaml: warden refuses plaintext on a non-loopback
+# address unless the file says so (insecure_plaintext), so a container started without a
+# configuration stops with an error instead of serving unauthenticated callers. See
+# deploy/warden.yaml and docs/deployment.md.
 #
 # warden links PostgreSQL's parser (libpg_query) with cgo, so the binary needs glibc: it is built
 # on Debian 12 (bookworm, glibc 2.36) and runs on distroless base-nossl-debian12 (the same glibc,
@@ -32,4 +37,4 @@ USER 65532:65532
 # 9002: ext_proc gRPC (Envoy connects here); 9901: admin HTTP (/healthz, /readyz, /metrics).
 EXPOSE 9002 9901
 ENTRYPOINT ["/usr/local/bin/warden"]
-CMD ["serve", "--listen", "0.0.0.0:9002", "--admin", "0.0.0.0:9901"]
+CMD ["serve", "--config", "/etc/warden/warden.yaml"]

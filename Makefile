@@ -68,8 +68,8 @@ wasm: ## build the proxy-wasm filter (wasm/, its own go.mod)
 
 .PHONY: image-binaries
 image-binaries: ## build warden as the Dockerfile does (linux/amd64, linux/arm64) and smoke-test it
-	bash scripts/install-cross-cc.sh amd64
-	bash scripts/install-cross-cc.sh arm64
+	bash scripts/install-cross-cc.sh amd64 --run
+	bash scripts/install-cross-cc.sh arm64 --run
 	GO=$(GO) bash scripts/build-image-binary.sh amd64 bin/image/warden-linux-amd64
 	GO=$(GO) bash scripts/build-image-binary.sh arm64 bin/image/warden-linux-arm64
 	bash scripts/image-smoke.sh amd64 bin/image/warden-linux-amd64
