@@ -23,7 +23,6 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/server/v3"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/warden-gw/warden/internal/tlsconf"
@@ -286,7 +285,7 @@ func (s *Server) listen() (net.Listener, []grpc.ServerOption, error) {
 		if sp.TLS, err = tlsconf.NewSource("xds --tls-*", *s.opts.TLS, tlsconf.RequireClientCert, s.log); err != nil {
 			return nil, nil, fmt.Errorf("xds: %w", err)
 		}
-		opts = append(opts, grpc.Creds(credentials.NewTLS(sp.TLS.ServerConfig())))
+		opts = append(opts, grpc.Creds(sp.TLS.GRPCCredentials()))
 	}
 	if err := sp.CheckPlaintext(s.log, "--tls-cert, --tls-key, --tls-client-ca and --tls-allow"); err != nil {
 		return nil, nil, fmt.Errorf("xds: %w", err)

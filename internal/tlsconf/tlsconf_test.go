@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // pki is a CA with warden's server files and Envoy's client files written by WriteDevCerts.
@@ -170,8 +171,59 @@ func TestOnlyAllowedClientCertificatesConnect(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(logs.String(), "spiffe://warden.local/intruder") {
-		t.Errorf("refusal of the unlisted SPIFFE ID not logged with its name:\n%s", logs)
+	_ = logs
+}
+
+// TestGRPCCredentialsLogRefusals: a refused handshake is logged with the caller's names, at
+// most once a second, and the refusals in between are counted.
+func TestGRPCCredentialsLogRefusals(t *testing.T) {
+	p := newPKI(t)
+	src, logs := newSource(t, p.serverConfig(), RequireClientCert)
+	src.refusalLogEvery = time.Hour // all three refusals fall in one period, however slow the machine
+	creds := src.GRPCCredentials()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	handshakes := make(chan error, 8)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, _, err := creds.ServerHandshake(c)
+			if err == nil {
+				_, _ = out.Write([]byte("hello"))
+				_ = out.Close()
+			} else {
+				_ = c.Close()
+			}
+			handshakes <- err
+		}
+	}()
+	stranger, err := p.ca.Issue(LeafOptions{CommonName: "intruder", URIs: []string{"spiffe://warden.local/intruder"}, Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := func(c *tls.Config) *tls.Config { c.NextProtos = []string{"h2"}; return c } // gRPC insists on ALPN
+	for range 3 {
+		if _, err := dial(l.Addr().String(), h2(p.client(t, &stranger))); err == nil {
+			t.Fatal("stranger admitted")
+		}
+		if err := <-handshakes; !errors.Is(err, ErrNotAllowed) {
+			t.Fatalf("server handshake error %v, want ErrNotAllowed", err)
+		}
+	}
+	if got := strings.Count(logs.String(), "TLS handshake refused"); got != 1 || !strings.Contains(logs.String(), "spiffe://warden.local/intruder") {
+		t.Errorf("%d refusal lines (want 1 per period, naming the intruder):\n%s", got, logs)
+	}
+	if _, err := dial(l.Addr().String(), h2(p.client(t, p.envoyLeaf(t)))); err != nil {
+		t.Errorf("the gateway: %v", err)
+	}
+	if err := <-handshakes; err != nil {
+		t.Errorf("gateway handshake: %v", err)
 	}
 }
 

@@ -158,6 +158,9 @@ func TestUnauthenticatedCallersCannotOpenExtProcStreams(t *testing.T) {
 	p := newTestPKI(t)
 	w := startWarden(t, func(c *mainlib.Config) { c.TLS = p.wardenTLS() })
 	assertStrangersRefused(t, p, w.addrs.GRPC)
+	if !strings.Contains(w.logs.String(), "TLS handshake refused") {
+		t.Errorf("no refusal in warden's log:\n%s", w.logs.String())
+	}
 }
 
 // assertStrangersRefused sends the headers of a credential-injected request as callers other
