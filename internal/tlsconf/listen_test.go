@@ -102,4 +102,3 @@ func TestParseSocketMode(t *testing.T) {
 		}
 	}
 }
-
