@@ -420,3 +420,14 @@ func TestWriteDevCerts(t *testing.T) {
 		t.Errorf("second run: %v, want ErrExists", err)
 	}
 }
+
+func TestDevCertsCADirectoryIsPrivate(t *testing.T) {
+	p := newPKI(t)
+	fi, err := os.Stat(p.path("ca"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("ca/ (with the CA key) has mode %v; others can enter it", fi.Mode().Perm())
+	}
+}

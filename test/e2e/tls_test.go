@@ -110,9 +110,12 @@ func dialExtProc(t *testing.T, target string, tc *tls.Config) extprocv3.External
 // openaiHeaders is the request_headers message of a request the credential route matches.
 func openaiHeaders() *extprocv3.ProcessingRequest {
 	hs := []*corev3.HeaderValue{
-		{Key: ":method", RawValue: []byte("POST")}, {Key: ":path", RawValue: []byte("/v1/chat/completions")},
-		{Key: ":authority", RawValue: []byte("api.openai.com")}, {Key: ":scheme", RawValue: []byte("https")},
-		{Key: "content-type", RawValue: []byte("application/json")}, {Key: "authorization", RawValue: []byte("Bearer agent-own")},
+		{Key: ":method", RawValue: []byte("POST")},
+		{Key: ":path", RawValue: []byte("/v1/chat/completions")},
+		{Key: ":authority", RawValue: []byte("api.openai.com")},
+		{Key: ":scheme", RawValue: []byte("https")},
+		{Key: "content-type", RawValue: []byte("application/json")},
+		{Key: "authorization", RawValue: []byte("Bearer agent-own")},
 	}
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{
 		RequestHeaders: &extprocv3.HttpHeaders{Headers: &corev3.HeaderMap{Headers: hs}},

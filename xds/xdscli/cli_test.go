@@ -76,9 +76,11 @@ func TestRunTLSFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	errOut.Reset()
-	err = Run(ctx, []string{"--config", "../testdata/gateways.yaml", "--listen", "0.0.0.0:0",
+	err = Run(ctx, []string{
+		"--config", "../testdata/gateways.yaml", "--listen", "0.0.0.0:0",
 		"--tls-cert", filepath.Join(dir, "warden/tls.crt"), "--tls-key", filepath.Join(dir, "warden/tls.key"),
-		"--tls-client-ca", filepath.Join(dir, "warden/ca.crt"), "--tls-allow", tlsconf.DevClientID}, nil, &bytes.Buffer{}, &errOut)
+		"--tls-client-ca", filepath.Join(dir, "warden/ca.crt"), "--tls-allow", tlsconf.DevClientID,
+	}, nil, &bytes.Buffer{}, &errOut)
 	if err != nil || !strings.Contains(errOut.String(), "TLS certificate loaded") {
 		t.Fatalf("with TLS: %v\n%s", err, errOut.String())
 	}
