@@ -69,3 +69,28 @@ func TestConnectedEnvoyFollowsRemoveReaddEdit(t *testing.T) {
 		})
 	}
 }
+
+// TestEnvoyWaitingForItsClusterGatewayIsServed: an Envoy that connected before any gateway
+// matched it receives the gateway named after its node cluster as soon as the file adds it.
+func TestEnvoyWaitingForItsClusterGatewayIsServed(t *testing.T) {
+	h := startServer(t, minimal, 0)
+	ads := dialADS(t, h.srv.Addr().String(), &corev3.Node{Id: "runner-9", Cluster: "ci"})
+	ads.send(&discoveryv3.DiscoveryRequest{TypeUrl: ListenerTypeURL})
+	waitLog(t, h.logs, func(r logRecord) bool { return strings.Contains(r.msg, "no gateway") && r.attrs["node"] == "runner-9" })
+	h.write(t, withSecond("ci", "12000"))
+	if err := h.srv.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r := ads.recv()
+	if got := listenerPort(t, r); got != 12000 {
+		t.Fatalf("waiting Envoy got port %d, want the new gateway's 12000", got)
+	}
+	ads.ack(r)
+	h.write(t, withSecond("ci", "12001"))
+	if err := h.srv.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := listenerPort(t, ads.recv()); got != 12001 {
+		t.Errorf("after an edit: port %d, want 12001", got)
+	}
+}

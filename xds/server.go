@@ -23,7 +23,6 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/server/v3"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/warden-gw/warden/internal/tlsconf"
@@ -193,6 +192,9 @@ func (s *Server) apply(ctx context.Context, data []byte) error {
 		s.inForce[node] = v
 		s.log.Info("xDS snapshot in force", "node", node, "version", v)
 	}
+	if err := s.answerEarlyWatches(ctx, snaps); err != nil {
+		return err
+	}
 	for node := range s.inForce {
 		if !next.inForce[node] {
 			// The snapshot stays in the cache: clearing it would drop the watches of the Envoys
@@ -201,6 +203,30 @@ func (s *Server) apply(ctx context.Context, data []byte) error {
 			// (callbacks), so nobody new receives the removed configuration.
 			delete(s.inForce, node)
 			s.log.Info("xDS gateway removed; connected Envoys keep their configuration, new ones are refused", "node", node)
+		}
+	}
+	return nil
+}
+
+// answerEarlyWatches serves Envoys that connected before their gateway existed and are matched
+// by their node cluster: the cache filed their watches under their node id (no gateway had
+// the cluster's name yet), so the gateway's snapshot is also set under that id. Their later
+// requests are keyed by the cluster, which gets every further change.
+func (s *Server) answerEarlyWatches(ctx context.Context, snaps map[string]*cache.Snapshot) error {
+	for _, key := range s.cache.GetStatusKeys() {
+		if _, isGateway := snaps[key]; isGateway {
+			continue
+		}
+		gw := nodeHash{s}.ID(s.cache.GetStatusInfo(key).GetNode())
+		snap, ok := snaps[gw]
+		if gw == key || !ok {
+			continue
+		}
+		if cur, err := s.cache.GetSnapshot(key); err == nil && cur.GetVersion(resource.ClusterType) == snap.GetVersion(resource.ClusterType) {
+			continue
+		}
+		if err := s.cache.SetSnapshot(ctx, key, snap); err != nil {
+			return fmt.Errorf("xds: set snapshot for node %q (gateway %q): %w", key, gw, err)
 		}
 	}
 	return nil
@@ -259,7 +285,7 @@ func (s *Server) listen() (net.Listener, []grpc.ServerOption, error) {
 		if sp.TLS, err = tlsconf.NewSource("xds --tls-*", *s.opts.TLS, tlsconf.RequireClientCert, s.log); err != nil {
 			return nil, nil, fmt.Errorf("xds: %w", err)
 		}
-		opts = append(opts, grpc.Creds(credentials.NewTLS(sp.TLS.ServerConfig())))
+		opts = append(opts, grpc.Creds(sp.TLS.GRPCCredentials()))
 	}
 	if err := sp.CheckPlaintext(s.log, "--tls-cert, --tls-key, --tls-client-ca and --tls-allow"); err != nil {
 		return nil, nil, fmt.Errorf("xds: %w", err)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Defaults of WriteDevCerts: the identities the shipped development configurations expect.
@@ -73,14 +74,23 @@ func WriteDevCerts(dir string, o DevCertOptions) ([]string, error) {
 		data []byte
 		mode fs.FileMode
 	}{
-		{"ca/ca.crt", ca.CertPEM(), 0o644}, {"ca/ca.key", caKey, 0o600},
-		{"warden/tls.crt", server.CertPEM, 0o644}, {"warden/tls.key", server.KeyPEM, o.KeyMode}, {"warden/ca.crt", ca.CertPEM(), 0o644},
-		{"envoy/tls.crt", client.CertPEM, 0o644}, {"envoy/tls.key", client.KeyPEM, o.KeyMode}, {"envoy/ca.crt", ca.CertPEM(), 0o644},
+		{"ca/ca.crt", ca.CertPEM(), 0o644},
+		{"ca/ca.key", caKey, 0o600},
+		{"warden/tls.crt", server.CertPEM, 0o644},
+		{"warden/tls.key", server.KeyPEM, o.KeyMode},
+		{"warden/ca.crt", ca.CertPEM(), 0o644},
+		{"envoy/tls.crt", client.CertPEM, 0o644},
+		{"envoy/tls.key", client.KeyPEM, o.KeyMode},
+		{"envoy/ca.crt", ca.CertPEM(), 0o644},
 	}
 	var written []string
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		dirMode := fs.FileMode(0o755) // warden/ and envoy/ are read by containers that may run as other users
+		if strings.HasPrefix(f.path, "ca/") {
+			dirMode = 0o700 // the CA key never leaves the machine that ran warden certs
+		}
+		if err := os.MkdirAll(filepath.Dir(p), dirMode); err != nil { //nolint:gosec // G301: see dirMode
 			return written, err
 		}
 		if err := writeFileAtomic(p, f.data, f.mode); err != nil {

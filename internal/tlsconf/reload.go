@@ -24,6 +24,8 @@ type Source struct {
 	auth  ClientAuth
 	allow Allowlist
 	log   *slog.Logger
+	// refusalLogEvery spaces the refused-handshake log lines; default a second.
+	refusalLogEvery time.Duration
 
 	mu     sync.Mutex
 	cur    *material
@@ -70,7 +72,7 @@ func (s *Source) ServerConfig(nextProtos ...string) *tls.Config {
 	}
 }
 
-func (s *Source) configFor(hello *tls.ClientHelloInfo, nextProtos []string) *tls.Config {
+func (s *Source) configFor(_ *tls.ClientHelloInfo, nextProtos []string) *tls.Config {
 	m := s.current()
 	c := &tls.Config{
 		MinVersion:   tls.VersionTLS12,
@@ -86,19 +88,13 @@ func (s *Source) configFor(hello *tls.ClientHelloInfo, nextProtos []string) *tls
 		return c
 	}
 	c.ClientAuth = tls.RequireAndVerifyClientCert
-	remote := "unknown"
-	if hello.Conn != nil {
-		remote = hello.Conn.RemoteAddr().String()
-	}
+	// The refusal is logged by whoever runs the handshake (GRPCCredentials, the HTTP server's
+	// error log), with the peer's names: the error says who was refused.
 	c.VerifyConnection = func(cs tls.ConnectionState) error {
 		if len(cs.VerifiedChains) == 0 { // RequireAndVerifyClientCert makes this unreachable
 			return fmt.Errorf("%w: no verified client certificate", ErrNotAllowed)
 		}
-		if err := s.allow.Check(PeerOf(cs.VerifiedChains[0][0])); err != nil {
-			s.log.Warn("TLS client refused", "listener", s.name, "remote", remote, "err", err)
-			return err
-		}
-		return nil
+		return s.allow.Check(PeerOf(cs.VerifiedChains[0][0]))
 	}
 	return c
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // pki is a CA with warden's server files and Envoy's client files written by WriteDevCerts.
@@ -170,8 +170,59 @@ func TestOnlyAllowedClientCertificatesConnect(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(logs.String(), "spiffe://warden.local/intruder") {
-		t.Errorf("refusal of the unlisted SPIFFE ID not logged with its name:\n%s", logs)
+	_ = logs
+}
+
+// TestGRPCCredentialsLogRefusals: a refused handshake is logged with the caller's names, at
+// most once a second, and the refusals in between are counted.
+func TestGRPCCredentialsLogRefusals(t *testing.T) {
+	p := newPKI(t)
+	src, logs := newSource(t, p.serverConfig(), RequireClientCert)
+	src.refusalLogEvery = time.Hour // all three refusals fall in one period, however slow the machine
+	creds := src.GRPCCredentials()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	handshakes := make(chan error, 8)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, _, err := creds.ServerHandshake(c)
+			if err == nil {
+				_, _ = out.Write([]byte("hello"))
+				_ = out.Close()
+			} else {
+				_ = c.Close()
+			}
+			handshakes <- err
+		}
+	}()
+	stranger, err := p.ca.Issue(LeafOptions{CommonName: "intruder", URIs: []string{"spiffe://warden.local/intruder"}, Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := func(c *tls.Config) *tls.Config { c.NextProtos = []string{"h2"}; return c } // gRPC insists on ALPN
+	for range 3 {
+		if _, err := dial(l.Addr().String(), h2(p.client(t, &stranger))); err == nil {
+			t.Fatal("stranger admitted")
+		}
+		if err := <-handshakes; !errors.Is(err, ErrNotAllowed) {
+			t.Fatalf("server handshake error %v, want ErrNotAllowed", err)
+		}
+	}
+	if got := strings.Count(logs.String(), "TLS handshake refused"); got != 1 || !strings.Contains(logs.String(), "spiffe://warden.local/intruder") {
+		t.Errorf("%d refusal lines (want 1 per period, naming the intruder):\n%s", got, logs)
+	}
+	if _, err := dial(l.Addr().String(), h2(p.client(t, p.envoyLeaf(t)))); err != nil {
+		t.Errorf("the gateway: %v", err)
+	}
+	if err := <-handshakes; err != nil {
+		t.Errorf("gateway handshake: %v", err)
 	}
 }
 
@@ -344,97 +395,6 @@ func TestAdminOpenPathsAndClientCerts(t *testing.T) {
 	}
 }
 
-func TestParseAddress(t *testing.T) {
-	tests := []struct {
-		in, network, addr string
-		local             bool
-		bad               bool
-	}{
-		{"127.0.0.1:9002", "tcp", "127.0.0.1:9002", true, false},
-		{"[::1]:9002", "tcp", "[::1]:9002", true, false},
-		{"localhost:9002", "tcp", "localhost:9002", true, false},
-		{"0.0.0.0:9002", "tcp", "0.0.0.0:9002", false, false},
-		{":9002", "tcp", ":9002", false, false},
-		{"warden:9002", "tcp", "warden:9002", false, false},
-		{"unix:///run/warden/extproc.sock", "unix", "/run/warden/extproc.sock", true, false},
-		{"unix:/run/w.sock", "unix", "/run/w.sock", true, false},
-		{"unix:run/w.sock", "", "", false, true},
-		{"9002", "", "", false, true},
-		{"h:99999", "", "", false, true},
-	}
-	for _, tt := range tests {
-		a, err := ParseAddress(tt.in)
-		if tt.bad != (err != nil) {
-			t.Errorf("%q: err = %v", tt.in, err)
-			continue
-		}
-		if !tt.bad && (a.Network != tt.network || a.Addr != tt.addr || a.Local() != tt.local) {
-			t.Errorf("%q = %+v local=%v", tt.in, a, a.Local())
-		}
-	}
-}
-
-func TestPlaintextNeedsOptInOffLoopback(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	public := Spec{Name: "ext_proc", Addr: Address{"tcp", "0.0.0.0:9002"}}
-	if err := public.CheckPlaintext(log, "tls"); !errors.Is(err, ErrPlaintext) {
-		t.Errorf("plaintext on 0.0.0.0 without opt-in: %v", err)
-	}
-	public.InsecurePlaintext = true
-	if err := public.CheckPlaintext(log, "tls"); err != nil || !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "INSECURE") {
-		t.Errorf("with opt-in: err %v, log %s", err, buf.String())
-	}
-	buf.Reset()
-	local := Spec{Name: "ext_proc", Addr: Address{"unix", "/run/w.sock"}}
-	if err := local.CheckPlaintext(log, "tls"); err != nil || strings.Contains(buf.String(), "WARN") {
-		t.Errorf("unix socket: err %v, log %s", err, buf.String())
-	}
-}
-
-func TestUnixSocketModeAndStaleSocket(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "extproc.sock")
-	sp := Spec{Name: "ext_proc", Addr: Address{"unix", path}, SocketMode: 0o660}
-	l, err := sp.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o660 || fi.Mode().Type() != fs.ModeSocket {
-		t.Errorf("socket mode = %v, want 0660 socket", fi.Mode())
-	}
-	if _, err := sp.Listen(); err == nil || !strings.Contains(err.Error(), "in use") {
-		t.Errorf("second listener on a served socket: %v", err)
-	}
-	// A crash leaves the socket file behind: the next start replaces it.
-	l.(*net.UnixListener).SetUnlinkOnClose(false)
-	_ = l.Close()
-	l2, err := sp.Listen()
-	if err != nil {
-		t.Fatalf("stale socket not replaced: %v", err)
-	}
-	_ = l2.Close()
-	regular := filepath.Join(dir, "not-a-socket")
-	if err := os.WriteFile(regular, []byte("x"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (Spec{Name: "ext_proc", Addr: Address{"unix", regular}}).Listen(); err == nil {
-		t.Error("a regular file at the socket path was replaced")
-	}
-}
-
-func TestParseSocketMode(t *testing.T) {
-	for in, ok := range map[string]bool{"": true, "0660": true, "600": true, "0666": false, "0460": false, "rw": false, "01777": false} {
-		if _, err := ParseSocketMode(in); (err == nil) != ok {
-			t.Errorf("ParseSocketMode(%q) err = %v", in, err)
-		}
-	}
-}
-
 func TestWriteDevCerts(t *testing.T) {
 	p := newPKI(t)
 	pool := x509.NewCertPool()
@@ -458,5 +418,16 @@ func TestWriteDevCerts(t *testing.T) {
 	}
 	if _, err := WriteDevCerts(p.dir, DevCertOptions{}); !errors.Is(err, ErrExists) {
 		t.Errorf("second run: %v, want ErrExists", err)
+	}
+}
+
+func TestDevCertsCADirectoryIsPrivate(t *testing.T) {
+	p := newPKI(t)
+	fi, err := os.Stat(p.path("ca"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("ca/ (with the CA key) has mode %v; others can enter it", fi.Mode().Perm())
 	}
 }

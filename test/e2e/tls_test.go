@@ -110,9 +110,12 @@ func dialExtProc(t *testing.T, target string, tc *tls.Config) extprocv3.External
 // openaiHeaders is the request_headers message of a request the credential route matches.
 func openaiHeaders() *extprocv3.ProcessingRequest {
 	hs := []*corev3.HeaderValue{
-		{Key: ":method", RawValue: []byte("POST")}, {Key: ":path", RawValue: []byte("/v1/chat/completions")},
-		{Key: ":authority", RawValue: []byte("api.openai.com")}, {Key: ":scheme", RawValue: []byte("https")},
-		{Key: "content-type", RawValue: []byte("application/json")}, {Key: "authorization", RawValue: []byte("Bearer agent-own")},
+		{Key: ":method", RawValue: []byte("POST")},
+		{Key: ":path", RawValue: []byte("/v1/chat/completions")},
+		{Key: ":authority", RawValue: []byte("api.openai.com")},
+		{Key: ":scheme", RawValue: []byte("https")},
+		{Key: "content-type", RawValue: []byte("application/json")},
+		{Key: "authorization", RawValue: []byte("Bearer agent-own")},
 	}
 	return &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{
 		RequestHeaders: &extprocv3.HttpHeaders{Headers: &corev3.HeaderMap{Headers: hs}},
@@ -158,6 +161,9 @@ func TestUnauthenticatedCallersCannotOpenExtProcStreams(t *testing.T) {
 	p := newTestPKI(t)
 	w := startWarden(t, func(c *mainlib.Config) { c.TLS = p.wardenTLS() })
 	assertStrangersRefused(t, p, w.addrs.GRPC)
+	if !strings.Contains(w.logs.String(), "TLS handshake refused") {
+		t.Errorf("no refusal in warden's log:\n%s", w.logs.String())
+	}
 }
 
 // assertStrangersRefused sends the headers of a credential-injected request as callers other

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/warden-gw/warden/internal/tlsconf"
 )
 
 func TestRunCheck(t *testing.T) {
@@ -58,5 +60,32 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "xDS server listening") || !strings.Contains(errOut.String(), "node=edge-1") {
 		t.Errorf("logs = %s", errOut.String())
+	}
+}
+
+func TestRunTLSFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var errOut bytes.Buffer
+	err := Run(ctx, []string{"--config", "../testdata/gateways.yaml", "--listen", "0.0.0.0:0"}, nil, &bytes.Buffer{}, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--insecure-plaintext") {
+		t.Fatalf("plaintext on 0.0.0.0: %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := tlsconf.WriteDevCerts(dir, tlsconf.DevCertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	errOut.Reset()
+	err = Run(ctx, []string{
+		"--config", "../testdata/gateways.yaml", "--listen", "0.0.0.0:0",
+		"--tls-cert", filepath.Join(dir, "warden/tls.crt"), "--tls-key", filepath.Join(dir, "warden/tls.key"),
+		"--tls-client-ca", filepath.Join(dir, "warden/ca.crt"), "--tls-allow", tlsconf.DevClientID,
+	}, nil, &bytes.Buffer{}, &errOut)
+	if err != nil || !strings.Contains(errOut.String(), "TLS certificate loaded") {
+		t.Fatalf("with TLS: %v\n%s", err, errOut.String())
+	}
+	err = Run(ctx, []string{"--config", "../testdata/gateways.yaml", "--tls-cert", filepath.Join(dir, "warden/tls.crt")}, nil, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "key_file") {
+		t.Errorf("half the TLS flags: %v", err)
 	}
 }

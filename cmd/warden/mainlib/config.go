@@ -126,6 +126,28 @@ func (c Config) validate() error {
 	case c.Audit.Checkpoint.VaultTransit != nil && c.Vault == nil:
 		return errVaultTransitWithoutVault
 	}
+	return c.validateListeners()
+}
+
+// validateListeners checks the listen addresses and TLS sections before anything starts (the
+// files themselves are loaded when the listeners open).
+func (c Config) validateListeners() error {
+	if _, err := tlsconf.ParseAddress(c.Listen); err != nil {
+		return fmt.Errorf("config: listen: %w", err)
+	}
+	if _, err := tlsconf.ParseSocketMode(c.ListenSocketMode); err != nil {
+		return fmt.Errorf("config: listen_socket_mode: %w", err)
+	}
+	if c.TLS != nil {
+		if err := c.TLS.Validate("tls", tlsconf.RequireClientCert); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+	}
+	if c.AdminTLS != nil {
+		if err := c.AdminTLS.Validate("admin_tls", tlsconf.OptionalClientCert); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+	}
 	return nil
 }
 

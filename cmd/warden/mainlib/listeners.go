@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 
 	"github.com/warden-gw/warden/internal/tlsconf"
 )
@@ -57,7 +56,7 @@ func openListeners(cfg Config, log *slog.Logger) (*listeners, error) {
 		l.grpcAddr = ext.Addr.String()
 	}
 	if ext.TLS != nil {
-		l.grpcCreds = append(l.grpcCreds, grpc.Creds(credentials.NewTLS(ext.TLS.ServerConfig())))
+		l.grpcCreds = append(l.grpcCreds, grpc.Creds(ext.TLS.GRPCCredentials()))
 	}
 	if adm.TLS != nil && cfg.AdminTLS.ClientCAFile != "" {
 		allow := adm.TLS.Allowlist()

@@ -165,7 +165,10 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	for p, h := range rt.handlers {
 		mux.Handle(p, h)
 	}
-	hsrv := &http.Server{Handler: ls.adminWrap(mux), ReadHeaderTimeout: 5 * time.Second}
+	hsrv := &http.Server{
+		Handler: ls.adminWrap(mux), ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	} // TLS handshake refusals among others
 	errc := make(chan error, 2)
 	go func() { errc <- gs.Serve(ls.grpc) }()
 	go func() {
