@@ -36,6 +36,11 @@ func (c Config) partitions(ctx context.Context) (kafkaconn.Conn, []kafkaconn.Par
 	return conn, parts, err
 }
 
+// fetchBytes bounds one fetch response. kafka-go gives a fetch its read timeout (10 s) to arrive
+// and decode whole; a 16 MiB response on a slow or busy machine missed it and was fetched again
+// from the same offset, forever. 1 MiB still holds every record warden ships (max_message_bytes).
+const fetchBytes = 1 << 20
+
 // ReadAll reads every message present in the topic when it is called (each partition from its
 // first offset up to its high watermark) and calls fn for each, partition by partition.
 func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
@@ -58,7 +63,7 @@ func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
 func readPartition(ctx context.Context, cfg Config, dialer *kafkago.Dialer, p kafkaconn.PartitionRange, fn func(Consumed) error) error {
 	r := kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.ID,
-		Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
+		Dialer: dialer, MinBytes: 1, MaxBytes: fetchBytes, MaxWait: 200 * time.Millisecond,
 	})
 	defer r.Close()
 	if err := r.SetOffset(p.First); err != nil {
@@ -107,7 +112,7 @@ func Follow(ctx context.Context, cfg Config, fromStart bool, fn func(Consumed) e
 			defer wg.Done()
 			r := kafkago.NewReader(kafkago.ReaderConfig{
 				Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.ID,
-				Dialer: dialer, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
+				Dialer: dialer, MinBytes: 1, MaxBytes: fetchBytes, MaxWait: 200 * time.Millisecond,
 			})
 			defer r.Close()
 			start := p.Last
