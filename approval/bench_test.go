@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 

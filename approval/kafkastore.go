@@ -13,6 +13,7 @@ import (
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
+
 	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 

@@ -99,7 +99,7 @@ func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
 			name.depth, name.end, name.v = len(path), end, string(v)
 		case "value":
 			// {"name": "PGPASSWORD", "value": "..."}: the sibling name is the value's key.
-			if name.depth == len(path) && name.end > 0 && bytes.IndexAny(b[name.end:start], "{}") < 0 {
+			if name.depth == len(path) && name.end > 0 && !bytes.ContainsAny(b[name.end:start], "{}") {
 				key = name.v
 			}
 		}

@@ -58,7 +58,7 @@ func pctByte(b []byte, i int) (byte, bool) {
 	if h < 0 || l < 0 {
 		return 0, false
 	}
-	c := byte(h<<4 | l)
+	c := byte(h<<4 | l) //nolint:gosec // G115: h and l are hex digit values, 0..15
 	return c, c >= 0x20 && c != 0x7f
 }
 
@@ -107,7 +107,7 @@ func hex4At(b []byte, i int) (rune, bool) {
 		if v < 0 {
 			return 0, false
 		}
-		r = r<<4 | rune(v)
+		r = r<<4 | rune(v) //nolint:gosec // G115: v is a hex digit value, 0..15
 	}
 	return r, true
 }
@@ -247,7 +247,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 	for _, h := range hits {
 		switch h.kind {
 		case lookEscape:
-			if b[h.ks] == '%' && !(upperHex(b[h.ks+1]) && upperHex(b[h.ks+2])) {
+			if b[h.ks] == '%' && (!upperHex(b[h.ks+1]) || !upperHex(b[h.ks+2])) {
 				continue // a format verb such as %2f
 			}
 			esc = append(esc, h.ks)

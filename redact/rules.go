@@ -370,13 +370,13 @@ func assignValueStart(b []byte, i int) (vs int, atEnd, nextLine bool) {
 func valueOnNextLine(b []byte, j int) (vs int, atEnd, ok bool) {
 	n := len(b)
 	cont := false
-	switch {
-	case b[j] == '|' || b[j] == '>':
+	switch b[j] {
+	case '|', '>':
 		j++
 		for k := 0; j < n && k < 2 && (b[j] == '-' || b[j] == '+' || isDigit(b[j])); k++ {
 			j++
 		}
-	case b[j] == '\\':
+	case '\\':
 		cont = true
 		j++
 	}

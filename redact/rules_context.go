@@ -36,7 +36,7 @@ func matchTelegram(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ks-s < 6 {
 		return -1, -1, -1
 	}
-	if s > 0 && isAlnum(b[s-1]) && !(s >= 3 && string(b[s-3:s]) == "bot") {
+	if s > 0 && isAlnum(b[s-1]) && (s < 3 || string(b[s-3:s]) != "bot") {
 		return -1, -1, -1
 	}
 	e := ke
@@ -81,15 +81,6 @@ func matchVaultLegacy(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	return ks, e, -1
-}
-
-// lineBefore returns up to n bytes before i on the same line.
-func lineBefore(b []byte, i, n int) []byte {
-	from := max(0, i-n)
-	if j := bytes.LastIndexByte(b[from:i], '\n'); j >= 0 {
-		from += j + 1
-	}
-	return b[from:i]
 }
 
 // wordValue reads a whitespace-separated value at i, unquoting one level of
@@ -312,7 +303,7 @@ func matchNameValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		e--
 		v = b[s:e]
 	}
-	if len(v) < 6 || isPlaceholder(v) || !(genericPassword(v) || genericValue(v)) {
+	if len(v) < 6 || isPlaceholder(v) || !genericPassword(v) && !genericValue(v) {
 		return -1, -1, -1
 	}
 	return s, e, -1

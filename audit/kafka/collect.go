@@ -1,12 +1,12 @@
 package kafka
 
 import (
-	kafkago "github.com/segmentio/kafka-go"
-
 	"context"
 	"errors"
 	"fmt"
 	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/warden-gw/warden/audit/spool"
 )

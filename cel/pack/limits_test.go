@@ -137,8 +137,10 @@ func TestEveryLimitBlocks(t *testing.T) {
 			"shell commands", post(exec, js, `{"command":`+jsonString(strings.Repeat("true; ", 5000))+`}`),
 			post(exec, js, `{"command":`+jsonString(strings.Repeat("true; ", 50))+`}`), "unparsable-shell",
 		},
-		{"strings read as SQL or commands", post(exec, js, `{"lines":["`+strings.Repeat(`ls -l","`, 2100)+`ls"]}`),
-			post(exec, js, `{"lines":["`+strings.Repeat(`ls -l","`, 100)+`ls"]}`), "inspection-truncated"},
+		{
+			"strings read as SQL or commands", post(exec, js, `{"lines":["`+strings.Repeat(`ls -l","`, 2100)+`ls"]}`),
+			post(exec, js, `{"lines":["`+strings.Repeat(`ls -l","`, 100)+`ls"]}`), "inspection-truncated",
+		},
 		{"streamed tool calls per response", chatSSE(300), chatSSE(10), "llm-unreadable-response"},
 		{"HTTP requests described inside HTTP requests", post(exec, js, embedded(3)), post(exec, js, embedded(1)), "inspection-truncated"},
 		{"declared JSON that does not parse", post(exec, js, `{"command": "ls"`), post(exec, js, benignCmd), "inspection-ambiguous"},

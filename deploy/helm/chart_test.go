@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
-	"github.com/warden-gw/warden/cmd/warden/mainlib"
-	"github.com/warden-gw/warden/xds"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -15,6 +13,9 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+
+	"github.com/warden-gw/warden/cmd/warden/mainlib"
+	"github.com/warden-gw/warden/xds"
 )
 
 // valueSets are the configurations the chart is rendered with: the defaults, and the optional

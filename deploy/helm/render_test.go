@@ -4,6 +4,7 @@
 package helm
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func render(t *testing.T, values string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return engine.Engine{Strict: true}.Render(ch, top)
+	return engine.Engine{Strict: true}.RenderWithContext(context.Background(), ch, top)
 }
 
 // decodeAll decodes every rendered manifest strictly and returns the objects by "Kind/name".

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/warden-gw/warden/internal/kafkaconn"
 	"github.com/warden-gw/warden/internal/kafkaconn/kafkaconntest"
 )

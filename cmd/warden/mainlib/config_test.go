@@ -52,7 +52,7 @@ func TestLoadConfig(t *testing.T) {
 		{"bad limit", "limits: {max_body_bytes: -1}\n", "max_body_bytes must be positive"},
 		{"bad yaml", "listen: [\n", "config"},
 		{"kafka sections share the connection keys", "audit: {kafka: {brokers: [k:9093], sasl: {mechanism: SCRAM-SHA-512, username: w, password_file: /run/pw}, tls: {ca_file: /ca.pem}}}\napproval: {kafka: {brokers: [k:9093], sasl: {mechanism: PLAIN, username: w, password_file: /run/pw}}}\n", ""},
-		{"misspelt kafka key", "audit: {kafka: {brokers: [k:9093], sasl: {mechansim: PLAIN}}}\n", "field mechansim not found"},
+		{"misspelt kafka key", "audit: {kafka: {brokers: [k:9093], sasl: {mechansim: PLAIN}}}\n", "field mechansim not found"}, //nolint:misspell // the typo is the test
 		{"vault transit without vault", "audit: {checkpoint: {vault_transit: {key: warden-audit}}}\n", "there is no vault: section"},
 	}
 	for _, tt := range tests {
