@@ -131,20 +131,7 @@ func TestHangingVaultGetsCredentialsUnavailableWithinTheMessageTimeout(t *testin
 		_, _ = io.WriteString(w, `{"data":{"id":"root","policies":["root"],"ttl":0}}`)
 		return true
 	})
-	cfg, err := creds.ParseConfig([]byte(`
-address: ` + addr + `
-auth: {method: token, token: hvs.fidelity-test}
-roles:
-  - {name: openai, source: kv2, mount: secret, path: llm/openai}
-routes:
-  - host: api.openai.com
-    role: openai
-    headers: {authorization: "Bearer {{ .api_key }}"}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := startWarden(t, func(c *mainlib.Config) { c.Vault = &cfg })
+	w := wardenWithOpenAIKeyFrom(t, addr)
 	for _, tc := range []struct {
 		name string
 		req  *extproctest.Request
@@ -205,20 +192,7 @@ func TestCredentialWithAControlCharacterIsRefusedByWarden(t *testing.T) {
 		}
 		return true
 	})
-	cfg, err := creds.ParseConfig([]byte(`
-address: ` + addr + `
-auth: {method: token, token: hvs.fidelity-test}
-roles:
-  - {name: openai, source: kv2, mount: secret, path: llm/openai}
-routes:
-  - host: api.openai.com
-    role: openai
-    headers: {authorization: "Bearer {{ .api_key }}"}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := startWarden(t, func(c *mainlib.Config) { c.Vault = &cfg })
+	w := wardenWithOpenAIKeyFrom(t, addr)
 	req := request("POST", "https://api.openai.com/v1/chat/completions",
 		map[string]string{"content-type": "application/json", "x-request-id": "ctl-cred"}, `{"model":"gpt-4o","messages":[]}`)
 	refusedWithin(t, w, req, "ctl-cred", 502, "credential_header_invalid")
@@ -281,4 +255,24 @@ func TestEarlyResponseWhileTheRequestBodyStreams(t *testing.T) {
 	if !ok || r.StatusDetail != "early_response" {
 		t.Fatalf("request record %+v", r.Unmapped.Warden)
 	}
+}
+
+// wardenWithOpenAIKeyFrom starts warden with a Vault section at addr (a fake Vault) whose one
+// route injects the KV key llm/openai into requests to api.openai.com.
+func wardenWithOpenAIKeyFrom(t *testing.T, addr string) *wardenProc {
+	t.Helper()
+	cfg, err := creds.ParseConfig([]byte(`
+address: ` + addr + `
+auth: {method: token, token: hvs.fidelity-test}
+roles:
+  - {name: openai, source: kv2, mount: secret, path: llm/openai}
+routes:
+  - host: api.openai.com
+    role: openai
+    headers: {authorization: "Bearer {{ .api_key }}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startWarden(t, func(c *mainlib.Config) { c.Vault = &cfg })
 }
