@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,7 +227,7 @@ func (x *extractor) stringField(k, key, s string) bool {
 	case "query", "sql", "sql_query", "sqlquery", "querystring", "statement", "statements":
 		x.sqlField(x.source(k), s)
 	case "command", "cmd", "shell":
-		if key == "shell" && (shparse.IsShellName(s) || selectorValue(s)) {
+		if key == "shell" && (shparse.IsShellName(s) || interpreterName(s)) {
 			return true // {"shell": "bash", "script": "..."} names the interpreter of the script
 		}
 		x.shellField(x.source(k), s)
@@ -418,4 +419,15 @@ var selectorKeys = map[string]bool{
 // "python3"): one word, nothing for the program to run.
 func selectorValue(s string) bool {
 	return programLike(strings.TrimSpace(s))
+}
+
+// interpreterName reports whether s names an interpreter warden reads code for (pwsh, python3,
+// /usr/bin/node...). Only such a name under "shell" selects; any other lone program there
+// ({"shell": "reboot"}) is a command and is judged as one.
+func interpreterName(s string) bool {
+	if !selectorValue(s) {
+		return false
+	}
+	_, ok := selectorCodeFlags[strings.TrimSuffix(strings.ToLower(path.Base(strings.TrimSpace(s))), ".exe")]
+	return ok
 }
