@@ -145,14 +145,18 @@ func init() {
 	}
 }
 
+// realRunValue are values of a dry-run option that turn the dry run off.
+var realRunValue = map[string]bool{"none": true, "false": true, "0": true, "no": true, "off": true}
+
 // isDryRun reports whether a command only reports what it would do, or only prints help.
 func isDryRun(p parsedArgs) bool {
 	for _, f := range dryRunFlags {
 		if !p.set[f] {
 			continue
 		}
-		// kubectl --dry-run=none really runs.
-		if v, ok := p.val(f); ok && strings.EqualFold(v, "none") {
+		// kubectl --dry-run=none (and the legacy =false) really runs; with the option given twice
+		// the last value counts, as the tools' flag parsers do.
+		if vs := p.vals[f]; len(vs) > 0 && realRunValue[strings.ToLower(vs[len(vs)-1])] {
 			continue
 		}
 		return true

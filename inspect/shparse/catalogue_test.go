@@ -28,6 +28,8 @@ func TestCatalogueDestructive(t *testing.T) {
 		{"git reflog expire --expire=now --all", "reflog expire"},
 		{"kubectl --context prod delete ns payments", "kubectl delete ns payments"},
 		{"kubectl delete deploy api --dry-run=none", "kubectl delete"},
+		{"kubectl delete deploy api --dry-run=false", "kubectl delete"},
+		{"kubectl delete deploy api --dry-run=client --dry-run=none", "kubectl delete"},
 		{"microk8s kubectl delete ns prod", "delete ns prod"},
 		{"kubectl apply -f k8s/ --prune -l app=x", "apply --prune"},
 		{"helm uninstall payments -n prod", "helm uninstall"},
