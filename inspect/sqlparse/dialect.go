@@ -130,6 +130,12 @@ func lexicalResult(src string, d Dialect, rules lexRules, depth int) Result {
 		res.ParseError = fmt.Sprintf("not understood as %s SQL: a string, quoted name or comment does not end", d)
 		return res
 	}
+	if !parensBalance(toks) {
+		// A statement cut short reads as bounded ("WHERE id IN (SELECT id FROM t"): words alone
+		// cannot say where its WHERE ends, so it is not understood.
+		res.ParseError = fmt.Sprintf("not understood as %s SQL: parentheses do not balance", d)
+		return res
+	}
 	var stmts []Statement
 	for _, part := range splitLex(toks, rules) {
 		st := classifyLexical(part, d, depth)
@@ -368,4 +374,23 @@ func wordsWithin(toks []lexTok, from, n int, w string) bool {
 		}
 	}
 	return false
+}
+
+// parensBalance reports whether every parenthesis of toks is closed, and none before it opens.
+func parensBalance(toks []lexTok) bool {
+	n := 0
+	for _, t := range toks {
+		if t.kind != lkPunct {
+			continue
+		}
+		switch t.word {
+		case "(":
+			n++
+		case ")":
+			if n--; n < 0 {
+				return false
+			}
+		}
+	}
+	return n == 0
 }

@@ -119,6 +119,7 @@ func TestLexicalRefusesProse(t *testing.T) {
 		"delete my account please", "drop me a line tomorrow", "truncate the text to 100 chars",
 		"kill the process", "update the docs", "restore my files", "grant me access",
 		"DROP TABLE 'unterminated", "SELECT /* never closed",
+		"DELETE FROM [users] WHERE id IN (SELECT id FROM [users]", "UPDATE [t] SET a = 1 WHERE b = 2)",
 	} {
 		t.Run(s, func(t *testing.T) {
 			r := Analyze(s)
