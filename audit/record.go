@@ -154,7 +154,7 @@ func disposition(d exchange.Disposition) (int, string) {
 		return 1, "Allowed"
 	case exchange.Denied:
 		return 2, "Blocked"
-	case exchange.Held:
+	case exchange.ApprovalRequired:
 		return 14, "Delayed"
 	case exchange.Failed:
 		return 27, "Error"
@@ -168,7 +168,7 @@ func severity(d exchange.Disposition) (int, string) {
 	switch d {
 	case exchange.Denied:
 		return 3, "Medium"
-	case exchange.Held, exchange.Failed:
+	case exchange.ApprovalRequired, exchange.Failed:
 		return 2, "Low"
 	}
 	return 1, "Informational"

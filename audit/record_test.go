@@ -159,7 +159,7 @@ func TestRecordMapping(t *testing.T) {
 		Action: exchange.RequireApproval, Phase: exchange.PhaseResponse,
 		Policy: "tools", Rule: "shell-needs-approval", ApprovalID: "appr-7",
 	})
-	x.Disposition = exchange.Held
+	x.Disposition = exchange.ApprovalRequired
 	r := BuildRecord(x, StageCompletion, Product{Name: "warden"}, time.Now())
 	b, _ := json.Marshal(r)
 	s := string(b)

@@ -1,4 +1,4 @@
-package envoyconfig
+package envoy
 
 import (
 	// Every extension type the configs under envoy/ name in an "@type" URL is registered here,

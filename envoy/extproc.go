@@ -1,4 +1,4 @@
-package envoyconfig
+package envoy
 
 import (
 	_ "embed"
@@ -101,7 +101,7 @@ var defaultExtProc = sync.OnceValues(func() (*extprocfilterv3.ExternalProcessor,
 func DefaultExtProcFilter() *extprocfilterv3.ExternalProcessor {
 	ep, err := defaultExtProc()
 	if err != nil {
-		panic(fmt.Sprintf("envoyconfig: embedded bootstrap.yaml is broken: %v", err))
+		panic(fmt.Sprintf("envoy: embedded bootstrap.yaml is broken: %v", err))
 	}
 	return proto.Clone(ep).(*extprocfilterv3.ExternalProcessor)
 }

@@ -1,11 +1,11 @@
-// Package envoyconfig holds warden's Envoy configurations and loads them the way Envoy does:
+// Package envoy holds warden's Envoy configurations and loads them the way Envoy does:
 // YAML into the v3 protos, strictly, with every google.protobuf.Any resolved to a registered
 // extension type and every message checked against its protoc-gen-validate rules.
 //
 // The embedded bootstrap (bootstrap.yaml, used by docker-compose.yml) is the one source of truth
 // for the ext_proc settings warden relies on: DefaultExtProcFilter returns its ext_proc filter,
 // which warden's Envoy emulator uses for its processing modes.
-package envoyconfig
+package envoy
 
 import (
 	"bytes"

@@ -12,8 +12,11 @@ import (
 	"time"
 )
 
-// Header is one header field. Keys are lowercase, as Envoy sends them; pseudo-headers
-// (":method", ":path", ":authority", ":scheme", ":status") are kept in the list.
+// Header is one header field. extproc lowercases every key it reads from Envoy (Envoy's own
+// header map is lowercase already; a test client's may not be), and takes the value from
+// raw_value, falling back to value. Pseudo-headers (":method", ":path", ":authority", ":scheme",
+// ":status") are kept in the list. Get and Values compare keys case-insensitively, so headers
+// built elsewhere (tests, `warden check` input) need not be lowercased.
 type Header struct {
 	Key   string
 	Value string
@@ -147,11 +150,11 @@ type Disposition string
 
 // The ways an exchange can end.
 const (
-	Allowed   Disposition = "allowed"
-	Denied    Disposition = "denied"
-	Held      Disposition = "approval_required"
-	Failed    Disposition = "error"
-	Cancelled Disposition = "cancelled"
+	Allowed          Disposition = "allowed"
+	Denied           Disposition = "denied"
+	ApprovalRequired Disposition = "approval_required" // refused until an approver decides (not "held in flight")
+	Failed           Disposition = "error"
+	Cancelled        Disposition = "cancelled"
 )
 
 // Exchange is everything warden knows about one request and its response.

@@ -169,7 +169,7 @@ func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*ex
 	st.x.Disposition = exchange.Denied
 	if d.Action == exchange.RequireApproval {
 		code = "approval_required"
-		st.x.Disposition = exchange.Held
+		st.x.Disposition = exchange.ApprovalRequired
 	}
 	st.x.Status = 403
 	if err := st.record(ctx); err != nil {

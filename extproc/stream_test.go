@@ -122,7 +122,7 @@ func TestDenyAndApprovalAnswerWithImmediateResponse(t *testing.T) {
 		disp                       exchange.Disposition
 	}{
 		{"deny", `{"q":"deny"}`, "policy_denied", "", exchange.Denied},
-		{"approval", `{"q":"approve"}`, "approval_required", "ap-1", exchange.Held},
+		{"approval", `{"q":"approve"}`, "approval_required", "ap-1", exchange.ApprovalRequired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

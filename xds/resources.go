@@ -25,7 +25,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 )
 
 // Names of the resources every gateway gets; snapshots are per node, so they need not differ.
@@ -81,7 +81,7 @@ func gatewaySnapshot(t *template, warden *clusterv3.Cluster, g *Gateway) (*cache
 	h := sha256.New()
 	for _, typ := range []resource.Type{resource.ListenerType, resource.RouteType, resource.ClusterType} {
 		for _, r := range res[typ] {
-			if err := envoyconfig.Validate(r); err != nil {
+			if err := envoy.Validate(r); err != nil {
 				return nil, err
 			}
 			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(r)
@@ -255,7 +255,7 @@ func wardenCluster(tmpl *clusterv3.Cluster, w Warden) (*clusterv3.Cluster, error
 		}
 	}
 	if !w.Plaintext {
-		if err := envoyconfig.CheckWardenTransport(c); err != nil {
+		if err := envoy.CheckWardenTransport(c); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 	}

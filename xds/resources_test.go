@@ -19,7 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 )
 
 func buildExample(t *testing.T, yamlText string) map[string][]types.Resource {
@@ -103,7 +103,7 @@ func TestBuildSnapshotsGateway(t *testing.T) {
 				if ep.GetGrpcService().GetEnvoyGrpc().GetClusterName() != wardenClusterName {
 					t.Errorf("ext_proc cluster = %v", ep.GetGrpcService())
 				}
-				want := envoyconfig.DefaultExtProcFilter()
+				want := envoy.DefaultExtProcFilter()
 				if !proto.Equal(ep.GetProcessingMode(), want.GetProcessingMode()) ||
 					!proto.Equal(ep.GetMessageTimeout(), want.GetMessageTimeout()) ||
 					!proto.Equal(ep.GetMaxMessageTimeout(), want.GetMaxMessageTimeout()) {
@@ -256,7 +256,7 @@ func TestEnvoyBootstrapExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs, err := envoyconfig.LoadBootstrap(b)
+	bs, err := envoy.LoadBootstrap(b)
 	if err != nil {
 		t.Fatalf("README's Envoy bootstrap is not valid: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	"google.golang.org/protobuf/proto"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 )
 
 // template is what a gateway copies from the embedded envoy/bootstrap.yaml: the HTTP connection
@@ -23,7 +23,7 @@ type template struct {
 const wardenClusterName = "warden"
 
 var loadTemplate = sync.OnceValues(func() (*template, error) {
-	b, err := envoyconfig.LoadBootstrap(envoyconfig.BootstrapYAML)
+	b, err := envoy.LoadBootstrap(envoy.BootstrapYAML)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ var loadTemplate = sync.OnceValues(func() (*template, error) {
 	if err := ls[0].GetFilterChains()[0].GetFilters()[0].GetTypedConfig().UnmarshalTo(t.hcm); err != nil {
 		return nil, fmt.Errorf("bootstrap listener %q: http_connection_manager: %w", ls[0].GetName(), err)
 	}
-	ep, err := envoyconfig.ExtProcFilter(b)
+	ep, err := envoy.ExtProcFilter(b)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 )
 
 // builtWarden builds the file and returns gateway n1's warden cluster (validated by
@@ -44,7 +44,7 @@ func upstreamTLS(t *testing.T, c *clusterv3.Cluster) *tlsv3.UpstreamTlsContext {
 func TestWardenClusterUsesMutualTLS(t *testing.T) {
 	t.Run("bootstrap defaults", func(t *testing.T) {
 		c := builtWarden(t, `warden: {addresses: ["warden:9002"]}`)
-		if err := envoyconfig.CheckWardenTransport(c); err != nil {
+		if err := envoy.CheckWardenTransport(c); err != nil {
 			t.Fatal(err)
 		}
 		u := upstreamTLS(t, c)
@@ -104,14 +104,14 @@ func TestEnvoyBootstrapReachesXDSWithMutualTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs, err := envoyconfig.LoadBootstrap(b)
+	bs, err := envoy.LoadBootstrap(b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := bs.GetDynamicResources().GetAdsConfig().GetGrpcServices()[0].GetEnvoyGrpc().GetClusterName()
 	for _, c := range bs.GetStaticResources().GetClusters() {
 		if c.GetName() == name {
-			if err := envoyconfig.CheckWardenTransport(c); err != nil {
+			if err := envoy.CheckWardenTransport(c); err != nil {
 				t.Fatal(err)
 			}
 			return

@@ -50,7 +50,7 @@ func writeSession(t *testing.T, cfg audit.Config) {
 		{
 			ID: "r3", Request: exchange.Request{Method: "POST", Authority: "runner.corp", Path: "/exec"},
 			Decisions:   []exchange.Decision{{Action: exchange.RequireApproval, Phase: exchange.PhaseRequest, Rule: "shell-approval", ApprovalID: "appr-9"}},
-			Disposition: exchange.Held, Status: 403,
+			Disposition: exchange.ApprovalRequired, Status: 403,
 		},
 	}
 	for i, x := range steps {

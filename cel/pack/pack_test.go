@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/warden-gw/warden/cel"
+	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/cel/policycli"
 )
 
@@ -91,11 +91,11 @@ func TestPackPolicyTests(t *testing.T) {
 
 // TestEmbeddedPackMatchesFiles checks that Default() is the pack on disk.
 func TestEmbeddedPackMatchesFiles(t *testing.T) {
-	embedded, err := cel.Default()
+	embedded, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	onDisk, err := cel.Load(".")
+	onDisk, err := policy.Load(".")
 	if err != nil {
 		t.Fatal(err)
 	}

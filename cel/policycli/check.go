@@ -11,7 +11,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/warden-gw/warden/cel"
+	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
 )
 
@@ -28,11 +28,11 @@ func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
 func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
 // loadPolicy loads the named paths, or the embedded default pack when there are none.
-func loadPolicy(paths []string) (*cel.PolicySet, error) {
+func loadPolicy(paths []string) (*policy.PolicySet, error) {
 	if len(paths) == 0 {
-		return cel.Default()
+		return policy.Default()
 	}
-	return cel.Load(paths...)
+	return policy.Load(paths...)
 }
 
 // Check is `warden check [--policy PATH]...`: it reads JSON lines from stdin, each
@@ -92,7 +92,7 @@ func Check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	return nil
 }
 
-func checkLine(ctx context.Context, ps *cel.PolicySet, line []byte) (Output, error) {
+func checkLine(ctx context.Context, ps *policy.PolicySet, line []byte) (Output, error) {
 	x, err := ParseInput(line)
 	if err != nil {
 		return Output{}, err

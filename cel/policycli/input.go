@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/warden-gw/warden/cel"
+	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect"
 )
@@ -177,7 +177,7 @@ func parseBody(raw json.RawMessage, what string) ([]byte, error) {
 // Decide runs inspection and the policy on one exchange as ext_proc would: the request phase,
 // then, when a response is present and the request was not blocked, the response phase. It
 // returns the governing decision.
-func Decide(ctx context.Context, ps *cel.PolicySet, x *exchange.Exchange, withResponse bool) exchange.Decision {
+func Decide(ctx context.Context, ps *policy.PolicySet, x *exchange.Exchange, withResponse bool) exchange.Decision {
 	facts := inspect.Analyze(&x.Request)
 	x.Facts = facts
 	d := ps.Decide(ctx, x, exchange.PhaseRequest)

@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/warden-gw/warden/cel"
+	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
 )
 
@@ -43,8 +43,8 @@ func Policy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 // testFile is one PolicyTest document with its cases.
 type testFile struct {
-	doc  *cel.Document
-	spec *cel.TestSpec
+	doc  *policy.Document
+	spec *policy.TestSpec
 }
 
 func policyTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,7 +58,7 @@ func policyTest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() == 0 {
 		return errors.New("policy test: name PolicyTest files or folders")
 	}
-	srcs, err := cel.ReadSources(fs.Args()...)
+	srcs, err := policy.ReadSources(fs.Args()...)
 	if err != nil {
 		return err
 	}
@@ -69,14 +69,14 @@ func policyTest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(tests) == 0 {
 		return fmt.Errorf("policy test: no document of kind PolicyTest in %s", strings.Join(fs.Args(), ", "))
 	}
-	var ps *cel.PolicySet
+	var ps *policy.PolicySet
 	switch {
 	case len(policies) > 0:
-		ps, err = cel.Load(policies...)
+		ps, err = policy.Load(policies...)
 	case hasPolicy:
-		ps, err = cel.Compile(cel.Limits{}, srcs...)
+		ps, err = policy.Compile(policy.Limits{}, srcs...)
 	default:
-		ps, err = cel.Default()
+		ps, err = policy.Default()
 	}
 	if err != nil {
 		return fmt.Errorf("load policy: %w", err)
@@ -114,16 +114,16 @@ func ruleSuffix(rule string) string {
 	return fmt.Sprintf(" by rule %q", rule)
 }
 
-func readTests(srcs []cel.Source) ([]testFile, bool, error) {
+func readTests(srcs []policy.Source) ([]testFile, bool, error) {
 	var tests []testFile
 	hasPolicy := false
 	for _, src := range srcs {
-		docs, err := cel.ParseDocuments(src.Name, src.Data)
+		docs, err := policy.ParseDocuments(src.Name, src.Data)
 		if err != nil {
 			return nil, false, err
 		}
 		for _, d := range docs {
-			if d.Kind != cel.KindPolicyTest {
+			if d.Kind != policy.KindPolicyTest {
 				hasPolicy = true
 				continue
 			}
@@ -138,7 +138,7 @@ func readTests(srcs []cel.Source) ([]testFile, bool, error) {
 }
 
 // runCase decides one test case through the same code path as `warden check`.
-func runCase(ctx context.Context, ps *cel.PolicySet, c cel.TestCase) (exchange.Decision, error) {
+func runCase(ctx context.Context, ps *policy.PolicySet, c policy.TestCase) (exchange.Decision, error) {
 	line, err := json.Marshal(c.Input)
 	if err != nil {
 		return exchange.Decision{}, fmt.Errorf("input is not JSON-compatible: %w", err)
@@ -154,7 +154,7 @@ func policyLint(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("policy lint: name policy files or folders")
 	}
-	srcs, err := cel.ReadSources(args...)
+	srcs, err := policy.ReadSources(args...)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func policyLint(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return err
 	}
-	ps, err := cel.Compile(cel.Limits{}, srcs...)
+	ps, err := policy.Compile(policy.Limits{}, srcs...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return err
@@ -170,7 +170,7 @@ func policyLint(args []string, stdout, stderr io.Writer) error {
 	warnings := 0
 	rules := 0
 	for _, phase := range []exchange.Phase{exchange.PhaseRequest, exchange.PhaseResponse} {
-		seen := map[string]*cel.Rule{}
+		seen := map[string]*policy.Rule{}
 		for _, r := range ps.Rules(phase) {
 			rules++
 			for _, w := range lintRule(r, seen) {
@@ -184,14 +184,14 @@ func policyLint(args []string, stdout, stderr io.Writer) error {
 }
 
 // lintRule finds rules that can never matter or that match everything.
-func lintRule(r *cel.Rule, seen map[string]*cel.Rule) []string {
+func lintRule(r *policy.Rule, seen map[string]*policy.Rule) []string {
 	var out []string
 	when := strings.Join(strings.Fields(r.Spec.When.Value), " ")
 	switch when {
 	case "false":
 		out = append(out, "when is always false: the rule never matches")
 	case "true":
-		if r.Spec.Mode == cel.Enforce && r.Spec.Action != exchange.Allow {
+		if r.Spec.Mode == policy.Enforce && r.Spec.Action != exchange.Allow {
 			out = append(out, fmt.Sprintf("when is always true: every %s is %s", r.Spec.Phase, r.Spec.Action))
 		}
 	}

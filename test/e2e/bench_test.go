@@ -24,7 +24,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/extproc/extproctest"
 )
@@ -151,7 +151,7 @@ func BenchmarkResidentMemory1000Streams(b *testing.B) {
 	defer conn.Close()
 	// This benchmark measures memory, not latency: on a loaded machine 1000 simultaneous 64 KiB
 	// bodies can take longer than the configured 2s per message, so the timeout is raised.
-	filter := proto.Clone(envoyconfig.DefaultExtProcFilter()).(*extprocfilterv3.ExternalProcessor)
+	filter := proto.Clone(envoy.DefaultExtProcFilter()).(*extprocfilterv3.ExternalProcessor)
 	filter.MessageTimeout = durationpb.New(time.Minute)
 	e, err := extproctest.New(extprocv3.NewExternalProcessorClient(conn), filter)
 	if err != nil {

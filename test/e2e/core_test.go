@@ -20,7 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/extproc/extproctest"
@@ -155,7 +155,7 @@ func TestSlowStageGets504FromEnvoy(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	client := startServer(t, extproc.Pipeline{Policy: slowPolicy{release: release}})
-	filter := proto.Clone(envoyconfig.DefaultExtProcFilter()).(*extprocfilterv3.ExternalProcessor)
+	filter := proto.Clone(envoy.DefaultExtProcFilter()).(*extprocfilterv3.ExternalProcessor)
 	filter.MessageTimeout = durationpb.New(150 * time.Millisecond)
 	e, err := extproctest.New(client, filter)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/creds"
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/identity"
 )
@@ -118,7 +118,7 @@ func refusedWithin(t *testing.T, w *wardenProc, req *extproctest.Request, id str
 	if r.StatusCode != strconv.Itoa(status) || r.StatusDetail != code {
 		t.Fatalf("record says %s %q, client got %d %s", r.StatusCode, r.StatusDetail, status, code)
 	}
-	t.Logf("refused %d %s after %v (message timeout %v)", status, code, took, envoyconfig.DefaultExtProcFilter().GetMessageTimeout().AsDuration())
+	t.Logf("refused %d %s after %v (message timeout %v)", status, code, took, envoy.DefaultExtProcFilter().GetMessageTimeout().AsDuration())
 }
 
 // A Vault that accepts the connection and never answers the credential read: the agent gets
@@ -211,7 +211,7 @@ func TestCredentialWithAControlCharacterIsRefusedByWarden(t *testing.T) {
 // rest of the request body: nothing uninspected reaches the upstream after the decision.
 func TestEarlyResponseWhileTheRequestBodyStreams(t *testing.T) {
 	w := startWarden(t, nil)
-	f := envoyconfig.DefaultExtProcFilter()
+	f := envoy.DefaultExtProcFilter()
 	f.ProcessingMode.RequestBodyMode = extprocfilterv3.ProcessingMode_STREAMED
 	e, err := extproctest.New(w.client, f)
 	if err != nil {

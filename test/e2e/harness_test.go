@@ -19,7 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
 )
 
@@ -93,7 +93,7 @@ func startWarden(t testing.TB, edit func(*mainlib.Config)) *wardenProc {
 // come from the same file that docker-compose gives the real Envoy.
 func newEnvoy(t testing.TB, client extprocv3.ExternalProcessorClient, opts ...extproctest.Option) *extproctest.Envoy {
 	t.Helper()
-	e, err := extproctest.New(client, envoyconfig.DefaultExtProcFilter(), opts...)
+	e, err := extproctest.New(client, envoy.DefaultExtProcFilter(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,7 +234,7 @@ func approvalExchange(ev approval.Event) *exchange.Exchange {
 	d := exchange.Decision{Phase: exchange.PhaseRequest, Policy: a.Action.Policy, Rule: a.Action.Rule, ApprovalID: a.ID, Reason: a.Action.Reason}
 	switch ev.Kind {
 	case approval.EventRequested:
-		d.Action, x.Disposition = exchange.RequireApproval, exchange.Held
+		d.Action, x.Disposition = exchange.RequireApproval, exchange.ApprovalRequired
 	case approval.EventApproved, approval.EventUsed:
 		d.Action, x.Disposition = exchange.Allow, exchange.Allowed
 	default: // denied, expired, refused

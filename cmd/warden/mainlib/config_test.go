@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/internal/testenv"
 )
@@ -24,7 +24,7 @@ func TestServerModesComeFromTheEnvoyConfigTheEmulatorUses(t *testing.T) {
 	}
 	defer rt.close(context.Background(), slog.New(slog.DiscardHandler))
 	got := rt.server.Options()
-	want := extproc.OptionsFromFilter(envoyconfig.DefaultExtProcFilter(), extproc.DefaultOptions())
+	want := extproc.OptionsFromFilter(envoy.DefaultExtProcFilter(), extproc.DefaultOptions())
 	if got.RequestBodyMode != want.RequestBodyMode || got.ResponseBodyMode != want.ResponseBodyMode ||
 		got.AllowModeOverride != want.AllowModeOverride || !proto.Equal(got.StreamedOverride, want.StreamedOverride) {
 		t.Fatalf("server modes %+v differ from envoy/bootstrap.yaml's %+v", got, want)

@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	envoyconfig "github.com/warden-gw/warden/envoy"
+	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
 )
 
@@ -24,17 +24,17 @@ import (
 // named by envoy.bootstrap, or the embedded envoy/bootstrap.yaml.
 func envoyFilter(cfg Config) (*filterv3.ExternalProcessor, error) {
 	if cfg.Envoy.Bootstrap == "" {
-		return envoyconfig.DefaultExtProcFilter(), nil
+		return envoy.DefaultExtProcFilter(), nil
 	}
 	b, err := os.ReadFile(cfg.Envoy.Bootstrap)
 	if err != nil {
 		return nil, fmt.Errorf("envoy.bootstrap: %w", err)
 	}
-	bs, err := envoyconfig.LoadBootstrap(b)
+	bs, err := envoy.LoadBootstrap(b)
 	if err != nil {
 		return nil, fmt.Errorf("envoy.bootstrap %s: %w", cfg.Envoy.Bootstrap, err)
 	}
-	f, err := envoyconfig.ExtProcFilter(bs)
+	f, err := envoy.ExtProcFilter(bs)
 	if err != nil {
 		return nil, fmt.Errorf("envoy.bootstrap %s: %w", cfg.Envoy.Bootstrap, err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit"
-	wcel "github.com/warden-gw/warden/cel"
+	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/extproc"
 )
@@ -140,7 +140,7 @@ func holdBeyondEnvoy(hold, envoyMax time.Duration) string {
 // reloaded when it changes, and a broken version is refused while the one in force stays.
 func (rt *runtime) addPolicy(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline) error {
 	if cfg.Policy == "" {
-		ps, err := wcel.Default()
+		ps, err := policy.Default()
 		if err != nil {
 			return fmt.Errorf("embedded policy pack: %w", err)
 		}
@@ -148,19 +148,19 @@ func (rt *runtime) addPolicy(ctx context.Context, cfg Config, log *slog.Logger, 
 		pipe.Policy = ps
 		return nil
 	}
-	ps, err := wcel.Load(cfg.Policy)
+	ps, err := policy.Load(cfg.Policy)
 	if err != nil {
 		return fmt.Errorf("policy: %w", err)
 	}
 	rt.policyName = cfg.Policy
-	store := wcel.NewStore(ps)
+	store := policy.NewStore(ps)
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w := wcel.Watcher{
+		w := policy.Watcher{
 			Paths: []string{cfg.Policy}, Loaded: ps,
-			OnChange: func(ps *wcel.PolicySet) {
+			OnChange: func(ps *policy.PolicySet) {
 				store.Swap(ps)
 				log.Info("policy reloaded", "path", cfg.Policy, "versions", ps.Versions())
 			},

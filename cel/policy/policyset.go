@@ -1,4 +1,4 @@
-package cel
+package policy
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	celgo "cel.dev/cel-go/cel"
+	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/interpreter"
 
@@ -28,8 +28,8 @@ type Rule struct {
 	File    string
 	Spec    RuleSpec
 	Cost    uint64 // estimated worst-case cost
-	prg     celgo.Program
-	ast     *celgo.Ast
+	prg     cel.Program
+	ast     *cel.Ast
 	// kind, when set, is the action kind the condition requires (see kindFilter).
 	kind string
 	// flag, when set, is the inspection flag the condition requires (see flagFilter).
@@ -188,7 +188,7 @@ func Compile(limits Limits, srcs ...Source) (*PolicySet, error) {
 	return ps, nil
 }
 
-func (ps *PolicySet) addPolicy(env *celgo.Env, d *Document, fields map[string]bool) error {
+func (ps *PolicySet) addPolicy(env *cel.Env, d *Document, fields map[string]bool) error {
 	spec, err := d.PolicySpec()
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func (ps *PolicySet) addPolicy(env *celgo.Env, d *Document, fields map[string]bo
 	return nil
 }
 
-func compileRule(env *celgo.Env, d *Document, rs RuleSpec, limits Limits) (*Rule, error) {
+func compileRule(env *cel.Env, d *Document, rs RuleSpec, limits Limits) (*Rule, error) {
 	when := &rs.When
 	a, iss := env.Compile(when.Value)
 	if iss != nil && iss.Err() != nil {
@@ -220,7 +220,7 @@ func compileRule(env *celgo.Env, d *Document, rs RuleSpec, limits Limits) (*Rule
 		line, col := exprPosition(d, when, e.Location.Line(), e.Location.Column())
 		return nil, d.errorf(line, col, "rule %q: when: %s", rs.Name, e.Message)
 	}
-	if t := a.OutputType(); t != celgo.BoolType && t != celgo.DynType {
+	if t := a.OutputType(); t != cel.BoolType && t != cel.DynType {
 		line, col := exprPosition(d, when, 1, 0)
 		return nil, d.errorf(line, col, "rule %q: when must be a bool expression, it is %s", rs.Name, t)
 	}
@@ -239,11 +239,11 @@ func compileRule(env *celgo.Env, d *Document, rs RuleSpec, limits Limits) (*Rule
 			rs.Name, est.Max, limits.CostBudget)
 	}
 	prg, err := env.Program(a,
-		celgo.CostLimit(limits.CostLimit),
-		celgo.CostTracking(actualCost{}),
-		celgo.InterruptCheckFrequency(limits.InterruptEvery),
-		celgo.EvalOptions(celgo.OptOptimize),
-		celgo.OptimizeRegex(interpreter.MatchesRegexOptimization),
+		cel.CostLimit(limits.CostLimit),
+		cel.CostTracking(actualCost{}),
+		cel.InterruptCheckFrequency(limits.InterruptEvery),
+		cel.EvalOptions(cel.OptOptimize),
+		cel.OptimizeRegex(interpreter.MatchesRegexOptimization),
 	)
 	if err != nil {
 		return nil, d.errorf(rs.line, rs.col, "rule %q: %v", rs.Name, err)

@@ -1,11 +1,11 @@
-package cel
+package policy
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
-	celgo "cel.dev/cel-go/cel"
+	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/operators"
@@ -94,22 +94,22 @@ func init() {
 }
 
 // NewEnv returns the CEL environment warden rules are compiled in.
-func NewEnv() (*celgo.Env, error) {
-	mapSD := celgo.MapType(celgo.StringType, celgo.DynType)
-	opts := []celgo.EnvOption{
-		celgo.Variable(varRequest, mapSD),
-		celgo.Variable(varResponse, mapSD),
-		celgo.Variable(varIdentity, mapSD),
-		celgo.Variable(varLLM, mapSD),
-		celgo.Variable(varMCP, mapSD),
-		celgo.Variable(varActions, celgo.ListType(mapSD)),
-		celgo.Variable(varCreds, mapSD),
-		celgo.Variable(varInspection, mapSD),
+func NewEnv() (*cel.Env, error) {
+	mapSD := cel.MapType(cel.StringType, cel.DynType)
+	opts := []cel.EnvOption{
+		cel.Variable(varRequest, mapSD),
+		cel.Variable(varResponse, mapSD),
+		cel.Variable(varIdentity, mapSD),
+		cel.Variable(varLLM, mapSD),
+		cel.Variable(varMCP, mapSD),
+		cel.Variable(varActions, cel.ListType(mapSD)),
+		cel.Variable(varCreds, mapSD),
+		cel.Variable(varInspection, mapSD),
 		ext.Strings(),
-		celgo.CrossTypeNumericComparisons(true),
+		cel.CrossTypeNumericComparisons(true),
 	}
 	opts = append(opts, library()...)
-	env, err := celgo.NewEnv(opts...)
+	env, err := cel.NewEnv(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("build the CEL environment: %w", err)
 	}
@@ -118,7 +118,7 @@ func NewEnv() (*celgo.Env, error) {
 
 // checkFields walks a checked expression and reports the first select of a field that the
 // variable's shape does not have, e.g. request.methd.
-func checkFields(a *celgo.Ast) (ast.Expr, string) {
+func checkFields(a *cel.Ast) (ast.Expr, string) {
 	var badExpr ast.Expr
 	var msg string
 	visitor := ast.NewExprVisitor(func(e ast.Expr) {
@@ -164,7 +164,7 @@ func selectPath(e ast.Expr) (string, bool) {
 
 // usedFields returns every field name selected anywhere in the expression, so that Decide can
 // skip work (parsing a body as JSON, a form) that no rule reads.
-func usedFields(a *celgo.Ast, into map[string]bool) {
+func usedFields(a *cel.Ast, into map[string]bool) {
 	ast.PostOrderVisit(a.NativeRep().Expr(), ast.NewExprVisitor(func(e ast.Expr) {
 		if e.Kind() == ast.SelectKind {
 			if p, ok := selectPath(e); ok {
@@ -233,7 +233,7 @@ func sortedKeys(m map[string]bool) []string {
 // flagFilter recognises a condition of the form `inspection.F && ...` (F a boolean field of the
 // inspection variable) and returns F. Such a condition is false whenever F is false, so Decide
 // skips it without evaluating it: the fail-closed rules cost nothing on ordinary exchanges.
-func flagFilter(a *celgo.Ast) string {
+func flagFilter(a *cel.Ast) string {
 	e := a.NativeRep().Expr()
 	for e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd && len(e.AsCall().Args()) == 2 {
 		e = e.AsCall().Args()[0]
@@ -255,7 +255,7 @@ func flagFilter(a *celgo.Ast) string {
 // kindFilter recognises a condition of the form `actions.exists(a, a.kind == "K" && ...)` and
 // returns K. Such a condition is false whenever no action has kind K (the && short-circuits
 // before anything else is read), so Decide can skip it without evaluating it.
-func kindFilter(a *celgo.Ast) string {
+func kindFilter(a *cel.Ast) string {
 	root := a.NativeRep().Expr()
 	if root.Kind() != ast.ComprehensionKind {
 		return ""

@@ -1,4 +1,4 @@
-// Package cel is warden's policy engine: the policy file format (YAML documents of kind Policy
+// Package policy is warden's policy engine: the policy file format (YAML documents of kind Policy
 // and PolicyTest), the CEL environment rules are written in (request, response, identity, llm,
 // mcp, actions, inspection, creds and functions backed by warden's SQL, shell and Kubernetes parsers), and
 // the compiled PolicySet that decides one phase of an exchange.
@@ -12,4 +12,4 @@
 // A Store holds the PolicySet in force behind an atomic pointer; a Watcher polls policy files
 // and swaps in a new PolicySet only when it compiles, so a broken edit never replaces a working
 // policy.
-package cel
+package policy

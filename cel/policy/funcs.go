@@ -1,10 +1,10 @@
-package cel
+package policy
 
 import (
 	"net/url"
 	"strings"
 
-	celgo "cel.dev/cel-go/cel"
+	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -23,34 +23,34 @@ const (
 	fnGlob  = "glob"  // glob(string, pattern) -> bool: '*' matches any run, '?' one character
 )
 
-func library() []celgo.EnvOption {
-	dyn := celgo.DynType
-	str := celgo.StringType
-	return []celgo.EnvOption{
-		celgo.Function(fnSQL,
-			celgo.Overload("sql_string", []*celgo.Type{str}, dyn,
-				celgo.UnaryBinding(func(v ref.Val) ref.Val {
+func library() []cel.EnvOption {
+	dyn := cel.DynType
+	str := cel.StringType
+	return []cel.EnvOption{
+		cel.Function(fnSQL,
+			cel.Overload("sql_string", []*cel.Type{str}, dyn,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
 					return mapVal(sqlparse.Analyze(string(v.(types.String))).Map())
 				}))),
-		celgo.Function(fnShell,
-			celgo.Overload("shell_string", []*celgo.Type{str}, dyn,
-				celgo.UnaryBinding(func(v ref.Val) ref.Val {
+		cel.Function(fnShell,
+			cel.Overload("shell_string", []*cel.Type{str}, dyn,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
 					return mapVal(shparse.Analyze(string(v.(types.String))).Map())
 				})),
-			celgo.Overload("shell_list", []*celgo.Type{celgo.ListType(dyn)}, dyn,
-				celgo.UnaryBinding(shellArgv))),
-		celgo.Function(fnK8s,
-			celgo.Overload("k8s_string_string", []*celgo.Type{str, str}, dyn,
-				celgo.BinaryBinding(func(m, p ref.Val) ref.Val {
+			cel.Overload("shell_list", []*cel.Type{cel.ListType(dyn)}, dyn,
+				cel.UnaryBinding(shellArgv))),
+		cel.Function(fnK8s,
+			cel.Overload("k8s_string_string", []*cel.Type{str, str}, dyn,
+				cel.BinaryBinding(func(m, p ref.Val) ref.Val {
 					r, ok := inspect.KubernetesPath(string(m.(types.String)), string(p.(types.String)))
 					if !ok {
 						return mapVal(map[string]any{})
 					}
 					return mapVal(r.Map())
 				}))),
-		celgo.Function(fnGlob,
-			celgo.Overload("glob_string_string", []*celgo.Type{str, str}, celgo.BoolType,
-				celgo.BinaryBinding(func(s, p ref.Val) ref.Val {
+		cel.Function(fnGlob,
+			cel.Overload("glob_string_string", []*cel.Type{str, str}, cel.BoolType,
+				cel.BinaryBinding(func(s, p ref.Val) ref.Val {
 					return types.Bool(Glob(string(s.(types.String)), string(p.(types.String))))
 				}))),
 	}
