@@ -62,6 +62,7 @@ func allRules() ([]*rule, error) {
 	compiledOnce.Do(func() {
 		rs := append(providerRulesAtoG(), providerRulesHtoZ()...)
 		rs = append(rs, contextRules()...)
+		rs = append(rs, keyedRules()...)
 		rs = append(rs, genericRules()...)
 		seen := map[string]bool{}
 		for _, r := range rs {
@@ -192,6 +193,41 @@ func (e *Engine) putScratch(sc *scratch) {
 // a secret (len(b) when nothing is pending).
 func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 	return e.scanLayer(b, o, sc, 0)
+}
+
+// tailContext is how far before a pending index scanFinal rescans: past the
+// longest name and separator a keyword-led match reads before its value.
+const tailContext = 512
+
+// scanFinal scans b as complete input: a value that runs to the very end of
+// b (`--password V` at the end of a header or a log line with no newline) is
+// pending in scan, because more bytes could extend it; here nothing follows,
+// so the tail is scanned again as if a line ended there.
+func (e *Engine) scanFinal(b []byte, o *Options, sc *scratch) []span {
+	spans, pend := e.scan(b, o, sc)
+	if pend >= len(b) {
+		return spans
+	}
+	from := max(0, pend-tailContext)
+	tail := make([]byte, 0, len(b)-from+1)
+	tail = append(append(tail, b[from:]...), '\n')
+	tsc := e.pool.Get().(*scratch)
+	defer e.putScratch(tsc)
+	more, _ := e.scan(tail, o, tsc)
+	added := false
+	for _, sp := range more {
+		if sp.e <= len(tail)-1 && sp.e+from > pend {
+			sp.s, sp.e = sp.s+from, sp.e+from
+			spans = append(spans, sp)
+			added = true
+		}
+	}
+	if !added {
+		return spans
+	}
+	spans = mergeSpans(spans)
+	sc.spans = spans
+	return spans
 }
 
 // scanLayer scans b, which is layer encodings deep (0: the input itself).
@@ -384,7 +420,7 @@ func (e *Engine) Tag(value []byte) string {
 func (e *Engine) Scan(b []byte, opts Options) []Finding {
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, _ := e.scan(b, &opts, sc)
+	spans := e.scanFinal(b, &opts, sc)
 	out := make([]Finding, 0, len(spans))
 	for _, sp := range spans {
 		out = append(out, Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(b[sp.s:sp.e])})
@@ -397,7 +433,7 @@ func (e *Engine) Scan(b []byte, opts Options) []Finding {
 func (e *Engine) Redact(b []byte, opts Options) ([]byte, []Finding) {
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, _ := e.scan(b, &opts, sc)
+	spans := e.scanFinal(b, &opts, sc)
 	if len(spans) == 0 {
 		return b, nil
 	}

@@ -477,6 +477,9 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 			return -1, -1, -1
 		}
 	}
+	if r.generic && publicName(b, ks, ke) {
+		return -1, -1, -1
+	}
 	vs, _, nextLine := assignValueStart(b, ke)
 	if vs < 0 {
 		return -1, -1, -1
@@ -521,4 +524,18 @@ func foldLiteralPrefix(pattern string) string {
 		return pattern
 	}
 	return "(?i:" + q + ")" + pattern[len(q):]
+}
+
+// publicName reports whether the name around the keyword b[ks:ke] says the
+// value is the public half of a key pair (WireGuard `PublicKey`,
+// `public_key`, `pubkey`): it is published, not a secret.
+func publicName(b []byte, ks, ke int) bool {
+	ns, ne := ks, ke
+	for ns > 0 && ks-ns < 64 && nameByte(b[ns-1]) {
+		ns--
+	}
+	for ne < len(b) && ne-ke < 64 && nameByte(b[ne]) {
+		ne++
+	}
+	return nameParts(b[ns:ne], func(p, _ string) bool { return p == "public" || p == "pub" || p == "pubkey" || p == "publickey" })
 }

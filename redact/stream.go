@@ -211,10 +211,12 @@ func (t *textStream) write(dst, p []byte, final bool) []byte {
 	e := t.s.eng
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, pend := e.scan(t.buf, &t.s.opts.Options, sc)
-	h := pend
+	var spans []span
+	h := len(t.buf)
 	if final {
-		h = len(t.buf)
+		spans = e.scanFinal(t.buf, &t.s.opts.Options, sc)
+	} else {
+		spans, h = e.scan(t.buf, &t.s.opts.Options, sc)
 	}
 	h = clipToSpans(h, spans, false)
 	if maxHold := t.s.opts.MaxHold; len(t.buf)-h > maxHold {

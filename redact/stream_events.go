@@ -242,13 +242,15 @@ func (q *events) decide(c *channel, final bool) {
 	e := q.s.eng
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, pend := e.scan(c.buf, &q.s.opts.Options, sc)
+	var spans []span
+	h := len(c.buf)
+	if final {
+		spans = e.scanFinal(c.buf, &q.s.opts.Options, sc)
+	} else {
+		spans, h = e.scan(c.buf, &q.s.opts.Options, sc)
+	}
 	if hasOwn(c.pieces) {
 		spans = withOwn(spans, c.pieces)
-	}
-	h := pend
-	if final {
-		h = len(c.buf)
 	}
 	h = clipToSpans(h, spans, false)
 	if maxHold := q.s.opts.MaxHold; len(c.buf)-h > maxHold {
