@@ -273,6 +273,9 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		}
 	}
 	if enabled&Secret != 0 {
+		pend = min(pend, trailingB64(b))
+	}
+	if enabled&Secret != 0 {
 		pend = min(pend, cutEscape(b))
 	}
 	if enabled&(Card|SSN|Phone|IBAN) != 0 {
@@ -316,6 +319,26 @@ func trailingWord(b []byte) int {
 	i := len(b)
 	for i > 0 && len(b)-i < trailingWordMax && (isEmailLocal(b[i-1]) || b[i-1] == '~') {
 		i--
+	}
+	return i
+}
+
+// maxB64Hold bounds how much of a base64 block still arriving a stream holds:
+// a block with a credential word anywhere inside is replaced whole, so its
+// start must not leave before the word arrives. Blocks longer than this
+// (images, archives) are released; their credential words, if any, are then
+// found only in the part still held.
+const maxB64Hold = 8 << 10
+
+// trailingB64 returns the start of a run of base64 characters at the end of
+// b longer than a word (held by trailingWord), or len(b).
+func trailingB64(b []byte) int {
+	i := len(b)
+	for i > 0 && len(b)-i < maxB64Hold && (b64Char[b[i-1]] || b[i-1] == '=') {
+		i--
+	}
+	if len(b)-i <= trailingWordMax || len(b)-i >= maxB64Hold {
+		return len(b)
 	}
 	return i
 }

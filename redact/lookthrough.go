@@ -119,6 +119,7 @@ const (
 	lookEscape   lookKind = iota // an escape that can hide a secret or its key
 	lookB64Start                 // the opening of base64 JSON, PEM or a URL with credentials
 	lookB64After                 // a block follows (after an assignment operator or a space)
+	lookB64Word                  // a credential word encoded inside a block (see b64Words)
 )
 
 type lookHit struct {
@@ -128,6 +129,33 @@ type lookHit struct {
 
 func look(kind lookKind, keywords ...string) *rule {
 	return &rule{id: "look-through", class: Secret, kind: kindLook, look: kind, keywords: keywords, noHold: true}
+}
+
+// b64Secrets are words that a text holding a credential contains (a key
+// name, the start of a key file or of a credentials file) and whose base64
+// forms mark a block worth decoding wherever it stands: a Kubernetes Secret
+// value, an Ansible `b64decode`, a base64 SQL script or .npmrc in a log.
+var b64Secrets = []string{
+	"password", "Password", "PASSWORD", "passwd", "secret", "Secret", "SECRET", "token", "Token", "TOKEN",
+	"_auth", "apikey", "api_key", "apiKey", "API_KEY", "[default]", "PRIVATE", "credential", "IDENTIFIED BY",
+}
+
+// b64Words returns, for each word and each of the three byte alignments it
+// can have in a base64 block, the base64 characters that encode only the
+// word's bits: they appear in the block whatever surrounds the word.
+func b64Words(words ...string) []string {
+	var out []string
+	for _, w := range words {
+		for a := range 3 {
+			enc := base64.StdEncoding.EncodeToString(append(make([]byte, a), w...))
+			first := (8*a + 5) / 6       // first character with only the word's bits
+			last := (8*a + 8*len(w)) / 6 // one past the last such character
+			if last-first >= 5 {
+				out = append(out, enc[first:last])
+			}
+		}
+	}
+	return out
 }
 
 // lookRules put the places worth decoding into the keyword prefilter, so that
@@ -156,6 +184,7 @@ var lookRules = func() []*rule {
 		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",
 			"cg9zdgdyzxm6ly9", "cg9zdgdyzxnxbdovl", "bxlzcww6ly9", "bw9uz29kyjovl", "bw9uz29kyitzcny6ly9",
 			"cmvkaxm6ly9", "cmvkaxnzoi8v", "ywlxcdovl", "ywlxchm6ly9", "ahr0chm6ly9", "ahr0cdovl"),
+		look(lookB64Word, b64Words(b64Secrets...)...),
 		look(lookB64After, "plain ", "basic ", "b64:", "b64=", `b64":`, "base64:", "base64=", `base64":`,
 			"password", "passwd", "pwd", "secret", "token", "auth", "credential", "creds", "key", "pass"),
 	}
@@ -253,6 +282,12 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			esc = append(esc, h.ks)
 		case lookB64Start:
 			blocks = append(blocks, h.ks)
+		case lookB64Word:
+			s := h.ks
+			for s > 0 && h.ks-s < maxB64Run && b64Char[b[s-1]] {
+				s--
+			}
+			blocks = append(blocks, s)
 		case lookB64After:
 			if vs, _, _ := assignValueStart(b, h.ke); vs > 0 {
 				blocks = append(blocks, vs)
