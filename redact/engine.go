@@ -56,6 +56,8 @@ var (
 	compiledOnce  sync.Once
 	compiledRules []*rule
 	compiledErr   error
+	// compiledHexLook marks the hex forms of the rules' keywords (lookhex.go).
+	compiledHexLook *rule
 )
 
 func allRules() ([]*rule, error) {
@@ -77,6 +79,7 @@ func allRules() ([]*rule, error) {
 			}
 		}
 		compiledRules = rs
+		compiledHexLook = hexLookRule(rs)
 	})
 	return compiledRules, compiledErr
 }
@@ -95,7 +98,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var kws, holdKws []string
 	index := map[string]int{}
-	for _, r := range append(slices.Clip(rs), lookRules...) {
+	for _, r := range append(append(slices.Clip(rs), lookRules...), compiledHexLook) {
 		if !r.noHold {
 			holdKws = append(holdKws, r.keywords...)
 		}

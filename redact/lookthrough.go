@@ -120,6 +120,7 @@ const (
 	lookB64Start                 // the opening of base64 JSON, PEM or a URL with credentials
 	lookB64After                 // a block follows (after an assignment operator or a space)
 	lookB64Word                  // a credential word encoded inside a block (see b64Words)
+	lookHex                      // a keyword in hex (see hexLookRule)
 )
 
 type lookHit struct {
@@ -272,7 +273,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 	if layer >= maxLayers {
 		return spans, pend
 	}
-	var esc, blocks []int
+	var esc, blocks, hexes []int
 	for _, h := range hits {
 		switch h.kind {
 		case lookEscape:
@@ -282,6 +283,8 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			esc = append(esc, h.ks)
 		case lookB64Start:
 			blocks = append(blocks, h.ks)
+		case lookHex:
+			hexes = append(hexes, h.ks)
 		case lookB64Word:
 			s := h.ks
 			for s > 0 && h.ks-s < maxB64Run && b64Char[b[s-1]] {
@@ -306,6 +309,10 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			}
 			spans, pend = e.scanView(b, ws, we, v, o, spans, pend, layer)
 		}
+	}
+	if len(hexes) > 0 {
+		slices.Sort(hexes)
+		spans, pend = e.hexRuns(b, hexes, o, spans, pend, layer)
 	}
 	if len(blocks) > 0 {
 		slices.Sort(blocks)
