@@ -11,7 +11,7 @@ func contextRules() []*rule {
 		custom("telegram-bot-token", Secret, 64, matchTelegram, ":aa"),
 		custom("netrc-password", Secret, 300, matchNetrc, "password"),
 		custom("cli-password", Secret, 600, matchCLIPassword, cliCommands...),
-		custom("name-value-secret", Secret, 400, matchNameValue, "name"),
+		custom("name-value-secret", Secret, 400, matchNameValue, "name", "key"),
 		tok("discord-webhook-url", `discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{60,80})`, "discord.com/api/webhooks/", "discordapp.com/api/webhooks/").grp(1).anyLeft(),
 		tok("mattermost-webhook-path", `/hooks/([a-z0-9]{26})`, "/hooks/").grp(1).anyLeft(),
 		tok("openstack-fernet-token", `gAAAAAB[A-Za-z0-9_-]{100,400}={0,2}`),
@@ -154,7 +154,8 @@ func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
 var cliCommands = []string{
 	"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "sqlcmd", "bcp", "mongo", "mongosh",
 	"mongodump", "mongorestore", "ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami",
-	"mosquitto_pub", "mosquitto_sub", "keytool", "--password ", "--passwd ", "--pass ",
+	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm",
+	"--password ", "--passwd ", "--pass ",
 }
 
 // cliFlag is a flag that carries a password: glued says the value may
@@ -178,7 +179,12 @@ var cliFlags = map[string][]cliFlag{
 	"ldap":      {{"-w", false, true}},
 	"mosquitto": {{"-P", false, true}},
 	"keytool":   {{"-storepass", false, true}, {"-keypass", false, true}, {"-srcstorepass", false, true}, {"-deststorepass", false, true}},
+	"registry":  {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
 }
+
+// cliNeeds names the subcommand a family's flags need on the line: `docker
+// run -p 8080:80` publishes a port, `docker login -p V` passes a password.
+var cliNeeds = map[string]string{"registry": " login "}
 
 // cliFamily maps a command to its entry in cliFlags.
 func cliFamily(cmd string) string {
@@ -191,6 +197,8 @@ func cliFamily(cmd string) string {
 		return "ldap"
 	case len(cmd) > 9 && cmd[:9] == "mosquitto":
 		return "mosquitto"
+	case cmd == "docker" || cmd == "podman" || cmd == "nerdctl" || cmd == "buildah" || cmd == "skopeo" || cmd == "oras" || cmd == "helm":
+		return "registry"
 	}
 	return cmd
 }
@@ -216,7 +224,14 @@ func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		eol = min(len(b), ke+512) - ke
 	}
 	line := b[ke : ke+eol]
-	for _, f := range cliFlags[cliFamily(kw)] {
+	fam := cliFamily(kw)
+	if need := cliNeeds[fam]; need != "" && !bytes.Contains(line, []byte(need)) {
+		if open {
+			return -1, -1, ks
+		}
+		return -1, -1, -1
+	}
+	for _, f := range cliFlags[fam] {
 		s, e, more := cliFlagValue(b, ke, line, f)
 		if more {
 			return -1, -1, ks
@@ -308,10 +323,19 @@ func secretName(name []byte) bool {
 
 // matchNameValue finds the value of a name/value pair whose name is a
 // credential's, as in Kubernetes env lists: `{"name": "PGPASSWORD", "value":
-// "..."}` or `- name: PGPASSWORD` / `  value: ...` on the next line.
+// "..."}` or `- name: PGPASSWORD` / `  value: ...` on the next line, and .NET
+// and NuGet settings `<add key="ApiKey" value="..."/>`.
 func matchNameValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ks > 0 && isWordByte(b[ks-1]) {
 		return -1, -1, -1
+	}
+	if ke-ks == 3 { // "key": only the XML attribute form key="..."
+		if len(b)-ke < 2 {
+			return -1, -1, pendIfNear(b, ks, 400)
+		}
+		if b[ke] != '=' || b[ke+1] != '"' && b[ke+1] != '\'' {
+			return -1, -1, -1
+		}
 	}
 	i := ke
 	if i < len(b) && b[i] == '"' {

@@ -39,7 +39,48 @@ func keyedRules() []*rule {
 			"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
 			"auth", "credential", "creds", "_key", "-key", "identified by").lowPrecedence(),
 		custom("cookie-value", Secret, 4096, matchCookie, "cookie:").lowPrecedence(),
+		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
 	}
+}
+
+// matchAuthorization finds the credential of an Authorization (or
+// Proxy-Authorization) header in any scheme (`Token`, `ApiKey`, `SSWS`,
+// `Bearer`, none), as a header line, a JSON member or a Python dict entry.
+func matchAuthorization(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	pend := pendIfNear(b, ks, 4096)
+	if ks > 0 && isAlnum(b[ks-1]) && !(ks >= 6 && bytes.EqualFold(b[ks-6:ks], []byte("proxy-"))) {
+		return -1, -1, -1
+	}
+	j := ke
+	for k := 0; j < len(b) && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' '); k++ {
+		j++
+	}
+	if j >= len(b) {
+		return -1, -1, pend
+	}
+	if b[j] != ':' && b[j] != '=' {
+		return -1, -1, -1
+	}
+	j++
+	for k := 0; j < len(b) && k < 4 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t'); k++ {
+		j++
+	}
+	// An optional scheme: a word and one space.
+	w := j
+	for w < len(b) && w-j <= 16 && (isLetter(b[w]) || b[w] == '-') {
+		w++
+	}
+	if w < len(b) && w > j && b[w] == ' ' {
+		j = w + 1
+	}
+	s, e, open := keyedValue(b, j, false)
+	if open {
+		return -1, -1, pend
+	}
+	if s < 0 || !opaqueValue(b[s:e], true) {
+		return -1, -1, -1
+	}
+	return s, e, -1
 }
 
 // secretParts are name parts that make a name a secret's.
@@ -187,8 +228,8 @@ func keyedValueStart(b []byte, ns, ne int) (vs int, nextLine, ok bool) {
 	if ns > 0 && b[ns-1] == '<' && j < n && b[j] == '>' {
 		return j + 1, false, true
 	}
-	for k := 0; j < n && k < 2 && (b[j] == '"' || b[j] == '\''); k++ {
-		j++
+	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || k > 0 && b[j] == ']'); k++ {
+		j++ // closing quotes, and the bracket of a PHP or Python subscript: $cfg['password'] = ...
 	}
 	quotedName := j > ne
 	sp := j

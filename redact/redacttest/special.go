@@ -100,6 +100,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		v := randString(r, "0123456789abcdef", 40)
 		return v, "X-Auth-Token: " + v
 	},
+	"authorization-credential": func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789abcdef", 40)
+		return v, "Authorization: Token " + v
+	},
 	"cookie-value": func(r *rand.Rand) (string, string) {
 		v := "Fk9" + randString(r, alnum, 29)
 		return v, "Set-Cookie: sid=" + v + "; Path=/; HttpOnly"
