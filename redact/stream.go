@@ -46,6 +46,25 @@ func KindOf(contentType string) Kind {
 	return KindText
 }
 
+// StreamedJSON reports a JSON response that is a stream of values sent as
+// they are made, given the request's path: a Google API streaming method
+// (Gemini `:streamGenerateContent` without `alt=sse`, Vertex
+// `:streamRawPredict`, `:serverStreamingPredict`) answers with one JSON array
+// whose elements arrive over time. Buffered, the agent would see nothing until
+// the last one; streamed as KindJSON, each element leaves as soon as the text
+// it carries is decided.
+func StreamedJSON(contentType, path string) bool {
+	if KindOf(contentType) != KindJSON {
+		return false
+	}
+	if q := strings.IndexAny(path, "?#"); q >= 0 {
+		path = path[:q]
+	}
+	method := path[strings.LastIndexByte(path, '/')+1:]
+	c := strings.LastIndexByte(method, ':')
+	return c >= 0 && (strings.HasPrefix(method[c+1:], "stream") || strings.HasPrefix(method[c+1:], "serverStreaming"))
+}
+
 var ndjsonTypes = map[string]bool{
 	"application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
 	"application/x-jsonlines": true, "application/jsonlines": true, "application/json-lines": true,
