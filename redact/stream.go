@@ -203,6 +203,19 @@ func (s *Stream) Counts() (byClass, byRule map[string]int) {
 	return byClass, byRule
 }
 
+// Limits reports the bounds this stream reached, by name, with how often:
+// "stream_fields_unlearned" counts JSON string values scanned on their own
+// because maxShapes (1024) fields had open channels at once (a secret split
+// across events in such a value is not joined). Empty when no bound was
+// reached. The server writes it into the record; the wasm filter counts it
+// in a metric.
+func (s *Stream) Limits() map[string]int {
+	if s.q == nil || s.q.unlearned == 0 {
+		return nil
+	}
+	return map[string]int{"stream_fields_unlearned": s.q.unlearned}
+}
+
 // Held reports how many bytes of text are currently held back (for metrics
 // and tests).
 func (s *Stream) Held() int {

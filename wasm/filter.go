@@ -211,6 +211,7 @@ func (d *direction) streamChunk(p *pluginContext, size int, endOfStream bool) ty
 		tail, err = d.stream.Close()
 		out = append(out, tail...)
 		d.mode = modeDone
+		add(p.metrics.unlearned, d.stream.Limits()["stream_fields_unlearned"])
 	}
 	if err != nil {
 		// Headers are gone: Envoy turns this local reply into a stream reset,

@@ -175,8 +175,18 @@ type redactStream struct{ s *redact.Stream }
 
 func (r *redactStream) Write(p []byte) ([]byte, error) { return r.s.Write(p) }
 func (r *redactStream) Close() ([]byte, error)         { return r.s.Close() }
+
+// Counts returns the findings per class and, as "limit.<name>", each bound the stream reached
+// (redact.Stream.Limits), so the record says when a stream was scanned with less than full
+// context.
 func (r *redactStream) Counts() map[string]int {
 	byClass, _ := r.s.Counts()
+	for k, v := range r.s.Limits() {
+		if byClass == nil {
+			byClass = map[string]int{}
+		}
+		byClass["limit."+k] = v
+	}
 	return byClass
 }
 
