@@ -67,6 +67,9 @@ func (e *Engine) hexRuns(b []byte, hits []int, o *Options, spans []span, pend, l
 		if en == len(b) {
 			pend = min(pend, s) // the run may still be growing
 		}
+		if ks-s >= maxHexRun || en-ks >= maxHexRun {
+			countBound(&bounds.hexRun)
+		}
 		en -= (en - s) % 2
 		last = en
 		v.reset()

@@ -307,7 +307,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			for k++; k < len(esc) && esc[k]-escWindow <= we; k++ {
 				we = min(len(b), esc[k]+escWindow)
 			}
-			spans, pend = e.scanView(b, ws, we, v, o, spans, pend, layer)
+			spans, pend = e.scanWindow(b, ws, we, v, o, spans, pend, layer)
 		}
 	}
 	if len(hexes) > 0 {
@@ -319,6 +319,73 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 		spans, pend = e.base64Blocks(b, blocks, o, spans, pend, layer)
 	}
 	return spans, pend
+}
+
+// maxWindowGrowth bounds how many times a look-through window grows by
+// escWindow on each side while a match is still open at its edge.
+const maxWindowGrowth = 4
+
+// scanWindow scans the decoded view of b[ws:we] (widened to whole tokens).
+// While a match is still open at an edge of the window (a finding touches
+// its start, or the scan is pending at its end) the window grows by
+// escWindow on that side, up to maxWindowGrowth times; a match still open
+// then is scanned as it stands and counted (BoundsReached
+// "lookthrough_window"), never cut silently.
+func (e *Engine) scanWindow(b []byte, ws, we int, v *view, o *Options, spans []span, pend, layer int) ([]span, int) {
+	ws, we = tokenStart(b, ws), tokenEnd(b, we)
+	for grow := 0; ; grow++ {
+		openStart, openEnd, ok := e.probeView(b, ws, we, v, o, layer)
+		if !ok || !openStart && !openEnd {
+			break
+		}
+		if grow == maxWindowGrowth {
+			countBound(&bounds.lookWindow)
+			break
+		}
+		if openStart {
+			ws = tokenStart(b, max(0, ws-escWindow))
+		}
+		if openEnd {
+			we = tokenEnd(b, min(len(b), we+escWindow))
+		}
+	}
+	return e.scanView(b, ws, we, v, o, spans, pend, layer)
+}
+
+// probeView scans the view of b[ws:we] and reports whether a finding starts
+// at its first byte while more bytes precede it, or the scan is pending at
+// its end while more bytes follow; ok is false when nothing was decoded.
+func (e *Engine) probeView(b []byte, ws, we int, v *view, o *Options, layer int) (openStart, openEnd, ok bool) {
+	if ws == 0 && we == len(b) {
+		return false, false, true
+	}
+	changed, _ := v.unescape(b[ws:we])
+	if !changed {
+		return false, false, false
+	}
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
+	openStart = ws > 0 && len(inner) > 0 && inner[0].s == 0
+	openEnd = we < len(b) && ipend < len(v.buf) && len(v.buf)-ipend > trailingWordMax
+	return openStart, openEnd, true
+}
+
+// tokenStart and tokenEnd widen a window edge to the whitespace around the
+// token it cuts (at most 256 bytes), so a window does not start or end
+// inside a word.
+func tokenStart(b []byte, i int) int {
+	for k := 0; i > 0 && k < 256 && b[i-1] > ' '; k++ {
+		i--
+	}
+	return i
+}
+
+func tokenEnd(b []byte, i int) int {
+	for k := 0; i < len(b) && k < 256 && b[i] > ' '; k++ {
+		i++
+	}
+	return i
 }
 
 // scanView decodes b[ws:we], scans it and maps the findings back.
@@ -378,7 +445,11 @@ func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, 
 		if i == len(b) && i-s <= maxB64Run {
 			pend = min(pend, s) // the block may still be growing
 		}
-		if i-s < minB64Run || i-s > maxB64Run {
+		if i-s > maxB64Run {
+			countBound(&bounds.b64Block)
+			continue
+		}
+		if i-s < minB64Run {
 			continue
 		}
 		var ok bool

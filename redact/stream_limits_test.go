@@ -68,3 +68,40 @@ func TestOpenFieldsBoundIsReported(t *testing.T) {
 		t.Fatalf("limits %v, want stream_fields_unlearned 77 (1101 fields, 1024 open)", s.Limits())
 	}
 }
+
+// TestLookThroughWindowGrows: a private key written with escaped dashes in a
+// JSON log line, its body longer than the 640-byte window around the escapes,
+// is redacted to its END line: the window grows while the key is still open
+// at its edge, rather than cutting the body where the window ended.
+func TestLookThroughWindowGrows(t *testing.T) {
+	var body strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&body, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC%02dAmEwggJdAgEAAoGBAL\\n", i)
+	}
+	dash := strings.Repeat(`\u002d`, 5)
+	line := `{"msg":"loaded ` + dash + `BEGIN PRIVATE KEY` + dash + `\n` + body.String() + dash + `END PRIVATE KEY` + dash + `","level":"info"}` + "\n"
+	out, _ := engine(t).Redact([]byte(line), secretsOnly)
+	if bytes.Contains(out, []byte("AmEwggJdAgEAAoGBAL")) {
+		t.Fatalf("part of the key body survives:\n%s", out)
+	}
+	if !bytes.Contains(out, []byte(`"level":"info"}`)) {
+		t.Fatalf("text after the key was lost:\n%s", out)
+	}
+}
+
+// TestBoundsAreCounted: a base64 run too long to decode and a hex run cut
+// around a keyword are counted by BoundsReached (exported as a metric).
+func TestBoundsAreCounted(t *testing.T) {
+	eng := engine(t)
+	before := redact.BoundsReached()
+	b64 := "password: " + strings.Repeat("QUJD", 17<<10) + "\n"
+	eng.Redact([]byte(b64), secretsOnly)
+	hexRun := strings.Repeat("00", 1500) + "6768705f" + strings.Repeat("41", 1500) + "\n"
+	eng.Redact([]byte(hexRun), secretsOnly)
+	after := redact.BoundsReached()
+	for _, name := range []string{"base64_block_too_long", "hex_run_too_long"} {
+		if after[name] <= before[name] {
+			t.Errorf("%s: %d before, %d after", name, before[name], after[name])
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/redact"
@@ -218,4 +220,27 @@ func hostOnly(authority string) string {
 		h = h[:i]
 	}
 	return h
+}
+
+// registerRedactBounds exports redact.BoundsReached as warden_redact_bounds_reached_total{bound}:
+// a scan done with less than full context (a look-through window that stopped growing, a
+// base64 or hex run too long to decode) is counted where operators look, never silent.
+func registerRedactBounds(reg prometheus.Registerer) error {
+	if reg == nil {
+		return nil
+	}
+	for name := range redact.BoundsReached() {
+		c := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "warden_redact_bounds_reached_total",
+			Help:        "Times a bound of the redaction engine was reached (the scan went on with less context).",
+			ConstLabels: prometheus.Labels{"bound": name},
+		}, func() float64 { return float64(redact.BoundsReached()[name]) })
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return fmt.Errorf("register redaction bound metric %s: %w", name, err)
+			}
+		}
+	}
+	return nil
 }
