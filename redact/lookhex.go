@@ -12,6 +12,9 @@ import (
 // with the same rules, and each finding replaced in its hex form where it
 // stands.
 
+// hexKeywordCount is how many hex keywords the prefilter carries (for tests).
+var hexKeywordCount int
+
 // maxHexRun bounds the hex run decoded around one hit (either side).
 const maxHexRun = 2048
 
@@ -36,12 +39,17 @@ func hexLookRule(rs []*rule) *rule {
 			continue
 		}
 		for _, k := range r.keywords {
-			add(k)
+			// Only a token prefix with its separator (`ghp_`, `glpat-`, `sk-ant-`, `hvs.`):
+			// a bare word would make the prefilter walk at common hex digit runs.
+			if strings.ContainsAny(k, "_-.") {
+				add(k)
+			}
 		}
 	}
 	for _, w := range b64Secrets {
 		add(strings.ToLower(w))
 	}
+	hexKeywordCount = len(kws)
 	return look(lookHex, kws...)
 }
 

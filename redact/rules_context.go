@@ -305,20 +305,12 @@ func cliValue(b []byte, i int) (int, int, int) {
 	return s, e, -1
 }
 
-// secretNameWords mark a variable name whose value is a credential.
-var secretNameWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential", "private_key", "access_key", "auth"}
-
+// secretName reports whether a name/value pair's name is a credential's
+// (see secretKeyName: PGPASSWORD, RABBITMQ_DEFAULT_PASS, X_API_KEY, not
+// DB_PASSWORD_FILE).
 func secretName(name []byte) bool {
-	if s, _ := secretKeyName(name); s {
-		return true
-	}
-	l := bytes.ToLower(name)
-	for _, w := range secretNameWords {
-		if bytes.Contains(l, []byte(w)) {
-			return true
-		}
-	}
-	return false
+	s, _ := secretKeyName(name)
+	return s
 }
 
 // matchNameValue finds the value of a name/value pair whose name is a

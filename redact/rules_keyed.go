@@ -37,7 +37,7 @@ func keyedRules() []*rule {
 	return []*rule{
 		custom("keyed-secret", Secret, keyedMaxLen, matchKeyed,
 			"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-			"auth", "credential", "creds", "_key", "-key", "identified by").lowPrecedence(),
+			"auth", "credential", "creds", "_key", "-key", "ified by").lowPrecedence(),
 		custom("cookie-value", Secret, 4096, matchCookie, "cookie:").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
 	}
@@ -112,15 +112,19 @@ var notSecretParts = map[string]bool{
 	"prefix": true, "suffix": true, "hash": true, "hashed": true, "salt": true, "fingerprint": true,
 	"version": true, "limit": true, "mode": true, "algorithm": true, "alg": true, "scope": true,
 	"scopes": true, "issuer": true, "audience": true, "provider": true, "method": true, "pattern": true,
-	"index": true, "ref": true, "stdin": true, "env": true, "var": true, "helper": true, "cmd": true,
-	"command": true, "source": true, "store": true, "manager": true, "rotation": true, "usage": true,
+	"index": true, "ref": true, "stdin": true, "var": true, "cmd": true,
+	"command": true, "rotation": true, "usage": true,
 }
 
 // nameParts splits a name into lower-case parts at non-alphanumerics and at
-// lower-to-upper case changes (X-API-Key, apiKey, RABBITMQ_DEFAULT_PASS).
-func nameParts(name []byte, f func(part, prev string) bool) bool {
-	prev := ""
-	for i := 0; i < len(name); {
+// lower-to-upper case changes (X-API-Key, apiKey, RABBITMQ_DEFAULT_PASS) and
+// calls f with each part and the one before it until f returns true. Parts
+// live in a stack buffer: this runs at every "token" and "key" in source
+// code, so it must not allocate.
+func nameParts(name []byte, f func(part, prev []byte) bool) bool {
+	var buf [2][32]byte
+	var prev []byte
+	for i, n := 0, 0; i < len(name); n++ {
 		for i < len(name) && !isAlnum(name[i]) {
 			i++
 		}
@@ -131,7 +135,10 @@ func nameParts(name []byte, f func(part, prev string) bool) bool {
 		if i == s {
 			break
 		}
-		p := string(bytes.ToLower(name[s:i]))
+		p := buf[n%2][:0]
+		for _, c := range name[s:min(i, s+32)] {
+			p = append(p, foldByte(c))
+		}
 		if f(p, prev) {
 			return true
 		}
@@ -143,12 +150,12 @@ func nameParts(name []byte, f func(part, prev string) bool) bool {
 // secretKeyName reports whether name is a secret's and whether it names a
 // password (which admits word-like values with a digit or symbol).
 func secretKeyName(name []byte) (secret, password bool) {
-	not := nameParts(name, func(p, prev string) bool {
-		if notSecretParts[p] {
+	not := nameParts(name, func(p, prev []byte) bool {
+		if notSecretParts[string(p)] {
 			return true
 		}
 		switch {
-		case secretParts[p], p == "key" && keyQualifiers[prev]:
+		case secretParts[string(p)], string(p) == "key" && keyQualifiers[string(prev)]:
 			secret = true
 		case hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey"):
 			secret = true
@@ -162,14 +169,22 @@ func secretKeyName(name []byte) (secret, password bool) {
 	return secret, password && secret
 }
 
-func hasAnySuffix(p string, suffixes ...string) bool {
+func hasAnySuffix(p []byte, suffixes ...string) bool {
 	for _, s := range suffixes {
-		if len(p) >= len(s) && p[len(p)-len(s):] == s {
+		if len(p) >= len(s) && string(p[len(p)-len(s):]) == s {
 			return true
 		}
 	}
 	return false
 }
+
+// keyedSeparator are the bytes that may follow a name before its value.
+var keyedSeparator = func() (t [256]bool) {
+	for _, c := range []byte("\"'] \t=:/>\r\n") {
+		t[c] = true
+	}
+	return t
+}()
 
 func nameByte(c byte) bool { return isWordByte(c) || c == '-' || c == '.' }
 
@@ -189,13 +204,17 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for ne > ke && (b[ne-1] == '.' || b[ne-1] == '-') {
 		ne--
 	}
-	name := b[ns:ne]
-	secret, password := secretKeyName(name)
-	if bytes.EqualFold(b[ks:ke], []byte("identified by")) {
-		secret, password, ns, ne = true, true, ks, ke
+	if !keyedSeparator[b[ne]] {
+		return -1, -1, -1 // `token.IDENT`, `token(`: code, not a name and its value
 	}
-	if !secret {
-		return -1, -1, -1
+	sql := ke-ks == 8 && bytes.EqualFold(b[ks:ke], []byte("ified by"))
+	if sql {
+		// SQL `IDENTIFIED BY 'V'` (the keyword is its tail: "ide" starts too many words
+		// for the prefilter).
+		if ks < 5 || !bytes.EqualFold(b[ks-5:ks], []byte("ident")) {
+			return -1, -1, -1
+		}
+		ns, ne = ks-5, ke
 	}
 	vs, nextLine, ok := keyedValueStart(b, ns, ne)
 	if vs < 0 {
@@ -208,7 +227,15 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if open {
 		return -1, -1, pend
 	}
-	if s < 0 || !opaqueValue(b[s:e], password) {
+	// The value first (cheap, and rarely opaque in code), the name's parts last.
+	if s < 0 || !opaqueValue(b[s:e], true) {
+		return -1, -1, -1
+	}
+	if sql {
+		return s, e, -1
+	}
+	secret, password := secretKeyName(b[ns:ne])
+	if !secret || !password && !opaqueValue(b[s:e], false) {
 		return -1, -1, -1
 	}
 	return s, e, -1
