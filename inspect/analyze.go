@@ -90,6 +90,9 @@ func (f *Facts) jsonBody(body requestBody, endpoint string) {
 		}
 		x := newExtractor(f, "request.body", "", endpoint, toolCall || isExecContext(endpoint))
 		x.walk(body.json, 0)
+		if s, isStr := body.json.(string); isStr {
+			x.candidate("", s, 0) // a body that is one JSON string: the string is the payload
+		}
 		for _, d := range body.dups {
 			x.walk(d, 1)
 		}

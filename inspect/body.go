@@ -107,6 +107,28 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 }
 
 func (f *Facts) jsonRead(v any, dups []any) requestBody {
+	// A body that is one JSON string holding JSON (encoded twice, as some clients and
+	// gateways do): the server that decodes it again runs the inner document, so that is the
+	// body. Decoded at most maxJSONNest times; past that the body is truncated, not dropped.
+	for n := 0; ; n++ {
+		s, isStr := v.(string)
+		if !isStr {
+			break
+		}
+		t := strings.TrimSpace(s)
+		if t == "" || (t[0] != '{' && t[0] != '[' && t[0] != '"') {
+			break
+		}
+		if n >= maxJSONNest {
+			f.truncate("JSON body encoded as a JSON string more than " + itoa(maxJSONNest) + " times")
+			break
+		}
+		inner, innerDups, ok := decodeJSONAll([]byte(t))
+		if !ok {
+			break
+		}
+		v, dups = inner, append(dups, innerDups...)
+	}
 	if len(dups) > maxDuplicates {
 		f.truncate("JSON body repeats keys more than " + itoa(maxDuplicates) + " times")
 		dups = dups[:maxDuplicates]

@@ -25,6 +25,9 @@ type canonical struct {
 	paths    []string
 	rawQuery string
 	query    url.Values
+	// json is the decoded JSON body (nil when the body is not JSON), for recognisers that
+	// judge a call by its body too (cloudapi.Shape, RBAC bindings).
+	json any
 }
 
 // methodOverrideHeaders are the headers frameworks read to replace the HTTP method.
@@ -192,6 +195,7 @@ func (c *canonical) bodyMethods(b requestBody) {
 	for _, v := range b.form["_method"] {
 		c.addMethod(v, "_method form field")
 	}
+	c.json = b.json
 	if m, ok := b.json.(map[string]any); ok {
 		if v, ok := m["_method"].(string); ok {
 			c.addMethod(v, "_method JSON field")

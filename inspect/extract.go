@@ -212,7 +212,7 @@ func (x *extractor) commandWithArgs(m map[string]any) string {
 					continue
 				}
 				argv := append([]string{prog}, args...)
-				x.argv(x.source(k), argv)
+				x.argvWorst(x.source(k), argv, x.toolArgv(argv))
 				return k
 			}
 		}
@@ -353,6 +353,10 @@ func (x *extractor) shellField(src, s string) {
 			s = x.toolProg + " " + s // a kubectl tool's command: "delete ns prod"
 		}
 	}
+	if argv, ok := dataStoreArgv(s); ok && x.toolProg == "" {
+		x.f.addShell(src, x.tool, s, shparse.AnalyzeArgv(argv))
+		return
+	}
 	res := shparse.Analyze(s)
 	if res.ParseError != "" && !x.execCtx {
 		return
@@ -365,6 +369,22 @@ func (x *extractor) shell(src, s string) {
 	if !x.full() {
 		x.f.addShell(src, x.tool, s, shparse.Analyze(s))
 	}
+}
+
+// argvWorst judges two readings of one command (as given, and as the tool's program or a data
+// store's CLI runs it) and keeps the worse: a wrong guess must not hide a destructive reading.
+func (x *extractor) argvWorst(src string, given, read []string) {
+	if x.full() {
+		return
+	}
+	res := shparse.AnalyzeArgv(given)
+	if !res.Destructive && joinArgv(read) != joinArgv(given) {
+		if alt := shparse.AnalyzeArgv(read); alt.Destructive {
+			x.f.addShell(src, x.tool, joinArgv(read), alt)
+			return
+		}
+	}
+	x.f.addShell(src, x.tool, joinArgv(given), res)
 }
 
 func (x *extractor) argv(src string, argv []string) {

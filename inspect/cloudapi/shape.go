@@ -1,0 +1,225 @@
+package cloudapi
+
+import (
+	"strings"
+	"unicode"
+)
+
+// ProviderAPI is the provider of a call judged by shape alone: an API warden has no
+// recogniser for (a SaaS admin API, an infrastructure control plane behind a gateway route).
+const ProviderAPI = "api"
+
+// Operations of calls judged by shape.
+const (
+	OpDelete       = "delete"        // DELETE on a resource path, or a verb that deletes (POST .../delete)
+	OpDestroy      = "destroy"       // a request body that asks for destruction ("is-destroy": true)
+	OpBulkDelete   = "bulk_delete"   // a delete-by-filter verb with an empty or match-all filter
+	OpScopedDelete = "scoped_delete" // a delete-by-filter verb with a real filter
+)
+
+// Shape judges a call to any REST or RPC-over-HTTP API by the shape of the request, for APIs
+// no recogniser knows. ok is true only when the shape says the call deletes or destroys:
+//   - DELETE on a resource path. It is Destructive when the path names infrastructure or
+//     administrative resources (projects, repositories, droplets, databases, clusters,
+//     indices, zones, ...), when the host or a route prefix names an infrastructure product
+//     (GitLab, Azure DevOps, Terraform, DigitalOcean, Elasticsearch, ...), or when the path
+//     selects many resources (a wildcard, _all). Any other DELETE (an application's own
+//     DELETE /api/v1/users/42) is an OpDelete that is not marked destructive: a policy may
+//     hold it, the default pack lets it pass.
+//   - Any other write method whose action segment (the last path segment, a ":verb" or an
+//     RPC method such as "files.delete") is a destroy word: delete, destroy, purge, wipe,
+//     truncate, drop, flush, terminate, ... Delete-by-filter verbs (deleteMany,
+//     _delete_by_query, deleteWhere) are destructive only with an empty or match-all filter
+//     in the body ({} / match_all / "*"); with a real filter they are OpScopedDelete.
+//   - A write whose JSON body asks for destruction: a true "is-destroy", "destroy", "purge",
+//     "delete_all", "force_destroy", ... (Terraform Cloud's destroy runs), unless the body asks
+//     only for a plan or a dry run.
+//
+// Validation-only requests (?dryRun=true, validateOnly, a plan-only body) are DryRun and never
+// destructive. body is the decoded JSON body or nil.
+func Shape(method, host string, segs []string, query map[string][]string, body any) (RESTCall, bool) {
+	method = strings.ToUpper(method)
+	c := RESTCall{Provider: ProviderAPI, Service: apiService(host, segs), Resource: "/" + strings.Join(segs, "/")}
+	c.DryRun = isDryRun(query) || bodyDryRun(body)
+	switch {
+	case method == "GET" || method == "HEAD" || method == "OPTIONS":
+		return RESTCall{}, false
+	case method == "DELETE" && len(segs) > 0:
+		c.Operation = OpDelete
+		if why := infraTarget(host, segs); why != "" && !c.DryRun {
+			c.Destructive = true
+			c.Reason = "DELETE of " + why + " (" + c.Resource + ")"
+		}
+		return c, true
+	}
+	if verb, filtered := actionVerb(segs); verb != "" {
+		c.Operation = OpDelete
+		if filtered {
+			if f, ok := deleteFilter(body); ok && !matchAll(f) {
+				c.Operation = OpScopedDelete
+				return c, true
+			}
+			c.Operation = OpBulkDelete
+		}
+		if !c.DryRun {
+			c.Destructive = true
+			c.Reason = method + " " + verb + " (" + c.Resource + ")"
+			if filtered {
+				c.Reason += " with an empty or match-all filter: every matching record goes"
+			}
+		}
+		return c, true
+	}
+	if key := destroyFlag(body, 0); key != "" {
+		c.Operation = OpDestroy
+		if !c.DryRun {
+			c.Destructive = true
+			c.Reason = "the request body sets \"" + key + "\" (" + c.Resource + ")"
+		}
+		return c, true
+	}
+	return RESTCall{}, false
+}
+
+// destroyWords are the words of an action name that destroy.
+var destroyWords = map[string]bool{
+	"delete": true, "destroy": true, "purge": true, "wipe": true, "erase": true, "truncate": true,
+	"drop": true, "flush": true, "flushall": true, "flushdb": true, "terminate": true, "nuke": true,
+	"teardown": true, "decommission": true, "obliterate": true, "deprovision": true, "uninstall": true,
+}
+
+// filterWords mark delete verbs that take a filter: deleteMany, delete_by_query, deleteWhere,
+// bulk delete. Their scope is the filter in the body.
+var filterWords = map[string]bool{"many": true, "query": true, "where": true, "filter": true, "bulk": true, "matching": true}
+
+// actionVerb returns the action segment of a path when it names a destroy verb, and whether
+// that verb deletes by filter.
+func actionVerb(segs []string) (verb string, filtered bool) {
+	if len(segs) == 0 {
+		return "", false
+	}
+	last := segs[len(segs)-1]
+	if i := strings.LastIndexByte(last, ':'); i >= 0 && i+1 < len(last) {
+		last = last[i+1:] // Google-style custom method: /resource:delete
+	}
+	words := splitWords(last)
+	destroy := false
+	for _, w := range words {
+		if destroyWords[w] {
+			destroy = true
+		}
+	}
+	if !destroy {
+		return "", false
+	}
+	for _, w := range words {
+		if filterWords[w] {
+			filtered = true
+		}
+	}
+	return last, filtered
+}
+
+// splitWords splits an identifier into lower-case words at separators and camelCase
+// boundaries: "_delete_by_query" is [delete by query], "deleteMany" is [delete many],
+// "files.delete" is [files delete].
+func splitWords(s string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+			prevLower = false
+			continue
+		case unicode.IsUpper(r) && prevLower:
+			flush()
+		}
+		cur = append(cur, r)
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	flush()
+	return words
+}
+
+// infraNouns are path segments naming infrastructure or administrative resources: a DELETE of
+// one of them (or inside one, as /projects/42) removes something an operator cares about.
+var infraNouns = map[string]bool{
+	"projects": true, "project": true, "repositories": true, "repository": true, "repos": true, "repo": true,
+	"droplets": true, "servers": true, "server": true, "instances": true, "instance": true, "vms": true,
+	"machines": true, "hosts": true, "nodes": true, "clusters": true, "cluster": true, "databases": true,
+	"database": true, "dbs": true, "tables": true, "collections": true, "indices": true, "indexes": true,
+	"buckets": true, "bucket": true, "volumes": true, "disks": true, "snapshots": true, "backups": true,
+	"zones": true, "zone": true, "dns": true, "records": true, "dns_records": true, "rrsets": true, "domains": true,
+	"apps": true, "applications": true, "environments": true, "workspaces": true, "stacks": true,
+	"deployments": true, "services": true, "namespaces": true, "secrets": true, "keys": true, "vaults": true,
+	"organizations": true, "orgs": true, "tenants": true, "sites": true, "pipelines": true, "registries": true, "functions": true,
+	"networks": true, "vpcs": true, "subnets": true, "firewalls": true, "loadbalancers": true,
+	"load_balancers": true, "certificates": true, "topics": true, "queues": true, "streams": true,
+	"schemas": true, "branches": true, "environments_vars": true, "kubernetes": true, "storage": true,
+	"pools": true, "nodepools": true, "node_pools": true, "images": true, "containers": true,
+	"spaces": true, "datasets": true, "models": true, "policies": true, "roles": true, "keyspaces": true,
+}
+
+// infraHostWords mark a host or route prefix that serves an infrastructure or admin API.
+var infraHostWords = []string{
+	"gitlab", "dev.azure.com", "visualstudio.com", "terraform", "digitalocean", "linode", "vultr",
+	"hetzner", "cloudflare", "heroku", "vercel", "netlify", "render", "fly", "elastic", "opensearch",
+	"search", "mongo", "atlas", "redis", "kafka", "confluent", "grafana", "jenkins", "argocd", "vault",
+	"consul", "nomad", "rancher", "harbor", "registry", "bitbucket", "gitea", "jfrog", "artifactory",
+	"sentry", "datadog", "pagerduty", "okta", "auth0", "snowflake", "databricks", "supabase", "firebase",
+	"openstack", "vsphere", "vcenter", "proxmox", "ovh", "scaleway", "oracle", "ibm", "admin", "infra",
+	"platform", "ops", "cloud",
+}
+
+// infraTarget says what a DELETE targets when it is infrastructure ("" otherwise).
+func infraTarget(host string, segs []string) string {
+	for _, s := range segs {
+		l := strings.ToLower(s)
+		if strings.Contains(l, "*") || l == "_all" {
+			return "many resources at once (" + s + ")"
+		}
+	}
+	for _, s := range segs {
+		l := strings.ToLower(s)
+		if infraNouns[l] || infraNouns[strings.TrimPrefix(l, "_")] {
+			return "an infrastructure or administrative resource (" + s + ")"
+		}
+	}
+	h := strings.ToLower(host)
+	for _, w := range infraHostWords {
+		if strings.Contains(h, w) {
+			return "a resource of an infrastructure API (" + host + ")"
+		}
+		for _, s := range segs {
+			if strings.EqualFold(s, w) {
+				return "a resource of an infrastructure API (/" + s + "/)"
+			}
+		}
+	}
+	if strings.HasSuffix(host, ":9200") || strings.HasSuffix(host, ":9243") {
+		return "a search index"
+	}
+	return ""
+}
+
+// apiService names the API from its route prefix or host.
+func apiService(host string, segs []string) string {
+	for _, s := range segs {
+		l := strings.ToLower(s)
+		for _, w := range infraHostWords {
+			if l == w {
+				return l
+			}
+		}
+	}
+	h, _, _ := strings.Cut(host, ":")
+	return h
+}
