@@ -89,10 +89,7 @@ func (f *Facts) jsonBody(body requestBody, endpoint string) {
 			f.Inspection.Executing = true
 		}
 		x := newExtractor(f, "request.body", "", endpoint, toolCall || isExecContext(endpoint))
-		x.walk(body.json, 0)
-		if s, isStr := body.json.(string); isStr {
-			x.candidate("", s, 0) // a body that is one JSON string: the string is the payload
-		}
+		x.walk(body.json, 0) // a body that is one JSON string is a candidate like any value
 		for _, d := range body.dups {
 			x.walk(d, 1)
 		}
@@ -237,9 +234,6 @@ func (f *Facts) addCalls(calls []llmapi.ToolCall) {
 			x.walk(args, 0)
 			for _, d := range dups {
 				x.walk(d, 1)
-			}
-			if s, isStr := args.(string); isStr {
-				x.candidate("", s, 0)
 			}
 			continue
 		}

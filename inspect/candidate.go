@@ -123,7 +123,7 @@ func capitalKeyword(t, kw string) bool {
 // (MCP, LLM) whose text starts with a program that destroys. Text outside such contexts
 // (a chat message that quotes rm -rf) is not an action.
 func (x *extractor) shellCandidate(key, t string) {
-	if !x.execCtx && !keyHints(key, shellKeyHints) {
+	if !x.execCtx && !keyHints(key, shellKeyHints) && !wipesDataStore(t) {
 		return
 	}
 	if argv, ok := dataStoreArgv(t); ok {

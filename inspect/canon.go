@@ -25,8 +25,8 @@ type canonical struct {
 	paths    []string
 	rawQuery string
 	query    url.Values
-	// json is the decoded JSON body (nil when the body is not JSON), for recognisers that
-	// judge a call by its body too (cloudapi.Shape, RBAC bindings).
+	// json is the decoded JSON body, or a form body's fields as an object (nil otherwise), for
+	// recognisers that judge a call by its body too (cloudapi.Shape, privilege grants).
 	json any
 }
 
@@ -196,6 +196,22 @@ func (c *canonical) bodyMethods(b requestBody) {
 		c.addMethod(v, "_method form field")
 	}
 	c.json = b.json
+	if c.json == nil && len(b.form) > 0 {
+		// A form body's fields, as the JSON object a framework would bind them to.
+		m := make(map[string]any, len(b.form))
+		for k, v := range b.form {
+			if len(v) == 1 {
+				m[k] = v[0]
+				continue
+			}
+			l := make([]any, len(v))
+			for i, s := range v {
+				l[i] = s
+			}
+			m[k] = l
+		}
+		c.json = m
+	}
 	if m, ok := b.json.(map[string]any); ok {
 		if v, ok := m["_method"].(string); ok {
 			c.addMethod(v, "_method JSON field")

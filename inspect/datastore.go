@@ -33,6 +33,14 @@ func dataStoreArgv(text string) ([]string, bool) {
 	return nil, false
 }
 
+// wipesDataStore reports text that is, whatever carries it, a command that wipes a data
+// store: FLUSHALL or FLUSHDB in capitals as the first word (a Redis REST bridge such as
+// Upstash or Webdis takes ["FLUSHALL"] as its body). These words are nothing else.
+func wipesDataStore(t string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(t), " ")
+	return first == "FLUSHALL" || first == "FLUSHDB"
+}
+
 // dataStoreArgvOf is dataStoreArgv for a command already split into words
 // ({"command": "FLUSHALL", "args": ["ASYNC"]}).
 func dataStoreArgvOf(argv []string) ([]string, bool) {

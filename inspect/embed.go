@@ -155,7 +155,11 @@ func (x *extractor) embeddedHTTP(m map[string]any) {
 	}
 	r := EmbeddedRequest{Method: method, URL: u}
 	m = opts
-	if hm, ok := anyKey(m, []string{"headers"}).(map[string]any); ok {
+	hm, _ := anyKey(m, []string{"headers"}).(map[string]any)
+	if host, ok := stringKey(hm, []string{"host"}); ok && strings.HasPrefix(u, "/") {
+		r.URL = "https://" + strings.TrimSpace(host) + u // {"path": "/repos/...", "headers": {"Host": ...}}
+	}
+	if hm != nil {
 		keys := make([]string, 0, len(hm))
 		for k := range hm {
 			keys = append(keys, k)

@@ -132,6 +132,10 @@ func (x *extractor) walk(v any, depth int) {
 		x.object(t, depth)
 	case []any:
 		x.array(t, depth, true)
+	case string:
+		// A value that is one string (MCP arguments or a tool's input sent as a JSON string):
+		// the string is the payload, JSON inside it included.
+		x.candidate("", t, depth)
 	}
 }
 
@@ -311,6 +315,11 @@ func (x *extractor) values(v url.Values) {
 // sqlField adds s as SQL when the field is classified as SQL (doc.go).
 func (x *extractor) sqlField(src, s string) {
 	if strings.TrimSpace(s) == "" || x.full() {
+		return
+	}
+	if argv, ok := dataStoreArgv(s); ok {
+		// A query field holding a data store's own command (db.users.drop(), FLUSHALL).
+		x.f.addShell(src, x.tool, s, shparse.AnalyzeArgv(argv))
 		return
 	}
 	if x.sqlCtx {

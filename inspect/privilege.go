@@ -29,7 +29,7 @@ var adminRoles = map[string]bool{
 	"roles/owner": true, "roles/editor": true, "roles/resourcemanager.organizationadmin": true,
 	"roles/iam.securityadmin": true, "roles/iam.serviceaccounttokencreator": true,
 	"administratoraccess": true, "iamfullaccess": true, "system:masters": true,
-	"superuser": true, "root": true, "maintain": true,
+	"superuser": true, "root": true,
 	// Azure built-in role definition ids: Owner, Contributor, User Access Administrator.
 	"8e3af657-a8ff-443c-a75c-2fe8c4bcb635": true, "b24988ac-6180-42a0-ab88-20f7382dd24c": true,
 	"18d7d88d-d35e-4fb5-a5c3-7773c6a09c4f": true,
@@ -84,13 +84,20 @@ func adminGrant(v any, underRole bool, depth int, n *int) string {
 		if underRole && isAdminRole(t) {
 			return "grants the administrator role " + strconv.Quote(t)
 		}
+		if n, err := strconv.Atoi(t); err == nil && underRole && n >= 50 && n < 100 { // a form's access_level=50
+			return "grants access level " + t + " (owner)"
+		}
 	case float64:
 		if underRole && t >= 50 { // GitLab access_level 50 is Owner
 			return "grants access level " + strconv.Itoa(int(t)) + " (owner)"
 		}
+
 	case map[string]any:
 		for k, val := range t {
 			nk := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+			if b, ok := val.(bool); ok && b && underRole && isAdminRole(k) {
+				return "grants the administrator permission " + strconv.Quote(k) // {"permissions": {"admin": true}}
+			}
 			role := roleKeys[nk] || (underRole && nk == "name")
 			if why := adminGrant(val, role, depth+1, n); why != "" {
 				return why

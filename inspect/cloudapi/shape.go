@@ -41,9 +41,15 @@ func Shape(method, host string, segs []string, query map[string][]string, body a
 	method = strings.ToUpper(method)
 	c := RESTCall{Provider: ProviderAPI, Service: apiService(host, segs), Resource: "/" + strings.Join(segs, "/")}
 	c.DryRun = isDryRun(query) || bodyDryRun(body)
+	verb, filtered := actionVerb(segs)
+	if verb == "" {
+		verb, filtered = bodyAction(body)
+	}
 	switch {
 	case method == "GET" || method == "HEAD" || method == "OPTIONS":
-		return RESTCall{}, false
+		if !readableDestroy(verb) {
+			return RESTCall{}, false
+		}
 	case method == "DELETE" && len(segs) > 0:
 		c.Operation = OpDelete
 		if why := infraTarget(host, segs); why != "" && !c.DryRun {
@@ -52,23 +58,11 @@ func Shape(method, host string, segs []string, query map[string][]string, body a
 		}
 		return c, true
 	}
-	if verb, filtered := actionVerb(segs); verb != "" {
-		c.Operation = OpDelete
-		if filtered {
-			if f, ok := deleteFilter(body); ok && !matchAll(f) {
-				c.Operation = OpScopedDelete
-				return c, true
-			}
-			c.Operation = OpBulkDelete
-		}
-		if !c.DryRun {
-			c.Destructive = true
-			c.Reason = method + " " + verb + " (" + c.Resource + ")"
-			if filtered {
-				c.Reason += " with an empty or match-all filter: every matching record goes"
-			}
-		}
-		return c, true
+	if verb != "" {
+		return verbCall(c, method, host, verb, filtered, segs, body), true
+	}
+	if method == "GET" || method == "HEAD" || method == "OPTIONS" {
+		return RESTCall{}, false
 	}
 	if key := destroyFlag(body, 0); key != "" {
 		c.Operation = OpDestroy
@@ -79,6 +73,131 @@ func Shape(method, host string, segs []string, query map[string][]string, body a
 		return c, true
 	}
 	return RESTCall{}, false
+}
+
+// verbCall judges a call whose action is a destroy verb by its scope:
+//   - a body that asks for everything (a destroy flag, an empty or match-all filter, or a
+//     delete-by-filter verb without a filter) is a bulk delete, always destructive;
+//   - a real filter or an explicit list of ids is a scoped delete, destructive only when what
+//     it deletes is infrastructure (POST /clusters/delete {"ids": ["prod"]});
+//   - otherwise the verb destroys what the path names: destructive when that is
+//     infrastructure (as for DELETE) or the verb is a severe one (destroy, purge, wipe,
+//     truncate, drop, flush, terminate, ...). A plain delete of an application's own record
+//     is an OpDelete that the default pack lets pass, like DELETE.
+func verbCall(c RESTCall, method, host, verb string, filtered bool, segs []string, body any) RESTCall {
+	f, hasFilter := deleteFilter(body)
+	ids := explicitIDs(body)
+	switch {
+	case destroyFlag(body, 0) != "" || hasFilter && matchAll(f) || filtered && !hasFilter && !ids:
+		c.Operation = OpBulkDelete
+		c.Reason = method + " " + verb + " (" + c.Resource + ") selecting everything (no filter, an empty or match-all filter, or a delete-all flag)"
+	case hasFilter || ids:
+		c.Operation = OpScopedDelete
+		if !infraNouns[strings.ToLower(verbTarget(segs))] {
+			return c
+		}
+		c.Reason = method + " " + verb + " of infrastructure (" + c.Resource + ")"
+	default:
+		c.Operation = OpDelete
+		why := infraTarget(host, segs)
+		if why == "" && !severeVerb(verb) {
+			return c
+		}
+		c.Reason = method + " " + verb + " (" + c.Resource + ")"
+	}
+	if c.DryRun {
+		c.Reason = ""
+		return c
+	}
+	c.Destructive = true
+	return c
+}
+
+// severeVerb reports an action verb that destroys more than a record: destroy, purge, wipe,
+// truncate, drop, flush, terminate, ... (a plain "delete" or "erase" is not one).
+func severeVerb(verb string) bool {
+	for _, w := range splitWords(verb) {
+		if destroyWords[w] && w != "delete" && w != "erase" && w != "uninstall" {
+			return true
+		}
+	}
+	return false
+}
+
+// readableDestroy reports verbs that destroy even when sent with GET (Webdis and Upstash serve
+// Redis commands as paths: GET /flushall).
+func readableDestroy(verb string) bool {
+	switch strings.ToLower(verb) {
+	case "flushall", "flushdb":
+		return true
+	}
+	return false
+}
+
+// bodyAction reads an RPC-style body that names its operation ({"action": "delete", ...},
+// {"operation": "purge"}) as the verb.
+func bodyAction(body any) (verb string, filtered bool) {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	for _, k := range []string{"action", "operation", "op", "verb", "method", "type"} {
+		for key, v := range m {
+			s, isStr := v.(string)
+			if !isStr || !strings.EqualFold(key, k) || len(s) > 64 {
+				continue
+			}
+			if verb, filtered := actionVerb([]string{s}); verb != "" {
+				return verb, filtered
+			}
+		}
+	}
+	return "", false
+}
+
+// explicitIDs reports a body that lists what it deletes: a non-empty ids/keys/names list, or
+// an id.
+func explicitIDs(body any) bool {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k, v := range m {
+		switch normKey(k) {
+		case "ids", "keys", "names", "documentids", "recordids", "uids":
+			if l, ok := v.([]any); ok && len(l) > 0 {
+				return true
+			}
+		case "id", "key", "name", "uid":
+			if s, ok := v.(string); ok && s != "" && s != "*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// verbTarget is the resource noun an action verb applies to: the segment before the verb,
+// skipping one that looks like an identifier (/projects/42/delete targets projects).
+func verbTarget(segs []string) string {
+	for i := len(segs) - 2; i >= 0 && i >= len(segs)-3; i-- {
+		if s := segs[i]; s != "" && !strings.ContainsAny(s, "0123456789") && strings.ToLower(s) != "actions" &&
+			strings.ToLower(s) != "action" {
+			return s
+		}
+	}
+	return ""
+}
+
+// infraHostOf returns the infrastructure product a host names ("" when none).
+func infraHostOf(host string) string {
+	h := strings.ToLower(host)
+	for _, w := range infraHostWords {
+		if len(w) > 3 && strings.Contains(h, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // destroyWords are the words of an action name that destroy.
@@ -166,6 +285,10 @@ var infraNouns = map[string]bool{
 	"schemas": true, "branches": true, "environments_vars": true, "kubernetes": true, "storage": true,
 	"pools": true, "nodepools": true, "node_pools": true, "images": true, "containers": true,
 	"spaces": true, "datasets": true, "models": true, "policies": true, "roles": true, "keyspaces": true,
+	"dashboards": true, "jobs": true, "job": true, "secret": true, "kv": true, "space": true,
+	"manifests": true, "monitors": true, "mounts": true, "engines": true, "schema": true,
+	"workflows": true, "tunnels": true, "gateways": true, "routes": true, "releases": true,
+	"artifacts": true, "packages": true, "registry": true, "index": true,
 }
 
 // infraHostWords mark a host or route prefix that serves an infrastructure or admin API.
@@ -176,7 +299,8 @@ var infraHostWords = []string{
 	"consul", "nomad", "rancher", "harbor", "registry", "bitbucket", "gitea", "jfrog", "artifactory",
 	"sentry", "datadog", "pagerduty", "okta", "auth0", "snowflake", "databricks", "supabase", "firebase",
 	"openstack", "vsphere", "vcenter", "proxmox", "ovh", "scaleway", "oracle", "ibm", "admin", "infra",
-	"platform", "ops", "cloud",
+	"platform", "ops", "cloud", "es", "elasticsearch", "kibana", "upstash", "pinecone", "qdrant",
+	"weaviate", "meilisearch", "typesense", "algolia", "clickhouse", "cockroach", "neon", "planetscale",
 }
 
 // infraTarget says what a DELETE targets when it is infrastructure ("" otherwise).
@@ -202,6 +326,12 @@ func infraTarget(host string, segs []string) string {
 			if strings.EqualFold(s, w) {
 				return "a resource of an infrastructure API (/" + s + "/)"
 			}
+		}
+	}
+	for i := 0; i+1 < len(segs); i++ {
+		// GitLab's REST API (/api/v4/...) and Azure DevOps' (/_apis/...) under any host or prefix.
+		if strings.EqualFold(segs[i], "api") && strings.EqualFold(segs[i+1], "v4") || strings.EqualFold(segs[i], "_apis") {
+			return "a resource of a source-control admin API (/" + segs[i] + "/)"
 		}
 	}
 	if strings.HasSuffix(host, ":9200") || strings.HasSuffix(host, ":9243") {
