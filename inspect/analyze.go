@@ -52,7 +52,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 			// that a chat-shaped body cannot carry a command past an executing endpoint.
 			f.llmShapedBody(body, endpoint)
 		}
-	case body.kind == bodyJSON:
+	case body.kind == bodyJSON || body.kind == bodyYAML:
 		f.jsonBody(body, endpoint)
 	case body.kind == bodyForm || body.kind == bodyMultipart:
 		x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))

@@ -33,6 +33,7 @@ const (
 	bodyMultipart // multipart/form-data
 	bodySQL       // application/sql
 	bodyText      // text/plain, a shell script type, or no content type: read by endpoint
+	bodyYAML      // a YAML type: walked as a JSON body is, never exposed as one (BodyJSON)
 	bodyOther
 )
 
@@ -86,6 +87,8 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 			f.ambiguous("form body has malformed pairs")
 		}
 		return requestBody{kind: bodyForm, form: vals}
+	case isYAMLType(mt):
+		return f.readYAML(body)
 	case looksJSON(mt, body):
 		v, dups, ok := decodeJSONAll(body)
 		if !ok {

@@ -125,3 +125,29 @@ func TestOllamaToolCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLBodies: a YAML body (kubectl apply, server-side apply) is judged as its JSON twin
+// would be; a YAML body that does not parse on an executing endpoint is ambiguous.
+func TestYAMLBodies(t *testing.T) {
+	crb := "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: agent\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: default\n  namespace: tools\n"
+	f := Analyze(req("PATCH", "kube.corp:6443", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/agent?fieldManager=kubectl", crb,
+		"content-type: application/apply-patch+yaml"))
+	escalation := false
+	for _, a := range f.Actions {
+		escalation = escalation || a.Escalation
+	}
+	if !escalation {
+		t.Fatalf("server-side apply of a cluster-admin binding: no escalation%s", describe(f))
+	}
+	if _, ok := f.BodyJSON(); ok {
+		t.Fatal("a YAML body must not be exposed as a JSON body")
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", "command: rm -rf /var/lib/postgresql\n", "content-type: application/yaml"))
+	if kinds := destructiveKinds(f); len(kinds) != 1 || kinds[0] != KindShell {
+		t.Fatalf("YAML command: destructive %v%s", kinds, describe(f))
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", "command: [unclosed\n", "content-type: application/yaml"))
+	if !f.Inspection.Ambiguous {
+		t.Fatal("unparsable YAML not marked ambiguous")
+	}
+}

@@ -114,10 +114,10 @@ func verbCall(c RESTCall, method, host, verb string, filtered bool, segs []strin
 }
 
 // severeVerb reports an action verb that destroys more than a record: destroy, purge, wipe,
-// truncate, drop, flush, terminate, ... (a plain "delete" or "erase" is not one).
+// truncate, drop, flush, terminate, ... (a plain "delete", "erase" or "clear" is not one).
 func severeVerb(verb string) bool {
 	for _, w := range splitWords(verb) {
-		if destroyWords[w] && w != "delete" && w != "erase" && w != "uninstall" {
+		if destroyWords[w] && !mildWords[w] {
 			return true
 		}
 	}
@@ -191,13 +191,29 @@ func verbTarget(segs []string) string {
 
 // infraHostOf returns the infrastructure product a host names ("" when none).
 func infraHostOf(host string) string {
-	h := strings.ToLower(host)
 	for _, w := range infraHostWords {
-		if len(w) > 3 && strings.Contains(h, w) {
+		if hostNames(host, w) {
 			return w
 		}
 	}
 	return ""
+}
+
+// hostNames reports whether a host names the product w: one of its labels is w ("es",
+// "ops"), or, for words longer than three letters, the host contains it ("gitlab.corp",
+// "api.digitalocean.com", "mycluster.elastic-cloud.com").
+func hostNames(host, w string) bool {
+	h := strings.ToLower(host)
+	if len(w) > 3 || strings.Contains(w, ".") {
+		return strings.Contains(h, w)
+	}
+	h, _, _ = strings.Cut(h, ":")
+	for _, l := range strings.FieldsFunc(h, func(r rune) bool { return r == '.' || r == '-' }) {
+		if l == w {
+			return true
+		}
+	}
+	return false
 }
 
 // destroyWords are the words of an action name that destroy.
@@ -205,6 +221,15 @@ var destroyWords = map[string]bool{
 	"delete": true, "destroy": true, "purge": true, "wipe": true, "erase": true, "truncate": true,
 	"drop": true, "flush": true, "flushall": true, "flushdb": true, "terminate": true, "nuke": true,
 	"teardown": true, "decommission": true, "obliterate": true, "deprovision": true, "uninstall": true,
+	"empty": true, "clear": true, "deactivate": true, "suspend": true,
+}
+
+// mildWords are destroy words that destroy only what they act on: destructive when the target
+// is infrastructure (POST /indexes/x/clear, an Okta user's lifecycle/deactivate), not for an
+// application's own records or a cache.
+var mildWords = map[string]bool{
+	"delete": true, "erase": true, "uninstall": true, "empty": true, "clear": true, "deactivate": true,
+	"suspend": true,
 }
 
 // filterWords mark delete verbs that take a filter: deleteMany, delete_by_query, deleteWhere,
@@ -301,6 +326,14 @@ var infraHostWords = []string{
 	"openstack", "vsphere", "vcenter", "proxmox", "ovh", "scaleway", "oracle", "ibm", "admin", "infra",
 	"platform", "ops", "cloud", "es", "elasticsearch", "kibana", "upstash", "pinecone", "qdrant",
 	"weaviate", "meilisearch", "typesense", "algolia", "clickhouse", "cockroach", "neon", "planetscale",
+	// SaaS admin APIs whose deletions an operator cares about.
+	"graph.microsoft.com", "stripe", "slack", "atlassian", "jira", "confluence", "notion", "salesforce",
+	"zendesk", "hubspot", "shopify", "twilio", "sendgrid", "mailchimp", "airtable", "asana", "linear",
+	"dropbox", "box.com", "zoom", "docusign", "intercom", "segment", "mixpanel", "launchdarkly",
+	"firebaseio", "backblaze", "wasabi", "minio", "ceph", "nexus", "sonatype", "quay", "dockerhub",
+	"hub.docker.com", "circleci", "travis", "buildkite", "teamcity", "bamboo", "octopus", "spinnaker",
+	"opsgenie", "newrelic", "splunk", "sumologic", "logz", "honeycomb", "lightstep", "keycloak",
+	"onelogin", "pingidentity", "jumpcloud", "1password", "bitwarden", "doppler", "infisical", "akeyless",
 }
 
 // infraTarget says what a DELETE targets when it is infrastructure ("" otherwise).
@@ -317,9 +350,8 @@ func infraTarget(host string, segs []string) string {
 			return "an infrastructure or administrative resource (" + s + ")"
 		}
 	}
-	h := strings.ToLower(host)
 	for _, w := range infraHostWords {
-		if strings.Contains(h, w) {
+		if hostNames(host, w) {
 			return "a resource of an infrastructure API (" + host + ")"
 		}
 		for _, s := range segs {
