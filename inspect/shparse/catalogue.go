@@ -103,6 +103,17 @@ var catalogue = []cliOp{
 	{cli: "crontab", cmd: "", with: "r|remove", why: "removes every cron job"},
 	{cli: "atrm", cmd: "*", why: "removes scheduled jobs"},
 
+	// Storage, volumes, services and firewalls of the host.
+	{cli: "s5cmd", cmd: "rm|rb", why: "deletes objects or a bucket"},
+	{cli: "zfs|zpool", cmd: "destroy", why: "destroys a dataset or pool"},
+	{cli: "lvremove|vgremove|pvremove", cmd: "", why: "removes a logical volume, group or physical volume"},
+	{cli: "btrfs", cmd: "subvolume delete", why: "deletes a subvolume"},
+	{cli: "systemctl", cmd: "stop|disable|mask|kill", why: "stops or disables a service"},
+	{cli: "service", cmd: "* stop", why: "stops a service"},
+	{cli: "iptables|ip6tables", cmd: "", with: "flush|F", why: "flushes every firewall rule"},
+	{cli: "nft", cmd: "flush ruleset", why: "flushes every firewall rule"},
+	{cli: "ufw", cmd: "disable|reset", why: "turns the firewall off"},
+
 	// Administrator grants: binding an agent or user to a role that administers everything.
 	{cli: "kubectl|oc|kubecolor|k", cmd: "create clusterrolebinding|rolebinding", with: "clusterrole=cluster-admin|clusterrole=admin|group=system:masters", why: "binds an administrator role"},
 	{cli: "oc", cmd: "adm policy add-cluster-role-to-user|add-cluster-role-to-group|add-role-to-user cluster-admin|admin", why: "binds an administrator role"},
