@@ -43,6 +43,14 @@ func TestKeyedValues(t *testing.T) {
 		{"netrc one per line", "machine\nftp.example.net\nlogin\nedi\npassword\n" + v + "\n", v},
 		{"k8s env yaml", "- name: RABBITMQ_DEFAULT_PASS\n  value: \"" + v + "\"\n", v},
 		{"path segment", "GET /hooks/ingest/token/" + v + v + " HTTP/1.1\n", v},
+		{"ifttt key path", "curl -X POST https://maker.ifttt.com/trigger/deploy/with/key/" + v + "x\n", v},
+		{"webhook path after an id", "POST https://hooks.example.com/hooks/catch/1234567/" + v + "/ HTTP/1.1\n", v},
+		{"define()", "define('DB_PASSWORD', '" + v + "');\n", v},
+		{"az login", "az login --service-principal -u http://app -p " + v + " --tenant contoso\n", v},
+		{"zip -P", "zip -P " + v + " secret.zip file.txt\n", v},
+		{"7z glued", "7z a -p" + v + " archive.7z dir\n", v},
+		{"smbclient user%pass", "smbclient //fs01/share -U backup%" + v + "\n", v},
+		{"sqlplus logon", "sqlplus -s scott/" + v + "@orcl\n", v},
 		{"value ends the input", "PRIVATE-TOKEN: " + hex32, hex32},
 		{"base64 sql, no key", "applied (b64=" + base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '"+v+"';")) + ")\n",
 			base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '" + v + "';"))},
@@ -94,6 +102,13 @@ func TestKeyedLookalikes(t *testing.T) {
 		"sha256sum: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
 		"Authorization: Bearer ${TOKEN}\n",
 		"mysql -u root -p\n",
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n",
+		"Idempotency-Key: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
+		"GET /repos/acme/api/hooks/123456789/config HTTP/1.1\n",
+		"cp .git/hooks/pre-commit.sample .git/hooks/pre-commit\n",
+		"POST /oauth/token/refresh HTTP/1.1\n",
+		"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
+		"7z a -p archive.7z dir\n",
 	} {
 		if out, _ := eng.Redact([]byte(text), secretsOnly); !bytes.Equal(out, []byte(text)) {
 			t.Errorf("look-alike changed:\n%s->\n%s", text, out)

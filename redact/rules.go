@@ -546,4 +546,5 @@ var plainKeyQualifiers = map[string]bool{
 	"cache": true, "idempotency": true, "partition": true, "sort": true, "routing": true, "primary": true,
 	"foreign": true, "object": true, "lookup": true, "dedup": true, "dedupe": true, "group": true, "map": true,
 	"row": true, "bucket": true, "translation": true, "i18n": true, "message": true, "shard": true, "hash": true,
+	"websocket": true, "socket": true, // Sec-WebSocket-Key: a nonce of the handshake
 }

@@ -1,6 +1,9 @@
 package redact
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Context rules: credentials recognised by where they stand rather than by
 // their shape - command-line password flags, .netrc entries, name/value pairs
@@ -155,6 +158,7 @@ var cliCommands = []string{
 	"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "sqlcmd", "bcp", "mongo", "mongosh",
 	"mongodump", "mongorestore", "ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami",
 	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm",
+	"az", "zip", "unzip", "7z a", "7z x", "7z e", "7za", "smbclient", "rpcclient", "sqlplus",
 	"--password ", "--passwd ", "--pass ",
 }
 
@@ -165,26 +169,31 @@ var cliCommands = []string{
 type cliFlag struct {
 	flag          string
 	glued, spaced bool
+	split         byte // the password follows this byte in the value (`-U user%password`)
 }
 
 // cliFlags maps a command to the flags that carry its password.
 var cliFlags = map[string][]cliFlag{
-	"mysql":     {{"-p", true, false}, {"--password=", true, false}},
-	"mariadb":   {{"-p", true, false}, {"--password=", true, false}},
-	"sshpass":   {{"-p", true, true}},
-	"redis-cli": {{"-a", false, true}, {"--pass", false, true}},
-	"sqlcmd":    {{"-P", true, true}},
-	"bcp":       {{"-P", false, true}},
-	"mongo":     {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
-	"ldap":      {{"-w", false, true}},
-	"mosquitto": {{"-P", false, true}},
-	"keytool":   {{"-storepass", false, true}, {"-keypass", false, true}, {"-srcstorepass", false, true}, {"-deststorepass", false, true}},
-	"registry":  {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
+	"mysql":     {{"-p", true, false, 0}, {"--password=", true, false, 0}},
+	"mariadb":   {{"-p", true, false, 0}, {"--password=", true, false, 0}},
+	"sshpass":   {{"-p", true, true, 0}},
+	"redis-cli": {{"-a", false, true, 0}, {"--pass", false, true, 0}},
+	"sqlcmd":    {{"-P", true, true, 0}},
+	"bcp":       {{"-P", false, true, 0}},
+	"mongo":     {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
+	"ldap":      {{"-w", false, true, 0}},
+	"mosquitto": {{"-P", false, true, 0}},
+	"keytool":   {{"-storepass", false, true, 0}, {"-keypass", false, true, 0}, {"-srcstorepass", false, true, 0}, {"-deststorepass", false, true, 0}},
+	"registry":  {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
+	"az":        {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
+	"zip":       {{"-P", false, true, 0}, {"--password", false, true, 0}},
+	"7z":        {{"-p", true, false, 0}},
+	"smb":       {{"-U", false, true, '%'}, {"--user=", true, false, '%'}},
 }
 
 // cliNeeds names the subcommand a family's flags need on the line: `docker
 // run -p 8080:80` publishes a port, `docker login -p V` passes a password.
-var cliNeeds = map[string]string{"registry": " login "}
+var cliNeeds = map[string]string{"registry": " login ", "az": " login "}
 
 // cliFamily maps a command to its entry in cliFlags.
 func cliFamily(cmd string) string {
@@ -199,6 +208,12 @@ func cliFamily(cmd string) string {
 		return "mosquitto"
 	case cmd == "docker" || cmd == "podman" || cmd == "nerdctl" || cmd == "buildah" || cmd == "skopeo" || cmd == "oras" || cmd == "helm":
 		return "registry"
+	case cmd == "unzip":
+		return "zip"
+	case strings.HasPrefix(cmd, "7z"):
+		return "7z"
+	case cmd == "smbclient" || cmd == "rpcclient":
+		return "smb"
 	}
 	return cmd
 }
@@ -225,6 +240,9 @@ func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	line := b[ke : ke+eol]
 	fam := cliFamily(kw)
+	if fam == "sqlplus" {
+		return sqlplusPassword(b, ke, line, open, ks)
+	}
 	if need := cliNeeds[fam]; need != "" && !bytes.Contains(line, []byte(need)) {
 		if open {
 			return -1, -1, ks
@@ -285,10 +303,50 @@ func cliFlagValue(b []byte, base int, line []byte, f cliFlag) (s, e int, more bo
 		if open {
 			return -1, -1, true
 		}
+		if s >= 0 && f.split != 0 {
+			k := bytes.IndexByte(b[s:e], f.split)
+			if k < 0 {
+				continue
+			}
+			s += k + 1
+		}
 		if s >= 0 && plausibleCLIPassword(b[s:e]) {
 			return s, e, false
 		}
 	}
+}
+
+// sqlplusPassword finds the password of an Oracle logon `user/password@db`,
+// sqlplus's first argument after its options.
+func sqlplusPassword(b []byte, base int, line []byte, open bool, ks int) (int, int, int) {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '-' || isLetter(line[i]) && i > 0 && line[i-1] == '-') {
+		i++ // options such as -s, -L
+	}
+	s, e, more := wordValue(b, base+i)
+	if more {
+		if open {
+			return -1, -1, ks
+		}
+		return -1, -1, -1
+	}
+	if s < 0 {
+		return -1, -1, -1
+	}
+	v := b[s:e]
+	sl := bytes.IndexByte(v, '/')
+	at := bytes.LastIndexByte(v, '@')
+	if sl <= 0 || at >= 0 && at < sl {
+		return -1, -1, -1
+	}
+	pe := len(v)
+	if at > sl {
+		pe = at
+	}
+	if !plausibleCLIPassword(v[sl+1 : pe]) {
+		return -1, -1, -1
+	}
+	return s + sl + 1, s + pe, -1
 }
 
 func cliValue(b []byte, i int) (int, int, int) {

@@ -40,6 +40,9 @@ func keyedRules() []*rule {
 			"auth", "credential", "creds", "_key", "-key", "ified by").lowPrecedence(),
 		custom("cookie-value", Secret, 4096, matchCookie, "cookie:").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
+		custom("url-path-secret", Secret, 4*256, matchPathSecret,
+			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/keys/", "/token/", "/tokens/", "/secret/",
+			"/apikey/", "/api_key/", "/api-key/", "/access_token/").lowPrecedence(),
 	}
 }
 
@@ -465,4 +468,30 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	// One finding from the first to the last value: the names between stay
 	// readable only in part, which costs nothing a reader needs.
 	return first, last, -1
+}
+
+// matchPathSecret finds a secret carried as a URL path segment after a
+// segment that names it (`/token/V`, `/with/key/V`) or a webhook's
+// (`/hooks/catch/123/V/`, `/webhooks/<id>/V`): the first of the next three
+// segments that looks generated (opaqueValue, 16 bytes or more; numeric ids
+// are skipped).
+func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	i := ke
+	for seg := 0; seg < 3; seg++ {
+		s := i
+		for i < len(b) && i-s <= 256 && (isWordByte(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '~' || b[i] == '%') {
+			i++
+		}
+		if i == len(b) {
+			return -1, -1, pendIfNear(b, ks, 4*256)
+		}
+		if v := b[s:i]; len(v) >= 16 && opaqueValue(v, false) {
+			return s, i, -1
+		}
+		if b[i] != '/' {
+			return -1, -1, -1
+		}
+		i++
+	}
+	return -1, -1, -1
 }
