@@ -153,12 +153,13 @@ func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
 }
 
 // cliCommands are commands whose password flags take the value in the next
-// argument or glued to the flag.
+// argument or glued to the flag. Every keyword has three bytes or more: a
+// two-byte keyword ("az") would cost the prefilter a lookup at every byte.
 var cliCommands = []string{
 	"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "sqlcmd", "bcp", "mongo", "mongosh",
 	"mongodump", "mongorestore", "ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami",
 	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm",
-	"az", "zip", "unzip", "7z a", "7z x", "7z e", "7za", "smbclient", "rpcclient", "sqlplus",
+	"az login", "zip", "unzip", "7z a", "7z x", "7z e", "7za", "smbclient", "rpcclient", "sqlplus",
 	"--password ", "--passwd ", "--pass ",
 }
 
@@ -193,7 +194,7 @@ var cliFlags = map[string][]cliFlag{
 
 // cliNeeds names the subcommand a family's flags need on the line: `docker
 // run -p 8080:80` publishes a port, `docker login -p V` passes a password.
-var cliNeeds = map[string]string{"registry": " login ", "az": " login "}
+var cliNeeds = map[string]string{"registry": " login "}
 
 // cliFamily maps a command to its entry in cliFlags.
 func cliFamily(cmd string) string {
@@ -212,6 +213,8 @@ func cliFamily(cmd string) string {
 		return "zip"
 	case strings.HasPrefix(cmd, "7z"):
 		return "7z"
+	case cmd == "az login":
+		return "az"
 	case cmd == "smbclient" || cmd == "rpcclient":
 		return "smb"
 	}
