@@ -111,6 +111,13 @@ func TestKeyedLookalikes(t *testing.T) {
 		"POST /oauth/token/refresh HTTP/1.1\n",
 		"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
 		"7z a -p archive.7z dir\n",
+		`{"items": [], "next_page_token": "CAESIBkxNzk0ZjYzLTRhOTctNDQ1Mi04YjM3"}` + "\n",
+		`{"NextToken": "eyJ2IjoxfQ9f8e7d6c5b4a3f2e1d0c9b8a7"}` + "\n",
+		"Set-Cookie: _ga=GA1.2.1234567890.1234567890; Path=/\n",
+		"Set-Cookie: AWSALB=Zq8Lm3Xr7Kz2Wv9Np4Tb6Yc1Hd5Fg0JsQ2Lm8Rx; Expires=Tue, 14 Dec 2026 10:00:00 GMT; Path=/\n",
+		"STRIPE_PUBLISHABLE_KEY=pk_live_51Hq8Lm3Xr7Kz2Wv9Np4Tb6Yc1Hd5Fg0Js\n",
+		"secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf\n",
+		"GET /v1/keys/kid_9f8e7d6c5b4a3f2e1d0c HTTP/1.1\n",
 	} {
 		if out, _ := eng.Redact([]byte(text), secretsOnly); !bytes.Equal(out, []byte(text)) {
 			t.Errorf("look-alike changed:\n%s->\n%s", text, out)

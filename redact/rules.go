@@ -547,4 +547,5 @@ var plainKeyQualifiers = map[string]bool{
 	"foreign": true, "object": true, "lookup": true, "dedup": true, "dedupe": true, "group": true, "map": true,
 	"row": true, "bucket": true, "translation": true, "i18n": true, "message": true, "shard": true, "hash": true,
 	"websocket": true, "socket": true, // Sec-WebSocket-Key: a nonce of the handshake
+	"site": true, "publishable": true, // reCAPTCHA site keys, Stripe publishable keys: public by design
 }

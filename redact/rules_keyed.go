@@ -41,7 +41,7 @@ func keyedRules() []*rule {
 		custom("cookie-value", Secret, 4096, matchCookie, "cookie:").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
 		custom("url-path-secret", Secret, 4*256, matchPathSecret,
-			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/keys/", "/token/", "/tokens/", "/secret/",
+			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/token/", "/tokens/", "/secret/",
 			"/apikey/", "/api_key/", "/api-key/", "/access_token/").lowPrecedence(),
 	}
 }
@@ -110,13 +110,18 @@ var notSecretParts = map[string]bool{
 	"path": true, "dir": true, "len": true, "length": true, "size": true, "count": true, "num": true,
 	"expiry": true, "expires": true, "expiration": true, "expire": true, "exp": true, "ttl": true,
 	"timeout": true, "hint": true, "prompt": true, "policy": true, "header": true, "field": true,
-	"param": true, "kind": true, "format": true, "reset": true, "forgot": true, "confirm": true,
+	"param": true, "kind": true, "format": true,
 	"required": true, "enabled": true, "enable": true, "min": true, "max": true, "label": true,
 	"prefix": true, "suffix": true, "hash": true, "hashed": true, "salt": true, "fingerprint": true,
 	"version": true, "limit": true, "mode": true, "algorithm": true, "alg": true, "scope": true,
 	"scopes": true, "issuer": true, "audience": true, "provider": true, "method": true, "pattern": true,
 	"index": true, "ref": true, "stdin": true, "var": true, "cmd": true,
 	"command": true, "rotation": true, "usage": true,
+	// Pagination and idempotency tokens (next_page_token, NextToken, continuation_token,
+	// idempotency_token), resource names (secret_arn) and keys meant to be published
+	// (publishable_key) are not credentials.
+	"page": true, "next": true, "continuation": true, "cursor": true, "resume": true, "sync": true,
+	"pagination": true, "idempotency": true, "arn": true, "publishable": true,
 }
 
 // nameParts splits a name into lower-case parts at non-alphanumerics and at
@@ -455,7 +460,7 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		pair := line[off:end]
 		if eq := bytes.IndexByte(pair, '='); eq > 0 {
 			v := bytes.Trim(pair[eq+1:], " \t\r\"")
-			if len(v) >= 16 && opaqueValue(v, false) {
+			if len(v) >= 16 && !trackingCookie(bytes.TrimSpace(pair[:eq])) && opaqueValue(v, false) {
 				s := ke + off + eq + 1 + bytes.Index(pair[eq+1:], v)
 				if first < 0 {
 					first = s
@@ -494,4 +499,21 @@ func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		i++
 	}
 	return -1, -1, -1
+}
+
+// trackingCookies are cookie name prefixes of analytics, consent and load
+// balancer stickiness: random, but no credential (_ga, AWSALB, __cf_bm).
+var trackingCookies = []string{
+	"_ga", "_gid", "_gat", "_gcl", "_fbp", "_fbc", "_hj", "_cf", "__cf", "awsalb", "awselb", "ajs_", "amplitude",
+	"mp_", "optanon", "_uetsid", "_uetvid", "_clck", "_clsk", "nid", "1p_jar", "__utm", "_pk_", "_shopify_y",
+	"_shopify_s", "lang", "locale", "theme", "consent", "cookieconsent", "__stripe_mid", "__stripe_sid",
+}
+
+func trackingCookie(name []byte) bool {
+	for _, p := range trackingCookies {
+		if len(name) >= len(p) && bytes.EqualFold(name[:len(p)], []byte(p)) {
+			return true
+		}
+	}
+	return false
 }
