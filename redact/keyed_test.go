@@ -52,10 +52,14 @@ func TestKeyedValues(t *testing.T) {
 		{"smbclient user%pass", "smbclient //fs01/share -U backup%" + v + "\n", v},
 		{"sqlplus logon", "sqlplus -s scott/" + v + "@orcl\n", v},
 		{"value ends the input", "PRIVATE-TOKEN: " + hex32, hex32},
-		{"base64 sql, no key", "applied (b64=" + base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '"+v+"';")) + ")\n",
-			base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '" + v + "';"))},
-		{"base64 token alone", "echo " + base64.StdEncoding.EncodeToString([]byte("glpat-"+v+"abcd")) + " | base64 -d\n",
-			base64.StdEncoding.EncodeToString([]byte("glpat-" + v + "abcd"))},
+		{
+			"base64 sql, no key", "applied (b64=" + base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '"+v+"';")) + ")\n",
+			base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '" + v + "';")),
+		},
+		{
+			"base64 token alone", "echo " + base64.StdEncoding.EncodeToString([]byte("glpat-"+v+"abcd")) + " | base64 -d\n",
+			base64.StdEncoding.EncodeToString([]byte("glpat-" + v + "abcd")),
+		},
 		{"hex token", "payload=" + hex.EncodeToString([]byte("glpat-"+v+"abcd")) + " len=26\n", hex.EncodeToString([]byte(v))},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -13,9 +13,6 @@ import (
 // with the same rules, and each finding replaced in its hex form where it
 // stands.
 
-// hexKeywordCount is how many hex keywords the prefilter carries (for tests).
-var hexKeywordCount int
-
 // maxHexRun bounds the hex run decoded around one hit (either side).
 const maxHexRun = 2048
 
@@ -75,7 +72,6 @@ func hexLookRule(rs []*rule) *rule {
 	for _, w := range b64Secrets {
 		add(strings.ToLower(w))
 	}
-	hexKeywordCount = len(kws)
 	return look(lookHex, kws...)
 }
 

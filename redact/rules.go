@@ -488,7 +488,7 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 	end := min(len(b), vs+r.maxLen+1)
 	loc := r.re.FindSubmatchIndex(b[vs:end])
 	if r.escapedQuotes {
-		if s, e, ok := r.escapedString(b, vs, loc); ok && !(r.generic && notSecretName(b, ks, ke)) {
+		if s, e, ok := r.escapedString(b, vs, loc); ok && (!r.generic || !notSecretName(b, ks, ke)) {
 			return s, e, -1
 		}
 	}

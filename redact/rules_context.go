@@ -158,7 +158,7 @@ func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
 var cliCommands = []string{
 	"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "sqlcmd", "bcp", "mongo", "mongosh",
 	"mongodump", "mongorestore", "ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami",
-	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm",
+	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm", //nolint:misspell // Eclipse Mosquitto's MQTT clients
 	"az login", "zip", "unzip", "7z a", "7z x", "7z e", "7za", "smbclient", "rpcclient", "sqlplus",
 	"--password ", "--passwd ", "--pass ",
 }
@@ -183,7 +183,7 @@ var cliFlags = map[string][]cliFlag{
 	"bcp":       {{"-P", false, true, 0}},
 	"mongo":     {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
 	"ldap":      {{"-w", false, true, 0}},
-	"mosquitto": {{"-P", false, true, 0}},
+	"mosquitto": {{"-P", false, true, 0}}, //nolint:misspell // Eclipse Mosquitto
 	"keytool":   {{"-storepass", false, true, 0}, {"-keypass", false, true, 0}, {"-srcstorepass", false, true, 0}, {"-deststorepass", false, true, 0}},
 	"registry":  {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
 	"az":        {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
@@ -205,8 +205,8 @@ func cliFamily(cmd string) string {
 		return "mongo"
 	case len(cmd) > 4 && cmd[:4] == "ldap":
 		return "ldap"
-	case len(cmd) > 9 && cmd[:9] == "mosquitto":
-		return "mosquitto"
+	case len(cmd) > 9 && cmd[:9] == "mosquitto": //nolint:misspell // Eclipse Mosquitto
+		return "mosquitto" //nolint:misspell // Eclipse Mosquitto
 	case cmd == "docker" || cmd == "podman" || cmd == "nerdctl" || cmd == "buildah" || cmd == "skopeo" || cmd == "oras" || cmd == "helm":
 		return "registry"
 	case cmd == "unzip":

@@ -51,7 +51,7 @@ func keyedRules() []*rule {
 // `Bearer`, none), as a header line, a JSON member or a Python dict entry.
 func matchAuthorization(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	pend := pendIfNear(b, ks, 4096)
-	if ks > 0 && isAlnum(b[ks-1]) && !(ks >= 6 && bytes.EqualFold(b[ks-6:ks], []byte("proxy-"))) {
+	if ks > 0 && isAlnum(b[ks-1]) && (ks < 6 || !bytes.EqualFold(b[ks-6:ks], []byte("proxy-"))) {
 		return -1, -1, -1
 	}
 	j := ke
@@ -137,7 +137,7 @@ func nameParts(name []byte, f func(part, prev []byte) bool) bool {
 			i++
 		}
 		s := i
-		for i < len(name) && isAlnum(name[i]) && (i == s || !(isUpper(name[i]) && !isUpper(name[i-1]))) {
+		for i < len(name) && isAlnum(name[i]) && (i == s || !isUpper(name[i]) || isUpper(name[i-1])) {
 			i++
 		}
 		if i == s {
