@@ -43,6 +43,7 @@ func TestKeyedValues(t *testing.T) {
 		{"netrc one per line", "machine\nftp.example.net\nlogin\nedi\npassword\n" + v + "\n", v},
 		{"k8s env yaml", "- name: RABBITMQ_DEFAULT_PASS\n  value: \"" + v + "\"\n", v},
 		{"path segment", "GET /hooks/ingest/token/" + v + v + " HTTP/1.1\n", v},
+		{"hcl heredoc", "password = <<EOF\n" + v + "\nEOF\n", v},
 		{"ifttt key path", "curl -X POST https://maker.ifttt.com/trigger/deploy/with/key/" + v + "x\n", v},
 		{"webhook path after an id", "POST https://hooks.example.com/hooks/catch/1234567/" + v + "/ HTTP/1.1\n", v},
 		{"define()", "define('DB_PASSWORD', '" + v + "');\n", v},
@@ -126,5 +127,21 @@ func TestKeyedLookalikes(t *testing.T) {
 		if out, _ := eng.Redact([]byte(text), secretsOnly); !bytes.Equal(out, []byte(text)) {
 			t.Errorf("look-alike changed:\n%s->\n%s", text, out)
 		}
+	}
+}
+
+// TestJSONSectionNamesItsValues: in a JSON body a value whose own key names
+// nothing is named by the secret-named object it sits in ({"secrets":
+// {"stripe": "..."}}); ids, user names and types in such objects stay.
+func TestJSONSectionNamesItsValues(t *testing.T) {
+	const v = "Xk9mQ2vL7pR4tW8z"
+	in := `{"secrets": {"stripe": "` + v + `", "name": "prod"}, "credentials": {"user_id": "a8f3k2m9q7r4t6w1", "username": "bob"}, "auth": {"type": "oauth2"}}`
+	out, _, err := engine(t).RedactJSON([]byte(in), secretsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(in, v, "[REDACTED:generic-api-key]", 1)
+	if string(out) != want {
+		t.Fatalf("got  %s\nwant %s", out, want)
 	}
 }

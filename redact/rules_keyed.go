@@ -287,6 +287,14 @@ func keyedValueStart(b []byte, ns, ne int) (vs int, nextLine, ok bool) {
 			for j < n && (b[j] == '-' || b[j] == '+') {
 				j++
 			}
+		} else if j+2 < n && b[j] == '<' && b[j+1] == '<' {
+			j += 2 // an HCL or shell heredoc: <<EOF, <<-EOT, <<~EOS
+			if j < n && (b[j] == '-' || b[j] == '~') {
+				j++
+			}
+			for k := 0; j < n && k < 16 && (isWordByte(b[j]) || b[j] == '"' || b[j] == '\''); k++ {
+				j++
+			}
 		}
 		if j < n && b[j] == '\r' {
 			j++
