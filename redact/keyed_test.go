@@ -43,6 +43,7 @@ func TestKeyedValues(t *testing.T) {
 		{"netrc one per line", "machine\nftp.example.net\nlogin\nedi\npassword\n" + v + "\n", v},
 		{"k8s env yaml", "- name: RABBITMQ_DEFAULT_PASS\n  value: \"" + v + "\"\n", v},
 		{"path segment", "GET /hooks/ingest/token/" + v + v + " HTTP/1.1\n", v},
+		{"yaml section", "secrets:\n  stripe: " + v + "\n  region: eu-west-1\nnext: 1\n", v},
 		{"hcl heredoc", "password = <<EOF\n" + v + "\nEOF\n", v},
 		{"ifttt key path", "curl -X POST https://maker.ifttt.com/trigger/deploy/with/key/" + v + "x\n", v},
 		{"webhook path after an id", "POST https://hooks.example.com/hooks/catch/1234567/" + v + "/ HTTP/1.1\n", v},
@@ -123,6 +124,9 @@ func TestKeyedLookalikes(t *testing.T) {
 		"STRIPE_PUBLISHABLE_KEY=pk_live_51Hq8Lm3Xr7Kz2Wv9Np4Tb6Yc1Hd5Fg0Js\n",
 		"secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf\n",
 		"GET /v1/keys/kid_9f8e7d6c5b4a3f2e1d0c HTTP/1.1\n",
+		"credentials:\n  username: bob\n  role_arn: arn:aws:iam::123456789012:role/deploy-Xk9m\n",
+		"auth:\n  existingSecret: my-secret\n  enabled: true\n",
+		"env:\n  - name: DB_HOST\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n",
 	} {
 		if out, _ := eng.Redact([]byte(text), secretsOnly); !bytes.Equal(out, []byte(text)) {
 			t.Errorf("look-alike changed:\n%s->\n%s", text, out)

@@ -235,6 +235,16 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if open {
 		return -1, -1, pend
 	}
+	if s < 0 && nextLine {
+		// A YAML section (`secrets:` then `  stripe: V` lines): its children's values.
+		if sec, _ := secretKeyName(b[ns:ne]); sec {
+			if s, e, more := sectionValues(b, vs); more {
+				return -1, -1, pend
+			} else if s >= 0 {
+				return s, e, -1
+			}
+		}
+	}
 	// The value first (cheap, and rarely opaque in code), the name's parts last.
 	if s < 0 || !opaqueValue(b[s:e], true) {
 		return -1, -1, -1
@@ -524,4 +534,52 @@ func trackingCookie(name []byte) bool {
 		}
 	}
 	return false
+}
+
+// sectionValues reads the indented `child: value` lines of a YAML section
+// starting at line vs (at most 16) and returns the span from the first to
+// the last value that looks generated: the children of `secrets:` or
+// `credentials:` are named by the section, not by their own keys. more says
+// the input ended inside the section.
+func sectionValues(b []byte, vs int) (s, e int, more bool) {
+	s, e = -1, -1
+	indent := -1
+	for line, i := 0, vs; line < 16; line++ {
+		ls := i
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		if i >= len(b) {
+			return -1, -1, true
+		}
+		if indent < 0 {
+			indent = i - ls
+		}
+		if i-ls != indent || indent == 0 {
+			break
+		}
+		ns := i
+		for i < len(b) && nameByte(b[i]) {
+			i++
+		}
+		if i == ns || i+1 >= len(b) || b[i] != ':' || b[i+1] != ' ' {
+			break
+		}
+		vs, ve, open := keyedValue(b, i+2, false)
+		if open {
+			return -1, -1, true
+		}
+		if vs >= 0 && bytes.IndexByte(b[vs:ve], ':') < 0 && opaqueValue(b[vs:ve], false) { // not an ARN or URL
+			if s < 0 {
+				s = vs
+			}
+			e = ve
+		}
+		eol := bytes.IndexByte(b[i:], '\n')
+		if eol < 0 {
+			return -1, -1, true
+		}
+		i += eol + 1
+	}
+	return s, e, false
 }
