@@ -1,6 +1,9 @@
 package redact
 
-import "reflect"
+import (
+	"reflect"
+	"strings"
+)
 
 // Text redacts one string for a record or a log line: secrets and exact
 // values, not personal data (a record names the people who acted). It
@@ -59,6 +62,9 @@ func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 			v.Set(cp)
 		}
 	case reflect.Struct:
+		if nameValue(v, f) {
+			return
+		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
 				walkFields(v.Field(i), f, seen)
@@ -91,8 +97,64 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		walkFields(k, f, seen)
 		val := reflect.New(vt).Elem()
 		val.Set(it.Value())
-		walkFields(val, f, seen)
+		if kt.Kind() == reflect.String && vt.Kind() == reflect.String {
+			val.SetString(inContext(it.Key().String(), val.String(), f))
+		} else {
+			walkFields(val, f, seen)
+		}
 		out.SetMapIndex(k, val)
 	}
 	v.Set(out)
+}
+
+// nameValue redacts a name/value struct (a header: exported string fields
+// Name or Key, and Value, and no others) with the name as the value's
+// context: `X-API-Key` makes its 32 hex digits a secret, `Cookie` its
+// session value, which the value alone does not show. It reports whether v
+// was such a struct.
+func nameValue(v reflect.Value, f func(string) string) bool {
+	t := v.Type()
+	if t.NumField() != 2 {
+		return false
+	}
+	name, value := -1, -1
+	for i := range 2 {
+		fd := t.Field(i)
+		if !fd.IsExported() || fd.Type.Kind() != reflect.String {
+			return false
+		}
+		switch fd.Name {
+		case "Name", "Key":
+			name = i
+		case "Value":
+			value = i
+		}
+	}
+	if name < 0 || value < 0 || !v.Field(name).CanSet() || !v.Field(value).CanSet() {
+		return false
+	}
+	n := v.Field(name).String()
+	if r := f(n); r != n {
+		v.Field(name).SetString(r)
+	}
+	if val := v.Field(value).String(); val != "" {
+		if r := inContext(n, val, f); r != val {
+			v.Field(value).SetString(r)
+		}
+	}
+	return true
+}
+
+// inContext redacts value as it stands after its name in a header line
+// (`name: value`), and on its own as well; only the value's part of the
+// result is kept, so the name never changes through this call.
+func inContext(name, value string, f func(string) string) string {
+	if name == "" || len(name) > 128 {
+		return f(value)
+	}
+	prefix := name + ": "
+	if r := f(prefix + value); r != prefix+value && strings.HasPrefix(r, prefix) {
+		return f(r[len(prefix):])
+	}
+	return f(value)
 }
