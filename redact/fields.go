@@ -98,7 +98,7 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		val := reflect.New(vt).Elem()
 		val.Set(it.Value())
 		if kt.Kind() == reflect.String && vt.Kind() == reflect.String {
-			val.SetString(inContext(it.Key().String(), val.String(), f))
+			val.SetString(InContext(it.Key().String(), val.String(), f))
 		} else {
 			walkFields(val, f, seen)
 		}
@@ -138,17 +138,18 @@ func nameValue(v reflect.Value, f func(string) string) bool {
 		v.Field(name).SetString(r)
 	}
 	if val := v.Field(value).String(); val != "" {
-		if r := inContext(n, val, f); r != val {
+		if r := InContext(n, val, f); r != val {
 			v.Field(value).SetString(r)
 		}
 	}
 	return true
 }
 
-// inContext redacts value as it stands after its name in a header line
-// (`name: value`), and on its own as well; only the value's part of the
-// result is kept, so the name never changes through this call.
-func inContext(name, value string, f func(string) string) string {
+// InContext redacts value with f as it stands after its name in a header
+// line (`name: value`), and on its own as well; only the value's part of the
+// result is kept, so the name never changes through this call. Fields uses
+// it for name/value pairs; a log handler for an attribute and its key.
+func InContext(name, value string, f func(string) string) string {
 	if name == "" || len(name) > 128 {
 		return f(value)
 	}
