@@ -44,6 +44,7 @@ func TestKeyedValues(t *testing.T) {
 		{"k8s env yaml", "- name: RABBITMQ_DEFAULT_PASS\n  value: \"" + v + "\"\n", v},
 		{"path segment", "GET /hooks/ingest/token/" + v + v + " HTTP/1.1\n", v},
 		{"yaml section", "secrets:\n  stripe: " + v + "\n  region: eu-west-1\nnext: 1\n", v},
+		{"ini section", "[credentials]\ngithub = " + v + "\nregion = eu-west-1\n\n[other]\n", v},
 		{"hcl heredoc", "password = <<EOF\n" + v + "\nEOF\n", v},
 		{"ifttt key path", "curl -X POST https://maker.ifttt.com/trigger/deploy/with/key/" + v + "x\n", v},
 		{"webhook path after an id", "POST https://hooks.example.com/hooks/catch/1234567/" + v + "/ HTTP/1.1\n", v},

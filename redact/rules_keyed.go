@@ -238,7 +238,7 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if s < 0 && nextLine {
 		// A YAML section (`secrets:` then `  stripe: V` lines): its children's values.
 		if sec, _ := secretKeyName(b[ns:ne]); sec {
-			if s, e, more := sectionValues(b, vs); more {
+			if s, e, more := sectionValues(b, vs, ns > 0 && b[ns-1] == '['); more {
 				return -1, -1, pend
 			} else if s >= 0 {
 				return s, e, -1
@@ -268,6 +268,20 @@ func keyedValueStart(b []byte, ns, ne int) (vs int, nextLine, ok bool) {
 	// A path segment: /token/<value>.
 	if ns > 0 && b[ns-1] == '/' && j < n && b[j] == '/' {
 		return j + 1, false, true
+	}
+	// An INI section header: [credentials], its entries on the lines below.
+	if ns > 0 && b[ns-1] == '[' && j < n && b[j] == ']' {
+		j++
+		for j < n && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r') {
+			j++
+		}
+		if j >= n {
+			return -1, false, false
+		}
+		if b[j] != '\n' {
+			return -1, false, true
+		}
+		return j + 1, true, true
 	}
 	// An XML element: <password>value</password>.
 	if ns > 0 && b[ns-1] == '<' && j < n && b[j] == '>' {
@@ -536,12 +550,13 @@ func trackingCookie(name []byte) bool {
 	return false
 }
 
-// sectionValues reads the indented `child: value` lines of a YAML section
-// starting at line vs (at most 16) and returns the span from the first to
-// the last value that looks generated: the children of `secrets:` or
-// `credentials:` are named by the section, not by their own keys. more says
-// the input ended inside the section.
-func sectionValues(b []byte, vs int) (s, e int, more bool) {
+// sectionValues reads the entries of a section starting at line vs (at most
+// 16): the indented `child: value` lines of a YAML section, or the `name =
+// value` lines of an INI section (ini) up to the next header or blank line.
+// It returns the span from the first to the last value that looks generated:
+// the entries of `secrets:` or `[credentials]` are named by the section, not
+// by their own keys. more says the input ended inside the section.
+func sectionValues(b []byte, vs int, ini bool) (s, e int, more bool) {
 	s, e = -1, -1
 	indent := -1
 	for line, i := 0, vs; line < 16; line++ {
@@ -555,17 +570,29 @@ func sectionValues(b []byte, vs int) (s, e int, more bool) {
 		if indent < 0 {
 			indent = i - ls
 		}
-		if i-ls != indent || indent == 0 {
+		if i-ls != indent || indent == 0 && !ini {
 			break
 		}
 		ns := i
 		for i < len(b) && nameByte(b[i]) {
 			i++
 		}
-		if i == ns || i+1 >= len(b) || b[i] != ':' || b[i+1] != ' ' {
+		if ini {
+			for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+				i++
+			}
+		}
+		if i == ns || i+1 >= len(b) {
 			break
 		}
-		vs, ve, open := keyedValue(b, i+2, false)
+		if sep := b[i] == ':' && b[i+1] == ' ' || ini && b[i] == '='; !sep {
+			break
+		}
+		i++
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		vs, ve, open := keyedValue(b, i, false)
 		if open {
 			return -1, -1, true
 		}
