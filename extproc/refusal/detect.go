@@ -91,14 +91,25 @@ func method(req *exchange.Request) string {
 
 // --- GitHub ---
 
-// githubProtocol recognises the GitHub API by host (api.github.com, a host naming github), a
-// GitHub Enterprise Server path (/api/v3/, /api/graphql) or the headers GitHub clients send
-// (X-GitHub-Api-Version, Accept: application/vnd.github...). GraphQL is the /graphql endpoint.
+// githubRoots are the first segments of GitHub REST paths (as inspection reads them).
+var githubRoots = map[string]bool{
+	"repos": true, "repositories": true, "orgs": true, "organizations": true, "user": true,
+	"users": true, "gists": true, "teams": true, "enterprises": true, "installation": true,
+	"app": true, "authorizations": true, "graphql": true,
+}
+
+// githubProtocol recognises the GitHub API by host (api.github.com; another host naming github
+// only with a GitHub REST path, so that GitHub Models' OpenAI-compatible /inference API stays an
+// LLM API), a GitHub Enterprise Server path (/api/v3/, /api/graphql) or the headers GitHub
+// clients send (X-GitHub-Api-Version, Accept: application/vnd.github...). GraphQL is the
+// /graphql endpoint.
 func githubProtocol(req *exchange.Request) (Protocol, bool) {
 	p, _ := splitPath(path(req))
 	lp := strings.ToLower(p)
 	h := host(req)
-	signal := h == "api.github.com" || strings.Contains(h, "github") ||
+	segs := segments(lp)
+	signal := h == "api.github.com" ||
+		strings.Contains(h, "github") && len(segs) > 0 && githubRoots[segs[0]] ||
 		strings.Contains(lp, "/api/v3/") || strings.HasSuffix(lp, "/api/graphql") ||
 		req.Headers.Has("x-github-api-version") ||
 		strings.Contains(strings.ToLower(req.Headers.Get("accept")), "vnd.github")

@@ -42,6 +42,7 @@ func TestDetectChoosesTheShapeTheCallersSDKReads(t *testing.T) {
 		{"sts query form", req("POST", "sts.amazonaws.com", "/", "Action=AssumeRole&Version=2011-06-15", "content-type", "application/x-www-form-urlencoded"), AWSQuery},
 		{"ec2 query", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=TerminateInstances", "content-type", "application/x-www-form-urlencoded"), AWSEC2},
 		{"lambda rest-json", req("POST", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/f/invocations", `{}`), AWSRestJSON},
+		{"github models is an LLM API", req("POST", "models.github.ai", "/inference/chat/completions", `{"model":"m"}`), Generic},
 		{"github by host", req("DELETE", "api.github.com", "/repos/o/r", ""), GitHubREST},
 		{"github enterprise path", req("DELETE", "ghe.corp", "/api/v3/repos/o/r", ""), GitHubREST},
 		{"github by api version header", req("DELETE", "127.0.0.1:8080", "/repos/o/r", "", "x-github-api-version", "2022-11-28"), GitHubREST},
