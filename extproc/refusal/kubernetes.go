@@ -92,10 +92,13 @@ func kubernetesReply(req *exchange.Request, r Refusal) Reply {
 		Reason: k8sReason(r.Status), Code: r.Status,
 		Details: k8sDetails{Name: k.Name, Group: k.Group, Kind: k.Resource},
 	}
-	for _, c := range []k8sCause{
-		{Type: CauseCode, Message: r.Code}, {Type: CauseRule, Message: r.Rule},
-		{Type: CauseApprovalID, Message: r.ApprovalID}, {Type: CauseRequestID, Message: r.RequestID},
-	} {
+	causes := []k8sCause{
+		{Type: CauseCode, Message: r.Code},
+		{Type: CauseRule, Message: r.Rule},
+		{Type: CauseApprovalID, Message: r.ApprovalID},
+		{Type: CauseRequestID, Message: r.RequestID},
+	}
+	for _, c := range causes {
 		if c.Message != "" {
 			st.Details.Causes = append(st.Details.Causes, c)
 		}

@@ -80,8 +80,10 @@ func TestMessageSaysWhatToDo(t *testing.T) {
 		want string
 	}{
 		{denied, "warden denied this request: drops are <never> allowed [rule no-drops, request id req-1]"},
-		{Refusal{Code: CodeApprovalRequired, Rule: "r", Reason: "ask", RequestID: "q", ApprovalID: "ap-9"},
-			"warden requires a human approval for this request: ask [rule r, approval id ap-9, request id q]; retry the same request once approval ap-9 is granted"},
+		{
+			Refusal{Code: CodeApprovalRequired, Rule: "r", Reason: "ask", RequestID: "q", ApprovalID: "ap-9"},
+			"warden requires a human approval for this request: ask [rule r, approval id ap-9, request id q]; retry the same request once approval ap-9 is granted",
+		},
 		{Refusal{Code: "audit_unavailable", Reason: "no trail", RequestID: "q"}, "warden refused this request (audit_unavailable): no trail [request id q]"},
 	} {
 		if got := Message(tt.r); got != tt.want {
@@ -112,12 +114,13 @@ func TestKubernetesStatusForEveryRefusal(t *testing.T) {
 func TestAWSDocumentsAreWellFormedAndEscaped(t *testing.T) {
 	s3 := Build(req("DELETE", "h", "/b/k", "", "authorization", sigV4S3), denied)
 	var doc struct {
-		Code, Message, RequestId string
+		Code, Message string
+		RequestID     string `xml:"RequestId"`
 	}
 	if err := xml.Unmarshal(s3.Body, &doc); err != nil {
 		t.Fatalf("S3 error is not XML: %v\n%s", err, s3.Body)
 	}
-	if doc.Code != "AccessDenied" || doc.Message != Message(denied) || doc.RequestId != "req-1" || header(s3, "x-amz-request-id") != "req-1" {
+	if doc.Code != "AccessDenied" || doc.Message != Message(denied) || doc.RequestID != "req-1" || header(s3, "x-amz-request-id") != "req-1" {
 		t.Errorf("S3 error %+v headers %v", doc, s3.Headers)
 	}
 	q := Build(req("POST", "sts.amazonaws.com", "/", "Action=AssumeRole", "content-type", "application/x-www-form-urlencoded"), Refusal{Status: 503, Code: "audit_unavailable", RequestID: "q"})

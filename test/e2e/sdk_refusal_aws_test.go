@@ -130,8 +130,10 @@ func TestAWSSDKReadsWardensRefusals(t *testing.T) {
 		rig.wantRecorded(t, rid, "dynamodb-no-table-drops")
 	})
 	t.Run("dynamodb approval required", func(t *testing.T) {
-		_, err := ddb.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("orders"),
-			Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "o-1"}}})
+		_, err := ddb.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName: aws.String("orders"),
+			Key:       map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "o-1"}},
+		})
 		wantInError(t, err, "api error AccessDeniedException", "rule dynamodb-item-deletes-need-a-human")
 		approvalIDIn(t, err.Error())
 	})
