@@ -87,8 +87,23 @@ func Build(req *exchange.Request, r Refusal) Reply {
 		out = genericReply(r)
 	}
 	out.Protocol = p
+	out.Headers = withHeader(out.Headers, HeaderCode, r.Code)
+	out.Headers = withHeader(out.Headers, HeaderRule, r.Rule)
+	out.Headers = withHeader(out.Headers, HeaderApprovalID, r.ApprovalID)
+	out.Headers = withHeader(out.Headers, HeaderRequestID, r.RequestID)
 	return out
 }
+
+// Headers every refusal carries beside its body, whatever the shape: they let a proxy's access
+// log, curl -i or a test tell a warden refusal from the upstream's own answer (an MCP refusal is
+// an HTTP 200) without reading the API's body. A value that cannot travel in a header is left
+// out (it is still in the body).
+const (
+	HeaderCode       = "x-warden-refusal" // the refusal's code: policy_denied, approval_required, ...
+	HeaderRule       = "x-warden-rule"
+	HeaderApprovalID = "x-warden-approval-id"
+	HeaderRequestID  = "x-warden-request-id"
+)
 
 // Message is the one-line account of r that every shape carries where its SDK shows it: what
 // warden did, why, the rule, the approval id and what to do with it, and the request id an

@@ -74,6 +74,23 @@ func TestGenericBodyIsUnchanged(t *testing.T) {
 	}
 }
 
+func TestEveryShapeCarriesTheRefusalHeaders(t *testing.T) {
+	ap := Refusal{Status: 403, Code: CodeApprovalRequired, Rule: "r", RequestID: "q", ApprovalID: "ap-1"}
+	for _, r := range []*exchange.Request{
+		req("POST", "api.openai.com", "/v1/chat/completions", `{}`),
+		req("DELETE", "k", "/api/v1/namespaces/prod", ""),
+		req("DELETE", "h", "/b/k", "", "authorization", sigV4S3),
+		req("DELETE", "api.github.com", "/repos/o/r", ""),
+		req("POST", "m", "/mcp", `{"jsonrpc":"2.0","id":1,"method":"tools/call"}`),
+	} {
+		out := Build(r, ap)
+		if header(out, HeaderCode) != CodeApprovalRequired || header(out, HeaderRule) != "r" ||
+			header(out, HeaderApprovalID) != "ap-1" || header(out, HeaderRequestID) != "q" {
+			t.Errorf("%s: headers %v", out.Protocol, out.Headers)
+		}
+	}
+}
+
 func TestMessageSaysWhatToDo(t *testing.T) {
 	for _, tt := range []struct {
 		r    Refusal
