@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/warden-gw/warden/extproc/refusal"
 )
 
 const mcpRefusalPolicy = `apiVersion: warden.dev/v1
@@ -55,6 +57,10 @@ func mcpUpstream() *mcp.StreamableHTTPHandler {
 	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil)
 }
 
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // toolCalls counts the tools/call requests that reach the MCP server, by tool.
 type toolCalls struct {
 	mu sync.Mutex
@@ -74,22 +80,63 @@ func (c *toolCalls) count(next http.Handler) http.Handler {
 			c.n[m.Params.Name]++
 			c.mu.Unlock()
 		}
+		if r.Method == http.MethodPost {
+			// The go-sdk server insists on both media types; the event-stream variant's client
+			// accepts only one (see eventStreamOnly).
+			r.Header.Set("Accept", "application/json, text/event-stream")
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// eventStreamOnly makes the MCP client's POSTs accept only text/event-stream, so that warden
+// must answer a refused call as an event stream (streamable HTTP lets a server answer a POST
+// either way; the SDK reads both).
+type eventStreamOnly struct{ next http.RoundTripper }
+
+func (e eventStreamOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost {
+		r = r.Clone(r.Context())
+		r.Header.Set("Accept", "text/event-stream")
+	}
+	return e.next.RoundTrip(r)
 }
 
 // TestMCPSessionSurvivesWardensRefusals drives the MCP Go SDK over streamable HTTP through
 // warden. A refused tools/call comes back as a tool result with isError, whose text (what the
 // model reads) names the rule and the approval id; a refused prompts/get as a JSON-RPC error.
 // Only that call fails: the next call on the same session works (before, the SDK closed the
-// whole session on warden's non-JSON-RPC 403).
+// whole session on warden's non-JSON-RPC 403). Both answers streamable HTTP allows are tried:
+// application/json, and an event stream for a client that accepts only that.
 func TestMCPSessionSurvivesWardensRefusals(t *testing.T) {
+	t.Run("json", func(t *testing.T) { mcpRefusals(t, http.DefaultTransport, "application/json") })
+	t.Run("event stream", func(t *testing.T) {
+		mcpRefusals(t, eventStreamOnly{http.DefaultTransport}, "text/event-stream")
+	})
+}
+
+func mcpRefusals(t *testing.T, transport http.RoundTripper, wantType string) {
 	calls := &toolCalls{n: map[string]int{}}
 	rig := startSDKRig(t, mcpRefusalPolicy, calls.count(mcpUpstream()))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	var (
+		mu           sync.Mutex
+		refusalTypes []string // content types of warden's refusals, as the client received them
+	)
+	seen := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := transport.RoundTrip(r)
+		if err == nil && resp.Header.Get(refusal.HeaderCode) != "" {
+			mu.Lock()
+			refusalTypes = append(refusalTypes, resp.Header.Get("content-type"))
+			mu.Unlock()
+		}
+		return resp, err
+	})
 	client := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
-	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: rig.url + "/mcp", MaxRetries: -1}, nil)
+	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
+		Endpoint: rig.url + "/mcp", MaxRetries: -1, HTTPClient: &http.Client{Transport: seen},
+	}, nil)
 	if err != nil {
 		t.Fatalf("connect through warden: %v", err)
 	}
@@ -148,6 +195,16 @@ func TestMCPSessionSurvivesWardensRefusals(t *testing.T) {
 		wantInError(t, err, "warden denied this request", "rule mcp-no-secret-prompts")
 		echo(t, "after a refused prompt")
 	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(refusalTypes) != 3 {
+		t.Errorf("%d refusals seen, want 3", len(refusalTypes))
+	}
+	for _, ct := range refusalTypes {
+		if ct != wantType {
+			t.Errorf("a refusal came as %q, want %q", ct, wantType)
+		}
+	}
 	// The four echo calls reached the MCP server; none of the refused calls did.
 	calls.mu.Lock()
 	defer calls.mu.Unlock()
