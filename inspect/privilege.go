@@ -7,10 +7,11 @@ import (
 	"github.com/warden-gw/warden/inspect/cloudapi"
 )
 
-// Bounds of the privilege walk over a request body.
+// Bounds of the privilege walk over a request body: above the bounds of the extractor's walk
+// of the same body (maxDepth, maxNodes), which marks the exchange truncated past them.
 const (
-	maxGrantDepth = 10
-	maxGrantNodes = 4096
+	maxGrantDepth = maxDepth + 8
+	maxGrantNodes = maxNodes + 5000
 )
 
 // roleKeys are the body keys that name the role or permission a grant gives (Kubernetes

@@ -4,11 +4,12 @@ import (
 	"strings"
 )
 
-// Bounds of the body walks of Shape; past them a body is read as far as it goes (the walks
-// only look for flags that make a call worse, and the body is searched in full elsewhere).
+// Bounds of the body walks of Shape. They are above the bounds of inspect's own walk of the
+// same body (32 levels, 20,000 values), which marks the exchange truncated past them: nothing
+// Shape skips goes unreported.
 const (
-	maxShapeDepth = 8
-	maxShapeKeys  = 4096
+	maxShapeDepth = 40
+	maxShapeKeys  = 25000
 )
 
 // normKey lower-cases a JSON key and drops separators: "is-destroy", "isDestroy" and
