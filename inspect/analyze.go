@@ -26,7 +26,11 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	c := canonicalize(req)
 	path := c.paths[0]
 	endpoint := c.host + " " + strings.ToLower(path)
-	body := f.readBody(req.Body, req.Headers.Get("content-type"))
+	raw := req.Body
+	if enc := req.Headers.Get("content-encoding"); enc != "" && len(raw) > 0 {
+		raw = f.decodeContentEncoding(raw, enc)
+	}
+	body := f.readBody(raw, req.Headers.Get("content-type"))
 	c.bodyMethods(body)
 
 	f.urlActions(req, c)

@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -149,5 +151,26 @@ func TestYAMLBodies(t *testing.T) {
 	f = Analyze(req("POST", "runner.corp", "/v1/exec", "command: [unclosed\n", "content-type: application/yaml"))
 	if !f.Inspection.Ambiguous {
 		t.Fatal("unparsable YAML not marked ambiguous")
+	}
+}
+
+// TestContentEncoding: a compressed body is read as the server will read it; one warden
+// cannot decode is not read as plain bytes but reported.
+func TestContentEncoding(t *testing.T) {
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	_, _ = w.Write([]byte(`{"command": "rm -rf /var/lib/postgresql"}`))
+	_ = w.Close()
+	r := req("POST", "runner.corp", "/v1/exec", gz.String(), "content-type: application/json", "content-encoding: gzip")
+	if kinds := destructiveKinds(Analyze(r)); len(kinds) != 1 || kinds[0] != KindShell {
+		t.Fatalf("gzip body: destructive %v", kinds)
+	}
+	f := Analyze(req("POST", "runner.corp", "/v1/exec", "not gzip", "content-type: application/json", "content-encoding: gzip"))
+	if !f.Inspection.Ambiguous || !f.Inspection.Executing {
+		t.Fatalf("undecodable body: %+v", f.Inspection)
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", "xx", "content-type: application/json", "content-encoding: compress"))
+	if !f.Inspection.Ambiguous {
+		t.Fatalf("unknown encoding: %+v", f.Inspection)
 	}
 }
