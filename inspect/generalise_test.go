@@ -174,3 +174,16 @@ func TestContentEncoding(t *testing.T) {
 		t.Fatalf("unknown encoding: %+v", f.Inspection)
 	}
 }
+
+// TestNDJSONBodies: every line of a newline-delimited JSON body is judged.
+func TestNDJSONBodies(t *testing.T) {
+	body := "{\"command\": \"ls -la\"}\n{\"command\": \"rm -rf /var/lib/postgresql\"}\n"
+	f := Analyze(req("POST", "runner.corp", "/v1/exec", body, "content-type: application/x-ndjson"))
+	if kinds := destructiveKinds(f); len(kinds) != 1 || kinds[0] != KindShell {
+		t.Fatalf("second line not judged: %v%s", kinds, describe(f))
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", "{\"command\": \"ls\"}\n{broken\n", "content-type: application/x-ndjson"))
+	if !f.Inspection.Ambiguous {
+		t.Fatalf("a broken line: %+v", f.Inspection)
+	}
+}
