@@ -119,6 +119,9 @@ var (
 // carries it (a fetch tool).
 func (x *extractor) embeddedHTTP(m map[string]any) {
 	u, hasURL := stringKey(m, httpURLKeys)
+	if uo, ok := anyKey(m, httpURLKeys).(map[string]any); ok && !hasURL {
+		u, hasURL = stringKey(uo, []string{"raw", "href", "url", "full"}) // Postman's {"url": {"raw": ...}}
+	}
 	if !hasURL {
 		// {"host": "k8s.internal", "path": "/api/v1/..."}: a base and a path.
 		p, hasPath := stringKey(m, []string{"path"})

@@ -187,3 +187,58 @@ func TestNDJSONBodies(t *testing.T) {
 		t.Fatalf("a broken line: %+v", f.Inspection)
 	}
 }
+
+// TestKubernetesBodiesAndProxies: a workload patched to zero replicas is destructive (as
+// kubectl scale --replicas=0 is); a request sent through the API server's service proxy is
+// judged as the request the proxy forwards.
+func TestKubernetesBodiesAndProxies(t *testing.T) {
+	scale := func(n string) *exchange.Request {
+		return req("PATCH", "k8s.corp:6443", "/apis/apps/v1/namespaces/prod/deployments/api/scale",
+			`{"spec":{"replicas":`+n+`}}`, "content-type: application/merge-patch+json")
+	}
+	if kinds := destructiveKinds(Analyze(scale("0"))); len(kinds) != 1 || kinds[0] != KindK8s {
+		t.Fatalf("scale to zero: destructive %v", kinds)
+	}
+	if kinds := destructiveKinds(Analyze(scale("3"))); len(kinds) != 0 {
+		t.Fatalf("scale to three: destructive %v", kinds)
+	}
+	f := Analyze(req("DELETE", "k8s.corp:6443", "/api/v1/namespaces/es/services/es:9200/proxy/orders-*", ""))
+	found := false
+	for _, a := range f.Actions {
+		found = found || a.Destructive && strings.HasPrefix(a.Source, "k8s.proxy.")
+	}
+	if !found {
+		t.Fatalf("proxied DELETE of every index not judged%s", describe(f))
+	}
+	f = Analyze(req("GET", "k8s.corp:6443", "/api/v1/namespaces/es/services/es:9200/proxy/_cat/indices", ""))
+	if kinds := destructiveKinds(f); len(kinds) != 0 {
+		t.Fatalf("proxied GET: destructive %v", kinds)
+	}
+}
+
+// TestRequestsInToolArguments: GraphQL mutations, curl command lines and Postman-style request
+// objects in tool arguments are judged as the requests they describe.
+func TestRequestsInToolArguments(t *testing.T) {
+	tests := []struct {
+		name, tool, args string
+		kind             string // the destructive kind expected, "" for none
+	}{
+		{"GraphQL mutation", "github_graphql", `{"query": "mutation { deleteRepository(input: {repositoryId: \"R\"}) { clientMutationId } }"}`, KindGraphQL},
+		{"GraphQL query", "github_graphql", `{"query": "query { viewer { login } }"}`, ""},
+		{"curl DELETE under any key", "http", `{"curl": "curl -X DELETE https://api.github.com/repos/acme/app"}`, KindGitHub},
+		{"curl GET", "http", `{"curl": "curl -s https://api.github.com/repos/acme/app"}`, ""},
+		{"Postman url object", "api_call", `{"request": {"method": "DELETE", "url": {"raw": "https://api.github.com/repos/acme/app"}}}`, KindGitHub},
+		{"method in the tool name", "requests_delete", `{"url": "https://gitlab.corp/api/v4/projects/12"}`, KindREST},
+		{"kubectl args of a k8s tool", "k8s", `{"args": ["delete", "namespace", "prod"]}`, KindShell},
+		{"kubectl read of a k8s tool", "k8s", `{"args": ["get", "pods", "-n", "prod"]}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall(tt.tool, tt.args)))
+			kinds := destructiveKinds(f)
+			if tt.kind == "" && len(kinds) != 0 || tt.kind != "" && (len(kinds) == 0 || kinds[0] != tt.kind) {
+				t.Fatalf("destructive %v, want %q%s", kinds, tt.kind, describe(f))
+			}
+		})
+	}
+}

@@ -68,6 +68,13 @@ func privilegeGrant(method string, segs []string, body any) string {
 			}
 		}
 	}
+	if n := len(segs); n >= 4 && strings.EqualFold(segs[n-1], "keys") && strings.EqualFold(segs[n-4], "repos") {
+		// A GitHub deploy key with write access: a key the caller holds may then push (force
+		// pushes included, where protection allows).
+		if m, ok := body.(map[string]any); ok && m["read_only"] != true { // absent means write
+			return "adds a deploy key with write access"
+		}
+	}
 	if !grantPath {
 		return ""
 	}

@@ -86,6 +86,67 @@ add("tool-http-put-protect","block","POST","https://tools.corp/mcp",mcp("http_pu
 add("yaml-ssa-crb","block","PATCH","https://kube.corp:6443/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/agent?fieldManager=kubectl","apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: agent\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: default\n  namespace: tools\n",{"content-type":"application/apply-patch+yaml"})
 add("yaml-ssa-cm","allow","PATCH","https://kube.corp:6443/api/v1/namespaces/prod/configmaps/flags?fieldManager=kubectl","apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\ndata:\n  beta: 'true'\n",{"content-type":"application/apply-patch+yaml"})
 
+# More shapes per class: Kubernetes bodies and proxies, GitHub, AWS, Google Cloud, Azure, canonical forms,
+# MCP tools named for programs, GraphQL and HTTP requests in tool arguments
+# k8s
+add("k8s-headlamp","block","DELETE","https://headlamp.corp/clusters/prod/api/v1/namespaces/payments")
+add("k8s-argo-app","block","DELETE","https://argocd.corp/api/v1/applications/payments?cascade=true")
+add("k8s-ocp-project","block","DELETE","https://api.ocp.corp:6443/apis/project.openshift.io/v1/projects/payments")
+add("k8s-patch-finalizers","allow","PATCH","https://k8s.corp:6443/api/v1/namespaces/prod/configmaps/x",{"metadata":{"labels":{"a":"b"}}},{"content-type":"application/merge-patch+json"})
+add("k8s-scale-zero","block","PATCH","https://k8s.corp:6443/apis/apps/v1/namespaces/prod/deployments/api/scale",{"spec":{"replicas":0}},{"content-type":"application/merge-patch+json"})
+add("k8s-evict-all","block","DELETE","https://k8s.corp:6443/api/v1/namespaces/prod/pods?labelSelector=app%3Dapi")
+add("k8s-crd-delete","block","DELETE","https://k8s.corp:6443/apis/apiextensions.k8s.io/v1/customresourcedefinitions/certificates.cert-manager.io")
+add("k8s-svc-proxy","block","DELETE","https://k8s.corp:6443/api/v1/namespaces/es/services/es:9200/proxy/orders-*")
+# gh
+add("gh-ref-delete-encoded","block","DELETE","https://api.github.com/repos/acme/app/git/refs/heads%2Fmain")
+add("gh-env-delete","block","DELETE","https://api.github.com/repos/acme/app/environments/production")
+add("gh-actions-secret","block","DELETE","https://api.github.com/repos/acme/app/actions/secrets/PROD_KEY")
+add("gh-visibility","block","PATCH","https://api.github.com/repos/acme/app",{"visibility":"public"})
+add("gh-desc","allow","PATCH","https://api.github.com/repos/acme/app",{"description":"payments service"})
+add("gh-deploy-key","block","POST","https://api.github.com/repos/acme/app/keys",{"title":"agent","key":"ssh-ed25519 AAA","read_only":False})
+add("gh-org-member-admin","block","PUT","https://api.github.com/orgs/acme/memberships/eve",{"role":"admin"})
+# aws
+add("aws-s3-delete-bucket-gw","block","DELETE","https://gw.corp/aws/s3/prod-backups",headers={"authorization":"AWS4-HMAC-SHA256 Credential=AKIA/20261207/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x"})
+add("aws-rds-delete","block","POST","https://rds.us-east-1.amazonaws.com/","Action=DeleteDBCluster&DBClusterIdentifier=prod&SkipFinalSnapshot=true&Version=2014-10-31",{"content-type":"application/x-www-form-urlencoded"})
+add("aws-lambda-delete","block","DELETE","https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/prod-api")
+add("aws-sqs-purge-json","block","POST","https://sqs.us-east-1.amazonaws.com/",{"QueueUrl":"https://sqs/q"},{"content-type":"application/x-amz-json-1.0","x-amz-target":"AmazonSQS.PurgeQueue"})
+add("aws-cfn-delete","block","POST","https://cloudformation.us-east-1.amazonaws.com/","Action=DeleteStack&StackName=prod&Version=2010-05-15",{"content-type":"application/x-www-form-urlencoded"})
+add("aws-iam-admin-json","block","POST","https://iam.amazonaws.com/","Action=AttachRolePolicy&RoleName=agent&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAdministratorAccess&Version=2010-05-08",{"content-type":"application/x-www-form-urlencoded"})
+add("aws-ecr-batch","block","POST","https://api.ecr.us-east-1.amazonaws.com/",{"repositoryName":"api","imageIds":[{"imageTag":"latest"}]},{"content-type":"application/x-amz-json-1.1","x-amz-target":"AmazonEC2ContainerRegistry_V20150921.BatchDeleteImage"})
+add("aws-eks-nodegroup","block","DELETE","https://eks.us-east-1.amazonaws.com/clusters/prod/node-groups/ng-1")
+add("aws-describe","allow","POST","https://ec2.us-east-1.amazonaws.com/","Action=DescribeVolumes&Version=2016-11-15",{"content-type":"application/x-www-form-urlencoded"})
+# gcp / az
+add("gcp-gke","block","DELETE","https://container.googleapis.com/v1/projects/p/locations/us-central1/clusters/prod")
+add("gcp-pubsub-topic","block","DELETE","https://pubsub.googleapis.com/v1/projects/p/topics/orders")
+add("gcp-spanner-db","block","DELETE","https://spanner.googleapis.com/v1/projects/p/instances/i/databases/prod")
+add("gcp-bq-table","block","DELETE","https://bigquery.googleapis.com/bigquery/v2/projects/p/datasets/ds/tables/orders")
+add("gcp-get","allow","GET","https://container.googleapis.com/v1/projects/p/locations/us-central1/clusters/prod")
+add("az-vm-delete","block","DELETE","https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2024-03-01")
+add("az-cosmos","block","DELETE","https://acme.documents.azure.com/dbs/prod")
+add("az-keyvault-secret","block","DELETE","https://kv-prod.vault.azure.net/secrets/db-password?api-version=7.4")
+add("az-aks-gw","block","DELETE","https://gw.corp/azure/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/prod?api-version=2024-01-01")
+# canon
+add("canon-override-lower","block","POST","https://api.github.com/repos/acme/app",headers={"x-http-method-override":"delete"})
+add("canon-semicolon","block","DELETE","https://k8s.corp:6443/api/v1/namespaces;x=y/prod")
+add("canon-encoded-slash","block","DELETE","https://gw.corp/k8s%2Fapi%2Fv1%2Fnamespaces%2Fprod")
+add("canon-trailing-slash","block","DELETE","https://api.github.com/repos/acme/app/")
+add("canon-upper-path","block","DELETE","https://api.github.com/REPOS/acme/app")
+add("canon-query-method","block","POST","https://gw.corp/gitlab/api/v4/projects/12?_method=DELETE")
+# mcp
+add("mcp-args-nested-cmd","block","POST","https://tools.corp/mcp",mcp("workflow",{"steps":[{"name":"cleanup","run":{"shell":"bash","script":"rm -rf /srv/data"}}]}))
+add("mcp-sql-by-another-key","block","POST","https://tools.corp/mcp",mcp("postgres",{"text":"TRUNCATE orders CASCADE"}))
+add("mcp-kubectl-args","block","POST","https://tools.corp/mcp",mcp("k8s",{"args":["delete","namespace","prod"]}))
+add("mcp-kubectl-read","allow","POST","https://tools.corp/mcp",mcp("k8s",{"args":["get","pods","-n","prod"]}))
+add("mcp-gql","block","POST","https://tools.corp/mcp",mcp("github_graphql",{"query":"mutation { deleteRepository(input:{repositoryId:\"R\"}) { clientMutationId } }"}))
+add("mcp-terraform","block","POST","https://tools.corp/mcp",mcp("terraform",{"command":"destroy","workdir":"infra/prod","auto_approve":True}))
+add("mcp-terraform-plan","allow","POST","https://tools.corp/mcp",mcp("terraform",{"command":"plan","workdir":"infra/prod"}))
+add("mcp-docker","block","POST","https://tools.corp/mcp",mcp("docker",{"cmd":"volume rm pgdata"}))
+# http tool
+add("http-tool-axios","block","POST","https://tools.corp/mcp",mcp("http",{"config":{"method":"delete","url":"https://gitlab.corp/api/v4/projects/12"}}))
+add("http-tool-postman","block","POST","https://tools.corp/mcp",mcp("api_call",{"request":{"method":"DELETE","url":{"raw":"https://api.github.com/repos/acme/app"}}}))
+add("http-tool-curl-string","block","POST","https://tools.corp/mcp",mcp("http",{"curl":"curl -X DELETE https://api.github.com/repos/acme/app"}))
+add("http-tool-get","allow","POST","https://tools.corp/mcp",mcp("http",{"config":{"method":"get","url":"https://gitlab.corp/api/v4/projects/12"}}))
+
 # CLIs that grant administrator rights, with their benign twins
 for i,(cmd,e) in enumerate([
     ("kubectl create clusterrolebinding agent --clusterrole=cluster-admin --serviceaccount=tools:default","block"),
