@@ -242,3 +242,16 @@ func TestRequestsInToolArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainTextSQLAnywhere: a plain-text body that is SQL by itself is judged on any endpoint
+// (a database's HTTP port warden has no name for); prose is not.
+func TestPlainTextSQLAnywhere(t *testing.T) {
+	f := Analyze(req("POST", "ch.corp:8443", "/?database=default", "ALTER TABLE events DELETE WHERE 1", "content-type: text/plain"))
+	if kinds := destructiveKinds(f); len(kinds) != 1 || kinds[0] != KindSQL {
+		t.Fatalf("SQL text: destructive %v%s", kinds, describe(f))
+	}
+	f = Analyze(req("POST", "notes.corp", "/api/notes", "Delete from my list the things I already did", "content-type: text/plain"))
+	if len(f.Actions) != 0 {
+		t.Fatalf("prose read as an action%s", describe(f))
+	}
+}
