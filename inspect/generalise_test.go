@@ -52,6 +52,7 @@ func TestDataStoreCommandsInToolArguments(t *testing.T) {
 		{"mongo_query", `{"query": "db.orders.deleteMany({})"}`, true},
 		{"redis", `{"command": "GET", "args": ["session:1"]}`, false},
 		{"mongo_query", `{"query": "db.users.find({active: true})"}`, false},
+		{"notes", `{"text": "FLUSHALL is dangerous, never run it on prod"}`, false},
 	}
 	for _, tt := range tests {
 		f := Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall(tt.tool, tt.args)))

@@ -141,7 +141,7 @@ func bodyAction(body any) (verb string, filtered bool) {
 	if !ok {
 		return "", false
 	}
-	for _, k := range []string{"action", "operation", "op", "verb", "method", "type"} {
+	for _, k := range []string{"action", "operation", "op", "verb", "method"} {
 		for key, v := range m {
 			s, isStr := v.(string)
 			if !isStr || !strings.EqualFold(key, k) || len(s) > 64 {
