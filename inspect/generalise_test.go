@@ -256,3 +256,22 @@ func TestPlainTextSQLAnywhere(t *testing.T) {
 		t.Fatalf("prose read as an action%s", describe(f))
 	}
 }
+
+// TestXMLBodies: every string of an XML body (a SOAP call, a REST-XML API) is judged as a
+// JSON body's would be; XML that does not parse is ambiguous.
+func TestXMLBodies(t *testing.T) {
+	soap := `<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>` +
+		`<ExecuteSql><sql>DROP TABLE customers</sql></ExecuteSql></soap:Body></soap:Envelope>`
+	f := Analyze(req("POST", "db-gw.corp", "/soap/query", soap, "content-type: text/xml"))
+	if kinds := destructiveKinds(f); len(kinds) != 1 || kinds[0] != KindSQL {
+		t.Fatalf("SOAP SQL: destructive %v%s", kinds, describe(f))
+	}
+	f = Analyze(req("POST", "db-gw.corp", "/soap/query", strings.Replace(soap, "DROP TABLE customers", "SELECT 1", 1), "content-type: text/xml"))
+	if kinds := destructiveKinds(f); len(kinds) != 0 {
+		t.Fatalf("SOAP SELECT: destructive %v", kinds)
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", "<cmd>rm -rf /srv", "content-type: application/xml"))
+	if !f.Inspection.Ambiguous {
+		t.Fatalf("broken XML: %+v", f.Inspection)
+	}
+}

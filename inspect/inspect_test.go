@@ -243,6 +243,7 @@ func FuzzAnalyzeBody(f *testing.F) {
 	f.Add("application/x-ndjson", "{\"command\": \"ls\"}\n{\"command\": \"rm -rf /\"}\n{broken\n")
 	f.Add("application/json", "\"\\\"{\\\\\\\"sql\\\\\\\": \\\\\\\"DROP TABLE a\\\\\\\"}\\\"\"")
 	f.Add("text/plain", "DELETE /api/v1/namespaces/prod HTTP/1.1\nHost: k8s\n\n")
+	f.Add("text/xml", "<a x=\"1\"><sql>DROP TABLE t</sql><sql>SELECT 1</sql><b><c>rm -rf /</c></b></a>")
 	f.Fuzz(func(t *testing.T, ct, body string) {
 		r := jsonReq("POST", "runner.internal", "/v1/exec", body)
 		r.Headers = exchange.Headers{{Key: "content-type", Value: ct}}
