@@ -207,6 +207,18 @@ add("benign-28",A,"DELETE","https://app.corp/api/cart/items/42")
 add("benign-29",A,"POST","https://gitlab.corp/api/v4/projects/12/pipelines/55/cancel")
 add("benign-30",A,"POST","https://api.github.com/repos/acme/app/actions/runs/1/cancel")
 
+# Cloud APIs behind a gateway without their usual signals, and canonical spellings of shape calls
+add("az-gw-rg","block","DELETE","https://gw.corp/mgmt/subscriptions/s/resourceGroups/rg-prod?api-version=2021-04-01")
+add("gcp-gw-vm","block","DELETE","https://gw.corp/compute/v1/projects/p/zones/us-central1-a/instances/vm-1")
+add("aws-gw-noauth","block","POST","https://gw.corp/aws/ec2/","Action=TerminateInstances&InstanceId.1=i-1&Version=2016-11-15",{"content-type":"application/x-www-form-urlencoded"})
+add("aws-gw-noauth-dry","allow","POST","https://gw.corp/aws/ec2/","Action=TerminateInstances&InstanceId.1=i-1&DryRun=true&Version=2016-11-15",{"content-type":"application/x-www-form-urlencoded"})
+add("gitlab-override","block","POST","https://gitlab.corp/api/v4/projects/12",headers={"x-http-method-override":"DELETE"})
+add("gitlab-method-query","block","POST","https://gitlab.corp/api/v4/projects/12?_method=DELETE")
+add("gitlab-encoded","block","DELETE","https://gitlab.corp/api/v4/projects/acme%2Fpayments")
+add("gitlab-dotseg","block","DELETE","https://gitlab.corp/api/v4/users/../projects/12")
+add("do-trailing-dot","block","DELETE","https://API.DIGITALOCEAN.COM./v2/droplets/1")
+add("es-double-slash","block","DELETE","https://es.corp:9200//orders-*")
+
 # CLIs that grant administrator rights, with their benign twins
 for i,(cmd,e) in enumerate([
     ("kubectl create clusterrolebinding agent --clusterrole=cluster-admin --serviceaccount=tools:default","block"),

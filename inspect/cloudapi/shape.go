@@ -314,6 +314,7 @@ var infraNouns = map[string]bool{
 	"manifests": true, "monitors": true, "mounts": true, "engines": true, "schema": true,
 	"workflows": true, "tunnels": true, "gateways": true, "routes": true, "releases": true,
 	"artifacts": true, "packages": true, "registry": true, "index": true,
+	"subscriptions": true, "resourcegroups": true, "droplet": true, "instancegroups": true,
 }
 
 // infraHostWords mark a host or route prefix that serves an infrastructure or admin API.

@@ -91,6 +91,9 @@ func findBool(v any, keys map[string]bool, depth int) bool {
 			if b, ok := val.(bool); ok && b && keys[normKey(k)] {
 				return true
 			}
+			if str, ok := val.(string); ok && strings.EqualFold(str, "true") && keys[normKey(k)] {
+				return true // a form field: DryRun=true
+			}
 			if m, ok := val.(map[string]any); ok && findBool(m, keys, depth+1) {
 				return true
 			}
