@@ -89,7 +89,7 @@ func (x *extractor) toolArgv(argv []string) []string {
 		return argv
 	}
 	if x.toolProg != "" && !strings.EqualFold(path.Base(argv[0]), x.toolProg) &&
-		!(x.toolProg == "redis-cli" && strings.EqualFold(path.Base(argv[0]), "redis")) {
+		(x.toolProg != "redis-cli" || !strings.EqualFold(path.Base(argv[0]), "redis")) {
 		return append([]string{x.toolProg}, argv...)
 	}
 	if ds, ok := dataStoreArgvOf(argv); ok {

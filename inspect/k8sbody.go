@@ -19,7 +19,7 @@ func k8sBodyDanger(k k8sapi.Request, body any) string {
 	if k.DryRun || (k.Verb != "patch" && k.Verb != "update" && k.Verb != "create") {
 		return ""
 	}
-	if k.Subresource != "scale" && !(k.Subresource == "" && workloads[k.Resource]) {
+	if k.Subresource != "scale" && (k.Subresource != "" || !workloads[k.Resource]) {
 		return ""
 	}
 	m, _ := body.(map[string]any)

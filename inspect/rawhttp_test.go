@@ -10,8 +10,10 @@ func TestParseRawHTTP(t *testing.T) {
 		name, in, method, url string
 		ok                    bool
 	}{
-		{"CRLF with Host", "DELETE /repos/acme/app HTTP/1.1\r\nHost: api.github.com\r\nAuthorization: Bearer x\r\n\r\n",
-			"DELETE", "https://api.github.com/repos/acme/app", true},
+		{
+			"CRLF with Host", "DELETE /repos/acme/app HTTP/1.1\r\nHost: api.github.com\r\nAuthorization: Bearer x\r\n\r\n",
+			"DELETE", "https://api.github.com/repos/acme/app", true,
+		},
 		{"bare LF", "DELETE /api/v1/namespaces/prod HTTP/1.1\nHost: k8s.corp:6443\n\n", "DELETE", "https://k8s.corp:6443/api/v1/namespaces/prod", true},
 		{"no version, absolute URL", "DELETE https://api.github.com/repos/acme/app", "DELETE", "https://api.github.com/repos/acme/app", true},
 		{"no Host: path only", "DELETE /api/v1/namespaces/prod HTTP/1.1\r\n\r\n", "DELETE", "/api/v1/namespaces/prod", true},

@@ -145,8 +145,10 @@ func TestEveryLimitBlocks(t *testing.T) {
 		{"HTTP requests described inside HTTP requests", post(exec, js, embedded(3)), post(exec, js, embedded(1)), "inspection-truncated"},
 		{"declared JSON that does not parse", post(exec, js, `{"command": "ls"`), post(exec, js, benignCmd), "inspection-ambiguous"},
 		{"body encoded as a JSON string", post(exec, js, encodeTimes(6, benignCmd)), post(exec, js, encodeTimes(2, benignCmd)), "inspection-truncated"},
-		{"YAML documents", post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 70)),
-			post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 5)), "inspection-truncated"},
+		{
+			"YAML documents", post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 70)),
+			post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 5)), "inspection-truncated",
+		},
 		{"declared YAML that does not parse", post(exec, "application/yaml", "command: [ls\n"), post(exec, "application/yaml", "command: ls\n"), "inspection-ambiguous"},
 		{
 			"HTTP message that does not parse", post(exec, js, `{"request": "GET /status HTTP/1.1\r\nnot a header\r\n\r\n"}`),

@@ -189,16 +189,6 @@ func verbTarget(segs []string) string {
 	return ""
 }
 
-// infraHostOf returns the infrastructure product a host names ("" when none).
-func infraHostOf(host string) string {
-	for _, w := range infraHostWords {
-		if hostNames(host, w) {
-			return w
-		}
-	}
-	return ""
-}
-
 // hostNames reports whether a host names the product w: one of its labels is w ("es",
 // "ops"), or, for words longer than three letters, the host contains it ("gitlab.corp",
 // "api.digitalocean.com", "mycluster.elastic-cloud.com").

@@ -146,13 +146,9 @@ func matchAll(f any) bool {
 			return true
 		}
 		for k, v := range t {
-			switch nk := normKey(k); {
-			case nk == "matchall":
-			case nk == "bool" || nk == "and" || nk == "must" || nk == "filter" || nk == "query" || nk == "querystring":
-				if !matchAll(v) {
-					return false
-				}
-			case nk == "q" || nk == "constantscore":
+			switch normKey(k) {
+			case "matchall":
+			case "bool", "and", "must", "filter", "query", "querystring", "q", "constantscore":
 				if !matchAll(v) {
 					return false
 				}
