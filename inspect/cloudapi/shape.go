@@ -59,7 +59,7 @@ func Shape(method, host string, segs []string, query map[string][]string, body a
 		return c, true
 	}
 	if verb != "" {
-		return verbCall(c, method, host, verb, filtered, segs, body), true
+		return verbCall(c, method, host, verb, filtered, segs, withQueryFilter(body, query)), true
 	}
 	if method == "GET" || method == "HEAD" || method == "OPTIONS" {
 		return RESTCall{}, false
@@ -122,6 +122,26 @@ func severeVerb(verb string) bool {
 		}
 	}
 	return false
+}
+
+// withQueryFilter adds a filter given in the query string (Elasticsearch's
+// _delete_by_query?q=status:stale) to a body that has none, so that it scopes the call.
+func withQueryFilter(body any, query map[string][]string) any {
+	if _, has := deleteFilter(body); has {
+		return body
+	}
+	for _, k := range []string{"q", "query", "filter", "where"} {
+		if v := first(query[k]); v != "" {
+			m := map[string]any{k: v}
+			if b, ok := body.(map[string]any); ok {
+				for bk, bv := range b {
+					m[bk] = bv
+				}
+			}
+			return m
+		}
+	}
+	return body
 }
 
 // readableDestroy reports verbs that destroy even when sent with GET (Webdis and Upstash serve
