@@ -122,10 +122,17 @@ func (x *extractor) embeddedHTTP(m map[string]any) {
 	if uo, ok := anyKey(m, httpURLKeys).(map[string]any); ok && !hasURL {
 		u, hasURL = stringKey(uo, []string{"raw", "href", "url", "full"}) // Postman's {"url": {"raw": ...}}
 	}
+	base, hasBase := stringKey(m, []string{"base_url", "baseurl", "host", "server", "base", "baseURL"})
+	if hasURL && hasBase && strings.HasPrefix(u, "/") {
+		// axios-style {"baseURL": "https://gitlab.corp", "url": "/api/v4/projects/12"}
+		if !strings.Contains(base, "://") {
+			base = "https://" + base
+		}
+		u = strings.TrimSuffix(base, "/") + u
+	}
 	if !hasURL {
 		// {"host": "k8s.internal", "path": "/api/v1/..."}: a base and a path.
 		p, hasPath := stringKey(m, []string{"path"})
-		base, hasBase := stringKey(m, []string{"base_url", "baseurl", "host", "server", "base"})
 		if !hasPath || !strings.HasPrefix(p, "/") {
 			return
 		}

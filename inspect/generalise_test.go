@@ -229,6 +229,7 @@ func TestRequestsInToolArguments(t *testing.T) {
 		{"curl DELETE under any key", "http", `{"curl": "curl -X DELETE https://api.github.com/repos/acme/app"}`, KindGitHub},
 		{"curl GET", "http", `{"curl": "curl -s https://api.github.com/repos/acme/app"}`, ""},
 		{"Postman url object", "api_call", `{"request": {"method": "DELETE", "url": {"raw": "https://api.github.com/repos/acme/app"}}}`, KindGitHub},
+		{"axios baseURL and a relative url", "http", `{"method": "DELETE", "baseURL": "https://api.github.com", "url": "/repos/acme/app"}`, KindGitHub},
 		{"method in the tool name", "requests_delete", `{"url": "https://gitlab.corp/api/v4/projects/12"}`, KindREST},
 		{"kubectl args of a k8s tool", "k8s", `{"args": ["delete", "namespace", "prod"]}`, KindShell},
 		{"kubectl read of a k8s tool", "k8s", `{"args": ["get", "pods", "-n", "prod"]}`, ""},
