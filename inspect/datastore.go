@@ -23,8 +23,11 @@ func dataStoreArgv(text string) ([]string, bool) {
 	if t == "" {
 		return nil, false
 	}
-	if strings.HasPrefix(t, "db.") || strings.HasPrefix(t, "db[") || strings.HasPrefix(t, "db.getSiblingDB(") {
+	if strings.HasPrefix(t, "db.") || strings.HasPrefix(t, "db[") {
 		return []string{"mongosh", "--quiet", "--eval", t}, true
+	}
+	if first, _, _ := strings.Cut(t, " "); !redisCommands[strings.TrimSpace(first)] {
+		return nil, false // the common case: no allocation
 	}
 	fields := strings.Fields(t)
 	if !redisCommands[fields[0]] || !redisArgs(fields) {
@@ -62,6 +65,9 @@ func redisArgs(fields []string) bool {
 // store: FLUSHALL or FLUSHDB in capitals, alone or with ASYNC/SYNC (a Redis REST bridge such
 // as Upstash or Webdis takes ["FLUSHALL"] as its body). These words are nothing else.
 func wipesDataStore(t string) bool {
+	if !strings.HasPrefix(strings.TrimSpace(t), "FLUSH") {
+		return false // the common case: no allocation
+	}
 	f := strings.Fields(t)
 	if len(f) == 0 || len(f) > 2 || f[0] != "FLUSHALL" && f[0] != "FLUSHDB" {
 		return false // "FLUSHALL is dangerous, don't run it" is prose about the command

@@ -159,7 +159,13 @@ func hasStar(v any) bool {
 // markPrivilege flags the URL-level actions of a request that grants administrator rights,
 // or, when no recogniser knew the URL, adds one: granting admin is held for a human whatever
 // the API.
-func (f *Facts) markPrivilege(req string, method string, c *canonical) {
+func (f *Facts) markPrivilege(method string, c *canonical) {
+	if methodRank(method) == 0 || c.json == nil {
+		return
+	}
+	if m, ok := c.json.(map[string]any); ok && m["jsonrpc"] != nil {
+		return // an MCP message: its tool's arguments are judged as arguments
+	}
 	segs := segments(c.paths[0])
 	why := privilegeGrant(method, segs, c.json)
 	if why == "" {
@@ -176,7 +182,7 @@ func (f *Facts) markPrivilege(req string, method string, c *canonical) {
 	if !marked {
 		rc := cloudapi.RESTCall{Provider: cloudapi.ProviderAPI, Service: c.host, Operation: "grant", Resource: c.paths[0], Reason: why}
 		f.Actions = append(f.Actions, Action{
-			Kind: KindREST, Source: "request.url", Text: req, Escalation: true, Reasons: []string{why}, REST: &rc,
+			Kind: KindREST, Source: "request.url", Text: method + " " + c.paths[0], Escalation: true, Reasons: []string{why}, REST: &rc,
 		})
 	}
 }

@@ -36,7 +36,7 @@ func (f *Facts) urlActions(req *exchange.Request, c *canonical) {
 	if method == "" {
 		method = c.methods[0]
 	}
-	f.markPrivilege(method+" "+c.paths[0], method, c)
+	f.markPrivilege(method, c)
 	for _, a := range best {
 		if a.K8s != nil && len(a.K8s.ExecCommand) > 0 {
 			res := shparse.AnalyzeArgv(a.K8s.ExecCommand)
