@@ -118,11 +118,19 @@ var (
 // ...}) as that request. An object with a URL but no method is a GET, judged only when a tool
 // carries it (a fetch tool).
 func (x *extractor) embeddedHTTP(m map[string]any) {
-	u, hasURL := stringKey(m, httpURLKeys)
-	if uo, ok := anyKey(m, httpURLKeys).(map[string]any); ok && !hasURL {
-		u, hasURL = stringKey(uo, []string{"raw", "href", "url", "full"}) // Postman's {"url": {"raw": ...}}
+	var u string
+	hasURL := false
+	switch uv := anyKey(m, httpURLKeys).(type) {
+	case string:
+		u, hasURL = uv, strings.TrimSpace(uv) != ""
+	case map[string]any:
+		u, hasURL = stringKey(uv, []string{"raw", "href", "url", "full"}) // Postman's {"url": {"raw": ...}}
 	}
-	base, hasBase := stringKey(m, []string{"base_url", "baseurl", "host", "server", "base", "baseURL"})
+	var base string
+	hasBase := false
+	if !hasURL || strings.HasPrefix(u, "/") {
+		base, hasBase = stringKey(m, []string{"base_url", "baseurl", "host", "server", "base", "baseURL"})
+	}
 	if hasURL && hasBase && strings.HasPrefix(u, "/") {
 		// axios-style {"baseURL": "https://gitlab.corp", "url": "/api/v4/projects/12"}
 		if !strings.Contains(base, "://") {
