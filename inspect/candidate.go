@@ -161,16 +161,45 @@ func (x *extractor) shellCandidate(key, t string) {
 	if !hasArgs && !keyHints(key, shellKeyHints) {
 		return // one word under a data key ("shutdown" as a state) is a value, not a command
 	}
-	if !programLike(first) || !x.parse() {
+	if !programLike(first) && !(x.execCtx && obfuscatedProgram(first)) || !x.parse() {
 		return
 	}
 	res := shparse.Analyze(t)
-	if res.ParseError != "" || len(res.Commands) == 0 || !res.Destructive && len(res.HTTP) == 0 {
+	if res.ParseError != "" || len(res.Commands) == 0 || !res.Destructive && len(res.HTTP) == 0 && !(x.execCtx && opaque(res)) {
 		return
 	}
-	// Kept when destructive, or when it sends HTTP requests (curl -X DELETE ...): those are
-	// judged as the requests they are.
+	// Kept when destructive, when it sends HTTP requests (curl -X DELETE ...: judged as the
+	// requests they are), or, in a tool call, when the program it runs is computed at run time
+	// (IFS=,; c=rm,-rf,/; $c): the pack holds what it cannot see.
 	x.f.addShell(x.source(""), x.tool, t, res)
+}
+
+// opaque reports a command line whose program is computed at run time or run through eval.
+func opaque(res shparse.Result) bool {
+	for _, c := range res.Commands {
+		if c.Dynamic || c.Name == "eval" {
+			return true
+		}
+	}
+	return false
+}
+
+// obfuscatedProgram reports a first word that is a program name once shell quoting is undone
+// ('r''m', r\m, $'\x72\x6d') or a variable assignment (IFS=,), as obfuscated commands begin.
+func obfuscatedProgram(w string) bool {
+	if name, _, ok := strings.Cut(w, "="); ok && name != "" && programLike(name) {
+		return true
+	}
+	if !strings.ContainsAny(w, "'\"\\$") {
+		return false
+	}
+	stripped := strings.Map(func(r rune) rune {
+		if strings.ContainsRune("'\"\\${}", r) {
+			return -1
+		}
+		return r
+	}, w)
+	return programLike(stripped)
 }
 
 // toolPrograms maps a word of a tool's name to the program the tool runs: an MCP "kubectl" tool

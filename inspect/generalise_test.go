@@ -276,3 +276,28 @@ func TestXMLBodies(t *testing.T) {
 		t.Fatalf("broken XML: %+v", f.Inspection)
 	}
 }
+
+// TestObfuscatedCommandsInToolArguments: a tool argument under any key whose first word is a
+// program once quoting is undone, a script fed to an interpreter's stdin, or a computed program
+// is judged (destructive) or kept for the pack to hold (dynamic).
+func TestObfuscatedCommandsInToolArguments(t *testing.T) {
+	for _, cmd := range []string{
+		`r\m -rf /srv/data`, `'r''m' -rf /srv/data`, `$'\x72\x6d' -rf /srv/data`,
+		"python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/srv')\nEOF",
+	} {
+		args, _ := json.Marshal(map[string]string{"input": cmd})
+		f := Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall("terminal", string(args))))
+		if kinds := destructiveKinds(f); len(kinds) == 0 {
+			t.Errorf("%q not destructive%s", cmd, describe(f))
+		}
+	}
+	args, _ := json.Marshal(map[string]string{"input": "IFS=,; cmd=rm,-rf,/srv; $cmd"})
+	f := Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall("terminal", string(args))))
+	if len(f.Actions) != 1 || f.Actions[0].Shell == nil || !f.Actions[0].Shell.Commands[0].Dynamic {
+		t.Fatalf("computed program not kept as a dynamic command%s", describe(f))
+	}
+	args, _ = json.Marshal(map[string]string{"input": "'hello' said the tool"})
+	if f := Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall("terminal", string(args)))); len(f.Actions) != 0 {
+		t.Fatalf("prose kept as an action%s", describe(f))
+	}
+}

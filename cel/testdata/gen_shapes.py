@@ -219,6 +219,14 @@ add("gitlab-dotseg","block","DELETE","https://gitlab.corp/api/v4/users/../projec
 add("do-trailing-dot","block","DELETE","https://API.DIGITALOCEAN.COM./v2/droplets/1")
 add("es-double-slash","block","DELETE","https://es.corp:9200//orders-*")
 
+# Obfuscated command lines in a terminal tool's input
+for i,(cmd,e) in enumerate([
+    ("r\\m -rf /srv/data","block"), ("'r''m' -rf /srv/data","block"), ("$'\\x72\\x6d' -rf /srv/data","block"),
+    ("python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/srv')\nEOF","block"), ("IFS=,; cmd=rm,-rf,/srv; $cmd","block"),
+    ("'ls' -la /srv","allow"), ("python3 - <<'EOF'\nprint(open('/etc/hostname').read())\nEOF","allow"),
+]):
+    add("obfuscated-%02d" % i, e, "POST", "https://tools.corp/mcp", mcp("terminal", {"input": cmd}))
+
 # CLIs that grant administrator rights, with their benign twins
 for i,(cmd,e) in enumerate([
     ("kubectl create clusterrolebinding agent --clusterrole=cluster-admin --serviceaccount=tools:default","block"),
