@@ -161,11 +161,13 @@ func (x *extractor) shellCandidate(key, t string) {
 	if !hasArgs && !keyHints(key, shellKeyHints) {
 		return // one word under a data key ("shutdown" as a state) is a value, not a command
 	}
-	if !programLike(first) && !(x.execCtx && obfuscatedProgram(first)) || !x.parse() {
+	looksProgram := programLike(first) || x.execCtx && obfuscatedProgram(first)
+	if !looksProgram || !x.parse() {
 		return
 	}
 	res := shparse.Analyze(t)
-	if res.ParseError != "" || len(res.Commands) == 0 || !res.Destructive && len(res.HTTP) == 0 && !(x.execCtx && opaque(res)) {
+	keep := res.Destructive || len(res.HTTP) > 0 || x.execCtx && opaque(res)
+	if res.ParseError != "" || len(res.Commands) == 0 || !keep {
 		return
 	}
 	// Kept when destructive, when it sends HTTP requests (curl -X DELETE ...: judged as the
@@ -185,7 +187,7 @@ func opaque(res shparse.Result) bool {
 }
 
 // obfuscatedProgram reports a first word that is a program name once shell quoting is undone
-// ('r''m', r\m, $'\x72\x6d') or a variable assignment (IFS=,), as obfuscated commands begin.
+// ("r"m, r\m, $'\x72\x6d') or a variable assignment (IFS=,), as obfuscated commands begin.
 func obfuscatedProgram(w string) bool {
 	if name, _, ok := strings.Cut(w, "="); ok && name != "" && programLike(name) {
 		return true
