@@ -240,6 +240,10 @@ func (wd *Warden) write(w *jsonWriter) {
 	w.str("disposition", wd.Disposition)
 	w.strOmit("error", wd.Error)
 	w.strOmit("error_code", wd.ErrorCode)
+	if wd.Input != nil {
+		w.key("input")
+		wd.Input.write(w)
+	}
 	w.strOmit("issuer", wd.Issuer)
 	if m := wd.Marker; m != nil {
 		w.key("marker")

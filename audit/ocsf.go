@@ -130,6 +130,7 @@ type Warden struct {
 	Disposition string             `json:"disposition"`
 	Error       string             `json:"error,omitempty"`
 	ErrorCode   string             `json:"error_code,omitempty"`
+	Input       *DecisionInput     `json:"input,omitempty"` // what the policy decided from (policy diff)
 	Issuer      string             `json:"issuer,omitempty"`
 	Marker      *Marker            `json:"marker,omitempty"`
 	OnBehalfOf  string             `json:"on_behalf_of,omitempty"`

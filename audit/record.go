@@ -351,6 +351,7 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warde
 		Agent: x.Identity.Agent, OnBehalfOf: x.Identity.OnBehalfOf, Subject: x.Identity.Subject,
 		Issuer: x.Identity.Issuer, AuthMethod: x.Identity.Method, Session: x.Identity.Session,
 		Redactions: x.Redactions, ErrorCode: x.ErrorCode, Error: x.Error,
+		Input: inputOf(x),
 	}
 	for _, d := range x.Decisions {
 		w.Decisions = append(w.Decisions, decisionOf(d))
