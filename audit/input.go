@@ -18,20 +18,20 @@ const InputVersion = 1
 // lets `warden policy diff` re-decide a recorded exchange with another policy.
 //
 // It is redacted like every other string of the record (Log.build): a secret in a SQL
-// statement or a shell command is replaced before the record is written. What is never
-// recorded is listed in Omitted, so a replay can say which rules it cannot judge.
+// statement or a shell command is replaced before the record is written. What version 1 never
+// records is OmittedFields, so a replay can say which rules it cannot judge.
 type DecisionInput struct {
 	// Facts holds the CEL variables llm, mcp, actions and inspection (llm.prompt removed).
 	Facts map[string]any `json:"facts,omitempty"`
-	// Omitted names the CEL fields whose values are not in the record (see OmittedFields),
-	// plus "text_cut" when a recorded text was shortened.
-	Omitted []string `json:"omitted,omitempty"`
+	// TextCut is true when a recorded text (a statement, a command) was shortened to
+	// maxInputText: rules then see it cut.
+	TextCut bool `json:"text_cut,omitempty"`
 	// V is the format version (InputVersion).
 	V int `json:"v"`
 }
 
-// OmittedFields are the CEL fields a record never carries: bodies (they hold secrets and
-// personal data and can be megabytes), header values outside the record's allowlist, JWT
+// OmittedFields are the CEL fields a version 1 record never carries: bodies (they hold secrets
+// and personal data and can be megabytes), header values outside the record's allowlist, JWT
 // claims (they may hold anything), the LLM prompt (personal data), and the values of query
 // parameters whose names look sensitive (they are recorded as REDACTED).
 var OmittedFields = []string{
@@ -43,9 +43,6 @@ var OmittedFields = []string{
 	"response.body",
 	"response.headers",
 }
-
-// OmittedTextCut marks an input whose recorded texts (a statement, a command) were shortened.
-const OmittedTextCut = "text_cut"
 
 // maxInputText bounds one string of the recorded facts, like the text of a tool call.
 const maxInputText = maxToolText
@@ -69,7 +66,7 @@ func inputOf(x *exchange.Exchange) *DecisionInput {
 		return nil
 	}
 	vars := f.CEL()
-	in := &DecisionInput{V: InputVersion, Omitted: append([]string(nil), OmittedFields...)}
+	in := &DecisionInput{V: InputVersion}
 	c := copier{}
 	facts := make(map[string]any, len(vars))
 	for k, v := range vars {
@@ -79,9 +76,7 @@ func inputOf(x *exchange.Exchange) *DecisionInput {
 		delete(llm, "prompt")
 	}
 	in.Facts = facts
-	if c.cut {
-		in.Omitted = append(in.Omitted, OmittedTextCut)
-	}
+	in.TextCut = c.cut
 	return in
 }
 
@@ -173,9 +168,9 @@ func (in *DecisionInput) write(w *jsonWriter) {
 		w.key("facts")
 		w.b = appendAny(w.b, in.Facts)
 	}
-	if len(in.Omitted) > 0 {
-		w.key("omitted")
-		w.b = appendStrings(w.b, in.Omitted)
+	if in.TextCut {
+		w.key("text_cut")
+		w.b = append(w.b, "true"...)
 	}
 	w.int("v", int64(in.V))
 	w.close()

@@ -41,7 +41,7 @@ func checkRecord(x *exchange.Exchange, lineNo int) *record {
 	if h, p, ok := splitPort(host); ok {
 		host, port = h, p
 	}
-	r.HTTPRequest.URL.Hostname, r.HTTPRequest.URL.Port = host, port
+	r.HTTPRequest.URL.Hostname, r.HTTPRequest.URL.Port = host, int64(port)
 	path := x.Request.Path
 	for i := 0; i < len(path); i++ {
 		if path[i] == '?' {

@@ -359,7 +359,7 @@ func (d *Differ) decide(r *record, phase exchange.Phase) (exchange.Decision, boo
 		return exchange.Decision{}, false, SkipNoInput
 	}
 	dec := d.ps.Decide(d.ctx, r.exchange(in), phase)
-	cut := slices.Contains(in.Omitted, audit.OmittedTextCut)
+	cut := in.TextCut
 	if d.opts.CacheEntries > 0 {
 		if len(d.cache) >= d.opts.CacheEntries {
 			clear(d.cache) // a cache, not a record: forgetting costs time only

@@ -14,59 +14,126 @@ import (
 // record is the part of an audit record (audit.Record) that a replay reads. Input stays raw: it
 // is decoded only when the decision is not already known for identical input (see Differ).
 type record struct {
-	ClassUID int   `json:"class_uid"`
-	Time     int64 `json:"time"`
-	Actor    struct {
-		User *struct {
-			Groups []struct {
-				Name string `json:"name"`
-			} `json:"groups"`
-		} `json:"user"`
-	} `json:"actor"`
-	HTTPRequest struct {
-		Method  string             `json:"http_method"`
-		Headers []audit.HTTPHeader `json:"http_headers"`
-		URL     audit.URL          `json:"url"`
-	} `json:"http_request"`
-	HTTPResponse *struct {
-		Code        int    `json:"code"`
-		ContentType string `json:"content_type"`
-	} `json:"http_response"`
-	Metadata struct {
-		CorrelationUID string `json:"correlation_uid"`
-	} `json:"metadata"`
-	Unmapped struct {
-		Warden struct {
-			Stage       audit.Stage         `json:"stage"`
-			Agent       string              `json:"agent"`
-			OnBehalfOf  string              `json:"on_behalf_of"`
-			Subject     string              `json:"subject"`
-			Issuer      string              `json:"issuer"`
-			AuthMethod  string              `json:"auth_method"`
-			Session     string              `json:"session"`
-			Decisions   []audit.Decision    `json:"decisions"`
-			Credentials []audit.Credential  `json:"credentials"`
-			Response    *audit.ResponseInfo `json:"response"`
-			Input       json.RawMessage     `json:"input"`
-		} `json:"warden"`
-		Integrity *struct {
-			ChainID string `json:"chain_id"`
-			Seq     uint64 `json:"seq"`
-		} `json:"integrity"`
-	} `json:"unmapped"`
+	ClassUID     int64        `json:"class_uid"`
+	Time         int64        `json:"time"`
+	Actor        recActor     `json:"actor"`
+	HTTPRequest  recRequest   `json:"http_request"`
+	HTTPResponse *recResponse `json:"http_response"`
+	Metadata     recMetadata  `json:"metadata"`
+	Unmapped     recUnmapped  `json:"unmapped"`
+}
+
+type recActor struct {
+	User *recUser `json:"user"`
+}
+
+type recUser struct {
+	Groups []recName `json:"groups"`
+}
+
+type recName struct {
+	Name string `json:"name"`
+}
+
+type recRequest struct {
+	Method  string      `json:"http_method"`
+	Headers []recHeader `json:"http_headers"`
+	URL     recURL      `json:"url"`
+}
+
+type recHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type recURL struct {
+	Hostname    string `json:"hostname"`
+	Path        string `json:"path"`
+	Port        int64  `json:"port"`
+	QueryString string `json:"query_string"`
+	Scheme      string `json:"scheme"`
+}
+
+type recResponse struct {
+	Code        int64  `json:"code"`
+	ContentType string `json:"content_type"`
+}
+
+type recMetadata struct {
+	CorrelationUID string `json:"correlation_uid"`
+}
+
+type recUnmapped struct {
+	Warden    recWarden     `json:"warden"`
+	Integrity *recIntegrity `json:"integrity"`
+}
+
+type recWarden struct {
+	Stage       audit.Stage     `json:"stage"`
+	Agent       string          `json:"agent"`
+	OnBehalfOf  string          `json:"on_behalf_of"`
+	Subject     string          `json:"subject"`
+	Issuer      string          `json:"issuer"`
+	AuthMethod  string          `json:"auth_method"`
+	Session     string          `json:"session"`
+	Decisions   []recDecision   `json:"decisions"`
+	Credentials []recCredential `json:"credentials"`
+	Response    *recRespInfo    `json:"response"`
+	Input       json.RawMessage `json:"input"`
+}
+
+// recDecision is audit.Decision without the shadowed list, which a replay does not read.
+type recDecision struct {
+	Action        string `json:"action"`
+	ApprovalID    string `json:"approval_id"`
+	Phase         string `json:"phase"`
+	Policy        string `json:"policy"`
+	PolicyVersion string `json:"policy_version"`
+	Reason        string `json:"reason"`
+	Rule          string `json:"rule"`
+	Shadow        bool   `json:"shadow"`
+}
+
+type recCredential struct {
+	Role string `json:"role"`
+}
+
+type recRespInfo struct {
+	Status   int64 `json:"status"`
+	Streamed bool  `json:"streamed"`
+}
+
+type recIntegrity struct {
+	ChainID string `json:"chain_id"`
+	Seq     uint64 `json:"seq"`
 }
 
 // parseRecord decodes an entry. ok is false for entries that are not exchange records
 // (checkpoints, a bundle's manifest).
 func parseRecord(b []byte) (*record, bool, error) {
 	r := &record{}
-	if err := json.Unmarshal(b, r); err != nil {
-		return nil, false, fmt.Errorf("audit entry is not JSON: %w", err)
+	if parseRecordFast(b, r) != nil {
+		var err error
+		if r, err = parseRecordSlow(b); err != nil {
+			return nil, false, err
+		}
 	}
 	if r.ClassUID != audit.ClassUID || r.Metadata.CorrelationUID == "" {
 		return nil, false, nil
 	}
 	return r, true, nil
+}
+
+// parseRecordSlow is parseRecord with encoding/json: the reference of parseRecordFast.
+func parseRecordSlow(b []byte) (*record, error) {
+	r := &record{}
+	if err := json.Unmarshal(b, r); err != nil {
+		return nil, fmt.Errorf("audit entry is not JSON: %w", err)
+	}
+	if string(r.Unmapped.Warden.Input) == "null" {
+		r.Unmapped.Warden.Input = nil
+	}
+	return r, nil
 }
 
 // dedupKey identifies a record across copies (the Kafka topic may hold one twice).
@@ -80,7 +147,7 @@ func (r *record) dedupKey() string {
 // input is the decoded decision input of a record.
 type input struct {
 	Facts   map[string]any `json:"facts"`
-	Omitted []string       `json:"omitted"`
+	TextCut bool           `json:"text_cut"`
 	V       int            `json:"v"`
 }
 
@@ -130,7 +197,7 @@ func (r *record) exchange(facts *input) *exchange.Exchange {
 	u := r.HTTPRequest.URL
 	authority := u.Hostname
 	if u.Port != 0 {
-		authority += ":" + strconv.Itoa(u.Port)
+		authority += ":" + strconv.FormatInt(u.Port, 10)
 	}
 	path := u.Path
 	if u.QueryString != "" {
@@ -160,7 +227,7 @@ func (r *record) exchange(facts *input) *exchange.Exchange {
 		x.Credentials = append(x.Credentials, exchange.Credential{Role: c.Role})
 	}
 	if w.Response != nil {
-		x.Response.Status = w.Response.Status
+		x.Response.Status = int(w.Response.Status)
 		x.Response.Streamed = w.Response.Streamed
 	}
 	if hr := r.HTTPResponse; hr != nil && hr.ContentType != "" {
@@ -198,7 +265,7 @@ func (r *record) key(h *keyHash, phase exchange.Phase) {
 	h.str(r.HTTPRequest.Method)
 	h.str(u.Scheme)
 	h.str(u.Hostname)
-	h.str(strconv.Itoa(u.Port))
+	h.str(strconv.FormatInt(u.Port, 10))
 	h.str(u.Path)
 	h.str(u.QueryString)
 	for _, hd := range r.HTTPRequest.Headers {
@@ -220,7 +287,7 @@ func (r *record) key(h *keyHash, phase exchange.Phase) {
 	}
 	if phase == exchange.PhaseResponse {
 		if w.Response != nil {
-			h.str(strconv.Itoa(w.Response.Status))
+			h.str(strconv.FormatInt(w.Response.Status, 10))
 			h.str(strconv.FormatBool(w.Response.Streamed))
 		}
 		if hr := r.HTTPResponse; hr != nil {
