@@ -176,7 +176,7 @@ func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*ex
 		return st.auditFailed(err)
 	}
 	st.closed = true
-	return []*extprocv3.ProcessingResponse{refusal(403, code, d.Rule, d.Reason, st.x.ID, d.ApprovalID)}
+	return st.tagSession([]*extprocv3.ProcessingResponse{refusal(403, code, d.Rule, d.Reason, st.x.ID, d.ApprovalID)})
 }
 
 // refuseErr answers a stage error with a local reply: the stage's status for a *Reject, 500
@@ -197,7 +197,7 @@ func (st *stream) refuseErr(ctx context.Context, err error) []*extprocv3.Process
 		return st.auditFailed(err)
 	}
 	st.closed = true
-	return []*extprocv3.ProcessingResponse{refusal(rj.Status, rj.Code, "", rj.Reason, st.x.ID, "")}
+	return st.tagSession([]*extprocv3.ProcessingResponse{refusal(rj.Status, rj.Code, "", rj.Reason, st.x.ID, "")})
 }
 
 // auditFailed fails closed when the audit record could not be written: nothing proceeds that
@@ -206,7 +206,7 @@ func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
 	st.closed = true
 	st.srv.metrics.error("audit_unavailable")
 	st.srv.log.Error("audit record not written; refusing", "request_id", st.x.ID, "error", err)
-	return []*extprocv3.ProcessingResponse{refusal(503, "audit_unavailable", "", "the audit trail cannot record this request", st.x.ID, "")}
+	return st.tagSession([]*extprocv3.ProcessingResponse{refusal(503, "audit_unavailable", "", "the audit trail cannot record this request", st.x.ID, "")})
 }
 
 // record writes the record this point of the exchange needs: the request record first, the
