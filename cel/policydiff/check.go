@@ -33,8 +33,8 @@ func (d *Differ) AddCheckLine(base *policy.PolicySet, lineNo int, line []byte) e
 }
 
 // checkRecord describes a check line for the report the way a record would.
-func checkRecord(x *exchange.Exchange, lineNo int) *record {
-	r := &record{}
+func checkRecord(x *exchange.Exchange, lineNo int) *recorded {
+	r := &recorded{}
 	r.Metadata.CorrelationUID = "line " + strconv.Itoa(lineNo)
 	r.HTTPRequest.Method = x.Request.Method
 	host, port := x.Request.Authority, 0

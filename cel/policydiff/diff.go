@@ -6,7 +6,7 @@
 //
 // A replay sees what the record carries and nothing more: bodies, header values outside the
 // record's allowlist, JWT claims, the LLM prompt and sensitive query values are never recorded
-// (audit.OmittedFields). Candidate rules that read them are listed as not replayable.
+// (record.OmittedFields). Candidate rules that read them are listed as not replayable.
 package policydiff
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
 )
@@ -130,8 +131,8 @@ type Differ struct {
 	ps   *policy.PolicySet
 	opts Options
 
-	pending map[string]*record // allowed requests waiting for their completion record
-	order   []string           // request ids of pending, in arrival order
+	pending map[string]*recorded // allowed requests waiting for their completion record
+	order   []string             // request ids of pending, in arrival order
 	seen    map[string]struct{}
 	cache   map[[sha256.Size]byte]cached
 	kh      keyHash
@@ -151,7 +152,7 @@ func New(ctx context.Context, ps *policy.PolicySet, opts Options) *Differ {
 	}
 	d := &Differ{
 		ctx: ctx, ps: ps, opts: opts,
-		pending: map[string]*record{}, seen: map[string]struct{}{},
+		pending: map[string]*recorded{}, seen: map[string]struct{}{},
 		cache: map[[sha256.Size]byte]cached{}, kh: keyHash{h: sha256.New()},
 		trans: map[[2]string]*Transition{},
 	}
@@ -168,7 +169,7 @@ func gaps(ps *policy.PolicySet) []RuleGap {
 		for _, r := range ps.Rules(phase) {
 			var fields []string
 			for _, f := range r.Fields() {
-				for _, o := range audit.OmittedFields {
+				for _, o := range record.OmittedFields {
 					if f == o || strings.HasPrefix(f, o+".") {
 						fields = append(fields, f)
 					}
@@ -267,7 +268,7 @@ func (d *Differ) Result() *Result {
 
 // finish re-decides one exchange from its request record and, when it went upstream, its
 // completion record.
-func (d *Differ) finish(req, comp *record) {
+func (d *Differ) finish(req, comp *recorded) {
 	w := &req.Unmapped.Warden
 	if len(w.Input) == 0 {
 		d.res.Skipped[SkipNoInput]++
@@ -312,7 +313,7 @@ func (d *Differ) finish(req, comp *record) {
 }
 
 // tally counts one re-decided exchange.
-func (d *Differ) tally(req *record, old, nw Verdict, note string) {
+func (d *Differ) tally(req *recorded, old, nw Verdict, note string) {
 	d.res.Exchanges++
 	ol, nl := old.Label(), nw.Label()
 	changed := ol != nl
@@ -339,7 +340,7 @@ func (d *Differ) tally(req *record, old, nw Verdict, note string) {
 
 // decide re-decides one phase of a record, from the cache when identical input was decided
 // before (a decision is a function of the input: policy.Decide reads nothing else).
-func (d *Differ) decide(r *record, phase exchange.Phase) (exchange.Decision, bool, Skip) {
+func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, bool, Skip) {
 	var key [sha256.Size]byte
 	if d.opts.CacheEntries > 0 {
 		d.kh.h.Reset()
@@ -353,7 +354,7 @@ func (d *Differ) decide(r *record, phase exchange.Phase) (exchange.Decision, boo
 	switch {
 	case err != nil:
 		return exchange.Decision{}, false, SkipUnreadable
-	case in.V > audit.InputVersion:
+	case in.V > record.InputVersion:
 		return exchange.Decision{}, false, SkipNewerInput
 	case in.V < 1:
 		return exchange.Decision{}, false, SkipNoInput

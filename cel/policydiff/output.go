@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/audit/record"
 )
 
 // skipText explains each skip reason to an operator.
@@ -22,7 +22,7 @@ var skipText = map[Skip]string{
 }
 
 // omittedText is what records never carry, for the reports.
-func omittedText() string { return strings.Join(audit.OmittedFields, ", ") }
+func omittedText() string { return strings.Join(record.OmittedFields, ", ") }
 
 func versions(m map[string]string) string {
 	keys := make([]string, 0, len(m))

@@ -11,9 +11,9 @@ import (
 	"github.com/warden-gw/warden/exchange"
 )
 
-// record is the part of an audit record (audit.Record) that a replay reads. Input stays raw: it
+// recorded is the part of an audit record (audit.Record) that a replay reads. Input stays raw: it
 // is decoded only when the decision is not already known for identical input (see Differ).
-type record struct {
+type recorded struct {
 	ClassUID     int64        `json:"class_uid"`
 	Time         int64        `json:"time"`
 	Actor        recActor     `json:"actor"`
@@ -110,8 +110,8 @@ type recIntegrity struct {
 
 // parseRecord decodes an entry. ok is false for entries that are not exchange records
 // (checkpoints, a bundle's manifest).
-func parseRecord(b []byte) (*record, bool, error) {
-	r := &record{}
+func parseRecord(b []byte) (*recorded, bool, error) {
+	r := &recorded{}
 	if parseRecordFast(b, r) != nil {
 		var err error
 		if r, err = parseRecordSlow(b); err != nil {
@@ -125,8 +125,8 @@ func parseRecord(b []byte) (*record, bool, error) {
 }
 
 // parseRecordSlow is parseRecord with encoding/json: the reference of parseRecordFast.
-func parseRecordSlow(b []byte) (*record, error) {
-	r := &record{}
+func parseRecordSlow(b []byte) (*recorded, error) {
+	r := &recorded{}
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, fmt.Errorf("audit entry is not JSON: %w", err)
 	}
@@ -137,7 +137,7 @@ func parseRecordSlow(b []byte) (*record, error) {
 }
 
 // dedupKey identifies a record across copies (the Kafka topic may hold one twice).
-func (r *record) dedupKey() string {
+func (r *recorded) dedupKey() string {
 	if in := r.Unmapped.Integrity; in != nil {
 		return in.ChainID + ":" + strconv.FormatUint(in.Seq, 10)
 	}
@@ -193,7 +193,7 @@ func celValue(v any) any {
 // exchange rebuilds the exchange a policy saw, from what the record carries: method, URL
 // (sensitive query values read REDACTED), the allow-listed headers, identity, credential role,
 // response status and content type, and facts. Bodies are not recorded and stay empty.
-func (r *record) exchange(facts *input) *exchange.Exchange {
+func (r *recorded) exchange(facts *input) *exchange.Exchange {
 	u := r.HTTPRequest.URL
 	authority := u.Hostname
 	if u.Port != 0 {
@@ -239,7 +239,7 @@ func (r *record) exchange(facts *input) *exchange.Exchange {
 // recordedDecisions returns the record's decisions of one phase as exchange decisions. A
 // decision that carries an approval id was a require_approval of the policy, whatever the
 // approver made of it: the policy's own action is what a candidate is compared with.
-func (r *record) recordedDecisions(phase exchange.Phase) []exchange.Decision {
+func (r *recorded) recordedDecisions(phase exchange.Phase) []exchange.Decision {
 	var out []exchange.Decision
 	for _, d := range r.Unmapped.Warden.Decisions {
 		if d.Phase != string(phase) {
@@ -258,7 +258,7 @@ func (r *record) recordedDecisions(phase exchange.Phase) []exchange.Decision {
 }
 
 // key writes everything a decision of phase depends on into h (see Differ's cache).
-func (r *record) key(h *keyHash, phase exchange.Phase) {
+func (r *recorded) key(h *keyHash, phase exchange.Phase) {
 	u := r.HTTPRequest.URL
 	w := &r.Unmapped.Warden
 	h.str(string(phase))
@@ -299,7 +299,7 @@ func (r *record) key(h *keyHash, phase exchange.Phase) {
 }
 
 // describe returns method, host and path for the report.
-func (r *record) describe() (method, host, path string) {
+func (r *recorded) describe() (method, host, path string) {
 	u := r.HTTPRequest.URL
 	return r.HTTPRequest.Method, u.Hostname, strings.TrimSpace(u.Path)
 }

@@ -460,7 +460,7 @@ func setBool(dst *bool, v []byte) error {
 
 // parseRecordFast decodes the members of r that a replay reads, or refuses (the caller then
 // uses parseRecordSlow).
-func parseRecordFast(b []byte, r *record) error {
+func parseRecordFast(b []byte, r *recorded) error {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return errFallback
@@ -585,7 +585,7 @@ func parseRequest(q *recRequest, v []byte) error {
 	})
 }
 
-func parseResponse(r *record, v []byte) error {
+func parseResponse(r *recorded, v []byte) error {
 	if string(v) == "null" {
 		r.HTTPResponse = nil
 		return nil
@@ -603,7 +603,7 @@ func parseResponse(r *record, v []byte) error {
 	})
 }
 
-func parseIntegrity(v []byte, r *record) error {
+func parseIntegrity(v []byte, r *recorded) error {
 	if string(v) == "null" {
 		r.Unmapped.Integrity = nil
 		return nil

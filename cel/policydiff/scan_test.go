@@ -9,7 +9,7 @@ import (
 // accepts an entry it must read exactly what encoding/json reads.
 func agree(t *testing.T, b []byte) {
 	t.Helper()
-	var fast record
+	var fast recorded
 	ferr := parseRecordFast(b, &fast)
 	slow, serr := parseRecordSlow(b)
 	if ferr != nil {
@@ -28,7 +28,7 @@ func agree(t *testing.T, b []byte) {
 func TestFastReaderReadsRecordsAsEncodingJSON(t *testing.T) {
 	recs := recordTraffic(t, defaultPack(t), 24, true)
 	for _, b := range recs {
-		var r record
+		var r recorded
 		if err := parseRecordFast(b, &r); err != nil {
 			t.Fatalf("a record warden writes is refused by the fast reader: %v\n%s", err, b)
 		}

@@ -1,0 +1,95 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/inspect"
+	"github.com/warden-gw/warden/redact"
+)
+
+// inputExchange is an MCP call whose SQL carries a password, inspected as the server does.
+func inputExchange() *exchange.Exchange {
+	x := sampleExchange(3, "s-in")
+	x.Request.Authority = "mcp.internal"
+	x.Request.Path = "/mcp"
+	x.Request.Body = []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"execute_sql",` +
+		`"arguments":{"query":"ALTER USER app WITH PASSWORD 'hunter2-SECRET-VALUE'"}}}`)
+	x.Facts = inspect.Analyze(&x.Request)
+	return x
+}
+
+// TestRecordCarriesDecisionInput: the record says what the policy decided from (the facts,
+// versioned, with what is never recorded listed), a secret inside the facts is redacted in the
+// record, and redacting the record leaves the live facts (read by the response phase) alone.
+func TestRecordCarriesDecisionInput(t *testing.T) {
+	x := inputExchange()
+	live := x.Facts.(*inspect.Facts).CEL()
+	liveText := live["actions"].([]any)[0].(map[string]any)["text"].(string)
+	r := BuildRecord(x, StageRequest, Product{Name: "warden"}, time.Now())
+	redact.Fields(r, func(s string) string { return strings.ReplaceAll(s, "hunter2-SECRET-VALUE", "[REDACTED]") })
+
+	body, _, err := Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := reflectCanonical(t, r); !bytes.Equal(body, want) {
+		t.Fatalf("encoder and canonical form differ:\n%s\n%s", body, want)
+	}
+	if bytes.Contains(body, []byte("hunter2")) {
+		t.Fatalf("the record carries the secret: %s", body)
+	}
+	var back Record
+	if err := json.Unmarshal(body, &back); err != nil {
+		t.Fatal(err)
+	}
+	in := back.Unmapped.Warden.Input
+	if in == nil || in.V != InputVersion {
+		t.Fatalf("input = %+v, want version %d", in, InputVersion)
+	}
+	acts, _ := in.Facts["actions"].([]any)
+	if len(acts) != 1 || acts[0].(map[string]any)["kind"] != "sql" {
+		t.Fatalf("recorded actions = %v, want the one SQL statement", acts)
+	}
+	if llm, _ := in.Facts["llm"].(map[string]any); llm == nil || llm["prompt"] != nil {
+		t.Fatalf("llm facts = %v: want them present, without the prompt", llm)
+	}
+	if got := live["actions"].([]any)[0].(map[string]any)["text"].(string); got != liveText || !strings.Contains(got, "hunter2") {
+		t.Fatalf("redacting the record changed the live facts: %q", got)
+	}
+}
+
+// TestRecordWithoutFactsHasNoInput: an exchange no policy decided (or not inspected) says
+// nothing it could be replayed from.
+func TestRecordWithoutFactsHasNoInput(t *testing.T) {
+	x := inputExchange()
+	x.Decisions = nil
+	if r := BuildRecord(x, StageRequest, Product{}, time.Now()); r.Unmapped.Warden.Input != nil {
+		t.Fatal("an exchange without a decision has an input")
+	}
+	x = inputExchange()
+	x.Facts = (*inspect.Facts)(nil)
+	if r := BuildRecord(x, StageRequest, Product{}, time.Now()); r.Unmapped.Warden.Input != nil {
+		t.Fatal("an exchange with nil facts has an input")
+	}
+}
+
+// TestDecisionInputCutsLongText: a statement longer than the cap is shortened and the input
+// says so.
+func TestDecisionInputCutsLongText(t *testing.T) {
+	x := inputExchange()
+	x.Request.Body = []byte(`{"query":"SELECT '` + strings.Repeat("a", maxInputText+10) + `'"}`)
+	x.Request.Path = "/sql"
+	x.Facts = inspect.Analyze(&x.Request)
+	in := inputOf(x)
+	if in == nil {
+		t.Fatal("no input")
+	}
+	if !in.TextCut {
+		t.Fatalf("text_cut not set for a statement over %d bytes", maxInputText)
+	}
+}
