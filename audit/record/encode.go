@@ -46,6 +46,7 @@ func (r *Record) appendJSON(b []byte) []byte {
 	w.strOmit("message", r.Message)
 	w.key("metadata")
 	r.Metadata.write(&w)
+	writeResources(&w, r.Resources)
 	w.str("severity", r.Severity)
 	w.int("severity_id", int64(r.SeverityID))
 	w.key("src_endpoint")

@@ -93,3 +93,34 @@ func TestDecisionInputCutsLongText(t *testing.T) {
 		t.Fatalf("text_cut not set for a statement over %d bytes", maxInputText)
 	}
 }
+
+// TestRecordNamesTheResourcesTouched: OCSF resources[] lists what the actions touched.
+func TestRecordNamesTheResourcesTouched(t *testing.T) {
+	x := inputExchange()
+	x.Request.Body = []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"execute_sql",` +
+		`"arguments":{"query":"DELETE FROM billing.invoices WHERE id IN (SELECT id FROM staging.old)"}}}`)
+	x.Facts = inspect.Analyze(&x.Request)
+	r := BuildRecord(x, StageRequest, Product{}, time.Now())
+	got := map[string]bool{}
+	for _, res := range r.Resources {
+		got[res.Type+":"+res.Name] = true
+	}
+	if !got["table:billing.invoices"] || !got["table:staging.old"] {
+		t.Fatalf("resources = %+v, want both tables", r.Resources)
+	}
+	body, _, err := Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := reflectCanonical(t, r); !bytes.Equal(body, want) {
+		t.Fatalf("encoder and canonical form differ:\n%s\n%s", body, want)
+	}
+
+	k := &exchange.Exchange{ID: "k", Request: exchange.Request{Method: "DELETE", Scheme: "https", Authority: "k8s.internal:6443", Path: "/api/v1/namespaces/prod/pods/web-1"}}
+	k.Facts = inspect.Analyze(&k.Request)
+	k.Decisions = []exchange.Decision{{Action: exchange.Deny, Phase: exchange.PhaseRequest}}
+	r = BuildRecord(k, StageRequest, Product{}, time.Now())
+	if len(r.Resources) != 1 || r.Resources[0] != (Resource{Type: "kubernetes/pods", Name: "prod/web-1"}) {
+		t.Fatalf("resources = %+v, want the pod prod/web-1", r.Resources)
+	}
+}

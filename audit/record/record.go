@@ -57,6 +57,7 @@ type Record struct {
 	HTTPResponse  *HTTPResponse `json:"http_response,omitempty"`
 	Message       string        `json:"message,omitempty"`
 	Metadata      Metadata      `json:"metadata"`
+	Resources     []Resource    `json:"resources,omitempty"` // what the actions touched (OCSF resources[])
 	Severity      string        `json:"severity"`
 	SeverityID    int           `json:"severity_id"`
 	SrcEndpoint   Endpoint      `json:"src_endpoint"`
@@ -125,6 +126,7 @@ func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Ti
 	r.StatusDetail = x.ErrorCode
 	r.Message = message(x, stage, disp)
 	r.Unmapped.Warden = wardenPart(x, stage, disp)
+	r.Resources = resourcesOf(r.Unmapped.Warden.Input)
 	return r
 }
 

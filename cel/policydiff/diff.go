@@ -202,6 +202,11 @@ func (d *Differ) Add(entry []byte) {
 		}
 	}
 	id := r.Metadata.CorrelationUID
+	switch r.Unmapped.Warden.Stage {
+	case audit.StageRequest, audit.StageCompletion:
+	default:
+		return // an event (approval, session end): not an exchange a policy decides
+	}
 	if r.Unmapped.Warden.Stage == audit.StageCompletion {
 		req, ok := d.pending[id]
 		if !ok {
