@@ -29,19 +29,25 @@ func mix(i int, unique bool) traffic {
 	}
 	switch i % 6 {
 	case 0:
-		return traffic{"POST", "api.openai.com", "/v1/chat/completions",
+		return traffic{
+			"POST", "api.openai.com", "/v1/chat/completions",
 			`{"model":"gpt-4o","messages":[{"role":"user","content":"list the tables"}],"tools":[{"type":"function","function":{"name":"execute_sql","parameters":{}}}]}`,
-			200, `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"t1","type":"function","function":{"name":"execute_sql","arguments":"{\"query\":\"SELECT name FROM tables\"}"}}]},"finish_reason":"tool_calls"}]}`}
+			200, `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"t1","type":"function","function":{"name":"execute_sql","arguments":"{\"query\":\"SELECT name FROM tables\"}"}}]},"finish_reason":"tool_calls"}]}`,
+		}
 	case 1, 4:
-		return traffic{"POST", "mcp.internal", "/mcp",
+		return traffic{
+			"POST", "mcp.internal", "/mcp",
 			fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"execute_sql","arguments":{"query":"SELECT id, email FROM users WHERE id = %d"}}}`, id),
-			200, `{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"1 row"}]}}`}
+			200, `{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"1 row"}]}}`,
+		}
 	case 2:
 		return traffic{"POST", "db.internal", "/query", fmt.Sprintf(`{"query":"DELETE FROM scratch.t%d"}`, id%1000), 0, ""}
 	case 3:
-		return traffic{"POST", "mcp.internal", "/mcp",
+		return traffic{
+			"POST", "mcp.internal", "/mcp",
 			`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run","arguments":{"command":"kubectl get pods -n prod"}}}`,
-			200, `{"jsonrpc":"2.0","id":2,"result":{"content":[]}}`}
+			200, `{"jsonrpc":"2.0","id":2,"result":{"content":[]}}`,
+		}
 	}
 	return traffic{"GET", "k8s.internal:6443", fmt.Sprintf("/api/v1/namespaces/prod/pods/web-%d", id), "", 200, `{"kind":"Pod"}`}
 }

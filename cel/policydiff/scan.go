@@ -26,7 +26,7 @@ var (
 // warden writes): matched exactly, as encoding/json would match it.
 func plainKey(k []byte) bool {
 	for _, c := range k {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
 			return false
 		}
 	}
@@ -275,14 +275,10 @@ func knownStringEnd(b []byte, i int) int {
 	}
 }
 
-// members calls fn for each member of the object at b[i] (in a span skipValue checked) with
-// its key and the span of its value; it returns the index after the object.
-func members(b []byte, i int, fn func(key []byte, v []byte) error) (int, error) {
-	return walkMembers(b, i, false, fn)
-}
-
-// walkMembers is members; with check set it also checks the syntax of each value (for the
-// outermost object, whose bytes nothing checked yet).
+// walkMembers calls fn for each member of the object at b[i] with its key and the span of its
+// value, and returns the index after the object. With check set it also checks the syntax of
+// each value (for the outermost object, whose bytes nothing checked yet); without, the object
+// lies in a span already checked.
 func walkMembers(b []byte, i int, check bool, fn func(key []byte, v []byte) error) (int, error) {
 	i = skipWS(b, i)
 	if i >= len(b) || b[i] != '{' {
