@@ -10,10 +10,10 @@
 package policydiff
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"hash"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -134,7 +134,7 @@ type Differ struct {
 	pending map[string]*recorded // allowed requests waiting for their completion record
 	order   []string             // request ids of pending, in arrival order
 	seen    map[string]struct{}
-	cache   map[[sha256.Size]byte]cached
+	cache   map[[2]uint64]cached
 	kh      keyHash
 	trans   map[[2]string]*Transition
 	res     Result
@@ -153,7 +153,7 @@ func New(ctx context.Context, ps *policy.PolicySet, opts Options) *Differ {
 	d := &Differ{
 		ctx: ctx, ps: ps, opts: opts,
 		pending: map[string]*recorded{}, seen: map[string]struct{}{},
-		cache: map[[sha256.Size]byte]cached{}, kh: keyHash{h: sha256.New()},
+		cache: map[[2]uint64]cached{}, kh: newKeyHash(),
 		trans: map[[2]string]*Transition{},
 	}
 	d.res.Policies = ps.Versions()
@@ -225,6 +225,8 @@ func (d *Differ) Add(entry []byte) {
 		d.finish(r, nil) // refused: it never went upstream and has no completion record
 		return
 	}
+	// The record outlives the entry (whose buffer a reader may reuse): keep its own input.
+	r.Unmapped.Warden.Input = bytes.Clone(r.Unmapped.Warden.Input)
 	d.pending[id] = r
 	d.order = append(d.order, id)
 	if len(d.order) > 4*len(d.pending)+1024 {
@@ -346,11 +348,11 @@ func (d *Differ) tally(req *recorded, old, nw Verdict, note string) {
 // decide re-decides one phase of a record, from the cache when identical input was decided
 // before (a decision is a function of the input: policy.Decide reads nothing else).
 func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, bool, Skip) {
-	var key [sha256.Size]byte
+	var key [2]uint64
 	if d.opts.CacheEntries > 0 {
-		d.kh.h.Reset()
+		d.kh.reset()
 		r.key(&d.kh, phase)
-		d.kh.h.Sum(key[:0])
+		key = d.kh.sum()
 		if c, ok := d.cache[key]; ok {
 			return c.d, c.cut, ""
 		}
@@ -382,20 +384,37 @@ func finalOf(ds []exchange.Decision) exchange.Decision {
 	return x.Final()
 }
 
-// keyHash feeds length-prefixed fields to a hash, so that ("ab","c") and ("a","bc") differ.
+// keyHash feeds length-prefixed fields to two independently seeded 64-bit hashes (128 bits:
+// a collision among the inputs of a day of traffic is out of reach), so that ("ab","c") and
+// ("a","bc") differ.
 type keyHash struct {
-	h   hash.Hash
-	buf [8]byte
+	a, b maphash.Hash
+	buf  [8]byte
 }
+
+func newKeyHash() keyHash {
+	var k keyHash
+	k.a.SetSeed(maphash.MakeSeed())
+	k.b.SetSeed(maphash.MakeSeed())
+	return k
+}
+
+func (k *keyHash) reset() { k.a.Reset(); k.b.Reset() }
+
+func (k *keyHash) sum() [2]uint64 { return [2]uint64{k.a.Sum64(), k.b.Sum64()} }
 
 func (k *keyHash) str(s string) {
 	binary.LittleEndian.PutUint64(k.buf[:], uint64(len(s)))
-	k.h.Write(k.buf[:])
-	k.h.Write([]byte(s))
+	_, _ = k.a.Write(k.buf[:])
+	_, _ = k.b.Write(k.buf[:])
+	_, _ = k.a.WriteString(s)
+	_, _ = k.b.WriteString(s)
 }
 
-func (k *keyHash) bytes(b []byte) {
-	binary.LittleEndian.PutUint64(k.buf[:], uint64(len(b)))
-	k.h.Write(k.buf[:])
-	k.h.Write(b)
+func (k *keyHash) bytes(p []byte) {
+	binary.LittleEndian.PutUint64(k.buf[:], uint64(len(p)))
+	_, _ = k.a.Write(k.buf[:])
+	_, _ = k.b.Write(k.buf[:])
+	_, _ = k.a.Write(p)
+	_, _ = k.b.Write(p)
 }

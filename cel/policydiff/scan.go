@@ -678,7 +678,7 @@ func parseWarden(v []byte, w *recWarden) error {
 		case "input":
 			w.Input = nil
 			if string(v) != "null" {
-				w.Input = append([]byte(nil), v...)
+				w.Input = v // a span of the entry: Differ.Add copies it when it keeps the record
 			}
 			return true, nil
 		}
