@@ -124,3 +124,28 @@ func TestRecordNamesTheResourcesTouched(t *testing.T) {
 		t.Fatalf("resources = %+v, want the pod prod/web-1", r.Resources)
 	}
 }
+
+// BenchmarkBuildEncodeWithInput is BenchmarkBuildEncode for an inspected MCP SQL call, with and
+// without its decision input: what recording the input costs per record.
+func BenchmarkBuildEncodeWithInput(b *testing.B) {
+	for _, withFacts := range []bool{false, true} {
+		name := "without-input"
+		if withFacts {
+			name = "with-input"
+		}
+		b.Run(name, func(b *testing.B) {
+			x := inputExchange()
+			if !withFacts {
+				x.Facts = nil
+			}
+			now := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				r := BuildRecord(x, StageRequest, Product{Name: "warden"}, now)
+				if _, _, err := Encode(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
