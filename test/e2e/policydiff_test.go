@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warden-gw/warden/audit/auditcli"
 	"github.com/warden-gw/warden/cel/pack"
 	"github.com/warden-gw/warden/cel/policydiff"
 	"github.com/warden-gw/warden/exchange"
@@ -125,6 +126,29 @@ func TestPolicyDiffOnARecordedSpool(t *testing.T) {
 		if !strings.Contains(text, s) {
 			t.Errorf("text output lacks %q:\n%s", s, text)
 		}
+	}
+
+	// The same records through an evidence bundle: the same exchanges change.
+	bundle := filepath.Join(t.TempDir(), "evidence.jsonl")
+	if err := auditcli.Run(context.Background(), []string{"export", "--dir", spoolDir, "--from", "2000-01-01T00:00:00Z",
+		"--to", "2100-01-01T00:00:00Z", "--out", bundle}, nil, &out, &errb); err != nil {
+		t.Fatalf("audit export: %v\n%s", err, errb.String())
+	}
+	out.Reset()
+	if err := policydiff.Run(context.Background(), []string{"--bundle", bundle, "--policy", candidate, "--json"}, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	var fromBundle policydiff.Result
+	if err := json.Unmarshal(out.Bytes(), &fromBundle); err != nil {
+		t.Fatal(err)
+	}
+	var gotBundle []string
+	for _, c := range fromBundle.Changed {
+		gotBundle = append(gotBundle, c.RequestID)
+	}
+	slices.Sort(gotBundle)
+	if !slices.Equal(gotBundle, want) {
+		t.Errorf("from the bundle, changed = %v, want %v", gotBundle, want)
 	}
 
 	// The same spool against the unchanged pack: nothing changes.
