@@ -130,8 +130,10 @@ func TestPolicyDiffOnARecordedSpool(t *testing.T) {
 
 	// The same records through an evidence bundle: the same exchanges change.
 	bundle := filepath.Join(t.TempDir(), "evidence.jsonl")
-	if err := auditcli.Run(context.Background(), []string{"export", "--dir", spoolDir, "--from", "2000-01-01T00:00:00Z",
-		"--to", "2100-01-01T00:00:00Z", "--out", bundle}, nil, &out, &errb); err != nil {
+	if err := auditcli.Run(context.Background(), []string{
+		"export", "--dir", spoolDir, "--from", "2000-01-01T00:00:00Z",
+		"--to", "2100-01-01T00:00:00Z", "--out", bundle,
+	}, nil, &out, &errb); err != nil {
 		t.Fatalf("audit export: %v\n%s", err, errb.String())
 	}
 	out.Reset()

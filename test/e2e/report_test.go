@@ -94,13 +94,17 @@ func TestAuditReportOnARecordedSpool(t *testing.T) {
 
 	// From an evidence bundle of the same trail, with the signer's public key.
 	bundle := filepath.Join(t.TempDir(), "evidence.jsonl")
-	if err := auditcli.Run(context.Background(), []string{"export", "--dir", dir, "--from", "2000-01-01T00:00:00Z",
-		"--to", "2100-01-01T00:00:00Z", "--out", bundle}, nil, &out, &errb); err != nil {
+	if err := auditcli.Run(context.Background(), []string{
+		"export", "--dir", dir, "--from", "2000-01-01T00:00:00Z",
+		"--to", "2100-01-01T00:00:00Z", "--out", bundle,
+	}, nil, &out, &errb); err != nil {
 		t.Fatalf("audit export: %v\n%s", err, errb.String())
 	}
 	bpage := filepath.Join(t.TempDir(), "bundle.html")
-	if err := auditcli.Run(context.Background(), []string{"report", "--bundle", bundle, "--pubkey", filepath.Join(dir, "checkpoint.key.pub"),
-		"--html", bpage}, nil, &out, &errb); err != nil {
+	if err := auditcli.Run(context.Background(), []string{
+		"report", "--bundle", bundle, "--pubkey", filepath.Join(dir, "checkpoint.key.pub"),
+		"--html", bpage,
+	}, nil, &out, &errb); err != nil {
 		t.Fatalf("audit report --bundle: %v\n%s", err, errb.String())
 	}
 	if b, _ := os.ReadFile(bpage); !strings.Contains(string(b), "<b>Verified</b>") || !strings.Contains(string(b), "warden-sql/destructive-sql") {
