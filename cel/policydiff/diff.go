@@ -204,6 +204,9 @@ func (d *Differ) Add(entry []byte) {
 	id := r.Metadata.CorrelationUID
 	switch r.Unmapped.Warden.Stage {
 	case audit.StageRequest, audit.StageCompletion:
+		if r.isEvent() {
+			return
+		}
 	default:
 		return // an event (approval, session end): not an exchange a policy decides
 	}

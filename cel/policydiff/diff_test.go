@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
 )
@@ -72,5 +73,27 @@ func TestRulesReadingWhatRecordsOmitAreNamed(t *testing.T) {
 	// Without the pack's rules every recorded deny becomes an allow: the changes name them.
 	if len(res.Changed) != 2 || res.Changed[0].Old.Rule != "destructive-sql" {
 		t.Errorf("changed = %+v, want the two destructive deletes of the sample", res.Changed)
+	}
+}
+
+// TestApprovalStepsAreNotExchanges: the records of an approval's steps and of a session's end
+// are neither re-decided nor counted as records without input.
+func TestApprovalStepsAreNotExchanges(t *testing.T) {
+	ps := defaultPack(t)
+	d := New(context.Background(), ps, Options{})
+	for _, code := range []string{"approval.requested", "approval.approved", "session.ended"} {
+		x := &exchange.Exchange{
+			ID: "ap-1", Request: exchange.Request{Method: "DELETE", Authority: "k8s.internal", Path: "/api/v1/namespaces/a/pods/b"},
+			Decisions: []exchange.Decision{{Action: exchange.RequireApproval, Phase: exchange.PhaseRequest, Rule: "r", ApprovalID: "ap-1"}},
+			ErrorCode: code, Disposition: exchange.ApprovalRequired,
+		}
+		d.Add(encode(t, x, audit.StageRequest))
+	}
+	for _, r := range recordTraffic(t, ps, 6, false) {
+		d.Add(r)
+	}
+	res := d.Result()
+	if res.Exchanges != 6 || len(res.Skipped) != 0 {
+		t.Fatalf("exchanges %d, skipped %v: want the 6 exchanges and nothing skipped", res.Exchanges, res.Skipped)
 	}
 }

@@ -76,6 +76,8 @@ type recWarden struct {
 	Issuer      string          `json:"issuer"`
 	AuthMethod  string          `json:"auth_method"`
 	Session     string          `json:"session"`
+	ErrorCode   string          `json:"error_code"`
+	Event       string          `json:"event"`
 	Decisions   []recDecision   `json:"decisions"`
 	Credentials []recCredential `json:"credentials"`
 	Response    *recRespInfo    `json:"response"`
@@ -134,6 +136,14 @@ func parseRecordSlow(b []byte) (*recorded, error) {
 		r.Unmapped.Warden.Input = nil
 	}
 	return r, nil
+}
+
+// isEvent reports a record that is not an HTTP exchange: an event record, or an approval step
+// or session end written as an exchange record with its kind as error code (before event
+// records existed).
+func (r *recorded) isEvent() bool {
+	w := &r.Unmapped.Warden
+	return w.Event != "" || strings.HasPrefix(w.ErrorCode, "approval.") || w.ErrorCode == "session.ended"
 }
 
 // dedupKey identifies a record across copies (the Kafka topic may hold one twice).

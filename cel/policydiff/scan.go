@@ -642,6 +642,10 @@ func parseWarden(v []byte, w *recWarden) error {
 			return true, setStr(&w.AuthMethod, v)
 		case "session":
 			return true, setStr(&w.Session, v)
+		case "error_code":
+			return true, setStr(&w.ErrorCode, v)
+		case "event":
+			return true, setStr(&w.Event, v)
 		case "decisions":
 			return true, parseDecisions(&w.Decisions, v)
 		case "credentials":
