@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/warden-gw/warden/audit"
@@ -85,8 +86,9 @@ func sessionRows(entries []audit.Entry) []*sessionRow {
 			continue
 		}
 		w := r.Unmapped.Warden
-		if w.Stage != audit.StageRequest || w.Session == "" || w.Marker != nil {
-			continue
+		if w.Stage != audit.StageRequest || w.Session == "" || w.Marker != nil || w.Event != "" ||
+			strings.HasPrefix(w.ErrorCode, "approval.") || w.ErrorCode == "session.ended" {
+			continue // not an exchange: an event, an approval step, a session's end
 		}
 		if in := r.Unmapped.Integrity; in != nil {
 			k := fmt.Sprintf("%s:%d", in.ChainID, in.Seq)
