@@ -149,3 +149,47 @@ func BenchmarkBuildEncodeWithInput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRedactRecordWithInput: the redaction every record goes through (Log.build), with and
+// without the decision input's strings.
+func BenchmarkRedactRecordWithInput(b *testing.B) {
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, withFacts := range []bool{false, true} {
+		for _, memo := range []bool{false, true} {
+			name := "without-input"
+			if withFacts {
+				name = "with-input"
+			}
+			if memo {
+				name += "/memo"
+			}
+			b.Run(name, func(b *testing.B) {
+				x := inputExchange()
+				if !withFacts {
+					x.Facts = nil
+				}
+				now := time.Now()
+				b.ReportAllocs()
+				for b.Loop() {
+					r := BuildRecord(x, StageRequest, Product{Name: "warden"}, now)
+					f := eng.Text
+					if memo {
+						seen := make(map[string]string, 64)
+						f = func(s string) string {
+							if out, ok := seen[s]; ok {
+								return out
+							}
+							out := eng.Text(s)
+							seen[s] = out
+							return out
+						}
+					}
+					redact.Fields(r, f)
+				}
+			})
+		}
+	}
+}
