@@ -165,7 +165,43 @@ type input struct {
 // method, as it reads inspect.Facts).
 func (in *input) CEL() map[string]any { return in.Facts }
 
+// decodeInput decodes a record's decision input. The input is a span of a record the fast
+// reader checked, or encoding/json's copy of one: either way valid JSON.
 func decodeInput(raw json.RawMessage) (*input, error) {
+	if len(raw) > 0 && raw[0] == '{' {
+		in := &input{}
+		err := fields(raw, func(k, v []byte) (bool, error) {
+			switch string(k) {
+			case "facts":
+				if string(v) == "null" {
+					in.Facts = nil
+					return true, nil
+				}
+				if v[0] != '{' {
+					return true, errFallback
+				}
+				f, err := decodeValue(v)
+				in.Facts, _ = f.(map[string]any)
+				return true, err
+			case "text_cut":
+				return true, setBool(&in.TextCut, v)
+			case "v":
+				var n int64
+				err := setInt(&n, v)
+				in.V = int(n)
+				return true, err
+			}
+			return false, nil
+		})
+		if err == nil {
+			return in, nil
+		}
+	}
+	return decodeInputSlow(raw)
+}
+
+// decodeInputSlow is decodeInput with encoding/json: the reference.
+func decodeInputSlow(raw json.RawMessage) (*input, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	in := &input{}

@@ -21,6 +21,13 @@ func agree(t *testing.T, b []byte) {
 	if !reflect.DeepEqual(&fast, slow) {
 		t.Fatalf("readers differ on %q:\nfast %+v\nslow %+v", b, fast, *slow)
 	}
+	if in := fast.Unmapped.Warden.Input; len(in) > 0 {
+		f, ferr := decodeInput(in)
+		s, serr := decodeInputSlow(in)
+		if (ferr == nil) != (serr == nil) || (ferr == nil && !reflect.DeepEqual(f, s)) {
+			t.Fatalf("input decoders differ on %q:\nfast %+v %v\nslow %+v %v", in, f, ferr, s, serr)
+		}
+	}
 }
 
 // TestFastReaderReadsRecordsAsEncodingJSON: on real records (request and completion, allowed
@@ -43,7 +50,9 @@ func TestFastReaderReadsRecordsAsEncodingJSON(t *testing.T) {
 		`{"http_request":{"http_headers":[{"name":"a","value":"\u00e9\n"}],"url":{"port":443}}}`,
 		`{"unmapped":{"warden":{"decisions":[{"action":"deny","shadow":true,"shadowed":[{}]}]}}}`,
 		`{"unmapped":{"warden":{"decisions":{}}}}`, `{"unmapped":{"integrity":{"seq":-1}}}`,
-		`{"unmapped":{"warden":{"session":"\xff"}}}`, `{"unmapped":{"warden":{"session":"a\u0000"}}}`,
+		`{"unmapped":{"warden":{"session":"\xff"}}}`,
+		`{"unmapped":{"warden":{"input":{"v":1,"facts":{"a":[1,1.5,-0,1e2,"\u00e9",null,true,{"k":{},"k":[]}],"\u0062":"\xff"}}}}}`,
+		`{"unmapped":{"warden":{"input":{"v":1,"V":2,"facts":null}}}}`, `{"unmapped":{"warden":{"input":{"v":1.5,"facts":[]}}}}`, `{"unmapped":{"warden":{"session":"a\u0000"}}}`,
 		`{"message":"x" "y"}`, `{"a":[1,]}`, `{"a":tru}`, `null`, `[]`, `{} {}`, `{"a":"\q"}`,
 	} {
 		agree(t, []byte(s))
