@@ -119,7 +119,7 @@ func BenchmarkRecordDurable(b *testing.B) {
 // BenchmarkRecordAsync is the same load in async mode (fsync every 200ms, off the request path).
 func BenchmarkRecordAsync(b *testing.B) {
 	cfg := benchConfig(b)
-	cfg.Mode = ModeAsync
+	cfg.Mode = ModeWritten
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)

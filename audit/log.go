@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit/kafka"
-	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/redact"
@@ -37,9 +36,10 @@ type Log struct {
 	mu        sync.Mutex // serialises the chain: seq, head and when to checkpoint
 	seq       uint64
 	head      string
-	sinceCkpt int  // records since the last checkpoint snapshot
-	ckptRetry bool // the last snapshot was not signed: the next tick takes another
-	closed    bool
+	sinceCkpt int    // records since the last checkpoint snapshot
+	ckptRetry bool   // the last snapshot was not signed: the next tick takes another
+	closing   bool   // Close was called
+	closed    bool   // no record is appended any more
 	sealBuf   []byte // scratch for the sealed record, reused under mu
 
 	// The checkpointer goroutine signs snapshots of the head off the record path: a signer that
@@ -62,6 +62,7 @@ type Log struct {
 	seqDone    chan struct{}
 	stop       chan struct{}
 	wg         sync.WaitGroup
+	late       sync.WaitGroup // audit_timeout completions waiting for their request record to land
 	shipStop   context.CancelFunc
 	shipDone   chan struct{}
 	shipErr    atomic.Pointer[error] // why the shipper stopped on its own (nil while it runs)
@@ -96,9 +97,10 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		DropOldest: cfg.OnFull == OnFullDropOldest, Logger: cfg.Logger,
 		OnFsync: func(d time.Duration) { l.m.fsync.Observe(d.Seconds()) },
 	}
-	if cfg.Mode == ModeAsync {
+	if cfg.Mode == ModeWritten {
 		opts.SyncEvery = cfg.SyncInterval
 	}
+	opts.WrapFile = cfg.wrapFile
 	sp, rec, err := spool.Open(cfg.Dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open audit spool: %w", err)
@@ -153,46 +155,6 @@ func (l *Log) redact(rec *Record) {
 	}
 }
 
-// Record appends the record of x at stage to the chain. In durable mode it returns after the
-// record is fsynced (group-committed with concurrent callers). Pass context.WithoutCancel(ctx)
-// so that a cancelled client still leaves its record.
-func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
-	return l.appendRecord(ctx, l.build(x, stage), stage)
-}
-
-// appendRecord encodes rec, links it into the chain and waits as the mode says.
-func (l *Log) appendRecord(ctx context.Context, rec *Record, stage Stage) error {
-	start := time.Now()
-	buf := bodyPool.Get().(*[]byte)
-	body, content, err := record.EncodeInto(*buf, rec)
-	if err != nil {
-		bodyPool.Put(buf)
-		return err
-	}
-	t, err := l.append(body, content)
-	if !errors.Is(err, ErrClosed) { // the sequencer is done with body (it copies what it keeps)
-		*buf = body[:0]
-		bodyPool.Put(buf)
-	}
-	if err != nil {
-		reason := "io"
-		if errors.Is(err, ErrSpoolFull) {
-			reason = "spool_full"
-		}
-		l.m.recordErrors.WithLabelValues(reason).Inc()
-		return err
-	}
-	if l.cfg.Mode == ModeDurable {
-		if err := l.spool.Wait(ctx, t); err != nil {
-			l.m.recordErrors.WithLabelValues("io").Inc()
-			return fmt.Errorf("audit record not durable: %w", err)
-		}
-	}
-	l.m.records.WithLabelValues(string(stage)).Inc()
-	l.m.recordWait.Observe(time.Since(start).Seconds())
-	return nil
-}
-
 // Ready reports whether Record can succeed (for /readyz).
 func (l *Log) Ready() error {
 	if err := l.spool.Err(); err != nil {
@@ -210,12 +172,29 @@ func (l *Log) Ready() error {
 	return nil
 }
 
+// waitLate gives the audit_timeout completions still waiting for their request record until ctx
+// ends to be appended.
+func (l *Log) waitLate(ctx context.Context) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+	}
+	done := make(chan struct{})
+	go func() { l.late.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		l.cfg.Logger.Warn("audit: closing before the audit_timeout completion records of stalled writes were appended")
+	}
+}
+
 // Close signs a final checkpoint, flushes the spool, gives the shipper until ctx ends (30s when
 // ctx has no deadline) to send what is left, and stops it. Records not shipped stay in the spool
 // for the next start.
 func (l *Log) Close(ctx context.Context) error {
 	l.mu.Lock()
-	if l.closed {
+	if l.closing {
 		l.mu.Unlock()
 		select { // a second Close returns when the first has finished
 		case <-l.closeDone:
@@ -224,6 +203,10 @@ func (l *Log) Close(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	l.closing = true
+	l.mu.Unlock()
+	l.waitLate(ctx)
+	l.mu.Lock()
 	l.closed = true // from here no record is appended: the checkpointer's final snapshot is the head
 	l.mu.Unlock()
 	defer close(l.closeDone)

@@ -8,6 +8,8 @@ import (
 type metrics struct {
 	records      *prometheus.CounterVec
 	recordErrors *prometheus.CounterVec
+	// completionLost counts completion records that could not be written (the answer stood).
+	completionLost *prometheus.CounterVec
 	full         *prometheus.CounterVec
 	dropped      prometheus.Counter
 	shipped      prometheus.Counter
@@ -33,7 +35,11 @@ func newMetrics(l *Log) *metrics {
 		}, []string{"stage"}),
 		recordErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_audit_record_errors_total",
-			Help: "Record calls that failed, by reason (spool_full, io).",
+			Help: "Request and event records that failed, by reason (spool_full, io, timeout, closed).",
+		}, []string{"reason"}),
+		completionLost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_audit_completion_lost_total",
+			Help: "Completion records that could not be written after the exchange finished, by reason (spool_full, io, closed); the answer was not changed.",
 		}, []string{"reason"}),
 		full: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_audit_spool_full_total",
@@ -111,7 +117,7 @@ func newMetrics(l *Log) *metrics {
 
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
-		m.records, m.recordErrors, m.full, m.dropped, m.shipped, m.shipErrors,
+		m.records, m.recordErrors, m.completionLost, m.full, m.dropped, m.shipped, m.shipErrors,
 		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped, m.shipperUp,
 	}
 }
