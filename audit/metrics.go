@@ -10,20 +10,20 @@ type metrics struct {
 	recordErrors *prometheus.CounterVec
 	// completionLost counts completion records that could not be written (the answer stood).
 	completionLost *prometheus.CounterVec
-	full         *prometheus.CounterVec
-	dropped      prometheus.Counter
-	shipped      prometheus.Counter
-	shipErrors   prometheus.Counter
-	truncated    prometheus.Counter
-	corrupt      prometheus.Counter
-	quarantined  prometheus.Counter
-	checkpoints  prometheus.Counter
-	ckptErrors   prometheus.Counter
-	fsync        prometheus.Histogram
-	recordWait   prometheus.Histogram
-	spoolBytes   prometheus.GaugeFunc
-	unshipped    prometheus.GaugeFunc
-	shipperUp    prometheus.GaugeFunc
+	full           *prometheus.CounterVec
+	dropped        prometheus.Counter
+	shipped        prometheus.Counter
+	shipErrors     prometheus.Counter
+	truncated      prometheus.Counter
+	corrupt        prometheus.Counter
+	quarantined    prometheus.Counter
+	checkpoints    prometheus.Counter
+	ckptErrors     prometheus.Counter
+	fsync          prometheus.Histogram
+	recordWait     prometheus.Histogram
+	spoolBytes     prometheus.GaugeFunc
+	unshipped      prometheus.GaugeFunc
+	shipperUp      prometheus.GaugeFunc
 }
 
 func newMetrics(l *Log) *metrics {
@@ -83,7 +83,7 @@ func newMetrics(l *Log) *metrics {
 		}),
 		recordWait: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "warden_audit_record_seconds",
-			Help: "Time a Record call took (includes the group-commit fsync in durable mode).", Buckets: buckets,
+			Help: "Time a Record call took (includes the group-commit fsync in strict mode).", Buckets: buckets,
 		}),
 		spoolBytes: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "warden_audit_spool_bytes",
