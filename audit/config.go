@@ -96,7 +96,8 @@ type Config struct {
 	// Redact replaces the secrets in one string. Every string of every record (paths,
 	// queries, headers such as User-Agent, messages, tool-call text, errors, approval notes)
 	// passes it before the record is hashed and written; warden serve sets it to the
-	// redaction engine. Nil writes records as built.
+	// redaction engine. Nil writes records as built. It must give the same result for the same
+	// string: the log remembers short strings it returned unchanged and does not scan them again.
 	Redact func(string) string `yaml:"-"`
 
 	wrapFile func(spool.File) spool.File // tests: a disk that blocks or fails

@@ -14,7 +14,6 @@ import (
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
-	"github.com/warden-gw/warden/redact"
 )
 
 // ErrSpoolFull is returned by Record when the spool bound is reached and on_full is fail; the
@@ -26,12 +25,14 @@ var ErrClosed = errors.New("audit log closed")
 
 // Log is an open audit log. Record is safe for concurrent use.
 type Log struct {
-	cfg     Config
-	spool   *spool.Spool
-	signer  Signer
-	chain   string
-	m       *metrics
-	shipper *kafka.Shipper
+	cfg    Config
+	spool  *spool.Spool
+	signer Signer
+	chain  string
+	m      *metrics
+	// redactor is Config.Redact with a memo of strings it found clean (nil without Redact).
+	redactor *redactor
+	shipper  *kafka.Shipper
 
 	mu        sync.Mutex // serialises the chain: seq, head and when to checkpoint
 	seq       uint64
@@ -40,7 +41,7 @@ type Log struct {
 	ckptRetry bool   // the last snapshot was not signed: the next tick takes another
 	closing   bool   // Close was called
 	closed    bool   // no record is appended any more
-	sealBuf   []byte // scratch for the sealed record, reused under mu
+	sealBuf   []byte // scratch for the integrity object of the record being sealed, under mu
 
 	// The checkpointer goroutine signs snapshots of the head off the record path: a signer that
 	// calls Vault must not hold up records. Only it (and resume, before it starts) touches the
@@ -85,6 +86,9 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{}),
 	}
 	l.m = newMetrics(l)
+	if cfg.Redact != nil {
+		l.redactor = &redactor{f: cfg.Redact}
+	}
 	var err error
 	if l.chain, err = chainID(cfg); err != nil {
 		return nil, err
@@ -147,11 +151,12 @@ func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
 	return rec
 }
 
-// redact passes every string of rec through the redactor, so that no field (today's or one
-// added later) carries a secret from the request into the spool, Kafka or a SIEM.
+// redact passes every string of rec through the redactor (Record.MapStrings reaches every
+// string, a field added later included), so that no field carries a secret from the request into
+// the spool, Kafka or a SIEM.
 func (l *Log) redact(rec *Record) {
-	if l.cfg.Redact != nil {
-		redact.Fields(rec, l.cfg.Redact)
+	if l.redactor != nil {
+		rec.MapStrings(l.redactor.apply)
 	}
 }
 

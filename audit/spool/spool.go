@@ -160,10 +160,17 @@ func (s *Spool) Dir() string { return s.dir }
 // When the bound is hit it returns ErrFull, or, with DropOldest, deletes the oldest sealed
 // segments and reports them in the returned *Dropped so that the caller can record a marker.
 func (s *Spool) Append(payload []byte) (Ticket, *Dropped, error) {
-	if len(payload) == 0 || len(payload) > MaxEntryBytes {
-		return Ticket{}, nil, fmt.Errorf("spool entry of %d bytes is out of range 1..%d", len(payload), MaxEntryBytes)
+	return s.AppendWith(len(payload), func(dst []byte) []byte { return append(dst, payload...) })
+}
+
+// AppendWith is Append for a payload of n bytes that build appends to dst: the payload is
+// built in place, in the buffer the flusher writes, without a copy of its own. build runs under
+// the spool's lock and must append exactly n bytes.
+func (s *Spool) AppendWith(n int, build func(dst []byte) []byte) (Ticket, *Dropped, error) {
+	if n <= 0 || n > MaxEntryBytes {
+		return Ticket{}, nil, fmt.Errorf("spool entry of %d bytes is out of range 1..%d", n, MaxEntryBytes)
 	}
-	size := FrameSize(len(payload))
+	size := FrameSize(n)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -182,7 +189,10 @@ func (s *Spool) Append(payload []byte) (Ticket, *Dropped, error) {
 			return Ticket{}, dropped, ErrFull
 		}
 	}
-	s.pending = appendFrame(s.pending, payload)
+	var err error
+	if s.pending, err = appendFrameWith(s.pending, n, build); err != nil {
+		return Ticket{}, dropped, err
+	}
 	s.pendingN++
 	t := Ticket{Index: s.next}
 	s.next++
