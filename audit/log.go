@@ -63,7 +63,6 @@ type Log struct {
 	seqDone    chan struct{}
 	stop       chan struct{}
 	wg         sync.WaitGroup
-	late       sync.WaitGroup // audit_timeout completions waiting for their request record to land
 	shipStop   context.CancelFunc
 	shipDone   chan struct{}
 	shipErr    atomic.Pointer[error] // why the shipper stopped on its own (nil while it runs)
@@ -177,29 +176,12 @@ func (l *Log) Ready() error {
 	return nil
 }
 
-// waitLate gives the audit_timeout completions still waiting for their request record until ctx
-// ends to be appended.
-func (l *Log) waitLate(ctx context.Context) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-	}
-	done := make(chan struct{})
-	go func() { l.late.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		l.cfg.Logger.Warn("audit: closing before the audit_timeout completion records of stalled writes were appended")
-	}
-}
-
 // Close signs a final checkpoint, flushes the spool, gives the shipper until ctx ends (30s when
 // ctx has no deadline) to send what is left, and stops it. Records not shipped stay in the spool
 // for the next start.
 func (l *Log) Close(ctx context.Context) error {
 	l.mu.Lock()
-	if l.closing {
+	if l.closed {
 		l.mu.Unlock()
 		select { // a second Close returns when the first has finished
 		case <-l.closeDone:
@@ -208,10 +190,6 @@ func (l *Log) Close(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	l.closing = true
-	l.mu.Unlock()
-	l.waitLate(ctx)
-	l.mu.Lock()
 	l.closed = true // from here no record is appended: the checkpointer's final snapshot is the head
 	l.mu.Unlock()
 	defer close(l.closeDone)

@@ -98,28 +98,23 @@ func (l *Log) wait(ctx context.Context, t spool.Ticket, stage Stage, start time.
 	return nil
 }
 
-// afterTimeout follows a request record whose write outlived the caller's deadline: once the
-// record lands, a completion record says that the request failed with 503 audit_timeout, which
-// is what the client was answered. If the record never lands (the spool failed or closed), the
-// chain has neither record, which also agrees with the refusal.
+// afterTimeout follows a request record whose write outlived the caller's deadline with a
+// completion record saying that the request failed with 503 audit_timeout, which is what the
+// client is answered. It is queued at once, behind the stalled request record, so it lands when
+// that write lands; if the request record never lands (the spool failed), neither does this
+// one, and the chain holds neither, which also agrees with the refusal.
 func (l *Log) afterTimeout(t spool.Ticket, x *exchange.Exchange) {
-	cp := *x // the caller goes on changing x
-	l.late.Add(1)
-	go func() {
-		defer l.late.Done()
-		if err := l.spool.WaitWritten(context.Background(), t); err != nil {
-			l.cfg.Logger.Warn("audit: a request record refused for its deadline never reached the spool", "request_id", cp.ID, "err", err)
-			return
-		}
-		cp.Disposition, cp.Status, cp.End = exchange.Failed, 503, l.cfg.Now()
-		cp.ErrorCode = ErrorCodeAuditTimeout
-		cp.Error = "the request record was not written before the message deadline; the client was refused with 503 audit_unavailable"
-		if _, err := l.enqueue(l.build(&cp, StageCompletion), StageCompletion); err != nil {
-			l.completionLost(cp.ID, err)
-			return
-		}
-		l.m.records.WithLabelValues(string(StageCompletion)).Inc()
-	}()
+	cp := *x
+	cp.Disposition, cp.Status, cp.End = exchange.Failed, 503, l.cfg.Now()
+	cp.ErrorCode = ErrorCodeAuditTimeout
+	cp.Error = "the request record was not written before the message deadline; the client was refused with 503 audit_unavailable"
+	if _, err := l.enqueue(l.build(&cp, StageCompletion), StageCompletion); err != nil {
+		l.completionLost(cp.ID, err)
+		return
+	}
+	l.m.records.WithLabelValues(string(StageCompletion)).Inc()
+	l.cfg.Logger.Warn("audit: request record not written before the message deadline; the request was refused with 503",
+		"request_id", cp.ID, "entry", t.Index)
 }
 
 // completionLost counts and logs a completion record that could not be queued. The request
