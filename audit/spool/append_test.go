@@ -1,8 +1,10 @@
 package spool
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // appendFrame appends the framed payload to dst (tests build segment bytes with it).
@@ -35,5 +37,32 @@ func TestAppendWithWrongLengthIsRefused(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "first,second" {
 		t.Fatalf("entries %q", got)
+	}
+}
+
+// TestWrittenModeWaitsForTheWriteNotTheFsync: with SyncEvery, WaitWritten returns once the
+// entry is in the file (readable by a scan) before any fsync; Close fsyncs what is left.
+func TestWrittenModeWaitsForTheWriteNotTheFsync(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openT(t, dir, Options{SyncEvery: time.Hour})
+	tk, _, err := s.Append([]byte("written-not-synced"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitWritten(context.Background(), tk); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Durable != 0 {
+		t.Fatalf("durable index %d without an fsync", st.Durable)
+	}
+	var got []string
+	if err := Scan(dir, func(e Entry) error { got = append(got, string(e.Payload)); return nil }); err != nil || len(got) != 1 {
+		t.Fatalf("entries in the file before the fsync: %q (%v)", got, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Durable != 1 {
+		t.Fatalf("durable index %d after Close, want 1", st.Durable)
 	}
 }
