@@ -10,7 +10,8 @@ import (
 
 // BenchmarkRecordCost is the CPU a record costs before it reaches the sequencer: build, redact
 // every string (as warden serve configures it: the redaction engine's Text), encode and hash.
-// Sub-benchmarks split it: build alone, the reflection walk with a no-op redactor, and the whole.
+// Sub-benchmarks split it: build alone, the walks with a no-op redactor, and the whole path
+// before (redact.Fields) and after (MapStrings + memo).
 //
 //	go test ./audit -run '^$' -bench BenchmarkRecordCost -benchmem
 func BenchmarkRecordCost(b *testing.B) {
