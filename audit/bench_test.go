@@ -111,7 +111,7 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 //	go test ./audit -run '^$' -bench BenchmarkRecordMode -benchtime 3s
 //	WARDEN_AUDIT_BENCH_DIR=/dev/shm go test ./audit -run '^$' -bench BenchmarkRecordMode -benchtime 3s
 func BenchmarkRecordMode(b *testing.B) {
-	for _, mode := range []string{ModeWritten, ModeStrict} {
+	for _, mode := range []Mode{ModeWritten, ModeStrict} {
 		for _, callers := range []int{1, 64} {
 			b.Run(fmt.Sprintf("%s/callers=%d", mode, callers), func(b *testing.B) {
 				cfg := benchConfig(b)

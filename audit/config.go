@@ -25,19 +25,22 @@ import (
 	"github.com/warden-gw/warden/audit/spool"
 )
 
-// Durability modes: how far a record has reached the disk when Record returns (see
-// docs/audit.md for what each survives).
+// Mode is a durability mode: how far a request record has reached the disk when Record returns
+// (see docs/audit.md for what each survives).
+type Mode string
+
+// The durability modes.
 const (
 	// ModeWritten: Record returns once the record is written to the spool file (in the kernel:
 	// survives kill -9 of warden); a background fsync follows within SyncInterval.
-	ModeWritten = "written"
+	ModeWritten Mode = "written"
 	// ModeStrict: Record returns after the fsync of the record (survives power loss).
-	ModeStrict = "strict"
+	ModeStrict Mode = "strict"
 	// ModeDurable is the former name of ModeStrict, still accepted.
-	ModeDurable = "durable"
+	ModeDurable Mode = "durable"
 	// ModeAsync is the former name of the mode that did not wait for the write; it now means
 	// ModeWritten, which costs about the same and loses nothing to a kill -9.
-	ModeAsync = "async"
+	ModeAsync Mode = "async"
 )
 
 // DefaultMode is the durability mode when audit.mode is not set (chosen with the measurements
@@ -65,7 +68,7 @@ type Config struct {
 	Dir string `yaml:"dir"`
 	// Mode is written (Record returns once the record is written to the spool file; fsync
 	// follows within SyncInterval; the default) or strict (Record returns after the fsync).
-	Mode string `yaml:"mode"`
+	Mode Mode `yaml:"mode"`
 	// SyncInterval is, in written mode, the longest a written record waits for its fsync
 	// (default 100ms, 1ms..10s).
 	SyncInterval time.Duration `yaml:"sync_interval"`

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 // whose Record call returned. The parent kills it with SIGKILL.
 func crashChild(dir string) {
 	cfg := testConfig(dir)
-	cfg.Mode = os.Getenv(crashModeEnv)
+	cfg.Mode = Mode(os.Getenv(crashModeEnv))
 	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child open:", err)
@@ -64,17 +64,17 @@ func TestKill9MidLoadKeepsEveryReturnedRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a subprocess")
 	}
-	for _, mode := range []string{ModeWritten, ModeStrict} {
-		t.Run(mode, func(t *testing.T) { kill9MidLoad(t, mode) })
+	for _, mode := range []Mode{ModeWritten, ModeStrict} {
+		t.Run(string(mode), func(t *testing.T) { kill9MidLoad(t, mode) })
 	}
 }
 
-func kill9MidLoad(t *testing.T, mode string) {
+func kill9MidLoad(t *testing.T, mode Mode) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashModeEnv+"="+mode)
+	cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashModeEnv+"="+string(mode))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

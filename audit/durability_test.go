@@ -148,8 +148,8 @@ func TestStrictModeWaitsForFsync(t *testing.T) {
 // fails (the server answers 503 audit_unavailable); when the write lands, a failed completion
 // record with error_code audit_timeout and status 503 follows it, and the chain verifies.
 func TestRequestRecordDeadline(t *testing.T) {
-	for _, mode := range []string{ModeWritten, ModeStrict} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []Mode{ModeWritten, ModeStrict} {
+		t.Run(string(mode), func(t *testing.T) {
 			dir := t.TempDir()
 			cfg := testConfig(dir)
 			cfg.Mode = mode
@@ -203,8 +203,8 @@ func TestRequestRecordDeadline(t *testing.T) {
 // stalled, in both modes; one that cannot be written is counted and reported, and the request
 // records after it are what readiness and 503s are about.
 func TestCompletionRecordNeverWaits(t *testing.T) {
-	for _, mode := range []string{ModeWritten, ModeStrict} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []Mode{ModeWritten, ModeStrict} {
+		t.Run(string(mode), func(t *testing.T) {
 			cfg := testConfig(t.TempDir())
 			cfg.Mode = mode
 			armed := make(chan struct{})

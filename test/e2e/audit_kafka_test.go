@@ -116,12 +116,12 @@ func TestKillNineLosesNoAllowedRequest(t *testing.T) {
 		t.Skip("builds the warden binary")
 	}
 	bin := buildWardenT(t)
-	for _, mode := range []string{audit.ModeWritten, audit.ModeStrict} { // every audit durability mode
-		t.Run(mode, func(t *testing.T) { killNineLosesNoAllowedRequest(t, bin, mode) })
+	for _, mode := range []audit.Mode{audit.ModeWritten, audit.ModeStrict} { // every audit durability mode
+		t.Run(string(mode), func(t *testing.T) { killNineLosesNoAllowedRequest(t, bin, mode) })
 	}
 }
 
-func killNineLosesNoAllowedRequest(t *testing.T, bin, mode string) {
+func killNineLosesNoAllowedRequest(t *testing.T, bin string, mode audit.Mode) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "warden.yaml")
 	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\ndata_dir: %s\naudit: {mode: %s}\n", dir, mode)), 0o600); err != nil {
