@@ -112,6 +112,9 @@ func TestWrittenModeDoesNotWaitForFsync(t *testing.T) {
 	if st := l.spool.Stats(); st.Durable != 0 {
 		t.Fatalf("durable index %d before the fsync returned", st.Durable)
 	}
+	if got := gaugeValue(t, l.m.unsynced); got != 1 {
+		t.Fatalf("warden_audit_unsynced_entries = %v while the fsync is stalled, want 1", got)
+	}
 	open()
 	waitFor(t, "the background fsync", func() bool { return l.spool.Stats().Durable >= 1 })
 }

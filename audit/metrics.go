@@ -23,6 +23,7 @@ type metrics struct {
 	recordWait     prometheus.Histogram
 	spoolBytes     prometheus.GaugeFunc
 	unshipped      prometheus.GaugeFunc
+	unsynced       prometheus.GaugeFunc
 	shipperUp      prometheus.GaugeFunc
 }
 
@@ -103,6 +104,16 @@ func newMetrics(l *Log) *metrics {
 			}
 			return float64(l.spool.Stats().Next - l.shipper.Position())
 		}),
+		unsynced: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "warden_audit_unsynced_entries",
+			Help: "Spool entries written but not yet fsynced: what a power loss could take (mode written; at most sync_interval of records).",
+		}, func() float64 {
+			if l.spool == nil {
+				return 0
+			}
+			st := l.spool.Stats()
+			return float64(st.Written - min(st.Durable, st.Written))
+		}),
 		shipperUp: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "warden_audit_shipper_up",
 			Help: "1 while the Kafka shipper runs, 0 once it stopped on an error (also on /readyz); 1 without Kafka.",
@@ -118,6 +129,6 @@ func newMetrics(l *Log) *metrics {
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.records, m.recordErrors, m.completionLost, m.full, m.dropped, m.shipped, m.shipErrors,
-		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped, m.shipperUp,
+		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped, m.unsynced, m.shipperUp,
 	}
 }

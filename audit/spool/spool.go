@@ -302,6 +302,7 @@ func listSegments(dir string) ([]uint64, error) {
 type Stats struct {
 	Bytes   int64  // on disk plus pending
 	Next    uint64 // index of the next entry
+	Written uint64 // entries below this index are written to their segment file
 	Durable uint64 // entries below this index are fsynced
 	Dropped uint64 // entries deleted by drop-oldest since open
 }
@@ -311,7 +312,7 @@ func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{
-		Bytes: s.usedLocked(), Next: s.next, Durable: s.durable.Load(),
+		Bytes: s.usedLocked(), Next: s.next, Written: s.written, Durable: s.durable.Load(),
 		Dropped: s.dropped,
 	}
 }
