@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -199,12 +200,15 @@ func benchConcurrent(b *testing.B, p benchPair, streams int) {
 	}
 	phase(p.null, 4*streams) // warm both paths
 	phase(p.warden, 4*streams)
-	var nullD, wardenD time.Duration
+	var nullD, wardenD, nullCPU, wardenCPU time.Duration
 	per := max(1, b.N/phases)
 	b.ResetTimer()
 	for range phases {
+		c0 := processCPU(b)
 		nullD += phase(p.null, per)
+		c1 := processCPU(b)
 		wardenD += phase(p.warden, per)
+		nullCPU, wardenCPU = nullCPU+c1-c0, wardenCPU+processCPU(b)-c1
 	}
 	b.StopTimer()
 	n := float64(per * phases)
@@ -212,6 +216,21 @@ func benchConcurrent(b *testing.B, p benchPair, streams int) {
 	b.ReportMetric(nullX, "null-exch/s")
 	b.ReportMetric(wardenX, "warden-exch/s")
 	b.ReportMetric(wardenX/nullX, "exch/s-ratio")
+	// The process's CPU time (emulator + server + GC) per exchange in each server's phases: the
+	// emulator's share is the same in both, so the difference is what warden's work costs, a
+	// figure that the load of the shared machine moves far less than wall time.
+	b.ReportMetric(float64(nullCPU.Microseconds())/n, "null-cpu-µs/exch")
+	b.ReportMetric(float64(wardenCPU.Microseconds())/n, "warden-cpu-µs/exch")
+	b.ReportMetric(float64((wardenCPU-nullCPU).Microseconds())/n, "added-cpu-µs/exch")
+}
+
+// processCPU is the user+system CPU time the test process has used so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func reportMicros(b *testing.B, name string, d time.Duration) {
