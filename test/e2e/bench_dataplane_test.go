@@ -39,7 +39,8 @@ import (
 //     reports the time to the first and the last event and the worst p50 ratio over all 50.
 //
 // The spool is on the test's temporary folder (the machine's disk) in the rows named disk and
-// on /dev/shm in the rows named tmpfs.
+// on /dev/shm in the rows named tmpfs. WARDEN_BENCH_AUDIT_MODE sets audit.mode (empty: the default)
+// to compare durability modes with the same exchange.
 //
 //	go test -run '^$' -bench DataPlane -benchtime 2000x -timeout 30m ./test/e2e/
 func BenchmarkDataPlane(b *testing.B) {
@@ -69,7 +70,12 @@ func startBenchPair(b *testing.B, spool string, conns int) benchPair {
 		b.Cleanup(func() { _ = os.RemoveAll(dir) })
 	}
 	defaults := mainlib.DefaultConfig()
-	w := startWarden(b, func(cfg *mainlib.Config) { cfg.DataDir, cfg.Log = dir, defaults.Log })
+	w := startWarden(b, func(cfg *mainlib.Config) {
+		cfg.DataDir, cfg.Log = dir, defaults.Log
+		if m := os.Getenv("WARDEN_BENCH_AUDIT_MODE"); m != "" {
+			cfg.Audit.Mode = m
+		}
+	})
 	nullAddr := startNullServer(b)
 	var p benchPair
 	for range conns {
