@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"syscall"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -70,4 +71,30 @@ func FuzzDecodeJSONString(f *testing.F) {
 			t.Fatalf("decode %q = %q, want %q", tok, got, want)
 		}
 	})
+}
+
+// BenchmarkDecodeJSONString compares the two decoders on a 4 KiB prompt-like string with a
+// few escapes (a chat request's content).
+//
+//	go test -run '^$' -bench DecodeJSONString -benchmem ./redact/
+func BenchmarkDecodeJSONString(b *testing.B) {
+	line := `The deployment pipeline builds each service, runs its tests, and publishes an image.\n`
+	tok := []byte(`"` + string(bytes.Repeat([]byte(line), 4096/len(line))) + `"`)
+	for _, c := range []struct {
+		name string
+		fn   func([]byte) []byte
+	}{{"bytewise", decodeJSONStringRef}, {"runs", decodeJSONString}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tok)))
+			var ru0, ru1 syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+			for b.Loop() {
+				_ = c.fn(tok)
+			}
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+			// CPU per op: wall time swings with the shared machine's load.
+			cpu := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }
