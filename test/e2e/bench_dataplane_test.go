@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"sort"
@@ -143,24 +144,31 @@ func (streamingNull) Process(s extprocv3.ExternalProcessor_ProcessServer) error 
 	}
 }
 
-// exchangeRunner runs one exchange on e and returns its duration; it fails the benchmark when
-// the client did not get the upstream's answer unchanged.
-func exchangeRunner(b *testing.B, streamed bool) func(e *extproctest.Envoy) time.Duration {
+// exchangeRunner runs one exchange on e and returns its duration, or an error when the client did
+// not get the upstream's answer unchanged.
+func exchangeRunner(streamed bool) func(e *extproctest.Envoy) (time.Duration, error) {
 	req, resp := chatRequest(streamed), chatCompletion
 	up := upstreamOf(200, "application/json", resp)
-	return func(e *extproctest.Envoy) time.Duration {
+	return func(e *extproctest.Envoy) (time.Duration, error) {
 		start := time.Now()
 		res, err := e.Run(context.Background(), req(), up)
 		d := time.Since(start)
 		if err != nil || res.Status != 200 || res.Body() != resp {
-			b.Fatalf("exchange: err %v, status %d %s, body %.200q", err, res.Status, res.Details, res.Body())
+			return d, fmt.Errorf("exchange: err %v, status %d %s, body %.200q", err, res.Status, res.Details, res.Body())
 		}
-		return d
+		return d, nil
 	}
 }
 
 func benchSequential(b *testing.B, p benchPair) {
-	run := exchangeRunner(b, false)
+	runner := exchangeRunner(false)
+	run := func(e *extproctest.Envoy) time.Duration {
+		d, err := runner(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return d
+	}
 	for range 50 { // warm both paths
 		run(p.null[0])
 		run(p.warden[0])
@@ -185,10 +193,11 @@ func benchSequential(b *testing.B, p benchPair) {
 // benchConcurrent runs b.N exchanges on each server with streams exchanges in flight, in
 // alternating phases of b.N/phases exchanges so that machine noise hits both alike.
 func benchConcurrent(b *testing.B, p benchPair, streams int) {
-	run := exchangeRunner(b, false)
+	run := exchangeRunner(false)
 	const phases = 4
 	phase := func(es []*extproctest.Envoy, n int) time.Duration {
 		var next atomic.Int64
+		var failed atomic.Pointer[error]
 		var wg sync.WaitGroup
 		start := time.Now()
 		for i := range streams {
@@ -196,12 +205,17 @@ func benchConcurrent(b *testing.B, p benchPair, streams int) {
 			go func() {
 				defer wg.Done()
 				e := es[i%len(es)]
-				for next.Add(1) <= int64(n) {
-					run(e)
+				for failed.Load() == nil && next.Add(1) <= int64(n) {
+					if _, err := run(e); err != nil {
+						failed.CompareAndSwap(nil, &err)
+					}
 				}
 			}()
 		}
 		wg.Wait()
+		if err := failed.Load(); err != nil {
+			b.Fatal(*err)
+		}
 		return time.Since(start)
 	}
 	phase(p.null, 4*streams) // warm both paths
