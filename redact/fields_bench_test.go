@@ -23,8 +23,10 @@ func BenchmarkFieldsAuditRecord(b *testing.B) {
 		Request: exchange.Request{
 			Method: "POST", Scheme: "https", Authority: "api.openai.com", Path: "/v1/chat/completions",
 			Headers: exchange.Headers{
-				{Key: ":method", Value: "POST"}, {Key: "content-type", Value: "application/json"},
-				{Key: "user-agent", Value: "openai-python/1.54.0"}, {Key: "accept", Value: "application/json"},
+				{Key: ":method", Value: "POST"},
+				{Key: "content-type", Value: "application/json"},
+				{Key: "user-agent", Value: "openai-python/1.54.0"},
+				{Key: "accept", Value: "application/json"},
 				{Key: "x-request-id", Value: "0f6c1e0e-8a4b-4d0e-9a43-1c2f3b4a5d6e"},
 			},
 		},

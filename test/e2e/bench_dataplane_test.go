@@ -153,8 +153,11 @@ func exchangeRunner(streamed bool) func(e *extproctest.Envoy) (time.Duration, er
 		start := time.Now()
 		res, err := e.Run(context.Background(), req(), up)
 		d := time.Since(start)
-		if err != nil || res.Status != 200 || res.Body() != resp {
-			return d, fmt.Errorf("exchange: err %v, status %d %s, body %.200q", err, res.Status, res.Details, res.Body())
+		if err != nil {
+			return d, fmt.Errorf("exchange: %w", err)
+		}
+		if res.Status != 200 || res.Body() != resp {
+			return d, fmt.Errorf("exchange: status %d %s, body %.200q", res.Status, res.Details, res.Body())
 		}
 		return d, nil
 	}
