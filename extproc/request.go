@@ -227,7 +227,9 @@ func (st *stream) record(ctx context.Context) error {
 			return nil
 		}
 		t := time.Now()
-		err := a.RecordRequest(ctx, &st.x)
+		actx, cancel := st.auditCtx(ctx)
+		err := a.RecordRequest(actx, &st.x)
+		cancel()
 		st.x.Time("audit", time.Since(t))
 		return err
 	case st.upstream && !st.recordedCompletion:
@@ -235,7 +237,11 @@ func (st *stream) record(ctx context.Context) error {
 		if a == nil {
 			return nil
 		}
-		return a.RecordCompletion(ctx, &st.x)
+		// The upstream already acted and the request record exists: a completion record that
+		// cannot be written never changes the answer (the audit log counts and reports it).
+		if err := a.RecordCompletion(ctx, &st.x); err != nil {
+			st.srv.log.Error("completion record not written; the answer goes out unchanged", "request_id", st.x.ID, "error", err)
+		}
 	}
 	return nil
 }
@@ -263,6 +269,7 @@ func (st *stream) finish(ctx context.Context, streamErr error) {
 		st.x.Disposition, st.x.Status = exchange.Allowed, st.x.Response.Status
 		st.x.ErrorCode = "client_closed_after_stream_end"
 	}
+	st.msgStart = time.Time{} // no message is being answered: no deadline for the record
 	if err := st.record(ctx); err != nil {
 		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)
 	}
@@ -281,7 +288,7 @@ func (st *stream) hold(d time.Duration) (time.Duration, bool) {
 	if err := st.send(&extprocv3.ProcessingResponse{OverrideMessageTimeout: durationpb.New(d)}); err != nil {
 		return 0, false
 	}
-	st.held = true
+	st.held, st.heldAt, st.heldFor = true, time.Now(), d
 	return d, true
 }
 

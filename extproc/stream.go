@@ -41,6 +41,10 @@ type stream struct {
 
 	msgStart time.Time // when the message being handled arrived: its stage budget counts from here
 
+	// A hold restarts Envoy's timer for the message: the audit write's deadline counts from it.
+	heldAt  time.Time
+	heldFor time.Duration
+
 	send func(*extprocv3.ProcessingResponse) error // sends ahead of a reply (approval holds)
 	held bool                                      // an override_message_timeout was sent
 
