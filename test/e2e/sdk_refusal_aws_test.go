@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -34,6 +35,10 @@ spec:
     when: request.method == "POST" && request.body.raw.contains("Action=AssumeRole")
     action: deny
     message: agents do not assume other roles
+  - name: cloudwatch-keep-alarms
+    when: request.path.endsWith("/operation/DeleteAlarms")
+    action: deny
+    message: alarms are never deleted by an agent
   - name: dynamodb-no-table-drops
     when: '"x-amz-target" in request.headers && request.headers["x-amz-target"] == "DynamoDB_20120810.DeleteTable"'
     action: deny
@@ -83,7 +88,7 @@ func awsAPIError(t *testing.T, err error) (smithy.APIError, string) {
 }
 
 // TestAWSSDKReadsWardensRefusals drives aws-sdk-go-v2 (S3, REST-XML; DynamoDB, JSON 1.0; STS,
-// query)
+// query; CloudWatch, RPC v2 CBOR)
 // through warden: each refusal is the API error the service itself would send (AccessDenied,
 // AccessDeniedException), its message names the rule and the approval id, and the SDK's
 // RequestID is warden's request id, under which the audit record is found.
@@ -153,6 +158,15 @@ func TestAWSSDKReadsWardensRefusals(t *testing.T) {
 			t.Errorf("code %q, SDK request id %q, message %q", ae.ErrorCode(), rid, ae.ErrorMessage())
 		}
 		rig.wantRecorded(t, rid, "sts-no-role-assumption")
+	})
+	t.Run("cloudwatch denied (rpc v2 cbor)", func(t *testing.T) {
+		_, err := cloudwatch.NewFromConfig(cfg).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"api-5xx"}})
+		wantInError(t, err, "api error AccessDenied", "alarms are never deleted", "rule cloudwatch-keep-alarms")
+		ae, rid := awsAPIError(t, err)
+		if rid == "" || !strings.Contains(ae.ErrorMessage(), "request id "+rid) {
+			t.Errorf("code %q, SDK request id %q, message %q", ae.ErrorCode(), rid, ae.ErrorMessage())
+		}
+		rig.wantRecorded(t, rid, "cloudwatch-keep-alarms")
 	})
 	if hits := rig.upstreamHits(); len(hits) != 2 {
 		t.Errorf("%d calls reached the upstream, want the 2 allowed ones: %v", len(hits), hits)
