@@ -1,7 +1,9 @@
 package refusal
 
 import (
+	"encoding/binary"
 	"encoding/xml"
+	"math"
 	"strings"
 
 	"github.com/warden-gw/warden/exchange"
@@ -233,18 +235,20 @@ func cborError(code, msg string) []byte {
 	return b
 }
 
-// cborText appends s as a CBOR text string (major type 3).
+// cborText appends s as a CBOR text string (major type 3) with the shortest length encoding.
 func cborText(b []byte, s string) []byte {
-	n := len(s)
+	n := uint64(len(s))
 	switch {
 	case n < 24:
 		b = append(b, 0x60|byte(n))
-	case n < 1<<8:
+	case n <= math.MaxUint8:
 		b = append(b, 0x78, byte(n))
-	case n < 1<<16:
-		b = append(b, 0x79, byte(n>>8), byte(n))
+	case n <= math.MaxUint16:
+		b = binary.BigEndian.AppendUint16(append(b, 0x79), uint16(n))
+	case n <= math.MaxUint32:
+		b = binary.BigEndian.AppendUint32(append(b, 0x7a), uint32(n))
 	default:
-		b = append(b, 0x7a, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+		b = binary.BigEndian.AppendUint64(append(b, 0x7b), n)
 	}
 	return append(b, s...)
 }
