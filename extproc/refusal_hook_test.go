@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc/refusal"
 )
 
@@ -47,4 +48,28 @@ func TestRefusalIsShapedForTheCallersAPIAndRecordedAsSent(t *testing.T) {
 			t.Errorf("the record says status %d; the client got 403", got)
 		}
 	})
+	t.Run("mcp response phase", func(t *testing.T) {
+		// A response rule refuses the tool's result: the request body is long gone, and the
+		// JSON-RPC answer still carries the call's id.
+		h := newHarness(t, func(_ *Options, p *Pipeline) { p.Inspect = noBlockedBody{} })
+		h.send(reqHeaders(false, ":path", "/mcp"))
+		h.send(reqBody(`{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"query"}}`, true))
+		h.send(respHeaders(false, "content-type", "application/json"))
+		ir := one(t, h.send(respBody(`{"jsonrpc":"2.0","id":41,"result":{"content":[{"type":"text","text":"DROP"}]}}`, true))).GetImmediateResponse()
+		var a struct {
+			ID     int `json:"id"`
+			Result struct {
+				IsError bool `json:"isError"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal(ir.GetBody(), &a); err != nil || ir.GetStatus().GetCode() != 200 || a.ID != 41 || !a.Result.IsError {
+			t.Fatalf("%v %s (%v)", ir.GetStatus(), ir.GetBody(), err)
+		}
+	})
 }
+
+// noBlockedBody is an inspector with no provider-shaped body for blocked responses (as for
+// every API but the LLM ones).
+type noBlockedBody struct{ fakeInspector }
+
+func (noBlockedBody) BlockedBody(*exchange.Exchange, string) (string, []byte) { return "", nil }
