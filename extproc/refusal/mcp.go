@@ -82,7 +82,9 @@ func isMCP(req *exchange.Request) bool {
 // phase refusal comes after the request body was dropped): for an MCP request its JSON-RPC
 // heads (jsonrpc, id, method), re-encoded; nil for anything else.
 func Remember(req *exchange.Request) []byte {
-	if method(req) != "POST" {
+	// It runs for every request that goes upstream: a body that cannot be JSON-RPC costs one
+	// byte search, not a JSON decode.
+	if method(req) != "POST" || !bytes.Contains(req.Body, []byte(`"jsonrpc"`)) {
 		return nil
 	}
 	msgs, batch, ok := parseRPC(req.Body)

@@ -273,3 +273,25 @@ func TestGitHubGraphQLRefusesLikeGitHub(t *testing.T) {
 		t.Errorf("%d %s", out.Status, out.Body)
 	}
 }
+
+func TestRememberKeepsOnlyWhatAnMCPAnswerNeeds(t *testing.T) {
+	if got := Remember(req("POST", "api.openai.com", "/v1/chat/completions", `{"model":"m","messages":[]}`)); got != nil {
+		t.Errorf("an LLM request is remembered: %s", got)
+	}
+	got := Remember(req("POST", "m", "/mcp", `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x","arguments":{"big":"`+strings.Repeat("y", 4096)+`"}}}`))
+	if string(got) != `{"jsonrpc":"2.0","id":"a","method":"tools/call"}` {
+		t.Errorf("remembered %s", got)
+	}
+}
+
+// BenchmarkRememberLLMRequest is what every allowed request pays for refusal.Remember: a 4 KiB
+// chat request (not JSON-RPC).
+func BenchmarkRememberLLMRequest(b *testing.B) {
+	r := req("POST", "api.openai.com", "/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"`+strings.Repeat("hello ", 680)+`"}]}`)
+	b.SetBytes(int64(len(r.Body)))
+	for b.Loop() {
+		if Remember(r) != nil {
+			b.Fatal("remembered")
+		}
+	}
+}
