@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc/refusal"
 )
 
 // replier builds the reply that carries the outcome of a phase: a headers reply, a body reply
@@ -100,6 +101,7 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	r := reply(edit, out, changed || alwaysBody)
 	// The request phase is over: a stream waiting for its response keeps no copy of the body.
 	// Response-phase rules see the request's headers and inspected facts, not its raw body.
+	st.refusalBody = refusal.Remember(&x.Request)
 	st.reqBody, x.Request.Body = nil, nil
 	return []*extprocv3.ProcessingResponse{r}, nil
 }
@@ -171,7 +173,7 @@ func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*ex
 		code = "approval_required"
 		st.x.Disposition = exchange.ApprovalRequired
 	}
-	reply, status := refuse(&st.x, 403, code, d.Rule, d.Reason, d.ApprovalID)
+	reply, status := st.refuse(403, code, d.Rule, d.Reason, d.ApprovalID)
 	st.x.Status = status
 	if err := st.record(ctx); err != nil {
 		return st.auditFailed(err)
@@ -192,7 +194,7 @@ func (st *stream) refuseErr(ctx context.Context, err error) []*extprocv3.Process
 	if rj.Status == 401 || rj.Status == 403 {
 		st.x.Disposition = exchange.Denied
 	}
-	reply, status := refuse(&st.x, rj.Status, rj.Code, "", rj.Reason, "")
+	reply, status := st.refuse(rj.Status, rj.Code, "", rj.Reason, "")
 	st.x.Status, st.x.ErrorCode, st.x.Error = status, rj.Code, rj.Reason
 	st.srv.metrics.error(rj.Code)
 	if err := st.record(ctx); err != nil {
@@ -208,7 +210,7 @@ func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
 	st.closed = true
 	st.srv.metrics.error("audit_unavailable")
 	st.srv.log.Error("audit record not written; refusing", "request_id", st.x.ID, "error", err)
-	reply, _ := refuse(&st.x, 503, "audit_unavailable", "", "the audit trail cannot record this request", "")
+	reply, _ := st.refuse(503, "audit_unavailable", "", "the audit trail cannot record this request", "")
 	return st.tagSession([]*extprocv3.ProcessingResponse{reply})
 }
 

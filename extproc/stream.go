@@ -37,7 +37,10 @@ type stream struct {
 
 	reqBody  []byte
 	respBody []byte
-	secrets  []string // injected credential values, for the response redactor; never logged
+	// refusalBody is what a response-phase refusal needs of the dropped request body (an MCP
+	// call's id), from refusal.Remember; nil for most requests.
+	refusalBody []byte
+	secrets     []string // injected credential values, for the response redactor; never logged
 
 	msgStart time.Time // when the message being handled arrived: its stage budget counts from here
 

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
@@ -74,7 +75,7 @@ func startBenchPair(b *testing.B, spool string, conns int) benchPair {
 	w := startWarden(b, func(cfg *mainlib.Config) {
 		cfg.DataDir, cfg.Log = dir, defaults.Log
 		if m := os.Getenv("WARDEN_BENCH_AUDIT_MODE"); m != "" {
-			cfg.Audit.Mode = m
+			cfg.Audit.Mode = audit.Mode(m)
 		}
 	})
 	nullAddr := startNullServer(b)
