@@ -18,7 +18,6 @@ import (
 	"github.com/warden-gw/warden/exchange"
 )
 
-
 // Rule is a compiled rule.
 type Rule struct {
 	Policy  string

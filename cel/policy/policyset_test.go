@@ -291,7 +291,7 @@ func TestActivationShape(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := mustCompile(t, "t.yaml", policy("t", "", rule("r", tc.when, "deny")))
 			d := ps.Decide(context.Background(), tc.x(), exchange.PhaseRequest)
-			if (d.Code == exchange.CodePolicyError) {
+			if d.Code == exchange.CodePolicyError {
 				t.Fatalf("evaluation failed: %s", d.Reason)
 			}
 			if got := d.Action == exchange.Deny; got != tc.want {

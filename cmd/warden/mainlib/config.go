@@ -42,8 +42,8 @@ type Config struct {
 	// otherwise.
 	DataDir string `yaml:"data_dir"`
 
-	Log    LogConfig    `yaml:"log"`
-	Audit  audit.Config `yaml:"audit"`
+	Log    LogConfig             `yaml:"log"`
+	Audit  audit.Config          `yaml:"audit"`
 	Redact pipeline.RedactConfig `yaml:"redact"`
 	// Identity verifies who acts (OIDC JWT, Envoy jwt_authn claims, SPIFFE); nil: anonymous.
 	Identity *identity.Config `yaml:"identity"`
