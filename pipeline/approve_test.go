@@ -51,8 +51,6 @@ func needsApproval() exchange.Decision {
 	}
 }
 
-func noHold(time.Duration) (time.Duration, bool) { return 0, false }
-
 func TestApprovalsFirstRequestOpensAnApprovalAndRefuses(t *testing.T) {
 	svc, store := newService(t, approval.Config{})
 	a := &Approvals{Service: svc, History: store}

@@ -115,13 +115,6 @@ func (v *vault) leases() pipeline.SessionLeases {
 	return v.b
 }
 
-func (v *vault) router() extproc.Router {
-	if v == nil {
-		return nil
-	}
-	return pipeline.Router{Roles: v.b}
-}
-
 func (v *vault) injector() extproc.Injector {
 	if v == nil {
 		return nil

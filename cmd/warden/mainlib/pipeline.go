@@ -115,10 +115,14 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err := rt.mountApprovals(ctx, cfg, log, approvals.svc, verifier); err != nil {
 		return nil, err
 	}
+	route, err := router(cfg) // the same router `warden check --config` runs
+	if err != nil {
+		return nil, err
+	}
 
 	pipe := extproc.Pipeline{
 		Identity: verifier.stage(),
-		Route:    broker.router(),
+		Route:    route,
 		Inspect:  pipeline.Inspector{},
 		Policy:   decider,
 		Approve: &pipeline.Approvals{
