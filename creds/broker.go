@@ -18,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Broker leases, caches, renews and revokes credentials. It is safe for
