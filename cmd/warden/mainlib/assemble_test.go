@@ -146,3 +146,22 @@ func TestServeAssemblesThePipeline(t *testing.T) {
 		t.Fatalf("/approvals %d %q", code, body)
 	}
 }
+
+// The subcommands mainlib only dispatches reach their packages with stdin and stdout.
+func TestDispatchedSubcommands(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := Main(context.Background(), []string{"redact"}, strings.NewReader("key AKIAIOSFODNN7EXAMPL3\n"), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "AKIAIOSFODNN7EXAMPL3") || !strings.Contains(out.String(), "REDACTED") {
+		t.Fatalf("warden redact: %q", out.String())
+	}
+	pol := writeFile(t, t.TempDir(), "orders.yaml", ordersPolicy)
+	out.Reset()
+	if err := Main(context.Background(), []string{"policy", "lint", pol}, strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatalf("warden policy lint: %v: %s%s", err, out.String(), errb.String())
+	}
+	if err := Main(context.Background(), []string{"audit", "verify", "--dir", filepath.Join(t.TempDir(), "none")}, strings.NewReader(""), &out, &errb); err == nil {
+		t.Fatal("warden audit verify of a missing spool succeeded")
+	}
+}
