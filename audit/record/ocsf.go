@@ -1,4 +1,4 @@
-package audit
+package record
 
 import "github.com/warden-gw/warden/exchange"
 
@@ -130,6 +130,7 @@ type Warden struct {
 	Disposition string             `json:"disposition"`
 	Error       string             `json:"error,omitempty"`
 	ErrorCode   string             `json:"error_code,omitempty"`
+	Event       string             `json:"event,omitempty"` // the kind of a non-HTTP event (stage "event")
 	Issuer      string             `json:"issuer,omitempty"`
 	Marker      *Marker            `json:"marker,omitempty"`
 	OnBehalfOf  string             `json:"on_behalf_of,omitempty"`

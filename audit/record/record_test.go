@@ -1,4 +1,4 @@
-package audit
+package record
 
 import (
 	"encoding/json"
@@ -104,7 +104,7 @@ func TestOCSFRequiredAttributes(t *testing.T) {
 		{"unmapped.warden.stage", "string"},
 	}
 	for name, x := range variants {
-		for _, stage := range []Stage{StageRequest, StageCompletion} {
+		for _, stage := range []Stage{StageRequest, StageCompletion, StageEvent} {
 			t.Run(name+"/"+string(stage), func(t *testing.T) {
 				m := decodeRecord(t, BuildRecord(x, stage, Product{Name: "warden", VendorName: "warden-gw", Version: "test"}, now))
 				for _, a := range attrs {
@@ -203,7 +203,7 @@ func TestRecordMapping(t *testing.T) {
 }
 
 // TestRecordEncodingIsCanonical guards the fast path of Record: the content hash is taken over
-// encodeRecord's output, which must equal the canonical form a verifier recomputes.
+// Encode's output, which must equal the canonical form a verifier recomputes.
 func TestRecordEncodingIsCanonical(t *testing.T) {
 	tricky := sampleExchange(9, "s<&>\u2028é")
 	tricky.Request.Path = "/a?b=<script>&c=\xff\xfe"
@@ -219,9 +219,10 @@ func TestRecordEncodingIsCanonical(t *testing.T) {
 				r := BuildRecord(x, stage, Product{Name: "warden"}, time.Now())
 				if name == "empty" {
 					r.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", Count: 3}
+					r.Unmapped.Warden.Event = "audit.spool_dropped"
 					r.Unmapped.Warden.Truncated = &Truncation{OriginalBytes: 1, Removed: []string{"x"}}
 				}
-				body, content, err := encodeRecord(r)
+				body, content, err := Encode(r)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,4 +1,4 @@
-package audit
+package record
 
 import (
 	"bytes"
@@ -53,14 +53,14 @@ func ContentHash(record []byte) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// encodeRecord encodes a record (without integrity) in canonical form with the hand-written
+// Encode encodes a record (without integrity) in canonical form with the hand-written
 // encoder (encode.go) and returns it with its content hash.
-func encodeRecord(r *Record) ([]byte, string, error) {
-	return encodeRecordInto(make([]byte, 0, 4096), r)
+func Encode(r *Record) ([]byte, string, error) {
+	return EncodeInto(make([]byte, 0, 4096), r)
 }
 
-// encodeRecordInto is encodeRecord appending to buf[:0].
-func encodeRecordInto(buf []byte, r *Record) ([]byte, string, error) {
+// EncodeInto is Encode appending to buf[:0].
+func EncodeInto(buf []byte, r *Record) ([]byte, string, error) {
 	if r.Unmapped.Integrity != nil {
 		return nil, "", errors.New("encode audit record: the record already has integrity fields")
 	}
@@ -85,14 +85,14 @@ func ChainHash(chainID string, seq uint64, prevHash, contentHash string) string 
 	return hex.EncodeToString(sum[:])
 }
 
-// sealRecord appends the integrity object to a record encoded without one. Record's layout
+// Seal appends the integrity object to a record encoded without one. Record's layout
 // guarantees the encoding ends with the closing braces of "unmapped" and of the record.
-func sealRecord(body []byte, in Integrity) ([]byte, error) {
-	return sealRecordInto(make([]byte, 0, len(body)+len(in.ChainID)+256), body, in)
+func Seal(body []byte, in Integrity) ([]byte, error) {
+	return SealInto(make([]byte, 0, len(body)+len(in.ChainID)+256), body, in)
 }
 
-// sealRecordInto is sealRecord appending to dst[:0].
-func sealRecordInto(dst, body []byte, in Integrity) ([]byte, error) {
+// SealInto is Seal appending to dst[:0].
+func SealInto(dst, body []byte, in Integrity) ([]byte, error) {
 	if !bytes.HasSuffix(body, []byte("}}")) {
 		return nil, errors.New("record encoding does not end with the unmapped object")
 	}
@@ -103,18 +103,19 @@ func sealRecordInto(dst, body []byte, in Integrity) ([]byte, error) {
 	return out, nil
 }
 
-// entryKind tells records from checkpoints in a spool, bundle or topic.
-type entryKind int
+// EntryKind tells records from checkpoints in a spool, bundle or topic.
+type EntryKind int
 
+// The kinds of entry.
 const (
-	kindUnknown entryKind = iota
-	kindRecord
-	kindCheckpoint
-	kindManifest
+	KindUnknown EntryKind = iota
+	KindRecord
+	KindCheckpoint
+	KindManifest
 )
 
-// probe is the minimal view of any entry.
-type probe struct {
+// Probe is the minimal view of any entry.
+type Probe struct {
 	ClassUID int   `json:"class_uid"`
 	Time     int64 `json:"time"`
 	Metadata struct {
@@ -136,20 +137,21 @@ type probe struct {
 	Manifest   *json.RawMessage `json:"manifest"`
 }
 
-func (p *probe) kind() entryKind {
+func (p *Probe) Kind() EntryKind {
 	switch {
 	case p.Checkpoint != nil:
-		return kindCheckpoint
+		return KindCheckpoint
 	case p.Manifest != nil:
-		return kindManifest
+		return KindManifest
 	case p.ClassUID == ClassUID && p.Unmapped.Integrity != nil:
-		return kindRecord
+		return KindRecord
 	}
-	return kindUnknown
+	return KindUnknown
 }
 
-func parseProbe(b []byte) (*probe, error) {
-	var p probe
+// ParseProbe decodes the minimal view of an entry.
+func ParseProbe(b []byte) (*Probe, error) {
+	var p Probe
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("entry is not valid JSON: %w", err)
 	}
@@ -176,12 +178,12 @@ func Describe(b []byte) (EntryInfo, error) {
 
 // describeSlow is Describe with encoding/json: the reference for describeRecordFast.
 func describeSlow(b []byte) (EntryInfo, error) {
-	p, err := parseProbe(b)
+	p, err := ParseProbe(b)
 	if err != nil {
 		return EntryInfo{}, err
 	}
-	switch p.kind() {
-	case kindRecord:
+	switch p.Kind() {
+	case KindRecord:
 		in := p.Unmapped.Integrity
 		key := p.Unmapped.Warden.Session
 		if key == "" && p.Actor.Session != nil {
@@ -197,7 +199,7 @@ func describeSlow(b []byte) (EntryInfo, error) {
 			ChainID: in.ChainID, Seq: in.Seq, Key: key, TimeMS: p.Time,
 			ID: in.ChainID + ":" + strconv.FormatUint(in.Seq, 10),
 		}, nil
-	case kindCheckpoint:
+	case KindCheckpoint:
 		c := p.Checkpoint
 		return EntryInfo{
 			Checkpoint: true, ChainID: c.ChainID, Seq: c.Number, Key: c.ChainID, TimeMS: c.Time,

@@ -1,12 +1,15 @@
-package audit
+package verify
 
 import (
 	"crypto/ed25519"
 	"fmt"
 	"sort"
+
+	"github.com/warden-gw/warden/audit/record"
+	"github.com/warden-gw/warden/audit/signing"
 )
 
-// Problem kinds reported by Verify.
+// Problem kinds reported by Entries.
 const (
 	ProblemDeleted      = "deleted"
 	ProblemReordered    = "reordered"
@@ -24,19 +27,19 @@ type Entry struct {
 	Pos     string
 	Payload []byte
 	// Err marks a place where the source itself was unreadable (e.g. a spool frame that failed
-	// its checksum); Verify reports it as a modification at Pos.
+	// its checksum); Entries reports it as a modification at Pos.
 	Err string
 }
 
-// VerifyOptions tunes Verify.
-type VerifyOptions struct {
+// Options tunes Entries.
+type Options struct {
 	// PublicKey checks checkpoint signatures; without it (and without Keys) signatures are not
 	// checked (warning).
 	PublicKey ed25519.PublicKey
 	// Keys checks each checkpoint with the key its key_id names (PublicKey, when set, is one
 	// more key): a chain signed across a key rotation verifies. An unknown key_id is a
 	// bad_signature problem naming it.
-	Keys *Keyring
+	Keys *signing.Keyring
 	// Unordered sorts records by (chain, seq) and drops identical duplicates first: the order of
 	// a multi-partition topic carries no meaning and the shipper may send a record twice.
 	Unordered bool
@@ -44,11 +47,11 @@ type VerifyOptions struct {
 	Strict bool
 }
 
-func (o VerifyOptions) keyring() *Keyring {
+func (o Options) keyring() *signing.Keyring {
 	if o.PublicKey == nil {
 		return o.Keys
 	}
-	k := NewKeyring(o.PublicKey)
+	k := signing.NewKeyring(o.PublicKey)
 	for _, id := range o.Keys.IDs() {
 		pub, _ := o.Keys.Key(id)
 		k.Add(pub)
@@ -83,7 +86,7 @@ type ChainSummary struct {
 	KeyIDs []string `json:",omitempty"`
 }
 
-// Report is the outcome of Verify.
+// Report is the outcome of Entries.
 type Report struct {
 	Entries  int
 	Chains   map[string]*ChainSummary
@@ -105,7 +108,7 @@ func (r *Report) First() *Problem {
 type parsedRec struct {
 	order   int
 	pos     string
-	in      Integrity
+	in      record.Integrity
 	trunc   bool
 	marker  bool
 	content string // recomputed content hash ("" when truncated)
@@ -114,12 +117,12 @@ type parsedRec struct {
 type parsedCkpt struct {
 	order int
 	pos   string
-	sc    SignedCheckpoint
+	sc    record.SignedCheckpoint
 }
 
 type verifier struct {
-	opts    VerifyOptions
-	keys    *Keyring // PublicKey and Keys together; nil when neither is set
+	opts    Options
+	keys    *signing.Keyring // PublicKey and Keys together; nil when neither is set
 	rep     *Report
 	recs    map[string][]parsedRec
 	ckpts   map[string][]parsedCkpt
@@ -128,9 +131,9 @@ type verifier struct {
 	lastSeq map[string]uint64
 }
 
-// Verify checks hash chains and checkpoints in entries (records and checkpoints of any number of
+// Entries checks hash chains and checkpoints in entries (records and checkpoints of any number of
 // chains, e.g. a spool folder, an export bundle or a topic dump).
-func Verify(entries []Entry, opts VerifyOptions) *Report {
+func Entries(entries []Entry, opts Options) *Report {
 	v := &verifier{
 		opts: opts, keys: opts.keyring(), rep: &Report{Entries: len(entries), Chains: map[string]*ChainSummary{}},
 		recs: map[string][]parsedRec{}, ckpts: map[string][]parsedCkpt{},
@@ -178,13 +181,13 @@ func (v *verifier) parse(entries []Entry) {
 			v.problem(i, ProblemModified, e.Pos, "", 0, "%s", e.Err)
 			continue
 		}
-		p, err := parseProbe(e.Payload)
+		p, err := record.ParseProbe(e.Payload)
 		if err != nil {
 			v.problem(i, ProblemUnparseable, e.Pos, "", 0, "%v", err)
 			continue
 		}
-		switch p.kind() {
-		case kindRecord:
+		switch p.Kind() {
+		case record.KindRecord:
 			in := *p.Unmapped.Integrity
 			v.chain(in.ChainID)
 			r := parsedRec{
@@ -192,19 +195,19 @@ func (v *verifier) parse(entries []Entry) {
 				marker: p.Unmapped.Warden.Marker != nil,
 			}
 			if !r.trunc {
-				if r.content, err = ContentHash(e.Payload); err != nil {
+				if r.content, err = record.ContentHash(e.Payload); err != nil {
 					v.problem(i, ProblemUnparseable, e.Pos, in.ChainID, in.Seq, "%v", err)
 					continue
 				}
 			}
 			v.recs[in.ChainID] = append(v.recs[in.ChainID], r)
-		case kindCheckpoint:
-			var sc SignedCheckpoint
+		case record.KindCheckpoint:
+			var sc record.SignedCheckpoint
 			sc.Checkpoint, sc.Signature = *p.Checkpoint, p.Signature
 			v.chain(sc.Checkpoint.ChainID)
 			v.ckpts[sc.Checkpoint.ChainID] = append(v.ckpts[sc.Checkpoint.ChainID], parsedCkpt{order: i, pos: e.Pos, sc: sc})
-		case kindManifest:
-			// checked by VerifyBundle
+		case record.KindManifest:
+			// checked by Bundle
 		default:
 			v.problem(i, ProblemUnparseable, e.Pos, "", 0, "entry is neither an audit record nor a checkpoint")
 		}
@@ -270,14 +273,14 @@ func (v *verifier) walkRecords(c string) {
 		} else if r.content != in.ContentHash {
 			v.problem(r.order, ProblemModified, r.pos, c, in.Seq, "content does not match its content_hash")
 		}
-		if ChainHash(c, in.Seq, in.PrevHash, in.ContentHash) != in.Hash {
+		if record.ChainHash(c, in.Seq, in.PrevHash, in.ContentHash) != in.Hash {
 			v.problem(r.order, ProblemModified, r.pos, c, in.Seq, "integrity fields were altered (hash does not recompute)")
 		}
 		switch {
 		case !started:
 			started = true
 			cs.FirstSeq = in.Seq
-			if in.Seq == 1 && in.PrevHash != ZeroHash {
+			if in.Seq == 1 && in.PrevHash != record.ZeroHash {
 				v.problem(r.order, ProblemSpliced, r.pos, c, in.Seq, "seq 1 does not start from the zero hash")
 			}
 		case in.Seq == last+1:

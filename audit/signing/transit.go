@@ -1,4 +1,4 @@
-package audit
+package signing
 
 import (
 	"context"
@@ -36,7 +36,8 @@ type TransitOptions struct {
 	// Logger (default slog.Default()).
 	Logger *slog.Logger
 
-	now func() time.Time // tests
+	// Now is the clock that paces refreshes and back-off (tests); default time.Now.
+	Now func() time.Time
 }
 
 // Bounds of the pause after a failed Vault call, during which the signer fails at once instead
@@ -93,8 +94,8 @@ func NewVaultTransitSigner(ctx context.Context, client *api.Client, opts Transit
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	if opts.now == nil {
-		opts.now = time.Now
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	s := &VaultTransitSigner{client: client, opts: opts, log: opts.Logger}
 	if s.log == nil {
@@ -144,7 +145,7 @@ func (s *VaultTransitSigner) PublicKeys() *Keyring {
 func (s *VaultTransitSigner) Prepare() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.stale && s.opts.now().Sub(s.refreshed) < s.opts.RefreshInterval {
+	if !s.stale && s.opts.Now().Sub(s.refreshed) < s.opts.RefreshInterval {
 		return nil
 	}
 	if err := s.pausedLocked(); err != nil {
@@ -235,7 +236,7 @@ func (s *VaultTransitSigner) refreshLocked(ctx context.Context) error {
 			"key", s.name(), "version", latest, "previous_version", s.version, "key_id", KeyID(versions[latest]))
 	}
 	s.versions, s.version, s.id = versions, latest, KeyID(versions[latest])
-	s.refreshed, s.stale = s.opts.now(), false
+	s.refreshed, s.stale = s.opts.Now(), false
 	if changed {
 		return s.writePublicKeysLocked()
 	}
@@ -289,7 +290,7 @@ func (s *VaultTransitSigner) writePublicKeysLocked() error {
 
 // pausedLocked fails at once while the pause after a failed Vault call lasts.
 func (s *VaultTransitSigner) pausedLocked() error {
-	if s.lastErr == nil || !s.opts.now().Before(s.retryAt) {
+	if s.lastErr == nil || !s.opts.Now().Before(s.retryAt) {
 		return nil
 	}
 	return fmt.Errorf("vault transit: not calling Vault again before %s (pausing after a failure): %w",
@@ -302,7 +303,7 @@ func (s *VaultTransitSigner) failedLocked(err error) {
 			"key", s.name(), "err", err)
 	}
 	s.backoff = min(max(2*s.backoff, transitMinBackoff), transitMaxBackoff)
-	s.retryAt, s.lastErr = s.opts.now().Add(s.backoff), err
+	s.retryAt, s.lastErr = s.opts.Now().Add(s.backoff), err
 }
 
 func (s *VaultTransitSigner) succeededLocked() {
@@ -381,7 +382,7 @@ func jsonInt(v any) (int, error) {
 func parseTransitSignature(s string) (int, []byte, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) != 3 || parts[0] != "vault" || !strings.HasPrefix(parts[1], "v") {
-		return 0, nil, fmt.Errorf("unexpected signature format %q (want vault:v<N>:<base64>)", short(s))
+		return 0, nil, fmt.Errorf("unexpected signature format %q (want vault:v<N>:<base64>)", s[:min(len(s), 16)])
 	}
 	ver, err := strconv.Atoi(parts[1][1:])
 	if err != nil {

@@ -1,4 +1,4 @@
-package audit
+package verify
 
 import (
 	"bufio"
@@ -13,6 +13,9 @@ import (
 	"io"
 	"sort"
 	"time"
+
+	"github.com/warden-gw/warden/audit/record"
+	"github.com/warden-gw/warden/audit/signing"
 )
 
 // An evidence bundle is a JSON-lines file: one spool entry (record or checkpoint) per line, then
@@ -53,7 +56,7 @@ func (m Manifest) signedBytes() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
-	c, err := Canonical(raw)
+	c, err := record.Canonical(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +70,8 @@ func SelectPeriod(entries []Entry, from, to time.Time) ([]Entry, error) {
 	type span struct{ lo, hi uint64 }
 	spans := map[string]*span{}
 	for _, e := range entries {
-		p, err := parseProbe(e.Payload)
-		if err != nil || p.kind() != kindRecord {
+		p, err := record.ParseProbe(e.Payload)
+		if err != nil || p.Kind() != record.KindRecord {
 			continue
 		}
 		if p.Time < from.UnixMilli() || p.Time >= to.UnixMilli() {
@@ -84,16 +87,16 @@ func SelectPeriod(entries []Entry, from, to time.Time) ([]Entry, error) {
 	}
 	var out []Entry
 	for _, e := range entries {
-		p, err := parseProbe(e.Payload)
+		p, err := record.ParseProbe(e.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Pos, err)
 		}
 		var chain string
 		var seq uint64
-		switch p.kind() {
-		case kindRecord:
+		switch p.Kind() {
+		case record.KindRecord:
 			chain, seq = p.Unmapped.Integrity.ChainID, p.Unmapped.Integrity.Seq
-		case kindCheckpoint:
+		case record.KindCheckpoint:
 			chain, seq = p.Checkpoint.ChainID, p.Checkpoint.Seq
 		default:
 			continue
@@ -106,8 +109,8 @@ func SelectPeriod(entries []Entry, from, to time.Time) ([]Entry, error) {
 }
 
 // WriteBundle writes entries and a signed manifest to w.
-func WriteBundle(w io.Writer, entries []Entry, s Signer, from, to time.Time, now time.Time) error {
-	if err := prepare(s); err != nil {
+func WriteBundle(w io.Writer, entries []Entry, s signing.Signer, from, to time.Time, now time.Time) error {
+	if err := signing.Prepare(s); err != nil {
 		return fmt.Errorf("sign bundle manifest: %w", err)
 	}
 	h := sha256.New()
@@ -124,8 +127,8 @@ func WriteBundle(w io.Writer, entries []Entry, s Signer, from, to time.Time, now
 			return fmt.Errorf("write bundle: %w", err)
 		}
 		m.Entries++
-		p, err := parseProbe(e.Payload)
-		if err != nil || p.kind() != kindRecord {
+		p, err := record.ParseProbe(e.Payload)
+		if err != nil || p.Kind() != record.KindRecord {
 			continue
 		}
 		in := p.Unmapped.Integrity
@@ -198,24 +201,24 @@ func asManifest(b []byte) (*ManifestLine, bool) {
 	return &ml, true
 }
 
-// VerifyBundle verifies a bundle: the manifest signature and digest, the chains inside, and that
+// Bundle verifies a bundle: the manifest signature and digest, the chains inside, and that
 // no chain ends before the seq the manifest sealed. pub (may be nil) checks the signatures.
-func VerifyBundle(r io.Reader, pub ed25519.PublicKey, strict bool) (*Report, error) {
-	var keys *Keyring
+func Bundle(r io.Reader, pub ed25519.PublicKey, strict bool) (*Report, error) {
+	var keys *signing.Keyring
 	if pub != nil {
-		keys = NewKeyring(pub)
+		keys = signing.NewKeyring(pub)
 	}
-	return VerifyBundleKeys(r, keys, strict)
+	return BundleKeys(r, keys, strict)
 }
 
-// VerifyBundleKeys is VerifyBundle with a keyring: the manifest and every checkpoint are checked
+// BundleKeys is Bundle with a keyring: the manifest and every checkpoint are checked
 // with the key their key_id names (e.g. the export key and the versions of a Vault transit key).
-func VerifyBundleKeys(r io.Reader, keys *Keyring, strict bool) (*Report, error) {
+func BundleKeys(r io.Reader, keys *signing.Keyring, strict bool) (*Report, error) {
 	entries, ml, digest, err := ReadBundle(r)
 	if err != nil {
 		return nil, err
 	}
-	rep := Verify(entries, VerifyOptions{Keys: keys, Strict: strict})
+	rep := Entries(entries, Options{Keys: keys, Strict: strict})
 	end := fmt.Sprintf("line %d", len(entries)+1)
 	add := func(kind, detail string) {
 		rep.Problems = append(rep.Problems, Problem{Kind: kind, Pos: end, Detail: detail, order: 1 << 30})
@@ -234,7 +237,7 @@ func VerifyBundleKeys(r io.Reader, keys *Keyring, strict bool) (*Report, error) 
 		case ml.Manifest.Alg != "ed25519":
 			add(ProblemSignature, fmt.Sprintf("manifest algorithm %q is not supported (want ed25519)", ml.Manifest.Alg))
 		default:
-			if verr := keys.verify(ml.Manifest.KeyID, msg, sig, "manifest"); verr != nil {
+			if verr := keys.Verify(ml.Manifest.KeyID, msg, sig, "manifest"); verr != nil {
 				add(ProblemSignature, verr.Error())
 			}
 		}

@@ -1,4 +1,4 @@
-package audit
+package record
 
 import (
 	"bytes"
@@ -52,11 +52,12 @@ func TestRecordEncoderMatchesCanonical(t *testing.T) {
 	for name, x := range map[string]*exchange.Exchange{
 		"sample": sampleExchange(1, "s"), "tricky": tricky, "empty": {ID: "m"}, "anonymous": anon,
 	} {
-		for _, stage := range []Stage{StageRequest, StageCompletion} {
+		for _, stage := range []Stage{StageRequest, StageCompletion, StageEvent} {
 			t.Run(name+"/"+string(stage), func(t *testing.T) {
 				r := BuildRecord(x, stage, Product{Name: "warden", VendorName: "v<>", Version: "1"}, time.Now())
 				if name == "empty" {
 					r.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", Count: 3, FirstIndex: 7, Bytes: 9}
+					r.Unmapped.Warden.Event = "audit.spool_dropped"
 					r.Unmapped.Warden.Truncated = &Truncation{OriginalBytes: 1, Removed: []string{"x"}}
 					r.Metadata.Profiles = nil
 					r.HTTPResponse = &HTTPResponse{Code: 500, HTTPHeaders: []HTTPHeader{{Name: "a", Value: "b"}}}
@@ -65,7 +66,7 @@ func TestRecordEncoderMatchesCanonical(t *testing.T) {
 				if name == "anonymous" {
 					r.Unmapped.Warden.Truncated = &Truncation{}
 				}
-				body, content, err := encodeRecord(r)
+				body, content, err := Encode(r)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -82,12 +83,12 @@ func TestRecordEncoderMatchesCanonical(t *testing.T) {
 
 // TestSealRecordRoundTrips: the integrity object written by hand decodes to what was sealed.
 func TestSealRecordRoundTrips(t *testing.T) {
-	body, _, err := encodeRecord(BuildRecord(sampleExchange(1, "s"), StageRequest, Product{}, time.Now()))
+	body, _, err := Encode(BuildRecord(sampleExchange(1, "s"), StageRequest, Product{}, time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := Integrity{ChainID: "host-<\"x\">", Seq: 42, PrevHash: ZeroHash, ContentHash: "c", Hash: "h"}
-	sealed, err := sealRecord(body, in)
+	sealed, err := Seal(body, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func FuzzRecordEncoder(f *testing.F) {
 		if ms == ms && ms < 1e300 && ms > -1e300 { // finite: timings are durations
 			r.Unmapped.Warden.TimingsMS[key] = ms
 		}
-		body, _, err := encodeRecord(r)
+		body, _, err := Encode(r)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package audit
+package record
 
 import (
 	"encoding/json"
@@ -25,7 +25,7 @@ func BenchmarkBuildEncode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r := BuildRecord(x, StageRequest, Product{Name: "warden"}, time.Now())
-		if _, _, err := encodeRecord(r); err != nil {
+		if _, _, err := Encode(r); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,8 +33,8 @@ func BenchmarkBuildEncode(b *testing.B) {
 
 // BenchmarkDescribe is the shipper's per-entry parse of a sealed record.
 func BenchmarkDescribe(b *testing.B) {
-	body, content, _ := encodeRecord(BuildRecord(sampleExchange(1, "s"), StageRequest, Product{Name: "warden"}, time.Now()))
-	sealed, _ := sealRecord(body, Integrity{ChainID: "c", Seq: 1, PrevHash: ZeroHash, ContentHash: content, Hash: content})
+	body, content, _ := Encode(BuildRecord(sampleExchange(1, "s"), StageRequest, Product{Name: "warden"}, time.Now()))
+	sealed, _ := Seal(body, Integrity{ChainID: "c", Seq: 1, PrevHash: ZeroHash, ContentHash: content, Hash: content})
 	for _, bc := range []struct {
 		name string
 		fn   func([]byte) (EntryInfo, error)

@@ -1,4 +1,4 @@
-package audit
+package record
 
 import (
 	"strconv"
@@ -240,6 +240,7 @@ func (wd *Warden) write(w *jsonWriter) {
 	w.str("disposition", wd.Disposition)
 	w.strOmit("error", wd.Error)
 	w.strOmit("error_code", wd.ErrorCode)
+	w.strOmit("event", wd.Event)
 	w.strOmit("issuer", wd.Issuer)
 	if m := wd.Marker; m != nil {
 		w.key("marker")

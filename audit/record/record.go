@@ -1,4 +1,4 @@
-package audit
+package record
 
 import (
 	"net"
@@ -20,6 +20,9 @@ const (
 	StageRequest Stage = "request"
 	// StageCompletion is written when an exchange that went upstream finished.
 	StageCompletion Stage = "completion"
+	// StageEvent is a record of something that is not an HTTP exchange (a session that ended,
+	// a step of an approval, entries the spool dropped); unmapped.warden.event says what.
+	StageEvent Stage = "event"
 )
 
 // OCSF constants for API Activity.
@@ -34,7 +37,7 @@ const (
 // Record is one OCSF API Activity (class 6003) event. Field order matters: every struct of a
 // record declares its fields sorted by JSON name, so that encoding/json output (without HTML
 // escaping) is already the canonical form and the content hash needs no re-encoding; Unmapped
-// sorts last and Integrity stays last inside it (see sealRecord). TestRecordEncodingIsCanonical
+// sorts last and Integrity stays last inside it (see Seal). TestRecordEncodingIsCanonical
 // guards this.
 type Record struct {
 	ActivityID    int           `json:"activity_id"`

@@ -1,8 +1,10 @@
-package audit
+package verify
 
 import (
 	"fmt"
 	"slices"
+
+	"github.com/warden-gw/warden/audit/record"
 )
 
 // walkCheckpoints checks signatures, the checkpoint chain, and that each signed (seq, hash) is
@@ -10,12 +12,12 @@ import (
 // truncated.
 func (v *verifier) walkCheckpoints(c string) {
 	cs := v.rep.Chains[c]
-	var prev *Checkpoint
+	var prev *record.Checkpoint
 	for _, x := range v.ckpts[c] {
 		ck := x.sc.Checkpoint
 		cs.Checkpoints++
 		if v.keys.Len() > 0 {
-			if err := v.keys.VerifyCheckpoint(x.sc); err != nil {
+			if err := x.sc.VerifyWith(v.keys); err != nil {
 				v.problem(x.order, ProblemSignature, x.pos, c, ck.Seq, "checkpoint #%d: %v", ck.Number, err)
 				continue
 			}

@@ -1,4 +1,4 @@
-package audit
+package signing
 
 import (
 	"bytes"
@@ -65,20 +65,11 @@ func (k *Keyring) Key(keyID string) (ed25519.PublicKey, bool) {
 	return pub, ok
 }
 
-// VerifyCheckpoint checks sc with the key named by its key_id. A keyring of one key checks with
-// that key whatever the key_id says (as a single public key always did); with several keys, a
-// key_id that is not in the keyring is an error naming it.
-func (k *Keyring) VerifyCheckpoint(sc SignedCheckpoint) error {
-	pub, err := k.pick(sc.Checkpoint.KeyID, "checkpoint")
-	if err != nil {
-		return err
-	}
-	return VerifyCheckpoint(pub, sc)
-}
-
-// verify checks a raw signature over msg by the key keyID (what = what was signed, for errors).
-func (k *Keyring) verify(keyID string, msg, sig []byte, what string) error {
-	pub, err := k.pick(keyID, what)
+// Verify checks a raw signature over msg by the key keyID (what = what was signed, for errors).
+// A keyring of one key checks with that key whatever keyID says (as a single public key always
+// did); with several keys, a keyID that is not in the keyring is an error naming it.
+func (k *Keyring) Verify(keyID string, msg, sig []byte, what string) error {
+	pub, err := k.Pick(keyID, what)
 	if err != nil {
 		return err
 	}
@@ -88,7 +79,8 @@ func (k *Keyring) verify(keyID string, msg, sig []byte, what string) error {
 	return nil
 }
 
-func (k *Keyring) pick(keyID, what string) (ed25519.PublicKey, error) {
+// Pick returns the key keyID names (see Verify for a keyring of one key).
+func (k *Keyring) Pick(keyID, what string) (ed25519.PublicKey, error) {
 	if pub, ok := k.Key(keyID); ok {
 		return pub, nil
 	}
