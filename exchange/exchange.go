@@ -184,23 +184,6 @@ type Facts interface {
 	ToolCalls() []ToolCall
 }
 
-// EventKind names a record that is not an HTTP exchange: a step of an approval's life, the end
-// of an agent session.
-type EventKind string
-
-// The event kinds.
-const (
-	EventSessionEnded      EventKind = "session.ended"
-	EventApprovalRequested EventKind = "approval.requested"
-	EventApprovalApproved  EventKind = "approval.approved"
-	EventApprovalDenied    EventKind = "approval.denied"
-	EventApprovalExpired   EventKind = "approval.expired"
-	EventApprovalUsed      EventKind = "approval.used"
-	EventApprovalRefused   EventKind = "approval.refused"
-	// EventApprovalStoreUnavailable: an approver's decision could not be stored.
-	EventApprovalStoreUnavailable EventKind = "approval.store_unavailable"
-)
-
 // Credential records a credential warden injected, without its value.
 type Credential struct {
 	Role    string        `json:"role"`
@@ -248,9 +231,6 @@ type Exchange struct {
 	// not go upstream). The role a route would use is Route.CredentialRole.
 	Credentials []Credential
 	ToolCalls   []ToolCall
-
-	// Event is set (instead of an HTTP request) on records of approval and session events.
-	Event EventKind
 
 	Disposition Disposition
 	Status      int    // status the client received (0 when unknown)

@@ -88,6 +88,17 @@ func TestViewWithoutRedactorDropsToolCallText(t *testing.T) {
 	}
 }
 
+// events is an EventWriter that keeps what it was given.
+type events struct {
+	got []audit.Event
+	err error
+}
+
+func (e *events) RecordEvent(_ context.Context, ev audit.Event) error {
+	e.got = append(e.got, ev)
+	return e.err
+}
+
 func TestEventsApprovalSteps(t *testing.T) {
 	ap := approval.Approval{
 		ID: "apr_1", Status: approval.Denied, DecidedBy: "alice@example.com", Note: "not today",
@@ -110,18 +121,18 @@ func TestEventsApprovalSteps(t *testing.T) {
 		{approval.EventStoreUnavailable, "alice@example.com", exchange.Deny, exchange.CodeApprovalUnavailable, "alice@example.com"},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
-			rec := &records{}
+			rec := &events{}
 			Events{Log: rec}.Approval(context.Background(), approval.Event{Kind: tc.kind, Approval: ap, Actor: tc.actor})
 			if len(rec.got) != 1 {
 				t.Fatalf("%d records", len(rec.got))
 			}
-			x := rec.got[0]
-			d := x.Decisions[0]
-			if x.Event != exchange.EventKind(tc.kind) || x.ErrorCode != string(tc.kind) || d.Action != tc.action || d.Code != tc.code || x.Identity.Subject != tc.subject {
-				t.Fatalf("record %+v decision %+v", x, d)
+			ev := rec.got[0]
+			d := ev.Decision
+			if !ev.Kind.Valid() || string(ev.Kind) != string(tc.kind) || ev.ID != "apr_1" || d == nil || d.Action != tc.action || d.Code != tc.code || ev.Identity.Subject != tc.subject {
+				t.Fatalf("event %+v decision %+v", ev, d)
 			}
-			if x.Identity.OnBehalfOf != "bob" || d.ApprovalID != "apr_1" || d.ApprovedBy != "alice@example.com" {
-				t.Fatalf("record %+v decision %+v: the requester's principal, the approval and its approver stay named", x, d)
+			if ev.Identity.OnBehalfOf != "bob" || d.ApprovalID != "apr_1" || d.ApprovedBy != "alice@example.com" || ev.Action == nil || ev.Action.Path != "/t" {
+				t.Fatalf("event %+v decision %+v: the requester's principal, the action, the approval and its approver stay named", ev, d)
 			}
 			if tc.actor != "" && d.Reason != "not today" {
 				t.Fatalf("reason %q, want the approver's note", d.Reason)
@@ -129,9 +140,8 @@ func TestEventsApprovalSteps(t *testing.T) {
 		})
 	}
 	t.Run("a failed write is logged", func(t *testing.T) {
-		rec := &records{err: errors.New("spool full")}
 		var logs strings.Builder
-		Events{Log: rec, Logger: slog.New(slog.NewTextHandler(&logs, nil))}.Approval(context.Background(), approval.Event{Kind: approval.EventRequested, Approval: ap})
+		Events{Log: &events{err: errors.New("spool full")}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}.Approval(context.Background(), approval.Event{Kind: approval.EventRequested, Approval: ap})
 		if !strings.Contains(logs.String(), "approval step not audited") {
 			t.Fatalf("log %q", logs.String())
 		}
@@ -149,17 +159,17 @@ func (l *leases) EndSession(_ context.Context, s string) error {
 }
 
 func TestSessionEndRevokesAndRecords(t *testing.T) {
-	rec, ls := &records{}, &leases{}
+	rec, ls := &events{}, &leases{}
 	Sessions{Leases: ls, Events: Events{Log: rec}}.End(context.Background(), "s1")
 	if len(ls.ended) != 1 || ls.ended[0] != "s1" {
 		t.Fatalf("leases ended %v", ls.ended)
 	}
-	if len(rec.got) != 1 || rec.got[0].Event != exchange.EventSessionEnded || rec.got[0].Identity.Session != "s1" {
+	if len(rec.got) != 1 || rec.got[0].Kind != audit.EventSessionEnded || rec.got[0].ID != "s1" || rec.got[0].Identity.Session != "s1" {
 		t.Fatalf("records %+v", rec.got)
 	}
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	Sessions{Leases: &leases{err: errors.New("vault down")}, Events: Events{Log: &records{err: errors.New("spool")}}, Logger: log}.End(context.Background(), "s2")
+	Sessions{Leases: &leases{err: errors.New("vault down")}, Events: Events{Log: &events{err: errors.New("spool")}}, Logger: log}.End(context.Background(), "s2")
 	if !strings.Contains(logs.String(), "revoking the leases") || !strings.Contains(logs.String(), "session end not audited") {
 		t.Fatalf("log %q", logs.String())
 	}

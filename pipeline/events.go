@@ -10,11 +10,16 @@ import (
 	"github.com/warden-gw/warden/exchange"
 )
 
+// EventWriter writes the record of something that is not an HTTP exchange (audit.Log.RecordEvent).
+type EventWriter interface {
+	RecordEvent(ctx context.Context, ev audit.Event) error
+}
+
 // Events writes the audit records of what is not an HTTP exchange: every step of an approval's
 // life (requested, approved or denied by whom, refused, expired, used) and the end of an agent
 // session, in the same hash chain as the exchanges, correlated by approval or session id.
 type Events struct {
-	Log    RecordWriter // nil: events are not recorded
+	Log    EventWriter // nil: events are not recorded
 	Logger *slog.Logger
 	now    func() time.Time
 }
@@ -22,30 +27,24 @@ type Events struct {
 // Approval records one approval step; it is approval.WithEvents' callback. A record that cannot
 // be written is logged: the approval step itself already happened.
 func (e Events) Approval(ctx context.Context, ev approval.Event) {
-	if err := e.record(ctx, approvalExchange(ev, e.clock())); err != nil {
+	if err := e.record(ctx, approvalEvent(ev, e.clock())); err != nil {
 		e.logger().Error("approval step not audited", "approval", ev.Approval.ID, "step", ev.Kind, "error", err)
 	}
 }
 
 // SessionEnded records the closing record of an agent session.
 func (e Events) SessionEnded(ctx context.Context, session string) error {
-	now := e.clock()
-	return e.record(ctx, &exchange.Exchange{
-		ID: "session-end-" + session, Start: now, End: now,
-		Identity:    exchange.Identity{Session: session},
-		Disposition: exchange.Allowed,
-		Event:       exchange.EventSessionEnded,
+	return e.record(ctx, audit.Event{
+		Kind: audit.EventSessionEnded, ID: session, Time: e.clock(),
+		Identity: exchange.Identity{Session: session},
 	})
 }
 
-func (e Events) record(ctx context.Context, x *exchange.Exchange) error {
+func (e Events) record(ctx context.Context, ev audit.Event) error {
 	if e.Log == nil {
 		return nil
 	}
-	// The audit record shows the event kind where it shows error codes until the audit log
-	// reads x.Event itself (audit.Log.RecordEvent); this is the one place that maps it.
-	x.ErrorCode = string(x.Event)
-	return e.Log.Record(context.WithoutCancel(ctx), x, audit.StageRequest)
+	return e.Log.RecordEvent(context.WithoutCancel(ctx), ev)
 }
 
 func (e Events) clock() time.Time {
@@ -62,47 +61,49 @@ func (e Events) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// approvalExchange turns one step of an approval's life into an exchange for the audit log. The
-// approver who decided is the record's subject and the decision's ApprovedBy; the agent and the
-// human it acts for stay in the record.
-func approvalExchange(ev approval.Event, now time.Time) *exchange.Exchange {
+// approvalEvent turns one step of an approval's life into an audit event. The approver who
+// decided is the record's subject and the decision's ApprovedBy; the agent and the human it acts
+// for stay in the record.
+func approvalEvent(ev approval.Event, now time.Time) audit.Event {
 	a := ev.Approval
-	x := &exchange.Exchange{
-		ID: a.ID, Start: now, End: now,
-		Request: exchange.Request{Method: a.Action.Method, Authority: a.Action.Host, Path: a.Action.Path},
-		Identity: exchange.Identity{
-			Subject: a.Requester.Subject, Issuer: a.Requester.Issuer, Agent: a.Requester.Agent,
-			OnBehalfOf: a.Requester.OnBehalfOf, Session: a.Requester.Session,
-		},
-		Event: exchange.EventKind(ev.Kind),
-		Error: ev.Error,
-	}
 	d := exchange.Decision{
 		Phase: exchange.PhaseRequest, Policy: a.Action.Policy, Rule: a.Action.Rule, ApprovalID: a.ID,
 		Reason: a.Action.Reason, ApprovedBy: a.DecidedBy,
 	}
 	switch ev.Kind {
 	case approval.EventRequested:
-		d.Action, d.Code, x.Disposition = exchange.RequireApproval, exchange.CodeApprovalRequired, exchange.ApprovalRequired
+		d.Action, d.Code = exchange.RequireApproval, exchange.CodeApprovalRequired
 	case approval.EventApproved, approval.EventUsed:
-		d.Action, d.Code, x.Disposition = exchange.Allow, exchange.CodeApproved, exchange.Allowed
+		d.Action, d.Code = exchange.Allow, exchange.CodeApproved
 	case approval.EventExpired:
-		d.Action, d.Code, x.Disposition = exchange.Deny, exchange.CodeApprovalExpired, exchange.Denied
+		d.Action, d.Code = exchange.Deny, exchange.CodeApprovalExpired
 	case approval.EventRefused:
-		d.Action, d.Code, x.Disposition = exchange.Deny, exchange.CodeApprovalRefused, exchange.Denied
+		d.Action, d.Code = exchange.Deny, exchange.CodeApprovalRefused
 	case approval.EventStoreUnavailable:
-		d.Action, d.Code, x.Disposition = exchange.Deny, exchange.CodeApprovalUnavailable, exchange.Denied
+		d.Action, d.Code = exchange.Deny, exchange.CodeApprovalUnavailable
 	default: // denied
-		d.Action, d.Code, x.Disposition = exchange.Deny, exchange.CodeApprovalDenied, exchange.Denied
+		d.Action, d.Code = exchange.Deny, exchange.CodeApprovalDenied
+	}
+	id := exchange.Identity{
+		Subject: a.Requester.Subject, Issuer: a.Requester.Issuer, Agent: a.Requester.Agent,
+		OnBehalfOf: a.Requester.OnBehalfOf, Session: a.Requester.Session,
 	}
 	if ev.Actor != "" {
-		x.Identity.Subject = ev.Actor
+		id.Subject = ev.Actor
 		if a.Note != "" {
 			d.Reason = a.Note
 		}
 	}
-	x.Decisions = []exchange.Decision{d}
-	return x
+	out := audit.Event{
+		Kind: audit.EventKind(ev.Kind), ID: a.ID, Time: now, Identity: id,
+		Action:   &exchange.Request{Method: a.Action.Method, Authority: a.Action.Host, Path: a.Action.Path},
+		Decision: &d,
+		Error:    ev.Error,
+	}
+	if ev.Error != "" {
+		out.ErrorCode = string(d.Code)
+	}
+	return out
 }
 
 // SessionLeases gives back the leases of an agent session (creds.Broker.EndSession).
