@@ -40,21 +40,41 @@ type View struct {
 	Redact func(string) string
 }
 
-// Of fills x.ToolCalls (redacted) and returns x, or a copy of x whose path is redacted when the
-// path carried a secret (a token in a URL segment or in a query value); later phases keep
-// seeing the real path.
+// Of fills x.ToolCalls (redacted) and returns x, or a copy of x for what differs in the view:
+//   - a path that carried a secret (a token in a URL segment or in a query value) is redacted;
+//   - the credential role the route named (x.Route.CredentialRole) is listed in Credentials
+//     even when no lease was injected (a denied request), so the record names the role the
+//     policy saw; an injected lease of that role stands for it.
+//
+// x itself is not changed beyond ToolCalls: later phases keep the real path and only the
+// leases injected.
 func (v View) Of(x *exchange.Exchange) *exchange.Exchange {
 	v.toolCalls(x)
-	if v.Redact == nil || x.Request.Path == "" {
-		return x
+	out := x
+	if v.Redact != nil && x.Request.Path != "" {
+		if p := v.Redact(x.Request.Path); p != x.Request.Path {
+			cp := *x
+			cp.Request.Path = p
+			out = &cp
+		}
 	}
-	p := v.Redact(x.Request.Path)
-	if p == x.Request.Path {
-		return x
+	if role := x.Route.CredentialRole; role != "" && !hasRole(x.Credentials, role) {
+		if out == x {
+			cp := *x
+			out = &cp
+		}
+		out.Credentials = append([]exchange.Credential{{Role: role}}, x.Credentials...)
 	}
-	cp := *x
-	cp.Request.Path = p
-	return &cp
+	return out
+}
+
+func hasRole(cs []exchange.Credential, role string) bool {
+	for _, c := range cs {
+		if c.Role == role {
+			return true
+		}
+	}
+	return false
 }
 
 func (v View) toolCalls(x *exchange.Exchange) {

@@ -78,6 +78,23 @@ func TestAuditorRecordsNoSecret(t *testing.T) {
 	}
 }
 
+// The record names the role the policy saw (creds.role) even when no lease was injected; an
+// injected lease of that role is listed once, with its lease id.
+func TestViewNamesTheRoutesRole(t *testing.T) {
+	x := &exchange.Exchange{Route: exchange.Route{CredentialRole: "orders-db"}}
+	out := View{}.Of(x)
+	if len(out.Credentials) != 1 || out.Credentials[0] != (exchange.Credential{Role: "orders-db"}) || len(x.Credentials) != 0 {
+		t.Fatalf("denied request: view %+v, exchange %+v", out.Credentials, x.Credentials)
+	}
+	x.Credentials = []exchange.Credential{{Role: "orders-db", LeaseID: "database/creds/orders/1"}}
+	if out := (View{}).Of(x); out != x || len(out.Credentials) != 1 || out.Credentials[0].LeaseID == "" {
+		t.Fatalf("injected: %+v", out.Credentials)
+	}
+	if out := (View{}).Of(&exchange.Exchange{}); len(out.Credentials) != 0 {
+		t.Fatalf("no route: %+v", out.Credentials)
+	}
+}
+
 func TestViewWithoutRedactorDropsToolCallText(t *testing.T) {
 	x := &exchange.Exchange{Request: exchange.Request{Method: "POST", Authority: "runner.internal", Path: "/v1/exec",
 		Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}}, Body: []byte(`{"command": "rm -rf /"}`)}}
