@@ -96,8 +96,10 @@ func TestViewNamesTheRoutesRole(t *testing.T) {
 }
 
 func TestViewWithoutRedactorDropsToolCallText(t *testing.T) {
-	x := &exchange.Exchange{Request: exchange.Request{Method: "POST", Authority: "runner.internal", Path: "/v1/exec",
-		Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}}, Body: []byte(`{"command": "rm -rf /"}`)}}
+	x := &exchange.Exchange{Request: exchange.Request{
+		Method: "POST", Authority: "runner.internal", Path: "/v1/exec",
+		Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}}, Body: []byte(`{"command": "rm -rf /"}`),
+	}}
 	Inspector{}.InspectRequest(x)
 	out := View{}.Of(x)
 	if out != x || len(out.ToolCalls) == 0 || out.ToolCalls[0].Text != "" {

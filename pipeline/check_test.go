@@ -54,7 +54,8 @@ type decisions struct {
 	by map[string]exchange.Exchange
 }
 
-func (d *decisions) RecordRequest(_ context.Context, x *exchange.Exchange) error    { return d.keep(x) }
+func (d *decisions) RecordRequest(_ context.Context, x *exchange.Exchange) error { return d.keep(x) }
+
 func (d *decisions) RecordCompletion(_ context.Context, x *exchange.Exchange) error { return d.keep(x) }
 
 func (d *decisions) keep(x *exchange.Exchange) error {

@@ -71,8 +71,10 @@ func TestInspectorBufferedResponseToolCalls(t *testing.T) {
 	x := chatRequest()
 	in := Inspector{}
 	in.InspectRequest(x)
-	x.Response = exchange.Response{Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
-		Body: []byte(`{"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"run_shell","arguments":"{\"command\":\"rm -rf /srv\"}"}}]},"finish_reason":"tool_calls"}]}`)}
+	x.Response = exchange.Response{
+		Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
+		Body: []byte(`{"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"run_shell","arguments":"{\"command\":\"rm -rf /srv\"}"}}]},"finish_reason":"tool_calls"}]}`),
+	}
 	in.InspectResponse(x)
 	calls := x.Facts.ToolCalls()
 	if len(calls) == 0 || !strings.Contains(calls[len(calls)-1].Text, "rm -rf /srv") {

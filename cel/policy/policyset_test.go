@@ -161,7 +161,7 @@ func TestDecideFailsClosed(t *testing.T) {
 	)
 	ps := mustCompile(t, "p.yaml", p)
 	d := ps.Decide(context.Background(), req("GET", "https://h/", ""), exchange.PhaseRequest)
-	if d.Action != exchange.Deny || d.Rule != "reads-missing-key" || !(d.Code == exchange.CodePolicyError) {
+	if d.Action != exchange.Deny || d.Rule != "reads-missing-key" || d.Code != exchange.CodePolicyError {
 		t.Fatalf("runtime error: got %+v, want deny with policy_error", d)
 	}
 
@@ -170,7 +170,7 @@ func TestDecideFailsClosed(t *testing.T) {
 	leaky := mustCompile(t, "l.yaml", policy("l", "",
 		rule("header-regex", `request.body.raw.matches(request.headers["authorization"])`, "deny")))
 	d = leaky.Decide(context.Background(), req("POST", "https://h/", "x", "authorization", "Bearer sk-SECRET123("), exchange.PhaseRequest)
-	if !(d.Code == exchange.CodePolicyError) || strings.Contains(d.Reason, "SECRET") {
+	if d.Code != exchange.CodePolicyError || strings.Contains(d.Reason, "SECRET") {
 		t.Fatalf("failing rule: got %+v; want a policy_error whose reason does not quote the request", d)
 	}
 
@@ -189,7 +189,7 @@ func TestDecideFailsClosed(t *testing.T) {
 		x := req("GET", "https://h/", "")
 		x.Facts = fakeFacts{"actions": many}
 		d := ps.Decide(ctx, x, exchange.PhaseRequest)
-		if d.Action != exchange.Deny || !(d.Code == exchange.CodePolicyError) {
+		if d.Action != exchange.Deny || d.Code != exchange.CodePolicyError {
 			t.Fatalf("got %+v", d)
 		}
 		// Cancelled while a rule runs: the interrupt check inside the comprehension stops it.
@@ -208,7 +208,7 @@ func TestDecideFailsClosed(t *testing.T) {
 		x := req("GET", "https://h/", "")
 		x.Facts = fakeFacts{"actions": many}
 		d := ps.Decide(context.Background(), x, exchange.PhaseRequest)
-		if d.Action != exchange.Deny || !(d.Code == exchange.CodePolicyError) || !strings.Contains(d.Reason, "cost") {
+		if d.Action != exchange.Deny || d.Code != exchange.CodePolicyError || !strings.Contains(d.Reason, "cost") {
 			t.Fatalf("got %+v", d)
 		}
 		x.Facts = fakeFacts{"actions": many[:3]}
