@@ -90,6 +90,9 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return nil, err
 	}
+	if err := pipeline.RegisterRedactBounds(reg); err != nil {
+		return nil, err
+	}
 	view := pipeline.View{Redact: red.Text}
 	decider, err := rt.openPolicy(ctx, cfg, log)
 	if err != nil {
