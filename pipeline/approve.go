@@ -124,8 +124,33 @@ func (a *Approvals) wait(ctx context.Context, d exchange.Decision, id, digest st
 	return d
 }
 
+// Lookup answers a require_approval decision from the approvals already known, without side
+// effects (no request opened, no use recorded, nothing held): what Resolve would start from.
+// `warden check` and other dry runs use it (Check).
+func (a *Approvals) Lookup(x *exchange.Exchange, d exchange.Decision) exchange.Decision {
+	ap, ok := a.last(a.digest(x))
+	if !ok {
+		return d
+	}
+	switch ap.Status {
+	case approval.Approved:
+		return approved(d, ap)
+	case approval.Denied:
+		return denied(d, ap)
+	case approval.Pending:
+		d.ApprovalID = ap.ID
+	}
+	return d
+}
+
 // lastDenied returns the newest approval of this action when it was denied.
 func (a *Approvals) lastDenied(digest string) (approval.Approval, bool) {
+	ap, ok := a.last(digest)
+	return ap, ok && ap.Status == approval.Denied
+}
+
+// last returns the newest approval of this action the history keeps.
+func (a *Approvals) last(digest string) (approval.Approval, bool) {
 	if a.History == nil {
 		return approval.Approval{}, false
 	}
@@ -136,7 +161,7 @@ func (a *Approvals) lastDenied(digest string) (approval.Approval, bool) {
 			last, found = ap, true
 		}
 	}
-	return last, found && last.Status == approval.Denied
+	return last, found
 }
 
 func approved(d exchange.Decision, ap approval.Approval) exchange.Decision {

@@ -248,3 +248,51 @@ func TestApprovalsStoreFailures(t *testing.T) {
 		}
 	})
 }
+
+// Check looks approvals up without side effects: nothing is requested or consumed.
+func TestCheckLooksApprovalsUp(t *testing.T) {
+	svc, store := newService(t, approval.Config{})
+	a := &Approvals{Service: svc, History: store}
+	p := extproc.Pipeline{Policy: fixedDecision(needsApproval()), Approve: a}
+	if d := Check(context.Background(), p, deleteRequest(), false); d.Code != exchange.CodeApprovalRequired || d.ApprovalID != "" || len(store.List()) != 0 {
+		t.Fatalf("no approval yet: %+v, %d approvals in the store", d, len(store.List()))
+	}
+	first, _ := a.Resolve(context.Background(), deleteRequest(), needsApproval(), noHold)
+	if d := Check(context.Background(), p, deleteRequest(), false); d.ApprovalID != first.ApprovalID || !d.Blocks() {
+		t.Fatalf("pending: %+v", d)
+	}
+	if err := svc.Decide(context.Background(), first.ApprovalID, approver, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // shown as released every time: check does not use the approval up
+		if d := Check(context.Background(), p, deleteRequest(), false); d.Code != exchange.CodeApproved || d.ApprovedBy != approver.Subject {
+			t.Fatalf("approved: %+v", d)
+		}
+	}
+	if ap, _ := svc.Get(first.ApprovalID); ap.Status != approval.Approved || ap.Uses != 0 {
+		t.Fatalf("check consumed the approval: %+v", ap)
+	}
+	second := deleteRequest()
+	second.Request.Path = "/tables/users"
+	d, _ := a.Resolve(context.Background(), second, needsApproval(), noHold)
+	if err := svc.Decide(context.Background(), d.ApprovalID, approver, false, "no"); err != nil {
+		t.Fatal(err)
+	}
+	second = deleteRequest()
+	second.Request.Path = "/tables/users"
+	if got := Check(context.Background(), p, second, false); got.Code != exchange.CodeApprovalDenied || got.Action != exchange.Deny {
+		t.Fatalf("denied: %+v", got)
+	}
+}
+
+// fixedDecision is a policy that always decides d (request phase) or allows (response).
+type fixedDecision exchange.Decision
+
+func (f fixedDecision) Decide(_ context.Context, _ *exchange.Exchange, phase exchange.Phase) exchange.Decision {
+	if phase == exchange.PhaseRequest {
+		return exchange.Decision(f)
+	}
+	return exchange.Decision{Action: exchange.Allow, Phase: phase}
+}
+
+func noHold(time.Duration) (time.Duration, bool) { return 0, false }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"time"
 
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc"
@@ -11,8 +10,9 @@ import (
 // Check decides one exchange with the stages of p, in the order `warden serve` runs them, for
 // `warden check` and `warden policy test`: the exchange's identity comes from the caller (the
 // input line) instead of the Identity stage; then the router (creds.role), inspection, the
-// request-phase policy and the approval lookup (an action already approved is released, one
-// denied stays denied; nothing is held). When the request goes on and withResponse is set, the
+// request-phase policy and the approval lookup (when p.Approve can look up without side effects,
+// as *Approvals does: an action already approved is shown released, one denied stays denied;
+// nothing is requested, consumed or held). When the request goes on and withResponse is set, the
 // response is inspected and the response-phase policy decides. It returns the governing decision
 // (x.Final); every decision is appended to x.Decisions as serve does. Nil stages are skipped.
 //
@@ -29,12 +29,8 @@ func Check(ctx context.Context, p extproc.Pipeline, x *exchange.Exchange, withRe
 		return x.Final()
 	}
 	d := p.Policy.Decide(ctx, x, exchange.PhaseRequest)
-	if d.Action == exchange.RequireApproval && !d.Shadow && p.Approve != nil {
-		// No hold: check answers at once. An approval store that cannot be reached leaves the
-		// decision as the policy took it (require_approval).
-		if r, err := p.Approve.Resolve(ctx, x, d, noHold); err == nil {
-			d = r
-		}
+	if l, ok := p.Approve.(approvalLookup); ok && d.Action == exchange.RequireApproval && !d.Shadow {
+		d = l.Lookup(x, d)
 	}
 	x.Decisions = append(x.Decisions, d)
 	if d.Blocks() || !withResponse {
@@ -47,4 +43,8 @@ func Check(ctx context.Context, p extproc.Pipeline, x *exchange.Exchange, withRe
 	return x.Final()
 }
 
-func noHold(time.Duration) (time.Duration, bool) { return 0, false }
+// approvalLookup is an approval stage that can answer from known approvals without side
+// effects (*Approvals).
+type approvalLookup interface {
+	Lookup(x *exchange.Exchange, d exchange.Decision) exchange.Decision
+}
