@@ -48,6 +48,8 @@ func (inputIdentity) Identify(_ context.Context, x *exchange.Exchange, _ extproc
 	return []string{identityHeader}, nil
 }
 
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
 // decisions is an auditor that keeps the decisions of each exchange by request id.
 type decisions struct {
 	mu sync.Mutex
