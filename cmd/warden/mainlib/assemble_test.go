@@ -5,18 +5,22 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
+	"github.com/warden-gw/warden/identity"
 )
 
 const ordersPolicy = `apiVersion: warden.dev/v1
@@ -163,5 +167,32 @@ func TestDispatchedSubcommands(t *testing.T) {
 	}
 	if err := Main(context.Background(), []string{"audit", "verify", "--dir", filepath.Join(t.TempDir(), "none")}, strings.NewReader(""), &out, &errb); err == nil {
 		t.Fatal("warden audit verify of a missing spool succeeded")
+	}
+}
+
+// With an identity section the identity stage is assembled and approvers authenticate with it:
+// the approvals API asks for credentials instead of saying it is disabled.
+func TestServeWithIdentityMountsTheApprovalsAPI(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Identity = &identity.Config{Modes: []string{identity.ModeJWTAuthn}}
+	rt, err := buildRuntime(context.Background(), cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close(context.Background(), slog.New(slog.DiscardHandler))
+	h, ok := rt.handlers["/approvals"]
+	if !ok {
+		t.Fatal("no approvals API")
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/approvals", nil))
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("/approvals without a token: %d %s, want 401", w.Code, w.Body.String())
+	}
+	if err := rt.ready(); err != nil {
+		t.Fatalf("not ready: %v", err)
+	}
+	if d := rt.degradedParts(); len(d) != 0 {
+		t.Fatalf("degraded: %v", d)
 	}
 }
