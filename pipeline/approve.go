@@ -149,7 +149,9 @@ func (a *Approvals) lastDenied(digest string) (approval.Approval, bool) {
 	return ap, ok && ap.Status == approval.Denied
 }
 
-// last returns the newest approval of this action the history keeps.
+// last returns the newest approval of this action the history keeps. Only requests that stand
+// for themselves count: a status other than pending, approved, denied, expired or used (a twin
+// closed in favour of another request) is skipped, so the decision it defers to is found.
 func (a *Approvals) last(digest string) (approval.Approval, bool) {
 	if a.History == nil {
 		return approval.Approval{}, false
@@ -157,11 +159,19 @@ func (a *Approvals) last(digest string) (approval.Approval, bool) {
 	var last approval.Approval
 	found := false
 	for _, ap := range a.History.List() {
-		if ap.Digest == digest && (!found || ap.Created.After(last.Created)) {
+		if ap.Digest == digest && standsAlone(ap.Status) && (!found || ap.Created.After(last.Created)) {
 			last, found = ap, true
 		}
 	}
 	return last, found
+}
+
+func standsAlone(s approval.Status) bool {
+	switch s {
+	case approval.Pending, approval.Approved, approval.Denied, approval.Expired, approval.Used:
+		return true
+	}
+	return false
 }
 
 func approved(d exchange.Decision, ap approval.Approval) exchange.Decision {

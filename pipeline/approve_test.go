@@ -296,3 +296,22 @@ func (f fixedDecision) Decide(_ context.Context, _ *exchange.Exchange, phase exc
 }
 
 func noHold(time.Duration) (time.Duration, bool) { return 0, false }
+
+// history is an approval history the test writes.
+type history []approval.Approval
+
+func (h history) List() []approval.Approval { return h }
+
+// A newer record of the same action that does not stand for itself (another replica's twin,
+// closed in favour of the denied request) does not hide the denial.
+func TestLastDenialSkipsClosedTwins(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	a := &Approvals{Digest: func(*exchange.Exchange) string { return "d1" }, History: history{
+		{ID: "apr_1", Digest: "d1", Status: approval.Denied, DecidedBy: "alice", Note: "no", Created: t0},
+		{ID: "apr_2", Digest: "d1", Status: approval.Status("superseded"), Created: t0.Add(time.Millisecond)},
+		{ID: "apr_3", Digest: "d2", Status: approval.Pending, Created: t0.Add(time.Second)},
+	}}
+	if d := a.Lookup(deleteRequest(), needsApproval()); d.Code != exchange.CodeApprovalDenied || d.ApprovalID != "apr_1" {
+		t.Fatalf("got %+v, want the denial of apr_1", d)
+	}
+}
