@@ -11,8 +11,9 @@ import (
 
 // Verifier is what the identity stage needs from identity.Verifier.
 type Verifier interface {
-	// Identify fills x.Identity from the request (token, SPIFFE ID, Envoy's jwt_authn metadata).
-	Identify(ctx context.Context, x *exchange.Exchange, namespaces map[string]map[string]any) error
+	// IdentifyFrom fills x.Identity from the request (token, SPIFFE ID, Envoy's jwt_authn
+	// metadata); a request without one gets an anonymous session from its source address.
+	IdentifyFrom(ctx context.Context, x *exchange.Exchange, namespaces map[string]map[string]any, sourceAddress string) error
 	// CredentialHeaders names the request headers that carry the agent's own token.
 	CredentialHeaders(x *exchange.Exchange) []string
 }
@@ -26,7 +27,7 @@ var _ extproc.Identifier = Identity{}
 // Identify implements extproc.Identifier. An identity.Error becomes the *extproc.Reject it
 // describes (401 for a missing or invalid token, 503 when keys cannot be fetched).
 func (i Identity) Identify(ctx context.Context, x *exchange.Exchange, md extproc.Metadata) ([]string, error) {
-	err := i.V.Identify(ctx, x, md.Namespaces)
+	err := i.V.IdentifyFrom(ctx, x, md.Namespaces, identity.SourceAddress(md.Attributes))
 	var ie *identity.Error
 	if errors.As(err, &ie) {
 		return nil, &extproc.Reject{Status: ie.Status, Code: ie.Code, Reason: ie.Reason}
@@ -35,4 +36,17 @@ func (i Identity) Identify(ctx context.Context, x *exchange.Exchange, md extproc
 		return nil, err
 	}
 	return i.V.CredentialHeaders(x), nil
+}
+
+// Anonymous is the identity stage when no identity is configured: every request still gets a
+// session (identity.AnonymousSession, from its client address and user agent or its
+// x-agent-session), so leases and records group by agent. Nothing is stripped.
+type Anonymous struct{ A identity.Anonymous }
+
+var _ extproc.Identifier = Anonymous{}
+
+// Identify implements extproc.Identifier.
+func (a Anonymous) Identify(_ context.Context, x *exchange.Exchange, md extproc.Metadata) ([]string, error) {
+	a.A.Identify(x, identity.SourceAddress(md.Attributes))
+	return nil, nil
 }

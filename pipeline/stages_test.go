@@ -20,7 +20,7 @@ type fakeVerifier struct {
 	header string
 }
 
-func (f fakeVerifier) Identify(_ context.Context, x *exchange.Exchange, _ map[string]map[string]any) error {
+func (f fakeVerifier) IdentifyFrom(_ context.Context, x *exchange.Exchange, _ map[string]map[string]any, _ string) error {
 	if f.err != nil {
 		return f.err
 	}
@@ -53,6 +53,22 @@ func TestIdentityErrorsBecomeRejects(t *testing.T) {
 	other := errors.New("boom")
 	if _, err := (Identity{V: fakeVerifier{err: other}}).Identify(context.Background(), &exchange.Exchange{}, extproc.Metadata{}); !errors.Is(err, other) {
 		t.Fatalf("got %v, want the error as it is (extproc refuses it with 500)", err)
+	}
+}
+
+// Without an identity section every request still gets a session, from its source address.
+func TestAnonymousGivesASession(t *testing.T) {
+	md := extproc.Metadata{Attributes: map[string]map[string]any{"envoy.filters.http.ext_proc": {"source.address": "10.0.0.7:5000"}}}
+	x := &exchange.Exchange{Request: exchange.Request{Headers: exchange.Headers{{Key: "user-agent", Value: "sdk/1"}}}}
+	strip, err := Anonymous{}.Identify(context.Background(), x, md)
+	if err != nil || strip != nil || x.Identity.Session == "" || x.Identity.Subject != "" {
+		t.Fatalf("strip %v err %v identity %+v", strip, err, x.Identity)
+	}
+	y := &exchange.Exchange{Request: exchange.Request{Headers: exchange.Headers{{Key: "user-agent", Value: "sdk/1"}}}}
+	md.Attributes["envoy.filters.http.ext_proc"]["source.address"] = "10.0.0.8:5000"
+	_, _ = Anonymous{}.Identify(context.Background(), y, md)
+	if y.Identity.Session == x.Identity.Session {
+		t.Fatalf("two clients share session %q", x.Identity.Session)
 	}
 }
 

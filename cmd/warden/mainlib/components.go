@@ -140,9 +140,11 @@ func (rt *runtime) openIdentity(ctx context.Context, cfg Config, log *slog.Logge
 	return &agents{v}, nil
 }
 
+// stage is the identity stage: without an identity section every request still gets an
+// anonymous session.
 func (a *agents) stage() extproc.Identifier {
 	if a == nil {
-		return nil
+		return pipeline.Anonymous{}
 	}
 	return pipeline.Identity{V: a.v}
 }

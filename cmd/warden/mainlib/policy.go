@@ -8,6 +8,7 @@ import (
 	"github.com/warden-gw/warden/approval/approvalcli"
 	"github.com/warden-gw/warden/audit/auditcli"
 	"github.com/warden-gw/warden/cel/policycli"
+	"github.com/warden-gw/warden/cel/policydiff"
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/pipeline"
@@ -43,8 +44,11 @@ func router(cfg Config) (extproc.Router, error) {
 	return pipeline.Router{Roles: routes}, nil
 }
 
-// runPolicy is `warden policy test|lint`.
+// runPolicy is `warden policy test|lint` (cel/policycli) and `warden policy diff` (cel/policydiff).
 func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "diff" {
+		return policydiff.Run(ctx, args[1:], stdin, stdout, stderr)
+	}
 	return policycli.Policy(ctx, args, stdin, stdout, stderr)
 }
 
