@@ -33,9 +33,6 @@ const (
 	EventApprovalStoreUnavailable EventKind = "approval.store_unavailable"
 	// EventSpoolDropped records entries that on_full=drop_oldest deleted unshipped.
 	EventSpoolDropped EventKind = "audit.spool_dropped"
-	// EventCompletionLost records that the completion record of an exchange could not be
-	// written when it finished (the request record exists; see docs/audit.md).
-	EventCompletionLost EventKind = "audit.completion_lost"
 )
 
 var eventDispositions = map[EventKind]exchange.Disposition{
@@ -48,7 +45,6 @@ var eventDispositions = map[EventKind]exchange.Disposition{
 	EventApprovalRefused:          exchange.Denied,
 	EventApprovalStoreUnavailable: exchange.Failed,
 	EventSpoolDropped:             exchange.Failed,
-	EventCompletionLost:           exchange.Failed,
 }
 
 // Valid reports whether k is one of the kinds above.
@@ -91,7 +87,11 @@ func (l *Log) RecordEvent(ctx context.Context, ev Event) error {
 	if err != nil {
 		return err
 	}
-	return l.appendRecord(ctx, rec, StageEvent)
+	t, err := l.enqueue(rec, StageEvent)
+	if err != nil {
+		return err
+	}
+	return l.wait(ctx, t, StageEvent, time.Now())
 }
 
 func (l *Log) buildEvent(ev Event) (*Record, error) {
