@@ -83,7 +83,7 @@ func survivor(out []byte, secret string) (string, bool) {
 // left byte-identical, both through the content-type aware path and through
 // the text stream `warden redact` uses.
 //
-// Two corpora, both written by sessions that had not read this package. The first
+// Three corpora, all written by sessions that had not read this package. The first
 // (testdata/heldout) was written before the look-through work and then used to find what to
 // fix, so it is no longer held out; it gates at the issue's bar. The second (testdata/fresh)
 // was written after that work; it arrived at 0.822 (one look-alike changed) and its misses
@@ -91,7 +91,9 @@ func survivor(out []byte, secret string) (string, bool) {
 // look-through, argv flags, public keys kept), so it is no longer held out either and gates at
 // the issue's bar too. Its one remaining miss, b64-k8s-tls-key, is redacted whole; the 8-byte
 // windows that survive are base64 of "-----BEGIN " shared with the certificate beside it,
-// which must stay. A third corpus, not in this repository, measures generalisation.
+// which must stay. The third (testdata/third) was held out from all that work and measures
+// generalisation: 0.833 before it, 0.917 after, two look-alikes changed (secrets-third.md); it
+// gates at that score.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
@@ -100,6 +102,7 @@ func TestHeldoutCorpus(t *testing.T) {
 	}{
 		{"testdata/heldout/secrets-heldout.jsonl", 0.97, 0},
 		{"testdata/fresh/secrets-fresh.jsonl", 0.97, 0},
+		{"testdata/third/secrets-third.jsonl", 0.91, 2}, // held out: see testdata/third/secrets-third.md
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
 	}
