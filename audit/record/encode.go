@@ -339,6 +339,8 @@ func (d *Decision) write(w *jsonWriter) {
 	w.open()
 	w.str("action", d.Action)
 	w.strOmit("approval_id", d.ApprovalID)
+	w.strOmit("approved_by", d.ApprovedBy)
+	w.strOmit("code", d.Code)
 	w.str("phase", d.Phase)
 	w.strOmit("policy", d.Policy)
 	w.strOmit("policy_version", d.PolicyVersion)

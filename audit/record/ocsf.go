@@ -147,8 +147,12 @@ type Warden struct {
 
 // Decision is a policy decision as recorded (exchange.Decision with sorted fields).
 type Decision struct {
-	Action        string     `json:"action"`
-	ApprovalID    string     `json:"approval_id,omitempty"`
+	Action     string `json:"action"`
+	ApprovalID string `json:"approval_id,omitempty"`
+	// ApprovedBy names the approver who approved (or denied) the action.
+	ApprovedBy string `json:"approved_by,omitempty"`
+	// Code is the typed decision code (exchange.DecisionCode): what metrics and SIEM rules key on.
+	Code          string     `json:"code,omitempty"`
 	Phase         string     `json:"phase"`
 	Policy        string     `json:"policy,omitempty"`
 	PolicyVersion string     `json:"policy_version,omitempty"`
@@ -160,7 +164,8 @@ type Decision struct {
 
 func decisionOf(d exchange.Decision) Decision {
 	out := Decision{
-		Action: string(d.Action), ApprovalID: d.ApprovalID, Phase: string(d.Phase), Policy: d.Policy,
+		Action: string(d.Action), ApprovedBy: d.ApprovedBy, ApprovalID: d.ApprovalID, Code: string(d.Code),
+		Phase: string(d.Phase), Policy: d.Policy,
 		PolicyVersion: d.PolicyVersion, Reason: d.Reason, Rule: d.Rule, Shadow: d.Shadow,
 	}
 	for _, sd := range d.Shadowed {
