@@ -36,6 +36,13 @@ type Config struct {
 	Sweep      time.Duration `yaml:"sweep"`       // janitor interval; default 1s
 	Webhook    WebhookConfig `yaml:"webhook"`
 	Kafka      *KafkaConfig  `yaml:"kafka"` // nil: state in memory, single replica only
+
+	// DevApprover (`warden dev` only, never production) also accepts DevApproverToken on the
+	// approvals API as approver DevApproverSubject, so approvals can be tried without an OIDC
+	// provider. The token is never read from YAML: warden dev makes one and prints it, and a
+	// configuration that sets dev_approver without it (warden serve) is refused.
+	DevApprover      bool   `yaml:"dev_approver"`
+	DevApproverToken string `yaml:"-"`
 }
 
 func (c Config) withDefaults() Config {
@@ -142,6 +149,9 @@ func New(ctx context.Context, cfg Config, store Store, opts ...Option) (*Service
 		return nil, errors.New("approval.timeout and approval.window must not be negative")
 	}
 	if err := cfg.Webhook.validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.validateDev(); err != nil {
 		return nil, err
 	}
 	if store == nil {

@@ -194,7 +194,10 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 		return nil
 	})
 
-	auth := approval.Authenticator(verifier)
+	var auth approval.Authenticator // nil: only the dev approver (warden dev), if enabled
+	if verifier != nil {
+		auth = verifier
+	}
 	if cfg.Approval.Approvers != nil {
 		v, err := identity.New(ctx, *cfg.Approval.Approvers, identity.WithLogger(log))
 		if err != nil {
@@ -203,9 +206,9 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 		rt.closers = append(rt.closers, v.Close)
 		auth = v
 	}
-	if verifier == nil && cfg.Approval.Approvers == nil {
+	if verifier == nil && cfg.Approval.Approvers == nil && !cfg.Approval.DevApprover {
 		rt.admin("/approvals", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate", http.StatusServiceUnavailable)
+			http.Error(w, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate; to try approvals locally, run `warden dev` (it prints a dev approver token)", http.StatusServiceUnavailable)
 		}))
 		return nil
 	}
