@@ -182,6 +182,15 @@ type Exchange struct {
 	ErrorCode   string // stable error code, e.g. body_too_large, policy_error
 	Error       string // message for operators; never a secret
 	Timings     map[string]time.Duration
+	// Stages lists each timed stage run as an interval, in the order they ended (for traces).
+	Stages []StageRun
+}
+
+// StageRun is one run of a timed stage: when it started and how long it took.
+type StageRun struct {
+	Stage string
+	Start time.Time
+	Dur   time.Duration
 }
 
 // AddRedactions merges per-class counts into the exchange.
@@ -197,12 +206,13 @@ func (x *Exchange) AddRedactions(counts map[string]int) {
 	}
 }
 
-// Time adds d to the named timing.
+// Time adds d to the named timing and records the run, which ended now, in Stages.
 func (x *Exchange) Time(stage string, d time.Duration) {
 	if x.Timings == nil {
 		x.Timings = make(map[string]time.Duration, 8)
 	}
 	x.Timings[stage] += d
+	x.Stages = append(x.Stages, StageRun{Stage: stage, Start: time.Now().Add(-d), Dur: d})
 }
 
 // Final returns the decision that governs the exchange: the last blocking one if any, else the

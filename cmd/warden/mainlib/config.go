@@ -13,6 +13,7 @@ import (
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/identity"
 	"github.com/warden-gw/warden/internal/tlsconf"
+	"github.com/warden-gw/warden/internal/trace"
 )
 
 // Config is warden's YAML configuration (`warden serve --config FILE`). Every field has a
@@ -51,6 +52,8 @@ type Config struct {
 	Vault  *creds.Config `yaml:"vault"`
 	Limits LimitsConfig  `yaml:"limits"`
 	Envoy  EnvoyConfig   `yaml:"envoy"`
+	// Tracing exports one OpenTelemetry trace per exchange over OTLP; off unless an endpoint is set.
+	Tracing trace.Config `yaml:"tracing"`
 }
 
 // LogConfig sets the log level (debug, info, warn, error) and format (text, json).

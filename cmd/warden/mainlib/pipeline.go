@@ -15,6 +15,7 @@ import (
 	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/internal/trace"
 )
 
 // runtime is a built pipeline and the server running it, with what must be closed at the end.
@@ -87,6 +88,14 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	opts.Registerer = reg
 	opts.Decode = decodeBody
 	rt := &runtime{}
+	tracer, err := trace.New(ctx, cfg.Tracing)
+	if err != nil {
+		return nil, err
+	}
+	if tracer != nil {
+		opts.Tracer = tracer
+		rt.closers = append(rt.closers, tracer.Shutdown)
+	}
 	insp := &inspector{}
 	pipe := extproc.Pipeline{Inspect: insp}
 	red, err := newRedactor(cfg.Redact)
