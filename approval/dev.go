@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -49,4 +52,27 @@ func (c Config) validateDev() error {
 		return errors.New("approval: a dev approver token is set without dev_approver")
 	}
 	return nil
+}
+
+// DevApproverTokenFile is the file under warden's data folder that holds the dev approver token
+// while `warden dev` runs, for `warden approvals --token-file`.
+const DevApproverTokenFile = "dev-approver-token"
+
+// WriteDevApproverToken writes token to dir/DevApproverTokenFile, readable by its owner only, and
+// returns the path. A token from an earlier run is replaced: it was only ever valid for that run.
+func WriteDevApproverToken(dir, token string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("dev approver token: %w", err)
+	}
+	path := filepath.Join(dir, DevApproverTokenFile)
+	_ = os.Remove(path) // a file left by another user or with wider permissions is not reused
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("dev approver token: %w", err)
+	}
+	_, werr := f.WriteString(token + "\n")
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return "", fmt.Errorf("dev approver token %s: %w", path, err)
+	}
+	return path, nil
 }

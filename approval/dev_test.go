@@ -3,6 +3,8 @@ package approval
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -55,5 +57,22 @@ func TestHandlerWithoutAnyAuthenticatorRefuses(t *testing.T) {
 	defer srv.Close()
 	if code, _ := do(t, "GET", srv.URL+"/approvals", "anything", ""); code != 401 {
 		t.Fatalf("got %d", code)
+	}
+}
+
+func TestWriteDevApproverToken(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	for _, tok := range []string{"wdev_first", "wdev_second"} {
+		path, err := WriteDevApproverToken(dir, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || string(b) != tok+"\n" {
+			t.Fatalf("token file holds %q (%v), want %q", b, err, tok)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Fatalf("token file mode %v, want 0600", fi.Mode().Perm())
+		}
 	}
 }
