@@ -123,8 +123,8 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	fmt.Fprintf(stdout, "warden dev: gateway on http://%s (ext_proc %s, admin http://%s)\n", lis.Addr(), addrs.GRPC, addrs.Admin)
 	fmt.Fprintf(stdout, "  try: curl -s http://%s/v1/models -H 'host: api.openai.com'   (or --routes FILE)\n", lis.Addr())
 	if devToken != "" {
-		fmt.Fprintf(stdout, "  approvals: DEV approver token (for trying approvals on this machine, not for production; warden serve refuses it),\n"+
-			"  also in %s:\n    export WARDEN_APPROVER_TOKEN=%s\n    warden approvals --admin http://%s\n", devTokenFile, devToken, addrs.Admin)
+		fmt.Fprintf(stdout, "  approvals: DEV approver token in %s (for trying approvals on this machine, not for production; warden serve refuses it):\n"+
+			"    export WARDEN_APPROVER_TOKEN=%s\n    warden approvals --admin http://%s\n", devTokenFile, devToken, addrs.Admin)
 	}
 	<-ctx.Done()
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
