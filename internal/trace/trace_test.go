@@ -234,3 +234,84 @@ func keys(m map[string]tracetest.SpanStub) []string {
 	}
 	return out
 }
+
+type allowIdentity struct{}
+
+func (allowIdentity) Identify(_ context.Context, x *exchange.Exchange, _ extproc.Metadata) error {
+	x.Identity.Session = "s-1"
+	return nil
+}
+
+type approvalPolicy struct{}
+
+func (approvalPolicy) Decide(_ context.Context, _ *exchange.Exchange, p exchange.Phase) exchange.Decision {
+	if p != exchange.PhaseRequest {
+		return exchange.Decision{Action: exchange.Allow, Phase: p}
+	}
+	return exchange.Decision{Action: exchange.RequireApproval, Phase: p, Rule: "k8s-delete"}
+}
+
+type approvedAlready struct{}
+
+func (approvedAlready) Resolve(_ context.Context, _ *exchange.Exchange, d exchange.Decision, _ func(time.Duration) (time.Duration, bool)) (exchange.Decision, error) {
+	d.Action, d.ApprovalID = exchange.Allow, "apr_1"
+	return d, nil
+}
+
+type injectOne struct{}
+
+func (injectOne) Inject(context.Context, *exchange.Exchange) (extproc.Injection, error) {
+	return extproc.Injection{Set: []exchange.Header{{Key: "authorization", Value: "Bearer " + secret}}, Secrets: []string{secret}}, nil
+}
+
+// An approved action that gets a credential: the identity, policy, approval wait and credentials
+// stages each have their span, and the injected credential is in none of them.
+func TestEveryStageHasASpan(t *testing.T) {
+	tr, exp := newTestTracer(t, Config{})
+	opts := extproc.DefaultOptions()
+	opts.Tracer = tr
+	srv, err := extproc.NewServer(extproc.Pipeline{
+		Identity: allowIdentity{}, Policy: approvalPolicy{}, Approve: approvedAlready{}, Creds: injectOne{}, Audit: nopAudit{},
+	}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := extproctest.StartServer(t, srv)
+	stream, err := client.Process(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = stream.Send(&extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: &extprocv3.HttpHeaders{
+		Headers: &corev3.HeaderMap{Headers: []*corev3.HeaderValue{
+			{Key: ":method", RawValue: []byte("DELETE")}, {Key: ":path", RawValue: []byte("/api/v1/namespaces/prod/pods/web")},
+			{Key: ":authority", RawValue: []byte("k8s.internal")}, {Key: "traceparent", RawValue: []byte(clientParent)},
+		}}, EndOfStream: true,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	_ = stream.CloseSend()
+	spans := byName(waitSpans(t, exp, "warden.exchange"))
+	root := spans["warden.exchange"]
+	if root.Parent.TraceID().String() != "0af7651916cd43dd8448eb211c80319c" {
+		t.Fatalf("without Envoy's metadata the request's traceparent must parent the exchange; got %v", root.Parent)
+	}
+	for _, name := range []string{"warden.identity", "warden.request", "warden.policy", "warden.approval_wait", "warden.credentials", "warden.audit_write"} {
+		if _, ok := spans[name]; !ok {
+			t.Errorf("no %s span; spans: %v", name, keys(spans))
+		}
+	}
+	if v, _ := attr(root, "warden.approval_id"); v.AsString() != "apr_1" {
+		t.Errorf("approval id on the exchange span: %q", v.AsString())
+	}
+	for _, s := range exp.GetSpans() {
+		for _, kv := range s.Attributes {
+			if strings.Contains(kv.Value.Emit(), "SECRET") {
+				t.Fatalf("span %s attribute %s carries the injected credential", s.Name, kv.Key)
+			}
+		}
+	}
+}
