@@ -56,7 +56,7 @@ func (c Config) validateDev() error {
 
 // DevApproverTokenFile is the file under warden's data folder that holds the dev approver token
 // while `warden dev` runs, for `warden approvals --token-file`.
-const DevApproverTokenFile = "dev-approver-token"
+const DevApproverTokenFile = "dev-approver-token" //nolint:gosec // G101: a file name, not a credential
 
 // WriteDevApproverToken writes token to dir/DevApproverTokenFile, readable by its owner only, and
 // returns the path. A token from an earlier run is replaced: it was only ever valid for that run.

@@ -113,8 +113,10 @@ func TestCLIShowsTheServersMessage(t *testing.T) {
 		body   string
 		want   string
 	}{
-		{"plain-text 503", 503, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate\n",
-			"503 Service Unavailable: approvals API disabled: configure identity (or approval.approvers)"},
+		{
+			"plain-text 503", 503, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate\n",
+			"503 Service Unavailable: approvals API disabled: configure identity (or approval.approvers)",
+		},
 		{"404 page", 404, "404 page not found\n", "404 Not Found: 404 page not found"},
 		{"terminal escapes dropped", 500, "boom\x1b[2J\nsecond line", "500 Internal Server Error: boom[2J second line"},
 		{"empty body", 502, "", "502 Bad Gateway (empty answer)"},

@@ -13,7 +13,7 @@ import (
 )
 
 // stageNames names the spans of the stages extproc times (exchange.Exchange.Time).
-var stageNames = map[string]string{
+var stageNames = map[string]string{ //nolint:gosec // G101: span names, not credentials
 	"identity": "warden.identity",
 	"request":  "warden.request",
 	"inspect":  "warden.inspection",
@@ -96,8 +96,11 @@ func attributes(x *exchange.Exchange) []attribute.KeyValue {
 		as = append(as, attribute.Int("http.response.status_code", x.Status))
 	}
 	for _, kv := range []struct{ k, v string }{
-		{"warden.rule", d.Rule}, {"warden.policy", d.Policy}, {"warden.approval_id", d.ApprovalID},
-		{"warden.error_code", x.ErrorCode}, {"warden.session", x.Identity.Session},
+		{"warden.rule", d.Rule},
+		{"warden.policy", d.Policy},
+		{"warden.approval_id", d.ApprovalID},
+		{"warden.error_code", x.ErrorCode},
+		{"warden.session", x.Identity.Session},
 	} {
 		if kv.v != "" {
 			as = append(as, attribute.String(kv.k, kv.v))
