@@ -1,8 +1,10 @@
 // Package audit writes warden's audit trail: one OCSF API Activity record when a request is
-// decided and one when it completes, hash-chained per replica, with Ed25519-signed checkpoints,
-// appended to a local write-ahead spool (fsynced before the request may proceed, in durable mode)
-// and shipped to Kafka. It also verifies chains read back from a spool, an export bundle or the
-// topic. See docs/audit.md.
+// decided and one when it completes (plus typed event records: sessions, approvals, spool
+// drops), hash-chained per replica, with signed checkpoints, appended to a local write-ahead
+// spool before the request may proceed, and shipped to Kafka. Log is the writer; the record
+// model and its encoding are in audit/record, keys and signers in audit/signing, verification
+// and evidence bundles in audit/verify, the spool in audit/spool, the shipper in audit/kafka.
+// See docs/audit.md.
 package audit
 
 import (

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit/kafka"
+	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/redact"
@@ -131,85 +131,6 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	return l, nil
 }
 
-func openSigner(cfg Config) (Signer, error) {
-	if cfg.Signer != nil {
-		return cfg.Signer, nil
-	}
-	if vt := cfg.Checkpoint.VaultTransit; vt != nil {
-		if cfg.VaultClient == nil {
-			return nil, errors.New("audit.checkpoint.vault_transit needs a Vault connection: configure the top-level vault: section (address and auth)")
-		}
-		s, err := NewVaultTransitSigner(context.Background(), cfg.VaultClient, TransitOptions{
-			Mount: vt.Mount, Key: vt.Key, RefreshInterval: vt.RefreshInterval, Logger: cfg.Logger,
-			PublicKeyFile: filepath.Join(cfg.Dir, "checkpoint.key.pub"),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("audit checkpoint key: %w", err)
-		}
-		cfg.Logger.Info("audit: checkpoints are signed with a Vault transit key",
-			"key", vt.Mount+"/"+vt.Key, "version", s.Version(), "key_id", s.KeyID(),
-			"public_keys", filepath.Join(cfg.Dir, "checkpoint.key.pub"))
-		return s, nil
-	}
-	create := cfg.Checkpoint.CreateKey != nil && *cfg.Checkpoint.CreateKey
-	key, created, err := LoadOrCreateKey(cfg.Checkpoint.KeyFile, create)
-	if err != nil {
-		return nil, fmt.Errorf("audit checkpoint key: %w (set audit.checkpoint.key_file)", err)
-	}
-	s := NewEd25519Signer(key)
-	if created {
-		cfg.Logger.Warn("audit: generated a checkpoint signing key; provision your own key outside the audit dir for production",
-			"key_file", cfg.Checkpoint.KeyFile, "public_key", cfg.Checkpoint.KeyFile+".pub", "key_id", s.KeyID())
-	}
-	return s, nil
-}
-
-func (l *Log) startShipper(ctx context.Context) error {
-	hooks := kafka.Hooks{
-		Shipped:   func(n int) { l.m.shipped.Add(float64(n)) },
-		Error:     func(error) { l.m.shipErrors.Inc() },
-		Truncated: func() { l.m.truncated.Inc() },
-		Corrupt:   func() { l.m.corrupt.Inc() },
-	}
-	sh, err := kafka.NewShipper(*l.cfg.Kafka, l.spool, describeForKafka, ShrinkForKafka, hooks, l.cfg.Logger)
-	if err != nil {
-		return fmt.Errorf("audit kafka: %w", err)
-	}
-	l.shipper = sh
-	l.runShipper(ctx, sh.Run)
-	return nil
-}
-
-// runShipper runs the shipper until Close stops it. If it stops on its own with an error, that
-// shows on /readyz (Ready) and in warden_audit_shipper_up: records still reach the spool, but
-// nothing reaches Kafka any more, which an operator must see.
-func (l *Log) runShipper(ctx context.Context, run func(context.Context) error) {
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	l.shipStop, l.shipDone = cancel, make(chan struct{})
-	go func() {
-		defer close(l.shipDone)
-		if err := run(sctx); err != nil && sctx.Err() == nil {
-			l.cfg.Logger.Error("audit shipper stopped: records stay in the spool and are not sent to Kafka until warden restarts", "err", err)
-			l.shipErr.Store(&err)
-		}
-	}()
-}
-
-func describeForKafka(b []byte) (kafka.Message, error) {
-	info, err := Describe(b)
-	if err != nil {
-		return kafka.Message{}, err
-	}
-	typ := "dev.warden.audit.record.v1"
-	if info.Checkpoint {
-		typ = "dev.warden.audit.checkpoint.v1"
-	}
-	return kafka.Message{
-		Key: info.Key, ID: info.ID, Type: typ, Source: "urn:warden:audit:" + info.ChainID,
-		Time: time.UnixMilli(info.TimeMS),
-	}, nil
-}
-
 // ChainID returns this log's chain id.
 func (l *Log) ChainID() string { return l.chain }
 
@@ -217,24 +138,33 @@ func (l *Log) ChainID() string { return l.chain }
 func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
 
 // build is the one place records are made from exchanges: BuildRecord, then every string of
-// the record through the redactor, so no field (today's or one added later) carries a secret
-// from the request into the spool, Kafka or a SIEM.
+// the record through the redactor (see redact).
 func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
 	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	l.redact(rec)
+	return rec
+}
+
+// redact passes every string of rec through the redactor, so that no field (today's or one
+// added later) carries a secret from the request into the spool, Kafka or a SIEM.
+func (l *Log) redact(rec *Record) {
 	if l.cfg.Redact != nil {
 		redact.Fields(rec, l.cfg.Redact)
 	}
-	return rec
 }
 
 // Record appends the record of x at stage to the chain. In durable mode it returns after the
 // record is fsynced (group-committed with concurrent callers). Pass context.WithoutCancel(ctx)
 // so that a cancelled client still leaves its record.
 func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
+	return l.appendRecord(ctx, l.build(x, stage), stage)
+}
+
+// appendRecord encodes rec, links it into the chain and waits as the mode says.
+func (l *Log) appendRecord(ctx context.Context, rec *Record, stage Stage) error {
 	start := time.Now()
-	rec := l.build(x, stage)
 	buf := bodyPool.Get().(*[]byte)
-	body, content, err := encodeRecordInto(*buf, rec)
+	body, content, err := record.EncodeInto(*buf, rec)
 	if err != nil {
 		bodyPool.Put(buf)
 		return err
@@ -261,160 +191,6 @@ func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) err
 	l.m.records.WithLabelValues(string(stage)).Inc()
 	l.m.recordWait.Observe(time.Since(start).Seconds())
 	return nil
-}
-
-type appendReq struct {
-	body    []byte
-	content string
-	reply   chan appendRes
-}
-
-type appendRes struct {
-	t   spool.Ticket
-	err error
-}
-
-// bodyPool recycles the encoding buffers of records.
-var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-var replyPool = sync.Pool{New: func() any { return make(chan appendRes, 1) }}
-
-// append hands body to the sequencer, which links it into the chain and queues it. A single
-// goroutine does this instead of callers taking a mutex: with a thousand concurrent callers a
-// contended mutex hands off to goroutines that are not running, and throughput collapses.
-func (l *Log) append(body []byte, content string) (spool.Ticket, error) {
-	reply := replyPool.Get().(chan appendRes)
-	select {
-	case l.reqs <- appendReq{body: body, content: content, reply: reply}:
-	case <-l.seqDone:
-		return spool.Ticket{}, ErrClosed
-	}
-	select {
-	case res := <-reply:
-		replyPool.Put(reply)
-		return res.t, res.err
-	case <-l.seqDone:
-		return spool.Ticket{}, ErrClosed
-	}
-}
-
-// maxSeqBatch bounds how many queued appends the sequencer links under one lock.
-const maxSeqBatch = 512
-
-// sequencer owns the order of the chain. It takes every request already queued (up to
-// maxSeqBatch) and links them under one lock, so that the chain is extended a batch at a time.
-func (l *Log) sequencer() {
-	defer close(l.seqDone)
-	batch := make([]appendReq, 0, maxSeqBatch)
-	for {
-		select {
-		case req := <-l.reqs:
-			batch = append(batch[:0], req)
-		drain:
-			for len(batch) < maxSeqBatch {
-				select {
-				case req := <-l.reqs:
-					batch = append(batch, req)
-				default:
-					break drain
-				}
-			}
-			l.appendBatch(batch)
-			clear(batch) // drop references to the bodies
-		case <-l.stop:
-			return
-		}
-	}
-}
-
-// appendBatch links a batch of records into the chain, in order, and answers each caller.
-func (l *Log) appendBatch(batch []appendReq) {
-	l.mu.Lock()
-	res := make([]appendRes, len(batch))
-	for i, req := range batch {
-		res[i].t, res[i].err = l.appendOneLocked(req.body, req.content)
-	}
-	l.mu.Unlock()
-	for i, req := range batch {
-		req.reply <- res[i]
-	}
-}
-
-func (l *Log) appendOneLocked(body []byte, content string) (spool.Ticket, error) {
-	if l.closed {
-		return spool.Ticket{}, ErrClosed
-	}
-	t, dropped, err := l.appendLocked(body, content)
-	if dropped != nil {
-		l.noteDropped(dropped)
-	}
-	if err != nil {
-		return t, err
-	}
-	if l.sinceCkpt >= l.cfg.Checkpoint.Every {
-		l.snapshotLocked(false)
-	}
-	return t, nil
-}
-
-func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dropped, error) {
-	seq := l.seq + 1
-	in := Integrity{ChainID: l.chain, Seq: seq, PrevHash: l.head, ContentHash: content}
-	in.Hash = ChainHash(l.chain, seq, l.head, content)
-	payload, err := sealRecordInto(l.sealBuf, body, in)
-	if err != nil {
-		return spool.Ticket{}, nil, err
-	}
-	l.sealBuf = payload[:0] // Append copies the payload
-	t, dropped, err := l.spool.Append(payload)
-	if errors.Is(err, spool.ErrFull) {
-		l.fullNeed.Store(int64(len(payload)))
-		l.full.Store(true)
-		l.m.full.WithLabelValues("rejected").Inc()
-		return t, dropped, fmt.Errorf("%w: %d bytes used of audit.max_bytes; the request is refused until Kafka drains the spool or the bound is raised", ErrSpoolFull, l.spool.Stats().Bytes)
-	}
-	if err != nil {
-		return t, dropped, fmt.Errorf("append audit record: %w", err)
-	}
-	l.full.Store(false)
-	l.seq, l.head = seq, in.Hash
-	l.sinceCkpt++
-	return t, dropped, nil
-}
-
-// noteDropped records, in the chain itself, that drop_oldest deleted entries. Appending the
-// marker may itself make room by dropping more; that is recorded too (a bounded number of
-// times), so that no drop ever goes unrecorded.
-func (l *Log) noteDropped(d *spool.Dropped) {
-	for range 8 {
-		if d == nil {
-			return
-		}
-		l.m.full.WithLabelValues("dropped_oldest").Inc()
-		l.m.dropped.Add(float64(d.Count))
-		x := &exchange.Exchange{
-			ID: fmt.Sprintf("%s-drop-%d", l.chain, d.First), Start: l.cfg.Now(),
-			Disposition: exchange.Failed, ErrorCode: "audit_spool_dropped",
-			Error: fmt.Sprintf("audit spool full: %d entries (%d bytes) deleted unshipped by on_full=drop_oldest", d.Count, d.Bytes),
-		}
-		rec := l.build(x, StageRequest)
-		rec.API.Operation = "warden.audit.spool_dropped"
-		rec.SeverityID, rec.Severity = 4, "High"
-		rec.Unmapped.Warden.Marker = &Marker{Kind: "spool_dropped", FirstIndex: d.First, Count: d.Count, Bytes: d.Bytes}
-		body, content, err := encodeRecord(rec)
-		var next *spool.Dropped
-		if err == nil {
-			_, next, err = l.appendLocked(body, content)
-		}
-		if err != nil {
-			l.cfg.Logger.Error("audit: could not record the spool-drop marker", "err", err, "dropped", d.Count)
-			return
-		}
-		d = next
-	}
-	if d != nil {
-		l.cfg.Logger.Error("audit: spool drops keep cascading; the spool bound is too small for its segments", "dropped", d.Count)
-	}
 }
 
 // Ready reports whether Record can succeed (for /readyz).

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
 )
@@ -252,7 +253,7 @@ func TestCloseSignsTheFinalHeadLast(t *testing.T) {
 	}
 	var last *Checkpoint
 	for _, e := range spoolEntries(t, dir) {
-		if p, err := parseProbe(e.Payload); err == nil && p.kind() == kindCheckpoint {
+		if p, err := record.ParseProbe(e.Payload); err == nil && p.Kind() == record.KindCheckpoint {
 			last = p.Checkpoint
 		}
 	}
@@ -333,14 +334,14 @@ func TestFinalCheckpointCoversItsOwnDropMarker(t *testing.T) {
 	var lastSeq, signed uint64
 	markerLast := false
 	for _, e := range spoolEntries(t, dir) {
-		p, err := parseProbe(e.Payload)
+		p, err := record.ParseProbe(e.Payload)
 		if err != nil {
 			continue
 		}
-		switch p.kind() {
-		case kindRecord:
+		switch p.Kind() {
+		case record.KindRecord:
 			lastSeq, markerLast = p.Unmapped.Integrity.Seq, p.Unmapped.Warden.Marker != nil
-		case kindCheckpoint:
+		case record.KindCheckpoint:
 			signed = max(signed, p.Checkpoint.Seq)
 		}
 	}

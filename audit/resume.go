@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 )
 
@@ -89,8 +90,8 @@ func (l *Log) lastInSegment(base uint64) (*Integrity, *Checkpoint, error) {
 
 // probeRecord parses b as a record of this chain.
 func (l *Log) probeRecord(b []byte) (*Integrity, bool) {
-	p, err := parseProbe(b)
-	if err != nil || p.kind() != kindRecord || p.Unmapped.Integrity.ChainID != l.chain {
+	p, err := record.ParseProbe(b)
+	if err != nil || p.Kind() != record.KindRecord || p.Unmapped.Integrity.ChainID != l.chain {
 		return nil, false
 	}
 	return p.Unmapped.Integrity, true
@@ -98,8 +99,8 @@ func (l *Log) probeRecord(b []byte) (*Integrity, bool) {
 
 // probeCheckpoint parses b as a checkpoint of this chain.
 func (l *Log) probeCheckpoint(b []byte) (*Checkpoint, bool) {
-	p, err := parseProbe(b)
-	if err != nil || p.kind() != kindCheckpoint || p.Checkpoint.ChainID != l.chain {
+	p, err := record.ParseProbe(b)
+	if err != nil || p.Kind() != record.KindCheckpoint || p.Checkpoint.ChainID != l.chain {
 		return nil, false
 	}
 	return p.Checkpoint, true

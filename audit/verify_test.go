@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/warden-gw/warden/audit/record"
 )
 
 // chainFixture writes a 30-record chain (checkpoints after 10, 20 and a final one at 30).
@@ -25,7 +27,7 @@ func chainFixture(t *testing.T, session string) ([]Entry, ed25519.PublicKey) {
 }
 
 func seqOf(e Entry) uint64 {
-	var p probe
+	var p record.Probe
 	_ = json.Unmarshal(e.Payload, &p)
 	if p.Unmapped.Integrity != nil {
 		return p.Unmapped.Integrity.Seq
@@ -74,7 +76,7 @@ func rehash(t *testing.T, es []Entry, from int) {
 			in.PrevHash = prev
 			in.ContentHash, _ = ContentHash(body)
 			in.Hash = ChainHash(in.ChainID, in.Seq, in.PrevHash, in.ContentHash)
-			sealed, err := sealRecord(body, in)
+			sealed, err := record.Seal(body, in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +226,7 @@ func TestShrinkForKafkaKeepsChainVerifiable(t *testing.T) {
 	es := without(orig, isCheckpoint)
 	k := indexOfSeq(es, 4)
 	var err error
-	if es[k].Payload, err = sealRecord(body, Integrity{ChainID: "test-chain", Seq: 4}); err != nil {
+	if es[k].Payload, err = record.Seal(body, Integrity{ChainID: "test-chain", Seq: 4}); err != nil {
 		t.Fatal(err)
 	}
 	rehash(t, es, k)

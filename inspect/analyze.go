@@ -52,7 +52,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 			// that a chat-shaped body cannot carry a command past an executing endpoint.
 			f.llmShapedBody(body, endpoint)
 		}
-	case body.kind == bodyJSON:
+	case body.kind == bodyJSON || body.kind == bodyYAML:
 		f.jsonBody(body, endpoint)
 	case body.kind == bodyForm || body.kind == bodyMultipart:
 		x := newExtractor(f, "request.body", "", endpoint, isExecContext(endpoint))
@@ -89,7 +89,7 @@ func (f *Facts) jsonBody(body requestBody, endpoint string) {
 			f.Inspection.Executing = true
 		}
 		x := newExtractor(f, "request.body", "", endpoint, toolCall || isExecContext(endpoint))
-		x.walk(body.json, 0)
+		x.walk(body.json, 0) // a body that is one JSON string is a candidate like any value
 		for _, d := range body.dups {
 			x.walk(d, 1)
 		}
@@ -234,9 +234,6 @@ func (f *Facts) addCalls(calls []llmapi.ToolCall) {
 			x.walk(args, 0)
 			for _, d := range dups {
 				x.walk(d, 1)
-			}
-			if s, isStr := args.(string); isStr {
-				x.candidate("", s, 0)
 			}
 			continue
 		}

@@ -33,6 +33,7 @@ const (
 	bodyMultipart // multipart/form-data
 	bodySQL       // application/sql
 	bodyText      // text/plain, a shell script type, or no content type: read by endpoint
+	bodyYAML      // a YAML type: walked as a JSON body is, never exposed as one (BodyJSON)
 	bodyOther
 )
 
@@ -86,6 +87,8 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 			f.ambiguous("form body has malformed pairs")
 		}
 		return requestBody{kind: bodyForm, form: vals}
+	case isYAMLType(mt):
+		return f.readYAML(body)
 	case looksJSON(mt, body):
 		v, dups, ok := decodeJSONAll(body)
 		if !ok {
@@ -107,6 +110,28 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 }
 
 func (f *Facts) jsonRead(v any, dups []any) requestBody {
+	// A body that is one JSON string holding JSON (encoded twice, as some clients and
+	// gateways do): the server that decodes it again runs the inner document, so that is the
+	// body. Decoded at most maxJSONNest times; past that the body is truncated, not dropped.
+	for n := 0; ; n++ {
+		s, isStr := v.(string)
+		if !isStr {
+			break
+		}
+		t := strings.TrimSpace(s)
+		if t == "" || (t[0] != '{' && t[0] != '[' && t[0] != '"') {
+			break
+		}
+		if n >= maxJSONNest {
+			f.truncate("JSON body encoded as a JSON string more than " + itoa(maxJSONNest) + " times")
+			break
+		}
+		inner, innerDups, ok := decodeJSONAll([]byte(t))
+		if !ok {
+			break
+		}
+		v, dups = inner, append(dups, innerDups...)
+	}
 	if len(dups) > maxDuplicates {
 		f.truncate("JSON body repeats keys more than " + itoa(maxDuplicates) + " times")
 		dups = dups[:maxDuplicates]

@@ -46,6 +46,9 @@ func (x *extractor) candidate(key, s string, depth int) {
 	if (t[0] == '{' || t[0] == '[') && x.nestedJSON(t, depth) {
 		return
 	}
+	if t[0] >= 'A' && t[0] <= 'Z' && looksRawHTTP(t) && x.rawHTTPCandidate(key, t) {
+		return
+	}
 	if kw := leadingSQLKeyword(t); kw != "" && x.parse() && x.sqlCandidate(key, t, kw) {
 		return
 	}
@@ -120,7 +123,15 @@ func capitalKeyword(t, kw string) bool {
 // (MCP, LLM) whose text starts with a program that destroys. Text outside such contexts
 // (a chat message that quotes rm -rf) is not an action.
 func (x *extractor) shellCandidate(key, t string) {
-	if !x.execCtx && !keyHints(key, shellKeyHints) {
+	if !x.execCtx && !keyHints(key, shellKeyHints) && !wipesDataStore(t) {
+		return
+	}
+	if argv, ok := dataStoreArgv(t); ok {
+		if x.parse() {
+			if res := shparse.AnalyzeArgv(argv); res.Destructive {
+				x.f.addShell(x.source(""), x.tool, t, res)
+			}
+		}
 		return
 	}
 	first, _, hasArgs := strings.Cut(t, " ")

@@ -25,6 +25,9 @@ type canonical struct {
 	paths    []string
 	rawQuery string
 	query    url.Values
+	// json is the decoded JSON body, or a form body's fields as an object (nil otherwise), for
+	// recognisers that judge a call by its body too (cloudapi.Shape, privilege grants).
+	json any
 }
 
 // methodOverrideHeaders are the headers frameworks read to replace the HTTP method.
@@ -191,6 +194,23 @@ func methodRank(m string) int {
 func (c *canonical) bodyMethods(b requestBody) {
 	for _, v := range b.form["_method"] {
 		c.addMethod(v, "_method form field")
+	}
+	c.json = b.json
+	if c.json == nil && len(b.form) > 0 {
+		// A form body's fields, as the JSON object a framework would bind them to.
+		m := make(map[string]any, len(b.form))
+		for k, v := range b.form {
+			if len(v) == 1 {
+				m[k] = v[0]
+				continue
+			}
+			l := make([]any, len(v))
+			for i, s := range v {
+				l[i] = s
+			}
+			m[k] = l
+		}
+		c.json = m
 	}
 	if m, ok := b.json.(map[string]any); ok {
 		if v, ok := m["_method"].(string); ok {

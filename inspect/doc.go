@@ -38,6 +38,13 @@
 //   - Control-plane REST calls (kind rest, cloudapi.REST): Google Cloud (*.googleapis.com or a
 //     /gcp/ prefix; DELETE and :delete/:destroy/:purge), Azure Resource Manager and data planes,
 //     PostgREST (DELETE or PATCH without a row filter), Neon and other platform APIs, Argo CD.
+//   - Any other API, judged by the shape of the request (kind rest, provider "api",
+//     cloudapi.Shape; docs/inspection.md): a DELETE of an infrastructure or administrative
+//     resource, a destroy verb (POST .../delete, _delete_by_query, :purge, an RPC "action"), a
+//     bulk delete whose filter is absent, empty or match-all, a body flag asking for
+//     destruction ("is-destroy": true). Not for LLM or MCP calls, nor an MCP session's DELETE.
+//   - Administrator grants on any API (privilege.go): a binding or role assignment naming
+//     cluster-admin, owner, roles/owner, AdministratorAccess, ... sets Action.Escalation.
 //
 // From a JSON body (any depth, top-level arrays, JSON decoded from inside strings up to 4
 // levels), form or multipart body, or the URL query string. Every string value of any key is a
@@ -47,6 +54,11 @@
 // an HTTP request ({"method": "DELETE", "url": ...}, fetch-style options) is judged as that
 // request (JudgeEmbeddedHTTP, AddEmbeddedHTTP), with the same recognisers. A tool named for a
 // program (a "kubectl" or "redis_command" tool) has its arguments read as that program's.
+// A string that spells out an HTTP message ("DELETE /repos/o/r HTTP/1.1\r\nHost: ...") in a
+// tool call or executing context is parsed with net/http and judged the same way (rawhttp.go);
+// a data store's own command in any argument (FLUSHALL, db.users.drop()) is judged as the CLI
+// that runs it (datastore.go). A body that is JSON encoded as a JSON string is decoded again,
+// up to 4 times (then inspection.truncated).
 // Beyond that, by field name
 // (case-insensitive; sources look like "request.body.params.sql", "request.query.query",
 // "mcp.arguments.command", "llm.tool_calls[0].arguments.query"):

@@ -151,11 +151,15 @@ func (x *extractor) embeddedHTTP(m map[string]any) {
 		return
 	}
 	if !hasMethod {
-		method = ""
+		method = toolMethod(x.tool) // a requests_delete / http_put tool: the name is the method
 	}
 	r := EmbeddedRequest{Method: method, URL: u}
 	m = opts
-	if hm, ok := anyKey(m, []string{"headers"}).(map[string]any); ok {
+	hm, _ := anyKey(m, []string{"headers"}).(map[string]any)
+	if host, ok := stringKey(hm, []string{"host"}); ok && strings.HasPrefix(u, "/") {
+		r.URL = "https://" + strings.TrimSpace(host) + u // {"path": "/repos/...", "headers": {"Host": ...}}
+	}
+	if hm != nil {
 		keys := make([]string, 0, len(hm))
 		for k := range hm {
 			keys = append(keys, k)
@@ -177,6 +181,21 @@ func (x *extractor) embeddedHTTP(m map[string]any) {
 		}
 	}
 	x.f.AddEmbeddedHTTP(x.source("http"), x.tool, r)
+}
+
+// toolMethod returns the HTTP method a tool's name carries ("requests_delete", "http_put",
+// "patch_request"), or "".
+func toolMethod(tool string) string {
+	words := strings.FieldsFunc(strings.ToLower(tool), func(r rune) bool {
+		return r == '_' || r == '-' || r == '.' || r == '/' || r == ' ' || r == ':'
+	})
+	for _, w := range words {
+		switch w {
+		case "delete", "put", "patch", "post":
+			return strings.ToUpper(w)
+		}
+	}
+	return ""
 }
 
 // stringKey returns the first string value under one of keys (case-insensitive).

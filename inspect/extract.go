@@ -132,6 +132,10 @@ func (x *extractor) walk(v any, depth int) {
 		x.object(t, depth)
 	case []any:
 		x.array(t, depth, true)
+	case string:
+		// A value that is one string (MCP arguments or a tool's input sent as a JSON string):
+		// the string is the payload, JSON inside it included.
+		x.candidate("", t, depth)
 	}
 }
 
@@ -212,7 +216,7 @@ func (x *extractor) commandWithArgs(m map[string]any) string {
 					continue
 				}
 				argv := append([]string{prog}, args...)
-				x.argv(x.source(k), argv)
+				x.argvWorst(x.source(k), argv, x.toolArgv(argv))
 				return k
 			}
 		}
@@ -313,6 +317,11 @@ func (x *extractor) sqlField(src, s string) {
 	if strings.TrimSpace(s) == "" || x.full() {
 		return
 	}
+	if argv, ok := dataStoreArgv(s); ok {
+		// A query field holding a data store's own command (db.users.drop(), FLUSHALL).
+		x.f.addShell(src, x.tool, s, shparse.AnalyzeArgv(argv))
+		return
+	}
 	if x.sqlCtx {
 		x.sql(src, s)
 		return
@@ -353,6 +362,10 @@ func (x *extractor) shellField(src, s string) {
 			s = x.toolProg + " " + s // a kubectl tool's command: "delete ns prod"
 		}
 	}
+	if argv, ok := dataStoreArgv(s); ok && x.toolProg == "" {
+		x.f.addShell(src, x.tool, s, shparse.AnalyzeArgv(argv))
+		return
+	}
 	res := shparse.Analyze(s)
 	if res.ParseError != "" && !x.execCtx {
 		return
@@ -365,6 +378,22 @@ func (x *extractor) shell(src, s string) {
 	if !x.full() {
 		x.f.addShell(src, x.tool, s, shparse.Analyze(s))
 	}
+}
+
+// argvWorst judges two readings of one command (as given, and as the tool's program or a data
+// store's CLI runs it) and keeps the worse: a wrong guess must not hide a destructive reading.
+func (x *extractor) argvWorst(src string, given, read []string) {
+	if x.full() {
+		return
+	}
+	res := shparse.AnalyzeArgv(given)
+	if !res.Destructive && joinArgv(read) != joinArgv(given) {
+		if alt := shparse.AnalyzeArgv(read); alt.Destructive {
+			x.f.addShell(src, x.tool, joinArgv(read), alt)
+			return
+		}
+	}
+	x.f.addShell(src, x.tool, joinArgv(given), res)
 }
 
 func (x *extractor) argv(src string, argv []string) {

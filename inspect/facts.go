@@ -39,6 +39,9 @@ type Action struct {
 	// DryRun is true when the API that receives the action only validates it (a BigQuery query
 	// with "dryRun": true): nothing it describes is executed.
 	DryRun bool
+	// Escalation is true when the action grants administrator rights (a binding to
+	// cluster-admin, an Owner role assignment, AdministratorAccess): the default pack holds it.
+	Escalation bool
 
 	SQL    *sqlparse.Result
 	Shell  *shparse.Result
@@ -56,6 +59,7 @@ func (a Action) Map() map[string]any {
 	m := map[string]any{
 		"kind": a.Kind, "source": a.Source, "text": a.Text, "tool": a.Name,
 		"destructive": a.Destructive, "reasons": stringsAny(a.Reasons), "dry_run": a.DryRun,
+		"escalation": a.Escalation,
 	}
 	switch {
 	case a.SQL != nil:

@@ -6,6 +6,7 @@ import (
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect/cloudapi"
 	"github.com/warden-gw/warden/inspect/k8sapi"
+	"github.com/warden-gw/warden/inspect/llmapi"
 	"github.com/warden-gw/warden/inspect/shparse"
 )
 
@@ -31,6 +32,11 @@ func (f *Facts) urlActions(req *exchange.Request, c *canonical) {
 		}
 	}
 	f.Actions = append(f.Actions, best...)
+	method := bestMethod
+	if method == "" {
+		method = c.methods[0]
+	}
+	f.markPrivilege(method+" "+c.paths[0], method, c)
 	for _, a := range best {
 		if a.K8s != nil && len(a.K8s.ExecCommand) > 0 {
 			res := shparse.AnalyzeArgv(a.K8s.ExecCommand)
@@ -92,7 +98,38 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string, segs []
 			Destructive: rc.Destructive, Reasons: nonEmpty(rc.Reason), REST: &rc,
 		}}
 	}
+	if shapeApplies(req, c, p) {
+		if rc, ok := cloudapi.Shape(method, c.authority(), segs, c.query, c.json); ok {
+			return []Action{{
+				Kind: KindREST, Source: "request.url", Text: method + " " + p,
+				Destructive: rc.Destructive, Reasons: nonEmpty(rc.Reason), REST: &rc,
+			}}
+		}
+	}
 	return nil
+}
+
+// shapeApplies reports whether a request that no recogniser knows is judged by its shape
+// (cloudapi.Shape): not LLM API calls and not MCP messages, whose contents are judged as
+// conversations and tool calls, and not an MCP client closing its session (DELETE with
+// Mcp-Session-Id).
+func shapeApplies(req *exchange.Request, c *canonical, p string) bool {
+	if req.Headers.Has("mcp-session-id") {
+		return false
+	}
+	if _, _, ok := llmapi.Detect(p); ok {
+		return false
+	}
+	if m, ok := c.json.(map[string]any); ok {
+		if _, rpc := m["jsonrpc"]; rpc {
+			return false
+		}
+	}
+	if _, arr := c.json.([]any); arr && looksToolCall(c.json) {
+		return false
+	}
+	_, _, llm := llmapi.DetectBody(c.json)
+	return !llm
 }
 
 // awsCall reads the request as an AWS call when anything says AWS: the host, a SigV4

@@ -56,12 +56,15 @@ var (
 	compiledOnce  sync.Once
 	compiledRules []*rule
 	compiledErr   error
+	// compiledHexLook marks the hex forms of the rules' keywords (lookhex.go).
+	compiledHexLook *rule
 )
 
 func allRules() ([]*rule, error) {
 	compiledOnce.Do(func() {
 		rs := append(providerRulesAtoG(), providerRulesHtoZ()...)
 		rs = append(rs, contextRules()...)
+		rs = append(rs, keyedRules()...)
 		rs = append(rs, genericRules()...)
 		seen := map[string]bool{}
 		for _, r := range rs {
@@ -76,6 +79,7 @@ func allRules() ([]*rule, error) {
 			}
 		}
 		compiledRules = rs
+		compiledHexLook = hexLookRule(rs)
 	})
 	return compiledRules, compiledErr
 }
@@ -94,7 +98,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var kws, holdKws []string
 	index := map[string]int{}
-	for _, r := range append(slices.Clip(rs), lookRules...) {
+	for _, r := range append(append(slices.Clip(rs), lookRules...), compiledHexLook) {
 		if !r.noHold {
 			holdKws = append(holdKws, r.keywords...)
 		}
@@ -194,6 +198,41 @@ func (e *Engine) scan(b []byte, o *Options, sc *scratch) ([]span, int) {
 	return e.scanLayer(b, o, sc, 0)
 }
 
+// tailContext is how far before a pending index scanFinal rescans: past the
+// longest name and separator a keyword-led match reads before its value.
+const tailContext = 512
+
+// scanFinal scans b as complete input: a value that runs to the very end of
+// b (`--password V` at the end of a header or a log line with no newline) is
+// pending in scan, because more bytes could extend it; here nothing follows,
+// so the tail is scanned again as if a line ended there.
+func (e *Engine) scanFinal(b []byte, o *Options, sc *scratch) []span {
+	spans, pend := e.scan(b, o, sc)
+	if pend >= len(b) {
+		return spans
+	}
+	from := max(0, pend-tailContext)
+	tail := make([]byte, 0, len(b)-from+1)
+	tail = append(append(tail, b[from:]...), '\n')
+	tsc := e.pool.Get().(*scratch)
+	defer e.putScratch(tsc)
+	more, _ := e.scan(tail, o, tsc)
+	added := false
+	for _, sp := range more {
+		if sp.e <= len(tail)-1 && sp.e+from > pend {
+			sp.s, sp.e = sp.s+from, sp.e+from
+			spans = append(spans, sp)
+			added = true
+		}
+	}
+	if !added {
+		return spans
+	}
+	spans = mergeSpans(spans)
+	sc.spans = spans
+	return spans
+}
+
 // scanLayer scans b, which is layer encodings deep (0: the input itself).
 func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span, int) {
 	enabled := ^o.Disable
@@ -235,6 +274,9 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		if p := trailingWord(b); p < pend {
 			pend = p
 		}
+	}
+	if enabled&Secret != 0 {
+		pend = min(pend, trailingB64(b))
 	}
 	if enabled&Secret != 0 {
 		pend = min(pend, cutEscape(b))
@@ -280,6 +322,26 @@ func trailingWord(b []byte) int {
 	i := len(b)
 	for i > 0 && len(b)-i < trailingWordMax && (isEmailLocal(b[i-1]) || b[i-1] == '~') {
 		i--
+	}
+	return i
+}
+
+// maxB64Hold bounds how much of a base64 block still arriving a stream holds:
+// a block with a credential word anywhere inside is replaced whole, so its
+// start must not leave before the word arrives. Blocks longer than this
+// (images, archives) are released; their credential words, if any, are then
+// found only in the part still held.
+const maxB64Hold = 8 << 10
+
+// trailingB64 returns the start of a run of base64 characters at the end of
+// b longer than a word (held by trailingWord), or len(b).
+func trailingB64(b []byte) int {
+	i := len(b)
+	for i > 0 && len(b)-i < maxB64Hold && (b64Char[b[i-1]] || b[i-1] == '=') {
+		i--
+	}
+	if len(b)-i <= trailingWordMax || len(b)-i >= maxB64Hold {
+		return len(b)
 	}
 	return i
 }
@@ -384,7 +446,7 @@ func (e *Engine) Tag(value []byte) string {
 func (e *Engine) Scan(b []byte, opts Options) []Finding {
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, _ := e.scan(b, &opts, sc)
+	spans := e.scanFinal(b, &opts, sc)
 	out := make([]Finding, 0, len(spans))
 	for _, sp := range spans {
 		out = append(out, Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(b[sp.s:sp.e])})
@@ -397,7 +459,7 @@ func (e *Engine) Scan(b []byte, opts Options) []Finding {
 func (e *Engine) Redact(b []byte, opts Options) ([]byte, []Finding) {
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, _ := e.scan(b, &opts, sc)
+	spans := e.scanFinal(b, &opts, sc)
 	if len(spans) == 0 {
 		return b, nil
 	}

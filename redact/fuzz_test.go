@@ -3,6 +3,7 @@ package redact_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -29,6 +30,8 @@ func FuzzStreamChunking(f *testing.F) {
 	f.Add([]byte("hello "), []byte(" world\n"), uint16(3), uint16(9))
 	f.Add([]byte("token="), []byte(""), uint16(0), uint16(40))
 	f.Add([]byte("\xff\xfe\x00"), []byte("ghp_"), uint16(17), uint16(18))
+	f.Add([]byte("X-Api-Key:"), []byte("\npassword\n"), uint16(5), uint16(12))
+	f.Add([]byte("redis-cli\", \"-a\", \""), []byte("Set-Cookie: sid="), uint16(3), uint16(30))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, c1, c2 uint16) {
@@ -125,7 +128,7 @@ func FuzzDecode(f *testing.F) {
 // encodeSecret wraps secret in one of the encodings warden looks through and
 // returns the encoded form as it stands in the text.
 func encodeSecret(secret string, enc uint8) string {
-	switch enc % 4 {
+	switch enc % 6 {
 	case 0: // every byte \u-escaped inside JSON in a log line
 		var b strings.Builder
 		for _, c := range secret {
@@ -136,6 +139,10 @@ func encodeSecret(secret string, enc uint8) string {
 		return "?access=" + strings.ReplaceAll(secret, "_", "%5F") + "&x=1"
 	case 2: // base64 of an env file
 		return "creds=" + base64.StdEncoding.EncodeToString([]byte("GITHUB_TOKEN="+secret+"\n"))
+	case 4: // hex of the token as it stands in a payload dump
+		return "payload(hex)=" + hex.EncodeToString([]byte(secret))
+	case 5: // base64 of a credentials file, with no key before it
+		return "data '" + base64.StdEncoding.EncodeToString([]byte("[default]\naws_secret_access_key = "+secret+"\n")) + "'"
 	default: // escaped slashes and quotes of JSON inside a JSON string
 		return `"{\"url\":\"https:\/\/x:` + secret + `@github.com\/a\"}"`
 	}
@@ -151,6 +158,8 @@ func FuzzLookThrough(f *testing.F) {
 	f.Add([]byte("env\n"), []byte("=="), uint8(2), uint16(0), uint16(70))
 	f.Add([]byte(`{"m":`), []byte(`}`), uint8(3), uint16(31), uint16(33))
 	f.Add([]byte("%2"), []byte("\\u00"), uint8(1), uint16(1), uint16(2))
+	f.Add([]byte("frame "), []byte(" len=40"), uint8(4), uint16(7), uint16(30))
+	f.Add([]byte("content: \"{{ "), []byte(" | b64decode }}\""), uint8(5), uint16(12), uint16(50))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, enc uint8, c1, c2 uint16) {
@@ -165,7 +174,7 @@ func FuzzLookThrough(f *testing.F) {
 		streamed := runStream(t, eng, redact.KindText, text[:a], text[a:b], text[b:])
 		for name, out := range map[string][]byte{"whole": whole, "stream": streamed} {
 			if w, ok := survivorIn(out, encoded, secret); ok {
-				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%4, a, b, out)
+				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%6, a, b, out)
 			}
 			if bytes.Count(out, []byte("\n")) != bytes.Count(text, []byte("\n")) {
 				t.Fatalf("%s: line count changed: %q", name, out)
@@ -198,7 +207,7 @@ func survivorIn(out []byte, encoded, secret string) (string, bool) {
 // isSyntax reports windows made only of the encoding's own syntax
 // (`{"token":"`, `https:\/\/x:`), which stand around the secret, not in it.
 func isSyntax(w string) bool {
-	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`} {
+	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`, "payload(hex)=", "data '"} {
 		if strings.Contains(s, w) {
 			return true
 		}

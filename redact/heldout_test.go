@@ -86,9 +86,12 @@ func survivor(out []byte, secret string) (string, bool) {
 // Two corpora, both written by sessions that had not read this package. The first
 // (testdata/heldout) was written before the look-through work and then used to find what to
 // fix, so it is no longer held out; it gates at the bar. The second (testdata/fresh)
-// was written after that work and is measured only: it says how far redaction generalises to
-// formats nobody here looked at. Its floor is the score it had when it arrived (0.82 by
-// content type, one look-alike changed), a guard against regression, not the target (0.97).
+// was written after that work; it arrived at 0.822 (one look-alike changed) and its misses
+// were then fixed by class (keyed values, base64 found by its encoded credential words, hex
+// look-through, argv flags, public keys kept), so it is no longer held out either and gates at
+// the bar too. Its one remaining miss, b64-k8s-tls-key, is redacted whole; the 8-byte
+// windows that survive are base64 of "-----BEGIN " shared with the certificate beside it,
+// which must stay. A third corpus, not in this repository, measures generalisation.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
@@ -96,7 +99,7 @@ func TestHeldoutCorpus(t *testing.T) {
 		lookalikes int // look-alike blocks allowed to change
 	}{
 		{"testdata/heldout/secrets-heldout.jsonl", 0.97, 0},
-		{"testdata/fresh/secrets-fresh.jsonl", 0.80, 1},
+		{"testdata/fresh/secrets-fresh.jsonl", 0.97, 0},
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
 	}

@@ -41,7 +41,7 @@ func (e *Engine) redactValue(v []byte, key string, o *Options, sc *scratch) ([]b
 	} else {
 		text = v
 	}
-	spans, _ := e.scan(text, o, sc)
+	spans := e.scanFinal(text, o, sc)
 	var vs []span
 	for _, sp := range spans {
 		if sp.e <= off {

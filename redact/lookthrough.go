@@ -119,6 +119,8 @@ const (
 	lookEscape   lookKind = iota // an escape that can hide a secret or its key
 	lookB64Start                 // the opening of base64 JSON, PEM or a URL with credentials
 	lookB64After                 // a block follows (after an assignment operator or a space)
+	lookB64Word                  // a credential word encoded inside a block (see b64Words)
+	lookHex                      // a keyword in hex (see hexLookRule)
 )
 
 type lookHit struct {
@@ -128,6 +130,33 @@ type lookHit struct {
 
 func look(kind lookKind, keywords ...string) *rule {
 	return &rule{id: "look-through", class: Secret, kind: kindLook, look: kind, keywords: keywords, noHold: true}
+}
+
+// b64Secrets are words that a text holding a credential contains (a key
+// name, the start of a key file or of a credentials file) and whose base64
+// forms mark a block worth decoding wherever it stands: a Kubernetes Secret
+// value, an Ansible `b64decode`, a base64 SQL script or .npmrc in a log.
+var b64Secrets = []string{
+	"password", "Password", "PASSWORD", "passwd", "secret", "Secret", "SECRET", "token", "Token", "TOKEN",
+	"_auth", "apikey", "api_key", "apiKey", "API_KEY", "[default]", "PRIVATE", "credential", "IDENTIFIED BY",
+}
+
+// b64Words returns, for each word and each of the three byte alignments it
+// can have in a base64 block, the base64 characters that encode only the
+// word's bits: they appear in the block whatever surrounds the word.
+func b64Words(words ...string) []string {
+	var out []string
+	for _, w := range words {
+		for a := range 3 {
+			enc := base64.StdEncoding.EncodeToString(append(make([]byte, a), w...))
+			first := (8*a + 5) / 6       // first character with only the word's bits
+			last := (8*a + 8*len(w)) / 6 // one past the last such character
+			if last-first >= 5 {
+				out = append(out, enc[first:last])
+			}
+		}
+	}
+	return out
 }
 
 // lookRules put the places worth decoding into the keyword prefilter, so that
@@ -156,6 +185,7 @@ var lookRules = func() []*rule {
 		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",
 			"cg9zdgdyzxm6ly9", "cg9zdgdyzxnxbdovl", "bxlzcww6ly9", "bw9uz29kyjovl", "bw9uz29kyitzcny6ly9",
 			"cmvkaxm6ly9", "cmvkaxnzoi8v", "ywlxcdovl", "ywlxchm6ly9", "ahr0chm6ly9", "ahr0cdovl"),
+		look(lookB64Word, b64Words(b64Secrets...)...),
 		look(lookB64After, "plain ", "basic ", "b64:", "b64=", `b64":`, "base64:", "base64=", `base64":`,
 			"password", "passwd", "pwd", "secret", "token", "auth", "credential", "creds", "key", "pass"),
 	}
@@ -243,7 +273,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 	if layer >= maxLayers {
 		return spans, pend
 	}
-	var esc, blocks []int
+	var esc, blocks, hexes []int
 	for _, h := range hits {
 		switch h.kind {
 		case lookEscape:
@@ -253,6 +283,14 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			esc = append(esc, h.ks)
 		case lookB64Start:
 			blocks = append(blocks, h.ks)
+		case lookHex:
+			hexes = append(hexes, h.ks)
+		case lookB64Word:
+			s := h.ks
+			for s > 0 && h.ks-s < maxB64Run && b64Char[b[s-1]] {
+				s--
+			}
+			blocks = append(blocks, s)
 		case lookB64After:
 			if vs, _, _ := assignValueStart(b, h.ke); vs > 0 {
 				blocks = append(blocks, vs)
@@ -269,14 +307,85 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			for k++; k < len(esc) && esc[k]-escWindow <= we; k++ {
 				we = min(len(b), esc[k]+escWindow)
 			}
-			spans, pend = e.scanView(b, ws, we, v, o, spans, pend, layer)
+			spans, pend = e.scanWindow(b, ws, we, v, o, spans, pend, layer)
 		}
+	}
+	if len(hexes) > 0 {
+		slices.Sort(hexes)
+		spans, pend = e.hexRuns(b, hexes, o, spans, pend, layer)
 	}
 	if len(blocks) > 0 {
 		slices.Sort(blocks)
 		spans, pend = e.base64Blocks(b, blocks, o, spans, pend, layer)
 	}
 	return spans, pend
+}
+
+// maxWindowGrowth bounds how many times a look-through window grows by
+// escWindow on each side while a match is still open at its edge.
+const maxWindowGrowth = 4
+
+// scanWindow scans the decoded view of b[ws:we] (widened to whole tokens).
+// While a match is still open at an edge of the window (a finding touches
+// its start, or the scan is pending at its end) the window grows by
+// escWindow on that side, up to maxWindowGrowth times; a match still open
+// then is scanned as it stands and counted (BoundsReached
+// "lookthrough_window"), never cut silently.
+func (e *Engine) scanWindow(b []byte, ws, we int, v *view, o *Options, spans []span, pend, layer int) ([]span, int) {
+	ws, we = tokenStart(b, ws), tokenEnd(b, we)
+	for grow := 0; ; grow++ {
+		openStart, openEnd, ok := e.probeView(b, ws, we, v, o, layer)
+		if !ok || !openStart && !openEnd {
+			break
+		}
+		if grow == maxWindowGrowth {
+			countBound(&bounds.lookWindow)
+			break
+		}
+		if openStart {
+			ws = tokenStart(b, max(0, ws-escWindow))
+		}
+		if openEnd {
+			we = tokenEnd(b, min(len(b), we+escWindow))
+		}
+	}
+	return e.scanView(b, ws, we, v, o, spans, pend, layer)
+}
+
+// probeView scans the view of b[ws:we] and reports whether a finding starts
+// at its first byte while more bytes precede it, or the scan is pending at
+// its end while more bytes follow; ok is false when nothing was decoded.
+func (e *Engine) probeView(b []byte, ws, we int, v *view, o *Options, layer int) (openStart, openEnd, ok bool) {
+	if ws == 0 && we == len(b) {
+		return false, false, true
+	}
+	changed, _ := v.unescape(b[ws:we])
+	if !changed {
+		return false, false, false
+	}
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
+	openStart = ws > 0 && len(inner) > 0 && inner[0].s == 0
+	openEnd = we < len(b) && ipend < len(v.buf) && len(v.buf)-ipend > trailingWordMax
+	return openStart, openEnd, true
+}
+
+// tokenStart and tokenEnd widen a window edge to the whitespace around the
+// token it cuts (at most 256 bytes), so a window does not start or end
+// inside a word.
+func tokenStart(b []byte, i int) int {
+	for k := 0; i > 0 && k < 256 && b[i-1] > ' '; k++ {
+		i--
+	}
+	return i
+}
+
+func tokenEnd(b []byte, i int) int {
+	for k := 0; i < len(b) && k < 256 && b[i] > ' '; k++ {
+		i++
+	}
+	return i
 }
 
 // scanView decodes b[ws:we], scans it and maps the findings back.
@@ -336,7 +445,11 @@ func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, 
 		if i == len(b) && i-s <= maxB64Run {
 			pend = min(pend, s) // the block may still be growing
 		}
-		if i-s < minB64Run || i-s > maxB64Run {
+		if i-s > maxB64Run {
+			countBound(&bounds.b64Block)
+			continue
+		}
+		if i-s < minB64Run {
 			continue
 		}
 		var ok bool

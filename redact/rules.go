@@ -477,6 +477,9 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 			return -1, -1, -1
 		}
 	}
+	if r.generic && notSecretName(b, ks, ke) {
+		return -1, -1, -1
+	}
 	vs, _, nextLine := assignValueStart(b, ke)
 	if vs < 0 {
 		return -1, -1, -1
@@ -521,4 +524,29 @@ func foldLiteralPrefix(pattern string) string {
 		return pattern
 	}
 	return "(?i:" + q + ")" + pattern[len(q):]
+}
+
+// notSecretName reports whether the name around the keyword b[ks:ke] says
+// the value is not a secret: the public half of a key pair (WireGuard
+// `PublicKey`, `public_key`, `pubkey`), or something about a secret rather
+// than the secret (`api_key_id`, `passwordPolicy`, see notSecretParts), or a
+// key that is not a credential (`cache_key`, `idempotency_key`).
+func notSecretName(b []byte, ks, ke int) bool {
+	ns, ne := ks, ke
+	for ns > 0 && ks-ns < 64 && nameByte(b[ns-1]) {
+		ns--
+	}
+	for ne < len(b) && ne-ke < 64 && nameByte(b[ne]) {
+		ne++
+	}
+	return nameParts(b[ns:ne], func(p, prev string) bool {
+		return notSecretParts[p] || p == "pubkey" || p == "publickey" || p == "key" && plainKeyQualifiers[prev]
+	})
+}
+
+// plainKeyQualifiers name keys that identify or order data, not credentials.
+var plainKeyQualifiers = map[string]bool{
+	"cache": true, "idempotency": true, "partition": true, "sort": true, "routing": true, "primary": true,
+	"foreign": true, "object": true, "lookup": true, "dedup": true, "dedupe": true, "group": true, "map": true,
+	"row": true, "bucket": true, "translation": true, "i18n": true, "message": true, "shard": true, "hash": true,
 }

@@ -11,7 +11,7 @@ func contextRules() []*rule {
 		custom("telegram-bot-token", Secret, 64, matchTelegram, ":aa"),
 		custom("netrc-password", Secret, 300, matchNetrc, "password"),
 		custom("cli-password", Secret, 600, matchCLIPassword, cliCommands...),
-		custom("name-value-secret", Secret, 400, matchNameValue, "name"),
+		custom("name-value-secret", Secret, 400, matchNameValue, "name", "key"),
 		tok("discord-webhook-url", `discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{60,80})`, "discord.com/api/webhooks/", "discordapp.com/api/webhooks/").grp(1).anyLeft(),
 		tok("mattermost-webhook-path", `/hooks/([a-z0-9]{26})`, "/hooks/").grp(1).anyLeft(),
 		tok("openstack-fernet-token", `gAAAAAB[A-Za-z0-9_-]{100,400}={0,2}`),
@@ -151,23 +151,62 @@ func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
 
 // cliCommands are commands whose password flags take the value in the next
 // argument or glued to the flag.
-var cliCommands = []string{"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "--password ", "--passwd ", "--pass "}
+var cliCommands = []string{
+	"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "sqlcmd", "bcp", "mongo", "mongosh",
+	"mongodump", "mongorestore", "ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami",
+	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm",
+	"--password ", "--passwd ", "--pass ",
+}
 
-// cliFlags maps a command to the flags that carry its password: glued says
-// the value follows the flag without a space (`-pSECRET`, `-p'SECRET'`).
-var cliFlags = map[string][]struct {
-	flag  string
-	glued bool
-}{
-	"mysql":     {{" -p", true}, {" --password=", true}},
-	"mariadb":   {{" -p", true}, {" --password=", true}},
-	"sshpass":   {{" -p ", false}, {" -p", true}},
-	"redis-cli": {{" -a ", false}, {" --pass ", false}},
+// cliFlag is a flag that carries a password: glued says the value may
+// follow the flag without a space (`-pSECRET`, `-p'SECRET'`), spaced that it
+// may be the next argument (`-a SECRET`, or `"-a", "SECRET"` in an argv
+// array). Flags are case-sensitive (mysql's -P is a port).
+type cliFlag struct {
+	flag          string
+	glued, spaced bool
+}
+
+// cliFlags maps a command to the flags that carry its password.
+var cliFlags = map[string][]cliFlag{
+	"mysql":     {{"-p", true, false}, {"--password=", true, false}},
+	"mariadb":   {{"-p", true, false}, {"--password=", true, false}},
+	"sshpass":   {{"-p", true, true}},
+	"redis-cli": {{"-a", false, true}, {"--pass", false, true}},
+	"sqlcmd":    {{"-P", true, true}},
+	"bcp":       {{"-P", false, true}},
+	"mongo":     {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
+	"ldap":      {{"-w", false, true}},
+	"mosquitto": {{"-P", false, true}},
+	"keytool":   {{"-storepass", false, true}, {"-keypass", false, true}, {"-srcstorepass", false, true}, {"-deststorepass", false, true}},
+	"registry":  {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
+}
+
+// cliNeeds names the subcommand a family's flags need on the line: `docker
+// run -p 8080:80` publishes a port, `docker login -p V` passes a password.
+var cliNeeds = map[string]string{"registry": " login "}
+
+// cliFamily maps a command to its entry in cliFlags.
+func cliFamily(cmd string) string {
+	switch {
+	case cmd == "mysqldump" || cmd == "mysqladmin":
+		return "mysql"
+	case len(cmd) > 5 && cmd[:5] == "mongo":
+		return "mongo"
+	case len(cmd) > 4 && cmd[:4] == "ldap":
+		return "ldap"
+	case len(cmd) > 9 && cmd[:9] == "mosquitto":
+		return "mosquitto"
+	case cmd == "docker" || cmd == "podman" || cmd == "nerdctl" || cmd == "buildah" || cmd == "skopeo" || cmd == "oras" || cmd == "helm":
+		return "registry"
+	}
+	return cmd
 }
 
 // matchCLIPassword finds a password passed on a command line: `--password
 // VALUE` anywhere, or a command's own flag (`mysql -p'VALUE'`, `sshpass -p
-// VALUE`, `redis-cli -a VALUE`) later on the same line.
+// VALUE`, `redis-cli -a VALUE`, `sqlcmd -P VALUE`) later on the same line,
+// also when the command line is an argv array (`["redis-cli", "-a", "VALUE"]`).
 func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	kw := string(bytes.ToLower(b[ks:ke]))
 	if kw[0] == '-' {
@@ -176,12 +215,8 @@ func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 		return cliValue(b, ke)
 	}
-	if ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-') || ke < len(b) && b[ke] != ' ' && b[ke] != '\t' {
+	if ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-') || ke < len(b) && b[ke] != ' ' && b[ke] != '\t' && b[ke] != '"' && b[ke] != '\'' {
 		return -1, -1, -1
-	}
-	cmd := kw
-	if cmd == "mysqldump" || cmd == "mysqladmin" {
-		cmd = "mysql"
 	}
 	eol := bytes.IndexByte(b[ke:min(len(b), ke+512)], '\n')
 	open := eol < 0 && len(b)-ke < 512
@@ -189,23 +224,19 @@ func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		eol = min(len(b), ke+512) - ke
 	}
 	line := b[ke : ke+eol]
-	for _, f := range cliFlags[cmd] {
-		j := bytes.Index(line, []byte(f.flag))
-		if j < 0 {
-			continue
-		}
-		vs := ke + j + len(f.flag)
-		if vs >= len(b) {
+	fam := cliFamily(kw)
+	if need := cliNeeds[fam]; need != "" && !bytes.Contains(line, []byte(need)) {
+		if open {
 			return -1, -1, ks
 		}
-		if f.glued && (b[vs] == ' ' || b[vs] == '\t' || b[vs] == '\n') {
-			continue // `mysql -p` prompts
-		}
-		s, e, more := wordValue(b, vs)
+		return -1, -1, -1
+	}
+	for _, f := range cliFlags[fam] {
+		s, e, more := cliFlagValue(b, ke, line, f)
 		if more {
 			return -1, -1, ks
 		}
-		if s >= 0 && plausibleCLIPassword(b[s:e]) {
+		if s >= 0 {
 			return s, e, -1
 		}
 	}
@@ -213,6 +244,51 @@ func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, ks
 	}
 	return -1, -1, -1
+}
+
+// cliFlagValue finds flag f in line (which starts at b[base]) standing as an
+// argument of its own, and the password it carries. more says the input
+// ended before the value did.
+func cliFlagValue(b []byte, base int, line []byte, f cliFlag) (s, e int, more bool) {
+	for off := 0; ; {
+		j := bytes.Index(line[off:], []byte(f.flag))
+		if j < 0 {
+			return -1, -1, false
+		}
+		at := off + j
+		off = at + 1
+		if at == 0 || !bytes.ContainsRune([]byte(" \t\"'"), rune(line[at-1])) {
+			continue
+		}
+		vs := base + at + len(f.flag)
+		if vs >= len(b) {
+			return -1, -1, true
+		}
+		i := vs
+		if q := line[at-1]; (q == '"' || q == '\'') && b[i] == q {
+			i++ // the flag's own closing quote in an argv array
+			for k := 0; i < len(b) && k < 4 && (b[i] == ',' || b[i] == ' ' || b[i] == '\t'); k++ {
+				i++
+			}
+		} else if b[i] == ' ' || b[i] == '\t' || b[i] == '\n' {
+			if !f.spaced || b[i] == '\n' {
+				continue // `mysql -p` prompts
+			}
+			i = skipSpaces(b, i, 8)
+		} else if !f.glued {
+			continue // a longer flag (`-assume`)
+		}
+		if i >= len(b) {
+			return -1, -1, true
+		}
+		s, e, open := wordValue(b, i)
+		if open {
+			return -1, -1, true
+		}
+		if s >= 0 && plausibleCLIPassword(b[s:e]) {
+			return s, e, false
+		}
+	}
 }
 
 func cliValue(b []byte, i int) (int, int, int) {
@@ -233,6 +309,9 @@ func cliValue(b []byte, i int) (int, int, int) {
 var secretNameWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential", "private_key", "access_key", "auth"}
 
 func secretName(name []byte) bool {
+	if s, _ := secretKeyName(name); s {
+		return true
+	}
 	l := bytes.ToLower(name)
 	for _, w := range secretNameWords {
 		if bytes.Contains(l, []byte(w)) {
@@ -244,10 +323,19 @@ func secretName(name []byte) bool {
 
 // matchNameValue finds the value of a name/value pair whose name is a
 // credential's, as in Kubernetes env lists: `{"name": "PGPASSWORD", "value":
-// "..."}` or `- name: PGPASSWORD` / `  value: ...` on the next line.
+// "..."}` or `- name: PGPASSWORD` / `  value: ...` on the next line, and .NET
+// and NuGet settings `<add key="ApiKey" value="..."/>`.
 func matchNameValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ks > 0 && isWordByte(b[ks-1]) {
 		return -1, -1, -1
+	}
+	if ke-ks == 3 { // "key": only the XML attribute form key="..."
+		if len(b)-ke < 2 {
+			return -1, -1, pendIfNear(b, ks, 400)
+		}
+		if b[ke] != '=' || b[ke+1] != '"' && b[ke+1] != '\'' {
+			return -1, -1, -1
+		}
 	}
 	i := ke
 	if i < len(b) && b[i] == '"' {

@@ -40,7 +40,10 @@ func providerRulesHtoZ() []*rule {
 		tok("maxmind-license-key", `[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk`, "_mmk").back(36),
 		ctx("messagebird-api-token", kw("messagebird", "message-bird", "message_bird"), `[a-z0-9]{25}`),
 		ctx("messagebird-client-id", kw("messagebird", "message-bird", "message_bird"), uuidRe),
-		tok("microsoft-teams-webhook", `webhook\.office\.com/webhookb2/[a-z0-9-]{36}@[a-z0-9-]{36}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9-]{36}(?:/[A-Za-z0-9_-]{10,80})?`).anyLeft(),
+		// Teams incoming webhooks: <tenant>.webhook.office.com/webhookb2/... and the
+		// older outlook.office.com/webhook/... and outlook.office365.com/webhook/...
+		tok("microsoft-teams-webhook", `(?i:webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/[A-Za-z0-9-]{36}@[A-Za-z0-9-]{36}/IncomingWebhook/[A-Za-z0-9]{32}/[A-Za-z0-9-]{36}(?:/[A-Za-z0-9_-]{10,80})?`,
+			"webhook.office.com/webhookb2/", "outlook.office.com/webhook/", "outlook.office365.com/webhook/").anyLeft(),
 		ctx("mistral-api-key", kw("mistral"), `[a-z0-9]{32}`),
 		ctx("netlify-access-token", kw("netlify"), `[a-z0-9=_-]{40,46}`),
 		tok("new-relic-browser-api-token", `NRJS-[a-f0-9]{19}`),
@@ -94,7 +97,7 @@ func providerRulesHtoZ() []*rule {
 		ctx("sidekiq-secret", kw("bundle_enterprise__contribsys__com", "bundle_gems__contribsys__com"), `[a-f0-9]{8}:[a-f0-9]{8}`),
 		tok("slack-app-token", `(?i)xapp-[0-9]-[A-Z0-9]+-[0-9]+-[A-Z0-9]+`, "xapp-"),
 		tok("slack-bot-token", `xoxb-[0-9]{10,13}-[0-9]{10,13}[A-Za-z0-9-]*`),
-		tok("slack-config-access-token", `xoxe\.xox[bp]-[0-9]-[A-Z0-9]{163,166}`),
+		tok("slack-config-access-token", `xoxe\.xox[bpae]-[0-9]-[A-Za-z0-9]{100,200}`),
 		tok("slack-config-refresh-token", `(?i)xoxe-[0-9]-[A-Z0-9]{146}`, "xoxe-"),
 		tok("slack-legacy-bot-token", `xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26}`),
 		tok("slack-legacy-token", `xox[os]-[0-9]+-[0-9]+-[0-9]+-[A-Fa-f0-9]+`, "xoxo-", "xoxs-"),

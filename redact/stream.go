@@ -46,6 +46,25 @@ func KindOf(contentType string) Kind {
 	return KindText
 }
 
+// StreamedJSON reports a JSON response that is a stream of values sent as
+// they are made, given the request's path: a Google API streaming method
+// (Gemini `:streamGenerateContent` without `alt=sse`, Vertex
+// `:streamRawPredict`, `:serverStreamingPredict`) answers with one JSON array
+// whose elements arrive over time. Buffered, the agent would see nothing until
+// the last one; streamed as KindJSON, each element leaves as soon as the text
+// it carries is decided.
+func StreamedJSON(contentType, path string) bool {
+	if KindOf(contentType) != KindJSON {
+		return false
+	}
+	if q := strings.IndexAny(path, "?#"); q >= 0 {
+		path = path[:q]
+	}
+	method := path[strings.LastIndexByte(path, '/')+1:]
+	c := strings.LastIndexByte(method, ':')
+	return c >= 0 && (strings.HasPrefix(method[c+1:], "stream") || strings.HasPrefix(method[c+1:], "serverStreaming"))
+}
+
 var ndjsonTypes = map[string]bool{
 	"application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
 	"application/x-jsonlines": true, "application/jsonlines": true, "application/json-lines": true,
@@ -184,6 +203,19 @@ func (s *Stream) Counts() (byClass, byRule map[string]int) {
 	return byClass, byRule
 }
 
+// Limits reports the bounds this stream reached, by name, with how often:
+// "stream_fields_unlearned" counts JSON string values scanned on their own
+// because maxShapes (1024) fields had open channels at once (a secret split
+// across events in such a value is not joined). Empty when no bound was
+// reached. The server writes it into the record; the wasm filter counts it
+// in a metric.
+func (s *Stream) Limits() map[string]int {
+	if s.q == nil || s.q.unlearned == 0 {
+		return nil
+	}
+	return map[string]int{"stream_fields_unlearned": s.q.unlearned}
+}
+
 // Held reports how many bytes of text are currently held back (for metrics
 // and tests).
 func (s *Stream) Held() int {
@@ -211,10 +243,12 @@ func (t *textStream) write(dst, p []byte, final bool) []byte {
 	e := t.s.eng
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, pend := e.scan(t.buf, &t.s.opts.Options, sc)
-	h := pend
+	var spans []span
+	h := len(t.buf)
 	if final {
-		h = len(t.buf)
+		spans = e.scanFinal(t.buf, &t.s.opts.Options, sc)
+	} else {
+		spans, h = e.scan(t.buf, &t.s.opts.Options, sc)
 	}
 	h = clipToSpans(h, spans, false)
 	if maxHold := t.s.opts.MaxHold; len(t.buf)-h > maxHold {

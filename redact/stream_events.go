@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"slices"
 )
@@ -70,6 +71,7 @@ type shape struct {
 	varied bool   // two values differed: the field continues
 	repeat bool   // the value repeated unchanged: a complete value, not a channel
 	group  string // the key without element indexes
+	seen   uint64 // when the field was last fed (events.seq), for eviction
 }
 
 // events is the part of a stream shared by every event format: the queue of
@@ -83,6 +85,10 @@ type events struct {
 	shapes map[string]*shape
 	// touched lists the channels the item being added fed.
 	touched []string
+	seq     uint64
+	// unlearned counts string values scanned on their own because maxShapes
+	// fields were open at once (Stream.Limits reports it).
+	unlearned int
 }
 
 func newEvents(s *Stream) *events {
@@ -133,6 +139,8 @@ func (q *events) add(it *item, key string, found bool, start, end int, val []byt
 		if sh.last != nil {
 			sh.varied = true
 		}
+		q.seq++
+		sh.seen = q.seq
 		sh.last = append(sh.last[:0], val...)
 		// A piece is also a value of its field: the field's name is context (`"password": "..."`)
 		// that the joined text does not carry. Its own findings join the channel's.
@@ -242,13 +250,15 @@ func (q *events) decide(c *channel, final bool) {
 	e := q.s.eng
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	spans, pend := e.scan(c.buf, &q.s.opts.Options, sc)
+	var spans []span
+	h := len(c.buf)
+	if final {
+		spans = e.scanFinal(c.buf, &q.s.opts.Options, sc)
+	} else {
+		spans, h = e.scan(c.buf, &q.s.opts.Options, sc)
+	}
 	if hasOwn(c.pieces) {
 		spans = withOwn(spans, c.pieces)
-	}
-	h := pend
-	if final {
-		h = len(c.buf)
 	}
 	h = clipToSpans(h, spans, false)
 	if maxHold := q.s.opts.MaxHold; len(c.buf)-h > maxHold {
@@ -390,8 +400,28 @@ func (it *item) appendTo(out []byte) []byte {
 	return append(out, it.raw[it.pOff+len(it.payload):]...)
 }
 
-// maxShapes bounds the fields a stream learns by shape (memory per stream).
+// maxShapes bounds the fields a stream knows by shape at once (memory per
+// stream). Past it the fields with no open channel are forgotten, oldest
+// first (evictIdleShapes), so a long stream of records with ever new fields
+// keeps learning; only maxShapes fields open at the same time exhaust it.
 const maxShapes = 1024
+
+// evictIdleShapes forgets the older half of the fields that have no open
+// channel. A forgotten field is learned again if it comes back: an id is
+// then a channel piece for one event before it repeats, which costs a
+// little hold-back, never a missed secret.
+func (q *events) evictIdleShapes() {
+	var idle []string
+	for k := range q.shapes {
+		if c, open := q.chans[k]; !open || len(c.pieces) == 0 {
+			idle = append(idle, k)
+		}
+	}
+	slices.SortFunc(idle, func(a, b string) int { return cmp.Compare(q.shapes[a].seen, q.shapes[b].seen) })
+	for _, k := range idle[:(len(idle)+1)/2] {
+		delete(q.shapes, k)
+	}
+}
 
 // jsonString is one string value of a JSON event: its path and token span.
 type jsonString struct {
@@ -466,8 +496,12 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 		k, g := shapeKey(tree, path, evName)
 		if _, ok := q.shapes[k]; !ok {
 			if len(q.shapes) >= maxShapes {
-				// A body with this many distinct fields is not a stream of text deltas (a large
-				// JSON array of records): its new fields are complete values, scanned one by one.
+				q.evictIdleShapes()
+			}
+			if len(q.shapes) >= maxShapes {
+				// maxShapes fields are open at once: this value is scanned on its own, so a
+				// secret split across events in it would be missed. Counted, never silent.
+				q.unlearned++
 				q.complete(it, start, end, val, name)
 				continue
 			}

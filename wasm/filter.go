@@ -29,6 +29,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 	if method == "CONNECT" || upgrade != "" {
 		h.req.on, h.resp.on = false, false
 	}
+	h.resp.reqPath, _ = proxywasm.GetHttpRequestHeader(":path")
 	return h.req.headers(h.p, endOfStream)
 }
 
@@ -107,11 +108,13 @@ type direction struct {
 	hadLength bool
 	lastSize  int
 	stream    *redact.Stream
+	reqPath   string // the request's :path (response side): a streaming method's JSON array is streamed
 }
 
 // headers chooses how the body will be handled. A buffered body holds the
 // headers back (Pause) so that content-length can be fixed, and a local reply
-// sent, once the body is known; an SSE or NDJSON response lets them through at
+// sent, once the body is known; an SSE or NDJSON response, or the JSON array
+// of a streaming method (Gemini streamGenerateContent), lets them through at
 // once and is redacted event by event.
 func (d *direction) headers(p *pluginContext, endOfStream bool) types.Action {
 	if !d.on || endOfStream {
@@ -125,7 +128,8 @@ func (d *direction) headers(p *pluginContext, endOfStream bool) types.Action {
 	if d.kind == kindOpaque {
 		return types.ActionContinue
 	}
-	if (d.kind == kindSSE || d.kind == kindNDJSON) && d.side.streams && isIdentity(d.encoding) {
+	events := d.kind == kindSSE || d.kind == kindNDJSON || d.kind == kindJSON && redact.StreamedJSON(ct, d.reqPath)
+	if events && d.side.streams && isIdentity(d.encoding) {
 		d.mode = modeStream
 		d.stream = p.eng.NewStream(d.kind.stream(), redact.StreamOptions{
 			Options:   p.opts,
@@ -207,6 +211,7 @@ func (d *direction) streamChunk(p *pluginContext, size int, endOfStream bool) ty
 		tail, err = d.stream.Close()
 		out = append(out, tail...)
 		d.mode = modeDone
+		add(p.metrics.unlearned, d.stream.Limits()["stream_fields_unlearned"])
 	}
 	if err != nil {
 		// Headers are gone: Envoy turns this local reply into a stream reset,

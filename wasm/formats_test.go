@@ -14,14 +14,24 @@ import (
 
 var anyMarker = regexp.MustCompile(`\[REDACTED:[a-z0-9-]+\]`)
 
+// geminiStreamRequest asks for Gemini's streamGenerateContent without alt=sse: the answer is one
+// JSON array whose elements arrive over time.
+var geminiStreamRequest = [][2]string{{":method", "POST"}, {":path", "/v1beta/models/gemini-2.0-flash:streamGenerateContent"}, {":authority", "api.example"}}
+
 // runFormat sends one streamed response of format f, cut into 29-byte body calls, and returns
-// what the client receives. SSE and NDJSON are streamed call by call; a JSON array is buffered.
+// what the client receives. SSE, NDJSON and the JSON array of a streaming method are streamed
+// call by call; a JSON array answering an ordinary method is buffered.
 func runFormat(t *testing.T, host proxytest.HostEmulator, f redacttest.StreamFormat, body string) string {
+	return runFormatAt(t, host, f, body, getRequest)
+}
+
+func runFormatAt(t *testing.T, host proxytest.HostEmulator, f redacttest.StreamFormat, body string, req [][2]string) string {
 	t.Helper()
 	id := host.InitializeHttpContext()
 	defer host.CompleteHttpContext(id)
-	host.CallOnRequestHeaders(id, getRequest, false)
-	streamed := f.ContentType == "text/event-stream" || f.ContentType == "application/x-ndjson"
+	host.CallOnRequestHeaders(id, req, false)
+	streamed := f.ContentType == "text/event-stream" || f.ContentType == "application/x-ndjson" ||
+		strings.Contains(req[1][1], ":stream")
 	hdrs := [][2]string{{":status", "200"}, {"content-type", f.ContentType}, {"content-length", strconv.Itoa(len(body))}}
 	want := types.ActionPause
 	if streamed {
@@ -85,5 +95,36 @@ func TestStreamFormatsSplitSecret(t *testing.T) {
 	}
 	for _, f := range redacttest.StreamFormats {
 		t.Run(f.Name, func(t *testing.T) { checkFormatSplit(t, host, f, tok, cuts) })
+	}
+}
+
+// TestGeminiJSONArrayIsStreamed: the JSON array of streamGenerateContent reaches the client
+// element by element (each body call answers at once, not after the last), and a token split
+// across two elements at every offset still reaches it only as a marker.
+func TestGeminiJSONArrayIsStreamed(t *testing.T) {
+	host := startHost(t, &vmContext{}, ``)
+	var f redacttest.StreamFormat
+	for _, g := range redacttest.StreamFormats {
+		if g.Name == "gemini-json-array" {
+			f = g
+		}
+	}
+	if f.Build == nil {
+		t.Fatal("no gemini-json-array format")
+	}
+	tok := ghToken(9)
+	for cut := 1; cut < len(tok); cut += 7 {
+		body := string(f.Build([]string{"Sure, the token is " + tok[:cut], tok[cut:] + " and that is all."}))
+		got := runFormatAt(t, host, f, body, geminiStreamRequest)
+		clean := anyMarker.ReplaceAllString(got, "")
+		for i := 0; i+8 <= len(tok); i++ {
+			if strings.Contains(clean, tok[i:i+8]) {
+				t.Fatalf("cut %d: %q of the token reached the client:\n%s", cut, tok[i:i+8], got)
+			}
+		}
+		text, err := f.Text([]byte(got))
+		if err != nil || text != "Sure, the token is "+ghMarker+" and that is all." {
+			t.Fatalf("cut %d: the client reads %q (%v)", cut, text, err)
+		}
 	}
 }

@@ -80,6 +80,10 @@ const (
 	metricRedacted = "warden_wasm_bodies_redacted_total" //nolint:gosec // a metric name, not a credential
 	metricRejected = "warden_wasm_bodies_rejected_total"
 	metricDropped  = "warden_wasm_stream_bytes_dropped_total"
+	// metricUnlearned counts streamed JSON values scanned on their own because
+	// 1024 fields had text held at once (redact.Stream.Limits): a bound reached
+	// is counted, never silent.
+	metricUnlearned = "warden_wasm_stream_fields_unlearned_total"
 )
 
 // metricClasses are the classes with their own counter
@@ -91,17 +95,18 @@ func classMetricName(c redact.Class) string { return "warden_wasm_findings_" + c
 // metrics are the filter's counters. They count findings, never record a
 // value. Envoy refuses an increment of 0, so every add checks for it.
 type metrics struct {
-	findings, redacted, rejected, dropped proxywasm.MetricCounter
-	byClass                               map[redact.Class]proxywasm.MetricCounter
+	findings, redacted, rejected, dropped, unlearned proxywasm.MetricCounter
+	byClass                                          map[redact.Class]proxywasm.MetricCounter
 }
 
 func defineMetrics() *metrics {
 	m := &metrics{
-		findings: proxywasm.DefineCounterMetric(metricFindings),
-		redacted: proxywasm.DefineCounterMetric(metricRedacted),
-		rejected: proxywasm.DefineCounterMetric(metricRejected),
-		dropped:  proxywasm.DefineCounterMetric(metricDropped),
-		byClass:  map[redact.Class]proxywasm.MetricCounter{},
+		findings:  proxywasm.DefineCounterMetric(metricFindings),
+		redacted:  proxywasm.DefineCounterMetric(metricRedacted),
+		rejected:  proxywasm.DefineCounterMetric(metricRejected),
+		dropped:   proxywasm.DefineCounterMetric(metricDropped),
+		unlearned: proxywasm.DefineCounterMetric(metricUnlearned),
+		byClass:   map[redact.Class]proxywasm.MetricCounter{},
 	}
 	for _, c := range metricClasses {
 		m.byClass[c] = proxywasm.DefineCounterMetric(classMetricName(c))

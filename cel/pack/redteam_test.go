@@ -50,6 +50,13 @@ func TestFreshRedTeamThroughCheck(t *testing.T) {
 	redTeam(t, "fresh.jsonl", 150, freshMinRecall, freshMaxFalseBlock)
 }
 
+// TestShapesThroughCheck runs the cases written with the generalisation work of issue #11
+// (cel/testdata/gen_shapes.py): APIs judged by shape, administrator grants, wire shapes,
+// data-store commands and SQL tautologies, each with benign twins. Every case must be right.
+func TestShapesThroughCheck(t *testing.T) {
+	redTeam(t, "shapes.jsonl", 50, 1, 0)
+}
+
 func redTeam(t *testing.T, file string, minCases int, minRecall, maxFalseBlock float64) {
 	in, err := os.ReadFile(filepath.Join("..", "testdata", file))
 	if err != nil {

@@ -22,6 +22,9 @@ type Envoy struct {
 	client      extprocv3.ExternalProcessorClient
 	cfg         *filterConfig
 	bufferLimit int
+	// noStreamCloseOptimization mirrors the runtime guard
+	// envoy.reloadable_features.ext_proc_stream_close_optimization set to false.
+	noStreamCloseOptimization bool
 }
 
 // Option configures an Envoy.
@@ -31,6 +34,14 @@ type Option func(*Envoy)
 // BUFFERED_PARTIAL (Envoy's per_connection_buffer_limit_bytes, 1 MiB by
 // default).
 func WithBufferLimit(n int) Option { return func(e *Envoy) { e.bufferLimit = n } }
+
+// WithoutStreamCloseOptimization keeps the ext_proc stream open until the HTTP stream ends, as
+// Envoy before 1.37 did (or with the runtime guard
+// envoy.reloadable_features.ext_proc_stream_close_optimization=false). By default the emulator
+// closes the stream as soon as the last reply it needs arrived, as Envoy 1.37+ does.
+func WithoutStreamCloseOptimization() Option {
+	return func(e *Envoy) { e.noStreamCloseOptimization = true }
+}
 
 // New builds an emulator that talks to client and behaves as the filter
 // configured by filter (the same proto Envoy reads from its YAML).

@@ -6,6 +6,13 @@
 // mutation_utils.cc} and source/extensions/filters/common/mutation_rules/
 // mutation_rules.cc); where the emulator and Envoy disagree, the emulator is
 // wrong.
+//
+// Where Envoy versions differ it follows 1.37+ as go-control-plane v1.40's protos describe it:
+// the ext_proc stream is closed as soon as the last reply Envoy needs arrived
+// (ext_proc_stream_close_optimization; WithoutStreamCloseOptimization restores the older
+// behaviour), a StreamedImmediateResponse is spurious outside body modes NONE and
+// FULL_DUPLEX_STREAMED and refused as not emulated inside them (ErrStreamedImmediateNotEmulated),
+// and only untyped receiving namespaces are written.
 package extproctest
 
 import (

@@ -220,7 +220,7 @@ func (x *exchange) streamedBody(f *flow) error {
 				return err
 			}
 		} else {
-			f.queue = append(f.queue, c.data)
+			f.enqueue(c.data, false)
 		}
 	}
 	for !f.srcDone || len(f.queue) > 0 {
@@ -230,7 +230,7 @@ func (x *exchange) streamedBody(f *flow) error {
 					return err
 				}
 			}
-			f.queue = nil
+			f.queue, f.queueEOS = nil, nil
 			if f.srcDone {
 				return nil
 			}
@@ -255,7 +255,7 @@ func (x *exchange) streamedBody(f *flow) error {
 				return x.spurious("spurious message: streamed_response is received while body_mode_ is not FULL_DUPLEX_STREAMED")
 			}
 			oldest := f.queue[0]
-			f.queue = f.queue[1:]
+			f.queue, f.queueEOS = f.queue[1:], f.queueEOS[1:]
 			if bm := commonOf(ev.resp).GetBodyMutation(); bm != nil {
 				oldest = applyBodyMutation(bm, oldest)
 			}
@@ -289,8 +289,14 @@ func (x *exchange) streamChunk(f *flow, c chunkEv) error {
 	if x.complete { // the send failed open
 		return x.emit(f, c.data)
 	}
-	f.queue = append(f.queue, c.data)
+	f.enqueue(c.data, c.eos)
 	return nil
+}
+
+// enqueue remembers a STREAMED chunk sent to the server until its reply comes back.
+func (f *flow) enqueue(data []byte, eos bool) {
+	f.queue = append(f.queue, data)
+	f.queueEOS = append(f.queueEOS, eos)
 }
 
 // partialBody: one message when the body ends or the buffer limit is hit,

@@ -46,6 +46,8 @@ func (x *exchange) onReply(d *dirState, r recvResult) (event, bool, error) {
 		x.keepMetadata(resp)
 		x.finish()
 		return event{}, true, x.immediateReply(resp.GetImmediateResponse())
+	case resp.GetStreamedImmediateResponse() != nil:
+		return event{kind: evDisabled}, true, x.streamedImmediate()
 	case target == nil:
 		return event{kind: evDisabled}, true, x.spurious("unhandled message")
 	}
@@ -56,6 +58,7 @@ func (x *exchange) onReply(d *dirState, r recvResult) (event, bool, error) {
 	if target != d || !slices.Contains(want, d.cb) {
 		return event{kind: evDisabled}, true, x.spurious("spurious message")
 	}
+	x.closeIfLastReply(d, resp)
 	return event{kind: evReply, resp: resp}, true, nil
 }
 
@@ -235,4 +238,26 @@ func (x *exchange) immediateReply(ir *extprocv3.ImmediateResponse) error {
 		lr.headers = h
 	}
 	return lr
+}
+
+// ErrStreamedImmediateNotEmulated is what Do returns when a server sends a StreamedImmediateResponse
+// where Envoy 1.37+ would honour it: the emulator does not stream local replies, and a test must
+// not pass on an imitation of a path it cannot check.
+var ErrStreamedImmediateNotEmulated = errors.New("extproctest: StreamedImmediateResponse with body mode NONE or FULL_DUPLEX_STREAMED is not emulated")
+
+// streamedImmediate handles a StreamedImmediateResponse. The external_processor.proto of
+// go-control-plane v1.40 allows it only with request headers SEND and a body mode of NONE or
+// FULL_DUPLEX_STREAMED; in the buffered and streamed modes warden's configurations use, it is an
+// unexpected message, which Filter::onReceiveMessage treats as spurious (the default branch of its
+// response_case switch: "unhandled message", failure_mode_allow decides). Envoy before 1.37 treats
+// it so in every mode. Where 1.37+ would stream a local reply the emulator refuses loudly instead.
+func (x *exchange) streamedImmediate() error {
+	m := x.cfg.reqMode
+	allowed := m.sendHeaders && (m.body == extprocfilterv3.ProcessingMode_NONE ||
+		m.body == extprocfilterv3.ProcessingMode_FULL_DUPLEX_STREAMED)
+	if !allowed {
+		return x.spurious("unhandled message")
+	}
+	x.finish()
+	return ErrStreamedImmediateNotEmulated
 }

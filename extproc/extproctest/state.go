@@ -21,6 +21,8 @@ type dirState struct {
 	timeoutOverridden bool
 	firstSent         bool
 	inbox             chan recvResult // replies for this direction taken by the other one
+	flow              *flow           // the direction's body and queue, once it started
+	noBody            bool            // headers went with end_of_stream (ProcessorState::hasNoBody)
 }
 
 func (d *dirState) startTimer(t time.Duration) {
@@ -121,6 +123,7 @@ type flow struct {
 	replaced    []byte
 	isReplaced  bool
 	queue       [][]byte // STREAMED chunks sent and not yet answered
+	queueEOS    []bool   // end_stream of each queued chunk (ChunkQueue's QueuedChunk::end_stream)
 	srcDone     bool
 	trailers    Headers
 	held        []byte // BUFFERED body waiting for the trailers reply
@@ -133,6 +136,7 @@ type flow struct {
 
 func (x *exchange) direction(d *dirState, h Headers, body Body, s sink) error {
 	f := &flow{d: d, h: h, s: s, hasBody: body != nil}
+	d.flow, d.noBody = f, body == nil
 	if f.hasBody {
 		f.pump = startPump(x.sctxPump(), body)
 	}
@@ -251,7 +255,7 @@ func (x *exchange) sendEarly(f *flow, c chunkEv) error {
 		return err
 	}
 	if f.d.mode.body == extprocfilterv3.ProcessingMode_STREAMED {
-		f.queue = append(f.queue, c.data)
+		f.enqueue(c.data, c.eos)
 	} else {
 		x.duplexSent = true
 	}

@@ -84,7 +84,16 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 			c.Action, c.Source = s3Action(r.Method, path, query, hostLabels, r.Headers), "rest"
 		}
 	}
+	deletes := false
+	if c.Action == "" && c.Service != "s3" {
+		if a, del, ok := xmlRequest(r.Body); ok {
+			c.Action, c.Source, deletes = a, "rest", del
+		}
+	}
 	c.Category = Classify(c.Action)
+	if deletes {
+		c.Category = CategoryDestroy // a change batch that deletes records (Route 53 DELETE)
+	}
 	if c.Action == "" && strings.EqualFold(r.Method, "DELETE") {
 		c.Category = CategoryDestroy // a REST DELETE we cannot name still deletes something
 	}

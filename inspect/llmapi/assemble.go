@@ -130,6 +130,19 @@ type chatChunk struct {
 		Delta chatMsg  `json:"delta"`
 		Msg   *chatMsg `json:"message"`
 	} `json:"choices"`
+	// Message is Ollama's native /api/chat shape: one message at the top level, whose tool
+	// calls carry their arguments as a JSON object.
+	Message *chatMsg `json:"message"`
+}
+
+// argText is a tool call's arguments: a JSON string (OpenAI's wire format) or any other JSON
+// value (Ollama sends an object), kept as its JSON text.
+type argText string
+
+// UnmarshalJSON accepts a string or any other JSON value.
+func (a *argText) UnmarshalJSON(b []byte) error {
+	*a = argText(rawText(b))
+	return nil
 }
 
 type chatMsg struct {
@@ -138,8 +151,8 @@ type chatMsg struct {
 		ID       string `json:"id"`
 		Type     string `json:"type"`
 		Function struct {
-			Name      string `json:"name"`
-			Arguments string `json:"arguments"`
+			Name      string  `json:"name"`
+			Arguments argText `json:"arguments"`
 		} `json:"function"`
 		Custom struct {
 			Name  string `json:"name"`
@@ -147,8 +160,8 @@ type chatMsg struct {
 		} `json:"custom"`
 	} `json:"tool_calls"`
 	FunctionCall *struct {
-		Name      string `json:"name"`
-		Arguments string `json:"arguments"`
+		Name      string  `json:"name"`
+		Arguments argText `json:"arguments"`
 	} `json:"function_call"`
 }
 
@@ -170,14 +183,14 @@ func (a *assembler) chat(d []byte) (bool, error) {
 			}
 			setIf(&c.Name, tc.Function.Name)
 			setIf(&c.Name, tc.Custom.Name)
-			a.appendArgs(c, tc.Function.Arguments+tc.Custom.Input)
+			a.appendArgs(c, string(tc.Function.Arguments)+tc.Custom.Input)
 		}
 		if fc := choice.Delta.FunctionCall; fc != nil {
 			tool = true
 			c := a.call(prefix + "legacy")
 			c.Type = "function"
 			setIf(&c.Name, fc.Name)
-			a.appendArgs(c, fc.Arguments)
+			a.appendArgs(c, string(fc.Arguments))
 		}
 	}
 	return tool, nil

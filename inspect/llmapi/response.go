@@ -3,7 +3,9 @@ package llmapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // ParseResponse extracts the tool calls from a whole response body of api, JSON or SSE
@@ -35,11 +37,20 @@ func ParseSSE(api string, body []byte) ([]ToolCall, error) {
 func ParseJSON(api string, body []byte) ([]ToolCall, error) {
 	switch api {
 	case APIChatCompletions:
-		var ch chatChunk
-		if err := json.Unmarshal(body, &ch); err != nil {
-			return nil, fmt.Errorf("read chat completion: %w", err)
+		// One JSON object, or (Ollama's stream) one object per line: every one is read.
+		dec := json.NewDecoder(bytes.NewReader(body))
+		var out []ToolCall
+		for {
+			var ch chatChunk
+			err := dec.Decode(&ch)
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			if err != nil {
+				return out, fmt.Errorf("read chat completion: %w", err)
+			}
+			out = append(out, chatMessageCalls(ch)...)
 		}
-		return chatMessageCalls(ch), nil
 	case APIResponses:
 		var r struct {
 			Output []respItem `json:"output"`
@@ -82,13 +93,18 @@ func ParseJSON(api string, body []byte) ([]ToolCall, error) {
 }
 
 func chatMessageCalls(ch chatChunk) []ToolCall {
-	var out []ToolCall
+	msgs := make([]*chatMsg, 0, len(ch.Choices)+1)
 	for _, choice := range ch.Choices {
-		if choice.Msg == nil {
+		msgs = append(msgs, choice.Msg)
+	}
+	msgs = append(msgs, ch.Message) // Ollama's native response
+	var out []ToolCall
+	for _, msg := range msgs {
+		if msg == nil {
 			continue
 		}
-		for _, tc := range choice.Msg.ToolCalls {
-			c := ToolCall{ID: tc.ID, Type: tc.Type, Name: tc.Function.Name, Arguments: tc.Function.Arguments}
+		for _, tc := range msg.ToolCalls {
+			c := ToolCall{ID: tc.ID, Type: tc.Type, Name: tc.Function.Name, Arguments: string(tc.Function.Arguments)}
 			if tc.Type == "custom" {
 				c.Name, c.Arguments = tc.Custom.Name, tc.Custom.Input
 			}
@@ -97,8 +113,8 @@ func chatMessageCalls(ch chatChunk) []ToolCall {
 			}
 			out = append(out, c)
 		}
-		if fc := choice.Msg.FunctionCall; fc != nil {
-			out = append(out, ToolCall{Type: "function", Name: fc.Name, Arguments: fc.Arguments})
+		if fc := msg.FunctionCall; fc != nil {
+			out = append(out, ToolCall{Type: "function", Name: fc.Name, Arguments: string(fc.Arguments)})
 		}
 	}
 	return out

@@ -103,6 +103,24 @@ var catalogue = []cliOp{
 	{cli: "crontab", cmd: "", with: "r|remove", why: "removes every cron job"},
 	{cli: "atrm", cmd: "*", why: "removes scheduled jobs"},
 
+	// Storage, volumes, services and firewalls of the host.
+	{cli: "s5cmd", cmd: "rm|rb", why: "deletes objects or a bucket"},
+	{cli: "zfs|zpool", cmd: "destroy", why: "destroys a dataset or pool"},
+	{cli: "lvremove|vgremove|pvremove", cmd: "", why: "removes a logical volume, group or physical volume"},
+	{cli: "btrfs", cmd: "subvolume delete", why: "deletes a subvolume"},
+	{cli: "systemctl", cmd: "stop|disable|mask|kill", why: "stops or disables a service"},
+	{cli: "service", cmd: "* stop", why: "stops a service"},
+	{cli: "iptables|ip6tables", cmd: "", with: "flush|F", why: "flushes every firewall rule"},
+	{cli: "nft", cmd: "flush ruleset", why: "flushes every firewall rule"},
+	{cli: "ufw", cmd: "disable|reset", why: "turns the firewall off"},
+
+	// Administrator grants: binding an agent or user to a role that administers everything.
+	{cli: "kubectl|oc|kubecolor|k", cmd: "create clusterrolebinding|rolebinding", with: "clusterrole=cluster-admin|clusterrole=admin|group=system:masters", why: "binds an administrator role"},
+	{cli: "oc", cmd: "adm policy add-cluster-role-to-user|add-cluster-role-to-group|add-role-to-user cluster-admin|admin", why: "binds an administrator role"},
+	{cli: "gcloud", cmd: "** add-iam-policy-binding", with: "role=roles/owner|role=roles/editor|role=roles/resourcemanager.organizationAdmin|role=roles/iam.securityAdmin", why: "grants an owner or editor role"},
+	{cli: "az", cmd: "role assignment create", with: "role=Owner|role=Contributor|role=User Access Administrator|role=owner|role=contributor", why: "assigns an administrator role"},
+	{cli: "aws", cmd: "iam attach-user-policy|attach-role-policy|attach-group-policy", with: "policy-arn=arn:aws:iam::aws:policy/AdministratorAccess|policy-arn=arn:aws:iam::aws:policy/IAMFullAccess", why: "attaches an administrator policy"},
+
 	// Mail queues, package stores, services: wipes that are not file deletions.
 	{cli: "redis-cli|valkey-cli|keydb-cli", cmd: "flushall|flushdb|shutdown|FLUSHALL|FLUSHDB|SHUTDOWN|Flushall|Flushdb", why: "wipes or stops the Redis server"},
 }
@@ -307,6 +325,15 @@ func (op compiledOp) hasWith(p parsedArgs) (string, bool) {
 		for _, v := range p.vals[name] {
 			if v == want {
 				return name, true
+			}
+		}
+		if len(p.vals[name]) == 0 {
+			// An option warden does not know takes a value ("--role Owner"): its value was read
+			// as a positional word.
+			for _, x := range p.pos {
+				if x.val == want {
+					return name, true
+				}
 			}
 		}
 	}

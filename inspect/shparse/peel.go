@@ -35,10 +35,11 @@ func init() {
 		"flock": peelFlock,
 		"watch": peelWatch,
 		"su":    peelSu, "runuser": peelSu,
-		"xargs":  peelXargs,
-		"eval":   peelEval,
-		"ssh":    peelSSH,
-		"source": peelSource, ".": peelSource,
+		"xargs":   peelXargs,
+		"eval":    peelEval,
+		"ssh":     peelSSH,
+		"ansible": peelAnsible,
+		"source":  peelSource, ".": peelSource,
 		"alias": defineAlias,
 	}
 	for name, h := range ruleHandlers {

@@ -281,7 +281,7 @@ func lexTautology(cond []lexTok, level int) bool {
 				return true
 			}
 		}
-		return false
+		return lexCoversAll(parts) // x IS NULL OR x IS NOT NULL, x < 5 OR x >= 5, ...
 	}
 	if parts := splitAtWord(cond, "and"); len(parts) > 1 {
 		for _, p := range parts {

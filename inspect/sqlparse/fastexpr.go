@@ -59,6 +59,7 @@ func (p *fastParser) orExpr() exprInfo {
 	}
 	all := left.notTrue
 	for p.acceptKw("or") {
+		p.ors++
 		all = p.andExpr().notTrue && all
 	}
 	return exprInfo{notTrue: all}

@@ -12,6 +12,7 @@ type fastParser struct {
 	tables []string
 	ctes   []string
 	arena  []string // backing store of the Tables of the statements parsed with this parser
+	ors    int      // OR operators parsed (a WHERE with one goes to where.go's evaluator)
 }
 
 // bailout is the panic value that abandons the fast path for one statement.

@@ -384,7 +384,10 @@ func (p *fastParser) where() bool {
 	if p.isKw("current") {
 		p.bail()
 	}
-	if !p.expr().notTrue {
+	ors := p.ors
+	if !p.expr().notTrue || p.ors != ors {
+		// A disjunction may cover every row without any constant (x IS NULL OR x IS NOT
+		// NULL): where.go's evaluator folds and compares the disjuncts.
 		p.bail()
 	}
 	return true

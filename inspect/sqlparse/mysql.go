@@ -243,7 +243,7 @@ func mysqlTautology(e vt.Expr, depth int) bool {
 	case *vt.Literal:
 		return literalTrue(x)
 	case *vt.OrExpr:
-		return mysqlTautology(x.Left, depth+1) || mysqlTautology(x.Right, depth+1)
+		return mysqlTautology(x.Left, depth+1) || mysqlTautology(x.Right, depth+1) || mysqlCoversAll(x)
 	case *vt.AndExpr:
 		return mysqlTautology(x.Left, depth+1) && mysqlTautology(x.Right, depth+1)
 	case *vt.NotExpr:

@@ -123,6 +123,9 @@ func (e *evaluator) boolExprTruth(b *pg.BoolExpr, depth int) tri {
 				res = unknown
 			}
 		}
+		if res == unknown && e.orCoversAll(args, depth) {
+			return alwaysTrue // x IS NULL OR x IS NOT NULL, x < 5 OR x >= 5, ...
+		}
 		return res
 	case pg.BoolExprType_AND_EXPR:
 		res := alwaysTrue

@@ -96,6 +96,18 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		pw := "Fk9" + randString(r, alnum, 14)
 		return pw, `{"name": "PGPASSWORD", "value": "` + pw + `"}`
 	},
+	"keyed-secret": func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789abcdef", 40)
+		return v, "X-Auth-Token: " + v
+	},
+	"authorization-credential": func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789abcdef", 40)
+		return v, "Authorization: Token " + v
+	},
+	"cookie-value": func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 29)
+		return v, "Set-Cookie: sid=" + v + "; Path=/; HttpOnly"
+	},
 	"vault-token-legacy": func(r *rand.Rand) (string, string) {
 		t := "s." + randString(r, "ABCDEFGHJKLMNPQRSTUVWXYZ", 8) + randString(r, "abcdefghijkmnopqrstuvwxyz", 8) + randString(r, "0123456789", 8)
 		return t, "VAULT_TOKEN: " + t

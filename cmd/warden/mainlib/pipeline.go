@@ -102,6 +102,9 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return nil, err
 	}
+	if err := registerRedactBounds(reg); err != nil {
+		return nil, err
+	}
 	pipe.Redact, rt.redactText, rt.redactSecrets = red, red.text, red.eng.Text
 	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
 		return nil, err

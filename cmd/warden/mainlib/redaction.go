@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/redact"
@@ -175,8 +177,18 @@ type redactStream struct{ s *redact.Stream }
 
 func (r *redactStream) Write(p []byte) ([]byte, error) { return r.s.Write(p) }
 func (r *redactStream) Close() ([]byte, error)         { return r.s.Close() }
+
+// Counts returns the findings per class and, as "limit.<name>", each bound the stream reached
+// (redact.Stream.Limits), so the record says when a stream was scanned with less than full
+// context.
 func (r *redactStream) Counts() map[string]int {
 	byClass, _ := r.s.Counts()
+	for k, v := range r.s.Limits() {
+		if byClass == nil {
+			byClass = map[string]int{}
+		}
+		byClass["limit."+k] = v
+	}
 	return byClass
 }
 
@@ -208,4 +220,27 @@ func hostOnly(authority string) string {
 		h = h[:i]
 	}
 	return h
+}
+
+// registerRedactBounds exports redact.BoundsReached as warden_redact_bounds_reached_total{bound}:
+// a scan done with less than full context (a look-through window that stopped growing, a
+// base64 or hex run too long to decode) is counted where operators look, never silent.
+func registerRedactBounds(reg prometheus.Registerer) error {
+	if reg == nil {
+		return nil
+	}
+	for name := range redact.BoundsReached() {
+		c := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "warden_redact_bounds_reached_total",
+			Help:        "Times a bound of the redaction engine was reached (the scan went on with less context).",
+			ConstLabels: prometheus.Labels{"bound": name},
+		}, func() float64 { return float64(redact.BoundsReached()[name]) })
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return fmt.Errorf("register redaction bound metric %s: %w", name, err)
+			}
+		}
+	}
+	return nil
 }

@@ -1,0 +1,389 @@
+package record
+
+import (
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// Stage says at which point of an exchange a record is written.
+type Stage string
+
+// The two stages of an exchange.
+const (
+	// StageRequest is written once per exchange, before the request may go upstream.
+	StageRequest Stage = "request"
+	// StageCompletion is written when an exchange that went upstream finished.
+	StageCompletion Stage = "completion"
+	// StageEvent is a record of something that is not an HTTP exchange (a session that ended,
+	// a step of an approval, entries the spool dropped); unmapped.warden.event says what.
+	StageEvent Stage = "event"
+)
+
+// OCSF constants for API Activity.
+const (
+	OCSFVersion   = "1.3.0"
+	ClassUID      = 6003
+	CategoryUID   = 6
+	classCaption  = "API Activity"
+	categoryLabel = "Application Activity"
+)
+
+// Record is one OCSF API Activity (class 6003) event. Field order matters: every struct of a
+// record declares its fields sorted by JSON name, so that encoding/json output (without HTML
+// escaping) is already the canonical form and the content hash needs no re-encoding; Unmapped
+// sorts last and Integrity stays last inside it (see Seal). TestRecordEncodingIsCanonical
+// guards this.
+type Record struct {
+	ActivityID    int           `json:"activity_id"`
+	ActivityName  string        `json:"activity_name"`
+	Actor         Actor         `json:"actor"`
+	API           API           `json:"api"`
+	CategoryName  string        `json:"category_name"`
+	CategoryUID   int           `json:"category_uid"`
+	ClassName     string        `json:"class_name"`
+	ClassUID      int           `json:"class_uid"`
+	Disposition   string        `json:"disposition"`
+	DispositionID int           `json:"disposition_id"`
+	DstEndpoint   *Endpoint     `json:"dst_endpoint,omitempty"`
+	Duration      int64         `json:"duration,omitempty"`
+	EndTime       int64         `json:"end_time,omitempty"`
+	HTTPRequest   HTTPRequest   `json:"http_request"`
+	HTTPResponse  *HTTPResponse `json:"http_response,omitempty"`
+	Message       string        `json:"message,omitempty"`
+	Metadata      Metadata      `json:"metadata"`
+	Severity      string        `json:"severity"`
+	SeverityID    int           `json:"severity_id"`
+	SrcEndpoint   Endpoint      `json:"src_endpoint"`
+	StartTime     int64         `json:"start_time,omitempty"`
+	Status        string        `json:"status"`
+	StatusCode    string        `json:"status_code,omitempty"`
+	StatusDetail  string        `json:"status_detail,omitempty"`
+	StatusID      int           `json:"status_id"`
+	Time          int64         `json:"time"`
+	TypeName      string        `json:"type_name"`
+	TypeUID       int           `json:"type_uid"`
+	Unmapped      Unmapped      `json:"unmapped"`
+}
+
+// BuildRecord maps an exchange to an OCSF API Activity record (without integrity fields).
+func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Time) *Record {
+	act, actName := activity(x.Request.Method)
+	disp := x.Disposition
+	if disp == "" {
+		disp = exchange.Allowed
+	}
+	dispID, dispName := disposition(disp)
+	sevID, sev := severity(disp)
+	r := &Record{
+		ActivityID: act, ActivityName: actName,
+		CategoryUID: CategoryUID, CategoryName: categoryLabel,
+		ClassUID: ClassUID, ClassName: classCaption,
+		TypeUID: ClassUID*100 + act, TypeName: classCaption + ": " + actName,
+		SeverityID: sevID, Severity: sev,
+		DispositionID: dispID, Disposition: dispName,
+		Metadata: Metadata{
+			Product: product, Version: OCSFVersion,
+			UID: x.ID + ":" + string(stage), CorrelationUID: x.ID,
+			LogName: "warden.audit", LoggedTime: now.UnixMilli(),
+			Profiles: []string{"security_control"},
+		},
+		Actor:       actor(x.Identity),
+		SrcEndpoint: srcEndpoint(x),
+		HTTPRequest: httpRequest(x),
+	}
+	r.Time = timeMS(x.Start, now)
+	if stage == StageCompletion {
+		r.Time = timeMS(x.End, now)
+		r.StartTime = timeMS(x.Start, now)
+		r.EndTime = r.Time
+		r.Duration = r.EndTime - r.StartTime
+	}
+	host, port := splitHostPort(x.Request.Authority)
+	if host != "" {
+		r.DstEndpoint = &Endpoint{Hostname: host, Port: port}
+	}
+	r.API = API{Operation: operation(x), Request: APIRequest{UID: x.ID}}
+	if host != "" {
+		r.API.Service = &Service{Name: host}
+	}
+	code := x.Status
+	if stage == StageCompletion && code == 0 {
+		code = x.Response.Status
+	}
+	if code != 0 {
+		r.HTTPResponse = &HTTPResponse{Code: code, ContentType: x.Response.Headers.Get("content-type")}
+		r.API.Response = &APIResponse{Code: code, Error: x.ErrorCode}
+		r.StatusCode = strconv.Itoa(code)
+	}
+	r.StatusID, r.Status = status(stage, disp, code)
+	r.StatusDetail = x.ErrorCode
+	r.Message = message(x, stage, disp)
+	r.Unmapped.Warden = wardenPart(x, stage, disp)
+	return r
+}
+
+func timeMS(t, fallback time.Time) int64 {
+	if t.IsZero() {
+		return fallback.UnixMilli()
+	}
+	return t.UnixMilli()
+}
+
+func activity(method string) (int, string) {
+	switch strings.ToUpper(method) {
+	case "POST":
+		return 1, "Create"
+	case "GET", "HEAD":
+		return 2, "Read"
+	case "PUT", "PATCH":
+		return 3, "Update"
+	case "DELETE":
+		return 4, "Delete"
+	case "":
+		return 0, "Unknown"
+	}
+	return 99, "Other"
+}
+
+func disposition(d exchange.Disposition) (int, string) {
+	switch d {
+	case exchange.Allowed:
+		return 1, "Allowed"
+	case exchange.Denied:
+		return 2, "Blocked"
+	case exchange.ApprovalRequired:
+		return 14, "Delayed"
+	case exchange.Failed:
+		return 27, "Error"
+	case exchange.Cancelled:
+		return 99, "Cancelled"
+	}
+	return 0, "Unknown"
+}
+
+func severity(d exchange.Disposition) (int, string) {
+	switch d {
+	case exchange.Denied:
+		return 3, "Medium"
+	case exchange.ApprovalRequired, exchange.Failed:
+		return 2, "Low"
+	}
+	return 1, "Informational"
+}
+
+func status(stage Stage, d exchange.Disposition, code int) (int, string) {
+	switch {
+	case d == exchange.Denied || d == exchange.Failed || d == exchange.Cancelled:
+		return 2, "Failure"
+	case stage == StageRequest:
+		return 0, "Unknown" // the outcome is only known at completion
+	case code >= 400:
+		return 2, "Failure"
+	}
+	return 1, "Success"
+}
+
+func actor(id exchange.Identity) Actor {
+	a := Actor{AppName: id.Agent, AppUID: id.Agent}
+	human := id.OnBehalfOf
+	if human == "" {
+		human = id.Subject
+	}
+	if human != "" || len(id.Groups) > 0 {
+		u := &User{UID: human, Name: human}
+		for _, g := range id.Groups {
+			u.Groups = append(u.Groups, Group{Name: g})
+		}
+		a.User = u
+	}
+	if id.Session != "" {
+		a.Session = &Session{UID: id.Session, Issuer: id.Issuer}
+	}
+	if a.User == nil && a.AppName == "" && a.Session == nil {
+		a.User = &User{Name: "anonymous"}
+	}
+	return a
+}
+
+func srcEndpoint(x *exchange.Exchange) Endpoint {
+	for _, h := range []string{"x-envoy-external-address", "x-forwarded-for", "x-real-ip"} {
+		v := x.Request.Headers.Get(h)
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			v = v[:i]
+		}
+		if ip := net.ParseIP(strings.TrimSpace(v)); ip != nil {
+			return Endpoint{IP: ip.String()}
+		}
+	}
+	name := x.Identity.Agent
+	if name == "" {
+		name = "unknown"
+	}
+	return Endpoint{Name: name}
+}
+
+func operation(x *exchange.Exchange) string {
+	p := x.Request.Path
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	op := strings.TrimSpace(strings.ToUpper(x.Request.Method) + " " + p)
+	if op == "" {
+		return "unknown"
+	}
+	return op
+}
+
+func splitHostPort(authority string) (string, int) {
+	if h, p, err := net.SplitHostPort(authority); err == nil {
+		n, _ := strconv.Atoi(p)
+		return h, n
+	}
+	return authority, 0
+}
+
+func httpRequest(x *exchange.Exchange) HTTPRequest {
+	host, port := splitHostPort(x.Request.Authority)
+	path, query, _ := strings.Cut(x.Request.Path, "?")
+	query = redactQuery(query)
+	u := URL{Hostname: host, Port: port, Path: path, Scheme: x.Request.Scheme, QueryString: query}
+	if host != "" {
+		scheme := x.Request.Scheme
+		if scheme == "" {
+			scheme = "https"
+		}
+		u.URLString = scheme + "://" + x.Request.Authority + path
+		if query != "" {
+			u.URLString += "?" + query
+		}
+	}
+	return HTTPRequest{
+		HTTPMethod:  strings.ToUpper(x.Request.Method),
+		URL:         u,
+		UserAgent:   x.Request.Headers.Get("user-agent"),
+		HTTPHeaders: safeHeaders(x.Request.Headers),
+		UID:         x.ID,
+	}
+}
+
+// headerAllow lists the request headers copied into records. It is an allowlist on purpose: a
+// denylist would leak the next credential header nobody thought of.
+var headerAllow = map[string]bool{
+	"content-type": true, "content-length": true, "accept": true, "content-encoding": true,
+	"x-request-id": true, "traceparent": true,
+	"openai-beta": true, "anthropic-version": true, "anthropic-beta": true,
+}
+
+func safeHeaders(h exchange.Headers) []HTTPHeader {
+	var out []HTTPHeader
+	for _, f := range h {
+		if headerAllow[strings.ToLower(f.Key)] {
+			out = append(out, HTTPHeader{Name: strings.ToLower(f.Key), Value: f.Value})
+		}
+	}
+	return out
+}
+
+// sensitiveParam reports query parameter names whose values are replaced in records.
+func sensitiveParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"key", "token", "secret", "password", "passwd", "pwd", "auth", "sig", "credential", "session", "code", "jwt", "bearer"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func redactQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		name, _, hasValue := strings.Cut(p, "=")
+		dec, err := url.QueryUnescape(name)
+		if err != nil {
+			dec = name
+		}
+		if hasValue && sensitiveParam(dec) {
+			parts[i] = name + "=REDACTED"
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+func message(x *exchange.Exchange, stage Stage, d exchange.Disposition) string {
+	m := operation(x) + " " + x.Request.Authority + ": " + string(d)
+	if f := x.Final(); f.Rule != "" {
+		m += " by rule " + f.Rule
+	}
+	if stage == StageCompletion && x.Response.Status != 0 {
+		m += ", upstream " + strconv.Itoa(x.Response.Status)
+	}
+	return m
+}
+
+// Caps that keep one record far below the spool's 16 MiB entry limit whatever the payload was.
+const (
+	maxToolText  = 64 << 10
+	maxErrorText = 4 << 10
+)
+
+// capText shortens s to at most n bytes (on a UTF-8 boundary) and says how much was cut.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…[" + strconv.Itoa(len(s)-cut) + " bytes cut]"
+}
+
+func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warden {
+	w := Warden{
+		Stage: stage, Disposition: string(d),
+		Agent: x.Identity.Agent, OnBehalfOf: x.Identity.OnBehalfOf, Subject: x.Identity.Subject,
+		Issuer: x.Identity.Issuer, AuthMethod: x.Identity.Method, Session: x.Identity.Session,
+		Redactions: x.Redactions, ErrorCode: x.ErrorCode, Error: x.Error,
+	}
+	for _, d := range x.Decisions {
+		w.Decisions = append(w.Decisions, decisionOf(d))
+	}
+	for _, t := range x.ToolCalls {
+		w.ToolCalls = append(w.ToolCalls, ToolCall{Kind: t.Kind, Name: t.Name, Source: t.Source, Text: capText(t.Text, maxToolText)})
+	}
+	w.Error = capText(w.Error, maxErrorText)
+	if len(x.Decisions) > 0 {
+		fd := x.Final()
+		fd.Shadowed = nil
+		f := decisionOf(fd)
+		w.Decision = &f
+		for _, dd := range x.Decisions {
+			if dd.ApprovalID != "" {
+				w.ApprovalID = dd.ApprovalID
+			}
+		}
+	}
+	for _, c := range x.Credentials {
+		w.Credentials = append(w.Credentials, Credential{Role: c.Role, LeaseID: c.LeaseID, TTLSec: int64(c.TTL / time.Second)})
+	}
+	if len(x.Timings) > 0 {
+		w.TimingsMS = make(map[string]float64, len(x.Timings))
+		for k, v := range x.Timings {
+			w.TimingsMS[k] = float64(v.Microseconds()) / 1000
+		}
+	}
+	if stage == StageCompletion && x.Response.Status != 0 {
+		w.Response = &ResponseInfo{Status: x.Response.Status, Streamed: x.Response.Streamed}
+	}
+	return w
+}

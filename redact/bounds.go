@@ -1,0 +1,30 @@
+package redact
+
+import "sync/atomic"
+
+// Bounds: every limit the engine applies to untrusted input is counted when
+// it is reached, so a scan done with less than full context is a fact an
+// operator sees (a metric), never silent. Per stream, Stream.Limits says the
+// same for the record.
+
+var bounds struct {
+	lookWindow atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
+	b64Block   atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
+	hexRun     atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
+}
+
+func countBound(c *atomic.Uint64) { c.Add(1) }
+
+// BoundsReached returns, since the process started, how often each bound of
+// the engine was reached: "lookthrough_window" (an escaped match still open
+// after its decoded window grew to 640 x 5 bytes either side; it is scanned
+// as it stands), "base64_block_too_long" (a base64 run over 64 KiB, such as
+// an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
+// side of a keyword, decoded in part). The server exports them as metrics.
+func BoundsReached() map[string]uint64 {
+	return map[string]uint64{
+		"lookthrough_window":    bounds.lookWindow.Load(),
+		"base64_block_too_long": bounds.b64Block.Load(),
+		"hex_run_too_long":      bounds.hexRun.Load(),
+	}
+}

@@ -1,0 +1,102 @@
+package redact_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
+
+// TestKeyedValues: a value without a shape of its own is redacted when a
+// secret's name gives it, in every form configuration, tools and protocols
+// write a name and a value; the value (and nothing of it) is gone, the rest
+// of the line stays.
+func TestKeyedValues(t *testing.T) {
+	eng := engine(t)
+	const v = "Rq7mX2pLk9Wz4Tn8"
+	const hex32 = "8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d"
+	for _, c := range []struct{ name, text, secret string }{
+		{"env upper", "DATABASE_PASSWORD: " + v + "\n", v},
+		{"php array", "$config['db_password'] => '" + v + "';\n", v},
+		{"ado.net", "Server=db01;User Id=sa;Password=" + v + ";Encrypt=true\n", v},
+		{"docker -e", "docker run -e POSTGRES_PASSWORD=" + v + " postgres\n", v},
+		{"properties", "spring.datasource.password=" + v + "\n", v},
+		{"xml add key", `<add key="ApiKey" value="` + v + `"/>` + "\n", v},
+		{"xml element", "<password>" + v + "</password>\n", v},
+		{"header hex", "X-Api-Key: " + hex32 + "\n", hex32},
+		{"header in curl", `curl -H "X-Auth-Token: ` + hex32 + `" https://api.example.org` + "\n", hex32},
+		{"subscription key", "Ocp-Apim-Subscription-Key: " + hex32 + "\n", hex32},
+		{"twilio hex", "twilio:\n  account_sid: AC4f74479491f290d83ee0ba1d05255279\n  auth_token: " + hex32 + "\n", hex32},
+		{"authorization token scheme", "Authorization: Token " + hex32 + "\n", hex32},
+		{"authorization json", `{"Authorization": "ApiKey ` + v + `"}`, v},
+		{"cookie", "Set-Cookie: session=" + v + v + "; Path=/; HttpOnly\n", v},
+		{"aws configure", "aws configure set aws_secret_access_key " + v + " --profile ci\n", v},
+		{"cli long flag", "app --api-key=" + v + " --verbose\n", v},
+		{"docker login", "docker login -u ci -p " + v + " registry.example.org\n", v},
+		{"sqlcmd", "sqlcmd -S tcp:sql01 -U sa -P " + v + " -Q \"SELECT 1\"\n", v},
+		{"argv array", `"args": ["redis-cli", "-h", "cache", "-a", "` + v + `", "PING"]` + "\n", v},
+		{"sql", "CREATE USER app WITH PASSWORD '" + v + "';\n", v},
+		{"sql identified by", "ALTER USER 'app'@'%' IDENTIFIED BY '" + v + "';\n", v},
+		{"letters only", "password=\"wEXVVWCujoaGmNtSdC\"\n", "wEXVVWCujoaGmNtSdC"},
+		{"label then value line", "API token:\nhqcA1wJP7ugfnW85HXcjJIvUZdGSSYbhS1Z5\n\nZone: x\n", "hqcA1wJP7ugfnW85HXcjJIvUZdGSSYbhS1Z5"},
+		{"netrc one per line", "machine\nftp.example.net\nlogin\nedi\npassword\n" + v + "\n", v},
+		{"k8s env yaml", "- name: RABBITMQ_DEFAULT_PASS\n  value: \"" + v + "\"\n", v},
+		{"path segment", "GET /hooks/ingest/token/" + v + v + " HTTP/1.1\n", v},
+		{"value ends the input", "PRIVATE-TOKEN: " + hex32, hex32},
+		{"base64 sql, no key", "applied (b64=" + base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '"+v+"';")) + ")\n",
+			base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '" + v + "';"))},
+		{"hex token", "payload=" + hex.EncodeToString([]byte("glpat-"+v+"abcd")) + " len=26\n", hex.EncodeToString([]byte(v))},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, findings := eng.Redact([]byte(c.text), secretsOnly)
+			if w, ok := survivor(out, c.secret); ok || len(findings) == 0 {
+				t.Fatalf("%q survives: %q", w, out)
+			}
+			if bytes.Count(out, []byte("\n")) != strings.Count(c.text, "\n") {
+				t.Fatalf("line count changed: %q", out)
+			}
+			streamed := streamSecrets(t, eng, splitAt([]byte(c.text), len(c.text)/2, len(c.text)/2+3))
+			if w, ok := survivor(streamed, c.secret); ok {
+				t.Fatalf("stream: %q survives: %q", w, streamed)
+			}
+		})
+	}
+}
+
+// TestKeyedLookalikes: names about a secret (its id, type, policy, public
+// half) and values that are not generated (references, placeholders, words,
+// numbers, digests, UUIDs) are left byte for byte.
+func TestKeyedLookalikes(t *testing.T) {
+	eng := engine(t)
+	for _, text := range []string{
+		"token_type: bearer\n",
+		"secretName: db-credentials\n",
+		"password_hash: $2b$12$KIXQJv6uR0p5XyZ1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p7q8r9s\n",
+		"api_key_id: 4f8a2c9d1e7b3f6a0c5d8e2b9a4f7c1d\n",
+		"X-Request-Id: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
+		"cache_key: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
+		"tokenizer: cl100k_base\n",
+		`"usage": {"prompt_tokens": 1234, "completion_tokens": 56}` + "\n",
+		"docker login -u ci --password-stdin\n",
+		"docker run -p 8080:80 nginx\n",
+		"token: ${GITHUB_TOKEN}\n",
+		"password: <your-password>\n",
+		"passwordPolicy: Strict8Chars\n",
+		"integrity: sha512-Xk29fj3kdLq8ZmR4Lp7Qw2Nv6Tx1Bs5Hc9Jd3Ge0Fa\n",
+		"secret_version: 12\n",
+		"The auth token expires in 3600 seconds.\n",
+		"[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n",
+		"public_key: MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n",
+		"session_id: 7f3e9a2c-1b4d-4e8f-9a6c-2d5e8f1b3c7a\n",
+		"Set-Cookie: theme=dark; Path=/\n",
+		"commit 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d2e3f4a5b\n",
+		"sha256sum: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
+		"Authorization: Bearer ${TOKEN}\n",
+		"mysql -u root -p\n",
+	} {
+		if out, _ := eng.Redact([]byte(text), secretsOnly); !bytes.Equal(out, []byte(text)) {
+			t.Errorf("look-alike changed:\n%s->\n%s", text, out)
+		}
+	}
+}

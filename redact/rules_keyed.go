@@ -1,0 +1,441 @@
+package redact
+
+import (
+	"bytes"
+	"math"
+)
+
+// Keyed values: the general model for credentials that have no shape of
+// their own (a Twilio auth token is 32 hex digits, a Cloudflare API token 40
+// letters and digits, a password anything) and are recognised only by the
+// name they are given. A keyed value is
+//
+//	<name> <separator> <value>
+//
+// where the name is a secret's name (see secretKeyName) in any of the forms
+// configuration, code and tools use - INI/TOML/.env/properties `name=value`,
+// YAML/JSON/HTTP headers `name: value`, XML `<name>value</name>`, a CLI
+// flag or positional pair (`--auth-token V`, `aws configure set
+// aws_secret_access_key V`), SQL `PASSWORD 'V'` and `IDENTIFIED BY 'V'`, a
+// URL path segment `/token/V` - and the value stands on the same line or,
+// when the name ends its line (`API token:`, `password` alone in a .netrc
+// laid out one token per line), alone on the next line. Everything is
+// bounded: a name of at most 64 bytes, at most 8 blanks before the value, a
+// value of at most 256 bytes (keyedMaxLen in all).
+//
+// The value must look generated (opaqueValue): long enough, not a
+// placeholder, a variable or a call, and either letters mixed with digits at
+// the entropy of a random string, a long run of hex digits, letters in a
+// random mix of cases, or - for a password's name - a word with a digit or a
+// symbol. A name that says the value is not the secret itself (public,
+// _id, _url, _file, _type...) is no secret name: a WireGuard `PublicKey`, an
+// `access_key_id` and a `token_url` stay.
+
+const keyedMaxLen = 64 + 16 + 256 + 256 // name, separator, a skipped line, value
+
+func keyedRules() []*rule {
+	return []*rule{
+		custom("keyed-secret", Secret, keyedMaxLen, matchKeyed,
+			"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
+			"auth", "credential", "creds", "_key", "-key", "identified by").lowPrecedence(),
+		custom("cookie-value", Secret, 4096, matchCookie, "cookie:").lowPrecedence(),
+		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
+	}
+}
+
+// matchAuthorization finds the credential of an Authorization (or
+// Proxy-Authorization) header in any scheme (`Token`, `ApiKey`, `SSWS`,
+// `Bearer`, none), as a header line, a JSON member or a Python dict entry.
+func matchAuthorization(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	pend := pendIfNear(b, ks, 4096)
+	if ks > 0 && isAlnum(b[ks-1]) && !(ks >= 6 && bytes.EqualFold(b[ks-6:ks], []byte("proxy-"))) {
+		return -1, -1, -1
+	}
+	j := ke
+	for k := 0; j < len(b) && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' '); k++ {
+		j++
+	}
+	if j >= len(b) {
+		return -1, -1, pend
+	}
+	if b[j] != ':' && b[j] != '=' {
+		return -1, -1, -1
+	}
+	j++
+	for k := 0; j < len(b) && k < 4 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t'); k++ {
+		j++
+	}
+	// An optional scheme: a word and one space.
+	w := j
+	for w < len(b) && w-j <= 16 && (isLetter(b[w]) || b[w] == '-') {
+		w++
+	}
+	if w < len(b) && w > j && b[w] == ' ' {
+		j = w + 1
+	}
+	s, e, open := keyedValue(b, j, false)
+	if open {
+		return -1, -1, pend
+	}
+	if s < 0 || !opaqueValue(b[s:e], true) {
+		return -1, -1, -1
+	}
+	return s, e, -1
+}
+
+// secretParts are name parts that make a name a secret's.
+var secretParts = map[string]bool{
+	"password": true, "passwd": true, "passphrase": true, "pass": true, "pwd": true, "pw": true,
+	"secret": true, "secrets": true, "token": true, "tokens": true, "apikey": true, "auth": true,
+	"credential": true, "credentials": true, "creds": true, "accesskey": true, "secretkey": true,
+	"privatekey": true, "authkey": true, "apitoken": true,
+}
+
+// keyQualifiers make a following "key" part a secret's name (api_key,
+// Ocp-Apim-Subscription-Key, aws_secret_access_key, DD_APP_KEY).
+var keyQualifiers = map[string]bool{
+	"api": true, "access": true, "secret": true, "private": true, "subscription": true, "master": true,
+	"account": true, "auth": true, "signing": true, "encryption": true, "license": true, "app": true,
+	"application": true, "admin": true, "service": true, "storage": true, "shared": true, "session": true,
+}
+
+// notSecretParts say a name is about a secret without holding it: its id,
+// location, kind, size, lifetime, policy or public half.
+var notSecretParts = map[string]bool{
+	"public": true, "pub": true, "id": true, "ids": true, "name": true, "names": true, "type": true,
+	"types": true, "url": true, "uri": true, "urls": true, "endpoint": true, "file": true, "filename": true,
+	"path": true, "dir": true, "len": true, "length": true, "size": true, "count": true, "num": true,
+	"expiry": true, "expires": true, "expiration": true, "expire": true, "exp": true, "ttl": true,
+	"timeout": true, "hint": true, "prompt": true, "policy": true, "header": true, "field": true,
+	"param": true, "kind": true, "format": true, "reset": true, "forgot": true, "confirm": true,
+	"required": true, "enabled": true, "enable": true, "min": true, "max": true, "label": true,
+	"prefix": true, "suffix": true, "hash": true, "hashed": true, "salt": true, "fingerprint": true,
+	"version": true, "limit": true, "mode": true, "algorithm": true, "alg": true, "scope": true,
+	"scopes": true, "issuer": true, "audience": true, "provider": true, "method": true, "pattern": true,
+	"index": true, "ref": true, "stdin": true, "env": true, "var": true, "helper": true, "cmd": true,
+	"command": true, "source": true, "store": true, "manager": true, "rotation": true, "usage": true,
+}
+
+// nameParts splits a name into lower-case parts at non-alphanumerics and at
+// lower-to-upper case changes (X-API-Key, apiKey, RABBITMQ_DEFAULT_PASS).
+func nameParts(name []byte, f func(part, prev string) bool) bool {
+	prev := ""
+	for i := 0; i < len(name); {
+		for i < len(name) && !isAlnum(name[i]) {
+			i++
+		}
+		s := i
+		for i < len(name) && isAlnum(name[i]) && (i == s || !(isUpper(name[i]) && !isUpper(name[i-1]))) {
+			i++
+		}
+		if i == s {
+			break
+		}
+		p := string(bytes.ToLower(name[s:i]))
+		if f(p, prev) {
+			return true
+		}
+		prev = p
+	}
+	return false
+}
+
+// secretKeyName reports whether name is a secret's and whether it names a
+// password (which admits word-like values with a digit or symbol).
+func secretKeyName(name []byte) (secret, password bool) {
+	not := nameParts(name, func(p, prev string) bool {
+		if notSecretParts[p] {
+			return true
+		}
+		switch {
+		case secretParts[p], p == "key" && keyQualifiers[prev]:
+			secret = true
+		case hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey"):
+			secret = true
+		}
+		password = password || hasAnySuffix(p, "password", "passwd", "pass", "pwd", "pw", "passphrase")
+		return false
+	})
+	if not {
+		return false, false
+	}
+	return secret, password && secret
+}
+
+func hasAnySuffix(p string, suffixes ...string) bool {
+	for _, s := range suffixes {
+		if len(p) >= len(s) && p[len(p)-len(s):] == s {
+			return true
+		}
+	}
+	return false
+}
+
+func nameByte(c byte) bool { return isWordByte(c) || c == '-' || c == '.' }
+
+// matchKeyed finds the value given to a secret's name (see the file comment).
+func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	pend := pendIfNear(b, ks, keyedMaxLen)
+	ns, ne := ks, ke
+	for ns > 0 && ks-ns < 64 && nameByte(b[ns-1]) {
+		ns--
+	}
+	for ne < len(b) && ne-ke < 64 && nameByte(b[ne]) {
+		ne++
+	}
+	if ne == len(b) {
+		return -1, -1, pend
+	}
+	for ne > ke && (b[ne-1] == '.' || b[ne-1] == '-') {
+		ne--
+	}
+	name := b[ns:ne]
+	secret, password := secretKeyName(name)
+	if bytes.EqualFold(b[ks:ke], []byte("identified by")) {
+		secret, password, ns, ne = true, true, ks, ke
+	}
+	if !secret {
+		return -1, -1, -1
+	}
+	vs, nextLine, ok := keyedValueStart(b, ns, ne)
+	if vs < 0 {
+		if !ok {
+			return -1, -1, pend
+		}
+		return -1, -1, -1
+	}
+	s, e, open := keyedValue(b, vs, nextLine)
+	if open {
+		return -1, -1, pend
+	}
+	if s < 0 || !opaqueValue(b[s:e], password) {
+		return -1, -1, -1
+	}
+	return s, e, -1
+}
+
+// keyedValueStart reads the separator after the name b[ns:ne]. It returns
+// where the value starts (vs < 0: no value) and whether the value must stand
+// alone on its line; ok false means the input ended before the value began.
+func keyedValueStart(b []byte, ns, ne int) (vs int, nextLine, ok bool) {
+	n := len(b)
+	j := ne
+	// A path segment: /token/<value>.
+	if ns > 0 && b[ns-1] == '/' && j < n && b[j] == '/' {
+		return j + 1, false, true
+	}
+	// An XML element: <password>value</password>.
+	if ns > 0 && b[ns-1] == '<' && j < n && b[j] == '>' {
+		return j + 1, false, true
+	}
+	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || k > 0 && b[j] == ']'); k++ {
+		j++ // closing quotes, and the bracket of a PHP or Python subscript: $cfg['password'] = ...
+	}
+	quotedName := j > ne
+	sp := j
+	for j < n && j-sp < 8 && (b[j] == ' ' || b[j] == '\t') {
+		j++
+	}
+	if j >= n {
+		return -1, false, false
+	}
+	switch b[j] {
+	case '=', ':':
+		for k := 0; j < n && k < 3 && (b[j] == '=' || b[j] == ':' || b[j] == '>'); k++ {
+			j++
+		}
+		for k := 0; j < n && k < 8 && (b[j] == ' ' || b[j] == '\t'); k++ {
+			j++
+		}
+		if j < n && (b[j] == '|' || b[j] == '>') {
+			j++ // a YAML block scalar
+			for j < n && (b[j] == '-' || b[j] == '+') {
+				j++
+			}
+		}
+		if j < n && b[j] == '\r' {
+			j++
+		}
+		if j >= n {
+			return -1, false, false
+		}
+		if b[j] == '\n' {
+			return j + 1, true, true
+		}
+		return j, false, true
+	case '\n', '\r':
+		// A label alone on its line (.netrc one token per line).
+		ls := ns
+		for ls > 0 && (b[ls-1] == ' ' || b[ls-1] == '\t') {
+			ls--
+		}
+		if quotedName || ls > 0 && b[ls-1] != '\n' {
+			return -1, false, true
+		}
+		if b[j] == '\r' {
+			j++
+		}
+		if j+1 >= n {
+			return -1, false, false
+		}
+		return j + 1, true, true
+	}
+	// Blank-separated (`--auth-token V`, `aws_secret_access_key V`, SQL
+	// `PASSWORD 'V'`): not for a lower-case word, which may be prose.
+	if j == sp || quotedName {
+		return -1, false, true
+	}
+	name := b[ns:ne]
+	if b[j] == '\'' || b[j] == '"' || bytes.ContainsAny(name, "_-") || allUpper(name) {
+		return j, false, true
+	}
+	return -1, false, true
+}
+
+func allUpper(v []byte) bool {
+	for _, c := range v {
+		if c >= 'a' && c <= 'z' {
+			return false
+		}
+	}
+	return len(v) >= 4
+}
+
+// keyedValue reads the value at vs: a quoted string or a run of token bytes.
+// On the next line (nextLine) it must be the only thing on that line.
+func keyedValue(b []byte, vs int, nextLine bool) (s, e int, open bool) {
+	n := len(b)
+	if nextLine {
+		for k := 0; vs < n && k < 64 && (b[vs] == ' ' || b[vs] == '\t'); k++ {
+			vs++
+		}
+	}
+	if vs >= n {
+		return -1, -1, true
+	}
+	if q := b[vs]; q == '"' || q == '\'' || q == '`' {
+		j := vs + 1
+		for j < n && j-vs <= 256 && b[j] != q && b[j] != '\n' {
+			if b[j] == '\\' && q == '"' {
+				j++
+			}
+			j++
+		}
+		if j >= n {
+			return -1, -1, true
+		}
+		if b[j] != q {
+			return -1, -1, false
+		}
+		s, e = vs+1, j
+		if nextLine && !endsLine(b, j+1) {
+			return -1, -1, false
+		}
+		return s, e, false
+	}
+	j := vs
+	for j < n && j-vs <= 256 && b[j] > ' ' && b[j] != '"' && b[j] != '\'' && b[j] != '`' && b[j] != '<' && b[j] != ';' && b[j] != ',' && b[j] != '&' && b[j] != '|' {
+		j++
+	}
+	if j == n {
+		return -1, -1, true
+	}
+	e = j
+	for e > vs && (b[e-1] == '.' || b[e-1] == ')' || b[e-1] == ']' || b[e-1] == '}') {
+		e--
+	}
+	if nextLine && !endsLine(b, j) {
+		return -1, -1, false
+	}
+	return vs, e, false
+}
+
+// opaqueValue reports whether v looks generated rather than written: a
+// credential, not a word, identifier, number, placeholder or reference.
+func opaqueValue(v []byte, password bool) bool {
+	if len(v) < 8 || len(v) > 256 || isPlaceholder(v) || dottedIdent.Match(v) || uuidShape.Match(v) ||
+		bytes.ContainsAny(v, "()[]{} ") {
+		return false
+	}
+	digits, letters, hex, other := 0, 0, 0, 0
+	for _, c := range v {
+		switch {
+		case isDigit(c):
+			digits++
+			hex++
+		case isLetter(c):
+			letters++
+			if isHex(c) {
+				hex++
+			}
+		default:
+			other++
+		}
+	}
+	h := shannon(v)
+	switch {
+	case hex == len(v) && len(v) >= 32 && letters > 0 && digits > 0:
+		return h >= 3.0 // an API key in hex (Twilio, X-API-Key)
+	case digits > 0 && letters > 0:
+		return !hasStopword(v) && h >= min(3.5, math.Log2(float64(len(v)))-0.8) || password && genericPassword(v)
+	case digits == 0 && other == 0:
+		return randomLetters(v)
+	}
+	return password && genericPassword(v)
+}
+
+// randomLetters reports a run of letters in a random mix of cases
+// (`wEXVVWCujoaGmNtSdC`), not an identifier in camel or Pascal case, where
+// every capital starts a lower-case word.
+func randomLetters(v []byte) bool {
+	if len(v) < 12 || hasStopword(v) || shannon(v) < 3.3 {
+		return false
+	}
+	upper, lower, capsRun := 0, 0, 0
+	for i, c := range v {
+		if isUpper(c) {
+			upper++
+			if i+1 < len(v) && isUpper(v[i+1]) {
+				capsRun++
+			}
+		} else {
+			lower++
+		}
+	}
+	return upper >= 3 && lower >= 3 && capsRun >= 1
+}
+
+// matchCookie finds cookie values in a Cookie or Set-Cookie header: a value
+// that looks generated is a session or an authentication token, whatever
+// the cookie is called. Attributes (Path, Domain, Expires...) are words or
+// dates and never look generated.
+func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	eol := bytes.IndexByte(b[ke:min(len(b), ke+4096)], '\n')
+	if eol < 0 {
+		return -1, -1, pendIfNear(b, ks, 4096)
+	}
+	line := b[ke : ke+eol]
+	first, last := -1, -1
+	for off := 0; off < len(line); {
+		semi := bytes.IndexByte(line[off:], ';')
+		end := len(line)
+		if semi >= 0 {
+			end = off + semi
+		}
+		pair := line[off:end]
+		if eq := bytes.IndexByte(pair, '='); eq > 0 {
+			v := bytes.Trim(pair[eq+1:], " \t\r\"")
+			if len(v) >= 16 && opaqueValue(v, false) {
+				s := ke + off + eq + 1 + bytes.Index(pair[eq+1:], v)
+				if first < 0 {
+					first = s
+				}
+				last = s + len(v)
+			}
+		}
+		off = end + 1
+	}
+	// One finding from the first to the last value: the names between stay
+	// readable only in part, which costs nothing a reader needs.
+	return first, last, -1
+}
