@@ -106,6 +106,9 @@ func attributes(x *exchange.Exchange) []attribute.KeyValue {
 			as = append(as, attribute.String(kv.k, kv.v))
 		}
 	}
+	if x.StagesDropped > 0 {
+		as = append(as, attribute.Int("warden.stage_spans_dropped", x.StagesDropped))
+	}
 	if d.Shadow {
 		as = append(as, attribute.Bool("warden.shadow", true))
 	}
