@@ -1,7 +1,6 @@
 package extproc
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc/refusal"
 )
 
 // Every ProcessingResponse warden sends is built in this file.
@@ -148,13 +148,18 @@ func trailersReply(phase exchange.Phase) *extprocv3.ProcessingResponse {
 // immediateReply makes Envoy answer the client itself (a local reply); Envoy ignores every later
 // message of the stream. A status outside 100..599 (a bug in the caller) becomes 500.
 func immediateReply(status int, contentType string, body []byte, details string) *extprocv3.ProcessingResponse {
-	code := typev3.StatusCode_InternalServerError
-	if status >= 100 && status <= 599 {
-		code = typev3.StatusCode(status)
-	}
 	h := &headerEdit{}
 	if contentType != "" {
 		h.Set("content-type", contentType)
+	}
+	return immediate(status, h, body, details)
+}
+
+// immediate is immediateReply with any headers.
+func immediate(status int, h *headerEdit, body []byte, details string) *extprocv3.ProcessingResponse {
+	code := typev3.StatusCode_InternalServerError
+	if status >= 100 && status <= 599 {
+		code = typev3.StatusCode(status)
 	}
 	return &extprocv3.ProcessingResponse{Response: &extprocv3.ProcessingResponse_ImmediateResponse{
 		ImmediateResponse: &extprocv3.ImmediateResponse{
@@ -166,20 +171,21 @@ func immediateReply(status int, contentType string, body []byte, details string)
 	}}
 }
 
-// errorBody is the JSON body of every refusal warden answers itself.
-type errorBody struct {
-	Error      string `json:"error"`
-	Rule       string `json:"rule,omitempty"`
-	Reason     string `json:"reason"`
-	RequestID  string `json:"request_id"`
-	ApprovalID string `json:"approval_id,omitempty"`
-}
-
-// refusal builds the local reply for a refused request: a JSON body naming why, with the
-// request id so an operator can find the audit record.
-func refusal(status int, code, rule, reason, requestID, approvalID string) *extprocv3.ProcessingResponse {
-	b, _ := json.Marshal(errorBody{Error: code, Rule: rule, Reason: reason, RequestID: requestID, ApprovalID: approvalID})
-	return immediateReply(status, "application/json", b, "warden_"+code)
+// refuse builds the local reply for a refused request of x, in the error shape of x's API
+// (extproc/refusal): the rule, reason, request id and approval id reach the caller in the fields
+// its SDK shows. It returns the HTTP status the client gets, which an API may answer refusals
+// with (MCP and GitHub GraphQL answer 200 with the error inside).
+func refuse(x *exchange.Exchange, status int, code, rule, reason, approvalID string) (*extprocv3.ProcessingResponse, int) {
+	r := refusal.Build(&x.Request, refusal.Refusal{
+		Status: status, Code: code, Rule: rule, Reason: reason, RequestID: x.ID, ApprovalID: approvalID,
+	})
+	h := &headerEdit{}
+	for _, f := range r.Headers {
+		if headerNameOK(f.Key) && headerValueOK(f.Value) {
+			h.Set(f.Key, f.Value)
+		}
+	}
+	return immediate(r.Status, h, r.Body, "warden_"+code), r.Status
 }
 
 // streamedResponseMode is the mode_override that switches a response body to STREAMED when the

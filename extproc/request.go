@@ -171,12 +171,13 @@ func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*ex
 		code = "approval_required"
 		st.x.Disposition = exchange.ApprovalRequired
 	}
-	st.x.Status = 403
+	reply, status := refuse(&st.x, 403, code, d.Rule, d.Reason, d.ApprovalID)
+	st.x.Status = status
 	if err := st.record(ctx); err != nil {
 		return st.auditFailed(err)
 	}
 	st.closed = true
-	return []*extprocv3.ProcessingResponse{refusal(403, code, d.Rule, d.Reason, st.x.ID, d.ApprovalID)}
+	return []*extprocv3.ProcessingResponse{reply}
 }
 
 // refuseErr answers a stage error with a local reply: the stage's status for a *Reject, 500
@@ -191,13 +192,14 @@ func (st *stream) refuseErr(ctx context.Context, err error) []*extprocv3.Process
 	if rj.Status == 401 || rj.Status == 403 {
 		st.x.Disposition = exchange.Denied
 	}
-	st.x.Status, st.x.ErrorCode, st.x.Error = rj.Status, rj.Code, rj.Reason
+	reply, status := refuse(&st.x, rj.Status, rj.Code, "", rj.Reason, "")
+	st.x.Status, st.x.ErrorCode, st.x.Error = status, rj.Code, rj.Reason
 	st.srv.metrics.error(rj.Code)
 	if err := st.record(ctx); err != nil {
 		return st.auditFailed(err)
 	}
 	st.closed = true
-	return []*extprocv3.ProcessingResponse{refusal(rj.Status, rj.Code, "", rj.Reason, st.x.ID, "")}
+	return []*extprocv3.ProcessingResponse{reply}
 }
 
 // auditFailed fails closed when the audit record could not be written: nothing proceeds that
@@ -206,7 +208,8 @@ func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
 	st.closed = true
 	st.srv.metrics.error("audit_unavailable")
 	st.srv.log.Error("audit record not written; refusing", "request_id", st.x.ID, "error", err)
-	return []*extprocv3.ProcessingResponse{refusal(503, "audit_unavailable", "", "the audit trail cannot record this request", st.x.ID, "")}
+	reply, _ := refuse(&st.x, 503, "audit_unavailable", "", "the audit trail cannot record this request", "")
+	return []*extprocv3.ProcessingResponse{reply}
 }
 
 // record writes the record this point of the exchange needs: the request record first, the

@@ -12,6 +12,7 @@ import (
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc/refusal"
 )
 
 type harness struct {
@@ -132,7 +133,7 @@ func TestDenyAndApprovalAnswerWithImmediateResponse(t *testing.T) {
 			if ir == nil || ir.GetStatus().GetCode() != 403 {
 				t.Fatalf("want a 403 ImmediateResponse, got %v", ir)
 			}
-			var body errorBody
+			var body refusal.Body
 			if err := json.Unmarshal(ir.GetBody(), &body); err != nil {
 				t.Fatalf("refusal body is not JSON: %v", err)
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/extproc/extproctest"
+	"github.com/warden-gw/warden/extproc/refusal"
 	"github.com/warden-gw/warden/identity"
 )
 
@@ -104,11 +105,8 @@ func refusedWithin(t *testing.T, w *wardenProc, req *extproctest.Request, id str
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	var body struct {
-		Error string `json:"error"`
-	}
-	_ = json.Unmarshal([]byte(res.Body()), &body)
-	if res.Status != status || body.Error != code {
+	// The body is in the API's own error shape (extproc/refusal); the code travels in a header.
+	if res.Status != status || res.Headers.Value(refusal.HeaderCode) != code {
 		t.Fatalf("client got %d %q (details %q) after %v, want %d %s", res.Status, res.Body(), res.Details, took, status, code)
 	}
 	r, ok := byRequest(w.records(t))[id][audit.StageRequest]

@@ -244,7 +244,7 @@ var tourChecks = []struct {
 // dev, and make run with its admin health check and Ctrl-C. It checks what each step prints
 // against what the README shows. No network is needed (offline answers are the README's too).
 func TestREADMETour(t *testing.T) {
-	for _, tool := range []string{"make", "curl", "jq", "git", "bash"} {
+	for _, tool := range []string{"make", "curl", "git", "bash"} {
 		testenv.RequireTool(t, tool, "apt-get install -y "+tool)
 	}
 	root, err := filepath.Abs("../..")

@@ -1,0 +1,105 @@
+package refusal
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+// FuzzBuild feeds untrusted requests (body, path, headers) and reasons to Build: it never panics,
+// the reply is always well-formed in the content type it declares (JSON, XML or an event stream
+// of JSON), every header can travel in an Envoy header mutation, and an MCP answer carries only
+// ids the request sent (or null).
+func FuzzBuild(f *testing.F) {
+	f.Add("POST", "mcp", "/mcp", `{"jsonrpc":"2.0","id":1,"method":"tools/call"}`, "application/json, text/event-stream", "", "", "why", "req-1")
+	f.Add("POST", "mcp", "/mcp", `[{"jsonrpc":"2.0","id":"x","method":"a"},{"jsonrpc":"2.0","method":"n"}]`, "text/event-stream", "", "", "r", "q")
+	f.Add("DELETE", "h", "/b/k", "", "", "", sigV4S3, "a <b> & c", "id\r\n")
+	f.Add("POST", "h", "/", "{}", "", "application/x-amz-json-1.0", "AWS4-HMAC-SHA256 Credential=A/d/r/dynamodb/aws4_request", "\x00\xff", "q")
+	f.Add("POST", "sts.amazonaws.com", "/", "Action=X", "", "application/x-www-form-urlencoded", "", "r", "q")
+	f.Add("DELETE", "k", "/api/v1/namespaces/prod", "", "", "", "", "r", "q")
+	f.Add("POST", "api.github.com", "/graphql", "{}", "", "", "", "r", "q")
+	f.Fuzz(func(t *testing.T, method, authority, path, body, accept, ctype, auth, reason, id string) {
+		r := req(method, authority, path, body, "accept", accept, "content-type", ctype, "authorization", auth)
+		for _, status := range []int{401, 403, 503} {
+			for _, code := range []string{CodeDenied, CodeApprovalRequired, "audit_unavailable"} {
+				out := Build(r, Refusal{Status: status, Code: code, Rule: "rule", Reason: reason, RequestID: id, ApprovalID: "ap-1"})
+				checkReply(t, r.Body, out)
+			}
+		}
+	})
+}
+
+func checkReply(t *testing.T, reqBody []byte, out Reply) {
+	t.Helper()
+	if out.Status < 100 || out.Status > 599 {
+		t.Fatalf("status %d", out.Status)
+	}
+	for _, h := range out.Headers {
+		if !headerSafe(h.Value) {
+			t.Fatalf("header %s=%q cannot travel in a header mutation", h.Key, h.Value)
+		}
+	}
+	ct := header(out, "content-type")
+	var docs [][]byte
+	switch {
+	case strings.Contains(ct, "json"):
+		docs = [][]byte{out.Body}
+	case strings.Contains(ct, "xml"):
+		d := xml.NewDecoder(bytes.NewReader(out.Body))
+		for {
+			_, err := d.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("not XML: %v\n%s", err, out.Body)
+			}
+		}
+		return
+	case ct == "text/event-stream":
+		for ev := range strings.SplitSeq(strings.TrimSuffix(string(out.Body), "\n\n"), "\n\n") {
+			data, ok := strings.CutPrefix(ev, "event: message\ndata: ")
+			if !ok || strings.Contains(data, "\n") {
+				t.Fatalf("malformed event %q", ev)
+			}
+			docs = append(docs, []byte(data))
+		}
+	default:
+		t.Fatalf("content-type %q", ct)
+	}
+	for _, d := range docs {
+		if !json.Valid(d) {
+			t.Fatalf("not JSON: %s", d)
+		}
+	}
+	if out.Protocol != MCP {
+		return
+	}
+	sent := map[string]bool{"null": true}
+	if msgs, _, ok := parseRPC(reqBody); ok {
+		for _, m := range msgs {
+			if m.call() {
+				sent[string(m.ID)] = true
+			}
+		}
+	}
+	for _, d := range docs {
+		var as []answer
+		if d[0] == '[' {
+			_ = json.Unmarshal(d, &as)
+		} else {
+			var a answer
+			_ = json.Unmarshal(d, &a)
+			as = append(as, a)
+		}
+		for _, a := range as {
+			if a.JSONRPC != "2.0" || !sent[string(a.ID)] {
+				t.Fatalf("answer %s: id not sent by the request %s", d, reqBody)
+			}
+		}
+	}
+}
