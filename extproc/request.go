@@ -177,7 +177,7 @@ func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*ex
 		return st.auditFailed(err)
 	}
 	st.closed = true
-	return []*extprocv3.ProcessingResponse{reply}
+	return st.tagSession([]*extprocv3.ProcessingResponse{reply})
 }
 
 // refuseErr answers a stage error with a local reply: the stage's status for a *Reject, 500
@@ -199,7 +199,7 @@ func (st *stream) refuseErr(ctx context.Context, err error) []*extprocv3.Process
 		return st.auditFailed(err)
 	}
 	st.closed = true
-	return []*extprocv3.ProcessingResponse{reply}
+	return st.tagSession([]*extprocv3.ProcessingResponse{reply})
 }
 
 // auditFailed fails closed when the audit record could not be written: nothing proceeds that
@@ -209,7 +209,7 @@ func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
 	st.srv.metrics.error("audit_unavailable")
 	st.srv.log.Error("audit record not written; refusing", "request_id", st.x.ID, "error", err)
 	reply, _ := refuse(&st.x, 503, "audit_unavailable", "", "the audit trail cannot record this request", "")
-	return []*extprocv3.ProcessingResponse{reply}
+	return st.tagSession([]*extprocv3.ProcessingResponse{reply})
 }
 
 // record writes the record this point of the exchange needs: the request record first, the

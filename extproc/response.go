@@ -48,7 +48,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 	}
 	if h.GetEndOfStream() || st.respMode == filterv3.ProcessingMode_NONE {
 		st.respEOS = h.GetEndOfStream()
-		return st.finishResponse(ctx, nil, headersReplier(exchange.PhaseResponse))
+		return st.finishResponse(ctx, nil, st.sessionReplier(headersReplier(exchange.PhaseResponse)))
 	}
 	var (
 		override *filterv3.ProcessingMode
@@ -78,7 +78,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		}
 		st.startStreaming()
 	}
-	return []*extprocv3.ProcessingResponse{headersReply(exchange.PhaseResponse, edit, override, 0)}, nil
+	return []*extprocv3.ProcessingResponse{headersReply(exchange.PhaseResponse, st.withSession(edit), override, 0)}, nil
 }
 
 func (st *stream) onResponseBody(ctx context.Context, b *extprocv3.HttpBody) ([]*extprocv3.ProcessingResponse, error) {

@@ -85,9 +85,15 @@ func (v *Verifier) Close(ctx context.Context) error { return v.sessions.Close(ct
 
 // Identify fills x.Identity from the request. namespaces are the metadata_context namespaces Envoy
 // forwarded. It returns an *Error when a credential is present but invalid (always), or when none
-// is present on a route that requires one. Without a credential elsewhere, x.Identity stays
-// anonymous (zero) and Identify returns nil.
+// is present on a route that requires one. Without a credential elsewhere, x.Identity is
+// anonymous with a session of its own (AnonymousSession) and Identify returns nil.
 func (v *Verifier) Identify(ctx context.Context, x *exchange.Exchange, namespaces map[string]map[string]any) error {
+	return v.IdentifyFrom(ctx, x, namespaces, "")
+}
+
+// IdentifyFrom is Identify for a request whose downstream address Envoy sent (its
+// source.address attribute, see SourceAddress): an anonymous session is then told apart by it.
+func (v *Verifier) IdentifyFrom(ctx context.Context, x *exchange.Exchange, namespaces map[string]map[string]any, sourceAddress string) error {
 	var (
 		id    exchange.Identity
 		found bool
@@ -114,7 +120,8 @@ func (v *Verifier) Identify(ctx context.Context, x *exchange.Exchange, namespace
 			return unauthorized(CodeRequired, fmt.Sprintf("this route requires an agent identity: send a JWT in %s",
 				strings.Join(v.credentialHint(), " or ")))
 		}
-		x.Identity = exchange.Identity{}
+		x.Identity = exchange.Identity{Session: AnonymousSession(x.Request.Headers, sourceAddress, v.cfg.Sessions.Header)}
+		v.sessions.Touch(x.Identity.Session)
 		return nil
 	}
 	if id.OnBehalfOf == "" && v.cfg.OnBehalfOfHeader != "" {

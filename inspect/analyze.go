@@ -26,7 +26,11 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	c := canonicalize(req)
 	path := c.paths[0]
 	endpoint := c.host + " " + strings.ToLower(path)
-	body := f.readBody(req.Body, req.Headers.Get("content-type"))
+	raw := req.Body
+	if enc := req.Headers.Get("content-encoding"); enc != "" && len(raw) > 0 {
+		raw = f.decodeContentEncoding(raw, enc)
+	}
+	body := f.readBody(raw, req.Headers.Get("content-type"))
 	c.bodyMethods(body)
 
 	f.urlActions(req, c)
@@ -165,7 +169,7 @@ func (f *Facts) llmShapedBody(body requestBody, endpoint string) {
 
 // textBody reads a plain-text body by what the endpoint does: SQL sent to a SQL endpoint (a
 // /query route of a database gateway), a script sent to an endpoint that executes commands.
-// Elsewhere plain text is not an action.
+// Elsewhere plain text is judged as any string value is (candidate).
 func (f *Facts) textBody(text, endpoint string) {
 	switch {
 	case isSQLContext(endpoint) && leadingSQLKeyword(text) != "":
@@ -174,6 +178,12 @@ func (f *Facts) textBody(text, endpoint string) {
 	case isExecContext(endpoint) && strings.TrimSpace(text) != "":
 		x := newExtractor(f, "request", "", endpoint, true)
 		x.shell("request.body", text)
+	default:
+		// Elsewhere the text is a candidate like any string value: SQL that is SQL by itself
+		// (a statement keyword in capitals that parses: ALTER TABLE t DELETE WHERE 1 sent to a
+		// database's HTTP port), an HTTP message, JSON; prose is not an action.
+		x := newExtractor(f, "request.body", "", endpoint, false)
+		x.candidate("", text, 0)
 	}
 }
 

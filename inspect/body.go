@@ -33,7 +33,7 @@ const (
 	bodyMultipart // multipart/form-data
 	bodySQL       // application/sql
 	bodyText      // text/plain, a shell script type, or no content type: read by endpoint
-	bodyYAML      // a YAML type: walked as a JSON body is, never exposed as one (BodyJSON)
+	bodyYAML      // YAML, XML or newline-delimited JSON: walked as a JSON body is, never exposed as one (BodyJSON)
 	bodyOther
 )
 
@@ -89,6 +89,10 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return requestBody{kind: bodyForm, form: vals}
 	case isYAMLType(mt):
 		return f.readYAML(body)
+	case isNDJSONType(mt):
+		return f.readNDJSON(body)
+	case isXMLType(mt):
+		return f.readXML(body)
 	case looksJSON(mt, body):
 		v, dups, ok := decodeJSONAll(body)
 		if !ok {

@@ -3,6 +3,7 @@ package inspect
 import (
 	"strings"
 
+	"github.com/warden-gw/warden/inspect/gqlparse"
 	"github.com/warden-gw/warden/inspect/shparse"
 	"github.com/warden-gw/warden/inspect/sqlparse"
 )
@@ -52,7 +53,29 @@ func (x *extractor) candidate(key, s string, depth int) {
 	if kw := leadingSQLKeyword(t); kw != "" && x.parse() && x.sqlCandidate(key, t, kw) {
 		return
 	}
+	if x.graphQLCandidate(t) {
+		return
+	}
 	x.shellCandidate(key, t)
+}
+
+// graphQLCandidate judges a string of a tool call's arguments that is a GraphQL mutation
+// document as GraphQL; it reports whether it was one.
+// Queries are not actions.
+func (x *extractor) graphQLCandidate(t string) bool {
+	// A request body's own GraphQL document is read once, by graphQLActions.
+	if x.tool == "" || !strings.HasPrefix(t, "mutation") || len(t) < len("mutation{}") || !x.parse() {
+		return false
+	}
+	res := gqlparse.Analyze(t, nil)
+	if res.ParseError != "" || x.full() {
+		return false
+	}
+	x.f.Actions = append(x.f.Actions, Action{
+		Kind: KindGraphQL, Source: x.source(""), Name: x.tool, Text: t,
+		Destructive: res.Destructive, Reasons: res.Reasons, GraphQL: &res,
+	})
+	return true
 }
 
 // maxCandidateParses bounds how many candidate strings one extractor parses as SQL or shell.
@@ -138,14 +161,47 @@ func (x *extractor) shellCandidate(key, t string) {
 	if !hasArgs && !keyHints(key, shellKeyHints) {
 		return // one word under a data key ("shutdown" as a state) is a value, not a command
 	}
-	if !programLike(first) || !x.parse() {
+	looksProgram := programLike(first) || x.execCtx && obfuscatedProgram(first)
+	if !looksProgram || !x.parse() {
 		return
 	}
 	res := shparse.Analyze(t)
-	if res.ParseError != "" || len(res.Commands) == 0 || !res.Destructive {
+	keep := res.Destructive || len(res.HTTP) > 0 || x.execCtx && opaque(res)
+	if res.ParseError != "" || len(res.Commands) == 0 || !keep {
 		return
 	}
+	// Kept when destructive, when it sends HTTP requests (curl -X DELETE ...: judged as the
+	// requests they are), or, in a tool call, when the program it runs is computed at run time
+	// (IFS=,; c=rm,-rf,/; $c): the pack holds what it cannot see.
 	x.f.addShell(x.source(""), x.tool, t, res)
+}
+
+// opaque reports a command line whose program is computed at run time or run through eval.
+func opaque(res shparse.Result) bool {
+	for _, c := range res.Commands {
+		if c.Dynamic || c.Name == "eval" {
+			return true
+		}
+	}
+	return false
+}
+
+// obfuscatedProgram reports a first word that is a program name once shell quoting is undone
+// ("r"m, r\m, $'\x72\x6d') or a variable assignment (IFS=,), as obfuscated commands begin.
+func obfuscatedProgram(w string) bool {
+	if name, _, ok := strings.Cut(w, "="); ok && name != "" && programLike(name) {
+		return true
+	}
+	if !strings.ContainsAny(w, "'\"\\$") {
+		return false
+	}
+	stripped := strings.Map(func(r rune) rune {
+		if strings.ContainsRune("'\"\\${}", r) {
+			return -1
+		}
+		return r
+	}, w)
+	return programLike(stripped)
 }
 
 // toolPrograms maps a word of a tool's name to the program the tool runs: an MCP "kubectl" tool
@@ -155,6 +211,10 @@ var toolPrograms = map[string]string{
 	"git": "git", "docker": "docker", "terraform": "terraform", "psql": "psql", "mysql": "mysql",
 	"redis": "redis-cli", "rediscli": "redis-cli", "mongosh": "mongosh", "mongo": "mongosh",
 	"curl": "curl", "wget": "wget", "pulumi": "pulumi", "oc": "oc", "gsutil": "gsutil",
+	"k8s": "kubectl", "kube": "kubectl", "kubernetes": "kubectl", "openshift": "oc", "tf": "terraform",
+	"terragrunt": "terragrunt", "tofu": "tofu", "opentofu": "tofu", "postgres": "psql", "postgresql": "psql",
+	"pg": "psql", "mongodb": "mongosh", "mariadb": "mysql", "github": "gh", "gitlab": "glab",
+	"azure": "az", "gcp": "gcloud", "valkey": "redis-cli", "podman": "podman", "compose": "docker",
 }
 
 // toolProgram returns the program a tool's name names ("run_kubectl" is kubectl), or "".

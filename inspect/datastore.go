@@ -23,22 +23,56 @@ func dataStoreArgv(text string) ([]string, bool) {
 	if t == "" {
 		return nil, false
 	}
-	if strings.HasPrefix(t, "db.") || strings.HasPrefix(t, "db[") || strings.HasPrefix(t, "db.getSiblingDB(") {
+	if strings.HasPrefix(t, "db.") || strings.HasPrefix(t, "db[") {
 		return []string{"mongosh", "--quiet", "--eval", t}, true
 	}
-	fields := strings.Fields(t)
-	if redisCommands[strings.ToUpper(fields[0])] && fields[0] == strings.ToUpper(fields[0]) {
-		return append([]string{"redis-cli"}, fields...), true
+	if first, _, _ := strings.Cut(t, " "); !redisCommands[strings.TrimSpace(first)] {
+		return nil, false // the common case: no allocation
 	}
-	return nil, false
+	fields := strings.Fields(t)
+	if !redisCommands[fields[0]] || !redisArgs(fields) {
+		return nil, false
+	}
+	return append([]string{"redis-cli"}, fields...), true
+}
+
+// redisArgs reports whether words read as a Redis command line rather than prose that starts
+// with a command's name: FLUSHALL/FLUSHDB take only ASYNC or SYNC, SHUTDOWN only its options,
+// and no word of any command ends a sentence.
+func redisArgs(fields []string) bool {
+	switch fields[0] {
+	case "FLUSHALL", "FLUSHDB":
+		return wipesDataStore(strings.Join(fields, " "))
+	case "SHUTDOWN":
+		for _, w := range fields[1:] {
+			switch strings.ToUpper(w) {
+			case "NOSAVE", "SAVE", "NOW", "FORCE", "ABORT":
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	for _, w := range fields {
+		if strings.ContainsAny(w[len(w)-1:], ",;!?") {
+			return false
+		}
+	}
+	return true
 }
 
 // wipesDataStore reports text that is, whatever carries it, a command that wipes a data
-// store: FLUSHALL or FLUSHDB in capitals as the first word (a Redis REST bridge such as
-// Upstash or Webdis takes ["FLUSHALL"] as its body). These words are nothing else.
+// store: FLUSHALL or FLUSHDB in capitals, alone or with ASYNC/SYNC (a Redis REST bridge such
+// as Upstash or Webdis takes ["FLUSHALL"] as its body). These words are nothing else.
 func wipesDataStore(t string) bool {
-	first, _, _ := strings.Cut(strings.TrimSpace(t), " ")
-	return first == "FLUSHALL" || first == "FLUSHDB"
+	if !strings.HasPrefix(strings.TrimSpace(t), "FLUSH") {
+		return false // the common case: no allocation
+	}
+	f := strings.Fields(t)
+	if len(f) == 0 || len(f) > 2 || f[0] != "FLUSHALL" && f[0] != "FLUSHDB" {
+		return false // "FLUSHALL is dangerous, don't run it" is prose about the command
+	}
+	return len(f) == 1 || strings.EqualFold(f[1], "ASYNC") || strings.EqualFold(f[1], "SYNC")
 }
 
 // dataStoreArgvOf is dataStoreArgv for a command already split into words
@@ -61,7 +95,7 @@ func (x *extractor) toolArgv(argv []string) []string {
 		return argv
 	}
 	if x.toolProg != "" && !strings.EqualFold(path.Base(argv[0]), x.toolProg) &&
-		!(x.toolProg == "redis-cli" && strings.EqualFold(path.Base(argv[0]), "redis")) {
+		(x.toolProg != "redis-cli" || !strings.EqualFold(path.Base(argv[0]), "redis")) {
 		return append([]string{x.toolProg}, argv...)
 	}
 	if ds, ok := dataStoreArgvOf(argv); ok {

@@ -17,7 +17,9 @@
 // is lower-cased without port or trailing dots. Bodies are read once by content type (body.go):
 // a UTF-8 BOM is dropped; JSON keeps every value of a repeated key; form-encoded and
 // multipart/form-data fields (text parts of uploads too) become values; text/plain and
-// script types are read as SQL on a SQL endpoint and as a script on an executing one.
+// script types are read as SQL on a SQL endpoint and as a script on an executing one, and
+// elsewhere as any string value is. The Content-Encoding (gzip, deflate, br, zstd) is undone
+// first; YAML, XML and newline-delimited JSON bodies are walked as JSON is (docs/inspection.md).
 //
 // # Where actions come from
 //

@@ -118,11 +118,29 @@ var (
 // ...}) as that request. An object with a URL but no method is a GET, judged only when a tool
 // carries it (a fetch tool).
 func (x *extractor) embeddedHTTP(m map[string]any) {
-	u, hasURL := stringKey(m, httpURLKeys)
+	var u string
+	hasURL := false
+	switch uv := anyKey(m, httpURLKeys).(type) {
+	case string:
+		u, hasURL = uv, strings.TrimSpace(uv) != ""
+	case map[string]any:
+		u, hasURL = stringKey(uv, []string{"raw", "href", "url", "full"}) // Postman's {"url": {"raw": ...}}
+	}
+	var base string
+	hasBase := false
+	if !hasURL || strings.HasPrefix(u, "/") {
+		base, hasBase = stringKey(m, []string{"base_url", "baseurl", "host", "server", "base", "baseURL"})
+	}
+	if hasURL && hasBase && strings.HasPrefix(u, "/") {
+		// axios-style {"baseURL": "https://gitlab.corp", "url": "/api/v4/projects/12"}
+		if !strings.Contains(base, "://") {
+			base = "https://" + base
+		}
+		u = strings.TrimSuffix(base, "/") + u
+	}
 	if !hasURL {
 		// {"host": "k8s.internal", "path": "/api/v1/..."}: a base and a path.
 		p, hasPath := stringKey(m, []string{"path"})
-		base, hasBase := stringKey(m, []string{"base_url", "baseurl", "host", "server", "base"})
 		if !hasPath || !strings.HasPrefix(p, "/") {
 			return
 		}

@@ -322,6 +322,17 @@ func (x *extractor) sqlField(src, s string) {
 		x.f.addShell(src, x.tool, s, shparse.AnalyzeArgv(argv))
 		return
 	}
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "mutation") {
+		saved := x.path
+		x.path = nil
+		prefix := x.prefix
+		x.prefix = src
+		judged := x.graphQLCandidate(t) // a query field holding a GraphQL mutation
+		x.prefix, x.path = prefix, saved
+		if judged {
+			return
+		}
+	}
 	if x.sqlCtx {
 		x.sql(src, s)
 		return

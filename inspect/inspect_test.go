@@ -239,6 +239,11 @@ func FuzzAnalyzeBody(f *testing.F) {
 	f.Add("application/x-www-form-urlencoded", "_method=DELETE&q=DROP+TABLE+a&q=SELECT+1")
 	f.Add("text/plain", "rm -rf /")
 	f.Add("application/json", "\ufeff{\"a\":\"{\\\"sql\\\":\\\"DROP TABLE a\\\"}\",\"a\":[\"x\"]}")
+	f.Add("application/yaml", "command: rm -rf /\n---\n- a: &x [*x]\n")
+	f.Add("application/x-ndjson", "{\"command\": \"ls\"}\n{\"command\": \"rm -rf /\"}\n{broken\n")
+	f.Add("application/json", "\"\\\"{\\\\\\\"sql\\\\\\\": \\\\\\\"DROP TABLE a\\\\\\\"}\\\"\"")
+	f.Add("text/plain", "DELETE /api/v1/namespaces/prod HTTP/1.1\nHost: k8s\n\n")
+	f.Add("text/xml", "<a x=\"1\"><sql>DROP TABLE t</sql><sql>SELECT 1</sql><b><c>rm -rf /</c></b></a>")
 	f.Fuzz(func(t *testing.T, ct, body string) {
 		r := jsonReq("POST", "runner.internal", "/v1/exec", body)
 		r.Headers = exchange.Headers{{Key: "content-type", Value: ct}}
@@ -246,6 +251,24 @@ func FuzzAnalyzeBody(f *testing.F) {
 		if len(f.Actions) > maxActions+maxActions {
 			t.Fatalf("%d actions", len(f.Actions))
 		}
+		if len(f.Inspection.Reasons) > maxInspectionReasons {
+			t.Fatalf("%d reasons", len(f.Inspection.Reasons))
+		}
+		_ = f.CEL()
+	})
+}
+
+// FuzzAnalyzeEncodedBody feeds any body under any Content-Encoding: decoding is bounded, and a
+// body that does not decode is reported, never read as plain bytes.
+func FuzzAnalyzeEncodedBody(f *testing.F) {
+	f.Add("application/json", "gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00")
+	f.Add("application/json", "deflate, br", "x")
+	f.Add("text/plain", "zstd", "\x28\xb5\x2f\xfd")
+	f.Add("application/json", "compress", "{}")
+	f.Fuzz(func(t *testing.T, ct, enc, body string) {
+		r := jsonReq("POST", "runner.internal", "/v1/exec", body)
+		r.Headers = exchange.Headers{{Key: "content-type", Value: ct}, {Key: "content-encoding", Value: enc}}
+		f := Analyze(r)
 		if len(f.Inspection.Reasons) > maxInspectionReasons {
 			t.Fatalf("%d reasons", len(f.Inspection.Reasons))
 		}

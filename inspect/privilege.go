@@ -7,10 +7,11 @@ import (
 	"github.com/warden-gw/warden/inspect/cloudapi"
 )
 
-// Bounds of the privilege walk over a request body.
+// Bounds of the privilege walk over a request body: above the bounds of the extractor's walk
+// of the same body (maxDepth, maxNodes), which marks the exchange truncated past them.
 const (
-	maxGrantDepth = 10
-	maxGrantNodes = 4096
+	maxGrantDepth = maxDepth + 8
+	maxGrantNodes = maxNodes + 5000
 )
 
 // roleKeys are the body keys that name the role or permission a grant gives (Kubernetes
@@ -65,6 +66,13 @@ func privilegeGrant(method string, segs []string, body any) string {
 			if wildcardRules(body) {
 				return "a role that allows every verb on every resource"
 			}
+		}
+	}
+	if n := len(segs); n >= 4 && strings.EqualFold(segs[n-1], "keys") && strings.EqualFold(segs[n-4], "repos") {
+		// A GitHub deploy key with write access: a key the caller holds may then push (force
+		// pushes included, where protection allows).
+		if m, ok := body.(map[string]any); ok && m["read_only"] != true { // absent means write
+			return "adds a deploy key with write access"
 		}
 	}
 	if !grantPath {
@@ -151,7 +159,13 @@ func hasStar(v any) bool {
 // markPrivilege flags the URL-level actions of a request that grants administrator rights,
 // or, when no recogniser knew the URL, adds one: granting admin is held for a human whatever
 // the API.
-func (f *Facts) markPrivilege(req string, method string, c *canonical) {
+func (f *Facts) markPrivilege(method string, c *canonical) {
+	if methodRank(method) == 0 || c.json == nil {
+		return
+	}
+	if m, ok := c.json.(map[string]any); ok && m["jsonrpc"] != nil {
+		return // an MCP message: its tool's arguments are judged as arguments
+	}
 	segs := segments(c.paths[0])
 	why := privilegeGrant(method, segs, c.json)
 	if why == "" {
@@ -168,7 +182,7 @@ func (f *Facts) markPrivilege(req string, method string, c *canonical) {
 	if !marked {
 		rc := cloudapi.RESTCall{Provider: cloudapi.ProviderAPI, Service: c.host, Operation: "grant", Resource: c.paths[0], Reason: why}
 		f.Actions = append(f.Actions, Action{
-			Kind: KindREST, Source: "request.url", Text: req, Escalation: true, Reasons: []string{why}, REST: &rc,
+			Kind: KindREST, Source: "request.url", Text: method + " " + c.paths[0], Escalation: true, Reasons: []string{why}, REST: &rc,
 		})
 	}
 }

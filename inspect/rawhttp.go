@@ -113,9 +113,19 @@ func (x *extractor) rawHTTPCandidate(key, s string) bool {
 	if !x.execCtx && !keyHints(key, httpKeyHints) {
 		return false
 	}
+	if len(s) > maxRawHTTP {
+		x.f.truncate("an HTTP message in a value is larger than the " + itoa(maxRawHTTP) + "-byte inspection limit")
+		return true
+	}
 	r, ok := parseRawHTTP(s)
-	if !ok || x.full() {
+	if !ok {
+		// It starts like a request but net/http cannot read it: a server that is less strict
+		// might still send it, so a human decides.
+		x.f.ambiguous("a value starts like an HTTP request but does not parse as one")
 		return false
+	}
+	if x.full() {
+		return true
 	}
 	return x.f.AddEmbeddedHTTP(x.source("http"), x.tool, r)
 }

@@ -10,8 +10,10 @@ func TestParseRawHTTP(t *testing.T) {
 		name, in, method, url string
 		ok                    bool
 	}{
-		{"CRLF with Host", "DELETE /repos/acme/app HTTP/1.1\r\nHost: api.github.com\r\nAuthorization: Bearer x\r\n\r\n",
-			"DELETE", "https://api.github.com/repos/acme/app", true},
+		{
+			"CRLF with Host", "DELETE /repos/acme/app HTTP/1.1\r\nHost: api.github.com\r\nAuthorization: Bearer x\r\n\r\n",
+			"DELETE", "https://api.github.com/repos/acme/app", true,
+		},
 		{"bare LF", "DELETE /api/v1/namespaces/prod HTTP/1.1\nHost: k8s.corp:6443\n\n", "DELETE", "https://k8s.corp:6443/api/v1/namespaces/prod", true},
 		{"no version, absolute URL", "DELETE https://api.github.com/repos/acme/app", "DELETE", "https://api.github.com/repos/acme/app", true},
 		{"no Host: path only", "DELETE /api/v1/namespaces/prod HTTP/1.1\r\n\r\n", "DELETE", "/api/v1/namespaces/prod", true},
@@ -68,4 +70,20 @@ func FuzzParseRawHTTP(f *testing.F) {
 			t.Fatalf("read %q as %+v", s, r)
 		}
 	})
+}
+
+// TestRawHTTPUnreadable: a tool argument that starts like an HTTP request but that net/http
+// cannot read, or that is past the size limit, is not dropped: the exchange is marked.
+func TestRawHTTPUnreadable(t *testing.T) {
+	args := `{"request": "DELETE /repos/acme/app HTTP/1.1\r\nthis is not a header\r\n\r\n"}`
+	f := Analyze(jsonReq("POST", "tools.corp", "/mcp", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"raw_http","arguments":`+args+`}}`))
+	if !f.Inspection.Ambiguous || !f.Inspection.Executing {
+		t.Fatalf("unreadable request: %+v", f.Inspection)
+	}
+	big := "DELETE /repos/acme/app HTTP/1.1\r\nHost: api.github.com\r\nX-Pad: " + strings.Repeat("a", maxRawHTTP) + "\r\n\r\n"
+	x := newExtractor(&Facts{}, "mcp.arguments", "raw_http", "raw_http", true)
+	x.candidate("request", big, 0)
+	if !x.f.Inspection.Truncated {
+		t.Fatalf("oversized request: %+v", x.f.Inspection)
+	}
 }

@@ -36,11 +36,16 @@ func (f *Facts) urlActions(req *exchange.Request, c *canonical) {
 	if method == "" {
 		method = c.methods[0]
 	}
-	f.markPrivilege(method+" "+c.paths[0], method, c)
+	f.markPrivilege(method, c)
 	for _, a := range best {
 		if a.K8s != nil && len(a.K8s.ExecCommand) > 0 {
 			res := shparse.AnalyzeArgv(a.K8s.ExecCommand)
 			f.addShell("k8s.exec", "", joinArgv(a.K8s.ExecCommand), res)
+		}
+		if a.K8s != nil && a.K8s.Subresource == "proxy" {
+			if r, ok := k8sProxied(req, bestMethod, segments(c.paths[0])); ok {
+				f.AddEmbeddedHTTP("k8s.proxy", "", r) // the request the API server forwards
+			}
 		}
 	}
 }
@@ -89,6 +94,10 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string, segs []
 		if k.Destructive() {
 			a.Destructive = true
 			a.Reasons = []string{"Kubernetes " + k.Verb + " of " + describeK8s(k)}
+		}
+		if why := k8sBodyDanger(k, c.json); why != "" {
+			a.Destructive = true
+			a.Reasons = append(a.Reasons, why)
 		}
 		return []Action{a}
 	}

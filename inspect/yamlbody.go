@@ -89,3 +89,49 @@ func jsonLike(v any, depth int) any {
 	}
 	return v
 }
+
+// isNDJSONType reports the media types of newline-delimited JSON (Elasticsearch _bulk, JSON
+// Lines uploads, JSON text sequences).
+func isNDJSONType(mt string) bool {
+	switch mt {
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
+		"application/jsonlines", "application/json-seq":
+		return true
+	}
+	return false
+}
+
+// maxNDJSONLines bounds the lines of one newline-delimited JSON body.
+const maxNDJSONLines = 4096
+
+// readNDJSON decodes a newline-delimited JSON body into a list of its lines' values, walked as
+// a top-level array. A line that does not parse makes the body ambiguous; past maxNDJSONLines
+// or the body bound it is truncated.
+func (f *Facts) readNDJSON(body []byte) requestBody {
+	if len(body) > maxFormBody {
+		f.truncate("newline-delimited JSON body is larger than the " + itoa(maxFormBody) + "-byte inspection limit")
+		return requestBody{kind: bodyOther}
+	}
+	var vals, dups []any
+	for _, line := range bytes.FieldsFunc(body, func(r rune) bool { return r == '\n' || r == '\r' || r == 0x1e }) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if len(vals) >= maxNDJSONLines {
+			f.truncate("newline-delimited JSON body has more than " + itoa(maxNDJSONLines) + " lines")
+			break
+		}
+		v, d, ok := decodeJSONAll(line)
+		if !ok {
+			f.ambiguous("a line of a newline-delimited JSON body does not parse")
+			continue
+		}
+		vals, dups = append(vals, v), append(dups, d...)
+	}
+	if len(vals) == 0 {
+		return requestBody{kind: bodyOther}
+	}
+	b := f.jsonRead(vals, dups)
+	b.kind = bodyYAML // structured, walked like JSON, not exposed as the JSON body
+	return b
+}

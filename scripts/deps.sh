@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what warden's tests need on a bare Debian machine, and nothing that is already there:
 # Debian packages (kcat, docker-compose for checking the compose file, PostgreSQL for the Vault
-# database engine tests), Go modules, and the Vault dev server binary (built once from the Go
+# database engine tests, chromium for rendering the audit report headless), Go modules, and the Vault dev server binary (built once from the Go
 # module proxy and cached outside the repository, keyed by version: see tools/vault/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ need=()
 command -v kcat >/dev/null || need+=(kcat)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "deps: missing Debian packages: ${need[*]} — run: sudo apt-get install -y ${need[*]}" >&2

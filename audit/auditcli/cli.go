@@ -31,6 +31,8 @@ commands:
   verify   check hash chains and signed checkpoints (--dir, --bundle, or --brokers/--topic)
   tail     follow the Kafka topic (--brokers, --topic; --json for raw records)
   replay   print one session's timeline (--session ID; --html FILE for a page)
+  sessions list the sessions in the trail, most recent first (ids for replay --session)
+  report   verify, then write an HTML evidence report of a period (--from, --to, --html FILE)
   export   write a signed evidence bundle for a period (--from, --to, --key or --vault-transit, --out)
 
 run 'warden audit <command> -h' for the flags of a command.
@@ -49,6 +51,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTail(ctx, args[1:], stdout, stderr)
 	case "replay":
 		return runReplay(ctx, args[1:], stdin, stdout, stderr)
+	case "sessions":
+		return runSessions(ctx, args[1:], stdin, stdout, stderr)
+	case "report":
+		return runReport(ctx, args[1:], stdin, stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -46,6 +46,7 @@ func (r *Record) appendJSON(b []byte) []byte {
 	w.strOmit("message", r.Message)
 	w.key("metadata")
 	r.Metadata.write(&w)
+	writeResources(&w, r.Resources)
 	w.str("severity", r.Severity)
 	w.int("severity_id", int64(r.SeverityID))
 	w.key("src_endpoint")
@@ -241,6 +242,10 @@ func (wd *Warden) write(w *jsonWriter) {
 	w.strOmit("error", wd.Error)
 	w.strOmit("error_code", wd.ErrorCode)
 	w.strOmit("event", wd.Event)
+	if wd.Input != nil {
+		w.key("input")
+		wd.Input.write(w)
+	}
 	w.strOmit("issuer", wd.Issuer)
 	if m := wd.Marker; m != nil {
 		w.key("marker")

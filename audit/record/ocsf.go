@@ -131,6 +131,7 @@ type Warden struct {
 	Error       string             `json:"error,omitempty"`
 	ErrorCode   string             `json:"error_code,omitempty"`
 	Event       string             `json:"event,omitempty"` // the kind of a non-HTTP event (stage "event")
+	Input       *DecisionInput     `json:"input,omitempty"` // what the policy decided from (policy diff)
 	Issuer      string             `json:"issuer,omitempty"`
 	Marker      *Marker            `json:"marker,omitempty"`
 	OnBehalfOf  string             `json:"on_behalf_of,omitempty"`

@@ -57,6 +57,7 @@ type Record struct {
 	HTTPResponse  *HTTPResponse `json:"http_response,omitempty"`
 	Message       string        `json:"message,omitempty"`
 	Metadata      Metadata      `json:"metadata"`
+	Resources     []Resource    `json:"resources,omitempty"` // what the actions touched (OCSF resources[])
 	Severity      string        `json:"severity"`
 	SeverityID    int           `json:"severity_id"`
 	SrcEndpoint   Endpoint      `json:"src_endpoint"`
@@ -125,6 +126,7 @@ func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Ti
 	r.StatusDetail = x.ErrorCode
 	r.Message = message(x, stage, disp)
 	r.Unmapped.Warden = wardenPart(x, stage, disp)
+	r.Resources = resourcesOf(r.Unmapped.Warden.Input)
 	return r
 }
 
@@ -354,6 +356,7 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warde
 		Agent: x.Identity.Agent, OnBehalfOf: x.Identity.OnBehalfOf, Subject: x.Identity.Subject,
 		Issuer: x.Identity.Issuer, AuthMethod: x.Identity.Method, Session: x.Identity.Session,
 		Redactions: x.Redactions, ErrorCode: x.ErrorCode, Error: x.Error,
+		Input: inputOf(x),
 	}
 	for _, d := range x.Decisions {
 		w.Decisions = append(w.Decisions, decisionOf(d))

@@ -9,6 +9,7 @@ import (
 // shrinkSteps lists, in order, what ShrinkForKafka removes from a record that does not fit in a
 // Kafka message. Each step is a path; removal stops as soon as the record fits.
 var shrinkSteps = [][]string{
+	{"unmapped", "warden", "input"},
 	{"unmapped", "warden", "tool_calls"},
 	{"unmapped", "warden", "decisions"},
 	{"http_request", "http_headers"},

@@ -144,6 +144,20 @@ func TestEveryLimitBlocks(t *testing.T) {
 		{"streamed tool calls per response", chatSSE(300), chatSSE(10), "llm-unreadable-response"},
 		{"HTTP requests described inside HTTP requests", post(exec, js, embedded(3)), post(exec, js, embedded(1)), "inspection-truncated"},
 		{"declared JSON that does not parse", post(exec, js, `{"command": "ls"`), post(exec, js, benignCmd), "inspection-ambiguous"},
+		{"body encoded as a JSON string", post(exec, js, encodeTimes(6, benignCmd)), post(exec, js, encodeTimes(2, benignCmd)), "inspection-truncated"},
+		{
+			"YAML documents", post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 70)),
+			post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 5)), "inspection-truncated",
+		},
+		{"declared YAML that does not parse", post(exec, "application/yaml", "command: [ls\n"), post(exec, "application/yaml", "command: ls\n"), "inspection-ambiguous"},
+		{
+			"HTTP message that does not parse", post(exec, js, `{"request": "GET /status HTTP/1.1\r\nnot a header\r\n\r\n"}`),
+			post(exec, js, `{"request": "GET /status HTTP/1.1\r\nHost: app.corp\r\n\r\n"}`), "inspection-ambiguous",
+		},
+		{
+			"HTTP message bytes", post(exec, js, `{"request": `+jsonString("GET /status HTTP/1.1\r\nX-Pad: "+strings.Repeat("a", 1<<20)+"\r\n\r\n")+`}`),
+			post(exec, js, `{"request": "GET /status HTTP/1.1\r\nHost: app.corp\r\n\r\n"}`), "inspection-truncated",
+		},
 		{
 			"tool-call arguments that are not JSON", chatResponse(1, func(int) string { return `{"command": "ls"` }),
 			chatResponse(1, func(int) string { return `{"command": "ls"}` }), "inspection-ambiguous-response",
@@ -160,6 +174,14 @@ func TestEveryLimitBlocks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encodeTimes encodes a JSON document as a JSON string n times.
+func encodeTimes(n int, doc string) string {
+	for i := 0; i < n; i++ {
+		doc = jsonString(doc)
+	}
+	return doc
 }
 
 func jsonString(s string) string {

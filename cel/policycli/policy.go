@@ -20,13 +20,16 @@ const policyUsage = `usage:
   warden policy test [--policy PATH]... FILE|DIR...   run PolicyTest cases (policies: --policy,
                                                      else the Policy documents among the
                                                      arguments, else the embedded pack)
-  warden policy lint PATH...                         compile and check policy files`
+  warden policy lint PATH...                         compile and check policy files
+  warden policy diff --policy PATH (--dir SPOOL | --bundle FILE | --brokers B | --input FILE) [--json] [--html FILE]
+                                                     re-decide recorded exchanges with candidate
+                                                     policies and show what changes`
 
 // Policy is `warden policy test|lint`.
 func Policy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, policyUsage)
-		return errors.New("policy: name a subcommand: test or lint")
+		return errors.New("policy: name a subcommand: test, lint or diff")
 	}
 	switch args[0] {
 	case "test":
@@ -38,7 +41,7 @@ func Policy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return nil
 	}
 	fmt.Fprintln(stderr, policyUsage)
-	return fmt.Errorf("policy: unknown subcommand %q: use test or lint", args[0])
+	return fmt.Errorf("policy: unknown subcommand %q: use test, lint or diff", args[0])
 }
 
 // testFile is one PolicyTest document with its cases.

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // GatewayConfig configures the `warden dev` gateway.
@@ -92,7 +95,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rid = newRequestID()
 		h.Set("x-request-id", rid)
 	}
-	req := &Request{Headers: h}
+	req := &Request{Headers: h, Attributes: connectionAttributes(r.RemoteAddr)}
 	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		if r.ContentLength > 0 {
 			req.Headers.Set("content-length", strconv.FormatInt(r.ContentLength, 10))
@@ -102,7 +105,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	up := UpstreamFunc(func(ctx context.Context, ur *UpstreamRequest) (*Response, error) {
 		return g.forward(ctx, r.URL.Path, ur)
 	})
-	out, err := g.cfg.Envoy.Do(r.Context(), req, up, &responseWriter{w: w})
+	rw := &responseWriter{w: w}
+	out, err := g.cfg.Envoy.Do(r.Context(), req, up, rw)
+	if rw.status != 0 {
+		// One line per exchange, naming the session to replay (warden audit replay --session).
+		g.cfg.Logger.Info("exchange", "method", r.Method, "status", rw.status, "request_id", rid, "session", rw.session)
+	}
 	if err != nil {
 		// The path is not logged: URLs can carry tokens. The request id ties the line to the
 		// audit record, which holds the path with its secrets redacted.
@@ -229,11 +237,22 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 
 // responseWriter is the Downstream of a real client: every released chunk
 // is flushed at once so streamed responses (SSE) reach the client live.
-type responseWriter struct{ w http.ResponseWriter }
+type responseWriter struct {
+	w       http.ResponseWriter
+	status  int
+	session string
+}
+
+// sessionHeader is the response header in which warden names the exchange's session.
+const sessionHeader = "x-warden-session"
 
 func (rw *responseWriter) WriteHeaders(status int, h Headers) error {
+	rw.status = status
 	dst := rw.w.Header()
 	for _, f := range h {
+		if strings.EqualFold(f.Key, sessionHeader) {
+			rw.session = f.Value
+		}
 		if hopByHop[f.Key] {
 			continue
 		}
@@ -255,6 +274,21 @@ func (rw *responseWriter) Finish(trailers Headers) error {
 		rw.w.Header().Add(http.TrailerPrefix+f.Key, f.Value)
 	}
 	return nil
+}
+
+// connectionAttributes are the connection attributes Envoy offers a filter (source.address is
+// "ip:port" of the downstream connection, source.port its port); the filter's
+// request_attributes choose which are sent.
+func connectionAttributes(remoteAddr string) map[string]*structpb.Value {
+	host, port, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return nil
+	}
+	attrs := map[string]*structpb.Value{"source.address": structpb.NewStringValue(remoteAddr)}
+	if n, err := strconv.Atoi(port); err == nil && host != "" {
+		attrs["source.port"] = structpb.NewNumberValue(float64(n))
+	}
+	return attrs
 }
 
 // newRequestID returns a random UUID v4, as Envoy generates x-request-id.

@@ -59,7 +59,7 @@ func Shape(method, host string, segs []string, query map[string][]string, body a
 		return c, true
 	}
 	if verb != "" {
-		return verbCall(c, method, host, verb, filtered, segs, body), true
+		return verbCall(c, method, host, verb, filtered, segs, withQueryFilter(body, query)), true
 	}
 	if method == "GET" || method == "HEAD" || method == "OPTIONS" {
 		return RESTCall{}, false
@@ -124,6 +124,26 @@ func severeVerb(verb string) bool {
 	return false
 }
 
+// withQueryFilter adds a filter given in the query string (Elasticsearch's
+// _delete_by_query?q=status:stale) to a body that has none, so that it scopes the call.
+func withQueryFilter(body any, query map[string][]string) any {
+	if _, has := deleteFilter(body); has {
+		return body
+	}
+	for _, k := range []string{"q", "query", "filter", "where"} {
+		if v := first(query[k]); v != "" {
+			m := map[string]any{k: v}
+			if b, ok := body.(map[string]any); ok {
+				for bk, bv := range b {
+					m[bk] = bv
+				}
+			}
+			return m
+		}
+	}
+	return body
+}
+
 // readableDestroy reports verbs that destroy even when sent with GET (Webdis and Upstash serve
 // Redis commands as paths: GET /flushall).
 func readableDestroy(verb string) bool {
@@ -141,7 +161,7 @@ func bodyAction(body any) (verb string, filtered bool) {
 	if !ok {
 		return "", false
 	}
-	for _, k := range []string{"action", "operation", "op", "verb", "method", "type"} {
+	for _, k := range []string{"action", "operation", "op", "verb", "method"} {
 		for key, v := range m {
 			s, isStr := v.(string)
 			if !isStr || !strings.EqualFold(key, k) || len(s) > 64 {
@@ -184,16 +204,6 @@ func verbTarget(segs []string) string {
 		if s := segs[i]; s != "" && !strings.ContainsAny(s, "0123456789") && strings.ToLower(s) != "actions" &&
 			strings.ToLower(s) != "action" {
 			return s
-		}
-	}
-	return ""
-}
-
-// infraHostOf returns the infrastructure product a host names ("" when none).
-func infraHostOf(host string) string {
-	for _, w := range infraHostWords {
-		if hostNames(host, w) {
-			return w
 		}
 	}
 	return ""
@@ -314,6 +324,7 @@ var infraNouns = map[string]bool{
 	"manifests": true, "monitors": true, "mounts": true, "engines": true, "schema": true,
 	"workflows": true, "tunnels": true, "gateways": true, "routes": true, "releases": true,
 	"artifacts": true, "packages": true, "registry": true, "index": true,
+	"subscriptions": true, "resourcegroups": true, "droplet": true, "instancegroups": true,
 }
 
 // infraHostWords mark a host or route prefix that serves an infrastructure or admin API.

@@ -4,11 +4,12 @@ import (
 	"strings"
 )
 
-// Bounds of the body walks of Shape; past them a body is read as far as it goes (the walks
-// only look for flags that make a call worse, and the body is searched in full elsewhere).
+// Bounds of the body walks of Shape. They are above the bounds of inspect's own walk of the
+// same body (32 levels, 20,000 values), which marks the exchange truncated past them: nothing
+// Shape skips goes unreported.
 const (
-	maxShapeDepth = 8
-	maxShapeKeys  = 4096
+	maxShapeDepth = 40
+	maxShapeKeys  = 25000
 )
 
 // normKey lower-cases a JSON key and drops separators: "is-destroy", "isDestroy" and
@@ -90,6 +91,9 @@ func findBool(v any, keys map[string]bool, depth int) bool {
 			if b, ok := val.(bool); ok && b && keys[normKey(k)] {
 				return true
 			}
+			if str, ok := val.(string); ok && strings.EqualFold(str, "true") && keys[normKey(k)] {
+				return true // a form field: DryRun=true
+			}
 			if m, ok := val.(map[string]any); ok && findBool(m, keys, depth+1) {
 				return true
 			}
@@ -142,13 +146,9 @@ func matchAll(f any) bool {
 			return true
 		}
 		for k, v := range t {
-			switch nk := normKey(k); {
-			case nk == "matchall":
-			case nk == "bool" || nk == "and" || nk == "must" || nk == "filter" || nk == "query" || nk == "querystring":
-				if !matchAll(v) {
-					return false
-				}
-			case nk == "q" || nk == "constantscore":
+			switch normKey(k) {
+			case "matchall":
+			case "bool", "and", "must", "filter", "query", "querystring", "q", "constantscore":
 				if !matchAll(v) {
 					return false
 				}

@@ -47,6 +47,8 @@ func TestShape(t *testing.T) {
 		{"delete by query, match_all", "POST", "search.corp:9200", "/orders/_delete_by_query", `{"query": {"match_all": {}}}`, true, OpBulkDelete},
 		{"delete by query, no body", "POST", "search.corp:9200", "/orders/_delete_by_query", "", true, OpBulkDelete},
 		{"delete by query, real filter", "POST", "search.corp:9200", "/logs/_delete_by_query", `{"query": {"range": {"ts": {"lt": "now-90d"}}}}`, false, OpScopedDelete},
+		{"delete by query, q=* in the query", "POST", "search.corp:9200", "/orders/_delete_by_query?q=*", "", true, OpBulkDelete},
+		{"delete by query, q= filter in the query", "POST", "search.corp:9200", "/orders/_delete_by_query?q=status:stale", "", false, OpScopedDelete},
 		{"deleteMany, empty filter", "POST", "data.mongodb-api.com", "/app/a/endpoint/data/v1/action/deleteMany", `{"collection": "c", "filter": {}}`, true, OpBulkDelete},
 		{"deleteMany, real filter", "POST", "data.mongodb-api.com", "/app/a/endpoint/data/v1/action/deleteMany", `{"collection": "c", "filter": {"status": "stale"}}`, false, OpScopedDelete},
 		{"delete with deleteAll flag", "POST", "idx.svc.pinecone.io", "/vectors/delete", `{"deleteAll": true}`, true, OpBulkDelete},

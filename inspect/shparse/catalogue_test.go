@@ -259,3 +259,15 @@ func TestCatalogueLimitsFailClosed(t *testing.T) {
 		})
 	}
 }
+
+// TestIFSMakesExpansionsDynamic: once IFS is assigned, an expansion's words are not known, so a
+// command built from one is dynamic (held by the pack), not the one unsplit word.
+func TestIFSMakesExpansionsDynamic(t *testing.T) {
+	r := Analyze("IFS=,; cmd=rm,-rf,/srv; $cmd")
+	if len(r.Commands) != 1 || !r.Commands[0].Dynamic {
+		t.Fatalf("got %+v, want one dynamic command", r.Commands)
+	}
+	if r := Analyze("cmd=ls; $cmd -la"); len(r.Commands) != 1 || r.Commands[0].Dynamic || r.Commands[0].Name != "ls" {
+		t.Fatalf("without IFS: got %+v, want ls", r.Commands)
+	}
+}

@@ -129,7 +129,9 @@ func ruleInterpreter(a *analyzer, c *call) {
 	if fam == "deno" && len(p.pos) > 1 && p.pos[0].val == "eval" {
 		codes = append(codes, p.pos[1].val)
 	}
-	if len(codes) == 0 && len(p.pos) == 0 && c.ctx.stdin != nil && c.ctx.stdin.known {
+	// No code option and no script file, or "-" (python3 - <<EOF): the script is stdin.
+	fromStdin := len(p.pos) == 0 || p.pos[0].val == "-"
+	if len(codes) == 0 && fromStdin && c.ctx.stdin != nil && c.ctx.stdin.known {
 		codes = append(codes, c.ctx.stdin.text)
 		a.res.Commands[c.idx].ScriptAnalysed = true
 	}

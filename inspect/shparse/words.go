@@ -220,6 +220,11 @@ func (a *analyzer) param(p *syntax.ParamExp) (val string, dyn, known bool) {
 		return "$…", true, false
 	}
 	name := p.Param.Value
+	if _, splitChanged := a.vars["IFS"]; splitChanged && name != "IFS" {
+		// With IFS assigned, an expansion splits into words warden does not model
+		// (IFS=,; c=rm,-rf,/; $c runs rm -rf /): its value is not known.
+		return "$" + name, true, false
+	}
 	v, ok := a.vars[name]
 	plain := p.Index == nil && p.Slice == nil && p.Repl == nil && !p.Excl && !p.Length && p.Names == 0
 	if ok && plain && p.Exp == nil {

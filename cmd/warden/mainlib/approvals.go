@@ -33,8 +33,16 @@ const defaultApproverGroup = "warden-approvers"
 // identifier adapts identity.Verifier to extproc.Identifier.
 type identifier struct{ v *identity.Verifier }
 
+// anonymous gives every request a session when no identity is configured.
+type anonymous struct{ a identity.Anonymous }
+
+func (i anonymous) Identify(_ context.Context, x *exchange.Exchange, md extproc.Metadata) error {
+	i.a.Identify(x, identity.SourceAddress(md.Attributes))
+	return nil
+}
+
 func (i identifier) Identify(ctx context.Context, x *exchange.Exchange, md extproc.Metadata) error {
-	err := i.v.Identify(ctx, x, md.Namespaces)
+	err := i.v.IdentifyFrom(ctx, x, md.Namespaces, identity.SourceAddress(md.Attributes))
 	var ie *identity.Error
 	if errors.As(err, &ie) {
 		return &extproc.Reject{Status: ie.Status, Code: ie.Code, Reason: ie.Reason}
@@ -155,6 +163,8 @@ func (rt *runtime) addIdentityAndApprovals(ctx context.Context, cfg Config, log 
 		})
 		pipe.Identity = identifier{v}
 		pipe.Creds = identityStrip{v: v, next: pipe.Creds}
+	} else {
+		pipe.Identity = anonymous{} // every request still gets a session (identity.AnonymousSession)
 	}
 	var store approval.Store = approval.NewMemoryStore()
 	if cfg.Approval.Kafka != nil {

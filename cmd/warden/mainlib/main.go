@@ -55,7 +55,7 @@ func commands() []command {
 		{"serve", "run the ext_proc gRPC server (embedded defaults without flags)", runServe},
 		{"dev", "run warden plus a local gateway that drives it exactly as Envoy would", runDev},
 		{"check", "decide JSON-lines requests with the policies (one decision line per input)", runCheck},
-		{"policy", "test or lint policy files (warden policy test|lint …)", runPolicy},
+		{"policy", "test, lint or diff policies (warden policy test|lint|diff …)", runPolicy},
 		{"redact", "copy stdin to stdout with every secret and PII value replaced", runRedact},
 		{"audit", "verify, tail, replay or export the audit trail", runAudit},
 		{"approvals", "list the approval requests waiting for a human", runApprovals("approvals")},

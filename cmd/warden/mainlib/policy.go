@@ -7,6 +7,7 @@ import (
 	"github.com/warden-gw/warden/approval/approvalcli"
 	"github.com/warden-gw/warden/audit/auditcli"
 	"github.com/warden-gw/warden/cel/policycli"
+	"github.com/warden-gw/warden/cel/policydiff"
 	"github.com/warden-gw/warden/redact/redactcli"
 )
 
@@ -15,8 +16,11 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return policycli.Check(ctx, args, stdin, stdout, stderr)
 }
 
-// runPolicy is `warden policy test|lint`.
+// runPolicy is `warden policy test|lint` (cel/policycli) and `warden policy diff` (cel/policydiff).
 func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "diff" {
+		return policydiff.Run(ctx, args[1:], stdin, stdout, stderr)
+	}
 	return policycli.Policy(ctx, args, stdin, stdout, stderr)
 }
 

@@ -1,0 +1,82 @@
+package identity
+
+import (
+	"net"
+	"strings"
+
+	"github.com/warden-gw/warden/exchange"
+)
+
+// SessionHeader is the response header through which warden tells a client the session id its
+// request was recorded under (`warden audit replay --session ID`).
+const SessionHeader = "x-warden-session"
+
+// DefaultSessionHeader is the request header a client may set to name its own session.
+const DefaultSessionHeader = "x-agent-session"
+
+// AnonymousSession returns the session id of a request that carries no identity, so that every
+// request belongs to a session even on warden's defaults: derived from the client's address
+// and its user agent, and from the client's own session header (clientSessionHeader, default
+// x-agent-session) when it sends one. Requests of one agent process (same address, same SDK)
+// therefore share a session; two agents on one host with the same user agent share one unless
+// they name their sessions. sourceAddress is Envoy's source.address attribute ("ip:port"),
+// used when Envoy did not set x-envoy-external-address.
+func AnonymousSession(h exchange.Headers, sourceAddress, clientSessionHeader string) string {
+	if clientSessionHeader == "" {
+		clientSessionHeader = DefaultSessionHeader
+	}
+	return SessionID("anonymous", clientAddress(h, sourceAddress), truncate(h.Get("user-agent"), 256),
+		truncate(h.Get(clientSessionHeader), 256))
+}
+
+// clientAddress is the client's IP: Envoy's x-envoy-external-address (the trusted client
+// address), else the downstream connection's address, else the first x-forwarded-for hop, else
+// "unknown".
+func clientAddress(h exchange.Headers, sourceAddress string) string {
+	if ip := parseIP(h.Get("x-envoy-external-address")); ip != "" {
+		return ip
+	}
+	if ip := parseIP(sourceAddress); ip != "" {
+		return ip
+	}
+	first, _, _ := strings.Cut(h.Get("x-forwarded-for"), ",")
+	if ip := parseIP(first); ip != "" {
+		return ip
+	}
+	return "unknown"
+}
+
+// parseIP accepts "ip" or "ip:port" ("[v6]:port") and returns the canonical IP, or "".
+func parseIP(s string) string {
+	s = strings.TrimSpace(s)
+	if host, _, err := net.SplitHostPort(s); err == nil {
+		s = host
+	}
+	if ip := net.ParseIP(s); ip != nil {
+		return ip.String()
+	}
+	return ""
+}
+
+// SourceAddress returns Envoy's source.address attribute from the request attributes Envoy sent
+// (by filter name), or "".
+func SourceAddress(attributes map[string]map[string]any) string {
+	for _, attrs := range attributes {
+		if s, ok := attrs["source.address"].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// Anonymous gives requests a session when no identity is configured at all.
+type Anonymous struct {
+	// SessionHeader is the request header a client may name its session in (default
+	// x-agent-session).
+	SessionHeader string
+}
+
+// Identify sets x.Identity to an anonymous identity with its session (see AnonymousSession).
+func (a Anonymous) Identify(x *exchange.Exchange, sourceAddress string) {
+	x.Identity = exchange.Identity{Session: AnonymousSession(x.Request.Headers, sourceAddress, a.SessionHeader)}
+}
