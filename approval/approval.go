@@ -211,6 +211,12 @@ type Store interface {
 	Close() error
 }
 
+// IDSalter is a Store that says what to mix into the request ids derived from a digest: the
+// same for every replica sharing the store, different for a store that starts empty again.
+type IDSalter interface {
+	IDSalt() string
+}
+
 // HealthReporter is a Store that can say whether writes currently work (readiness).
 type HealthReporter interface {
 	// Health returns nil, or why the last write failed when no write has worked since.

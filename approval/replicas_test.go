@@ -221,3 +221,17 @@ func consumeTogether(a, b *Service, digest string) int {
 	wg.Wait()
 	return n
 }
+
+// A memory store starts empty after a restart: the same action must not get the id an approval
+// of the previous run had (audit records correlate by it). Replicas on one store agree.
+func TestRequestIDsAreNotReusedByANewMemoryStore(t *testing.T) {
+	clk := newClock()
+	x := testExchange(`{"pod":"web-1"}`)
+	first, _, _ := newService(t, Config{}, NewMemoryStore(), clk)
+	again, _, _ := newService(t, Config{}, NewMemoryStore(), clk)
+	r1, err1 := first.Request(context.Background(), x, decision)
+	r2, err2 := again.Request(context.Background(), x, decision)
+	if err1 != nil || err2 != nil || r1.ID == r2.ID {
+		t.Fatalf("two empty stores gave the same action the id %s (%v %v)", r1.ID, err1, err2)
+	}
+}

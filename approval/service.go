@@ -278,16 +278,21 @@ func (s *Service) scan(digest string, now time.Time) (open Approval, seq, pendin
 	return open, seq + 1, pending
 }
 
-// requestID derives a request's id from its digest, its sequence number and a time bucket. The
-// bucket (an hour, or half the retention if shorter) keeps an id from being reused after the
-// retention deleted the request that had it; replicas straddling a bucket's edge may still open
-// two requests, which Decide then links (Superseded).
+// requestID derives a request's id from the store's salt (IDSalter), the digest, its sequence
+// number and a time bucket. The salt keeps a memory store that restarted empty from handing out
+// the ids of its previous run; the bucket (an hour, or half the retention if shorter) keeps an id
+// from being reused after the retention deleted the request that had it. Replicas straddling a
+// bucket's edge may still open two requests, which Decide then links (Superseded).
 func (s *Service) requestID(digest string, seq int, now time.Time) string {
 	bucket := min(time.Hour, s.cfg.Retention/2)
 	if bucket < time.Second {
 		bucket = time.Second
 	}
-	sum := sha256.Sum256(fmt.Appendf(nil, "warden-approval-id-v1\n%s\n%d\n%d", digest, seq, now.Truncate(bucket).Unix()))
+	salt := ""
+	if st, ok := s.store.(IDSalter); ok {
+		salt = st.IDSalt()
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "warden-approval-id-v1\n%s\n%s\n%d\n%d", salt, digest, seq, now.Truncate(bucket).Unix()))
 	return "apr_" + hex.EncodeToString(sum[:16])
 }
 
