@@ -230,6 +230,12 @@ var tourChecks = []struct {
 		}
 		return errors.New("the pending approval is not listed")
 	}},
+	{"warden audit sessions", func(out string) error {
+		if strings.Contains(out, "DELETE k8s.internal/apis/apps/v1/namespaces/prod/deployments/api") {
+			return nil
+		}
+		return errors.New("the tour's session is not listed")
+	}},
 	{"curl -s -X DELETE", func(out string) error {
 		if strings.Contains(out, "upstream connect error") {
 			return nil // let through: the (absent) upstream was tried
@@ -240,8 +246,8 @@ var tourChecks = []struct {
 
 // TestREADMETour runs the README's five-minute tour as written, in a fresh copy of the
 // repository: make build, make dev in the background, curl through the gateway, warden check
-// and redact, a dev-approver approval and the approved retry, audit verify, then Ctrl-C on make
-// dev, and make run with its admin health check and Ctrl-C. It checks what each step prints
+// and redact, a dev-approver approval and the approved retry, audit verify, sessions and replay,
+// then Ctrl-C on make dev, and make run with its admin health check and Ctrl-C. It checks what each step prints
 // against what the README shows. No network is needed (offline answers are the README's too).
 func TestREADMETour(t *testing.T) {
 	for _, tool := range []string{"make", "curl", "git", "bash"} {
