@@ -25,10 +25,35 @@ import (
 	"github.com/warden-gw/warden/audit/spool"
 )
 
-// Modes of the spool.
+// Mode is a durability mode: how far a request record has reached the disk when Record returns
+// (see docs/audit.md for what each survives).
+type Mode string
+
+// The durability modes.
 const (
-	ModeDurable = "durable"
-	ModeAsync   = "async"
+	// ModeWritten: Record returns once the record is written to the spool file (in the kernel:
+	// survives kill -9 of warden); a background fsync follows within SyncInterval.
+	ModeWritten Mode = "written"
+	// ModeStrict: Record returns after the fsync of the record (survives power loss).
+	ModeStrict Mode = "strict"
+	// ModeDurable is the former name of ModeStrict, still accepted.
+	ModeDurable Mode = "durable"
+	// ModeAsync is the former name of the mode that did not wait for the write; it now means
+	// ModeWritten, which costs about the same and loses nothing to a kill -9.
+	ModeAsync Mode = "async"
+)
+
+// DefaultMode is the durability mode when audit.mode is not set (chosen with the measurements
+// in docs/audit.md).
+const DefaultMode = ModeWritten
+
+// DefaultSyncInterval bounds, in written mode, how long a record stays written but not fsynced.
+const DefaultSyncInterval = 100 * time.Millisecond
+
+// Bounds of audit.sync_interval.
+const (
+	minSyncInterval = time.Millisecond
+	maxSyncInterval = 10 * time.Second
 )
 
 // What to do when the spool is full.
@@ -41,9 +66,11 @@ const (
 type Config struct {
 	// Dir holds the spool, the chain id and (by default) the signing key. Default ./.warden/audit.
 	Dir string `yaml:"dir"`
-	// Mode is durable (Record returns after fsync; default) or async (fsync every SyncInterval).
-	Mode string `yaml:"mode"`
-	// SyncInterval is the fsync period in async mode (default 200ms).
+	// Mode is written (Record returns once the record is written to the spool file; fsync
+	// follows within SyncInterval; the default) or strict (Record returns after the fsync).
+	Mode Mode `yaml:"mode"`
+	// SyncInterval is, in written mode, the longest a written record waits for its fsync
+	// (default 100ms, 1ms..10s).
 	SyncInterval time.Duration `yaml:"sync_interval"`
 	// SegmentBytes is the spool segment size (default 64 MiB).
 	SegmentBytes int64 `yaml:"segment_bytes"`
@@ -72,8 +99,11 @@ type Config struct {
 	// Redact replaces the secrets in one string. Every string of every record (paths,
 	// queries, headers such as User-Agent, messages, tool-call text, errors, approval notes)
 	// passes it before the record is hashed and written; warden serve sets it to the
-	// redaction engine. Nil writes records as built.
+	// redaction engine. Nil writes records as built. It must give the same result for the same
+	// string: the log remembers short strings it returned unchanged and does not scan them again.
 	Redact func(string) string `yaml:"-"`
+
+	wrapFile func(spool.File) spool.File // tests: a disk that blocks or fails
 }
 
 // CheckpointConfig says when checkpoints are signed and with which key.
@@ -105,11 +135,16 @@ func (c Config) withDefaults() Config {
 	if c.Dir == "" {
 		c.Dir = "./.warden/audit"
 	}
-	if c.Mode == "" {
-		c.Mode = ModeDurable
+	switch c.Mode {
+	case "":
+		c.Mode = DefaultMode
+	case ModeDurable:
+		c.Mode = ModeStrict
+	case ModeAsync:
+		c.Mode = ModeWritten
 	}
-	if c.SyncInterval <= 0 {
-		c.SyncInterval = 200 * time.Millisecond
+	if c.SyncInterval == 0 {
+		c.SyncInterval = DefaultSyncInterval
 	}
 	if c.SegmentBytes <= 0 {
 		c.SegmentBytes = 64 << 20
@@ -162,8 +197,11 @@ func (c Config) withDefaults() Config {
 
 func (c Config) validate() error {
 	var errs []error
-	if c.Mode != ModeDurable && c.Mode != ModeAsync {
-		errs = append(errs, fmt.Errorf("audit.mode %q: use durable or async", c.Mode))
+	if c.Mode != ModeWritten && c.Mode != ModeStrict {
+		errs = append(errs, fmt.Errorf("audit.mode %q: use written (kill -9 safe, fsync within sync_interval) or strict (fsync before the request proceeds)", c.Mode))
+	}
+	if c.SyncInterval < minSyncInterval || c.SyncInterval > maxSyncInterval {
+		errs = append(errs, fmt.Errorf("audit.sync_interval %s: use %s..%s (how long a written record may wait for its fsync)", c.SyncInterval, minSyncInterval, maxSyncInterval))
 	}
 	if c.OnFull != OnFullFail && c.OnFull != OnFullDropOldest {
 		errs = append(errs, fmt.Errorf("audit.on_full %q: use fail or drop_oldest", c.OnFull))

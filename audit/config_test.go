@@ -31,7 +31,7 @@ func TestConfigFromDocs(t *testing.T) {
 		t.Fatalf("documented config does not decode: %v", err)
 	}
 	c := v.Audit
-	if c.Mode != ModeDurable || c.OnFull != OnFullFail || c.Checkpoint.Interval != 10*time.Second ||
+	if c.Mode != DefaultMode || c.OnFull != OnFullFail || c.Checkpoint.Interval != 10*time.Second ||
 		c.Checkpoint.Every != 1000 || c.Kafka == nil || len(c.Kafka.Brokers) != 2 || c.Kafka.RetryMax != 10*time.Second ||
 		c.SegmentBytes != 64<<20 || c.MaxBytes != 1<<30 {
 		t.Fatalf("decoded %+v", c)

@@ -13,7 +13,10 @@ import (
 	"time"
 )
 
-const crashEnv = "WARDEN_AUDIT_CRASH_CHILD_DIR"
+const (
+	crashEnv     = "WARDEN_AUDIT_CRASH_CHILD_DIR"
+	crashModeEnv = "WARDEN_AUDIT_CRASH_CHILD_MODE"
+)
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashEnv); dir != "" {
@@ -26,7 +29,9 @@ func TestMain(m *testing.M) {
 // crashChild records exchanges from 16 goroutines forever and prints the id of every record
 // whose Record call returned. The parent kills it with SIGKILL.
 func crashChild(dir string) {
-	l, err := Open(context.Background(), testConfig(dir))
+	cfg := testConfig(dir)
+	cfg.Mode = Mode(os.Getenv(crashModeEnv))
+	l, err := Open(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child open:", err)
 		os.Exit(3)
@@ -53,15 +58,23 @@ func crashChild(dir string) {
 	wg.Wait()
 }
 
+// TestKill9MidLoadKeepsEveryReturnedRecord: in both durability modes, every record whose Record
+// call returned (the request went on) is in the spool after a kill -9 and a restart.
 func TestKill9MidLoadKeepsEveryReturnedRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a subprocess")
 	}
+	for _, mode := range []Mode{ModeWritten, ModeStrict} {
+		t.Run(string(mode), func(t *testing.T) { kill9MidLoad(t, mode) })
+	}
+}
+
+func kill9MidLoad(t *testing.T, mode Mode) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+	cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashModeEnv+"="+string(mode))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

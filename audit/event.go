@@ -37,9 +37,6 @@ const (
 	EventApprovalSuperseded EventKind = "approval.superseded"
 	// EventSpoolDropped records entries that on_full=drop_oldest deleted unshipped.
 	EventSpoolDropped EventKind = "audit.spool_dropped"
-	// EventCompletionLost records that the completion record of an exchange could not be
-	// written when it finished (the request record exists; see docs/audit.md).
-	EventCompletionLost EventKind = "audit.completion_lost"
 )
 
 var eventDispositions = map[EventKind]exchange.Disposition{
@@ -53,7 +50,6 @@ var eventDispositions = map[EventKind]exchange.Disposition{
 	EventApprovalStoreUnavailable: exchange.Failed,
 	EventApprovalSuperseded:       exchange.Denied,
 	EventSpoolDropped:             exchange.Failed,
-	EventCompletionLost:           exchange.Failed,
 }
 
 // Valid reports whether k is one of the kinds above.
@@ -96,7 +92,11 @@ func (l *Log) RecordEvent(ctx context.Context, ev Event) error {
 	if err != nil {
 		return err
 	}
-	return l.appendRecord(ctx, rec, StageEvent)
+	t, err := l.enqueue(rec, StageEvent)
+	if err != nil {
+		return err
+	}
+	return l.wait(ctx, t, StageEvent, time.Now())
 }
 
 func (l *Log) buildEvent(ev Event) (*Record, error) {

@@ -12,10 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit/kafka"
-	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
-	"github.com/warden-gw/warden/redact"
 )
 
 // ErrSpoolFull is returned by Record when the spool bound is reached and on_full is fail; the
@@ -27,20 +25,23 @@ var ErrClosed = errors.New("audit log closed")
 
 // Log is an open audit log. Record is safe for concurrent use.
 type Log struct {
-	cfg     Config
-	spool   *spool.Spool
-	signer  Signer
-	chain   string
-	m       *metrics
-	shipper *kafka.Shipper
+	cfg    Config
+	spool  *spool.Spool
+	signer Signer
+	chain  string
+	m      *metrics
+	// redactor is Config.Redact with a memo of strings it found clean (nil without Redact).
+	redactor *redactor
+	shipper  *kafka.Shipper
 
 	mu        sync.Mutex // serialises the chain: seq, head and when to checkpoint
 	seq       uint64
 	head      string
-	sinceCkpt int  // records since the last checkpoint snapshot
-	ckptRetry bool // the last snapshot was not signed: the next tick takes another
-	closed    bool
-	sealBuf   []byte // scratch for the sealed record, reused under mu
+	sinceCkpt int    // records since the last checkpoint snapshot
+	ckptRetry bool   // the last snapshot was not signed: the next tick takes another
+	closing   bool   // Close was called
+	closed    bool   // no record is appended any more
+	sealBuf   []byte // scratch for the integrity object of the record being sealed, under mu
 
 	// The checkpointer goroutine signs snapshots of the head off the record path: a signer that
 	// calls Vault must not hold up records. Only it (and resume, before it starts) touches the
@@ -84,6 +85,9 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{}),
 	}
 	l.m = newMetrics(l)
+	if cfg.Redact != nil {
+		l.redactor = &redactor{f: cfg.Redact}
+	}
 	var err error
 	if l.chain, err = chainID(cfg); err != nil {
 		return nil, err
@@ -96,9 +100,10 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		DropOldest: cfg.OnFull == OnFullDropOldest, Logger: cfg.Logger,
 		OnFsync: func(d time.Duration) { l.m.fsync.Observe(d.Seconds()) },
 	}
-	if cfg.Mode == ModeAsync {
+	if cfg.Mode == ModeWritten {
 		opts.SyncEvery = cfg.SyncInterval
 	}
+	opts.WrapFile = cfg.wrapFile
 	sp, rec, err := spool.Open(cfg.Dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open audit spool: %w", err)
@@ -145,52 +150,13 @@ func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
 	return rec
 }
 
-// redact passes every string of rec through the redactor, so that no field (today's or one
-// added later) carries a secret from the request into the spool, Kafka or a SIEM.
+// redact passes every string of rec through the redactor (Record.MapStrings reaches every
+// string, a field added later included), so that no field carries a secret from the request into
+// the spool, Kafka or a SIEM.
 func (l *Log) redact(rec *Record) {
-	if l.cfg.Redact != nil {
-		redact.Fields(rec, l.cfg.Redact)
+	if l.redactor != nil {
+		rec.MapStrings(l.redactor.apply)
 	}
-}
-
-// Record appends the record of x at stage to the chain. In durable mode it returns after the
-// record is fsynced (group-committed with concurrent callers). Pass context.WithoutCancel(ctx)
-// so that a cancelled client still leaves its record.
-func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
-	return l.appendRecord(ctx, l.build(x, stage), stage)
-}
-
-// appendRecord encodes rec, links it into the chain and waits as the mode says.
-func (l *Log) appendRecord(ctx context.Context, rec *Record, stage Stage) error {
-	start := time.Now()
-	buf := bodyPool.Get().(*[]byte)
-	body, content, err := record.EncodeInto(*buf, rec)
-	if err != nil {
-		bodyPool.Put(buf)
-		return err
-	}
-	t, err := l.append(body, content)
-	if !errors.Is(err, ErrClosed) { // the sequencer is done with body (it copies what it keeps)
-		*buf = body[:0]
-		bodyPool.Put(buf)
-	}
-	if err != nil {
-		reason := "io"
-		if errors.Is(err, ErrSpoolFull) {
-			reason = "spool_full"
-		}
-		l.m.recordErrors.WithLabelValues(reason).Inc()
-		return err
-	}
-	if l.cfg.Mode == ModeDurable {
-		if err := l.spool.Wait(ctx, t); err != nil {
-			l.m.recordErrors.WithLabelValues("io").Inc()
-			return fmt.Errorf("audit record not durable: %w", err)
-		}
-	}
-	l.m.records.WithLabelValues(string(stage)).Inc()
-	l.m.recordWait.Observe(time.Since(start).Seconds())
-	return nil
 }
 
 // Ready reports whether Record can succeed (for /readyz).

@@ -8,20 +8,23 @@ import (
 type metrics struct {
 	records      *prometheus.CounterVec
 	recordErrors *prometheus.CounterVec
-	full         *prometheus.CounterVec
-	dropped      prometheus.Counter
-	shipped      prometheus.Counter
-	shipErrors   prometheus.Counter
-	truncated    prometheus.Counter
-	corrupt      prometheus.Counter
-	quarantined  prometheus.Counter
-	checkpoints  prometheus.Counter
-	ckptErrors   prometheus.Counter
-	fsync        prometheus.Histogram
-	recordWait   prometheus.Histogram
-	spoolBytes   prometheus.GaugeFunc
-	unshipped    prometheus.GaugeFunc
-	shipperUp    prometheus.GaugeFunc
+	// completionLost counts completion records that could not be written (the answer stood).
+	completionLost *prometheus.CounterVec
+	full           *prometheus.CounterVec
+	dropped        prometheus.Counter
+	shipped        prometheus.Counter
+	shipErrors     prometheus.Counter
+	truncated      prometheus.Counter
+	corrupt        prometheus.Counter
+	quarantined    prometheus.Counter
+	checkpoints    prometheus.Counter
+	ckptErrors     prometheus.Counter
+	fsync          prometheus.Histogram
+	recordWait     prometheus.Histogram
+	spoolBytes     prometheus.GaugeFunc
+	unshipped      prometheus.GaugeFunc
+	unsynced       prometheus.GaugeFunc
+	shipperUp      prometheus.GaugeFunc
 }
 
 func newMetrics(l *Log) *metrics {
@@ -33,7 +36,11 @@ func newMetrics(l *Log) *metrics {
 		}, []string{"stage"}),
 		recordErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_audit_record_errors_total",
-			Help: "Record calls that failed, by reason (spool_full, io).",
+			Help: "Request and event records that failed, by reason (spool_full, io, timeout, closed).",
+		}, []string{"reason"}),
+		completionLost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_audit_completion_lost_total",
+			Help: "Completion records that could not be written after the exchange finished, by reason (spool_full, io, closed); the answer was not changed.",
 		}, []string{"reason"}),
 		full: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_audit_spool_full_total",
@@ -77,7 +84,7 @@ func newMetrics(l *Log) *metrics {
 		}),
 		recordWait: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "warden_audit_record_seconds",
-			Help: "Time a Record call took (includes the group-commit fsync in durable mode).", Buckets: buckets,
+			Help: "Time a Record call took (includes the group-commit fsync in strict mode).", Buckets: buckets,
 		}),
 		spoolBytes: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "warden_audit_spool_bytes",
@@ -97,6 +104,16 @@ func newMetrics(l *Log) *metrics {
 			}
 			return float64(l.spool.Stats().Next - l.shipper.Position())
 		}),
+		unsynced: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "warden_audit_unsynced_entries",
+			Help: "Spool entries written but not yet fsynced: what a power loss could take (mode written; at most sync_interval of records).",
+		}, func() float64 {
+			if l.spool == nil {
+				return 0
+			}
+			st := l.spool.Stats()
+			return float64(st.Written - min(st.Durable, st.Written))
+		}),
 		shipperUp: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "warden_audit_shipper_up",
 			Help: "1 while the Kafka shipper runs, 0 once it stopped on an error (also on /readyz); 1 without Kafka.",
@@ -111,7 +128,7 @@ func newMetrics(l *Log) *metrics {
 
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
-		m.records, m.recordErrors, m.full, m.dropped, m.shipped, m.shipErrors,
-		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped, m.shipperUp,
+		m.records, m.recordErrors, m.completionLost, m.full, m.dropped, m.shipped, m.shipErrors,
+		m.truncated, m.corrupt, m.quarantined, m.checkpoints, m.ckptErrors, m.fsync, m.recordWait, m.spoolBytes, m.unshipped, m.unsynced, m.shipperUp,
 	}
 }

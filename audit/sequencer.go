@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
@@ -107,14 +108,16 @@ func (l *Log) appendLocked(body []byte, content string) (spool.Ticket, *spool.Dr
 	seq := l.seq + 1
 	in := Integrity{ChainID: l.chain, Seq: seq, PrevHash: l.head, ContentHash: content}
 	in.Hash = ChainHash(l.chain, seq, l.head, content)
-	payload, err := record.SealInto(l.sealBuf, body, in)
-	if err != nil {
-		return spool.Ticket{}, nil, err
+	if !bytes.HasSuffix(body, []byte("}}")) {
+		return spool.Ticket{}, nil, errors.New("record encoding does not end with the unmapped object")
 	}
-	l.sealBuf = payload[:0] // Append copies the payload
-	t, dropped, err := l.spool.Append(payload)
+	// The record is sealed straight into the spool's buffer: only the small integrity object
+	// goes through a scratch buffer, the body is copied once.
+	l.sealBuf = record.AppendIntegrity(l.sealBuf[:0], in)
+	n := record.SealedLen(body, l.sealBuf)
+	t, dropped, err := l.spool.AppendWith(n, func(dst []byte) []byte { return record.AppendSealed(dst, body, l.sealBuf) })
 	if errors.Is(err, spool.ErrFull) {
-		l.fullNeed.Store(int64(len(payload)))
+		l.fullNeed.Store(int64(n))
 		l.full.Store(true)
 		l.m.full.WithLabelValues("rejected").Inc()
 		return t, dropped, fmt.Errorf("%w: %d bytes used of audit.max_bytes; the request is refused until Kafka drains the spool or the bound is raised", ErrSpoolFull, l.spool.Stats().Bytes)

@@ -40,3 +40,38 @@ func (st *stream) stageCtx(ctx context.Context) (context.Context, context.Cancel
 	}
 	return context.WithDeadline(ctx, st.msgStart.Add(b))
 }
+
+// The request record's write gets all but an eighth of the message timeout: the record must be
+// written, and the reply sent, before Envoy's timer fires, so that the client's answer and the
+// record agree (503 audit_unavailable when the write is too slow; the audit log then appends a
+// failed completion record with error_code audit_timeout that lands right behind it).
+const (
+	auditShareNum = 7
+	auditShareDen = 8
+)
+
+// AuditBudget returns how long the request record's write may take within one message of the
+// given timeout; 0 means no deadline.
+func AuditBudget(messageTimeout time.Duration) time.Duration {
+	if messageTimeout <= 0 {
+		return 0
+	}
+	return messageTimeout * auditShareNum / auditShareDen
+}
+
+// auditCtx bounds the request record's write by the message being answered: its deadline
+// counts from when the message arrived, or from the hold that restarted Envoy's timer (Envoy's
+// Filter::onNewTimeout in ext_proc.cc calls ProcessorState::restartMessageTimer, which enables
+// the message timer again with the new timeout from that moment). Outside a message (the stream
+// ended: no one waits for an answer) there is no deadline.
+func (st *stream) auditCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	start, timeout := st.msgStart, st.srv.opts.MessageTimeout
+	if st.held {
+		start, timeout = st.heldAt, st.heldFor
+	}
+	b := AuditBudget(timeout)
+	if b == 0 || start.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, start.Add(b))
+}

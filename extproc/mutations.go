@@ -171,13 +171,18 @@ func immediate(status int, h *headerEdit, body []byte, details string) *extprocv
 	}}
 }
 
-// refuse builds the local reply for a refused request of x, in the error shape of x's API
+// refuse builds the local reply for a refused request, in the error shape of its API
 // (extproc/refusal): the rule, reason, request id and approval id reach the caller in the fields
 // its SDK shows. It returns the HTTP status the client gets, which an API may answer refusals
-// with (MCP and GitHub GraphQL answer 200 with the error inside).
-func refuse(x *exchange.Exchange, status int, code, rule, reason, approvalID string) (*extprocv3.ProcessingResponse, int) {
-	r := refusal.Build(&x.Request, refusal.Refusal{
-		Status: status, Code: code, Rule: rule, Reason: reason, RequestID: x.ID, ApprovalID: approvalID,
+// with (MCP and GitHub GraphQL answer 200 with the error inside). After the request phase the
+// body is gone; what the shape needs of it (an MCP call's id) was kept in refusalBody.
+func (st *stream) refuse(status int, code, rule, reason, approvalID string) (*extprocv3.ProcessingResponse, int) {
+	req := st.x.Request
+	if len(req.Body) == 0 {
+		req.Body = st.refusalBody
+	}
+	r := refusal.Build(&req, refusal.Refusal{
+		Status: status, Code: code, Rule: rule, Reason: reason, RequestID: st.x.ID, ApprovalID: approvalID,
 	})
 	h := &headerEdit{}
 	for _, f := range r.Headers {

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc/refusal"
 )
 
 // replier builds the reply that carries the outcome of a phase: a headers reply, a body reply
@@ -100,6 +101,7 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	r := reply(edit, out, changed || alwaysBody)
 	// The request phase is over: a stream waiting for its response keeps no copy of the body.
 	// Response-phase rules see the request's headers and inspected facts, not its raw body.
+	st.refusalBody = refusal.Remember(&x.Request)
 	st.reqBody, x.Request.Body = nil, nil
 	return []*extprocv3.ProcessingResponse{r}, nil
 }
@@ -171,7 +173,7 @@ func (st *stream) refuseDecision(ctx context.Context, d exchange.Decision) []*ex
 		code = "approval_required"
 		st.x.Disposition = exchange.ApprovalRequired
 	}
-	reply, status := refuse(&st.x, 403, code, d.Rule, d.Reason, d.ApprovalID)
+	reply, status := st.refuse(403, code, d.Rule, d.Reason, d.ApprovalID)
 	st.x.Status = status
 	if err := st.record(ctx); err != nil {
 		return st.auditFailed(err)
@@ -192,7 +194,7 @@ func (st *stream) refuseErr(ctx context.Context, err error) []*extprocv3.Process
 	if rj.Status == 401 || rj.Status == 403 {
 		st.x.Disposition = exchange.Denied
 	}
-	reply, status := refuse(&st.x, rj.Status, rj.Code, "", rj.Reason, "")
+	reply, status := st.refuse(rj.Status, rj.Code, "", rj.Reason, "")
 	st.x.Status, st.x.ErrorCode, st.x.Error = status, rj.Code, rj.Reason
 	st.srv.metrics.error(rj.Code)
 	if err := st.record(ctx); err != nil {
@@ -208,7 +210,7 @@ func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
 	st.closed = true
 	st.srv.metrics.error("audit_unavailable")
 	st.srv.log.Error("audit record not written; refusing", "request_id", st.x.ID, "error", err)
-	reply, _ := refuse(&st.x, 503, "audit_unavailable", "", "the audit trail cannot record this request", "")
+	reply, _ := st.refuse(503, "audit_unavailable", "", "the audit trail cannot record this request", "")
 	return st.tagSession([]*extprocv3.ProcessingResponse{reply})
 }
 
@@ -227,7 +229,9 @@ func (st *stream) record(ctx context.Context) error {
 			return nil
 		}
 		t := time.Now()
-		err := a.RecordRequest(ctx, &st.x)
+		actx, cancel := st.auditCtx(ctx)
+		err := a.RecordRequest(actx, &st.x)
+		cancel()
 		st.x.Time("audit", time.Since(t))
 		return err
 	case st.upstream && !st.recordedCompletion:
@@ -235,7 +239,11 @@ func (st *stream) record(ctx context.Context) error {
 		if a == nil {
 			return nil
 		}
-		return a.RecordCompletion(ctx, &st.x)
+		// The upstream already acted and the request record exists: a completion record that
+		// cannot be written never changes the answer (the audit log counts and reports it).
+		if err := a.RecordCompletion(ctx, &st.x); err != nil {
+			st.srv.log.Error("completion record not written; the answer goes out unchanged", "request_id", st.x.ID, "error", err)
+		}
 	}
 	return nil
 }
@@ -263,6 +271,7 @@ func (st *stream) finish(ctx context.Context, streamErr error) {
 		st.x.Disposition, st.x.Status = exchange.Allowed, st.x.Response.Status
 		st.x.ErrorCode = "client_closed_after_stream_end"
 	}
+	st.msgStart = time.Time{} // no message is being answered: no deadline for the record
 	if err := st.record(ctx); err != nil {
 		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)
 	}
@@ -281,7 +290,7 @@ func (st *stream) hold(d time.Duration) (time.Duration, bool) {
 	if err := st.send(&extprocv3.ProcessingResponse{OverrideMessageTimeout: durationpb.New(d)}); err != nil {
 		return 0, false
 	}
-	st.held = true
+	st.held, st.heldAt, st.heldFor = true, time.Now(), d
 	return d, true
 }
 

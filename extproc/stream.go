@@ -37,9 +37,16 @@ type stream struct {
 
 	reqBody  []byte
 	respBody []byte
-	secrets  []string // injected credential values, for the response redactor; never logged
+	// refusalBody is what a response-phase refusal needs of the dropped request body (an MCP
+	// call's id), from refusal.Remember; nil for most requests.
+	refusalBody []byte
+	secrets     []string // injected credential values, for the response redactor; never logged
 
 	msgStart time.Time // when the message being handled arrived: its stage budget counts from here
+
+	// A hold restarts Envoy's timer for the message: the audit write's deadline counts from it.
+	heldAt  time.Time
+	heldFor time.Duration
 
 	send func(*extprocv3.ProcessingResponse) error // sends ahead of a reply (approval holds)
 	held bool                                      // an override_message_timeout was sent

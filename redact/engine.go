@@ -48,6 +48,7 @@ type Engine struct {
 	hmacKey []byte
 	exact   [][]byte
 	pool    sync.Pool
+	clean   cleanStrings // strings Text found nothing in
 }
 
 const minExactLen = 4

@@ -1,16 +1,20 @@
 package redact
 
-import "reflect"
+import (
+	"reflect"
+	"sync"
+)
 
 // Text redacts one string for a record or a log line: secrets and exact
 // values, not personal data (a record names the people who acted). It
 // returns s itself when nothing was found.
 func (e *Engine) Text(s string) string {
-	if s == "" {
+	if s == "" || e.clean.has(s) {
 		return s
 	}
 	out, fs := e.Redact([]byte(s), Options{Disable: PII})
 	if len(fs) == 0 {
+		e.clean.add(s)
 		return s
 	}
 	return string(out)
@@ -31,8 +35,7 @@ func Fields(ptr any, f func(string) string) {
 }
 
 func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
-	switch v.Kind() {
-	case reflect.String:
+	if v.Kind() == reflect.String {
 		if v.CanSet() {
 			if s := v.String(); s != "" {
 				if r := f(s); r != s {
@@ -40,6 +43,13 @@ func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 				}
 			}
 		}
+		return
+	}
+	ti := plan(v.Type())
+	if !ti.text {
+		return // no string can be reached from a value of this type
+	}
+	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() || seen[v.Pointer()] {
 			return
@@ -52,6 +62,9 @@ func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		}
 		// An interface holds a copy that cannot be set: redact a settable copy and store it back.
 		inner := v.Elem()
+		if !plan(inner.Type()).text {
+			return
+		}
 		cp := reflect.New(inner.Type()).Elem()
 		cp.Set(inner)
 		walkFields(cp, f, seen)
@@ -59,15 +72,10 @@ func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 			v.Set(cp)
 		}
 	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				walkFields(v.Field(i), f, seen)
-			}
+		for _, i := range ti.fields {
+			walkFields(v.Field(i), f, seen)
 		}
 	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
-			return // bytes are not text a record shows
-		}
 		for i := range v.Len() {
 			walkFields(v.Index(i), f, seen)
 		}
@@ -76,23 +84,96 @@ func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 	}
 }
 
-// walkMap rebuilds a map whose keys or values change (map entries are not
-// addressable).
+// walkMap redacts a map's keys and values. Map entries are not addressable, so each is walked
+// as a copy; the map is rebuilt only when a key or a value changed.
 func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 	if v.IsNil() || !v.CanSet() {
 		return
 	}
-	out := reflect.MakeMapWithSize(v.Type(), v.Len())
 	kt, vt := v.Type().Key(), v.Type().Elem()
+	kText, vText := plan(kt).text, plan(vt).text
+	changed := false
+	g := func(s string) string {
+		r := f(s)
+		if r != s {
+			changed = true
+		}
+		return r
+	}
+	type entry struct{ k, v reflect.Value }
+	entries := make([]entry, 0, v.Len())
 	it := v.MapRange()
 	for it.Next() {
-		k := reflect.New(kt).Elem()
-		k.Set(it.Key())
-		walkFields(k, f, seen)
-		val := reflect.New(vt).Elem()
-		val.Set(it.Value())
-		walkFields(val, f, seen)
-		out.SetMapIndex(k, val)
+		k, val := it.Key(), it.Value()
+		if kText {
+			k = settableCopy(k)
+			walkFields(k, g, seen)
+		}
+		if vText {
+			val = settableCopy(val)
+			walkFields(val, g, seen)
+		}
+		entries = append(entries, entry{k, val})
+	}
+	if !changed {
+		return
+	}
+	out := reflect.MakeMapWithSize(v.Type(), len(entries))
+	for _, e := range entries {
+		out.SetMapIndex(e.k, e.v)
 	}
 	v.Set(out)
+}
+
+func settableCopy(x reflect.Value) reflect.Value {
+	cp := reflect.New(x.Type()).Elem()
+	cp.Set(x)
+	return cp
+}
+
+// typePlan is what walkFields needs to know about a type, worked out once per type: whether a
+// string can be reached from it at all, and a struct's exported fields.
+type typePlan struct {
+	text   bool
+	fields []int
+}
+
+var plans sync.Map // reflect.Type -> *typePlan
+
+func plan(t reflect.Type) *typePlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*typePlan)
+	}
+	p := buildPlan(t, map[reflect.Type]bool{})
+	actual, _ := plans.LoadOrStore(t, p)
+	return actual.(*typePlan)
+}
+
+// buildPlan works out t's plan; a type met again while its own plan is being built (a recursive
+// type) is taken to reach strings, which only costs a walk.
+func buildPlan(t reflect.Type, building map[reflect.Type]bool) *typePlan {
+	if building[t] {
+		return &typePlan{text: true}
+	}
+	building[t] = true
+	defer delete(building, t)
+	p := &typePlan{}
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		p.text = true
+	case reflect.Pointer, reflect.Array:
+		p.text = buildPlan(t.Elem(), building).text
+	case reflect.Slice:
+		p.text = t.Elem().Kind() != reflect.Uint8 && buildPlan(t.Elem(), building).text // bytes are not text a record shows
+	case reflect.Map:
+		p.text = buildPlan(t.Key(), building).text || buildPlan(t.Elem(), building).text
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if sf := t.Field(i); sf.IsExported() && buildPlan(sf.Type, building).text {
+				p.fields = append(p.fields, i)
+			}
+		}
+		p.text = len(p.fields) > 0
+	}
+	return p
 }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"unicode/utf16"
@@ -251,12 +252,13 @@ func decodeJSONString(tok []byte) []byte {
 	s := tok[1 : len(tok)-1]
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			out = append(out, c)
-			continue
+		// Copy the run up to the next escape at once: most strings have few or none.
+		j := bytes.IndexByte(s[i:], '\\')
+		if j < 0 {
+			return append(out, s[i:]...)
 		}
-		i++
+		out = append(out, s[i:i+j]...)
+		i += j + 1
 		switch s[i] {
 		case 'b':
 			out = append(out, '\b')

@@ -96,11 +96,23 @@ func SealInto(dst, body []byte, in Integrity) ([]byte, error) {
 	if !bytes.HasSuffix(body, []byte("}}")) {
 		return nil, errors.New("record encoding does not end with the unmapped object")
 	}
-	out := append(dst[:0], body[:len(body)-2]...)
-	out = append(out, `,"integrity":`...)
-	out = in.appendJSON(out)
-	out = append(out, "}}"...)
-	return out, nil
+	return AppendSealed(dst[:0], body, AppendIntegrity(nil, in)), nil
+}
+
+// AppendIntegrity appends the JSON of the integrity object (for AppendSealed).
+func AppendIntegrity(dst []byte, in Integrity) []byte { return in.appendJSON(dst) }
+
+// SealedLen is the length of body sealed with the integrity JSON ij.
+func SealedLen(body, ij []byte) int { return len(body) + len(`,"integrity":`) + len(ij) }
+
+// AppendSealed appends body sealed with the integrity JSON ij to dst: Seal writing straight into
+// its destination (the spool's buffer) instead of an intermediate copy. body must be an
+// encoding from Encode (it ends with the braces of "unmapped" and of the record).
+func AppendSealed(dst, body, ij []byte) []byte {
+	dst = append(dst, body[:len(body)-2]...)
+	dst = append(dst, `,"integrity":`...)
+	dst = append(dst, ij...)
+	return append(dst, "}}"...)
 }
 
 // EntryKind tells records from checkpoints in a spool, bundle or topic.

@@ -50,13 +50,20 @@ var ErrCorrupt = errors.New("spool corrupt")
 // Is makes errors.Is(err, ErrCorrupt) true.
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
-// appendFrame appends the framed payload to dst. Callers keep len(payload) <= MaxEntryBytes.
-func appendFrame(dst, payload []byte) []byte {
+// appendFrameWith appends the frame of an n-byte payload that build appends in place. Callers
+// keep n <= MaxEntryBytes. A build that appends another length leaves dst as it was.
+func appendFrameWith(dst []byte, n int, build func([]byte) []byte) ([]byte, error) {
+	start := len(dst)
 	var h [frameHead]byte
-	binary.LittleEndian.PutUint32(h[0:4], uint32(len(payload))) //nolint:gosec // <= MaxEntryBytes (16 MiB): Append checks it
-	binary.LittleEndian.PutUint32(h[4:8], crc32.Checksum(payload, castagnoli))
 	dst = append(dst, h[:]...)
-	return append(dst, payload...)
+	dst = build(dst)
+	if len(dst)-start-frameHead != n {
+		return dst[:start], fmt.Errorf("spool entry: built %d bytes, announced %d", len(dst)-start-frameHead, n)
+	}
+	payload := dst[start+frameHead:]
+	binary.LittleEndian.PutUint32(dst[start:start+4], uint32(n)) //nolint:gosec // <= MaxEntryBytes (16 MiB): AppendWith checks it
+	binary.LittleEndian.PutUint32(dst[start+4:start+8], crc32.Checksum(payload, castagnoli))
+	return dst, nil
 }
 
 // FrameSize is the number of bytes a payload of n bytes takes on disk.

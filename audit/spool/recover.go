@@ -32,7 +32,7 @@ func (s *Spool) recover() (*Recovery, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.active, s.segs, s.onDisk = f, []segment{{base: 0, size: headerSize}}, headerSize
+		s.active, s.segs, s.onDisk = s.wrap(f), []segment{{base: 0, size: headerSize}}, headerSize
 		return nil, nil
 	}
 	for _, b := range bases[:len(bases)-1] {
@@ -79,7 +79,7 @@ func (s *Spool) recover() (*Recovery, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("seek spool segment: %w", err)
 	}
-	s.active = f
+	s.active = s.wrap(f)
 	s.segs = append(s.segs, segment{base: last, size: good})
 	s.onDisk += good
 	s.next = last + count

@@ -1,7 +1,6 @@
 package spool
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,12 +27,26 @@ type Options struct {
 	MaxBytes int64
 	// DropOldest deletes the oldest sealed segments instead of failing when MaxBytes is reached.
 	DropOldest bool
-	// SyncEvery, when > 0, makes fsync periodic instead of per batch (async mode).
+	// SyncEvery selects how entries reach the disk. 0: every batch the flusher writes is
+	// fsynced before its waiters are released (Wait returns after the fsync). > 0: the flusher
+	// only writes (WaitWritten returns once the entry is in the kernel, which survives a kill -9
+	// of the process) and a separate syncer fsyncs what was written every SyncEvery, so an entry
+	// is fsynced at most SyncEvery plus one fsync after it was written.
 	SyncEvery time.Duration
 	// Logger receives recovery and drop reports. Defaults to slog.Default().
 	Logger *slog.Logger
 	// OnFsync, when set, is called with the duration of every fsync (for a histogram).
 	OnFsync func(time.Duration)
+	// WrapFile, when set, wraps every segment file the spool writes to (tests inject a disk
+	// that blocks or fails).
+	WrapFile func(File) File
+}
+
+// File is what the spool needs of the segment file it appends to.
+type File interface {
+	Write(p []byte) (int, error)
+	Sync() error
+	Close() error
 }
 
 // Dropped describes entries deleted by drop-oldest to make room.
@@ -60,7 +73,7 @@ type Spool struct {
 
 	mu       sync.Mutex
 	segs     []segment // sorted by base; the last one is active
-	active   *os.File
+	active   File
 	next     uint64 // index the next Append gets
 	pending  []byte
 	spare    []byte
@@ -68,13 +81,17 @@ type Spool struct {
 	inFlight int64  // bytes the flusher took from pending and has not yet counted in onDisk
 	onDisk   int64
 	written  uint64                        // entries written to the file (readable)
+	wrote    atomic.Uint64                 // written, readable without the lock (WaitWritten)
 	durable  atomic.Uint64                 // entries below this index are fsynced
+	syncMu   sync.Mutex                    // held across an fsync; a rotation takes it before closing the file
 	flushed  atomic.Pointer[chan struct{}] // closed and replaced after every flush
 	kick     chan struct{}
 	err      error // sticky write/fsync failure
 	failed   atomic.Bool
 	closed   bool
-	done     chan struct{}
+	done     chan struct{} // closed when the flusher has written and fsynced everything
+	syncStop chan struct{} // stops the syncer (SyncEvery > 0)
+	syncDone chan struct{}
 	dropped  uint64 // entries dropped since open
 
 	beforeWrite func() // tests: runs in the flusher while it holds a batch, before writing it
@@ -114,8 +131,13 @@ func Open(dir string, opts Options) (*Spool, *Recovery, error) {
 		return nil, nil, err
 	}
 	s.written = s.next
+	s.wrote.Store(s.next)
 	s.durable.Store(s.next)
 	go s.flusher()
+	if opts.SyncEvery > 0 {
+		s.syncStop, s.syncDone = make(chan struct{}), make(chan struct{})
+		go s.syncer()
+	}
 	return s, rec, nil
 }
 
@@ -138,10 +160,17 @@ func (s *Spool) Dir() string { return s.dir }
 // When the bound is hit it returns ErrFull, or, with DropOldest, deletes the oldest sealed
 // segments and reports them in the returned *Dropped so that the caller can record a marker.
 func (s *Spool) Append(payload []byte) (Ticket, *Dropped, error) {
-	if len(payload) == 0 || len(payload) > MaxEntryBytes {
-		return Ticket{}, nil, fmt.Errorf("spool entry of %d bytes is out of range 1..%d", len(payload), MaxEntryBytes)
+	return s.AppendWith(len(payload), func(dst []byte) []byte { return append(dst, payload...) })
+}
+
+// AppendWith is Append for a payload of n bytes that build appends to dst: the payload is
+// built in place, in the buffer the flusher writes, without a copy of its own. build runs under
+// the spool's lock and must append exactly n bytes.
+func (s *Spool) AppendWith(n int, build func(dst []byte) []byte) (Ticket, *Dropped, error) {
+	if n <= 0 || n > MaxEntryBytes {
+		return Ticket{}, nil, fmt.Errorf("spool entry of %d bytes is out of range 1..%d", n, MaxEntryBytes)
 	}
-	size := FrameSize(len(payload))
+	size := FrameSize(n)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -160,7 +189,10 @@ func (s *Spool) Append(payload []byte) (Ticket, *Dropped, error) {
 			return Ticket{}, dropped, ErrFull
 		}
 	}
-	s.pending = appendFrame(s.pending, payload)
+	var err error
+	if s.pending, err = appendFrameWith(s.pending, n, build); err != nil {
+		return Ticket{}, dropped, err
+	}
 	s.pendingN++
 	t := Ticket{Index: s.next}
 	s.next++
@@ -208,170 +240,6 @@ func (s *Spool) dropOldestLocked(size int64) *Dropped {
 			"first_index", d.First, "count", d.Count, "bytes", d.Bytes)
 	}
 	return d
-}
-
-// Wait blocks until the entry of t is fsynced, the spool failed, or ctx ends. It takes no lock on
-// the fast path so that a thousand waiters woken by one fsync do not queue on the spool mutex.
-func (s *Spool) Wait(ctx context.Context, t Ticket) error {
-	for {
-		ch := s.flushed.Load() // load before checking: a flush after this closes *ch
-		if s.durable.Load() > t.Index {
-			return nil
-		}
-		if s.failed.Load() {
-			return s.Err()
-		}
-		select {
-		case <-*ch:
-		case <-s.done:
-			if s.durable.Load() > t.Index {
-				return nil
-			}
-			return ErrClosed
-		case <-ctx.Done():
-			return fmt.Errorf("wait for audit fsync: %w", ctx.Err())
-		}
-	}
-}
-
-// flusher writes pending batches and fsyncs them: every batch in durable mode, at most every
-// SyncEvery in async mode. Appenders that arrive while a write+fsync runs share the next one:
-// that is the group commit.
-func (s *Spool) flusher() {
-	defer close(s.done)
-	var tick <-chan time.Time
-	if s.opts.SyncEvery > 0 {
-		t := time.NewTicker(s.opts.SyncEvery)
-		defer t.Stop()
-		tick = t.C
-	}
-	lastSync := time.Now()
-	for {
-		s.mu.Lock()
-		for len(s.pending) == 0 && !s.closed {
-			unsynced := s.written > s.durable.Load()
-			s.mu.Unlock()
-			select {
-			case <-s.kick:
-			case <-tick:
-				if unsynced {
-					s.syncNow()
-					lastSync = time.Now()
-				}
-			}
-			s.mu.Lock()
-		}
-		if len(s.pending) == 0 { // closed and drained
-			unsynced := s.written > s.durable.Load()
-			s.mu.Unlock()
-			if unsynced {
-				s.syncNow()
-			}
-			return
-		}
-		buf, n := s.pending, s.pendingN
-		s.pending, s.spare, s.pendingN = s.spare[:0], nil, 0
-		s.inFlight = int64(len(buf))
-		f, failed := s.active, s.err != nil
-		s.mu.Unlock()
-		if s.beforeWrite != nil {
-			s.beforeWrite()
-		}
-		if !failed {
-			syncNow := tick == nil || time.Since(lastSync) >= s.opts.SyncEvery
-			s.writeBatch(f, buf, n, syncNow)
-			if syncNow {
-				lastSync = time.Now()
-			}
-		}
-		s.mu.Lock()
-		s.spare = buf[:0]
-		s.inFlight = 0 // counted in onDisk by writeBatch, or lost with a failed write
-		s.mu.Unlock()
-	}
-}
-
-func (s *Spool) writeBatch(f *os.File, buf []byte, n uint64, sync bool) {
-	if _, err := f.Write(buf); err != nil {
-		s.fail(fmt.Errorf("write audit spool: %w", err))
-		return
-	}
-	s.mu.Lock()
-	s.written += n
-	s.onDisk += int64(len(buf))
-	s.inFlight = 0
-	s.segs[len(s.segs)-1].size += int64(len(buf))
-	s.mu.Unlock()
-	if sync {
-		s.syncNow()
-	} else {
-		s.notify()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.segs[len(s.segs)-1].size >= s.opts.SegmentBytes {
-		if err := s.rotateLocked(); err != nil {
-			s.err = err
-			s.failed.Store(true)
-		}
-	}
-}
-
-// syncNow fsyncs the active segment and publishes the new durable index.
-func (s *Spool) syncNow() {
-	s.mu.Lock()
-	f, upto := s.active, s.written
-	s.mu.Unlock()
-	start := time.Now()
-	if err := f.Sync(); err != nil {
-		// After a failed fsync the page cache state is unknown; retrying could report data durable
-		// that is not. Fail closed until restart.
-		s.fail(fmt.Errorf("fsync audit spool: %w (restart warden; check the disk)", err))
-		return
-	}
-	took := time.Since(start)
-	if s.opts.OnFsync != nil {
-		s.opts.OnFsync(took)
-	}
-	s.mu.Lock()
-	if upto > s.durable.Load() {
-		s.durable.Store(upto)
-	}
-	s.mu.Unlock()
-	s.notify()
-}
-
-func (s *Spool) notify() {
-	ch := make(chan struct{})
-	close(*s.flushed.Swap(&ch))
-}
-
-func (s *Spool) fail(err error) {
-	s.log.Error("audit spool failed; audited requests will be refused", "err", err)
-	s.mu.Lock()
-	if s.err == nil {
-		s.err = err
-	}
-	s.mu.Unlock()
-	s.failed.Store(true)
-	s.notify()
-}
-
-// rotateLocked seals the active segment and starts a new one at index s.written.
-func (s *Spool) rotateLocked() error {
-	if err := s.active.Sync(); err != nil {
-		return fmt.Errorf("fsync sealed segment: %w", err)
-	}
-	s.durable.Store(max(s.durable.Load(), s.written))
-	f, err := createSegment(s.dir, s.written)
-	if err != nil {
-		return err
-	}
-	_ = s.active.Close()
-	s.active = f
-	s.segs = append(s.segs, segment{base: s.written, size: headerSize})
-	s.onDisk += headerSize
-	return nil
 }
 
 func createSegment(dir string, base uint64) (*os.File, error) {
@@ -434,6 +302,7 @@ func listSegments(dir string) ([]uint64, error) {
 type Stats struct {
 	Bytes   int64  // on disk plus pending
 	Next    uint64 // index of the next entry
+	Written uint64 // entries below this index are written to their segment file
 	Durable uint64 // entries below this index are fsynced
 	Dropped uint64 // entries deleted by drop-oldest since open
 }
@@ -443,7 +312,7 @@ func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{
-		Bytes: s.usedLocked(), Next: s.next, Durable: s.durable.Load(),
+		Bytes: s.usedLocked(), Next: s.next, Written: s.written, Durable: s.durable.Load(),
 		Dropped: s.dropped,
 	}
 }
@@ -472,6 +341,10 @@ func (s *Spool) Close() error {
 	default:
 	}
 	<-s.done
+	if s.syncStop != nil {
+		close(s.syncStop)
+		<-s.syncDone
+	}
 	s.mu.Lock()
 	err := s.err
 	s.mu.Unlock()

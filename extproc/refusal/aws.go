@@ -1,7 +1,9 @@
 package refusal
 
 import (
+	"encoding/binary"
 	"encoding/xml"
+	"math"
 	"strings"
 
 	"github.com/warden-gw/warden/exchange"
@@ -10,6 +12,7 @@ import (
 // awsProtocol recognises an AWS request by what its SDK sends (a SigV4 or SigV2 signature in
 // the Authorization header or a presigned query, X-Amz-Target, an x-amz-json content type,
 // x-amz-content-sha256) or by an AWS host, and picks the service's error protocol:
+//   - Smithy-Protocol: rpc-v2-cbor: the RPC v2 CBOR protocol (CloudWatch, ...);
 //   - X-Amz-Target or an application/x-amz-json content type: the JSON protocol (DynamoDB, KMS,
 //     Secrets Manager, ...);
 //   - service s3 (credential scope or host): S3's REST-XML <Error>;
@@ -25,13 +28,15 @@ func awsProtocol(req *exchange.Request) (Protocol, bool) {
 	signal := strings.HasPrefix(auth, "AWS4-") || strings.HasPrefix(auth, "AWS ") ||
 		strings.Contains(q, "X-Amz-Credential=") || strings.Contains(q, "AWSAccessKeyId=") ||
 		req.Headers.Has("x-amz-target") || strings.HasPrefix(ct, "application/x-amz-json") ||
-		req.Headers.Has("x-amz-content-sha256") ||
+		req.Headers.Has("x-amz-content-sha256") || req.Headers.Has("smithy-protocol") ||
 		strings.HasSuffix(h, ".amazonaws.com") || strings.HasSuffix(h, ".api.aws")
 	if !signal {
 		return "", false
 	}
 	svc := awsService(auth, q, h)
 	switch {
+	case strings.EqualFold(req.Headers.Get("smithy-protocol"), "rpc-v2-cbor"):
+		return AWSCBOR, true
 	case req.Headers.Has("x-amz-target") || strings.HasPrefix(ct, "application/x-amz-json"):
 		return AWSJSON, true
 	case svc == "s3" || svc == "s3express" || svc == "s3-object-lambda":
@@ -79,7 +84,7 @@ func awsService(auth, query, h string) string {
 
 // awsCode is the error code the service family sends with status.
 func awsCode(p Protocol, status int) string {
-	json := p == AWSJSON || p == AWSRestJSON
+	json := p == AWSJSON || p == AWSRestJSON || p == AWSCBOR
 	switch {
 	case status == 401 || status == 403:
 		switch {
@@ -184,6 +189,18 @@ func awsReply(p Protocol, req *exchange.Request, r Refusal) Reply {
 			Message string `xml:"Message"`
 		}{code, msg})
 		body = mustXML(e)
+	case AWSCBOR:
+		h = []exchange.Header{{Key: "content-type", Value: "application/cbor"}, {Key: "smithy-protocol", Value: "rpc-v2-cbor"}}
+		h = withHeader(h, "x-amzn-requestid", r.RequestID)
+		if strings.EqualFold(req.Headers.Get("x-amzn-query-mode"), "true") {
+			// A service that moved from the query protocol: its SDK reads the query code here.
+			fault := "Sender"
+			if r.Status >= 500 {
+				fault = "Receiver"
+			}
+			h = append(h, exchange.Header{Key: "x-amzn-query-error", Value: awsCode(AWSQuery, r.Status) + ";" + fault})
+		}
+		body = cborError(code, msg)
 	default: // AWSJSON, AWSRestJSON
 		ct := "application/json"
 		if p == AWSJSON {
@@ -207,4 +224,31 @@ func mustXML(v any) []byte {
 		panic("refusal: marshal XML " + err.Error())
 	}
 	return append([]byte(xml.Header), b...)
+}
+
+// cborError is the RPC v2 CBOR error body: a map of two text strings, __type and message.
+func cborError(code, msg string) []byte {
+	b := []byte{0xa2} // map, 2 pairs
+	for _, s := range []string{"__type", code, "message", msg} {
+		b = cborText(b, strings.ToValidUTF8(s, "\uFFFD"))
+	}
+	return b
+}
+
+// cborText appends s as a CBOR text string (major type 3) with the shortest length encoding.
+func cborText(b []byte, s string) []byte {
+	n := uint64(len(s))
+	switch {
+	case n < 24:
+		b = append(b, 0x60|byte(n))
+	case n <= math.MaxUint8:
+		b = append(b, 0x78, byte(n))
+	case n <= math.MaxUint16:
+		b = binary.BigEndian.AppendUint16(append(b, 0x79), uint16(n))
+	case n <= math.MaxUint32:
+		b = binary.BigEndian.AppendUint32(append(b, 0x7a), uint32(n))
+	default:
+		b = binary.BigEndian.AppendUint64(append(b, 0x7b), n)
+	}
+	return append(b, s...)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 // FuzzBuild feeds untrusted requests (body, path, headers) and reasons to Build: it never panics,
@@ -22,8 +24,13 @@ func FuzzBuild(f *testing.F) {
 	f.Add("POST", "sts.amazonaws.com", "/", "Action=X", "", "application/x-www-form-urlencoded", "", "r", "q")
 	f.Add("DELETE", "k", "/api/v1/namespaces/prod", "", "", "", "", "r", "q")
 	f.Add("POST", "api.github.com", "/graphql", "{}", "", "", "", "r", "q")
+	f.Add("POST", "monitoring", "/service/GraniteServiceVersion20100801/operation/DeleteAlarms", "\xa0", "application/cbor", "application/cbor",
+		"AWS4-HMAC-SHA256 Credential=A/d/r/monitoring/aws4_request", strings.Repeat("long reason ", 30), "q")
 	f.Fuzz(func(t *testing.T, method, authority, path, body, accept, ctype, auth, reason, id string) {
 		r := req(method, authority, path, body, "accept", accept, "content-type", ctype, "authorization", auth)
+		if ctype == "application/cbor" {
+			r.Headers = append(r.Headers, exchange.Header{Key: "smithy-protocol", Value: "rpc-v2-cbor"}, exchange.Header{Key: "x-amzn-query-mode", Value: "true"})
+		}
 		for _, status := range []int{401, 403, 503} {
 			for _, code := range []string{CodeDenied, CodeApprovalRequired, "audit_unavailable"} {
 				out := Build(r, Refusal{Status: status, Code: code, Rule: "rule", Reason: reason, RequestID: id, ApprovalID: "ap-1"})
@@ -58,6 +65,11 @@ func checkReply(t *testing.T, reqBody []byte, out Reply) {
 			if err != nil {
 				t.Fatalf("not XML: %v\n%s", err, out.Body)
 			}
+		}
+		return
+	case ct == "application/cbor":
+		if m, ok := cborMap(out.Body); !ok || m["__type"] == "" || m["message"] == "" {
+			t.Fatalf("not the CBOR error map: %x", out.Body)
 		}
 		return
 	case ct == "text/event-stream":
@@ -102,4 +114,48 @@ func checkReply(t *testing.T, reqBody []byte, out Reply) {
 			}
 		}
 	}
+}
+
+// cborMap reads a CBOR map of text strings to text strings (all cborError writes).
+func cborMap(b []byte) (map[string]string, bool) {
+	if len(b) == 0 || b[0]>>5 != 5 {
+		return nil, false
+	}
+	n, b := int(b[0]&0x1f), b[1:]
+	m := map[string]string{}
+	var k, v string
+	var ok bool
+	for range n {
+		if k, b, ok = cborString(b); !ok {
+			return nil, false
+		}
+		if v, b, ok = cborString(b); !ok {
+			return nil, false
+		}
+		m[k] = v
+	}
+	return m, len(b) == 0
+}
+
+func cborString(b []byte) (string, []byte, bool) {
+	if len(b) == 0 || b[0]>>5 != 3 {
+		return "", nil, false
+	}
+	n, info, b := 0, b[0]&0x1f, b[1:]
+	switch {
+	case info < 24:
+		n = int(info)
+	case info == 24 && len(b) >= 1:
+		n, b = int(b[0]), b[1:]
+	case info == 25 && len(b) >= 2:
+		n, b = int(b[0])<<8|int(b[1]), b[2:]
+	case info == 26 && len(b) >= 4:
+		n, b = int(b[0])<<24|int(b[1])<<16|int(b[2])<<8|int(b[3]), b[4:]
+	default:
+		return "", nil, false
+	}
+	if len(b) < n {
+		return "", nil, false
+	}
+	return string(b[:n]), b[n:], true
 }

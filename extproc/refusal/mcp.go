@@ -78,6 +78,25 @@ func isMCP(req *exchange.Request) bool {
 	return req.Headers.Has("mcp-protocol-version") || req.Headers.Has("mcp-session-id")
 }
 
+// Remember returns what Build will need of req's body once the body itself is gone (a response-
+// phase refusal comes after the request body was dropped): for an MCP request its JSON-RPC
+// heads (jsonrpc, id, method), re-encoded; nil for anything else.
+func Remember(req *exchange.Request) []byte {
+	// It runs for every request that goes upstream: a body that cannot be JSON-RPC costs one
+	// byte search, not a JSON decode.
+	if method(req) != "POST" || !bytes.Contains(req.Body, []byte(`"jsonrpc"`)) {
+		return nil
+	}
+	msgs, batch, ok := parseRPC(req.Body)
+	switch {
+	case !ok:
+		return nil
+	case batch:
+		return mustJSON(msgs)
+	}
+	return mustJSON(msgs[0])
+}
+
 type rpcError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`

@@ -65,6 +65,7 @@ const (
 	AWSEC2        Protocol = "aws-ec2"        // EC2's query dialect <Response><Errors>
 	AWSJSON       Protocol = "aws-json"       // JSON 1.0/1.1 protocol (X-Amz-Target): __type + message
 	AWSRestJSON   Protocol = "aws-rest-json"  // REST-JSON: X-Amzn-ErrorType header + message
+	AWSCBOR       Protocol = "aws-rpcv2-cbor" // Smithy RPC v2 CBOR: a CBOR map {__type, message}
 	GitHubREST    Protocol = "github-rest"    // {message, documentation_url}
 	GitHubGraphQL Protocol = "github-graphql" // {errors:[{type, message}]}
 	MCP           Protocol = "mcp"            // JSON-RPC 2.0 answer with the request's id
@@ -77,7 +78,7 @@ func Build(req *exchange.Request, r Refusal) Reply {
 	switch p {
 	case Kubernetes:
 		out = kubernetesReply(req, r)
-	case AWSS3, AWSQuery, AWSEC2, AWSJSON, AWSRestJSON:
+	case AWSS3, AWSQuery, AWSEC2, AWSJSON, AWSRestJSON, AWSCBOR:
 		out = awsReply(p, req, r)
 	case GitHubREST, GitHubGraphQL:
 		out = githubReply(p, r)

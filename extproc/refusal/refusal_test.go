@@ -41,6 +41,7 @@ func TestDetectChoosesTheShapeTheCallersSDKReads(t *testing.T) {
 		{"dynamodb target", req("POST", "localhost:8000", "/", `{}`, "x-amz-target", "DynamoDB_20120810.DeleteTable", "content-type", "application/x-amz-json-1.0"), AWSJSON},
 		{"sts query form", req("POST", "sts.amazonaws.com", "/", "Action=AssumeRole&Version=2011-06-15", "content-type", "application/x-www-form-urlencoded"), AWSQuery},
 		{"ec2 query", req("POST", "ec2.us-east-1.amazonaws.com", "/", "Action=TerminateInstances", "content-type", "application/x-www-form-urlencoded"), AWSEC2},
+		{"cloudwatch rpc v2 cbor", req("POST", "127.0.0.1", "/service/GraniteServiceVersion20100801/operation/DeleteAlarms", "\xa0", "smithy-protocol", "rpc-v2-cbor", "content-type", "application/cbor"), AWSCBOR},
 		{"lambda rest-json", req("POST", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/f/invocations", `{}`), AWSRestJSON},
 		{"github models is an LLM API", req("POST", "models.github.ai", "/inference/chat/completions", `{"model":"m"}`), Generic},
 		{"github by host", req("DELETE", "api.github.com", "/repos/o/r", ""), GitHubREST},
@@ -151,6 +152,19 @@ func TestAWSDocumentsAreWellFormedAndEscaped(t *testing.T) {
 	}
 }
 
+func TestCBORErrorForRPCv2Services(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	out := Build(req("POST", "h", "/service/S/operation/DeleteAlarms", "", "smithy-protocol", "rpc-v2-cbor", "x-amzn-query-mode", "true"),
+		Refusal{Status: 403, Code: CodeDenied, Reason: long, RequestID: "q"})
+	m, ok := cborMap(out.Body)
+	if !ok || m["__type"] != "AccessDeniedException" || m["message"] != Message(Refusal{Code: CodeDenied, Reason: long, RequestID: "q"}) {
+		t.Fatalf("CBOR body %x: %v", out.Body, m)
+	}
+	if header(out, "x-amzn-query-error") != "AccessDenied;Sender" || header(out, "smithy-protocol") != "rpc-v2-cbor" {
+		t.Errorf("headers %v", out.Headers)
+	}
+}
+
 func TestRequestIDThatCannotBeAHeaderStaysInTheBody(t *testing.T) {
 	r := denied
 	r.RequestID = "id\r\nx-injected: 1"
@@ -257,5 +271,27 @@ func TestGitHubGraphQLRefusesLikeGitHub(t *testing.T) {
 	}
 	if err := json.Unmarshal(out.Body, &e); err != nil || out.Status != 401 || e.DocumentationURL != DocumentationURL || !strings.Contains(e.Message, "unauthenticated") {
 		t.Errorf("%d %s", out.Status, out.Body)
+	}
+}
+
+func TestRememberKeepsOnlyWhatAnMCPAnswerNeeds(t *testing.T) {
+	if got := Remember(req("POST", "api.openai.com", "/v1/chat/completions", `{"model":"m","messages":[]}`)); got != nil {
+		t.Errorf("an LLM request is remembered: %s", got)
+	}
+	got := Remember(req("POST", "m", "/mcp", `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x","arguments":{"big":"`+strings.Repeat("y", 4096)+`"}}}`))
+	if string(got) != `{"jsonrpc":"2.0","id":"a","method":"tools/call"}` {
+		t.Errorf("remembered %s", got)
+	}
+}
+
+// BenchmarkRememberLLMRequest is what every allowed request pays for refusal.Remember: a 4 KiB
+// chat request (not JSON-RPC).
+func BenchmarkRememberLLMRequest(b *testing.B) {
+	r := req("POST", "api.openai.com", "/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"`+strings.Repeat("hello ", 680)+`"}]}`)
+	b.SetBytes(int64(len(r.Body)))
+	for b.Loop() {
+		if Remember(r) != nil {
+			b.Fatal("remembered")
+		}
 	}
 }

@@ -116,9 +116,15 @@ func TestKillNineLosesNoAllowedRequest(t *testing.T) {
 		t.Skip("builds the warden binary")
 	}
 	bin := buildWardenT(t)
+	for _, mode := range []audit.Mode{audit.ModeWritten, audit.ModeStrict} { // every audit durability mode
+		t.Run(string(mode), func(t *testing.T) { killNineLosesNoAllowedRequest(t, bin, mode) })
+	}
+}
+
+func killNineLosesNoAllowedRequest(t *testing.T, bin string, mode audit.Mode) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "warden.yaml")
-	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\ndata_dir: %s\n", dir)), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\ndata_dir: %s\naudit: {mode: %s}\n", dir, mode)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	start := func() (*exec.Cmd, *extproctest.Envoy, func()) {

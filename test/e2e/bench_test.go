@@ -76,6 +76,10 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 		{"default-disk", func(b *testing.B) *extproctest.Envoy {
 			return startWarden(b, func(cfg *mainlib.Config) { cfg.Log.Level = "error" }).envoy
 		}},
+		// The same with audit.mode strict: the request waits for the fsync (docs/audit.md).
+		{"strict-disk", func(b *testing.B) *extproctest.Envoy {
+			return startWarden(b, func(cfg *mainlib.Config) { cfg.Log.Level = "error"; cfg.Audit.Mode = "strict" }).envoy
+		}},
 	}
 	for _, pl := range pipelines {
 		for _, c := range cases {

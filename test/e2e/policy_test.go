@@ -81,8 +81,8 @@ func TestFixturesThroughExtProc(t *testing.T) {
 			case "block":
 				// A request-phase refusal of an MCP call is an HTTP 200 JSON-RPC answer (the session
 				// survives); every other refusal is a 403.
-				refused := res.Headers.Value(refusal.HeaderCode) != ""
-				if res.Status != 403 && !(refused && res.Status == 200) {
+				refusedMCP := res.Status == 200 && res.Headers.Value(refusal.HeaderCode) != ""
+				if res.Status != 403 && !refusedMCP {
 					t.Fatalf("status %d, want 403 or a refused MCP call; body %s", res.Status, res.Body())
 				}
 				if fx.Response == nil && res.Upstream != nil {

@@ -10,9 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
 
@@ -29,6 +31,14 @@ spec:
     when: request.method == "PUT" && request.path.startsWith("/review-bucket/")
     action: require_approval
     message: writes to review-bucket need an approver
+  - name: sts-no-role-assumption
+    when: request.method == "POST" && request.body.raw.contains("Action=AssumeRole")
+    action: deny
+    message: agents do not assume other roles
+  - name: cloudwatch-keep-alarms
+    when: request.path.endsWith("/operation/DeleteAlarms")
+    action: deny
+    message: alarms are never deleted by an agent
   - name: dynamodb-no-table-drops
     when: '"x-amz-target" in request.headers && request.headers["x-amz-target"] == "DynamoDB_20120810.DeleteTable"'
     action: deny
@@ -77,7 +87,8 @@ func awsAPIError(t *testing.T, err error) (smithy.APIError, string) {
 	return ae, re.ServiceRequestID()
 }
 
-// TestAWSSDKReadsWardensRefusals drives aws-sdk-go-v2 (S3, REST-XML; DynamoDB, JSON 1.0)
+// TestAWSSDKReadsWardensRefusals drives aws-sdk-go-v2 (S3, REST-XML; DynamoDB, JSON 1.0; STS,
+// query; CloudWatch, RPC v2 CBOR)
 // through warden: each refusal is the API error the service itself would send (AccessDenied,
 // AccessDeniedException), its message names the rule and the approval id, and the SDK's
 // RequestID is warden's request id, under which the audit record is found.
@@ -136,6 +147,26 @@ func TestAWSSDKReadsWardensRefusals(t *testing.T) {
 		})
 		wantInError(t, err, "api error AccessDeniedException", "rule dynamodb-item-deletes-need-a-human")
 		approvalIDIn(t, err.Error())
+	})
+	t.Run("sts denied (query protocol)", func(t *testing.T) {
+		_, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{
+			RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("agent"),
+		})
+		wantInError(t, err, "api error AccessDenied", "agents do not assume other roles", "rule sts-no-role-assumption")
+		ae, rid := awsAPIError(t, err)
+		if ae.ErrorCode() != "AccessDenied" || rid == "" || !strings.Contains(ae.ErrorMessage(), "request id "+rid) {
+			t.Errorf("code %q, SDK request id %q, message %q", ae.ErrorCode(), rid, ae.ErrorMessage())
+		}
+		rig.wantRecorded(t, rid, "sts-no-role-assumption")
+	})
+	t.Run("cloudwatch denied (rpc v2 cbor)", func(t *testing.T) {
+		_, err := cloudwatch.NewFromConfig(cfg).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"api-5xx"}})
+		wantInError(t, err, "api error AccessDenied", "alarms are never deleted", "rule cloudwatch-keep-alarms")
+		ae, rid := awsAPIError(t, err)
+		if rid == "" || !strings.Contains(ae.ErrorMessage(), "request id "+rid) {
+			t.Errorf("code %q, SDK request id %q, message %q", ae.ErrorCode(), rid, ae.ErrorMessage())
+		}
+		rig.wantRecorded(t, rid, "cloudwatch-keep-alarms")
 	})
 	if hits := rig.upstreamHits(); len(hits) != 2 {
 		t.Errorf("%d calls reached the upstream, want the 2 allowed ones: %v", len(hits), hits)

@@ -1,0 +1,170 @@
+package record
+
+import (
+	"reflect"
+	"sync"
+)
+
+// A walk plan per type: which fields of a struct, elements of a slice, keys and values of a map
+// can hold a string. Built once per type by reflection, so that MapStrings reaches every string
+// of a record — a field added later included — without inspecting every field on every call.
+type walkPlan struct {
+	kind   reflect.Kind
+	fields []fieldPlan // struct: the fields that can hold a string
+	elem   *walkPlan   // pointer, slice, array, map value
+	key    *walkPlan   // map key
+}
+
+type fieldPlan struct {
+	index int
+	plan  *walkPlan
+}
+
+var plans sync.Map // reflect.Type → *walkPlan (nil when the type holds no string)
+
+// planFor returns the plan for t, or nil when no value of t can hold a string.
+func planFor(t reflect.Type) *walkPlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*walkPlan)
+	}
+	p := buildPlan(t, map[reflect.Type]*walkPlan{})
+	plans.Store(t, p)
+	return p
+}
+
+// buildPlan builds the plan of t; inProgress breaks cycles (a Decision holds Decisions).
+func buildPlan(t reflect.Type, inProgress map[reflect.Type]*walkPlan) *walkPlan {
+	if p, ok := inProgress[t]; ok {
+		return p
+	}
+	p := &walkPlan{kind: t.Kind()}
+	switch t.Kind() {
+	case reflect.String:
+		return p
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return nil // bytes are not text a record shows
+		}
+		inProgress[t] = p
+		if p.elem = buildPlan(t.Elem(), inProgress); p.elem == nil {
+			return nil
+		}
+		return p
+	case reflect.Struct:
+		inProgress[t] = p
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				if fp := buildPlan(f.Type, inProgress); fp != nil {
+					p.fields = append(p.fields, fieldPlan{index: i, plan: fp})
+				}
+			}
+		}
+		if len(p.fields) == 0 {
+			return nil
+		}
+		return p
+	case reflect.Map:
+		inProgress[t] = p
+		p.key, p.elem = buildPlan(t.Key(), inProgress), buildPlan(t.Elem(), inProgress)
+		if p.key == nil && p.elem == nil {
+			return nil
+		}
+		return p
+	case reflect.Interface:
+		return p // the dynamic type's plan is looked up at walk time
+	}
+	return nil
+}
+
+// walk applies f to every string of v (settable) along plan p.
+func walk(v reflect.Value, p *walkPlan, f func(string) string) {
+	switch p.kind {
+	case reflect.String:
+		if s := v.String(); s != "" {
+			if r := f(s); r != s {
+				v.SetString(r)
+			}
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walk(v.Elem(), p.elem, f)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			walk(v.Index(i), p.elem, f)
+		}
+	case reflect.Struct:
+		for _, fp := range p.fields {
+			walk(v.Field(fp.index), fp.plan, f)
+		}
+	case reflect.Map:
+		walkMap(v, p, f)
+	case reflect.Interface:
+		// An interface holds a copy that cannot be set: walk a settable copy and store it back.
+		if v.IsNil() {
+			return
+		}
+		inner := v.Elem()
+		ip := planFor(inner.Type())
+		if ip == nil {
+			return
+		}
+		cp := reflect.New(inner.Type()).Elem()
+		cp.Set(inner)
+		walk(cp, ip, f)
+		v.Set(cp)
+	}
+}
+
+// walkMap rebuilds a map whose keys or values change (map entries are not addressable); an
+// unchanged map is left as it is (it may be shared with the exchange the record was built from).
+func walkMap(v reflect.Value, p *walkPlan, f func(string) string) {
+	if v.IsNil() || v.Len() == 0 {
+		return
+	}
+	if p.key != nil && p.key.kind == reflect.String && p.elem == nil {
+		// String keys, values without text (redaction counts, timings): rebuild only when a key
+		// changes.
+		it := v.MapRange()
+		changed := false
+		for it.Next() {
+			if k := it.Key().String(); k != "" && f(k) != k {
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			return
+		}
+	}
+	t := v.Type()
+	out := reflect.MakeMapWithSize(t, v.Len())
+	changed := false
+	track := func(s string) string {
+		r := f(s)
+		if r != s {
+			changed = true
+		}
+		return r
+	}
+	it := v.MapRange()
+	for it.Next() {
+		k, e := it.Key(), it.Value()
+		if p.key != nil {
+			nk := reflect.New(t.Key()).Elem()
+			nk.Set(k)
+			walk(nk, p.key, track)
+			k = nk
+		}
+		if p.elem != nil {
+			ne := reflect.New(t.Elem()).Elem()
+			ne.Set(e)
+			walk(ne, p.elem, track)
+			e = ne
+		}
+		out.SetMapIndex(k, e)
+	}
+	if changed {
+		v.Set(out)
+	}
+}
