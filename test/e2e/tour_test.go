@@ -69,6 +69,13 @@ func readmeTour(t *testing.T, readme string) []tourCommand {
 // in order, matches a printed line ("…" matches anything, spaces at the ends do not count).
 func shownOutput(t *testing.T, cmd tourCommand, out string) {
 	t.Helper()
+	if err := matchShown(cmd, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// matchShown is shownOutput's check, as an error.
+func matchShown(cmd tourCommand, out string) error {
 	printed := strings.Split(out, "\n")
 	i := 0
 	for _, w := range cmd.want {
@@ -81,10 +88,11 @@ func shownOutput(t *testing.T, cmd tourCommand, out string) {
 			i++
 		}
 		if i == len(printed) {
-			t.Fatalf("README shows %q under `%s`, but it printed:\n%s", w, cmd.line, out)
+			return fmt.Errorf("README shows %q under `%s`, but it printed:\n%s", w, cmd.line, out)
 		}
 		i++
 	}
+	return nil
 }
 
 // freshCopy copies the repository's tracked files (as they are in the working tree) to a new
@@ -154,9 +162,9 @@ type bgProcess struct {
 	exited chan error
 }
 
-// background starts line in its own process group, as a terminal does, and returns once its
-// output contains ready.
-func (s tourShell) background(t *testing.T, line, ready string) *bgProcess {
+// background starts line in its own process group, as a terminal does, and returns once ready
+// holds for its output.
+func (s tourShell) background(t *testing.T, line string, ready func(out string) bool) *bgProcess {
 	t.Helper()
 	cmd := exec.Command("bash", "-c", fmt.Sprintf(". %q\nexec %s", s.state, line))
 	cmd.Dir = s.dir
@@ -169,7 +177,7 @@ func (s tourShell) background(t *testing.T, line, ready string) *bgProcess {
 	go func() { p.exited <- cmd.Wait() }()
 	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 	deadline := time.After(10 * time.Minute) // make builds warden first on a cold cache
-	for !strings.Contains(p.out.String(), ready) {
+	for !ready(p.out.String()) {
 		select {
 		case <-p.out.wrote:
 		case err := <-p.exited:
@@ -270,8 +278,9 @@ func TestREADMETour(t *testing.T) {
 	var dev *bgProcess
 	for _, c := range cmds {
 		if c.line == "make dev" {
-			dev = sh.background(t, c.line, "warden dev: gateway on")
-			shownOutput(t, c, dev.out.String())
+			// Ready once everything the README shows under it has been printed (the lines come
+			// in several writes).
+			dev = sh.background(t, c.line, func(out string) bool { return matchShown(c, out) == nil })
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -302,7 +311,7 @@ func TestREADMETour(t *testing.T) {
 	dev.ctrlC(t)
 
 	// make run: the ext_proc server alone; its admin listener answers, Ctrl-C ends it cleanly.
-	run := sh.background(t, "make run", "warden serving")
+	run := sh.background(t, "make run", func(out string) bool { return strings.Contains(out, "warden serving") })
 	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
 	out, err = sh.run(ctx, "curl -s -m 5 127.0.0.1:9901/healthz")
 	cancel()
