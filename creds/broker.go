@@ -18,15 +18,13 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/hashicorp/vault/api"
 )
 
 // Broker leases, caches, renews and revokes credentials. It is safe for
 // concurrent use.
 type Broker struct {
-	vc     *Client     // login and token renewal
-	client *api.Client // vc.API()
+	vc     *Client // login and token renewal; nil for a broker built on a given Vault
+	vault  Vault   // reads, renewals and revocations
 	auth   Auth
 	log    *slog.Logger
 	routes []compiledRoute
@@ -53,6 +51,32 @@ func WithLogger(l *slog.Logger) Option { return func(b *Broker) { b.log = l } }
 // token with a lookup; login methods keep their token renewed and log in
 // again when it cannot be renewed.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
+	b, err := assemble(ctx, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if b.vc, err = NewClient(ctx, cfg, b.log); err != nil {
+		b.cancel()
+		return nil, err
+	}
+	b.vault = apiVault{b.vc.API()}
+	b.log.Info("creds: logged in to vault", "address", cfg.Address, "method", b.auth.Method,
+		"roles", len(b.roles), "routes", len(b.routes))
+	return b, nil
+}
+
+// NewWithVault is New on a Vault the caller provides (already logged in, or a fake in tests):
+// the lease logic — caching per session and role, renewal, refresh, revocation — is the same.
+func NewWithVault(ctx context.Context, cfg Config, v Vault, opts ...Option) (*Broker, error) {
+	b, err := assemble(ctx, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	b.vault = v
+	return b, nil
+}
+
+func assemble(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -75,13 +99,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
 	for _, o := range opts {
 		o(b)
 	}
-	if b.vc, err = NewClient(ctx, cfg, b.log); err != nil {
-		return nil, err
-	}
-	b.client = b.vc.API()
 	b.bg, b.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	b.log.Info("creds: logged in to vault", "address", cfg.Address, "method", b.auth.Method,
-		"roles", len(b.roles), "routes", len(b.routes))
 	return b, nil
 }
 
@@ -189,8 +207,10 @@ func (b *Broker) Close(ctx context.Context) error {
 	}
 	b.cancel()
 	b.wg.Wait()
-	if err := b.vc.Close(ctx); err != nil {
-		b.log.Warn("creds: close vault client", "err", err)
+	if b.vc != nil {
+		if err := b.vc.Close(ctx); err != nil {
+			b.log.Warn("creds: close vault client", "err", err)
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("close credential broker: %w", errors.Join(errs...))
@@ -213,7 +233,7 @@ func (b *Broker) revokeAll(ctx context.Context, sessionID string, leases map[str
 		if sd.leaseID == "" {
 			continue
 		}
-		if err := b.client.Sys().RevokeWithContext(ctx, sd.leaseID); err != nil {
+		if err := b.vault.Revoke(ctx, sd.leaseID); err != nil {
 			errs = append(errs, fmt.Errorf("revoke lease %s of role %q: %w", sd.leaseID, role, classify(err, "revoke")))
 			continue
 		}

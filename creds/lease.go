@@ -143,8 +143,8 @@ func (b *Broker) drop(sessionID, role string, l *lease) {
 
 func (b *Broker) fetch(sessionID, role string, l *lease) {
 	defer b.wg.Done()
-	ctx, cancel := context.WithTimeout(b.bg, b.client.ClientTimeout()+time.Second)
-	sd, err := read(ctx, b.client, l.role)
+	ctx, cancel := context.WithTimeout(b.bg, b.vault.Timeout()+time.Second)
+	sd, err := read(ctx, b.vault, l.role)
 	cancel()
 	if err != nil {
 		l.err = fmt.Errorf("lease credential of role %q: %w", role, err)
@@ -245,9 +245,9 @@ func roleTTL(r *Role) time.Duration {
 // (Vault granted no extension: the max TTL is reached; the lease is replaced
 // when it expires).
 func (b *Broker) renew(sessionID, role string, l *lease, sd *secretData, granted time.Duration) (time.Duration, bool, error) {
-	ctx, cancel := context.WithTimeout(b.bg, b.client.ClientTimeout()+time.Second)
+	ctx, cancel := context.WithTimeout(b.bg, b.vault.Timeout()+time.Second)
 	defer cancel()
-	s, err := b.client.Sys().RenewWithContext(ctx, sd.leaseID, int(l.role.TTL/time.Second))
+	s, err := b.vault.Renew(ctx, sd.leaseID, int(l.role.TTL/time.Second))
 	if err != nil {
 		err = classify(err, "renew lease "+sd.leaseID)
 		b.log.Warn("creds: lease renewal failed", "session", sessionID, "role", role, "lease_id", sd.leaseID, "err", err)
@@ -267,9 +267,9 @@ func (b *Broker) renew(sessionID, role string, l *lease, sd *secretData, granted
 }
 
 func (b *Broker) refresh(sessionID, role string, l *lease) error {
-	ctx, cancel := context.WithTimeout(b.bg, b.client.ClientTimeout()+time.Second)
+	ctx, cancel := context.WithTimeout(b.bg, b.vault.Timeout()+time.Second)
 	defer cancel()
-	sd, err := read(ctx, b.client, l.role)
+	sd, err := read(ctx, b.vault, l.role)
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
 			b.log.Warn("creds: secret refresh failed; serving the cached value", "session", sessionID, "role", role, "err", err)

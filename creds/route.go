@@ -137,3 +137,27 @@ func templateErrorKind(err error) string {
 	}
 	return "template execution failed"
 }
+
+// Routes matches requests to the credential role of the first matching route, without Vault:
+// `warden check` and the router stage use it to tell a policy the creds.role of a request.
+type Routes struct{ routes []compiledRoute }
+
+// NewRoutes compiles the routes of a vault section.
+func NewRoutes(routes []Route) (*Routes, error) {
+	c, err := compileRoutes(routes)
+	if err != nil {
+		return nil, err
+	}
+	return &Routes{routes: c}, nil
+}
+
+// RoleFor returns the role of the first route matching host (an authority, possibly with a port)
+// and path (its query ignored).
+func (r *Routes) RoleFor(host, path string) (role string, ok bool) {
+	for i := range r.routes {
+		if r.routes[i].matches(host, path) {
+			return r.routes[i].role, true
+		}
+	}
+	return "", false
+}

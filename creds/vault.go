@@ -167,10 +167,36 @@ func defaultString(v, def string) string {
 	return v
 }
 
+// Vault is what the lease logic needs from Vault: read a secret, renew and revoke a lease, and
+// the client's timeout for one call. apiVault is the real one; tests fake it.
+type Vault interface {
+	Read(ctx context.Context, path string) (*api.Secret, error)
+	Renew(ctx context.Context, leaseID string, increment int) (*api.Secret, error)
+	Revoke(ctx context.Context, leaseID string) error
+	Timeout() time.Duration
+}
+
+// apiVault is Vault over the Vault API client.
+type apiVault struct{ c *api.Client }
+
+func (v apiVault) Read(ctx context.Context, path string) (*api.Secret, error) {
+	return v.c.Logical().ReadWithContext(ctx, path)
+}
+
+func (v apiVault) Renew(ctx context.Context, leaseID string, increment int) (*api.Secret, error) {
+	return v.c.Sys().RenewWithContext(ctx, leaseID, increment)
+}
+
+func (v apiVault) Revoke(ctx context.Context, leaseID string) error {
+	return v.c.Sys().RevokeWithContext(ctx, leaseID)
+}
+
+func (v apiVault) Timeout() time.Duration { return v.c.ClientTimeout() }
+
 // read fetches the role's secret from Vault.
-func read(ctx context.Context, client *api.Client, r *Role) (*secretData, error) {
+func read(ctx context.Context, v Vault, r *Role) (*secretData, error) {
 	p := rolePath(r)
-	s, err := client.Logical().ReadWithContext(ctx, p)
+	s, err := v.Read(ctx, p)
 	if err != nil {
 		return nil, classify(err, "read "+p)
 	}

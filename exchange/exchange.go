@@ -109,14 +109,49 @@ const (
 	PhaseResponse Phase = "response"
 )
 
+// DecisionCode is the stable, machine-readable reason of a decision: what metric labels,
+// records and callers branch on. Reason is prose for humans and is never parsed.
+type DecisionCode string
+
+// The decision codes.
+const (
+	// CodeRuleAllowed: an allow rule matched.
+	CodeRuleAllowed DecisionCode = "rule_allowed"
+	// CodeRuleDenied: a deny rule matched.
+	CodeRuleDenied DecisionCode = "rule_denied"
+	// CodeDefault: no enforce rule matched; the policy's default action (or allow) applies.
+	CodeDefault DecisionCode = "default_action"
+	// CodePolicyError: a rule failed to evaluate (cost limit, cancelled, type error): deny.
+	CodePolicyError DecisionCode = "policy_error"
+	// CodeApprovalRequired: the action waits for a human approver.
+	CodeApprovalRequired DecisionCode = "approval_required"
+	// CodeApproved: a human approved the action (ApprovedBy names who).
+	CodeApproved DecisionCode = "approved"
+	// CodeApprovalDenied: a human denied the action (ApprovedBy names who, Reason carries the
+	// note); a retry of the same action learns this instead of opening a new request.
+	CodeApprovalDenied DecisionCode = "approval_denied"
+	// CodeApprovalExpired: nobody decided in time.
+	CodeApprovalExpired DecisionCode = "approval_expired"
+	// CodeApprovalUnavailable: the approval could not be requested or decided (its store is
+	// down).
+	CodeApprovalUnavailable DecisionCode = "approval_store_unavailable"
+	// CodeApprovalRefused: an approver's decision was refused (not an approver, own request):
+	// the approval stays as it was.
+	CodeApprovalRefused DecisionCode = "approval_refused"
+)
+
 // Decision is the outcome of evaluating the policies for one phase.
 type Decision struct {
-	Action        Action `json:"action"`
-	Phase         Phase  `json:"phase"`
-	Policy        string `json:"policy,omitempty"`
-	Rule          string `json:"rule,omitempty"`
-	PolicyVersion string `json:"policy_version,omitempty"` // content hash of the policy file
-	Reason        string `json:"reason,omitempty"`
+	Action        Action       `json:"action"`
+	Code          DecisionCode `json:"code,omitempty"`
+	Phase         Phase        `json:"phase"`
+	Policy        string       `json:"policy,omitempty"`
+	Rule          string       `json:"rule,omitempty"`
+	PolicyVersion string       `json:"policy_version,omitempty"` // content hash of the policy file
+	// Reason is for humans (the client's refusal body, the audit record); branch on Code.
+	Reason string `json:"reason,omitempty"`
+	// ApprovedBy names the approver (subject) who approved or denied the action.
+	ApprovedBy string `json:"approved_by,omitempty"`
 	// Shadow is true when the decision came from a rule in shadow mode: audited, never enforced.
 	Shadow bool `json:"shadow,omitempty"`
 	// ApprovalID names the approval request a require_approval decision created.
@@ -128,6 +163,25 @@ type Decision struct {
 // Blocks reports whether the decision stops the request (deny or approval pending, not shadow).
 func (d Decision) Blocks() bool {
 	return !d.Shadow && (d.Action == Deny || d.Action == RequireApproval)
+}
+
+// Route is what warden's routing configuration says about the request's upstream. The router
+// stage fills it once, from the authority and path, before the policy decides.
+type Route struct {
+	// CredentialRole is the credential role the upstream's route would inject ("" when no
+	// route matches); policies read it as creds.role, so a rule can deny by it and a denied
+	// request never causes a lease. The leases actually injected are Exchange.Credentials.
+	CredentialRole string
+}
+
+// Facts is the payload understanding the inspection stage produced (LLM prompt and tool calls,
+// MCP calls, SQL, shell, Kubernetes, cloud actions). Its concrete type belongs to the inspection
+// package; the policy reads its variables and the audit record its tool calls.
+type Facts interface {
+	// CEL returns the policy variables derived from the payload (llm, mcp, actions, inspection).
+	CEL() map[string]any
+	// ToolCalls lists the actions found, for the audit record (text not yet redacted).
+	ToolCalls() []ToolCall
 }
 
 // Credential records a credential warden injected, without its value.
@@ -166,14 +220,15 @@ type Exchange struct {
 	Request  Request
 	Response Response
 	Identity Identity
+	Route    Route
 
-	// Facts is the payload understanding produced by the inspection stage (LLM prompt and tool
-	// calls, MCP call, SQL, shell, Kubernetes, cloud actions). Its concrete type belongs to the
-	// inspection package; the pipeline only carries it.
-	Facts any
+	// Facts is set by the inspection stage; nil when no inspection ran.
+	Facts Facts
 
-	Decisions   []Decision
-	Redactions  map[string]int // findings per class (secret, pii.email, ...) in both directions
+	Decisions  []Decision
+	Redactions map[string]int // findings per class (secret, pii.email, ...) in both directions
+	// Credentials are the leases warden injected into this request (none for a request that did
+	// not go upstream). The role a route would use is Route.CredentialRole.
 	Credentials []Credential
 	ToolCalls   []ToolCall
 

@@ -57,7 +57,7 @@ func (fakePolicy) Decide(_ context.Context, x *exchange.Exchange, phase exchange
 		d.Action, d.Rule, d.Reason = exchange.Deny, "no-deny", "the body asked for it"
 	case phase == exchange.PhaseRequest && bytes.Contains(x.Request.Body, []byte("approve")):
 		d.Action, d.Rule, d.Reason, d.ApprovalID = exchange.RequireApproval, "hold", "needs a human", "ap-1"
-	case phase == exchange.PhaseResponse && x.Facts == "DROP":
+	case phase == exchange.PhaseResponse && x.Facts == dropFacts{}:
 		d.Action, d.Rule, d.Reason = exchange.Deny, "no-drop", "destructive tool call"
 	}
 	return d
@@ -102,6 +102,12 @@ func (s *holdStream) Write(chunk []byte) ([]byte, error) {
 func (s *holdStream) Close() ([]byte, error) { p := s.pending; s.pending = nil; return p, nil }
 func (s *holdStream) Counts() map[string]int { return map[string]int{"secret": s.n} }
 
+// dropFacts are the facts fakeInspector sets on a response containing DROP.
+type dropFacts struct{}
+
+func (dropFacts) CEL() map[string]any            { return nil }
+func (dropFacts) ToolCalls() []exchange.ToolCall { return nil }
+
 // fakeInspector marks responses containing DROP and guards SSE streams by holding every event
 // after one containing "tool".
 type fakeInspector struct{}
@@ -109,7 +115,7 @@ type fakeInspector struct{}
 func (fakeInspector) InspectRequest(*exchange.Exchange) {}
 func (fakeInspector) InspectResponse(x *exchange.Exchange) {
 	if bytes.Contains(x.Response.Body, []byte("DROP")) {
-		x.Facts = "DROP"
+		x.Facts = dropFacts{}
 	}
 }
 
@@ -134,7 +140,7 @@ func (g *fakeGuard) Write(chunk []byte) ([]byte, error) {
 
 func (g *fakeGuard) Finish(x *exchange.Exchange) ([]byte, error) {
 	if bytes.Contains(g.held, []byte("DROP")) {
-		x.Facts = "DROP"
+		x.Facts = dropFacts{}
 	}
 	return g.held, nil
 }

@@ -26,8 +26,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "warden_exchanges_total", Help: "HTTP exchanges by disposition of their request phase.",
 		}, []string{"disposition"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "warden_policy_decisions_total", Help: "Policy decisions by action, phase and mode.",
-		}, []string{"action", "phase", "shadow"}),
+			Name: "warden_policy_decisions_total", Help: "Policy decisions by action, decision code, phase and mode.",
+		}, []string{"action", "code", "phase", "shadow"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_extproc_errors_total", Help: "Refusals and stream errors by code.",
 		}, []string{"code"}),
@@ -51,7 +51,7 @@ func (m *metrics) decision(d exchange.Decision) {
 	if d.Shadow || len(d.Shadowed) > 0 {
 		shadow = "true"
 	}
-	m.decisions.WithLabelValues(string(d.Action), string(d.Phase), shadow).Inc()
+	m.decisions.WithLabelValues(string(d.Action), string(d.Code), string(d.Phase), shadow).Inc()
 }
 
 func (m *metrics) exchange(d exchange.Disposition) { m.exchanges.WithLabelValues(string(d)).Inc() }

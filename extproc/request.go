@@ -135,6 +135,9 @@ func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
 	if st.srv.opts.IdentityEncoding {
 		edit.Set("accept-encoding", "identity")
 	}
+	for _, k := range st.strip {
+		edit.Remove(k) // the agent's identity token never goes upstream
+	}
 	p := st.srv.pipe
 	if p.Creds == nil || st.secrets != nil {
 		return nil

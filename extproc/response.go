@@ -10,7 +10,6 @@ import (
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
 
 	"github.com/warden-gw/warden/exchange"
-	"github.com/warden-gw/warden/redact"
 )
 
 func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeaders) ([]*extprocv3.ProcessingResponse, error) {
@@ -54,7 +53,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		override *filterv3.ProcessingMode
 		edit     *headerEdit
 	)
-	events := isEventStream(r.Headers.Get("content-type")) || redact.StreamedJSON(r.Headers.Get("content-type"), st.x.Request.Path)
+	events := isEventStream(r.Headers.Get("content-type"))
 	if events && st.srv.opts.AllowModeOverride &&
 		(st.respMode == filterv3.ProcessingMode_BUFFERED || st.respMode == filterv3.ProcessingMode_BUFFERED_PARTIAL) {
 		// An SSE or NDJSON response must reach the agent event by event: ask Envoy to stream it.

@@ -5,9 +5,9 @@
 //
 // What happens to a request is decided by the stages of a Pipeline: identity, payload inspection,
 // policy, redaction, credential injection and audit. Each stage is a small interface declared
-// here, where it is used; the packages that implement them (identity/, inspect/, cel/, redact/,
-// creds/, audit/) know nothing of Envoy, and this package knows nothing of Kafka or Vault. A nil
-// stage passes everything through.
+// here, where it is used; package pipeline adapts the packages that implement them (identity/,
+// inspect/, cel/policy, approval/, redact/, creds/, audit/), which know nothing of Envoy, and this
+// package knows nothing of Kafka or Vault. A nil stage passes everything through.
 package extproc
 
 import (
@@ -26,10 +26,18 @@ type Metadata struct {
 	Attributes map[string]map[string]any
 }
 
-// Identifier fills x.Identity. It returns a *Reject to refuse the request (for example 401 for a
-// missing or invalid token on a route that requires one).
+// Identifier fills x.Identity. It returns the names of the request headers that carried the
+// agent's own identity token: they are removed before the request goes upstream (the upstream
+// gets warden's credential, never the agent's token). It returns a *Reject to refuse the request
+// (for example 401 for a missing or invalid token on a route that requires one).
 type Identifier interface {
-	Identify(ctx context.Context, x *exchange.Exchange, md Metadata) error
+	Identify(ctx context.Context, x *exchange.Exchange, md Metadata) (strip []string, err error)
+}
+
+// Router fills x.Route from the request's authority and path (the credential role its upstream
+// would use), before inspection and policy, so that a rule can decide by it.
+type Router interface {
+	Route(x *exchange.Exchange)
 }
 
 // Inspector understands payloads: it fills x.Facts from the request and response.
@@ -92,7 +100,8 @@ type Injection struct {
 	Secrets []string
 }
 
-// Injector leases a credential for the request's upstream and says how to inject it.
+// Injector leases a credential for the request's upstream and says how to inject it. It records
+// the leases it injected in x.Credentials.
 type Injector interface {
 	Inject(ctx context.Context, x *exchange.Exchange) (Injection, error)
 }
@@ -121,6 +130,7 @@ type Approver interface {
 // Pipeline is the set of stages a server runs. Nil stages pass through.
 type Pipeline struct {
 	Identity Identifier
+	Route    Router
 	Inspect  Inspector
 	Policy   Decider
 	Approve  Approver

@@ -41,6 +41,7 @@ type stream struct {
 	// call's id), from refusal.Remember; nil for most requests.
 	refusalBody []byte
 	secrets     []string // injected credential values, for the response redactor; never logged
+	strip       []string // headers that carried the agent's identity token, removed before upstream
 
 	msgStart time.Time // when the message being handled arrived: its stage budget counts from here
 
@@ -115,11 +116,15 @@ func (st *stream) onRequestHeaders(ctx context.Context, h *extprocv3.HttpHeaders
 	if err := st.readRequestHeaders(h.GetHeaders()); err != nil {
 		return nil, err
 	}
+	if r := st.srv.pipe.Route; r != nil {
+		r.Route(&st.x)
+	}
 	if id := st.srv.pipe.Identity; id != nil {
 		start := time.Now()
 		sctx, cancel := st.stageCtx(ctx)
-		err := id.Identify(sctx, &st.x, st.md)
+		strip, err := id.Identify(sctx, &st.x, st.md)
 		cancel()
+		st.strip = strip
 		st.x.Time("identity", time.Since(start))
 		if err != nil {
 			return st.refuseErr(ctx, err), nil

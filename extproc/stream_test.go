@@ -454,28 +454,3 @@ func TestNDJSONResponseIsSwitchedToStreamed(t *testing.T) {
 		t.Fatalf("first line reached the agent as %q", got)
 	}
 }
-
-// A Gemini streamGenerateContent response without alt=sse is one JSON array whose elements
-// arrive over time: it is streamed to the agent element by element, not buffered whole; the
-// same content type on an ordinary method stays buffered.
-func TestGeminiJSONArrayStreamIsSwitchedToStreamed(t *testing.T) {
-	for _, tc := range []struct {
-		path     string
-		streamed bool
-	}{
-		{"/v1beta/models/gemini-2.5-flash:streamGenerateContent?key=x", true},
-		{"/v1/projects/p/locations/l/endpoints/e:streamRawPredict", true},
-		{"/v1beta/models/gemini-2.5-flash:generateContent", false},
-		{"/v1/chat/completions", false},
-	} {
-		t.Run(tc.path, func(t *testing.T) {
-			h := newHarness(t, nil)
-			h.send(reqHeaders(true, ":path", tc.path))
-			r := one(t, h.send(respHeaders(false, "content-type", "application/json; charset=UTF-8")))
-			got := r.GetModeOverride().GetResponseBodyMode() == filterv3.ProcessingMode_STREAMED
-			if got != tc.streamed {
-				t.Fatalf("streamed = %v, want %v (override %v)", got, tc.streamed, r.GetModeOverride())
-			}
-		})
-	}
-}

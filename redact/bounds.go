@@ -11,6 +11,7 @@ var bounds struct {
 	lookWindow atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
 	b64Block   atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
 	hexRun     atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
+	unlearned  atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
 }
 
 func countBound(c *atomic.Uint64) { c.Add(1) }
@@ -20,11 +21,15 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // after its decoded window grew to 640 x 5 bytes either side; it is scanned
 // as it stands), "base64_block_too_long" (a base64 run over 64 KiB, such as
 // an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
-// side of a keyword, decoded in part). The server exports them as metrics.
+// side of a keyword, decoded in part) and "stream_fields_unlearned" (a
+// streamed JSON value scanned on its own because 1024 fields had text held
+// at once; Stream.Limits gives the same per stream). The server exports them
+// as metrics.
 func BoundsReached() map[string]uint64 {
 	return map[string]uint64{
-		"lookthrough_window":    bounds.lookWindow.Load(),
-		"base64_block_too_long": bounds.b64Block.Load(),
-		"hex_run_too_long":      bounds.hexRun.Load(),
+		"lookthrough_window":      bounds.lookWindow.Load(),
+		"base64_block_too_long":   bounds.b64Block.Load(),
+		"hex_run_too_long":        bounds.hexRun.Load(),
+		"stream_fields_unlearned": bounds.unlearned.Load(),
 	}
 }

@@ -16,6 +16,15 @@
 // identifier words, so code like `key := testRSA2048PrivateKey` is not a secret.
 // Numeric PII has no keyword and gets its own cheap pass over digit runs.
 //
+// Keyed values (rules_keyed.go) are the general model for credentials with
+// no shape of their own: `<name> <separator> <value>`, where the name is a
+// secret's (split into parts: X-API-Key, RABBITMQ_DEFAULT_PASS, not
+// api_key_id, PublicKey or token_type) in any form configuration, code and
+// tools write (INI/TOML/.env/properties, YAML/JSON/headers, XML, function
+// arguments, blank-separated CLI and SQL, the value alone on the next line,
+// a URL path segment), and the value looks generated (opaqueValue). The
+// same model reads Authorization headers in any scheme and cookie values.
+//
 // Context rules find credentials by where they stand: `.netrc` entries,
 // command-line password flags (`mysql -p'…'`, `sshpass -p`, `redis-cli -a`,
 // `--password VALUE`), name/value pairs such as Kubernetes env lists
@@ -38,6 +47,16 @@
 // stand; a base64 block whose decoded text holds a secret (given the key it is
 // assigned to), a `user:password` pair or a SASL PLAIN message is replaced
 // whole. Blocks that do not decode to text (images, archives) are skipped.
+// A block is also found by the base64 forms of credential words inside it
+// (`password`, `token`, `[default]`..., at each of the three byte
+// alignments), wherever it stands; and a hex run by the hex forms of token
+// prefixes (`ghp_` is 6768705f) and of those words (lookhex.go).
+//
+// The window grows by 640 bytes a side, up to five times, while a match is
+// still open at its edge; every bound reached (this one, a base64 run over
+// 64 KiB, a hex run over 2 KiB) is counted by BoundsReached, and a stream's
+// own bound (1024 fields with text held at once) by Stream.Limits: never
+// silent.
 //
 // # Precedence
 //
@@ -116,7 +135,8 @@
 // it sends whatever Write returns as soon as it is non-empty.
 //
 // Event streams (KindSSE, KindNDJSON, and KindJSON for a JSON array read
-// element by element; KindOf picks one from a Content-Type) keep every event
+// element by element; KindOf picks one from a Content-Type, StreamedJSON says
+// whether a JSON response is a streaming method's array) keep every event
 // well-formed and its data valid JSON. Text that continues from event to event
 // forms channels (stream_events.go, stream_route.go), so `sk-pro` | `j-...` in
 // two events is redacted whole. OpenAI Chat Completions, OpenAI Responses and

@@ -59,6 +59,8 @@ var (
 	compiledErr   error
 	// compiledHexLook marks the hex forms of the rules' keywords (lookhex.go).
 	compiledHexLook *rule
+	// compiledB64Look marks the base64 forms of token prefixes (lookhex.go).
+	compiledB64Look *rule
 )
 
 func allRules() ([]*rule, error) {
@@ -81,6 +83,7 @@ func allRules() ([]*rule, error) {
 		}
 		compiledRules = rs
 		compiledHexLook = hexLookRule(rs)
+		compiledB64Look = tokenB64LookRule(rs)
 	})
 	return compiledRules, compiledErr
 }
@@ -99,7 +102,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var kws, holdKws []string
 	index := map[string]int{}
-	for _, r := range append(append(slices.Clip(rs), lookRules...), compiledHexLook) {
+	for _, r := range append(append(slices.Clip(rs), lookRules...), compiledHexLook, compiledB64Look) {
 		if !r.noHold {
 			holdKws = append(holdKws, r.keywords...)
 		}

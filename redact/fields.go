@@ -2,6 +2,7 @@ package redact
 
 import (
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -72,6 +73,9 @@ func walkFields(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 			v.Set(cp)
 		}
 	case reflect.Struct:
+		if nameValue(v, f) {
+			return
+		}
 		for _, i := range ti.fields {
 			walkFields(v.Field(i), f, seen)
 		}
@@ -111,7 +115,14 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		}
 		if vText {
 			val = settableCopy(val)
-			walkFields(val, g, seen)
+			if kt.Kind() == reflect.String && vt.Kind() == reflect.String {
+				// The key is the value's context: {"X-Auth-Token": "<hex>"} is a secret by its key.
+				if r := InContext(it.Key().String(), val.String(), g); r != val.String() {
+					val.SetString(r)
+				}
+			} else {
+				walkFields(val, g, seen)
+			}
 		}
 		entries = append(entries, entry{k, val})
 	}
@@ -176,4 +187,57 @@ func buildPlan(t reflect.Type, building map[reflect.Type]bool) *typePlan {
 		p.text = len(p.fields) > 0
 	}
 	return p
+}
+
+// nameValue redacts a name/value struct (a header: exported string fields
+// Name or Key, and Value, and no others) with the name as the value's
+// context: `X-API-Key` makes its 32 hex digits a secret, `Cookie` its
+// session value, which the value alone does not show. It reports whether v
+// was such a struct.
+func nameValue(v reflect.Value, f func(string) string) bool {
+	t := v.Type()
+	if t.NumField() != 2 {
+		return false
+	}
+	name, value := -1, -1
+	for i := range 2 {
+		fd := t.Field(i)
+		if !fd.IsExported() || fd.Type.Kind() != reflect.String {
+			return false
+		}
+		switch fd.Name {
+		case "Name", "Key":
+			name = i
+		case "Value":
+			value = i
+		}
+	}
+	if name < 0 || value < 0 || !v.Field(name).CanSet() || !v.Field(value).CanSet() {
+		return false
+	}
+	n := v.Field(name).String()
+	if r := f(n); r != n {
+		v.Field(name).SetString(r)
+	}
+	if val := v.Field(value).String(); val != "" {
+		if r := InContext(n, val, f); r != val {
+			v.Field(value).SetString(r)
+		}
+	}
+	return true
+}
+
+// InContext redacts value with f as it stands after its name in a header
+// line (`name: value`), and on its own as well; only the value's part of the
+// result is kept, so the name never changes through this call. Fields uses
+// it for name/value pairs; a log handler for an attribute and its key.
+func InContext(name, value string, f func(string) string) string {
+	if name == "" || len(name) > 128 {
+		return f(value)
+	}
+	prefix := name + ": "
+	if r := f(prefix + value); r != prefix+value && strings.HasPrefix(r, prefix) {
+		return f(r[len(prefix):])
+	}
+	return f(value)
 }

@@ -59,3 +59,32 @@ func TestFieldsReachesEveryString(t *testing.T) {
 		t.Errorf("Text redacted personal data: %q", got)
 	}
 }
+
+type headerRec struct {
+	Headers []struct{ Key, Value string }
+	HTTP    []struct{ Name, Value string }
+	Labels  map[string]string
+}
+
+// TestFieldsReadsHeadersWithTheirNames: a header value that is a secret only
+// by its name (X-API-Key's hex digits, a session cookie, a token after an
+// unusual scheme) is redacted in a record's name/value pairs and string maps,
+// where the value stands alone; the names and harmless values stay.
+func TestFieldsReadsHeadersWithTheirNames(t *testing.T) {
+	const hex32 = "1ef56e66f4dbf722a36d750baddf6d0d"
+	const sess = "Um3koilfPtYHbfqsZoVlQ9Jj6UQi5cMW"
+	r := &headerRec{
+		Headers: []struct{ Key, Value string }{{"X-API-Key", hex32}, {"Accept", "application/json"}},
+		HTTP:    []struct{ Name, Value string }{{"Set-Cookie", "session=" + sess + "; Path=/; HttpOnly"}, {"Authorization", "Token " + hex32}},
+		Labels:  map[string]string{"X-Auth-Token": hex32, "X-Request-Id": hex32},
+	}
+	redact.Fields(r, engine(t).Text)
+	for _, v := range []string{r.Headers[0].Value, r.HTTP[0].Value, r.HTTP[1].Value, r.Labels["X-Auth-Token"]} {
+		if strings.Contains(v, hex32) || strings.Contains(v, sess) || !strings.Contains(v, "[REDACTED:") {
+			t.Errorf("value not redacted: %q", v)
+		}
+	}
+	if r.Headers[0].Key != "X-API-Key" || r.Headers[1].Value != "application/json" || r.Labels["X-Request-Id"] != hex32 {
+		t.Errorf("names or harmless values changed: %+v", r)
+	}
+}

@@ -73,6 +73,29 @@ func wholePassword(key string, v []byte) bool {
 		!bytes.ContainsAny(v, " \t\n") && genericPassword(v)
 }
 
+// sectionKey names a value after the secret-named object it sits in, when
+// its own key names nothing: {"secrets": {"stripe": "..."}} reads as
+// secrets_stripe, {"credentials": {"github": {"token": ...}}} keeps "token".
+// Up to three levels up.
+func sectionKey(path []pathElem, key string) string {
+	if key == "" || len(key) > 64 {
+		return key
+	}
+	if s, _ := secretKeyName([]byte(key)); s {
+		return key
+	}
+	for i, up := len(path)-2, 0; i >= 0 && up < 3; i-- {
+		if !path[i].isKey {
+			continue
+		}
+		up++
+		if s, _ := secretKeyName([]byte(path[i].key)); s && len(path[i].key) <= 64 {
+			return path[i].key + "_" + key
+		}
+	}
+	return key
+}
+
 // RedactJSON detects on decoded JSON string values, so escapes (`\n`, `\/`,
 // `\u002b`) cannot hide a secret, and re-encodes replaced strings in place:
 // the output is valid JSON of the same shape and every untouched byte is kept.
@@ -94,6 +117,7 @@ func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
 			key = path[n-1].key
 		}
 		v := decodeJSONString(b[start:end])
+		key = sectionKey(path, key)
 		switch strings.ToLower(key) {
 		case "name", "key":
 			name.depth, name.end, name.v = len(path), end, string(v)

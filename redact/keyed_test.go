@@ -43,9 +43,26 @@ func TestKeyedValues(t *testing.T) {
 		{"netrc one per line", "machine\nftp.example.net\nlogin\nedi\npassword\n" + v + "\n", v},
 		{"k8s env yaml", "- name: RABBITMQ_DEFAULT_PASS\n  value: \"" + v + "\"\n", v},
 		{"path segment", "GET /hooks/ingest/token/" + v + v + " HTTP/1.1\n", v},
+		{"yaml section", "secrets:\n  stripe: " + v + "\n  region: eu-west-1\nnext: 1\n", v},
+		{"ini section", "[credentials]\ngithub = " + v + "\nregion = eu-west-1\n\n[other]\n", v},
+		{"hcl heredoc", "password = <<EOF\n" + v + "\nEOF\n", v},
+		{"ifttt key path", "curl -X POST https://maker.ifttt.com/trigger/deploy/with/key/" + v + "x\n", v},
+		{"webhook path after an id", "POST https://hooks.example.com/hooks/catch/1234567/" + v + "/ HTTP/1.1\n", v},
+		{"define()", "define('DB_PASSWORD', '" + v + "');\n", v},
+		{"az login", "az login --service-principal -u http://app -p " + v + " --tenant contoso\n", v},
+		{"zip -P", "zip -P " + v + " secret.zip file.txt\n", v},
+		{"7z glued", "7z a -p" + v + " archive.7z dir\n", v},
+		{"smbclient user%pass", "smbclient //fs01/share -U backup%" + v + "\n", v},
+		{"sqlplus logon", "sqlplus -s scott/" + v + "@orcl\n", v},
 		{"value ends the input", "PRIVATE-TOKEN: " + hex32, hex32},
-		{"base64 sql, no key", "applied (b64=" + base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '"+v+"';")) + ")\n",
-			base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '" + v + "';"))},
+		{
+			"base64 sql, no key", "applied (b64=" + base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '"+v+"';")) + ")\n",
+			base64.StdEncoding.EncodeToString([]byte("CREATE USER r WITH PASSWORD '" + v + "';")),
+		},
+		{
+			"base64 token alone", "echo " + base64.StdEncoding.EncodeToString([]byte("glpat-"+v+"abcd")) + " | base64 -d\n",
+			base64.StdEncoding.EncodeToString([]byte("glpat-" + v + "abcd")),
+		},
 		{"hex token", "payload=" + hex.EncodeToString([]byte("glpat-"+v+"abcd")) + " len=26\n", hex.EncodeToString([]byte(v))},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,9 +111,42 @@ func TestKeyedLookalikes(t *testing.T) {
 		"sha256sum: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
 		"Authorization: Bearer ${TOKEN}\n",
 		"mysql -u root -p\n",
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n",
+		"Idempotency-Key: 8f3c2a9d4e7b1f6a0c5d8e2b9a4f7c1d\n",
+		"GET /repos/acme/api/hooks/123456789/config HTTP/1.1\n",
+		"cp .git/hooks/pre-commit.sample .git/hooks/pre-commit\n",
+		"POST /oauth/token/refresh HTTP/1.1\n",
+		"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
+		"7z a -p archive.7z dir\n",
+		`{"items": [], "next_page_token": "CAESIBkxNzk0ZjYzLTRhOTctNDQ1Mi04YjM3"}` + "\n",
+		`{"NextToken": "eyJ2IjoxfQ9f8e7d6c5b4a3f2e1d0c9b8a7"}` + "\n",
+		"Set-Cookie: _ga=GA1.2.1234567890.1234567890; Path=/\n",
+		"Set-Cookie: AWSALB=Zq8Lm3Xr7Kz2Wv9Np4Tb6Yc1Hd5Fg0JsQ2Lm8Rx; Expires=Tue, 14 Dec 2026 10:00:00 GMT; Path=/\n",
+		"STRIPE_PUBLISHABLE_KEY=pk_live_51Hq8Lm3Xr7Kz2Wv9Np4Tb6Yc1Hd5Fg0Js\n",
+		"secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf\n",
+		"GET /v1/keys/kid_9f8e7d6c5b4a3f2e1d0c HTTP/1.1\n",
+		"credentials:\n  username: bob\n  role_arn: arn:aws:iam::123456789012:role/deploy-Xk9m\n",
+		"auth:\n  existingSecret: my-secret\n  enabled: true\n",
+		"env:\n  - name: DB_HOST\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n",
 	} {
 		if out, _ := eng.Redact([]byte(text), secretsOnly); !bytes.Equal(out, []byte(text)) {
 			t.Errorf("look-alike changed:\n%s->\n%s", text, out)
 		}
+	}
+}
+
+// TestJSONSectionNamesItsValues: in a JSON body a value whose own key names
+// nothing is named by the secret-named object it sits in ({"secrets":
+// {"stripe": "..."}}); ids, user names and types in such objects stay.
+func TestJSONSectionNamesItsValues(t *testing.T) {
+	const v = "Xk9mQ2vL7pR4tW8z"
+	in := `{"secrets": {"stripe": "` + v + `", "name": "prod"}, "credentials": {"user_id": "a8f3k2m9q7r4t6w1", "username": "bob"}, "auth": {"type": "oauth2"}}`
+	out, _, err := engine(t).RedactJSON([]byte(in), secretsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(in, v, "[REDACTED:generic-api-key]", 1)
+	if string(out) != want {
+		t.Fatalf("got  %s\nwant %s", out, want)
 	}
 }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 )
@@ -14,6 +15,40 @@ import (
 
 // maxHexRun bounds the hex run decoded around one hit (either side).
 const maxHexRun = 2048
+
+// tokenPrefixes are the token rules' keywords that carry their separator
+// (`ghp_`, `glpat-`, `sk-ant-`, `hvs.`): distinctive enough to mark an
+// encoded token. A bare word would make the prefilter stop at common runs.
+func tokenPrefixes(rs []*rule) []string {
+	var out []string
+	for _, r := range rs {
+		if r.kind != kindPrefix {
+			continue
+		}
+		for _, k := range r.keywords {
+			if len(k) >= 4 && strings.ContainsAny(k, "_-.") {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// tokenB64LookRule marks the base64 form of a token prefix at the start of a
+// block (`Z2hwX` is base64 of "ghp_"): a token encoded alone, with no key
+// before it and no credential word in it (`echo Z2hwX... | base64 -d`).
+func tokenB64LookRule(rs []*rule) *rule {
+	seen := map[string]bool{}
+	var kws []string
+	for _, k := range tokenPrefixes(rs) {
+		enc := base64.StdEncoding.EncodeToString([]byte(k))[:8*len(k)/6]
+		if len(enc) >= 5 && !seen[enc] {
+			seen[enc] = true
+			kws = append(kws, enc)
+		}
+	}
+	return look(lookB64Word, kws...)
+}
 
 // hexLookRule marks hex encodings of the rules' keywords and of b64Secrets.
 func hexLookRule(rs []*rule) *rule {
@@ -31,13 +66,8 @@ func hexLookRule(rs []*rule) *rule {
 		seen[k] = true
 		kws = append(kws, hex.EncodeToString([]byte(k)))
 	}
-	for _, r := range rs {
-		if r.kind != kindPrefix {
-			continue
-		}
-		for _, k := range r.keywords {
-			add(k)
-		}
+	for _, k := range tokenPrefixes(rs) {
+		add(k)
 	}
 	for _, w := range b64Secrets {
 		add(strings.ToLower(w))

@@ -325,50 +325,52 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 // escWindow on each side while a match is still open at its edge.
 const maxWindowGrowth = 4
 
-// scanWindow scans the decoded view of b[ws:we] (widened to whole tokens).
-// While a match is still open at an edge of the window (a finding touches
-// its start, or the scan is pending at its end) the window grows by
-// escWindow on that side, up to maxWindowGrowth times; a match still open
-// then is scanned as it stands and counted (BoundsReached
-// "lookthrough_window"), never cut silently.
+// scanWindow scans the decoded view of b[ws:we] (widened to whole tokens)
+// and maps the findings back. While a match is still open at an edge of the
+// window (a finding touches its start, or the scan is pending at its end)
+// the window grows by escWindow on that side and is scanned again, up to
+// maxWindowGrowth times; a match still open then is scanned as it stands and
+// counted (BoundsReached "lookthrough_window"), never cut silently.
 func (e *Engine) scanWindow(b []byte, ws, we int, v *view, o *Options, spans []span, pend, layer int) ([]span, int) {
 	ws, we = tokenStart(b, ws), tokenEnd(b, we)
 	for grow := 0; ; grow++ {
-		openStart, openEnd, ok := e.probeView(b, ws, we, v, o, layer)
-		if !ok || !openStart && !openEnd {
-			break
+		changed, cut := v.unescape(b[ws:we])
+		if !changed {
+			return spans, pend
 		}
-		if grow == maxWindowGrowth {
+		sc := e.pool.Get().(*scratch)
+		inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
+		openStart := ws > 0 && len(inner) > 0 && inner[0].s == 0
+		// Open at the end: a rule is still matching there (not the last word or base64 run,
+		// which the window edge cuts by construction: it ends at white space).
+		openEnd := we < len(b) && ipend < len(v.buf)-trailingWordMax && ipend < trailingB64(v.buf)
+		if openStart || openEnd {
+			if grow < maxWindowGrowth {
+				e.putScratch(sc)
+				if openStart {
+					ws = tokenStart(b, max(0, ws-escWindow))
+				}
+				if openEnd {
+					we = tokenEnd(b, min(len(b), we+escWindow))
+				}
+				continue
+			}
 			countBound(&bounds.lookWindow)
-			break
 		}
-		if openStart {
-			ws = tokenStart(b, max(0, ws-escWindow))
+		for _, sp := range inner {
+			sp.s, sp.e = v.mapSpan(sp.s, sp.e)
+			sp.s, sp.e = sp.s+ws, sp.e+ws
+			spans = append(spans, sp)
 		}
-		if openEnd {
-			we = tokenEnd(b, min(len(b), we+escWindow))
+		if we == len(b) {
+			pend = min(pend, ws+cut)
+			if ipend < len(v.buf) {
+				pend = min(pend, ws+int(v.off[ipend]))
+			}
 		}
+		e.putScratch(sc)
+		return spans, pend
 	}
-	return e.scanView(b, ws, we, v, o, spans, pend, layer)
-}
-
-// probeView scans the view of b[ws:we] and reports whether a finding starts
-// at its first byte while more bytes precede it, or the scan is pending at
-// its end while more bytes follow; ok is false when nothing was decoded.
-func (e *Engine) probeView(b []byte, ws, we int, v *view, o *Options, layer int) (openStart, openEnd, ok bool) {
-	if ws == 0 && we == len(b) {
-		return false, false, true
-	}
-	changed, _ := v.unescape(b[ws:we])
-	if !changed {
-		return false, false, false
-	}
-	sc := e.pool.Get().(*scratch)
-	defer e.putScratch(sc)
-	inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
-	openStart = ws > 0 && len(inner) > 0 && inner[0].s == 0
-	openEnd = we < len(b) && ipend < len(v.buf) && len(v.buf)-ipend > trailingWordMax
-	return openStart, openEnd, true
 }
 
 // tokenStart and tokenEnd widen a window edge to the whitespace around the
@@ -386,29 +388,6 @@ func tokenEnd(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// scanView decodes b[ws:we], scans it and maps the findings back.
-func (e *Engine) scanView(b []byte, ws, we int, v *view, o *Options, spans []span, pend, layer int) ([]span, int) {
-	changed, cut := v.unescape(b[ws:we])
-	if !changed {
-		return spans, pend
-	}
-	if we == len(b) {
-		pend = min(pend, ws+cut)
-	}
-	sc := e.pool.Get().(*scratch)
-	defer e.putScratch(sc)
-	inner, ipend := e.scanLayer(v.buf, o, sc, layer+1)
-	for _, sp := range inner {
-		sp.s, sp.e = v.mapSpan(sp.s, sp.e)
-		sp.s, sp.e = sp.s+ws, sp.e+ws
-		spans = append(spans, sp)
-	}
-	if we == len(b) && ipend < len(v.buf) {
-		pend = min(pend, ws+int(v.off[ipend]))
-	}
-	return spans, pend
 }
 
 const (

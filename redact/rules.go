@@ -477,9 +477,6 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 			return -1, -1, -1
 		}
 	}
-	if r.generic && notSecretName(b, ks, ke) {
-		return -1, -1, -1
-	}
 	vs, _, nextLine := assignValueStart(b, ke)
 	if vs < 0 {
 		return -1, -1, -1
@@ -491,7 +488,7 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 	end := min(len(b), vs+r.maxLen+1)
 	loc := r.re.FindSubmatchIndex(b[vs:end])
 	if r.escapedQuotes {
-		if s, e, ok := r.escapedString(b, vs, loc); ok {
+		if s, e, ok := r.escapedString(b, vs, loc); ok && (!r.generic || !notSecretName(b, ks, ke)) {
 			return s, e, -1
 		}
 	}
@@ -503,7 +500,7 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pend
 	}
 	s, e := vs+loc[2*r.group], vs+loc[2*r.group+1]
-	if !r.accept(b[s:e]) {
+	if !r.accept(b[s:e]) || r.generic && notSecretName(b, ks, ke) {
 		return -1, -1, pend
 	}
 	return s, e, pend
@@ -539,8 +536,8 @@ func notSecretName(b []byte, ks, ke int) bool {
 	for ne < len(b) && ne-ke < 64 && nameByte(b[ne]) {
 		ne++
 	}
-	return nameParts(b[ns:ne], func(p, prev string) bool {
-		return notSecretParts[p] || p == "pubkey" || p == "publickey" || p == "key" && plainKeyQualifiers[prev]
+	return nameParts(b[ns:ne], func(p, prev []byte) bool {
+		return notSecretParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" || string(p) == "key" && plainKeyQualifiers[string(prev)]
 	})
 }
 
@@ -549,4 +546,6 @@ var plainKeyQualifiers = map[string]bool{
 	"cache": true, "idempotency": true, "partition": true, "sort": true, "routing": true, "primary": true,
 	"foreign": true, "object": true, "lookup": true, "dedup": true, "dedupe": true, "group": true, "map": true,
 	"row": true, "bucket": true, "translation": true, "i18n": true, "message": true, "shard": true, "hash": true,
+	"websocket": true, "socket": true, // Sec-WebSocket-Key: a nonce of the handshake
+	"site": true, "publishable": true, // reCAPTCHA site keys, Stripe publishable keys: public by design
 }

@@ -1,6 +1,9 @@
 package redact
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Context rules: credentials recognised by where they stand rather than by
 // their shape - command-line password flags, .netrc entries, name/value pairs
@@ -150,11 +153,13 @@ func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
 }
 
 // cliCommands are commands whose password flags take the value in the next
-// argument or glued to the flag.
+// argument or glued to the flag. Every keyword has three bytes or more: a
+// two-byte keyword ("az") would cost the prefilter a lookup at every byte.
 var cliCommands = []string{
 	"mysql", "mariadb", "mysqldump", "mysqladmin", "sshpass", "redis-cli", "sqlcmd", "bcp", "mongo", "mongosh",
 	"mongodump", "mongorestore", "ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami",
-	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm",
+	"mosquitto_pub", "mosquitto_sub", "keytool", "docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm", //nolint:misspell // Eclipse Mosquitto's MQTT clients
+	"az login", "zip", "unzip", "7z a", "7z x", "7z e", "7za", "smbclient", "rpcclient", "sqlplus",
 	"--password ", "--passwd ", "--pass ",
 }
 
@@ -165,21 +170,26 @@ var cliCommands = []string{
 type cliFlag struct {
 	flag          string
 	glued, spaced bool
+	split         byte // the password follows this byte in the value (`-U user%password`)
 }
 
 // cliFlags maps a command to the flags that carry its password.
 var cliFlags = map[string][]cliFlag{
-	"mysql":     {{"-p", true, false}, {"--password=", true, false}},
-	"mariadb":   {{"-p", true, false}, {"--password=", true, false}},
-	"sshpass":   {{"-p", true, true}},
-	"redis-cli": {{"-a", false, true}, {"--pass", false, true}},
-	"sqlcmd":    {{"-P", true, true}},
-	"bcp":       {{"-P", false, true}},
-	"mongo":     {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
-	"ldap":      {{"-w", false, true}},
-	"mosquitto": {{"-P", false, true}},
-	"keytool":   {{"-storepass", false, true}, {"-keypass", false, true}, {"-srcstorepass", false, true}, {"-deststorepass", false, true}},
-	"registry":  {{"-p", false, true}, {"--password", false, true}, {"--password=", true, false}},
+	"mysql":     {{"-p", true, false, 0}, {"--password=", true, false, 0}},
+	"mariadb":   {{"-p", true, false, 0}, {"--password=", true, false, 0}},
+	"sshpass":   {{"-p", true, true, 0}},
+	"redis-cli": {{"-a", false, true, 0}, {"--pass", false, true, 0}},
+	"sqlcmd":    {{"-P", true, true, 0}},
+	"bcp":       {{"-P", false, true, 0}},
+	"mongo":     {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
+	"ldap":      {{"-w", false, true, 0}},
+	"mosquitto": {{"-P", false, true, 0}}, //nolint:misspell // Eclipse Mosquitto
+	"keytool":   {{"-storepass", false, true, 0}, {"-keypass", false, true, 0}, {"-srcstorepass", false, true, 0}, {"-deststorepass", false, true, 0}},
+	"registry":  {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
+	"az":        {{"-p", false, true, 0}, {"--password", false, true, 0}, {"--password=", true, false, 0}},
+	"zip":       {{"-P", false, true, 0}, {"--password", false, true, 0}},
+	"7z":        {{"-p", true, false, 0}},
+	"smb":       {{"-U", false, true, '%'}, {"--user=", true, false, '%'}},
 }
 
 // cliNeeds names the subcommand a family's flags need on the line: `docker
@@ -195,10 +205,18 @@ func cliFamily(cmd string) string {
 		return "mongo"
 	case len(cmd) > 4 && cmd[:4] == "ldap":
 		return "ldap"
-	case len(cmd) > 9 && cmd[:9] == "mosquitto":
-		return "mosquitto"
+	case len(cmd) > 9 && cmd[:9] == "mosquitto": //nolint:misspell // Eclipse Mosquitto
+		return "mosquitto" //nolint:misspell // Eclipse Mosquitto
 	case cmd == "docker" || cmd == "podman" || cmd == "nerdctl" || cmd == "buildah" || cmd == "skopeo" || cmd == "oras" || cmd == "helm":
 		return "registry"
+	case cmd == "unzip":
+		return "zip"
+	case strings.HasPrefix(cmd, "7z"):
+		return "7z"
+	case cmd == "az login":
+		return "az"
+	case cmd == "smbclient" || cmd == "rpcclient":
+		return "smb"
 	}
 	return cmd
 }
@@ -225,6 +243,9 @@ func matchCLIPassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	line := b[ke : ke+eol]
 	fam := cliFamily(kw)
+	if fam == "sqlplus" {
+		return sqlplusPassword(b, ke, line, open, ks)
+	}
 	if need := cliNeeds[fam]; need != "" && !bytes.Contains(line, []byte(need)) {
 		if open {
 			return -1, -1, ks
@@ -285,10 +306,50 @@ func cliFlagValue(b []byte, base int, line []byte, f cliFlag) (s, e int, more bo
 		if open {
 			return -1, -1, true
 		}
+		if s >= 0 && f.split != 0 {
+			k := bytes.IndexByte(b[s:e], f.split)
+			if k < 0 {
+				continue
+			}
+			s += k + 1
+		}
 		if s >= 0 && plausibleCLIPassword(b[s:e]) {
 			return s, e, false
 		}
 	}
+}
+
+// sqlplusPassword finds the password of an Oracle logon `user/password@db`,
+// sqlplus's first argument after its options.
+func sqlplusPassword(b []byte, base int, line []byte, open bool, ks int) (int, int, int) {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '-' || isLetter(line[i]) && i > 0 && line[i-1] == '-') {
+		i++ // options such as -s, -L
+	}
+	s, e, more := wordValue(b, base+i)
+	if more {
+		if open {
+			return -1, -1, ks
+		}
+		return -1, -1, -1
+	}
+	if s < 0 {
+		return -1, -1, -1
+	}
+	v := b[s:e]
+	sl := bytes.IndexByte(v, '/')
+	at := bytes.LastIndexByte(v, '@')
+	if sl <= 0 || at >= 0 && at < sl {
+		return -1, -1, -1
+	}
+	pe := len(v)
+	if at > sl {
+		pe = at
+	}
+	if !plausibleCLIPassword(v[sl+1 : pe]) {
+		return -1, -1, -1
+	}
+	return s + sl + 1, s + pe, -1
 }
 
 func cliValue(b []byte, i int) (int, int, int) {
@@ -305,20 +366,12 @@ func cliValue(b []byte, i int) (int, int, int) {
 	return s, e, -1
 }
 
-// secretNameWords mark a variable name whose value is a credential.
-var secretNameWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential", "private_key", "access_key", "auth"}
-
+// secretName reports whether a name/value pair's name is a credential's
+// (see secretKeyName: PGPASSWORD, RABBITMQ_DEFAULT_PASS, X_API_KEY, not
+// DB_PASSWORD_FILE).
 func secretName(name []byte) bool {
-	if s, _ := secretKeyName(name); s {
-		return true
-	}
-	l := bytes.ToLower(name)
-	for _, w := range secretNameWords {
-		if bytes.Contains(l, []byte(w)) {
-			return true
-		}
-	}
-	return false
+	s, _ := secretKeyName(name)
+	return s
 }
 
 // matchNameValue finds the value of a name/value pair whose name is a

@@ -37,9 +37,12 @@ func keyedRules() []*rule {
 	return []*rule{
 		custom("keyed-secret", Secret, keyedMaxLen, matchKeyed,
 			"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-			"auth", "credential", "creds", "_key", "-key", "identified by").lowPrecedence(),
+			"auth", "credential", "creds", "_key", "-key", "ified by").lowPrecedence(),
 		custom("cookie-value", Secret, 4096, matchCookie, "cookie:").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
+		custom("url-path-secret", Secret, 4*256, matchPathSecret,
+			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/token/", "/tokens/", "/secret/",
+			"/apikey/", "/api_key/", "/api-key/", "/access_token/").lowPrecedence(),
 	}
 }
 
@@ -48,7 +51,7 @@ func keyedRules() []*rule {
 // `Bearer`, none), as a header line, a JSON member or a Python dict entry.
 func matchAuthorization(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	pend := pendIfNear(b, ks, 4096)
-	if ks > 0 && isAlnum(b[ks-1]) && !(ks >= 6 && bytes.EqualFold(b[ks-6:ks], []byte("proxy-"))) {
+	if ks > 0 && isAlnum(b[ks-1]) && (ks < 6 || !bytes.EqualFold(b[ks-6:ks], []byte("proxy-"))) {
 		return -1, -1, -1
 	}
 	j := ke
@@ -107,31 +110,43 @@ var notSecretParts = map[string]bool{
 	"path": true, "dir": true, "len": true, "length": true, "size": true, "count": true, "num": true,
 	"expiry": true, "expires": true, "expiration": true, "expire": true, "exp": true, "ttl": true,
 	"timeout": true, "hint": true, "prompt": true, "policy": true, "header": true, "field": true,
-	"param": true, "kind": true, "format": true, "reset": true, "forgot": true, "confirm": true,
+	"param": true, "kind": true, "format": true,
 	"required": true, "enabled": true, "enable": true, "min": true, "max": true, "label": true,
 	"prefix": true, "suffix": true, "hash": true, "hashed": true, "salt": true, "fingerprint": true,
 	"version": true, "limit": true, "mode": true, "algorithm": true, "alg": true, "scope": true,
 	"scopes": true, "issuer": true, "audience": true, "provider": true, "method": true, "pattern": true,
-	"index": true, "ref": true, "stdin": true, "env": true, "var": true, "helper": true, "cmd": true,
-	"command": true, "source": true, "store": true, "manager": true, "rotation": true, "usage": true,
+	"index": true, "ref": true, "stdin": true, "var": true, "cmd": true,
+	"command": true, "rotation": true, "usage": true,
+	// Pagination and idempotency tokens (next_page_token, NextToken, continuation_token,
+	// idempotency_token), resource names (secret_arn) and keys meant to be published
+	// (publishable_key) are not credentials.
+	"page": true, "next": true, "continuation": true, "cursor": true, "resume": true, "sync": true,
+	"pagination": true, "idempotency": true, "arn": true, "publishable": true,
 }
 
 // nameParts splits a name into lower-case parts at non-alphanumerics and at
-// lower-to-upper case changes (X-API-Key, apiKey, RABBITMQ_DEFAULT_PASS).
-func nameParts(name []byte, f func(part, prev string) bool) bool {
-	prev := ""
-	for i := 0; i < len(name); {
+// lower-to-upper case changes (X-API-Key, apiKey, RABBITMQ_DEFAULT_PASS) and
+// calls f with each part and the one before it until f returns true. Parts
+// live in a stack buffer: this runs at every "token" and "key" in source
+// code, so it must not allocate.
+func nameParts(name []byte, f func(part, prev []byte) bool) bool {
+	var buf [2][32]byte
+	var prev []byte
+	for i, n := 0, 0; i < len(name); n++ {
 		for i < len(name) && !isAlnum(name[i]) {
 			i++
 		}
 		s := i
-		for i < len(name) && isAlnum(name[i]) && (i == s || !(isUpper(name[i]) && !isUpper(name[i-1]))) {
+		for i < len(name) && isAlnum(name[i]) && (i == s || !isUpper(name[i]) || isUpper(name[i-1])) {
 			i++
 		}
 		if i == s {
 			break
 		}
-		p := string(bytes.ToLower(name[s:i]))
+		p := buf[n%2][:0]
+		for _, c := range name[s:min(i, s+32)] {
+			p = append(p, foldByte(c))
+		}
 		if f(p, prev) {
 			return true
 		}
@@ -143,12 +158,12 @@ func nameParts(name []byte, f func(part, prev string) bool) bool {
 // secretKeyName reports whether name is a secret's and whether it names a
 // password (which admits word-like values with a digit or symbol).
 func secretKeyName(name []byte) (secret, password bool) {
-	not := nameParts(name, func(p, prev string) bool {
-		if notSecretParts[p] {
+	not := nameParts(name, func(p, prev []byte) bool {
+		if notSecretParts[string(p)] {
 			return true
 		}
 		switch {
-		case secretParts[p], p == "key" && keyQualifiers[prev]:
+		case secretParts[string(p)], string(p) == "key" && keyQualifiers[string(prev)]:
 			secret = true
 		case hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey"):
 			secret = true
@@ -162,14 +177,22 @@ func secretKeyName(name []byte) (secret, password bool) {
 	return secret, password && secret
 }
 
-func hasAnySuffix(p string, suffixes ...string) bool {
+func hasAnySuffix(p []byte, suffixes ...string) bool {
 	for _, s := range suffixes {
-		if len(p) >= len(s) && p[len(p)-len(s):] == s {
+		if len(p) >= len(s) && string(p[len(p)-len(s):]) == s {
 			return true
 		}
 	}
 	return false
 }
+
+// keyedSeparator are the bytes that may follow a name before its value.
+var keyedSeparator = func() (t [256]bool) {
+	for _, c := range []byte("\"'] \t=:/>\r\n") {
+		t[c] = true
+	}
+	return t
+}()
 
 func nameByte(c byte) bool { return isWordByte(c) || c == '-' || c == '.' }
 
@@ -189,13 +212,17 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for ne > ke && (b[ne-1] == '.' || b[ne-1] == '-') {
 		ne--
 	}
-	name := b[ns:ne]
-	secret, password := secretKeyName(name)
-	if bytes.EqualFold(b[ks:ke], []byte("identified by")) {
-		secret, password, ns, ne = true, true, ks, ke
+	if !keyedSeparator[b[ne]] {
+		return -1, -1, -1 // `token.IDENT`, `token(`: code, not a name and its value
 	}
-	if !secret {
-		return -1, -1, -1
+	sql := ke-ks == 8 && bytes.EqualFold(b[ks:ke], []byte("ified by"))
+	if sql {
+		// SQL `IDENTIFIED BY 'V'` (the keyword is its tail: "ide" starts too many words
+		// for the prefilter).
+		if ks < 5 || !bytes.EqualFold(b[ks-5:ks], []byte("ident")) {
+			return -1, -1, -1
+		}
+		ns, ne = ks-5, ke
 	}
 	vs, nextLine, ok := keyedValueStart(b, ns, ne)
 	if vs < 0 {
@@ -208,7 +235,25 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if open {
 		return -1, -1, pend
 	}
-	if s < 0 || !opaqueValue(b[s:e], password) {
+	if s < 0 && nextLine {
+		// A YAML section (`secrets:` then `  stripe: V` lines): its children's values.
+		if sec, _ := secretKeyName(b[ns:ne]); sec {
+			if s, e, more := sectionValues(b, vs, ns > 0 && b[ns-1] == '['); more {
+				return -1, -1, pend
+			} else if s >= 0 {
+				return s, e, -1
+			}
+		}
+	}
+	// The value first (cheap, and rarely opaque in code), the name's parts last.
+	if s < 0 || !opaqueValue(b[s:e], true) {
+		return -1, -1, -1
+	}
+	if sql {
+		return s, e, -1
+	}
+	secret, password := secretKeyName(b[ns:ne])
+	if !secret || !password && !opaqueValue(b[s:e], false) {
 		return -1, -1, -1
 	}
 	return s, e, -1
@@ -223,6 +268,20 @@ func keyedValueStart(b []byte, ns, ne int) (vs int, nextLine, ok bool) {
 	// A path segment: /token/<value>.
 	if ns > 0 && b[ns-1] == '/' && j < n && b[j] == '/' {
 		return j + 1, false, true
+	}
+	// An INI section header: [credentials], its entries on the lines below.
+	if ns > 0 && b[ns-1] == '[' && j < n && b[j] == ']' {
+		j++
+		for j < n && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r') {
+			j++
+		}
+		if j >= n {
+			return -1, false, false
+		}
+		if b[j] != '\n' {
+			return -1, false, true
+		}
+		return j + 1, true, true
 	}
 	// An XML element: <password>value</password>.
 	if ns > 0 && b[ns-1] == '<' && j < n && b[j] == '>' {
@@ -250,6 +309,14 @@ func keyedValueStart(b []byte, ns, ne int) (vs int, nextLine, ok bool) {
 		if j < n && (b[j] == '|' || b[j] == '>') {
 			j++ // a YAML block scalar
 			for j < n && (b[j] == '-' || b[j] == '+') {
+				j++
+			}
+		} else if j+2 < n && b[j] == '<' && b[j+1] == '<' {
+			j += 2 // an HCL or shell heredoc: <<EOF, <<-EOT, <<~EOS
+			if j < n && (b[j] == '-' || b[j] == '~') {
+				j++
+			}
+			for k := 0; j < n && k < 16 && (isWordByte(b[j]) || b[j] == '"' || b[j] == '\''); k++ {
 				j++
 			}
 		}
@@ -425,7 +492,7 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		pair := line[off:end]
 		if eq := bytes.IndexByte(pair, '='); eq > 0 {
 			v := bytes.Trim(pair[eq+1:], " \t\r\"")
-			if len(v) >= 16 && opaqueValue(v, false) {
+			if len(v) >= 16 && !trackingCookie(bytes.TrimSpace(pair[:eq])) && opaqueValue(v, false) {
 				s := ke + off + eq + 1 + bytes.Index(pair[eq+1:], v)
 				if first < 0 {
 					first = s
@@ -438,4 +505,108 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	// One finding from the first to the last value: the names between stay
 	// readable only in part, which costs nothing a reader needs.
 	return first, last, -1
+}
+
+// matchPathSecret finds a secret carried as a URL path segment after a
+// segment that names it (`/token/V`, `/with/key/V`) or a webhook's
+// (`/hooks/catch/123/V/`, `/webhooks/<id>/V`): the first of the next three
+// segments that looks generated (opaqueValue, 16 bytes or more; numeric ids
+// are skipped).
+func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	i := ke
+	for seg := 0; seg < 3; seg++ {
+		s := i
+		for i < len(b) && i-s <= 256 && (isWordByte(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '~' || b[i] == '%') {
+			i++
+		}
+		if i == len(b) {
+			return -1, -1, pendIfNear(b, ks, 4*256)
+		}
+		if v := b[s:i]; len(v) >= 16 && opaqueValue(v, false) {
+			return s, i, -1
+		}
+		if b[i] != '/' {
+			return -1, -1, -1
+		}
+		i++
+	}
+	return -1, -1, -1
+}
+
+// trackingCookies are cookie name prefixes of analytics, consent and load
+// balancer stickiness: random, but no credential (_ga, AWSALB, __cf_bm).
+var trackingCookies = []string{
+	"_ga", "_gid", "_gat", "_gcl", "_fbp", "_fbc", "_hj", "_cf", "__cf", "awsalb", "awselb", "ajs_", "amplitude",
+	"mp_", "optanon", "_uetsid", "_uetvid", "_clck", "_clsk", "nid", "1p_jar", "__utm", "_pk_", "_shopify_y",
+	"_shopify_s", "lang", "locale", "theme", "consent", "cookieconsent", "__stripe_mid", "__stripe_sid",
+}
+
+func trackingCookie(name []byte) bool {
+	for _, p := range trackingCookies {
+		if len(name) >= len(p) && bytes.EqualFold(name[:len(p)], []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sectionValues reads the entries of a section starting at line vs (at most
+// 16): the indented `child: value` lines of a YAML section, or the `name =
+// value` lines of an INI section (ini) up to the next header or blank line.
+// It returns the span from the first to the last value that looks generated:
+// the entries of `secrets:` or `[credentials]` are named by the section, not
+// by their own keys. more says the input ended inside the section.
+func sectionValues(b []byte, vs int, ini bool) (s, e int, more bool) {
+	s, e = -1, -1
+	indent := -1
+	for line, i := 0, vs; line < 16; line++ {
+		ls := i
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		if i >= len(b) {
+			return -1, -1, true
+		}
+		if indent < 0 {
+			indent = i - ls
+		}
+		if i-ls != indent || indent == 0 && !ini {
+			break
+		}
+		ns := i
+		for i < len(b) && nameByte(b[i]) {
+			i++
+		}
+		if ini {
+			for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+				i++
+			}
+		}
+		if i == ns || i+1 >= len(b) {
+			break
+		}
+		if sep := b[i] == ':' && b[i+1] == ' ' || ini && b[i] == '='; !sep {
+			break
+		}
+		i++
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		vs, ve, open := keyedValue(b, i, false)
+		if open {
+			return -1, -1, true
+		}
+		if vs >= 0 && bytes.IndexByte(b[vs:ve], ':') < 0 && opaqueValue(b[vs:ve], false) { // not an ARN or URL
+			if s < 0 {
+				s = vs
+			}
+			e = ve
+		}
+		eol := bytes.IndexByte(b[i:], '\n')
+		if eol < 0 {
+			return -1, -1, true
+		}
+		i += eol + 1
+	}
+	return s, e, false
 }

@@ -502,6 +502,7 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 				// maxShapes fields are open at once: this value is scanned on its own, so a
 				// secret split across events in it would be missed. Counted, never silent.
 				q.unlearned++
+				countBound(&bounds.unlearned)
 				q.complete(it, start, end, val, name)
 				continue
 			}

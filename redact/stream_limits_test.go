@@ -64,6 +64,9 @@ func TestOpenFieldsBoundIsReported(t *testing.T) {
 	if bytes.Contains(out, []byte(tok[4:])) {
 		t.Fatal("the token passed")
 	}
+	if got := redact.BoundsReached()["stream_fields_unlearned"]; got < 77 {
+		t.Fatalf("BoundsReached stream_fields_unlearned = %d, want >= 77", got)
+	}
 	if got := s.Limits()["stream_fields_unlearned"]; got != 77 {
 		t.Fatalf("limits %v, want stream_fields_unlearned 77 (1101 fields, 1024 open)", s.Limits())
 	}

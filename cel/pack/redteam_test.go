@@ -23,6 +23,10 @@ const (
 	// were fixed (generalisation work of issue #11, docs/inspection.md). The floor guards that.
 	freshMinRecall     = 0.99
 	freshMaxFalseBlock = 0.02
+	// The third corpus (cel/testdata/THIRD.md) was held out from all the work: 0.917 (111/121)
+	// before it, 0.975 (118/121) and 0.000 (0/61) after. Its floor is that score.
+	thirdMinRecall     = 0.97
+	thirdMaxFalseBlock = 0.02
 )
 
 // redteamCase is one line of cel/testdata/redteam.jsonl: a `warden check` input with its id,
@@ -51,6 +55,13 @@ func TestRedTeamThroughCheck(t *testing.T) {
 // Its bounds guard against regression.
 func TestFreshRedTeamThroughCheck(t *testing.T) {
 	redTeam(t, "fresh.jsonl", 150, freshMinRecall, freshMaxFalseBlock)
+}
+
+// TestThirdRedTeamThroughCheck runs the held-out corpus (cel/testdata/THIRD.md): written by a
+// session that had read neither the code nor the earlier corpora, and kept from every session
+// that worked on the code until it was measured. It says how far the understanding generalises.
+func TestThirdRedTeamThroughCheck(t *testing.T) {
+	redTeam(t, "third.jsonl", 150, thirdMinRecall, thirdMaxFalseBlock)
 }
 
 // TestShapesThroughCheck runs the cases written with the generalisation work of issue #11

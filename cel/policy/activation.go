@@ -12,12 +12,6 @@ import (
 	"github.com/warden-gw/warden/inspect"
 )
 
-// celFacts is what Decide needs from the inspection stage's facts (inspect.Facts): the CEL
-// variables llm, mcp and actions.
-type celFacts interface {
-	CEL() map[string]any
-}
-
 // needs records which costly parts of the activation some rule reads.
 type needs struct {
 	json, form bool
@@ -81,11 +75,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		return a.inspection, true
 	case varCreds:
 		if a.creds == nil {
-			role := ""
-			if len(a.x.Credentials) > 0 {
-				role = a.x.Credentials[0].Role
-			}
-			a.creds = map[string]any{"role": role}
+			a.creds = map[string]any{"role": a.x.Route.CredentialRole}
 		}
 		return a.creds, true
 	}
@@ -128,13 +118,9 @@ func newActivation(x *exchange.Exchange, phase exchange.Phase, n needs) *activat
 // payload rules off; the result is not stored in x.
 func (a *activation) setFacts(x *exchange.Exchange, phase exchange.Phase) {
 	var vars map[string]any
-	facts := x.Facts
-	if f, ok := facts.(*inspect.Facts); ok && f == nil {
-		facts = nil // a typed nil: no facts
-	}
-	if f, ok := facts.(celFacts); ok {
-		vars = f.CEL()
-	} else if facts == nil {
+	if x.Facts != nil {
+		vars = x.Facts.CEL()
+	} else {
 		f := inspect.Analyze(&x.Request)
 		if phase == exchange.PhaseResponse {
 			f.AddResponse(&x.Response)
@@ -233,7 +219,8 @@ func bodyVar(b []byte, n needs, decoded func() (any, bool)) map[string]any {
 	return body
 }
 
-// bodyJSONer is implemented by inspect.Facts: the request body it decoded from JSON.
+// bodyJSONer is the optional capability of facts that kept the request body they decoded from
+// JSON (inspect.Facts does), so that request.body.json is not decoded twice.
 type bodyJSONer interface {
 	BodyJSON() (any, bool)
 }
@@ -241,9 +228,7 @@ type bodyJSONer interface {
 // bodyJSON returns the facts' decoded request body, when the facts have one.
 func (a *activation) bodyJSON() func() (any, bool) {
 	if f, ok := a.x.Facts.(bodyJSONer); ok {
-		if p, isInspect := f.(*inspect.Facts); !isInspect || p != nil {
-			return f.BodyJSON
-		}
+		return f.BodyJSON
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func TestFlagFilter(t *testing.T) {
 	for truncated, wantErr := range map[bool]bool{false: false, true: true} {
 		x := req("GET", "https://h/", "")
 		x.Facts = fakeFacts{"actions": []any{}, "inspection": map[string]any{"truncated": truncated, "reasons": []any{}}}
-		if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); IsPolicyError(d) != wantErr {
+		if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); (d.Code == exchange.CodePolicyError) != wantErr {
 			t.Errorf("truncated=%v: %+v", truncated, d)
 		}
 	}

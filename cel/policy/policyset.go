@@ -18,9 +18,6 @@ import (
 	"github.com/warden-gw/warden/exchange"
 )
 
-// ErrCodePolicy is the error code of a decision taken because a rule failed to evaluate.
-const ErrCodePolicy = "policy_error"
-
 // Rule is a compiled rule.
 type Rule struct {
 	Policy  string
@@ -280,8 +277,8 @@ func (ps *PolicySet) Decide(ctx context.Context, x *exchange.Exchange, phase exc
 	}
 	if err := ctx.Err(); err != nil {
 		return exchange.Decision{
-			Action: exchange.Deny, Phase: phase,
-			Reason: fmt.Sprintf("%s: decision abandoned: %v", ErrCodePolicy, context.Cause(ctx)),
+			Action: exchange.Deny, Code: exchange.CodePolicyError, Phase: phase,
+			Reason: fmt.Sprintf("policy error: decision abandoned: %v", context.Cause(ctx)),
 		}
 	}
 	act := newActivation(x, phase, ps.needs)
@@ -322,22 +319,22 @@ func (ps *PolicySet) Decide(ctx context.Context, x *exchange.Exchange, phase exc
 // failed (and so decides deny).
 func (r *Rule) eval(ctx context.Context, act *activation, phase exchange.Phase) (exchange.Decision, bool) {
 	d := exchange.Decision{
-		Action: r.Spec.Action, Phase: phase, Policy: r.Policy, Rule: r.Spec.Name, PolicyVersion: r.Version,
+		Action: r.Spec.Action, Code: ruleCode(r.Spec.Action), Phase: phase, Policy: r.Policy, Rule: r.Spec.Name, PolicyVersion: r.Version,
 	}
 	val, _, err := r.prg.ContextEval(ctx, act)
 	if err == nil {
 		b, ok := val.(types.Bool)
 		if !ok {
-			d.Action = exchange.Deny
-			d.Reason = fmt.Sprintf("%s: rule %q of policy %q failed: when returned a %s, not a bool", ErrCodePolicy, r.Spec.Name, r.Policy, val.Type().TypeName())
+			d.Action, d.Code = exchange.Deny, exchange.CodePolicyError
+			d.Reason = fmt.Sprintf("policy error: rule %q of policy %q failed: when returned a %s, not a bool", r.Spec.Name, r.Policy, val.Type().TypeName())
 			return d, true
 		} else if !bool(b) {
 			return d, false
 		}
 	}
 	if err != nil {
-		d.Action = exchange.Deny
-		d.Reason = fmt.Sprintf("%s: rule %q of policy %q failed: %s", ErrCodePolicy, r.Spec.Name, r.Policy, evalErrorText(err))
+		d.Action, d.Code = exchange.Deny, exchange.CodePolicyError
+		d.Reason = fmt.Sprintf("policy error: rule %q of policy %q failed: %s", r.Spec.Name, r.Policy, evalErrorText(err))
 		return d, true
 	}
 	d.Reason = r.Spec.Message
@@ -345,6 +342,17 @@ func (r *Rule) eval(ctx context.Context, act *activation, phase exchange.Phase) 
 		d.Reason = fmt.Sprintf("rule %q of policy %q matched", r.Spec.Name, r.Policy)
 	}
 	return d, true
+}
+
+// ruleCode is the code of a decision taken by a matching rule.
+func ruleCode(a exchange.Action) exchange.DecisionCode {
+	switch a {
+	case exchange.Allow:
+		return exchange.CodeRuleAllowed
+	case exchange.RequireApproval:
+		return exchange.CodeApprovalRequired
+	}
+	return exchange.CodeRuleDenied
 }
 
 // evalErrorText is what a decision may say about an evaluation error. The reason goes to the
@@ -365,20 +373,18 @@ func evalErrorText(err error) string {
 // matches.
 func (ps *PolicySet) defaultDecision(phase exchange.Phase) exchange.Decision {
 	if phase != exchange.PhaseRequest {
-		return exchange.Decision{Action: exchange.Allow, Phase: phase}
+		return exchange.Decision{Action: exchange.Allow, Code: exchange.CodeDefault, Phase: phase}
 	}
-	d := exchange.Decision{Action: ps.defaultAction, Phase: phase}
+	d := exchange.Decision{Action: ps.defaultAction, Code: exchange.CodeDefault, Phase: phase}
+	if d.Action == exchange.RequireApproval {
+		d.Code = exchange.CodeApprovalRequired
+	}
 	if ps.defaultFrom != "" {
 		d.Policy = ps.defaultFrom
 		d.PolicyVersion = ps.versions[ps.defaultFrom]
 		d.Reason = fmt.Sprintf("no rule matched: default action of policy %q", ps.defaultFrom)
 	}
 	return d
-}
-
-// IsPolicyError reports whether d was decided because a rule failed to evaluate.
-func IsPolicyError(d exchange.Decision) bool {
-	return strings.HasPrefix(d.Reason, ErrCodePolicy+":")
 }
 
 // HasPhase reports whether any rule (enforce or shadow) applies to phase, so that the caller

@@ -17,6 +17,10 @@ type fakeFacts map[string]any
 
 func (f fakeFacts) CEL() map[string]any { return f }
 
+func (fakeFacts) ToolCalls() []exchange.ToolCall { return nil }
+
+func (cancelling) ToolCalls() []exchange.ToolCall { return nil }
+
 // cancelling cancels its context when Decide reads the facts, i.e. after Decide's own check
 // of ctx and before any rule runs.
 type cancelling struct {
@@ -157,7 +161,7 @@ func TestDecideFailsClosed(t *testing.T) {
 	)
 	ps := mustCompile(t, "p.yaml", p)
 	d := ps.Decide(context.Background(), req("GET", "https://h/", ""), exchange.PhaseRequest)
-	if d.Action != exchange.Deny || d.Rule != "reads-missing-key" || !IsPolicyError(d) {
+	if d.Action != exchange.Deny || d.Rule != "reads-missing-key" || d.Code != exchange.CodePolicyError {
 		t.Fatalf("runtime error: got %+v, want deny with policy_error", d)
 	}
 
@@ -166,7 +170,7 @@ func TestDecideFailsClosed(t *testing.T) {
 	leaky := mustCompile(t, "l.yaml", policy("l", "",
 		rule("header-regex", `request.body.raw.matches(request.headers["authorization"])`, "deny")))
 	d = leaky.Decide(context.Background(), req("POST", "https://h/", "x", "authorization", "Bearer sk-SECRET123("), exchange.PhaseRequest)
-	if !IsPolicyError(d) || strings.Contains(d.Reason, "SECRET") {
+	if d.Code != exchange.CodePolicyError || strings.Contains(d.Reason, "SECRET") {
 		t.Fatalf("failing rule: got %+v; want a policy_error whose reason does not quote the request", d)
 	}
 
@@ -185,7 +189,7 @@ func TestDecideFailsClosed(t *testing.T) {
 		x := req("GET", "https://h/", "")
 		x.Facts = fakeFacts{"actions": many}
 		d := ps.Decide(ctx, x, exchange.PhaseRequest)
-		if d.Action != exchange.Deny || !IsPolicyError(d) {
+		if d.Action != exchange.Deny || d.Code != exchange.CodePolicyError {
 			t.Fatalf("got %+v", d)
 		}
 		// Cancelled while a rule runs: the interrupt check inside the comprehension stops it.
@@ -204,7 +208,7 @@ func TestDecideFailsClosed(t *testing.T) {
 		x := req("GET", "https://h/", "")
 		x.Facts = fakeFacts{"actions": many}
 		d := ps.Decide(context.Background(), x, exchange.PhaseRequest)
-		if d.Action != exchange.Deny || !IsPolicyError(d) || !strings.Contains(d.Reason, "cost") {
+		if d.Action != exchange.Deny || d.Code != exchange.CodePolicyError || !strings.Contains(d.Reason, "cost") {
 			t.Fatalf("got %+v", d)
 		}
 		x.Facts = fakeFacts{"actions": many[:3]}
@@ -251,7 +255,7 @@ func TestActivationShape(t *testing.T) {
 			func() *exchange.Exchange {
 				x := req("GET", "https://h/", "")
 				x.Identity = exchange.Identity{Subject: "alice", Groups: []string{"ops"}, Claims: map[string]any{"tier": "gold"}}
-				x.Credentials = []exchange.Credential{{Role: "db-ro"}}
+				x.Route.CredentialRole = "db-ro"
 				return x
 			}, true,
 		},
@@ -287,7 +291,7 @@ func TestActivationShape(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := mustCompile(t, "t.yaml", policy("t", "", rule("r", tc.when, "deny")))
 			d := ps.Decide(context.Background(), tc.x(), exchange.PhaseRequest)
-			if IsPolicyError(d) {
+			if d.Code == exchange.CodePolicyError {
 				t.Fatalf("evaluation failed: %s", d.Reason)
 			}
 			if got := d.Action == exchange.Deny; got != tc.want {
@@ -449,15 +453,9 @@ func TestDecideInspectsWhenFactsAreMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var typedNil *inspect.Facts
-	for name, facts := range map[string]any{"nil": nil, "typed nil": typedNil} {
-		t.Run(name, func(t *testing.T) {
-			x := req("POST", "https://runner.internal/v1/exec", `{"command": "rm -rf /"}`, "content-type", "application/json")
-			x.Facts = facts
-			if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); d.Rule != "destructive-shell" {
-				t.Fatalf("got %+v, want the pack to see the command without a prior inspection stage", d)
-			}
-		})
+	x := req("POST", "https://runner.internal/v1/exec", `{"command": "rm -rf /"}`, "content-type", "application/json")
+	if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); d.Rule != "destructive-shell" || d.Code != exchange.CodeRuleDenied {
+		t.Fatalf("got %+v, want the pack to see the command without a prior inspection stage", d)
 	}
 }
 
@@ -491,7 +489,7 @@ func TestKindFilter(t *testing.T) {
 	for kind, wantErr := range map[string]bool{"shell": false, "sql": true} {
 		x := req("GET", "https://h/", "")
 		x.Facts = fakeFacts{"actions": []any{map[string]any{"kind": kind}}}
-		if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); IsPolicyError(d) != wantErr {
+		if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); (d.Code == exchange.CodePolicyError) != wantErr {
 			t.Errorf("%s action: %+v", kind, d)
 		}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/pipeline"
 )
 
 // maxLine bounds one input line (a request with its body and response).
@@ -35,19 +37,43 @@ func loadPolicy(paths []string) (*policy.PolicySet, error) {
 	return policy.Load(paths...)
 }
 
-// Check is `warden check [--policy PATH]...`: it reads JSON lines from stdin, each
+// Setup builds the stages `warden check --config FILE` runs besides the policy from a warden
+// configuration file: the router that gives a request its creds.role, and the policy path the
+// configuration names ("" for the embedded pack). cmd/warden provides it; without it --config is
+// not offered.
+type Setup func(configPath string) (route extproc.Router, policyPath string, err error)
+
+// Check is `warden check` without a configuration file (CheckWith(nil)).
+func Check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return CheckWith(nil)(ctx, args, stdin, stdout, stderr)
+}
+
+// CheckWith returns `warden check [--config FILE] [--policy PATH]...`: it reads JSON lines from stdin, each
 // {"request": {...}, "response"?: {...}, "identity"?: {...}}, and writes one line per non-blank
 // input line: {"action", "rule", "reason", "shadow"}. A line that cannot be read still gets its
 // output line, {"action":"deny","rule":"","reason":"invalid input: ...","shadow":false}, so
 // that line N of the output always answers line N of the input; Check then returns
 // ErrInvalidInput after the last line. Blank lines are skipped.
-func Check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+//
+// Each line is decided by pipeline.Check with the stages `warden serve` runs: the router of the
+// configuration (creds.role), inspection, the policy; the identity is the input's.
+func CheckWith(setup Setup) func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+		return check(ctx, setup, args, stdin, stdout, stderr)
+	}
+}
+
+func check(ctx context.Context, setup Setup, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var policies stringsFlag
-	fs.Var(&policies, "policy", "policy file or folder (repeatable; default: the embedded pack)")
+	fs.Var(&policies, "policy", "policy file or folder (repeatable; default: the configuration's, else the embedded pack)")
+	config := new(string)
+	if setup != nil {
+		config = fs.String("config", "", "warden configuration `FILE`: its vault routes give requests their creds.role, its policy is the default")
+	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: warden check [--policy PATH]... < inputs.jsonl")
+		fmt.Fprintln(stderr, "usage: warden check [--config FILE] [--policy PATH]... < inputs.jsonl")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,10 +82,22 @@ func Check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if fs.NArg() > 0 {
 		return fmt.Errorf("check takes no arguments, got %q: inputs come on stdin", fs.Args())
 	}
+	pipe := extproc.Pipeline{Inspect: pipeline.Inspector{}}
+	if *config != "" {
+		route, policyPath, err := setup(*config)
+		if err != nil {
+			return err
+		}
+		pipe.Route = route
+		if len(policies) == 0 && policyPath != "" {
+			policies = stringsFlag{policyPath}
+		}
+	}
 	ps, err := loadPolicy(policies)
 	if err != nil {
 		return fmt.Errorf("load policy: %w", err)
 	}
+	pipe.Policy = ps
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	out := bufio.NewWriter(stdout)
@@ -73,7 +111,7 @@ func Check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		if len(line) == 0 {
 			continue
 		}
-		o, err := checkLine(ctx, ps, line)
+		o, err := checkLine(ctx, pipe, line)
 		if err != nil {
 			bad++
 			fmt.Fprintf(stderr, "warden check: line %d: %v\n", n, err)
@@ -92,11 +130,11 @@ func Check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	return nil
 }
 
-func checkLine(ctx context.Context, ps *policy.PolicySet, line []byte) (Output, error) {
+func checkLine(ctx context.Context, pipe extproc.Pipeline, line []byte) (Output, error) {
 	x, err := ParseInput(line)
 	if err != nil {
 		return Output{}, err
 	}
-	d := Decide(ctx, ps, x, x.Response.Status != 0)
+	d := pipeline.Check(ctx, pipe, x, x.Response.Status != 0)
 	return outputOf(x, d), nil
 }

@@ -15,7 +15,8 @@ import (
 
 	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/exchange"
-	"github.com/warden-gw/warden/inspect"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/pipeline"
 )
 
 // Input is one `warden check` input line. Other top-level keys (id, expect, ...) are ignored so
@@ -174,19 +175,10 @@ func parseBody(raw json.RawMessage, what string) ([]byte, error) {
 	return raw, nil
 }
 
-// Decide runs inspection and the policy on one exchange as ext_proc would: the request phase,
-// then, when a response is present and the request was not blocked, the response phase. It
-// returns the governing decision.
+// Decide decides one exchange with the policy set as `warden serve` would with this policy and
+// no other configuration: the same inspection stage and the same sequence (pipeline.Check).
 func Decide(ctx context.Context, ps *policy.PolicySet, x *exchange.Exchange, withResponse bool) exchange.Decision {
-	facts := inspect.Analyze(&x.Request)
-	x.Facts = facts
-	d := ps.Decide(ctx, x, exchange.PhaseRequest)
-	x.Decisions = append(x.Decisions, d)
-	if !d.Blocks() && withResponse {
-		facts.AddResponse(&x.Response)
-		x.Decisions = append(x.Decisions, ps.Decide(ctx, x, exchange.PhaseResponse))
-	}
-	return x.Final()
+	return pipeline.Check(ctx, extproc.Pipeline{Inspect: pipeline.Inspector{}, Policy: ps}, x, withResponse)
 }
 
 // outputOf is the line printed for a decision. When the enforced decision allows but a shadow

@@ -165,6 +165,9 @@ type input struct {
 // method, as it reads inspect.Facts).
 func (in *input) CEL() map[string]any { return in.Facts }
 
+// ToolCalls completes exchange.Facts: a replayed exchange is decided, never recorded again.
+func (in *input) ToolCalls() []exchange.ToolCall { return nil }
+
 // decodeInput decodes a record's decision input. The input is a span of a record the fast
 // reader checked, or encoding/json's copy of one: either way valid JSON.
 func decodeInput(raw json.RawMessage) (*input, error) {
@@ -271,6 +274,10 @@ func (r *recorded) exchange(facts *input) *exchange.Exchange {
 	}
 	for _, c := range w.Credentials {
 		x.Credentials = append(x.Credentials, exchange.Credential{Role: c.Role})
+	}
+	if len(w.Credentials) > 0 {
+		// The record lists the route's role first (pipeline.View): what the policy saw as creds.role.
+		x.Route.CredentialRole = w.Credentials[0].Role
 	}
 	if w.Response != nil {
 		x.Response.Status = int(w.Response.Status)

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/warden-gw/warden/redact"
 )
 
 // Handler redacts records before passing them to the wrapped handler.
@@ -55,7 +57,8 @@ func (h *Handler) attr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
-		return slog.String(a.Key, h.redact(v.String()))
+		// The key is the value's context: slog.String("x-api-key", hex) is a secret by its key.
+		return slog.String(a.Key, redact.InContext(a.Key, v.String(), h.redact))
 	case slog.KindGroup:
 		g := v.Group()
 		red := make([]slog.Attr, len(g))

@@ -36,3 +36,20 @@ func TestEveryPartOfALogLineIsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributeKeyIsContext: a string attribute that is a secret only by its
+// key (an API-key header logged as x-api-key=<hex>) is redacted; the same
+// value under a harmless key stays.
+func TestAttributeKeyIsContext(t *testing.T) {
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hex32 = "1ef56e66f4dbf722a36d750baddf6d0d"
+	var buf bytes.Buffer
+	slog.New(redactlog.New(slog.NewTextHandler(&buf, nil), eng.Text)).Info("upstream", "x-api-key", hex32, "request_id", hex32)
+	out := buf.String()
+	if !strings.Contains(out, "x-api-key=[REDACTED:") || !strings.Contains(out, "request_id="+hex32) {
+		t.Fatalf("log line: %s", out)
+	}
+}

@@ -104,6 +104,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		v := randString(r, "0123456789abcdef", 40)
 		return v, "Authorization: Token " + v
 	},
+	"url-path-secret": func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 21)
+		return v, "POST https://hooks.example.test/hooks/catch/123456/" + v + "/"
+	},
 	"cookie-value": func(r *rand.Rand) (string, string) {
 		v := "Fk9" + randString(r, alnum, 29)
 		return v, "Set-Cookie: sid=" + v + "; Path=/; HttpOnly"

@@ -85,7 +85,7 @@ func TestApprovalStoreDownIsAnsweredWithinTheBudget(t *testing.T) {
 		steps := map[string]string{}
 		for _, r := range w.records(t) {
 			if r.Metadata.CorrelationUID == body.ApprovalID {
-				steps[r.Unmapped.Warden.ErrorCode] = r.Unmapped.Warden.Subject
+				steps[r.Unmapped.Warden.Event] = r.Unmapped.Warden.Subject
 				raw, _ := json.Marshal(r)
 				noInternals("the approval step record", string(raw))
 			}

@@ -177,7 +177,7 @@ func TestApprovalHeldOnOneReplicaIsReleasedByAnother(t *testing.T) {
 	for _, w := range []*wardenProc{a, b} {
 		for _, r := range w.records(t) {
 			if r.Metadata.CorrelationUID == id {
-				steps[r.Unmapped.Warden.ErrorCode] = r.Unmapped.Warden.Subject
+				steps[r.Unmapped.Warden.Event] = r.Unmapped.Warden.Subject
 			}
 		}
 	}

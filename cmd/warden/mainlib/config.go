@@ -14,6 +14,7 @@ import (
 	"github.com/warden-gw/warden/identity"
 	"github.com/warden-gw/warden/internal/tlsconf"
 	"github.com/warden-gw/warden/internal/trace"
+	"github.com/warden-gw/warden/pipeline"
 )
 
 // Config is warden's YAML configuration (`warden serve --config FILE`). Every field has a
@@ -42,9 +43,9 @@ type Config struct {
 	// otherwise.
 	DataDir string `yaml:"data_dir"`
 
-	Log    LogConfig    `yaml:"log"`
-	Audit  audit.Config `yaml:"audit"`
-	Redact RedactConfig `yaml:"redact"`
+	Log    LogConfig             `yaml:"log"`
+	Audit  audit.Config          `yaml:"audit"`
+	Redact pipeline.RedactConfig `yaml:"redact"`
 	// Identity verifies who acts (OIDC JWT, Envoy jwt_authn claims, SPIFFE); nil: anonymous.
 	Identity *identity.Config `yaml:"identity"`
 	Approval ApprovalConfig   `yaml:"approval"`

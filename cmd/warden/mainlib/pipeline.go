@@ -3,35 +3,27 @@ package mainlib
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit"
-	"github.com/warden-gw/warden/cel/policy"
-	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/internal/trace"
+	"github.com/warden-gw/warden/pipeline"
 )
 
 // runtime is a built pipeline and the server running it, with what must be closed at the end.
 type runtime struct {
 	server     *extproc.Server
-	redactText func(string) string // the redactor over plain text, for audit fields
-	// redactSecrets replaces secrets (not personal data) in a string: every string of an
-	// audit record and of an approval passes it.
-	redactSecrets func(string) string
-	broker        *creds.Broker // nil without a vault section
-	auditLog      *audit.Log
-	policyName    string
-	readiness     []func() error
-	degraded      []func() error          // parts that are down without making warden unready (approvals)
-	handlers      map[string]http.Handler // extra admin endpoints
-	closers       []func(context.Context) error
+	auditLog   *audit.Log
+	policyName string
+	readiness  []func() error
+	degraded   []func() error          // parts that are down without making warden unready (approvals)
+	handlers   map[string]http.Handler // extra admin endpoints
+	closers    []func(context.Context) error
 }
 
 // admin mounts an extra handler on the admin listener.
@@ -73,9 +65,10 @@ func (r *runtime) close(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// buildRuntime wires the stages of the ext_proc pipeline from the configuration. This is the one
-// place where the packages behind the stages meet.
-func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*runtime, error) {
+// buildRuntime builds every component from the configuration, then assembles the one
+// extproc.Pipeline from them. What each stage does lives in package pipeline; this function only
+// chooses constructors.
+func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (_ *runtime, err error) {
 	filter, err := envoyFilter(cfg)
 	if err != nil {
 		return nil, err
@@ -86,8 +79,13 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	opts.MaxConcurrentWork = cfg.Limits.MaxConcurrentWork
 	opts.Logger = log
 	opts.Registerer = reg
-	opts.Decode = decodeBody
+	opts.Decode = pipeline.DecodeBody
 	rt := &runtime{}
+	defer func() {
+		if err != nil {
+			rt.close(ctx, log)
+		}
+	}()
 	tracer, err := trace.New(ctx, cfg.Tracing)
 	if err != nil {
 		return nil, err
@@ -96,34 +94,59 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		opts.Tracer = tracer
 		rt.closers = append(rt.closers, tracer.Shutdown)
 	}
-	insp := &inspector{}
-	pipe := extproc.Pipeline{Inspect: insp}
-	red, err := newRedactor(cfg.Redact)
+
+	red, err := pipeline.NewRedactor(cfg.Redact)
 	if err != nil {
 		return nil, err
 	}
-	if err := registerRedactBounds(reg); err != nil {
+	if err := pipeline.RegisterRedactBounds(reg); err != nil {
 		return nil, err
 	}
-	pipe.Redact, rt.redactText, rt.redactSecrets = red, red.text, red.eng.Text
-	if err := rt.addPolicy(ctx, cfg, log, &pipe); err != nil {
+	view := pipeline.View{Redact: red.Text}
+	decider, err := rt.openPolicy(ctx, cfg, log)
+	if err != nil {
 		return nil, err
 	}
-	if err := rt.addAudit(ctx, cfg, log, reg, &pipe); err != nil {
-		rt.close(ctx, log)
+	auditLog, err := rt.openAudit(ctx, cfg, log, reg, red.Secrets)
+	if err != nil {
 		return nil, err
 	}
-	if err := rt.addCredentials(ctx, cfg, log, &pipe, insp); err != nil {
-		rt.close(ctx, log)
+	events := pipeline.Events{Log: auditLog, Logger: log}
+	broker, err := rt.openBroker(ctx, cfg, log)
+	if err != nil {
 		return nil, err
 	}
-	if err := rt.addIdentityAndApprovals(ctx, cfg, log, &pipe, opts.MessageTimeout); err != nil {
-		rt.close(ctx, log)
+	verifier, err := rt.openIdentity(ctx, cfg, log, pipeline.Sessions{Leases: broker.leases(), Events: events, Logger: log})
+	if err != nil {
 		return nil, err
+	}
+	approvals, err := rt.openApprovals(ctx, cfg, log, events, view, red.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	if err := rt.mountApprovals(ctx, cfg, log, approvals.svc, verifier); err != nil {
+		return nil, err
+	}
+	route, err := router(cfg) // the same router `warden check --config` runs
+	if err != nil {
+		return nil, err
+	}
+
+	pipe := extproc.Pipeline{
+		Identity: verifier.stage(),
+		Route:    route,
+		Inspect:  pipeline.Inspector{},
+		Policy:   decider,
+		Approve: &pipeline.Approvals{
+			Service: approvals.svc, History: approvals.store, Hold: cfg.Approval.Hold,
+			Budget: extproc.StageBudget(opts.MessageTimeout), Logger: log,
+		},
+		Redact: red,
+		Creds:  broker.injector(),
+		Audit:  pipeline.Auditor{Log: auditLog, View: view},
 	}
 	srv, err := extproc.NewServer(pipe, opts)
 	if err != nil {
-		rt.close(ctx, log)
 		return nil, err
 	}
 	rt.server = srv
@@ -146,79 +169,4 @@ func holdBeyondEnvoy(hold, envoyMax time.Duration) string {
 		return "approval.hold exceeds the Envoy filter's max_message_timeout: requests are held only up to the latter; raise max_message_timeout or lower approval.hold"
 	}
 	return ""
-}
-
-// addPolicy loads the policies (the embedded pack by default); a policy file is watched and
-// reloaded when it changes, and a broken version is refused while the one in force stays.
-func (rt *runtime) addPolicy(ctx context.Context, cfg Config, log *slog.Logger, pipe *extproc.Pipeline) error {
-	if cfg.Policy == "" {
-		ps, err := policy.Default()
-		if err != nil {
-			return fmt.Errorf("embedded policy pack: %w", err)
-		}
-		rt.policyName = "embedded pack"
-		pipe.Policy = ps
-		return nil
-	}
-	ps, err := policy.Load(cfg.Policy)
-	if err != nil {
-		return fmt.Errorf("policy: %w", err)
-	}
-	rt.policyName = cfg.Policy
-	store := policy.NewStore(ps)
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		w := policy.Watcher{
-			Paths: []string{cfg.Policy}, Loaded: ps,
-			OnChange: func(ps *policy.PolicySet) {
-				store.Swap(ps)
-				log.Info("policy reloaded", "path", cfg.Policy, "versions", ps.Versions())
-			},
-			OnError: func(err error) {
-				log.Error("policy change refused; the policy in force stays", "path", cfg.Policy, "error", err)
-			},
-		}
-		w.Run(wctx)
-	}()
-	rt.closers = append(rt.closers, func(context.Context) error { cancel(); <-done; return nil })
-	pipe.Policy = store
-	return nil
-}
-
-// addAudit opens the audit log: the durable local spool (DataDir/audit unless audit.dir is set)
-// and, when audit.kafka is configured, the shipper to Kafka.
-func (rt *runtime) addAudit(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer, pipe *extproc.Pipeline) error {
-	ac := cfg.Audit
-	if ac.Dir == "" {
-		ac.Dir = filepath.Join(cfg.DataDir, "audit")
-	}
-	ac.Product.Version = Version // name and vendor: audit's defaults (warden, warden-gw), as docs/audit.md says
-	ac.Registerer = reg
-	ac.Logger = log
-	ac.Redact = rt.redactSecrets
-	if ac.Checkpoint.VaultTransit != nil {
-		if cfg.Vault == nil {
-			return errVaultTransitWithoutVault
-		}
-		// Its own login: the broker revokes its token at shutdown, before the audit log signs
-		// its final checkpoint. Closed after the audit log (closers run in reverse).
-		vc, err := creds.NewClient(ctx, *cfg.Vault, log)
-		if err != nil {
-			return fmt.Errorf("audit: vault_transit: %w", err)
-		}
-		rt.closers = append(rt.closers, vc.Close)
-		ac.VaultClient = vc.API()
-	}
-	l, err := audit.Open(ctx, ac)
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	rt.closers = append(rt.closers, l.Close)
-	rt.readiness = append(rt.readiness, l.Ready)
-	rt.auditLog = l
-	pipe.Audit = &auditor{log: l, redact: rt.redactText}
-	log.Info("audit spool", "dir", ac.Dir, "chain", l.ChainID(), "kafka", ac.Kafka != nil)
-	return nil
 }

@@ -2,18 +2,46 @@ package mainlib
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/warden-gw/warden/approval/approvalcli"
 	"github.com/warden-gw/warden/audit/auditcli"
 	"github.com/warden-gw/warden/cel/policycli"
 	"github.com/warden-gw/warden/cel/policydiff"
+	"github.com/warden-gw/warden/creds"
+	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/pipeline"
 	"github.com/warden-gw/warden/redact/redactcli"
 )
 
-// runCheck is `warden check`: JSON lines in, one decision line out per input (cel/policycli).
+// runCheck is `warden check`: JSON lines in, one decision line out per input (cel/policycli),
+// decided by the stages serve runs; --config gives it the configuration's routes and policy.
 func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return policycli.Check(ctx, args, stdin, stdout, stderr)
+	return policycli.CheckWith(checkSetup)(ctx, args, stdin, stdout, stderr)
+}
+
+// checkSetup builds, from a configuration file, the router serve would run (without Vault: the
+// routes alone name the credential role) and names its policy.
+func checkSetup(path string) (extproc.Router, string, error) {
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		return nil, "", err
+	}
+	r, err := router(cfg)
+	return r, cfg.Policy, err
+}
+
+// router is the routing stage of a configuration: nil without a vault section.
+func router(cfg Config) (extproc.Router, error) {
+	if cfg.Vault == nil {
+		return nil, nil
+	}
+	routes, err := creds.NewRoutes(cfg.Vault.Routes)
+	if err != nil {
+		return nil, fmt.Errorf("vault.routes: %w", err)
+	}
+	return pipeline.Router{Roles: routes}, nil
 }
 
 // runPolicy is `warden policy test|lint` (cel/policycli) and `warden policy diff` (cel/policydiff).

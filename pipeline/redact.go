@@ -1,4 +1,4 @@
-package mainlib
+package pipeline
 
 import (
 	"bytes"
@@ -55,16 +55,18 @@ func (r RedactRoute) matches(x *exchange.Exchange) bool {
 
 func orTrue(b *bool) bool { return b == nil || *b }
 
-// redactor applies package redact to bodies: JSON bodies value by value (escapes decoded, the
-// body stays valid JSON), SSE as a stream of events, anything else as text.
-type redactor struct {
+// Redactor is the redaction stage: it applies package redact to bodies — JSON bodies value by
+// value (escapes decoded, the body stays valid JSON), SSE and NDJSON as streams of events,
+// anything else as text — with the per-route settings of the `redact:` section.
+type Redactor struct {
 	eng *redact.Engine
 	cfg RedactConfig
 }
 
-var _ extproc.Redactor = (*redactor)(nil)
+var _ extproc.Redactor = (*Redactor)(nil)
 
-func newRedactor(cfg RedactConfig) (*redactor, error) {
+// NewRedactor builds the stage; it reads the HMAC key file when one is configured.
+func NewRedactor(cfg RedactConfig) (*Redactor, error) {
 	var rc redact.Config
 	if cfg.HMACKeyFile != "" {
 		k, err := os.ReadFile(cfg.HMACKeyFile)
@@ -80,11 +82,11 @@ func newRedactor(cfg RedactConfig) (*redactor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redact: %w", err)
 	}
-	return &redactor{eng: eng, cfg: cfg}, nil
+	return &Redactor{eng: eng, cfg: cfg}, nil
 }
 
 // settings returns whether the phase is redacted for x, and the options to use.
-func (r *redactor) settings(x *exchange.Exchange, opts extproc.RedactOptions) (bool, redact.Options) {
+func (r *Redactor) settings(x *exchange.Exchange, opts extproc.RedactOptions) (bool, redact.Options) {
 	on := orTrue(r.cfg.Request)
 	if opts.Phase == exchange.PhaseResponse {
 		on = orTrue(r.cfg.Response)
@@ -115,7 +117,8 @@ func (r *redactor) settings(x *exchange.Exchange, opts extproc.RedactOptions) (b
 	return on, ro
 }
 
-func (r *redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.RedactOptions) ([]byte, map[string]int, error) {
+// Redact implements extproc.Redactor.
+func (r *Redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.RedactOptions) ([]byte, map[string]int, error) {
 	on, ro := r.settings(x, opts)
 	if !on && len(ro.Exact) == 0 {
 		return body, nil, nil
@@ -153,7 +156,8 @@ func (r *redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.Redact
 	return out, countClasses(fs), nil
 }
 
-func (r *redactor) NewStream(x *exchange.Exchange, opts extproc.RedactOptions) extproc.BodyStream {
+// NewStream implements extproc.Redactor.
+func (r *Redactor) NewStream(x *exchange.Exchange, opts extproc.RedactOptions) extproc.BodyStream {
 	on, ro := r.settings(x, opts)
 	if !on {
 		ro.Disable = redact.Secret | redact.PII
@@ -167,11 +171,16 @@ func isJSONArray(body []byte) bool {
 	return len(b) > 0 && b[0] == '['
 }
 
-// text redacts a string for an audit field.
-func (r *redactor) text(s string) string {
+// Text redacts secrets and personal data in a string, for an audit field or an approval shown
+// to approvers (View.Redact).
+func (r *Redactor) Text(s string) string {
 	out, _ := r.eng.Redact([]byte(s), redact.Options{})
 	return string(out)
 }
+
+// Secrets redacts secrets (not personal data) in a string: every string of an audit record and
+// of an approval passes it.
+func (r *Redactor) Secrets(s string) string { return r.eng.Text(s) }
 
 type redactStream struct{ s *redact.Stream }
 
@@ -203,9 +212,9 @@ func countClasses(fs []redact.Finding) map[string]int {
 	return m
 }
 
-// decodeBody removes a content-encoding for the ext_proc server, mapping the size bound to
-// extproc's sentinel.
-func decodeBody(enc string, body []byte, limit int64) ([]byte, error) {
+// DecodeBody removes a content-encoding for the ext_proc server (extproc.Options.Decode),
+// mapping the size bound to extproc's sentinel.
+func DecodeBody(enc string, body []byte, limit int64) ([]byte, error) {
 	out, err := redact.Decode(enc, body, limit)
 	if errors.Is(err, redact.ErrTooLarge) {
 		return nil, fmt.Errorf("%w: %w", extproc.ErrBodyTooLarge, err)
@@ -222,10 +231,10 @@ func hostOnly(authority string) string {
 	return h
 }
 
-// registerRedactBounds exports redact.BoundsReached as warden_redact_bounds_reached_total{bound}:
+// RegisterRedactBounds exports redact.BoundsReached as warden_redact_bounds_reached_total{bound}:
 // a scan done with less than full context (a look-through window that stopped growing, a
 // base64 or hex run too long to decode) is counted where operators look, never silent.
-func registerRedactBounds(reg prometheus.Registerer) error {
+func RegisterRedactBounds(reg prometheus.Registerer) error {
 	if reg == nil {
 		return nil
 	}
