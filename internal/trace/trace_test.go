@@ -237,9 +237,9 @@ func keys(m map[string]tracetest.SpanStub) []string {
 
 type allowIdentity struct{}
 
-func (allowIdentity) Identify(_ context.Context, x *exchange.Exchange, _ extproc.Metadata) error {
+func (allowIdentity) Identify(_ context.Context, x *exchange.Exchange, _ extproc.Metadata) ([]string, error) {
 	x.Identity.Session = "s-1"
-	return nil
+	return nil, nil
 }
 
 type approvalPolicy struct{}
