@@ -13,12 +13,14 @@ help: ## list the targets
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## run warden on embedded defaults (ext_proc on 127.0.0.1:9002, admin on 127.0.0.1:9901)
-	$(GO) run ./cmd/warden serve
+# run and dev exec the built binary instead of `go run`: on Ctrl-C warden stops cleanly and exits
+# 0, but `go run` exits 1 when interrupted, which make reported as "*** [run] Error 1".
+run: build ## run warden on embedded defaults (ext_proc on 127.0.0.1:9002, admin on 127.0.0.1:9901)
+	exec bin/warden serve
 
 .PHONY: dev
-dev: ## run warden plus a local Envoy-faithful gateway on 127.0.0.1:8080
-	$(GO) run ./cmd/warden dev
+dev: build ## run warden plus a local Envoy-faithful gateway on 127.0.0.1:8080 (routes: deploy/dev-routes.yaml)
+	exec bin/warden dev --routes deploy/dev-routes.yaml
 
 .PHONY: build
 build: ## build bin/warden

@@ -21,17 +21,24 @@ import (
 // Status is where an approval request stands.
 type Status string
 
-// The states of an approval: pending → approved | denied | expired; approved → used | expired.
+// The states of an approval: pending → approved | denied | expired | superseded;
+// approved → used | expired.
 const (
 	Pending  Status = "pending"
 	Approved Status = "approved"
 	Denied   Status = "denied"
 	Expired  Status = "expired"
 	Used     Status = "used"
+	// Superseded closes a pending twin: a second request for the same action (same digest) that
+	// was opened while the first was pending, closed when the first is decided. LinkedTo names
+	// the request whose decision stands for it.
+	Superseded Status = "superseded"
 )
 
 // Terminal reports whether no further transition can happen.
-func (s Status) Terminal() bool { return s == Denied || s == Expired || s == Used }
+func (s Status) Terminal() bool {
+	return s == Denied || s == Expired || s == Used || s == Superseded
+}
 
 // Requester is who asked: the identity of the exchange that needed approval.
 type Requester struct {
@@ -71,6 +78,12 @@ type Approval struct {
 	UsableUntil time.Time `json:"usable_until,omitzero"` // an approved request may pass until then
 	Uses        int       `json:"uses,omitempty"`
 
+	// Seq numbers the requests for one digest (1, 2, ...); with the digest it derives the id, so
+	// replicas that open a request for the same action at the same instant open the same one.
+	Seq int `json:"seq,omitempty"`
+	// LinkedTo is, for a superseded twin, the id of the request whose decision stands for it.
+	LinkedTo string `json:"linked_to,omitempty"`
+
 	// WriteID identifies the write that produced this version; the Kafka store uses it to tell a
 	// replica whether its write won.
 	WriteID string `json:"write_id,omitempty"`
@@ -87,6 +100,9 @@ const (
 	EventExpired   EventKind = "approval.expired"
 	EventUsed      EventKind = "approval.used"
 	EventRefused   EventKind = "approval.refused" // a Decide call that was refused (who, why)
+	// EventSuperseded: a twin request for the same action was closed because another request
+	// for it was decided (Approval.LinkedTo names that one; Actor is its approver).
+	EventSuperseded EventKind = "approval.superseded"
 	// EventStoreUnavailable: a step (an approver's decision) could not be recorded because the
 	// approval store is down; nobody was refused, nothing was decided.
 	EventStoreUnavailable EventKind = "approval.store_unavailable"
@@ -193,6 +209,12 @@ type Store interface {
 	// Delete forgets a terminal approval (retention).
 	Delete(ctx context.Context, id string) error
 	Close() error
+}
+
+// IDSalter is a Store that says what to mix into the request ids derived from a digest: the
+// same for every replica sharing the store, different for a store that starts empty again.
+type IDSalter interface {
+	IDSalt() string
 }
 
 // HealthReporter is a Store that can say whether writes currently work (readiness).

@@ -54,6 +54,8 @@ func (s *Service) decide(ctx context.Context, id string, approver exchange.Ident
 			return fmt.Errorf("approval %s expired at %s: %w", id, a.Expires.UTC().Format(time.RFC3339), ErrExpired)
 		case a.Status == Expired:
 			return fmt.Errorf("approval %s: %w", id, ErrExpired)
+		case a.Status == Superseded:
+			return fmt.Errorf("approval %s was closed as a twin of %s (decided by %s): %w", id, a.LinkedTo, a.DecidedBy, ErrAlreadyDecided)
 		case a.Status != Pending:
 			return fmt.Errorf("approval %s is %s (by %s): %w", id, a.Status, a.DecidedBy, ErrAlreadyDecided)
 		case approver.Subject == a.Requester.Subject || approver.Subject == a.Requester.Agent ||
@@ -77,7 +79,32 @@ func (s *Service) decide(ctx context.Context, id string, approver exchange.Ident
 		}
 		next, _ = s.store.Get(id)
 		s.events(ctx, Event{Kind: kind, Approval: next, Actor: approver.Subject})
+		s.closeTwins(ctx, next)
 		return nil
+	}
+}
+
+// closeTwins supersedes the other pending requests for the decided request's action: twins that
+// replicas opened for the same digest before they saw each other's (requestID's bucket edge, or a
+// replica behind on the topic). Their waiters follow LinkedTo to this decision, so approving one
+// releases the action once and denying one denies it everywhere; no approver is asked twice.
+func (s *Service) closeTwins(ctx context.Context, decided Approval) {
+	for _, a := range s.store.List() {
+		if a.ID == decided.ID || a.Digest != decided.Digest || a.Status != Pending {
+			continue
+		}
+		next := a
+		next.Version++
+		next.Status, next.LinkedTo = Superseded, decided.ID
+		next.DecidedBy, next.DecidedAt, next.Note = decided.DecidedBy, decided.DecidedAt, decided.Note
+		if err := s.put(ctx, next); err != nil {
+			if !errors.Is(err, ErrConflict) {
+				s.log.Warn("close the twin of a decided approval", "id", a.ID, "decided", decided.ID, "err", err)
+			}
+			continue
+		}
+		next, _ = s.store.Get(a.ID)
+		s.events(ctx, Event{Kind: EventSuperseded, Approval: next, Actor: decided.DecidedBy})
 	}
 }
 

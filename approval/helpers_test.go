@@ -119,7 +119,7 @@ func (tk ticker) tick(now time.Time) {
 	tk <- now
 }
 
-func newService(t *testing.T, cfg Config, store Store, clk *clock, opts ...Option) (*Service, *eventLog, ticker) {
+func newService(t testing.TB, cfg Config, store Store, clk *clock, opts ...Option) (*Service, *eventLog, ticker) {
 	t.Helper()
 	if cfg.ApproverGroups == nil {
 		cfg.ApproverGroups = []string{"approvers"}

@@ -27,7 +27,7 @@ import (
 
 const topic = "warden.approvals"
 
-func newCluster(t *testing.T) *kfake.Cluster {
+func newCluster(t testing.TB) *kfake.Cluster {
 	t.Helper()
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topic))
 	if err != nil {
@@ -37,7 +37,7 @@ func newCluster(t *testing.T) *kfake.Cluster {
 	return c
 }
 
-func kafkaStore(t *testing.T, c *kfake.Cluster) *KafkaStore {
+func kafkaStore(t testing.TB, c *kfake.Cluster) *KafkaStore {
 	t.Helper()
 	s, err := NewKafkaStore(context.Background(), KafkaConfig{
 		Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: topic,

@@ -268,6 +268,9 @@ func (s *KafkaStore) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
+// IDSalt implements IDSalter: every replica on the topic derives the same ids.
+func (s *KafkaStore) IDSalt() string { return "kafka:" + s.cfg.Topic }
+
 // Get implements Store.
 func (s *KafkaStore) Get(id string) (Approval, bool) {
 	s.mu.Lock()

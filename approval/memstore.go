@@ -12,10 +12,17 @@ type MemoryStore struct {
 	mu       sync.Mutex
 	m        map[string]Approval
 	watchers []func(Approval)
+	salt     string
 }
 
 // NewMemoryStore returns an empty store.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{m: map[string]Approval{}} }
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{m: map[string]Approval{}, salt: randomID("mem_")}
+}
+
+// IDSalt implements IDSalter: a store that forgets everything on restart must not hand out the
+// ids of the previous run again (the audit trail correlates by them).
+func (s *MemoryStore) IDSalt() string { return s.salt }
 
 // Put implements Store.
 func (s *MemoryStore) Put(_ context.Context, next Approval) error {

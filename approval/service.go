@@ -2,6 +2,8 @@ package approval
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +36,13 @@ type Config struct {
 	Sweep      time.Duration `yaml:"sweep"`       // janitor interval; default 1s
 	Webhook    WebhookConfig `yaml:"webhook"`
 	Kafka      *KafkaConfig  `yaml:"kafka"` // nil: state in memory, single replica only
+
+	// DevApprover (`warden dev` only, never production) also accepts DevApproverToken on the
+	// approvals API as approver DevApproverSubject, so approvals can be tried without an OIDC
+	// provider. The token is never read from YAML: warden dev makes one and prints it, and a
+	// configuration that sets dev_approver without it (warden serve) is refused.
+	DevApprover      bool   `yaml:"dev_approver"`
+	DevApproverToken string `yaml:"-"`
 }
 
 func (c Config) withDefaults() Config {
@@ -142,6 +151,9 @@ func New(ctx context.Context, cfg Config, store Store, opts ...Option) (*Service
 	if err := cfg.Webhook.validate(); err != nil {
 		return nil, err
 	}
+	if err := cfg.validateDev(); err != nil {
+		return nil, err
+	}
 	if store == nil {
 		return nil, errors.New("approval: a store is required (NewMemoryStore or NewKafkaStore)")
 	}
@@ -204,34 +216,84 @@ func (s *Service) changed(a Approval) {
 
 // Request creates an approval request for the exchange's action, or returns the pending or still
 // usable approved one with the same digest. The caller puts its ID in the decision.
+//
+// Replicas agree on one request per action: the id is derived from the digest, the request's
+// sequence number for that digest and the current time bucket (requestID), so two replicas that
+// see the same action at the same instant write the same id with version 1, the store's
+// compare-and-set keeps the first, and the other replica returns it instead of opening its own.
+// Only the replica whose write won reports EventRequested and posts the webhook.
 func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.Decision) (Approval, error) {
-	digest, now := DigestOf(x), s.now()
-	pending := 0
+	digest := DigestOf(x)
+	for attempt := 0; attempt < 4; attempt++ {
+		now := s.now()
+		open, seq, pending := s.scan(digest, now)
+		if open.ID != "" {
+			return open, nil
+		}
+		if pending >= s.cfg.MaxPending {
+			return Approval{}, fmt.Errorf("%w (%d): decide or let some expire, or raise approval.max_pending", ErrTooMany, pending)
+		}
+		id := x.Identity
+		a := Approval{
+			ID: s.requestID(digest, seq, now), Version: 1, Status: Pending, Digest: digest, Seq: seq,
+			Created: now, Expires: now.Add(s.cfg.Timeout),
+			Requester: Requester{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, OnBehalfOf: id.OnBehalfOf, Session: id.Session},
+			Action:    actionOf(s.viewOf(x), d),
+		}
+		err := s.put(ctx, a)
+		if errors.Is(err, ErrConflict) {
+			// Another replica opened this very request first; use it. If the id is taken by a
+			// request this replica had not seen, the next scan knows it and picks the next seq.
+			if cur, ok := s.store.Get(a.ID); ok && s.open(cur, s.now()) {
+				return cur, nil
+			}
+			continue
+		}
+		if err != nil {
+			return Approval{}, fmt.Errorf("store approval request: %w", err)
+		}
+		a, _ = s.store.Get(a.ID)
+		s.events(ctx, Event{Kind: EventRequested, Approval: a})
+		s.notify(a)
+		return a, nil
+	}
+	return Approval{}, fmt.Errorf("open an approval request: %w", ErrConflict)
+}
+
+// scan returns the oldest open request for digest (if any), the sequence number a new request
+// for it gets, and how many requests are pending.
+func (s *Service) scan(digest string, now time.Time) (open Approval, seq, pending int) {
 	for _, a := range s.store.List() {
 		if a.Status == Pending && now.Before(a.Expires) {
 			pending++
 		}
-		if a.Digest == digest && s.open(a, now) {
-			return a, nil
+		if a.Digest != digest {
+			continue
+		}
+		seq = max(seq, a.Seq)
+		if open.ID == "" && s.open(a, now) {
+			open = a
 		}
 	}
-	if pending >= s.cfg.MaxPending {
-		return Approval{}, fmt.Errorf("%w (%d): decide or let some expire, or raise approval.max_pending", ErrTooMany, pending)
+	return open, seq + 1, pending
+}
+
+// requestID derives a request's id from the store's salt (IDSalter), the digest, its sequence
+// number and a time bucket. The salt keeps a memory store that restarted empty from handing out
+// the ids of its previous run; the bucket (an hour, or half the retention if shorter) keeps an id
+// from being reused after the retention deleted the request that had it. Replicas straddling a
+// bucket's edge may still open two requests, which Decide then links (Superseded).
+func (s *Service) requestID(digest string, seq int, now time.Time) string {
+	bucket := min(time.Hour, s.cfg.Retention/2)
+	if bucket < time.Second {
+		bucket = time.Second
 	}
-	id := x.Identity
-	a := Approval{
-		ID: randomID("apr_"), Version: 1, Status: Pending, Digest: digest, Created: now,
-		Expires:   now.Add(s.cfg.Timeout),
-		Requester: Requester{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, OnBehalfOf: id.OnBehalfOf, Session: id.Session},
-		Action:    actionOf(s.viewOf(x), d),
+	salt := ""
+	if st, ok := s.store.(IDSalter); ok {
+		salt = st.IDSalt()
 	}
-	if err := s.put(ctx, a); err != nil {
-		return Approval{}, fmt.Errorf("store approval request: %w", err)
-	}
-	a, _ = s.store.Get(a.ID)
-	s.events(ctx, Event{Kind: EventRequested, Approval: a})
-	s.notify(a)
-	return a, nil
+	sum := sha256.Sum256(fmt.Appendf(nil, "warden-approval-id-v1\n%s\n%s\n%d\n%d", salt, digest, seq, now.Truncate(bucket).Unix()))
+	return "apr_" + hex.EncodeToString(sum[:16])
 }
 
 // open reports whether a is pending and unexpired, or approved and still usable.
@@ -270,12 +332,19 @@ func (s *Service) Pending() []Approval {
 }
 
 // Wait blocks until the request is decided or expires, or ctx ends, and returns its status.
-// After Approved, call Consume with the digest to let the request through.
+// After Approved, call Consume with the digest to let the request through. A request superseded
+// by its twin returns the twin's status.
 func (s *Service) Wait(ctx context.Context, id string) (Status, error) {
+	const maxHops = 4
+	hops := 0
 	for {
 		a, ok := s.store.Get(id)
 		if !ok {
 			return "", fmt.Errorf("wait for approval %s: %w", id, ErrNotFound)
+		}
+		if a.Status == Superseded && a.LinkedTo != "" && hops < maxHops {
+			id, hops = a.LinkedTo, hops+1 // the twin's decision stands for this request
+			continue
 		}
 		if a.Status != Pending {
 			return a.Status, nil

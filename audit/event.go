@@ -31,6 +31,10 @@ const (
 	EventApprovalUsed             EventKind = "approval.used"
 	EventApprovalRefused          EventKind = "approval.refused"
 	EventApprovalStoreUnavailable EventKind = "approval.store_unavailable"
+	// EventApprovalSuperseded closes a twin request for an action another request decided
+	// (approval.Superseded); its default disposition is Denied, a caller recording a twin of an
+	// approved request sets Disposition Allowed.
+	EventApprovalSuperseded EventKind = "approval.superseded"
 	// EventSpoolDropped records entries that on_full=drop_oldest deleted unshipped.
 	EventSpoolDropped EventKind = "audit.spool_dropped"
 )
@@ -44,6 +48,7 @@ var eventDispositions = map[EventKind]exchange.Disposition{
 	EventApprovalUsed:             exchange.Allowed,
 	EventApprovalRefused:          exchange.Denied,
 	EventApprovalStoreUnavailable: exchange.Failed,
+	EventApprovalSuperseded:       exchange.Denied,
 	EventSpoolDropped:             exchange.Failed,
 }
 

@@ -237,6 +237,21 @@ type Exchange struct {
 	ErrorCode   string // stable error code, e.g. body_too_large, policy_error
 	Error       string // message for operators; never a secret
 	Timings     map[string]time.Duration
+	// Stages lists each timed stage run as an interval, in the order they ended (for traces), up
+	// to MaxStageRuns; StagesDropped counts the runs past it (their time is still in Timings).
+	Stages        []StageRun
+	StagesDropped int
+}
+
+// MaxStageRuns bounds Stages, so that a stage timed per chunk of a long stream cannot grow it
+// (or a trace) without limit.
+const MaxStageRuns = 64
+
+// StageRun is one run of a timed stage: when it started and how long it took.
+type StageRun struct {
+	Stage string
+	Start time.Time
+	Dur   time.Duration
 }
 
 // AddRedactions merges per-class counts into the exchange.
@@ -252,12 +267,17 @@ func (x *Exchange) AddRedactions(counts map[string]int) {
 	}
 }
 
-// Time adds d to the named timing.
+// Time adds d to the named timing and records the run, which ended now, in Stages.
 func (x *Exchange) Time(stage string, d time.Duration) {
 	if x.Timings == nil {
 		x.Timings = make(map[string]time.Duration, 8)
 	}
 	x.Timings[stage] += d
+	if len(x.Stages) >= MaxStageRuns {
+		x.StagesDropped++
+		return
+	}
+	x.Stages = append(x.Stages, StageRun{Stage: stage, Start: time.Now().Add(-d), Dur: d})
 }
 
 // Final returns the decision that governs the exchange: the last blocking one if any, else the

@@ -55,6 +55,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Registerer receives the server's metrics; nil means none are registered.
 	Registerer prometheus.Registerer
+	// Tracer, if set, receives every exchange when its stream ends (tracing.go).
+	Tracer Tracer
 }
 
 // DefaultOptions match warden's embedded Envoy configuration.
@@ -127,7 +129,10 @@ func (s *Server) Process(srv extprocv3.ExternalProcessor_ProcessServer) error {
 	st := newStream(s)
 	st.send = srv.Send
 	var err error
-	defer func() { st.finish(ctx, err) }()
+	defer func() {
+		st.finish(ctx, err)
+		s.trace(ctx, st)
+	}()
 	err = s.serve(ctx, srv, st)
 	return err
 }

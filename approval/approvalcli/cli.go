@@ -138,11 +138,7 @@ func (c client) do(ctx context.Context, method, path string, body any, out any) 
 		return fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error, Reason string }
-		if json.Unmarshal(raw, &e) == nil && e.Reason != "" {
-			return fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, e.Error, e.Reason)
-		}
-		return fmt.Errorf("%s %s: status %d", method, path, resp.StatusCode)
+		return answerError(method, path, resp.StatusCode, raw)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("%s %s: unexpected answer: %w", method, path, err)
@@ -186,4 +182,40 @@ func (c client) decide(ctx context.Context, out io.Writer, id, verb, note string
 	}
 	fmt.Fprintf(out, "%s %s by %s\n", a.ID, a.Status, a.DecidedBy)
 	return nil
+}
+
+// maxMessage bounds how much of a server's error answer is shown.
+const maxMessage = 512
+
+// answerError says what the server answered: the reason of a JSON error, else the text of the
+// body (a plain-text 503 saying the approvals API is disabled and why, a 404 from a listener that
+// is not warden's admin API), cut to one printable line.
+func answerError(method, path string, status int, raw []byte) error {
+	var e struct{ Error, Reason string }
+	if json.Unmarshal(raw, &e) == nil && e.Reason != "" {
+		return fmt.Errorf("%s %s: %d %s: %s", method, path, status, e.Error, printable(e.Reason))
+	}
+	if msg := printable(string(raw)); msg != "" {
+		return fmt.Errorf("%s %s: %d %s: %s", method, path, status, http.StatusText(status), msg)
+	}
+	return fmt.Errorf("%s %s: %d %s (empty answer)", method, path, status, http.StatusText(status))
+}
+
+// printable keeps a server's message on one line without control characters (a terminal
+// escape in an answer must not reach the approver's terminal), cut to maxMessage bytes.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxMessage {
+		s = strings.ToValidUTF8(s[:maxMessage], "") + "…"
+	}
+	return s
 }

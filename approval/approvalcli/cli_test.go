@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -98,5 +100,43 @@ func TestCLI(t *testing.T) {
 	t.Setenv(TokenEnv, "tok-alice")
 	if out, err := run("", "approvals", "--admin", srv.URL); err != nil || !strings.Contains(out, "no pending approvals") {
 		t.Fatalf("token from env: %q %v", out, err)
+	}
+}
+
+// The server's own words reach the approver: a plain-text 503 (approvals API disabled, and what
+// to configure) or a 404 from a listener that is not the approvals API, not just "status 503".
+func TestCLIShowsTheServersMessage(t *testing.T) {
+	t.Setenv(TokenEnv, "tok")
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{
+			"plain-text 503", 503, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate\n",
+			"503 Service Unavailable: approvals API disabled: configure identity (or approval.approvers)",
+		},
+		{"404 page", 404, "404 page not found\n", "404 Not Found: 404 page not found"},
+		{"terminal escapes dropped", 500, "boom\x1b[2J\nsecond line", "500 Internal Server Error: boom[2J second line"},
+		{"empty body", 502, "", "502 Bad Gateway (empty answer)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			var out, errOut bytes.Buffer
+			err := Run(context.Background(), []string{"approvals", "--admin", srv.URL}, strings.NewReader(""), &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q, want it to contain %q", err, tc.want)
+			}
+			if strings.ContainsRune(err.Error(), 0x1b) {
+				t.Fatal("a terminal escape reached the approver's terminal")
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/warden-gw/warden/creds"
 	"github.com/warden-gw/warden/identity"
 	"github.com/warden-gw/warden/internal/tlsconf"
+	"github.com/warden-gw/warden/internal/trace"
 	"github.com/warden-gw/warden/pipeline"
 )
 
@@ -52,6 +53,8 @@ type Config struct {
 	Vault  *creds.Config `yaml:"vault"`
 	Limits LimitsConfig  `yaml:"limits"`
 	Envoy  EnvoyConfig   `yaml:"envoy"`
+	// Tracing exports one OpenTelemetry trace per exchange over OTLP; off unless an endpoint is set.
+	Tracing trace.Config `yaml:"tracing"`
 }
 
 // LogConfig sets the log level (debug, info, warn, error) and format (text, json).

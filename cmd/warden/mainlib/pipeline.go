@@ -11,6 +11,7 @@ import (
 
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/extproc"
+	"github.com/warden-gw/warden/internal/trace"
 	"github.com/warden-gw/warden/pipeline"
 )
 
@@ -85,6 +86,14 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 			rt.close(ctx, log)
 		}
 	}()
+	tracer, err := trace.New(ctx, cfg.Tracing)
+	if err != nil {
+		return nil, err
+	}
+	if tracer != nil {
+		opts.Tracer = tracer
+		rt.closers = append(rt.closers, tracer.Shutdown)
+	}
 
 	red, err := pipeline.NewRedactor(cfg.Redact)
 	if err != nil {
