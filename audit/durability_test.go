@@ -87,7 +87,7 @@ func (a *armedFile) Sync() error {
 	return a.gated.File.Sync()
 }
 
-func (a *armedFile) Close() error { return a.gated.File.Close() }
+func (a *armedFile) Close() error { return a.gated.Close() }
 
 // TestWrittenModeDoesNotWaitForFsync: in mode written, Record returns while the fsync of its
 // record is stalled (the record is already in the file), and the background fsync makes it

@@ -39,7 +39,6 @@ type Log struct {
 	head      string
 	sinceCkpt int    // records since the last checkpoint snapshot
 	ckptRetry bool   // the last snapshot was not signed: the next tick takes another
-	closing   bool   // Close was called
 	closed    bool   // no record is appended any more
 	sealBuf   []byte // scratch for the integrity object of the record being sealed, under mu
 

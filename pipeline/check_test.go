@@ -138,7 +138,7 @@ func TestCheckAgreesWithServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := fixtureLines(t)
-	for name, ps := range map[string]*policy.PolicySet{"pack": pack, "roles": roles} {
+	for name, ps := range map[string]*policy.Set{"pack": pack, "roles": roles} {
 		t.Run(name, func(t *testing.T) {
 			stages := extproc.Pipeline{Route: pipeline.Router{Roles: routes}, Inspect: pipeline.Inspector{}, Policy: ps}
 			serve := newServe(t, stages)

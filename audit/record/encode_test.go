@@ -42,8 +42,10 @@ func TestRecordEncoderMatchesCanonical(t *testing.T) {
 		Action: exchange.Deny, Rule: "shadow-rule", Shadow: true,
 		Shadowed: []exchange.Decision{{Action: exchange.Allow, Reason: "nested"}},
 	}}
-	tricky.Decisions = append(tricky.Decisions, exchange.Decision{Action: exchange.Deny, ApprovalID: "ap-1", Reason: "r",
-		Code: exchange.CodeApprovalDenied, ApprovedBy: "carol<\u2028"})
+	tricky.Decisions = append(tricky.Decisions, exchange.Decision{
+		Action: exchange.Deny, ApprovalID: "ap-1", Reason: "r",
+		Code: exchange.CodeApprovalDenied, ApprovedBy: "carol<\u2028",
+	})
 	tricky.Identity.Groups = []string{"a", "b\u2028"}
 	tricky.Credentials = append(tricky.Credentials, exchange.Credential{Role: "r2"})
 	tricky.ErrorCode, tricky.Error = "upstream_error", strings.Repeat("x", 5000)

@@ -53,8 +53,8 @@ type Metadata struct {
 	Description string `yaml:"description,omitempty"`
 }
 
-// PolicySpec is the spec of a Policy document.
-type PolicySpec struct {
+// Spec is the spec of a Policy document.
+type Spec struct {
 	DefaultAction exchange.Action `yaml:"defaultAction,omitempty"`
 	Rules         []RuleSpec      `yaml:"rules"`
 }
@@ -171,8 +171,8 @@ func (d *Document) errorf(line, col int, format string, args ...any) error {
 }
 
 // PolicySpec decodes the spec of a Policy document and checks every rule's fields (not its CEL).
-func (d *Document) PolicySpec() (*PolicySpec, error) {
-	var spec PolicySpec
+func (d *Document) PolicySpec() (*Spec, error) {
+	var spec Spec
 	if err := strictDecode(&d.Spec, &spec); err != nil {
 		return nil, yamlError(d.File, err)
 	}

@@ -36,8 +36,8 @@ type Rule struct {
 // Name returns the rule's name.
 func (r *Rule) Name() string { return r.Spec.Name }
 
-// PolicySet is a compiled, immutable set of policies. It is safe for concurrent use.
-type PolicySet struct {
+// Set is a compiled, immutable set of policies. It is safe for concurrent use.
+type Set struct {
 	rules         map[exchange.Phase][]*Rule // enforce and shadow, in (file name, rule) order
 	defaultAction exchange.Action
 	defaultFrom   string // the policy that set defaultAction, "" when implicit
@@ -56,12 +56,12 @@ type Source struct {
 
 // Load reads policy files and folders (every *.yaml and *.yml directly inside, PolicyTest
 // documents skipped) and compiles them with the default limits. An error names file:line:col.
-func Load(paths ...string) (*PolicySet, error) {
+func Load(paths ...string) (*Set, error) {
 	return LoadWithLimits(Limits{}, paths...)
 }
 
 // LoadWithLimits is Load with explicit cost limits.
-func LoadWithLimits(limits Limits, paths ...string) (*PolicySet, error) {
+func LoadWithLimits(limits Limits, paths ...string) (*Set, error) {
 	srcs, err := ReadSources(paths...)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func LoadWithLimits(limits Limits, paths ...string) (*PolicySet, error) {
 }
 
 // Default returns the embedded default policy pack.
-func Default() (*PolicySet, error) {
+func Default() (*Set, error) {
 	srcs, err := readFS(pack.FS, ".")
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func readFS(fsys fs.FS, dir string) ([]Source, error) {
 
 // Compile parses and compiles policy sources. Files are ordered by base name (then full name),
 // which is the tie-break order of the conflict rule.
-func Compile(limits Limits, srcs ...Source) (*PolicySet, error) {
+func Compile(limits Limits, srcs ...Source) (*Set, error) {
 	limits = limits.withDefaults()
 	env, err := NewEnv()
 	if err != nil {
@@ -150,7 +150,7 @@ func Compile(limits Limits, srcs ...Source) (*PolicySet, error) {
 		}
 		return srcs[i].Name < srcs[j].Name
 	})
-	ps := &PolicySet{
+	ps := &Set{
 		rules:         map[exchange.Phase][]*Rule{},
 		defaultAction: exchange.Allow,
 		versions:      map[string]string{},
@@ -185,7 +185,7 @@ func Compile(limits Limits, srcs ...Source) (*PolicySet, error) {
 	return ps, nil
 }
 
-func (ps *PolicySet) addPolicy(env *cel.Env, d *Document, fields map[string]bool) error {
+func (ps *Set) addPolicy(env *cel.Env, d *Document, fields map[string]bool) error {
 	spec, err := d.PolicySpec()
 	if err != nil {
 		return err
@@ -270,7 +270,7 @@ func rank(a exchange.Action) int {
 // without facts it inspects x itself. A rule that fails to evaluate (cost limit, cancelled
 // ctx, type error) decides deny with reason "policy_error: ...", and so does a ctx that is
 // already done.
-func (ps *PolicySet) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.Phase) exchange.Decision {
+func (ps *Set) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.Phase) exchange.Decision {
 	rules := ps.rules[phase]
 	if len(rules) == 0 {
 		return ps.defaultDecision(phase)
@@ -371,7 +371,7 @@ func evalErrorText(err error) string {
 // defaultDecision is the decision when no enforce rule matches. defaultAction applies to the
 // request phase only: a response to an admitted request is allowed unless a response rule
 // matches.
-func (ps *PolicySet) defaultDecision(phase exchange.Phase) exchange.Decision {
+func (ps *Set) defaultDecision(phase exchange.Phase) exchange.Decision {
 	if phase != exchange.PhaseRequest {
 		return exchange.Decision{Action: exchange.Allow, Code: exchange.CodeDefault, Phase: phase}
 	}
@@ -389,12 +389,12 @@ func (ps *PolicySet) defaultDecision(phase exchange.Phase) exchange.Decision {
 
 // HasPhase reports whether any rule (enforce or shadow) applies to phase, so that the caller
 // can skip a phase no rule reads. A non-allow default action makes the request phase count.
-func (ps *PolicySet) HasPhase(phase exchange.Phase) bool {
+func (ps *Set) HasPhase(phase exchange.Phase) bool {
 	return len(ps.rules[phase]) > 0 || (phase == exchange.PhaseRequest && ps.defaultAction != exchange.Allow)
 }
 
 // Versions returns the content hash (short sha256 of the file) of every policy, by name.
-func (ps *PolicySet) Versions() map[string]string {
+func (ps *Set) Versions() map[string]string {
 	out := make(map[string]string, len(ps.versions))
 	for k, v := range ps.versions {
 		out[k] = v
@@ -403,9 +403,9 @@ func (ps *PolicySet) Versions() map[string]string {
 }
 
 // Rules returns the compiled rules of a phase in evaluation order.
-func (ps *PolicySet) Rules(phase exchange.Phase) []*Rule {
+func (ps *Set) Rules(phase exchange.Phase) []*Rule {
 	return append([]*Rule(nil), ps.rules[phase]...)
 }
 
 // Files returns the policy files the set was compiled from, in evaluation order.
-func (ps *PolicySet) Files() []string { return append([]string(nil), ps.files...) }
+func (ps *Set) Files() []string { return append([]string(nil), ps.files...) }

@@ -42,7 +42,7 @@ func writePolicy(t *testing.T, dir, name, body string) string {
 	return p
 }
 
-func mustCompile(t *testing.T, files ...string) *PolicySet {
+func mustCompile(t *testing.T, files ...string) *Set {
 	t.Helper()
 	var srcs []Source
 	for i := 0; i+1 < len(files); i += 2 {

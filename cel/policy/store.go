@@ -10,30 +10,30 @@ import (
 	"github.com/warden-gw/warden/exchange"
 )
 
-// Store holds the PolicySet in force. Readers never lock; a reload swaps the whole set.
+// Store holds the Set in force. Readers never lock; a reload swaps the whole set.
 type Store struct {
-	p atomic.Pointer[PolicySet]
+	p atomic.Pointer[Set]
 }
 
 // NewStore returns a Store holding ps.
-func NewStore(ps *PolicySet) *Store {
+func NewStore(ps *Set) *Store {
 	s := &Store{}
 	s.p.Store(ps)
 	return s
 }
 
-// Current returns the PolicySet in force.
-func (s *Store) Current() *PolicySet { return s.p.Load() }
+// Current returns the Set in force.
+func (s *Store) Current() *Set { return s.p.Load() }
 
 // Swap puts ps in force.
-func (s *Store) Swap(ps *PolicySet) { s.p.Store(ps) }
+func (s *Store) Swap(ps *Set) { s.p.Store(ps) }
 
-// Decide decides with the PolicySet in force at the time of the call.
+// Decide decides with the Set in force at the time of the call.
 func (s *Store) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.Phase) exchange.Decision {
 	return s.p.Load().Decide(ctx, x, phase)
 }
 
-// HasPhase reports whether the PolicySet in force has rules for phase.
+// HasPhase reports whether the Set in force has rules for phase.
 func (s *Store) HasPhase(phase exchange.Phase) bool { return s.p.Load().HasPhase(phase) }
 
 // Watch polls paths every second and puts every version that compiles in force; onError (may
@@ -50,19 +50,19 @@ type Watcher struct {
 	Paths    []string
 	Interval time.Duration // default 1s
 	Limits   Limits
-	// Loaded is the PolicySet the caller loaded from Paths: a change since it was read is
+	// Loaded is the Set the caller loaded from Paths: a change since it was read is
 	// reported on the first poll. When nil, the content present when Run starts is taken as
 	// loaded.
-	Loaded *PolicySet
-	// OnChange receives each new PolicySet that compiled.
-	OnChange func(*PolicySet)
+	Loaded *Set
+	// OnChange receives each new Set that compiled.
+	OnChange func(*Set)
 	// OnError receives the error of each distinct content that does not compile (or cannot be
 	// read); the policy in force stays.
 	OnError func(error)
 }
 
 // Watch runs a Watcher on paths until ctx is done.
-func Watch(ctx context.Context, paths []string, onChange func(*PolicySet), onError func(error)) {
+func Watch(ctx context.Context, paths []string, onChange func(*Set), onError func(error)) {
 	w := Watcher{Paths: paths, OnChange: onChange, OnError: onError}
 	w.Run(ctx)
 }
@@ -95,7 +95,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		}
 		last = fp
 		if err == nil {
-			var ps *PolicySet
+			var ps *Set
 			if ps, err = Compile(w.Limits, srcs...); err == nil {
 				if w.OnChange != nil {
 					w.OnChange(ps)

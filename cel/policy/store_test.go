@@ -34,11 +34,11 @@ func TestStoreHotReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := NewStore(ps)
-	changes := make(chan *PolicySet, 4)
+	changes := make(chan *Set, 4)
 	errs := make(chan error, 4)
 	w := Watcher{
 		Paths: []string{dir}, Interval: 5 * time.Millisecond, Loaded: ps,
-		OnChange: func(ps *PolicySet) { store.Swap(ps); changes <- ps },
+		OnChange: func(ps *Set) { store.Swap(ps); changes <- ps },
 		OnError:  func(err error) { errs <- err },
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -30,7 +30,7 @@ func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
 func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
 // loadPolicy loads the named paths, or the embedded default pack when there are none.
-func loadPolicy(paths []string) (*policy.PolicySet, error) {
+func loadPolicy(paths []string) (*policy.Set, error) {
 	if len(paths) == 0 {
 		return policy.Default()
 	}

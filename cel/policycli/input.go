@@ -177,7 +177,7 @@ func parseBody(raw json.RawMessage, what string) ([]byte, error) {
 
 // Decide decides one exchange with the policy set as `warden serve` would with this policy and
 // no other configuration: the same inspection stage and the same sequence (pipeline.Check).
-func Decide(ctx context.Context, ps *policy.PolicySet, x *exchange.Exchange, withResponse bool) exchange.Decision {
+func Decide(ctx context.Context, ps *policy.Set, x *exchange.Exchange, withResponse bool) exchange.Decision {
 	return pipeline.Check(ctx, extproc.Pipeline{Inspect: pipeline.Inspector{}, Policy: ps}, x, withResponse)
 }
 

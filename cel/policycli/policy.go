@@ -72,7 +72,7 @@ func policyTest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(tests) == 0 {
 		return fmt.Errorf("policy test: no document of kind PolicyTest in %s", strings.Join(fs.Args(), ", "))
 	}
-	var ps *policy.PolicySet
+	var ps *policy.Set
 	switch {
 	case len(policies) > 0:
 		ps, err = policy.Load(policies...)
@@ -141,7 +141,7 @@ func readTests(srcs []policy.Source) ([]testFile, bool, error) {
 }
 
 // runCase decides one test case through the same code path as `warden check`.
-func runCase(ctx context.Context, ps *policy.PolicySet, c policy.TestCase) (exchange.Decision, error) {
+func runCase(ctx context.Context, ps *policy.Set, c policy.TestCase) (exchange.Decision, error) {
 	line, err := json.Marshal(c.Input)
 	if err != nil {
 		return exchange.Decision{}, fmt.Errorf("input is not JSON-compatible: %w", err)

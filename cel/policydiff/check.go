@@ -12,7 +12,7 @@ import (
 // base set (the old side) and the candidate (the new side), inspection included, exactly as
 // `warden check` does. Such lines carry the whole request, so nothing is out of reach of the
 // replay. lineNo names the line in the report. It returns the line's parse error, if any.
-func (d *Differ) AddCheckLine(base *policy.PolicySet, lineNo int, line []byte) error {
+func (d *Differ) AddCheckLine(base *policy.Set, lineNo int, line []byte) error {
 	xOld, err := policycli.ParseInput(line)
 	if err != nil {
 		d.res.Skipped[SkipUnreadable]++

@@ -174,7 +174,7 @@ func (o *options) feed(ctx context.Context, d *Differ, stdin io.Reader, stderr i
 
 // feedCheck reads `warden check` lines; a line that does not parse is reported and skipped.
 func (o *options) feedCheck(d *Differ, stdin io.Reader, stderr io.Writer) error {
-	var base *policy.PolicySet
+	var base *policy.Set
 	var err error
 	if len(o.base) > 0 {
 		base, err = policy.Load(o.base...)

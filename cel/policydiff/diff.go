@@ -128,7 +128,7 @@ type Options struct {
 // Differ re-decides exchanges one record at a time. It is not safe for concurrent use.
 type Differ struct {
 	ctx  context.Context
-	ps   *policy.PolicySet
+	ps   *policy.Set
 	opts Options
 
 	pending map[string]*recorded // allowed requests waiting for their completion record
@@ -146,7 +146,7 @@ type cached struct {
 }
 
 // New returns a Differ that re-decides with the candidate set ps.
-func New(ctx context.Context, ps *policy.PolicySet, opts Options) *Differ {
+func New(ctx context.Context, ps *policy.Set, opts Options) *Differ {
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 1 << 16
 	}
@@ -163,7 +163,7 @@ func New(ctx context.Context, ps *policy.PolicySet, opts Options) *Differ {
 }
 
 // gaps lists the candidate rules that read fields no record carries.
-func gaps(ps *policy.PolicySet) []RuleGap {
+func gaps(ps *policy.Set) []RuleGap {
 	var out []RuleGap
 	for _, phase := range []exchange.Phase{exchange.PhaseRequest, exchange.PhaseResponse} {
 		for _, r := range ps.Rules(phase) {

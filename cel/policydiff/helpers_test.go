@@ -54,7 +54,7 @@ func mix(i int, unique bool) traffic {
 
 // recordTraffic decides each exchange with ps as the server does and returns its records as
 // the spool holds them: the request record, then the completion record when it went upstream.
-func recordTraffic(tb testing.TB, ps *policy.PolicySet, n int, unique bool) [][]byte {
+func recordTraffic(tb testing.TB, ps *policy.Set, n int, unique bool) [][]byte {
 	tb.Helper()
 	start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 	var out [][]byte
@@ -103,7 +103,7 @@ func encode(tb testing.TB, x *exchange.Exchange, stage audit.Stage) []byte {
 	return bytes.TrimSpace(buf.Bytes())
 }
 
-func defaultPack(tb testing.TB) *policy.PolicySet {
+func defaultPack(tb testing.TB) *policy.Set {
 	tb.Helper()
 	ps, err := policy.Default()
 	if err != nil {

@@ -88,8 +88,11 @@ func TestCloseGrpcStreamIfLastRespReceived(t *testing.T) {
 		{"a STREAMED body that arrived whole goes merged: no early close", skipResp(modeStreamed), whole, nil, false},
 		{"BUFFERED request body is never closed early", skipResp(modeBuffered), whole, nil, false},
 		{"response headers still to be processed", modes(modeNone, modeNone), get, nil, false},
-		{"runtime guard off: stream lives as long as the request", skipResp(modeNone), get,
-			[]Option{WithoutStreamCloseOptimization()}, false},
+		{
+			"runtime guard off: stream lives as long as the request", skipResp(modeNone), get,
+			[]Option{WithoutStreamCloseOptimization()},
+			false,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,7 +42,7 @@ func (rt *runtime) openPolicy(ctx context.Context, cfg Config, log *slog.Logger)
 		defer close(done)
 		w := policy.Watcher{
 			Paths: []string{cfg.Policy}, Loaded: ps,
-			OnChange: func(ps *policy.PolicySet) {
+			OnChange: func(ps *policy.Set) {
 				store.Swap(ps)
 				log.Info("policy reloaded", "path", cfg.Policy, "versions", ps.Versions())
 			},
