@@ -2,12 +2,14 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warden-gw/warden/audit/record"
 )
@@ -17,7 +19,28 @@ func chainFixture(t *testing.T, session string) ([]Entry, ed25519.PublicKey) {
 	t.Helper()
 	dir := t.TempDir()
 	l := openLog(t, testConfig(dir))
-	writeRecords(t, l, 30, session)
+	// 30 records, with a signed checkpoint after each 10: the checkpointer signs asynchronously,
+	// and snapshots still queued at Close are folded into the final one, so without waiting a
+	// loaded machine could leave a single checkpoint and nothing after it to notice its deletion.
+	for i := range 30 {
+		stage := StageRequest
+		if i%2 == 1 {
+			stage = StageCompletion
+		}
+		if err := l.Record(context.Background(), sampleExchange(i, session), stage); err != nil {
+			t.Fatalf("Record %d: %v", i, err)
+		}
+		if (i+1)%10 == 0 {
+			want := float64((i + 1) / 10)
+			deadline := time.Now().Add(20 * time.Second)
+			for counterValue(l.m.checkpoints) < want {
+				if time.Now().After(deadline) {
+					t.Fatalf("checkpoint %v not signed within 20s", want)
+				}
+				time.Sleep(time.Millisecond) // polling the condition, not waiting a guessed time
+			}
+		}
+	}
 	closeLog(t, l)
 	pub, err := LoadPublicKey(filepath.Join(dir, "checkpoint.key.pub"))
 	if err != nil {
