@@ -15,17 +15,19 @@ import (
 func TestSSESplitEverySecretAcrossDeltasAndChunks(t *testing.T) {
 	eng := engine(t)
 	for _, f := range sseFormats {
-		t.Run(f.name, func(t *testing.T) {
+		t.Run(f.Name, func(t *testing.T) {
 			for _, sm := range samples(t) {
 				text := "Sure. " + sm.Line + "\nDone."
 				s := strings.Index(text, sm.Secret)
 				n := len(sm.Secret)
 				check := func(desc string, deltas []string, wireCuts func([]byte) []int) {
 					t.Helper()
-					wire := f.build(deltas)
+					wire := f.Build(deltas)
 					out := runStream(t, eng, redact.KindSSE, splitAt(wire, wireCuts(wire)...)...)
-					evs := parseSSE(t, out)
-					got := f.text(t, evs)
+					got, err := f.Text(out)
+					if err != nil {
+						t.Fatalf("%s %s: %v\n%s", sm.Rule, desc, err, out)
+					}
 					if w, ok := leak(out, sm.Secret); ok {
 						t.Fatalf("%s %s leaked %q:\n%s", sm.Rule, desc, w, out)
 					}
@@ -53,16 +55,19 @@ func TestSSESplitEverySecretAcrossDeltasAndChunks(t *testing.T) {
 func TestSSEKeepsEventsWellFormed(t *testing.T) {
 	eng := engine(t)
 	for _, f := range sseFormats {
-		t.Run(f.name, func(t *testing.T) {
-			wire := f.build([]string{"Hello", ", wor", "ld. Here is sk-", "ant-api03-", "nothing secret."})
+		t.Run(f.Name, func(t *testing.T) {
+			wire := f.Build([]string{"Hello", ", wor", "ld. Here is sk-", "ant-api03-", "nothing secret."})
 			// Byte-at-a-time delivery is the worst case for event reassembly.
 			var chunks [][]byte
 			for i := range wire {
 				chunks = append(chunks, wire[i:i+1])
 			}
 			out := runStream(t, eng, redact.KindSSE, chunks...)
-			evs := parseSSE(t, out)
-			if got := f.text(t, evs); got != "Hello, world. Here is sk-ant-api03-nothing secret." {
+			got, err := f.Text(out)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if got != "Hello, world. Here is sk-ant-api03-nothing secret." {
 				t.Fatalf("benign text changed: %q", got)
 			}
 		})
@@ -154,8 +159,8 @@ func TestSSEUnexpectedFieldTypesStillValidJSON(t *testing.T) {
 	out := runStream(t, engine(t), redact.KindSSE, in)
 	evs := parseSSE(t, out)
 	var v map[string]any
-	mustJSON(t, evs[0].data, &v)
-	if strings.Contains(evs[0].data, "ops@example.com") {
+	mustJSON(t, evs[0].Data, &v)
+	if strings.Contains(evs[0].Data, "ops@example.com") {
 		t.Fatalf("not redacted: %s", out)
 	}
 }

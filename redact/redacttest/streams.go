@@ -149,6 +149,7 @@ var StreamFormats = []StreamFormat{
 				ev("response.output_text.delta", fmt.Sprintf(`{"type":"response.output_text.delta","sequence_number":%d,"item_id":"msg_1","output_index":0,"content_index":0,"delta":%s}`, i+2, jsonString(d)))
 			}
 			ev("response.output_text.done", `{"type":"response.output_text.done","item_id":"msg_1","output_index":0,"content_index":0,"text":`+jsonString(full)+`}`)
+			ev("response.content_part.done", `{"type":"response.content_part.done","item_id":"msg_1","output_index":0,"content_index":0,"part":{"type":"output_text","text":`+jsonString(full)+`}}`)
 			ev("response.completed", `{"type":"response.completed","response":{"id":"resp_1","status":"completed","output":[{"id":"msg_1","type":"message","content":[{"type":"output_text","text":`+jsonString(full)+`}]}]}}`)
 			return []byte(b.String())
 		},
