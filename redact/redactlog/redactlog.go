@@ -48,28 +48,36 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	return &Handler{next: h.next.WithAttrs(red), redact: h.redact}
 }
 
-// WithGroup passes the group on.
+// WithGroup passes the group on, its name redacted.
 func (h *Handler) WithGroup(name string) slog.Handler {
-	return &Handler{next: h.next.WithGroup(name), redact: h.redact}
+	return &Handler{next: h.next.WithGroup(h.redact(name)), redact: h.redact}
 }
 
+// attr redacts a's value and its key: keys are nearly always constants (one
+// memo look-up each with Engine.Text), but a token passed where a key goes,
+// log.Info("msg", tok, v), is written as a key.
 func (h *Handler) attr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
+	key := h.redact(a.Key)
 	switch v.Kind() {
 	case slog.KindString:
 		// The key is the value's context: slog.String("x-api-key", hex) is a secret by its key.
-		return slog.String(a.Key, redact.InContext(a.Key, v.String(), h.redact))
+		return slog.String(key, redact.InContext(a.Key, v.String(), h.redact))
 	case slog.KindGroup:
 		g := v.Group()
 		red := make([]slog.Attr, len(g))
 		for i, ga := range g {
 			red[i] = h.attr(ga)
 		}
-		return slog.Attr{Key: a.Key, Value: slog.GroupValue(red...)}
+		return slog.Attr{Key: key, Value: slog.GroupValue(red...)}
 	case slog.KindAny:
+		if b, ok := v.Any().([]byte); ok {
+			// A body: fmt would write its bytes as decimal numbers, which no rule reads.
+			return slog.String(key, redact.InContext(a.Key, string(b), h.redact))
+		}
 		// Errors, Stringers and structs are written as text: redact that text.
-		return slog.String(a.Key, h.redact(fmt.Sprint(v.Any())))
+		return slog.String(key, h.redact(fmt.Sprint(v.Any())))
 	default:
-		return slog.Attr{Key: a.Key, Value: v}
+		return slog.Attr{Key: key, Value: v}
 	}
 }

@@ -53,3 +53,28 @@ func TestAttributeKeyIsContext(t *testing.T) {
 		t.Fatalf("log line: %s", out)
 	}
 }
+
+// TestBytesAndKeysAreRedacted: a body logged as []byte is written as its text
+// and redacted (fmt would print its bytes as decimal numbers, a form no rule
+// reads but anyone can decode), and a token written where a key goes
+// (log.Info("msg", tok, v)) is redacted too.
+func TestBytesAndKeysAreRedacted(t *testing.T) {
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := redacttest.GitHubToken(rand.New(rand.NewPCG(3, 4)), "ghp_")
+	for _, format := range []string{"text", "json"} {
+		var buf bytes.Buffer
+		var h slog.Handler = slog.NewTextHandler(&buf, nil)
+		if format == "json" {
+			h = slog.NewJSONHandler(&buf, nil)
+		}
+		log := slog.New(redactlog.New(h, eng.Text))
+		log.Info("upstream", "body", []byte("token="+tok), tok, 1, slog.Group(tok, "n", 2))
+		out := buf.String()
+		if strings.Contains(out, tok) || strings.Count(out, "[REDACTED:github-pat]") != 3 || !strings.Contains(out, "token=") {
+			t.Errorf("%s: %s", format, out)
+		}
+	}
+}
