@@ -9,6 +9,7 @@ import "sync/atomic"
 
 var bounds struct {
 	lookWindow atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
+	lookLayers atomic.Uint64 // an encoding maxLayers deep inside others was not decoded
 	b64Block   atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
 	hexRun     atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
 	unlearned  atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
@@ -19,7 +20,9 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // BoundsReached returns, since the process started, how often each bound of
 // the engine was reached: "lookthrough_window" (an escaped match still open
 // after its decoded window grew to 640 x 5 bytes either side; it is scanned
-// as it stands), "base64_block_too_long" (a base64 run over 64 KiB, such as
+// as it stands), "lookthrough_layers" (an encoding found maxLayers (3)
+// encodings deep, such as a value percent-encoded four times, not decoded),
+// "base64_block_too_long" (a base64 run over 64 KiB, such as
 // an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
 // side of a keyword, decoded in part) and "stream_fields_unlearned" (a
 // streamed JSON value scanned on its own because 1024 fields had text held
@@ -28,6 +31,7 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 func BoundsReached() map[string]uint64 {
 	return map[string]uint64{
 		"lookthrough_window":      bounds.lookWindow.Load(),
+		"lookthrough_layers":      bounds.lookLayers.Load(),
 		"base64_block_too_long":   bounds.b64Block.Load(),
 		"hex_run_too_long":        bounds.hexRun.Load(),
 		"stream_fields_unlearned": bounds.unlearned.Load(),

@@ -54,7 +54,7 @@
 //
 // The window grows by 640 bytes a side, up to five times, while a match is
 // still open at its edge; every bound reached (this one, a base64 run over
-// 64 KiB, a hex run over 2 KiB) is counted by BoundsReached, and a stream's
+// 64 KiB, a hex run over 2 KiB, an encoding more than three deep) is counted by BoundsReached, and a stream's
 // own bound (1024 fields with text held at once) by Stream.Limits: never
 // silent.
 //

@@ -271,6 +271,8 @@ const escWindow = 640
 // there).
 func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span, pend, layer int) ([]span, int) {
 	if layer >= maxLayers {
+		// hits holds an encoding this deep that is not decoded: a secret inside it is not seen.
+		countBound(&bounds.lookLayers)
 		return spans, pend
 	}
 	var esc, blocks, hexes []int

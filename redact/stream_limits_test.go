@@ -3,6 +3,7 @@ package redact_test
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -92,8 +93,9 @@ func TestLookThroughWindowGrows(t *testing.T) {
 	}
 }
 
-// TestBoundsAreCounted: a base64 run too long to decode and a hex run cut
-// around a keyword are counted by BoundsReached (exported as a metric).
+// TestBoundsAreCounted: a base64 run too long to decode, a hex run cut
+// around a keyword and an encoding nested deeper than the engine decodes
+// are counted by BoundsReached (exported as a metric).
 func TestBoundsAreCounted(t *testing.T) {
 	eng := engine(t)
 	before := redact.BoundsReached()
@@ -101,8 +103,14 @@ func TestBoundsAreCounted(t *testing.T) {
 	eng.Redact([]byte(b64), secretsOnly)
 	hexRun := strings.Repeat("00", 1500) + "6768705f" + strings.Repeat("41", 1500) + "\n"
 	eng.Redact([]byte(hexRun), secretsOnly)
+	// A JSON token percent-encoded four times: the fourth encoding is not decoded.
+	deep := `{"a":"ghp_` + strings.Repeat("x", 36) + `"}`
+	for range 4 {
+		deep = url.QueryEscape(deep)
+	}
+	eng.Redact([]byte("q="+deep), secretsOnly)
 	after := redact.BoundsReached()
-	for _, name := range []string{"base64_block_too_long", "hex_run_too_long"} {
+	for _, name := range []string{"base64_block_too_long", "hex_run_too_long", "lookthrough_layers"} {
 		if after[name] <= before[name] {
 			t.Errorf("%s: %d before, %d after", name, before[name], after[name])
 		}
