@@ -247,9 +247,14 @@ func (w *jsonWalker) array(depth int) error {
 	}
 }
 
-// decodeJSONString decodes a validated, quoted string token.
+// decodeJSONString decodes a validated, quoted string token. A string without
+// an escape (most of them) is returned as the bytes between its quotes, capped
+// so an append copies: callers read the result and never write to it.
 func decodeJSONString(tok []byte) []byte {
 	s := tok[1 : len(tok)-1]
+	if bytes.IndexByte(s, '\\') < 0 {
+		return s[:len(s):len(s)]
+	}
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		// Copy the run up to the next escape at once: most strings have few or none.
