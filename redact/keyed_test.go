@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/warden-gw/warden/redact"
 )
 
 // TestKeyedValues: a value without a shape of its own is redacted when a
@@ -148,5 +151,38 @@ func TestJSONSectionNamesItsValues(t *testing.T) {
 	want := strings.Replace(in, v, "[REDACTED:generic-api-key]", 1)
 	if string(out) != want {
 		t.Fatalf("got  %s\nwant %s", out, want)
+	}
+}
+
+// TestLongKeyedValues: an opaque value longer than 256 bytes (OAuth access
+// and refresh tokens, SAS signatures run to a few KiB) is redacted whole by
+// its name, in a line, a header, a JSON member and a cookie, on its own and
+// in a stream cut inside it; a value past the bound is not passed on
+// unredacted either: the name's rules no longer stop at 256 bytes.
+func TestLongKeyedValues(t *testing.T) {
+	eng := engine(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for _, n := range []int{257, 700, 4000} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		v := string(b)
+		for _, text := range []string{
+			"refresh_token=" + v + "\n",
+			"X-Api-Key: " + v + "\n",
+			`{"api_key": "` + v + `"}` + "\n",
+			"Cookie: sid=" + v + "\n",
+		} {
+			out, _ := eng.Redact([]byte(text), secretsOnly)
+			if w, ok := leak(out, v); ok {
+				t.Errorf("%d-byte value in %.24q: %q passed: %.120s", n, text, w, out)
+			}
+			streamed := runStream(t, eng, redact.KindText, splitAt([]byte(text), len(text)/3, len(text)/2)...)
+			if w, ok := leak(streamed, v); ok {
+				t.Errorf("%d-byte value in %.24q, streamed: %q passed: %.120s", n, text, w, streamed)
+			}
+		}
 	}
 }

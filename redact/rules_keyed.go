@@ -20,7 +20,7 @@ import (
 // when the name ends its line (`API token:`, `password` alone in a .netrc
 // laid out one token per line), alone on the next line. Everything is
 // bounded: a name of at most 64 bytes, at most 8 blanks before the value, a
-// value of at most 256 bytes (keyedMaxLen in all).
+// value of at most maxKeyedValue bytes (keyedMaxLen in all).
 //
 // The value must look generated (opaqueValue): long enough, not a
 // placeholder, a variable or a call, and either letters mixed with digits at
@@ -30,7 +30,12 @@ import (
 // _id, _url, _file, _type...) is no secret name: a WireGuard `PublicKey`, an
 // `access_key_id` and a `token_url` stay.
 
-const keyedMaxLen = 64 + 16 + 256 + 256 // name, separator, a skipped line, value
+const keyedMaxLen = 64 + 16 + 256 + maxKeyedValue // name, separator, a skipped line, value
+
+// maxKeyedValue bounds a keyed value. Opaque tokens run to a few KiB (OAuth
+// access and refresh tokens, SAS signatures), so it is as long as the
+// Authorization and Cookie rules read.
+const maxKeyedValue = 4096
 
 func keyedRules() []*rule {
 	return []*rule{
@@ -381,7 +386,7 @@ func keyedValue(b []byte, vs int, nextLine bool) (s, e int, open bool) {
 	}
 	if q := b[vs]; q == '"' || q == '\'' || q == '`' {
 		j := vs + 1
-		for j < n && j-vs <= 256 && b[j] != q && b[j] != '\n' {
+		for j < n && j-vs <= maxKeyedValue && b[j] != q && b[j] != '\n' {
 			if b[j] == '\\' && q == '"' {
 				j++
 			}
@@ -400,7 +405,7 @@ func keyedValue(b []byte, vs int, nextLine bool) (s, e int, open bool) {
 		return s, e, false
 	}
 	j := vs
-	for j < n && j-vs <= 256 && b[j] > ' ' && b[j] != '"' && b[j] != '\'' && b[j] != '`' && b[j] != '<' && b[j] != ';' && b[j] != ',' && b[j] != '&' && b[j] != '|' {
+	for j < n && j-vs <= maxKeyedValue && b[j] > ' ' && b[j] != '"' && b[j] != '\'' && b[j] != '`' && b[j] != '<' && b[j] != ';' && b[j] != ',' && b[j] != '&' && b[j] != '|' {
 		j++
 	}
 	if j == n {

@@ -8,7 +8,7 @@ import (
 // opaqueValue reports whether v looks generated rather than written: a
 // credential, not a word, identifier, number, placeholder or reference.
 func opaqueValue(v []byte, password bool) bool {
-	if len(v) < 8 || len(v) > 256 || isPlaceholder(v) || dottedIdent.Match(v) || uuidShape.Match(v) ||
+	if len(v) < 8 || len(v) > maxKeyedValue || isPlaceholder(v) || dottedIdent.Match(v) || uuidShape.Match(v) ||
 		bytes.ContainsAny(v, "()[]{} ") {
 		return false
 	}
@@ -32,18 +32,25 @@ func opaqueValue(v []byte, password bool) bool {
 	case hex == len(v) && len(v) >= 32 && letters > 0 && digits > 0:
 		return h >= 3.0 // an API key in hex (Twilio, X-API-Key)
 	case digits > 0 && letters > 0:
-		return !hasStopword(v) && h >= min(3.5, math.Log2(float64(len(v)))-0.8) || password && genericPassword(v)
+		return !writtenWords(v) && h >= min(3.5, math.Log2(float64(len(v)))-0.8) || password && genericPassword(v)
 	case digits == 0 && other == 0:
 		return randomLetters(v)
 	}
 	return password && genericPassword(v)
 }
 
+// writtenWords reports a word (stopwords) inside v, the mark of a value a
+// person wrote, while v is short: in the hundreds of random characters of a
+// long token (OAuth, SAS) a "tmp" or a "uri" turns up by chance.
+func writtenWords(v []byte) bool {
+	return len(v) <= 256 && hasStopword(v)
+}
+
 // randomLetters reports a run of letters in a random mix of cases
 // (`wEXVVWCujoaGmNtSdC`), not an identifier in camel or Pascal case, where
 // every capital starts a lower-case word.
 func randomLetters(v []byte) bool {
-	if len(v) < 12 || hasStopword(v) || shannon(v) < 3.3 {
+	if len(v) < 12 || writtenWords(v) || shannon(v) < 3.3 {
 		return false
 	}
 	upper, lower, capsRun := 0, 0, 0
