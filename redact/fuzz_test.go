@@ -108,6 +108,14 @@ func FuzzSSE(f *testing.F) {
 		if errSplit == nil && errWhole == nil && !bytes.Equal(split, whole) {
 			t.Fatalf("output depends on the cut at %d\nwhole %q\nsplit %q", c, whole, split)
 		}
+		// One byte at a time: an event's end is found across as many writes as it has bytes.
+		bytewise := make([][]byte, len(wire))
+		for i := range wire {
+			bytewise[i] = wire[i : i+1]
+		}
+		if bw, err := run(bytewise...); err == nil && errWhole == nil && !bytes.Equal(bw, whole) {
+			t.Fatalf("output depends on byte-at-a-time delivery\nwhole %q\nbytes %q", whole, bw)
+		}
 	})
 }
 

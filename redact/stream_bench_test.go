@@ -40,3 +40,27 @@ func BenchmarkSSEStreams(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSSELargeEvent measures one 512 KiB data event (a long line, as a
+// base64 image or a large tool result) arriving in 1 KiB network chunks: the
+// cost of finding where an event ends must not grow with every chunk.
+func BenchmarkSSELargeEvent(b *testing.B) {
+	eng := engine(b)
+	wire := []byte("data: {\"delta\":\"" + strings.Repeat("lorem ipsum dolor sit amet ", 512<<10/27) + "\"}\n\n")
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
+		n := 0
+		for i := 0; i < len(wire); i += 1024 {
+			o, err := s.Write(wire[i:min(len(wire), i+1024)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(o)
+		}
+		o, _ := s.Close()
+		if n+len(o) != len(wire) {
+			b.Fatalf("benign event changed size: %d of %d", n+len(o), len(wire))
+		}
+	}
+}

@@ -19,6 +19,15 @@ type sseStream struct {
 	s       *Stream
 	pending []byte
 	q       *events
+	scan    eventScan // how far pending's unfinished first event has been read
+}
+
+// eventScan is where eventEnd stopped in an unfinished event, so the next
+// call, on the same bytes grown by a chunk, reads only the new bytes: an
+// event arriving in many chunks is read once, not once per chunk.
+type eventScan struct {
+	lineStart int // start of the line being read
+	at        int // first byte not read yet
 }
 
 // opaqueKeys are provider blobs (signatures, encrypted reasoning, padding): never text, left as they are.
@@ -29,7 +38,7 @@ func (x *sseStream) write(p []byte, final bool) ([]byte, error) {
 	var out []byte
 	pos := 0
 	for {
-		next := eventEnd(x.pending[pos:], final)
+		next := eventEnd(x.pending[pos:], final, &x.scan)
 		if next < 0 {
 			break
 		}
@@ -45,6 +54,7 @@ func (x *sseStream) write(p []byte, final bool) ([]byte, error) {
 		if len(x.pending) > 0 {
 			ev := append(x.pending, "\n\n"...)
 			x.pending = nil
+			x.scan = eventScan{}
 			out = x.event(out, ev)
 		}
 		x.q.finishAll()
@@ -55,9 +65,11 @@ func (x *sseStream) write(p []byte, final bool) ([]byte, error) {
 
 // eventEnd returns the length of the first complete event in b (through its
 // blank line), or -1. A '\r' at the very end may be half of "\r\n" and waits.
-func eventEnd(b []byte, final bool) int {
-	lineStart := 0
-	for i := 0; i < len(b); i++ {
+// It reads from sc, where the previous call on a shorter b stopped, and
+// leaves sc where this one stopped (zero once an event is complete).
+func eventEnd(b []byte, final bool, sc *eventScan) int {
+	lineStart := sc.lineStart
+	for i := sc.at; i < len(b); i++ {
 		c := b[i]
 		if c != '\n' && c != '\r' {
 			continue
@@ -65,6 +77,7 @@ func eventEnd(b []byte, final bool) int {
 		end := i + 1
 		if c == '\r' {
 			if i+1 == len(b) && !final {
+				*sc = eventScan{lineStart: lineStart, at: i}
 				return -1
 			}
 			if i+1 < len(b) && b[i+1] == '\n' {
@@ -72,11 +85,13 @@ func eventEnd(b []byte, final bool) int {
 			}
 		}
 		if i == lineStart {
+			*sc = eventScan{}
 			return end
 		}
 		lineStart = end
 		i = end - 1
 	}
+	*sc = eventScan{lineStart: lineStart, at: len(b)}
 	return -1
 }
 
