@@ -51,11 +51,12 @@ func isIdentity(enc string) bool {
 }
 
 // redactWhole redacts a complete body and reports each finding's class to
-// found. It returns the body itself when nothing was found. JSON that does not
+// found, and to unlearned how many values of a body read as a stream of
+// events were scanned on their own (redact.Stream.Limits). It returns the body itself when nothing was found. JSON that does not
 // parse is scanned as text, so a body that merely claims to be JSON is still
 // redacted.
 func redactWhole(eng *redact.Engine, kind bodyKind, body []byte, opts redact.Options, maxEvent int,
-	found func(redact.Class),
+	found func(redact.Class), unlearned func(int),
 ) ([]byte, int, error) {
 	if kind == kindSSE || kind == kindNDJSON || kind == kindJSON && isJSONArray(body) {
 		// A stream of events, even buffered whole: text split across events (a Gemini JSON
@@ -74,6 +75,7 @@ func redactWhole(eng *redact.Engine, kind bodyKind, body []byte, opts redact.Opt
 		if err != nil {
 			return nil, 0, fmt.Errorf("redact streamed body: %w", err)
 		}
+		unlearned(s.Limits()["stream_fields_unlearned"])
 		if n == 0 {
 			return body, 0, nil
 		}

@@ -250,7 +250,8 @@ func (d *direction) finish(p *pluginContext, size int) types.Action {
 			return d.reject(p, d.side.undecodable, fmt.Sprintf("body cannot be decoded for scanning: %v", err))
 		}
 	}
-	out, n, err := redactWhole(p.eng, d.kind, plain, p.opts, p.cfg.MaxBodyBytes, p.metrics.finding)
+	out, n, err := redactWhole(p.eng, d.kind, plain, p.opts, p.cfg.MaxBodyBytes, p.metrics.finding,
+		func(n int) { add(p.metrics.unlearned, n) })
 	if err != nil {
 		return d.reject(p, d.side.tooLarge, fmt.Sprintf("body cannot be scanned: %v", err))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -125,6 +126,33 @@ func TestGeminiJSONArrayIsStreamed(t *testing.T) {
 		text, err := f.Text([]byte(got))
 		if err != nil || text != "Sure, the token is "+ghMarker+" and that is all." {
 			t.Fatalf("cut %d: the client reads %q (%v)", cut, text, err)
+		}
+	}
+}
+
+// TestUnlearnedFieldsAreCounted: a body read as a stream of events whose values come in more
+// fields than are held at once (1024) is counted in warden_wasm_stream_fields_unlearned_total
+// whether it was buffered (a JSON array answering an ordinary method) or streamed (NDJSON):
+// 1101 fields, 77 scanned on their own.
+func TestUnlearnedFieldsAreCounted(t *testing.T) {
+	host := startHost(t, &vmContext{}, ``)
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 1100 {
+		fmt.Fprintf(&b, `"f%d":"ab",`, i)
+	}
+	b.WriteString(`"last":"x"}`)
+	obj := b.String()
+	for _, c := range []struct{ name, contentType, body string }{
+		{"buffered JSON array", "application/json", "[" + obj + "]"},
+		{"streamed NDJSON", "application/x-ndjson", obj + "\n"},
+	} {
+		before := counter(t, host, metricUnlearned)
+		if got := runFormat(t, host, redacttest.StreamFormat{Name: c.name, ContentType: c.contentType}, c.body); got != c.body {
+			t.Fatalf("%s: a body without secrets changed", c.name)
+		}
+		if got := counter(t, host, metricUnlearned) - before; got != 77 {
+			t.Errorf("%s: %s went up by %d, want 77", c.name, metricUnlearned, got)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func FuzzRedactWhole(f *testing.F) {
 	f.Fuzz(func(t *testing.T, k byte, body []byte) {
 		kind := bodyKind(k % 4) // text, JSON, SSE, NDJSON
 		n := 0
-		out, found, err := redactWhole(eng, kind, body, redact.Options{}, 4096, func(redact.Class) { n++ })
+		out, found, err := redactWhole(eng, kind, body, redact.Options{}, 4096, func(redact.Class) { n++ }, func(int) {})
 		if err != nil {
 			if kind == kindText || !errors.Is(err, redact.ErrEventTooLarge) {
 				t.Fatalf("kind %d: unexpected error %v", kind, err)
