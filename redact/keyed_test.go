@@ -186,3 +186,26 @@ func TestLongKeyedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestLongCookieLine: a session cookie in a Cookie line longer than 4 KiB
+// (a browser's, with its analytics cookies) is redacted wherever it stands
+// in the line; the line used to be skipped whole past 4096 bytes.
+func TestLongCookieLine(t *testing.T) {
+	eng := engine(t)
+	const v = "Zk3mQ9xW2pL7vN4tR8sY6hJ1"
+	analytics := strings.Repeat("_ga_XY12=GA1.2.345.678; _gid=GA1.2.91011; ", 150) // 6 KiB
+	for _, text := range []string{
+		"Cookie: sessionid=" + v + "; " + analytics + "\n",
+		"Cookie: " + analytics + "sessionid=" + v + "\n",
+		"Cookie: " + analytics + "sessionid=" + v,
+	} {
+		out, _ := eng.Redact([]byte(text), secretsOnly)
+		if bytes.Contains(out, []byte(v)) || !bytes.Contains(out, []byte("_gid=GA1.2.91011")) {
+			t.Errorf("%d-byte line, session at %d: %.80q...", len(text), strings.Index(text, v), out)
+		}
+		streamed := runStream(t, eng, redact.KindText, splitAt([]byte(text), 4000, len(text)-10)...)
+		if bytes.Contains(streamed, []byte(v)) {
+			t.Errorf("%d-byte line streamed, session at %d: the value passed", len(text), strings.Index(text, v))
+		}
+	}
+}

@@ -67,14 +67,22 @@ func randomLetters(v []byte) bool {
 	return upper >= 3 && lower >= 3 && capsRun >= 1
 }
 
+// cookieMaxLine bounds the Cookie line matchCookie reads: a browser's Cookie
+// header passes 4 KiB with a few analytics cookies and may fill the 60 KiB
+// Envoy allows for all request headers.
+const cookieMaxLine = 64 << 10
+
 // matchCookie finds cookie values in a Cookie or Set-Cookie header: a value
 // that looks generated is a session or an authentication token, whatever
 // the cookie is called. Attributes (Path, Domain, Expires...) are words or
 // dates and never look generated.
 func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
-	eol := bytes.IndexByte(b[ke:min(len(b), ke+4096)], '\n')
+	eol := bytes.IndexByte(b[ke:min(len(b), ke+cookieMaxLine)], '\n')
 	if eol < 0 {
-		return -1, -1, pendIfNear(b, ks, 4096)
+		if len(b)-ke < cookieMaxLine {
+			return -1, -1, pendIfNear(b, ks, cookieMaxLine)
+		}
+		eol = cookieMaxLine // a longer line: its first cookieMaxLine bytes are read
 	}
 	line := b[ke : ke+eol]
 	first, last := -1, -1
