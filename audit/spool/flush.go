@@ -179,10 +179,11 @@ func (s *Spool) rotate() {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.rotateLocked(); err != nil {
-		s.err = err
-		s.failed.Store(true)
+	err := s.rotateLocked()
+	s.mu.Unlock()
+	if err != nil {
+		s.fail(err) // logged like a failed write or fsync
+		return
 	}
 	s.notify()
 }
