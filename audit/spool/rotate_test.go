@@ -59,3 +59,65 @@ func TestFailedRotationIsLogged(t *testing.T) {
 		t.Fatalf("log = %q: want the failed rotation reported", out)
 	}
 }
+
+// gatedSync is a segment file whose fsync blocks until release is closed, and says when one has
+// started.
+type gatedSync struct {
+	File
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g gatedSync) Sync() error {
+	select {
+	case g.started <- struct{}{}:
+	default:
+	}
+	<-g.release
+	return g.File.Sync()
+}
+
+// TestRotationDoesNotBlockAppends: while the sealing fsync of a full segment hangs on a slow
+// disk, appends still queue at once. They used to wait for the rotation's disk I/O under the
+// spool's lock, and with them the audit sequencer and every Log.Record, whose deadline (the
+// 503 audit_unavailable refusal) did not apply to that wait.
+func TestRotationDoesNotBlockAppends(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	defer unblock()
+	s, _ := openT(t, t.TempDir(), Options{
+		SegmentBytes: 1024, SyncEvery: time.Hour,
+		WrapFile: func(f File) File { return gatedSync{File: f, started: started, release: release} },
+	})
+	defer s.Close()
+	defer unblock() // before Close: the flusher must finish the rotation
+	if _, _, err := s.Append(bytes.Repeat([]byte("a"), 2000)); err != nil { // fills the segment
+		t.Fatal(err)
+	}
+	<-started // the rotation's fsync of the full segment is hanging
+	appended := make(chan error, 1)
+	go func() {
+		_, _, err := s.Append([]byte("next"))
+		appended <- err
+	}()
+	select {
+	case err := <-appended:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Append waited for the rotation's fsync")
+	}
+	unblock()
+	tk, _, err := s.Append([]byte("after"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitWritten(context.Background(), tk); err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, s.dir); len(got) != 3 || got[2] != "after" {
+		t.Fatalf("%d entries: want the three appended, %q last", len(got), "after")
+	}
+}
