@@ -91,8 +91,9 @@ func TestRotationDoesNotBlockAppends(t *testing.T) {
 		WrapFile: func(f File) File { return gatedSync{File: f, started: started, release: release} },
 	})
 	defer s.Close()
-	defer unblock() // before Close: the flusher must finish the rotation
-	if _, _, err := s.Append(bytes.Repeat([]byte("a"), 2000)); err != nil { // fills the segment
+	defer unblock() // runs before Close: the flusher must finish the rotation
+	// One entry fills the first segment.
+	if _, _, err := s.Append(bytes.Repeat([]byte("a"), 2000)); err != nil {
 		t.Fatal(err)
 	}
 	<-started // the rotation's fsync of the full segment is hanging
