@@ -176,7 +176,7 @@ func TestExchangeThroughTheServerIsOneTraceUnderEnvoysSpan(t *testing.T) {
 		for _, ev := range s.Events {
 			text += " " + ev.Name
 			for _, kv := range ev.Attributes {
-				text += " " + kv.Value.Emit()
+				text += " " + kv.Value.String()
 			}
 		}
 		if strings.Contains(text, "SECRET") {
