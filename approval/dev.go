@@ -46,7 +46,7 @@ func (d devAuthenticator) AuthenticateBearer(ctx context.Context, token string) 
 func (c Config) validateDev() error {
 	switch {
 	case c.DevApprover && len(c.DevApproverToken) < 16:
-		return errors.New("approval.dev_approver is for `warden dev` only (it prints a local approver token); " +
+		return errors.New("approval.dev_approver is for `warden dev` only (it writes a local approver token to its data folder); " +
 			"warden serve refuses it: configure identity or approval.approvers so approvers authenticate with OIDC")
 	case !c.DevApprover && c.DevApproverToken != "":
 		return errors.New("approval: a dev approver token is set without dev_approver")

@@ -39,8 +39,8 @@ type Config struct {
 
 	// DevApprover (`warden dev` only, never production) also accepts DevApproverToken on the
 	// approvals API as approver DevApproverSubject, so approvals can be tried without an OIDC
-	// provider. The token is never read from YAML: warden dev makes one and prints it, and a
-	// configuration that sets dev_approver without it (warden serve) is refused.
+	// provider. The token is never read from YAML: warden dev makes one and writes it to a 0600
+	// file, and a configuration that sets dev_approver without it (warden serve) is refused.
 	DevApprover      bool   `yaml:"dev_approver"`
 	DevApproverToken string `yaml:"-"`
 }

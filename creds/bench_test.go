@@ -100,7 +100,7 @@ func BenchmarkInjectWarmNoVault(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	br := &Broker{routes: routes, now: time.Now, sessions: map[string]map[string]*lease{}}
+	br := &Broker{routes: Routes{routes: routes}, now: time.Now, sessions: map[string]map[string]*lease{}}
 	seed := func(role string, sd *secretData) {
 		l := &lease{ready: make(chan struct{}), quit: make(chan struct{})}
 		close(l.ready)

@@ -27,7 +27,7 @@ type Broker struct {
 	vault  Vault   // reads, renewals and revocations
 	auth   Auth
 	log    *slog.Logger
-	routes []compiledRoute
+	routes Routes
 	roles  map[string]*Role
 	now    func() time.Time
 	event  func(event) // test hook; nil in production
@@ -61,7 +61,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) {
 	}
 	b.vault = apiVault{b.vc.API()}
 	b.log.Info("creds: logged in to vault", "address", cfg.Address, "method", b.auth.Method,
-		"roles", len(b.roles), "routes", len(b.routes))
+		"roles", len(b.roles), "routes", len(b.routes.routes))
 	return b, nil
 }
 
@@ -87,7 +87,7 @@ func assemble(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) 
 	b := &Broker{
 		auth:     cfg.Auth,
 		log:      slog.Default(),
-		routes:   routes,
+		routes:   Routes{routes: routes},
 		roles:    make(map[string]*Role, len(cfg.Roles)),
 		now:      time.Now,
 		sessions: make(map[string]map[string]*lease),
@@ -106,19 +106,7 @@ func assemble(ctx context.Context, cfg Config, opts ...Option) (*Broker, error) 
 // RoleFor returns the role of the first route matching host and path. It
 // does not call Vault; policy sees the result as creds.role.
 func (b *Broker) RoleFor(host, path string) (role string, ok bool) {
-	if rt := b.route(host, path); rt != nil {
-		return rt.role, true
-	}
-	return "", false
-}
-
-func (b *Broker) route(host, path string) *compiledRoute {
-	for i := range b.routes {
-		if b.routes[i].matches(host, path) {
-			return &b.routes[i]
-		}
-	}
-	return nil
+	return b.routes.RoleFor(host, path)
 }
 
 // Inject returns the credential headers for a request of sessionID to host
@@ -128,7 +116,7 @@ func (b *Broker) route(host, path string) *compiledRoute {
 // error wraps ErrUnavailable. ErrNoRoute means the request needs no
 // credential.
 func (b *Broker) Inject(ctx context.Context, sessionID, host, path string) (Injection, error) {
-	rt := b.route(host, path)
+	rt := b.routes.match(host, path)
 	if rt == nil {
 		return Injection{}, fmt.Errorf("%w: host %q path %q", ErrNoRoute, host, path)
 	}

@@ -154,10 +154,19 @@ func NewRoutes(routes []Route) (*Routes, error) {
 // RoleFor returns the role of the first route matching host (an authority, possibly with a port)
 // and path (its query ignored).
 func (r *Routes) RoleFor(host, path string) (role string, ok bool) {
-	for i := range r.routes {
-		if r.routes[i].matches(host, path) {
-			return r.routes[i].role, true
-		}
+	if rt := r.match(host, path); rt != nil {
+		return rt.role, true
 	}
 	return "", false
+}
+
+// match returns the first route matching host and path, or nil: the one place both the router
+// stage (creds.role for the policy) and the broker (the credential injected) choose a route.
+func (r *Routes) match(host, path string) *compiledRoute {
+	for i := range r.routes {
+		if r.routes[i].matches(host, path) {
+			return &r.routes[i]
+		}
+	}
+	return nil
 }

@@ -14,7 +14,7 @@ func mustRoutes(t testing.TB, routes ...Route) *Broker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Broker{routes: rs}
+	return &Broker{routes: Routes{routes: rs}}
 }
 
 func TestRoleFor(t *testing.T) {

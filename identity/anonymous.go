@@ -74,9 +74,16 @@ type Anonymous struct {
 	// SessionHeader is the request header a client may name its session in (default
 	// x-agent-session).
 	SessionHeader string
+	// Sessions, if set, tracks the anonymous sessions as the Verifier tracks its own: one that
+	// goes idle or outlives its lifetime ends, and its OnEnd callbacks (lease revocation, the
+	// closing record) run. Without it nothing ever ends a session a client named itself.
+	Sessions *Sessions
 }
 
 // Identify sets x.Identity to an anonymous identity with its session (see AnonymousSession).
 func (a Anonymous) Identify(x *exchange.Exchange, sourceAddress string) {
 	x.Identity = exchange.Identity{Session: AnonymousSession(x.Request.Headers, sourceAddress, a.SessionHeader)}
+	if a.Sessions != nil {
+		a.Sessions.Touch(x.Identity.Session)
+	}
 }

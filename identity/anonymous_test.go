@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -55,5 +56,24 @@ func TestVerifierGivesAnonymousRequestsASession(t *testing.T) {
 	}
 	if x.Identity.Subject != "" || x.Identity.Session != AnonymousSession(x.Request.Headers, "10.1.2.3:4444", "") {
 		t.Fatalf("identity = %+v, want anonymous with the client's session", x.Identity)
+	}
+}
+
+// An anonymous session a client named itself ends when idle, like an identified one, when
+// Anonymous has a tracker: its OnEnd callbacks (lease revocation) run.
+func TestAnonymousSessionsEndWhenIdle(t *testing.T) {
+	clk := newClock()
+	s := NewSessions(SessionConfig{IdleTimeout: time.Minute}, WithClock(clk.Now), WithTicks(make(chan time.Time)))
+	defer func() { _ = s.Close(context.Background()) }()
+	ends := newEndLog()
+	s.OnEnd(ends.fn)
+	x := exchangeWith("user-agent", "sdk/1", "x-agent-session", "task-9")
+	Anonymous{Sessions: s}.Identify(x, "10.0.0.1:5000")
+	clk.Add(2 * time.Minute)
+	if n := s.Sweep(context.Background()); n != 1 {
+		t.Fatalf("sweep ended %d sessions, want the idle anonymous one", n)
+	}
+	if got := ends.next(t); got != x.Identity.Session {
+		t.Fatalf("ended %s, want %s", got, x.Identity.Session)
 	}
 }

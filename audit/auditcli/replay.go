@@ -84,6 +84,9 @@ func sessionSteps(entries []audit.Entry, session string) []*step {
 		if r.Unmapped.Warden.Session != session && (r.Actor.Session == nil || r.Actor.Session.UID != session) {
 			continue
 		}
+		if w := r.Unmapped.Warden; w.Event == string(audit.EventSessionEnded) || w.ErrorCode == "session.ended" {
+			continue // the session's closing record, not an exchange of it
+		}
 		id := r.Metadata.CorrelationUID
 		s, ok := byID[id]
 		if !ok {

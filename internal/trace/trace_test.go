@@ -170,6 +170,18 @@ func TestExchangeThroughTheServerIsOneTraceUnderEnvoysSpan(t *testing.T) {
 				t.Fatalf("span %s attribute %s carries request data: %s", s.Name, kv.Key, kv.Value.String())
 			}
 		}
+		// Anywhere else a span carries text to the collector: its name, status, events and
+		// resource.
+		text := s.Name + " " + s.Status.Description + " " + s.Resource.String()
+		for _, ev := range s.Events {
+			text += " " + ev.Name
+			for _, kv := range ev.Attributes {
+				text += " " + kv.Value.String()
+			}
+		}
+		if strings.Contains(text, "SECRET") {
+			t.Fatalf("span %s carries request data outside its attributes: %s", s.Name, text)
+		}
 	}
 }
 

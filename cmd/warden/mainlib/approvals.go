@@ -84,7 +84,7 @@ func (rt *runtime) mountApprovals(ctx context.Context, cfg Config, log *slog.Log
 		// warden dev only: Handler accepts the dev approver token (auth stays nil).
 	default:
 		rt.admin("/approvals", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate; to try approvals locally, run `warden dev` (it prints a dev approver token)", http.StatusServiceUnavailable)
+			http.Error(w, "approvals API disabled: configure identity (or approval.approvers) so approvers can authenticate; to try approvals locally, run `warden dev` (it writes a dev approver token to DATA_DIR/dev-approver-token)", http.StatusServiceUnavailable)
 		}))
 		return nil
 	}

@@ -140,11 +140,25 @@ func (rt *runtime) openIdentity(ctx context.Context, cfg Config, log *slog.Logge
 	return &agents{v}, nil
 }
 
+// openAnonymousSessions tracks the sessions of a configuration without an identity section (with
+// one, the verifier tracks every session, anonymous ones included): an anonymous session ends
+// when idle or at its lifetime like any other, and is handed to sessions, which gives its
+// leases back to Vault. Nil with an identity section.
+func (rt *runtime) openAnonymousSessions(cfg Config, sessions pipeline.Sessions) *identity.Sessions {
+	if cfg.Identity != nil {
+		return nil
+	}
+	s := identity.NewSessions(identity.SessionConfig{})
+	s.OnEnd(sessions.End)
+	rt.closers = append(rt.closers, s.Close)
+	return s
+}
+
 // stage is the identity stage: without an identity section every request still gets an
-// anonymous session.
-func (a *agents) stage() extproc.Identifier {
+// anonymous session, tracked by anon.
+func (a *agents) stage(anon *identity.Sessions) extproc.Identifier {
 	if a == nil {
-		return pipeline.Anonymous{}
+		return pipeline.Anonymous{A: identity.Anonymous{Sessions: anon}}
 	}
 	return pipeline.Identity{V: a.v}
 }

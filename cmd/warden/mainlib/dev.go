@@ -47,7 +47,7 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	fs.SetOutput(stderr)
 	gatewayAddr := fs.String("gateway", "127.0.0.1:8080", "address of the local HTTP gateway")
 	routes := fs.String("routes", "", "routes file (YAML: routes: [{prefix, upstream, host_rewrite}]); without it the Host header picks the upstream")
-	devApprover := fs.Bool("dev-approver", true, "accept a local approver token, printed at start-up, on the approvals API (dev only; warden serve refuses it)")
+	devApprover := fs.Bool("dev-approver", true, "accept a local approver token, written to DATA_DIR/dev-approver-token at start-up, on the approvals API (dev only; warden serve refuses it)")
 	sf := addServerFlags(fs, "127.0.0.1:0", "127.0.0.1:9901")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: warden dev [--gateway ADDR] [--routes FILE] [--policy PATH] [--config FILE]\n\nRuns warden and a local HTTP gateway that sends every request through it exactly as\nEnvoy's ext_proc filter would (modes from envoy/bootstrap.yaml). Point curl or an SDK at the gateway.")
@@ -62,9 +62,9 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		// nothing, and a loopback or Unix-socket listen address is required instead.
 		return fmt.Errorf("%w: warden dev drives warden in-process; drop tls (and the --tls-* flags) and listen on loopback", ErrUsage)
 	}
-	var devToken, devTokenFile string
+	var devTokenFile string
 	if *devApprover {
-		devToken = approval.NewDevApproverToken()
+		devToken := approval.NewDevApproverToken()
 		cfg.Approval.DevApprover, cfg.Approval.DevApproverToken = true, devToken
 		if devTokenFile, err = approval.WriteDevApproverToken(cfg.DataDir, devToken); err != nil {
 			return err
@@ -122,9 +122,10 @@ func runDev(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}()
 	fmt.Fprintf(stdout, "warden dev: gateway on http://%s (ext_proc %s, admin http://%s)\n", lis.Addr(), addrs.GRPC, addrs.Admin)
 	fmt.Fprintf(stdout, "  try: curl -s http://%s/v1/models -H 'host: api.openai.com'   (or --routes FILE)\n", lis.Addr())
-	if devToken != "" {
+	if devTokenFile != "" {
+		// The token approves any held action: name its file (0600), never print the token.
 		fmt.Fprintf(stdout, "  approvals: DEV approver token in %s (for trying approvals on this machine, not for production; warden serve refuses it):\n"+
-			"    export WARDEN_APPROVER_TOKEN=%s\n    warden approvals --admin http://%s\n", devTokenFile, devToken, addrs.Admin)
+			"    warden approvals --admin http://%s --token-file %s\n", devTokenFile, addrs.Admin, devTokenFile)
 	}
 	<-ctx.Done()
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

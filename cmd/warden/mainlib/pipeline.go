@@ -116,10 +116,12 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := rt.openIdentity(ctx, cfg, log, pipeline.Sessions{Leases: broker.leases(), Events: events, Logger: log})
+	sessions := pipeline.Sessions{Leases: broker.leases(), Events: events, Logger: log}
+	verifier, err := rt.openIdentity(ctx, cfg, log, sessions)
 	if err != nil {
 		return nil, err
 	}
+	anonymous := rt.openAnonymousSessions(cfg, sessions)
 	approvals, err := rt.openApprovals(ctx, cfg, log, events, view, red.Secrets)
 	if err != nil {
 		return nil, err
@@ -133,7 +135,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 	}
 
 	pipe := extproc.Pipeline{
-		Identity: verifier.stage(),
+		Identity: verifier.stage(anonymous),
 		Route:    route,
 		Inspect:  pipeline.Inspector{},
 		Policy:   decider,
