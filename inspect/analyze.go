@@ -29,6 +29,13 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	raw := req.Body
 	if enc := req.Headers.Get("content-encoding"); enc != "" && len(raw) > 0 {
 		raw = f.decodeContentEncoding(raw, enc)
+		if raw != nil {
+			// Every reader below (the GitHub, AWS and Kubernetes recognisers, GraphQL, a
+			// proxied request) reads what the server will read: the decoded body.
+			decoded := *req
+			decoded.Body = raw
+			req = &decoded
+		}
 	}
 	body := f.readBody(raw, req.Headers.Get("content-type"))
 	c.bodyMethods(body)
