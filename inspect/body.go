@@ -93,12 +93,12 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return f.readNDJSON(body)
 	case isXMLType(mt):
 		return f.readXML(body)
-	case looksJSON(mt, body):
+	case strings.Contains(mt, "json"):
+		// (A body of another type that looks like JSON was tried above; one that did not decode
+		// is read by its declared type: a shell script may begin with "{ " or "[ ".)
 		v, dups, ok := decodeJSONAll(body)
 		if !ok {
-			if strings.Contains(mt, "json") {
-				f.ambiguous("request body is declared JSON but does not parse")
-			}
+			f.ambiguous("request body is declared JSON but does not parse")
 			return requestBody{kind: bodyOther}
 		}
 		return f.jsonRead(v, dups)
@@ -106,7 +106,12 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return requestBody{kind: bodySQL, text: string(body)}
 	case mt == "" || mt == "text/plain" || mt == "text/x-shellscript" || mt == "application/x-sh" ||
 		mt == "text/x-sh" || mt == "application/x-shellscript":
-		if len(body) <= maxFormBody && utf8.Valid(body) {
+		switch {
+		case len(body) > maxFormBody:
+			f.truncate("text body is larger than the " + itoa(maxFormBody) + "-byte inspection limit")
+		case !utf8.Valid(body):
+			f.ambiguous("text body is not valid UTF-8")
+		default:
 			return requestBody{kind: bodyText, text: string(body)}
 		}
 	}
@@ -189,12 +194,4 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 		vals[name] = append(vals[name], string(data))
 	}
 	return requestBody{kind: bodyMultipart, form: vals}
-}
-
-func looksJSON(mt string, body []byte) bool {
-	if strings.Contains(mt, "json") {
-		return true
-	}
-	t := bytes.TrimLeft(body, " \t\r\n")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }

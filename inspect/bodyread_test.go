@@ -3,6 +3,7 @@ package inspect
 import (
 	"bytes"
 	"compress/gzip"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +34,36 @@ func TestEncodedBodyReachesRecognisers(t *testing.T) {
 		"content-type: application/graphql", "content-encoding: gzip"))
 	if len(f.Actions) != 1 || f.Actions[0].GraphQL == nil || f.Actions[0].GraphQL.ParseError != "" || !f.Actions[0].Destructive {
 		t.Fatalf("gzip-encoded GraphQL mutation not read as one:%s", describe(f))
+	}
+}
+
+// TestTextBodyReadOrReported: a plain-text body to a command endpoint is read as the script it
+// is even when it begins like JSON ("{ ...; }" is a brace group, "[ ... ]" a test), and one too
+// large or not UTF-8 is reported (truncated, ambiguous) instead of passing unread.
+func TestTextBodyReadOrReported(t *testing.T) {
+	for _, ct := range []string{"text/plain", ""} {
+		for _, body := range []string{"{ rm -rf /srv; }", "[ -d /srv ] && rm -rf /srv"} {
+			var h []string
+			if ct != "" {
+				h = []string{"content-type: " + ct}
+			}
+			f := Analyze(req("POST", "runner.corp", "/v1/exec", body, h...))
+			if kinds := destructiveKinds(f); len(kinds) != 1 || kinds[0] != KindShell {
+				t.Errorf("%q as %q: destructive %v%s", body, ct, kinds, describe(f))
+			}
+		}
+	}
+	big := strings.Repeat("echo ok\n", maxFormBody/8) + "rm -rf /srv\n"
+	f := Analyze(req("POST", "runner.corp", "/v1/exec", big, "content-type: text/plain"))
+	if !f.Inspection.Truncated || !f.Inspection.Executing {
+		t.Errorf("text body over the limit: %+v", f.Inspection)
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", "rm -rf /srv # \xff", "content-type: text/plain"))
+	if !f.Inspection.Ambiguous || !f.Inspection.Executing {
+		t.Errorf("text body that is not UTF-8: %+v", f.Inspection)
+	}
+	f = Analyze(req("POST", "runner.corp", "/v1/exec", `{"command": "rm -rf /srv"`, "content-type: application/json"))
+	if !f.Inspection.Ambiguous {
+		t.Errorf("declared JSON that does not parse: %+v", f.Inspection)
 	}
 }
