@@ -67,3 +67,19 @@ func TestTextBodyReadOrReported(t *testing.T) {
 		t.Errorf("declared JSON that does not parse: %+v", f.Inspection)
 	}
 }
+
+// TestYAMLKeysThatAreNotStrings: a YAML mapping whose keys are not all strings is still walked,
+// every value judged (a key yaml.v3 cannot hold in a Go map, such as a sequence, makes the body
+// ambiguous).
+func TestYAMLKeysThatAreNotStrings(t *testing.T) {
+	for _, body := range []string{"1: rm -rf /srv\n", "command: ls\ntrue: rm -rf /srv\n", "~: rm -rf /srv\n"} {
+		f := Analyze(req("POST", "runner.corp", "/v1/exec", body, "content-type: application/yaml"))
+		if kinds := destructiveKinds(f); len(kinds) != 1 || kinds[0] != KindShell {
+			t.Errorf("%q: destructive %v%s", body, kinds, describe(f))
+		}
+	}
+	f := Analyze(req("POST", "runner.corp", "/v1/exec", "? [a, b]\n: rm -rf /srv\n", "content-type: application/yaml"))
+	if !f.Inspection.Ambiguous {
+		t.Errorf("sequence key: %+v", f.Inspection)
+	}
+}
