@@ -83,3 +83,17 @@ func TestYAMLKeysThatAreNotStrings(t *testing.T) {
 		t.Errorf("sequence key: %+v", f.Inspection)
 	}
 }
+
+// TestEmbeddedSQLPastActionLimit: SQL a command carries that no longer fits under the action
+// limit is reported (truncated), not dropped.
+func TestEmbeddedSQLPastActionLimit(t *testing.T) {
+	var parts []string
+	for range maxActions - 1 {
+		parts = append(parts, `{"command": "ls /tmp"}`)
+	}
+	parts = append(parts, `{"command": "psql -c 'DROP TABLE users'"}`)
+	f := Analyze(req("POST", "runner.corp", "/v1/exec", "["+strings.Join(parts, ",")+"]", "content-type: application/json"))
+	if len(f.Actions) != maxActions || !f.Inspection.Truncated {
+		t.Fatalf("%d actions, %+v", len(f.Actions), f.Inspection)
+	}
+}
