@@ -53,7 +53,14 @@ func analyze(req *exchange.Request, depth int) *Facts {
 		f.body, f.bodyJSON = body.json, true
 	}
 	execEndpoint := isExecContext(endpoint) || isSQLContext(endpoint)
-	f.graphQLActions(req, path, c.rawQuery, strings.ToLower(req.Headers.Get("content-type")))
+	ct := strings.ToLower(req.Headers.Get("content-type"))
+	if execEndpoint && !isLLM && body.kind == bodyOther && len(raw) > 0 && !strings.Contains(ct, "graphql") &&
+		!f.Inspection.Truncated && !f.Inspection.Ambiguous {
+		// A body of a type no reader here reads (application/octet-stream, text/x-python, ...):
+		// the endpoint may run it all the same.
+		f.ambiguous("request body to an executing endpoint is of a type warden does not read")
+	}
+	f.graphQLActions(req, path, c.rawQuery, ct)
 	switch {
 	case isLLM:
 		f.LLM = llmapi.ParseRequest(provider, api, body.json)

@@ -97,3 +97,19 @@ func TestEmbeddedSQLPastActionLimit(t *testing.T) {
 		t.Fatalf("%d actions, %+v", len(f.Actions), f.Inspection)
 	}
 }
+
+// TestUnreadBodyTypeOnExecutingEndpoint: a body of a type no reader reads is reported on an
+// endpoint that executes what it is sent (it may run it regardless of the type), and is not
+// reported elsewhere.
+func TestUnreadBodyTypeOnExecutingEndpoint(t *testing.T) {
+	for _, ct := range []string{"application/octet-stream", "text/x-python", "application/x-tar"} {
+		f := Analyze(req("POST", "runner.corp", "/v1/exec", "rm -rf /srv", "content-type: "+ct))
+		if !f.Inspection.Ambiguous || !f.Inspection.Executing {
+			t.Errorf("%s to a command endpoint: %+v", ct, f.Inspection)
+		}
+		f = Analyze(req("POST", "files.corp", "/v1/upload", "rm -rf /srv", "content-type: "+ct))
+		if f.Inspection.Ambiguous || f.Inspection.Truncated {
+			t.Errorf("%s to an upload endpoint: %+v", ct, f.Inspection)
+		}
+	}
+}

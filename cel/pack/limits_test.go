@@ -153,6 +153,10 @@ func TestEveryLimitBlocks(t *testing.T) {
 			"text bytes", post(exec, "text/plain", "ls /tmp\n"+strings.Repeat("# pad\n", 200<<10)+"rm -rf /srv\n"),
 			post(exec, "text/plain", "ls -l /tmp\n"), "inspection-truncated",
 		},
+		{
+			"body of a type warden does not read", post(exec, "application/octet-stream", "rm -rf /srv"),
+			post(exec, "text/plain", "ls -l /tmp"), "inspection-ambiguous",
+		},
 		{"declared YAML that does not parse", post(exec, "application/yaml", "command: [ls\n"), post(exec, "application/yaml", "command: ls\n"), "inspection-ambiguous"},
 		{
 			"HTTP message that does not parse", post(exec, js, `{"request": "GET /status HTTP/1.1\r\nnot a header\r\n\r\n"}`),
