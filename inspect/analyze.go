@@ -60,6 +60,9 @@ func analyze(req *exchange.Request, depth int) *Facts {
 		// the endpoint may run it all the same.
 		f.ambiguous("request body to an executing endpoint is of a type warden does not read")
 	}
+	if execEndpoint && body.binaryParts > 0 {
+		f.ambiguous("a multipart part to an executing endpoint is not text")
+	}
 	f.graphQLActions(req, path, c.rawQuery, ct)
 	switch {
 	case isLLM:

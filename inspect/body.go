@@ -44,6 +44,9 @@ type requestBody struct {
 	dups []any      // bodyJSON: values shadowed by a repeated key, each as {key: value}
 	form url.Values // bodyForm, bodyMultipart
 	text string     // bodySQL, bodyText
+	// binaryParts counts multipart parts left unread because they are not text (an upload);
+	// analyze reports them on an executing endpoint, which may run them.
+	binaryParts int
 }
 
 // mediaType returns the lower-case media type of a content-type header ("" when absent).
@@ -162,6 +165,7 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 	}
 	r := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 	vals := url.Values{}
+	binary := 0
 	for n := 0; ; n++ {
 		p, err := r.NextRawPart()
 		if errors.Is(err, io.EOF) {
@@ -185,7 +189,8 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 			continue
 		}
 		if !utf8.Valid(data) {
-			continue // binary upload: not text any command or statement is read from
+			binary++ // an upload: not text any command or statement is read from
+			continue
 		}
 		name := p.FormName()
 		if name == "" {
@@ -193,5 +198,5 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 		}
 		vals[name] = append(vals[name], string(data))
 	}
-	return requestBody{kind: bodyMultipart, form: vals}
+	return requestBody{kind: bodyMultipart, form: vals, binaryParts: binary}
 }

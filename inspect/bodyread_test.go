@@ -113,3 +113,18 @@ func TestUnreadBodyTypeOnExecutingEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryMultipartPartOnExecutingEndpoint: a multipart part that is not UTF-8 text is not
+// read; on an executing endpoint that is reported, elsewhere (an upload) it is not.
+func TestBinaryMultipartPartOnExecutingEndpoint(t *testing.T) {
+	const ct = "content-type: multipart/form-data; boundary=x"
+	body := "--x\r\nContent-Disposition: form-data; name=\"script\"; filename=\"run.sh\"\r\n\r\nrm -rf /srv # \xff\r\n--x--\r\n"
+	f := Analyze(req("POST", "runner.corp", "/v1/exec", body, ct))
+	if !f.Inspection.Ambiguous || !f.Inspection.Executing {
+		t.Errorf("binary part to a command endpoint: %+v", f.Inspection)
+	}
+	f = Analyze(req("POST", "files.corp", "/v1/upload", body, ct))
+	if f.Inspection.Ambiguous || f.Inspection.Truncated {
+		t.Errorf("binary part to an upload endpoint: %+v", f.Inspection)
+	}
+}
