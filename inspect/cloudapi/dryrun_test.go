@@ -39,3 +39,28 @@ func TestDryRunOnlyWhenUnambiguous(t *testing.T) {
 		}
 	}
 }
+
+// TestShapeBodyDryRunScope: a body's dry-run flag exempts a delete-all only where it is the
+// call's option (top level, or an options object), set to true with no dry-run key saying
+// otherwise; one deep in the data does not.
+func TestShapeBodyDryRunScope(t *testing.T) {
+	empty := map[string]any{}
+	cases := []struct {
+		name string
+		body map[string]any
+		dry  bool
+	}{
+		{"top level", map[string]any{"filter": empty, "dryRun": true}, true},
+		{"options object", map[string]any{"filter": empty, "options": map[string]any{"dry_run": "true"}}, true},
+		{"JSON:API attributes", map[string]any{"filter": empty, "data": map[string]any{"attributes": map[string]any{"plan-only": true}}}, true},
+		{"deep in the data", map[string]any{"filter": empty, "notify": map[string]any{"email": map[string]any{"preview": true}}}, false},
+		{"contradicted", map[string]any{"filter": empty, "dryRun": true, "dry_run": false}, false},
+		{"none", map[string]any{"filter": empty}, false},
+	}
+	for _, tc := range cases {
+		c, ok := Shape("POST", "api.example.com", []string{"v1", "records", "deleteMany"}, nil, tc.body)
+		if !ok || c.DryRun != tc.dry || c.Destructive == tc.dry {
+			t.Errorf("%s: %+v", tc.name, c)
+		}
+	}
+}
