@@ -29,6 +29,13 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	raw := req.Body
 	if enc := req.Headers.Get("content-encoding"); enc != "" && len(raw) > 0 {
 		raw = f.decodeContentEncoding(raw, enc)
+		if raw != nil {
+			// Every reader below (the GitHub, AWS and Kubernetes recognisers, GraphQL, a
+			// proxied request) reads what the server will read: the decoded body.
+			decoded := *req
+			decoded.Body = raw
+			req = &decoded
+		}
 	}
 	body := f.readBody(raw, req.Headers.Get("content-type"))
 	c.bodyMethods(body)
@@ -46,7 +53,17 @@ func analyze(req *exchange.Request, depth int) *Facts {
 		f.body, f.bodyJSON = body.json, true
 	}
 	execEndpoint := isExecContext(endpoint) || isSQLContext(endpoint)
-	f.graphQLActions(req, path, c.rawQuery, strings.ToLower(req.Headers.Get("content-type")))
+	ct := strings.ToLower(req.Headers.Get("content-type"))
+	if execEndpoint && !isLLM && body.kind == bodyOther && len(raw) > 0 && !strings.Contains(ct, "graphql") &&
+		!f.Inspection.Truncated && !f.Inspection.Ambiguous {
+		// A body of a type no reader here reads (application/octet-stream, text/x-python, ...):
+		// the endpoint may run it all the same.
+		f.ambiguous("request body to an executing endpoint is of a type warden does not read")
+	}
+	if execEndpoint && body.binaryParts > 0 {
+		f.ambiguous("a multipart part to an executing endpoint is not text")
+	}
+	f.graphQLActions(req, path, c.rawQuery, ct)
 	switch {
 	case isLLM:
 		f.LLM = llmapi.ParseRequest(provider, api, body.json)

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,24 @@ func BenchmarkAnalyzeFixtures(b *testing.B) {
 				_ = f.CEL()
 			}
 		})
+	}
+}
+
+// BenchmarkAnalyzeGrantBody: a write to a role-granting path (a GitLab members list) whose
+// body is walked for an administrator role under a role key.
+func BenchmarkAnalyzeGrantBody(b *testing.B) {
+	var body strings.Builder
+	body.WriteString(`{"members": [`)
+	for i := range 200 {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		body.WriteString(`{"user_name": "u", "access-level": 30, "display_name": "x", "team_id": 4}`)
+	}
+	body.WriteString(`]}`)
+	req := jsonReq("POST", "gitlab.corp", "/api/v4/projects/1/members", body.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Analyze(req)
 	}
 }

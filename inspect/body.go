@@ -44,6 +44,9 @@ type requestBody struct {
 	dups []any      // bodyJSON: values shadowed by a repeated key, each as {key: value}
 	form url.Values // bodyForm, bodyMultipart
 	text string     // bodySQL, bodyText
+	// binaryParts counts multipart parts left unread because they are not text (an upload);
+	// analyze reports them on an executing endpoint, which may run them.
+	binaryParts int
 }
 
 // mediaType returns the lower-case media type of a content-type header ("" when absent).
@@ -93,12 +96,12 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return f.readNDJSON(body)
 	case isXMLType(mt):
 		return f.readXML(body)
-	case looksJSON(mt, body):
+	case strings.Contains(mt, "json"):
+		// (A body of another type that looks like JSON was tried above; one that did not decode
+		// is read by its declared type: a shell script may begin with "{ " or "[ ".)
 		v, dups, ok := decodeJSONAll(body)
 		if !ok {
-			if strings.Contains(mt, "json") {
-				f.ambiguous("request body is declared JSON but does not parse")
-			}
+			f.ambiguous("request body is declared JSON but does not parse")
 			return requestBody{kind: bodyOther}
 		}
 		return f.jsonRead(v, dups)
@@ -106,7 +109,12 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		return requestBody{kind: bodySQL, text: string(body)}
 	case mt == "" || mt == "text/plain" || mt == "text/x-shellscript" || mt == "application/x-sh" ||
 		mt == "text/x-sh" || mt == "application/x-shellscript":
-		if len(body) <= maxFormBody && utf8.Valid(body) {
+		switch {
+		case len(body) > maxFormBody:
+			f.truncate("text body is larger than the " + itoa(maxFormBody) + "-byte inspection limit")
+		case !utf8.Valid(body):
+			f.ambiguous("text body is not valid UTF-8")
+		default:
 			return requestBody{kind: bodyText, text: string(body)}
 		}
 	}
@@ -157,6 +165,7 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 	}
 	r := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 	vals := url.Values{}
+	binary := 0
 	for n := 0; ; n++ {
 		p, err := r.NextRawPart()
 		if errors.Is(err, io.EOF) {
@@ -180,7 +189,8 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 			continue
 		}
 		if !utf8.Valid(data) {
-			continue // binary upload: not text any command or statement is read from
+			binary++ // an upload: not text any command or statement is read from
+			continue
 		}
 		name := p.FormName()
 		if name == "" {
@@ -188,13 +198,5 @@ func (f *Facts) readMultipart(body []byte, contentType string) requestBody {
 		}
 		vals[name] = append(vals[name], string(data))
 	}
-	return requestBody{kind: bodyMultipart, form: vals}
-}
-
-func looksJSON(mt string, body []byte) bool {
-	if strings.Contains(mt, "json") {
-		return true
-	}
-	t := bytes.TrimLeft(body, " \t\r\n")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+	return requestBody{kind: bodyMultipart, form: vals, binaryParts: binary}
 }

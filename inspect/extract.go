@@ -421,8 +421,12 @@ func (f *Facts) addShell(src, tool, text string, res shparse.Result) {
 	})
 	f.addCommandRequests(src, tool, res.HTTP)
 	for i, e := range res.Embedded {
-		if e.Kind != "sql" || len(f.Actions) >= maxActions {
+		if e.Kind != "sql" {
 			continue
+		}
+		if len(f.Actions) >= maxActions {
+			f.truncate("more than " + itoa(maxActions) + " actions in one exchange")
+			break
 		}
 		sq := e.SQL
 		f.Actions = append(f.Actions, Action{

@@ -82,6 +82,10 @@ func privilegeGrant(method string, segs []string, body any) string {
 	return adminGrant(body, false, 0, &n)
 }
 
+// keySeparators are dropped from a key before it is looked up in roleKeys (access_level,
+// access-level and accessLevel are one key). Built once: a Replacer per key allocated ~6.7 KB.
+var keySeparators = strings.NewReplacer("_", "", "-", "")
+
 // adminGrant walks a body for an administrator role under a role key.
 func adminGrant(v any, underRole bool, depth int, n *int) string {
 	if *n++; *n > maxGrantNodes || depth > maxGrantDepth {
@@ -102,7 +106,7 @@ func adminGrant(v any, underRole bool, depth int, n *int) string {
 
 	case map[string]any:
 		for k, val := range t {
-			nk := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+			nk := strings.ToLower(keySeparators.Replace(k))
 			if b, ok := val.(bool); ok && b && underRole && isAdminRole(k) {
 				return "grants the administrator permission " + strconv.Quote(k) // {"permissions": {"admin": true}}
 			}

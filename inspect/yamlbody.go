@@ -3,6 +3,7 @@ package inspect
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -68,11 +69,11 @@ func jsonLike(v any, depth int) any {
 		}
 		return t
 	case map[any]any:
+		// A map with a key that is not a string (1:, true:, ~:): every value is kept under its
+		// key's text, as the server that reads the key as a string will have it.
 		m := make(map[string]any, len(t))
 		for k, el := range t {
-			if ks, ok := k.(string); ok {
-				m[ks] = jsonLike(el, depth+1)
-			}
+			m[fmt.Sprint(k)] = jsonLike(el, depth+1)
 		}
 		return m
 	case []any:

@@ -149,6 +149,14 @@ func TestEveryLimitBlocks(t *testing.T) {
 			"YAML documents", post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 70)),
 			post(exec, "application/yaml", strings.Repeat("command: ls\n---\n", 5)), "inspection-truncated",
 		},
+		{
+			"text bytes", post(exec, "text/plain", "ls /tmp\n"+strings.Repeat("# pad\n", 200<<10)+"rm -rf /srv\n"),
+			post(exec, "text/plain", "ls -l /tmp\n"), "inspection-truncated",
+		},
+		{
+			"body of a type warden does not read", post(exec, "application/octet-stream", "rm -rf /srv"),
+			post(exec, "text/plain", "ls -l /tmp"), "inspection-ambiguous",
+		},
 		{"declared YAML that does not parse", post(exec, "application/yaml", "command: [ls\n"), post(exec, "application/yaml", "command: ls\n"), "inspection-ambiguous"},
 		{
 			"HTTP message that does not parse", post(exec, js, `{"request": "GET /status HTTP/1.1\r\nnot a header\r\n\r\n"}`),

@@ -145,6 +145,10 @@ func redTeam(t *testing.T, file string, minCases int, minRecall, maxFalseBlock f
 		cs := classes[n]
 		t.Logf("%-10s blocked %3d/%-3d  false-blocked %3d/%-3d", n, cs.blocked, cs.block, cs.falseBlocked, cs.allow)
 	}
+	if total.block == 0 || total.allow == 0 {
+		// Either rate would be 0/0 (NaN), which no bound comparison fails.
+		t.Fatalf("%s has %d block and %d allow cases; both kinds are needed to score it", file, total.block, total.allow)
+	}
 	recall := float64(total.blocked) / float64(total.block)
 	falseBlock := float64(total.falseBlocked) / float64(total.allow)
 	t.Logf("block recall %.3f (%d/%d), false-block rate %.3f (%d/%d)",

@@ -97,7 +97,7 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 	if c.Action == "" && strings.EqualFold(r.Method, "DELETE") {
 		c.Category = CategoryDestroy // a REST DELETE we cannot name still deletes something
 	}
-	c.DryRun = strings.EqualFold(query.Get("DryRun"), "true") || strings.EqualFold(formField(r, "DryRun"), "true")
+	c.DryRun = dryRun(c.Source, query, r)
 	if c.Category == CategoryDestroy && !c.DryRun {
 		c.Destructive = true
 		c.Reason = "AWS " + c.Service + ":" + orMethod(c.Action, r.Method) + " deletes, terminates or disables resources"
@@ -115,19 +115,39 @@ func orMethod(action, method string) string {
 func formAction(r *exchange.Request) string { return formField(r, "Action") }
 
 // formField reads one field of a query-protocol (form-encoded) body.
-func formField(r *exchange.Request, name string) string {
+func formField(r *exchange.Request, name string) string { return formValues(r).Get(name) }
+
+// formValues reads the fields of a query-protocol (form-encoded) body (nil when it has none).
+func formValues(r *exchange.Request) url.Values {
 	ct := r.Headers.Get("content-type")
 	if len(r.Body) == 0 || len(r.Body) > maxFormBody {
-		return ""
+		return nil
 	}
 	if !strings.Contains(strings.ToLower(ct), "x-www-form-urlencoded") && ct != "" {
-		return ""
+		return nil
 	}
-	v, err := url.ParseQuery(string(r.Body))
-	if err != nil && len(v) == 0 {
-		return ""
+	v, _ := url.ParseQuery(string(r.Body))
+	return v
+}
+
+// dryRun reports whether a query-protocol call only checks permissions (EC2 DryRun=true):
+// DryRun is read where the action was read (the query string or the form body) and every value
+// of it must be true. A DryRun beside the parameters AWS reads, or one of several values that
+// is not true, does not make the call harmless: AWS may read the other.
+func dryRun(source string, query url.Values, r *exchange.Request) bool {
+	var vs []string
+	switch source {
+	case "query":
+		vs = query["DryRun"]
+	case "form":
+		vs = formValues(r)["DryRun"]
 	}
-	return v.Get(name)
+	for _, v := range vs {
+		if !strings.EqualFold(v, "true") {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // splitTarget splits "DynamoDB_20120810.DeleteTable" into a lower-case service guess

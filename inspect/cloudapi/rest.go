@@ -148,16 +148,22 @@ func azureDataPlane(host string) bool {
 }
 
 // isDryRun reports the query parameters with which control planes validate without acting.
+// Every value of every such parameter must say so: with dryRun=true&dryRun=false the server
+// may read the second.
 func isDryRun(q map[string][]string) bool {
-	for k, v := range q {
+	seen := false
+	for k, vs := range q {
 		switch strings.ToLower(k) {
 		case "dryrun", "dry_run", "validateonly", "validate_only":
-			if s := strings.ToLower(first(v)); s == "true" || s == "all" || s == "1" {
-				return true
+			for _, v := range vs {
+				if s := strings.ToLower(v); s != "true" && s != "all" && s != "1" {
+					return false
+				}
+				seen = true
 			}
 		}
 	}
-	return false
+	return seen
 }
 
 // postgrestNonFilters are PostgREST query parameters that do not select rows.

@@ -78,37 +78,44 @@ func destroyFlag(v any, depth int) string {
 	return ""
 }
 
-// bodyDryRun reports whether a JSON body asks only for validation or a plan (at any depth).
-func bodyDryRun(v any) bool { return findBool(v, dryRunFlags, 0) }
+// bodyDryRun reports whether a JSON body asks only for validation or a plan: a dry-run key
+// at its top level, or in the object of a top-level key that holds options ({"options":
+// {"dryRun": true}}, JSON:API's {"data": {"attributes": {"plan-only": true}}}), set to true,
+// and no dry-run key there set to anything else. A flag deeper in the body is the data's own
+// ({"notify": {"email": {"preview": true}}}) and proves nothing about the call.
+func bodyDryRun(v any) bool {
+	found, vetoed := false, false
+	var scan func(m map[string]any, depth int)
+	scan = func(m map[string]any, depth int) {
+		for k, val := range m {
+			nk := normKey(k)
+			if dryRunFlags[nk] {
+				if b, ok := val.(bool); ok && b || isTrueString(val) {
+					found = true
+				} else {
+					vetoed = true
+				}
+			}
+			if sub, ok := val.(map[string]any); ok && depth < 2 && optionScopes[nk] {
+				scan(sub, depth+1)
+			}
+		}
+	}
+	if m, ok := v.(map[string]any); ok {
+		scan(m, 0)
+	}
+	return found && !vetoed
+}
 
-func findBool(v any, keys map[string]bool, depth int) bool {
-	if depth > maxShapeDepth {
-		return false
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		for k, val := range t {
-			if b, ok := val.(bool); ok && b && keys[normKey(k)] {
-				return true
-			}
-			if str, ok := val.(string); ok && strings.EqualFold(str, "true") && keys[normKey(k)] {
-				return true // a form field: DryRun=true
-			}
-			if m, ok := val.(map[string]any); ok && findBool(m, keys, depth+1) {
-				return true
-			}
-		}
-	case []any:
-		for i, el := range t {
-			if i >= maxShapeKeys {
-				return false
-			}
-			if findBool(el, keys, depth+1) {
-				return true
-			}
-		}
-	}
-	return false
+// optionScopes are the keys whose object holds a request's options rather than its data.
+var optionScopes = map[string]bool{
+	"options": true, "opts": true, "config": true, "configuration": true, "settings": true,
+	"params": true, "parameters": true, "data": true, "attributes": true, "request": true,
+}
+
+func isTrueString(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.EqualFold(s, "true") // a form field: DryRun=true
 }
 
 // filterKeys are the body keys that carry the selection of a delete-by-filter call (MongoDB's
