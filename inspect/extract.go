@@ -168,6 +168,7 @@ func (x *extractor) object(m map[string]any, depth int) {
 	}
 	skip := x.commandWithArgs(m)
 	x.embeddedHTTP(m)
+	x.describedActions(m)
 	code, argv := x.selectedScript(m)
 	if argv != nil {
 		x.argv(x.source(code), argv) // {"shell": "pwsh", "script": "..."}: judged as pwsh runs it
