@@ -117,8 +117,14 @@ func (x *extractor) describedResource(m map[string]any) {
 		ns, _ = stringKey(meta, []string{"namespace"})
 	}
 	apiVersion, _ := stringKey(m, []string{"apiVersion", "api_version", "apiversion", "group_version"})
-	p, isK8s := k8sPath(kind, apiVersion, ns, name)
-	if !isK8s {
+	var p string
+	res, isK8s := k8sResource(kind)
+	if isK8s && genericResources[res] && !k8sContext(x.tool, apiVersion, ns) {
+		isK8s = false // a calendar tool's {"action": "delete", "type": "event"}
+	}
+	if isK8s {
+		p = k8sPath(res, apiVersion, ns, name)
+	} else {
 		p = "/" + url.PathEscape(strings.ToLower(kind))
 		if name != "" {
 			p += "/" + url.PathEscape(name)
@@ -169,12 +175,37 @@ func k8sResource(kind string) (string, bool) {
 	return "", false
 }
 
-// k8sPath builds the REST path of a Kubernetes object (or collection, when name is "").
-func k8sPath(kind, apiVersion, ns, name string) (string, bool) {
-	res, ok := k8sResource(kind)
-	if !ok {
-		return "", false
+// genericResources are Kubernetes resources whose names other APIs use too (a calendar event, a
+// CI job, a Vault secret): a description naming one is a Kubernetes object only in a Kubernetes
+// context (k8sContext).
+var genericResources = map[string]bool{
+	"events": true, "services": true, "endpoints": true, "secrets": true, "nodes": true, "jobs": true,
+	"roles": true, "leases": true, "bindings": true, "ipaddresses": true, "podtemplates": true,
+}
+
+// k8sWords are words of a tool name that say it drives Kubernetes.
+var k8sWords = map[string]bool{
+	"k8s": true, "kube": true, "kubernetes": true, "kubectl": true, "openshift": true, "oc": true,
+	"helm": true, "eks": true, "gke": true, "aks": true, "k3s": true, "kubeconfig": true, "cluster": true,
+}
+
+// k8sContext reports whether a description is of a Kubernetes object: it names an apiVersion or a
+// namespace, or its tool's name says Kubernetes.
+func k8sContext(tool, apiVersion, ns string) bool {
+	if apiVersion != "" || ns != "" {
+		return true
 	}
+	for _, w := range nameWords(tool) {
+		if k8sWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// k8sPath builds the REST path of a Kubernetes object of resource res (or its collection, when
+// name is "").
+func k8sPath(res, apiVersion, ns, name string) string {
 	prefix := "/apis/apps/v1" // any dotless group: the judgement is by resource
 	switch {
 	case strings.Contains(apiVersion, "/"):
@@ -190,7 +221,7 @@ func k8sPath(kind, apiVersion, ns, name string) (string, bool) {
 	if name != "" {
 		p += "/" + url.PathEscape(name)
 	}
-	return p, true
+	return p
 }
 
 func clusterScopedKind(res string) bool {
@@ -284,4 +315,72 @@ func (x *extractor) describedMongo(m map[string]any) {
 		argv := []string{"mongosh", "--quiet", "--eval", script}
 		x.f.addShell(x.source("described"), x.tool, joinArgv(argv), shparse.AnalyzeArgv(argv))
 	}
+}
+
+// codeKeys hold the program a code-interpreter tool runs.
+var codeKeys = []string{"code", "source", "source_code", "sourcecode", "program", "cell", "snippet", "python", "javascript", "js"}
+
+// codeToolLanguages returns the interpreters whose one-liner option reads a code tool's program:
+// the language its name says (a python or run_javascript tool), both Python and JavaScript for
+// a code tool that does not say (execute_code, code_interpreter, sandbox.run), nothing for a
+// tool that is not a code tool.
+func codeToolLanguages(tool string) [][2]string {
+	generic := false
+	for _, w := range nameWords(tool) {
+		switch w {
+		case "python", "python3", "py", "ipython", "jupyter", "notebook", "pandas":
+			return [][2]string{{"python3", "-c"}}
+		case "node", "nodejs", "javascript", "js", "typescript", "ts", "deno":
+			return [][2]string{{"node", "-e"}}
+		case "code", "interpreter", "sandbox", "repl", "eval", "kernel":
+			generic = true
+		}
+	}
+	if generic {
+		return [][2]string{{"python3", "-c"}, {"node", "-e"}}
+	}
+	return nil
+}
+
+// describedCode reads the program of a code-interpreter tool ({"code": "import shutil..."} on a
+// python or execute_code tool) as the interpreter runs it: shparse's conservative lexical scan
+// of known destructive calls (shutil.rmtree, os.remove, subprocess.run([...]), requests.delete,
+// fs.rmSync, execSync, ...). Objects that name their language ({"language": "python"}) are read
+// by selectedScript already. It returns the key it read ("" when none).
+func (x *extractor) describedCode(m map[string]any) string {
+	langs := codeToolLanguages(x.tool)
+	if len(langs) == 0 {
+		return ""
+	}
+	for _, ck := range codeKeys {
+		for k, v := range m {
+			code, ok := v.(string)
+			if !ok || !strings.EqualFold(k, ck) || strings.TrimSpace(code) == "" {
+				continue
+			}
+			x.codeReadings(x.source(k), langs, code)
+			return k
+		}
+	}
+	return ""
+}
+
+// codeReadings judges code as each interpreter in langs would run it and keeps the worst
+// reading: a destructive one, else one that sends HTTP requests (judged as requests), else the
+// first.
+func (x *extractor) codeReadings(src string, langs [][2]string, code string) {
+	if x.full() {
+		return
+	}
+	var best []string
+	var bestRes shparse.Result
+	for i, l := range langs {
+		argv := []string{l[0], l[1], code}
+		res := shparse.AnalyzeArgv(argv)
+		if i == 0 || res.Destructive && !bestRes.Destructive ||
+			!bestRes.Destructive && len(bestRes.HTTP) == 0 && len(res.HTTP) > 0 {
+			best, bestRes = argv, res
+		}
+	}
+	x.f.addShell(src, x.tool, joinArgv(best), bestRes)
 }

@@ -172,6 +172,8 @@ func (x *extractor) object(m map[string]any, depth int) {
 	code, argv := x.selectedScript(m)
 	if argv != nil {
 		x.argv(x.source(code), argv) // {"shell": "pwsh", "script": "..."}: judged as pwsh runs it
+	} else if x.tool != "" {
+		x.describedCode(m) // a python / execute_code tool's {"code": ...}; the key is read as usual too
 	}
 	for k, v := range m {
 		if skip != "" && (k == skip || strings.EqualFold(k, "args") || strings.EqualFold(k, "arguments")) ||

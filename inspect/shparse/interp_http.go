@@ -1,0 +1,94 @@
+package shparse
+
+import (
+	"strconv"
+	"strings"
+)
+
+// HTTP requests sent from interpreter code: requests.delete(url), httpx.put(url, ...),
+// requests.request("DELETE", url), axios.delete(url), fetch(url, {method: "DELETE"}). Like the
+// requests of curl, they are recorded in Result.HTTP for inspect to judge as the request itself;
+// a write whose URL is computed at run time cannot be judged and is flagged.
+
+// httpClients are the receivers whose get/post/put/patch/delete methods send HTTP requests.
+var httpClients = map[string]bool{
+	"requests": true, "httpx": true, "session": true, "sess": true, "s": true, "client": true,
+	"http": true, "urllib3": true, "aiohttp": true, "axios": true, "got": true, "superagent": true,
+	"ky": true, "api": true, "$http": true, "request": true,
+}
+
+// httpVerbs are the method names that send a request with that HTTP method.
+var httpVerbs = map[string]string{
+	"delete": "DELETE", "put": "PUT", "patch": "PATCH", "post": "POST",
+	"del": "DELETE",
+}
+
+// codeHTTP recognises an HTTP call at toks[i] and records it. It returns the index after the
+// call and whether it was one.
+func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int, bool) {
+	if lang != "python" && lang != "node" {
+		return i, false
+	}
+	name := toks[i].val
+	method, urlArg := "", 0
+	receiver := i >= 2 && toks[i-1].kind == tokPunct && toks[i-1].val == "." && toks[i-2].kind == tokIdent &&
+		httpClients[strings.ToLower(toks[i-2].val)]
+	switch {
+	case receiver && httpVerbs[strings.ToLower(name)] != "":
+		method = httpVerbs[strings.ToLower(name)]
+	case receiver && name == "request":
+		method, urlArg = "?", 1 // requests.request("DELETE", url)
+	case name == "fetch" && lang == "node":
+		method = "?"
+	default:
+		return i, false
+	}
+	args, next, ok := callArgs(lang, toks, i+1)
+	if !ok || len(args) <= urlArg {
+		return i, false
+	}
+	if method == "?" {
+		method = callMethod(args, urlArg)
+		if method == "" {
+			return next, true // GET and other reads send nothing that destroys
+		}
+	}
+	if method != "DELETE" && method != "PUT" && method != "PATCH" && method != "POST" {
+		return next, true
+	}
+	u := args[urlArg]
+	if !u.literal || strings.Contains(u.text, dynMarker) || !strings.Contains(u.text, "://") {
+		if method == "DELETE" {
+			a.flag(via + ": " + name + "() sends an HTTP DELETE to a URL computed at run time")
+		}
+		return next, true
+	}
+	r := HTTPRequest{Tool: via, Method: method, URL: u.text}
+	if len(a.res.HTTP) >= maxHTTPRequests {
+		a.flag(via + ": more than " + strconv.Itoa(maxHTTPRequests) + " HTTP requests in one program cannot all be judged")
+		return next, true
+	}
+	a.res.HTTP = append(a.res.HTTP, r)
+	return next, true
+}
+
+// callMethod finds the HTTP method of requests.request("DELETE", url) (the argument before the
+// URL) or fetch(url, {method: "DELETE"}) (a string literal among the options). "" means a read
+// (or no method given, which is GET).
+func callMethod(args []codeArg, urlArg int) string {
+	if urlArg > 0 && args[0].literal {
+		return strings.ToUpper(strings.TrimSpace(args[0].text))
+	}
+	for _, x := range args[urlArg+1:] {
+		for _, t := range x.toks {
+			if t.kind != tokStr {
+				continue
+			}
+			switch m := strings.ToUpper(t.val); m {
+			case "DELETE", "PUT", "PATCH", "POST":
+				return m
+			}
+		}
+	}
+	return ""
+}
