@@ -150,6 +150,19 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		"spool": string(spoolBytes), "kafka warden.audit": strings.Join(auditMsgs, "\n"),
 		"kafka warden.approvals": strings.Join(approvalMsgs, "\n"), "logs": w.logs.String(),
 	}
+	// The search below can find what these outputs carry: each holds the exchanges and the
+	// approval step the canaries rode in (a check on what was read, not on redaction).
+	for where, shown := range map[string][]string{
+		"spool":                  {"canary-approval", "for the rollback", "/api/v1/namespaces/[REDACTED:"},
+		"kafka warden.audit":     {"canary-approval", "for the rollback", "/api/v1/namespaces/[REDACTED:"},
+		"kafka warden.approvals": {"/api/v1/namespaces/[REDACTED:", "for the rollback"},
+	} {
+		for _, s := range shown {
+			if !strings.Contains(outputs[where], s) {
+				t.Errorf("the %s lacks %q: the canary search there would prove nothing", where, s)
+			}
+		}
+	}
 	for where, out := range outputs {
 		for field, c := range canary {
 			if strings.Contains(out, c) || strings.Contains(out, c[4:20]) {
@@ -164,7 +177,8 @@ func jsonQuote(s string) string {
 	return string(b)
 }
 
-// topicMessages reads every message of partition 0 of topic.
+// topicMessages reads every message of partition 0 of topic, one string per message: its key,
+// value and headers.
 func topicMessages(t *testing.T, brokers []string, topic string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -186,10 +200,11 @@ func topicMessages(t *testing.T, brokers []string, topic string) []string {
 		if err != nil {
 			t.Fatalf("read %s: %v (after %d of %d)", topic, err, len(out), last)
 		}
-		out = append(out, fmt.Sprintf("%s %s", m.Key, m.Value))
+		msg := fmt.Sprintf("%s %s", m.Key, m.Value)
 		for _, h := range m.Headers {
-			out = append(out, h.Key+"="+string(h.Value))
+			msg += "\n" + h.Key + "=" + string(h.Value)
 		}
+		out = append(out, msg)
 		if m.Offset >= last-1 {
 			break
 		}
