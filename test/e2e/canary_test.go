@@ -49,7 +49,7 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		c.Approval.Hold = 60 * time.Second
 	})
 	canary := map[string]string{}
-	for i, field := range []string{"user-agent", "header", "request-id", "path", "query", "body", "tool-call", "approval-note", "approval-path"} {
+	for i, field := range []string{"user-agent", "header", "request-id", "path", "query", "body", "tool-call", "approval-note", "approval-path", "abandoned-request-id"} {
 		canary[field] = fakeGitHubToken(uint64(100 + i))
 	}
 	agent := is.token(t, map[string]any{"sub": "alice@example.com", "azp": "ops-bot"})
@@ -105,6 +105,26 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		t.Fatal("the approved request was not released")
 	}
 
+	// 2b. An exchange the client abandons mid-stream: warden logs its end (at debug) with the
+	// request id, so the logs, too, have a line a canary could reach.
+	events := newChanBody()
+	sse := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}}, Body: events}, nil
+	})
+	down := newNotifyDown()
+	ctx, cancel := context.WithCancel(context.Background())
+	abandoned := make(chan struct{})
+	go func() {
+		defer close(abandoned)
+		_, _ = w.envoy.Do(ctx, request("GET", "https://api.example/stream",
+			map[string]string{"authorization": "Bearer " + agent, "x-request-id": "canary-" + canary["abandoned-request-id"]}), sse, down)
+	}()
+	events.ch <- []byte("data: {\"n\":1}\n\n")
+	waitFor(t, down.got, 10*time.Second)
+	cancel()
+	<-abandoned
+	waitUntil(t, 10*time.Second, func() bool { return strings.Contains(w.logs.String(), "stream ended early") })
+
 	// 3. The records show every field, redacted.
 	recs := w.records(t)
 	var ua, path, query, tools, notes bool
@@ -156,6 +176,7 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		"spool":                  {"canary-approval", "for the rollback", "/api/v1/namespaces/[REDACTED:"},
 		"kafka warden.audit":     {"canary-approval", "for the rollback", "/api/v1/namespaces/[REDACTED:"},
 		"kafka warden.approvals": {"/api/v1/namespaces/[REDACTED:", "for the rollback"},
+		"logs":                   {"stream ended early", "canary-[REDACTED:"},
 	} {
 		for _, s := range shown {
 			if !strings.Contains(outputs[where], s) {
