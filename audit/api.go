@@ -14,37 +14,18 @@ import (
 	"github.com/warden-gw/warden/exchange"
 )
 
-// This file keeps the audit package's API stable for its callers: the record model and its
-// encoding live in audit/record, keys and signers in audit/signing, verification and bundles in
-// audit/verify. New code may import those packages directly.
+// This file re-exports what the audit package's callers (and its own files) use: the record
+// model and its encoding live in audit/record, keys and signers in audit/signing, verification
+// and bundles in audit/verify. New code imports those packages directly; a name is added here
+// only for a caller that needs it.
 
 // Record model (audit/record).
 type (
 	Record           = record.Record
 	Stage            = record.Stage
 	Product          = record.Product
-	Metadata         = record.Metadata
-	Actor            = record.Actor
-	User             = record.User
-	Group            = record.Group
-	Session          = record.Session
-	API              = record.API
-	APIRequest       = record.APIRequest
-	APIResponse      = record.APIResponse
-	Service          = record.Service
-	Endpoint         = record.Endpoint
-	HTTPRequest      = record.HTTPRequest
-	URL              = record.URL
-	HTTPHeader       = record.HTTPHeader
-	HTTPResponse     = record.HTTPResponse
-	Unmapped         = record.Unmapped
-	Warden           = record.Warden
 	Decision         = record.Decision
-	ToolCall         = record.ToolCall
-	Credential       = record.Credential
-	ResponseInfo     = record.ResponseInfo
 	Marker           = record.Marker
-	Truncation       = record.Truncation
 	Integrity        = record.Integrity
 	Checkpoint       = record.Checkpoint
 	SignedCheckpoint = record.SignedCheckpoint
@@ -54,7 +35,6 @@ type (
 // Keys and signers (audit/signing).
 type (
 	Signer             = signing.Signer
-	Preparer           = signing.Preparer
 	Ed25519KeySigner   = signing.Ed25519KeySigner
 	Keyring            = signing.Keyring
 	PublicKeyPEM       = signing.PublicKeyPEM
@@ -66,11 +46,7 @@ type (
 type (
 	Entry         = verify.Entry
 	VerifyOptions = verify.Options
-	Problem       = verify.Problem
-	ChainSummary  = verify.ChainSummary
 	Report        = verify.Report
-	Manifest      = verify.Manifest
-	ManifestChain = verify.ManifestChain
 	ManifestLine  = verify.ManifestLine
 )
 
@@ -78,22 +54,18 @@ type (
 const (
 	StageRequest    = record.StageRequest
 	StageCompletion = record.StageCompletion
-	OCSFVersion     = record.OCSFVersion
 	ClassUID        = record.ClassUID
-	CategoryUID     = record.CategoryUID
 	ZeroHash        = record.ZeroHash
 )
 
 // Problem kinds reported by Verify (audit/verify).
 const (
-	ProblemDeleted     = verify.ProblemDeleted
-	ProblemReordered   = verify.ProblemReordered
-	ProblemModified    = verify.ProblemModified
-	ProblemTruncated   = verify.ProblemTruncated
-	ProblemSpliced     = verify.ProblemSpliced
-	ProblemSignature   = verify.ProblemSignature
-	ProblemUnparseable = verify.ProblemUnparseable
-	ProblemUnsigned    = verify.ProblemUnsigned
+	ProblemDeleted   = verify.ProblemDeleted
+	ProblemReordered = verify.ProblemReordered
+	ProblemModified  = verify.ProblemModified
+	ProblemTruncated = verify.ProblemTruncated
+	ProblemSpliced   = verify.ProblemSpliced
+	ProblemSignature = verify.ProblemSignature
 )
 
 // ErrNoEntries is returned when a source holds nothing to work on.
@@ -103,9 +75,6 @@ var ErrNoEntries = verify.ErrNoEntries
 func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Time) *Record {
 	return record.BuildRecord(x, stage, product, now)
 }
-
-// Canonical re-encodes a record canonically; see record.Canonical.
-func Canonical(rec []byte) ([]byte, error) { return record.Canonical(rec) }
 
 // ContentHash is the hex SHA-256 of a record's canonical form; see record.ContentHash.
 func ContentHash(rec []byte) (string, error) { return record.ContentHash(rec) }

@@ -99,8 +99,8 @@ type Config struct {
 	// Redact replaces the secrets in one string. Every string of every record (paths,
 	// queries, headers such as User-Agent, messages, tool-call text, errors, approval notes)
 	// passes it before the record is hashed and written; warden serve sets it to the
-	// redaction engine. Nil writes records as built. It must give the same result for the same
-	// string: the log remembers short strings it returned unchanged and does not scan them again.
+	// redaction engine (whose Text remembers the short strings it found clean, so the strings
+	// every record repeats are scanned once). Nil writes records as built.
 	Redact func(string) string `yaml:"-"`
 
 	wrapFile func(spool.File) spool.File // tests: a disk that blocks or fails

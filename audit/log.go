@@ -25,14 +25,12 @@ var ErrClosed = errors.New("audit log closed")
 
 // Log is an open audit log. Record is safe for concurrent use.
 type Log struct {
-	cfg    Config
-	spool  *spool.Spool
-	signer Signer
-	chain  string
-	m      *metrics
-	// redactor is Config.Redact with a memo of strings it found clean (nil without Redact).
-	redactor *redactor
-	shipper  *kafka.Shipper
+	cfg     Config
+	spool   *spool.Spool
+	signer  Signer
+	chain   string
+	m       *metrics
+	shipper *kafka.Shipper
 
 	mu        sync.Mutex // serialises the chain: seq, head and when to checkpoint
 	seq       uint64
@@ -84,9 +82,6 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		reqs: make(chan appendReq, 4096), seqDone: make(chan struct{}),
 	}
 	l.m = newMetrics(l)
-	if cfg.Redact != nil {
-		l.redactor = &redactor{f: cfg.Redact}
-	}
 	var err error
 	if l.chain, err = chainID(cfg); err != nil {
 		return nil, err
@@ -153,8 +148,8 @@ func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
 // string, a field added later included), so that no field carries a secret from the request into
 // the spool, Kafka or a SIEM.
 func (l *Log) redact(rec *Record) {
-	if l.redactor != nil {
-		rec.MapStrings(l.redactor.apply)
+	if l.cfg.Redact != nil {
+		rec.MapStrings(l.cfg.Redact)
 	}
 }
 

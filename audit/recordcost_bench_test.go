@@ -11,7 +11,7 @@ import (
 // BenchmarkRecordCost is the CPU a record costs before it reaches the sequencer: build, redact
 // every string (as warden serve configures it: the redaction engine's Text), encode and hash.
 // Sub-benchmarks split it: build alone, the walks with a no-op redactor, and the whole path
-// before (redact.Fields) and after (MapStrings + memo).
+// before (redact.Fields) and after (MapStrings).
 //
 //	go test ./audit -run '^$' -bench BenchmarkRecordCost -benchmem
 func BenchmarkRecordCost(b *testing.B) {
@@ -42,7 +42,7 @@ func BenchmarkRecordCost(b *testing.B) {
 			redact.Fields(BuildRecord(x, StageRequest, Product{Name: "warden"}, now), func(s string) string { return s })
 		}
 	})
-	b.Run("build+redact+encode/before", func(b *testing.B) { // the write path before MapStrings and the memo
+	b.Run("build+redact+encode/before", func(b *testing.B) { // the write path before MapStrings
 		b.ReportAllocs()
 		defer cpuPerOp(b)()
 		for b.Loop() {
@@ -55,7 +55,7 @@ func BenchmarkRecordCost(b *testing.B) {
 	})
 	for _, stage := range []Stage{StageRequest, StageCompletion} {
 		b.Run("build+redact+encode/"+string(stage), func(b *testing.B) {
-			l := &Log{cfg: Config{Product: Product{Name: "warden"}, Now: time.Now}, redactor: &redactor{f: eng.Text}}
+			l := &Log{cfg: Config{Product: Product{Name: "warden"}, Now: time.Now, Redact: eng.Text}}
 			b.ReportAllocs()
 			defer cpuPerOp(b)()
 			for b.Loop() {

@@ -36,12 +36,25 @@ func (l *Log) append(body []byte, content string) (spool.Ticket, error) {
 	case <-l.seqDone:
 		return spool.Ticket{}, ErrClosed
 	}
+	return l.awaitAppend(reply)
+}
+
+// awaitAppend waits for the sequencer's answer to one append. The sequencer answers a batch
+// before it can stop, so when it has stopped a reply may be waiting: the record was then
+// appended, and the caller must hear so, not ErrClosed (it would refuse a request, or count a
+// completion lost, whose record is in the chain).
+func (l *Log) awaitAppend(reply chan appendRes) (spool.Ticket, error) {
 	select {
 	case res := <-reply:
 		replyPool.Put(reply)
 		return res.t, res.err
 	case <-l.seqDone:
-		return spool.Ticket{}, ErrClosed
+		select {
+		case res := <-reply:
+			return res.t, res.err
+		default:
+			return spool.Ticket{}, ErrClosed
+		}
 	}
 }
 

@@ -23,3 +23,25 @@ func TestPathHasPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestHostMatches(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, authority string
+		want               bool
+	}{
+		{"", "anything:80", true},
+		{"api.example.com", "API.example.com:443", true},
+		{"API.Example.com", "api.example.com.", true},
+		{"api.example.com", "api.example.com.evil", false},
+		{"*.example.com", "a.b.example.com", true},
+		{"*.Example.com", "a.example.com.:8443", true},
+		{"*.example.com", "example.com", false},
+		{"*.example.com", "badexample.com", false},
+		{"::1", "[::1]:8080", true},
+		{"10.0.0.1", "10.0.0.1", true},
+	} {
+		if got := HostMatches(tc.pattern, tc.authority); got != tc.want {
+			t.Errorf("HostMatches(%q, %q) = %v, want %v", tc.pattern, tc.authority, got, tc.want)
+		}
+	}
+}

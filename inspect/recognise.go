@@ -171,38 +171,12 @@ func kubernetesCall(req *exchange.Request, c *canonical, method string, segs []s
 		if !ok || k.Resource == "" {
 			continue
 		}
-		if likelyKubernetes(c.authority(), k) || kubernetesSignals(req.Headers) ||
-			(i > 0 && kubernetesMount(segs[:i])) {
+		if likelyKubernetes(c.authority(), k) || k8sapi.ClientMediaType(req.Headers.Get("content-type"), req.Headers.Get("accept")) ||
+			(i > 0 && k8sapi.MountPrefix(segs[:i])) {
 			return k, true
 		}
 	}
 	return k8sapi.Request{}, false
-}
-
-// kubernetesMount reports whether a path prefix names a Kubernetes route.
-func kubernetesMount(prefix []string) bool {
-	for _, s := range prefix {
-		l := strings.ToLower(s)
-		if strings.Contains(l, "k8s") || strings.Contains(l, "kube") || strings.Contains(l, "cluster") ||
-			strings.Contains(l, "gkememberships") || l == "rancher" || l == "openshift" {
-			return true
-		}
-	}
-	return false
-}
-
-// kubernetesSignals reports the content types only Kubernetes clients send.
-func kubernetesSignals(h exchange.Headers) bool {
-	for _, name := range []string{"content-type", "accept"} {
-		v := strings.ToLower(h.Get(name))
-		if strings.Contains(v, "application/vnd.kubernetes.protobuf") ||
-			strings.Contains(v, "application/apply-patch+yaml") ||
-			strings.Contains(v, "application/strategic-merge-patch+json") ||
-			strings.Contains(v, "as=table;") || strings.Contains(v, "g=meta.k8s.io") {
-			return true
-		}
-	}
-	return false
 }
 
 // githubRoots are the first segments of GitHub REST paths.
@@ -301,7 +275,7 @@ func KubernetesPath(method, path string) (k8sapi.Request, bool) {
 			if !ok {
 				continue
 			}
-			if i == 0 || k8sapi.Known(k.Resource) || strings.Contains(k.Group, ".") || kubernetesMount(segs[:i]) {
+			if i == 0 || k8sapi.Known(k.Resource) || strings.Contains(k.Group, ".") || k8sapi.MountPrefix(segs[:i]) {
 				return k, true
 			}
 		}

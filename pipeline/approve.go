@@ -65,7 +65,7 @@ var _ extproc.Approver = (*Approvals)(nil)
 // Resolve implements extproc.Approver.
 func (a *Approvals) Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) (exchange.Decision, error) {
 	digest := a.digest(x)
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := ctx, context.CancelFunc(func() {})
 	if a.Budget > 0 {
 		sctx, cancel = context.WithTimeout(ctx, a.Budget)
 	}

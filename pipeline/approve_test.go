@@ -315,3 +315,42 @@ func TestLastDenialSkipsClosedTwins(t *testing.T) {
 		t.Fatalf("got %+v, want the denial of apr_1", d)
 	}
 }
+
+// watchedCtx counts the child contexts registered on it (context.WithCancel and WithTimeout
+// register through AfterFunc) that were not released again.
+type watchedCtx struct {
+	context.Context
+	done chan struct{}
+	mu   sync.Mutex
+	live int
+}
+
+func (c *watchedCtx) Done() <-chan struct{} { return c.done }
+
+func (c *watchedCtx) AfterFunc(func()) func() bool {
+	c.mu.Lock()
+	c.live++
+	c.mu.Unlock()
+	var once sync.Once
+	return func() bool {
+		once.Do(func() { c.mu.Lock(); c.live--; c.mu.Unlock() })
+		return true
+	}
+}
+
+// Resolve releases every context it derives from the stream's: a derived context left
+// uncancelled stays registered on the stream's context (and, for a context without a cancelCtx
+// inside, keeps a goroutine) until the stream ends.
+func TestResolveReleasesItsContexts(t *testing.T) {
+	for _, budget := range []time.Duration{0, time.Minute} {
+		svc, store := newService(t, approval.Config{})
+		a := &Approvals{Service: svc, History: store, Budget: budget}
+		ctx := &watchedCtx{Context: context.Background(), done: make(chan struct{})}
+		if _, err := a.Resolve(ctx, deleteRequest(), needsApproval(), noHold); err != nil {
+			t.Fatal(err)
+		}
+		if ctx.live != 0 {
+			t.Errorf("budget %v: %d derived contexts still registered after Resolve returned", budget, ctx.live)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -40,17 +39,7 @@ type RedactRoute struct {
 }
 
 func (r RedactRoute) matches(x *exchange.Exchange) bool {
-	host := hostOnly(x.Request.Authority)
-	switch {
-	case r.Host == "":
-	case strings.HasPrefix(r.Host, "*."):
-		if !strings.HasSuffix(host, r.Host[1:]) {
-			return false
-		}
-	case !strings.EqualFold(r.Host, host):
-		return false
-	}
-	return exchange.PathHasPrefix(x.Request.Path, r.PathPrefix)
+	return exchange.HostMatches(r.Host, x.Request.Authority) && exchange.PathHasPrefix(x.Request.Path, r.PathPrefix)
 }
 
 func orTrue(b *bool) bool { return b == nil || *b }
@@ -220,15 +209,6 @@ func DecodeBody(enc string, body []byte, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", extproc.ErrBodyTooLarge, err)
 	}
 	return out, err
-}
-
-// hostOnly is the lower-case host of an authority, without its port.
-func hostOnly(authority string) string {
-	h := strings.ToLower(authority)
-	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	return h
 }
 
 // RegisterRedactBounds exports redact.BoundsReached as warden_redact_bounds_reached_total{bound}:

@@ -156,3 +156,36 @@ func TestDecodeBody(t *testing.T) {
 		t.Fatalf("over the limit: %v, want extproc.ErrBodyTooLarge", err)
 	}
 }
+
+// A redaction route names its host as the credential and identity routes do: case does not
+// matter, nor the port or the trailing dot of a fully qualified authority. A route that switches
+// redaction on where it is off by default must not be missed by a differently written host.
+func TestRedactRouteHostMatchesLikeTheOtherRoutes(t *testing.T) {
+	on := func() *bool { b := true; return &b }
+	r, err := NewRedactor(RedactConfig{Request: off(), Routes: []RedactRoute{
+		{Host: "*.Internal.Example", Request: on()},
+		{Host: "DB.Example.com", Request: on()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := extproc.RedactOptions{Phase: exchange.PhaseRequest, ContentType: "text/plain"}
+	for _, authority := range []string{
+		"db.internal.example", "db.internal.example:8443", "db.internal.example.", "Db.Internal.Example.:443",
+		"db.example.com", "db.example.com.",
+	} {
+		out, _, err := r.Redact(exchangeTo(authority, "/"), []byte("key "+awsKey), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), awsKey) {
+			t.Errorf("%s: the route that switches request redaction on did not apply: %q", authority, out)
+		}
+	}
+	for _, authority := range []string{"internal.example", "evilinternal.example", "db.example.com.evil"} {
+		out, _, _ := r.Redact(exchangeTo(authority, "/"), []byte("key "+awsKey), req)
+		if !strings.Contains(string(out), awsKey) {
+			t.Errorf("%s: a route for another host applied", authority)
+		}
+	}
+}

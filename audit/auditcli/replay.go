@@ -2,7 +2,6 @@ package auditcli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/audit/verify"
 )
 
 // step is one exchange of a session: its request record and, if it went upstream, its completion.
@@ -80,24 +80,9 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 func sessionSteps(entries []audit.Entry, session string) []*step {
 	byID := map[string]*step{}
 	var steps []*step
-	seen := map[string]bool{} // chain:seq, drops duplicates from the topic
-	for _, e := range entries {
-		if e.Err != "" {
-			continue
-		}
-		var r audit.Record
-		if json.Unmarshal(e.Payload, &r) != nil || r.ClassUID != audit.ClassUID {
-			continue
-		}
+	for r := range verify.Records(entries) {
 		if r.Unmapped.Warden.Session != session && (r.Actor.Session == nil || r.Actor.Session.UID != session) {
 			continue
-		}
-		if in := r.Unmapped.Integrity; in != nil {
-			k := fmt.Sprintf("%s:%d", in.ChainID, in.Seq)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
 		}
 		id := r.Metadata.CorrelationUID
 		s, ok := byID[id]
@@ -106,11 +91,10 @@ func sessionSteps(entries []audit.Entry, session string) []*step {
 			byID[id] = s
 			steps = append(steps, s)
 		}
-		rec := r
 		if r.Unmapped.Warden.Stage == audit.StageCompletion {
-			s.Completion = &rec
+			s.Completion = r
 		} else {
-			s.Request = &rec
+			s.Request = r
 		}
 	}
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].First().Time < steps[j].First().Time })

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/audit/verify"
 )
 
 // sessionRow summarises one session for `warden audit sessions`.
@@ -76,26 +77,11 @@ func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, st
 // (the topic may hold a record twice) are counted once.
 func sessionRows(entries []audit.Entry) []*sessionRow {
 	by := map[string]*sessionRow{}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		if e.Err != "" {
-			continue
-		}
-		var r audit.Record
-		if json.Unmarshal(e.Payload, &r) != nil || r.ClassUID != audit.ClassUID {
-			continue
-		}
+	for r := range verify.Records(entries) {
 		w := r.Unmapped.Warden
 		if w.Stage != audit.StageRequest || w.Session == "" || w.Marker != nil || w.Event != "" ||
 			strings.HasPrefix(w.ErrorCode, "approval.") || w.ErrorCode == "session.ended" {
 			continue // not an exchange: an event, an approval step, a session's end
-		}
-		if in := r.Unmapped.Integrity; in != nil {
-			k := fmt.Sprintf("%s:%d", in.ChainID, in.Seq)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
 		}
 		s := by[w.Session]
 		if s == nil {

@@ -1,7 +1,6 @@
 package record
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -44,13 +43,7 @@ func (c Checkpoint) SignedBytes() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode checkpoint: %w", err)
 	}
-	var v map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode checkpoint: %w", err)
-	}
-	canon, err := encodeCanonical(v)
+	canon, err := Canonical(raw)
 	if err != nil {
 		return nil, err
 	}

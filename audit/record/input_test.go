@@ -193,3 +193,40 @@ func BenchmarkRedactRecordWithInput(b *testing.B) {
 		}
 	}
 }
+
+// TestRecordRedactsArgumentsByTheirKey: tool-call arguments in the decision input whose values
+// are secrets only by their key (a hex API key, a password without a telltale shape) are redacted
+// in the record by the real engine, as they would be in a header line; other arguments stay.
+func TestRecordRedactsArgumentsByTheirKey(t *testing.T) {
+	const hexKey = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	const password = "Tr0ub4dor&3xyzzyQ"
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := sampleExchange(3, "s-in")
+	x.Request.Authority = "mcp.internal"
+	x.Request.Path = "/mcp"
+	x.Request.Body = []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"call_api",` +
+		`"arguments":{"api_key":"` + hexKey + `","password":"` + password + `",` +
+		`"headers":{"X-Api-Key":"` + hexKey + `"},"region":"eu-west-1"}}}`)
+	x.Facts = inspect.Analyze(&x.Request)
+	r := BuildRecord(x, StageRequest, Product{Name: "warden"}, time.Now())
+	r.MapStrings(eng.Text)
+	body, _, err := Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{hexKey, password} {
+		if bytes.Contains(body, []byte(secret)) {
+			t.Errorf("the record carries %q: %s", secret, body)
+		}
+	}
+	args := r.Unmapped.Warden.Input.Facts["mcp"].(map[string]any)["arguments"].(map[string]any)
+	if args["region"] != "eu-west-1" {
+		t.Errorf("arguments = %v: want region kept as it is", args)
+	}
+	if s, _ := args["api_key"].(string); !strings.Contains(s, "REDACTED") {
+		t.Errorf("api_key = %q, want it redacted", s)
+	}
+}

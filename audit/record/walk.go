@@ -3,6 +3,8 @@ package record
 import (
 	"reflect"
 	"sync"
+
+	"github.com/warden-gw/warden/redact"
 )
 
 // A walk plan per type: which fields of a struct, elements of a slice, keys and values of a map
@@ -159,7 +161,15 @@ func walkMap(v reflect.Value, p *walkPlan, f func(string) string) {
 		if p.elem != nil {
 			ne := reflect.New(t.Elem()).Elem()
 			ne.Set(e)
-			walk(ne, p.elem, track)
+			if s, ok := stringUnderKey(it.Key(), e); ok {
+				// The key is the value's context: {"api_key": "<hex>"} in a tool call's
+				// arguments is a secret by its key, where the value alone shows nothing.
+				if r := redact.InContext(it.Key().String(), s, track); r != s {
+					ne.Set(reflect.ValueOf(r).Convert(ne.Type()))
+				}
+			} else {
+				walk(ne, p.elem, track)
+			}
 			e = ne
 		}
 		out.SetMapIndex(k, e)
@@ -167,4 +177,19 @@ func walkMap(v reflect.Value, p *walkPlan, f func(string) string) {
 	if changed {
 		v.Set(out)
 	}
+}
+
+// stringUnderKey returns the text of a map value e that is a string (held directly or in an
+// interface, as in the decision input's facts) under a string key k.
+func stringUnderKey(k, e reflect.Value) (string, bool) {
+	if k.Kind() != reflect.String || k.String() == "" {
+		return "", false
+	}
+	if e.Kind() == reflect.Interface && !e.IsNil() {
+		e = e.Elem()
+	}
+	if e.Kind() != reflect.String || e.String() == "" {
+		return "", false
+	}
+	return e.String(), true
 }

@@ -7,13 +7,12 @@
 package report
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/warden-gw/warden/audit"
+	"github.com/warden-gw/warden/audit/verify"
 )
 
 // Verification is the outcome of verifying the trail, as the report shows it.
@@ -83,27 +82,12 @@ type Report struct {
 // Duplicates (the topic may hold one twice) are counted once.
 func Build(entries []audit.Entry, from, to time.Time, v Verification, now time.Time) *Report {
 	b := newBuilder()
-	seen := map[string]bool{}
-	for _, e := range entries {
-		if e.Err != "" {
-			continue
-		}
-		var r audit.Record
-		if json.Unmarshal(e.Payload, &r) != nil || r.ClassUID != audit.ClassUID {
-			continue
-		}
-		if in := r.Unmapped.Integrity; in != nil {
-			k := fmt.Sprintf("%s:%d", in.ChainID, in.Seq)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-		}
+	for r := range verify.Records(entries) {
 		t := time.UnixMilli(r.Time).UTC()
 		if (!from.IsZero() && t.Before(from)) || (!to.IsZero() && !t.Before(to)) {
 			continue
 		}
-		b.add(&r, t)
+		b.add(r, t)
 	}
 	rep := b.finish()
 	rep.Generated, rep.From, rep.To, rep.Verification = now.UTC(), from, to, v

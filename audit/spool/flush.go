@@ -173,33 +173,32 @@ func (s *Spool) fail(err error) {
 	s.notify()
 }
 
-// rotate seals the active segment and starts a new one. It waits for an fsync the syncer is
-// running on the old file before closing it.
+// rotate seals the active segment and starts a new one. It runs on the flusher, the only writer
+// of the active segment and of s.written, and holds syncMu (an fsync the syncer is running on
+// the old file finishes first). Its disk I/O — the fsync of the sealed segment, the new file,
+// its header, the directory — is done without s.mu: appenders only queue under s.mu, and a slow
+// disk must not hold them (and every Log.Record behind the sequencer) past their deadlines.
 func (s *Spool) rotate() {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.rotateLocked(); err != nil {
-		s.err = err
-		s.failed.Store(true)
+	old, base := s.active, s.written
+	s.mu.Unlock()
+	if err := old.Sync(); err != nil {
+		s.fail(fmt.Errorf("fsync sealed segment: %w", err))
+		return
 	}
-	s.notify()
-}
-
-// rotateLocked seals the active segment and starts a new one at index s.written.
-func (s *Spool) rotateLocked() error {
-	if err := s.active.Sync(); err != nil {
-		return fmt.Errorf("fsync sealed segment: %w", err)
-	}
-	s.durable.Store(max(s.durable.Load(), s.written))
-	f, err := createSegment(s.dir, s.written)
+	f, err := createSegment(s.dir, base)
 	if err != nil {
-		return err
+		s.fail(err)
+		return
 	}
-	_ = s.active.Close()
+	s.mu.Lock()
+	s.durable.Store(max(s.durable.Load(), base))
 	s.active = s.wrap(f)
-	s.segs = append(s.segs, segment{base: s.written, size: headerSize})
+	s.segs = append(s.segs, segment{base: base, size: headerSize})
 	s.onDisk += headerSize
-	return nil
+	s.mu.Unlock()
+	_ = old.Close()
+	s.notify()
 }

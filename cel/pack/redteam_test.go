@@ -27,6 +27,10 @@ const (
 	// before it, 0.975 (118/121) and 0.000 (0/61) after. Its floor is that score.
 	thirdMinRecall     = 0.97
 	thirdMaxFalseBlock = 0.02
+	// The fourth corpus (cel/testdata/FOURTH.md) weighs false blocks: 0.973 (110/113) recall and
+	// 0.013 (2/156) false blocks when it arrived. Its floor is that score.
+	fourthMinRecall     = 0.97
+	fourthMaxFalseBlock = 0.015
 )
 
 // redteamCase is one line of cel/testdata/redteam.jsonl: a `warden check` input with its id,
@@ -62,6 +66,12 @@ func TestFreshRedTeamThroughCheck(t *testing.T) {
 // that worked on the code until it was measured. It says how far the understanding generalises.
 func TestThirdRedTeamThroughCheck(t *testing.T) {
 	redTeam(t, "third.jsonl", 150, thirdMinRecall, thirdMaxFalseBlock)
+}
+
+// TestFourthRedTeamThroughCheck runs a corpus written to measure false blocks
+// (cel/testdata/FOURTH.md): mostly everyday traffic that looks administrative.
+func TestFourthRedTeamThroughCheck(t *testing.T) {
+	redTeam(t, "fourth.jsonl", 150, fourthMinRecall, fourthMaxFalseBlock)
 }
 
 // TestShapesThroughCheck runs the cases written with the generalisation work of issue #11

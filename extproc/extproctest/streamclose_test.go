@@ -21,25 +21,15 @@ func newCloseWatcher() *closeWatcher {
 }
 
 func (w *closeWatcher) server() scripted {
+	answer := replyWith(func(r *extprocv3.ProcessingRequest, resp *extprocv3.ProcessingResponse) *extprocv3.ProcessingResponse {
+		if r.GetRequestBody() != nil {
+			w.body.open()
+		}
+		return resp
+	})
 	return scripted{fn: func(s extprocv3.ExternalProcessor_ProcessServer) error {
 		defer close(w.closed)
-		var pc *extprocv3.ProtocolConfiguration
-		for {
-			r, err := s.Recv()
-			if err != nil {
-				return nil
-			}
-			if r.GetProtocolConfig() != nil {
-				pc = r.GetProtocolConfig()
-			}
-			if r.GetRequestBody() != nil {
-				w.body.open()
-			}
-			resp, _ := ContinueResponse(r, pc)
-			if err := s.Send(resp); err != nil {
-				return nil
-			}
-		}
+		return answer.fn(s)
 	}}
 }
 

@@ -143,7 +143,7 @@ func kubernetesRequest(req *exchange.Request) (k8sapi.Request, bool) {
 			continue
 		}
 		known := k8sapi.Known(k.Resource) || strings.HasSuffix(k.Group, ".k8s.io")
-		if signal || (i == 0 && known) || (i > 0 && kubernetesMount(segs[:i])) {
+		if signal || (i == 0 && known) || (i > 0 && k8sapi.MountPrefix(segs[:i])) {
 			return k, true
 		}
 	}
@@ -156,27 +156,5 @@ func kubernetesSignals(h exchange.Headers) bool {
 	if strings.Contains(h.Get("user-agent"), " kubernetes/") {
 		return true
 	}
-	for _, name := range []string{"content-type", "accept"} {
-		v := strings.ToLower(h.Get(name))
-		if strings.Contains(v, "application/vnd.kubernetes.protobuf") ||
-			strings.Contains(v, "application/apply-patch+yaml") ||
-			strings.Contains(v, "application/strategic-merge-patch+json") ||
-			strings.Contains(v, "as=table;") || strings.Contains(v, "g=meta.k8s.io") {
-			return true
-		}
-	}
-	return false
-}
-
-// kubernetesMount reports whether a path prefix names a Kubernetes route (/k8s/, Rancher's
-// /k8s/clusters/{id}/, GKE Connect's .../gkeMemberships/{m}/).
-func kubernetesMount(prefix []string) bool {
-	for _, s := range prefix {
-		l := strings.ToLower(s)
-		if strings.Contains(l, "k8s") || strings.Contains(l, "kube") || strings.Contains(l, "cluster") ||
-			strings.Contains(l, "gkememberships") || l == "rancher" || l == "openshift" {
-			return true
-		}
-	}
-	return false
+	return k8sapi.ClientMediaType(h.Get("content-type"), h.Get("accept"))
 }

@@ -159,3 +159,25 @@ func cborString(b []byte) (string, []byte, bool) {
 	}
 	return string(b[:n]), b[n:], true
 }
+
+// FuzzRememberHead checks the streaming read of a leading JSON-RPC head against the full decode:
+// on every body the full decode reads as one message, the head read either gives up or agrees.
+func FuzzRememberHead(f *testing.F) {
+	f.Add(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}`)
+	f.Add(`{"jsonrpc":"2.0","id":"a\u0041","method":"m","id":2}`)
+	f.Add(`{"id":1e400,"jsonrpc":"2.0","method":"m"}`)
+	f.Add(`{"jsonrpc":"2.0","id":1,"method":"m","params":{},"jſonrpc":"1.0","METHOD":"x"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		m, ok := leadingHead([]byte(body))
+		if !ok {
+			return
+		}
+		msgs, batch, full := parseRPC([]byte(body))
+		if !full || batch {
+			return // broken after the head: the head read answers, the full decode did not
+		}
+		if got, want := mustJSON(m), mustJSON(msgs[0]); string(got) != string(want) {
+			t.Fatalf("head %s, full decode %s", got, want)
+		}
+	})
+}

@@ -87,6 +87,9 @@ func Remember(req *exchange.Request) []byte {
 	if method(req) != "POST" || !bytes.Contains(req.Body, []byte(`"jsonrpc"`)) {
 		return nil
 	}
+	if m, ok := leadingHead(req.Body); ok {
+		return mustJSON(m)
+	}
 	msgs, batch, ok := parseRPC(req.Body)
 	switch {
 	case !ok:
@@ -95,6 +98,72 @@ func Remember(req *exchange.Request) []byte {
 		return mustJSON(msgs)
 	}
 	return mustJSON(msgs[0])
+}
+
+// leadingHead reads the head of a single JSON-RPC message whose jsonrpc, id and method members
+// come before the rest (as MCP clients write them), and stops there: the params (a tool's
+// arguments, possibly megabytes) are not decoded a second time after inspection read them.
+// ok is false when the body is a batch, a member other than the three (or one of them twice)
+// comes first, or one is missing; Remember then decodes the whole body as before. Unlike that
+// decode it does not look past the head, so a body broken after it still gets its id answered.
+func leadingHead(body []byte) (rpcHead, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return rpcHead{}, false
+	}
+	var m rpcHead
+	var seen [3]bool
+	for n := 0; n < len(seen); n++ {
+		if !dec.More() {
+			return rpcHead{}, false
+		}
+		t, err := dec.Token()
+		if err != nil {
+			return rpcHead{}, false
+		}
+		var (
+			i   int
+			dst any
+		)
+		switch t {
+		case "jsonrpc":
+			i, dst = 0, &m.JSONRPC
+		case "id":
+			i, dst = 1, &m.ID
+		case "method":
+			i, dst = 2, &m.Method
+		default:
+			return rpcHead{}, false
+		}
+		if seen[i] || dec.Decode(dst) != nil {
+			return rpcHead{}, false
+		}
+		seen[i] = true
+	}
+	return m, m.JSONRPC == "2.0" && !mayRepeatHead(body[dec.InputOffset():])
+}
+
+// mayRepeatHead reports whether the rest of a body could name a head member again, which a full
+// decode would take instead (the last duplicate wins, and encoding/json matches member names
+// case-insensitively, with ſ folding to s): a \u escape anywhere, or a string ending in "id",
+// "onrpc" or "method" in any case. It errs towards yes; yes means the full decode.
+func mayRepeatHead(rest []byte) bool {
+	if bytes.Contains(rest, []byte(`\u`)) {
+		return true
+	}
+	for i := bytes.IndexByte(rest, '"'); i >= 0; {
+		for _, name := range []string{"id", "onrpc", "method"} {
+			if i >= len(name) && bytes.EqualFold(rest[i-len(name):i], []byte(name)) {
+				return true
+			}
+		}
+		j := bytes.IndexByte(rest[i+1:], '"')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return false
 }
 
 type rpcError struct {

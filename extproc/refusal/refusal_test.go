@@ -295,3 +295,46 @@ func BenchmarkRememberLLMRequest(b *testing.B) {
 		}
 	}
 }
+
+// Remember reads the head of a message the way a full decode does, whatever the members' order
+// or spelling: the streaming read of a leading head and the full decode agree.
+func TestRememberAgreesWithTheFullDecode(t *testing.T) {
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x"}}`,
+		`{"params":{"name":"x"},"method":"tools/call","id":"a","jsonrpc":"2.0"}`,
+		`{"jsonrpc":"2.0","method":"tools/call","params":{},"id":-1.5e3}`,
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}`,
+		`{"jsonrpc":"2.0","id":null,"method":"x"}`,
+		`{"JSONRPC":"2.0","Id":3,"Method":"x"}`,
+		`{"jsonrpc":"2.0","id":1,"id":2,"method":"x"}`,
+		`{"jsonrpc":"1.0","id":1,"method":"x"}`,
+		`{"jsonrpc":2,"id":1,"method":"x"}`,
+		`[{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","method":"n"}]`,
+		` {"jsonrpc" : "2.0", "id" : "b" , "method":"m"}`,
+	} {
+		var want []byte // what Remember returned when it always decoded the whole body
+		if !strings.Contains(body, `"jsonrpc"`) {
+			want = nil
+		} else if msgs, batch, ok := parseRPC([]byte(body)); ok && batch {
+			want = mustJSON(msgs)
+		} else if ok {
+			want = mustJSON(msgs[0])
+		}
+		if got := Remember(req("POST", "m", "/mcp", body)); string(got) != string(want) {
+			t.Errorf("Remember(%s) = %s, want %s", body, got, want)
+		}
+	}
+}
+
+// BenchmarkRememberMCPCall is what an allowed MCP call with large arguments pays for
+// refusal.Remember (its JSON-RPC head is kept for a response-phase refusal).
+func BenchmarkRememberMCPCall(b *testing.B) {
+	r := req("POST", "m", "/mcp", `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"q","arguments":{"text":"`+strings.Repeat("hello world ", 20000)+`"}}}`)
+	b.SetBytes(int64(len(r.Body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if Remember(r) == nil {
+			b.Fatal("not remembered")
+		}
+	}
+}
