@@ -325,8 +325,12 @@ var codeKeys = []string{"code", "source", "source_code", "sourcecode", "program"
 // a code tool that does not say (execute_code, code_interpreter, sandbox.run), nothing for a
 // tool that is not a code tool.
 func codeToolLanguages(tool string) [][2]string {
+	words := nameWords(tool)
+	if readsCode(words) {
+		return nil
+	}
 	generic := false
-	for _, w := range nameWords(tool) {
+	for _, w := range words {
 		switch w {
 		case "python", "python3", "py", "ipython", "jupyter", "notebook", "pandas":
 			return [][2]string{{"python3", "-c"}}
@@ -340,6 +344,33 @@ func codeToolLanguages(tool string) [][2]string {
 		return [][2]string{{"python3", "-c"}, {"node", "-e"}}
 	}
 	return nil
+}
+
+// codeReadingWords name tools that read code without running it (code_review, lint_python,
+// explain_code); codeRunningWords name tools that run it.
+var (
+	codeReadingWords = map[string]bool{
+		"review": true, "lint": true, "explain": true, "format": true, "search": true, "analyze": true,
+		"analyse": true, "translate": true, "summarize": true, "summarise": true, "diff": true,
+		"highlight": true, "document": true, "docs": true, "complete": true, "completion": true,
+		"suggest": true, "write": true, "save": true, "index": true,
+	}
+	codeRunningWords = map[string]bool{
+		"run": true, "exec": true, "execute": true, "eval": true, "interpreter": true, "repl": true,
+		"kernel": true, "sandbox": true, "runner": true,
+	}
+)
+
+// readsCode reports whether a tool's name words say it reads code without running it.
+func readsCode(words []string) bool {
+	reads := false
+	for _, w := range words {
+		if codeRunningWords[w] {
+			return false
+		}
+		reads = reads || codeReadingWords[w]
+	}
+	return reads
 }
 
 // describedCode reads the program of a code-interpreter tool ({"code": "import shutil..."} on a

@@ -10,11 +10,14 @@ import (
 // requests of curl, they are recorded in Result.HTTP for inspect to judge as the request itself;
 // a write whose URL is computed at run time cannot be judged and is flagged.
 
-// httpClients are the receivers whose get/post/put/patch/delete methods send HTTP requests.
+// httpClients are the receivers whose get/post/put/patch/delete methods send HTTP requests. The
+// value says the name is an HTTP library's own (requests, axios); the others (client, session,
+// api) are common variable names that other clients use too (a Redis client's delete(key)), so
+// only a call with a literal http(s) URL counts for them.
 var httpClients = map[string]bool{
-	"requests": true, "httpx": true, "session": true, "sess": true, "s": true, "client": true,
-	"http": true, "urllib3": true, "aiohttp": true, "axios": true, "got": true, "superagent": true,
-	"ky": true, "api": true, "$http": true, "request": true,
+	"requests": true, "httpx": true, "urllib3": true, "aiohttp": true, "axios": true, "got": true,
+	"superagent": true, "ky": true, "$http": true,
+	"session": false, "sess": false, "s": false, "client": false, "http": false, "api": false, "request": false,
 }
 
 // httpVerbs are the method names that send a request with that HTTP method.
@@ -31,15 +34,17 @@ func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int
 	}
 	name := toks[i].val
 	method, urlArg := "", 0
-	receiver := i >= 2 && toks[i-1].kind == tokPunct && toks[i-1].val == "." && toks[i-2].kind == tokIdent &&
-		httpClients[strings.ToLower(toks[i-2].val)]
+	library, receiver := false, false
+	if i >= 2 && toks[i-1].kind == tokPunct && toks[i-1].val == "." && toks[i-2].kind == tokIdent {
+		library, receiver = httpClients[strings.ToLower(toks[i-2].val)]
+	}
 	switch {
 	case receiver && httpVerbs[strings.ToLower(name)] != "":
 		method = httpVerbs[strings.ToLower(name)]
 	case receiver && name == "request":
 		method, urlArg = "?", 1 // requests.request("DELETE", url)
 	case name == "fetch" && lang == "node":
-		method = "?"
+		method, library = "?", true
 	default:
 		return i, false
 	}
@@ -49,6 +54,12 @@ func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int
 	}
 	if method == "?" {
 		method = callMethod(args, urlArg)
+		if method == "?" {
+			if library {
+				a.flag(via + ": " + name + "() sends an HTTP request whose method is computed at run time")
+			}
+			return next, true
+		}
 		if method == "" {
 			return next, true // GET and other reads send nothing that destroys
 		}
@@ -58,7 +69,7 @@ func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int
 	}
 	u := args[urlArg]
 	if !u.literal || strings.Contains(u.text, dynMarker) || !strings.Contains(u.text, "://") {
-		if method == "DELETE" {
+		if method == "DELETE" && library && (!u.literal || strings.Contains(u.text, dynMarker)) {
 			a.flag(via + ": " + name + "() sends an HTTP DELETE to a URL computed at run time")
 		}
 		return next, true
@@ -74,9 +85,12 @@ func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int
 
 // callMethod finds the HTTP method of requests.request("DELETE", url) (the argument before the
 // URL) or fetch(url, {method: "DELETE"}) (a string literal among the options). "" means a read
-// (or no method given, which is GET).
+// (or no method given, which is GET), "?" a method computed at run time.
 func callMethod(args []codeArg, urlArg int) string {
-	if urlArg > 0 && args[0].literal {
+	if urlArg > 0 {
+		if !args[0].literal || strings.Contains(args[0].text, dynMarker) {
+			return "?"
+		}
 		return strings.ToUpper(strings.TrimSpace(args[0].text))
 	}
 	for _, x := range args[urlArg+1:] {
