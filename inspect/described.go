@@ -82,6 +82,27 @@ func removes(name string) bool {
 	return false
 }
 
+// describedTool is what a tool's name says about the descriptions in its arguments.
+type describedTool struct {
+	removes bool        // the name is a removal's (fs_remove, delete_resource)
+	k8s     bool        // the name says Kubernetes (k8sWords)
+	code    [][2]string // the interpreters that run its code argument (codeToolLanguages)
+}
+
+// describeTool reads a tool's name once for the extractor that walks its arguments.
+func describeTool(tool string) describedTool {
+	if tool == "" || len(tool) > 96 {
+		return describedTool{}
+	}
+	words := nameWords(tool)
+	d := describedTool{code: codeToolLanguages(words)}
+	for _, w := range words {
+		d.removes = d.removes || removeWords[w]
+		d.k8s = d.k8s || k8sWords[w]
+	}
+	return d
+}
+
 // describedActions judges the structured descriptions in one object of a tool call's arguments.
 func (x *extractor) describedActions(m map[string]any) {
 	if x.tool == "" || x.full() {
@@ -100,7 +121,7 @@ func (x *extractor) describedResource(m map[string]any) {
 	if hasOp && !removes(op) {
 		return // get, list, describe, apply, ...: not a removal
 	}
-	if !hasOp && !removes(x.tool) {
+	if !hasOp && !x.toolKind.removes {
 		return
 	}
 	kind, ok := stringKey(m, describedResourceKeys)
@@ -119,7 +140,7 @@ func (x *extractor) describedResource(m map[string]any) {
 	apiVersion, _ := stringKey(m, []string{"apiVersion", "api_version", "apiversion", "group_version"})
 	var p string
 	res, isK8s := k8sResource(kind)
-	if isK8s && genericResources[res] && !k8sContext(x.tool, apiVersion, ns) {
+	if isK8s && genericResources[res] && apiVersion == "" && ns == "" && !x.toolKind.k8s {
 		isK8s = false // a calendar tool's {"action": "delete", "type": "event"}
 	}
 	if isK8s {
@@ -177,7 +198,7 @@ func k8sResource(kind string) (string, bool) {
 
 // genericResources are Kubernetes resources whose names other APIs use too (a calendar event, a
 // CI job, a Vault secret): a description naming one is a Kubernetes object only in a Kubernetes
-// context (k8sContext).
+// context: it names an apiVersion or a namespace, or its tool's name says Kubernetes.
 var genericResources = map[string]bool{
 	"events": true, "services": true, "endpoints": true, "secrets": true, "nodes": true, "jobs": true,
 	"roles": true, "leases": true, "bindings": true, "ipaddresses": true, "podtemplates": true,
@@ -187,20 +208,6 @@ var genericResources = map[string]bool{
 var k8sWords = map[string]bool{
 	"k8s": true, "kube": true, "kubernetes": true, "kubectl": true, "openshift": true, "oc": true,
 	"helm": true, "eks": true, "gke": true, "aks": true, "k3s": true, "kubeconfig": true, "cluster": true,
-}
-
-// k8sContext reports whether a description is of a Kubernetes object: it names an apiVersion or a
-// namespace, or its tool's name says Kubernetes.
-func k8sContext(tool, apiVersion, ns string) bool {
-	if apiVersion != "" || ns != "" {
-		return true
-	}
-	for _, w := range nameWords(tool) {
-		if k8sWords[w] {
-			return true
-		}
-	}
-	return false
 }
 
 // k8sPath builds the REST path of a Kubernetes object of resource res (or its collection, when
@@ -242,7 +249,7 @@ var removalPathKeys = []string{
 // describedRemoval judges a tool named for removal (fs_remove, delete_file, rm) whose arguments
 // name a path: {"path": "/srv", "recursive": true} is rm -rf /srv.
 func (x *extractor) describedRemoval(m map[string]any) {
-	if !removes(x.tool) {
+	if !x.toolKind.removes {
 		return
 	}
 	var targets []string
@@ -320,12 +327,11 @@ func (x *extractor) describedMongo(m map[string]any) {
 // codeKeys hold the program a code-interpreter tool runs.
 var codeKeys = []string{"code", "source", "source_code", "sourcecode", "program", "cell", "snippet", "python", "javascript", "js"}
 
-// codeToolLanguages returns the interpreters whose one-liner option reads a code tool's program:
-// the language its name says (a python or run_javascript tool), both Python and JavaScript for
-// a code tool that does not say (execute_code, code_interpreter, sandbox.run), nothing for a
-// tool that is not a code tool.
-func codeToolLanguages(tool string) [][2]string {
-	words := nameWords(tool)
+// codeToolLanguages returns, from the words of a tool's name, the interpreters whose one-liner
+// option reads its program: the language the name says (a python or run_javascript tool), both
+// Python and JavaScript for a code tool that does not say (execute_code, code_interpreter,
+// sandbox.run), nothing for a tool that does not run code (code_review, fs_read).
+func codeToolLanguages(words []string) [][2]string {
 	if readsCode(words) {
 		return nil
 	}
@@ -379,7 +385,7 @@ func readsCode(words []string) bool {
 // fs.rmSync, execSync, ...). Objects that name their language ({"language": "python"}) are read
 // by selectedScript already. It returns the key it read ("" when none).
 func (x *extractor) describedCode(m map[string]any) string {
-	langs := codeToolLanguages(x.tool)
+	langs := x.toolKind.code
 	if len(langs) == 0 {
 		return ""
 	}
