@@ -68,13 +68,17 @@ func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int
 		return next, true
 	}
 	u := args[urlArg]
-	if !u.literal || strings.Contains(u.text, dynMarker) || !strings.Contains(u.text, "://") {
+	target, known := u.text, u.literal && strings.Contains(u.text, "://")
+	if known && strings.Contains(target, dynMarker) {
+		target, known = runtimeURL(target)
+	}
+	if !known {
 		if method == "DELETE" && library && (!u.literal || strings.Contains(u.text, dynMarker)) {
 			a.flag(via + ": " + name + "() sends an HTTP DELETE to a URL computed at run time")
 		}
 		return next, true
 	}
-	r := HTTPRequest{Tool: via, Method: method, URL: u.text}
+	r := HTTPRequest{Tool: via, Method: method, URL: target}
 	if len(a.res.HTTP) >= maxHTTPRequests {
 		a.flag(via + ": more than " + strconv.Itoa(maxHTTPRequests) + " HTTP requests in one program cannot all be judged")
 		return next, true
@@ -105,4 +109,46 @@ func callMethod(args []codeArg, urlArg int) string {
 		}
 	}
 	return ""
+}
+
+// runtimePlaceholder stands for a path segment (or part of one) computed at run time in a URL
+// judged by its shape.
+const runtimePlaceholder = "RUNTIME_VALUE"
+
+// runtimeURL returns a URL whose scheme, host and the segments that name what it addresses are
+// literal, and only later parts are computed at run time (f"https://api.github.com/repos/{org}/{r}",
+// `https://api.corp/v1/items/${id}`), with those parts as runtimePlaceholder: its shape says what
+// it deletes. A URL whose host, or whose first path segment past the API prefix (api, v1, ...),
+// is computed at run time is not known.
+func runtimeURL(u string) (string, bool) {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || strings.Contains(scheme, dynMarker) {
+		return "", false
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	path, _, _ = strings.Cut(path, "?") // a query computed at run time does not change the path
+	if host == "" || strings.Contains(host, dynMarker) {
+		return "", false
+	}
+	named := false
+	for _, seg := range strings.Split(path, "/") {
+		if strings.Contains(seg, dynMarker) {
+			break
+		}
+		named = named || seg != "" && !apiPrefixSegment(seg)
+	}
+	if !named {
+		return "", false
+	}
+	return strings.ReplaceAll(u, dynMarker, runtimePlaceholder), true
+}
+
+// apiPrefixSegment reports whether a path segment is an API prefix or version (api, rest, v1,
+// v2beta1), which says nothing about what the URL addresses.
+func apiPrefixSegment(seg string) bool {
+	s := strings.ToLower(seg)
+	if s == "api" || s == "apis" || s == "rest" || s == "latest" {
+		return true
+	}
+	return len(s) > 1 && s[0] == 'v' && s[1] >= '0' && s[1] <= '9'
 }
