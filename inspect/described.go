@@ -23,7 +23,7 @@ import (
 //     'db.runCommand(...)', judged by shparse's MongoDB rules.
 
 // describedVerbKeys name the operation of a structured description.
-var describedVerbKeys = []string{"verb", "action", "operation", "op", "method_name", "command_name"}
+var describedVerbKeys = []string{"verb", "action", "operation", "op", "method_name", "command_name", "command", "cmd", "method", "subcommand"}
 
 // describedResourceKeys name the resource type an operation applies to.
 var describedResourceKeys = []string{
@@ -32,7 +32,7 @@ var describedResourceKeys = []string{
 }
 
 // describedNameKeys name the object an operation applies to.
-var describedNameKeys = []string{"name", "resource_name", "resourcename", "object_name", "objectname", "id"}
+var describedNameKeys = []string{"name", "resource_name", "resourcename", "object_name", "objectname", "id", "resource_id", "resourceid"}
 
 // removeWords are the words of an operation or tool name that delete what they name.
 var removeWords = map[string]bool{
@@ -69,19 +69,6 @@ func nameWords(s string) []string {
 	return words
 }
 
-// removes reports whether a name's words include a removal word.
-func removes(name string) bool {
-	if len(name) > 96 {
-		return false
-	}
-	for _, w := range nameWords(name) {
-		if removeWords[w] {
-			return true
-		}
-	}
-	return false
-}
-
 // describedTool is what a tool's name says about the descriptions in its arguments.
 type describedTool struct {
 	removes bool        // the name is a removal's (fs_remove, delete_resource)
@@ -115,21 +102,48 @@ func (x *extractor) describedActions(m map[string]any) {
 
 // describedResource judges {"verb": "delete", "kind": "Namespace", "name": "prod"} and its
 // variants. The operation comes from a verb key or, when the object has none, from the tool's
-// name (a delete_resource tool).
+// name (a delete_resource tool); the resource type from a kind key, else from the operation or
+// tool name ("drop_collection", "TerminateInstances", a k8s_delete_namespace tool), else from a
+// key that is itself a resource noun ({"collection": "orders"}).
 func (x *extractor) describedResource(m map[string]any) {
-	op, hasOp := stringKey(m, describedVerbKeys)
-	if hasOp && !removes(op) {
-		return // get, list, describe, apply, ...: not a removal
-	}
-	if !hasOp && !x.toolKind.removes {
+	verb, kindWord, ok := "", "", false
+	if op, hasOp := stringKey(m, describedVerbKeys); hasOp {
+		if verb, kindWord, ok = removal(op); !ok {
+			return // get, list, describe, apply, ...: not a removal
+		}
+	} else if verb, kindWord, ok = removal(x.tool); !ok {
 		return
 	}
+	if _, has := stringKey(m, describedResourceKeys); !has {
+		// {"operation": "delete", "manifest": {"kind": "Namespace", "metadata": {...}}}
+		if obj, isObj := anyKey(m, describedObjectKeys).(map[string]any); isObj {
+			if _, has := stringKey(obj, []string{"kind"}); has {
+				m = obj
+			}
+		}
+	}
 	kind, ok := stringKey(m, describedResourceKeys)
+	name, _ := stringKey(m, describedNameKeys)
+	if !ok && kindWord != "" {
+		kind, ok = kindWord, true // {"operation": "dropDatabase", "database": "prod"}
+		if name == "" {
+			name, _ = stringKey(m, []string{kindWord})
+		}
+	}
+	if !ok && name == "" && anyKey(m, recordSelectorKeys) == nil {
+		// Only with no name and no filter: {"collection": "orders", "filter": {...}} deletes
+		// records inside the collection, {"namespace": "prod", "name": "web"} an object in it.
+		for _, k := range resourceNounKeys {
+			if v, isStr := anyKey(m, []string{k}).(string); isStr && strings.TrimSpace(v) != "" {
+				kind, name, ok = k, v, true
+				break
+			}
+		}
+	}
 	if !ok || len(kind) > 96 || strings.ContainsAny(kind, " /?#") {
 		return
 	}
 	meta, _ := anyKey(m, []string{"metadata"}).(map[string]any)
-	name, _ := stringKey(m, describedNameKeys)
 	if name == "" && meta != nil {
 		name, _ = stringKey(meta, []string{"name"})
 	}
@@ -138,17 +152,22 @@ func (x *extractor) describedResource(m map[string]any) {
 		ns, _ = stringKey(meta, []string{"namespace"})
 	}
 	apiVersion, _ := stringKey(m, []string{"apiVersion", "api_version", "apiversion", "group_version"})
-	var p string
+	r := EmbeddedRequest{Method: "DELETE"}
 	res, isK8s := k8sResource(kind)
 	if isK8s && genericResources[res] && apiVersion == "" && ns == "" && !x.toolKind.k8s {
 		isK8s = false // a calendar tool's {"action": "delete", "type": "event"}
 	}
 	if isK8s {
-		p = k8sPath(res, apiVersion, ns, name)
+		r.URL = k8sPath(res, apiVersion, ns, name)
 	} else {
-		p = "/" + url.PathEscape(strings.ToLower(kind))
+		r.URL = "/" + url.PathEscape(restCollection(kind))
 		if name != "" {
-			p += "/" + url.PathEscape(name)
+			r.URL += "/" + url.PathEscape(name)
+		}
+		if !plainRemoval[verb] {
+			// destroy, drop, purge, terminate ...: the verb as the action segment, which
+			// cloudapi.Shape judges by its severity.
+			r.Method, r.URL = "POST", r.URL+"/"+verb
 		}
 	}
 	q := url.Values{}
@@ -159,9 +178,77 @@ func (x *extractor) describedResource(m map[string]any) {
 		q.Set("labelSelector", sel)
 	}
 	if len(q) > 0 {
-		p += "?" + q.Encode()
+		r.URL += "?" + q.Encode()
 	}
-	x.f.AddEmbeddedHTTP(x.source("described"), x.tool, EmbeddedRequest{Method: "DELETE", URL: p})
+	x.f.AddEmbeddedHTTP(x.source("described"), x.tool, r)
+}
+
+// recordSelectorKeys select records inside a resource rather than the resource itself.
+var recordSelectorKeys = []string{
+	"filter", "query", "where", "selector", "labelSelector", "label_selector", "ids", "documents", "records",
+	"rows", "keys", "items", "match",
+}
+
+// describedObjectKeys hold the object an operation applies to, as a manifest.
+var describedObjectKeys = []string{"manifest", "object", "resource", "body", "target", "spec"}
+
+// restCollection returns the REST collection segment a resource type names: its last word,
+// plural ("s3_bucket" → buckets, "Database" → databases, "repository" → repositories), as the
+// APIs cloudapi.Shape judges name their collections.
+func restCollection(kind string) string {
+	words := nameWords(kind)
+	if len(words) == 0 {
+		return strings.ToLower(kind)
+	}
+	w := words[len(words)-1]
+	switch {
+	case strings.HasSuffix(w, "s"):
+		return w
+	case strings.HasSuffix(w, "y") && len(w) > 1 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
+		return w[:len(w)-1] + "ies"
+	case strings.HasSuffix(w, "x") || strings.HasSuffix(w, "sh") || strings.HasSuffix(w, "ch"):
+		return w + "es"
+	}
+	return w + "s"
+}
+
+// plainRemoval are the removal words that say no more than delete: the REST DELETE they stand
+// for is judged by its target.
+var plainRemoval = map[string]bool{"delete": true, "remove": true, "rm": true, "del": true, "unlink": true, "rmdir": true, "erase": true}
+
+// genericObjectWords name no resource type ("delete_resource", "remove_object").
+var genericObjectWords = map[string]bool{
+	"resource": true, "resources": true, "object": true, "objects": true, "item": true, "items": true,
+	"entity": true, "record": true, "by": true, "all": true, "the": true, "a": true, "many": true, "one": true,
+	"from": true, "of": true, "in": true, "to": true, "for": true, "on": true, "if": true, "exists": true,
+}
+
+// resourceNounKeys are keys whose name is a resource type and whose value names the object
+// ({"collection": "orders"}), most specific first.
+var resourceNounKeys = []string{
+	"collection", "table", "index", "topic", "queue", "stream", "bucket", "repository", "repo", "release",
+	"volume", "snapshot", "instance", "cluster", "keyspace", "schema", "database", "db", "namespace", "project",
+}
+
+// removal reads an operation or tool name: the removal word it holds and the resource type word
+// after it ("drop_collection" → drop, collection; "TerminateInstances" → terminate, instances).
+func removal(name string) (verb, kind string, ok bool) {
+	if len(name) > 96 || strings.ContainsAny(name, " \t\r\n") {
+		return "", "", false // a command line, not an operation's name
+	}
+	words := nameWords(name)
+	for i, w := range words {
+		if !removeWords[w] {
+			continue
+		}
+		for _, k := range words[i+1:] {
+			if !genericObjectWords[k] {
+				return w, k, true
+			}
+		}
+		return w, "", true
+	}
+	return "", "", false
 }
 
 // k8sShortNames are kubectl's short names and common singular spellings of resources.
@@ -246,10 +333,15 @@ var removalPathKeys = []string{
 	"folder", "dir_path", "directory_path", "folder_path",
 }
 
-// describedRemoval judges a tool named for removal (fs_remove, delete_file, rm) whose arguments
-// name a path: {"path": "/srv", "recursive": true} is rm -rf /srv.
+// describedRemoval judges a tool named for removal (fs_remove, delete_file, rm), or an object
+// whose operation is one ({"operation": "delete"} on a file tool), whose arguments name a path:
+// {"path": "/srv", "recursive": true} is rm -rf /srv.
 func (x *extractor) describedRemoval(m map[string]any) {
-	if !x.toolKind.removes {
+	if op, hasOp := stringKey(m, describedVerbKeys); hasOp {
+		if _, _, ok := removal(op); !ok {
+			return
+		}
+	} else if !x.toolKind.removes {
 		return
 	}
 	var targets []string
@@ -294,6 +386,7 @@ var unambiguousMongo = map[string]bool{
 // a database tool's arguments. Names other documents use too ("drop", "shutdown") count only
 // when the tool or the enclosing key names MongoDB or a database command.
 func (x *extractor) describedMongo(m map[string]any) {
+	x.describedMongoMethod(m)
 	keys := make([]string, 0, 2)
 	for k := range m {
 		if mongoCommands[k] {
@@ -324,100 +417,38 @@ func (x *extractor) describedMongo(m map[string]any) {
 	}
 }
 
-// codeKeys hold the program a code-interpreter tool runs.
-var codeKeys = []string{"code", "source", "source_code", "sourcecode", "program", "cell", "snippet", "python", "javascript", "js"}
-
-// codeToolLanguages returns, from the words of a tool's name, the interpreters whose one-liner
-// option reads its program: the language the name says (a python or run_javascript tool), both
-// Python and JavaScript for a code tool that does not say (execute_code, code_interpreter,
-// sandbox.run), nothing for a tool that does not run code (code_review, fs_read).
-func codeToolLanguages(words []string) [][2]string {
-	if readsCode(words) {
-		return nil
-	}
-	generic := false
-	for _, w := range words {
-		switch w {
-		case "python", "python3", "py", "ipython", "jupyter", "notebook", "pandas":
-			return [][2]string{{"python3", "-c"}}
-		case "node", "nodejs", "javascript", "js", "typescript", "ts", "deno":
-			return [][2]string{{"node", "-e"}}
-		case "code", "interpreter", "sandbox", "repl", "eval", "kernel":
-			generic = true
-		}
-	}
-	if generic {
-		return [][2]string{{"python3", "-c"}, {"node", "-e"}}
-	}
-	return nil
+// mongoMethods are the collection methods that delete or drop, by the name an operation key
+// gives them ({"action": "deleteMany", "collection": "orders", "filter": {}}).
+var mongoMethods = map[string]bool{
+	"deleteMany": true, "deleteOne": true, "remove": true, "drop": true, "findOneAndDelete": true,
+	"dropIndexes": true, "dropIndex": true,
 }
 
-// codeReadingWords name tools that read code without running it (code_review, lint_python,
-// explain_code); codeRunningWords name tools that run it.
-var (
-	codeReadingWords = map[string]bool{
-		"review": true, "lint": true, "explain": true, "format": true, "search": true, "analyze": true,
-		"analyse": true, "translate": true, "summarize": true, "summarise": true, "diff": true,
-		"highlight": true, "document": true, "docs": true, "complete": true, "completion": true,
-		"suggest": true, "write": true, "save": true, "index": true,
-	}
-	codeRunningWords = map[string]bool{
-		"run": true, "exec": true, "execute": true, "eval": true, "interpreter": true, "repl": true,
-		"kernel": true, "sandbox": true, "runner": true,
-	}
-)
-
-// readsCode reports whether a tool's name words say it reads code without running it.
-func readsCode(words []string) bool {
-	reads := false
-	for _, w := range words {
-		if codeRunningWords[w] {
-			return false
-		}
-		reads = reads || codeReadingWords[w]
-	}
-	return reads
-}
-
-// describedCode reads the program of a code-interpreter tool ({"code": "import shutil..."} on a
-// python or execute_code tool) as the interpreter runs it: shparse's conservative lexical scan
-// of known destructive calls (shutil.rmtree, os.remove, subprocess.run([...]), requests.delete,
-// fs.rmSync, execSync, ...). Objects that name their language ({"language": "python"}) are read
-// by selectedScript already. It returns the key it read ("" when none).
-func (x *extractor) describedCode(m map[string]any) string {
-	langs := x.toolKind.code
-	if len(langs) == 0 {
-		return ""
-	}
-	for _, ck := range codeKeys {
-		for k, v := range m {
-			code, ok := v.(string)
-			if !ok || !strings.EqualFold(k, ck) || strings.TrimSpace(code) == "" {
-				continue
-			}
-			x.codeReadings(x.source(k), langs, code)
-			return k
-		}
-	}
-	return ""
-}
-
-// codeReadings judges code as each interpreter in langs would run it and keeps the worst
-// reading: a destructive one, else one that sends HTTP requests (judged as requests), else the
-// first.
-func (x *extractor) codeReadings(src string, langs [][2]string, code string) {
-	if x.full() {
+// describedMongoMethod judges an operation on a named collection as the mongosh call it
+// describes: db.getCollection("orders").deleteMany({}).
+func (x *extractor) describedMongoMethod(m map[string]any) {
+	op, ok := stringKey(m, describedVerbKeys)
+	if !ok || !mongoMethods[op] {
 		return
 	}
-	var best []string
-	var bestRes shparse.Result
-	for i, l := range langs {
-		argv := []string{l[0], l[1], code}
-		res := shparse.AnalyzeArgv(argv)
-		if i == 0 || res.Destructive && !bestRes.Destructive ||
-			!bestRes.Destructive && len(bestRes.HTTP) == 0 && len(res.HTTP) > 0 {
-			best, bestRes = argv, res
-		}
+	coll, ok := stringKey(m, []string{"collection", "coll", "collection_name", "collectionName"})
+	if !ok {
+		return
 	}
-	x.f.addShell(src, x.tool, joinArgv(best), bestRes)
+	filter := anyKey(m, []string{"filter", "query", "selector", "where"})
+	if filter == nil {
+		filter = map[string]any{}
+	}
+	cj, err1 := json.Marshal(coll)
+	fj, err2 := json.Marshal(filter)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	args := string(fj)
+	if op == "drop" || op == "dropIndexes" {
+		args = ""
+	}
+	script := "db.getCollection(" + string(cj) + ")." + op + "(" + args + ")"
+	argv := []string{"mongosh", "--quiet", "--eval", script}
+	x.f.addShell(x.source("described"), x.tool, joinArgv(argv), shparse.AnalyzeArgv(argv))
 }

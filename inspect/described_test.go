@@ -54,9 +54,19 @@ func TestDescribedResourceOperations(t *testing.T) {
 		{"kubernetes", `{"verb":"delete","kind":"Namespace","name":"prod","dryRun":true}`, KindK8s, "DELETE /api/v1/namespaces/prod", false},
 		{"kubernetes", `{"verb":"get","kind":"Namespace","name":"prod"}`, "", "", false},
 		{"k8s_manage", `{"action":"list","resource":"pods","namespace":"prod"}`, "", "", false},
-		{"calendar", `{"action":"delete","type":"event","id":"evt_9"}`, KindREST, "DELETE /event/evt_9", false},
-		{"todo", `{"action":"delete","type":"task","id":"123"}`, KindREST, "DELETE /task/123", false},
-		{"cloud", `{"action":"delete","resource":"database","name":"prod"}`, KindREST, "DELETE /database/prod", true},
+		{"calendar", `{"action":"delete","type":"event","id":"evt_9"}`, KindREST, "DELETE /events/evt_9", false},
+		{"todo", `{"action":"delete","type":"task","id":"123"}`, KindREST, "DELETE /tasks/123", false},
+		{"cloud", `{"action":"delete","resource":"database","name":"prod"}`, KindREST, "DELETE /databases/prod", true},
+		{"kubectl", `{"command":"delete","resource":"namespace","name":"prod"}`, KindK8s, "DELETE /api/v1/namespaces/prod", true},
+		{"kubernetes_apply", `{"operation":"delete","manifest":{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"prod"}}}`,
+			KindK8s, "DELETE /api/v1/namespaces/prod", true},
+		{"mongodb", `{"operation":"dropDatabase","database":"prod"}`, KindREST, "POST /databases/prod/drop", true},
+		{"terraform", `{"action":"destroy","resource":"aws_db_instance","name":"prod"}`, KindREST, "POST /instances/prod/destroy", true},
+		{"cloud_manager", `{"action":"delete","resource_type":"s3_bucket","resource_id":"prod-backups"}`, KindREST, "DELETE /buckets/prod-backups", true},
+		{"shop", `{"action":"remove_item_from_cart","item_id":"sku-1"}`, KindREST, "DELETE /carts", false},
+		{"shell", `{"command":"rm -rf /tmp/build"}`, KindREST, "", false},
+		{"mongodb", `{"action":"deleteMany","collection":"sessions","filter":{"stale":true}}`, "", "", false},
+		{"apps", `{"action":"delete","namespace":"prod","name":"web"}`, "", "", false},
 	})
 }
 
@@ -70,6 +80,8 @@ func TestDescribedRemovals(t *testing.T) {
 		{"fs_remove", `{"path":"/tmp/build/out.log"}`, KindShell, "rm -- /tmp/build/out.log", false},
 		{"fs_read", `{"path":"/srv/app/config.yaml"}`, "", "", false},
 		{"list_directory", `{"path":"/srv","recursive":true}`, "", "", false},
+		{"file_manager", `{"operation":"delete","path":"/etc","recursive":true}`, KindShell, "rm -rf -- /etc", true},
+		{"file_manager", `{"operation":"delete","path":"/tmp/cache/x.json"}`, KindShell, "rm -- /tmp/cache/x.json", false},
 	})
 }
 
@@ -82,6 +94,9 @@ func TestDescribedMongoCommands(t *testing.T) {
 		{"anything", `{"runCommand":{"dropDatabase":1}}`, KindShell, "dropDatabase: 1", true},
 		{"mongodb.run_command", `{"database":"prod","command":{"find":"orders","filter":{}}}`, "", "", false},
 		{"notes", `{"drop":"the idea","text":"we may drop it"}`, "", "", false},
+		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":{}}`, KindShell, "deleteMany({})", true},
+		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":{"status":"stale"}}`, KindShell, "deleteMany", false},
+		{"mongodb", `{"action":"drop","collection":"orders"}`, KindShell, "drop()", true},
 	})
 }
 
