@@ -130,7 +130,7 @@ func (x *extractor) describedResource(m map[string]any) {
 			name, _ = stringKey(m, []string{kindWord})
 		}
 	}
-	if !ok && name == "" && anyKey(m, recordSelectorKeys) == nil {
+	if !ok && name == "" && anyKey(m, recordSelectorKeys) == nil && onlyNounValues(m) {
 		// Only with no name and no filter: {"collection": "orders", "filter": {...}} deletes
 		// records inside the collection, {"namespace": "prod", "name": "web"} an object in it.
 		for _, k := range resourceNounKeys {
@@ -187,6 +187,33 @@ func (x *extractor) describedResource(m map[string]any) {
 var recordSelectorKeys = []string{
 	"filter", "query", "where", "selector", "labelSelector", "label_selector", "ids", "documents", "records",
 	"rows", "keys", "items", "match",
+}
+
+// onlyNounValues reports whether every string or number in an object, besides its operation,
+// is under a resource-noun key: {"action": "delete", "collection": "orders", "database": "shop"}
+// names what it deletes by its keys, {"action": "delete", "project": "acme", "issue": "42"} does
+// not (the project holds the issue it deletes).
+func onlyNounValues(m map[string]any) bool {
+	for k, v := range m {
+		switch v.(type) {
+		case string, float64, json.Number, int, int64, uint64:
+		default:
+			continue
+		}
+		if !isAnyKey(k, describedVerbKeys) && !isAnyKey(k, resourceNounKeys) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAnyKey(k string, keys []string) bool {
+	for _, want := range keys {
+		if strings.EqualFold(k, want) {
+			return true
+		}
+	}
+	return false
 }
 
 // describedObjectKeys hold the object an operation applies to, as a manifest.

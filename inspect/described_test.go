@@ -67,6 +67,9 @@ func TestDescribedResourceOperations(t *testing.T) {
 		{"shell", `{"command":"rm -rf /tmp/build"}`, KindREST, "", false},
 		{"mongodb", `{"action":"deleteMany","collection":"sessions","filter":{"stale":true}}`, "", "", false},
 		{"apps", `{"action":"delete","namespace":"prod","name":"web"}`, "", "", false},
+		{"tracker", `{"action":"delete","project":"acme","issue":"42"}`, "", "", false},
+		{"tracker", `{"action":"delete","project":"acme","issue":42}`, "", "", false},
+		{"db_admin", `{"action":"delete","database":"prod"}`, KindREST, "DELETE /databases/prod", true},
 	})
 }
 
