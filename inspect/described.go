@@ -44,36 +44,40 @@ var removeWords = map[string]bool{
 // nameWords splits an identifier into lower-case words at punctuation and camelCase humps
 // ("delete_resource", "deleteNamespace", "fs.rm").
 func nameWords(s string) []string {
-	var words []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			words = append(words, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
+	words := make([]string, 0, 4)
+	start := -1 // byte index where the current word starts
 	prevLower := false
-	for _, r := range s {
+	for i, r := range s {
 		switch {
 		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-			prevLower = false
+			if start >= 0 {
+				words = append(words, strings.ToLower(s[start:i]))
+			}
+			start, prevLower = -1, false
 			continue
-		case unicode.IsUpper(r) && prevLower:
-			flush()
+		case unicode.IsUpper(r) && prevLower && start >= 0:
+			words = append(words, strings.ToLower(s[start:i]))
+			start = -1
 		}
-		cur = append(cur, r)
+		if start < 0 {
+			start = i
+		}
 		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
 	}
-	flush()
+	if start >= 0 {
+		words = append(words, strings.ToLower(s[start:]))
+	}
 	return words
 }
 
 // describedTool is what a tool's name says about the descriptions in its arguments.
 type describedTool struct {
-	removes bool        // the name is a removal's (fs_remove, delete_resource)
-	k8s     bool        // the name says Kubernetes (k8sWords)
-	code    [][2]string // the interpreters that run its code argument (codeToolLanguages)
+	removes bool // the name is a removal's (fs_remove, delete_resource)
+	// removeVerb and removeKind are the removal word and the resource type word after it
+	// (a k8s_delete_namespace tool: delete, namespace).
+	removeVerb, removeKind string
+	k8s                    bool        // the name says Kubernetes (k8sWords)
+	code                   [][2]string // the interpreters that run its code argument (codeToolLanguages)
 }
 
 // describeTool reads a tool's name once for the extractor that walks its arguments.
@@ -83,8 +87,8 @@ func describeTool(tool string) describedTool {
 	}
 	words := nameWords(tool)
 	d := describedTool{code: codeToolLanguages(words)}
+	d.removeVerb, d.removeKind, d.removes = removalWords(words)
 	for _, w := range words {
-		d.removes = d.removes || removeWords[w]
 		d.k8s = d.k8s || k8sWords[w]
 	}
 	return d
@@ -111,8 +115,10 @@ func (x *extractor) describedResource(m map[string]any) {
 		if verb, kindWord, ok = removal(op); !ok {
 			return // get, list, describe, apply, ...: not a removal
 		}
-	} else if verb, kindWord, ok = removal(x.tool); !ok {
+	} else if !x.toolKind.removes {
 		return
+	} else {
+		verb, kindWord = x.toolKind.removeVerb, x.toolKind.removeKind
 	}
 	if _, has := stringKey(m, describedResourceKeys); !has {
 		// {"operation": "delete", "manifest": {"kind": "Namespace", "metadata": {...}}}
@@ -263,7 +269,11 @@ func removal(name string) (verb, kind string, ok bool) {
 	if len(name) > 96 || strings.ContainsAny(name, " \t\r\n") {
 		return "", "", false // a command line, not an operation's name
 	}
-	words := nameWords(name)
+	return removalWords(nameWords(name))
+}
+
+// removalWords is removal on a name already split into words.
+func removalWords(words []string) (verb, kind string, ok bool) {
 	for i, w := range words {
 		if !removeWords[w] {
 			continue
