@@ -111,7 +111,8 @@ func (x *extractor) describedActions(m map[string]any) {
 // key that is itself a resource noun ({"collection": "orders"}).
 func (x *extractor) describedResource(m map[string]any) {
 	verb, kindWord, ok := "", "", false
-	if op, hasOp := stringKey(m, describedVerbKeys); hasOp {
+	op, hasOp := stringKey(m, describedVerbKeys)
+	if hasOp {
 		if verb, kindWord, ok = removal(op); !ok {
 			return // get, list, describe, apply, ...: not a removal
 		}
@@ -131,6 +132,11 @@ func (x *extractor) describedResource(m map[string]any) {
 	kind, ok := stringKey(m, describedResourceKeys)
 	name, _ := stringKey(m, describedNameKeys)
 	if !ok && kindWord != "" {
+		if !hasOp {
+			// Only the tool's name (deleteRepository {"id": "R"}) says what is removed: that is
+			// the name evidence the pack's mcp-destructive-tool-name rule already holds.
+			return
+		}
 		kind, ok = kindWord, true // {"operation": "dropDatabase", "database": "prod"}
 		if name == "" {
 			name, _ = stringKey(m, []string{kindWord})

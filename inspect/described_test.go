@@ -68,6 +68,7 @@ func TestDescribedResourceOperations(t *testing.T) {
 		{"mongodb", `{"action":"deleteMany","collection":"sessions","filter":{"stale":true}}`, "", "", false},
 		{"apps", `{"action":"delete","namespace":"prod","name":"web"}`, "", "", false},
 		{"tracker", `{"action":"delete","project":"acme","issue":"42"}`, "", "", false},
+		{"deleteRepository", `{"id":"R"}`, "", "", false},
 		{"tracker", `{"action":"delete","project":"acme","issue":42}`, "", "", false},
 		{"db_admin", `{"action":"delete","database":"prod"}`, KindREST, "DELETE /databases/prod", true},
 	})
