@@ -244,6 +244,9 @@ func notSecretName(b []byte, ks, ke int) bool {
 	for ne < len(b) && ne-ke < 64 && nameByte(b[ne]) {
 		ne++
 	}
+	if inARN(b, ns) {
+		return true
+	}
 	return nameParts(b[ns:ne], func(p, prev []byte) bool {
 		return notSecretParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" || string(p) == "key" && plainKeyQualifiers[string(prev)]
 	})

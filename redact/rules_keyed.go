@@ -126,6 +126,12 @@ var notSecretParts = map[string]bool{
 	// (publishable_key) are not credentials.
 	"page": true, "next": true, "continuation": true, "cursor": true, "resume": true, "sync": true,
 	"pagination": true, "idempotency": true, "arn": true, "publishable": true,
+	// A secret's digest, checksum or serial number, the device or network interface it is
+	// bound to, its lineage (Terraform state) and its rotation time identify it without
+	// holding it (token_sha256, secret_network_iface, password_rotated_at).
+	"sha1": true, "sha256": true, "sha384": true, "sha512": true, "md5": true, "digest": true,
+	"checksum": true, "crc": true, "crc32": true, "serial": true, "iface": true, "interface": true,
+	"device": true, "lineage": true, "rotated": true, "created": true, "updated": true,
 }
 
 // nameParts splits a name into lower-case parts at non-alphanumerics and at
@@ -218,6 +224,9 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	if !keyedSeparator[b[ne]] {
 		return -1, -1, -1 // `token.IDENT`, `token(`: code, not a name and its value
+	}
+	if inARN(b, ns) {
+		return -1, -1, -1 // arn:aws:secretsmanager:...:secret:name-AbC123 names a secret
 	}
 	sql := ke-ks == 8 && bytes.EqualFold(b[ks:ke], []byte("ified by"))
 	if sql {
@@ -419,4 +428,16 @@ func keyedValue(b []byte, vs int, nextLine bool) (s, e int, open bool) {
 		return -1, -1, false
 	}
 	return vs, e, false
+}
+
+// inARN reports whether the name starting at ns is a field of an Amazon
+// Resource Name (`arn:aws:secretsmanager:<region>:<account>:secret:<name>`):
+// the text from the start of its token (at most 256 bytes back) begins with
+// "arn:". What follows such a field is the resource's name, not a secret.
+func inARN(b []byte, ns int) bool {
+	i := ns
+	for i > 0 && ns-i < 256 && b[i-1] > ' ' && b[i-1] != '"' && b[i-1] != '\'' && b[i-1] != '=' {
+		i--
+	}
+	return ns-i >= 4 && bytes.EqualFold(b[i:i+4], []byte("arn:"))
 }
