@@ -41,3 +41,43 @@ func TestNamesAboutASecret(t *testing.T) {
 		`{"secret_sha256": "` + sha256 + `"}` + "\n",
 	})
 }
+
+// TestPathSegmentNames: a URL path segment names the secret in the next
+// segment only when it ends in a secret's name (/token/V, /api-key/V); a
+// project or page whose name merely contains a secret word
+// (/token-service/commit/<sha>, /password-reset/...) is followed by ordinary
+// path, and Vault lease ids (<mount>/creds/<role>/<id>) are identifiers the
+// records count leases by.
+func TestPathSegmentNames(t *testing.T) {
+	lookalikesStay(t, []string{
+		"https://github.com/acme/token-service/commit/3f9a7c2e8b1d4f6a0c5e9b2d7a4f8c1e6b3d9a2f\n",
+		"GET /acme/token-service/commit/3f9a7c2e8b1d4f6a0c5e9b2d7a4f8c1e6b3d9a2f HTTP/1.1\n",
+		"https://docs.example.com/docs/password-reset/Xk9mQ2vL7pR4tW8zAb3\n",
+		"https://gitlab.example.com/infra/secret-rotator/-/blob/9e107d9d372bb6826bd81d3542a419d6abcdef12/main.go\n",
+		"lease_id: aws/creds/deploy/Xk9mQ2vL7pR4tW8zAb3cD5eF\n",
+		"vault lease revoke database/creds/readonly/h4Jk9mQ2vL7pR4tW8zAb3c\n",
+		`{"lease_id": "database/creds/readonly/h4Jk9mQ2vL7pR4tW8zAb3c", "lease_duration": 3600}` + "\n",
+		"PUT /v1/sys/leases/revoke/aws/creds/deploy/Xk9mQ2vL7pR4tW8zAb3cD5eF HTTP/1.1\n",
+	})
+	eng := engine(t)
+	const v = "Rq7mX2pLk9Wz4Tn8Hs3Vb6"
+	for _, text := range []string{
+		"GET /api/token/" + v + " HTTP/1.1\n",
+		"GET /v2/api-key/" + v + "/usage HTTP/1.1\n",
+		"GET /oauth/access_token/" + v + " HTTP/1.1\n",
+		"GET /share/secret/" + v + "\n",
+	} {
+		out, _ := eng.Redact([]byte(text), secretsOnly)
+		if w, ok := leak(out, v); ok {
+			t.Errorf("%q survives in %q", w, out)
+		}
+		if !bytes.Contains(out, []byte("HTTP/1.1")) && bytes.Contains([]byte(text), []byte("HTTP/1.1")) {
+			t.Errorf("more than the segment went: %q", out)
+		}
+	}
+	// The secret is one segment: what follows it stays.
+	out, _ := eng.Redact([]byte("GET /v2/api-key/"+v+"/usage HTTP/1.1\n"), secretsOnly)
+	if !bytes.Contains(out, []byte("/usage HTTP/1.1")) {
+		t.Errorf("the path after the secret went: %q", out)
+	}
+}

@@ -244,9 +244,18 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 		return -1, -1, -1
 	}
+	path := ns > 0 && b[ns-1] == '/' && b[ne] == '/'
+	if path && !pathSecretName(b[ns:ne]) {
+		return -1, -1, -1
+	}
 	s, e, open := keyedValue(b, vs, nextLine)
 	if open {
 		return -1, -1, pend
+	}
+	if path && s >= 0 {
+		if slash := bytes.IndexByte(b[s:e], '/'); slash >= 0 {
+			e = s + slash // a path's value is one segment
+		}
 	}
 	if s < 0 && nextLine {
 		// A YAML section (`secrets:` then `  stripe: V` lines): its children's values.
@@ -440,4 +449,29 @@ func inARN(b []byte, ns int) bool {
 		i--
 	}
 	return ns-i >= 4 && bytes.EqualFold(b[i:i+4], []byte("arn:"))
+}
+
+// pathSecretName reports whether a URL path segment names the secret in the
+// segment after it (`/token/V`, `/api-key/V`, `/access_token/V`): its last
+// part must be a secret's. A segment that merely contains a secret word
+// (`/token-service/commit/<sha>`, `/password-reset/`, `/secret-rotator/`)
+// names a project or a page, and Vault's `<mount>/creds/<role>/<lease>`
+// paths name a role and a lease id, which are identifiers.
+func pathSecretName(name []byte) bool {
+	if secret, _ := secretKeyName(name); !secret {
+		return false
+	}
+	var last, before []byte
+	nameParts(name, func(p, prev []byte) bool {
+		last = append(last[:0], p...)
+		before = append(before[:0], prev...)
+		return false
+	})
+	switch l := string(last); {
+	case l == "creds" || l == "credentials":
+		return false
+	case secretParts[l], l == "key" && keyQualifiers[string(before)]:
+		return true
+	}
+	return hasAnySuffix(last, "password", "passwd", "secret", "token", "apikey")
 }
