@@ -1,13 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,19 +29,7 @@ func BenchmarkHeldReleaseAcrossReplicas(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(cluster.Close)
-	policy := filepath.Join(b.TempDir(), "approve.yaml")
-	if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1
-kind: Policy
-metadata: {name: approvals}
-spec:
-  rules:
-  - name: namespace-delete-needs-a-human
-    when: request.method == "DELETE" && request.path.startsWith("/api/v1/namespaces/")
-    action: require_approval
-    message: deleting a namespace needs an approver
-`), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	policy := namespaceDeleteNeedsApproval(b)
 	token := approval.NewDevApproverToken()
 	configure := func(c *mainlib.Config) {
 		c.Policy = policy
@@ -55,18 +39,7 @@ spec:
 	}
 	a, bb := startWarden(b, configure), startWarden(b, configure)
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{}`)
-	call := func(method, url string) (int, []byte) {
-		req, _ := http.NewRequest(method, url, bytes.NewReader(nil))
-		req.Header.Set("authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var buf bytes.Buffer
-		_, _ = buf.ReadFrom(resp.Body)
-		return resp.StatusCode, buf.Bytes()
-	}
+	call := func(method, url string) (int, []byte) { return adminDo(b, method, url, token, nil) }
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		ns := fmt.Sprintf("ns-%d", i)

@@ -73,7 +73,7 @@ func (is *testIssuer) token(t *testing.T, claims map[string]any) string {
 	return out
 }
 
-func adminDo(t *testing.T, method, url, token string, body []byte) (int, []byte) {
+func adminDo(t testing.TB, method, url, token string, body []byte) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
 	req.Header.Set("authorization", "Bearer "+token)
@@ -222,7 +222,7 @@ func TestMissingIdentityIsRefusedWith401(t *testing.T) {
 
 // namespaceDeleteNeedsApproval writes a policy file whose one rule asks for approval before a
 // Kubernetes namespace is deleted, and returns its path.
-func namespaceDeleteNeedsApproval(t *testing.T) string {
+func namespaceDeleteNeedsApproval(t testing.TB) string {
 	t.Helper()
 	policy := filepath.Join(t.TempDir(), "approve.yaml")
 	if err := os.WriteFile(policy, []byte(`apiVersion: warden.dev/v1

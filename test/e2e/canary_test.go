@@ -49,7 +49,7 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		c.Approval.Hold = 60 * time.Second
 	})
 	canary := map[string]string{}
-	for i, field := range []string{"user-agent", "header", "request-id", "path", "query", "body", "tool-call", "approval-note", "approval-path"} {
+	for i, field := range []string{"user-agent", "header", "request-id", "path", "query", "body", "tool-call", "approval-note", "approval-path", "abandoned-request-id"} {
 		canary[field] = fakeGitHubToken(uint64(100 + i))
 	}
 	agent := is.token(t, map[string]any{"sub": "alice@example.com", "azp": "ops-bot"})
@@ -105,6 +105,26 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		t.Fatal("the approved request was not released")
 	}
 
+	// 2b. An exchange the client abandons mid-stream: warden logs its end (at debug) with the
+	// request id, so the logs, too, have a line a canary could reach.
+	events := newChanBody()
+	sse := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}}, Body: events}, nil
+	})
+	down := newNotifyDown()
+	ctx, cancel := context.WithCancel(context.Background())
+	abandoned := make(chan struct{})
+	go func() {
+		defer close(abandoned)
+		_, _ = w.envoy.Do(ctx, request("GET", "https://api.example/stream",
+			map[string]string{"authorization": "Bearer " + agent, "x-request-id": "canary-" + canary["abandoned-request-id"]}), sse, down)
+	}()
+	events.ch <- []byte("data: {\"n\":1}\n\n")
+	waitFor(t, down.got, 10*time.Second)
+	cancel()
+	<-abandoned
+	waitUntil(t, 10*time.Second, func() bool { return strings.Contains(w.logs.String(), "stream ended early") })
+
 	// 3. The records show every field, redacted.
 	recs := w.records(t)
 	var ua, path, query, tools, notes bool
@@ -150,6 +170,20 @@ func TestCanaryInEveryFieldNeverReachesSpoolKafkaOrLogs(t *testing.T) {
 		"spool": string(spoolBytes), "kafka warden.audit": strings.Join(auditMsgs, "\n"),
 		"kafka warden.approvals": strings.Join(approvalMsgs, "\n"), "logs": w.logs.String(),
 	}
+	// The search below can find what these outputs carry: each holds the exchanges and the
+	// approval step the canaries rode in (a check on what was read, not on redaction).
+	for where, shown := range map[string][]string{
+		"spool":                  {"canary-approval", "for the rollback", "/api/v1/namespaces/[REDACTED:"},
+		"kafka warden.audit":     {"canary-approval", "for the rollback", "/api/v1/namespaces/[REDACTED:"},
+		"kafka warden.approvals": {"/api/v1/namespaces/[REDACTED:", "for the rollback"},
+		"logs":                   {"stream ended early", "canary-[REDACTED:"},
+	} {
+		for _, s := range shown {
+			if !strings.Contains(outputs[where], s) {
+				t.Errorf("the %s lacks %q: the canary search there would prove nothing", where, s)
+			}
+		}
+	}
 	for where, out := range outputs {
 		for field, c := range canary {
 			if strings.Contains(out, c) || strings.Contains(out, c[4:20]) {
@@ -164,7 +198,8 @@ func jsonQuote(s string) string {
 	return string(b)
 }
 
-// topicMessages reads every message of partition 0 of topic.
+// topicMessages reads every message of partition 0 of topic, one string per message: its key,
+// value and headers.
 func topicMessages(t *testing.T, brokers []string, topic string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -186,10 +221,11 @@ func topicMessages(t *testing.T, brokers []string, topic string) []string {
 		if err != nil {
 			t.Fatalf("read %s: %v (after %d of %d)", topic, err, len(out), last)
 		}
-		out = append(out, fmt.Sprintf("%s %s", m.Key, m.Value))
+		msg := fmt.Sprintf("%s %s", m.Key, m.Value)
 		for _, h := range m.Headers {
-			out = append(out, h.Key+"="+string(h.Value))
+			msg += "\n" + h.Key + "=" + string(h.Value)
 		}
+		out = append(out, msg)
 		if m.Offset >= last-1 {
 			break
 		}

@@ -1,9 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -38,17 +38,44 @@ func loadFixtures(t *testing.T, path string) []fixture {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// A decoder, not a line scanner: a bufio.Scanner stops at its first line over its buffer
+	// (redteam.jsonl has a 1.5 MB case) and, unless its Err is checked, silently drops the rest.
 	var out []fixture
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
+	dec := json.NewDecoder(f)
+	for {
 		var fx fixture
-		if err := json.Unmarshal(sc.Bytes(), &fx); err != nil {
-			t.Fatalf("%s: %v", path, err)
+		if err := dec.Decode(&fx); err == io.EOF {
+			return out
+		} else if err != nil {
+			t.Fatalf("%s: case %d: %v", path, len(out)+1, err)
 		}
 		out = append(out, fx)
 	}
-	return out
+}
+
+// runFixture sends fx's request through w to an upstream that answers with fx's response (or
+// 200 {"ok":true}), and returns the result with the status and body the upstream answered.
+func runFixture(t *testing.T, w *wardenProc, fx fixture) (res *extproctest.Result, status int, respBody string) {
+	t.Helper()
+	var body []string
+	if fx.Request.Body != "" {
+		body = []string{fx.Request.Body}
+	}
+	status, respBody = 200, `{"ok":true}`
+	respHeaders := extproctest.Headers{{Key: "content-type", Value: "application/json"}}
+	if fx.Response != nil {
+		status, respBody = fx.Response.Status, fx.Response.Body
+		respHeaders = nil
+		for k, v := range fx.Response.Headers {
+			respHeaders = append(respHeaders, extproctest.Header{Key: k, Value: v})
+		}
+	}
+	up, _ := staticUpstream(status, respHeaders, respBody)
+	res, err := w.envoy.Run(context.Background(), request(fx.Request.Method, fx.Request.URL, fx.Request.Headers, body...), up)
+	if err != nil {
+		t.Fatalf("%s: %v", fx.ID, err)
+	}
+	return res, status, respBody
 }
 
 // TestFixturesThroughExtProc sends every public fixture through the emulated Envoy and the whole
@@ -59,24 +86,7 @@ func TestFixturesThroughExtProc(t *testing.T) {
 	w := startWarden(t, nil)
 	for _, fx := range loadFixtures(t, "../../cel/testdata/actions.jsonl") {
 		t.Run(fx.ID, func(t *testing.T) {
-			var body []string
-			if fx.Request.Body != "" {
-				body = []string{fx.Request.Body}
-			}
-			status, respBody := 200, `{"ok":true}`
-			respHeaders := extproctest.Headers{{Key: "content-type", Value: "application/json"}}
-			if fx.Response != nil {
-				status, respBody = fx.Response.Status, fx.Response.Body
-				respHeaders = nil
-				for k, v := range fx.Response.Headers {
-					respHeaders = append(respHeaders, extproctest.Header{Key: k, Value: v})
-				}
-			}
-			up, _ := staticUpstream(status, respHeaders, respBody)
-			res, err := w.envoy.Run(context.Background(), request(fx.Request.Method, fx.Request.URL, fx.Request.Headers, body...), up)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res, status, respBody := runFixture(t, w, fx)
 			switch fx.Expect {
 			case "block":
 				// A request-phase refusal of an MCP call is an HTTP 200 JSON-RPC answer (the session

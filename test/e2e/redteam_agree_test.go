@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/warden-gw/warden/cel/policycli"
-	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/inspect/llmapi"
 )
 
@@ -28,14 +27,7 @@ func TestRedTeamCheckAgreesWithServer(t *testing.T) {
 		t.Fatalf("check: %v\n%s", err, errOut.String())
 	}
 	decisions := strings.Split(strings.TrimSpace(out.String()), "\n")
-	var cases []fixture
-	for _, line := range strings.Split(strings.TrimSpace(string(in)), "\n") {
-		var fx fixture
-		if err := json.Unmarshal([]byte(line), &fx); err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, fx)
-	}
+	cases := loadFixtures(t, "../../cel/testdata/redteam.jsonl")
 	if len(cases) != len(decisions) {
 		t.Fatalf("%d cases, %d decisions", len(cases), len(decisions))
 	}
@@ -46,24 +38,7 @@ func TestRedTeamCheckAgreesWithServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkBlocks := !o.Shadow && (o.Action == "deny" || o.Action == "require_approval")
-		var body []string
-		if fx.Request.Body != "" {
-			body = []string{fx.Request.Body}
-		}
-		status, respBody := 200, `{"ok":true}`
-		respHeaders := extproctest.Headers{{Key: "content-type", Value: "application/json"}}
-		if fx.Response != nil {
-			status, respBody = fx.Response.Status, fx.Response.Body
-			respHeaders = nil
-			for k, v := range fx.Response.Headers {
-				respHeaders = append(respHeaders, extproctest.Header{Key: k, Value: v})
-			}
-		}
-		up, _ := staticUpstream(status, respHeaders, respBody)
-		res, err := w.envoy.Run(context.Background(), request(fx.Request.Method, fx.Request.URL, fx.Request.Headers, body...), up)
-		if err != nil {
-			t.Fatalf("%s: %v", fx.ID, err)
-		}
+		res, _, respBody := runFixture(t, w, fx)
 		// A streamed response denied after its headers went out ends in the provider's error
 		// event (llmapi.StreamError) instead of a 403.
 		streamDenied := res.Body() != respBody &&

@@ -68,6 +68,16 @@ func TestAuditReportOnARecordedSpool(t *testing.T) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
+	// The sections themselves, not only their headings: the held pod delete under its rule, and
+	// the classes of the key and the address r-key carried in the masking table.
+	for _, want := range []string{
+		"<tr><td>warden-kubernetes/k8s-delete</td>",
+		"<tr><td>secret</td>", "<tr><td>email</td>",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report lacks the row %q", want)
+		}
+	}
 	if strings.Contains(html, "AKIAIOSFODNN7EXAMPLE") || strings.Contains(html, "bob@example.com") {
 		t.Error("the report carries a secret or an address it masked")
 	}

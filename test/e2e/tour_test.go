@@ -276,6 +276,7 @@ func TestREADMETour(t *testing.T) {
 	}
 
 	var dev *bgProcess
+	checked := map[string]bool{}
 	for _, c := range cmds {
 		if c.line == "make dev" {
 			// Ready once everything the README shows under it has been printed (the lines come
@@ -291,6 +292,9 @@ func TestREADMETour(t *testing.T) {
 		}
 		shownOutput(t, c, out)
 		for _, chk := range tourChecks {
+			if strings.HasPrefix(c.line, chk.prefix) {
+				checked[chk.prefix] = true
+			}
 			if strings.HasPrefix(c.line, chk.prefix) && len(c.want) == 0 {
 				if err := chk.check(out); err != nil {
 					t.Fatalf("`%s`: %v; it printed:\n%s", c.line, err, out)
@@ -300,6 +304,11 @@ func TestREADMETour(t *testing.T) {
 	}
 	if dev == nil {
 		t.Fatal("the README's tour never runs make dev")
+	}
+	for _, chk := range tourChecks {
+		if !checked[chk.prefix] {
+			t.Errorf("the README's tour has no command starting %q: its check never ran", chk.prefix)
+		}
 	}
 	// The gateway refuses to forward a request to itself (no route, Host names the gateway).
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -315,8 +324,8 @@ func TestREADMETour(t *testing.T) {
 	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
 	out, err = sh.run(ctx, "curl -s -m 5 127.0.0.1:9901/healthz")
 	cancel()
-	if err != nil {
-		t.Fatalf("admin /healthz under make run: %v %s", err, out)
+	if err != nil || strings.TrimSpace(out) != "ok" {
+		t.Fatalf("admin /healthz under make run: %v %q, want ok", err, out)
 	}
 	run.ctrlC(t)
 
