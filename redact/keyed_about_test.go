@@ -81,3 +81,34 @@ func TestPathSegmentNames(t *testing.T) {
 		t.Errorf("the path after the secret went: %q", out)
 	}
 }
+
+// TestAnalyticsCookies: analytics cookies whose names hold "session" or
+// "user" (Hotjar _hjSession*, Matomo _pk_*, Google _ga*, Segment ajs_*)
+// carry visit ids and timestamps - Hotjar's as base64 of a JSON object,
+// whose colons separate members, not a user from a password. A session
+// cookie beside them, and a base64 user:password pair, still go.
+func TestAnalyticsCookies(t *testing.T) {
+	const hj = "eyJpZCI6IjJkNWU4ZjFiIiwiYyI6MTczMzUwMDAwMDAwMH0=" // {"id":"2d5e8f1b","c":1733500000000}
+	lookalikesStay(t, []string{
+		"Cookie: _hjSessionUser_3456789=eyJpZCI6IjdmM2U5YTJjLTFiNGQtNGU4Zi05YTZjIiwiY3JlYXRlZCI6MTczMzUwMDAwMDAwMH0=; _hjSession_3456789=" + hj + "\n",
+		"Set-Cookie: _hjSession_12345=" + hj + "; Max-Age=1800; Domain=.example.com\n",
+		"_hjSession_3456789=" + hj + "\n",
+		`{"_hjSession_3456789": "` + hj + `"}` + "\n",
+		"Cookie: _pk_id.3.a1b2=4c9e2f7a1b3d5e8f.1733500000.; _pk_ses.3.a1b2=1; _pk_ref.3.a1b2=%5B%22%22%2C%22%22%2C1733500000%2C%22https%3A%2F%2Fwww.google.com%2F%22%5D\n",
+		"Cookie: _ga=GA1.1.1234567890.1733500000; _ga_X9Y8Z7W6V5=GS1.1.1733500000.1.1.1733500100.60.0.0; _gid=GA1.2.987654321.1733500000\n",
+		"Cookie: ajs_user_id=%22u_7f3e9a2c1b4d%22; ajs_anonymous_id=%223f9a7c2e-8b1d-4f6a-0c5e-9b2d7a4f8c1e%22\n",
+	})
+	eng := engine(t)
+	for text, secret := range map[string]string{
+		"Cookie: _hjSession_3456789=" + hj + "; sessionid=Rq7mX2pLk9Wz4Tn8Hs3Vb6Yc\n": "Rq7mX2pLk9Wz4Tn8Hs3Vb6Yc",
+		// base64 of deploy:Xk9mQ2vL7pR4tW8z - a user:password pair, not JSON.
+		`{"auths": {"registry.example.com": {"auth": "ZGVwbG95OlhrOW1RMnZMN3BSNHRXOHo="}}}` + "\n": "ZGVwbG95OlhrOW1RMnZMN3BSNHRXOHo=",
+		// base64 of {"user":"deploy","password":"Xk9mQ2vL7pR4tW8z"}: its member is a secret.
+		"_hjSession_1=eyJ1c2VyIjoiZGVwbG95IiwicGFzc3dvcmQiOiJYazltUTJ2TDdwUjR0Vzh6In0=\n": "eyJ1c2VyIjoiZGVwbG95IiwicGFzc3dvcmQiOiJYazltUTJ2TDdwUjR0Vzh6In0=",
+	} {
+		out, _ := eng.Redact([]byte(text), secretsOnly)
+		if w, ok := leak(out, secret); ok {
+			t.Errorf("%q survives in %q", w, out)
+		}
+	}
+}
