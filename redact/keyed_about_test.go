@@ -112,3 +112,53 @@ func TestAnalyticsCookies(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplatesAndReferences: .env.example placeholders and masked shapes,
+// a JWT header alone, CLI arguments that name a file, a variable or a
+// descriptor holding the secret, npm integrity strings and MAC addresses
+// hold no secret. The secret itself, given the same way, still goes.
+func TestTemplatesAndReferences(t *testing.T) {
+	const hdr = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" // {"alg":"HS256","typ":"JWT"}
+	lookalikesStay(t, []string{
+		"API_KEY=changeme\n",
+		"STRIPE_SECRET_KEY=your-api-key-here\n",
+		"SENDGRID_API_KEY=<your-sendgrid-api-key>\n",
+		"DB_PASSWORD=<db password>\n",
+		"GITHUB_TOKEN=${GITHUB_TOKEN}\n",
+		"AUTH_SECRET=${AUTH_SECRET:-changeme}\n",
+		"SECRET_KEY=xxxxxxxxxxxxxxxxxxxxxxxx\n",
+		"SESSION_SECRET=XXXXXXXXXXXXXXXXXXXX\n",
+		"STRIPE_SECRET_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx\n",
+		"GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n",
+		"token: " + hdr + "\n",
+		"Authorization: Bearer " + hdr + "\n",
+		`{"access_token": "` + hdr + `"}` + "\n",
+		"kubectl create secret generic db --from-file=password=./pw.txt\n",
+		"kubectl create secret generic db --from-file=password=secrets/db_password.txt --from-file=api_token=~/.config/acme/token2\n",
+		"openssl enc -aes-256-cbc -in a.tar -out a.enc -pass env:BACKUP_PASSPHRASE\n",
+		"openssl enc -aes-256-cbc -in a.tar -out a.enc -pass file:/run/secrets/backup_pw\n",
+		"openssl pkcs12 -export -in c.pem -passout file:/etc/ssl/private/p12.pass\n",
+		"openssl rsa -in key.pem -passin fd:3 -out plain.pem\n",
+		"DB_PASSWORD_FILE=/run/secrets/db_password2\n",
+		"integrity: sha512-Xk29fj3kdLq8ZmR4Lp7Qw2Nv6Tx1Bs5Hc9Jd3Ge0FaQ==\n",
+		`"integrity": "sha512-Xk29fj3kdLq8ZmR4Lp7Qw2Nv6Tx1Bs5Hc9Jd3Ge0FaQ=="` + "\n",
+		"secret_mac: 3c:22:fb:9a:41:7e\n",
+		"token_hw_addr=3C-22-FB-9A-41-7E\n",
+	})
+	eng := engine(t)
+	const jwt = hdr + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNzMzNTAwMDAwfQ.Xk9mQ2vL7pR4tW8zAb3cD5eF6gH7iJ8kL9mN0oP1qR2"
+	for text, secret := range map[string]string{
+		"openssl enc -aes-256-cbc -in a.tar -out a.enc -pass pass:Xk9mQ2vL7pR4!\n": "Xk9mQ2vL7pR4!",
+		"DB_PASSWORD=/Xk9m+Q2vL7/pR4tW8z\n":                                        "/Xk9m+Q2vL7/pR4tW8z",
+		"DB_PASSWORD=./x9!Kq#2vL7\n":                                               "./x9!Kq#2vL7",
+		"token: " + jwt + "\n":                                                     jwt,
+		"STRIPE_SECRET_KEY=sk_test_51HxQk9mQ2vL7pR4tW8zAb3cD5eF6gH7\n":             "sk_test_51HxQk9mQ2vL7pR4tW8zAb3cD5eF6gH7",
+		// A JWK's symmetric key is no JWT header, though it names an alg.
+		"token: eyJrdHkiOiJvY3QiLCJhbGciOiJIUzI1NiIsImsiOiJYazltUTJ2TDdwUjR0Vzh6QWIzYyJ9\n": "eyJrdHkiOiJvY3QiLCJhbGciOiJIUzI1NiIsImsiOiJYazltUTJ2TDdwUjR0Vzh6QWIzYyJ9",
+	} {
+		out, _ := eng.Redact([]byte(text), secretsOnly)
+		if w, ok := leak(out, secret); ok {
+			t.Errorf("%q survives in %q", w, out)
+		}
+	}
+}

@@ -16,6 +16,9 @@ func assignValueStart(b []byte, i int) (vs int, atEnd, nextLine bool) {
 	n := len(b)
 	j := i
 	for j < n && j-i < 24 && (isWordByte(b[j]) || b[j] == '.' || b[j] == '-' || b[j] == ' ' || b[j] == '\t') {
+		if b[j] == '-' && j > i && (b[j-1] == ' ' || b[j-1] == '\t') {
+			break // a command-line flag starts: the name ended before it (`db_password.txt --from-file=`)
+		}
 		j++
 	}
 	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t' || b[j] == '*'); k++ {

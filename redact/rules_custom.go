@@ -43,7 +43,7 @@ func isPlaceholder(v []byte) bool {
 			return true
 		}
 	}
-	if digestOrARN(lv) {
+	if digestOrARN(lv) || valueReference(v) || maskRun(v) || jwtHeaderOnly(v) {
 		return true
 	}
 	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {
