@@ -42,7 +42,7 @@ func keyedRules() []*rule {
 		custom("keyed-secret", Secret, keyedMaxLen, matchKeyed,
 			"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
 			"auth", "credential", "creds", "_key", "-key", "ified by").lowPrecedence(),
-		custom("cookie-value", Secret, cookieMaxLine, matchCookie, "cookie:").lowPrecedence(),
+		custom("cookie-value", Secret, cookieMaxLine, matchCookie, "cookie:", `cookie":`, `cookie" :`, "cookie':").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
 		custom("url-path-secret", Secret, 4*256, matchPathSecret,
 			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/token/", "/tokens/", "/secret/",
