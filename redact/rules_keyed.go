@@ -44,7 +44,7 @@ func keyedRules() []*rule {
 			"auth", "credential", "creds", "_key", "-key", "ified by").lowPrecedence(),
 		custom("cookie-value", Secret, cookieMaxLine, matchCookie, "cookie:", `cookie":`, `cookie" :`, "cookie':").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
-		custom("url-path-secret", Secret, 4*256, matchPathSecret,
+		custom("url-path-secret", Secret, pathSecretMaxLen, matchPathSecret,
 			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/token/", "/tokens/", "/secret/",
 			"/apikey/", "/api_key/", "/api-key/", "/access_token/").lowPrecedence(),
 	}

@@ -160,16 +160,23 @@ func cookieValues(line []byte) (int, int) {
 // segment that names it (`/token/V`, `/with/key/V`) or a webhook's
 // (`/hooks/catch/123/V/`, `/webhooks/<id>/V`): the first of the next three
 // segments that looks generated (opaqueValue, 16 bytes or more; numeric ids
-// are skipped).
+// are skipped). A segment is read to maxKeyedValue bytes, as long as a keyed
+// value: opaque tokens run to KiB. A longer one after a secret's name is
+// taken as the secret as far as it was read, and counted
+// (BoundsReached "path_segment_too_long").
 func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	i := ke
 	for seg := 0; seg < 3; seg++ {
 		s := i
-		for i < len(b) && i-s <= 256 && (isWordByte(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '~' || b[i] == '%') {
+		for i < len(b) && i-s < maxKeyedValue && pathSegmentByte(b[i]) {
 			i++
 		}
 		if i == len(b) {
-			return -1, -1, pendIfNear(b, ks, 4*256)
+			return -1, -1, pendIfNear(b, ks, pathSecretMaxLen)
+		}
+		if i-s == maxKeyedValue && pathSegmentByte(b[i]) {
+			countBound(&bounds.pathSegment)
+			return s, i, -1
 		}
 		if v := b[s:i]; len(v) >= 16 && opaqueValue(v, false) {
 			return s, i, -1
@@ -180,6 +187,14 @@ func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		i++
 	}
 	return -1, -1, -1
+}
+
+// pathSecretMaxLen bounds a url-path-secret match: its keyword and three
+// segments of at most maxKeyedValue bytes.
+const pathSecretMaxLen = 16 + 3*(maxKeyedValue+1)
+
+func pathSegmentByte(c byte) bool {
+	return isWordByte(c) || c == '-' || c == '.' || c == '~' || c == '%'
 }
 
 // trackingCookies are cookie name prefixes of analytics, consent and load
