@@ -162,3 +162,23 @@ func TestTemplatesAndReferences(t *testing.T) {
 		}
 	}
 }
+
+// TestQualifiedSecretNames: a word that says a name is about a secret
+// (device, updated, serial, digest) only does so after the secret's word;
+// before it, it qualifies the secret, whose value still goes.
+func TestQualifiedSecretNames(t *testing.T) {
+	eng := engine(t)
+	const v = "Xk9mQ2vL7pR4tW8zAb3c"
+	for _, text := range []string{
+		"device_password: " + v + "\n",
+		"UPDATED_SECRET=" + v + "\n",
+		`{"interface_token": "` + v + `"}` + "\n",
+		"serial_api_key = " + v + "\n",
+		"digest_password=" + v + "\n",
+	} {
+		out, _ := eng.Redact([]byte(text), secretsOnly)
+		if w, ok := leak(out, v); ok {
+			t.Errorf("%q survives in %q", w, out)
+		}
+	}
+}

@@ -250,8 +250,14 @@ func notSecretName(b []byte, ks, ke int) bool {
 	if inARN(b, ns) {
 		return true
 	}
+	named := false
 	return nameParts(b[ns:ne], func(p, prev []byte) bool {
-		return notSecretParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" || string(p) == "key" && plainKeyQualifiers[string(prev)]
+		if notSecretParts[string(p)] || named && aboutParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" ||
+			string(p) == "key" && plainKeyQualifiers[string(prev)] {
+			return true
+		}
+		named = named || namedSecretPart(p, prev)
+		return false
 	})
 }
 

@@ -126,12 +126,24 @@ var notSecretParts = map[string]bool{
 	// (publishable_key) are not credentials.
 	"page": true, "next": true, "continuation": true, "cursor": true, "resume": true, "sync": true,
 	"pagination": true, "idempotency": true, "arn": true, "publishable": true,
-	// A secret's digest, checksum or serial number, the device or network interface it is
-	// bound to, its lineage (Terraform state) and its rotation time identify it without
-	// holding it (token_sha256, secret_network_iface, password_rotated_at).
+}
+
+// aboutParts say a name is about the secret named before them: its digest,
+// checksum or serial number, the device or network interface it is bound
+// to, its lineage (Terraform state) or its rotation time identify it without
+// holding it (token_sha256, secret_network_iface, password_rotated_at).
+// Before the secret's word they only qualify it: device_password and
+// updated_secret are secrets.
+var aboutParts = map[string]bool{
 	"sha1": true, "sha256": true, "sha384": true, "sha512": true, "md5": true, "digest": true,
 	"checksum": true, "crc": true, "crc32": true, "serial": true, "iface": true, "interface": true,
 	"device": true, "lineage": true, "rotated": true, "created": true, "updated": true,
+}
+
+// namedSecretPart reports whether the name part p (after prev) names a secret.
+func namedSecretPart(p, prev []byte) bool {
+	return secretParts[string(p)] || string(p) == "key" && keyQualifiers[string(prev)] ||
+		hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey")
 }
 
 // nameParts splits a name into lower-case parts at non-alphanumerics and at
@@ -169,15 +181,10 @@ func nameParts(name []byte, f func(part, prev []byte) bool) bool {
 // password (which admits word-like values with a digit or symbol).
 func secretKeyName(name []byte) (secret, password bool) {
 	not := nameParts(name, func(p, prev []byte) bool {
-		if notSecretParts[string(p)] {
+		if notSecretParts[string(p)] || secret && aboutParts[string(p)] {
 			return true
 		}
-		switch {
-		case secretParts[string(p)], string(p) == "key" && keyQualifiers[string(prev)]:
-			secret = true
-		case hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey"):
-			secret = true
-		}
+		secret = secret || namedSecretPart(p, prev)
 		password = password || hasAnySuffix(p, "password", "passwd", "pass", "pwd", "pw", "passphrase")
 		return false
 	})
