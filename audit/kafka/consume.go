@@ -148,7 +148,7 @@ func (f *partitionFetcher) run(ctx context.Context, from, until int64, fn func(C
 	for until < 0 || offset < until {
 		if err := ctx.Err(); err != nil {
 			if lastErr != nil {
-				return fmt.Errorf("read %s/%d at offset %d: %w (last error: %v)", f.cfg.Topic, f.partition, offset, err, lastErr)
+				return fmt.Errorf("read %s/%d at offset %d: %w (last error: %w)", f.cfg.Topic, f.partition, offset, err, lastErr)
 			}
 			return fmt.Errorf("read %s/%d at offset %d: %w", f.cfg.Topic, f.partition, offset, err)
 		}
