@@ -53,6 +53,14 @@ const fetchWait = 250 * time.Millisecond
 // readTimeout bounds reading one fetch response once the broker's wait is over.
 const readTimeout = 30 * time.Second
 
+// readStall bounds how long ReadAll keeps retrying a partition that holds messages below its
+// high watermark but delivers none (a leader down, or unreachable at its advertised address): a
+// command reading the topic must say so and end, not retry for ever. (A variable for tests.)
+var readStall = 30 * time.Second
+
+// ErrStalled is returned by ReadAll when a partition stops delivering messages it holds.
+var ErrStalled = errors.New("the topic stopped delivering messages")
+
 // ReadAll reads every message present in the topic when it is called (each partition from its
 // first offset up to its high watermark) and calls fn for each, partition by partition.
 func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
@@ -145,7 +153,12 @@ func (f *partitionFetcher) run(ctx context.Context, from, until int64, fn func(C
 	}()
 	offset, backoff := from, 100*time.Millisecond
 	var lastErr error
+	progress := time.Now()
 	for until < 0 || offset < until {
+		if until >= 0 && lastErr != nil && time.Since(progress) >= readStall {
+			return fmt.Errorf("read %s/%d: %w: no message at offset %d (of %d) within %s from %v; last error: %w",
+				f.cfg.Topic, f.partition, ErrStalled, offset, until, readStall, f.cfg.Brokers, lastErr)
+		}
 		if err := ctx.Err(); err != nil {
 			if lastErr != nil {
 				return fmt.Errorf("read %s/%d at offset %d: %w (last error: %w)", f.cfg.Topic, f.partition, offset, err, lastErr)
@@ -162,6 +175,9 @@ func (f *partitionFetcher) run(ctx context.Context, from, until int64, fn func(C
 			conn = c
 		}
 		next, err := f.fetch(ctx, conn, offset, until, fn)
+		if next > offset {
+			progress = time.Now()
+		}
 		offset = next
 		if err != nil {
 			var stop fnError

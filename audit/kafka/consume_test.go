@@ -58,6 +58,30 @@ func TestReadAllEndsWithItsContext(t *testing.T) {
 	}
 }
 
+// A partition whose fetches all fail ends ReadAll after readStall with ErrStalled, naming the
+// offset and the broker's error, instead of retrying until a deadline the caller may not have.
+func TestReadAllGivesUpOnAStalledPartition(t *testing.T) {
+	c := newTestCluster(t)
+	sp := fillSpool(t, 30, func(int) string { return "k" }, 100)
+	waitShipped(t, startShipper(t, c, sp, nil, Hooks{}), sp)
+	c.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		return nil, errors.New("leader unreachable (test)"), true
+	})
+	defer func(d time.Duration) { readStall = d }(readStall)
+	readStall = time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	err := ReadAll(ctx, Config{Settings: kafkaconn.Settings{Brokers: c.ListenAddrs()}, Topic: testTopic}, func(Consumed) error { return nil })
+	if !errors.Is(err, ErrStalled) || !strings.Contains(err.Error(), "at offset 0") || !strings.Contains(err.Error(), testTopic) {
+		t.Fatalf("ReadAll = %v, want ErrStalled naming the topic and offset 0", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("ReadAll gave up only at the caller's deadline (%s)", time.Since(start))
+	}
+}
+
 // Follow from the start hands over every message once, in partition order, and ErrStop ends it
 // without error.
 func TestFollowFromStartThenStop(t *testing.T) {
