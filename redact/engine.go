@@ -69,6 +69,7 @@ func allRules() ([]*rule, error) {
 		rs = append(rs, contextRules()...)
 		rs = append(rs, keyedRules()...)
 		rs = append(rs, genericRules()...)
+		rs = append(rs, pairedRules()...)
 		seen := map[string]bool{}
 		for _, r := range rs {
 			if seen[r.id] {

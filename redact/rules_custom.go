@@ -32,7 +32,7 @@ var dottedIdent = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A
 
 var placeholders = []string{
 	"example", "xxxx", "****", "placeholder", "your_", "your-", "yourpass", "changeme", "redacted",
-	"dummy", "sample", "${", "{{", "%s", "%v", "$(", "process.env", "getenv", "environ",
+	"dummy", "sample", "${", "{{", "$(", "process.env", "getenv", "environ",
 	"password", "passwd",
 }
 
@@ -43,7 +43,11 @@ func isPlaceholder(v []byte) bool {
 			return true
 		}
 	}
-	if digestOrARN(lv) || valueReference(v) || maskRun(v) || jwtHeaderOnly(v) {
+	// Format verbs are matched as written: "%S" in a generated password is no verb.
+	if bytes.Contains(v, []byte("%s")) || bytes.Contains(v, []byte("%v")) {
+		return true
+	}
+	if digestOrARN(lv) || valueReference(v) || maskRun(v) || maskedDisplay(v) || jwtHeaderOnly(v) {
 		return true
 	}
 	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {

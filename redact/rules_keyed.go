@@ -84,7 +84,9 @@ func matchAuthorization(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if open {
 		return -1, -1, pend
 	}
-	if s < 0 || !opaqueValue(b[s:e], true) {
+	// A UUID is an identifier elsewhere, a credential as an Authorization
+	// value (Splunk HEC, Heroku and Opsgenie keys).
+	if s < 0 || !opaqueValue(b[s:e], true) && !uuidShape.Match(b[s:e]) {
 		return -1, -1, -1
 	}
 	return s, e, -1

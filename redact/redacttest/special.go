@@ -26,6 +26,11 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		t := "fk" + randString(r, alnum, 38)
 		return t, "curl -H 'Authorization: Bearer " + t + "' https://api.example.test/v1"
 	},
+	"aws-secret-near-key-id": func(r *rand.Rand) (string, string) {
+		id := "AKIA" + randString(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+		v := "Fk9q" + randString(r, alnum+"+/", 36)
+		return v, "access key " + id + "\nsecret " + v + "\n"
+	},
 	"basic-auth": func(r *rand.Rand) (string, string) {
 		t := base64.StdEncoding.EncodeToString([]byte("svc-user:" + randString(r, alnum, 16)))
 		return t, "Authorization: Basic " + t

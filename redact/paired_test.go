@@ -1,0 +1,155 @@
+package redact_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/warden-gw/warden/redact"
+)
+
+// pairedCase is a text holding secret (empty: a look-alike that must come out
+// unchanged); keep, when set, is a part of the text that must stay whatever
+// else is redacted.
+type pairedCase struct{ name, text, secret, keep string }
+
+// checkPaired redacts each case as text, as a JSON string value and through a
+// text stream cut in three places, and checks that the secret is gone and
+// the rest stays (a look-alike stays byte for byte).
+func checkPaired(t *testing.T, cases []pairedCase) {
+	t.Helper()
+	eng := engine(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := []byte(c.text)
+			text, _ := eng.Redact(in, secretsOnly)
+			n := len(in)
+			stream := runStream(t, eng, redact.KindText, splitAt(in, n/4, n/2, 3*n/4)...)
+			js, _, err := eng.RedactJSON([]byte(`{"output":`+jsonStr(c.text)+`}`), secretsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for mode, out := range map[string][]byte{"text": text, "stream": stream, "json": js} {
+				if c.keep != "" && !bytes.Contains(out, []byte(c.keep)) {
+					t.Errorf("%s: %q was redacted:\n%s", mode, c.keep, out)
+				}
+				if c.secret == "" && c.keep != "" {
+					continue
+				}
+				if c.secret == "" {
+					if mode != "json" && !bytes.Equal(out, in) {
+						t.Errorf("%s: look-alike changed:\n%s", mode, out)
+					}
+					if mode == "json" && bytes.Contains(out, []byte("[REDACTED")) {
+						t.Errorf("json: look-alike changed:\n%s", out)
+					}
+					continue
+				}
+				if w, bad := leak(out, c.secret); bad {
+					t.Errorf("%s: %q of the secret survives:\n%s", mode, w, out)
+				}
+			}
+			if c.secret != "" && !bytes.Equal(bytes.ReplaceAll(text, []byte(c.secret), nil), text) {
+				t.Errorf("text output still holds the secret")
+			}
+		})
+	}
+}
+
+// TestAWSSecretNearKeyID: an AWS secret access key has no prefix; written
+// within a few lines after its access key id (a transcript, a note, a CSV
+// export of the console's "Download .csv"), it is the key's secret. A git SHA
+// or a word-made value of the same length near an id stays.
+func TestAWSSecretNearKeyID(t *testing.T) {
+	const id = "AKIAQ3EGRTVNW6ZJ5XKD"
+	const sec = "kP9vR2tX7mQ4wL8zN3bH6yJ1cF5gD0sA/eU+iO7q"
+	checkPaired(t, []pairedCase{
+		{"transcript lines", "They are:\naccess key " + id + "\nsecret " + sec + "\nI'll retry.", sec, ""},
+		{"csv export", "User name,Access key ID,Secret access key\nci-bot," + id + "," + sec + "\n", sec, ""},
+		{"same line, spaces", "aws keys: " + id + " / " + sec + " (rotate monthly)\n", sec, ""},
+		{"temporary id", "ASIAQ3EGRTVNW6ZJ5XKD then " + sec + "\n", sec, ""},
+		{"git sha near an id", "key " + id + " was added in 9f2c4e1a7b3d5f6e8a0c2b4d6f8e0a1c3e5b7d9f\n", "", "9f2c4e1a7b3d5f6e8a0c2b4d6f8e0a1c3e5b7d9f"},
+		{"too far away", id + "\n\n\n\n\nunrelated " + sec + "\n", "", sec},
+		{"no id before it", "AKIA is the prefix; the secret " + sec + " is not here\n", "", sec},
+		{"id inside a word", "XAKIAQ3EGRTVNW6ZJ5XKD " + sec + "\n", "", ""},
+	})
+}
+
+// TestIntakePathKeys: log intake endpoints that take their key as a path
+// segment (Datadog, Loggly, Sumo Logic) lose it wherever the URL is written;
+// the same path words on other hosts, and ids of other shapes, stay.
+func TestIntakePathKeys(t *testing.T) {
+	const hex32 = "5c1e9a7f3b2d4e6f8a0b1c2d3e4f5a6b"
+	const uuid = "3f6e2a1c-9b7d-4c5e-8f0a-1b2c3d4e5f60"
+	const sumo = "ZaVnC4dhaV2kQ7rW_pL9xS1yT3uB5mN8oE6iA0sD4fG2hJ9kL1zX7cV5bN3mQ1wE8rT6yU4iO2pA=="
+	checkPaired(t, []pairedCase{
+		{"datadog fluentd", "endpoint https://http-intake.logs.datadoghq.com/v1/input/" + hex32 + "?ddsource=fluentd\n", hex32, ""},
+		{"datadog eu curl", "curl -X POST https://http-intake.logs.datadoghq.eu/v1/input/" + hex32 + " -d @log.json\n", hex32, ""},
+		{"loggly inputs", "curl -d 'msg' http://logs-01.loggly.com/inputs/" + uuid + "/tag/http/\n", uuid, ""},
+		{"loggly bulk", "POST https://logs-01.loggly.com/bulk/" + uuid + "/tag/bulk/ HTTP/1.1\n", uuid, ""},
+		{"sumo http source", "url: https://endpoint4.collection.us2.sumologic.com/receiver/v1/http/" + sumo + "\n", sumo, ""},
+		{"graylog input id", "GET /api/system/inputs/" + uuid + " HTTP/1.1\n", "", ""},
+		{"datadog api path", "GET https://api.datadoghq.com/api/v1/monitor/" + hex32 + "\n", "", ""},
+	})
+}
+
+// TestVaultCompactToken: `vault login` and the dev server print tokens of
+// `hvs.` and 24 characters (and `.` plus a namespace id); placeholders stay.
+func TestVaultCompactToken(t *testing.T) {
+	const tok = "hvs.Q7mT2pXw9KfL4zR8nB1cY6dJ"
+	checkPaired(t, []pairedCase{
+		{"vault login", "$ vault login -no-print " + tok + " && vault kv get secret/ci\n", tok, ""},
+		{"env", "VAULT_TOKEN=" + tok + "\n", tok, ""},
+		{"namespaced", "token: " + tok + ".a1B2c\n", tok, ""},
+		{"dev server output", "Root Token: hvr.Q7mT2pXw9KfL4zR8nB1cY6dJ\n", "hvr.Q7mT2pXw9KfL4zR8nB1cY6dJ", ""},
+		{"placeholder", "vault login hvs.XXXXXXXXXXXXXXXXXXXXXXXX\n", "", ""},
+		{"words", "see docs for hvs.tokens_are_documented_here_\n", "", ""},
+	})
+}
+
+// TestAuthorizationUUID: a UUID is an identifier elsewhere, but as the value
+// of an Authorization header (Splunk HEC, Heroku, Opsgenie) it is the
+// credential. UUIDs in other headers stay.
+func TestAuthorizationUUID(t *testing.T) {
+	const uuid = "c8a41f2e-7d3b-4e9a-b1f0-5e6d7c8b9a01"
+	checkPaired(t, []pairedCase{
+		{"splunk hec", `curl -H "Authorization: Splunk ` + uuid + `" https://hec:8088/services/collector` + "\n", uuid, ""},
+		{"bearer uuid", "Authorization: Bearer " + uuid + "\n", uuid, ""},
+		{"opsgenie", `headers = {"Authorization": "GenieKey ` + uuid + `"}` + "\n", uuid, ""},
+		{"request id", "X-Request-Id: " + uuid + "\nTraceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\n", "", ""},
+	})
+}
+
+// TestDigestLabelledValues: a value labelled by a hash algorithm is a
+// digest even when a key word stands earlier on the line (go.sum lines of a
+// module named oauth2 or api, an SSH host key fingerprint).
+func TestDigestLabelledValues(t *testing.T) {
+	checkPaired(t, []pairedCase{
+		{"go.sum", "golang.org/x/oauth2 v0.24.0 h1:Q8zmYr6m3x0ajYkGkzs54U8zLD1OYs8n2yh0GKY23jc=\n" +
+			"github.com/hashicorp/vault/api v1.15.0 h1:O24FYQCWwhwKnF7CuSqO10ZlEUTa3p2SZwuYJxmLHWo=\n", "", ""},
+		{"ssh fingerprint", "ED25519 key fingerprint is SHA256:aTj4AqT0IpWQV7Hzl09QCFs3GutTj+TnJ8UgfZgCr+I.\n", "", ""},
+		{"api key md5", "api_key md5=9b2f1c7e4a6d8f0b3e5c7a9d1f2b4c6e\n", "", ""},
+		{"a secret after a word ending in a hash name", "api_token_sha1:Rq7mX2pLk9Wz4Tn8Vb3Hy6Jc\n", "", ""},
+		{"still a secret", "api_key: Q8zmYr6m3x0ajYkGkzs54U8zLD1OYs8n2yh0GKY23jc\n", "Q8zmYr6m3x0ajYkGkzs54U8zLD1OYs8n2yh0GKY23jc", ""},
+	})
+}
+
+// TestMaskedDisplays: dashboards and CLIs list configured keys as a few
+// characters, an ellipsis and the last four; the key is not there. A value
+// with dots in it that is not such a display is still a secret.
+func TestMaskedDisplays(t *testing.T) {
+	checkPaired(t, []pairedCase{
+		{"dots", "  OPENAI_API_KEY    sk-...4f2a (last 4)\n", "", ""},
+		{"ellipsis", "GITHUB_TOKEN: ghp_…x9Qa\n", "", ""},
+		{"secret with dots", "OPENAI_API_KEY=Rq7mX2pLk9...Wz4Tn8Vb3Hy6Jc5dQ1\n", "Rq7mX2pLk9...Wz4Tn8Vb3Hy6Jc5dQ1", ""},
+	})
+}
+
+// TestFormatVerbsAsWritten: "%s" and "%v" are format verbs, not "%S" or
+// "%V" inside a generated password.
+func TestFormatVerbsAsWritten(t *testing.T) {
+	checkPaired(t, []pairedCase{
+		{"define", "define( 'DB_PASSWORD', 'zQ2mEG1gplT9IeY6m.Cp%SY' );\n", "zQ2mEG1gplT9IeY6m.Cp%SY", ""},
+		{"env", "DB_PASSWORD=Kx9%Vw2mQ7rT4zL\n", "Kx9%Vw2mQ7rT4zL", ""},
+		{"format string", `password = fmt.Sprintf("%s:%s", user, pass)` + "\n", "", ""},
+	})
+}

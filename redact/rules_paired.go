@@ -1,0 +1,140 @@
+package redact
+
+import "bytes"
+
+// pairedRules find credentials by what travels with them rather than by a
+// shape of their own (the secret access key written near its AWS access key
+// id, a log intake's key in its URL path) and the compact form of a Vault
+// token.
+func pairedRules() []*rule {
+	return []*rule{
+		custom("aws-secret-near-key-id", Secret, awsPairReach+awsSecretLen, matchAWSPair, "akia", "asia"),
+		// Log intake endpoints that take their key as a path segment: Datadog's
+		// HTTP intake `/v1/input/<32-hex API key>` (all sites, also the ddog-gov
+		// domain), Loggly's `/inputs/<customer token>` and `/bulk/<token>`, and
+		// Sumo Logic's HTTP source `/receiver/v1/http/<token>`.
+		tok("datadog-intake-path-key", `(?:datadoghq\.(?:com|eu)|ddog-gov\.com)/(?:v1|api/v2)/input/([a-f0-9]{32})`,
+			"datadoghq.com/", "datadoghq.eu/", "ddog-gov.com/").grp(1).anyLeft(),
+		tok("loggly-intake-path-token", `loggly\.com/(?:inputs|bulk)/(`+uuidRe+`)`, "loggly.com/").grp(1).anyLeft(),
+		tok("sumologic-intake-path-token", `sumologic\.(?:com|net)/receiver/v1/(?:http|otlp)/([A-Za-z0-9_-]{40,400}={0,2})`,
+			"sumologic.com/", "sumologic.net/").grp(1).anyLeft(),
+		// Vault tokens in their compact form: `hvs.` or `hvr.` and 24 base62
+		// characters (a root or a token created without a namespace, as
+		// `vault login` and the dev server print), optionally `.` and the
+		// 5-character namespace id. The long form is vault-service-token.
+		tok("vault-token-compact", `hv[sr]\.[A-Za-z0-9]{24}(?:\.[A-Za-z0-9]{5})?`, "hvs.", "hvr.").check(compactVaultToken),
+	}
+}
+
+const (
+	awsPairReach = 240 // bytes after an access key id searched for its secret
+	awsSecretLen = 40
+)
+
+// compactVaultToken rejects written words and placeholders (`hvs.your_token_here`)
+// and a token followed by more token bytes (the long form, another rule's).
+func compactVaultToken(v []byte) bool {
+	return hasDigitAndLetter(v[4:]) && !isPlaceholder(v) && !writtenWords(v[4:])
+}
+
+// matchAWSPair finds an AWS secret access key (40 characters of base64's
+// alphabet, random) within a few lines after an access key id: a transcript,
+// a note or a CSV export (`AKIA...,wJalr...`) shows the two together, and the
+// secret has no prefix of its own. Hex (a git SHA is also 40 characters) and
+// words are not taken.
+func matchAWSPair(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ks > 0 && isAlnum(b[ks-1]) || !isUpper(b[ks]) || !isUpper(b[ks+1]) {
+		return -1, -1, -1
+	}
+	idEnd := ks + 20
+	if idEnd > len(b) {
+		return -1, -1, pendIfNear(b, ks, awsPairReach)
+	}
+	for i := ke; i < idEnd; i++ {
+		if !isUpper(b[i]) && (b[i] < '2' || b[i] > '7') {
+			return -1, -1, -1
+		}
+	}
+	if idEnd < len(b) && isAlnum(b[idEnd]) {
+		return -1, -1, -1
+	}
+	limit := min(len(b), idEnd+awsPairReach)
+	lines := 0
+	for i := idEnd; i < limit; {
+		if b[i] == '\n' {
+			if lines++; lines > 3 {
+				return -1, -1, -1
+			}
+		}
+		if !awsSecretByte(b[i]) {
+			i++
+			continue
+		}
+		s := i
+		for i < len(b) && awsSecretByte(b[i]) {
+			i++
+		}
+		if i == len(b) && i-s <= awsSecretLen {
+			return -1, -1, ks // the run may go on in the next chunk
+		}
+		if i-s == awsSecretLen && awsSecretShape(b[s:i]) {
+			return s, i, -1
+		}
+	}
+	return -1, -1, pendIfNear(b, ks, idEnd-ks+awsPairReach)
+}
+
+func awsSecretByte(c byte) bool { return isAlnum(c) || c == '/' || c == '+' }
+
+// awsSecretShape: upper and lower case letters and digits, not all hex, no
+// written word, and the entropy of random base64.
+func awsSecretShape(v []byte) bool {
+	var upper, lower, digit, nonHex bool
+	for _, c := range v {
+		upper = upper || isUpper(c)
+		lower = lower || c >= 'a' && c <= 'z'
+		digit = digit || isDigit(c)
+		nonHex = nonHex || !isHex(c)
+	}
+	return upper && lower && digit && nonHex && !hasStopword(v) && shannon(v) >= 4.2
+}
+
+// maskedDisplay reports a credential shown masked for recognition: a few
+// characters, an ellipsis, the last few (`sk-...4f2a`, `ghp_…x9Qa`), as
+// dashboards and CLIs list configured keys. The full value is not there.
+func maskedDisplay(v []byte) bool {
+	i, n := bytes.Index(v, []byte("...")), 3
+	if i < 0 {
+		i, n = bytes.Index(v, []byte("…")), len("…")
+	}
+	return i >= 0 && i <= 16 && len(v)-(i+n) <= 8
+}
+
+// digestLabel reports a value labelled by a digest algorithm: the word just
+// before the ':' or '=' that starts the value at vs names a hash (`h1:` in
+// go.sum, `SHA256:` of an SSH fingerprint, `zh:` in .terraform.lock.hcl,
+// `md5=`), so the value is a digest, whatever keyword came earlier on the
+// line (`oauth2 v0.24.0 h1:...`, `key fingerprint is SHA256:...`).
+func digestLabel(b []byte, vs int) bool {
+	i := vs
+	for i > 0 && (b[i-1] == ' ' || b[i-1] == '"' || b[i-1] == '\'') && vs-i < 4 {
+		i--
+	}
+	if i == 0 || b[i-1] != ':' && b[i-1] != '=' {
+		return false
+	}
+	e := i - 1
+	s := e
+	for s > 0 && e-s < 8 && isAlnum(b[s-1]) {
+		s--
+	}
+	if s > 0 && isWordByte(b[s-1]) {
+		return false
+	}
+	return digestAlgorithms[string(bytes.ToLower(b[s:e]))]
+}
+
+var digestAlgorithms = map[string]bool{
+	"h1": true, "zh": true, "md5": true, "sha1": true, "sha224": true, "sha256": true, "sha384": true,
+	"sha512": true, "blake2b": true, "blake3": true,
+}
