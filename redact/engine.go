@@ -281,7 +281,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		}
 	}
 	if enabled&Secret != 0 {
-		pend = min(pend, trailingB64(b))
+		pend = min(pend, trailingB64(b), trailingWrapped(b))
 	}
 	if enabled&Secret != 0 {
 		pend = min(pend, cutEscape(b))

@@ -138,7 +138,7 @@ func FuzzDecode(f *testing.F) {
 // encodeSecret wraps secret in one of the encodings warden looks through and
 // returns the encoded form as it stands in the text.
 func encodeSecret(secret string, enc uint8) string {
-	switch enc % 6 {
+	switch enc % 7 {
 	case 0: // every byte \u-escaped inside JSON in a log line
 		var b strings.Builder
 		for _, c := range secret {
@@ -153,6 +153,15 @@ func encodeSecret(secret string, enc uint8) string {
 		return "payload(hex)=" + hex.EncodeToString([]byte(secret))
 	case 5: // base64 of a credentials file, with no key before it
 		return "data '" + base64.StdEncoding.EncodeToString([]byte("[default]\naws_secret_access_key = "+secret+"\n")) + "'"
+	case 6: // an env file printed by `base64`, wrapped at 76 columns, the token on a late line
+		enc := base64.StdEncoding.EncodeToString([]byte("REGION=eu-west-1\nREPLICAS=3\nFEATURES=a,b,c,d\nMAX_CONNECTIONS=100\nGITHUB_TOKEN=" + secret + "\n"))
+		var b strings.Builder
+		b.WriteString("\n") // the block starts a line
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\n")
+			enc = enc[76:]
+		}
+		return b.String() + enc
 	default: // escaped slashes and quotes of JSON inside a JSON string
 		return `"{\"url\":\"https:\/\/x:` + secret + `@github.com\/a\"}"`
 	}
@@ -170,6 +179,7 @@ func FuzzLookThrough(f *testing.F) {
 	f.Add([]byte("%2"), []byte("\\u00"), uint8(1), uint16(1), uint16(2))
 	f.Add([]byte("frame "), []byte(" len=40"), uint8(4), uint16(7), uint16(30))
 	f.Add([]byte("content: \"{{ "), []byte(" | b64decode }}\""), uint8(5), uint16(12), uint16(50))
+	f.Add([]byte("ci$"), []byte("\n$ "), uint8(6), uint16(93), uint16(170))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, enc uint8, c1, c2 uint16) {
@@ -184,7 +194,7 @@ func FuzzLookThrough(f *testing.F) {
 		streamed := runStream(t, eng, redact.KindText, text[:a], text[a:b], text[b:])
 		for name, out := range map[string][]byte{"whole": whole, "stream": streamed} {
 			if w, ok := survivorIn(out, encoded, secret); ok {
-				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%6, a, b, out)
+				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%7, a, b, out)
 			}
 			if bytes.Count(out, []byte("\n")) != bytes.Count(text, []byte("\n")) {
 				t.Fatalf("%s: line count changed: %q", name, out)

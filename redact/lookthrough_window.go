@@ -93,10 +93,10 @@ var b64Char = func() (t [256]bool) {
 // a secret (given the key the block is assigned to, as in `password:
 // <base64>`), is a `user:password` pair or a SASL PLAIN message.
 func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, pend, layer int) ([]span, int) {
-	var dec []byte
-	last := -1
+	var dec, unwrapped []byte
+	last, lastEnd, noWrap := -1, -1, -1
 	for _, s := range starts {
-		if s <= last || s >= len(b) || !b64Char[b[s]] || s > 0 && b64Char[b[s-1]] {
+		if s <= last || s < lastEnd || s >= len(b) || !b64Char[b[s]] || s > 0 && b64Char[b[s-1]] {
 			continue
 		}
 		last = s
@@ -104,7 +104,18 @@ func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, 
 		for i < len(b) && i-s <= maxB64Run && b64Char[b[i]] {
 			i++
 		}
-		for k := 0; i < len(b) && k < 2 && b[i] == '='; k++ {
+		wrapped := false
+		if s >= noWrap {
+			// A wrapped block longer than a block is read line by line, as before.
+			bs, be, w := wrappedBlock(b, s, i, max(lastEnd, noWrap))
+			switch {
+			case w && be-bs <= maxB64Run:
+				s, i, lastEnd, wrapped = bs, be, be, true
+			case w:
+				noWrap = be
+			}
+		}
+		for k := 0; !wrapped && i < len(b) && k < 2 && b[i] == '='; k++ {
 			i++
 		}
 		if i == len(b) && i-s <= maxB64Run {
@@ -117,8 +128,13 @@ func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, 
 		if i-s < minB64Run {
 			continue
 		}
+		blk := b[s:i]
+		if wrapped {
+			unwrapped = unwrapB64(unwrapped[:0], blk)
+			blk = unwrapped
+		}
 		var ok bool
-		if dec, ok = decodeB64Text(dec[:0], b[s:i]); !ok {
+		if dec, ok = decodeB64Text(dec[:0], blk); !ok {
 			continue
 		}
 		if id := e.b64Secret(b, s, dec, o, layer); id != "" {

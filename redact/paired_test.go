@@ -2,6 +2,8 @@ package redact_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/warden-gw/warden/redact"
@@ -152,4 +154,69 @@ func TestFormatVerbsAsWritten(t *testing.T) {
 		{"env", "DB_PASSWORD=Kx9%Vw2mQ7rT4zL\n", "Kx9%Vw2mQ7rT4zL", ""},
 		{"format string", `password = fmt.Sprintf("%s:%s", user, pass)` + "\n", "", ""},
 	})
+}
+
+// TestWrappedBase64: `base64 .env` wraps at 76 columns, `openssl base64` at
+// 64; a secret file printed that way is decoded as one block and replaced
+// whole, in any indentation, whichever of its lines carries a credential
+// word, and when a stream is cut right after a line. Wrapped base64 of a
+// certificate or of text without a secret stays.
+func TestWrappedBase64(t *testing.T) {
+	env := "APP_ENV=production\nDB_HOST=db.internal\nDB_PASSWORD=Rq7mX2pLk9Wz4Tn8!x\n" +
+		"SENDGRID_API_KEY=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\nLOG_LEVEL=info\n"
+	// The secret listed last in the file: only a late line carries a credential word.
+	late := "APP_ENV=production\nDB_HOST=db.internal\nREGION=eu-west-1\nREPLICAS=3\nFEATURES=a,b,c,d,e,f\n" +
+		"MAX_CONNECTIONS=100\nSESSION_SECRET=2faf5a17a499c01794c5de774fd9e930f7b01f59348e7abfdd53f50b30e39b57\n"
+	plain := "The quick brown fox jumps over the lazy dog, again and again, to fill a few lines of base64\n" +
+		"so that it wraps: nothing here is a credential, only words about foxes and dogs and lines.\n"
+	for _, c := range []pairedCase{
+		{"coreutils 76", "$ base64 .env.production\n" + wrapB64(env, 76, "") + "$ ", "", ""},
+		{"openssl 64", "$ openssl base64 -in .env\n" + wrapB64(env, 64, "") + "$ ", "", ""},
+		{"indented yaml", "data:\n  env: |\n" + wrapB64(env, 76, "    ") + "kind: Secret\n", "", ""},
+		{"credential word late", "$ base64 app.env\n" + wrapB64(late, 76, "") + "$ ", "", ""},
+		{"crlf", strings.ReplaceAll("$ base64 .env\n"+wrapB64(env, 76, ""), "\n", "\r\n"), "", ""},
+	} {
+		enc := base64.StdEncoding.EncodeToString([]byte(env))
+		if c.name == "credential word late" {
+			enc = base64.StdEncoding.EncodeToString([]byte(late))
+		}
+		t.Run(c.name, func(t *testing.T) {
+			eng := engine(t)
+			in := []byte(c.text)
+			text, _ := eng.Redact(in, secretsOnly)
+			outs := map[string][]byte{"text": text}
+			// A stream cut after each line break.
+			var cuts []int
+			for i, ch := range in {
+				if ch == '\n' {
+					cuts = append(cuts, i+1)
+				}
+			}
+			outs["stream by line"] = runStream(t, eng, redact.KindText, splitAt(in, cuts...)...)
+			for mode, out := range outs {
+				if w, bad := survivor(bytes.ReplaceAll(bytes.ReplaceAll(out, []byte("\n"), nil), []byte(" "), nil), enc); bad {
+					t.Errorf("%s: %q of the block survives:\n%s", mode, w, out)
+				}
+				if bytes.Count(out, []byte("\n")) != bytes.Count(in, []byte("\n")) {
+					t.Errorf("%s: line count changed:\n%s", mode, out)
+				}
+			}
+		})
+	}
+	checkPaired(t, []pairedCase{
+		{"words", "$ base64 notes.txt\n" + wrapB64(plain, 76, "") + "$ ", "", ""},
+		{"certificate", "caBundle: |\n" + wrapB64("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUXk1mYq8J0Z\n-----END CERTIFICATE-----\n", 64, "  "), "", ""},
+	})
+}
+
+// wrapB64 encodes s and wraps it at width, each line indented.
+func wrapB64(s string, width int, indent string) string {
+	enc := base64.StdEncoding.EncodeToString([]byte(s))
+	var sb strings.Builder
+	for len(enc) > 0 {
+		n := min(width, len(enc))
+		sb.WriteString(indent + enc[:n] + "\n")
+		enc = enc[n:]
+	}
+	return sb.String()
 }

@@ -1,0 +1,159 @@
+package redact
+
+// Wrapped base64: `base64` (coreutils, 76 columns), MIME bodies (76) and
+// `openssl base64` (64) break a long block into lines of one width, so a
+// secret file printed with `base64 .env` in a terminal or a log is a column
+// of full-width lines and a shorter last one. Read line by line, each line
+// decodes to an unrelated slice of the file (a key name on one line, half of
+// its value on the next); the block is decoded whole and, when it holds a
+// secret, replaced whole (the marker keeps its line breaks).
+
+// wrapWidth reports whether n is a width encoders wrap base64 at.
+func wrapWidth(n int) bool { return n == 64 || n == 76 }
+
+// maxWrapLine bounds the lines looked at: a wrap width and its indentation.
+const maxWrapLine = 76 + 64
+
+// lineStart returns the start of the line holding b[i], or -1 when it is
+// more than maxWrapLine bytes back (no wrapped line).
+func lineStart(b []byte, i int) int {
+	for k := i; k > 0 && i-k <= maxWrapLine; k-- {
+		if b[k-1] == '\n' {
+			return k
+		}
+	}
+	if i <= maxWrapLine {
+		return 0
+	}
+	return -1
+}
+
+// b64LineRun returns the end of the run of base64 characters at b[i] (no
+// padding).
+func b64LineRun(b []byte, i int) int {
+	for i < len(b) && b64Char[b[i]] {
+		i++
+	}
+	return i
+}
+
+// wrappedBlock widens the base64 run b[s:e] (e before any padding) over the
+// full-width lines around it: the lines before it of the same indentation
+// and width when it starts a line (not before floor, where the block
+// looked at last ended), and the lines after it while each line so far is
+// full, each way at most maxB64Run bytes. It returns the block's bounds,
+// padding included, and whether it spans more than one line.
+func wrappedBlock(b []byte, s, e, floor int) (bs, be int, wrapped bool) {
+	if e-s > 76 {
+		return s, e, false
+	}
+	ls := lineStart(b, s)
+	if ls < 0 || !blankIndent(b[ls:s]) {
+		return s, e, false
+	}
+	indent := b[ls:s]
+	width := 0
+	if e < len(b) && (b[e] == '\n' || b[e] == '\r') && wrapWidth(e-s) {
+		width = e - s
+	}
+	// Lines before: each a full line of base64 of one wrap width.
+	bs = s
+	for s-bs <= maxB64Run {
+		pe := ls - 1 // the '\n' ending the previous line
+		if pe <= 0 || pe <= floor {
+			break
+		}
+		if b[pe-1] == '\r' {
+			pe--
+		}
+		pls := lineStart(b, pe)
+		ps := pls + len(indent)
+		if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe || !wrapWidth(pe-ps) ||
+			width != 0 && pe-ps != width || width == 0 && e-s > pe-ps {
+			break
+		}
+		width, bs, ls, wrapped = pe-ps, ps, pls, true
+	}
+	// Lines after, while the line so far is full.
+	be = e
+	for width != 0 && be-bs <= maxB64Run && be-lineStart(b, be)-len(indent) == width && lineStart(b, be) >= 0 {
+		j := be
+		if j < len(b) && b[j] == '\r' {
+			j++
+		}
+		if j >= len(b) || b[j] != '\n' {
+			break
+		}
+		ns := j + 1 + len(indent)
+		if ns > len(b) || string(b[j+1:ns]) != string(indent) {
+			break
+		}
+		ne := b64LineRun(b, ns)
+		if ne == ns || ne-ns > width {
+			break
+		}
+		be, wrapped = ne, true
+	}
+	for k := 0; be < len(b) && k < 2 && b[be] == '='; k++ {
+		be++
+	}
+	return bs, be, wrapped
+}
+
+func blankIndent(p []byte) bool {
+	for _, c := range p {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// unwrapB64 appends the base64 characters of blk (padding included) to dst,
+// leaving out line breaks and indentation.
+func unwrapB64(dst, blk []byte) []byte {
+	for _, c := range blk {
+		if b64Char[c] || c == '=' {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// trailingWrapped returns where a stream holds back a wrapped base64 block
+// that may still be growing: the start of the full-width lines that end b
+// (followed by a line break and, maybe, the start of the next line), so that
+// the whole block is decoded once it is complete. len(b) when b does not end
+// so, or when the block is longer than a stream holds (maxB64Hold).
+func trailingWrapped(b []byte) int {
+	ls := lineStart(b, len(b))
+	if ls < 0 || len(b)-ls > maxWrapLine {
+		return len(b)
+	}
+	cur := ls
+	for cur < len(b) && (b[cur] == ' ' || b[cur] == '\t') {
+		cur++
+	}
+	indent := b[ls:cur]
+	if b64LineRun(b, cur) != len(b) {
+		return len(b)
+	}
+	start, width := len(b), 0
+	for ls > 0 && len(b)-ls < maxB64Hold {
+		pe := ls - 1
+		if pe > 0 && b[pe-1] == '\r' {
+			pe--
+		}
+		pls := lineStart(b, pe)
+		ps := pls + len(indent)
+		if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe ||
+			!wrapWidth(pe-ps) || width != 0 && pe-ps != width {
+			break
+		}
+		start, width, ls = pls, pe-ps, pls
+	}
+	if width == 0 || len(b)-start >= maxB64Hold || len(b)-cur > width {
+		return len(b)
+	}
+	return start
+}
