@@ -14,9 +14,9 @@ func wrapWidth(n int) bool { return n == 64 || n == 76 }
 // maxWrapLine bounds the lines looked at: a wrap width and its indentation.
 const maxWrapLine = 76 + 64
 
-// lineStart returns the start of the line holding b[i], or -1 when it is
+// wrapLineStart returns the start of the line holding b[i], or -1 when it is
 // more than maxWrapLine bytes back (no wrapped line).
-func lineStart(b []byte, i int) int {
+func wrapLineStart(b []byte, i int) int {
 	for k := i; k > 0 && i-k <= maxWrapLine; k-- {
 		if b[k-1] == '\n' {
 			return k
@@ -47,7 +47,7 @@ func wrappedBlock(b []byte, s, e, floor int) (bs, be int, wrapped bool) {
 	if e-s > 76 {
 		return s, e, false
 	}
-	ls := lineStart(b, s)
+	ls := wrapLineStart(b, s)
 	if ls < 0 || !blankIndent(b[ls:s]) {
 		return s, e, false
 	}
@@ -66,7 +66,7 @@ func wrappedBlock(b []byte, s, e, floor int) (bs, be int, wrapped bool) {
 		if b[pe-1] == '\r' {
 			pe--
 		}
-		pls := lineStart(b, pe)
+		pls := wrapLineStart(b, pe)
 		ps := pls + len(indent)
 		if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe || !wrapWidth(pe-ps) ||
 			width != 0 && pe-ps != width || width == 0 && e-s > pe-ps {
@@ -76,7 +76,7 @@ func wrappedBlock(b []byte, s, e, floor int) (bs, be int, wrapped bool) {
 	}
 	// Lines after, while the line so far is full.
 	be = e
-	for width != 0 && be-bs <= maxB64Run && be-lineStart(b, be)-len(indent) == width && lineStart(b, be) >= 0 {
+	for width != 0 && be-bs <= maxB64Run && be-wrapLineStart(b, be)-len(indent) == width && wrapLineStart(b, be) >= 0 {
 		j := be
 		if j < len(b) && b[j] == '\r' {
 			j++
@@ -126,7 +126,7 @@ func unwrapB64(dst, blk []byte) []byte {
 // the whole block is decoded once it is complete. len(b) when b does not end
 // so, or when the block is longer than a stream holds (maxB64Hold).
 func trailingWrapped(b []byte) int {
-	ls := lineStart(b, len(b))
+	ls := wrapLineStart(b, len(b))
 	if ls < 0 || len(b)-ls > maxWrapLine {
 		return len(b)
 	}
@@ -144,7 +144,7 @@ func trailingWrapped(b []byte) int {
 		if pe > 0 && b[pe-1] == '\r' {
 			pe--
 		}
-		pls := lineStart(b, pe)
+		pls := wrapLineStart(b, pe)
 		ps := pls + len(indent)
 		if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe ||
 			!wrapWidth(pe-ps) || width != 0 && pe-ps != width {

@@ -220,3 +220,16 @@ func wrapB64(s string, width int, indent string) string {
 	}
 	return sb.String()
 }
+
+// TestStarStartedPasswords: a value starting with '*' is a YAML alias or a
+// glob when a name follows the star, but a generated password when symbols
+// follow (`*Kq7#mW2?pL9x=`), under a label line or after a key.
+func TestStarStartedPasswords(t *testing.T) {
+	const pw = "*Kq7#mW2?pL9xR4="
+	checkPaired(t, []pairedCase{
+		{"label line", "Username\nadmin\nPassword\n" + pw + "\n(rotate it)\n", pw, ""},
+		{"keyed", "DB_PASSWORD=" + pw + "\n", pw, ""},
+		{"yaml alias", "defaults: &db\n  host: db\nprod:\n  password: *db_password\n", "", ""},
+		{"glob", "tls:\n  secret_hosts: *.example.com\n", "", ""},
+	})
+}

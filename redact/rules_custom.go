@@ -53,7 +53,7 @@ func isPlaceholder(v []byte) bool {
 	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {
 		return true // <your-token>, ${...}<...>
 	}
-	return v[0] == '$' || v[0] == '%' && (len(v) <= 2 || !isHex(v[1]) || !isHex(v[2])) || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
+	return v[0] == '$' || v[0] == '%' && (len(v) <= 2 || !isHex(v[1]) || !isHex(v[2])) || v[0] == '@' || v[0] == '*' && aliasOrGlob(v) || v[0] == '+' || v[len(v)-1] == '+' ||
 		len(v) > 1 && v[0] == '/' && v[1] == '/'
 }
 

@@ -138,3 +138,16 @@ var digestAlgorithms = map[string]bool{
 	"h1": true, "zh": true, "md5": true, "sha1": true, "sha224": true, "sha256": true, "sha384": true,
 	"sha512": true, "blake2b": true, "blake3": true,
 }
+
+// aliasOrGlob reports whether v, starting with '*', is a YAML alias
+// (`*db_password`, a reference to an anchor) or a glob (`*.example.com`):
+// a name after the star. A generated password that starts with a star
+// (`*CTswa5uM#eU9X?37=`) has symbols no alias or host name holds.
+func aliasOrGlob(v []byte) bool {
+	for _, c := range v[1:] {
+		if !isWordByte(c) && c != '-' && c != '.' && c != '*' {
+			return false
+		}
+	}
+	return true
+}
