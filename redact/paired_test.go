@@ -233,3 +233,23 @@ func TestStarStartedPasswords(t *testing.T) {
 		{"glob", "tls:\n  secret_hosts: *.example.com\n", "", ""},
 	})
 }
+
+// TestCallPairs: a call that sets a secret by its name (PHP define with
+// wp-config.php's aligned values, setenv, os.environ.setdefault,
+// System.setProperty, putenv) loses the value; calls setting other names,
+// references and wp-config's placeholder phrase stay.
+func TestCallPairs(t *testing.T) {
+	const salt = "GZDrs/Hr69aMZvd5Gvd00sXlevFFhahFvIydVT/GSTY8nNtK3tfX7Ts77c+rCDgu"
+	const v = "Rq7mX2pLk9Wz4Tn8Vb3Hy6Jc"
+	checkPaired(t, []pairedCase{
+		{"wp-config aligned", "define( 'DB_HOST', 'mysql.internal' );\ndefine( 'AUTH_KEY',         '" + salt + "' );\n", salt, ""},
+		{"go setenv", `os.Setenv("GITHUB_TOKEN",   "` + v + `")` + "\n", v, ""},
+		{"python setdefault", `os.environ.setdefault("OPENAI_API_KEY", '` + v + `')` + "\n", v, ""},
+		{"java property", `System.setProperty("javax.net.ssl.keyStorePassword", "` + v + `");` + "\n", v, ""},
+		{"putenv", `putenv("AWS_SECRET_ACCESS_KEY=` + v + `");` + "\n", v, ""},
+		{"wp placeholder", "define( 'AUTH_KEY',         'put your unique phrase here' );\n", "", ""},
+		{"debug flag", "define( 'WP_DEBUG', false );\ndefine( 'DB_NAME', 'wp_prod' );\n", "", ""},
+		{"reference", "define( 'DB_PASSWORD', getenv('DB_PASSWORD') );\n", "", ""},
+		{"amd module", "define(['jquery', 'token'], function ($, token) { return token; });\n", "", ""},
+	})
+}

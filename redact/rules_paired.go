@@ -4,11 +4,13 @@ import "bytes"
 
 // pairedRules find credentials by what travels with them rather than by a
 // shape of their own (the secret access key written near its AWS access key
-// id, a log intake's key in its URL path) and the compact form of a Vault
-// token.
+// id, the value of a call that sets a secret by its name, a log intake's key
+// in its URL path) and the compact form of a Vault token.
 func pairedRules() []*rule {
 	return []*rule{
 		custom("aws-secret-near-key-id", Secret, awsPairReach+awsSecretLen, matchAWSPair, "akia", "asia"),
+		custom("call-set-secret", Secret, callPairMax, matchCallPair,
+			"define(", "setenv(", "putenv(", "setdefault(", "setproperty(").lowPrecedence(),
 		// Log intake endpoints that take their key as a path segment: Datadog's
 		// HTTP intake `/v1/input/<32-hex API key>` (all sites, also the ddog-gov
 		// domain), Loggly's `/inputs/<customer token>` and `/bulk/<token>`, and
@@ -97,6 +99,76 @@ func awsSecretShape(v []byte) bool {
 		nonHex = nonHex || !isHex(c)
 	}
 	return upper && lower && digit && nonHex && !hasStopword(v) && shannon(v) >= 4.2
+}
+
+// callPairMax bounds a call pair: the call's name, the secret's name, the
+// alignment before the value (wp-config.php lines up its values in a column)
+// and the value.
+const callPairMax = 16 + 128 + 64 + maxKeyedValue
+
+// matchCallPair finds the value of a call that sets a secret by its name:
+// `define( 'AUTH_KEY',         '...' );` (PHP, wp-config.php aligns its
+// values), `os.Setenv("API_TOKEN", "...")`, `os.environ.setdefault(...)`,
+// `System.setProperty("javax.net.ssl.keyStorePassword", "...")` and
+// `putenv("AWS_SECRET_ACCESS_KEY=...")`. The name is judged as a keyed
+// value's name is (secretKeyName), the value must look generated or, under
+// a password's name, be a password (opaqueValue).
+func matchCallPair(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ks > 0 && isWordByte(b[ks-1]) && ke-ks == len("define(") {
+		return -1, -1, -1 // predefine(, undefine(
+	}
+	pend := pendIfNear(b, ks, callPairMax)
+	i := skipSpaces(b, ke, 8)
+	if i >= len(b) {
+		return -1, -1, pend
+	}
+	q := b[i]
+	if q != '"' && q != '\'' && q != '`' {
+		return -1, -1, -1
+	}
+	ns := i + 1
+	ne := ns
+	for ne < len(b) && ne-ns < 128 && nameByte(b[ne]) {
+		ne++
+	}
+	if ne >= len(b) {
+		return -1, -1, pend
+	}
+	var vs int
+	switch {
+	case b[ne] == '=': // putenv("NAME=value")
+		vs = ne + 1
+	case b[ne] == q:
+		j := skipSpaces(b, ne+1, 8)
+		if j < len(b) && b[j] != ',' {
+			return -1, -1, -1
+		}
+		j = skipSpaces(b, j+1, 64)
+		if j >= len(b) {
+			return -1, -1, pend
+		}
+		if q = b[j]; q != '"' && q != '\'' && q != '`' {
+			return -1, -1, -1
+		}
+		vs = j + 1
+	default:
+		return -1, -1, -1
+	}
+	secret, password := secretKeyName(b[ns:ne])
+	if !secret {
+		return -1, -1, -1
+	}
+	ve := vs
+	for ve < len(b) && ve-vs <= maxKeyedValue && b[ve] != q && b[ve] != '\n' && b[ve] != '\\' {
+		ve++
+	}
+	if ve >= len(b) {
+		return -1, -1, pend
+	}
+	if b[ve] != q || !opaqueValue(b[vs:ve], password) {
+		return -1, -1, -1
+	}
+	return vs, ve, -1
 }
 
 // maskedDisplay reports a credential shown masked for recognition: a few

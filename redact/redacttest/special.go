@@ -31,6 +31,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		v := "Fk9q" + randString(r, alnum+"+/", 36)
 		return v, "access key " + id + "\nsecret " + v + "\n"
 	},
+	"call-set-secret": func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum+"/+", 40)
+		return v, "define( 'SECURE_AUTH_KEY',    '" + v + "' );"
+	},
 	"basic-auth": func(r *rand.Rand) (string, string) {
 		t := base64.StdEncoding.EncodeToString([]byte("svc-user:" + randString(r, alnum, 16)))
 		return t, "Authorization: Basic " + t
