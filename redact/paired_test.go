@@ -253,3 +253,32 @@ func TestCallPairs(t *testing.T) {
 		{"amd module", "define(['jquery', 'token'], function ($, token) { return token; });\n", "", ""},
 	})
 }
+
+// TestHeaderUUIDCredentials: a request header named for a key or token
+// carries a credential even when it is a UUID (Postmark server tokens, API
+// keys of several services); a UUID in an id, idempotency or request header
+// stays.
+func TestHeaderUUIDCredentials(t *testing.T) {
+	const uuid = "9d2e4f6a-1b3c-4d5e-8f70-a1b2c3d4e5f6"
+	checkPaired(t, []pairedCase{
+		{"postmark curl", `curl -H "X-Postmark-Server-Token: ` + uuid + `" https://api.postmarkapp.com/email` + "\n", uuid, ""},
+		{"json member", `{"headers": {"X-Api-Key": "` + uuid + `"}}` + "\n", uuid, ""},
+		{"header line", "X-Auth-Secret: " + uuid + "\r\n", uuid, ""},
+		{"idempotency", "Idempotency-Key: " + uuid + "\n", "", ""},
+		{"key id", "X-Api-Key-Id: " + uuid + "\n", "", ""},
+		{"request id", "X-Request-Id: " + uuid + "\n", "", ""},
+	})
+}
+
+// TestPairedProviderKeys: PagerDuty integration keys by their member name and
+// shape (a broker's routing key of words stays), Honeycomb ingest keys by
+// prefix.
+func TestPairedProviderKeys(t *testing.T) {
+	const pd = "e93facc04764012d7bfb002500d5d1a6"
+	const hc = "hcaik_01hf3q7j6k2m8n4p5r9s0t1v2w3x4y5z6a7b8c9d0e1f2g3h4j5k6m7n8p"
+	checkPaired(t, []pairedCase{
+		{"pagerduty event", `{"routing_key": "` + pd + `", "event_action": "trigger"}` + "\n", pd, ""},
+		{"honeycomb header", "x-honeycomb-team: " + hc + "\n", hc, ""},
+		{"amqp routing key", `channel.basic_publish(exchange="orders", routing_key="orders.created.v2", body=msg)` + "\n", "", ""},
+	})
+}

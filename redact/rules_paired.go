@@ -20,6 +20,14 @@ func pairedRules() []*rule {
 		tok("loggly-intake-path-token", `loggly\.com/(?:inputs|bulk)/(`+uuidRe+`)`, "loggly.com/").grp(1).anyLeft(),
 		tok("sumologic-intake-path-token", `sumologic\.(?:com|net)/receiver/v1/(?:http|otlp)/([A-Za-z0-9_-]{40,400}={0,2})`,
 			"sumologic.com/", "sumologic.net/").grp(1).anyLeft(),
+		custom("header-uuid-credential", Secret, 128, matchHeaderUUID, "-token", "-key", "-secret", "-apikey").lowPrecedence(),
+		// PagerDuty Events API v2 integration (routing) keys: 32 lower-case
+		// characters under routing_key / integration_key / service_key (a
+		// message broker's routing key is words and dots, not this shape).
+		ctx("pagerduty-integration-key", kw("routing_key", "routingkey", "integration_key", "service_key"), `[a-z0-9]{32}`).
+			check(hasDigitAndLetter).entropy(3.5),
+		// Honeycomb ingest keys: `hc`, a key-kind letter, `ik_`, 58 characters.
+		tok("honeycomb-ingest-key", `hc[a-z]ik_[0-9a-z]{58}`, "hcaik_", "hcbik_", "hcxik_"),
 		// Vault tokens in their compact form: `hvs.` or `hvr.` and 24 base62
 		// characters (a root or a token created without a namespace, as
 		// `vault login` and the dev server print), optionally `.` and the
@@ -169,6 +177,48 @@ func matchCallPair(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1
+}
+
+// matchHeaderUUID finds a UUID that is the value of a request header named
+// for a credential (`X-Postmark-Server-Token: <uuid>`, `X-Api-Key`,
+// `X-Auth-Secret`), as a header line, a curl -H argument or a JSON/dict
+// member: a UUID is an identifier elsewhere, but a header that carries a
+// key or token carries a credential. The name is hyphenated, judged as a
+// keyed value's (idempotency and page keys are no credentials).
+func matchHeaderUUID(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ne := ke
+	for ne < len(b) && ne-ke < 16 && (isAlnum(b[ne]) || b[ne] == '-') {
+		ne++
+	}
+	ns := ks
+	for ns > 0 && ks-ns < 64 && (isAlnum(b[ns-1]) || b[ns-1] == '-') {
+		ns--
+	}
+	if ns == ks || ne == len(b) {
+		return -1, -1, pendIfNear(b, ks, 128)
+	}
+	i := ne
+	if b[i] == '"' || b[i] == '\'' {
+		i++
+	}
+	if i >= len(b) || b[i] != ':' {
+		return -1, -1, -1
+	}
+	i = skipSpaces(b, i+1, 4)
+	if i < len(b) && (b[i] == '"' || b[i] == '\'') {
+		i++
+	}
+	const n = 36
+	if len(b)-i <= n {
+		return -1, -1, pendIfNear(b, ks, 128)
+	}
+	if !uuidShape.Match(b[i:i+n]) || isAlnum(b[i+n]) || b[i+n] == '-' {
+		return -1, -1, -1
+	}
+	if secret, _ := secretKeyName(b[ns:ne]); !secret || notSecretName(b, ks, ke) {
+		return -1, -1, -1
+	}
+	return i, i + n, -1
 }
 
 // maskedDisplay reports a credential shown masked for recognition: a few

@@ -35,6 +35,11 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		v := "Fk9" + randString(r, alnum+"/+", 40)
 		return v, "define( 'SECURE_AUTH_KEY',    '" + v + "' );"
 	},
+	"header-uuid-credential": func(r *rand.Rand) (string, string) {
+		h := "0123456789abcdef"
+		v := randString(r, h, 8) + "-" + randString(r, h, 4) + "-4" + randString(r, h, 3) + "-a" + randString(r, h, 3) + "-" + randString(r, h, 12)
+		return v, "X-Postmark-Server-Token: " + v
+	},
 	"basic-auth": func(r *rand.Rand) (string, string) {
 		t := base64.StdEncoding.EncodeToString([]byte("svc-user:" + randString(r, alnum, 16)))
 		return t, "Authorization: Basic " + t
