@@ -27,10 +27,9 @@ type Rule struct {
 	Cost    uint64 // estimated worst-case cost
 	prg     cel.Program
 	ast     *cel.Ast
-	// kind, when set, is the action kind the condition requires (see kindFilter).
-	kind string
-	// flag, when set, is the inspection flag the condition requires (see flagFilter).
-	flag string
+	// guard, when set, is a test of the facts whose failure makes the condition false, so
+	// that Decide skips the rule without running CEL (see guard.go).
+	guard *guard
 }
 
 // Name returns the rule's name.
@@ -247,7 +246,7 @@ func compileRule(env *cel.Env, d *Document, rs RuleSpec, limits Limits) (*Rule, 
 	}
 	return &Rule{
 		Policy: d.Metadata.Name, Version: d.Version, File: d.File, Spec: rs,
-		Cost: est.Max, prg: prg, ast: a, kind: kindFilter(a), flag: flagFilter(a),
+		Cost: est.Max, prg: prg, ast: a, guard: guardOf(a),
 	}, nil
 }
 
@@ -282,13 +281,12 @@ func (ps *Set) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.
 		}
 	}
 	act := newActivation(x, phase, ps.needs)
-	kinds := act.kinds()
 	var best *exchange.Decision
 	var shadowed []exchange.Decision
 	enforceDone := false
 	for _, r := range rules {
 		shadow := r.Spec.Mode == Shadow
-		if (!shadow && enforceDone) || (r.kind != "" && !kinds[r.kind]) || (r.flag != "" && act.inspection[r.flag] != true) {
+		if (!shadow && enforceDone) || (r.guard != nil && r.guard.fails(act, nil)) {
 			continue
 		}
 		d, matched := r.eval(ctx, act, phase)

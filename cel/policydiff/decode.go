@@ -1,8 +1,6 @@
 package policydiff
 
 import (
-	"encoding/json"
-
 	"github.com/warden-gw/warden/audit"
 )
 
@@ -373,63 +371,4 @@ func parseDecisions(dst *[]recDecision, v []byte) error {
 		*dst = append(*dst, d)
 		return err
 	})
-}
-
-// decodeValue decodes the checked JSON value v into the values encoding/json gives an any,
-// with numbers as CEL has them (celValue): whole numbers int64, others float64.
-func decodeValue(v []byte) (any, error) {
-	switch v[0] {
-	case '{':
-		m := map[string]any{}
-		_, err := walkMembersRaw(v, func(k, val []byte) error {
-			key, err := str(k)
-			if err != nil {
-				return err
-			}
-			x, err := decodeValue(val)
-			m[key] = x
-			return err
-		})
-		return m, err
-	case '[':
-		out := []any{}
-		err := elems(v, func(e []byte) error {
-			x, err := decodeValue(e)
-			out = append(out, x)
-			return err
-		})
-		return out, err
-	case '"':
-		return str(v)
-	case 't':
-		return true, nil
-	case 'f':
-		return false, nil
-	case 'n':
-		return nil, nil
-	}
-	return celValue(json.Number(v)), nil
-}
-
-// walkMembersRaw calls fn with each member's raw (quoted) key and its value, for any key.
-func walkMembersRaw(b []byte, fn func(key, v []byte) error) (int, error) {
-	i := skipWS(b, 1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		end := knownStringEnd(b, i)
-		key := b[i:end]
-		i = skipWS(b, end)
-		i = skipWS(b, i+1) // ':'
-		vend := skipKnown(b, i)
-		if err := fn(key, b[i:vend]); err != nil {
-			return 0, err
-		}
-		i = skipWS(b, vend)
-		if i >= len(b) || b[i] == '}' {
-			return i + 1, nil
-		}
-		i = skipWS(b, i+1)
-	}
 }

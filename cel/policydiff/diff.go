@@ -136,6 +136,7 @@ type Differ struct {
 	seen    map[string]struct{}
 	cache   map[[2]uint64]cached
 	kh      keyHash
+	facts   *factDecoder
 	trans   map[[2]string]*Transition
 	res     Result
 }
@@ -154,6 +155,7 @@ func New(ctx context.Context, ps *policy.Set, opts Options) *Differ {
 		ctx: ctx, ps: ps, opts: opts,
 		pending: map[string]*recorded{}, seen: map[string]struct{}{},
 		cache: map[[2]uint64]cached{}, kh: newKeyHash(),
+		facts: newFactDecoder(ps.FactProjection()),
 		trans: map[[2]string]*Transition{},
 	}
 	d.res.Policies = ps.Versions()
@@ -360,7 +362,7 @@ func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, b
 			return c.d, c.cut, ""
 		}
 	}
-	in, err := decodeInput(r.Unmapped.Warden.Input)
+	in, err := d.facts.input(r.Unmapped.Warden.Input)
 	switch {
 	case err != nil:
 		return exchange.Decision{}, false, SkipUnreadable

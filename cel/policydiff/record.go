@@ -168,9 +168,14 @@ func (in *input) CEL() map[string]any { return in.Facts }
 // ToolCalls completes exchange.Facts: a replayed exchange is decided, never recorded again.
 func (in *input) ToolCalls() []exchange.ToolCall { return nil }
 
-// decodeInput decodes a record's decision input. The input is a span of a record the fast
-// reader checked, or encoding/json's copy of one: either way valid JSON.
+// decodeInput decodes a record's whole decision input (see factDecoder.input).
 func decodeInput(raw json.RawMessage) (*input, error) {
+	return newFactDecoder(nil).input(raw)
+}
+
+// input decodes a record's decision input, its facts projected. The input is a span of a record
+// the fast reader checked, or encoding/json's copy of one: either way valid JSON.
+func (d *factDecoder) input(raw json.RawMessage) (*input, error) {
 	if len(raw) > 0 && raw[0] == '{' {
 		in := &input{}
 		err := fields(raw, func(k, v []byte) (bool, error) {
@@ -183,8 +188,8 @@ func decodeInput(raw json.RawMessage) (*input, error) {
 				if v[0] != '{' {
 					return true, errFallback
 				}
-				f, err := decodeValue(v)
-				in.Facts, _ = f.(map[string]any)
+				f, err := d.facts(v)
+				in.Facts = f
 				return true, err
 			case "text_cut":
 				return true, setBool(&in.TextCut, v)
