@@ -9,65 +9,101 @@ import (
 	"cel.dev/cel-go/common/types"
 )
 
-// A guard is a cheap test of the facts, proven from a rule's expression at compile time, whose
-// failure makes the rule's condition false: Decide then skips the rule without running CEL.
-// Guards are taken only from positions CEL evaluates first (the leftmost conjunct of the
-// condition, or of an exists() predicate), so that a skipped rule could neither have matched
-// nor have failed (a CEL error or the cost limit) before that point: skipping changes no
-// decision (TestGuardsDecideAsFullEvaluation, FuzzGuards).
+// A guard is the part of a rule's condition that Go can evaluate on the facts without CEL,
+// proven from the checked expression at compile time. When it evaluates to false the
+// condition is false, and Decide skips the rule. Where it cannot tell (a fact missing or of
+// another type than the test expects, a function call, arithmetic), the value is unknown and
+// the rule runs in CEL: a guard never decides anything CEL would not.
 //
-// The shapes recognised, P being a fact (llm, mcp, actions, inspection, or the element an
-// exists() is iterating) followed by field selects:
-//
-//	P                        false when P is the bool false
-//	!P                       false when P is the bool true
-//	P == "s", "s" == P       false when P is a string other than s (also for bool literals)
-//	P != "s"                 false when P is the string s
-//	P.startsWith("s")        false when P is a string without that prefix
-//	P.exists(v, G && ...)    false when P is a list whose every element fails G
-//
-// A guard that cannot resolve P (a missing key, another type) proves nothing and the rule runs.
+// The shapes it evaluates, P being a fact (llm, mcp, actions, inspection, or the element an
+// exists() iterates) followed by field selects: P (a bool), !X, X && Y, X || Y, P == lit,
+// P != lit (string or bool literals, compared only with a value of the same type),
+// P in [string literals], P.startsWith("s"), P.exists(v, X). A conjunction is read left to
+// right and stops at the first unknown: CEL evaluates the conjuncts in that order, so an
+// unknown (perhaps costly) conjunct before a false one could have hit the cost limit, which a
+// skip must not hide. The same holds for disjunctions and for the elements of exists().
+// TestGuardsDecideAsFullEvaluation and FuzzGuards compare guarded Decide with Decide running
+// every rule.
 type guard struct {
 	op   guardOp
 	root string   // the variable P starts from; "" for the element being iterated
 	path []string // the selects after root
-	lit  any      // string or bool
-	elem *guard   // gExists: the guard of each element
+	lit  any      // string or bool; for gIn a []string
+	subs []*guard // gAnd, gOr: operands; gNot, gExists: subs[0]
 }
 
 type guardOp uint8
 
 const (
-	gFalse  guardOp = iota + 1 // P
-	gTrue                      // !P
-	gEq                        // P == lit
-	gNe                        // P != lit
-	gPrefix                    // P.startsWith(lit)
-	gExists                    // P.exists(v, elem...)
+	gUnknown guardOp = iota
+	gBool            // P
+	gNot             // !X
+	gAnd             // X && Y && ...
+	gOr              // X || Y
+	gEq              // P == lit
+	gNe              // P != lit
+	gIn              // P in [lits]
+	gPrefix          // P.startsWith(lit)
+	gExists          // P.exists(v, X)
 )
+
+// tri is a three-valued truth: what the guard knows of the condition.
+type tri uint8
+
+const (
+	unknown tri = iota
+	isFalse
+	isTrue
+)
+
+func triOf(b bool) tri {
+	if b {
+		return isTrue
+	}
+	return isFalse
+}
 
 // maxGuardList bounds the lists a guard iterates: beyond it the rule runs in CEL, whose cost
 // limit a very long list could reach.
 const maxGuardList = 1024
 
-// guardOf returns the guard of a rule's condition, or nil.
+// guardOf returns the guard of a rule's condition, or nil when it could never prove anything.
 func guardOf(a *cel.Ast) *guard {
-	return guardExpr(a.NativeRep().Expr(), "", nil)
+	g := guardExpr(a.NativeRep().Expr(), "", nil)
+	if g.op == gUnknown {
+		return nil
+	}
+	return g
 }
 
-// guardExpr builds the guard of e's leftmost conjunct. iterVar names the element an enclosing
-// exists() iterates (it hides a fact variable of that name); hidden lists the other
-// comprehension variables in scope, which resolve to nothing a guard can read.
+// guardExpr builds the guard of e. iterVar names the element an enclosing exists() iterates
+// (it hides a fact variable of that name); hidden lists the other comprehension variables in
+// scope, which resolve to nothing a guard can read.
 func guardExpr(e ast.Expr, iterVar string, hidden []string) *guard {
-	for isCall(e, operators.LogicalAnd, 2) {
-		e = e.AsCall().Args()[0]
-	}
+	path := func(x ast.Expr) (string, []string, bool) { return factPath(x, iterVar, hidden) }
 	switch {
 	case e.Kind() == ast.ComprehensionKind:
-		return existsGuard(e.AsComprehension(), iterVar, hidden)
+		if g := existsGuard(e.AsComprehension(), iterVar, hidden); g != nil {
+			return g
+		}
+	case isCall(e, operators.LogicalAnd, 2), isCall(e, operators.LogicalOr, 2):
+		op := gAnd
+		if e.AsCall().FunctionName() == operators.LogicalOr {
+			op = gOr
+		}
+		l := guardExpr(e.AsCall().Args()[0], iterVar, hidden)
+		if l.op == gUnknown {
+			return l // evaluation stops at the first unknown operand
+		}
+		r := guardExpr(e.AsCall().Args()[1], iterVar, hidden)
+		subs := []*guard{l}
+		if l.op == op {
+			subs = l.subs // flatten a && b && c
+		}
+		return &guard{op: op, subs: append(append([]*guard(nil), subs...), r)}
 	case isCall(e, operators.LogicalNot, 1):
-		if root, path, ok := factPath(e.AsCall().Args()[0], iterVar, hidden); ok {
-			return &guard{op: gTrue, root: root, path: path}
+		if x := guardExpr(e.AsCall().Args()[0], iterVar, hidden); x.op != gUnknown {
+			return &guard{op: gNot, subs: []*guard{x}}
 		}
 	case isCall(e, operators.Equals, 2), isCall(e, operators.NotEquals, 2):
 		op := gEq
@@ -78,23 +114,28 @@ func guardExpr(e ast.Expr, iterVar string, hidden []string) *guard {
 		if lhs.Kind() == ast.LiteralKind {
 			lhs, rhs = rhs, lhs
 		}
-		root, path, ok := factPath(lhs, iterVar, hidden)
+		root, p, ok := path(lhs)
 		lit, lok := literalOf(rhs)
 		if ok && lok {
-			return &guard{op: op, root: root, path: path, lit: lit}
+			return &guard{op: op, root: root, path: p, lit: lit}
+		}
+	case isCall(e, operators.In, 2):
+		root, p, ok := path(e.AsCall().Args()[0])
+		if lits, lok := stringList(e.AsCall().Args()[1]); ok && lok {
+			return &guard{op: gIn, root: root, path: p, lit: lits}
 		}
 	case e.Kind() == ast.CallKind && e.AsCall().FunctionName() == "startsWith" && e.AsCall().IsMemberFunction() && len(e.AsCall().Args()) == 1:
-		root, path, ok := factPath(e.AsCall().Target(), iterVar, hidden)
+		root, p, ok := path(e.AsCall().Target())
 		lit, lok := literalOf(e.AsCall().Args()[0])
 		if s, isStr := lit.(string); ok && lok && isStr {
-			return &guard{op: gPrefix, root: root, path: path, lit: s}
+			return &guard{op: gPrefix, root: root, path: p, lit: s}
 		}
 	case e.Kind() == ast.SelectKind && !e.AsSelect().IsTestOnly():
-		if root, path, ok := factPath(e, iterVar, hidden); ok {
-			return &guard{op: gFalse, root: root, path: path}
+		if root, p, ok := path(e); ok {
+			return &guard{op: gBool, root: root, path: p}
 		}
 	}
-	return nil
+	return &guard{op: gUnknown}
 }
 
 // existsGuard recognises the expansion of P.exists(v, pred): the accumulator starts false,
@@ -115,17 +156,30 @@ func existsGuard(c ast.ComprehensionExpr, iterVar string, hidden []string) *guar
 	if !ok {
 		return nil
 	}
-	inner := hidden
+	inner := append([]string(nil), hidden...)
 	if iterVar != "" {
-		inner = append(append([]string(nil), hidden...), iterVar)
+		inner = append(inner, iterVar)
 	}
 	inner = append(inner, c.AccuVar())
 	elem := guardExpr(step.AsCall().Args()[1], c.IterVar(), inner)
-	if elem == nil {
-		// No element test, but an empty list still makes exists() false.
-		elem = &guard{}
+	return &guard{op: gExists, root: root, path: path, subs: []*guard{elem}}
+}
+
+// stringList returns the elements of a list literal of strings.
+func stringList(e ast.Expr) ([]string, bool) {
+	if e.Kind() != ast.ListKind {
+		return nil, false
 	}
-	return &guard{op: gExists, root: root, path: path, elem: elem}
+	var out []string
+	for _, el := range e.AsList().Elements() {
+		lit, ok := literalOf(el)
+		s, isStr := lit.(string)
+		if !ok || !isStr {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
 }
 
 func isCall(e ast.Expr, fn string, args int) bool {
@@ -177,45 +231,96 @@ func factPath(e ast.Expr, iterVar string, hidden []string) (string, []string, bo
 	return name, path, true
 }
 
-// fails reports whether the guard proves the condition false on act; elem is the element
-// being iterated, for guards inside an exists().
-func (g *guard) fails(act *activation, elem any) bool {
-	if g.op == 0 {
-		return false // an exists() without an element test: only an empty list fails it
+// fails reports whether the guard proves the condition false on act.
+func (g *guard) fails(act *activation) bool { return g.eval(act, nil) == isFalse }
+
+// eval evaluates the guard on act; elem is the element being iterated, for guards inside an
+// exists().
+func (g *guard) eval(act *activation, elem any) tri {
+	switch g.op {
+	case gAnd, gOr:
+		stop := isFalse // the value that decides a conjunction
+		if g.op == gOr {
+			stop = isTrue
+		}
+		for _, s := range g.subs {
+			switch v := s.eval(act, elem); v {
+			case unknown, stop:
+				return v
+			}
+		}
+		return triOf(g.op == gAnd)
+	case gNot:
+		switch g.subs[0].eval(act, elem) {
+		case isTrue:
+			return isFalse
+		case isFalse:
+			return isTrue
+		}
+		return unknown
+	case gUnknown:
+		return unknown
 	}
 	v, ok := g.resolve(act, elem)
 	if !ok {
-		return false
+		return unknown
 	}
 	switch g.op {
-	case gFalse, gTrue:
-		b, isBool := v.(bool)
-		return isBool && b == (g.op == gTrue)
+	case gBool:
+		if b, isBool := v.(bool); isBool {
+			return triOf(b)
+		}
 	case gEq, gNe:
+		eq := unknown
 		switch lit := g.lit.(type) {
 		case string:
-			s, isStr := v.(string)
-			return isStr && (s == lit) == (g.op == gNe)
+			if s, isStr := v.(string); isStr {
+				eq = triOf(s == lit)
+			}
 		case bool:
-			b, isBool := v.(bool)
-			return isBool && (b == lit) == (g.op == gNe)
-		}
-	case gPrefix:
-		s, isStr := v.(string)
-		return isStr && !strings.HasPrefix(s, g.lit.(string))
-	case gExists:
-		l, isList := v.([]any)
-		if !isList || len(l) > maxGuardList {
-			return false
-		}
-		for _, e := range l {
-			if !g.elem.fails(act, e) {
-				return false
+			if b, isBool := v.(bool); isBool {
+				eq = triOf(b == lit)
 			}
 		}
-		return true
+		if eq != unknown && g.op == gNe {
+			eq = triOf(eq == isFalse)
+		}
+		return eq
+	case gIn:
+		if s, isStr := v.(string); isStr {
+			for _, l := range g.lit.([]string) {
+				if s == l {
+					return isTrue
+				}
+			}
+			return isFalse
+		}
+	case gPrefix:
+		if s, isStr := v.(string); isStr {
+			return triOf(strings.HasPrefix(s, g.lit.(string)))
+		}
+	case gExists:
+		return g.exists(act, v)
 	}
-	return false
+	return unknown
+}
+
+// exists is P.exists(v, X) over the list v: true once an element is true (after an unknown one
+// CEL could have failed first, which running the rule will show), false when every element is.
+func (g *guard) exists(act *activation, v any) tri {
+	l, isList := v.([]any)
+	if !isList || len(l) > maxGuardList {
+		return unknown
+	}
+	for _, e := range l {
+		switch g.subs[0].eval(act, e) {
+		case isTrue:
+			return isTrue
+		case unknown:
+			return unknown
+		}
+	}
+	return isFalse
 }
 
 // resolve reads P.

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -27,10 +28,13 @@ func TestGuardRecognition(t *testing.T) {
 		`actions.exists(a, a.kind == "sql" || a.destructive)`:             true, // empty list only
 		`actions.all(a, a.kind == "sql" && a.destructive)`:                false,
 		`actions.exists_one(a, a.kind == "sql")`:                          false,
-		`!actions.exists(a, a.kind == "sql")`:                             false,
+		`!actions.exists(a, a.kind == "sql")`:                             true,
 		`size(actions) > 0 && inspection.truncated`:                       false,
 		`has(inspection.truncated) && inspection.truncated`:               false,
-		`inspection.truncated || inspection.ambiguous`:                    false,
+		`inspection.truncated || inspection.ambiguous`:                    true,
+		`actions.exists(a, a.k8s.resource in ["nodes", "secrets"])`:       true,
+		`actions.exists(a, a.kind in ["sql", 1])`:                         true, // empty list only
+		`size(mcp.calls) > 0 || inspection.ambiguous`:                     false,
 		`request.method == "DELETE"`:                                      false,
 		`[1].exists(actions, actions == 1)`:                               false,
 		`actions.exists(a, a.kind.matches("s") && a.kind == "sql")`:       true, // empty list only
@@ -67,6 +71,8 @@ func TestGuardSkipIsExact(t *testing.T) {
 		{fakeFacts{"actions": []any{}, "inspection": map[string]any{"truncated": false, "reasons": []any{}}}, false},
 		{fakeFacts{"actions": []any{}, "inspection": map[string]any{"truncated": true, "reasons": []any{}}}, true},
 		{fakeFacts{"actions": []any{}, "inspection": map[string]any{"reasons": []any{}}}, true}, // no such key
+		{fakeFacts{"actions": []any{}, "inspection": map[string]any{"truncated": "no", "reasons": []any{}}}, true},
+		{fakeFacts{"actions": []any{map[string]any{"kind": []any{}}}}, false}, // CEL: [] == "sql" is false
 	} {
 		x := req("GET", "https://h/", "")
 		x.Facts = tc.facts
@@ -89,6 +95,9 @@ var guardPolicy = policy("g", "",
 	rule("nested", `actions.exists(a, a.kind == "shell" && a.shell.commands.exists(c, c.dynamic && a.tool != ""))`, "deny"),
 	rule("shadow", `actions.exists(llm, llm.api == "rest" && llm.model == "x")`, "deny"),
 	rule("calls", `mcp.calls.exists(c, c.tool.startsWith("drop"))`, "require_approval"),
+	rule("in", `actions.exists(a, a.kind in ["k8s", "rest"] && !a.dry_run && (a.verb in ["delete"] || a.destructive))`, "deny"),
+	rule("or-unknown", `inspection.ambiguous || size(actions) > 1 && actions[1].kind == "sql"`, "require_approval"),
+	rule("deep", `actions.exists(a, a.kind == "sql" && a.sql.parse_error != "" && a.tool.startsWith("x"))`, "deny"),
 	rule("tool-calls", `llm.tool_calls.exists(c, c.name == "delete_all")`, "deny", "phase: response"),
 )
 
@@ -100,6 +109,15 @@ func FuzzGuards(f *testing.F) {
 	}
 	for i := range 32 {
 		f.Add([]byte(fmt.Sprintf("%c%c%c%c%c%c%c%c%c%c", 40+i*5, 120+i, 200-i, i*7, i*13, 60+i, 150+i, 255-i, i*31, i*17)))
+	}
+	// Seeds from a fixed generator: without -fuzz, the test still meets a few hundred fact sets.
+	rng := rand.New(rand.NewPCG(17, 1))
+	for range 400 {
+		b := make([]byte, 96)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		f.Add(b)
 	}
 	def, err := Default()
 	if err != nil {

@@ -286,7 +286,7 @@ func (ps *Set) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.
 	enforceDone := false
 	for _, r := range rules {
 		shadow := r.Spec.Mode == Shadow
-		if (!shadow && enforceDone) || (r.guard != nil && r.guard.fails(act, nil)) {
+		if (!shadow && enforceDone) || (r.guard != nil && r.guard.fails(act)) {
 			continue
 		}
 		d, matched := r.eval(ctx, act, phase)
