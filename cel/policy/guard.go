@@ -330,7 +330,7 @@ func (g *guard) resolve(act *activation, elem any) (any, bool) {
 	case "":
 		v = elem
 	case varActions:
-		v = act.actions
+		v = act.actionsVal // boxed once: boxing the slice again would allocate
 	case varLLM:
 		v = act.llm
 	case varMCP:

@@ -14,6 +14,60 @@ func fields(v []byte, fn func(k, v []byte) (bool, error)) error {
 	return err
 }
 
+// fieldsAt is fields for the object at b[i], in a span already checked, whose callback reads a
+// member's value in place and returns the index after it (used false and end 0: not read, the
+// walk steps over it). A member descended into is then not scanned once more to find its end:
+// the decision input, most of a record, lies three objects deep. It returns the index after
+// the object.
+func fieldsAt(b []byte, i int, fn func(k []byte, i int) (end int, used bool, err error)) (int, error) {
+	if b[i] == 'n' {
+		return i + 4, nil // null: no members, as encoding/json leaves a struct alone
+	}
+	if b[i] != '{' {
+		return 0, errFallback
+	}
+	var seen [16][]byte
+	n := 0
+	i = skipWS(b, i+1)
+	if b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		kend, esc, err := skipString(b, i)
+		if err != nil {
+			return 0, err
+		}
+		key := b[i+1 : kend-1]
+		if esc || !plainKey(key) {
+			return 0, errFallback
+		}
+		i = skipWS(b, skipWS(b, kend)+1) // past ':'
+		end, used, err := fn(key, i)
+		if err != nil {
+			return 0, err
+		}
+		if used {
+			for _, u := range seen[:n] {
+				if string(u) == string(key) {
+					return 0, errFallback
+				}
+			}
+			if n == len(seen) {
+				return 0, errFallback
+			}
+			seen[n] = key
+			n++
+		} else if end == 0 {
+			end = skipKnown(b, i)
+		}
+		i = skipWS(b, end)
+		if b[i] == '}' {
+			return i + 1, nil
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
 func walkFields(v []byte, check bool, fn func(k, v []byte) (bool, error)) (int, error) {
 	if string(v) == "null" {
 		return len(v), nil
@@ -146,15 +200,18 @@ func parseRecordFast(b []byte, r *recorded) error {
 				return true, setStr(&r.Metadata.CorrelationUID, v)
 			})
 		case "unmapped":
-			return true, fields(v, func(k, v []byte) (bool, error) {
+			_, err := fieldsAt(v, 0, func(k []byte, i int) (int, bool, error) {
 				switch string(k) {
 				case "warden":
-					return true, parseWarden(v, &r.Unmapped.Warden)
+					end, err := parseWarden(v, i, &r.Unmapped.Warden)
+					return end, true, err
 				case "integrity":
-					return true, parseIntegrity(v, r)
+					end := skipKnown(v, i)
+					return end, true, parseIntegrity(v[i:end], r)
 				}
-				return false, nil
+				return 0, false, nil
 			})
+			return true, err
 		}
 		return false, nil
 	})
@@ -272,72 +329,79 @@ func parseIntegrity(v []byte, r *recorded) error {
 	})
 }
 
-func parseWarden(v []byte, w *recWarden) error {
-	return fields(v, func(k, v []byte) (bool, error) {
-		switch string(k) {
-		case "stage":
-			var s string
-			err := setStr(&s, v)
-			w.Stage = audit.Stage(s)
-			return true, err
-		case "agent":
-			return true, setStr(&w.Agent, v)
-		case "on_behalf_of":
-			return true, setStr(&w.OnBehalfOf, v)
-		case "subject":
-			return true, setStr(&w.Subject, v)
-		case "issuer":
-			return true, setStr(&w.Issuer, v)
-		case "auth_method":
-			return true, setStr(&w.AuthMethod, v)
-		case "session":
-			return true, setStr(&w.Session, v)
-		case "error_code":
-			return true, setStr(&w.ErrorCode, v)
-		case "event":
-			return true, setStr(&w.Event, v)
-		case "decisions":
-			return true, parseDecisions(&w.Decisions, v)
-		case "credentials":
-			w.Credentials = nil
-			if string(v) != "null" {
-				w.Credentials = []recCredential{}
-			}
-			return true, elems(v, func(e []byte) error {
-				var c recCredential
-				err := fields(e, func(k, v []byte) (bool, error) {
-					if string(k) != "role" {
-						return false, nil
-					}
-					return true, setStr(&c.Role, v)
-				})
-				w.Credentials = append(w.Credentials, c)
-				return err
-			})
-		case "response":
-			if string(v) == "null" {
-				w.Response = nil
-				return true, nil
-			}
-			w.Response = &recRespInfo{}
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				switch string(k) {
-				case "status":
-					return true, setInt(&w.Response.Status, v)
-				case "streamed":
-					return true, setBool(&w.Response.Streamed, v)
+// parseWarden reads the warden object at b[i] and returns the index after it.
+func parseWarden(b []byte, i int, w *recWarden) (int, error) {
+	return fieldsAt(b, i, func(k []byte, i int) (int, bool, error) {
+		end := skipKnown(b, i)
+		used, err := wardenMember(w, k, b[i:end])
+		return end, used, err
+	})
+}
+
+func wardenMember(w *recWarden, k, v []byte) (bool, error) {
+	switch string(k) {
+	case "stage":
+		var s string
+		err := setStr(&s, v)
+		w.Stage = audit.Stage(s)
+		return true, err
+	case "agent":
+		return true, setStr(&w.Agent, v)
+	case "on_behalf_of":
+		return true, setStr(&w.OnBehalfOf, v)
+	case "subject":
+		return true, setStr(&w.Subject, v)
+	case "issuer":
+		return true, setStr(&w.Issuer, v)
+	case "auth_method":
+		return true, setStr(&w.AuthMethod, v)
+	case "session":
+		return true, setStr(&w.Session, v)
+	case "error_code":
+		return true, setStr(&w.ErrorCode, v)
+	case "event":
+		return true, setStr(&w.Event, v)
+	case "decisions":
+		return true, parseDecisions(&w.Decisions, v)
+	case "credentials":
+		w.Credentials = nil
+		if string(v) != "null" {
+			w.Credentials = []recCredential{}
+		}
+		return true, elems(v, func(e []byte) error {
+			var c recCredential
+			err := fields(e, func(k, v []byte) (bool, error) {
+				if string(k) != "role" {
+					return false, nil
 				}
-				return false, nil
+				return true, setStr(&c.Role, v)
 			})
-		case "input":
-			w.Input = nil
-			if string(v) != "null" {
-				w.Input = v // a span of the entry: Differ.Add copies it when it keeps the record
-			}
+			w.Credentials = append(w.Credentials, c)
+			return err
+		})
+	case "response":
+		if string(v) == "null" {
+			w.Response = nil
 			return true, nil
 		}
-		return false, nil
-	})
+		w.Response = &recRespInfo{}
+		return true, fields(v, func(k, v []byte) (bool, error) {
+			switch string(k) {
+			case "status":
+				return true, setInt(&w.Response.Status, v)
+			case "streamed":
+				return true, setBool(&w.Response.Streamed, v)
+			}
+			return false, nil
+		})
+	case "input":
+		w.Input = nil
+		if string(v) != "null" {
+			w.Input = v // a span of the entry: Differ.Add copies it when it keeps the record
+		}
+		return true, nil
+	}
+	return false, nil
 }
 
 func parseDecisions(dst *[]recDecision, v []byte) error {

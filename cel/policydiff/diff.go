@@ -137,6 +137,7 @@ type Differ struct {
 	cache   map[[2]uint64]cached
 	kh      keyHash
 	facts   *factDecoder
+	x       exchange.Exchange // the exchange being re-decided, reused (Decide keeps nothing of it)
 	trans   map[[2]string]*Transition
 	res     Result
 }
@@ -222,11 +223,12 @@ func (d *Differ) Add(entry []byte) {
 		d.finish(req, r)
 		return
 	}
-	if len(r.recordedDecisions(exchange.PhaseRequest)) == 0 {
+	reqDs := r.recordedDecisions(exchange.PhaseRequest)
+	if len(reqDs) == 0 {
 		d.res.Skipped[SkipNotDecided]++
 		return
 	}
-	if finalOf(r.recordedDecisions(exchange.PhaseRequest)).Blocks() {
+	if finalOf(reqDs).Blocks() {
 		d.finish(r, nil) // refused: it never went upstream and has no completion record
 		return
 	}
@@ -371,7 +373,8 @@ func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, b
 	case in.V < 1:
 		return exchange.Decision{}, false, SkipNoInput
 	}
-	dec := d.ps.Decide(d.ctx, r.exchange(in), phase)
+	r.exchangeInto(&d.x, in)
+	dec := d.ps.Decide(d.ctx, &d.x, phase)
 	cut := in.TextCut
 	if d.opts.CacheEntries > 0 {
 		if len(d.cache) >= d.opts.CacheEntries {

@@ -31,16 +31,6 @@ func newFactDecoder(proj *policy.FactProjection) *factDecoder {
 	return &factDecoder{proj: proj, intern: make(map[string]any, 256)}
 }
 
-// facts decodes the facts object at b[i] (a checked span), projected.
-func (d *factDecoder) facts(b []byte) (map[string]any, error) {
-	v, _, err := d.value(b, skipWS(b, 0), d.proj)
-	if err != nil {
-		return nil, err
-	}
-	m, _ := v.(map[string]any)
-	return m, nil
-}
-
 // value decodes the value at b[i] under projection p and returns the index after it. A nil or
 // whole p, or one this decoder cannot honour for the value at hand, decodes the value whole.
 func (d *factDecoder) value(b []byte, i int, p *policy.FactProjection) (any, int, error) {
@@ -72,8 +62,8 @@ func (d *factDecoder) value(b []byte, i int, p *policy.FactProjection) (any, int
 
 // object decodes the object at b[i]; with p set, only the members p selects.
 func (d *factDecoder) object(b []byte, i int, p *policy.FactProjection) (any, int, error) {
-	n := 8
-	if p != nil {
+	n := 8 // one group of a Go map: more would allocate a larger table up front
+	if p != nil && len(p.Fields) < n {
 		n = len(p.Fields)
 	}
 	m := make(map[string]any, n)
