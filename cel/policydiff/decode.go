@@ -10,18 +10,25 @@ import (
 // struct alone). fn reports whether it used the member; a used name seen twice sends the record
 // to encoding/json, whose merging of duplicates this reader does not copy.
 func fields(v []byte, fn func(k, v []byte) (bool, error)) error {
-	_, err := walkFields(v, false, fn)
+	_, err := walkFields(v, fn)
 	return err
 }
 
-// fieldsAt is fields for the object at b[i], in a span already checked, whose callback reads a
-// member's value in place and returns the index after it (used false and end 0: not read, the
-// walk steps over it). A member descended into is then not scanned once more to find its end:
-// the decision input, most of a record, lies three objects deep. It returns the index after
-// the object.
-func fieldsAt(b []byte, i int, fn func(k []byte, i int) (end int, used bool, err error)) (int, error) {
+// unchecked, as fieldsAt's depth, says that the object lies in a span already checked.
+const unchecked = -1
+
+// fieldsAt is fields for the object at b[i] whose callback reads a member's value in place and
+// returns the index after it (used false and end 0: not read, the walk steps over it), so that
+// a member descended into is not scanned once more to find its end: the decision input, most
+// of a record, lies three objects deep. depth is the nesting depth of the object's members
+// for the syntax check (see skipDepth), or unchecked for a span already checked; a callback
+// reading a member in place checks it (valueEnd). It returns the index after the object.
+func fieldsAt(b []byte, i, depth int, fn func(k []byte, i int) (end int, used bool, err error)) (int, error) {
+	if i >= len(b) {
+		return 0, errSyntax
+	}
 	if b[i] == 'n' {
-		return i + 4, nil // null: no members, as encoding/json leaves a struct alone
+		return literal(b, i, "null") // no members, as encoding/json leaves a struct alone
 	}
 	if b[i] != '{' {
 		return 0, errFallback
@@ -29,10 +36,13 @@ func fieldsAt(b []byte, i int, fn func(k []byte, i int) (end int, used bool, err
 	var seen [16][]byte
 	n := 0
 	i = skipWS(b, i+1)
-	if b[i] == '}' {
+	if i < len(b) && b[i] == '}' {
 		return i + 1, nil
 	}
 	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, errSyntax
+		}
 		kend, esc, err := skipString(b, i)
 		if err != nil {
 			return 0, err
@@ -41,7 +51,11 @@ func fieldsAt(b []byte, i int, fn func(k []byte, i int) (end int, used bool, err
 		if esc || !plainKey(key) {
 			return 0, errFallback
 		}
-		i = skipWS(b, skipWS(b, kend)+1) // past ':'
+		i = skipWS(b, kend)
+		if i >= len(b) || b[i] != ':' {
+			return 0, errSyntax
+		}
+		i = skipWS(b, i+1)
 		end, used, err := fn(key, i)
 		if err != nil {
 			return 0, err
@@ -58,23 +72,39 @@ func fieldsAt(b []byte, i int, fn func(k []byte, i int) (end int, used bool, err
 			seen[n] = key
 			n++
 		} else if end == 0 {
-			end = skipKnown(b, i)
+			if end, err = valueEnd(b, i, depth); err != nil {
+				return 0, err
+			}
 		}
 		i = skipWS(b, end)
+		if i >= len(b) {
+			return 0, errSyntax
+		}
 		if b[i] == '}' {
 			return i + 1, nil
+		}
+		if b[i] != ',' {
+			return 0, errSyntax
 		}
 		i = skipWS(b, i+1)
 	}
 }
 
-func walkFields(v []byte, check bool, fn func(k, v []byte) (bool, error)) (int, error) {
+// valueEnd returns the index after the value at b[i], checking it unless depth is unchecked.
+func valueEnd(b []byte, i, depth int) (int, error) {
+	if depth == unchecked {
+		return skipKnown(b, i), nil
+	}
+	return skipDepth(b, i, depth)
+}
+
+func walkFields(v []byte, fn func(k, v []byte) (bool, error)) (int, error) {
 	if string(v) == "null" {
 		return len(v), nil
 	}
 	var used [16][]byte
 	n := 0
-	return walkMembers(v, 0, check, func(k, v []byte) error {
+	return walkMembers(v, 0, false, func(k, v []byte) error {
 		ok, err := fn(k, v)
 		if err != nil || !ok {
 			return err
@@ -165,63 +195,84 @@ func parseRecordFast(b []byte, r *recorded) error {
 	if i >= len(b) || b[i] != '{' {
 		return errFallback
 	}
-	end, err := walkFields(b[i:], true, func(k, v []byte) (bool, error) {
-		switch string(k) {
-		case "class_uid":
-			return true, setInt(&r.ClassUID, v)
-		case "time":
-			return true, setInt(&r.Time, v)
-		case "actor":
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				if string(k) != "user" {
-					return false, nil
-				}
-				if string(v) == "null" {
-					r.Actor.User = nil
-					return true, nil
-				}
-				r.Actor.User = &recUser{}
-				return true, fields(v, func(k, v []byte) (bool, error) {
-					if string(k) != "groups" {
-						return false, nil
-					}
-					return true, parseNames(&r.Actor.User.Groups, v)
-				})
-			})
-		case "http_request":
-			return true, parseRequest(&r.HTTPRequest, v)
-		case "http_response":
-			return true, parseResponse(r, v)
-		case "metadata":
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				if string(k) != "correlation_uid" {
-					return false, nil
-				}
-				return true, setStr(&r.Metadata.CorrelationUID, v)
-			})
-		case "unmapped":
-			_, err := fieldsAt(v, 0, func(k []byte, i int) (int, bool, error) {
-				switch string(k) {
-				case "warden":
-					end, err := parseWarden(v, i, &r.Unmapped.Warden)
-					return end, true, err
-				case "integrity":
-					end := skipKnown(v, i)
-					return end, true, parseIntegrity(v[i:end], r)
-				}
-				return 0, false, nil
-			})
-			return true, err
+	end, err := fieldsAt(b, i, 0, func(k []byte, j int) (int, bool, error) {
+		if string(k) == "unmapped" {
+			end, err := parseUnmapped(b, j, r)
+			return end, true, err
 		}
-		return false, nil
+		end, err := skipDepth(b, j, 0)
+		if err != nil {
+			return 0, false, err
+		}
+		used, err := recordMember(r, k, b[j:end])
+		return end, used, err
 	})
 	if err != nil {
 		return err
 	}
-	if skipWS(b, i+end) != len(b) {
+	if skipWS(b, end) != len(b) {
 		return errFallback
 	}
 	return nil
+}
+
+// parseUnmapped reads the unmapped object at b[i] (a member of the record, checked as it is
+// read) and returns the index after it.
+func parseUnmapped(b []byte, i int, r *recorded) (int, error) {
+	return fieldsAt(b, i, 1, func(k []byte, j int) (int, bool, error) {
+		switch string(k) {
+		case "warden":
+			end, err := parseWarden(b, j, 2, &r.Unmapped.Warden)
+			return end, true, err
+		case "integrity":
+			end, err := skipDepth(b, j, 1)
+			if err != nil {
+				return 0, true, err
+			}
+			return end, true, parseIntegrity(b[j:end], r)
+		}
+		return 0, false, nil
+	})
+}
+
+// recordMember reads one member of a record other than unmapped; used is false for a member a
+// replay does not read.
+func recordMember(r *recorded, k, v []byte) (bool, error) {
+	switch string(k) {
+	case "class_uid":
+		return true, setInt(&r.ClassUID, v)
+	case "time":
+		return true, setInt(&r.Time, v)
+	case "actor":
+		return true, fields(v, func(k, v []byte) (bool, error) {
+			if string(k) != "user" {
+				return false, nil
+			}
+			if string(v) == "null" {
+				r.Actor.User = nil
+				return true, nil
+			}
+			r.Actor.User = &recUser{}
+			return true, fields(v, func(k, v []byte) (bool, error) {
+				if string(k) != "groups" {
+					return false, nil
+				}
+				return true, parseNames(&r.Actor.User.Groups, v)
+			})
+		})
+	case "http_request":
+		return true, parseRequest(&r.HTTPRequest, v)
+	case "http_response":
+		return true, parseResponse(r, v)
+	case "metadata":
+		return true, fields(v, func(k, v []byte) (bool, error) {
+			if string(k) != "correlation_uid" {
+				return false, nil
+			}
+			return true, setStr(&r.Metadata.CorrelationUID, v)
+		})
+	}
+	return false, nil
 }
 
 func parseNames(dst *[]recName, v []byte) error {
@@ -330,9 +381,12 @@ func parseIntegrity(v []byte, r *recorded) error {
 }
 
 // parseWarden reads the warden object at b[i] and returns the index after it.
-func parseWarden(b []byte, i int, w *recWarden) (int, error) {
-	return fieldsAt(b, i, func(k []byte, i int) (int, bool, error) {
-		end := skipKnown(b, i)
+func parseWarden(b []byte, i, depth int, w *recWarden) (int, error) {
+	return fieldsAt(b, i, depth, func(k []byte, i int) (int, bool, error) {
+		end, err := valueEnd(b, i, depth)
+		if err != nil {
+			return 0, false, err
+		}
 		used, err := wardenMember(w, k, b[i:end])
 		return end, used, err
 	})

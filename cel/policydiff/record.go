@@ -178,7 +178,7 @@ func decodeInput(raw json.RawMessage) (*input, error) {
 func (d *factDecoder) input(raw json.RawMessage) (*input, error) {
 	if len(raw) > 0 && raw[0] == '{' {
 		in := &input{}
-		_, err := fieldsAt(raw, 0, func(k []byte, i int) (int, bool, error) {
+		_, err := fieldsAt(raw, 0, unchecked, func(k []byte, i int) (int, bool, error) {
 			switch string(k) {
 			case "facts":
 				if raw[i] == 'n' {
