@@ -73,26 +73,32 @@ func (d *factDecoder) object(b []byte, i int, p *policy.FactProjection) (any, in
 	}
 	for {
 		kend := knownStringEnd(b, i)
-		key, err := d.key(b[i:kend])
+		q := b[i:kend]
+		i = skipWS(b, skipWS(b, kend)+1) // past ':'
+		var sub *policy.FactProjection
+		if p != nil {
+			// A plain name is looked up as it lies; one with escapes is decoded first.
+			var ok bool
+			if plainASCII(q) {
+				sub, ok = p.Fields[string(q[1:len(q)-1])]
+			} else if k, err := str(q); err == nil {
+				sub, ok = p.Fields[k]
+			}
+			if !ok {
+				i = skipWS(b, skipKnown(b, i))
+				if b[i] == '}' {
+					return m, i + 1, nil
+				}
+				i = skipWS(b, i+1)
+				continue
+			}
+		}
+		key, err := d.key(q)
 		if err != nil {
 			return nil, 0, err
 		}
-		i = skipWS(b, skipWS(b, kend)+1) // past ':'
 		var v any
-		if p == nil {
-			v, i, err = d.value(b, i, nil)
-		} else if sub, ok := p.Fields[key]; ok {
-			v, i, err = d.value(b, i, sub)
-		} else {
-			i = skipKnown(b, i)
-			i = skipWS(b, i)
-			if b[i] == '}' {
-				return m, i + 1, nil
-			}
-			i = skipWS(b, i+1)
-			continue
-		}
-		if err != nil {
+		if v, i, err = d.value(b, i, sub); err != nil {
 			return nil, 0, err
 		}
 		m[key] = v // a repeated key: the last one wins, as with encoding/json
