@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"regexp"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -18,17 +19,21 @@ import (
 // The shapes it evaluates, P being a fact (llm, mcp, actions, inspection, or the element an
 // exists() iterates) followed by field selects: P (a bool), !X, X && Y, X || Y, P == lit,
 // P != lit (string or bool literals, compared only with a value of the same type),
-// P in [string literals], P.startsWith("s"), P.exists(v, X). A conjunction is read left to
+// P in [string literals], P.startsWith("s"), P.matches("re") (Go's regexp, as CEL's),
+// P.exists(v, X). A conjunction is read left to
 // right and stops at the first unknown: CEL evaluates the conjuncts in that order, so an
 // unknown (perhaps costly) conjunct before a false one could have hit the cost limit, which a
 // skip must not hide. The same holds for disjunctions and for the elements of exists().
-// TestGuardsDecideAsFullEvaluation and FuzzGuards compare guarded Decide with Decide running
-// every rule.
+// For the same reason a rule gets a guard only when its estimated worst-case cost is within
+// the run-time cost limit, and a guard reads only values within the sizes that estimate
+// assumed (lists and strings up to maxListSize): whatever CEL evaluates up to the point the
+// guard proves false then costs less than the limit. TestGuardsDecideAsFullEvaluation and
+// FuzzGuards compare guarded Decide with Decide running every rule.
 type guard struct {
 	op   guardOp
 	root string   // the variable P starts from; "" for the element being iterated
 	path []string // the selects after root
-	lit  any      // string or bool; for gIn a []string
+	lit  any      // string or bool; for gIn a []string; for gMatches a *regexp.Regexp
 	subs []*guard // gAnd, gOr: operands; gNot, gExists: subs[0]
 }
 
@@ -44,6 +49,7 @@ const (
 	gNe              // P != lit
 	gIn              // P in [lits]
 	gPrefix          // P.startsWith(lit)
+	gMatches         // P.matches(lit)
 	gExists          // P.exists(v, X)
 )
 
@@ -62,10 +68,6 @@ func triOf(b bool) tri {
 	}
 	return isFalse
 }
-
-// maxGuardList bounds the lists a guard iterates: beyond it the rule runs in CEL, whose cost
-// limit a very long list could reach.
-const maxGuardList = 1024
 
 // guardOf returns the guard of a rule's condition, or nil when it could never prove anything.
 func guardOf(a *cel.Ast) *guard {
@@ -129,6 +131,14 @@ func guardExpr(e ast.Expr, iterVar string, hidden []string) *guard {
 		lit, lok := literalOf(e.AsCall().Args()[0])
 		if s, isStr := lit.(string); ok && lok && isStr {
 			return &guard{op: gPrefix, root: root, path: p, lit: s}
+		}
+	case e.Kind() == ast.CallKind && e.AsCall().FunctionName() == "matches" && e.AsCall().IsMemberFunction() && len(e.AsCall().Args()) == 1:
+		root, p, ok := path(e.AsCall().Target())
+		lit, lok := literalOf(e.AsCall().Args()[0])
+		if s, isStr := lit.(string); ok && lok && isStr {
+			if re, err := regexp.Compile(s); err == nil {
+				return &guard{op: gMatches, root: root, path: p, lit: re}
+			}
 		}
 	case e.Kind() == ast.SelectKind && !e.AsSelect().IsTestOnly():
 		if root, p, ok := path(e); ok {
@@ -274,7 +284,7 @@ func (g *guard) eval(act *activation, elem any) tri {
 		eq := unknown
 		switch lit := g.lit.(type) {
 		case string:
-			if s, isStr := v.(string); isStr {
+			if s, isStr := v.(string); isStr && len(s) <= maxListSize {
 				eq = triOf(s == lit)
 			}
 		case bool:
@@ -287,7 +297,7 @@ func (g *guard) eval(act *activation, elem any) tri {
 		}
 		return eq
 	case gIn:
-		if s, isStr := v.(string); isStr {
+		if s, isStr := v.(string); isStr && len(s) <= maxListSize {
 			for _, l := range g.lit.([]string) {
 				if s == l {
 					return isTrue
@@ -296,8 +306,12 @@ func (g *guard) eval(act *activation, elem any) tri {
 			return isFalse
 		}
 	case gPrefix:
-		if s, isStr := v.(string); isStr {
+		if s, isStr := v.(string); isStr && len(s) <= maxListSize {
 			return triOf(strings.HasPrefix(s, g.lit.(string)))
+		}
+	case gMatches:
+		if s, isStr := v.(string); isStr && len(s) <= maxListSize {
+			return triOf(g.lit.(*regexp.Regexp).MatchString(s))
 		}
 	case gExists:
 		return g.exists(act, v)
@@ -309,7 +323,7 @@ func (g *guard) eval(act *activation, elem any) tri {
 // CEL could have failed first, which running the rule will show), false when every element is.
 func (g *guard) exists(act *activation, v any) tri {
 	l, isList := v.([]any)
-	if !isList || len(l) > maxGuardList {
+	if !isList || len(l) > maxListSize {
 		return unknown
 	}
 	for _, e := range l {

@@ -82,6 +82,25 @@ func TestGuardSkipIsExact(t *testing.T) {
 	}
 }
 
+// TestGuardKeepsCostLimitFailures: under a cost limit below a rule's worst case, the rule is
+// not guarded, so an input whose evaluation runs over the limit still fails closed.
+func TestGuardKeepsCostLimitFailures(t *testing.T) {
+	src := policy("p", "", rule("r", `actions.exists(a, a.kind == "sql" && a.destructive)`, "allow"))
+	ps, err := Compile(Limits{CostLimit: 20}, Source{Name: "p.yaml", Data: []byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []any
+	for range 30 {
+		acts = append(acts, map[string]any{"kind": "shell"})
+	}
+	x := req("GET", "https://h/", "")
+	x.Facts = fakeFacts{"actions": acts}
+	if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); d.Code != exchange.CodePolicyError {
+		t.Fatalf("30 actions under a cost limit of 20: %+v, want a policy error", d)
+	}
+}
+
 // guardPolicy has rules of every guard shape, some whose later conjuncts fail, some shadowing a
 // fact variable, nested exists() reading the outer element.
 var guardPolicy = policy("g", "",
@@ -95,6 +114,7 @@ var guardPolicy = policy("g", "",
 	rule("nested", `actions.exists(a, a.kind == "shell" && a.shell.commands.exists(c, c.dynamic && a.tool != ""))`, "deny"),
 	rule("shadow", `actions.exists(llm, llm.api == "rest" && llm.model == "x")`, "deny"),
 	rule("calls", `mcp.calls.exists(c, c.tool.startsWith("drop"))`, "require_approval"),
+	rule("regex", `mcp.calls.exists(c, c.tool.matches("(^|_)(?i:delete|drop)($|_)") && c.name != "x")`, "require_approval"),
 	rule("in", `actions.exists(a, a.kind in ["k8s", "rest"] && !a.dry_run && (a.verb in ["delete"] || a.destructive))`, "deny"),
 	rule("or-unknown", `inspection.ambiguous || size(actions) > 1 && actions[1].kind == "sql"`, "require_approval"),
 	rule("deep", `actions.exists(a, a.kind == "sql" && a.sql.parse_error != "" && a.tool.startsWith("x"))`, "deny"),
@@ -167,7 +187,7 @@ var (
 	}
 	genStrings = []string{
 		"sql", "shell", "k8s", "rest", "", "x", "llm.tool_calls[0]", "mcp.arguments", "delete_all",
-		"drop_table", "chat_completions", "delete",
+		"drop_table", "chat_completions", "delete", "DROP", "x_Delete_y", "delete_",
 	}
 )
 

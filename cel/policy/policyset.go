@@ -244,10 +244,11 @@ func compileRule(env *cel.Env, d *Document, rs RuleSpec, limits Limits) (*Rule, 
 	if err != nil {
 		return nil, d.errorf(rs.line, rs.col, "rule %q: %v", rs.Name, err)
 	}
-	return &Rule{
-		Policy: d.Metadata.Name, Version: d.Version, File: d.File, Spec: rs,
-		Cost: est.Max, prg: prg, ast: a, guard: guardOf(a),
-	}, nil
+	r := &Rule{Policy: d.Metadata.Name, Version: d.Version, File: d.File, Spec: rs, Cost: est.Max, prg: prg, ast: a}
+	if est.Max <= limits.CostLimit {
+		r.guard = guardOf(a) // see guard: skipping must not hide a cost-limit failure
+	}
+	return r, nil
 }
 
 // rank orders actions by the conflict rule: deny beats require_approval beats allow.
