@@ -365,6 +365,7 @@ func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, b
 		}
 	}
 	in, err := d.facts.input(r.Unmapped.Warden.Input)
+	defer d.facts.release() // after Decide: nothing holds the facts any more
 	switch {
 	case err != nil:
 		return exchange.Decision{}, false, SkipUnreadable

@@ -16,10 +16,56 @@ import (
 // the whole facts do (TestProjectedFactsDecideAsWholeFacts, FuzzProjectedFacts).
 //
 // Strings up to maxInterned bytes are decoded once and shared, boxed, between exchanges: a
-// day of traffic repeats its keys and its short values (kinds, verbs, dialects).
+// day of traffic repeats its keys and its short values (kinds, verbs, dialects). The maps and
+// lists of one decision are reused by the next once the caller releases them (release).
 type factDecoder struct {
 	proj   *policy.FactProjection // nil: decode everything
 	intern map[string]any
+
+	freeMaps, usedMaps   []map[string]any
+	freeLists, usedLists [][]any
+}
+
+// maxPooled bounds the maps and lists kept for reuse.
+const maxPooled = 4096
+
+func (d *factDecoder) newMap() map[string]any {
+	var m map[string]any
+	if n := len(d.freeMaps); n > 0 {
+		m, d.freeMaps = d.freeMaps[n-1], d.freeMaps[:n-1]
+	} else {
+		m = make(map[string]any, 8) // one group of a Go map
+	}
+	d.usedMaps = append(d.usedMaps, m)
+	return m
+}
+
+func (d *factDecoder) newList() []any {
+	if n := len(d.freeLists); n > 0 {
+		l := d.freeLists[n-1]
+		d.freeLists = d.freeLists[:n-1]
+		return l
+	}
+	return make([]any, 0, 4)
+}
+
+// release makes every map and list decoded since the last release reusable: the caller holds
+// none of them any more (policy.Decide keeps nothing of the facts it read).
+func (d *factDecoder) release() {
+	for _, m := range d.usedMaps {
+		clear(m)
+		if len(d.freeMaps) < maxPooled {
+			d.freeMaps = append(d.freeMaps, m)
+		}
+	}
+	d.usedMaps = d.usedMaps[:0]
+	for _, l := range d.usedLists {
+		clear(l[:cap(l)])
+		if len(d.freeLists) < maxPooled {
+			d.freeLists = append(d.freeLists, l[:0])
+		}
+	}
+	d.usedLists = d.usedLists[:0]
 }
 
 const (
@@ -62,11 +108,7 @@ func (d *factDecoder) value(b []byte, i int, p *policy.FactProjection) (any, int
 
 // object decodes the object at b[i]; with p set, only the members p selects.
 func (d *factDecoder) object(b []byte, i int, p *policy.FactProjection) (any, int, error) {
-	n := 8 // one group of a Go map: more would allocate a larger table up front
-	if p != nil && len(p.Fields) < n {
-		n = len(p.Fields)
-	}
-	m := make(map[string]any, n)
+	m := d.newMap()
 	i = skipWS(b, i+1)
 	if b[i] == '}' {
 		return m, i + 1, nil
@@ -112,7 +154,8 @@ func (d *factDecoder) object(b []byte, i int, p *policy.FactProjection) (any, in
 
 // array decodes the array at b[i], each element under elem.
 func (d *factDecoder) array(b []byte, i int, elem *policy.FactProjection) (any, int, error) {
-	out := []any{}
+	out := d.newList()
+	defer func() { d.usedLists = append(d.usedLists, out) }()
 	i = skipWS(b, i+1)
 	if b[i] == ']' {
 		return out, i + 1, nil
