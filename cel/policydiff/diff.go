@@ -46,6 +46,23 @@ func (v Verdict) Label() string {
 	return string(v.Action) + " by " + v.Policy + "/" + v.Rule
 }
 
+// label is what Verdict.Label shows, as a comparable value: equal labels, equal verdicts in
+// the report.
+type label struct {
+	action       exchange.Action
+	policy, rule string
+}
+
+func labelOf(v Verdict) label {
+	if v.Rule == "" {
+		return label{action: v.Action}
+	}
+	return label{v.Action, v.Policy, v.Rule}
+}
+
+// transKey identifies a transition without building its labels' strings for every exchange.
+type transKey [2]label
+
 // Change is one exchange that the candidate decides differently (another action or another
 // governing rule).
 type Change struct {
@@ -137,8 +154,9 @@ type Differ struct {
 	cache   map[[2]uint64]cached
 	kh      keyHash
 	facts   *factDecoder
-	x       exchange.Exchange // the exchange being re-decided, reused (Decide keeps nothing of it)
-	trans   map[[2]string]*Transition
+	x       exchange.Exchange         // the exchange being re-decided, reused (Decide keeps nothing of it)
+	trans   map[[2]string]*Transition // by the labels shown
+	byKey   map[transKey]*Transition  // the same, found without building the labels
 	res     Result
 }
 
@@ -157,7 +175,7 @@ func New(ctx context.Context, ps *policy.Set, opts Options) *Differ {
 		pending: map[string]*recorded{}, seen: map[string]struct{}{},
 		cache: map[[2]uint64]cached{}, kh: newKeyHash(),
 		facts: newFactDecoder(ps.FactProjection()),
-		trans: map[[2]string]*Transition{},
+		trans: map[[2]string]*Transition{}, byKey: map[transKey]*Transition{},
 	}
 	d.res.Policies = ps.Versions()
 	d.res.Skipped = map[Skip]int{}
@@ -329,15 +347,18 @@ func (d *Differ) finish(req, comp *recorded) {
 // tally counts one re-decided exchange.
 func (d *Differ) tally(req *recorded, old, nw Verdict, note string) {
 	d.res.Exchanges++
-	ol, nl := old.Label(), nw.Label()
-	changed := ol != nl
-	t := d.trans[[2]string{ol, nl}]
+	k := transKey{labelOf(old), labelOf(nw)}
+	t := d.byKey[k]
 	if t == nil {
-		t = &Transition{Old: ol, New: nl, Changed: changed}
-		d.trans[[2]string{ol, nl}] = t
+		ol, nl := old.Label(), nw.Label()
+		if t = d.trans[[2]string{ol, nl}]; t == nil {
+			t = &Transition{Old: ol, New: nl, Changed: ol != nl}
+			d.trans[[2]string{ol, nl}] = t
+		}
+		d.byKey[k] = t
 	}
 	t.Count++
-	if !changed {
+	if !t.Changed {
 		d.res.Unchanged++
 		return
 	}
