@@ -35,11 +35,8 @@ func (ps *Set) FactProjection() *FactProjection {
 			projectRule(root, r.ast)
 		}
 	}
-	// Decide reads the kind of every action (kind filters), whatever the rules select.
-	if acts := root.Fields[varActions]; acts != nil && !acts.Whole {
-		acts.Iterated = true
-		acts.elem().field("kind").Whole = true
-	}
+	// Decide itself reads nothing of the facts beyond what the rules read: its guards are
+	// parts of the rules' own expressions.
 	return root
 }
 
