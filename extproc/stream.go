@@ -34,6 +34,10 @@ type stream struct {
 	closed               bool // an ImmediateResponse was sent: Envoy ignores everything after it
 	recordedRequest      bool
 	recordedCompletion   bool
+	// completionDue: the exchange is complete and its completion record is written once the
+	// replies that end it are sent (afterReplies), so that the client's last reply never waits
+	// for the record.
+	completionDue bool
 
 	reqBody  []byte
 	respBody []byte
