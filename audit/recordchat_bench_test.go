@@ -45,8 +45,10 @@ func chatExchange() *exchange.Exchange {
 		Request: exchange.Request{
 			Method: "POST", Scheme: "https", Authority: "api.openai.com", Path: "/v1/chat/completions",
 			Headers: exchange.Headers{
-				{Key: "content-type", Value: "application/json"}, {Key: "user-agent", Value: "openai-python/1.54.0"},
-				{Key: "accept", Value: "application/json"}, {Key: "x-request-id", Value: "bench"},
+				{Key: "content-type", Value: "application/json"},
+				{Key: "user-agent", Value: "openai-python/1.54.0"},
+				{Key: "accept", Value: "application/json"},
+				{Key: "x-request-id", Value: "bench"},
 			},
 			Body: []byte(body),
 		},

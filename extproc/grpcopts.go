@@ -23,7 +23,7 @@ func GRPCServerOptions() []grpc.ServerOption {
 
 // streamWorkers is enough workers for the streams that run stage work at once (the server's
 // default CPU slots) with room for streams waiting on the network, without keeping hundreds of
-// idle stacks.
+// idle stacks (at most 1024, however many CPUs).
 func streamWorkers() uint32 {
-	return uint32(max(16, 8*runtime.GOMAXPROCS(0)))
+	return uint32(min(max(16, 8*runtime.GOMAXPROCS(0)), 1024))
 }
