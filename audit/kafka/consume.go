@@ -61,27 +61,68 @@ func ReadAll(ctx context.Context, cfg Config, fn func(Consumed) error) error {
 	return nil
 }
 
+// readStall bounds how long ReadAll waits for the next message of a partition that has more
+// below its high watermark. kafka-go's Reader retries a fetch that fails (a leader down or
+// unreachable at its advertised address) for ever; a command reading the topic must instead
+// say so and end.
+const readStall = 30 * time.Second
+
 func readPartition(ctx context.Context, cfg Config, dialer *kafkago.Dialer, p kafkaconn.PartitionRange, fn func(Consumed) error) error {
+	var lastErr lastError
 	r := kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: p.ID,
 		Dialer: dialer, MinBytes: 1, MaxBytes: fetchBytes, MaxWait: 200 * time.Millisecond,
+		ErrorLogger: &lastErr,
 	})
 	defer r.Close()
 	if err := r.SetOffset(p.First); err != nil {
 		return fmt.Errorf("seek %s/%d: %w", cfg.Topic, p.ID, err)
 	}
+	next := p.First
 	for {
-		m, err := r.FetchMessage(ctx)
+		fctx, cancel := context.WithTimeout(ctx, readStall)
+		m, err := r.FetchMessage(fctx)
+		cancel()
 		if err != nil {
+			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("%w: no message at offset %d (of %d) within %s from %v; last broker error: %s",
+					ErrStalled, next, p.Last, readStall, cfg.Brokers, lastErr.get())
+			}
 			return fmt.Errorf("read %s/%d: %w", cfg.Topic, p.ID, err)
 		}
 		if err := fn(toConsumed(m)); err != nil {
 			return err
 		}
-		if m.Offset+1 >= p.Last {
+		next = m.Offset + 1
+		if next >= p.Last {
 			return nil
 		}
 	}
+}
+
+// ErrStalled is returned by ReadAll when a partition stops delivering messages it holds.
+var ErrStalled = errors.New("the topic stopped delivering messages")
+
+// lastError keeps the last error kafka-go's Reader logged, for the error ReadAll returns.
+type lastError struct {
+	mu  sync.Mutex
+	msg string
+}
+
+// Printf implements kafkago.Logger.
+func (l *lastError) Printf(format string, args ...any) {
+	l.mu.Lock()
+	l.msg = fmt.Sprintf(format, args...)
+	l.mu.Unlock()
+}
+
+func (l *lastError) get() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.msg == "" {
+		return "none"
+	}
+	return l.msg
 }
 
 func toConsumed(m kafkago.Message) Consumed {
