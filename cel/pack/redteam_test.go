@@ -81,6 +81,13 @@ func TestShapesThroughCheck(t *testing.T) {
 	redTeam(t, "shapes.jsonl", 50, 1, 0)
 }
 
+// TestDescribedThroughCheck runs the cases of actions described by tool arguments and of
+// requests tunnelled through console endpoints (cel/testdata/gen_described.py), each with benign
+// twins. Every case must be right.
+func TestDescribedThroughCheck(t *testing.T) {
+	redTeam(t, "described.jsonl", 40, 1, 0)
+}
+
 func redTeam(t *testing.T, file string, minCases int, minRecall, maxFalseBlock float64) {
 	in, err := os.ReadFile(filepath.Join("..", "testdata", file))
 	if err != nil {
