@@ -8,11 +8,12 @@ import "sync/atomic"
 // same for the record.
 
 var bounds struct {
-	lookWindow atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
-	lookLayers atomic.Uint64 // an encoding maxLayers deep inside others was not decoded
-	b64Block   atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
-	hexRun     atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
-	unlearned  atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
+	lookWindow  atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
+	lookLayers  atomic.Uint64 // an encoding maxLayers deep inside others was not decoded
+	b64Block    atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
+	hexRun      atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
+	unlearned   atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
+	pathSegment atomic.Uint64 // a URL path segment after a secret's name ran past maxKeyedValue bytes
 }
 
 func countBound(c *atomic.Uint64) { c.Add(1) }
@@ -26,8 +27,10 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
 // side of a keyword, decoded in part) and "stream_fields_unlearned" (a
 // streamed JSON value scanned on its own because 1024 fields had text held
-// at once; Stream.Limits gives the same per stream). The server exports them
-// as metrics.
+// at once; Stream.Limits gives the same per stream) and
+// "path_segment_too_long" (a URL path segment after a secret's name, such
+// as /token/, longer than 4 KiB: redacted as far as it was read). The server
+// exports them as metrics.
 func BoundsReached() map[string]uint64 {
 	return map[string]uint64{
 		"lookthrough_window":      bounds.lookWindow.Load(),
@@ -35,5 +38,6 @@ func BoundsReached() map[string]uint64 {
 		"base64_block_too_long":   bounds.b64Block.Load(),
 		"hex_run_too_long":        bounds.hexRun.Load(),
 		"stream_fields_unlearned": bounds.unlearned.Load(),
+		"path_segment_too_long":   bounds.pathSegment.Load(),
 	}
 }

@@ -32,6 +32,8 @@ func FuzzStreamChunking(f *testing.F) {
 	f.Add([]byte("\xff\xfe\x00"), []byte("ghp_"), uint16(17), uint16(18))
 	f.Add([]byte("X-Api-Key:"), []byte("\npassword\n"), uint16(5), uint16(12))
 	f.Add([]byte("redis-cli\", \"-a\", \""), []byte("Set-Cookie: sid="), uint16(3), uint16(30))
+	f.Add([]byte(`{"Cookie": "sessionid=`), []byte(`", 'Cookie': '_hjSession_1=eyJhbGciOiJIUzI1NiJ9`), uint16(12), uint16(44))
+	f.Add([]byte("GET /webhooks/123456/"), []byte("/usage -pass env:PW --from-file=password=./pw.txt"), uint16(20), uint16(21))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, c1, c2 uint16) {
