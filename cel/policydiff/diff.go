@@ -155,6 +155,8 @@ type Differ struct {
 	kh      keyHash
 	facts   *factDecoder
 	x       exchange.Exchange         // the exchange being re-decided, reused (Decide keeps nothing of it)
+	oldDs   []exchange.Decision       // the recorded decisions of the exchange being finished, reused
+	newDs   []exchange.Decision       // its new decisions, reused
 	trans   map[[2]string]*Transition // by the labels shown
 	byKey   map[transKey]*Transition  // the same, found without building the labels
 	res     Result
@@ -306,16 +308,19 @@ func (d *Differ) finish(req, comp *recorded) {
 		d.res.Skipped[SkipNoInput]++
 		return
 	}
-	oldDs := req.recordedDecisions(exchange.PhaseRequest)
+	oldDs := d.oldDs[:0]
+	oldDs = req.appendDecisions(oldDs, exchange.PhaseRequest)
 	if comp != nil {
-		oldDs = append(oldDs, comp.recordedDecisions(exchange.PhaseResponse)...)
+		oldDs = comp.appendDecisions(oldDs, exchange.PhaseResponse)
 	}
+	defer func() { d.oldDs = oldDs[:0] }() // reused by the next exchange
 	newReq, cut, skip := d.decide(req, exchange.PhaseRequest)
 	if skip != "" {
 		d.res.Skipped[skip]++
 		return
 	}
-	newDs := []exchange.Decision{newReq}
+	newDs := append(d.newDs[:0], newReq)
+	defer func() { d.newDs = newDs[:0] }()
 	note := ""
 	if !newReq.Blocks() && d.ps.HasPhase(exchange.PhaseResponse) {
 		switch {

@@ -308,7 +308,11 @@ func (r *recorded) exchangeInto(x *exchange.Exchange, facts *input) {
 // decision that carries an approval id was a require_approval of the policy, whatever the
 // approver made of it: the policy's own action is what a candidate is compared with.
 func (r *recorded) recordedDecisions(phase exchange.Phase) []exchange.Decision {
-	var out []exchange.Decision
+	return r.appendDecisions(nil, phase)
+}
+
+// appendDecisions is recordedDecisions appended to out.
+func (r *recorded) appendDecisions(out []exchange.Decision, phase exchange.Phase) []exchange.Decision {
 	for _, d := range r.Unmapped.Warden.Decisions {
 		if d.Phase != string(phase) {
 			continue
