@@ -16,8 +16,10 @@ func assignValueStart(b []byte, i int) (vs int, atEnd, nextLine bool) {
 	n := len(b)
 	j := i
 	for j < n && j-i < 24 && (isWordByte(b[j]) || b[j] == '.' || b[j] == '-' || b[j] == ' ' || b[j] == '\t') {
-		if b[j] == '-' && j > i && (b[j-1] == ' ' || b[j-1] == '\t') {
-			break // a command-line flag starts: the name ended before it (`db_password.txt --from-file=`)
+		if b[j] == '-' && j > i && (b[j-1] == ' ' || b[j-1] == '\t') && j+1 < n && (b[j+1] == '-' || isLetter(b[j+1])) {
+			// A command-line flag starts: the name ended before it (`db_password.txt --from-file=`).
+			// A dash between spaces is prose (`Password - prod: V`), part of the name.
+			break
 		}
 		j++
 	}
