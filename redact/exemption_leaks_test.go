@@ -27,3 +27,20 @@ func TestDashInProseName(t *testing.T) {
 		"kubectl create secret generic db --from-file=password=secrets/db_password.txt --from-file=api_token=~/.config/acme/token2\n",
 	})
 }
+
+// TestAboutWordThenSecret: a word about a secret (device, interface,
+// created, sha256) says the name is not the secret's only when no secret's
+// word follows it: token_interface_password names a password again.
+func TestAboutWordThenSecret(t *testing.T) {
+	const v = "Xk9mQ2vL7pR4tW8zAb3c"
+	redactsAll(t, map[string]string{
+		"token_interface_password=" + v + "\n":        v,
+		"SECRET_DEVICE_API_TOKEN=" + v + "\n":         v,
+		`{"password_created_secret": "` + v + `"}`:    v,
+		"api_token_sha256_client_secret: " + v + "\n": v,
+	})
+	lookalikesStay(t, []string{
+		"token_sha256_hex: 3f9a7c2e8b1d4f6a0c5e9b2d7a4f8c1e6b3d9a2f7c4e8b1d5a0f3c6e9b2d7a4f\n",
+		"secret_device_path: /dev/disk/by-id/nvme-Samsung_SSD_980_S64DNF0R123456X\n",
+	})
+}

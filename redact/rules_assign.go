@@ -252,15 +252,20 @@ func notSecretName(b []byte, ks, ke int) bool {
 	if inARN(b, ns) {
 		return true
 	}
-	named := false
+	named, about := false, false
 	return nameParts(b[ns:ne], func(p, prev []byte) bool {
-		if notSecretParts[string(p)] || named && aboutParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" ||
+		if notSecretParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" ||
 			string(p) == "key" && plainKeyQualifiers[string(prev)] {
 			return true
 		}
-		named = named || namedSecretPart(p, prev)
+		switch {
+		case namedSecretPart(p, prev):
+			named, about = true, false
+		case named && aboutParts[string(p)]:
+			about = true
+		}
 		return false
-	})
+	}) || about
 }
 
 // plainKeyQualifiers name keys that identify or order data, not credentials.

@@ -133,7 +133,8 @@ var notSecretParts = map[string]bool{
 // to, its lineage (Terraform state) or its rotation time identify it without
 // holding it (token_sha256, secret_network_iface, password_rotated_at).
 // Before the secret's word they only qualify it: device_password and
-// updated_secret are secrets.
+// updated_secret are secrets, and so is token_interface_password, where a
+// secret's word follows them again.
 var aboutParts = map[string]bool{
 	"sha1": true, "sha256": true, "sha384": true, "sha512": true, "md5": true, "digest": true,
 	"checksum": true, "crc": true, "crc32": true, "serial": true, "iface": true, "interface": true,
@@ -180,15 +181,21 @@ func nameParts(name []byte, f func(part, prev []byte) bool) bool {
 // secretKeyName reports whether name is a secret's and whether it names a
 // password (which admits word-like values with a digit or symbol).
 func secretKeyName(name []byte) (secret, password bool) {
+	about := false // an aboutParts word follows the last secret word
 	not := nameParts(name, func(p, prev []byte) bool {
-		if notSecretParts[string(p)] || secret && aboutParts[string(p)] {
+		if notSecretParts[string(p)] {
 			return true
 		}
-		secret = secret || namedSecretPart(p, prev)
+		switch {
+		case namedSecretPart(p, prev):
+			secret, about = true, false
+		case secret && aboutParts[string(p)]:
+			about = true
+		}
 		password = password || hasAnySuffix(p, "password", "passwd", "pass", "pwd", "pw", "passphrase")
 		return false
 	})
-	if not {
+	if not || about {
 		return false, false
 	}
 	return secret, password && secret
