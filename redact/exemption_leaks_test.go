@@ -44,3 +44,20 @@ func TestAboutWordThenSecret(t *testing.T) {
 		"secret_device_path: /dev/disk/by-id/nvme-Samsung_SSD_980_S64DNF0R123456X\n",
 	})
 }
+
+// TestGeneratedValuesThatLookLikeReferences: a value is taken for a file
+// path or the next command-line flag only when it is written like one; a
+// generated secret that happens to start with "/abc/", "./" or "--" (a
+// base64 or base64url alphabet holds all three) is still the secret.
+func TestGeneratedValuesThatLookLikeReferences(t *testing.T) {
+	redactsAll(t, map[string]string{
+		"aws_secret_access_key = /abc/Xk9mQ2vL7pR4tW8zAb3cD5eF6gH7iJ8kL9\n": "/abc/Xk9mQ2vL7pR4tW8zAb3cD5eF6gH7iJ8kL9",
+		"DB_PASSWORD=./x9Kq2vL7aBz\n":                                       "./x9Kq2vL7aBz",
+		"SECRET_KEY=--Xk9mQ2vL7pR4tW8zAb3cD5\n":                             "--Xk9mQ2vL7pR4tW8zAb3cD5",
+	})
+	lookalikesStay(t, []string{
+		"kubectl create secret generic db --from-file=password=./pw.txt\n",
+		"DB_PASSWORD_FILE=/run/secrets/db_password2\n",
+		"redis-cli -h cache --password --no-auth-warning\n",
+	})
+}
