@@ -61,3 +61,19 @@ func TestGeneratedValuesThatLookLikeReferences(t *testing.T) {
 		"redis-cli -h cache --password --no-auth-warning\n",
 	})
 }
+
+// TestCredentialsPathSegment: a token in the URL path segment after
+// /credentials/ or /creds/ is redacted as after /token/; Vault lease paths
+// (<mount>/creds/<role>/<lease id>) keep their lease id, since the value
+// after a name in a path is one segment: the role.
+func TestCredentialsPathSegment(t *testing.T) {
+	const v = "Xk9mQ2vL7pR4tW8zAb3cD5eF"
+	redactsAll(t, map[string]string{
+		"GET /api/credentials/" + v + " HTTP/1.1\n":     v,
+		"curl https://ci.example.com/creds/" + v + "\n": v,
+	})
+	lookalikesStay(t, []string{
+		"vault lease revoke database/creds/readonly/h4Jk9mQ2vL7pR4tW8zAb3c\n",
+		"PUT /v1/sys/leases/revoke/aws/creds/deploy/" + v + " HTTP/1.1\n",
+	})
+}

@@ -469,8 +469,9 @@ func inARN(b []byte, ns int) bool {
 // segment after it (`/token/V`, `/api-key/V`, `/access_token/V`): its last
 // part must be a secret's. A segment that merely contains a secret word
 // (`/token-service/commit/<sha>`, `/password-reset/`, `/secret-rotator/`)
-// names a project or a page, and Vault's `<mount>/creds/<role>/<lease>`
-// paths name a role and a lease id, which are identifiers.
+// names a project or a page. The value is the one segment after the name,
+// so Vault's `<mount>/creds/<role>/<lease>` gives the role, a word, and its
+// lease id stays; `/credentials/<token>` gives the token.
 func pathSecretName(name []byte) bool {
 	if secret, _ := secretKeyName(name); !secret {
 		return false
@@ -482,8 +483,6 @@ func pathSecretName(name []byte) bool {
 		return false
 	})
 	switch l := string(last); {
-	case l == "creds" || l == "credentials":
-		return false
 	case secretParts[l], l == "key" && keyQualifiers[string(before)]:
 		return true
 	}
