@@ -141,9 +141,16 @@ func TestTunnelledRequests(t *testing.T) {
 		{"/api/console/proxy?path=%2Forders%2F_delete_by_query&method=POST", `{"query":{"term":{"customer":"c-42"}}}`, "POST /orders/_delete_by_query", false},
 		{"/api/console/proxy?path=%2Flogs-*%2F_search&method=GET", `{"query":{"match_all":{}}}`, "", false},
 		{"/proxy/health", "", "", false},
+		// No method parameter: the forwarding proxy sends the request with its own method.
+		{"DELETE /cors-proxy?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra", "", "DELETE /repos/acme/infra", true},
+		{"GET /cors-proxy?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra", "", "GET /repos/acme/infra", false},
 	}
 	for _, tt := range tests {
-		f := Analyze(jsonReq("POST", "kibana.corp", tt.path, tt.body))
+		method := "POST"
+		if m, p, ok := strings.Cut(tt.path, " "); ok {
+			method, tt.path = m, p
+		}
+		f := Analyze(jsonReq(method, "kibana.corp", tt.path, tt.body))
 		var found *Action
 		for i := range f.Actions {
 			if strings.HasPrefix(f.Actions[i].Source, "request.tunnel") && strings.Contains(f.Actions[i].Text, tt.text) {

@@ -11,7 +11,8 @@ import (
 // parameters: Kibana's Dev Tools send POST /api/console/proxy?path=/logs-*&method=DELETE, and
 // other consoles, "forward" and "passthrough" routes do the same. What the upstream finally
 // runs is the inner request, so it is judged as a request of its own (AddEmbeddedHTTP), on the
-// same host, with the outer body as its body.
+// same host, with the outer body as its body and, when no parameter names its method, the outer
+// request's method (a forwarding proxy passes its own on).
 
 // tunnelPathWords mark a route that forwards the request its parameters describe.
 var tunnelPathWords = []string{"proxy", "forward", "passthrough", "pass-through", "relay", "tunnel", "console"}
@@ -43,6 +44,11 @@ func (f *Facts) tunnelledRequest(req *exchange.Request, c *canonical, body []byt
 	}
 	if target == "" {
 		return false
+	}
+	if method == "" {
+		// A forwarding route with no method parameter sends the inner request with its own
+		// method: DELETE /cors-proxy?url=<repo> deletes the repository.
+		method = strings.ToUpper(req.Method)
 	}
 	if method == "" {
 		method = "GET"
