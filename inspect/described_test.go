@@ -144,6 +144,7 @@ func TestTunnelledRequests(t *testing.T) {
 		// No method parameter: the forwarding proxy sends the request with its own method.
 		{"DELETE /cors-proxy?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra", "", "DELETE /repos/acme/infra", true},
 		{"GET /cors-proxy?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra", "", "GET /repos/acme/infra", false},
+		{"GET /proxy.php?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=DELETE", "", "DELETE /repos/acme/infra", true},
 	}
 	for _, tt := range tests {
 		method := "POST"
@@ -164,6 +165,24 @@ func TestTunnelledRequests(t *testing.T) {
 			t.Errorf("%s: no tunnelled action %q%s", tt.path, tt.text, describe(f))
 		case found != nil && found.Destructive != tt.destructive:
 			t.Errorf("%s: %q destructive %v, want %v%s", tt.path, found.Text, found.Destructive, tt.destructive, describe(f))
+		}
+	}
+}
+
+// TestTunnelRouteIsTheLastSegment: a route is a forwarding one when its last segment ends in a
+// forwarding word; a resource of a proxy's or a console's own API (/api/proxy-rules/7,
+// /console/sessions/42) carries no inner request, whatever its query says.
+func TestTunnelRouteIsTheLastSegment(t *testing.T) {
+	for _, path := range []string{
+		"/api/proxy-rules/7?path=%2Fimages",
+		"/api/console/sessions/42?path=%2F",
+		"/forwarding/rules/7?target=%2Fbackends%2F2",
+	} {
+		f := Analyze(jsonReq("DELETE", "gw.example.com", path, ""))
+		for _, a := range f.Actions {
+			if strings.HasPrefix(a.Source, "request.tunnel") {
+				t.Errorf("%s: tunnelled action %q%s", path, a.Text, describe(f))
+			}
 		}
 	}
 }

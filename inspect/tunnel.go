@@ -80,11 +80,18 @@ func (f *Facts) tunnelledRequest(req *exchange.Request, c *canonical, body []byt
 	return true
 }
 
-// tunnelRoute reports whether a path names a forwarding route (/api/console/proxy, /forward).
+// tunnelRoute reports whether a path names a forwarding route (/api/console/proxy, /forward,
+// /cors-proxy, /proxy.php): its last segment ends in a forwarding word. A resource of a proxy's
+// own API (/api/proxy-rules/7, /forwarding/rules/7) is no forwarding route: its query
+// parameters filter or name that resource.
 func tunnelRoute(p string) bool {
-	lp := strings.ToLower(p)
+	seg := strings.TrimRight(p, "/")
+	seg = strings.ToLower(seg[strings.LastIndexByte(seg, '/')+1:])
+	if dot := strings.LastIndexByte(seg, '.'); dot > 0 {
+		seg = seg[:dot] // proxy.php, relay.jsp
+	}
 	for _, w := range tunnelPathWords {
-		if strings.Contains(lp, w) {
+		if strings.HasSuffix(seg, w) {
 			return true
 		}
 	}
