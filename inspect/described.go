@@ -3,6 +3,7 @@ package inspect
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -392,14 +393,16 @@ func (x *extractor) describedRemoval(m map[string]any) {
 	case string:
 		targets = []string{v}
 	case []any:
-		targets, _ = stringList(v)
+		// Every string of the list is removed; objects in it ({"path": ...}) are walked as
+		// objects of their own.
+		for _, el := range v {
+			if s, ok := el.(string); ok && strings.TrimSpace(s) != "" {
+				targets = append(targets, s)
+			}
+		}
 	}
-	if len(targets) == 0 || strings.TrimSpace(targets[0]) == "" {
-		return
-	}
-	if !strings.HasPrefix(targets[0], "/") && !strings.HasPrefix(targets[0], "~") &&
-		!strings.HasPrefix(targets[0], ".") && !strings.ContainsAny(targets[0], "/\\*") {
-		return // not a path ("name": "prod" on a delete tool is a resource, judged above)
+	if !slices.ContainsFunc(targets, looksLikePath) {
+		return // not a path ("target": "prod" on a delete tool is a resource, judged above)
 	}
 	argv := []string{"rm"}
 	for _, k := range []string{"recursive", "recurse", "force", "r", "rf", "all"} {
@@ -411,6 +414,13 @@ func (x *extractor) describedRemoval(m map[string]any) {
 	argv = append(argv, "--")
 	argv = append(argv, targets...)
 	x.f.addShell(x.source("described"), x.tool, joinArgv(argv), shparse.AnalyzeArgv(argv))
+}
+
+// looksLikePath reports whether a removal's target is written as a path: absolute, from home,
+// relative with a dot, or with a separator or a glob in it.
+func looksLikePath(p string) bool {
+	return strings.HasPrefix(p, "/") || strings.HasPrefix(p, "~") || strings.HasPrefix(p, ".") ||
+		strings.ContainsAny(p, "/\\*")
 }
 
 // mongoCommands are MongoDB database commands that destroy by themselves, keyed by their

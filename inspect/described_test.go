@@ -81,6 +81,9 @@ func TestDescribedRemovals(t *testing.T) {
 		{"fs_remove", `{"path":"/srv","recursive":true}`, KindShell, "rm -rf -- /srv", true},
 		{"filesystem.delete_directory", `{"directory":"/var/lib/postgresql","force":true}`, KindShell, "rm -rf -- /var/lib/postgresql", true},
 		{"rm", `{"paths":["~/"],"recursive":true}`, KindShell, "rm -rf -- ~/", true},
+		// Every path of a list is judged, not only a first one that looks like a name.
+		{"fs_remove", `{"paths":["notes","/srv"],"recursive":true}`, KindShell, "rm -rf -- notes /srv", true},
+		{"fs_remove", `{"paths":["/srv",3],"recursive":true}`, KindShell, "rm -rf -- /srv", true},
 		{"fs_remove", `{"path":"/tmp/build/out.log"}`, KindShell, "rm -- /tmp/build/out.log", false},
 		{"fs_read", `{"path":"/srv/app/config.yaml"}`, "", "", false},
 		{"list_directory", `{"path":"/srv","recursive":true}`, "", "", false},
