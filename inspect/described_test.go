@@ -113,6 +113,10 @@ func TestDescribedMongoCommands(t *testing.T) {
 func TestDescribedCode(t *testing.T) {
 	checkDescribed(t, []describedCase{
 		{"python", `{"code":"import shutil\nshutil.rmtree('/var/lib/postgresql/data')"}`, KindShell, "shutil.rmtree", true},
+		// A notebook cell's source as a list of lines, with or without their newlines.
+		{"jupyter_execute", `{"source":["import shutil\n","shutil.rmtree('/var/lib/postgresql/data')"]}`, KindShell, "shutil.rmtree", true},
+		{"python", `{"code":["import shutil","shutil.rmtree('/srv')"]}`, KindShell, "shutil.rmtree", true},
+		{"python", `{"code":["import pandas as pd","print(pd.read_csv('/data/a.csv').head())"]}`, KindShell, "pd.read_csv", false},
 		{"execute_code", `{"code":"import subprocess\nsubprocess.run(['rm', '-rf', '/srv/data'], check=True)"}`, KindShell, "subprocess.run", true},
 		{"code_interpreter", `{"code":"import os\nos.system('kubectl delete namespace prod')"}`, KindShell, "os.system", true},
 		{"run_python", `{"code":"import requests\nrequests.delete('https://api.github.com/repos/acme/infra')"}`, KindGitHub, "DELETE /repos/acme/infra", true},
@@ -126,6 +130,19 @@ func TestDescribedCode(t *testing.T) {
 		{"sandbox.run", `{"code":"const r = await fetch('https://api.github.com/repos/acme/infra'); console.log(await r.json())"}`, KindShell, "fetch", false},
 		{"code_review", `{"code":"import shutil\nshutil.rmtree(path)"}`, "", "", false},
 	})
+}
+
+// TestUnreadableCodeIsAmbiguous: a code tool's code argument that is a list but not lines of
+// text cannot be judged, so the request is ambiguous rather than passed.
+func TestUnreadableCodeIsAmbiguous(t *testing.T) {
+	f := Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall("python", `{"code":["import shutil",{"x":1},"shutil.rmtree(p)"]}`)))
+	if !f.Inspection.Ambiguous {
+		t.Errorf("not ambiguous: %+v%s", f.Inspection, describe(f))
+	}
+	f = Analyze(jsonReq("POST", "tools.corp", "/mcp", mcpCall("python", `{"code":["print(1)"]}`)))
+	if f.Inspection.Ambiguous {
+		t.Errorf("lines of text made ambiguous: %+v", f.Inspection)
+	}
 }
 
 // TestTunnelledRequests: a console or proxy endpoint's inner request (Kibana's
