@@ -498,6 +498,9 @@ func (x *extractor) describedMongoMethod(m map[string]any) {
 		return
 	}
 	args := string(fj)
+	if text, isText := filter.(string); isText {
+		args = text // a filter written as mongosh text ("{}", "{status: 'stale'}") is that text
+	}
 	if op == "drop" || op == "dropIndexes" {
 		args = ""
 	}

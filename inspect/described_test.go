@@ -103,6 +103,9 @@ func TestDescribedMongoCommands(t *testing.T) {
 		{"notes", `{"drop":"the idea","text":"we may drop it"}`, "", "", false},
 		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":{}}`, KindShell, "deleteMany({})", true},
 		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":{"status":"stale"}}`, KindShell, "deleteMany", false},
+		// A filter written as text is the mongosh text it says.
+		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":"{}"}`, KindShell, "deleteMany({})", true},
+		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":"{status: 'stale'}"}`, KindShell, "deleteMany", false},
 		{"mongodb", `{"action":"drop","collection":"orders"}`, KindShell, "drop()", true},
 	})
 }
