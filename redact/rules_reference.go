@@ -47,7 +47,7 @@ func valueReference(v []byte) bool {
 func flagName(v []byte) bool {
 	name, _, _ := bytes.Cut(v, []byte("="))
 	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || isDigit(c) || c == '-') {
+		if (c < 'a' || c > 'z') && !isDigit(c) && c != '-' {
 			return false
 		}
 	}
