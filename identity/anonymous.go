@@ -24,18 +24,22 @@ func AnonymousSession(h exchange.Headers, sourceAddress, clientSessionHeader str
 	if clientSessionHeader == "" {
 		clientSessionHeader = DefaultSessionHeader
 	}
-	return SessionID("anonymous", clientAddress(h, sourceAddress), truncate(h.Get("user-agent"), 256),
+	addr := ClientAddress(h, sourceAddress)
+	if addr == "" {
+		addr = "unknown"
+	}
+	return SessionID("anonymous", addr, truncate(h.Get("user-agent"), 256),
 		truncate(h.Get(clientSessionHeader), 256))
 }
 
-// clientAddress is the client's IP: Envoy's source.address (the downstream remote address: the
+// ClientAddress is the client's IP: Envoy's source.address (the downstream remote address: the
 // TCP peer with use_remote_address, or the hop the operator's xff_num_trusted_hops trusts), else
-// x-envoy-external-address, else the first x-forwarded-for hop, else "unknown". The headers come
+// x-envoy-external-address, else the first x-forwarded-for hop, else "". The headers come
 // second because a client can send them itself — Envoy passes x-envoy-external-address through
 // from internal (RFC 1918) clients, which is where agents usually run — and an anonymous session
 // carries approvals (approval.Digest), so a client choosing its address could take another
 // client's approval. They are used only when the filter was not given source.address.
-func clientAddress(h exchange.Headers, sourceAddress string) string {
+func ClientAddress(h exchange.Headers, sourceAddress string) string {
 	if ip := parseIP(sourceAddress); ip != "" {
 		return ip
 	}
@@ -43,10 +47,7 @@ func clientAddress(h exchange.Headers, sourceAddress string) string {
 		return ip
 	}
 	first, _, _ := strings.Cut(h.Get("x-forwarded-for"), ",")
-	if ip := parseIP(first); ip != "" {
-		return ip
-	}
-	return "unknown"
+	return parseIP(first)
 }
 
 // parseIP accepts "ip" or "ip:port" ("[v6]:port") and returns the canonical IP, or "".
