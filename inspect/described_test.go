@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -172,6 +173,13 @@ func TestTunnelledRequests(t *testing.T) {
 		{"DELETE /cors-proxy?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra", "", "DELETE /repos/acme/infra", true},
 		{"GET /cors-proxy?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra", "", "GET /repos/acme/infra", false},
 		{"GET /proxy.php?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=DELETE", "", "DELETE /repos/acme/infra", true},
+		// Every value of repeated or alternative parameters is judged (PHP reads the last url).
+		{"GET /proxy.php?url=https%3A%2F%2Fexample.com%2Fa.png&url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=DELETE", "", "DELETE /repos/acme/infra", true},
+		{"GET /forward?path=%2Fstatus&url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=DELETE", "", "DELETE /repos/acme/infra", true},
+		{"GET /forward?url=https%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=GET&method=DELETE", "", "DELETE /repos/acme/infra", true},
+		// A scheme in capitals or left out is still another host's URL.
+		{"GET /forward?url=HTTPS%3A%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=DELETE", "", "DELETE /repos/acme/infra", true},
+		{"GET /forward?url=%2F%2Fapi.github.com%2Frepos%2Facme%2Finfra&method=DELETE", "", "DELETE /repos/acme/infra", true},
 	}
 	for _, tt := range tests {
 		method := "POST"
@@ -211,6 +219,18 @@ func TestTunnelRouteIsTheLastSegment(t *testing.T) {
 				t.Errorf("%s: tunnelled action %q%s", path, a.Text, describe(f))
 			}
 		}
+	}
+}
+
+// TestTunnelTooManyTargets: a proxy request naming more inner requests than are judged is
+// ambiguous, not judged in part.
+func TestTunnelTooManyTargets(t *testing.T) {
+	path := "/forward?method=DELETE"
+	for i := range 9 {
+		path += "&url=https%3A%2F%2Fapi.example.com%2Fitems%2F" + strconv.Itoa(i)
+	}
+	if f := Analyze(jsonReq("GET", "gw.example.com", path, "")); !f.Inspection.Ambiguous {
+		t.Errorf("9 targets not ambiguous: %+v", f.Inspection)
 	}
 }
 
