@@ -450,12 +450,11 @@ func (x *extractor) describedMongo(m map[string]any) {
 		return
 	}
 	sort.Strings(keys)
-	ctx := strings.ToLower(x.tool)
+	ctx := x.tool
 	if n := len(x.path); n > 0 {
-		ctx += " " + strings.ToLower(x.path[n-1])
+		ctx += " " + x.path[n-1]
 	}
-	dbCtx := strings.Contains(ctx, "mongo") || strings.Contains(ctx, "runcommand") ||
-		strings.Contains(ctx, "command") || strings.Contains(ctx, "database") || strings.Contains(ctx, "db")
+	dbCtx := slices.ContainsFunc(nameWords(ctx), databaseWord)
 	for _, k := range keys {
 		if !unambiguousMongo[k] && !dbCtx {
 			continue
@@ -468,6 +467,15 @@ func (x *extractor) describedMongo(m map[string]any) {
 		argv := []string{"mongosh", "--quiet", "--eval", script}
 		x.f.addShell(x.source("described"), x.tool, joinArgv(argv), shparse.AnalyzeArgv(argv))
 	}
+}
+
+// databaseWord reports whether a word of a tool's name or of the key that holds a command
+// document says it addresses a database: db, a *db product (mongodb, documentdb, cosmosdb),
+// mongo*, database, a command (runCommand, db_command). Whole words: feedback holds "db" but says
+// nothing about a database.
+func databaseWord(w string) bool {
+	return strings.HasSuffix(w, "db") || strings.HasPrefix(w, "mongo") || strings.HasSuffix(w, "command") ||
+		w == "database" || w == "databases" || w == "commands"
 }
 
 // mongoMethods are the collection methods that delete or drop, by the name an operation key

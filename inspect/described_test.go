@@ -106,6 +106,11 @@ func TestDescribedMongoCommands(t *testing.T) {
 		{"anything", `{"runCommand":{"dropDatabase":1}}`, KindShell, "dropDatabase: 1", true},
 		{"mongodb.run_command", `{"database":"prod","command":{"find":"orders","filter":{}}}`, "", "", false},
 		{"notes", `{"drop":"the idea","text":"we may drop it"}`, "", "", false},
+		// Database words count whole: feedback holds "db", and says nothing of a database.
+		{"submit_feedback", `{"drop":"the onboarding survey","text":"we may drop it"}`, "", "", false},
+		{"feedback", `{"shutdown":"too slow","rating":2}`, "", "", false},
+		{"cosmosdb_admin", `{"drop":"orders"}`, KindShell, `drop: "orders"`, true},
+		{"tools", `{"db_command":{"drop":"orders"}}`, KindShell, `drop: "orders"`, true},
 		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":{}}`, KindShell, "deleteMany({})", true},
 		{"mongodb", `{"action":"deleteMany","collection":"orders","filter":{"status":"stale"}}`, KindShell, "deleteMany", false},
 		// A filter written as text is the mongosh text it says.
