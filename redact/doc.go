@@ -31,7 +31,14 @@
 // (`{"name":"PGPASSWORD","value":"…"}`), values on the line after their key
 // (YAML block scalars `password: |`, `key:` then an indented value, `key=\`
 // continuations, a Markdown label then a code span), and tokens in URL paths
-// (`/bot<token>/`, Discord and Mattermost webhooks).
+// (`/bot<token>/`, Discord and Mattermost webhooks). Paired rules
+// (rules_paired.go) find a credential by what travels with it: an AWS secret
+// access key within three lines after its access key id, the value of a call
+// that sets a secret by name (`define( 'AUTH_KEY',   '…' )`, `setenv`), a
+// log intake's key in its URL path (Datadog, Loggly, Sumo Logic), a UUID as
+// the value of an Authorization header or of a header named for a key or
+// token. A value labelled by a hash name (`h1:`, `SHA256:`) is a digest and
+// a masked display (`sk-...4f2a`) holds no secret.
 //
 // # Look-through
 //
@@ -46,7 +53,10 @@
 // maps each finding back to the encoded bytes, which are replaced where they
 // stand; a base64 block whose decoded text holds a secret (given the key it is
 // assigned to), a `user:password` pair or a SASL PLAIN message is replaced
-// whole. Blocks that do not decode to text (images, archives) are skipped.
+// whole. Base64 wrapped over lines of one width (76 columns from `base64`
+// and MIME, 64 from openssl) is one block (lookthrough_wrapped.go), and a
+// stream holds the full-width lines that end a chunk until it is complete.
+// Blocks that do not decode to text (images, archives) are skipped.
 // A block is also found by the base64 forms of credential words inside it
 // (`password`, `token`, `[default]`..., at each of the three byte
 // alignments), wherever it stands; and a hex run by the hex forms of token
