@@ -143,10 +143,10 @@ func matchCallPair(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pend
 	}
 	var vs int
-	switch {
-	case b[ne] == '=': // putenv("NAME=value")
+	switch b[ne] {
+	case '=': // putenv("NAME=value")
 		vs = ne + 1
-	case b[ne] == q:
+	case q:
 		j := skipSpaces(b, ne+1, 8)
 		if j < len(b) && b[j] != ',' {
 			return -1, -1, -1
