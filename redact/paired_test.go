@@ -89,6 +89,7 @@ func TestIntakePathKeys(t *testing.T) {
 		{"loggly inputs", "curl -d 'msg' http://logs-01.loggly.com/inputs/" + uuid + "/tag/http/\n", uuid, ""},
 		{"loggly bulk", "POST https://logs-01.loggly.com/bulk/" + uuid + "/tag/bulk/ HTTP/1.1\n", uuid, ""},
 		{"sumo http source", "url: https://endpoint4.collection.us2.sumologic.com/receiver/v1/http/" + sumo + "\n", sumo, ""},
+		{"rapid7 insightops", "curl https://us.webhook.logs.insight.rapid7.com/v1/noformat/" + uuid + " -d 'hello'\n", uuid, ""},
 		{"graylog input id", "GET /api/system/inputs/" + uuid + " HTTP/1.1\n", "", ""},
 		{"datadog api path", "GET https://api.datadoghq.com/api/v1/monitor/" + hex32 + "\n", "", ""},
 	})
@@ -98,11 +99,13 @@ func TestIntakePathKeys(t *testing.T) {
 // `hvs.` and 24 characters (and `.` plus a namespace id); placeholders stay.
 func TestVaultCompactToken(t *testing.T) {
 	const tok = "hvs.Q7mT2pXw9KfL4zR8nB1cY6dJ"
+	const long = tok + "a8Kq2Lw5Zx7Vb3Nm9Pt4Rs6Hy1Gd"
 	checkPaired(t, []pairedCase{
 		{"vault login", "$ vault login -no-print " + tok + " && vault kv get secret/ci\n", tok, ""},
 		{"env", "VAULT_TOKEN=" + tok + "\n", tok, ""},
 		{"namespaced", "token: " + tok + ".a1B2c\n", tok, ""},
 		{"dev server output", "Root Token: hvr.Q7mT2pXw9KfL4zR8nB1cY6dJ\n", "hvr.Q7mT2pXw9KfL4zR8nB1cY6dJ", ""},
+		{"longer than compact", "export VAULT_TOKEN=" + long + "\n", long, ""},
 		{"placeholder", "vault login hvs.XXXXXXXXXXXXXXXXXXXXXXXX\n", "", ""},
 		{"words", "see docs for hvs.tokens_are_documented_here_\n", "", ""},
 	})

@@ -5,7 +5,7 @@ import "bytes"
 // pairedRules find credentials by what travels with them rather than by a
 // shape of their own (the secret access key written near its AWS access key
 // id, the value of a call that sets a secret by its name, a log intake's key
-// in its URL path) and the compact form of a Vault token.
+// in its URL path) and Vault tokens in compact form.
 func pairedRules() []*rule {
 	return []*rule{
 		custom("aws-secret-near-key-id", Secret, awsPairReach+awsSecretLen, matchAWSPair, "akia", "asia"),
@@ -13,11 +13,14 @@ func pairedRules() []*rule {
 			"define(", "setenv(", "putenv(", "setdefault(", "setproperty(").lowPrecedence(),
 		// Log intake endpoints that take their key as a path segment: Datadog's
 		// HTTP intake `/v1/input/<32-hex API key>` (all sites, also the ddog-gov
-		// domain), Loggly's `/inputs/<customer token>` and `/bulk/<token>`, and
-		// Sumo Logic's HTTP source `/receiver/v1/http/<token>`.
+		// domain), Loggly's `/inputs/<customer token>` and `/bulk/<token>`,
+		// Sumo Logic's HTTP source `/receiver/v1/http/<token>`, and Logentries
+		// / Rapid7 InsightOps `/v1/noformat/<token>` and `/v1/json/<token>`.
 		tok("datadog-intake-path-key", `(?:datadoghq\.(?:com|eu)|ddog-gov\.com)/(?:v1|api/v2)/input/([a-f0-9]{32})`,
 			"datadoghq.com/", "datadoghq.eu/", "ddog-gov.com/").grp(1).anyLeft(),
 		tok("loggly-intake-path-token", `loggly\.com/(?:inputs|bulk)/(`+uuidRe+`)`, "loggly.com/").grp(1).anyLeft(),
+		tok("logentries-intake-path-token", `(?:logentries\.com|insight\.rapid7\.com)/v1/(?:noformat|json)/(`+uuidRe+`)`,
+			"logentries.com/", "insight.rapid7.com/").grp(1).anyLeft(),
 		tok("sumologic-intake-path-token", `sumologic\.(?:com|net)/receiver/v1/(?:http|otlp)/([A-Za-z0-9_-]{40,400}={0,2})`,
 			"sumologic.com/", "sumologic.net/").grp(1).anyLeft(),
 		custom("header-uuid-credential", Secret, 128, matchHeaderUUID, "-token", "-key", "-secret", "-apikey").lowPrecedence(),
@@ -28,11 +31,13 @@ func pairedRules() []*rule {
 			check(hasDigitAndLetter).entropy(3.5),
 		// Honeycomb ingest keys: `hc`, a key-kind letter, `ik_`, 58 characters.
 		tok("honeycomb-ingest-key", `hc[a-z]ik_[0-9a-z]{58}`, "hcaik_", "hcbik_", "hcxik_"),
-		// Vault tokens in their compact form: `hvs.` or `hvr.` and 24 base62
-		// characters (a root or a token created without a namespace, as
-		// `vault login` and the dev server print), optionally `.` and the
-		// 5-character namespace id. The long form is vault-service-token.
-		tok("vault-token-compact", `hv[sr]\.[A-Za-z0-9]{24}(?:\.[A-Za-z0-9]{5})?`, "hvs.", "hvr.").check(compactVaultToken),
+		// Vault tokens of any length from 24 characters: `hvs.` or `hvr.` and
+		// 24 base62 characters is the compact form (a root token or one
+		// created without a namespace, as `vault login` and the dev server
+		// print), optionally `.` and the 5-character namespace id; a token
+		// longer than 24 but outside vault-service-token's 90-120 is taken
+		// whole too rather than cut after its 24th character.
+		tok("vault-token-compact", `hv[sr]\.[A-Za-z0-9_-]{24,250}(?:\.[A-Za-z0-9]{5})?`, "hvs.", "hvr.").check(compactVaultToken),
 	}
 }
 
@@ -41,10 +46,11 @@ const (
 	awsSecretLen = 40
 )
 
-// compactVaultToken rejects written words and placeholders (`hvs.your_token_here`)
-// and a token followed by more token bytes (the long form, another rule's).
+// compactVaultToken rejects placeholders (`hvs.XXXX…`) and, in a token of
+// compact length, written words (`hvs.tokens_are_documented_here_`); in a
+// longer random token a short word turns up by chance.
 func compactVaultToken(v []byte) bool {
-	return hasDigitAndLetter(v[4:]) && !isPlaceholder(v) && !writtenWords(v[4:])
+	return hasDigitAndLetter(v[4:]) && !isPlaceholder(v) && (len(v) > 40 || !writtenWords(v[4:]))
 }
 
 // matchAWSPair finds an AWS secret access key (40 characters of base64's
