@@ -25,20 +25,21 @@
 // a URL path segment), and the value looks generated (opaqueValue). The
 // same model reads Authorization headers in any scheme and cookie values.
 //
+// Paired rules (rules_paired.go) find a credential by what travels with it:
+// an AWS secret access key within three lines after its access key id, the
+// value of a call that sets a secret by name (`define( 'AUTH_KEY',   '…' )`,
+// `setenv`), a log intake's key in its URL path (Datadog, Loggly, Sumo
+// Logic, Logentries), a UUID as the value of an Authorization header or of a
+// header named for a key or token. A value labelled by a hash name (`h1:`,
+// `SHA256:`) is a digest and a masked display (`sk-...4f2a`) holds no secret.
+//
 // Context rules find credentials by where they stand: `.netrc` entries,
 // command-line password flags (`mysql -p'…'`, `sshpass -p`, `redis-cli -a`,
 // `--password VALUE`), name/value pairs such as Kubernetes env lists
 // (`{"name":"PGPASSWORD","value":"…"}`), values on the line after their key
 // (YAML block scalars `password: |`, `key:` then an indented value, `key=\`
 // continuations, a Markdown label then a code span), and tokens in URL paths
-// (`/bot<token>/`, Discord and Mattermost webhooks). Paired rules
-// (rules_paired.go) find a credential by what travels with it: an AWS secret
-// access key within three lines after its access key id, the value of a call
-// that sets a secret by name (`define( 'AUTH_KEY',   '…' )`, `setenv`), a
-// log intake's key in its URL path (Datadog, Loggly, Sumo Logic), a UUID as
-// the value of an Authorization header or of a header named for a key or
-// token. A value labelled by a hash name (`h1:`, `SHA256:`) is a digest and
-// a masked display (`sk-...4f2a`) holds no secret.
+// (`/bot<token>/`, Discord and Mattermost webhooks).
 //
 // # Look-through
 //
