@@ -1,0 +1,62 @@
+package redact_test
+
+import (
+	"bytes"
+	"testing"
+)
+
+// recallCase is one input holding secrets (all must go) or none (the input
+// must come out byte for byte).
+type recallCase struct {
+	name    string
+	in      string
+	secrets []string
+}
+
+// checkRecall redacts each case as text, as JSON (when the input is a JSON
+// document) and as a stream split in three, and checks that no 8-byte window
+// of a secret survives and that a case without secrets is unchanged.
+func checkRecall(t *testing.T, cases []recallCase) {
+	t.Helper()
+	eng := engine(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := []byte(c.in)
+			outs := map[string][]byte{
+				"text":   redactAs(t, eng, "text/plain", in),
+				"stream": streamSecrets(t, eng, splitAt(in, len(in)/3, 2*len(in)/3)),
+			}
+			for mode, out := range outs {
+				if len(c.secrets) == 0 {
+					if !bytes.Equal(out, in) {
+						t.Errorf("%s: look-alike changed:\n%s", mode, out)
+					}
+					continue
+				}
+				for _, s := range c.secrets {
+					if w, bad := survivor(out, s); bad {
+						t.Errorf("%s: %q of %q survives:\n%s", mode, w, s, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDottedSecretsAreNotCodeReferences: a value with dots is a code
+// reference (kept) only when its parts read as identifiers; a generated
+// password or a signed session cookie with dots is a secret.
+func TestDottedSecretsAreNotCodeReferences(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"xml-element", "<server>\n  <password>qw.Hr8TzLpVx3KmNc2</password>\n</server>\n", []string{"qw.Hr8TzLpVx3KmNc2"}},
+		{"cli-password-eq", "$ ./bin/app --db-user svc --password=Rt9.mmQ4xPLz.k7 serve\n", []string{"Rt9.mmQ4xPLz.k7"}},
+		{"flask-session-cookie", "Cookie: lang=en; session=eyJ1c2VyIjoiYWxpY2UifQ.Z3xQrw.kP9vT2mXcR8LqW4nZa7bYs1dEf0\n",
+			[]string{"eyJ1c2VyIjoiYWxpY2UifQ.Z3xQrw.kP9vT2mXcR8LqW4nZa7bYs1dEf0"}},
+		{"yaml-dotted", "db:\n  password: Ab3.xY7qP.Lm2zK9w\n", []string{"Ab3.xY7qP.Lm2zK9w"}},
+		{"ref-config", "password = config.dbPassword\n", nil},
+		{"ref-settings", "api_token: settings.API_TOKEN_V2\n", nil},
+		{"ref-php", "$pass = $this->mailerSecret;\n", nil},
+		{"ref-k8s-kind", "secret_type: io.k8s.api.core.v1.Secret\n", nil},
+		{"ref-camel", "secret: vault.kvStore.readAppSecret\n", nil},
+	})
+}
