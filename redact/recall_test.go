@@ -60,3 +60,21 @@ func TestDottedSecretsAreNotCodeReferences(t *testing.T) {
 		{"ref-camel", "secret: vault.kvStore.readAppSecret\n", nil},
 	})
 }
+
+// TestLabelledSecrets: a value alone on the line under a label of several
+// words that names a secret (console pages, password managers, notes).
+func TestLabelledSecrets(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"provider-label-qualifier", "Keep this safe:\n\nMailgun private API key (EU)\n3f0c9a7be21d4c58a6e09f1d7b2c4e88\n\nthanks\n", []string{"3f0c9a7be21d4c58a6e09f1d7b2c4e88"}},
+		{"title-case-colon", "Webhook Signing Secret:\n  Qm7vT2xZp9LkR4wN8sYc3Hd\n", []string{"Qm7vT2xZp9LkR4wN8sYc3Hd"}},
+		{"admin-password", "Initial admin password\nTq8#vLz2!mWp\n", []string{"Tq8#vLz2!mWp"}},
+		{"markdown-heading", "## Deploy token (staging)\nx7KpL2mQ9vRt4WzN8cYb1HsD\n", []string{"x7KpL2mQ9vRt4WzN8cYb1HsD"}},
+		{"crlf", "Service account key\r\n9d4b7a1c3e5f60718293a4b5c6d7e8f9\r\n", []string{"9d4b7a1c3e5f60718293a4b5c6d7e8f9"}},
+		{"id-label", "Client ID:\n8aad7403eb9534a9030a2bdea7106906\n", nil},
+		{"type-label", "Token type\nBearer\n", nil},
+		{"prose-value", "API token\n(not set - run `tool auth login`)\n", nil},
+		{"prose-word", "Rotate the signing secret\nDone\n", nil},
+		{"assignment-below", "# Datadog API key\nDD_SITE=datadoghq.eu\n", nil},
+		{"code-below", "// refresh the token\nreturn tok.Refresh(ctx)\n", nil},
+	})
+}

@@ -116,6 +116,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		t := "s." + randString(r, "ABCDEFGHJKLMNPQRSTUVWXYZ", 8) + randString(r, "abcdefghijkmnopqrstuvwxyz", 8) + randString(r, "0123456789", 8)
 		return t, "VAULT_TOKEN: " + t
 	},
+	"labelled-secret": func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789abcdef", 32)
+		return v, "\nWebhook signing secret (prod)\n" + v + "\n"
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v

@@ -1,0 +1,110 @@
+package redact
+
+// Labels: a credential shown under a label of its own, as consoles, setup
+// pages, password managers and hand-written notes lay it out:
+//
+//	Datadog application key (prod)
+//	945818522527b4f0869d3a558dffc9bc18d339c1
+//
+//	Signing Secret
+//	b5a938ae06e1b568d845b462b6d7efb3
+//
+// The label is a short line of words (at most labelMax bytes: letters,
+// digits, blanks, `-_()*#`, an optional closing colon) whose parts name a
+// secret (secretKeyName: "Client secret", "Bot User OAuth Token", not
+// "Client ID" or "Token type"); the next line holds one value and nothing
+// else, and the value must look generated (opaqueValue). A label that is a
+// single name (`password` alone, .netrc one token per line) is the keyed
+// model's; this rule reads the labels of several words it leaves.
+
+const labelMax = 64
+
+// labelLineMax bounds a label match: the label, a line break, the value's
+// indentation and the value.
+const labelLineMax = labelMax + 2 + 64 + 512
+
+func labelRules() []*rule {
+	return []*rule{
+		custom("labelled-secret", Secret, labelLineMax, matchLabelled,
+			"password", "passphrase", "secret", "token", " key", "credential").lowPrecedence().noHoldBack(),
+	}
+}
+
+// labelByte reports bytes a label line may hold besides letters and digits.
+func labelByte(c byte) bool {
+	return isAlnum(c) || c == ' ' || c == '\t' || c == '-' || c == '_' || c == '(' || c == ')' || c == '*' || c == '#'
+}
+
+// labelValueByte reports bytes of a value standing alone under its label.
+func labelValueByte(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '+' || c == '/' || c == '~' || c == '!' || c == '@' ||
+		c == '%' || c == '^' || c == '*' || c == '#' || c == '&' || c == '?' || c == '$'
+}
+
+func matchLabelled(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ls := ks
+	for ls > 0 && ks-ls < labelMax && labelByte(b[ls-1]) {
+		ls--
+	}
+	if ls > 0 && b[ls-1] != '\n' {
+		return -1, -1, -1
+	}
+	le := ke
+	for le < len(b) && le-ls < labelMax && labelByte(b[le]) {
+		le++
+	}
+	if le == len(b) {
+		// Nothing to hold yet: the label is kept as a stream's context and
+		// read again with the line that follows.
+		return -1, -1, -1
+	}
+	label := b[ls:le]
+	if b[le] == ':' {
+		le++
+	}
+	if le < len(b) && b[le] == '\r' {
+		le++
+	}
+	if le == len(b) {
+		return -1, -1, -1
+	}
+	if b[le] != '\n' || !hasLetterRun(label, 2) {
+		return -1, -1, -1
+	}
+	vs := skipSpaces(b, le+1, 64)
+	ve := vs
+	for ve < len(b) && ve-vs <= 512 && labelValueByte(b[ve]) {
+		ve++
+	}
+	for k := 0; ve < len(b) && k < 2 && b[ve] == '='; k++ {
+		ve++ // base64 padding
+	}
+	if ve == len(b) {
+		return -1, -1, vs // the value may still be growing
+	}
+	if ve == vs || !endsLine(b, ve) {
+		return -1, -1, -1
+	}
+	v := b[vs:ve]
+	secret, password := secretKeyName(label)
+	if !secret || !opaqueValue(v, password) {
+		return -1, -1, -1
+	}
+	return vs, ve, -1
+}
+
+// hasLetterRun reports a run of at least n letters in v.
+func hasLetterRun(v []byte, n int) bool {
+	run := 0
+	for _, c := range v {
+		if isLetter(c) {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
