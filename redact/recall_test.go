@@ -78,3 +78,22 @@ func TestLabelledSecrets(t *testing.T) {
 		{"code-below", "// refresh the token\nreturn tok.Refresh(ctx)\n", nil},
 	})
 }
+
+// TestPositionalCLIPasswords: commands that take a password as a plain
+// argument, found by the command's own grammar; their prompting forms stay.
+func TestPositionalCLIPasswords(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"htpasswd-batch", "sudo htpasswd -b -c /etc/apache2/.htpasswd ops 'Zq7!mK2p.Lr'\n", []string{"Zq7!mK2p.Lr"}},
+		{"htpasswd-cluster-cost", "htpasswd -Bbc -C 12 auth/.htpasswd ci Wv4xN8qPz2Lt && nginx -s reload\n", []string{"Wv4xN8qPz2Lt"}},
+		{"htpasswd-stdout", "htpasswd -nbB grafana \"@m9Kp#2vXq\" > users.txt\n", []string{"@m9Kp#2vXq"}},
+		{"rabbitmqctl", "rabbitmqctl -n rabbit@mq1 add_user telemetry 'R4bb1t.Qx9z'\nrabbitmqctl change_password guest Hn3vQ8zLw\n", []string{"R4bb1t.Qx9z", "Hn3vQ8zLw"}},
+		{"net-user", "C:\\> net user svc_backup B4ck.Up!2026x+ /add /domain\n", []string{"B4ck.Up!2026x+"}},
+		{"mysqladmin", "mysqladmin -u root -h db1 password 'N3w.r00tPw'\n", []string{"N3w.r00tPw"}},
+		{"htpasswd-prompt", "htpasswd -c /etc/nginx/.htpasswd admin\n", nil},
+		{"htpasswd-verify-prompt", "htpasswd -v .htpasswd admin\n", nil},
+		{"htpasswd-batch-variable", "htpasswd -b .htpasswd admin \"$ADMIN_PASSWORD\"\n", nil},
+		{"net-user-prompt", "net user alice * /add\n", nil},
+		{"rabbitmqctl-list", "rabbitmqctl list_users\n", nil},
+		{"mysqladmin-prompt", "mysqladmin -u root -p password\n", nil},
+	})
+}

@@ -7,5 +7,6 @@ package redact
 func recallRules() []*rule {
 	var rs []*rule
 	rs = append(rs, labelRules()...)
+	rs = append(rs, positionalRules()...)
 	return rs
 }

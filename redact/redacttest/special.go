@@ -120,6 +120,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		v := randString(r, "0123456789abcdef", 32)
 		return v, "\nWebhook signing secret (prod)\n" + v + "\n"
 	},
+	"cli-positional-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 13)
+		return pw, "htpasswd -bB /etc/nginx/.htpasswd admin '" + pw + "'"
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v
