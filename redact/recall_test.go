@@ -97,3 +97,18 @@ func TestPositionalCLIPasswords(t *testing.T) {
 		{"mysqladmin-prompt", "mysqladmin -u root -p password\n", nil},
 	})
 }
+
+// TestPgpassEntries: the password field of libpq's password file, whatever
+// the host, database and user fields hold; comments and URLs stay.
+func TestPgpassEntries(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"pgpass", "# hostname:port:database:username:password\ndb-1.prod.internal:5432:orders:app:Tz8.vQ2m!xLp\n*:6432:*:pgbouncer:k3Rv9zWq2Lm\n",
+			[]string{"Tz8.vQ2m!xLp", "k3Rv9zWq2Lm"}},
+		{"escaped-colon-crlf", "10.0.4.7:*:analytics:etl:Pw\\:with\\\\colon9\r\n", []string{"Pw\\:with\\\\colon9"}},
+		{"cockroach", "crdb-0:26257:defaultdb:root:Hq4mZ8xv2Rt\n", []string{"Hq4mZ8xv2Rt"}},
+		{"comment", "# localhost:5432:*:postgres:<password>\n", nil},
+		{"url", "postgres://app@db:5432/orders?sslmode=require\n", nil},
+		{"log-six-fields", "10.1.2.3:5432:orders:app:connect:ok\n", nil},
+		{"variable", "localhost:5432:*:app:${PGPASSWORD}\n", nil},
+	})
+}

@@ -8,5 +8,6 @@ func recallRules() []*rule {
 	var rs []*rule
 	rs = append(rs, labelRules()...)
 	rs = append(rs, positionalRules()...)
+	rs = append(rs, pgpassRules()...)
 	return rs
 }

@@ -124,6 +124,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		pw := "Fk9" + randString(r, alnum, 13)
 		return pw, "htpasswd -bB /etc/nginx/.htpasswd admin '" + pw + "'"
 	},
+	"pgpass-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 17)
+		return pw, "\ndb.example.test:5432:*:replicator:" + pw + "\n"
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v
