@@ -9,5 +9,6 @@ func recallRules() []*rule {
 	rs = append(rs, labelRules()...)
 	rs = append(rs, positionalRules()...)
 	rs = append(rs, pgpassRules()...)
+	rs = append(rs, providerRulesRecall()...)
 	return rs
 }

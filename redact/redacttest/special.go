@@ -128,6 +128,11 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		pw := "Fk9" + randString(r, alnum, 17)
 		return pw, "\ndb.example.test:5432:*:replicator:" + pw + "\n"
 	},
+	"hashicorp-uuid-token": func(r *rand.Rand) (string, string) {
+		h := "0123456789abcdef"
+		v := randString(r, h, 8) + "-" + randString(r, h, 4) + "-4" + randString(r, h, 3) + "-a" + randString(r, h, 3) + "-" + randString(r, h, 12)
+		return v, "X-Consul-Token: " + v
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v
