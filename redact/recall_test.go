@@ -136,3 +136,16 @@ func TestProviderFormatsRecall(t *testing.T) {
 		{"salesforce-record-id", "Account 001D000000IRFmaIAH owner 005D0000001AbCdIAK\n", nil},
 	})
 }
+
+// TestShellANSICQuoting: `$'…'` values with backslash escapes, given to a
+// secret's name or a long option naming one.
+func TestShellANSICQuoting(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"export", "$ export DB_PASSWORD=$'Vq7mX2p\\'Lz9wR4t'\n$ ./migrate\n", []string{"Vq7mX2p\\'Lz9wR4t"}},
+		{"flag-spaced", "app --api-token $'Kx8vN3qZp2Lm7Rt4Wz9Yc1Hs' run\n", []string{"Kx8vN3qZp2Lm7Rt4Wz9Yc1Hs"}},
+		{"flag-eq", "mongosh --password=$'h4\\\\Rt\\'9xQ2mZp' --host db\n", []string{"h4\\\\Rt\\'9xQ2mZp"}},
+		{"not-a-secret-name", "export PS1=$'\\\\u@\\\\h:\\\\w\\\\$ '\nIFS=$'\\n\\t'\n", nil},
+		{"word-value", "export GREETING_TOKEN_TYPE=$'Bearer'\n", nil},
+		{"short-flag-prose", "echo it costs $'5'\n", nil},
+	})
+}

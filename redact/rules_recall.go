@@ -10,5 +10,6 @@ func recallRules() []*rule {
 	rs = append(rs, positionalRules()...)
 	rs = append(rs, pgpassRules()...)
 	rs = append(rs, providerRulesRecall()...)
+	rs = append(rs, shellQuoteRules()...)
 	return rs
 }

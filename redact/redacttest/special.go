@@ -133,6 +133,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		v := randString(r, h, 8) + "-" + randString(r, h, 4) + "-4" + randString(r, h, 3) + "-a" + randString(r, h, 3) + "-" + randString(r, h, 12)
 		return v, "X-Consul-Token: " + v
 	},
+	"shell-ansi-c-quoted": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 6) + "\\'" + randString(r, alnum, 8)
+		return pw, "export PGPASSWORD=$'" + pw + "'"
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v
