@@ -149,3 +149,18 @@ func TestShellANSICQuoting(t *testing.T) {
 		{"short-flag-prose", "echo it costs $'5'\n", nil},
 	})
 }
+
+// TestContinuedQuotedValues: a YAML double-quoted value broken over lines by
+// escaped line breaks is one value.
+func TestContinuedQuotedValues(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"yaml", "registry:\n  token: \"Rk8vQ2mZp9LxT4wN7cYb\\\n    3HsD6fJ1gK5aE0uI2oP8\"\n  url: https://r.example\n",
+			[]string{"Rk8vQ2mZp9LxT4wN7cYb", "3HsD6fJ1gK5aE0uI2oP8"}},
+		{"three-lines", "app:\n  client_secret: \"Zx81Qm4Lp7\\\n    Wv2Nk9Rt3Y\\\n    Hs6Jd1Fg5B\"\n", []string{"Zx81Qm4Lp7", "Wv2Nk9Rt3Y", "Hs6Jd1Fg5B"}},
+		{"crlf", "password: \"Tq8vLz2mWp\\\r\n  9Xk4Rn7Hs\"\r\n", []string{"Tq8vLz2mWp", "9Xk4Rn7Hs"}},
+		{"yaml-prose", "description: \"Rotate the token \\\n  every ninety days\"\n", nil},
+		{"token-help", "token_help: \"See the\\\n  docs\"\n", nil},
+		{"dockerfile", "RUN apt-get update && \\\n    apt-get install -y curl\n", nil},
+		{"c-macro", "#define SECRET_LEN(x) \\\n    ((x) * 2)\n", nil},
+	})
+}

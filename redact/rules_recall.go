@@ -11,5 +11,6 @@ func recallRules() []*rule {
 	rs = append(rs, pgpassRules()...)
 	rs = append(rs, providerRulesRecall()...)
 	rs = append(rs, shellQuoteRules()...)
+	rs = append(rs, continuedRules()...)
 	return rs
 }

@@ -137,6 +137,10 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		pw := "Fk9" + randString(r, alnum, 6) + "\\'" + randString(r, alnum, 8)
 		return pw, "export PGPASSWORD=$'" + pw + "'"
 	},
+	"continued-quoted-value": func(r *rand.Rand) (string, string) {
+		a, b := "Fk9"+randString(r, alnum, 21), randString(r, alnum, 24)
+		return b, "api_key: \"" + a + "\\\n  " + b + "\"\n"
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v
