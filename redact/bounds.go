@@ -13,6 +13,7 @@ var bounds struct {
 	b64Block   atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
 	hexRun     atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
 	unlearned  atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
+	qpBody     atomic.Uint64 // a quoted-printable body longer than qpMaxBody (64 KiB) was decoded in part
 }
 
 func countBound(c *atomic.Uint64) { c.Add(1) }
@@ -26,7 +27,8 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
 // side of a keyword, decoded in part) and "stream_fields_unlearned" (a
 // streamed JSON value scanned on its own because 1024 fields had text held
-// at once; Stream.Limits gives the same per stream). The server exports them
+// at once; Stream.Limits gives the same per stream) and "qp_body_too_long" (a
+// quoted-printable body over 64 KiB, decoded up to there). The server exports them
 // as metrics.
 func BoundsReached() map[string]uint64 {
 	return map[string]uint64{
@@ -35,5 +37,6 @@ func BoundsReached() map[string]uint64 {
 		"base64_block_too_long":   bounds.b64Block.Load(),
 		"hex_run_too_long":        bounds.hexRun.Load(),
 		"stream_fields_unlearned": bounds.unlearned.Load(),
+		"qp_body_too_long":        bounds.qpBody.Load(),
 	}
 }

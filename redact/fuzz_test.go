@@ -133,10 +133,13 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// qpHeader opens a quoted-printable MIME part.
+const qpHeader = "Content-Transfer-Encoding: quoted-printable\n\n"
+
 // encodeSecret wraps secret in one of the encodings warden looks through and
 // returns the encoded form as it stands in the text.
 func encodeSecret(secret string, enc uint8) string {
-	switch enc % 6 {
+	switch enc % 7 {
 	case 0: // every byte \u-escaped inside JSON in a log line
 		var b strings.Builder
 		for _, c := range secret {
@@ -151,6 +154,8 @@ func encodeSecret(secret string, enc uint8) string {
 		return "payload(hex)=" + hex.EncodeToString([]byte(secret))
 	case 5: // base64 of a credentials file, with no key before it
 		return "data '" + base64.StdEncoding.EncodeToString([]byte("[default]\naws_secret_access_key = "+secret+"\n")) + "'"
+	case 6: // a quoted-printable mail body, the token cut by a soft line break
+		return qpHeader + secret[:len(secret)/2] + "=\n" + secret[len(secret)/2:]
 	default: // escaped slashes and quotes of JSON inside a JSON string
 		return `"{\"url\":\"https:\/\/x:` + secret + `@github.com\/a\"}"`
 	}
@@ -168,6 +173,7 @@ func FuzzLookThrough(f *testing.F) {
 	f.Add([]byte("%2"), []byte("\\u00"), uint8(1), uint16(1), uint16(2))
 	f.Add([]byte("frame "), []byte(" len=40"), uint8(4), uint16(7), uint16(30))
 	f.Add([]byte("content: \"{{ "), []byte(" | b64decode }}\""), uint8(5), uint16(12), uint16(50))
+	f.Add([]byte("Subject: key\n"), []byte("\n--b1--\n"), uint8(6), uint16(40), uint16(75))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, enc uint8, c1, c2 uint16) {
@@ -182,7 +188,7 @@ func FuzzLookThrough(f *testing.F) {
 		streamed := runStream(t, eng, redact.KindText, text[:a], text[a:b], text[b:])
 		for name, out := range map[string][]byte{"whole": whole, "stream": streamed} {
 			if w, ok := survivorIn(out, encoded, secret); ok {
-				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%6, a, b, out)
+				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%7, a, b, out)
 			}
 			if bytes.Count(out, []byte("\n")) != bytes.Count(text, []byte("\n")) {
 				t.Fatalf("%s: line count changed: %q", name, out)
@@ -215,7 +221,7 @@ func survivorIn(out []byte, encoded, secret string) (string, bool) {
 // isSyntax reports windows made only of the encoding's own syntax
 // (`{"token":"`, `https:\/\/x:`), which stand around the secret, not in it.
 func isSyntax(w string) bool {
-	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`, "payload(hex)=", "data '"} {
+	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`, "payload(hex)=", "data '", qpHeader} {
 		if strings.Contains(s, w) {
 			return true
 		}

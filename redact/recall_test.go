@@ -164,3 +164,16 @@ func TestContinuedQuotedValues(t *testing.T) {
 		{"c-macro", "#define SECRET_LEN(x) \\\n    ((x) * 2)\n", nil},
 	})
 }
+
+// TestQuotedPrintableBodies: a token cut by a quoted-printable soft line
+// break, or written with =XX escapes, in a part declared quoted-printable.
+func TestQuotedPrintableBodies(t *testing.T) {
+	const hdr = "From: CI <ci@example.test>\nSubject: new key\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+	checkRecall(t, []recallCase{
+		{"soft-break-in-token", hdr + "Your token is glpat-Vq7mX2pLz9=\nwR4tKc8Nb3 until May.\n\nBye\n", []string{"glpat-Vq7mX2pLz9", "wR4tKc8Nb3"}},
+		{"crlf-and-escape", "Content-Transfer-Encoding: quoted-printable\r\n\r\nAPI_KEY=3D\"sk-proj-Tq8vLz2mWp9Xk4Rn7HsZ=\r\nx81Qm4Lp7Wv2Nk9Rt3YHs6Jd1Fg5BcQ2mZp9LxT4wN7c\"\r\n",
+			[]string{"sk-proj-Tq8vLz2mWp9Xk4Rn7HsZ", "x81Qm4Lp7Wv2Nk9Rt3YHs6Jd1Fg5BcQ2mZp9LxT4wN7c"}},
+		{"benign-qp", hdr + "Caf=C3=A9 opens at 9 =E2=80=94 see you there, and a long line that wraps a=\nround here.\n", nil},
+		{"later-base64-part", "Content-Transfer-Encoding: quoted-printable\n\nHi =3D there\n--b1\nContent-Transfer-Encoding: base64\n\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\n--b1--\n", nil},
+	})
+}
