@@ -47,10 +47,23 @@ func loadHeldout(t *testing.T, path string) []heldoutBlock {
 }
 
 // redactAs redacts a block the way the server does for its content type:
-// JSON value by value (falling back to text when it does not parse), anything
-// else as text.
+// an event stream event by event (redact.KindOf: text that continues from
+// event to event is one channel), JSON value by value (falling back to text
+// when it does not parse), anything else as text.
 func redactAs(t *testing.T, eng *redact.Engine, contentType string, b []byte) []byte {
 	t.Helper()
+	if redact.KindOf(contentType) == redact.KindSSE {
+		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{Options: secretsOnly})
+		out, err := s.Write(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest, err := s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(out, rest...)
+	}
 	if strings.Contains(contentType, "json") {
 		out, _, err := eng.RedactJSON(b, secretsOnly)
 		if err == nil {
@@ -83,7 +96,7 @@ func survivor(out []byte, secret string) (string, bool) {
 // left byte-identical, both through the content-type aware path and through
 // the text stream `warden redact` uses.
 //
-// Three corpora, all written by sessions that had not read this package. The first
+// Four corpora, all written by sessions that had not read this package. The first
 // (testdata/heldout) was written before the look-through work and then used to find what to
 // fix, so it is no longer held out; it gates at the issue's bar. The second (testdata/fresh)
 // was written after that work; it arrived at 0.822 (one look-alike changed) and its misses
@@ -92,8 +105,16 @@ func survivor(out []byte, secret string) (string, bool) {
 // the issue's bar too. Its one remaining miss, b64-k8s-tls-key, is redacted whole; the 8-byte
 // windows that survive are base64 of "-----BEGIN " shared with the certificate beside it,
 // which must stay. The third (testdata/third) was held out from all that work and measures
-// generalisation: 0.833 before it, 0.917 after, two look-alikes changed (secrets-third.md); it
-// gates at that score.
+// generalisation: 0.833 before it, 0.917 after, two look-alikes changed (secrets-third.md). The
+// fourth (testdata/fourth) measured false positives of the keyed-value model: 0.905 of its
+// secret blocks, 13 look-alikes changed. The misses of the third and fourth were then fixed by
+// class (dotted values that are not code references, labels over values, positional CLI
+// passwords, .pgpass, provider formats and UUID tokens by name, shell $'...' quoting, YAML
+// continued quotes, quoted-printable bodies, event streams read as the server reads them), so
+// neither is held out any more: the third reaches 0.992 by content type and 0.985 as a text
+// stream (its SSE block is one channel only to the event-stream reader; its kubeconfig key is
+// redacted whole, like fresh's TLS key, and only the certificate's "-----BEGIN " windows remain),
+// the fourth 1.000; they gate there.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
@@ -102,8 +123,8 @@ func TestHeldoutCorpus(t *testing.T) {
 	}{
 		{"testdata/heldout/secrets-heldout.jsonl", 0.97, 0},
 		{"testdata/fresh/secrets-fresh.jsonl", 0.97, 0},
-		{"testdata/third/secrets-third.jsonl", 0.91, 2},    // held out: see testdata/third/secrets-third.md
-		{"testdata/fourth/secrets-fourth.jsonl", 0.90, 13}, // false positives: see testdata/fourth/secrets-fourth.md
+		{"testdata/third/secrets-third.jsonl", 0.98, 2},    // see testdata/third/secrets-third.md
+		{"testdata/fourth/secrets-fourth.jsonl", 1.00, 13}, // false positives: see testdata/fourth/secrets-fourth.md
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
 	}
