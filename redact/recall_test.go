@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 )
 
@@ -13,9 +14,10 @@ type recallCase struct {
 	secrets []string
 }
 
-// checkRecall redacts each case as text, as JSON (when the input is a JSON
-// document) and as a stream split in three, and checks that no 8-byte window
-// of a secret survives and that a case without secrets is unchanged.
+// checkRecall redacts each case as text, as a stream split in three and as
+// a JSON string value (the text an agent's message or tool result carries,
+// read back after RedactJSON), and checks that no 8-byte window of a secret
+// survives and that a case without secrets is unchanged.
 func checkRecall(t *testing.T, cases []recallCase) {
 	t.Helper()
 	eng := engine(t)
@@ -25,6 +27,7 @@ func checkRecall(t *testing.T, cases []recallCase) {
 			outs := map[string][]byte{
 				"text":   redactAs(t, eng, "text/plain", in),
 				"stream": streamSecrets(t, eng, splitAt(in, len(in)/3, 2*len(in)/3)),
+				"json":   redactInJSON(t, c.in),
 			}
 			for mode, out := range outs {
 				if len(c.secrets) == 0 {
@@ -41,6 +44,25 @@ func checkRecall(t *testing.T, cases []recallCase) {
 			}
 		})
 	}
+}
+
+// redactInJSON redacts in as the string value of a JSON body and returns
+// the value read back.
+func redactInJSON(t *testing.T, in string) []byte {
+	t.Helper()
+	body, err := json.Marshal(map[string]string{"content": in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := engine(t).RedactJSON(body, secretsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatalf("redacted JSON does not parse: %v\n%s", err, out)
+	}
+	return []byte(back["content"])
 }
 
 // TestDottedSecretsAreNotCodeReferences: a value with dots is a code

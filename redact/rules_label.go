@@ -1,5 +1,7 @@
 package redact
 
+import "bytes"
+
 // Labels: a credential shown under a label of its own, as consoles, setup
 // pages, password managers and hand-written notes lay it out:
 //
@@ -46,7 +48,7 @@ func matchLabelled(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for ls > 0 && ks-ls < labelMax && labelByte(b[ls-1]) {
 		ls--
 	}
-	if ls > 0 && b[ls-1] != '\n' {
+	if !lineStart(b, ls) {
 		return -1, -1, -1
 	}
 	le := ke
@@ -107,4 +109,14 @@ func hasLetterRun(v []byte, n int) bool {
 		}
 	}
 	return false
+}
+
+// lineStart reports whether a line starts at i: after a newline, at the
+// start of b, or at the start of a JSON string value, which RedactJSON scans
+// after its key as `key=value` (the key's bytes hold no newline).
+func lineStart(b []byte, i int) bool {
+	if i == 0 || b[i-1] == '\n' {
+		return true
+	}
+	return b[i-1] == '=' && i-1 <= 128 && bytes.IndexByte(b[:i-1], '\n') < 0 && bytes.IndexByte(b[:i-1], '=') < 0
 }

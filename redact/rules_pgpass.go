@@ -32,7 +32,7 @@ func matchPgpass(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for hs > 0 && ks-hs < 253 && pgpassHostByte(b[hs-1]) {
 		hs--
 	}
-	if hs == ks || hs > 0 && b[hs-1] != '\n' {
+	if hs == ks || !lineStart(b, hs) {
 		return -1, -1, -1
 	}
 	// The database and user fields, then the password to the end of the line.
