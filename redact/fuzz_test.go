@@ -32,6 +32,9 @@ func FuzzStreamChunking(f *testing.F) {
 	f.Add([]byte("\xff\xfe\x00"), []byte("ghp_"), uint16(17), uint16(18))
 	f.Add([]byte("X-Api-Key:"), []byte("\npassword\n"), uint16(5), uint16(12))
 	f.Add([]byte("redis-cli\", \"-a\", \""), []byte("Set-Cookie: sid="), uint16(3), uint16(30))
+	f.Add([]byte("htpasswd -bB f u 'x\nSigning Secret\n"), []byte("db:5432:*:u:\\:p\n"), uint16(9), uint16(21))
+	f.Add([]byte("PW=$'a\\'b"), []byte("token: \"Ab3\\\n  x\\\r\n\""), uint16(4), uint16(14))
+	f.Add([]byte("Content-Transfer-Encoding: quoted-printable\r\n\r\n=3D=\r"), []byte("\n=4"), uint16(30), uint16(50))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, c1, c2 uint16) {
