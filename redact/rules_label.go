@@ -44,20 +44,25 @@ func labelValueByte(c byte) bool {
 }
 
 func matchLabelled(_ *rule, b []byte, ks, ke int) (int, int, int) {
-	ls := ks
-	for ls > 0 && ks-ls < labelMax && labelByte(b[ls-1]) {
-		ls--
-	}
-	if !lineStart(b, ls) {
-		return -1, -1, -1
-	}
+	// The rest of the label line first: in source code and prose a keyword is
+	// soon followed by a byte no label holds.
 	le := ke
-	for le < len(b) && le-ls < labelMax && labelByte(b[le]) {
+	for le < len(b) && le-ke < labelMax && labelByte(b[le]) {
 		le++
 	}
 	if le == len(b) {
 		// Nothing to hold yet: the label is kept as a stream's context and
 		// read again with the line that follows.
+		return -1, -1, -1
+	}
+	if b[le] != ':' && b[le] != '\n' && b[le] != '\r' {
+		return -1, -1, -1
+	}
+	ls := ks
+	for ls > 0 && ks-ls < labelMax && labelByte(b[ls-1]) {
+		ls--
+	}
+	if !lineStart(b, ls) || le-ls > labelMax {
 		return -1, -1, -1
 	}
 	label := b[ls:le]

@@ -19,7 +19,9 @@ func providerRulesRecall() []*rule {
 		tok("tailscale-key", `tskey-(?:auth|client|api|scim|webhook)-[A-Za-z0-9]{6,40}-[A-Za-z0-9]{16,80}`, "tskey-"),
 		tok("salesforce-access-token", `00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?![A-Za-z0-9._]{40,200}`),
 		tok("salesforce-refresh-token", `5Aep861[A-Za-z0-9._]{70,120}`),
-		ctx("hashicorp-uuid-token", kw("x-consul-token", "consul_http_token", "consul_token", "x-nomad-token", "nomad_token",
+		// "_http_token" stands for CONSUL_HTTP_TOKEN: a keyword starting "con" would walk the
+		// prefilter's trie at every const, conn and context of benign source.
+		ctx("hashicorp-uuid-token", kw("x-consul-token", "_http_token", "x-nomad-token", "nomad_token",
 			"secretid", "secret id", "secret_id"), uuidRe),
 	}
 }
