@@ -133,13 +133,24 @@ var (
 // Digest identifies an action for approval: sha256 over a length-prefixed canonical form of the
 // method, host, path, body and the acting identity (subject and agent). The same request by the
 // same agent gets the same digest; anything else (another body, another agent) does not.
-func Digest(method, scheme, host, path string, body []byte, subject, agent string) string {
+//
+// A request without a subject (anonymous) is told apart from another client's identical request
+// only by its session (identity.AnonymousSession: the client's address, user agent and own
+// session header), so for it the session is hashed too: an approval granted to one anonymous
+// client's request releases that client's retry, not another client sending the same request.
+// An identified request's digest does not depend on its session (a retry in a new session of
+// the same agent still matches), and is the same value it always was.
+func Digest(method, scheme, host, path string, body []byte, subject, agent, session string) string {
 	bodySum := sha256.Sum256(body)
-	h := sha256.New()
-	for _, f := range []string{
+	fields := []string{
 		"warden-approval-v1", strings.ToUpper(method), canonicalHost(scheme, host), path,
 		hex.EncodeToString(bodySum[:]), subject, agent,
-	} {
+	}
+	if subject == "" {
+		fields = append(fields, "anonymous-session", session)
+	}
+	h := sha256.New()
+	for _, f := range fields {
 		fmt.Fprintf(h, "%d:%s\n", len(f), f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -147,8 +158,8 @@ func Digest(method, scheme, host, path string, body []byte, subject, agent strin
 
 // DigestOf is Digest of an exchange's request and identity.
 func DigestOf(x *exchange.Exchange) string {
-	r := x.Request
-	return Digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, x.Identity.Subject, x.Identity.Agent)
+	r, id := x.Request, x.Identity
+	return Digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, id.Subject, id.Agent, id.Session)
 }
 
 func canonicalHost(scheme, host string) string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -106,51 +105,6 @@ func TestTwinIsSupersededByTheDecision(t *testing.T) {
 				t.Fatalf("released %d times", n)
 			}
 		})
-	}
-}
-
-func TestLastDecisionAndDenial(t *testing.T) {
-	clk := newClock()
-	s, _, _ := newService(t, Config{Window: 10 * time.Minute}, NewMemoryStore(), clk)
-	ctx := context.Background()
-	x := testExchange(`{"pod":"web-1"}`)
-	digest := DigestOf(x)
-	if _, ok := s.LastDecision(digest); ok {
-		t.Fatal("a decision before any request")
-	}
-	r, _ := s.Request(ctx, x, decision)
-	if _, ok := s.LastDecision(digest); ok {
-		t.Fatal("a pending request counted as a decision")
-	}
-	clk.Add(time.Second)
-	if err := s.Decide(ctx, r.ID, alice, false, "not during the freeze"); err != nil {
-		t.Fatal(err)
-	}
-	d, ok := s.Denial(digest)
-	if !ok || d.ID != r.ID || d.DecidedBy != alice.Subject || d.Note != "not during the freeze" {
-		t.Fatalf("Denial = %+v %v", d, ok)
-	}
-	if _, ok := s.Denial(DigestOf(testExchange(`{"pod":"web-2"}`))); ok {
-		t.Fatal("another action inherited the denial")
-	}
-	clk.Add(10 * time.Minute)
-	if _, ok := s.Denial(digest); ok {
-		t.Fatal("the denial still stands after the window")
-	}
-	if last, ok := s.LastDecision(digest); !ok || last.Status != Denied {
-		t.Fatalf("LastDecision = %+v %v", last, ok)
-	}
-	// A later approval replaces the denial.
-	r2, _ := s.Request(ctx, x, decision)
-	clk.Add(time.Second)
-	if err := s.Decide(ctx, r2.ID, alice, true, "after the freeze"); err != nil {
-		t.Fatal(err)
-	}
-	if last, _ := s.LastDecision(digest); last.ID != r2.ID || last.Status != Approved {
-		t.Fatalf("LastDecision after approval = %+v", last)
-	}
-	if _, ok := s.Denial(digest); ok {
-		t.Fatal("a denial reported after a later approval")
 	}
 }
 

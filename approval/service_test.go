@@ -7,21 +7,25 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 func TestDigest(t *testing.T) {
-	base := Digest("POST", "https", "Api.Example.com:443", "/x", []byte("{}"), "sub", "agent")
+	base := Digest("POST", "https", "Api.Example.com:443", "/x", []byte("{}"), "sub", "agent", "s_1")
 	same := []struct{ name, d string }{
-		{"method case and default port", Digest("post", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent")},
+		{"method case and default port", Digest("post", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent", "s_1")},
+		{"session of an identified request", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent", "s_2")},
 	}
 	diff := []struct{ name, d string }{
-		{"method", Digest("PUT", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent")},
-		{"host", Digest("POST", "https", "api2.example.com", "/x", []byte("{}"), "sub", "agent")},
-		{"path", Digest("POST", "https", "api.example.com", "/y", []byte("{}"), "sub", "agent")},
-		{"body", Digest("POST", "https", "api.example.com", "/x", []byte("{ }"), "sub", "agent")},
-		{"subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub2", "agent")},
-		{"agent", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent2")},
-		{"field boundary", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "suba", "gent")},
+		{"method", Digest("PUT", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent", "s_1")},
+		{"host", Digest("POST", "https", "api2.example.com", "/x", []byte("{}"), "sub", "agent", "s_1")},
+		{"path", Digest("POST", "https", "api.example.com", "/y", []byte("{}"), "sub", "agent", "s_1")},
+		{"body", Digest("POST", "https", "api.example.com", "/x", []byte("{ }"), "sub", "agent", "s_1")},
+		{"subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub2", "agent", "s_1")},
+		{"agent", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent2", "s_1")},
+		{"field boundary", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "suba", "gent", "s_1")},
+		{"no subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "", "agent", "s_1")},
 	}
 	for _, c := range same {
 		t.Run(c.name, func(t *testing.T) {
@@ -248,5 +252,28 @@ func TestDefaultViewShowsNoQueryOrToolCalls(t *testing.T) {
 	}
 	if a.Digest != DigestOf(x) {
 		t.Fatal("the digest is not the real exchange's")
+	}
+}
+
+// TestDigestOfBindsAnAnonymousRequestToItsSession: without a subject, nothing else in the digest
+// tells two anonymous clients apart, so their session (identity.AnonymousSession: client
+// address, user agent, x-agent-session) is part of it; an identified request's digest does not
+// depend on its session (the same agent's retry in a new session still matches).
+func TestDigestOfBindsAnAnonymousRequestToItsSession(t *testing.T) {
+	anon := func(session string) *exchange.Exchange {
+		x := testExchange(`{"pod":"web-1"}`)
+		x.Identity = exchange.Identity{Session: session}
+		return x
+	}
+	if DigestOf(anon("s_a")) == DigestOf(anon("s_b")) {
+		t.Fatal("two anonymous sessions sending the same request share a digest: either consumes the other's approval")
+	}
+	if DigestOf(anon("s_a")) != DigestOf(anon("s_a")) {
+		t.Fatal("the same anonymous session's retry gets another digest")
+	}
+	idA, idB := testExchange(`{"pod":"web-1"}`), testExchange(`{"pod":"web-1"}`)
+	idB.Identity.Session = "s_2"
+	if DigestOf(idA) != DigestOf(idB) {
+		t.Fatal("an identified request's digest depends on its session")
 	}
 }

@@ -13,6 +13,12 @@ var bootstraps = []string{"bootstrap.yaml", "examples/front-proxy.yaml"}
 
 func httpFilters(t *testing.T, path string) []*hcmv3.HttpFilter {
 	t.Helper()
+	return connectionManager(t, path).GetHttpFilters()
+}
+
+// connectionManager is the first http_connection_manager of the bootstrap at path.
+func connectionManager(t *testing.T, path string) *hcmv3.HttpConnectionManager {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -29,13 +35,24 @@ func httpFilters(t *testing.T, path string) []*hcmv3.HttpFilter {
 					if err := f.GetTypedConfig().UnmarshalTo(hcm); err != nil {
 						t.Fatal(err)
 					}
-					return hcm.GetHttpFilters()
+					return hcm
 				}
 			}
 		}
 	}
 	t.Fatalf("%s: no http_connection_manager", path)
 	return nil
+}
+
+// The client address warden keys an anonymous session on — and so the approvals that session
+// may use — is Envoy's source.address. Without use_remote_address Envoy takes it from the last
+// x-forwarded-for entry, which the client writes itself.
+func TestClientAddressIsThePeer(t *testing.T) {
+	for _, path := range bootstraps {
+		if !connectionManager(t, path).GetUseRemoteAddress().GetValue() {
+			t.Errorf("%s: use_remote_address is not set: a client could choose its source.address with x-forwarded-for", path)
+		}
+	}
 }
 
 // TestFilterOrder checks that jwt_authn runs before ext_proc (so the claims exist when warden

@@ -63,6 +63,10 @@ type Request struct {
 	Authority string // host[:port] from :authority
 	Path      string // path and query, as in :path
 	Headers   Headers
+	// ClientAddress is the client's IP as the identity stage resolved it
+	// (identity.ClientAddress: Envoy's source.address first, headers a client can write only when
+	// Envoy sent none); "" when unknown or before that stage.
+	ClientAddress string
 	// Body is the request body when the processing mode delivered it whole (BUFFERED), possibly
 	// decoded from its content-encoding. Nil for header-only requests.
 	Body []byte

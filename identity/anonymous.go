@@ -19,31 +19,35 @@ const DefaultSessionHeader = "x-agent-session"
 // and its user agent, and from the client's own session header (clientSessionHeader, default
 // x-agent-session) when it sends one. Requests of one agent process (same address, same SDK)
 // therefore share a session; two agents on one host with the same user agent share one unless
-// they name their sessions. sourceAddress is Envoy's source.address attribute ("ip:port"),
-// used when Envoy did not set x-envoy-external-address.
+// they name their sessions. sourceAddress is Envoy's source.address attribute ("ip:port").
 func AnonymousSession(h exchange.Headers, sourceAddress, clientSessionHeader string) string {
 	if clientSessionHeader == "" {
 		clientSessionHeader = DefaultSessionHeader
 	}
-	return SessionID("anonymous", clientAddress(h, sourceAddress), truncate(h.Get("user-agent"), 256),
+	addr := ClientAddress(h, sourceAddress)
+	if addr == "" {
+		addr = "unknown"
+	}
+	return SessionID("anonymous", addr, truncate(h.Get("user-agent"), 256),
 		truncate(h.Get(clientSessionHeader), 256))
 }
 
-// clientAddress is the client's IP: Envoy's x-envoy-external-address (the trusted client
-// address), else the downstream connection's address, else the first x-forwarded-for hop, else
-// "unknown".
-func clientAddress(h exchange.Headers, sourceAddress string) string {
-	if ip := parseIP(h.Get("x-envoy-external-address")); ip != "" {
-		return ip
-	}
+// ClientAddress is the client's IP: Envoy's source.address (the downstream remote address: the
+// TCP peer with use_remote_address, or the hop the operator's xff_num_trusted_hops trusts), else
+// x-envoy-external-address, else the first x-forwarded-for hop, else "". The headers come
+// second because a client can send them itself — Envoy passes x-envoy-external-address through
+// from internal (RFC 1918) clients, which is where agents usually run — and an anonymous session
+// carries approvals (approval.Digest), so a client choosing its address could take another
+// client's approval. They are used only when the filter was not given source.address.
+func ClientAddress(h exchange.Headers, sourceAddress string) string {
 	if ip := parseIP(sourceAddress); ip != "" {
 		return ip
 	}
-	first, _, _ := strings.Cut(h.Get("x-forwarded-for"), ",")
-	if ip := parseIP(first); ip != "" {
+	if ip := parseIP(h.Get("x-envoy-external-address")); ip != "" {
 		return ip
 	}
-	return "unknown"
+	first, _, _ := strings.Cut(h.Get("x-forwarded-for"), ",")
+	return parseIP(first)
 }
 
 // parseIP accepts "ip" or "ip:port" ("[v6]:port") and returns the canonical IP, or "".

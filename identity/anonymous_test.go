@@ -27,7 +27,8 @@ func TestAnonymousSession(t *testing.T) {
 		{"another address", h("user-agent", "sdk/1"), "10.0.0.2:5000", false},
 		{"another user agent", h("user-agent", "sdk/2"), "10.0.0.1:5000", false},
 		{"the client names its session", h("user-agent", "sdk/1", "x-agent-session", "task-7"), "10.0.0.1:5000", false},
-		{"Envoy's trusted client address wins over the connection", h("user-agent", "sdk/1", "x-envoy-external-address", "10.0.0.1"), "192.168.0.9:1", true},
+		{"an address header the client sends does not choose its session", h("user-agent", "sdk/1", "x-envoy-external-address", "10.0.0.1", "x-forwarded-for", "10.0.0.1"), "192.168.0.9:1", false},
+		{"x-envoy-external-address when Envoy sent no address", h("user-agent", "sdk/1", "x-envoy-external-address", "10.0.0.1"), "", true},
 		{"x-forwarded-for when Envoy sent no address", h("user-agent", "sdk/1", "x-forwarded-for", "10.0.0.1, 172.16.0.1"), "", true},
 	}
 	for _, tc := range tests {

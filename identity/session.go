@@ -30,6 +30,9 @@ type SessionOption func(*Sessions)
 // WithClock makes the tracker read time from now.
 func WithClock(now func() time.Time) SessionOption { return func(s *Sessions) { s.now = now } }
 
+// WithSessionLogger makes the tracker log to l (default slog.Default()).
+func WithSessionLogger(l *slog.Logger) SessionOption { return func(s *Sessions) { s.log = l } }
+
 // WithTicks drives the janitor from ticks instead of a time.Ticker of SweepInterval.
 func WithTicks(ticks <-chan time.Time) SessionOption { return func(s *Sessions) { s.ticks = ticks } }
 
@@ -50,7 +53,17 @@ type Sessions struct {
 	stop    chan struct{}
 	done    chan struct{}
 	pending sync.WaitGroup // callbacks fired outside the janitor
+
+	// untracked counts Touch calls that found the table full: requests of a session that is not
+	// tracked (every request of such a session counts, as each finds it missing);
+	// untrackedLogged is its value at the last warning, loggedFull when that warning was.
+	untracked, untrackedLogged uint64
+	loggedFull                 time.Time
 }
+
+// FullLogInterval is the least time between two "session table full" warnings: a full table is
+// logged once, then at most once per interval with the number of untracked sessions since.
+const FullLogInterval = time.Minute
 
 type session struct {
 	start, last time.Time
@@ -114,8 +127,7 @@ func (s *Sessions) Touch(id string) (started bool) {
 		return false
 	}
 	if !ok && len(s.live) >= s.cfg.MaxSessions {
-		s.mu.Unlock()
-		s.log.Warn("session table full; not tracking a new session", "max_sessions", s.cfg.MaxSessions)
+		s.full(now) // unlocks
 		return false
 	}
 	s.live[id] = &session{start: now, last: now}
@@ -131,6 +143,32 @@ func (s *Sessions) Touch(id string) (started bool) {
 		}()
 	}
 	return true
+}
+
+// full counts a request whose session the full table did not take and warns, at most once per FullLogInterval.
+// It is called with s.mu held and releases it.
+func (s *Sessions) full(now time.Time) {
+	s.untracked++
+	total, since := s.untracked, s.untracked-s.untrackedLogged
+	warn := s.loggedFull.IsZero() || now.Sub(s.loggedFull) >= FullLogInterval
+	if warn {
+		s.loggedFull, s.untrackedLogged = now, s.untracked
+	}
+	s.mu.Unlock()
+	if warn {
+		s.log.Warn("session table full: new sessions are served but not tracked, so nothing ends them "+
+			"or revokes their credential leases at session end (leases run to their Vault TTL); raise "+
+			"identity.sessions.max_sessions or shorten idle_timeout",
+			"max_sessions", s.cfg.MaxSessions, "untracked_requests_since_last_warning", since, "untracked_requests_total", total)
+	}
+}
+
+// Untracked returns how many requests came in a session the full table did not track
+// (warden_sessions_untracked_requests_total).
+func (s *Sessions) Untracked() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.untracked
 }
 
 func (s *Sessions) due(x *session, now time.Time) bool {

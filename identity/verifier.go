@@ -73,7 +73,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Verifier, error) {
 			}}
 		}
 	}
-	v.sessions = NewSessions(cfg.Sessions, append([]SessionOption{WithClock(o.now)}, o.sessionOps...)...)
+	v.sessions = NewSessions(cfg.Sessions, append([]SessionOption{WithClock(o.now), WithSessionLogger(o.log)}, o.sessionOps...)...)
 	return v, nil
 }
 

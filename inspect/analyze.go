@@ -42,6 +42,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 
 	f.urlActions(req, c)
 	urlAction := len(f.Actions) > 0
+	f.tunnelledRequest(req, c, raw)
 
 	provider, api, isLLM := llmapi.Detect(path)
 	byShape := false

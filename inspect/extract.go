@@ -33,6 +33,9 @@ type extractor struct {
 	// toolProg is the program a tool is named for (a "kubectl" or "redis_command" tool), whose
 	// arguments are that program's arguments.
 	toolProg string
+	// toolKind is what the tool's name says about the structured descriptions in its arguments
+	// (described.go), read once per extractor.
+	toolKind describedTool
 	// dryRunKeys are the body fields with which the endpoint's API validates without executing
 	// (bodyDryRunAPIs); dryRun is true while the walk is inside an object that sets one.
 	dryRunKeys []string
@@ -49,7 +52,7 @@ func newExtractor(f *Facts, prefix, tool, context string, exec bool) *extractor 
 	return &extractor{
 		f: f, prefix: prefix, tool: tool,
 		sqlCtx: isSQLContext(context), execCtx: exec || named, namedExec: named,
-		toolProg: toolProgram(tool), dryRunKeys: dryRunKeysFor(context),
+		toolProg: toolProgram(tool), toolKind: describeTool(tool), dryRunKeys: dryRunKeysFor(context),
 	}
 }
 
@@ -168,9 +171,12 @@ func (x *extractor) object(m map[string]any, depth int) {
 	}
 	skip := x.commandWithArgs(m)
 	x.embeddedHTTP(m)
+	x.describedActions(m)
 	code, argv := x.selectedScript(m)
 	if argv != nil {
 		x.argv(x.source(code), argv) // {"shell": "pwsh", "script": "..."}: judged as pwsh runs it
+	} else if x.tool != "" {
+		x.describedCode(m) // a python / execute_code tool's {"code": ...}; the key is read as usual too
 	}
 	for k, v := range m {
 		if skip != "" && (k == skip || strings.EqualFold(k, "args") || strings.EqualFold(k, "arguments")) ||

@@ -221,6 +221,12 @@ func FuzzAnalyze(f *testing.F) {
 		f.Add(fx.Request.Method, fx.Request.URL, body)
 	}
 	f.Add("POST", "https://runner.internal/v1/exec", `{"command":"rm","args":["-rf","/"],"x":[{"sql":["DROP TABLE a"]}]}`)
+	// Actions described by tool arguments and tunnelled requests (described.go, tunnel.go).
+	f.Add("POST", "https://mcp.corp/mcp", mcpCall("kubernetes", `{"verb":"delete","kind":"Namespace","metadata":{"name":"p"}}`))
+	f.Add("POST", "https://mcp.corp/mcp", mcpCall("fs_remove", `{"paths":["/srv","~"],"recursive":true}`))
+	f.Add("POST", "https://mcp.corp/mcp", mcpCall("mongo", `{"command":{"dropDatabase":1,"drop":"x"}}`))
+	f.Add("POST", "https://mcp.corp/mcp", mcpCall("execute_code", `{"code":"requests.request('DELETE', 'https://x/y'); fetch(u, {method: 'DELETE'})"}`))
+	f.Add("POST", "https://kibana.corp/api/console/proxy?path=%2F_all&method=DELETE", `{"query":{"match_all":{}}}`)
 	f.Fuzz(func(t *testing.T, method, rawURL, body string) {
 		host, path, _ := strings.Cut(strings.TrimPrefix(rawURL, "https://"), "/")
 		f := Analyze(jsonReq(method, host, "/"+path, body))

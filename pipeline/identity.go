@@ -27,7 +27,9 @@ var _ extproc.Identifier = Identity{}
 // Identify implements extproc.Identifier. An identity.Error becomes the *extproc.Reject it
 // describes (401 for a missing or invalid token, 503 when keys cannot be fetched).
 func (i Identity) Identify(ctx context.Context, x *exchange.Exchange, md extproc.Metadata) ([]string, error) {
-	err := i.V.IdentifyFrom(ctx, x, md.Namespaces, identity.SourceAddress(md.Attributes))
+	src := identity.SourceAddress(md.Attributes)
+	x.Request.ClientAddress = identity.ClientAddress(x.Request.Headers, src)
+	err := i.V.IdentifyFrom(ctx, x, md.Namespaces, src)
 	var ie *identity.Error
 	if errors.As(err, &ie) {
 		return nil, &extproc.Reject{Status: ie.Status, Code: ie.Code, Reason: ie.Reason}
@@ -47,6 +49,8 @@ var _ extproc.Identifier = Anonymous{}
 
 // Identify implements extproc.Identifier.
 func (a Anonymous) Identify(_ context.Context, x *exchange.Exchange, md extproc.Metadata) ([]string, error) {
-	a.A.Identify(x, identity.SourceAddress(md.Attributes))
+	src := identity.SourceAddress(md.Attributes)
+	x.Request.ClientAddress = identity.ClientAddress(x.Request.Headers, src)
+	a.A.Identify(x, src)
 	return nil, nil
 }

@@ -70,6 +70,9 @@ func TestAnonymousGivesASession(t *testing.T) {
 	if y.Identity.Session == x.Identity.Session {
 		t.Fatalf("two clients share session %q", x.Identity.Session)
 	}
+	if x.Request.ClientAddress != "10.0.0.7" || y.Request.ClientAddress != "10.0.0.8" {
+		t.Fatalf("client addresses %q, %q: want Envoy's source.address for the record", x.Request.ClientAddress, y.Request.ClientAddress)
+	}
 }
 
 type fakeRoles map[string]string

@@ -8,12 +8,13 @@ import "sync/atomic"
 // same for the record.
 
 var bounds struct {
-	lookWindow atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
-	lookLayers atomic.Uint64 // an encoding maxLayers deep inside others was not decoded
-	b64Block   atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
-	hexRun     atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
-	unlearned  atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
-	qpBody     atomic.Uint64 // a quoted-printable body longer than qpMaxBody (64 KiB) was decoded in part
+	lookWindow  atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
+	lookLayers  atomic.Uint64 // an encoding maxLayers deep inside others was not decoded
+	b64Block    atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
+	hexRun      atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
+	unlearned   atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
+	pathSegment atomic.Uint64 // a URL path segment after a secret's name ran past maxKeyedValue bytes
+	qpBody      atomic.Uint64 // a quoted-printable body longer than qpMaxBody (64 KiB) was decoded in part
 }
 
 func countBound(c *atomic.Uint64) { c.Add(1) }
@@ -27,9 +28,11 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
 // side of a keyword, decoded in part) and "stream_fields_unlearned" (a
 // streamed JSON value scanned on its own because 1024 fields had text held
-// at once; Stream.Limits gives the same per stream) and "qp_body_too_long" (a
-// quoted-printable body over 64 KiB, decoded up to there). The server exports them
-// as metrics.
+// at once; Stream.Limits gives the same per stream),
+// "path_segment_too_long" (a URL path segment after a secret's name, such
+// as /token/, longer than 4 KiB: redacted as far as it was read) and
+// "qp_body_too_long" (a quoted-printable body over 64 KiB, decoded up to
+// there). The server exports them as metrics.
 func BoundsReached() map[string]uint64 {
 	return map[string]uint64{
 		"lookthrough_window":      bounds.lookWindow.Load(),
@@ -37,6 +40,7 @@ func BoundsReached() map[string]uint64 {
 		"base64_block_too_long":   bounds.b64Block.Load(),
 		"hex_run_too_long":        bounds.hexRun.Load(),
 		"stream_fields_unlearned": bounds.unlearned.Load(),
+		"path_segment_too_long":   bounds.pathSegment.Load(),
 		"qp_body_too_long":        bounds.qpBody.Load(),
 	}
 }

@@ -115,12 +115,7 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		}
 		if vText {
 			val = settableCopy(val)
-			if kt.Kind() == reflect.String && vt.Kind() == reflect.String {
-				// The key is the value's context: {"X-Auth-Token": "<hex>"} is a secret by its key.
-				if r := InContext(it.Key().String(), val.String(), g); r != val.String() {
-					val.SetString(r)
-				}
-			} else {
+			if kt.Kind() != reflect.String || !keyedString(it.Key().String(), val, g) {
 				walkFields(val, g, seen)
 			}
 		}
@@ -134,6 +129,28 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		out.SetMapIndex(e.k, e.v)
 	}
 	v.Set(out)
+}
+
+// keyedString redacts val, a settable map value, with its key as context
+// when it is a string, directly (map[string]string) or in an interface
+// (map[string]any, as decoded JSON is): {"X-Auth-Token": "<hex>"} and
+// {"password": "<word with a digit>"} are secrets by their key. It reports
+// whether val was such a string.
+func keyedString(key string, val reflect.Value, f func(string) string) bool {
+	switch {
+	case val.Kind() == reflect.String:
+		if r := InContext(key, val.String(), f); r != val.String() {
+			val.SetString(r)
+		}
+		return true
+	case val.Kind() == reflect.Interface && !val.IsNil() && val.Elem().Kind() == reflect.String:
+		inner := val.Elem()
+		if r := InContext(key, inner.String(), f); r != inner.String() {
+			val.Set(reflect.ValueOf(r).Convert(inner.Type()))
+		}
+		return true
+	}
+	return false
 }
 
 func settableCopy(x reflect.Value) reflect.Value {

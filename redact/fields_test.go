@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -86,5 +87,35 @@ func TestFieldsReadsHeadersWithTheirNames(t *testing.T) {
 	}
 	if r.Headers[0].Key != "X-API-Key" || r.Headers[1].Value != "application/json" || r.Labels["X-Request-Id"] != hex32 {
 		t.Errorf("names or harmless values changed: %+v", r)
+	}
+}
+
+// TestFieldsReadsAnyMapsWithTheirKeys: a map[string]any (decoded JSON, log
+// attributes) gives each string value its key as context, as a string map
+// does, at any depth; values that are no secret by their key stay.
+func TestFieldsReadsAnyMapsWithTheirKeys(t *testing.T) {
+	const hex32 = "1ef56e66f4dbf722a36d750baddf6d0d"
+	type label string
+	m := map[string]any{
+		"X-Auth-Token": hex32,
+		"X-Request-Id": hex32,
+		"nested":       map[string]any{"api_key": hex32, "count": 3},
+		"typed":        label(hex32),
+		"lease_id":     "database/creds/readonly/h4Jk9mQ2vL7pR4tW8zAb3c",
+	}
+	m["client_secret"] = label(hex32)
+	redact.Fields(&m, engine(t).Text)
+	for _, v := range []any{m["X-Auth-Token"], m["nested"].(map[string]any)["api_key"], m["client_secret"]} {
+		s := reflect.ValueOf(v).String()
+		if strings.Contains(s, hex32) || !strings.Contains(s, "[REDACTED:") {
+			t.Errorf("value not redacted by its key: %q", s)
+		}
+	}
+	if _, ok := m["client_secret"].(label); !ok {
+		t.Errorf("the value's type changed: %T", m["client_secret"])
+	}
+	if m["X-Request-Id"] != hex32 || m["typed"] != label(hex32) || m["nested"].(map[string]any)["count"] != 3 ||
+		m["lease_id"] != "database/creds/readonly/h4Jk9mQ2vL7pR4tW8zAb3c" {
+		t.Errorf("harmless values changed: %v", m)
 	}
 }

@@ -35,6 +35,8 @@ func FuzzStreamChunking(f *testing.F) {
 	f.Add([]byte("htpasswd -bB f u 'x\nSigning Secret\n"), []byte("db:5432:*:u:\\:p\n"), uint16(9), uint16(21))
 	f.Add([]byte("PW=$'a\\'b"), []byte("token: \"Ab3\\\n  x\\\r\n\""), uint16(4), uint16(14))
 	f.Add([]byte("Content-Transfer-Encoding: quoted-printable\r\n\r\n=3D=\r"), []byte("\n=4"), uint16(30), uint16(50))
+	f.Add([]byte(`{"Cookie": "sessionid=`), []byte(`", 'Cookie': '_hjSession_1=eyJhbGciOiJIUzI1NiJ9`), uint16(12), uint16(44))
+	f.Add([]byte("GET /webhooks/123456/"), []byte("/usage -pass env:PW --from-file=password=./pw.txt"), uint16(20), uint16(21))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, c1, c2 uint16) {

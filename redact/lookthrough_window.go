@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"unicode/utf8"
 )
 
@@ -184,13 +185,21 @@ func (e *Engine) b64Secret(b []byte, s int, dec []byte, o *Options, layer int) s
 		}
 	}
 	if c := bytes.IndexByte(dec, ':'); c > 0 && c < 128 && bytes.IndexByte(dec, '\n') < 0 &&
-		bytes.IndexByte(dec[:c], ' ') < 0 && plausiblePassword(dec[c+1:]) {
+		bytes.IndexByte(dec[:c], ' ') < 0 && plausiblePassword(dec[c+1:]) && !jsonDocument(dec) {
 		return "basic-auth" // user:password, as in Basic credentials and docker `auth`
 	}
 	if p := bytes.Split(dec, []byte{0}); len(p) == 3 && len(p[1]) > 0 && len(p[2]) >= 6 && !bytes.ContainsAny(dec, "\n ") {
 		return "sasl-plain" // authzid NUL authcid NUL password (RFC 4616)
 	}
 	return ""
+}
+
+// jsonDocument reports whether dec is a JSON object or array: its colons
+// separate members (a JWT header {"alg":"HS256","typ":"JWT"}, an analytics
+// cookie {"id":"..","created":..}), not a user from a password. The
+// members themselves were scanned with the rest of the decoded text.
+func jsonDocument(dec []byte) bool {
+	return (dec[0] == '{' || dec[0] == '[') && json.Valid(dec)
 }
 
 // keyBefore returns the name a value at b[i] is assigned to (`password:

@@ -16,6 +16,9 @@ func assignValueStart(b []byte, i int) (vs int, atEnd, nextLine bool) {
 	n := len(b)
 	j := i
 	for j < n && j-i < 24 && (isWordByte(b[j]) || b[j] == '.' || b[j] == '-' || b[j] == ' ' || b[j] == '\t') {
+		if b[j] == '-' && j > i && (b[j-1] == ' ' || b[j-1] == '\t') {
+			break // a command-line flag starts: the name ended before it (`db_password.txt --from-file=`)
+		}
 		j++
 	}
 	for k := 0; j < n && k < 3 && (b[j] == '"' || b[j] == '\'' || b[j] == ' ' || b[j] == '\t' || b[j] == '*'); k++ {
@@ -244,8 +247,17 @@ func notSecretName(b []byte, ks, ke int) bool {
 	for ne < len(b) && ne-ke < 64 && nameByte(b[ne]) {
 		ne++
 	}
+	if inARN(b, ns) {
+		return true
+	}
+	named := false
 	return nameParts(b[ns:ne], func(p, prev []byte) bool {
-		return notSecretParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" || string(p) == "key" && plainKeyQualifiers[string(prev)]
+		if notSecretParts[string(p)] || named && aboutParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" ||
+			string(p) == "key" && plainKeyQualifiers[string(prev)] {
+			return true
+		}
+		named = named || namedSecretPart(p, prev)
+		return false
 	})
 }
 

@@ -41,11 +41,33 @@ func isPlaceholder(v []byte) bool {
 			return true
 		}
 	}
+	if digestOrARN(lv) || valueReference(v) || maskRun(v) || jwtHeaderOnly(v) {
+		return true
+	}
 	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {
 		return true // <your-token>, ${...}<...>
 	}
 	return v[0] == '$' || v[0] == '%' && (len(v) <= 2 || !isHex(v[1]) || !isHex(v[2])) || v[0] == '@' || v[0] == '*' || v[0] == '+' || v[len(v)-1] == '+' ||
 		len(v) > 1 && v[0] == '/' && v[1] == '/'
+}
+
+// digestPrefixes start a value that names or fingerprints something rather
+// than holding a secret: an AWS resource name, a content digest
+// (`sha256:<hex>`, an OCI image digest) or a Subresource Integrity string
+// (npm `integrity: sha512-<base64>`).
+var digestPrefixes = []string{
+	"arn:aws:", "arn:aws-", "sha1:", "sha224:", "sha256:", "sha384:", "sha512:", "md5:",
+	"sha1-", "sha256-", "sha384-", "sha512-",
+}
+
+// digestOrARN reports whether the lower-cased value lv is a digest or an ARN.
+func digestOrARN(lv string) bool {
+	for _, p := range digestPrefixes {
+		if strings.HasPrefix(lv, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // genericValue filters values after a generic keyword: a credential mixes

@@ -42,9 +42,9 @@ func keyedRules() []*rule {
 		custom("keyed-secret", Secret, keyedMaxLen, matchKeyed,
 			"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
 			"auth", "credential", "creds", "_key", "-key", "ified by").lowPrecedence(),
-		custom("cookie-value", Secret, cookieMaxLine, matchCookie, "cookie:").lowPrecedence(),
+		custom("cookie-value", Secret, cookieMaxLine, matchCookie, "cookie:", `cookie":`, `cookie" :`, "cookie':").lowPrecedence(),
 		custom("authorization-credential", Secret, 4096, matchAuthorization, "authorization").lowPrecedence(),
-		custom("url-path-secret", Secret, 4*256, matchPathSecret,
+		custom("url-path-secret", Secret, pathSecretMaxLen, matchPathSecret,
 			"/hooks/", "/hook/", "/webhook/", "/webhooks/", "/key/", "/token/", "/tokens/", "/secret/",
 			"/apikey/", "/api_key/", "/api-key/", "/access_token/").lowPrecedence(),
 	}
@@ -128,6 +128,24 @@ var notSecretParts = map[string]bool{
 	"pagination": true, "idempotency": true, "arn": true, "publishable": true,
 }
 
+// aboutParts say a name is about the secret named before them: its digest,
+// checksum or serial number, the device or network interface it is bound
+// to, its lineage (Terraform state) or its rotation time identify it without
+// holding it (token_sha256, secret_network_iface, password_rotated_at).
+// Before the secret's word they only qualify it: device_password and
+// updated_secret are secrets.
+var aboutParts = map[string]bool{
+	"sha1": true, "sha256": true, "sha384": true, "sha512": true, "md5": true, "digest": true,
+	"checksum": true, "crc": true, "crc32": true, "serial": true, "iface": true, "interface": true,
+	"device": true, "lineage": true, "rotated": true, "created": true, "updated": true,
+}
+
+// namedSecretPart reports whether the name part p (after prev) names a secret.
+func namedSecretPart(p, prev []byte) bool {
+	return secretParts[string(p)] || string(p) == "key" && keyQualifiers[string(prev)] ||
+		hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey")
+}
+
 // nameParts splits a name into lower-case parts at non-alphanumerics and at
 // lower-to-upper case changes (X-API-Key, apiKey, RABBITMQ_DEFAULT_PASS) and
 // calls f with each part and the one before it until f returns true. Parts
@@ -163,15 +181,10 @@ func nameParts(name []byte, f func(part, prev []byte) bool) bool {
 // password (which admits word-like values with a digit or symbol).
 func secretKeyName(name []byte) (secret, password bool) {
 	not := nameParts(name, func(p, prev []byte) bool {
-		if notSecretParts[string(p)] {
+		if notSecretParts[string(p)] || secret && aboutParts[string(p)] {
 			return true
 		}
-		switch {
-		case secretParts[string(p)], string(p) == "key" && keyQualifiers[string(prev)]:
-			secret = true
-		case hasAnySuffix(p, "password", "passwd", "secret", "token", "apikey"):
-			secret = true
-		}
+		secret = secret || namedSecretPart(p, prev)
 		password = password || hasAnySuffix(p, "password", "passwd", "pass", "pwd", "pw", "passphrase")
 		return false
 	})
@@ -219,6 +232,9 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if !keyedSeparator[b[ne]] {
 		return -1, -1, -1 // `token.IDENT`, `token(`: code, not a name and its value
 	}
+	if inARN(b, ns) {
+		return -1, -1, -1 // arn:aws:secretsmanager:...:secret:name-AbC123 names a secret
+	}
 	sql := ke-ks == 8 && bytes.EqualFold(b[ks:ke], []byte("ified by"))
 	if sql {
 		// SQL `IDENTIFIED BY 'V'` (the keyword is its tail: "ide" starts too many words
@@ -235,9 +251,18 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 		return -1, -1, -1
 	}
+	path := ns > 0 && b[ns-1] == '/' && b[ne] == '/'
+	if path && !pathSecretName(b[ns:ne]) {
+		return -1, -1, -1
+	}
 	s, e, open := keyedValue(b, vs, nextLine)
 	if open {
 		return -1, -1, pend
+	}
+	if path && s >= 0 {
+		if slash := bytes.IndexByte(b[s:e], '/'); slash >= 0 {
+			e = s + slash // a path's value is one segment
+		}
 	}
 	if s < 0 && nextLine {
 		// A YAML section (`secrets:` then `  stripe: V` lines): its children's values.
@@ -419,4 +444,41 @@ func keyedValue(b []byte, vs int, nextLine bool) (s, e int, open bool) {
 		return -1, -1, false
 	}
 	return vs, e, false
+}
+
+// inARN reports whether the name starting at ns is a field of an Amazon
+// Resource Name (`arn:aws:secretsmanager:<region>:<account>:secret:<name>`):
+// the text from the start of its token (at most 256 bytes back) begins with
+// "arn:". What follows such a field is the resource's name, not a secret.
+func inARN(b []byte, ns int) bool {
+	i := ns
+	for i > 0 && ns-i < 256 && b[i-1] > ' ' && b[i-1] != '"' && b[i-1] != '\'' && b[i-1] != '=' {
+		i--
+	}
+	return ns-i >= 4 && bytes.EqualFold(b[i:i+4], []byte("arn:"))
+}
+
+// pathSecretName reports whether a URL path segment names the secret in the
+// segment after it (`/token/V`, `/api-key/V`, `/access_token/V`): its last
+// part must be a secret's. A segment that merely contains a secret word
+// (`/token-service/commit/<sha>`, `/password-reset/`, `/secret-rotator/`)
+// names a project or a page, and Vault's `<mount>/creds/<role>/<lease>`
+// paths name a role and a lease id, which are identifiers.
+func pathSecretName(name []byte) bool {
+	if secret, _ := secretKeyName(name); !secret {
+		return false
+	}
+	var last, before []byte
+	nameParts(name, func(p, prev []byte) bool {
+		last = append(last[:0], p...)
+		before = append(before[:0], prev...)
+		return false
+	})
+	switch l := string(last); {
+	case l == "creds" || l == "credentials":
+		return false
+	case secretParts[l], l == "key" && keyQualifiers[string(before)]:
+		return true
+	}
+	return hasAnySuffix(last, "password", "passwd", "secret", "token", "apikey")
 }

@@ -75,7 +75,8 @@ const cookieMaxLine = 64 << 10
 // matchCookie finds cookie values in a Cookie or Set-Cookie header: a value
 // that looks generated is a session or an authentication token, whatever
 // the cookie is called. Attributes (Path, Domain, Expires...) are words or
-// dates and never look generated.
+// dates and never look generated. The header may stand as a JSON member or a
+// Python dict entry (`"Cookie": "sessionid=V"`), its cookies in the string.
 func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	eol := bytes.IndexByte(b[ke:min(len(b), ke+cookieMaxLine)], '\n')
 	if eol < 0 {
@@ -84,7 +85,52 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 		eol = cookieMaxLine // a longer line: its first cookieMaxLine bytes are read
 	}
-	line := b[ke : ke+eol]
+	if q := b[ke-2]; q == '"' || q == '\'' || b[ke-3] == '"' {
+		// A JSON member or a Python dict entry ("Cookie": "a=1; b=2"): the cookies are
+		// the quoted string after it.
+		vs, ve, ok := quotedAfter(b[ke : ke+eol])
+		if !ok {
+			return -1, -1, -1
+		}
+		s, e := cookieValues(b[ke+vs : ke+ve])
+		if s < 0 {
+			return -1, -1, -1
+		}
+		return ke + vs + s, ke + vs + e, -1
+	}
+	s, e := cookieValues(b[ke : ke+eol])
+	if s < 0 {
+		return -1, -1, -1
+	}
+	return ke + s, ke + e, -1
+}
+
+// quotedAfter finds the quoted string after a member's colon in line,
+// without its quotes; ok false: no quoted string there. A string not closed
+// on the line runs to its end: its cookies are read, not dropped.
+func quotedAfter(line []byte) (s, e int, ok bool) {
+	i := 0
+	for i < len(line) && i < 8 && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i >= len(line) || line[i] != '"' && line[i] != '\'' {
+		return 0, 0, false
+	}
+	q := line[i]
+	for j := i + 1; j < len(line); j++ {
+		switch line[j] {
+		case '\\':
+			j++
+		case q:
+			return i + 1, j, true
+		}
+	}
+	return i + 1, len(line), true
+}
+
+// cookieValues returns the span from the first to the last value in a
+// cookie list (`a=1; b=2`) that looks generated, or -1, -1.
+func cookieValues(line []byte) (int, int) {
 	first, last := -1, -1
 	for off := 0; off < len(line); {
 		semi := bytes.IndexByte(line[off:], ';')
@@ -96,7 +142,7 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		if eq := bytes.IndexByte(pair, '='); eq > 0 {
 			v := bytes.Trim(pair[eq+1:], " \t\r\"")
 			if len(v) >= 16 && !trackingCookie(bytes.TrimSpace(pair[:eq])) && opaqueValue(v, false) {
-				s := ke + off + eq + 1 + bytes.Index(pair[eq+1:], v)
+				s := off + eq + 1 + bytes.Index(pair[eq+1:], v)
 				if first < 0 {
 					first = s
 				}
@@ -107,23 +153,30 @@ func matchCookie(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	// One finding from the first to the last value: the names between stay
 	// readable only in part, which costs nothing a reader needs.
-	return first, last, -1
+	return first, last
 }
 
 // matchPathSecret finds a secret carried as a URL path segment after a
 // segment that names it (`/token/V`, `/with/key/V`) or a webhook's
 // (`/hooks/catch/123/V/`, `/webhooks/<id>/V`): the first of the next three
 // segments that looks generated (opaqueValue, 16 bytes or more; numeric ids
-// are skipped).
+// are skipped). A segment is read to maxKeyedValue bytes, as long as a keyed
+// value: opaque tokens run to KiB. A longer one after a secret's name is
+// taken as the secret as far as it was read, and counted
+// (BoundsReached "path_segment_too_long").
 func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	i := ke
 	for seg := 0; seg < 3; seg++ {
 		s := i
-		for i < len(b) && i-s <= 256 && (isWordByte(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '~' || b[i] == '%') {
+		for i < len(b) && i-s < maxKeyedValue && pathSegmentByte(b[i]) {
 			i++
 		}
 		if i == len(b) {
-			return -1, -1, pendIfNear(b, ks, 4*256)
+			return -1, -1, pendIfNear(b, ks, pathSecretMaxLen)
+		}
+		if i-s == maxKeyedValue && pathSegmentByte(b[i]) {
+			countBound(&bounds.pathSegment)
+			return s, i, -1
 		}
 		if v := b[s:i]; len(v) >= 16 && opaqueValue(v, false) {
 			return s, i, -1
@@ -134,6 +187,14 @@ func matchPathSecret(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		i++
 	}
 	return -1, -1, -1
+}
+
+// pathSecretMaxLen bounds a url-path-secret match: its keyword and three
+// segments of at most maxKeyedValue bytes.
+const pathSecretMaxLen = 16 + 3*(maxKeyedValue+1)
+
+func pathSegmentByte(c byte) bool {
+	return isWordByte(c) || c == '-' || c == '.' || c == '~' || c == '%'
 }
 
 // trackingCookies are cookie name prefixes of analytics, consent and load

@@ -213,7 +213,13 @@ func actor(id exchange.Identity) Actor {
 	return a
 }
 
+// srcEndpoint is the client: the address the identity stage resolved (Envoy's source.address,
+// which a client cannot choose), else — an exchange no identity stage saw, such as a `warden
+// check` input — the first address header.
 func srcEndpoint(x *exchange.Exchange) Endpoint {
+	if x.Request.ClientAddress != "" {
+		return Endpoint{IP: x.Request.ClientAddress}
+	}
 	for _, h := range []string{"x-envoy-external-address", "x-forwarded-for", "x-real-ip"} {
 		v := x.Request.Headers.Get(h)
 		if i := strings.IndexByte(v, ','); i >= 0 {

@@ -195,6 +195,12 @@ func TestRecordMapping(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
+	// Once the identity stage resolved the client's address (Envoy's source.address), an address
+	// header the client wrote does not choose the record's src_endpoint.
+	x.Request.ClientAddress = "192.168.7.7"
+	if got := BuildRecord(x, StageCompletion, Product{Name: "warden"}, time.Now()).SrcEndpoint.IP; got != "192.168.7.7" {
+		t.Errorf("src_endpoint ip = %s, want the resolved client address 192.168.7.7, not x-forwarded-for", got)
+	}
 	for _, h := range r.HTTPRequest.HTTPHeaders {
 		if h.Name == "authorization" || h.Name == "cookie" || h.Name == "x-api-key" {
 			t.Errorf("credential header %s copied into the record", h.Name)

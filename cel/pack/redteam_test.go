@@ -24,12 +24,15 @@ const (
 	freshMinRecall     = 0.99
 	freshMaxFalseBlock = 0.02
 	// The third corpus (cel/testdata/THIRD.md) was held out from all the work: 0.917 (111/121)
-	// before it, 0.975 (118/121) and 0.000 (0/61) after. Its floor is that score.
-	thirdMinRecall     = 0.97
+	// before it, 0.975 (118/121) and 0.000 (0/61) after. Its three misses and the fourth's
+	// (structured MCP tool arguments, a code interpreter, a console proxy) were then fixed by
+	// class (docs/inspection.md, "Actions described by tool arguments"): 1.000 on both since,
+	// so neither is held out any more and both gate at 0.99.
+	thirdMinRecall     = 0.99
 	thirdMaxFalseBlock = 0.02
 	// The fourth corpus (cel/testdata/FOURTH.md) weighs false blocks: 0.973 (110/113) recall and
-	// 0.013 (2/156) false blocks when it arrived. Its floor is that score.
-	fourthMinRecall     = 0.97
+	// 0.013 (2/156) false blocks when it arrived; 1.000 and 0.013 after the class fixes above.
+	fourthMinRecall     = 0.99
 	fourthMaxFalseBlock = 0.015
 )
 
@@ -79,6 +82,13 @@ func TestFourthRedTeamThroughCheck(t *testing.T) {
 // data-store commands and SQL tautologies, each with benign twins. Every case must be right.
 func TestShapesThroughCheck(t *testing.T) {
 	redTeam(t, "shapes.jsonl", 50, 1, 0)
+}
+
+// TestDescribedThroughCheck runs the cases of actions described by tool arguments and of
+// requests tunnelled through console endpoints (cel/testdata/gen_described.py), each with benign
+// twins. Every case must be right.
+func TestDescribedThroughCheck(t *testing.T) {
+	redTeam(t, "described.jsonl", 40, 1, 0)
 }
 
 func redTeam(t *testing.T, file string, minCases int, minRecall, maxFalseBlock float64) {

@@ -15,7 +15,7 @@ var mongoDanger = []struct {
 	{regexp.MustCompile(`\.\s*(deleteMany|remove|updateMany|update|replaceOne|findOneAndDelete)\s*\(\s*\{\s*\}`), "deletes or rewrites every document (empty filter)"},
 	{regexp.MustCompile(`\.\s*(deleteMany|remove)\s*\(\s*\)`), "deletes every document (no filter)"},
 	{regexp.MustCompile(`(?i)shutdownServer\s*\(|\{\s*["']?shutdown["']?\s*:`), "shuts the server down"},
-	{regexp.MustCompile(`\{\s*["']?(dropDatabase|drop|renameCollection)["']?\s*:`), "runs a drop command"},
+	{regexp.MustCompile(`\{\s*["']?(dropDatabase|drop|renameCollection|dropIndexes|dropAllUsersFromDatabase|dropAllRolesFromDatabase|dropUser|dropRole)["']?\s*:`), "runs a drop command"},
 }
 
 var mongoSpec = &optSpec{valLong: []string{

@@ -19,6 +19,8 @@ func FuzzShellAnalyze(f *testing.F) {
 		"(crontab -l; echo '* * * * * rm -rf /') | crontab -", "parallel 'rm -rf {}' ::: / /home",
 		`powershell -Command "Remove-Item -Recurse C:\"`, "docker compose -f x.yml down -v",
 		`mongosh --eval 'db.dropDatabase()'`, "tmux send-keys 'rm -rf /' Enter",
+		`python3 -c "requests.request(m, 'https://x/y'); httpx.delete(base + p)"`,
+		`node -e "fetch('https://x/y', {method: 'DELETE'}); axios.put('https://x/z')"`,
 	} {
 		f.Add(s)
 	}

@@ -194,6 +194,10 @@ func (a *analyzer) code(lang, code string, c *call, via string, level int) {
 		if t.kind != tokIdent {
 			continue
 		}
+		if next, ok := a.codeHTTP(lang, toks, i, via); ok {
+			i = next - 1
+			continue
+		}
 		eff, ok := calls[t.val]
 		if !ok || i > 0 && toks[i-1].kind == tokPunct && toks[i-1].val == "def" {
 			continue

@@ -148,10 +148,32 @@ func (rt *runtime) openAnonymousSessions(cfg Config, sessions pipeline.Sessions)
 	if cfg.Identity != nil {
 		return nil
 	}
-	s := identity.NewSessions(identity.SessionConfig{})
+	var opts []identity.SessionOption
+	if sessions.Logger != nil {
+		opts = append(opts, identity.WithSessionLogger(sessions.Logger))
+	}
+	s := identity.NewSessions(identity.SessionConfig{}, opts...)
 	s.OnEnd(sessions.End)
 	rt.closers = append(rt.closers, s.Close)
 	return s
+}
+
+// registerSessionMetrics registers the metrics of the session tracker in use: the verifier's,
+// or without an identity section the anonymous one.
+func registerSessionMetrics(reg prometheus.Registerer, v *agents, anon *identity.Sessions) error {
+	s := anon
+	if v != nil {
+		s = v.v.Sessions()
+	}
+	if reg == nil || s == nil {
+		return nil
+	}
+	for _, c := range s.Collectors() {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("session metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 // stage is the identity stage: without an identity section every request still gets an

@@ -122,6 +122,9 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 		return nil, err
 	}
 	anonymous := rt.openAnonymousSessions(cfg, sessions)
+	if err := registerSessionMetrics(reg, verifier, anonymous); err != nil {
+		return nil, err
+	}
 	approvals, err := rt.openApprovals(ctx, cfg, log, events, view, red.Secrets)
 	if err != nil {
 		return nil, err
