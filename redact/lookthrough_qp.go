@@ -9,6 +9,11 @@ import "bytes"
 // decoded view (soft breaks removed, `=XX` decoded) and every finding mapped
 // back, so a token cut by a soft break is replaced in both halves (the
 // replacement keeps the line break).
+//
+// The header marks the part: a Stream decodes a body while its header is
+// within what it holds or keeps as context (256 bytes); a soft break further
+// into a streamed mail body is read as plain text. Whole bodies (Redact,
+// RedactJSON) decode up to qpMaxBody after the header.
 
 // qpMaxBody bounds the body decoded after one quoted-printable header.
 const qpMaxBody = 64 << 10
