@@ -233,3 +233,13 @@ func TestQuotedPrintableBoundIsCounted(t *testing.T) {
 		t.Errorf("%q survives before the bound", w)
 	}
 }
+
+// TestMavenEncryptedPasswords: Maven's `{…}` encrypted passwords are
+// credentials as they stand (the master key is decryptable by any Maven).
+func TestMavenEncryptedPasswords(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"settings", "<server>\n  <id>central</id>\n  <username>ci</username>\n  <password>{COQLCE6DU6GtcS5P=}</password>\n</server>\n", []string{"COQLCE6DU6GtcS5P="}},
+		{"settings-security", "<settingsSecurity>\n  <master>{jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ=}</master>\n</settingsSecurity>\n", []string{"jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ="}},
+		{"property-reference", "<password>${env.MAVEN_PASSWORD}</password>\n<password>{}</password>\n", nil},
+	})
+}

@@ -14,10 +14,17 @@ package redact
 //     `CONSUL_HTTP_TOKEN`, `X-Nomad-Token`, `NOMAD_TOKEN`, `SecretID` /
 //     `Secret ID` in `consul acl token` and `nomad acl token` output) and a
 //     Vault AppRole `secret_id`. A UUID elsewhere is an identifier and stays.
+//   - Maven's encrypted passwords: `<password>{base64}</password>` in
+//     settings.xml is decrypted with the master password, and the master
+//     password in settings-security.xml (`<master>{…}</master>`) is encrypted
+//     with a key every Maven install knows, so both are credentials as
+//     they stand.
 func providerRulesRecall() []*rule {
 	return []*rule{
 		tok("tailscale-key", `tskey-(?:auth|client|api|scim|webhook)-[A-Za-z0-9]{6,40}-[A-Za-z0-9]{16,80}`, "tskey-"),
 		tok("salesforce-access-token", `00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?![A-Za-z0-9._]{40,200}`),
+		tok("maven-encrypted-password", `<(?:password|passphrase|master)>(\{[A-Za-z0-9+/]{11,200}={0,2}\})</`,
+			"<password>{", "<passphrase>{", "<master>{").grp(1),
 		tok("salesforce-refresh-token", `5Aep861[A-Za-z0-9._]{70,120}`),
 		// "_http_token" stands for CONSUL_HTTP_TOKEN: a keyword starting "con" would walk the
 		// prefilter's trie at every const, conn and context of benign source.
