@@ -54,7 +54,7 @@ func matchANSICQuoted(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if bytes.IndexByte(v, '\\') >= 0 {
 		v = unescapeANSIC(v)
 	}
-	if !opaqueValue(v, password) && !(password && plausibleCLIPassword(v) && len(v) >= 8) {
+	if !opaqueValue(v, password) && (!password || !plausibleCLIPassword(v) || len(v) < 8) {
 		return -1, -1, -1
 	}
 	return vs, j, -1
