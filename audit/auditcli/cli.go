@@ -93,6 +93,17 @@ func (s *source) check() error {
 	return nil
 }
 
+// String names the source for messages: "spool DIR", "bundle FILE" or "topic T on BROKERS".
+func (s *source) String() string {
+	switch {
+	case s.dir != "":
+		return "spool " + s.dir
+	case s.bundle != "":
+		return "bundle " + s.bundle
+	}
+	return fmt.Sprintf("topic %s on %s (check --topic)", s.topic, strings.Join(s.kafka().Brokers, ","))
+}
+
 func (s *source) kafka() kafka.Config {
 	var b []string
 	for _, x := range strings.Split(s.brokers, ",") {

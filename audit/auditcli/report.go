@@ -2,6 +2,7 @@ package auditcli
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -54,6 +55,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	var entries []audit.Entry
 	var rep *audit.Report
+	dups := 0
 	if src.bundle != "" {
 		b, err := readAll(src.bundle, stdin)
 		if err != nil {
@@ -70,11 +72,17 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return err
 		}
 		if len(entries) == 0 {
-			return fmt.Errorf("%w in the given source", audit.ErrNoEntries)
+			return fmt.Errorf("%w in %s", audit.ErrNoEntries, &src)
+		}
+		if src.brokers != "" {
+			entries, dups = dropCopies(entries)
 		}
 		rep = audit.Verify(entries, audit.VerifyOptions{Keys: keys, Unordered: src.brokers != ""})
 	}
 	v := verification(rep, keys, keyPaths)
+	if dups > 0 {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%d entries were read twice (identical copies, as Kafka may deliver them); each is counted once", dups))
+	}
 	r := report.Build(entries, from, to, v, time.Now())
 	f, err := os.Create(*htmlPath)
 	if err != nil {
@@ -96,6 +104,25 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fmt.Errorf("%w: %s", ErrVerifyFailed, rep.First())
 	}
 	return nil
+}
+
+// dropCopies drops the entries whose payload is byte for byte one read before: Kafka delivers at
+// least once, so a topic may hold a copy of an entry, which is not a second entry of the trail.
+// A copy that differs in any byte is kept, for verification to report.
+func dropCopies(entries []audit.Entry) ([]audit.Entry, int) {
+	seen := make(map[[sha256.Size]byte]struct{}, len(entries))
+	out := entries[:0]
+	for _, e := range entries {
+		if e.Err == "" {
+			h := sha256.Sum256(e.Payload)
+			if _, dup := seen[h]; dup {
+				continue
+			}
+			seen[h] = struct{}{}
+		}
+		out = append(out, e)
+	}
+	return out, len(entries) - len(out)
 }
 
 func readAll(path string, stdin io.Reader) ([]byte, error) {

@@ -45,7 +45,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return err
 		}
 		if len(entries) == 0 {
-			return fmt.Errorf("%w in the given source", audit.ErrNoEntries)
+			return fmt.Errorf("%w in %s", audit.ErrNoEntries, &src)
 		}
 		rep = audit.Verify(entries, audit.VerifyOptions{Keys: keys, Unordered: src.brokers != "", Strict: *strict})
 	}

@@ -52,6 +52,7 @@ type options struct {
 	dir, bundle, brokers, topic, in string
 	asJSON                          bool
 	htmlPath                        string
+	read                            int // audit entries read from --dir, --bundle or --brokers
 }
 
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
@@ -110,6 +111,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := o.feed(ctx, d, stdin, stderr); err != nil {
 		return err
 	}
+	if o.in == "" && o.read == 0 { // a wrong folder or topic is not "nothing would change"
+		return fmt.Errorf("%w in %s", audit.ErrNoEntries, o.source())
+	}
 	res := d.Result()
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
@@ -136,6 +140,7 @@ func (o *options) feed(ctx context.Context, d *Differ, stdin io.Reader, stderr i
 	switch {
 	case o.dir != "":
 		return spool.ScanAll(o.dir, func(e spool.Entry) error {
+			o.read++
 			d.Add(e.Payload)
 			return ctx.Err()
 		}, func(ce *spool.CorruptError) {
@@ -155,6 +160,7 @@ func (o *options) feed(ctx context.Context, d *Differ, stdin io.Reader, stderr i
 		for _, e := range entries {
 			d.Add(e.Payload)
 		}
+		o.read += len(entries)
 		return nil
 	case o.brokers != "":
 		var b []string
@@ -165,11 +171,23 @@ func (o *options) feed(ctx context.Context, d *Differ, stdin io.Reader, stderr i
 		}
 		cfg := kafka.Config{Settings: kafkaconn.Settings{Brokers: b}, Topic: o.topic}
 		return kafka.ReadAll(ctx, cfg, func(c kafka.Consumed) error {
+			o.read++
 			d.Add(c.Value)
 			return nil
 		})
 	}
 	return o.feedCheck(d, stdin, stderr)
+}
+
+// source names the audit source for messages.
+func (o *options) source() string {
+	switch {
+	case o.dir != "":
+		return "spool " + o.dir
+	case o.bundle != "":
+		return "bundle " + o.bundle
+	}
+	return fmt.Sprintf("topic %s on %s (check --topic)", o.topic, o.brokers)
 }
 
 // feedCheck reads `warden check` lines; a line that does not parse is reported and skipped.
