@@ -3,6 +3,7 @@ package redact_test
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +18,8 @@ type recallCase struct {
 	secrets []string
 }
 
-// checkRecall redacts each case as text, as a stream split in three and as
+// checkRecall redacts each case as text, as a stream split in three and cut
+// in two at every byte, and as
 // a JSON string value (the text an agent's message or tool result carries,
 // read back after RedactJSON), and checks that no 8-byte window of a secret
 // survives and that a case without secrets is unchanged.
@@ -31,6 +33,10 @@ func checkRecall(t *testing.T, cases []recallCase) {
 				"text":   redactAs(t, eng, "text/plain", in),
 				"stream": streamSecrets(t, eng, splitAt(in, len(in)/3, 2*len(in)/3)),
 				"json":   redactInJSON(t, c.in),
+			}
+			// Every cut in two, as a stream.
+			for i := 1; i < len(in); i++ {
+				outs["stream-cut-"+strconv.Itoa(i)] = streamSecrets(t, eng, splitAt(in, i))
 			}
 			for mode, out := range outs {
 				if len(c.secrets) == 0 {
