@@ -238,3 +238,14 @@ func TestMavenEncryptedPasswords(t *testing.T) {
 		{"property-reference", "<password>${env.MAVEN_PASSWORD}</password>\n<password>{}</password>\n", nil},
 	})
 }
+
+// TestLabelsOverHashesStay: a label that is a sentence about a secret, or
+// names something about it, stands over hashes and ids, which stay.
+func TestLabelsOverHashesStay(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"sha-of-token", "SHA256 of the token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n", nil},
+		{"commit-rotating-secret", "Commit that rotated the secret\n9fceb02d0ae598e95dc970b74767f19372d61af8\n", nil},
+		{"token-fingerprint", "Token fingerprint\n4f9a2c1be21d4c58a6e09f1d7b2c4e88\n", nil},
+		{"secret-version", "Secret version (prod)\n3f1c2b9e8a7d4c6b9e5f0a1b2c3d4e5f\n", nil},
+	})
+}

@@ -12,9 +12,12 @@ import "bytes"
 //	b5a938ae06e1b568d845b462b6d7efb3
 //
 // The label is a short line of words (at most labelMax bytes: letters,
-// digits, blanks, `-_()*#`, an optional closing colon) whose parts name a
-// secret (secretKeyName: "Client secret", "Bot User OAuth Token", not
-// "Client ID" or "Token type"); the next line holds one value and nothing
+// digits, blanks, `-_()*#`, an optional closing colon) that names a secret:
+// its last words, before an optional qualifier in parentheses, are a
+// secret's name (secretKeyName: "Client secret", "Bot User OAuth Token", not
+// "Client ID", "Token type" or "Token fingerprint"), and it is a name, not a
+// sentence about a secret ("SHA256 of the token", "Commit that rotated the
+// secret" stand over hashes); the next line holds one value and nothing
 // else, and the value must look generated (opaqueValue). A label that is a
 // single name (`password` alone, .netrc one token per line) is the keyed
 // model's; this rule reads the labels of several words it leaves.
@@ -93,7 +96,7 @@ func matchLabelled(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	v := b[vs:ve]
-	secret, password := secretKeyName(label)
+	secret, password := labelNamesSecret(label)
 	if !secret || !opaqueValue(v, password) {
 		return -1, -1, -1
 	}
@@ -124,4 +127,34 @@ func lineStart(b []byte, i int) bool {
 		return true
 	}
 	return b[i-1] == '=' && i-1 <= 128 && bytes.IndexByte(b[:i-1], '\n') < 0 && bytes.IndexByte(b[:i-1], '=') < 0
+}
+
+// labelConnectors are words of a sentence about a secret rather than of the
+// secret's name.
+var labelConnectors = map[string]bool{
+	"of": true, "that": true, "which": true, "the": true, "to": true, "from": true, "with": true,
+	"was": true, "is": true, "has": true, "by": true, "for": true, "in": true, "on": true,
+}
+
+// labelNamesSecret reports whether a label line names a secret (see the
+// file comment) and whether that secret is a password.
+func labelNamesSecret(label []byte) (secret, password bool) {
+	if i := bytes.IndexByte(label, '('); i >= 0 {
+		label = label[:i] // a qualifier: (prod), (EU)
+	}
+	words := bytes.FieldsFunc(label, func(r rune) bool { return r == ' ' || r == '\t' || r == '*' || r == '#' })
+	if len(words) == 0 || len(words) > 6 {
+		return false, false
+	}
+	for _, w := range words {
+		if labelConnectors[string(bytes.ToLower(w))] {
+			return false, false
+		}
+	}
+	tail := words[len(words)-1]
+	if len(words) > 1 {
+		prev := words[len(words)-2]
+		tail = label[bytes.Index(label, prev) : bytes.LastIndex(label, tail)+len(tail)]
+	}
+	return secretKeyName(tail)
 }
