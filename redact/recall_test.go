@@ -125,6 +125,9 @@ func TestPositionalCLIPasswords(t *testing.T) {
 		{"net-user-prompt", "net user alice * /add\n", nil},
 		{"rabbitmqctl-list", "rabbitmqctl list_users\n", nil},
 		{"mysqladmin-prompt", "mysqladmin -u root -p password\n", nil},
+		{"path-and-sudo", "$ sudo /usr/bin/htpasswd -b /etc/h admin Tz8vQ2mxLp\n", []string{"Tz8vQ2mxLp"}},
+		{"after-and", "mkdir -p auth && htpasswd -nb ops 'Wq7.Lm2zK9'\n", []string{"Wq7.Lm2zK9"}},
+		{"prose", "Our net user growth exceeded expectations this quarter.\nThe htpasswd -b option expects file user password order.\n", nil},
 	})
 }
 

@@ -67,6 +67,9 @@ func matchPositional(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-' || b[ks-1] == '.') || ke < len(b) && b[ke] != ' ' && b[ke] != '\t' {
 		return -1, -1, -1
 	}
+	if bytes.EqualFold(b[ks:ke], []byte("net user")) && !commandPosition(b, ks) {
+		return -1, -1, -1 // "net user" is also prose; the command names are not
+	}
 	eol := bytes.IndexByte(b[ke:min(len(b), ke+positionalMaxLine)], '\n')
 	if eol < 0 {
 		if len(b)-ke < positionalMaxLine {
@@ -159,5 +162,51 @@ func positionalPassword(v []byte) bool {
 	if len(v) > 1 && v[len(v)-1] == '+' {
 		v = v[:len(v)-1]
 	}
-	return plausibleCLIPassword(v)
+	return plausibleCLIPassword(v) && !proseWord(v)
+}
+
+// proseWord reports a lower-case word: what a sentence about the command
+// ("the htpasswd -b option expects file user password") has where the
+// password would stand. A password of lower-case letters alone is missed.
+func proseWord(v []byte) bool {
+	for _, c := range v {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// commandPosition reports whether a command name at i stands where a shell
+// reads a command (asked of "net user", two words prose uses too): at the start of a line (after a prompt such as `$ `,
+// `# ` or `C:\>`), after `;`, `&&`, `|`, `(` or a backquote, after `sudo`,
+// or as the first word of an argv array, so "net user growth exceeded" in
+// prose is not a command line. A path before the name (/usr/bin/) is part
+// of it.
+func commandPosition(b []byte, i int) bool {
+	if i > 0 && b[i-1] == '/' {
+		k := i // the start of a path before the name: /usr/sbin/htpasswd
+		for k > 0 && i-k < 128 && (isWordByte(b[k-1]) || b[k-1] == '/' || b[k-1] == '.' || b[k-1] == '-') {
+			k--
+		}
+		i = k
+	}
+	if i > 0 && (isWordByte(b[i-1]) || b[i-1] == '-' || b[i-1] == '.') {
+		return false
+	}
+	j := i
+	for j > 0 && (b[j-1] == ' ' || b[j-1] == '\t') {
+		j--
+	}
+	if j >= 4 && string(b[j-4:j]) == "sudo" && (j == 4 || !isWordByte(b[j-5])) {
+		return true
+	}
+	if lineStart(b, j) {
+		return true // also the start of a JSON string value
+	}
+	switch b[j-1] {
+	case '\n', ';', '&', '|', '(', '`', '"', '\'', '[', '$', '#', '>':
+		return true
+	}
+	return false
 }
