@@ -71,6 +71,7 @@ func FuzzProcessingSequence(f *testing.F) {
 		closed := false
 		for i := 0; i+1 < len(data); i += 2 {
 			replies, err := h.st.handle(context.Background(), fuzzMessage(data[i], data[i+1]))
+			h.st.afterReplies(context.Background())
 			if err != nil {
 				if !errors.Is(err, ErrProtocol) {
 					t.Fatalf("message %d: error %v does not wrap ErrProtocol", i/2, err)

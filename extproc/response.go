@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"runtime/debug"
 	"strconv"
 
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
@@ -304,8 +305,8 @@ func (st *stream) finishResponseAtTrailers(ctx context.Context) ([]*extprocv3.Pr
 	return st.complete(ctx, trailersReply(exchange.PhaseResponse))
 }
 
-// complete writes the completion record, then sends the reply that releases the end of the
-// response.
+// complete returns the reply that releases the end of the response; the completion record is
+// written once it is sent (afterReplies).
 func (st *stream) complete(ctx context.Context, reply *extprocv3.ProcessingResponse) ([]*extprocv3.ProcessingResponse, error) {
 	return st.completeAll(ctx, []*extprocv3.ProcessingResponse{reply})
 }
@@ -315,10 +316,33 @@ func (st *stream) completeAll(ctx context.Context, replies []*extprocv3.Processi
 		st.x.Disposition = exchange.Allowed
 		st.x.Status = st.x.Response.Status
 	}
+	if st.recordedRequest && st.upstream {
+		// The upstream already acted and the request record exists: the completion record
+		// cannot change the answer (record), so the answer does not wait for it.
+		st.completionDue = true
+		return replies, nil
+	}
 	if err := st.record(ctx); err != nil {
 		return st.auditFailed(err), nil
 	}
 	return replies, nil
+}
+
+// afterReplies runs once the replies to a message are sent: it writes the completion record of
+// an exchange that just ended. If sending failed, finish records the exchange instead, with what
+// the failure means for it.
+func (st *stream) afterReplies(ctx context.Context) {
+	if !st.completionDue {
+		return
+	}
+	st.completionDue = false
+	defer func() {
+		if r := recover(); r != nil {
+			st.srv.metrics.error("panic")
+			st.srv.log.Error("panic while writing the completion record", "request_id", st.x.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	_ = st.record(ctx) // a completion record's failure is logged by record and never answered
 }
 
 // isEventStream reports whether a response streams events to the agent: server-sent events, or

@@ -160,6 +160,7 @@ func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_Proc
 				return err
 			}
 		}
+		st.afterReplies(ctx)
 	}
 }
 

@@ -34,6 +34,10 @@ type stream struct {
 	closed               bool // an ImmediateResponse was sent: Envoy ignores everything after it
 	recordedRequest      bool
 	recordedCompletion   bool
+	// completionDue: the exchange is complete and its completion record is written once the
+	// replies that end it are sent (afterReplies), so that the client's last reply never waits
+	// for the record.
+	completionDue bool
 
 	reqBody  []byte
 	respBody []byte
@@ -295,10 +299,17 @@ func readHeaders(hm *corev3.HeaderMap, limit int) (exchange.Headers, error) {
 	return out, nil
 }
 
-// appendBody adds a chunk to a held body, refusing to grow past the per-stream limit.
+// appendBody adds a chunk to a held body, refusing to grow past the per-stream limit. The first
+// chunk is kept as it is, not copied: it is the bytes field of a message gRPC decoded for this
+// stream alone (protobuf copies bytes fields out of gRPC's receive buffer), so a BUFFERED body,
+// which Envoy sends in one message, is held without a copy. A later chunk appends to it.
 func (st *stream) appendBody(dst *[]byte, chunk []byte) error {
 	if max := st.srv.opts.MaxBodyBytes; max > 0 && int64(len(*dst)+len(chunk)) > max {
 		return &Reject{Status: 413, Code: "body_too_large", Reason: fmt.Sprintf("body exceeds warden's limit of %d bytes (limits.max_body_bytes)", max)}
+	}
+	if len(*dst) == 0 {
+		*dst = chunk[:len(chunk):len(chunk)] // a later append copies rather than writing past it
+		return nil
 	}
 	*dst = append(*dst, chunk...)
 	return nil

@@ -45,6 +45,7 @@ func (h *harness) send(req *extprocv3.ProcessingRequest) []*extprocv3.Processing
 	if err != nil {
 		h.t.Fatalf("handle %T: %v", req.GetRequest(), err)
 	}
+	h.st.afterReplies(context.Background()) // as Server.serve does once the replies are sent
 	return out
 }
 

@@ -3,6 +3,7 @@ package inspect
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -392,14 +393,16 @@ func (x *extractor) describedRemoval(m map[string]any) {
 	case string:
 		targets = []string{v}
 	case []any:
-		targets, _ = stringList(v)
+		// Every string of the list is removed; objects in it ({"path": ...}) are walked as
+		// objects of their own.
+		for _, el := range v {
+			if s, ok := el.(string); ok && strings.TrimSpace(s) != "" {
+				targets = append(targets, s)
+			}
+		}
 	}
-	if len(targets) == 0 || strings.TrimSpace(targets[0]) == "" {
-		return
-	}
-	if !strings.HasPrefix(targets[0], "/") && !strings.HasPrefix(targets[0], "~") &&
-		!strings.HasPrefix(targets[0], ".") && !strings.ContainsAny(targets[0], "/\\*") {
-		return // not a path ("name": "prod" on a delete tool is a resource, judged above)
+	if !slices.ContainsFunc(targets, looksLikePath) {
+		return // not a path ("target": "prod" on a delete tool is a resource, judged above)
 	}
 	argv := []string{"rm"}
 	for _, k := range []string{"recursive", "recurse", "force", "r", "rf", "all"} {
@@ -411,6 +414,13 @@ func (x *extractor) describedRemoval(m map[string]any) {
 	argv = append(argv, "--")
 	argv = append(argv, targets...)
 	x.f.addShell(x.source("described"), x.tool, joinArgv(argv), shparse.AnalyzeArgv(argv))
+}
+
+// looksLikePath reports whether a removal's target is written as a path: absolute, from home,
+// relative with a dot, or with a separator or a glob in it.
+func looksLikePath(p string) bool {
+	return strings.HasPrefix(p, "/") || strings.HasPrefix(p, "~") || strings.HasPrefix(p, ".") ||
+		strings.ContainsAny(p, "/\\*")
 }
 
 // mongoCommands are MongoDB database commands that destroy by themselves, keyed by their
@@ -440,12 +450,11 @@ func (x *extractor) describedMongo(m map[string]any) {
 		return
 	}
 	sort.Strings(keys)
-	ctx := strings.ToLower(x.tool)
+	ctx := x.tool
 	if n := len(x.path); n > 0 {
-		ctx += " " + strings.ToLower(x.path[n-1])
+		ctx += " " + x.path[n-1]
 	}
-	dbCtx := strings.Contains(ctx, "mongo") || strings.Contains(ctx, "runcommand") ||
-		strings.Contains(ctx, "command") || strings.Contains(ctx, "database") || strings.Contains(ctx, "db")
+	dbCtx := slices.ContainsFunc(nameWords(ctx), databaseWord)
 	for _, k := range keys {
 		if !unambiguousMongo[k] && !dbCtx {
 			continue
@@ -458,6 +467,15 @@ func (x *extractor) describedMongo(m map[string]any) {
 		argv := []string{"mongosh", "--quiet", "--eval", script}
 		x.f.addShell(x.source("described"), x.tool, joinArgv(argv), shparse.AnalyzeArgv(argv))
 	}
+}
+
+// databaseWord reports whether a word of a tool's name or of the key that holds a command
+// document says it addresses a database: db, a *db product (mongodb, documentdb, cosmosdb),
+// mongo*, database, a command (runCommand, db_command). Whole words: feedback holds "db" but says
+// nothing about a database.
+func databaseWord(w string) bool {
+	return strings.HasSuffix(w, "db") || strings.HasPrefix(w, "mongo") || strings.HasSuffix(w, "command") ||
+		w == "database" || w == "databases" || w == "commands"
 }
 
 // mongoMethods are the collection methods that delete or drop, by the name an operation key
@@ -488,6 +506,9 @@ func (x *extractor) describedMongoMethod(m map[string]any) {
 		return
 	}
 	args := string(fj)
+	if text, isText := filter.(string); isText {
+		args = text // a filter written as mongosh text ("{}", "{status: 'stale'}") is that text
+	}
 	if op == "drop" || op == "dropIndexes" {
 		args = ""
 	}

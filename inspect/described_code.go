@@ -76,8 +76,18 @@ func (x *extractor) describedCode(m map[string]any) string {
 	}
 	for _, ck := range codeKeys {
 		for k, v := range m {
+			if !strings.EqualFold(k, ck) {
+				continue
+			}
 			code, ok := v.(string)
-			if !ok || !strings.EqualFold(k, ck) || strings.TrimSpace(code) == "" {
+			if lines, isList := v.([]any); isList {
+				// A notebook cell's source is a list of lines.
+				if code, ok = stringLines(lines); !ok {
+					x.f.ambiguous("the " + k + " argument of the code tool " + x.tool + " is a list that is not lines of text")
+					return k
+				}
+			}
+			if !ok || strings.TrimSpace(code) == "" {
 				continue
 			}
 			x.codeReadings(x.source(k), langs, code)
@@ -85,6 +95,23 @@ func (x *extractor) describedCode(m map[string]any) string {
 		}
 	}
 	return ""
+}
+
+// stringLines joins a list of lines (a Jupyter cell's "source") into program text; ok is false
+// when an element is not a string.
+func stringLines(lines []any) (string, bool) {
+	var b strings.Builder
+	for _, l := range lines {
+		s, ok := l.(string)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(s)
+		if !strings.HasSuffix(s, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), true
 }
 
 // codeReadings judges code as each interpreter in langs would run it and keeps the worst

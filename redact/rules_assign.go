@@ -16,8 +16,10 @@ func assignValueStart(b []byte, i int) (vs int, atEnd, nextLine bool) {
 	n := len(b)
 	j := i
 	for j < n && j-i < 24 && (isWordByte(b[j]) || b[j] == '.' || b[j] == '-' || b[j] == ' ' || b[j] == '\t') {
-		if b[j] == '-' && j > i && (b[j-1] == ' ' || b[j-1] == '\t') {
-			break // a command-line flag starts: the name ended before it (`db_password.txt --from-file=`)
+		if b[j] == '-' && j > i && (b[j-1] == ' ' || b[j-1] == '\t') && j+1 < n && (b[j+1] == '-' || isLetter(b[j+1])) {
+			// A command-line flag starts: the name ended before it (`db_password.txt --from-file=`).
+			// A dash between spaces is prose (`Password - prod: V`), part of the name.
+			break
 		}
 		j++
 	}
@@ -250,15 +252,20 @@ func notSecretName(b []byte, ks, ke int) bool {
 	if inARN(b, ns) {
 		return true
 	}
-	named := false
+	named, about := false, false
 	return nameParts(b[ns:ne], func(p, prev []byte) bool {
-		if notSecretParts[string(p)] || named && aboutParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" ||
+		if notSecretParts[string(p)] || string(p) == "pubkey" || string(p) == "publickey" ||
 			string(p) == "key" && plainKeyQualifiers[string(prev)] {
 			return true
 		}
-		named = named || namedSecretPart(p, prev)
+		switch {
+		case namedSecretPart(p, prev):
+			named, about = true, false
+		case named && aboutParts[string(p)]:
+			about = true
+		}
 		return false
-	})
+	}) || about
 }
 
 // plainKeyQualifiers name keys that identify or order data, not credentials.

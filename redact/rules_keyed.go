@@ -133,7 +133,8 @@ var notSecretParts = map[string]bool{
 // to, its lineage (Terraform state) or its rotation time identify it without
 // holding it (token_sha256, secret_network_iface, password_rotated_at).
 // Before the secret's word they only qualify it: device_password and
-// updated_secret are secrets.
+// updated_secret are secrets, and so is token_interface_password, where a
+// secret's word follows them again.
 var aboutParts = map[string]bool{
 	"sha1": true, "sha256": true, "sha384": true, "sha512": true, "md5": true, "digest": true,
 	"checksum": true, "crc": true, "crc32": true, "serial": true, "iface": true, "interface": true,
@@ -180,15 +181,21 @@ func nameParts(name []byte, f func(part, prev []byte) bool) bool {
 // secretKeyName reports whether name is a secret's and whether it names a
 // password (which admits word-like values with a digit or symbol).
 func secretKeyName(name []byte) (secret, password bool) {
+	about := false // an aboutParts word follows the last secret word
 	not := nameParts(name, func(p, prev []byte) bool {
-		if notSecretParts[string(p)] || secret && aboutParts[string(p)] {
+		if notSecretParts[string(p)] {
 			return true
 		}
-		secret = secret || namedSecretPart(p, prev)
+		switch {
+		case namedSecretPart(p, prev):
+			secret, about = true, false
+		case secret && aboutParts[string(p)]:
+			about = true
+		}
 		password = password || hasAnySuffix(p, "password", "passwd", "pass", "pwd", "pw", "passphrase")
 		return false
 	})
-	if not {
+	if not || about {
 		return false, false
 	}
 	return secret, password && secret
@@ -462,8 +469,9 @@ func inARN(b []byte, ns int) bool {
 // segment after it (`/token/V`, `/api-key/V`, `/access_token/V`): its last
 // part must be a secret's. A segment that merely contains a secret word
 // (`/token-service/commit/<sha>`, `/password-reset/`, `/secret-rotator/`)
-// names a project or a page, and Vault's `<mount>/creds/<role>/<lease>`
-// paths name a role and a lease id, which are identifiers.
+// names a project or a page. The value is the one segment after the name,
+// so Vault's `<mount>/creds/<role>/<lease>` gives the role, a word, and its
+// lease id stays; `/credentials/<token>` gives the token.
 func pathSecretName(name []byte) bool {
 	if secret, _ := secretKeyName(name); !secret {
 		return false
@@ -475,8 +483,6 @@ func pathSecretName(name []byte) bool {
 		return false
 	})
 	switch l := string(last); {
-	case l == "creds" || l == "credentials":
-		return false
 	case secretParts[l], l == "key" && keyQualifiers[string(before)]:
 		return true
 	}

@@ -22,7 +22,7 @@ func valueReference(v []byte) bool {
 	lower := func(p string) bool { return len(v) > len(p) && bytes.EqualFold(v[:len(p)], []byte(p)) }
 	switch {
 	case len(v) > 2 && v[0] == '-' && v[1] == '-' && isLetter(v[2]):
-		return true
+		return flagName(v[2:])
 	case lower("env:"):
 		return envName(v[4:])
 	case lower("file:"):
@@ -30,13 +30,56 @@ func valueReference(v []byte) bool {
 	case lower("fd:"):
 		return allDigits(v[3:])
 	case bytes.HasPrefix(v, []byte("./")), bytes.HasPrefix(v, []byte("../")), bytes.HasPrefix(v, []byte("~/")):
-		return pathChars(v)
+		return pathChars(v) && !generatedSegment(v)
 	case len(v) > 1 && v[0] == '/':
 		i := 1
 		for i < len(v) && i <= 16 && v[i] >= 'a' && v[i] <= 'z' {
 			i++
 		}
-		return i > 2 && i < len(v)-1 && v[i] == '/' && pathChars(v)
+		return i > 2 && i < len(v)-1 && v[i] == '/' && pathChars(v) && !generatedSegment(v)
+	}
+	return false
+}
+
+// flagName reports a long option's name, with its value after '=' if any:
+// lower-case letters, digits and '-' (`from-file=...`, `no-auth-warning`). A
+// generated value that starts with "--" (base64url, one in 4096) mixes cases.
+func flagName(v []byte) bool {
+	name, _, _ := bytes.Cut(v, []byte("="))
+	for _, c := range name {
+		if (c < 'a' || c > 'z') && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// generatedSegment reports a path segment that looks generated rather than
+// named: at least ten letters and digits alone, with two or more each of
+// upper case, lower case and digits (`/abc/Xk9mQ2vL7pR4tW8z...`, a base64
+// secret that happens to start with "/abc/"; `./x9Kq2vL7aBz`). File names
+// are words, joined by '_', '-' or '.' (db_password2, p12.pass, token2).
+func generatedSegment(v []byte) bool {
+	for _, seg := range bytes.Split(v, []byte("/")) {
+		if len(seg) < 10 {
+			continue
+		}
+		upper, lowerCase, digits, other := 0, 0, 0, 0
+		for _, c := range seg {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				upper++
+			case c >= 'a' && c <= 'z':
+				lowerCase++
+			case isDigit(c):
+				digits++
+			default:
+				other++
+			}
+		}
+		if other == 0 && upper >= 2 && lowerCase >= 2 && digits >= 2 {
+			return true
+		}
 	}
 	return false
 }

@@ -102,19 +102,14 @@ func walk(v reflect.Value, p *walkPlan, f func(string) string) {
 	case reflect.Map:
 		walkMap(v, p, f)
 	case reflect.Interface:
-		// An interface holds a copy that cannot be set: walk a settable copy and store it back.
+		// An interface holds a copy that cannot be set: walk a copy and store it back when it
+		// changed (walkany.go).
 		if v.IsNil() {
 			return
 		}
-		inner := v.Elem()
-		ip := planFor(inner.Type())
-		if ip == nil {
-			return
+		if nv, changed := walkAny(v.Interface(), f); changed {
+			v.Set(reflect.ValueOf(nv))
 		}
-		cp := reflect.New(inner.Type()).Elem()
-		cp.Set(inner)
-		walk(cp, ip, f)
-		v.Set(cp)
 	}
 }
 
@@ -122,6 +117,12 @@ func walk(v reflect.Value, p *walkPlan, f func(string) string) {
 // unchanged map is left as it is (it may be shared with the exchange the record was built from).
 func walkMap(v reflect.Value, p *walkPlan, f func(string) string) {
 	if v.IsNil() || v.Len() == 0 {
+		return
+	}
+	if v.Type() == anyMapType {
+		if out, changed := walkAnyMap(v.Interface().(map[string]any), f); changed {
+			v.Set(reflect.ValueOf(out))
+		}
 		return
 	}
 	if p.key != nil && p.key.kind == reflect.String && p.elem == nil {

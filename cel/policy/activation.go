@@ -32,7 +32,7 @@ func needsOf(fields map[string]bool) needs {
 
 // activation is the set of CEL variables for one phase of one exchange. It implements
 // interpreter.Activation without a map lookup per variable. llm, mcp and actions are set up
-// front (the kind filter reads actions); request, response, identity and creds are built on
+// front (rule guards read them); request, response, identity and creds are built on
 // first use, so that rules that never read them (the default pack's) do not pay for them. An
 // activation serves one Decide call, whose rules are evaluated one after the other.
 type activation struct {
@@ -91,19 +91,6 @@ func (a *activation) responseVar() map[string]any {
 		return responseVar(&a.x.Response, a.needs)
 	}
 	return map[string]any{"status": int64(0), "headers": map[string]any{}, "body": map[string]any{"raw": ""}}
-}
-
-// kinds returns the set of action kinds present, for rules that only look at one kind.
-func (a *activation) kinds() map[string]bool {
-	m := make(map[string]bool, 4)
-	for _, v := range a.actions {
-		if am, ok := v.(map[string]any); ok {
-			if k, ok := am["kind"].(string); ok {
-				m[k] = true
-			}
-		}
-	}
-	return m
 }
 
 // newActivation sets up the variables of one phase; see activation for which are built when.

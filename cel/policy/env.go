@@ -8,8 +8,6 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
-	"cel.dev/cel-go/common/operators"
-	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/ext"
 
 	"github.com/warden-gw/warden/inspect"
@@ -228,70 +226,4 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// flagFilter recognises a condition of the form `inspection.F && ...` (F a boolean field of the
-// inspection variable) and returns F. Such a condition is false whenever F is false, so Decide
-// skips it without evaluating it: the fail-closed rules cost nothing on ordinary exchanges.
-func flagFilter(a *cel.Ast) string {
-	e := a.NativeRep().Expr()
-	for e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd && len(e.AsCall().Args()) == 2 {
-		e = e.AsCall().Args()[0]
-	}
-	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
-		return ""
-	}
-	op := e.AsSelect().Operand()
-	if op.Kind() != ast.IdentKind || op.AsIdent() != varInspection {
-		return ""
-	}
-	switch f := e.AsSelect().FieldName(); f {
-	case "truncated", "ambiguous", "executing":
-		return f
-	}
-	return ""
-}
-
-// kindFilter recognises a condition of the form `actions.exists(a, a.kind == "K" && ...)` and
-// returns K. Such a condition is false whenever no action has kind K (the && short-circuits
-// before anything else is read), so Decide can skip it without evaluating it.
-func kindFilter(a *cel.Ast) string {
-	root := a.NativeRep().Expr()
-	if root.Kind() != ast.ComprehensionKind {
-		return ""
-	}
-	c := root.AsComprehension()
-	init := c.AccuInit()
-	if c.IterRange().Kind() != ast.IdentKind || c.IterRange().AsIdent() != varActions || c.HasIterVar2() ||
-		init.Kind() != ast.LiteralKind || init.AsLiteral() != types.False {
-		return ""
-	}
-	step := c.LoopStep()
-	if step.Kind() != ast.CallKind || step.AsCall().FunctionName() != operators.LogicalOr || len(step.AsCall().Args()) != 2 {
-		return ""
-	}
-	if acc := step.AsCall().Args()[0]; acc.Kind() != ast.IdentKind || acc.AsIdent() != c.AccuVar() {
-		return ""
-	}
-	pred := step.AsCall().Args()[1]
-	for pred.Kind() == ast.CallKind && pred.AsCall().FunctionName() == operators.LogicalAnd && len(pred.AsCall().Args()) == 2 {
-		pred = pred.AsCall().Args()[0]
-	}
-	if pred.Kind() != ast.CallKind || pred.AsCall().FunctionName() != operators.Equals || len(pred.AsCall().Args()) != 2 {
-		return ""
-	}
-	lhs, rhs := pred.AsCall().Args()[0], pred.AsCall().Args()[1]
-	if lhs.Kind() == ast.LiteralKind {
-		lhs, rhs = rhs, lhs
-	}
-	if lhs.Kind() != ast.SelectKind || lhs.AsSelect().FieldName() != "kind" || lhs.AsSelect().IsTestOnly() ||
-		lhs.AsSelect().Operand().Kind() != ast.IdentKind || lhs.AsSelect().Operand().AsIdent() != c.IterVar() ||
-		rhs.Kind() != ast.LiteralKind {
-		return ""
-	}
-	k, ok := rhs.AsLiteral().(types.String)
-	if !ok || k == "" {
-		return ""
-	}
-	return string(k)
 }

@@ -27,10 +27,9 @@ type Rule struct {
 	Cost    uint64 // estimated worst-case cost
 	prg     cel.Program
 	ast     *cel.Ast
-	// kind, when set, is the action kind the condition requires (see kindFilter).
-	kind string
-	// flag, when set, is the inspection flag the condition requires (see flagFilter).
-	flag string
+	// guard, when set, is a test of the facts whose failure makes the condition false, so
+	// that Decide skips the rule without running CEL (see guard.go).
+	guard *guard
 }
 
 // Name returns the rule's name.
@@ -245,10 +244,11 @@ func compileRule(env *cel.Env, d *Document, rs RuleSpec, limits Limits) (*Rule, 
 	if err != nil {
 		return nil, d.errorf(rs.line, rs.col, "rule %q: %v", rs.Name, err)
 	}
-	return &Rule{
-		Policy: d.Metadata.Name, Version: d.Version, File: d.File, Spec: rs,
-		Cost: est.Max, prg: prg, ast: a, kind: kindFilter(a), flag: flagFilter(a),
-	}, nil
+	r := &Rule{Policy: d.Metadata.Name, Version: d.Version, File: d.File, Spec: rs, Cost: est.Max, prg: prg, ast: a}
+	if est.Max <= limits.CostLimit {
+		r.guard = guardOf(a) // see guard: skipping must not hide a cost-limit failure
+	}
+	return r, nil
 }
 
 // rank orders actions by the conflict rule: deny beats require_approval beats allow.
@@ -282,13 +282,12 @@ func (ps *Set) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.
 		}
 	}
 	act := newActivation(x, phase, ps.needs)
-	kinds := act.kinds()
 	var best *exchange.Decision
 	var shadowed []exchange.Decision
 	enforceDone := false
 	for _, r := range rules {
 		shadow := r.Spec.Mode == Shadow
-		if (!shadow && enforceDone) || (r.kind != "" && !kinds[r.kind]) || (r.flag != "" && act.inspection[r.flag] != true) {
+		if (!shadow && enforceDone) || (r.guard != nil && r.guard.fails(act)) {
 			continue
 		}
 		d, matched := r.eval(ctx, act, phase)

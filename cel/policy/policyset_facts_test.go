@@ -19,42 +19,6 @@ func TestDecideInspectsWhenFactsAreMissing(t *testing.T) {
 	}
 }
 
-func TestKindFilter(t *testing.T) {
-	env, err := NewEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct{ when, kind string }{
-		{`actions.exists(a, a.kind == "sql" && a.sql.destructive)`, "sql"},
-		{`actions.exists(x, "k8s" == x.kind && x.k8s.verb == "delete" && true)`, "k8s"},
-		{`actions.exists(a, a.kind == "sql")`, "sql"},
-		{`actions.exists(a, a.kind == "sql" || a.destructive)`, ""},
-		{`actions.all(a, a.kind == "sql" && a.destructive)`, ""},
-		{`actions.exists_one(a, a.kind == "sql")`, ""},
-		{`!actions.exists(a, a.kind == "sql")`, ""},
-		{`actions.exists(a, a.destructive && a.kind == "sql")`, ""},
-		{`llm.tool_calls.exists(a, a.kind == "sql")`, ""},
-	}
-	for _, tc := range tests {
-		a, iss := env.Compile(tc.when)
-		if iss.Err() != nil {
-			t.Fatal(iss.Err())
-		}
-		if got := kindFilter(a); got != tc.kind {
-			t.Errorf("kindFilter(%s) = %q, want %q", tc.when, got, tc.kind)
-		}
-	}
-	// Skipping is exact: the rule below fails only when a sql action exists.
-	ps := mustCompile(t, "p.yaml", policy("p", "", rule("r", `actions.exists(a, a.kind == "sql" && a.nokey == 1)`, "allow")))
-	for kind, wantErr := range map[string]bool{"shell": false, "sql": true} {
-		x := req("GET", "https://h/", "")
-		x.Facts = fakeFacts{"actions": []any{map[string]any{"kind": kind}}}
-		if d := ps.Decide(context.Background(), x, exchange.PhaseRequest); (d.Code == exchange.CodePolicyError) != wantErr {
-			t.Errorf("%s action: %+v", kind, d)
-		}
-	}
-}
-
 // A rule reading request.body.json sees the body inspection already decoded (no second parse)
 // and decides exactly as it does when it decodes the body itself (no facts).
 func TestBodyJSONFromFactsDecidesAsParsing(t *testing.T) {

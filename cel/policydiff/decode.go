@@ -1,8 +1,6 @@
 package policydiff
 
 import (
-	"encoding/json"
-
 	"github.com/warden-gw/warden/audit"
 )
 
@@ -12,17 +10,101 @@ import (
 // struct alone). fn reports whether it used the member; a used name seen twice sends the record
 // to encoding/json, whose merging of duplicates this reader does not copy.
 func fields(v []byte, fn func(k, v []byte) (bool, error)) error {
-	_, err := walkFields(v, false, fn)
+	_, err := walkFields(v, fn)
 	return err
 }
 
-func walkFields(v []byte, check bool, fn func(k, v []byte) (bool, error)) (int, error) {
+// unchecked, as fieldsAt's depth, says that the object lies in a span already checked.
+const unchecked = -1
+
+// fieldsAt is fields for the object at b[i] whose callback reads a member's value in place and
+// returns the index after it (used false and end 0: not read, the walk steps over it), so that
+// a member descended into is not scanned once more to find its end: the decision input, most
+// of a record, lies three objects deep. depth is the nesting depth of the object's members
+// for the syntax check (see skipDepth), or unchecked for a span already checked; a callback
+// reading a member in place checks it (valueEnd). It returns the index after the object.
+func fieldsAt(b []byte, i, depth int, fn func(k []byte, i int) (end int, used bool, err error)) (int, error) {
+	if i >= len(b) {
+		return 0, errSyntax
+	}
+	if b[i] == 'n' {
+		return literal(b, i, "null") // no members, as encoding/json leaves a struct alone
+	}
+	if b[i] != '{' {
+		return 0, errFallback
+	}
+	var seen [16][]byte
+	n := 0
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, errSyntax
+		}
+		kend, esc, err := skipString(b, i)
+		if err != nil {
+			return 0, err
+		}
+		key := b[i+1 : kend-1]
+		if esc || !plainKey(key) {
+			return 0, errFallback
+		}
+		i = skipWS(b, kend)
+		if i >= len(b) || b[i] != ':' {
+			return 0, errSyntax
+		}
+		i = skipWS(b, i+1)
+		end, used, err := fn(key, i)
+		if err != nil {
+			return 0, err
+		}
+		if used {
+			for _, u := range seen[:n] {
+				if string(u) == string(key) {
+					return 0, errFallback
+				}
+			}
+			if n == len(seen) {
+				return 0, errFallback
+			}
+			seen[n] = key
+			n++
+		} else if end == 0 {
+			if end, err = valueEnd(b, i, depth); err != nil {
+				return 0, err
+			}
+		}
+		i = skipWS(b, end)
+		if i >= len(b) {
+			return 0, errSyntax
+		}
+		if b[i] == '}' {
+			return i + 1, nil
+		}
+		if b[i] != ',' {
+			return 0, errSyntax
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+// valueEnd returns the index after the value at b[i], checking it unless depth is unchecked.
+func valueEnd(b []byte, i, depth int) (int, error) {
+	if depth == unchecked {
+		return skipKnown(b, i), nil
+	}
+	return skipDepth(b, i, depth)
+}
+
+func walkFields(v []byte, fn func(k, v []byte) (bool, error)) (int, error) {
 	if string(v) == "null" {
 		return len(v), nil
 	}
 	var used [16][]byte
 	n := 0
-	return walkMembers(v, 0, check, func(k, v []byte) error {
+	return walkMembers(v, 0, false, func(k, v []byte) error {
 		ok, err := fn(k, v)
 		if err != nil || !ok {
 			return err
@@ -113,60 +195,84 @@ func parseRecordFast(b []byte, r *recorded) error {
 	if i >= len(b) || b[i] != '{' {
 		return errFallback
 	}
-	end, err := walkFields(b[i:], true, func(k, v []byte) (bool, error) {
-		switch string(k) {
-		case "class_uid":
-			return true, setInt(&r.ClassUID, v)
-		case "time":
-			return true, setInt(&r.Time, v)
-		case "actor":
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				if string(k) != "user" {
-					return false, nil
-				}
-				if string(v) == "null" {
-					r.Actor.User = nil
-					return true, nil
-				}
-				r.Actor.User = &recUser{}
-				return true, fields(v, func(k, v []byte) (bool, error) {
-					if string(k) != "groups" {
-						return false, nil
-					}
-					return true, parseNames(&r.Actor.User.Groups, v)
-				})
-			})
-		case "http_request":
-			return true, parseRequest(&r.HTTPRequest, v)
-		case "http_response":
-			return true, parseResponse(r, v)
-		case "metadata":
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				if string(k) != "correlation_uid" {
-					return false, nil
-				}
-				return true, setStr(&r.Metadata.CorrelationUID, v)
-			})
-		case "unmapped":
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				switch string(k) {
-				case "warden":
-					return true, parseWarden(v, &r.Unmapped.Warden)
-				case "integrity":
-					return true, parseIntegrity(v, r)
-				}
-				return false, nil
-			})
+	end, err := fieldsAt(b, i, 0, func(k []byte, j int) (int, bool, error) {
+		if string(k) == "unmapped" {
+			end, err := parseUnmapped(b, j, r)
+			return end, true, err
 		}
-		return false, nil
+		end, err := skipDepth(b, j, 0)
+		if err != nil {
+			return 0, false, err
+		}
+		used, err := recordMember(r, k, b[j:end])
+		return end, used, err
 	})
 	if err != nil {
 		return err
 	}
-	if skipWS(b, i+end) != len(b) {
+	if skipWS(b, end) != len(b) {
 		return errFallback
 	}
 	return nil
+}
+
+// parseUnmapped reads the unmapped object at b[i] (a member of the record, checked as it is
+// read) and returns the index after it.
+func parseUnmapped(b []byte, i int, r *recorded) (int, error) {
+	return fieldsAt(b, i, 1, func(k []byte, j int) (int, bool, error) {
+		switch string(k) {
+		case "warden":
+			end, err := parseWarden(b, j, 2, &r.Unmapped.Warden)
+			return end, true, err
+		case "integrity":
+			end, err := skipDepth(b, j, 1)
+			if err != nil {
+				return 0, true, err
+			}
+			return end, true, parseIntegrity(b[j:end], r)
+		}
+		return 0, false, nil
+	})
+}
+
+// recordMember reads one member of a record other than unmapped; used is false for a member a
+// replay does not read.
+func recordMember(r *recorded, k, v []byte) (bool, error) {
+	switch string(k) {
+	case "class_uid":
+		return true, setInt(&r.ClassUID, v)
+	case "time":
+		return true, setInt(&r.Time, v)
+	case "actor":
+		return true, fields(v, func(k, v []byte) (bool, error) {
+			if string(k) != "user" {
+				return false, nil
+			}
+			if string(v) == "null" {
+				r.Actor.User = nil
+				return true, nil
+			}
+			r.Actor.User = &recUser{}
+			return true, fields(v, func(k, v []byte) (bool, error) {
+				if string(k) != "groups" {
+					return false, nil
+				}
+				return true, parseNames(&r.Actor.User.Groups, v)
+			})
+		})
+	case "http_request":
+		return true, parseRequest(&r.HTTPRequest, v)
+	case "http_response":
+		return true, parseResponse(r, v)
+	case "metadata":
+		return true, fields(v, func(k, v []byte) (bool, error) {
+			if string(k) != "correlation_uid" {
+				return false, nil
+			}
+			return true, setStr(&r.Metadata.CorrelationUID, v)
+		})
+	}
+	return false, nil
 }
 
 func parseNames(dst *[]recName, v []byte) error {
@@ -274,72 +380,82 @@ func parseIntegrity(v []byte, r *recorded) error {
 	})
 }
 
-func parseWarden(v []byte, w *recWarden) error {
-	return fields(v, func(k, v []byte) (bool, error) {
-		switch string(k) {
-		case "stage":
-			var s string
-			err := setStr(&s, v)
-			w.Stage = audit.Stage(s)
-			return true, err
-		case "agent":
-			return true, setStr(&w.Agent, v)
-		case "on_behalf_of":
-			return true, setStr(&w.OnBehalfOf, v)
-		case "subject":
-			return true, setStr(&w.Subject, v)
-		case "issuer":
-			return true, setStr(&w.Issuer, v)
-		case "auth_method":
-			return true, setStr(&w.AuthMethod, v)
-		case "session":
-			return true, setStr(&w.Session, v)
-		case "error_code":
-			return true, setStr(&w.ErrorCode, v)
-		case "event":
-			return true, setStr(&w.Event, v)
-		case "decisions":
-			return true, parseDecisions(&w.Decisions, v)
-		case "credentials":
-			w.Credentials = nil
-			if string(v) != "null" {
-				w.Credentials = []recCredential{}
-			}
-			return true, elems(v, func(e []byte) error {
-				var c recCredential
-				err := fields(e, func(k, v []byte) (bool, error) {
-					if string(k) != "role" {
-						return false, nil
-					}
-					return true, setStr(&c.Role, v)
-				})
-				w.Credentials = append(w.Credentials, c)
-				return err
-			})
-		case "response":
-			if string(v) == "null" {
-				w.Response = nil
-				return true, nil
-			}
-			w.Response = &recRespInfo{}
-			return true, fields(v, func(k, v []byte) (bool, error) {
-				switch string(k) {
-				case "status":
-					return true, setInt(&w.Response.Status, v)
-				case "streamed":
-					return true, setBool(&w.Response.Streamed, v)
+// parseWarden reads the warden object at b[i] and returns the index after it.
+func parseWarden(b []byte, i, depth int, w *recWarden) (int, error) {
+	return fieldsAt(b, i, depth, func(k []byte, i int) (int, bool, error) {
+		end, err := valueEnd(b, i, depth)
+		if err != nil {
+			return 0, false, err
+		}
+		used, err := wardenMember(w, k, b[i:end])
+		return end, used, err
+	})
+}
+
+func wardenMember(w *recWarden, k, v []byte) (bool, error) {
+	switch string(k) {
+	case "stage":
+		var s string
+		err := setStr(&s, v)
+		w.Stage = audit.Stage(s)
+		return true, err
+	case "agent":
+		return true, setStr(&w.Agent, v)
+	case "on_behalf_of":
+		return true, setStr(&w.OnBehalfOf, v)
+	case "subject":
+		return true, setStr(&w.Subject, v)
+	case "issuer":
+		return true, setStr(&w.Issuer, v)
+	case "auth_method":
+		return true, setStr(&w.AuthMethod, v)
+	case "session":
+		return true, setStr(&w.Session, v)
+	case "error_code":
+		return true, setStr(&w.ErrorCode, v)
+	case "event":
+		return true, setStr(&w.Event, v)
+	case "decisions":
+		return true, parseDecisions(&w.Decisions, v)
+	case "credentials":
+		w.Credentials = nil
+		if string(v) != "null" {
+			w.Credentials = []recCredential{}
+		}
+		return true, elems(v, func(e []byte) error {
+			var c recCredential
+			err := fields(e, func(k, v []byte) (bool, error) {
+				if string(k) != "role" {
+					return false, nil
 				}
-				return false, nil
+				return true, setStr(&c.Role, v)
 			})
-		case "input":
-			w.Input = nil
-			if string(v) != "null" {
-				w.Input = v // a span of the entry: Differ.Add copies it when it keeps the record
-			}
+			w.Credentials = append(w.Credentials, c)
+			return err
+		})
+	case "response":
+		if string(v) == "null" {
+			w.Response = nil
 			return true, nil
 		}
-		return false, nil
-	})
+		w.Response = &recRespInfo{}
+		return true, fields(v, func(k, v []byte) (bool, error) {
+			switch string(k) {
+			case "status":
+				return true, setInt(&w.Response.Status, v)
+			case "streamed":
+				return true, setBool(&w.Response.Streamed, v)
+			}
+			return false, nil
+		})
+	case "input":
+		w.Input = nil
+		if string(v) != "null" {
+			w.Input = v // a span of the entry: Differ.Add copies it when it keeps the record
+		}
+		return true, nil
+	}
+	return false, nil
 }
 
 func parseDecisions(dst *[]recDecision, v []byte) error {
@@ -373,63 +489,4 @@ func parseDecisions(dst *[]recDecision, v []byte) error {
 		*dst = append(*dst, d)
 		return err
 	})
-}
-
-// decodeValue decodes the checked JSON value v into the values encoding/json gives an any,
-// with numbers as CEL has them (celValue): whole numbers int64, others float64.
-func decodeValue(v []byte) (any, error) {
-	switch v[0] {
-	case '{':
-		m := map[string]any{}
-		_, err := walkMembersRaw(v, func(k, val []byte) error {
-			key, err := str(k)
-			if err != nil {
-				return err
-			}
-			x, err := decodeValue(val)
-			m[key] = x
-			return err
-		})
-		return m, err
-	case '[':
-		out := []any{}
-		err := elems(v, func(e []byte) error {
-			x, err := decodeValue(e)
-			out = append(out, x)
-			return err
-		})
-		return out, err
-	case '"':
-		return str(v)
-	case 't':
-		return true, nil
-	case 'f':
-		return false, nil
-	case 'n':
-		return nil, nil
-	}
-	return celValue(json.Number(v)), nil
-}
-
-// walkMembersRaw calls fn with each member's raw (quoted) key and its value, for any key.
-func walkMembersRaw(b []byte, fn func(key, v []byte) error) (int, error) {
-	i := skipWS(b, 1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		end := knownStringEnd(b, i)
-		key := b[i:end]
-		i = skipWS(b, end)
-		i = skipWS(b, i+1) // ':'
-		vend := skipKnown(b, i)
-		if err := fn(key, b[i:vend]); err != nil {
-			return 0, err
-		}
-		i = skipWS(b, vend)
-		if i >= len(b) || b[i] == '}' {
-			return i + 1, nil
-		}
-		i = skipWS(b, i+1)
-	}
 }

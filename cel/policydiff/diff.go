@@ -46,6 +46,23 @@ func (v Verdict) Label() string {
 	return string(v.Action) + " by " + v.Policy + "/" + v.Rule
 }
 
+// label is what Verdict.Label shows, as a comparable value: equal labels, equal verdicts in
+// the report.
+type label struct {
+	action       exchange.Action
+	policy, rule string
+}
+
+func labelOf(v Verdict) label {
+	if v.Rule == "" {
+		return label{action: v.Action}
+	}
+	return label{v.Action, v.Policy, v.Rule}
+}
+
+// transKey identifies a transition without building its labels' strings for every exchange.
+type transKey [2]label
+
 // Change is one exchange that the candidate decides differently (another action or another
 // governing rule).
 type Change struct {
@@ -136,7 +153,12 @@ type Differ struct {
 	seen    map[string]struct{}
 	cache   map[[2]uint64]cached
 	kh      keyHash
-	trans   map[[2]string]*Transition
+	facts   *factDecoder
+	x       exchange.Exchange         // the exchange being re-decided, reused (Decide keeps nothing of it)
+	oldDs   []exchange.Decision       // the recorded decisions of the exchange being finished, reused
+	newDs   []exchange.Decision       // its new decisions, reused
+	trans   map[[2]string]*Transition // by the labels shown
+	byKey   map[transKey]*Transition  // the same, found without building the labels
 	res     Result
 }
 
@@ -154,7 +176,8 @@ func New(ctx context.Context, ps *policy.Set, opts Options) *Differ {
 		ctx: ctx, ps: ps, opts: opts,
 		pending: map[string]*recorded{}, seen: map[string]struct{}{},
 		cache: map[[2]uint64]cached{}, kh: newKeyHash(),
-		trans: map[[2]string]*Transition{},
+		facts: newFactDecoder(ps.FactProjection()),
+		trans: map[[2]string]*Transition{}, byKey: map[transKey]*Transition{},
 	}
 	d.res.Policies = ps.Versions()
 	d.res.Skipped = map[Skip]int{}
@@ -220,11 +243,12 @@ func (d *Differ) Add(entry []byte) {
 		d.finish(req, r)
 		return
 	}
-	if len(r.recordedDecisions(exchange.PhaseRequest)) == 0 {
+	reqDs := r.recordedDecisions(exchange.PhaseRequest)
+	if len(reqDs) == 0 {
 		d.res.Skipped[SkipNotDecided]++
 		return
 	}
-	if finalOf(r.recordedDecisions(exchange.PhaseRequest)).Blocks() {
+	if finalOf(reqDs).Blocks() {
 		d.finish(r, nil) // refused: it never went upstream and has no completion record
 		return
 	}
@@ -284,16 +308,19 @@ func (d *Differ) finish(req, comp *recorded) {
 		d.res.Skipped[SkipNoInput]++
 		return
 	}
-	oldDs := req.recordedDecisions(exchange.PhaseRequest)
+	oldDs := d.oldDs[:0]
+	oldDs = req.appendDecisions(oldDs, exchange.PhaseRequest)
 	if comp != nil {
-		oldDs = append(oldDs, comp.recordedDecisions(exchange.PhaseResponse)...)
+		oldDs = comp.appendDecisions(oldDs, exchange.PhaseResponse)
 	}
+	defer func() { d.oldDs = oldDs[:0] }() // reused by the next exchange
 	newReq, cut, skip := d.decide(req, exchange.PhaseRequest)
 	if skip != "" {
 		d.res.Skipped[skip]++
 		return
 	}
-	newDs := []exchange.Decision{newReq}
+	newDs := append(d.newDs[:0], newReq)
+	defer func() { d.newDs = newDs[:0] }()
 	note := ""
 	if !newReq.Blocks() && d.ps.HasPhase(exchange.PhaseResponse) {
 		switch {
@@ -325,15 +352,18 @@ func (d *Differ) finish(req, comp *recorded) {
 // tally counts one re-decided exchange.
 func (d *Differ) tally(req *recorded, old, nw Verdict, note string) {
 	d.res.Exchanges++
-	ol, nl := old.Label(), nw.Label()
-	changed := ol != nl
-	t := d.trans[[2]string{ol, nl}]
+	k := transKey{labelOf(old), labelOf(nw)}
+	t := d.byKey[k]
 	if t == nil {
-		t = &Transition{Old: ol, New: nl, Changed: changed}
-		d.trans[[2]string{ol, nl}] = t
+		ol, nl := old.Label(), nw.Label()
+		if t = d.trans[[2]string{ol, nl}]; t == nil {
+			t = &Transition{Old: ol, New: nl, Changed: ol != nl}
+			d.trans[[2]string{ol, nl}] = t
+		}
+		d.byKey[k] = t
 	}
 	t.Count++
-	if !changed {
+	if !t.Changed {
 		d.res.Unchanged++
 		return
 	}
@@ -360,7 +390,8 @@ func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, b
 			return c.d, c.cut, ""
 		}
 	}
-	in, err := decodeInput(r.Unmapped.Warden.Input)
+	in, err := d.facts.input(r.Unmapped.Warden.Input)
+	defer d.facts.release() // after Decide: nothing holds the facts any more
 	switch {
 	case err != nil:
 		return exchange.Decision{}, false, SkipUnreadable
@@ -369,7 +400,8 @@ func (d *Differ) decide(r *recorded, phase exchange.Phase) (exchange.Decision, b
 	case in.V < 1:
 		return exchange.Decision{}, false, SkipNoInput
 	}
-	dec := d.ps.Decide(d.ctx, r.exchange(in), phase)
+	r.exchangeInto(&d.x, in)
+	dec := d.ps.Decide(d.ctx, &d.x, phase)
 	cut := in.TextCut
 	if d.opts.CacheEntries > 0 {
 		if len(d.cache) >= d.opts.CacheEntries {

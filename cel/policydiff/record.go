@@ -168,33 +168,40 @@ func (in *input) CEL() map[string]any { return in.Facts }
 // ToolCalls completes exchange.Facts: a replayed exchange is decided, never recorded again.
 func (in *input) ToolCalls() []exchange.ToolCall { return nil }
 
-// decodeInput decodes a record's decision input. The input is a span of a record the fast
-// reader checked, or encoding/json's copy of one: either way valid JSON.
+// decodeInput decodes a record's whole decision input (see factDecoder.input).
 func decodeInput(raw json.RawMessage) (*input, error) {
+	return newFactDecoder(nil).input(raw)
+}
+
+// input decodes a record's decision input, its facts projected. The input is a span of a record
+// the fast reader checked, or encoding/json's copy of one: either way valid JSON.
+func (d *factDecoder) input(raw json.RawMessage) (*input, error) {
 	if len(raw) > 0 && raw[0] == '{' {
 		in := &input{}
-		err := fields(raw, func(k, v []byte) (bool, error) {
+		_, err := fieldsAt(raw, 0, unchecked, func(k []byte, i int) (int, bool, error) {
 			switch string(k) {
 			case "facts":
-				if string(v) == "null" {
+				if raw[i] == 'n' {
 					in.Facts = nil
-					return true, nil
+					return i + 4, true, nil
 				}
-				if v[0] != '{' {
-					return true, errFallback
+				if raw[i] != '{' {
+					return 0, true, errFallback
 				}
-				f, err := decodeValue(v)
+				f, end, err := d.value(raw, i, d.proj)
 				in.Facts, _ = f.(map[string]any)
-				return true, err
+				return end, true, err
 			case "text_cut":
-				return true, setBool(&in.TextCut, v)
+				end := skipKnown(raw, i)
+				return end, true, setBool(&in.TextCut, raw[i:end])
 			case "v":
+				end := skipKnown(raw, i)
 				var n int64
-				err := setInt(&n, v)
+				err := setInt(&n, raw[i:end])
 				in.V = int(n)
-				return true, err
+				return end, true, err
 			}
-			return false, nil
+			return 0, false, nil
 		})
 		if err == nil {
 			return in, nil
@@ -243,6 +250,13 @@ func celValue(v any) any {
 // (sensitive query values read REDACTED), the allow-listed headers, identity, credential role,
 // response status and content type, and facts. Bodies are not recorded and stay empty.
 func (r *recorded) exchange(facts *input) *exchange.Exchange {
+	x := &exchange.Exchange{}
+	r.exchangeInto(x, facts)
+	return x
+}
+
+// exchangeInto is exchange into x, reusing x's slices.
+func (r *recorded) exchangeInto(x *exchange.Exchange, facts *input) {
 	u := r.HTTPRequest.URL
 	authority := u.Hostname
 	if u.Port != 0 {
@@ -253,7 +267,8 @@ func (r *recorded) exchange(facts *input) *exchange.Exchange {
 		path += "?" + u.QueryString
 	}
 	w := &r.Unmapped.Warden
-	x := &exchange.Exchange{
+	headers, groups, creds := x.Request.Headers[:0], x.Identity.Groups[:0], x.Credentials[:0]
+	*x = exchange.Exchange{
 		ID: r.Metadata.CorrelationUID,
 		Request: exchange.Request{
 			Method: r.HTTPRequest.Method, Scheme: u.Scheme, Authority: authority, Path: path,
@@ -264,6 +279,7 @@ func (r *recorded) exchange(facts *input) *exchange.Exchange {
 		},
 		Facts: facts,
 	}
+	x.Request.Headers, x.Identity.Groups, x.Credentials = headers, groups, creds
 	for _, h := range r.HTTPRequest.Headers {
 		x.Request.Headers = append(x.Request.Headers, exchange.Header{Key: h.Name, Value: h.Value})
 	}
@@ -286,14 +302,17 @@ func (r *recorded) exchange(facts *input) *exchange.Exchange {
 	if hr := r.HTTPResponse; hr != nil && hr.ContentType != "" {
 		x.Response.Headers = exchange.Headers{{Key: "content-type", Value: hr.ContentType}}
 	}
-	return x
 }
 
 // recordedDecisions returns the record's decisions of one phase as exchange decisions. A
 // decision that carries an approval id was a require_approval of the policy, whatever the
 // approver made of it: the policy's own action is what a candidate is compared with.
 func (r *recorded) recordedDecisions(phase exchange.Phase) []exchange.Decision {
-	var out []exchange.Decision
+	return r.appendDecisions(nil, phase)
+}
+
+// appendDecisions is recordedDecisions appended to out.
+func (r *recorded) appendDecisions(out []exchange.Decision, phase exchange.Phase) []exchange.Decision {
 	for _, d := range r.Unmapped.Warden.Decisions {
 		if d.Phase != string(phase) {
 			continue

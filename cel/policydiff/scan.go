@@ -43,17 +43,21 @@ func skipWS(b []byte, i int) int {
 // holds escapes. Escapes and control characters are checked as encoding/json checks them.
 func skipString(b []byte, i int) (int, bool, error) {
 	esc := false
-	for j := i + 1; j < len(b); j++ {
+	j := i + 1
+	for {
 		for j+8 <= len(b) && plain8(binary.LittleEndian.Uint64(b[j:])) {
 			j += 8
 		}
-		if j >= len(b) {
-			break
+		for j < len(b) && strPlain[b[j]] {
+			j++
 		}
-		switch c := b[j]; {
-		case c == '"':
+		if j >= len(b) {
+			return 0, false, errSyntax
+		}
+		switch b[j] {
+		case '"':
 			return j + 1, esc, nil
-		case c == '\\':
+		case '\\':
 			esc = true
 			j++
 			if j >= len(b) {
@@ -74,12 +78,21 @@ func skipString(b []byte, i int) (int, bool, error) {
 			default:
 				return 0, false, errSyntax
 			}
-		case c < 0x20:
+			j++
+		default: // a control character
 			return 0, false, errSyntax
 		}
 	}
-	return 0, false, errSyntax
 }
+
+// strPlain marks the bytes a string holds as they are: not a quote, a backslash or a control
+// character.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // plain8 reports that none of 8 bytes is a quote, a backslash or a control character, so a
 // string scan can step over them at once.

@@ -60,6 +60,12 @@ func (a *analyzer) codeHTTP(lang string, toks []codeTok, i int, via string) (int
 			}
 			return next, true
 		}
+		if method == "" && urlArg == 0 && len(args) > 1 {
+			// fetch(url, opts) whose options name no method where they are passed: they were
+			// built elsewhere (`const opts = {method: 'DELETE'}`), so a write method the code
+			// names anywhere may be theirs.
+			method = methodInCode(toks)
+		}
 		if method == "" {
 			return next, true // GET and other reads send nothing that destroys
 		}
@@ -109,6 +115,26 @@ func callMethod(args []codeArg, urlArg int) string {
 		}
 	}
 	return ""
+}
+
+// methodInCode returns the most destructive write method a string literal in the code names
+// (DELETE before PUT, PATCH and POST), or "".
+func methodInCode(toks []codeTok) string {
+	best := ""
+	for _, t := range toks {
+		if t.kind != tokStr {
+			continue
+		}
+		switch m := strings.ToUpper(t.val); m {
+		case "DELETE":
+			return m
+		case "PUT", "PATCH", "POST":
+			if best == "" {
+				best = m
+			}
+		}
+	}
+	return best
 }
 
 // runtimePlaceholder stands for a path segment (or part of one) computed at run time in a URL

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/warden-gw/warden/extproc"
 	"github.com/warden-gw/warden/internal/tlsconf"
 	"github.com/warden-gw/warden/redact"
 	"github.com/warden-gw/warden/redact/redactlog"
@@ -152,7 +154,7 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	if err != nil {
 		return err
 	}
-	gs := grpc.NewServer(append(ls.grpcCreds,
+	gs := grpc.NewServer(append(slices.Concat(ls.grpcCreds, extproc.GRPCServerOptions()),
 		grpc.MaxRecvMsgSize(int(cfg.Limits.MaxBodyBytes)+cfg.Limits.MaxHeaderBytes+(1<<20)),
 		grpc.MaxSendMsgSize(int(cfg.Limits.MaxBodyBytes)+(1<<20)))...)
 	extprocv3.RegisterExternalProcessorServer(gs, rt.server)
