@@ -52,7 +52,7 @@ func TestPathSegmentNames(t *testing.T) {
 	lookalikesStay(t, []string{
 		"https://github.com/acme/token-service/commit/3f9a7c2e8b1d4f6a0c5e9b2d7a4f8c1e6b3d9a2f\n",
 		"GET /acme/token-service/commit/3f9a7c2e8b1d4f6a0c5e9b2d7a4f8c1e6b3d9a2f HTTP/1.1\n",
-		"https://docs.example.com/docs/password-reset/Xk9mQ2vL7pR4tW8zAb3\n",
+		"https://docs.example.com/docs/password-reset/how-to-choose-a-new-password\n",
 		"https://gitlab.example.com/infra/secret-rotator/-/blob/9e107d9d372bb6826bd81d3542a419d6abcdef12/main.go\n",
 		"lease_id: aws/creds/deploy/Xk9mQ2vL7pR4tW8zAb3cD5eF\n",
 		"vault lease revoke database/creds/readonly/h4Jk9mQ2vL7pR4tW8zAb3c\n",
@@ -66,6 +66,9 @@ func TestPathSegmentNames(t *testing.T) {
 		"GET /v2/api-key/" + v + "/usage HTTP/1.1\n",
 		"GET /oauth/access_token/" + v + " HTTP/1.1\n",
 		"GET /share/secret/" + v + "\n",
+		// A reset link's segment is the one-time token that sets a new password.
+		"GET /password-reset/" + v + " HTTP/1.1\n",
+		"GET /users/password_resets/" + v + "/edit HTTP/1.1\n",
 	} {
 		out, _ := eng.Redact([]byte(text), secretsOnly)
 		if w, ok := leak(out, v); ok {

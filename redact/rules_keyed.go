@@ -485,6 +485,14 @@ func pathSecretName(name []byte) bool {
 	switch l := string(last); {
 	case secretParts[l], l == "key" && keyQualifiers[string(before)]:
 		return true
+	case oneTimeLinkParts[l]:
+		// /password-reset/<token>, /password_resets/<token>/edit: the segment after a reset or
+		// recovery route for a secret is the one-time token that sets a new one.
+		return true
 	}
 	return hasAnySuffix(last, "password", "passwd", "secret", "token", "apikey")
 }
+
+// oneTimeLinkParts end a path segment naming a route that takes a one-time credential in the
+// next segment when the segment also names a secret (password-reset, secret-recovery).
+var oneTimeLinkParts = map[string]bool{"reset": true, "resets": true, "recovery": true, "recover": true}
