@@ -14,6 +14,7 @@ var bounds struct {
 	hexRun      atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
 	unlearned   atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
 	pathSegment atomic.Uint64 // a URL path segment after a secret's name ran past maxKeyedValue bytes
+	qpBody      atomic.Uint64 // a quoted-printable body longer than qpMaxBody (64 KiB) was decoded in part
 }
 
 func countBound(c *atomic.Uint64) { c.Add(1) }
@@ -27,10 +28,11 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
 // side of a keyword, decoded in part) and "stream_fields_unlearned" (a
 // streamed JSON value scanned on its own because 1024 fields had text held
-// at once; Stream.Limits gives the same per stream) and
+// at once; Stream.Limits gives the same per stream),
 // "path_segment_too_long" (a URL path segment after a secret's name, such
-// as /token/, longer than 4 KiB: redacted as far as it was read). The server
-// exports them as metrics.
+// as /token/, longer than 4 KiB: redacted as far as it was read) and
+// "qp_body_too_long" (a quoted-printable body over 64 KiB, decoded up to
+// there). The server exports them as metrics.
 func BoundsReached() map[string]uint64 {
 	return map[string]uint64{
 		"lookthrough_window":      bounds.lookWindow.Load(),
@@ -39,5 +41,6 @@ func BoundsReached() map[string]uint64 {
 		"hex_run_too_long":        bounds.hexRun.Load(),
 		"stream_fields_unlearned": bounds.unlearned.Load(),
 		"path_segment_too_long":   bounds.pathSegment.Load(),
+		"qp_body_too_long":        bounds.qpBody.Load(),
 	}
 }

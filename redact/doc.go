@@ -39,14 +39,22 @@
 // (`{"name":"PGPASSWORD","value":"…"}`), values on the line after their key
 // (YAML block scalars `password: |`, `key:` then an indented value, `key=\`
 // continuations, a Markdown label then a code span), and tokens in URL paths
-// (`/bot<token>/`, Discord and Mattermost webhooks).
+// (`/bot<token>/`, Discord and Mattermost webhooks). Layout rules
+// (rules_recall.go) read what only a file's or a tool's layout says: a value
+// alone under a label of several words (`Signing Secret`, then the value),
+// .pgpass entries, positional passwords (`htpasswd -b file user PW`,
+// `rabbitmqctl add_user U PW`), shell `$'…'` quoting and YAML double-quoted
+// values continued over lines. A dotted value is a code reference
+// (`config.dbPassword`) only when its parts read as identifiers, not when they
+// mix cases and digits like a generated password (coderef.go).
 //
 // # Look-through
 //
 // Secrets travel wrapped: JSON string escapes in a log line (`\u0067hp_`,
 // `https:\/\/`), percent-encoding in URLs and form bodies (also doubly
 // encoded), base64 and base64url blocks (Kubernetes Secret `data:`, docker
-// `auths`, `X_CREDENTIALS=<base64 JSON>`, Basic and SASL PLAIN credentials).
+// `auths`, `X_CREDENTIALS=<base64 JSON>`, Basic and SASL PLAIN credentials),
+// quoted-printable MIME bodies (a soft line break inside a token, `=XX`).
 // Keywords of the same prefilter mark where to look (an escape, a base64
 // opening such as `eyJ` or `LS0tLS1`, a value after a credential key), so
 // benign text pays no extra pass. Around an escape the engine scans a decoded

@@ -68,6 +68,7 @@ func allRules() ([]*rule, error) {
 		rs := append(providerRulesAtoG(), providerRulesHtoZ()...)
 		rs = append(rs, contextRules()...)
 		rs = append(rs, keyedRules()...)
+		rs = append(rs, recallRules()...)
 		rs = append(rs, genericRules()...)
 		rs = append(rs, pairedRules()...)
 		seen := map[string]bool{}

@@ -32,6 +32,9 @@ func FuzzStreamChunking(f *testing.F) {
 	f.Add([]byte("\xff\xfe\x00"), []byte("ghp_"), uint16(17), uint16(18))
 	f.Add([]byte("X-Api-Key:"), []byte("\npassword\n"), uint16(5), uint16(12))
 	f.Add([]byte("redis-cli\", \"-a\", \""), []byte("Set-Cookie: sid="), uint16(3), uint16(30))
+	f.Add([]byte("htpasswd -bB f u 'x\nSigning Secret\n"), []byte("db:5432:*:u:\\:p\n"), uint16(9), uint16(21))
+	f.Add([]byte("PW=$'a\\'b"), []byte("token: \"Ab3\\\n  x\\\r\n\""), uint16(4), uint16(14))
+	f.Add([]byte("Content-Transfer-Encoding: quoted-printable\r\n\r\n=3D=\r"), []byte("\n=4"), uint16(30), uint16(50))
 	f.Add([]byte(`{"Cookie": "sessionid=`), []byte(`", 'Cookie': '_hjSession_1=eyJhbGciOiJIUzI1NiJ9`), uint16(12), uint16(44))
 	f.Add([]byte("GET /webhooks/123456/"), []byte("/usage -pass env:PW --from-file=password=./pw.txt"), uint16(20), uint16(21))
 	eng := engine(f)
@@ -135,10 +138,13 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// qpHeader opens a quoted-printable MIME part.
+const qpHeader = "Content-Transfer-Encoding: quoted-printable\n\n"
+
 // encodeSecret wraps secret in one of the encodings warden looks through and
 // returns the encoded form as it stands in the text.
 func encodeSecret(secret string, enc uint8) string {
-	switch enc % 7 {
+	switch enc % 8 {
 	case 0: // every byte \u-escaped inside JSON in a log line
 		var b strings.Builder
 		for _, c := range secret {
@@ -153,7 +159,9 @@ func encodeSecret(secret string, enc uint8) string {
 		return "payload(hex)=" + hex.EncodeToString([]byte(secret))
 	case 5: // base64 of a credentials file, with no key before it
 		return "data '" + base64.StdEncoding.EncodeToString([]byte("[default]\naws_secret_access_key = "+secret+"\n")) + "'"
-	case 6: // an env file printed by `base64`, wrapped at 76 columns, the token on a late line
+	case 6: // a quoted-printable mail body, the token cut by a soft line break
+		return qpHeader + secret[:len(secret)/2] + "=\n" + secret[len(secret)/2:]
+	case 7: // an env file printed by `base64`, wrapped at 76 columns, the token on a late line
 		enc := base64.StdEncoding.EncodeToString([]byte("REGION=eu-west-1\nREPLICAS=3\nFEATURES=a,b,c,d\nMAX_CONNECTIONS=100\nGITHUB_TOKEN=" + secret + "\n"))
 		var b strings.Builder
 		b.WriteString("\n") // the block starts a line
@@ -179,7 +187,8 @@ func FuzzLookThrough(f *testing.F) {
 	f.Add([]byte("%2"), []byte("\\u00"), uint8(1), uint16(1), uint16(2))
 	f.Add([]byte("frame "), []byte(" len=40"), uint8(4), uint16(7), uint16(30))
 	f.Add([]byte("content: \"{{ "), []byte(" | b64decode }}\""), uint8(5), uint16(12), uint16(50))
-	f.Add([]byte("ci$"), []byte("\n$ "), uint8(6), uint16(93), uint16(170))
+	f.Add([]byte("Subject: key\n"), []byte("\n--b1--\n"), uint8(6), uint16(40), uint16(75))
+	f.Add([]byte("ci$"), []byte("\n$ "), uint8(7), uint16(93), uint16(170))
 	eng := engine(f)
 	secret := planted(f)
 	f.Fuzz(func(t *testing.T, pre, post []byte, enc uint8, c1, c2 uint16) {
@@ -194,7 +203,7 @@ func FuzzLookThrough(f *testing.F) {
 		streamed := runStream(t, eng, redact.KindText, text[:a], text[a:b], text[b:])
 		for name, out := range map[string][]byte{"whole": whole, "stream": streamed} {
 			if w, ok := survivorIn(out, encoded, secret); ok {
-				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%7, a, b, out)
+				t.Fatalf("%s: %q of the encoded secret survived (enc %d, cuts %d,%d): %q", name, w, enc%8, a, b, out)
 			}
 			if bytes.Count(out, []byte("\n")) != bytes.Count(text, []byte("\n")) {
 				t.Fatalf("%s: line count changed: %q", name, out)
@@ -227,7 +236,7 @@ func survivorIn(out []byte, encoded, secret string) (string, bool) {
 // isSyntax reports windows made only of the encoding's own syntax
 // (`{"token":"`, `https:\/\/x:`), which stand around the secret, not in it.
 func isSyntax(w string) bool {
-	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`, "payload(hex)=", "data '"} {
+	for _, s := range []string{`{"token":"`, `"}`, "?access=", "&x=1", `"{\"url\":\"https:\/\/x:`, `@github.com\/a\"}"`, "payload(hex)=", "data '", qpHeader} {
 		if strings.Contains(s, w) {
 			return true
 		}

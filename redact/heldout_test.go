@@ -98,7 +98,7 @@ func survivor(out []byte, secret string) (string, bool) {
 // left byte-identical, both through the content-type aware path and through
 // the text stream `warden redact` uses.
 //
-// Three corpora, all written by sessions that had not read this package. The first
+// Five corpora, all written by sessions that had not read this package. The first
 // (testdata/heldout) was written before the look-through work and then used to find what to
 // fix, so it is no longer held out; it gates at the issue's bar. The second (testdata/fresh)
 // was written after that work; it arrived at 0.822 (one look-alike changed) and its misses
@@ -107,8 +107,20 @@ func survivor(out []byte, secret string) (string, bool) {
 // the issue's bar too. Its one remaining miss, b64-k8s-tls-key, is redacted whole; the 8-byte
 // windows that survive are base64 of "-----BEGIN " shared with the certificate beside it,
 // which must stay. The third (testdata/third) was held out from all that work and measures
-// generalisation: 0.833 before it, 0.917 after, two look-alikes changed (secrets-third.md); it
-// gates at that score.
+// generalisation: 0.833 before it, 0.917 after, two look-alikes changed (secrets-third.md). The
+// fourth (testdata/fourth) measured false positives of the keyed-value model: 0.905 of its
+// secret blocks, 13 look-alikes changed; the keyed model's false positives were then fixed by
+// class (look-alikes changed: third 1, fourth 2). The misses of the third and fourth were fixed by
+// class (dotted values that are not code references, labels over values, positional CLI
+// passwords, .pgpass, provider formats and UUID tokens by name, shell $'...' quoting, YAML
+// continued quotes, quoted-printable bodies, event streams read as the server reads them), so
+// neither is held out any more: the third reaches 0.992 by content type and 0.985 as a text
+// stream (its SSE block is one channel only to the event-stream reader; its kubeconfig key is
+// redacted whole, like fresh's TLS key, and only the certificate's "-----BEGIN " windows remain),
+// the fourth 1.000; they gate there. The fifth (testdata/fifth) arrived at 0.793 with three
+// look-alikes changed; after fx-recall5's classes (secrets-fifth.md) it reaches 0.983 by content
+// type and 0.888 as a text stream (its split-stream blocks are one channel only to the
+// event-stream reader), no look-alike changed, and gates at the lower of the two.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
@@ -117,9 +129,9 @@ func TestHeldoutCorpus(t *testing.T) {
 	}{
 		{"testdata/heldout/secrets-heldout.jsonl", 0.97, 0},
 		{"testdata/fresh/secrets-fresh.jsonl", 0.97, 0},
-		{"testdata/third/secrets-third.jsonl", 0.91, 1},   // see testdata/third/secrets-third.md
-		{"testdata/fourth/secrets-fourth.jsonl", 0.90, 2}, // false positives fixed by class: see testdata/fourth/secrets-fourth.md
-		{"testdata/fifth/secrets-fifth.jsonl", 0.86, 0},   // held out until fx-recall5; text stream 0.862: see testdata/fifth/secrets-fifth.md
+		{"testdata/third/secrets-third.jsonl", 0.98, 1},   // see testdata/third/secrets-third.md
+		{"testdata/fourth/secrets-fourth.jsonl", 1.00, 2}, // false positives fixed by class: see testdata/fourth/secrets-fourth.md
+		{"testdata/fifth/secrets-fifth.jsonl", 0.88, 0},   // by content type 0.983, text stream 0.888: see testdata/fifth/secrets-fifth.md
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
 	}

@@ -121,6 +121,7 @@ const (
 	lookB64After                 // a block follows (after an assignment operator or a space)
 	lookB64Word                  // a credential word encoded inside a block (see b64Words)
 	lookHex                      // a keyword in hex (see hexLookRule)
+	lookQP                       // a quoted-printable MIME part's header (see lookthrough_qp.go)
 )
 
 type lookHit struct {
@@ -186,6 +187,7 @@ var lookRules = func() []*rule {
 			"cg9zdgdyzxm6ly9", "cg9zdgdyzxnxbdovl", "bxlzcww6ly9", "bw9uz29kyjovl", "bw9uz29kyitzcny6ly9",
 			"cmvkaxm6ly9", "cmvkaxnzoi8v", "ywlxcdovl", "ywlxchm6ly9", "ahr0chm6ly9", "ahr0cdovl"),
 		look(lookB64Word, b64Words(b64Secrets...)...),
+		look(lookQP, "quoted-printable"),
 		look(lookB64After, "plain ", "basic ", "b64:", "b64=", `b64":`, "base64:", "base64=", `base64":`,
 			"password", "passwd", "pwd", "secret", "token", "auth", "credential", "creds", "key", "pass"),
 	}
@@ -275,7 +277,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 		countBound(&bounds.lookLayers)
 		return spans, pend
 	}
-	var esc, blocks, hexes []int
+	var esc, blocks, hexes, qps []int
 	for _, h := range hits {
 		switch h.kind {
 		case lookEscape:
@@ -287,6 +289,8 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			blocks = append(blocks, h.ks)
 		case lookHex:
 			hexes = append(hexes, h.ks)
+		case lookQP:
+			qps = append(qps, h.ke)
 		case lookB64Word:
 			s := h.ks
 			for s > 0 && h.ks-s < maxB64Run && b64Char[b[s-1]] {
@@ -315,6 +319,9 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 	if len(hexes) > 0 {
 		slices.Sort(hexes)
 		spans, pend = e.hexRuns(b, hexes, o, spans, pend, layer)
+	}
+	if len(qps) > 0 {
+		spans, pend = e.qpBodies(b, qps, o, spans, pend, layer)
 	}
 	if len(blocks) > 0 {
 		slices.Sort(blocks)

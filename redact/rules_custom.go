@@ -28,8 +28,6 @@ func genericRules() []*rule {
 	}
 }
 
-var dottedIdent = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)+$`)
-
 var placeholders = []string{
 	"example", "xxxx", "****", "placeholder", "your_", "your-", "yourpass", "changeme", "redacted",
 	"dummy", "sample", "${", "{{", "$(", "process.env", "getenv", "environ",

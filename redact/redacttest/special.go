@@ -130,6 +130,31 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		t := "s." + randString(r, "ABCDEFGHJKLMNPQRSTUVWXYZ", 8) + randString(r, "abcdefghijkmnopqrstuvwxyz", 8) + randString(r, "0123456789", 8)
 		return t, "VAULT_TOKEN: " + t
 	},
+	"labelled-secret": func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789abcdef", 32)
+		return v, "\nWebhook signing secret (prod)\n" + v + "\n"
+	},
+	"cli-positional-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 13)
+		return pw, "htpasswd -bB /etc/nginx/.htpasswd admin '" + pw + "'"
+	},
+	"pgpass-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 17)
+		return pw, "\ndb.example.test:5432:*:replicator:" + pw + "\n"
+	},
+	"hashicorp-uuid-token": func(r *rand.Rand) (string, string) {
+		h := "0123456789abcdef"
+		v := randString(r, h, 8) + "-" + randString(r, h, 4) + "-4" + randString(r, h, 3) + "-a" + randString(r, h, 3) + "-" + randString(r, h, 12)
+		return v, "X-Consul-Token: " + v
+	},
+	"shell-ansi-c-quoted": func(r *rand.Rand) (string, string) {
+		pw := "Fk9" + randString(r, alnum, 6) + "\\'" + randString(r, alnum, 8)
+		return pw, "export PGPASSWORD=$'" + pw + "'"
+	},
+	"continued-quoted-value": func(r *rand.Rand) (string, string) {
+		a, b := "Fk9"+randString(r, alnum, 21), randString(r, alnum, 24)
+		return b, "api_key: \"" + a + "\\\n  " + b + "\"\n"
+	},
 	"exact-value": func(r *rand.Rand) (string, string) {
 		v := "injected-" + randString(r, alnum, 20)
 		return v, "echo " + v
