@@ -126,17 +126,30 @@ func unwrapB64(dst, blk []byte) []byte {
 // the whole block is decoded once it is complete. len(b) when b does not end
 // so, or when the block is longer than a stream holds (maxB64Hold).
 func trailingWrapped(b []byte) int {
-	ls := wrapLineStart(b, len(b))
-	if ls < 0 || len(b)-ls > maxWrapLine {
-		return len(b)
+	// The line b ends with: base64 (or nothing) after its indentation. Walked
+	// back from the end, so ordinary text costs a step or two.
+	cur := len(b)
+	for cur > 0 && len(b)-cur <= maxWrapLine && b64Char[b[cur-1]] {
+		cur--
 	}
-	cur := ls
-	for cur < len(b) && (b[cur] == ' ' || b[cur] == '\t') {
-		cur++
+	ls := cur
+	for ls > 0 && cur-ls < 64 && (b[ls-1] == ' ' || b[ls-1] == '\t') {
+		ls--
+	}
+	if ls == 0 || b[ls-1] != '\n' {
+		return len(b)
 	}
 	indent := b[ls:cur]
-	if b64LineRun(b, cur) != len(b) {
-		return len(b)
+	if cur == len(b) && ls == cur && ls > 1 {
+		// Nothing of the next line yet: the block's indentation is the last line's.
+		pls := wrapLineStart(b, ls-1)
+		pi := pls
+		for pls >= 0 && pi < ls-1 && (b[pi] == ' ' || b[pi] == '\t') {
+			pi++
+		}
+		if pls >= 0 {
+			indent = b[pls:pi]
+		}
 	}
 	start, width := len(b), 0
 	for ls > 0 && len(b)-ls < maxB64Hold {

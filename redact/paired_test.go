@@ -176,11 +176,12 @@ func TestWrappedBase64(t *testing.T) {
 		{"coreutils 76", "$ base64 .env.production\n" + wrapB64(env, 76, "") + "$ ", "", ""},
 		{"openssl 64", "$ openssl base64 -in .env\n" + wrapB64(env, 64, "") + "$ ", "", ""},
 		{"indented yaml", "data:\n  env: |\n" + wrapB64(env, 76, "    ") + "kind: Secret\n", "", ""},
+		{"indented, word late", "data:\n  app.env: |\n" + wrapB64(late, 64, "    ") + "kind: Secret\n", "", ""},
 		{"credential word late", "$ base64 app.env\n" + wrapB64(late, 76, "") + "$ ", "", ""},
 		{"crlf", strings.ReplaceAll("$ base64 .env\n"+wrapB64(env, 76, ""), "\n", "\r\n"), "", ""},
 	} {
 		enc := base64.StdEncoding.EncodeToString([]byte(env))
-		if c.name == "credential word late" {
+		if strings.Contains(c.name, "late") {
 			enc = base64.StdEncoding.EncodeToString([]byte(late))
 		}
 		t.Run(c.name, func(t *testing.T) {
