@@ -1,17 +1,11 @@
 package policy_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
-	"github.com/warden-gw/warden/cel/pack"
+	"github.com/warden-gw/warden/cel/internal/celtest"
 	"github.com/warden-gw/warden/cel/policy"
 	"github.com/warden-gw/warden/cel/policycli"
 	"github.com/warden-gw/warden/exchange"
@@ -21,49 +15,7 @@ import (
 // test cases.
 func corpus(t *testing.T) [][]byte {
 	t.Helper()
-	var lines [][]byte
-	files, _ := filepath.Glob("../testdata/*.jsonl")
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(nil, 4<<20)
-		for sc.Scan() {
-			if l := strings.TrimSpace(sc.Text()); l != "" {
-				lines = append(lines, []byte(l))
-			}
-		}
-		_ = fh.Close()
-	}
-	err := fs.WalkDir(pack.FS, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasPrefix(p, "tests-") {
-			return err
-		}
-		data, err := fs.ReadFile(pack.FS, p)
-		if err != nil {
-			return err
-		}
-		docs, err := policy.ParseDocuments(p, data)
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			spec, err := d.TestSpec()
-			if err != nil {
-				return err
-			}
-			for _, c := range spec.Cases {
-				line, err := json.Marshal(c.Input)
-				if err != nil {
-					return err
-				}
-				lines = append(lines, line)
-			}
-		}
-		return nil
-	})
+	lines, err := celtest.CheckInputs("../testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
