@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	kafkago "github.com/segmentio/kafka-go"
+
 	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/audit/kafka"
 	"github.com/warden-gw/warden/exchange"
@@ -390,4 +392,56 @@ func TestVerifyAcrossKeyChange(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
+}
+
+// A topic holding every entry twice (Kafka delivers at least once) verifies with the trail's own
+// count of entries, and says how many copies it dropped.
+func TestKafkaVerifyCountsCopiesOnce(t *testing.T) {
+	brokers, dir := kafkaSession(t)
+	pub := filepath.Join(dir, "checkpoint.key.pub")
+	once, err := run("verify", "--brokers", brokers, "--pubkey", pub)
+	if err != nil || !strings.Contains(once, "verify: OK") {
+		t.Fatalf("verify topic: %v\n%s", err, once)
+	}
+	copyTopic(t, strings.Split(brokers, ","), "warden.audit")
+	twice, err := run("verify", "--brokers", brokers, "--pubkey", pub)
+	if err != nil {
+		t.Fatalf("verify topic with copies: %v\n%s", err, twice)
+	}
+	first := func(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+	if first(twice) != first(once) {
+		t.Errorf("with every entry twice the summary changed:\n once: %s\ntwice: %s", first(once), first(twice))
+	}
+	if !strings.Contains(twice, "entries were read twice") {
+		t.Errorf("no word of the copies:\n%s", twice)
+	}
+}
+
+// copyTopic appends a copy of every message of topic to its own partition.
+func copyTopic(t *testing.T, brokers []string, topic string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	byPart := map[int][]kafkago.Message{}
+	err := kafka.ReadAll(ctx, kafka.Config{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: topic}, func(m kafka.Consumed) error {
+		var hs []kafkago.Header
+		for k, v := range m.Headers {
+			hs = append(hs, kafkago.Header{Key: k, Value: []byte(v)})
+		}
+		byPart[m.Partition] = append(byPart[m.Partition], kafkago.Message{Key: m.Key, Value: m.Value, Headers: hs})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, ms := range byPart {
+		conn, err := kafkago.DialLeader(ctx, "tcp", brokers[0], topic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.WriteMessages(ms...); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.Close()
+	}
 }

@@ -81,7 +81,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	v := verification(rep, keys, keyPaths)
 	if dups > 0 {
-		v.Warnings = append(v.Warnings, fmt.Sprintf("%d entries were read twice (identical copies, as Kafka may deliver them); each is counted once", dups))
+		v.Warnings = append(v.Warnings, copiesWarning(dups))
 	}
 	r := report.Build(entries, from, to, v, time.Now())
 	f, err := os.Create(*htmlPath)
@@ -104,6 +104,11 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fmt.Errorf("%w: %s", ErrVerifyFailed, rep.First())
 	}
 	return nil
+}
+
+// copiesWarning says how many identical copies dropCopies dropped.
+func copiesWarning(n int) string {
+	return fmt.Sprintf("%d entries were read twice (identical copies, as Kafka may deliver them); each is counted once", n)
 }
 
 // dropCopies drops the entries whose payload is byte for byte one read before: Kafka delivers at
