@@ -97,6 +97,9 @@ func AWS(r *exchange.Request) (AWSCall, bool) {
 	if c.Action == "" && strings.EqualFold(r.Method, "DELETE") {
 		c.Category = CategoryDestroy // a REST DELETE we cannot name still deletes something
 	}
+	if c.Action == "" && c.Category != CategoryDestroy && restAccessChange(r.Method, path) {
+		c.Category = CategoryAccess // Lambda AddPermission, EFS PutFileSystemPolicy, ...
+	}
 	c.DryRun = dryRun(c.Source, query, r)
 	if c.Category == CategoryDestroy && !c.DryRun {
 		c.Destructive = true

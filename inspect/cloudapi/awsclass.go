@@ -164,3 +164,25 @@ func s3Action(method, path string, q url.Values, hostLabels []string, h exchange
 	}
 	return ""
 }
+
+// accessSubresources are the last path segments under which AWS's REST-JSON services keep a
+// resource's access policy or grants: Lambda AddPermission (POST .../functions/F/policy) and
+// AddLayerVersionPermission, EFS PutFileSystemPolicy (PUT .../file-systems/ID/policy), Glacier
+// SetVaultAccessPolicy (PUT .../vaults/V/access-policy), and their kin.
+var accessSubresources = map[string]bool{
+	"policy": true, "policies": true, "resource-policy": true, "access-policy": true,
+	"permissions": true, "acl": true, "grants": true,
+}
+
+// restAccessChange reports whether a REST call that names no action writes a resource's access
+// policy or grants: a POST, PUT or PATCH whose last path segment is one of accessSubresources
+// (a function or vault merely named "policy" is an earlier segment, and stays a write).
+func restAccessChange(method, path string) bool {
+	switch strings.ToUpper(method) {
+	case "POST", "PUT", "PATCH":
+	default:
+		return false
+	}
+	p := strings.TrimRight(path, "/")
+	return accessSubresources[strings.ToLower(p[strings.LastIndexByte(p, '/')+1:])]
+}

@@ -53,6 +53,23 @@ func TestAWS(t *testing.T) {
 			"dynamodb", "BatchDeleteItem", "us-east-1", CategoryDestroy,
 		},
 		{
+			// REST-JSON calls name no action: the path says they write an access policy.
+			"lambda add permission is access", req("POST", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/billing-export/policy", `{"Action":"lambda:InvokeFunction","Principal":"*","StatementId":"s1"}`),
+			"lambda", "", "us-east-1", CategoryAccess,
+		},
+		{
+			"efs put file system policy is access", req("PUT", "elasticfilesystem.eu-west-1.amazonaws.com", "/2015-02-01/file-systems/fs-01/policy", `{}`),
+			"elasticfilesystem", "", "eu-west-1", CategoryAccess,
+		},
+		{
+			"lambda get policy is no change", req("GET", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/billing-export/policy", ""),
+			"lambda", "", "us-east-1", CategoryWrite,
+		},
+		{
+			"a function named policy is invoked, not an access change", req("POST", "lambda.us-east-1.amazonaws.com", "/2015-03-31/functions/policy/invocations", `{}`),
+			"lambda", "", "us-east-1", CategoryWrite,
+		},
+		{
 			"put bucket policy is access", req("PUT", "s3.us-west-2.amazonaws.com", "/logs?policy", `{}`),
 			"s3", "PutBucketPolicy", "us-west-2", CategoryAccess,
 		},

@@ -14,23 +14,8 @@ import (
 	"github.com/warden-gw/warden/cel/pack"
 )
 
-// lambdaHoldPolicy is the one rule the EC2/Lambda refusal test adds to the default pack: the
-// pack holds AWS access changes it can name (EC2's AuthorizeSecurityGroupIngress), but names no
-// REST-JSON action, so Lambda's AddPermission (POST .../functions/NAME/policy) is held here.
-const lambdaHoldPolicy = `apiVersion: warden.dev/v1
-kind: Policy
-metadata: {name: sdk-refusals-lambda}
-spec:
-  rules:
-  - name: lambda-permission-changes-need-a-human
-    when: request.method == "POST" && request.path.startsWith("/2015-03-31/functions/") && request.path.endsWith("/policy")
-    action: require_approval
-    message: granting access to a function needs an approver
-`
-
-// defaultPackWith is the default policy pack's Policy documents plus extra, as one
-// multi-document YAML file.
-func defaultPackWith(t *testing.T, extra string) string {
+// defaultPackYAML is the default policy pack's Policy documents as one multi-document YAML file.
+func defaultPackYAML(t *testing.T) string {
 	t.Helper()
 	ents, err := pack.FS.ReadDir(".")
 	if err != nil {
@@ -47,7 +32,7 @@ func defaultPackWith(t *testing.T, extra string) string {
 		}
 		docs = append(docs, string(b))
 	}
-	return strings.Join(append(docs, extra), "\n---\n")
+	return strings.Join(docs, "\n---\n")
 }
 
 // ec2LambdaUpstream answers the allowed calls as EC2 (query protocol, XML) and Lambda
@@ -73,7 +58,7 @@ func ec2LambdaUpstream(w http.ResponseWriter, r *http.Request) {
 // pack denies surfaces as the SDK's API error with the rule, the reason and the request id the
 // audit record is found under; a held call names its approval id; a read passes through.
 func TestEC2AndLambdaSDKsReadWardensRefusals(t *testing.T) {
-	rig := startSDKRig(t, defaultPackWith(t, lambdaHoldPolicy), http.HandlerFunc(ec2LambdaUpstream))
+	rig := startSDKRig(t, defaultPackYAML(t), http.HandlerFunc(ec2LambdaUpstream))
 	cfg := awsConfig(rig)
 	ec2c := ec2.NewFromConfig(cfg)
 	lc := lambda.NewFromConfig(cfg)
@@ -141,12 +126,12 @@ func TestEC2AndLambdaSDKsReadWardensRefusals(t *testing.T) {
 			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*"),
 		})
 		wantInError(t, err, "api error AccessDeniedException", "warden requires a human approval",
-			"rule lambda-permission-changes-need-a-human", "retry the same request")
+			"rule aws-access-change", "retry the same request")
 		ae, rid := awsAPIError(t, err)
 		if approvalIDIn(t, ae.ErrorMessage()) == "" || rid == "" || !strings.Contains(ae.ErrorMessage(), "request id "+rid) {
 			t.Errorf("SDK request id %q, message %q", rid, ae.ErrorMessage())
 		}
-		rig.wantRecorded(t, rid, "lambda-permission-changes-need-a-human")
+		rig.wantRecorded(t, rid, "aws-access-change")
 	})
 
 	hits := rig.upstreamHits()
