@@ -10,7 +10,11 @@ import (
 // struct alone). fn reports whether it used the member; a used name seen twice sends the record
 // to encoding/json, whose merging of duplicates this reader does not copy.
 func fields(v []byte, fn func(k, v []byte) (bool, error)) error {
-	_, err := walkFields(v, fn)
+	_, err := fieldsAt(v, 0, unchecked, func(k []byte, i int) (int, bool, error) {
+		end := skipKnown(v, i)
+		used, err := fn(k, v[i:end])
+		return end, used, err
+	})
 	return err
 }
 
@@ -96,31 +100,6 @@ func valueEnd(b []byte, i, depth int) (int, error) {
 		return skipKnown(b, i), nil
 	}
 	return skipDepth(b, i, depth)
-}
-
-func walkFields(v []byte, fn func(k, v []byte) (bool, error)) (int, error) {
-	if string(v) == "null" {
-		return len(v), nil
-	}
-	var used [16][]byte
-	n := 0
-	return walkMembers(v, 0, false, func(k, v []byte) error {
-		ok, err := fn(k, v)
-		if err != nil || !ok {
-			return err
-		}
-		for _, u := range used[:n] {
-			if string(u) == string(k) {
-				return errFallback
-			}
-		}
-		if n == len(used) {
-			return errFallback
-		}
-		used[n] = k
-		n++
-		return nil
-	})
 }
 
 // elems calls fn for each element of the array v; null gives none.

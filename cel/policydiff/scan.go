@@ -110,10 +110,9 @@ func isHex(c byte) bool {
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
 
-// skipValue returns the index after the JSON value that starts at b[i] (no leading space),
-// checking its syntax as fully as encoding/json does, without decoding it.
-func skipValue(b []byte, i int) (int, error) { return skipDepth(b, i, 0) }
-
+// skipDepth returns the index after the JSON value that starts at b[i] (no leading space),
+// checking its syntax as fully as encoding/json does, without decoding it; depth is the
+// nesting depth of that value.
 func skipDepth(b []byte, i, depth int) (int, error) {
 	if i >= len(b) || depth > maxDepth {
 		return 0, errSyntax
@@ -236,7 +235,7 @@ func skipNumber(b []byte, i int) (int, error) {
 	return i, nil
 }
 
-// skipKnown returns the index after the value at b[i] in a span skipValue already checked:
+// skipKnown returns the index after the value at b[i] in a span skipDepth already checked:
 // it only finds the value's end.
 func skipKnown(b []byte, i int) int {
 	switch b[i] {
@@ -283,63 +282,6 @@ func knownStringEnd(b []byte, i int) int {
 			return j + 1
 		}
 		j++
-	}
-}
-
-// walkMembers calls fn for each member of the object at b[i] with its key and the span of its
-// value, and returns the index after the object. With check set it also checks the syntax of
-// each value (for the outermost object, whose bytes nothing checked yet); without, the object
-// lies in a span already checked.
-func walkMembers(b []byte, i int, check bool, fn func(key []byte, v []byte) error) (int, error) {
-	i = skipWS(b, i)
-	if i >= len(b) || b[i] != '{' {
-		return 0, errSyntax
-	}
-	i = skipWS(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return 0, errSyntax
-		}
-		end, esc, err := skipString(b, i)
-		if err != nil {
-			return 0, err
-		}
-		key := b[i+1 : end-1]
-		if esc || !plainKey(key) {
-			// encoding/json matches member names case-insensitively and after unescaping:
-			// leave such records to it (parseRecordSlow).
-			return 0, errFallback
-		}
-		i = skipWS(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return 0, errSyntax
-		}
-		i = skipWS(b, i+1)
-		var vend int
-		if check {
-			if vend, err = skipValue(b, i); err != nil {
-				return 0, err
-			}
-		} else {
-			vend = skipKnown(b, i)
-		}
-		if err := fn(key, b[i:vend]); err != nil {
-			return 0, err
-		}
-		i = skipWS(b, vend)
-		if i >= len(b) {
-			return 0, errSyntax
-		}
-		if b[i] == '}' {
-			return i + 1, nil
-		}
-		if b[i] != ',' {
-			return 0, errSyntax
-		}
-		i = skipWS(b, i+1)
 	}
 }
 
