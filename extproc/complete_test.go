@@ -3,7 +3,11 @@ package extproc
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
+
+	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	"google.golang.org/grpc"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -39,6 +43,78 @@ func TestCompletionRecordWhenTheLastReplyIsNotSent(t *testing.T) {
 	}
 	h.st.finish(context.Background(), errors.New("transport is closing")) // Send failed: serve returns its error
 	h.st.afterReplies(context.Background())
+	req, comp := h.audit.counts()
+	if req != 1 || comp != 1 {
+		t.Fatalf("records: %d request, %d completion; want 1 and 1", req, comp)
+	}
+	if c := h.audit.completions[0]; c.Disposition != exchange.Failed || c.ErrorCode != "stream_error" {
+		t.Fatalf("completion record after a failed send: disposition %q, error_code %q", c.Disposition, c.ErrorCode)
+	}
+}
+
+// scriptedStream is an ext_proc stream for Server.Process: it hands out msgs, then io.EOF (Envoy
+// half-closing after its last expected reply), and keeps what the server sent.
+type scriptedStream struct {
+	grpc.ServerStream
+	msgs   []*extprocv3.ProcessingRequest
+	sent   []*extprocv3.ProcessingResponse
+	failAt int // the send that fails (1 is the first), 0 for none
+}
+
+func (s *scriptedStream) Context() context.Context { return context.Background() }
+
+func (s *scriptedStream) Recv() (*extprocv3.ProcessingRequest, error) {
+	if len(s.msgs) == 0 {
+		return nil, io.EOF
+	}
+	m := s.msgs[0]
+	s.msgs = s.msgs[1:]
+	return m, nil
+}
+
+func (s *scriptedStream) Send(r *extprocv3.ProcessingResponse) error {
+	if len(s.sent)+1 == s.failAt {
+		return errors.New("transport is closing")
+	}
+	s.sent = append(s.sent, r)
+	return nil
+}
+
+// TestProcessWritesTheCompletionRecordAfterTheLastReply drives a whole exchange through
+// Server.Process, as gRPC does: the completion record written after the last reply is sent says
+// the answer went out (allowed, status 200), not that the stream ended early. The tests above
+// call afterReplies themselves; this one fails if the server's stream loop stops calling it.
+func TestProcessWritesTheCompletionRecordAfterTheLastReply(t *testing.T) {
+	h := newHarness(t, nil)
+	s := &scriptedStream{msgs: []*extprocv3.ProcessingRequest{
+		reqHeaders(true), respHeaders(true, "content-type", "application/json"),
+	}}
+	if err := h.st.srv.Process(s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.sent) != 2 {
+		t.Fatalf("replies sent: %d, want 2", len(s.sent))
+	}
+	req, comp := h.audit.counts()
+	if req != 1 || comp != 1 {
+		t.Fatalf("records: %d request, %d completion; want 1 and 1", req, comp)
+	}
+	if c := h.audit.completions[0]; c.Disposition != exchange.Allowed || c.Status != 200 || c.ErrorCode != "" {
+		t.Fatalf("completion record: disposition %q, status %d, error_code %q; want allowed, 200, none",
+			c.Disposition, c.Status, c.ErrorCode)
+	}
+}
+
+// TestProcessRecordsAFailedLastReply: when gRPC cannot send the last reply, Server.Process
+// still leaves one completion record, which says the stream failed.
+func TestProcessRecordsAFailedLastReply(t *testing.T) {
+	h := newHarness(t, nil)
+	s := &scriptedStream{msgs: []*extprocv3.ProcessingRequest{
+		reqHeaders(true), respHeaders(true, "content-type", "application/json"),
+	}, failAt: 2}
+	if err := h.st.srv.Process(s); err == nil {
+		t.Fatal("Process returned no error though the last reply was not sent")
+	}
 	req, comp := h.audit.counts()
 	if req != 1 || comp != 1 {
 		t.Fatalf("records: %d request, %d completion; want 1 and 1", req, comp)

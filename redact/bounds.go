@@ -10,7 +10,7 @@ import "sync/atomic"
 var bounds struct {
 	lookWindow  atomic.Uint64 // a look-through window grew maxWindowGrowth times and a match was still open
 	lookLayers  atomic.Uint64 // an encoding maxLayers deep inside others was not decoded
-	b64Block    atomic.Uint64 // a base64 run longer than maxB64Run (64 KiB) was not decoded
+	b64Block    atomic.Uint64 // a base64 run (or wrapped block) longer than maxB64Run (64 KiB) was not decoded (whole)
 	hexRun      atomic.Uint64 // a hex run longer than maxHexRun either side of a hit was decoded in part
 	unlearned   atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
 	pathSegment atomic.Uint64 // a URL path segment after a secret's name ran past maxKeyedValue bytes
@@ -25,7 +25,8 @@ func countBound(c *atomic.Uint64) { c.Add(1) }
 // as it stands), "lookthrough_layers" (an encoding found maxLayers (3)
 // encodings deep, such as a value percent-encoded four times, not decoded),
 // "base64_block_too_long" (a base64 run over 64 KiB, such as
-// an image, not decoded) and "hex_run_too_long" (a hex run over 2 KiB either
+// an image, not decoded; or a wrapped base64 block over 64 KiB, read line by
+// line instead of whole) and "hex_run_too_long" (a hex run over 2 KiB either
 // side of a keyword, decoded in part) and "stream_fields_unlearned" (a
 // streamed JSON value scanned on its own because 1024 fields had text held
 // at once; Stream.Limits gives the same per stream),

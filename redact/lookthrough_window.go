@@ -106,13 +106,15 @@ func (e *Engine) base64Blocks(b []byte, starts []int, o *Options, spans []span, 
 		}
 		wrapped := false
 		if s >= noWrap {
-			// A wrapped block longer than a block is read line by line, as before.
+			// A wrapped block longer than a block is read line by line, as before,
+			// and counted: it is not decoded whole.
 			bs, be, w := wrappedBlock(b, s, i, max(lastEnd, noWrap))
 			switch {
 			case w && be-bs <= maxB64Run:
 				s, i, lastEnd, wrapped = bs, be, be, true
 			case w:
 				noWrap = be
+				countBound(&bounds.b64Block)
 			}
 		}
 		for k := 0; !wrapped && i < len(b) && k < 2 && b[i] == '='; k++ {

@@ -59,20 +59,14 @@ func wrappedBlock(b []byte, s, e, floor int) (bs, be int, wrapped bool) {
 	// Lines before: each a full line of base64 of one wrap width.
 	bs = s
 	for s-bs <= maxB64Run {
-		pe := ls - 1 // the '\n' ending the previous line
-		if pe <= 0 || pe <= floor {
+		if ls-1 <= 0 || ls-1 <= floor {
 			break
 		}
-		if b[pe-1] == '\r' {
-			pe--
-		}
-		pls := wrapLineStart(b, pe)
-		ps := pls + len(indent)
-		if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe || !wrapWidth(pe-ps) ||
-			width != 0 && pe-ps != width || width == 0 && e-s > pe-ps {
+		pls, ps, w := prevWrapLine(b, ls, indent)
+		if w == 0 || width != 0 && w != width || width == 0 && e-s > w {
 			break
 		}
-		width, bs, ls, wrapped = pe-ps, ps, pls, true
+		width, bs, ls, wrapped = w, ps, pls, true
 	}
 	// Lines after, while the line so far is full.
 	be = e
@@ -98,6 +92,22 @@ func wrappedBlock(b []byte, s, e, floor int) (bs, be int, wrapped bool) {
 		be++
 	}
 	return bs, be, wrapped
+}
+
+// prevWrapLine looks at the line before the one starting at ls (ls > 0): when
+// it is indent and a run of base64 of a wrap width, it returns the line's
+// start, the run's start and its width; width 0 otherwise.
+func prevWrapLine(b []byte, ls int, indent []byte) (pls, ps, width int) {
+	pe := ls - 1 // the '\n' ending the previous line
+	if pe > 0 && b[pe-1] == '\r' {
+		pe--
+	}
+	pls = wrapLineStart(b, pe)
+	ps = pls + len(indent)
+	if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe || !wrapWidth(pe-ps) {
+		return -1, -1, 0
+	}
+	return pls, ps, pe - ps
 }
 
 func blankIndent(p []byte) bool {
@@ -153,17 +163,11 @@ func trailingWrapped(b []byte) int {
 	}
 	start, width := len(b), 0
 	for ls > 0 && len(b)-ls < maxB64Hold {
-		pe := ls - 1
-		if pe > 0 && b[pe-1] == '\r' {
-			pe--
-		}
-		pls := wrapLineStart(b, pe)
-		ps := pls + len(indent)
-		if pls < 0 || ps > pe || string(b[pls:ps]) != string(indent) || b64LineRun(b, ps) != pe ||
-			!wrapWidth(pe-ps) || width != 0 && pe-ps != width {
+		pls, _, w := prevWrapLine(b, ls, indent)
+		if w == 0 || width != 0 && w != width {
 			break
 		}
-		start, width, ls = pls, pe-ps, pls
+		start, width, ls = pls, w, pls
 	}
 	if width == 0 || len(b)-start >= maxB64Hold || len(b)-cur > width {
 		return len(b)

@@ -286,3 +286,17 @@ func TestPairedProviderKeys(t *testing.T) {
 		{"amqp routing key", `channel.basic_publish(exchange="orders", routing_key="orders.created.v2", body=msg)` + "\n", "", ""},
 	})
 }
+
+// TestWrappedBase64BoundIsCounted: a wrapped base64 block longer than the
+// engine decodes whole (64 KiB) is read line by line; that is counted by
+// BoundsReached as base64_block_too_long, as an unwrapped block that long is.
+func TestWrappedBase64BoundIsCounted(t *testing.T) {
+	eng := engine(t)
+	file := strings.Repeat("FEATURE_FLAG_ENABLED=true\n", 3000) + "SESSION_SECRET=2faf5a17a499c01794c5de774fd9e930f7b01f59348e7abfdd53f50b30e39b57\n"
+	in := []byte("$ base64 app.env\n" + wrapB64(file, 76, "") + "$ ")
+	before := redact.BoundsReached()["base64_block_too_long"]
+	eng.Redact(in, secretsOnly)
+	if after := redact.BoundsReached()["base64_block_too_long"]; after <= before {
+		t.Errorf("base64_block_too_long: %d before, %d after a %d-byte wrapped block", before, after, len(in))
+	}
+}

@@ -91,6 +91,13 @@ func TestDescribedThroughCheck(t *testing.T) {
 	redTeam(t, "described.jsonl", 40, 1, 0)
 }
 
+// TestDescribedHeldoutThroughCheck runs the held-out cases of described actions written by a
+// session that had not read the readers (cel/testdata/DESCRIBED-HELDOUT.md): it gates at their
+// arrival score, 0.706 recall and 0.029 false blocks, as a regression floor.
+func TestDescribedHeldoutThroughCheck(t *testing.T) {
+	redTeam(t, "described-heldout.jsonl", 60, 0.70, 0.03)
+}
+
 func redTeam(t *testing.T, file string, minCases int, minRecall, maxFalseBlock float64) {
 	in, err := os.ReadFile(filepath.Join("..", "testdata", file))
 	if err != nil {

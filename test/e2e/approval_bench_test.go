@@ -8,12 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
 	"github.com/warden-gw/warden/approval"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
-	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // BenchmarkHeldReleaseAcrossReplicas measures the whole path the issue names: a request held on
@@ -24,16 +21,12 @@ import (
 //
 //	go test ./test/e2e/ -run '^$' -bench HeldReleaseAcrossReplicas -benchtime 20x -count 3
 func BenchmarkHeldReleaseAcrossReplicas(b *testing.B) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "warden.approvals"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(cluster.Close)
+	approvals := sharedApprovalsKafka(b, 3)
 	policy := namespaceDeleteNeedsApproval(b)
 	token := approval.NewDevApproverToken()
 	configure := func(c *mainlib.Config) {
 		c.Policy = policy
-		c.Approval.Kafka = &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: cluster.ListenAddrs()}, Topic: "warden.approvals"}
+		c.Approval.Kafka = approvals
 		c.Approval.Hold = 60 * time.Second
 		c.Approval.DevApprover, c.Approval.DevApproverToken = true, token
 	}

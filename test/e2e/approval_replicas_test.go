@@ -8,13 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
 	"github.com/warden-gw/warden/approval"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/extproc/extproctest"
 	"github.com/warden-gw/warden/identity"
-	"github.com/warden-gw/warden/internal/kafkaconn"
 )
 
 // Two warden replicas share the approvals topic (kfake through internal/kafkaconn). The issue:
@@ -23,17 +20,13 @@ import (
 // through a second time. Now both answer with one approval id, and one approval lets exactly one
 // of two simultaneous retries through.
 func TestTwoReplicasOneApprovalPerAction(t *testing.T) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "warden.approvals"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cluster.Close)
+	approvals := sharedApprovalsKafka(t, 3)
 	is := newTestIssuer(t)
 	policy := namespaceDeleteNeedsApproval(t)
 	configure := func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}
-		c.Approval.Kafka = &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: cluster.ListenAddrs()}, Topic: "warden.approvals"}
+		c.Approval.Kafka = approvals
 		c.Approval.ApproverGroups = []string{"sre"}
 	}
 	a, b := startWarden(t, configure), startWarden(t, configure)

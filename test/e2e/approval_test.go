@@ -87,23 +87,32 @@ func adminDo(t testing.TB, method, url, token string, body []byte) (int, []byte)
 	return resp.StatusCode, b
 }
 
+// sharedApprovalsKafka starts an in-process Kafka (kfake, closed when tb ends) holding the
+// approvals topic with the given partitions, and returns the approval store config through which
+// warden replicas share approval state. mainlib copies the config, so replicas may share it.
+func sharedApprovalsKafka(tb testing.TB, partitions int32) *approval.KafkaConfig {
+	tb.Helper()
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, "warden.approvals"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(cluster.Close)
+	return &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: cluster.ListenAddrs()}, Topic: "warden.approvals"}
+}
+
 // TestApprovalHeldOnOneReplicaIsReleasedByAnother runs two warden replicas that share approval
 // state through a Kafka topic (kfake). An agent's DELETE of a namespace needs approval: replica A
 // holds the request in flight; an outsider cannot release it; an approver approves through
 // replica B's admin API; A lets the request through, and its audit record names the agent and
 // the approval.
 func TestApprovalHeldOnOneReplicaIsReleasedByAnother(t *testing.T) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "warden.approvals"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cluster.Close)
+	approvals := sharedApprovalsKafka(t, 1)
 	is := newTestIssuer(t)
 	policy := namespaceDeleteNeedsApproval(t)
 	configure := func(c *mainlib.Config) {
 		c.Policy = policy
 		c.Identity = &identity.Config{Modes: []string{identity.ModeJWT}, JWT: identity.JWTConfig{Issuer: is.url, Audiences: []string{"warden"}, JWKSURL: is.url}}
-		c.Approval.Kafka = &approval.KafkaConfig{Settings: kafkaconn.Settings{Brokers: cluster.ListenAddrs()}, Topic: "warden.approvals"}
+		c.Approval.Kafka = approvals
 		c.Approval.ApproverGroups = []string{"sre"}
 		c.Approval.Hold = 60 * time.Second
 	}

@@ -51,16 +51,7 @@ func byRequest(rs []audit.Record) map[string]map[audit.Stage]audit.Record {
 func TestEveryPathLeavesItsRecordsAndTheChainVerifies(t *testing.T) {
 	w := startWarden(t, nil)
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
-	run := func(id, method, url, body string) {
-		t.Helper()
-		var b []string
-		if body != "" {
-			b = []string{body}
-		}
-		if _, err := w.envoy.Run(context.Background(), request(method, url, map[string]string{"x-request-id": id, "content-type": "application/json"}, b...), up); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := jsonSender(t, w, up, "")
 	run("allowed-1", "GET", "https://api.example/v1/models", "")
 	run("denied-1", "POST", "https://db.internal/sql", `{"query":"DROP TABLE users"}`)
 

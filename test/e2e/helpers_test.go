@@ -126,3 +126,23 @@ func staticUpstream(status int, headers extproctest.Headers, body string) (extpr
 	})
 	return up, func() string { mu.Lock(); defer mu.Unlock(); return seen }
 }
+
+// jsonSender returns send(id, method, url, body): it runs one request through w's Envoy to up
+// with x-request-id id, content-type application/json and, when ua is not empty, that
+// user-agent; an empty body sends no body. A run that fails ends the test.
+func jsonSender(t *testing.T, w *wardenProc, up extproctest.Upstream, ua string) func(id, method, url, body string) {
+	return func(id, method, url, body string) {
+		t.Helper()
+		var b []string
+		if body != "" {
+			b = []string{body}
+		}
+		h := map[string]string{"x-request-id": id, "content-type": "application/json"}
+		if ua != "" {
+			h["user-agent"] = ua
+		}
+		if _, err := w.envoy.Run(context.Background(), request(method, url, h, b...), up); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

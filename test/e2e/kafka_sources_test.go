@@ -56,17 +56,7 @@ func recordToKafka(t *testing.T) *kafkaTrail {
 		c.Audit.Kafka = &auditkafka.Config{Settings: kafkaconn.Settings{Brokers: brokers}, Topic: kafkaTopic}
 	})
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
-	send := func(id, method, url, body string) {
-		t.Helper()
-		var b []string
-		if body != "" {
-			b = []string{body}
-		}
-		h := map[string]string{"x-request-id": id, "content-type": "application/json", "user-agent": "kafka-agent/1"}
-		if _, err := w.envoy.Run(context.Background(), request(method, url, h, b...), up); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := jsonSender(t, w, up, "kafka-agent/1")
 	sql := func(q string) string { return `{"query":` + jsonString(q) + `}` }
 	send("scratch-delete", "POST", "https://db.internal/query", sql("DELETE FROM scratch.tmp"))
 	send("scratch-truncate", "POST", "https://db.internal/query", sql("TRUNCATE scratch.events"))

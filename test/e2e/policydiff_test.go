@@ -54,17 +54,7 @@ func relaxedPack(t *testing.T) string {
 func TestPolicyDiffOnARecordedSpool(t *testing.T) {
 	w := startWarden(t, nil)
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
-	send := func(id, method, url, body string) {
-		t.Helper()
-		var b []string
-		if body != "" {
-			b = []string{body}
-		}
-		h := map[string]string{"x-request-id": id, "content-type": "application/json"}
-		if _, err := w.envoy.Run(context.Background(), request(method, url, h, b...), up); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := jsonSender(t, w, up, "")
 	sql := func(q string) string { return `{"query":` + jsonString(q) + `}` }
 	mcp := func(q string) string {
 		return `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"execute_sql","arguments":{"query":` + jsonString(q) + `}}}`

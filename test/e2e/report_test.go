@@ -23,17 +23,7 @@ func recordReportTraffic(t *testing.T) string {
 	t.Helper()
 	w := startWarden(t, nil)
 	up, _ := staticUpstream(200, extproctest.Headers{{Key: "content-type", Value: "application/json"}}, `{"ok":true}`)
-	send := func(id, method, url, body string) {
-		t.Helper()
-		var b []string
-		if body != "" {
-			b = []string{body}
-		}
-		h := map[string]string{"x-request-id": id, "content-type": "application/json", "user-agent": "report-agent/1"}
-		if _, err := w.envoy.Run(context.Background(), request(method, url, h, b...), up); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := jsonSender(t, w, up, "report-agent/1")
 	send("r-select", "POST", "https://db.internal/query", `{"query":"SELECT id FROM billing.invoices WHERE id = 1"}`)
 	send("r-drop", "POST", "https://db.internal/query", `{"query":"DROP TABLE billing.invoices"}`)
 	send("r-pod", "DELETE", "https://k8s.internal:6443/api/v1/namespaces/prod/pods/web-1", "")
