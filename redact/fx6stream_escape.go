@@ -36,7 +36,8 @@ func hasAlnum(v []byte) bool {
 
 // joinLines adds to spans (the findings of b, sorted) the findings of b read
 // with its line breaks left out, where such a finding crosses a line break
-// and no finding of b as it stands overlaps it. A plain-text event stream
+// and names a more specific rule than the findings of b as it stands that
+// it overlaps. A plain-text event stream
 // cuts a token over data lines as readily as over events (`data: gsk_PCQ3`
 // / `data: EVSg...`), and many clients append the lines without a break; a
 // value that a line break ends as written (`KEY=<token>` / `Done.`) keeps
@@ -66,7 +67,7 @@ func (e *Engine) joinLines(b []byte, spans []span, o *Options, final bool) []spa
 	var added []span
 	for _, sp := range inner {
 		s, en := off[sp.s], off[sp.e-1]+1
-		if en-s == sp.e-sp.s || overlapsAny(spans, s, en) {
+		if en-s == sp.e-sp.s || !moreSpecific(sp, spans, s, en) {
 			continue
 		}
 		sp.s, sp.e = s, en
@@ -78,12 +79,16 @@ func (e *Engine) joinLines(b []byte, spans []span, o *Options, final bool) []spa
 	return mergeSpans(append(slices.Clone(spans), added...))
 }
 
-// overlapsAny reports whether a span overlaps [s, e).
-func overlapsAny(spans []span, s, e int) bool {
-	for _, sp := range spans {
-		if sp.s < e && s < sp.e {
-			return true
+// moreSpecific reports whether sp, found at [s, e), names a more specific rule
+// than every span that overlaps [s, e) (true when none does): a token format
+// found across a line break wins over a keyed value the line break cut
+// (`token:` / `glpat-Xq3` / `vR8s...`), a keyed value that would run over
+// the next line does not win over the token the line break ends.
+func moreSpecific(sp span, spans []span, s, e int) bool {
+	for _, o := range spans {
+		if o.s < e && s < o.e && o.prio <= sp.prio {
+			return false
 		}
 	}
-	return false
+	return true
 }

@@ -181,7 +181,7 @@ var lookRules = func() []*rule {
 		}
 	}
 	rs := []*rule{
-		look(lookEscape, `\u00`, `\":`, `=\"`),
+		look(lookEscape, `\u00`, `\":`, `=\"`, `= \"`, `: \"`),
 		look(lookEscape, slash...),
 		look(lookEscape, pct...),
 		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",

@@ -171,7 +171,7 @@ func (fr *frameReader) finish(key string, open bool) {
 	inner = slices.Clone(inner)
 	if ipend < len(c.buf) {
 		if open {
-			fr.hold(c.segAt(ipend).line)
+			fr.hold(c.segAt(c.holdFrom(ipend, inner)).line)
 		}
 		// Read the end as if the channel ended there (as scanFinal does): a value that
 		// runs to the end of the joined text is pending, not missing.
@@ -193,6 +193,29 @@ func (fr *frameReader) finish(key string, open bool) {
 	for _, sp := range inner {
 		fr.spans = c.mapSpan(fr.spans, sp)
 	}
+}
+
+// frameCtx is how much of a channel's text before a match still growing a
+// stream holds with it: the key and separator a keyed value needs
+// (`password=` in the event before the value's first piece).
+const frameCtx = 64
+
+// holdFrom returns the view offset a stream holds from when the scan is
+// pending at ipend: the start of the piece frameCtx bytes of text before it,
+// moved back before every finding that has a piece from there on (its
+// pieces are read again together, with the events that follow).
+func (c *frameChan) holdFrom(ipend int, spans []span) int {
+	h := max(0, ipend-frameCtx)
+	for moved := true; moved; {
+		moved = false
+		h = c.segAt(h).vs
+		for _, sp := range spans {
+			if sp.s < h && sp.e > h {
+				h, moved = sp.s, true
+			}
+		}
+	}
+	return h
 }
 
 // segAt returns the piece holding view byte i.
