@@ -166,10 +166,14 @@ func TestEncoderEscapedPasswords(t *testing.T) {
 		`DB_PASSWORD="` + pw + `"`,
 	}
 	encoders := map[string]func(string) string{
-		"go":     func(s string) string { b, _ := json.Marshal(s); return string(b) },
-		"php":    func(s string) string { b, _ := json.Marshal(s); return strings.ReplaceAll(string(b), "/", `\/`) },
-		"gson":   gsonString,
-		"double": func(s string) string { b, _ := json.Marshal(map[string]string{"cmd": s}); c, _ := json.Marshal(string(b)); return string(c) },
+		"go":   func(s string) string { b, _ := json.Marshal(s); return string(b) },
+		"php":  func(s string) string { b, _ := json.Marshal(s); return strings.ReplaceAll(string(b), "/", `\/`) },
+		"gson": gsonString,
+		"double": func(s string) string {
+			b, _ := json.Marshal(map[string]string{"cmd": s})
+			c, _ := json.Marshal(string(b))
+			return string(c)
+		},
 	}
 	for _, line := range lines {
 		for name, enc := range encoders {
