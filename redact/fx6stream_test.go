@@ -220,3 +220,23 @@ func TestAngleBracketPlaceholdersKept(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTextFrames: text with event framing (SSE data lines, JSON lines, cut anywhere) read as
+// text whole and as a stream cut in two: the look-through never fails and both outputs keep
+// the text's lines.
+func FuzzTextFrames(f *testing.F) {
+	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"key sk-ant-api03-\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"AAAAbbbbCCCCddddEEEEffff0123456789\"}}]}\n\ndata: [DONE]\n\n"), uint16(70))
+	f.Add([]byte("{\"response\":\"password=\",\"done\":false}\n{\"response\":\"Xk9\\u0026pQ\",\"done\":false}\r\n{\"response\":\"\",\"done\":true}"), uint16(30))
+	f.Add([]byte("data: Your key is\ndata: gsk_\ndata: \xEF\xBB\xBFdata: x\n:comment\nevent: e\n\n{\"a\":\"\\ud83d\"}\n}\n{"), uint16(12))
+	f.Add([]byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ghp_\"}}\n\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\\\"\\b\\f\"}}\n\n"), uint16(90))
+	eng := engine(f)
+	f.Fuzz(func(t *testing.T, wire []byte, cut uint16) {
+		c := int(cut) % (len(wire) + 1)
+		whole, _ := eng.Redact(wire, redact.Options{})
+		streamed := streamText(t, eng, wire[:c], wire[c:])
+		n := bytes.Count(wire, []byte("\n"))
+		if bytes.Count(whole, []byte("\n")) != n || bytes.Count(streamed, []byte("\n")) != n {
+			t.Fatalf("lines changed:\n%q\nwhole %q\nstream %q", wire, whole, streamed)
+		}
+	})
+}
