@@ -45,7 +45,7 @@ func isPlaceholder(v []byte) bool {
 	if bytes.Contains(v, []byte("%s")) || bytes.Contains(v, []byte("%v")) {
 		return true
 	}
-	if digestOrARN(lv) || valueReference(v) || maskRun(v) || maskedDisplay(v) || jwtHeaderOnly(v) {
+	if digestOrARN(lv) || valueReference(v) || maskRun(v) || maskedDisplay(v) || jwtHeaderOnly(v) || isoTimestamp(v) {
 		return true
 	}
 	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && angleSlot(v, lt) {
