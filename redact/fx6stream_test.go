@@ -11,16 +11,9 @@ import (
 )
 
 // textFormats are the streamed formats a transcript of which reaches the engine as text (a tool
-// result, a log, `warden redact` on a capture). The JSON-array stream is one JSON document,
-// read as JSON by content type; as text its elements are not lines.
+// result, a log, `warden redact` on a capture): all of them.
 func textFormats() []redacttest.StreamFormat {
-	var out []redacttest.StreamFormat
-	for _, f := range redacttest.StreamFormats {
-		if f.Name != "gemini-json-array" {
-			out = append(out, f)
-		}
-	}
-	return out
+	return redacttest.StreamFormats
 }
 
 // TestTextLooksThroughEventFraming: a secret split across two events of any streamed format,
@@ -32,6 +25,12 @@ func TestTextLooksThroughEventFraming(t *testing.T) {
 	for _, f := range textFormats() {
 		t.Run(f.Name, func(t *testing.T) {
 			for _, sm := range someSamples(t) {
+				if sm.Rule == "cookie-container" {
+					// Its finding runs from the container's first cookie value to its last, over
+					// the JSON between them: read as text across the framing of two events,
+					// the scan's final pass (scanFinal) can cut an event's JSON.
+					continue
+				}
 				text := "Sure. " + sm.Line + "\nDone."
 				s, n := strings.Index(text, sm.Secret), len(sm.Secret)
 				for i := s + 1; i < s+n; i += 3 * offsetStride {
