@@ -228,6 +228,7 @@ func FuzzTextFrames(f *testing.F) {
 	f.Add([]byte("{\"response\":\"password=\",\"done\":false}\n{\"response\":\"Xk9\\u0026pQ\",\"done\":false}\r\n{\"response\":\"\",\"done\":true}"), uint16(30))
 	f.Add([]byte("data: Your key is\ndata: gsk_\ndata: \xEF\xBB\xBFdata: x\n:comment\nevent: e\n\n{\"a\":\"\\ud83d\"}\n}\n{"), uint16(12))
 	f.Add([]byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ghp_\"}}\n\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\\\"\\b\\f\"}}\n\n"), uint16(90))
+	f.Add([]byte("[{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hf_\"}]},\"index\":0}]}\n,\r\n{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"abc\\\"\"}]},\"index\":0}]},\n{\"x\":[\"]\"]}\n]"), uint16(50))
 	eng := engine(f)
 	f.Fuzz(func(t *testing.T, wire []byte, cut uint16) {
 		c := int(cut) % (len(wire) + 1)
