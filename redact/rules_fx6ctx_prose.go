@@ -61,6 +61,12 @@ func matchProse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 			break
 		}
 	}
+	if !separated {
+		// A qualifier before the colon: "password (generated): V", "token for the CI bot: V".
+		if k := labelTail(b, j); k > j {
+			j, separated = skipSpaces(b, k, 3), true
+		}
+	}
 	if j >= len(b) {
 		return -1, -1, -1
 	}
@@ -71,14 +77,14 @@ func matchProse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for j < len(b) && j-vs <= 512 && labelValueByte(b[j]) {
 		j++
 	}
+	if j == len(b) {
+		return -1, -1, vs // the value may still be growing
+	}
 	for j > vs && (b[j-1] == '.' || b[j-1] == '!' || b[j-1] == '?') {
 		j-- // the sentence's full stop
 	}
 	if j-vs < 8 || j < len(b) && isWordByte(b[j]) {
 		return -1, -1, -1
-	}
-	if j >= len(b) {
-		return -1, -1, -1 // a value at the very end: scanFinal reads it again with a newline
 	}
 	if c := b[j]; c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ',' && c != '.' && c != '`' && c != '"' && c != '\'' && c != ')' {
 		return -1, -1, -1
@@ -216,4 +222,17 @@ func tokenPrefixRest(v []byte) ([]byte, bool) {
 		rest = rest[i+1:]
 	}
 	return rest, len(rest) < len(v)
+}
+
+// labelTail returns the index after `<qualifier>: ` at i (a parenthesised
+// note or a few words, at most 40 bytes, then a colon and a blank), or i.
+func labelTail(b []byte, i int) int {
+	j := i
+	for j < len(b) && j-i < 40 && (isAlnum(b[j]) || b[j] == ' ' || b[j] == '(' || b[j] == ')' || b[j] == '-' || b[j] == '_' || b[j] == '\'') {
+		j++
+	}
+	if j == i || j+1 >= len(b) || b[j] != ':' || b[j+1] != ' ' {
+		return i
+	}
+	return j + 2
 }
