@@ -50,9 +50,6 @@ func matchCallArg(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for ns > 0 && ks-ns < 64 && isWordByte(b[ns-1]) {
 		ns--
 	}
-	if secret, _ := secretKeyName(b[ns : ke-1]); !secret || !qualifiedToken(b[ns:ke-1]) {
-		return -1, -1, -1
-	}
 	j := skipSpaces(b, ke, 4)
 	if j >= len(b) {
 		return -1, -1, pendIfNear(b, ks, callArgMax)
@@ -76,8 +73,13 @@ func matchCallArg(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if after < len(b) && b[after] != ')' && b[after] != ',' {
 		return -1, -1, -1
 	}
-	_, password := secretKeyName(b[ns : ke-1])
-	if v := b[vs:ve]; len(v) < 12 || letterCount(v) < 4 || proseWord(v) || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+	v := b[vs:ve]
+	if len(v) < 12 || letterCount(v) < 4 || proseWord(v) {
+		return -1, -1, -1
+	}
+	// The name last: it is the costly check, and most calls take no literal.
+	secret, password := secretKeyName(b[ns : ke-1])
+	if !secret || !qualifiedToken(b[ns:ke-1]) || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1
@@ -95,12 +97,26 @@ var tokenQualifiers = map[string]bool{
 // qualifiedToken reports a function name that does not end in a bare
 // "token", or whose "token" follows a credential's qualifier.
 func qualifiedToken(name []byte) bool {
-	var last, prev []byte
-	nameParts(name, func(p, pr []byte) bool {
-		last, prev = append(last[:0], p...), append(prev[:0], pr...)
+	if len(name) < 5 || !bytes.EqualFold(name[len(name)-5:], []byte("token")) {
+		return true
+	}
+	q := bytes.TrimRight(name[:len(name)-5], "_-.")
+	i := len(q)
+	for i > 0 && isAlnum(q[i-1]) {
+		i--
+		if isUpper(q[i]) && i > 0 && q[i-1] >= 'a' && q[i-1] <= 'z' {
+			break // the start of a camel-case word: setAccessToken
+		}
+	}
+	var buf [16]byte
+	w := q[i:]
+	if len(w) > len(buf) {
 		return false
-	})
-	return string(last) != "token" || tokenQualifiers[string(prev)]
+	}
+	for k, c := range w {
+		buf[k] = foldByte(c)
+	}
+	return tokenQualifiers[string(buf[:len(w)])]
 }
 
 func letterCount(v []byte) int {
@@ -478,8 +494,7 @@ func matchXMLNamed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pendIfNear(b, ks, xmlNamedMax)
 	}
 	name := b[ke : ke+ne]
-	secret, password := secretKeyName(name)
-	if !secret {
+	if len(name) < 3 {
 		return -1, -1, -1
 	}
 	i := ke + ne + 1
@@ -514,7 +529,11 @@ func matchXMLNamed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		ve = vs + lt
 	}
 	v := b[vs:ve]
-	if proseWord(v) || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+	if len(v) < 8 || proseWord(v) {
+		return -1, -1, -1
+	}
+	secret, password := secretKeyName(name)
+	if !secret || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1

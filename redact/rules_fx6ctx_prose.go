@@ -100,7 +100,7 @@ func matchProse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		for p > 0 && ns-p < 24 && isAlnum(b[p-1]) {
 			p--
 		}
-		if p < ns-1 && !labelConnectors[string(bytes.ToLower(b[p:ns-1]))] {
+		if p < ns-1 && !connectorWord(b[p:ns-1]) {
 			ns = p
 		}
 	}
@@ -213,11 +213,8 @@ func tokenPrefixRest(v []byte) ([]byte, bool) {
 		if i < 2 || i >= len(rest) || rest[i] != '_' && rest[i] != '-' {
 			break
 		}
-		if k == 0 {
-			switch string(bytes.ToLower(rest[:i])) {
-			case "test", "fake", "mock", "demo", "dummy", "example", "sample", "your", "my", "placeholder":
-				return nil, false
-			}
+		if k == 0 && placeholderPrefix(rest[:i]) {
+			return nil, false
 		}
 		rest = rest[i+1:]
 	}
@@ -235,4 +232,33 @@ func labelTail(b []byte, i int) int {
 		return i
 	}
 	return j + 2
+}
+
+// placeholderPrefixes are first words of a value written as a placeholder or
+// a test fixture (test_, fake-, example_).
+var placeholderPrefixes = [][]byte{
+	[]byte("test"), []byte("fake"), []byte("mock"), []byte("demo"), []byte("dummy"), []byte("example"),
+	[]byte("sample"), []byte("your"), []byte("my"), []byte("placeholder"),
+}
+
+func placeholderPrefix(w []byte) bool {
+	for _, p := range placeholderPrefixes {
+		if bytes.EqualFold(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// connectorWord reports a word of labelConnectors in any case, without
+// allocating.
+func connectorWord(w []byte) bool {
+	if len(w) > 5 {
+		return false
+	}
+	var buf [5]byte
+	for i, c := range w {
+		buf[i] = foldByte(c)
+	}
+	return labelConnectors[string(buf[:len(w)])]
 }
