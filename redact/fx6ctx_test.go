@@ -215,3 +215,46 @@ func TestMetadataBesideSecrets(t *testing.T) {
 		{"domain-admin-password", "DOMAIN_ADMIN_PASSWORD=Gr33n-Tea!42\n", []string{"Gr33n-Tea!42"}},
 	})
 }
+
+func TestCredentialCalls(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"smtplib-login", "server = smtplib.SMTP_SSL('smtp.acme.io', 465)\nserver.login(\"alerts@acme.io\", \"Xk9!mw2Lq7#pRt\")\n", []string{"Xk9!mw2Lq7#pRt"}},
+		{"requests-auth-tuple", "r = requests.get(url, auth=(\"svc-reports\", \"W0rk!ng-Fl0w-92\"), timeout=10)\n", []string{"W0rk!ng-Fl0w-92"}},
+		{"ldap-bind", "conn.simple_bind_s(\"cn=admin,dc=acme,dc=io\", \"Gr33n-Tea!42\")\n", []string{"Gr33n-Tea!42"}},
+		{"dotnet-network-credential", "var cred = new NetworkCredential(\"svc\", \"Pl4ce!Orders-77\");\n", []string{"Pl4ce!Orders-77"}},
+		{"http-basic-auth", "auth = HTTPBasicAuth('api', 'Zq8&x!Lp0Rt6')\n", []string{"Zq8&x!Lp0Rt6"}},
+		{"go-plain-auth", "auth := smtp.PlainAuth(\"\", \"ci@acme.io\", \"T1ny-Gr3en!\", \"smtp.acme.io\")\n", []string{"T1ny-Gr3en!"}},
+	})
+	checkRecall(t, []recallCase{
+		{"login-from-env", "server.login(os.environ['SMTP_USER'], os.environ['SMTP_PASS'])\n", nil},
+		{"placeholder-password", "client.login(\"admin\", \"password123\")\n", nil},
+		{"word-password", "ftp.login('anonymous', 'guest')\n", nil},
+		{"oauth-call", "flow = OAuth(\"client\", \"https://id.acme.io/authorize\")\n", nil},
+	})
+}
+
+func TestCookieCallsAndFlags(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"curl-b", "curl -s -b 'session=hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES' https://app.acme.io/api/me\n", []string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
+		{"curl-cookie", "curl --cookie \"sid=IBXuDL7DxtpYlSXpfKtHF4vUCsMe4k; lang=en\" https://app.acme.io\n", []string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe4k"}},
+		{"selenium-add-cookie", "driver.add_cookie({'name': 'sessionid', 'value': 'LlqsajAIxNKu8iS2G8NPRVdD53X83R'})\n", []string{"LlqsajAIxNKu8iS2G8NPRVdD53X83R"}},
+		{"express-res-cookie", "res.cookie('auth', 'QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4', { httpOnly: true });\n", []string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"}},
+	})
+	checkRecall(t, []recallCase{
+		{"curl-cookie-jar", "curl -b cookies.txt -c cookies.txt https://app.acme.io\n", nil},
+		{"consent-cookie", "res.cookie('theme', 'dark-mode-2024-high-contrast')\n", nil},
+		{"tar-b", "tar -b 20 -cf backup.tar ./data\n", nil},
+	})
+}
+
+func TestMoreSetters(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"minio-alias", "mc alias set prod https://minio.acme.io minio-ci u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\n", []string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{"macos-keychain", "security add-generic-password -a ci -s deploy -w 'Xk9!mw2Lq7#pRt' -U\n", []string{"Xk9!mw2Lq7#pRt"}},
+		{"prose-is-after-words", "fyi the password for the prod db is Gr33n-Tea!42 btw\n", []string{"Gr33n-Tea!42"}},
+	})
+	checkRecall(t, []recallCase{
+		{"prose-about", "the token is invalid because the password for root is not set\n", nil},
+		{"minio-alias-no-secret", "mc alias set local http://localhost:9000\n", nil},
+	})
+}

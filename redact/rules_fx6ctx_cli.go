@@ -56,10 +56,13 @@ var cliSetters = []cliSetter{
 	{"appsettings set", false, false}, // az webapp config appsettings set --settings
 	{"--set-env-vars", false, false},  // gcloud run deploy
 	{"--update-env-vars", false, false},
-	{"set env", false, false},         // kubectl set env deploy/x K=V
-	{"secrets create", true, false},   // gcloud secrets create (value piped in)
-	{"secret put", true, false},       // wrangler secret put (value piped in)
-	{"--password-stdin", true, false}, // docker login (value piped in)
+	{"set env", false, false},             // kubectl set env deploy/x K=V
+	{"secrets create", true, false},       // gcloud secrets create (value piped in)
+	{"secret put", true, false},           // wrangler secret put (value piped in)
+	{"--password-stdin", true, false},     // docker login (value piped in)
+	{"alias set", false, true},            // MinIO mc alias set NAME URL ACCESS SECRET
+	{"add-generic-password", true, false}, // macOS security ... -w V
+	{"add-internet-password", true, false},
 }
 
 func cliSetterKeywords() []string {
@@ -80,6 +83,7 @@ func cliSetterRules() []*rule {
 // cliValueFlags take the value to store in the next argument or after '='.
 var cliValueFlags = map[string]bool{
 	"--body": true, "-b": true, "--value": true, "-v": true, "--secret-string": true, "--secret-value": true,
+	"-w": true, // macOS security add-generic-password
 }
 
 // cliArgFlags are options of these commands that take an argument which is

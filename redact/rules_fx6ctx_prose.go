@@ -221,12 +221,18 @@ func tokenPrefixRest(v []byte) ([]byte, bool) {
 	return rest, len(rest) < len(v)
 }
 
-// labelTail returns the index after `<qualifier>: ` at i (a parenthesised
-// note or a few words, at most 40 bytes, then a colon and a blank), or i.
+// labelTail returns the index after `<qualifier>: ` or `<qualifier> is ` at
+// i (a parenthesised note or a few words, at most 40 bytes, then a colon and
+// a blank, or "is"), or i.
 func labelTail(b []byte, i int) int {
 	j := i
 	for j < len(b) && j-i < 40 && (isAlnum(b[j]) || b[j] == ' ' || b[j] == '(' || b[j] == ')' || b[j] == '-' || b[j] == '_' || b[j] == '\'') {
 		j++
+	}
+	for _, verb := range []string{" is ", " was "} {
+		if k := bytes.Index(b[i:j], []byte(verb)); k > 0 {
+			return i + k + len(verb) // "password for the prod db is V"
+		}
 	}
 	if j == i || j+1 >= len(b) || b[j] != ':' || b[j+1] != ' ' {
 		return i

@@ -33,6 +33,14 @@ func init() {
 		v := "Fk9" + randString(r, alnum, 29)
 		return v, "<setting name=\"ApiToken\" serializeAs=\"String\"><value>" + v + "</value></setting>\n"
 	}
+	special["credential-call"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9!" + randString(r, alnum, 12)
+		return v, "server.login(\"alerts@example.test\", \"" + v + "\")\n"
+	}
+	special["cookie-call"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 29)
+		return v, "res.cookie('auth', '" + v + "', { httpOnly: true })\n"
+	}
 	special["cookie-container"] = func(r *rand.Rand) (string, string) {
 		v := "k7" + randString(r, "abcdefghijklmnopqrstuvwxyz0123456789", 30)
 		return v, "\"cookies\": [{\"name\": \"app_sid\", \"value\": \"" + v + "\", \"path\": \"/\"}]\n"
