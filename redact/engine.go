@@ -69,6 +69,7 @@ func allRules() ([]*rule, error) {
 		rs = append(rs, contextRules()...)
 		rs = append(rs, keyedRules()...)
 		rs = append(rs, recallRules()...)
+		rs = append(rs, fx6provRules()...)
 		rs = append(rs, genericRules()...)
 		rs = append(rs, pairedRules()...)
 		seen := map[string]bool{}
@@ -282,7 +283,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		}
 	}
 	if enabled&Secret != 0 {
-		pend = min(pend, trailingB64(b), trailingWrapped(b))
+		pend = min(pend, trailingB64(b), trailingWrapped(b), trailingUserinfo(b))
 	}
 	if enabled&Secret != 0 {
 		pend = min(pend, cutEscape(b))
