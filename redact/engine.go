@@ -267,6 +267,14 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 				look = append(look, lookHit{ks: ks, ke: ke, kind: r.look})
 				continue
 			}
+			if r.multi != nil {
+				var p int
+				spans, p = r.multi(r, b, ks, ke, spans)
+				if p >= 0 && p < pend {
+					pend = p
+				}
+				continue
+			}
 			s, en, p := r.match(b, ks, ke)
 			if s >= 0 && en > s {
 				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class, prio: r.prec})
