@@ -26,5 +26,6 @@ func fx7Rules() []*rule {
 	rs = append(rs, tableRules()...)
 	rs = append(rs, argRules()...)
 	rs = append(rs, keyedFx7Rules()...)
+	rs = append(rs, oauthRules()...)
 	return rs
 }

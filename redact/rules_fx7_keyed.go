@@ -78,7 +78,9 @@ func matchKeyedUUID(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if !uuidShape.Match(v) || isAlnum(b[i+n]) || b[i+n] == '-' || isPlaceholder(v) || repeatedUUID(v) {
 		return -1, -1, -1
 	}
-	if secret, _ := secretKeyName(b[ns:ne]); !secret || notSecretName(b, ks, ke) {
+	// The name must end in the secret's word (`SCW_SECRET_KEY`, `token`): a
+	// UUID under `token_family` or `secret_group` names a group.
+	if !pathSecretName(b[ns:ne]) || notSecretName(b, ks, ke) {
 		return -1, -1, -1
 	}
 	return i, i + n, -1

@@ -1,8 +1,11 @@
 package redacttest
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"math/big"
 	"math/rand/v2"
+	"slices"
 )
 
 // specialFx7 builds samples for the rules of redact/rules_fx7*.go.
@@ -57,6 +60,54 @@ var specialFx7b = map[string]func(*rand.Rand) (secret, line string){
 
 func init() {
 	for id, f := range specialFx7b {
+		special[id] = f
+	}
+}
+
+var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
+	"oauth-code-param": func(r *rand.Rand) (string, string) {
+		v := "4%2F0A" + randString(r, alnum, 60)
+		return v, "Location: https://app.example.test/oauth/callback?state=xyz&code=" + v + "&scope=email\n"
+	},
+	"warning-banner-cookie": func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789ABCDEF", 96)
+		return v, "Cookie: .ROBLOSECURITY=_|WARNING:-DO-NOT-SHARE-THIS.|_" + v + "; other=1\n"
+	},
+	"bitcoin-wif-key": func(r *rand.Rand) (string, string) {
+		v := WIF(r)
+		return v, "wallet (WIF): " + v + "\n"
+	},
+	"eth-accounts-private-key": func(r *rand.Rand) (string, string) {
+		v := "0x" + randString(r, "0123456789abcdef", 64)
+		return v, `sepolia: { url: "https://rpc.example.test", accounts: ["` + v + `"] },` + "\n"
+	},
+}
+
+// WIF returns a random compressed mainnet private key in wallet import
+// format (Base58Check with a valid checksum).
+func WIF(r *rand.Rand) string {
+	raw := []byte{0x80}
+	for range 32 {
+		raw = append(raw, byte(r.IntN(256)))
+	}
+	raw = append(raw, 0x01)
+	h := sha256.Sum256(raw)
+	h = sha256.Sum256(h[:])
+	raw = append(raw, h[:4]...)
+	const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+	n := new(big.Int).SetBytes(raw)
+	var out []byte
+	mod := new(big.Int)
+	for n.Sign() > 0 {
+		n.DivMod(n, big.NewInt(58), mod)
+		out = append(out, alphabet[mod.Int64()])
+	}
+	slices.Reverse(out)
+	return string(out)
+}
+
+func init() {
+	for id, f := range specialFx7c {
 		special[id] = f
 	}
 }
