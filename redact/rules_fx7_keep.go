@@ -238,15 +238,10 @@ func matchKeepPublicName(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ne >= len(b) || ne == ns {
 		return -1, -1, -1
 	}
-	var last, prev []byte
-	nameParts(b[ns:ne], func(p, pr []byte) bool {
-		last = append(last[:0], p...)
-		prev = append(prev[:0], pr...)
-		return false
-	})
-	switch l := string(last); {
-	case l == "id" || l == "ids" || l == "public" || l == "pub" || l == "pubkey" || l == "publickey":
-	case l == "key" && (string(prev) == "public" || string(prev) == "pub"):
+	last, prev := lastNameParts(b[ns:ne])
+	switch {
+	case partIs(last, "id", "ids", "public", "pub", "pubkey", "publickey"):
+	case partIs(last, "key") && partIs(prev, "public", "pub"):
 	default:
 		return -1, -1, -1
 	}
@@ -270,4 +265,40 @@ func matchKeepPublicName(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	return i, j, -1
+}
+
+// lastNameParts returns the last two parts of a name, split as nameParts
+// splits (at non-alphanumerics and lower-to-upper changes), without
+// allocating.
+func lastNameParts(name []byte) (last, prev []byte) {
+	e := len(name)
+	for k := 0; k < 2; k++ {
+		for e > 0 && !isAlnum(name[e-1]) {
+			e--
+		}
+		s := e
+		for s > 0 && isAlnum(name[s-1]) {
+			s--
+			if isUpper(name[s]) && s > 0 && isAlnum(name[s-1]) && !isUpper(name[s-1]) {
+				break // a capital after a lower-case letter starts the part (camelCase)
+			}
+		}
+		if k == 0 {
+			last = name[s:e]
+		} else {
+			prev = name[s:e]
+		}
+		e = s
+	}
+	return last, prev
+}
+
+// partIs reports whether the name part p is one of words (any case).
+func partIs(p []byte, words ...string) bool {
+	for _, w := range words {
+		if bytes.EqualFold(p, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }

@@ -81,10 +81,6 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	if len(name) == 0 || len(name) > 48 || bytes.Count(name, []byte(" ")) > 3 {
 		return out, -1
 	}
-	secret, password := secretKeyName(name)
-	if !secret {
-		return out, -1
-	}
 	ls := cs
 	for ls > 0 && b[ls-1] != '\n' && cs-ls < tableMaxLine {
 		ls--
@@ -97,7 +93,8 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		return out, pendIfNear(b, ks, tableMaxLen)
 	}
 	header := b[ls:le]
-	cells := splitCells(header, d, nil)
+	var cellBuf [32]tableCell
+	cells := splitCells(header, d, cellBuf[:0])
 	col := -1
 	for i, c := range cells {
 		if c.s <= cs-ls && cs-ls <= c.e {
@@ -114,13 +111,19 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	if col < 0 || len(cells) < 2 || d != '|' && len(cells) < 3 && !lineStart(b, ls) {
 		return out, -1
 	}
+	// The name last: it is the costly test, and most cells are no header's.
+	secret, password := secretKeyName(name)
+	if !secret {
+		return out, -1
+	}
 	return tableRows(r, b, le, d, len(cells), col, password, ls, out)
 }
 
 // tableRows reads the rows below a header line ending at le and adds the
 // credential values of column col.
 func tableRows(r *rule, b []byte, le int, d byte, ncells, col int, password bool, ls int, out []span) ([]span, int) {
-	var cells []tableCell
+	var cellBuf [32]tableCell
+	cells := cellBuf[:0]
 	i := le + 1
 	for rows := 0; rows < tableMaxRows && i < len(b) && i-ls < tableMaxLen; rows++ {
 		e := lineEnd(b, i, tableMaxLine)
