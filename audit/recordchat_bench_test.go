@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect"
 	"github.com/warden-gw/warden/redact"
@@ -25,9 +24,11 @@ func BenchmarkRecordCostChat(b *testing.B) {
 	l := &Log{cfg: Config{Product: Product{Name: "warden"}, Now: time.Now, Redact: eng.Text}}
 	b.ReportAllocs()
 	defer cpuPerOp(b)()
+	buf := make([]byte, 0, 4096)
 	for b.Loop() {
 		for _, stage := range []Stage{StageRequest, StageCompletion} {
-			if _, _, err := record.Encode(l.build(x, stage)); err != nil {
+			var err error
+			if buf, _, err = l.encode(buf, l.build(x, stage)); err != nil {
 				b.Fatal(err)
 			}
 		}

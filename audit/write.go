@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
 )
@@ -55,7 +54,7 @@ func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) err
 // in the spool. It does no disk I/O.
 func (l *Log) enqueue(rec *Record, stage Stage) (spool.Ticket, error) {
 	buf := bodyPool.Get().(*[]byte)
-	body, content, err := record.EncodeInto(*buf, rec)
+	body, content, err := l.encode(*buf, rec)
 	if err != nil {
 		bodyPool.Put(buf)
 		return spool.Ticket{}, err

@@ -10,10 +10,11 @@ import (
 // It exists because reflection-based encoding was the largest CPU cost of Record.
 // TestRecordEncoderMatchesCanonical and FuzzRecordEncoder guard the equivalence.
 
-// appendJSON writes r (without integrity) in canonical form. Members are written in sorted key
-// order, as the struct fields are declared.
-func (r *Record) appendJSON(b []byte) []byte {
-	w := jsonWriter{b: b}
+// appendJSON writes r (without integrity) in canonical form, every string through redact when it
+// is not nil (the bytes are then those of r after MapStrings(redact)). Members are written in
+// sorted key order, as the struct fields are declared.
+func (r *Record) appendJSON(b []byte, redact func(string) string) []byte {
+	w := jsonWriter{b: b, redact: redact}
 	w.open()
 	w.int("activity_id", int64(r.ActivityID))
 	w.str("activity_name", r.ActivityName)
@@ -189,25 +190,10 @@ func (m *Metadata) write(w *jsonWriter) {
 	w.str("version", m.Product.Version)
 	w.close()
 	w.key("profiles")
-	w.b = appendStrings(w.b, m.Profiles)
+	w.strings(m.Profiles)
 	w.str("uid", m.UID)
 	w.str("version", m.Version)
 	w.close()
-}
-
-// appendStrings writes a []string; nil is null, as encoding/json writes it.
-func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
-	}
-	return append(b, ']')
 }
 
 func (wd *Warden) write(w *jsonWriter) {
@@ -260,11 +246,12 @@ func (wd *Warden) write(w *jsonWriter) {
 	if len(wd.Redactions) > 0 {
 		w.key("redactions")
 		w.open()
-		for _, k := range sortedKeys(wd.Redactions) {
+		m := redactKeys(w, wd.Redactions)
+		for _, k := range sortedKeys(m) {
 			w.sep()
 			w.b = appendJSONString(w.b, k)
 			w.b = append(w.b, ':')
-			w.b = strconv.AppendInt(w.b, int64(wd.Redactions[k]), 10)
+			w.b = strconv.AppendInt(w.b, int64(m[k]), 10)
 		}
 		w.close()
 	}
@@ -284,11 +271,12 @@ func (wd *Warden) write(w *jsonWriter) {
 	if len(wd.TimingsMS) > 0 {
 		w.key("timings_ms")
 		w.open()
-		for _, k := range sortedKeys(wd.TimingsMS) {
+		m := redactKeys(w, wd.TimingsMS)
+		for _, k := range sortedKeys(m) {
 			w.sep()
 			w.b = appendJSONString(w.b, k)
 			w.b = append(w.b, ':')
-			w.b = appendJSONFloat(w.b, wd.TimingsMS[k])
+			w.b = appendJSONFloat(w.b, m[k])
 		}
 		w.close()
 	}
@@ -298,7 +286,7 @@ func (wd *Warden) write(w *jsonWriter) {
 		w.open()
 		w.int("original_bytes", int64(t.OriginalBytes))
 		w.key("removed")
-		w.b = appendStrings(w.b, t.Removed)
+		w.strings(t.Removed)
 		w.close()
 	}
 	w.close()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/redact"
 )
 
 // InputVersion is the version of DecisionInput that this build writes. A reader that meets a
@@ -166,7 +167,7 @@ func (in *DecisionInput) write(w *jsonWriter) {
 	w.open()
 	if len(in.Facts) > 0 {
 		w.key("facts")
-		w.b = appendAny(w.b, in.Facts)
+		w.anyMap(in.Facts)
 	}
 	if in.TextCut {
 		w.key("text_cut")
@@ -176,41 +177,66 @@ func (in *DecisionInput) write(w *jsonWriter) {
 	w.close()
 }
 
-// appendAny writes a JSON-shaped value (see copier) canonically.
-func appendAny(b []byte, v any) []byte {
+// anyValue writes a JSON-shaped value (see copier) canonically, its strings through the
+// writer's redactor.
+func (w *jsonWriter) anyValue(v any) {
 	switch t := v.(type) {
 	case nil:
-		return append(b, "null"...)
+		w.b = append(w.b, "null"...)
 	case string:
-		return appendJSONString(b, t)
+		w.b = appendJSONString(w.b, w.text(t))
 	case bool:
-		return strconv.AppendBool(b, t)
+		w.b = strconv.AppendBool(w.b, t)
 	case int64:
-		return strconv.AppendInt(b, t, 10)
+		w.b = strconv.AppendInt(w.b, t, 10)
 	case int:
-		return strconv.AppendInt(b, int64(t), 10)
+		w.b = strconv.AppendInt(w.b, int64(t), 10)
 	case float64:
-		return appendJSONFloat(b, t)
+		w.b = appendJSONFloat(w.b, t)
 	case []any:
-		b = append(b, '[')
+		w.b = append(w.b, '[')
 		for i, e := range t {
 			if i > 0 {
-				b = append(b, ',')
+				w.b = append(w.b, ',')
 			}
-			b = appendAny(b, e)
+			w.anyValue(e)
 		}
-		return append(b, ']')
+		w.b = append(w.b, ']')
 	case map[string]any:
-		b = append(b, '{')
-		for i, k := range sortedKeys(t) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			b = appendAny(b, t[k])
-		}
-		return append(b, '}')
+		w.anyMap(t)
+	default:
+		w.b = append(w.b, "null"...) // not produced by copier
 	}
-	return append(b, "null"...) // not produced by copier
+}
+
+// anyMap writes a map canonically. With a redactor, every key goes through it and a string value
+// goes through it with its key as context (redact.InContext), as MapStrings does: {"api_key":
+// "<hex>"} is a secret by its key. A map whose keys the redactor changes is redacted the way
+// MapStrings does it (the keys then sort in their redacted form) and written as that.
+func (w *jsonWriter) anyMap(m map[string]any) {
+	if w.redact != nil {
+		for k := range m {
+			if w.text(k) != k {
+				red, _ := walkAnyMap(m, w.redact)
+				plain := jsonWriter{b: w.b}
+				plain.anyMap(red)
+				w.b = plain.b
+				return
+			}
+		}
+	}
+	w.b = append(w.b, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':')
+		if s, ok := m[k].(string); ok && s != "" && k != "" && w.redact != nil {
+			w.b = appendJSONString(w.b, redact.InContext(k, s, w.redact))
+			continue
+		}
+		w.anyValue(m[k])
+	}
+	w.b = append(w.b, '}')
 }
