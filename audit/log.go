@@ -138,9 +138,10 @@ func (l *Log) ChainID() string { return l.chain }
 func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
 
 // build is the one place records are made from exchanges. The record is not redacted yet: every
-// string of it passes the redactor as it is encoded (encode).
+// string of it passes the redactor as it is encoded (encode), and its decision input refers to
+// x's live facts (record.Build), so it must be encoded before x changes.
 func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
-	return BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
+	return record.Build(x, stage, l.cfg.Product, l.cfg.Now())
 }
 
 // encode writes rec canonically into buf[:0] with every string through the redactor as it is

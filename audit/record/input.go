@@ -29,6 +29,10 @@ type DecisionInput struct {
 	TextCut bool `json:"text_cut,omitempty"`
 	// V is the format version (InputVersion).
 	V int `json:"v"`
+
+	// live, when set instead of Facts, are the exchange's CEL variables themselves (Build): the
+	// encoder writes them as their copy would be written (liveinput.go).
+	live map[string]any
 }
 
 // OmittedFields are the CEL fields a version 1 record never carries: bodies (they hold secrets
@@ -56,17 +60,10 @@ type celFacts interface {
 // inputOf returns the decision input of x, or nil when no policy decided it or inspection left
 // no facts (the record then cannot be replayed, and policy diff says so).
 func inputOf(x *exchange.Exchange) *DecisionInput {
-	if len(x.Decisions) == 0 || x.Facts == nil {
+	vars := celVars(x)
+	if vars == nil {
 		return nil
 	}
-	f, ok := x.Facts.(celFacts)
-	if !ok {
-		return nil
-	}
-	if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.IsNil() {
-		return nil
-	}
-	vars := f.CEL()
 	in := &DecisionInput{V: InputVersion}
 	c := copier{}
 	facts := make(map[string]any, len(vars))
@@ -79,6 +76,26 @@ func inputOf(x *exchange.Exchange) *DecisionInput {
 	in.Facts = facts
 	in.TextCut = c.cut
 	return in
+}
+
+// celVars returns the CEL variables of x's facts, or nil when no policy decided x or inspection
+// left no facts.
+func celVars(x *exchange.Exchange) map[string]any {
+	if len(x.Decisions) == 0 || x.Facts == nil {
+		return nil
+	}
+	f, ok := x.Facts.(celFacts)
+	if !ok {
+		return nil
+	}
+	if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	vars := f.CEL()
+	if vars == nil {
+		return map[string]any{} // as inputOf's copy of no variables
+	}
+	return vars
 }
 
 // copier deep-copies CEL values into JSON-shaped values (string, bool, int64, float64, []any,
@@ -164,6 +181,10 @@ func normalizeNumbers(v any) any {
 
 // write encodes the input in canonical form (sorted keys, see Canonical).
 func (in *DecisionInput) write(w *jsonWriter) {
+	if in.live != nil {
+		in.writeLive(w)
+		return
+	}
 	w.open()
 	if len(in.Facts) > 0 {
 		w.key("facts")

@@ -74,6 +74,11 @@ type Record struct {
 
 // BuildRecord maps an exchange to an OCSF API Activity record (without integrity fields).
 func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Time) *Record {
+	return buildRecord(x, stage, product, now, false)
+}
+
+// buildRecord is BuildRecord; with liveInput the decision input refers to the live facts (Build).
+func buildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Time, liveInput bool) *Record {
 	act, actName := activity(x.Request.Method)
 	disp := x.Disposition
 	if disp == "" {
@@ -125,7 +130,7 @@ func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Ti
 	r.StatusID, r.Status = status(stage, disp, code)
 	r.StatusDetail = x.ErrorCode
 	r.Message = message(x, stage, disp)
-	r.Unmapped.Warden = wardenPart(x, stage, disp)
+	r.Unmapped.Warden = wardenPart(x, stage, disp, liveInput)
 	r.Resources = resourcesOf(r.Unmapped.Warden.Input)
 	return r
 }
@@ -356,13 +361,17 @@ func capText(s string, n int) string {
 	return s[:cut] + "…[" + strconv.Itoa(len(s)-cut) + " bytes cut]"
 }
 
-func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warden {
+func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition, liveInput bool) Warden {
 	w := Warden{
 		Stage: stage, Disposition: string(d),
 		Agent: x.Identity.Agent, OnBehalfOf: x.Identity.OnBehalfOf, Subject: x.Identity.Subject,
 		Issuer: x.Identity.Issuer, AuthMethod: x.Identity.Method, Session: x.Identity.Session,
 		Redactions: x.Redactions, ErrorCode: x.ErrorCode, Error: x.Error,
-		Input: inputOf(x),
+	}
+	if liveInput {
+		w.Input = liveInputOf(x)
+	} else {
+		w.Input = inputOf(x)
 	}
 	for _, d := range x.Decisions {
 		w.Decisions = append(w.Decisions, decisionOf(d))
