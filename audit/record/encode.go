@@ -1,6 +1,7 @@
 package record
 
 import (
+	"slices"
 	"strconv"
 )
 
@@ -10,18 +11,18 @@ import (
 // It exists because reflection-based encoding was the largest CPU cost of Record.
 // TestRecordEncoderMatchesCanonical and FuzzRecordEncoder guard the equivalence.
 
-// appendJSON writes r (without integrity) in canonical form, every string through redact when it
-// is not nil (the bytes are then those of r after MapStrings(redact)). Members are written in
-// sorted key order, as the struct fields are declared.
-func (r *Record) appendJSON(b []byte, redact func(string) string) []byte {
-	w := jsonWriter{b: b, redact: redact}
+// write writes r in canonical form, every string through w.redact when it is set (the bytes are
+// then those of r after MapStrings(w.redact)), and the parts a memo holds from w.reuse when they
+// did not change (memo.go). Members are written in sorted key order, as the struct fields are
+// declared.
+func (r *Record) write(w *jsonWriter) {
 	w.open()
 	w.int("activity_id", int64(r.ActivityID))
 	w.str("activity_name", r.ActivityName)
 	w.key("actor")
-	r.Actor.write(&w)
+	w.part(partActor, func(m *Record) bool { return sameActor(&r.Actor, &m.Actor) }, func() { r.Actor.write(w) })
 	w.key("api")
-	r.API.write(&w)
+	r.API.write(w)
 	w.str("category_name", r.CategoryName)
 	w.int("category_uid", int64(r.CategoryUID))
 	w.str("class_name", r.ClassName)
@@ -30,28 +31,31 @@ func (r *Record) appendJSON(b []byte, redact func(string) string) []byte {
 	w.int("disposition_id", int64(r.DispositionID))
 	if r.DstEndpoint != nil {
 		w.key("dst_endpoint")
-		r.DstEndpoint.write(&w)
+		r.DstEndpoint.write(w)
 	}
 	w.intOmit("duration", r.Duration)
 	w.intOmit("end_time", r.EndTime)
 	w.key("http_request")
-	r.HTTPRequest.write(&w)
+	w.part(partHTTPRequest, func(m *Record) bool { return sameHTTPRequest(&r.HTTPRequest, &m.HTTPRequest) }, func() { r.HTTPRequest.write(w) })
 	if r.HTTPResponse != nil {
 		w.key("http_response")
 		w.open()
 		w.int("code", int64(r.HTTPResponse.Code))
 		w.strOmit("content_type", r.HTTPResponse.ContentType)
-		writeHeaders(&w, r.HTTPResponse.HTTPHeaders)
+		writeHeaders(w, r.HTTPResponse.HTTPHeaders)
 		w.close()
 	}
 	w.strOmit("message", r.Message)
 	w.key("metadata")
-	r.Metadata.write(&w)
-	writeResources(&w, r.Resources)
+	r.Metadata.write(w)
+	if len(r.Resources) > 0 {
+		w.key("resources")
+		w.part(partResources, func(m *Record) bool { return slices.Equal(r.Resources, m.Resources) }, func() { writeResources(w, r.Resources) })
+	}
 	w.str("severity", r.Severity)
 	w.int("severity_id", int64(r.SeverityID))
 	w.key("src_endpoint")
-	r.SrcEndpoint.write(&w)
+	w.part(partSrcEndpoint, func(m *Record) bool { return r.SrcEndpoint == m.SrcEndpoint }, func() { r.SrcEndpoint.write(w) })
 	w.intOmit("start_time", r.StartTime)
 	w.str("status", r.Status)
 	w.strOmit("status_code", r.StatusCode)
@@ -63,7 +67,7 @@ func (r *Record) appendJSON(b []byte, redact func(string) string) []byte {
 	w.key("unmapped")
 	w.open()
 	w.key("warden")
-	r.Unmapped.Warden.write(&w)
+	r.Unmapped.Warden.write(w)
 	if r.Unmapped.Integrity != nil {
 		w.key("integrity")
 		w.b = r.Unmapped.Integrity.appendJSON(w.b)
@@ -71,7 +75,6 @@ func (r *Record) appendJSON(b []byte, redact func(string) string) []byte {
 	}
 	w.close()
 	w.close()
-	return w.b
 }
 
 func (a *Actor) write(w *jsonWriter) {
@@ -228,9 +231,9 @@ func (wd *Warden) write(w *jsonWriter) {
 	w.strOmit("error", wd.Error)
 	w.strOmit("error_code", wd.ErrorCode)
 	w.strOmit("event", wd.Event)
-	if wd.Input != nil {
+	if in := wd.Input; in != nil {
 		w.key("input")
-		wd.Input.write(w)
+		w.part(partInput, func(m *Record) bool { return sameInput(in, m.Unmapped.Warden.Input) }, func() { in.write(w) })
 	}
 	w.strOmit("issuer", wd.Issuer)
 	if m := wd.Marker; m != nil {

@@ -15,6 +15,9 @@ type jsonWriter struct {
 	b      []byte
 	first  bool
 	redact func(string) string
+	// reuse and keep are the memos of an earlier record of the exchange, whose unchanged parts
+	// are copied, and of this record, filled as it is written (memo.go); nil for none.
+	reuse, keep *Memo
 }
 
 // text returns s as the record shows it: through redact when one is set. "" is never passed

@@ -124,12 +124,8 @@ func orStar(s string) string {
 	return s
 }
 
-// writeResources encodes the resources canonically.
+// writeResources encodes the resources canonically (the member's value).
 func writeResources(w *jsonWriter, rs []Resource) {
-	if len(rs) == 0 {
-		return
-	}
-	w.key("resources")
 	w.b = append(w.b, '[')
 	for i, r := range rs {
 		if i > 0 {
