@@ -24,16 +24,6 @@ func Build(x *exchange.Exchange, stage Stage, product Product, now time.Time) *R
 	return buildRecord(x, stage, product, now, true)
 }
 
-// liveInputOf is inputOf without the copy: nil when the record has no input, else an input that
-// refers to the live CEL variables.
-func liveInputOf(x *exchange.Exchange) *DecisionInput {
-	vars := celVars(x)
-	if vars == nil {
-		return nil
-	}
-	return &DecisionInput{V: InputVersion, live: vars}
-}
-
 // facts returns the facts to read resources from: the live variables when the input has them.
 func (in *DecisionInput) facts() map[string]any {
 	if in.live != nil {
