@@ -245,6 +245,11 @@ type Exchange struct {
 	// to MaxStageRuns; StagesDropped counts the runs past it (their time is still in Timings).
 	Stages        []StageRun
 	StagesDropped int
+
+	// AuditMemo is the audit log's own note between the two records of this exchange: the
+	// request record's encoded parts, which the completion record reuses where they did not
+	// change. Only the audit log reads or writes it; it is never part of a record.
+	AuditMemo any
 }
 
 // MaxStageRuns bounds Stages, so that a stage timed per chunk of a long stream cannot grow it
