@@ -183,6 +183,7 @@ func (r *jsonRedaction) visit(path []pathElem, start, end int, v []byte) {
 			key = r.name.v
 		}
 	}
+	key = cookieKey(path, key)
 	red, spans := r.e.redactValueIn(v, key, &r.opts, r.sc, &r.keyed)
 	if red == nil {
 		return
