@@ -139,15 +139,20 @@ var (
 // session header), so for it the session is hashed too: an approval granted to one anonymous
 // client's request releases that client's retry, not another client sending the same request.
 // An identified request's digest does not depend on its session (a retry in a new session of
-// the same agent still matches), and is the same value it always was.
-func Digest(method, scheme, host, path string, body []byte, subject, agent, session string) string {
+// the same agent still matches). It does depend on the subject's issuer: the same subject name
+// from two identity providers is two principals, and an approval granted to one must not release
+// the other's request. A digest without an issuer is the value it always was.
+func Digest(method, scheme, host, path string, body []byte, who Principal) string {
 	bodySum := sha256.Sum256(body)
 	fields := []string{
 		"warden-approval-v1", strings.ToUpper(method), canonicalHost(scheme, host), path,
-		hex.EncodeToString(bodySum[:]), subject, agent,
+		hex.EncodeToString(bodySum[:]), who.Subject, who.Agent,
 	}
-	if subject == "" {
-		fields = append(fields, "anonymous-session", session)
+	if who.Subject == "" {
+		fields = append(fields, "anonymous-session", who.Session)
+	}
+	if who.Issuer != "" {
+		fields = append(fields, "issuer", who.Issuer)
 	}
 	h := sha256.New()
 	for _, f := range fields {
@@ -159,7 +164,14 @@ func Digest(method, scheme, host, path string, body []byte, subject, agent, sess
 // DigestOf is Digest of an exchange's request and identity.
 func DigestOf(x *exchange.Exchange) string {
 	r, id := x.Request, x.Identity
-	return Digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, id.Subject, id.Agent, id.Session)
+	return Digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body,
+		Principal{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, Session: id.Session})
+}
+
+// Principal is who asks for an action, as far as its approval digest goes: the subject and the
+// issuer that vouched for it, the workload acting, and (for anonymous requests only) the session.
+type Principal struct {
+	Subject, Issuer, Agent, Session string
 }
 
 func canonicalHost(scheme, host string) string {

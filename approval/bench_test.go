@@ -36,6 +36,6 @@ func BenchmarkDigest(b *testing.B) {
 	body := make([]byte, 16<<10)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		Digest("POST", "https", "api.example.com", "/v1/chat/completions", body, "alice", "agent", "s_1")
+		Digest("POST", "https", "api.example.com", "/v1/chat/completions", body, Principal{Subject: "alice", Agent: "agent", Session: "s_1"})
 	}
 }

@@ -12,20 +12,21 @@ import (
 )
 
 func TestDigest(t *testing.T) {
-	base := Digest("POST", "https", "Api.Example.com:443", "/x", []byte("{}"), "sub", "agent", "s_1")
+	base := Digest("POST", "https", "Api.Example.com:443", "/x", []byte("{}"), Principal{Subject: "sub", Agent: "agent", Session: "s_1"})
 	same := []struct{ name, d string }{
-		{"method case and default port", Digest("post", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent", "s_1")},
-		{"session of an identified request", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent", "s_2")},
+		{"method case and default port", Digest("post", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "sub", Agent: "agent", Session: "s_1"})},
+		{"session of an identified request", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "sub", Agent: "agent", Session: "s_2"})},
 	}
 	diff := []struct{ name, d string }{
-		{"method", Digest("PUT", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent", "s_1")},
-		{"host", Digest("POST", "https", "api2.example.com", "/x", []byte("{}"), "sub", "agent", "s_1")},
-		{"path", Digest("POST", "https", "api.example.com", "/y", []byte("{}"), "sub", "agent", "s_1")},
-		{"body", Digest("POST", "https", "api.example.com", "/x", []byte("{ }"), "sub", "agent", "s_1")},
-		{"subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub2", "agent", "s_1")},
-		{"agent", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "sub", "agent2", "s_1")},
-		{"field boundary", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "suba", "gent", "s_1")},
-		{"no subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), "", "agent", "s_1")},
+		{"method", Digest("PUT", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "sub", Agent: "agent", Session: "s_1"})},
+		{"host", Digest("POST", "https", "api2.example.com", "/x", []byte("{}"), Principal{Subject: "sub", Agent: "agent", Session: "s_1"})},
+		{"path", Digest("POST", "https", "api.example.com", "/y", []byte("{}"), Principal{Subject: "sub", Agent: "agent", Session: "s_1"})},
+		{"body", Digest("POST", "https", "api.example.com", "/x", []byte("{ }"), Principal{Subject: "sub", Agent: "agent", Session: "s_1"})},
+		{"subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "sub2", Agent: "agent", Session: "s_1"})},
+		{"agent", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "sub", Agent: "agent2", Session: "s_1"})},
+		{"field boundary", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "suba", Agent: "gent", Session: "s_1"})},
+		{"issuer", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "sub", Issuer: "https://other-idp.example", Agent: "agent", Session: "s_1"})},
+		{"no subject", Digest("POST", "https", "api.example.com", "/x", []byte("{}"), Principal{Subject: "", Agent: "agent", Session: "s_1"})},
 	}
 	for _, c := range same {
 		t.Run(c.name, func(t *testing.T) {

@@ -431,3 +431,29 @@ func TestKeyFetchOutlivesTheRequestThatStartedIt(t *testing.T) {
 		t.Fatalf("%d key fetches, want the one the first request started", n)
 	}
 }
+
+// TestRequiredRoutesMatchHostsAsRoutesDo: a required-identity route names its host the way every
+// other route does (exchange.HostMatches): case, port and a trailing dot on either side do not
+// let a request past the requirement, and "*" still means every host.
+func TestRequiredRoutesMatchHostsAsRoutesDo(t *testing.T) {
+	testKeys(t)
+	is := newIssuer(t, pub(&rsaKey1.PublicKey, "k1", "RS256"))
+	for _, c := range []struct {
+		pattern, authority string
+		required           bool
+	}{
+		{"DB.Internal.", "db.internal:8443", true},
+		{"db.internal", "DB.INTERNAL.", true},
+		{"*.internal", "api.db.internal.:443", true},
+		{"*.internal", "internal", false},
+		{"*", "anything.example", true},
+		{"db.internal", "db.internal.evil.example", false},
+	} {
+		cfg := jwtConfig(is, false)
+		cfg.Required.Routes = []RouteMatch{{Host: c.pattern, PathPrefix: "/admin"}}
+		v := newVerifier(t, cfg, newClock())
+		if got := v.Required(c.authority, "/admin/users"); got != c.required {
+			t.Errorf("route host %q, request %q: required = %v, want %v", c.pattern, c.authority, got, c.required)
+		}
+	}
+}

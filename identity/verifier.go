@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -254,9 +253,8 @@ func (v *Verifier) Required(host, path string) bool {
 	if v.cfg.Required.All {
 		return true
 	}
-	h := hostOnly(host)
 	for _, r := range v.cfg.Required.Routes {
-		if hostMatches(r.Host, h) && exchange.PathHasPrefix(path, r.PathPrefix) {
+		if (r.Host == "*" || exchange.HostMatches(r.Host, host)) && exchange.PathHasPrefix(path, r.PathPrefix) {
 			return true
 		}
 	}
@@ -276,25 +274,6 @@ func (v *Verifier) credentialHint() []string {
 		}
 	}
 	return out
-}
-
-func hostOnly(authority string) string {
-	h := authority
-	if host, _, err := net.SplitHostPort(authority); err == nil {
-		h = host
-	}
-	return strings.ToLower(strings.TrimSuffix(h, "."))
-}
-
-func hostMatches(pattern, host string) bool {
-	p := strings.ToLower(pattern)
-	switch {
-	case p == "" || p == "*":
-		return true
-	case strings.HasPrefix(p, "*."):
-		return strings.HasSuffix(host, p[1:])
-	}
-	return p == host
 }
 
 func contains(list []string, s string) bool {

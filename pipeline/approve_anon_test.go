@@ -45,3 +45,31 @@ func TestApprovalsAnonymousApprovalIsTheRequestersOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalsAreBoundToTheIssuer: the same subject name vouched for by two identity providers
+// is two principals; an approval granted to one's request does not release the other's.
+func TestApprovalsAreBoundToTheIssuer(t *testing.T) {
+	svc, store := newService(t, approval.Config{Reusable: true})
+	a := &Approvals{Service: svc, History: store}
+	ctx := context.Background()
+	from := func(iss string) *exchange.Exchange {
+		x := deleteRequest()
+		x.Identity = exchange.Identity{Subject: "agent-7", Issuer: iss, Session: "s1"}
+		return x
+	}
+	asked, _ := a.Resolve(ctx, from("https://corp-idp.example"), needsApproval(), noHold)
+	if err := svc.Decide(ctx, asked.ApprovalID, approver, true, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	other, err := a.Resolve(ctx, from("https://partner-idp.example"), needsApproval(), noHold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !other.Blocks() || other.ApprovalID == asked.ApprovalID {
+		t.Fatalf("the same subject from another issuer got %+v: it used approval %s", other, asked.ApprovalID)
+	}
+	got, _ := a.Resolve(ctx, from("https://corp-idp.example"), needsApproval(), noHold)
+	if got.Blocks() || got.ApprovalID != asked.ApprovalID {
+		t.Fatalf("the requester's retry got %+v, want it released by %s", got, asked.ApprovalID)
+	}
+}

@@ -122,7 +122,10 @@ func survivor(out []byte, secret string) (string, bool) {
 // type and 0.888 as a text stream (its split-stream blocks are one channel only to the
 // event-stream reader), no look-alike changed, and gates at the lower of the two. The sixth
 // (testdata/sixth) was held out from all of that: 0.769 / 0.701 and 8 look-alikes changed at the
-// start, 0.803 / 0.735 and 5 after; it gates there, far below the bar.
+// start, 0.803 / 0.735 and 5 after; it gates there, far below the bar. The seventh
+// (testdata/seventh, written blind with code, tables, transcripts and rarer providers in mind)
+// arrived at 0.777 by content type and 0.738 as a text stream, 6 look-alikes changed, measured
+// on 53ec85d before any work against it.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
@@ -131,10 +134,11 @@ func TestHeldoutCorpus(t *testing.T) {
 	}{
 		{"testdata/heldout/secrets-heldout.jsonl", 0.97, 0},
 		{"testdata/fresh/secrets-fresh.jsonl", 0.97, 0},
-		{"testdata/third/secrets-third.jsonl", 0.98, 1},   // see testdata/third/secrets-third.md
-		{"testdata/fourth/secrets-fourth.jsonl", 1.00, 2}, // false positives fixed by class: see testdata/fourth/secrets-fourth.md
-		{"testdata/fifth/secrets-fifth.jsonl", 0.88, 0},   // by content type 0.983, text stream 0.888: see testdata/fifth/secrets-fifth.md
-		{"testdata/sixth/secrets-sixth.jsonl", 0.73, 5},   // held out from this stop's work: see testdata/sixth/secrets-sixth.md
+		{"testdata/third/secrets-third.jsonl", 0.98, 1},     // see testdata/third/secrets-third.md
+		{"testdata/fourth/secrets-fourth.jsonl", 1.00, 2},   // false positives fixed by class: see testdata/fourth/secrets-fourth.md
+		{"testdata/fifth/secrets-fifth.jsonl", 0.88, 0},     // by content type 0.983, text stream 0.888: see testdata/fifth/secrets-fifth.md
+		{"testdata/sixth/secrets-sixth.jsonl", 0.81, 0},     // after fx6-ctx's context classes: see testdata/sixth/secrets-sixth.md
+		{"testdata/seventh/secrets-seventh.jsonl", 0.73, 6}, // arrived 0.777 / 0.738 at 53ec85d: see testdata/seventh/secrets-seventh.md
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
 	}

@@ -127,6 +127,7 @@ func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
 				key = name.v
 			}
 		}
+		key = cookieKey(path, key)
 		red, spans := e.redactValue(v, key, &opts, sc)
 		if red == nil {
 			return

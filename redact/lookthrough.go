@@ -122,6 +122,7 @@ const (
 	lookB64Word                  // a credential word encoded inside a block (see b64Words)
 	lookHex                      // a keyword in hex (see hexLookRule)
 	lookQP                       // a quoted-printable MIME part's header (see lookthrough_qp.go)
+	lookFrame                    // an SSE data line or a JSON line after another (see lookthrough_frames.go)
 )
 
 type lookHit struct {
@@ -180,7 +181,7 @@ var lookRules = func() []*rule {
 		}
 	}
 	rs := []*rule{
-		look(lookEscape, `\u00`, `\":`, `=\"`),
+		look(lookEscape, `\u00`, `\":`, `=\"`, `= \"`, `: \"`),
 		look(lookEscape, slash...),
 		look(lookEscape, pct...),
 		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",
@@ -188,6 +189,7 @@ var lookRules = func() []*rule {
 			"cmvkaxm6ly9", "cmvkaxnzoi8v", "ywlxcdovl", "ywlxchm6ly9", "ahr0chm6ly9", "ahr0cdovl"),
 		look(lookB64Word, b64Words(b64Secrets...)...),
 		look(lookQP, "quoted-printable"),
+		look(lookFrame, "\ndata:", "}\n{", "}\r\n{"),
 		look(lookB64After, "plain ", "basic ", "b64:", "b64=", `b64":`, "base64:", "base64=", `base64":`,
 			"password", "passwd", "pwd", "secret", "token", "auth", "credential", "creds", "key", "pass"),
 	}
@@ -277,7 +279,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 		countBound(&bounds.lookLayers)
 		return spans, pend
 	}
-	var esc, blocks, hexes, qps []int
+	var esc, blocks, hexes, qps, frames []int
 	for _, h := range hits {
 		switch h.kind {
 		case lookEscape:
@@ -291,6 +293,8 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			hexes = append(hexes, h.ks)
 		case lookQP:
 			qps = append(qps, h.ke)
+		case lookFrame:
+			frames = append(frames, h.ks)
 		case lookB64Word:
 			s := h.ks
 			for s > 0 && h.ks-s < maxB64Run && b64Char[b[s-1]] {
@@ -322,6 +326,10 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 	}
 	if len(qps) > 0 {
 		spans, pend = e.qpBodies(b, qps, o, spans, pend, layer)
+	}
+	if len(frames) > 0 {
+		slices.Sort(frames)
+		spans, pend = e.frameHits(b, frames, o, spans, pend, layer)
 	}
 	if len(blocks) > 0 {
 		slices.Sort(blocks)

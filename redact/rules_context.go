@@ -122,7 +122,7 @@ func wordValue(b []byte, i int) (s, e int, open bool) {
 // plausibleCLIPassword filters a value given to a password flag: not a
 // variable, file or prompt reference.
 func plausibleCLIPassword(v []byte) bool {
-	return len(v) >= 4 && !isPlaceholder(v) && !bytes.HasPrefix(v, []byte("-")) && !bytes.ContainsAny(v, "$`")
+	return len(v) >= 4 && !isPlaceholder(v) && !bytes.HasPrefix(v, []byte("-")) && !bytes.ContainsAny(v, "$`") && hasAlnum(v)
 }
 
 // matchNetrc finds `password <value>` in .netrc syntax: whitespace between

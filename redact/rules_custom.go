@@ -45,10 +45,10 @@ func isPlaceholder(v []byte) bool {
 	if bytes.Contains(v, []byte("%s")) || bytes.Contains(v, []byte("%v")) {
 		return true
 	}
-	if digestOrARN(lv) || valueReference(v) || maskRun(v) || maskedDisplay(v) || jwtHeaderOnly(v) {
+	if digestOrARN(lv) || valueReference(v) || maskRun(v) || maskedDisplay(v) || jwtHeaderOnly(v) || isoTimestamp(v) {
 		return true
 	}
-	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && bytes.IndexByte(v[lt:], '>') > 0 {
+	if lt := bytes.IndexByte(v, '<'); lt == 0 || lt > 0 && angleSlot(v, lt) {
 		return true // <your-token>, ${...}<...>
 	}
 	return v[0] == '$' || v[0] == '%' && (len(v) <= 2 || !isHex(v[1]) || !isHex(v[2])) || v[0] == '@' || v[0] == '*' && aliasOrGlob(v) || v[0] == '+' || v[len(v)-1] == '+' ||

@@ -141,6 +141,10 @@ var aboutParts = map[string]bool{
 	"sha1": true, "sha256": true, "sha384": true, "sha512": true, "md5": true, "digest": true,
 	"checksum": true, "crc": true, "crc32": true, "serial": true, "iface": true, "interface": true,
 	"device": true, "lineage": true, "rotated": true, "created": true, "updated": true,
+	// Where the secret is used or when it last changed (authDomain, token_host, secret_region,
+	// password_changed_at): the place or the time, not the secret.
+	"domain": true, "host": true, "hostname": true, "realm": true, "region": true,
+	"changed": true, "modified": true,
 }
 
 // namedSecretPart reports whether the name part p (after prev) names a secret.

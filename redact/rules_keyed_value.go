@@ -29,10 +29,11 @@ func opaqueValue(v []byte, password bool) bool {
 	}
 	h := shannon(v)
 	switch {
-	case hex == len(v) && len(v) >= 32 && letters > 0 && digits > 0:
-		return h >= 3.0 // an API key in hex (Twilio, X-API-Key)
+	case hex == len(v) && len(v) >= 24 && letters > 0 && digits > 0:
+		return h >= 3.0 // an API key in hex (Twilio, X-API-Key; a Plaid secret has 30 digits)
 	case digits > 0 && letters > 0:
-		return !writtenWords(v) && h >= min(3.5, math.Log2(float64(len(v)))-0.8) || password && genericPassword(v)
+		return !writtenWords(v) && h >= min(3.5, math.Log2(float64(len(v)))-0.8) || password && genericPassword(v) ||
+			prefixedToken(v)
 	case digits == 0 && other == 0:
 		return randomLetters(v)
 	}
@@ -260,7 +261,7 @@ func sectionValues(b []byte, vs int, ini bool) (s, e int, more bool) {
 		if open {
 			return -1, -1, true
 		}
-		if vs >= 0 && bytes.IndexByte(b[vs:ve], ':') < 0 && opaqueValue(b[vs:ve], false) { // not an ARN or URL
+		if vs >= 0 && bytes.IndexByte(b[vs:ve], ':') < 0 && !entryAboutSecret(b[ns:i]) && opaqueValue(b[vs:ve], false) { // not an ARN or URL
 			if s < 0 {
 				s = vs
 			}

@@ -28,7 +28,7 @@ func providerRulesRecall() []*rule {
 		tok("salesforce-refresh-token", `5Aep861[A-Za-z0-9._]{70,120}`),
 		// "_http_token" stands for CONSUL_HTTP_TOKEN: a keyword starting "con" would walk the
 		// prefilter's trie at every const, conn and context of benign source.
-		ctx("hashicorp-uuid-token", kw("x-consul-token", "_http_token", "x-nomad-token", "nomad_token",
-			"secretid", "secret id", "secret_id"), uuidRe),
+		// Secret ids (Vault AppRole, Consul ACL SecretID) need HashiCorp context: hashicorp-secret-id.
+		ctx("hashicorp-uuid-token", kw("x-consul-token", "_http_token", "x-nomad-token", "nomad_token"), uuidRe),
 	}
 }

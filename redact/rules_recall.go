@@ -12,5 +12,6 @@ func recallRules() []*rule {
 	rs = append(rs, providerRulesRecall()...)
 	rs = append(rs, shellQuoteRules()...)
 	rs = append(rs, continuedRules()...)
+	rs = append(rs, fx6ctxRules()...)
 	return rs
 }

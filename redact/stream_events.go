@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"strings"
 )
 
 // Streams of events.
@@ -51,6 +52,7 @@ type piece struct {
 // channel is one text channel: a hold-back machine over the concatenation of
 // its pieces, like textStream, that decides whole pieces.
 type channel struct {
+	lines  bool   // the data of a plain-text SSE stream: its line breaks are data lines
 	buf    []byte // context (already decided) + pending pieces
 	ctx    int
 	off    int64 // stream offset of buf[0]
@@ -154,7 +156,7 @@ func (q *events) add(it *item, key string, found bool, start, end int, val []byt
 	it.open++
 	c, ok := q.chans[key]
 	if !ok {
-		c = &channel{}
+		c = &channel{lines: strings.HasPrefix(key, "data:")}
 		q.chans[key] = c
 		q.order = append(q.order, key)
 	}
@@ -256,6 +258,9 @@ func (q *events) decide(c *channel, final bool) {
 	}
 	if hasOwn(c.pieces) {
 		spans = withOwn(spans, c.pieces)
+	}
+	if c.lines {
+		spans = e.joinLines(c.buf, spans, &q.s.opts.Options, final)
 	}
 	h = clipToSpans(h, spans, false)
 	if maxHold := q.s.opts.MaxHold; len(c.buf)-h > maxHold {
