@@ -137,11 +137,13 @@ func (f *Facts) CEL() map[string]any {
 		mcp = mcpCalls[0].(map[string]any)
 	case len(f.MCP) > 0:
 		mcp = f.MCP[0].Map()
-	default:
-		mcp = mcpapi.Message{}.Map()
 	}
-	mcp = copyMap(mcp)
-	mcp["calls"] = mcpCalls
+	if mcp != nil {
+		mcp = copyMap(mcp)
+		mcp["calls"] = mcpCalls
+	} else {
+		mcp = noMCP // most exchanges: shared, as the inspection variable's common cases are
+	}
 
 	actions := make([]any, len(f.Actions))
 	for i, a := range f.Actions {
@@ -186,6 +188,14 @@ func stringsAny(ss []string) []any {
 	}
 	return out
 }
+
+// noMCP is the mcp variable of an exchange without an MCP message: the same for every one, so
+// built once. Like cleanInspection, it is read-only.
+var noMCP = func() map[string]any {
+	m := copyMap(mcpapi.Message{}.Map())
+	m["calls"] = []any{}
+	return m
+}()
 
 func copyMap(m map[string]any) map[string]any {
 	out := make(map[string]any, len(m)+1)
