@@ -305,6 +305,10 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 				s--
 			}
 			blocks = append(blocks, s)
+		case lookB64Body: // rules_fx7_oauth.go
+			if bs := mimeB64BodyStart(b, h.ke); bs >= 0 {
+				blocks = append(blocks, bs)
+			}
 		case lookB64After:
 			if vs, _, _ := assignValueStart(b, h.ke); vs > 0 {
 				blocks = append(blocks, vs)
