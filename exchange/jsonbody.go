@@ -89,6 +89,10 @@ func ParseJSON(b []byte) (*JSONBody, bool) {
 	return p.j, true
 }
 
+// i32 is an offset or index as a node holds it: ParseJSON refuses bodies of 2 GiB and more, and
+// a body has fewer nodes than bytes.
+func i32(i int) int32 { return int32(i) } //nolint:gosec // G115: bounded as said above
+
 // Of reports whether j was read from exactly body (the same bytes, not a copy).
 func (j *JSONBody) Of(body []byte) bool {
 	return j != nil && len(body) == len(j.Src) && len(body) > 0 && &body[0] == &j.Src[0]
@@ -186,9 +190,9 @@ func (p *jsonParser) lit(s string, k JSONKind) bool {
 	if len(b)-p.i < len(s) || string(b[p.i:p.i+len(s)]) != s {
 		return false
 	}
-	idx := p.add(JSONNode{Kind: k, Start: int32(p.i), End: int32(p.i + len(s))})
+	idx := p.add(JSONNode{Kind: k, Start: i32(p.i), End: i32(p.i + len(s))})
 	p.i += len(s)
-	p.j.Nodes[idx].Next = int32(idx + 1)
+	p.j.Nodes[idx].Next = i32(idx + 1)
 	return true
 }
 
@@ -226,8 +230,8 @@ func (p *jsonParser) number() bool {
 			return false
 		}
 	}
-	idx := p.add(JSONNode{Kind: JSONNumber, Start: int32(start), End: int32(p.i)})
-	p.j.Nodes[idx].Next = int32(idx + 1)
+	idx := p.add(JSONNode{Kind: JSONNumber, Start: i32(start), End: i32(p.i)})
+	p.j.Nodes[idx].Next = i32(idx + 1)
 	return true
 }
 
@@ -297,39 +301,39 @@ func plainASCII8(x uint64) bool {
 
 func (p *jsonParser) addString(k JSONKind, start int, escaped, high bool) bool {
 	j := p.j
-	n := JSONNode{Kind: k, Start: int32(start), End: int32(p.i)}
+	n := JSONNode{Kind: k, Start: i32(start), End: i32(p.i)}
 	var text []byte
 	if escaped {
 		off := len(j.arena)
 		j.arena = appendUnescaped(j.arena, j.Src[start+1:p.i-1])
 		n.flags |= jsonEscaped
-		n.text, n.textLen = int32(off), int32(len(j.arena)-off)
+		n.text, n.textLen = i32(off), i32(len(j.arena)-off)
 		text = j.arena[off:]
 	} else {
-		n.text, n.textLen = int32(start+1), int32(p.i-1-start-1)
+		n.text, n.textLen = i32(start+1), i32(p.i-1-start-1)
 		text = j.Src[start+1 : p.i-1]
 	}
 	if high && !utf8.Valid(text) {
 		n.flags |= jsonInvalidUTF8
 	}
 	if k == JSONKey {
-		n.Members = int32(len(j.keys))
+		n.Members = i32(len(j.keys))
 		if j.keys == nil {
 			j.keys = make([]string, 0, 16)
 		}
 		j.keys = append(j.keys, j.keyString(text))
 	}
 	idx := p.add(n)
-	j.Nodes[idx].Next = int32(idx + 1)
+	j.Nodes[idx].Next = i32(idx + 1)
 	return true
 }
 
 func (p *jsonParser) object(depth, nest int) bool {
 	b := p.j.Src
-	idx := p.add(JSONNode{Kind: JSONObject, Start: int32(p.i)})
+	idx := p.add(JSONNode{Kind: JSONObject, Start: i32(p.i)})
 	p.i++
 	p.ws()
-	members := int32(0)
+	members := i32(0)
 	if p.i < len(b) && b[p.i] == '}' {
 		p.i++
 		return p.close(idx, members)
@@ -366,10 +370,10 @@ func (p *jsonParser) object(depth, nest int) bool {
 
 func (p *jsonParser) array(depth, nest int) bool {
 	b := p.j.Src
-	idx := p.add(JSONNode{Kind: JSONArray, Start: int32(p.i)})
+	idx := p.add(JSONNode{Kind: JSONArray, Start: i32(p.i)})
 	p.i++
 	p.ws()
-	members := int32(0)
+	members := i32(0)
 	if p.i < len(b) && b[p.i] == ']' {
 		p.i++
 		return p.close(idx, members)
@@ -397,7 +401,7 @@ func (p *jsonParser) array(depth, nest int) bool {
 
 func (p *jsonParser) close(idx int, members int32) bool {
 	n := &p.j.Nodes[idx]
-	n.End, n.Next, n.Members = int32(p.i), int32(len(p.j.Nodes)), members
+	n.End, n.Next, n.Members = i32(p.i), i32(len(p.j.Nodes)), members
 	return true
 }
 
