@@ -168,3 +168,16 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 			[]string{"sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv"}},
 	})
 }
+
+func TestKubernetesSecretDataValues(t *testing.T) {
+	checkFx7(t, []fx7Case{
+		{"yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n  username: YXBwLXNlbmRlcg==\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n",
+			[]string{"c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=", "YXBwLXNlbmRlcg=="}},
+		{"json", `{"apiVersion": "v1", "data": {"api": "czNjcjN0LXZhbHVlLTQyMQ==", "ca.crt": "LS0tLS1CRUdJTg=="}, "kind": "Secret"}` + "\n",
+			[]string{"czNjcjN0LXZhbHVlLTQyMQ=="}},
+		// Look-alikes: the same layout in a ConfigMap, a Secret's certificate alone, SSE data lines.
+		{"configmap", "apiVersion: v1\nkind: ConfigMap\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n", nil},
+		{"tls-cert-only", "kind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n", nil},
+		{"sse-data", "kind: Secret is mentioned here\ndata: {\"text\": \"aGVsbG8gd29ybGQ=\"}\n\n", nil},
+	})
+}

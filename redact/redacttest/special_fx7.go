@@ -65,6 +65,10 @@ func init() {
 }
 
 var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
+	"k8s-secret-data": func(r *rand.Rand) (string, string) {
+		v := base64.StdEncoding.EncodeToString([]byte("https://hooks.example.test/" + randString(r, alnum, 12)))
+		return v, "apiVersion: v1\nkind: Secret\ndata:\n  WEBHOOK: " + v + "\n"
+	},
 	"oauth-code-param": func(r *rand.Rand) (string, string) {
 		v := "4%2F0A" + randString(r, alnum, 60)
 		return v, "Location: https://app.example.test/oauth/callback?state=xyz&code=" + v + "&scope=email\n"
