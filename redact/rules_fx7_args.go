@@ -49,6 +49,8 @@ var argCalls = []argCall{
 	{name: "simple_bind(", pos: []int{1}, password: true},
 	{name: ".bind(", pos: []int{1}, password: true, first: ldapDN},
 	{name: "smtp.plainauth(", pos: []int{2}, password: true},
+	{name: "newdialer(", pos: []int{3}, password: true},
+	{name: "net::smtp.start(", pos: []int{4}, password: true},
 	// HTTP basic credentials.
 	{name: "networkcredential(", pos: []int{1}, password: true},
 	{name: "pscredential(", pos: []int{1}, password: true},

@@ -95,6 +95,9 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	header := b[ls:le]
 	var cellBuf [32]tableCell
 	cells := splitCells(header, d, cellBuf[:0])
+	if vs, ve, ok := keyValueRow(header, cells, cs-ls, name); ok {
+		return addSpan(out, r, ls+vs, ls+ve), -1
+	}
 	col := -1
 	for i, c := range cells {
 		if c.s <= cs-ls && cs-ls <= c.e {
@@ -404,4 +407,29 @@ func sqlTuple(b []byte, i, end, col int) (next, vs, ve int, done bool) {
 		}
 	}
 	return i, -1, -1, false
+}
+
+// keyValueRow finds, in a row of a two- or three-column key/value table
+// (`| DB_PASSWORD | <value> |`, `API_TOKEN,<value>`, a psql `\x` record
+// `password | <value>`), the value in the cell after the secret's name at
+// offset at of the line.
+func keyValueRow(line []byte, cells []tableCell, at int, name []byte) (int, int, bool) {
+	if len(cells) < 2 || len(cells) > 3 {
+		return 0, 0, false
+	}
+	for i, c := range cells[:len(cells)-1] {
+		if c.s > at || at > c.e {
+			continue
+		}
+		vs, ve := trimCellSpan(line, cells[i+1].s, cells[i+1].e)
+		if ve <= vs {
+			return 0, 0, false
+		}
+		secret, password := secretKeyName(name)
+		if !secret || !tableValue(line[vs:ve], password) {
+			return 0, 0, false
+		}
+		return vs, ve, true
+	}
+	return 0, 0, false
 }

@@ -63,6 +63,9 @@ func TestTableSecretColumns(t *testing.T) {
 			[]string{"Hx7Pq2Lm9Vw4Rt8Zk3Nc6Bj1", "Yd5Fs8Gh2Jk6Lp9Qw3Er7Tz4"}},
 		{"sql-insert-first-col", "insert into tokens (token, owner) values ('Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1', 'ci');\n",
 			[]string{"Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1"}},
+		{"key-value-markdown", "| Variable | Value |\n|---|---|\n| DB_PASSWORD | Wren#Quartz-55 |\n| DB_HOST | db.internal |\n", []string{"Wren#Quartz-55"}},
+		{"key-value-csv", "key,value\nSTRIPE_SECRET,Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa\n", []string{"Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
+		{"psql-expanded", "-[ RECORD 1 ]-+---------------------\nid            | 4\napi_token     | Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1\n", []string{"Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1"}},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
 		{"token-id-column", "token_id,owner,created\n7f3e91c0-d2a4-4e68-b5c1-f9a07d3e2b4c,ci,2026-01-02\n", nil},
 		{"hash-column", "| user | password_hash |\n|---|---|\n| bob | 5f4dcc3b5aa765d61d8327deb882cf99 |\n", nil},
@@ -95,6 +98,8 @@ func TestCallCredentialArguments(t *testing.T) {
 		{"string-pair-header", `req.Header.Set("X-Api-Key", "0f9e8d7c6b5a49382716a5b4c3d2e1f0")` + "\n", []string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"}},
 		{"string-pair-dict", `headers = [("Authorization-Token", "Wp3Zq8Lx2Mv7Rt4Nk9Bc6Yh1")]` + "\n", []string{"Wp3Zq8Lx2Mv7Rt4Nk9Bc6Yh1"}},
 		{"wordpress-salt", "define('NONCE_SALT', 'k}9#Qv@2m!Lz^8Rw&4Tx*7Pb%3Ny(6Hc)1Jd+5Gf=0Sa');\n", []string{"k}9#Qv@2m!Lz^8Rw&4Tx*7Pb%3Ny(6Hc)1Jd+5Gf=0Sa"}},
+		{"gomail", `d := gomail.NewDialer("smtp.example.test", 587, "mailer", "Vq7!zLm3Wx9p")` + "\n", []string{"Vq7!zLm3Wx9p"}},
+		{"ruby-smtp", "Net::SMTP.start('smtp.example.test', 587, 'example.test', 'mailer', 'Hz4#qWm8Lx2p', :login)\n", []string{"Hz4#qWm8Lx2p"}},
 		// Look-alikes: references, not literals; the prompt form; prose.
 		{"jdbc-variables", `return DriverManager.getConnection(url, user, System.getenv("DB_PASSWORD"));` + "\n", nil},
 		{"securestring-encrypted", `$pw = ConvertTo-SecureString $encrypted -Key $key` + "\n", nil},
