@@ -63,6 +63,10 @@ var argCalls = []argCall{
 	{name: "usernamepasswordcredentials(", pos: []int{1}, password: true},
 	{name: "passwordauthentication(", pos: []int{1}, password: true},
 	{name: "usernamepasswordauthenticationtoken(", pos: []int{1}, password: true},
+	{name: "plaincredentials(", pos: []int{1}, password: true},
+	{name: "credentials.basic(", pos: []int{1}, password: true},
+	{name: "ftplib.ftp(", pos: []int{2}, password: true},
+	{name: "ftplib.ftp_tls(", pos: []int{2}, password: true},
 	{name: "auth=(", pos: []int{1}, password: true},
 	{name: "auth = (", pos: []int{1}, password: true},
 	// Cloud SDK credential constructors.
@@ -77,6 +81,7 @@ var argCalls = []argCall{
 	{name: "newstaticv4(", pos: []int{1, 2}},
 	{name: "newstaticcredentialsprovider(", pos: []int{1, 2}},
 	{name: "boto3.session(", pos: []int{1, 2}},
+	{name: "credentials::new(", pos: []int{1, 2}},
 	{name: "minio(", pos: []int{1, 2}},
 	{name: "clientsecretcredential(", pos: []int{2}},
 	{name: "storagesharedkeycredential(", pos: []int{1}},

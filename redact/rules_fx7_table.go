@@ -30,6 +30,7 @@ func tableRules() []*rule {
 	kws := []string{"password", "passwd", "passphrase", "pwd", "secret", "token", "credential", "apikey", "api_key", "key", "auth"}
 	return []*rule{
 		customMulti("table-secret-column", Secret, tableMaxLen, matchTableColumn, kws...),
+		custom("aligned-table-secret", Secret, tableMaxLine, matchAlignedRow, kws...),
 	}
 }
 
@@ -432,4 +433,73 @@ func keyValueRow(line []byte, cells []tableCell, at int, name []byte) (int, int,
 		return vs, ve, true
 	}
 	return 0, 0, false
+}
+
+// alignedMaxLines bounds how many rows above a row its table's rule may be.
+const alignedMaxLines = 64
+
+// matchAlignedRow finds the value of a secret's row in a table aligned with
+// blanks under a dashed rule, as Vault, Consul and other CLIs print
+// key/value results:
+//
+//	Key                Value
+//	---                -----
+//	password           A1a-3u8Hb1qXxNpFvKrw
+//
+// Every row between the rule and this one must be a name, blanks and one
+// value, so prose that happens to follow a dashed line is not read.
+func matchAlignedRow(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ns, ne := nameAround(b, ks, ke)
+	ls := ns
+	for ls > 0 && (b[ls-1] == ' ' || b[ls-1] == '\t') {
+		ls--
+	}
+	if ls > 0 && b[ls-1] != '\n' || ne >= len(b) || b[ne] != ' ' && b[ne] != '\t' {
+		return -1, -1, -1
+	}
+	vs := ne
+	for vs < len(b) && vs-ne < 64 && (b[vs] == ' ' || b[vs] == '\t') {
+		vs++
+	}
+	if vs-ne < 2 && b[ne] != '\t' {
+		return -1, -1, -1
+	}
+	le := lineEnd(b, vs, tableMaxLine)
+	if le < 0 {
+		return -1, -1, pendIfNear(b, ks, tableMaxLine)
+	}
+	ve := le
+	for ve > vs && (b[ve-1] == '\r' || b[ve-1] == ' ') {
+		ve--
+	}
+	if ve <= vs || bytes.ContainsAny(b[vs:ve], " \t") || !alignedTableAbove(b, ls) {
+		return -1, -1, -1
+	}
+	secret, password := secretKeyName(b[ns:ne])
+	if !secret || !tableValue(b[vs:ve], password) {
+		return -1, -1, -1
+	}
+	return vs, ve, -1
+}
+
+// alignedTableAbove reports a dashed rule (`---   -----`) above the line
+// starting at ls, with only `name  value` rows between.
+func alignedTableAbove(b []byte, ls int) bool {
+	for n := 0; n < alignedMaxLines && ls > 0; n++ {
+		pe := ls - 1
+		ps := pe
+		for ps > 0 && b[ps-1] != '\n' && pe-ps < tableMaxLine {
+			ps--
+		}
+		line := bytes.TrimRight(b[ps:pe], "\r ")
+		if ruleLine(line) && bytes.Count(bytes.TrimSpace(line), []byte(" ")) > 0 {
+			return true
+		}
+		f := bytes.Fields(line)
+		if len(f) < 1 || len(f) > 2 {
+			return false
+		}
+		ls = ps
+	}
+	return false
 }

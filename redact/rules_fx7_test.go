@@ -66,6 +66,9 @@ func TestTableSecretColumns(t *testing.T) {
 		{"key-value-markdown", "| Variable | Value |\n|---|---|\n| DB_PASSWORD | Wren#Quartz-55 |\n| DB_HOST | db.internal |\n", []string{"Wren#Quartz-55"}},
 		{"key-value-csv", "key,value\nSTRIPE_SECRET,Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa\n", []string{"Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
 		{"psql-expanded", "-[ RECORD 1 ]-+---------------------\nid            | 4\napi_token     | Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1\n", []string{"Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1"}},
+		{"aligned-vault", "Key                Value\n---                -----\nlease_id           database/creds/ro/2f6a614c\npassword           Vz3-Lq8Wm2Xp7Rt4Nk9B\nusername           v-ro-wqYDd\n",
+			[]string{"Vz3-Lq8Wm2Xp7Rt4Nk9B"}},
+		{"aligned-prose-after-rule", "Notes\n-----\nthe password field must be rotated yearly\n", nil},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
 		{"token-id-column", "token_id,owner,created\n7f3e91c0-d2a4-4e68-b5c1-f9a07d3e2b4c,ci,2026-01-02\n", nil},
 		{"hash-column", "| user | password_hash |\n|---|---|\n| bob | 5f4dcc3b5aa765d61d8327deb882cf99 |\n", nil},
@@ -100,6 +103,9 @@ func TestCallCredentialArguments(t *testing.T) {
 		{"wordpress-salt", "define('NONCE_SALT', 'k}9#Qv@2m!Lz^8Rw&4Tx*7Pb%3Ny(6Hc)1Jd+5Gf=0Sa');\n", []string{"k}9#Qv@2m!Lz^8Rw&4Tx*7Pb%3Ny(6Hc)1Jd+5Gf=0Sa"}},
 		{"gomail", `d := gomail.NewDialer("smtp.example.test", 587, "mailer", "Vq7!zLm3Wx9p")` + "\n", []string{"Vq7!zLm3Wx9p"}},
 		{"ruby-smtp", "Net::SMTP.start('smtp.example.test', 587, 'example.test', 'mailer', 'Hz4#qWm8Lx2p', :login)\n", []string{"Hz4#qWm8Lx2p"}},
+		{"pika", "creds = pika.PlainCredentials('guest', 'Rv7#pLq2Xz9m')\n", []string{"Rv7#pLq2Xz9m"}},
+		{"okhttp", `val cred = Credentials.basic("api", "Lw4!mQz8Xp2v")` + "\n", []string{"Lw4!mQz8Xp2v"}},
+		{"ftplib", "ftp = ftplib.FTP('ftp.example.test', 'upload', 'Tq2#vLm9Zx4p')\n", []string{"Tq2#vLm9Zx4p"}},
 		// Look-alikes: references, not literals; the prompt form; prose.
 		{"jdbc-variables", `return DriverManager.getConnection(url, user, System.getenv("DB_PASSWORD"));` + "\n", nil},
 		{"securestring-encrypted", `$pw = ConvertTo-SecureString $encrypted -Key $key` + "\n", nil},

@@ -65,6 +65,10 @@ func init() {
 }
 
 var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
+	"aligned-table-secret": func(r *rand.Rand) (string, string) {
+		v := "Fk9-" + randString(r, alnum, 16)
+		return v, "Key        Value\n---        -----\nusername   v-ro-abc\npassword   " + v + "\n"
+	},
 	"k8s-secret-data": func(r *rand.Rand) (string, string) {
 		v := base64.StdEncoding.EncodeToString([]byte("https://hooks.example.test/" + randString(r, alnum, 12)))
 		return v, "apiVersion: v1\nkind: Secret\ndata:\n  WEBHOOK: " + v + "\n"
