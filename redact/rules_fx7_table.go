@@ -27,7 +27,7 @@ const (
 )
 
 func tableRules() []*rule {
-	kws := []string{"password", "passwd", "passphrase", "pwd", "secret", "token", "credential", "apikey", "api_key", "key", "auth"}
+	kws := []string{"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "credential", "apikey", "api_key", "key", "auth"}
 	return []*rule{
 		customMulti("table-secret-column", Secret, tableMaxLen, matchTableColumn, kws...),
 		custom("aligned-table-secret", Secret, tableMaxLine, matchAlignedRow, kws...),
@@ -36,6 +36,32 @@ func tableRules() []*rule {
 
 // tableDelims are the cell separators of the table layouts.
 func tableDelim(c byte) bool { return c == '|' || c == ',' || c == '\t' || c == ';' }
+
+// boxDelim stands for a box-drawing vertical line (`│`, `┃`: E2 94 82/83),
+// the cell separator of tables drawn by CLIs (psql's unicode style, Python's
+// rich and tabulate, doppler).
+const boxDelim = 0x82
+
+// boxAt reports a box-drawing vertical line whose bytes include b[i].
+func boxAt(b []byte, i int) bool {
+	for s := max(0, i-2); s <= i && s+3 <= len(b); s++ {
+		if b[s] == 0xE2 && b[s+1] == 0x94 && (b[s+2] == 0x82 || b[s+2] == 0x83) {
+			return true
+		}
+	}
+	return false
+}
+
+// delimAt returns the table delimiter at b[i] (boxDelim for a box line), or 0.
+func delimAt(b []byte, i int) byte {
+	switch {
+	case tableDelim(b[i]):
+		return b[i]
+	case b[i] >= 0x80 && boxAt(b, i):
+		return boxDelim
+	}
+	return 0
+}
 
 // headerCellByte reports a byte of a header cell: a name in words.
 func headerCellByte(c byte) bool {
@@ -63,18 +89,24 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		return matchSQLInsert(r, b, ks, cs, ce, password, out)
 	}
 	left := cs == 0 || b[cs-1] == '\n'
-	if !left && !tableDelim(b[cs-1]) || !tableDelim(b[ce]) && b[ce] != '\n' && b[ce] != '\r' {
+	var dl, dr byte
+	if !left {
+		dl = delimAt(b, cs-1)
+	}
+	if b[ce] != '\n' && b[ce] != '\r' {
+		dr = delimAt(b, ce)
+	}
+	if !left && dl == 0 || dr == 0 && b[ce] != '\n' && b[ce] != '\r' {
 		return out, -1
 	}
-	var d byte
+	d := dl
 	switch {
-	case !left && tableDelim(b[cs-1]):
-		d = b[cs-1]
-		if tableDelim(b[ce]) && b[ce] != d {
+	case dl != 0:
+		if dr != 0 && dr != dl {
 			return out, -1
 		}
-	case tableDelim(b[ce]):
-		d = b[ce]
+	case dr != 0:
+		d = dr
 	default:
 		return out, -1
 	}
@@ -184,19 +216,23 @@ func splitCells(line []byte, d byte, cells []tableCell) []tableCell {
 		switch {
 		case quoted && c == '"':
 			inq = !inq
-		case c == d && !inq:
+		case d == boxDelim && c == 0xE2 && i+2 < len(line) && line[i+1] == 0x94 && (line[i+2] == 0x82 || line[i+2] == 0x83):
+			cells = append(cells, tableCell{s, i})
+			s = i + 3
+			i += 2
+		case c == d && !inq && d != boxDelim:
 			cells = append(cells, tableCell{s, i})
 			s = i + 1
 		}
 	}
 	cells = append(cells, tableCell{s, len(line)})
-	if t := bytes.TrimSpace(line); d == '|' && len(t) > 0 && t[0] == '|' {
+	if t := bytes.TrimSpace(line); (d == '|' || d == boxDelim) && len(t) > 0 && (t[0] == '|' || d == boxDelim && t[0] == 0xE2) {
 		// A bordered table (markdown, mysql); psql has no border, and its
 		// last cell may be empty.
 		if len(cells) > 0 {
 			cells = cells[1:]
 		}
-		if n := len(cells); t[len(t)-1] == '|' && n > 0 {
+		if n := len(cells); (t[len(t)-1] == '|' || d == boxDelim && len(t) >= 3 && boxAt(t, len(t)-1)) && n > 0 {
 			cells = cells[:n-1]
 		}
 	}
@@ -252,6 +288,10 @@ func ruleLine(line []byte) bool {
 			dash = true
 		case '+', '|', ':', ' ', '\t', '\r':
 		default:
+			if c >= 0x80 {
+				dash = true // box drawing: ─ ┼ ├ ┤ ╞ ═
+				continue
+			}
 			return false
 		}
 	}

@@ -69,6 +69,10 @@ func TestTableSecretColumns(t *testing.T) {
 		{"aligned-vault", "Key                Value\n---                -----\nlease_id           database/creds/ro/2f6a614c\npassword           Vz3-Lq8Wm2Xp7Rt4Nk9B\nusername           v-ro-wqYDd\n",
 			[]string{"Vz3-Lq8Wm2Xp7Rt4Nk9B"}},
 		{"aligned-prose-after-rule", "Notes\n-----\nthe password field must be rotated yearly\n", nil},
+		{"box-key-value", "┌──────────┬────────────────┐\n│ NAME     │ VALUE          │\n├──────────┼────────────────┤\n│ DB_PASS  │ Kestrel#Dune-6 │\n│ DB_HOST  │ db.internal    │\n└──────────┴────────────────┘\n",
+			[]string{"Kestrel#Dune-6"}},
+		{"box-psql-unicode", " id │ client_secret\n────┼──────────────────────────\n  1 │ Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1\n(1 row)\n",
+			[]string{"Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1"}},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
 		{"token-id-column", "token_id,owner,created\n7f3e91c0-d2a4-4e68-b5c1-f9a07d3e2b4c,ci,2026-01-02\n", nil},
 		{"hash-column", "| user | password_hash |\n|---|---|\n| bob | 5f4dcc3b5aa765d61d8327deb882cf99 |\n", nil},
