@@ -49,6 +49,7 @@ type Engine struct {
 	exact   [][]byte
 	pool    sync.Pool
 	clean   cleanStrings // strings Text found nothing in
+	cleanT  *cleanTexts  // texts scanFinal found nothing in, by hash
 }
 
 const minExactLen = 4
@@ -69,6 +70,7 @@ func allRules() ([]*rule, error) {
 		rs = append(rs, contextRules()...)
 		rs = append(rs, keyedRules()...)
 		rs = append(rs, recallRules()...)
+		rs = append(rs, fx6provRules()...)
 		rs = append(rs, genericRules()...)
 		rs = append(rs, pairedRules()...)
 		seen := map[string]bool{}
@@ -96,7 +98,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redact: built-in rules do not compile (a bug in warden): %w", err)
 	}
-	e := &Engine{rules: rs, hmacKey: slices.Clone(cfg.HMACKey)}
+	e := &Engine{rules: rs, hmacKey: slices.Clone(cfg.HMACKey), cleanT: newCleanTexts()}
 	for _, v := range cfg.Exact {
 		if len(v) >= minExactLen {
 			e.exact = append(e.exact, slices.Clone(v))
@@ -213,6 +215,20 @@ const tailContext = 512
 // pending in scan, because more bytes could extend it; here nothing follows,
 // so the tail is scanned again as if a line ended there.
 func (e *Engine) scanFinal(b []byte, o *Options, sc *scratch) []span {
+	l := e.cleanT.lookup(b, o)
+	if l.clean {
+		return nil
+	}
+	reached := bounds.reached.Load()
+	spans := e.scanWhole(b, o, sc)
+	if l.keep && len(spans) == 0 && bounds.reached.Load() == reached {
+		e.cleanT.remember(l)
+	}
+	return spans
+}
+
+// scanWhole is scanFinal without the remembered verdicts.
+func (e *Engine) scanWhole(b []byte, o *Options, sc *scratch) []span {
 	spans, pend := e.scan(b, o, sc)
 	if pend >= len(b) {
 		return spans
@@ -298,7 +314,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		}
 	}
 	if enabled&Secret != 0 {
-		pend = min(pend, trailingB64(b), trailingWrapped(b))
+		pend = min(pend, trailingB64(b), trailingWrapped(b), trailingUserinfo(b))
 	}
 	if enabled&Secret != 0 {
 		pend = min(pend, cutEscape(b))

@@ -17,7 +17,7 @@ import (
 // credential (opaqueValue; a password position also takes a word with a
 // digit or a symbol).
 
-const callArgsMax = 2048
+const argCallsMax = 2048
 
 // argCall names a call and the positions (from 0) of its secret arguments.
 type argCall struct {
@@ -119,7 +119,7 @@ func argRules() []*rule {
 		kws = append(kws, c.name)
 	}
 	return []*rule{
-		customMulti("call-credential-argument", Secret, callArgsMax, matchCallArgs, kws...),
+		customMulti("call-credential-argument", Secret, argCallsMax, matchCallArgs, kws...),
 		custom("powershell-plaintext-password", Secret, 1024, matchSecureString, "convertto-securestring"),
 		custom("net-use-password", Secret, positionalMaxLine, matchNetUse, "net use"),
 		custom("curl-user-key", Secret, 1024, matchCurlUserKey, "-u ", "-u'", `-u"`, "--user ", "--user=", "-u=").noHoldBack(),
@@ -164,9 +164,9 @@ func matchCallArgs(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 			return out, -1
 		}
 	}
-	args, done := callArgs(b, ke)
+	args, done := splitCallArgs(b, ke)
 	if !done {
-		return out, pendIfNear(b, ks, callArgsMax)
+		return out, pendIfNear(b, ks, argCallsMax)
 	}
 	if len(args) == 0 {
 		return out, -1
@@ -237,12 +237,12 @@ func randomPrintable(v []byte) bool {
 
 type argSpan struct{ s, e int }
 
-// callArgs splits the arguments of a call whose '(' ends at i, up to the
+// splitCallArgs splits the arguments of a call whose '(' ends at i, up to the
 // matching ')': string literals and nested brackets are skipped whole.
 // done is false when the input ends first.
-func callArgs(b []byte, i int) ([]argSpan, bool) {
+func splitCallArgs(b []byte, i int) ([]argSpan, bool) {
 	var args []argSpan
-	end := min(len(b), i+callArgsMax)
+	end := min(len(b), i+argCallsMax)
 	depth, s := 0, i
 	for j := i; j < end; j++ {
 		switch c := b[j]; c {
