@@ -156,6 +156,9 @@ func TestEncodedAndRedirectCredentials(t *testing.T) {
 			[]string{"9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A3928"}},
 		{"eth-accounts", "module.exports = { networks: { holesky: { accounts: ['0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'] } } };\n",
 			[]string{"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"}},
+		{"oauth-json", `{"client_id": "web", "grant_type": "authorization_code", "code": "0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}` + "\n",
+			[]string{"0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}},
+		{"error-code-json", `{"error": {"code": "InvalidAuthenticationToken2f9", "message": "expired"}}` + "\n", nil},
 		// Look-alikes: codes that are not credentials, tx hashes, an invalid WIF.
 		{"status-code", "GET /api/items?code=404&page=2 -> 200\n", nil},
 		{"authorize-url", "https://login.example.test/oauth/authorize?response_type=code&client_id=app&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\n", nil},

@@ -65,6 +65,10 @@ func init() {
 }
 
 var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
+	"oauth-code-member": func(r *rand.Rand) (string, string) {
+		v := "4/0A" + randString(r, alnum, 40)
+		return v, `{"grant_type": "authorization_code", "code": "` + v + `", "redirect_uri": "https://app.example.test/cb"}` + "\n"
+	},
 	"aligned-table-secret": func(r *rand.Rand) (string, string) {
 		v := "Fk9-" + randString(r, alnum, 16)
 		return v, "Key        Value\n---        -----\nusername   v-ro-abc\npassword   " + v + "\n"
