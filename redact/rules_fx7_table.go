@@ -149,7 +149,7 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	}
 	// The name last: it is the costly test, and most cells are no header's.
 	secret, password := secretKeyName(name)
-	if !secret {
+	if !secret && !(partIs(name, "key", "value") && secretsTableAbove(b, ls)) {
 		return out, -1
 	}
 	return tableRows(r, b, le, d, len(cells), col, password, ls, out)
@@ -542,4 +542,25 @@ func alignedTableAbove(b []byte, ls int) bool {
 		ls = ps
 	}
 	return false
+}
+
+// secretsTableAbove reports a query of a table named for secrets just above
+// a result's header at ls (`select * from api_keys;`, `FROM
+// oauth_tokens`): its `key` or `value` column holds them.
+func secretsTableAbove(b []byte, ls int) bool {
+	w := b[max(0, ls-1024):ls]
+	i := bytes.LastIndex(bytes.ToLower(w), []byte("from "))
+	if i < 0 {
+		return false
+	}
+	j := i + 5
+	for j < len(w) && (w[j] == ' ' || w[j] == '`' || w[j] == '"') {
+		j++
+	}
+	s := j
+	for j < len(w) && (isWordByte(w[j]) || w[j] == '.') {
+		j++
+	}
+	last, _ := lastNameParts(w[s:j])
+	return partIs(last, "keys", "apikeys", "tokens", "secrets", "credentials", "passwords")
 }

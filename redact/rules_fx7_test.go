@@ -73,6 +73,9 @@ func TestTableSecretColumns(t *testing.T) {
 			[]string{"Kestrel#Dune-6"}},
 		{"box-psql-unicode", " id │ client_secret\n────┼──────────────────────────\n  1 │ Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1\n(1 row)\n",
 			[]string{"Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1"}},
+		{"secrets-table-key-column", "mysql> select id, owner, `key` from api_keys;\n+----+-------+----------------------------------+\n| id | owner | key                              |\n+----+-------+----------------------------------+\n|  1 | ci    | 0f9e8d7c6b5a49382716a5b4c3d2e1f0 |\n+----+-------+----------------------------------+\n",
+			[]string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"}},
+		{"other-table-key-column", "select key, value from settings;\n key | value\n-----+------------------------------\n sha | 0f9e8d7c6b5a49382716a5b4c3d2e1f0\n", nil},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
 		{"token-id-column", "token_id,owner,created\n7f3e91c0-d2a4-4e68-b5c1-f9a07d3e2b4c,ci,2026-01-02\n", nil},
 		{"hash-column", "| user | password_hash |\n|---|---|\n| bob | 5f4dcc3b5aa765d61d8327deb882cf99 |\n", nil},
