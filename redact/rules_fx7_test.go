@@ -132,6 +132,10 @@ func TestUUIDAndHexUnderSecretNames(t *testing.T) {
 		{"curl-user-key", "curl https://api.example.test/v1/jobs -u 8d2f6a0c4e1b3957ad2c4e6f8a0b1c3d:\n", []string{"8d2f6a0c4e1b3957ad2c4e6f8a0b1c3d"}},
 		{"basic-key-only", "Authorization: Basic OGQyZjZhMGM0ZTFiMzk1N2FkMmM0ZTZmOGEwYjFjM2Q6\n", []string{"OGQyZjZhMGM0ZTFiMzk1N2FkMmM0ZTZmOGEwYjFjM2Q6"}},
 		{"gossip-key", "{\n  \"encrypt\": \"pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=\"\n}\n", []string{"pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s="}},
+		{"passphrase-json", `{"username": "ops-admin", "password": "correct horse battery staple"}` + "\n", []string{"correct horse battery staple"}},
+		{"passphrase-yaml", "login:\n  passphrase: amber falcon quiet meadow\n", []string{"amber falcon quiet meadow"}},
+		{"password-message", `{"errors": {"password": "Password must be at least 12 characters"}}` + "\n", nil},
+		{"password-label", `<label for="password">Enter your password</label>` + "\n" + `password: "Forgot your password"` + "\n", nil},
 		// Look-alikes: UUIDs under id and grouping names.
 		{"ids", "request_id=3b241101-e2bb-4255-8caf-4136c566a962 token_id=9c1e3f2a-7b4d-4e8f-a6c5-0d1b2e3f4a5b\n", nil},
 		{"idempotency", "Idempotency-Key: 5e7f9a1b-3c5d-4e7f-9a1b-3c5d7e9f1a3b\n", nil},
@@ -176,7 +180,7 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 		{"google-client-id", "auth client: 123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\n", nil},
 		{"mapbox-public", "const token = \"pk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv\";\n", nil},
 		{"ansible-vault", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  62313365396662343061393464336163383764373764613633653634306231386433626436623361\n  6132\n", nil},
-		{"sealed-secret", "spec:\n  encryptedData:\n    api_token: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq+A8oR0s6KcrP2l7nR7fAMp6ts==\n  template:\n    type: Opaque\n", nil},
+		{"sealed-secret", "kind: SealedSecret\nspec:\n  encryptedData:\n    api_token: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq+A8oR0s6KcrP2l7nR7fAMp6ts==\n  template:\n    type: Opaque\n", nil},
 		{"registry-dword", "[HKEY_CURRENT_USER\\Software\\Acme]\n\"RememberPassword\"=dword:00000001\n\"TokenCacheSize\"=dword:00000400\n", nil},
 		{"public-key-name", "WEBHOOK_PUBLIC_KEY=e3b9c1d2a4f6081735b9c7d2e4f60a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f\n", nil},
 	})
@@ -184,6 +188,7 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 	checkFx7(t, []fx7Case{
 		{"next-public-secret", "NEXT_PUBLIC_STRIPE_SECRET_KEY=sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc\n",
 			[]string{"sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc"}},
+		{"encrypted-data-elsewhere", "const payload = {\n  encryptedData:\n    api_token: 'Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa',\n}\n", []string{"Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
 		{"registry-string-password", "\"DefaultPassword\"=\"Cobalt#Tiger-77\"\n", []string{"Cobalt#Tiger-77"}},
 		{"mapbox-secret", "MAPBOX_TOKEN=sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv\n",
 			[]string{"sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv"}},

@@ -65,6 +65,11 @@ func init() {
 }
 
 var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
+	"password-passphrase": func(r *rand.Rand) (string, string) {
+		words := []string{"orbit", "tulip", "granite", "falcon", "meadow", "copper", "lantern", "violet", "harbor", "pebble"}
+		v := words[r.IntN(10)] + " " + words[r.IntN(10)] + " " + words[r.IntN(10)] + " " + words[r.IntN(10)]
+		return v, `{"username": "ops", "password": "` + v + `"}` + "\n"
+	},
 	"oauth-code-member": func(r *rand.Rand) (string, string) {
 		v := "4/0A" + randString(r, alnum, 40)
 		return v, `{"grant_type": "authorization_code", "code": "` + v + `", "redirect_uri": "https://app.example.test/cb"}` + "\n"
