@@ -88,6 +88,9 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		}
 		return matchSQLInsert(r, b, ks, cs, ce, password, out)
 	}
+	if cs > 0 && b[cs-1] == '>' && b[ce] == '<' {
+		return matchHTMLTable(r, b, ks, cs, ce, out)
+	}
 	left := cs == 0 || b[cs-1] == '\n'
 	var dl, dr byte
 	if !left {

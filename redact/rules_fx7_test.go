@@ -76,6 +76,10 @@ func TestTableSecretColumns(t *testing.T) {
 		{"secrets-table-key-column", "mysql> select id, owner, `key` from api_keys;\n+----+-------+----------------------------------+\n| id | owner | key                              |\n+----+-------+----------------------------------+\n|  1 | ci    | 0f9e8d7c6b5a49382716a5b4c3d2e1f0 |\n+----+-------+----------------------------------+\n",
 			[]string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"}},
 		{"other-table-key-column", "select key, value from settings;\n key | value\n-----+------------------------------\n sha | 0f9e8d7c6b5a49382716a5b4c3d2e1f0\n", nil},
+		{"html-header", "<table>\n<tr><th>User</th><th>Password</th></tr>\n<tr><td>admin</td><td>Cinder#Vale-42</td></tr>\n<tr><td>ops</td><td>Mq7!wZr3Lx9p</td></tr>\n</table>\n",
+			[]string{"Cinder#Vale-42", "Mq7!wZr3Lx9p"}},
+		{"html-key-value", "<tr><td>api_key</td><td>Zp4Lw9Qx2Mv7Rt3Nk8Bc6Yh1</td></tr>\n", []string{"Zp4Lw9Qx2Mv7Rt3Nk8Bc6Yh1"}},
+		{"html-policy", "<table><tr><th>Setting</th><th>Value</th></tr><tr><td>password_min_length</td><td>12</td></tr></table>\n", nil},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
 		{"token-id-column", "token_id,owner,created\n7f3e91c0-d2a4-4e68-b5c1-f9a07d3e2b4c,ci,2026-01-02\n", nil},
 		{"hash-column", "| user | password_hash |\n|---|---|\n| bob | 5f4dcc3b5aa765d61d8327deb882cf99 |\n", nil},
