@@ -76,6 +76,9 @@ func matchKeyedUUID(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pendIfNear(b, ks, 64+16+48)
 	}
 	v := b[i : i+n]
+	if v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-' {
+		return -1, -1, -1 // cheap before the pattern: most values are no UUID
+	}
 	if !uuidShape.Match(v) || isAlnum(b[i+n]) || b[i+n] == '-' || isPlaceholder(v) || repeatedUUID(v) {
 		return -1, -1, -1
 	}
