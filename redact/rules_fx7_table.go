@@ -79,6 +79,13 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		ce++
 	}
 	if ce == len(b) {
+		// The cell may still grow, but only longer and wordier: a cell already too long or too
+		// wordy for a column's name, or holding a sentence's end (prose that mentions a key), is
+		// decided now, so a streamed "Here is the key. " is not held back for a header that
+		// cannot come.
+		if name := trimCell(b[cs:ce]); len(name) > 48 || bytes.Count(name, []byte(" ")) > 3 || bytes.Contains(b[cs:ce], []byte(". ")) {
+			return out, -1
+		}
 		return out, pendIfNear(b, ks, tableMaxLen)
 	}
 	if cs > 0 && (b[cs-1] == '(' || b[cs-1] == ',') && (b[ce] == ')' || b[ce] == ',') && sqlColumnList(b, cs) {
