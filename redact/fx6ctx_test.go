@@ -258,3 +258,28 @@ func TestMoreSetters(t *testing.T) {
 		{"minio-alias-no-secret", "mc alias set local http://localhost:9000\n", nil},
 	})
 }
+
+// TestArgvFlagSecrets: a flag naming a secret and its value as two elements
+// of an argument list, in text and as JSON (MCP server configurations).
+func TestArgvFlagSecrets(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"python-argv", "subprocess.run([\"tool\", \"--api-key\", \"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"], check=True)\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{"yaml-flow-args", "args: ['--auth-token', 'hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES', '--port', '8080']\n",
+			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
+		{"multiline-args", "\"args\": [\n  \"server\",\n  \"--db-password\",\n  \"Gr33n-Tea!42x\"\n]\n", []string{"Gr33n-Tea!42x"}},
+	})
+	checkRecall(t, []recallCase{
+		{"token-file", "args: [\"--token-file\", \"/var/run/secrets/token\", \"--api-key\", \"$API_KEY\"]\n", nil},
+		{"flag-then-flag", "[\"--password-stdin\", \"--username\", \"ci-bot-2024\"]\n", nil},
+	})
+	eng := engine(t)
+	mcp := `{"mcpServers": {"tracker": {"command": "npx", "args": ["-y", "tracker-mcp", "--api-token", "QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4", "--region", "eu-west-1"]}}}`
+	out := redactAs(t, eng, "application/json", []byte(mcp))
+	if w, bad := survivor(out, "QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"); bad {
+		t.Errorf("json: %q survives:\n%s", w, out)
+	}
+	if !bytes.Contains(out, []byte(`"--region", "eu-west-1"`)) || !bytes.Contains(out, []byte(`"tracker-mcp"`)) {
+		t.Errorf("json: other arguments changed:\n%s", out)
+	}
+}

@@ -111,6 +111,7 @@ func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
 		depth, end int
 		v          string
 	}
+	var flag argvFlag
 	err := walkJSON(b, func(path []pathElem, start, end int) {
 		key := ""
 		if n := len(path); n > 0 && path[n-1].isKey {
@@ -128,6 +129,7 @@ func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
 			}
 		}
 		key = cookieKey(path, key)
+		key = flag.key(path, b, start, end, v, key)
 		red, spans := e.redactValue(v, key, &opts, sc)
 		if red == nil {
 			return

@@ -12,5 +12,6 @@ func fx6ctxRules() []*rule {
 	rs = append(rs, proseRules()...)
 	rs = append(rs, pairRules()...)
 	rs = append(rs, credentialCallRules()...)
+	rs = append(rs, argvRules()...)
 	return rs
 }
