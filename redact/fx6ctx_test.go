@@ -216,6 +216,20 @@ func TestMetadataBesideSecrets(t *testing.T) {
 	})
 }
 
+// TestUUIDCredentials: a UUID under a name ending in a secret's word is a
+// token (Codecov, npm legacy, Splunk HEC); under a name about a secret it is
+// an identifier.
+func TestUUIDCredentials(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"ci-env", "environment {\n  UPLOAD_TOKEN = '7d1e9f3a-2b4c-4d5e-8f6a-1b2c3d4e5f60'\n}\n", []string{"7d1e9f3a-2b4c-4d5e-8f6a-1b2c3d4e5f60"}},
+		{"yaml-api-key", "monitoring:\n  hec_api_key: 0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f\n", []string{"0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f"}},
+	})
+	checkRecall(t, []recallCase{
+		{"ids-about-secrets", "token_family=da3b5c5a-4a4f-4f26-84da-7f195573cf6a api_key_id=f5aa1e12-2110-479f-8dfd-aa20f8c02b47 secret_ref=0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f\n", nil},
+		{"request-id", "request_id: 7d1e9f3a-2b4c-4d5e-8f6a-1b2c3d4e5f60\n", nil},
+	})
+}
+
 func TestCredentialCalls(t *testing.T) {
 	checkRecall(t, []recallCase{
 		{"smtplib-login", "server = smtplib.SMTP_SSL('smtp.acme.io', 465)\nserver.login(\"alerts@acme.io\", \"Xk9!mw2Lq7#pRt\")\n", []string{"Xk9!mw2Lq7#pRt"}},
