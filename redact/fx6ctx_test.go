@@ -297,3 +297,18 @@ func TestArgvFlagSecrets(t *testing.T) {
 		t.Errorf("json: other arguments changed:\n%s", out)
 	}
 }
+
+func TestConfigDirectiveSecrets(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"redis-conf", "bind 127.0.0.1\nrequirepass Xk9mw2Lq7pRt5vZ3\nmasterauth Gr33n-Tea!42x\n", []string{"Xk9mw2Lq7pRt5vZ3", "Gr33n-Tea!42x"}},
+		{"ldap-conf", "BASE dc=acme,dc=io\nbinddn cn=reader,dc=acme,dc=io\nbindpw W0rk!ng-Fl0w-92\n", []string{"W0rk!ng-Fl0w-92"}},
+		{"wpa-supplicant", "network={\n    ssid=\"office\"\n    psk=\"Sunny-Day-2024!\"\n}\n", []string{"Sunny-Day-2024!"}},
+		{"redis-acl", "user alice on >Wh1te-Rabbit! ~cached:* +get\n", []string{"Wh1te-Rabbit!"}},
+		{"ngrok-authtoken", "$ ngrok authtoken 2bX9kLmQ8pZ7rT5wB3nV1yC6dLqW_4f8Kq2LmZ9xW7vB3n\n", []string{"2bX9kLmQ8pZ7rT5wB3nV1yC6dLqW_4f8Kq2LmZ9xW7vB3n"}},
+	})
+	checkRecall(t, []recallCase{
+		{"redis-example", "# requirepass is commented out by default\nrequirepass foobared\n", nil},
+		{"acl-nopass", "user bob on nopass ~* +@all\n", nil},
+		{"prose", "the psk was rotated and bindpw is now read from a file\n", nil},
+	})
+}

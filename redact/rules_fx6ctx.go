@@ -13,5 +13,6 @@ func fx6ctxRules() []*rule {
 	rs = append(rs, pairRules()...)
 	rs = append(rs, credentialCallRules()...)
 	rs = append(rs, argvRules()...)
+	rs = append(rs, directiveRules()...)
 	return rs
 }

@@ -45,6 +45,10 @@ func init() {
 		v := "Fk9" + randString(r, alnum, 37)
 		return v, "\"args\": [\"mcp-tracker\", \"--api-token\",\n  \"" + v + "\"]\n"
 	}
+	special["config-directive-secret"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9!" + randString(r, alnum, 14)
+		return v, "# redis.conf\nrequirepass " + v + "\n"
+	}
 	special["cookie-container"] = func(r *rand.Rand) (string, string) {
 		v := "k7" + randString(r, "abcdefghijklmnopqrstuvwxyz0123456789", 30)
 		return v, "\"cookies\": [{\"name\": \"app_sid\", \"value\": \"" + v + "\", \"path\": \"/\"}]\n"
