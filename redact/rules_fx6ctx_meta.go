@@ -83,27 +83,3 @@ func prefixedToken(v []byte) bool {
 	rest, ok := tokenPrefixRest(v)
 	return ok && len(rest) >= 20 && len(rest) < len(v) && !hasStopword(rest) && opaqueValue(rest, false)
 }
-
-// uuidCredential reports a UUID given as a credential: under a name whose
-// last part is a secret's word (CODECOV_TOKEN, HEROKU_API_KEY, NPM_TOKEN,
-// SPLUNK_HEC_TOKEN), where providers issue UUID tokens. Elsewhere a UUID is
-// an identifier, and so it is under a name about the secret (secret_id,
-// api_key_id, token_family).
-func uuidCredential(name, v []byte) bool {
-	if len(v) != 36 || !uuidShape.Match(v) {
-		return false
-	}
-	if secret, _ := secretKeyName(name); !secret {
-		return false
-	}
-	var last, prev [16]byte
-	var nl, np int
-	nameParts(name, func(p, pr []byte) bool {
-		np = copy(prev[:], last[:nl])
-		nl = copy(last[:], p)
-		return false
-	})
-	l := string(last[:nl])
-	return secretParts[l] && l != "auth" && l != "credentials" || l == "key" && keyQualifiers[string(prev[:np])] ||
-		hasAnySuffix(last[:nl], "password", "secret", "token", "apikey")
-}

@@ -288,9 +288,6 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 	}
 	// The value first (cheap, and rarely opaque in code), the name's parts last.
-	if s >= 0 && uuidCredential(b[ns:ne], b[s:e]) {
-		return s, e, -1
-	}
 	if s < 0 || !opaqueValue(b[s:e], true) {
 		return -1, -1, -1
 	}
