@@ -137,7 +137,7 @@ func TestHeldoutCorpus(t *testing.T) {
 		{"testdata/third/secrets-third.jsonl", 0.98, 1},     // see testdata/third/secrets-third.md
 		{"testdata/fourth/secrets-fourth.jsonl", 1.00, 2},   // false positives fixed by class: see testdata/fourth/secrets-fourth.md
 		{"testdata/fifth/secrets-fifth.jsonl", 0.88, 0},     // by content type 0.983, text stream 0.888: see testdata/fifth/secrets-fifth.md
-		{"testdata/sixth/secrets-sixth.jsonl", 0.81, 0},     // after fx6-ctx's context classes: see testdata/sixth/secrets-sixth.md
+		{"testdata/sixth/secrets-sixth.jsonl", 0.97, 0},     // 0.974 both ways after fx6-ctx, fx6-stream and fx6-prov; two of the three left are key names holding 8 bytes of the token (`:rubygems_api_key:`, `access_token:` over `access_token$…`), the third the kubeconfig "-----BEGIN " windows
 		{"testdata/seventh/secrets-seventh.jsonl", 0.73, 6}, // arrived 0.777 / 0.738 at 53ec85d: see testdata/seventh/secrets-seventh.md
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
