@@ -53,5 +53,6 @@ func TestFx6ProviderLookalikes(t *testing.T) {
 		{"base64 padding and digests", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\nsha1 da39a3ee5e6b4b0d3255bfef95601890afd80709", nil},
 		{"uuids as ids", "request_id=3f2b6c1e-8a4d-4f7b-9c2e-1d5a6b7c8e9f\nPOSTMARK_SERVER_ID=1234567\nSCW_DEFAULT_PROJECT_ID=8c1f2e3d-4b5a-4c6d-8e7f-9a0b1c2d3e4f\n", nil},
 		{"word boundary prefixes", "index mtu stats: MTU 1500, content node mode, note", nil},
+		{"short prefixes in code and markup", "<div class=\"has-text-centered\">\nhook.Call(ctx)\ncompile as-needed; tokens as-is\nbot token rotation is due\nlive_preview_enabled: true\n", nil},
 	})
 }

@@ -65,6 +65,14 @@ func TestFx6ProviderTokens(t *testing.T) {
 		{"hex secrets by provider name", "TWILIO_AUTH_TOKEN ef1687818d57167ae1be0f05fb55fd73\nLINODE_TOKEN: 1c28c5ce07f50eb0713fc8fc9e670a3127769d239a6ea4ccdc9bedffd59bea46\nJENKINS_API_TOKEN=111f620e74b65fc031704518121ab7a4fe\nSTEAM_WEB_API_KEY = F1D569783D7A196B9DE89866900F9E1E\n", []string{"ef1687818d57167ae1be0f05fb55fd73", "1c28c5ce07f50eb0713fc8fc9e670a3127769d239a6ea4ccdc9bedffd59bea46", "111f620e74b65fc031704518121ab7a4fe", "F1D569783D7A196B9DE89866900F9E1E"}},
 		{"crypto exchange secrets", "binance_secret: Y1C5Ro37OPUPheN8blNCmzYAYOP63DOu30GgiUX10DoRHr4zqlmoTauLlo4StaVm\nOKX_SECRET_KEY: C025CA2EDFD6C1A09EE18247F0D2B385\n", []string{"Y1C5Ro37OPUPheN8blNCmzYAYOP63DOu30GgiUX10DoRHr4zqlmoTauLlo4StaVm", "C025CA2EDFD6C1A09EE18247F0D2B385"}},
 		{"tencent and razorpay secrets", "TENCENTCLOUD_SECRET_KEY = TOK6jQWmzeEiws1zwzZVZ77pGjFwAYd2\nRAZORPAY_KEY_SECRET=vquwHPcAu4adV9ejIDWnz6KP\n", []string{"TOK6jQWmzeEiws1zwzZVZ77pGjFwAYd2", "vquwHPcAu4adV9ejIDWnz6KP"}},
+		{"akamai edgegrid tokens", "[default]\nclient_token = akab-whkazlsfzw8xh7mn-txabqfma0q499zsw\naccess_token = akab-bj6z9jelx3qa0b58-zajuz1q3fvtffk82\n", []string{"akab-whkazlsfzw8xh7mn-txabqfma0q499zsw", "akab-bj6z9jelx3qa0b58-zajuz1q3fvtffk82"}},
+		{"honeybadger and radar", "hbp_Jjru3V2Hsc6Y9cx55zsIMCfiS5Q3tH1KBijn prj_live_sk_a155e4e72f3122a262721d0d1999860311ecc2b5", []string{"hbp_Jjru3V2Hsc6Y9cx55zsIMCfiS5Q3tH1KBijn", "prj_live_sk_a155e4e72f3122a262721d0d1999860311ecc2b5"}},
+		{"paddle notification secret", "secret_key: pdl_ntfset_yJS8Y1RJBwj536BRflYJDcvBM3_lsyz0MwgbZGqTrwCM2TIgg3dxTsYoGtM", []string{"pdl_ntfset_yJS8Y1RJBwj536BRflYJDcvBM3_lsyz0MwgbZGqTrwCM2TIgg3dxTsYoGtM"}},
+		{"helicone llamacloud browserbase", "sk-helicone-u1lvsjh-67t92f0-iyh4h0m-979dh01 llx-vh52DxNwtvbvGF2QT7AJrKEv9fkc3E3bPRTrmQDqFhir7D2E bb_live_87RTobnzNrA-Si9sJPrDTyMx16W", []string{"sk-helicone-u1lvsjh-67t92f0-iyh4h0m-979dh01", "llx-vh52DxNwtvbvGF2QT7AJrKEv9fkc3E3bPRTrmQDqFhir7D2E", "bb_live_87RTobnzNrA-Si9sJPrDTyMx16W"}},
+		{"modal token secret", "modal token set --token-id ak-RMNeKvT7dWMRDlYVZVEyuA --token-secret as-M8Cbq49lSr8LHSj2VEBNBS", []string{"as-M8Cbq49lSr8LHSj2VEBNBS"}},
+		{"ifttt maker key", "curl -X POST https://maker.ifttt.com/trigger/deploy_done/with/key/IWlFMkL8iGiX0X7Zw5RoZ7", []string{"IWlFMkL8iGiX0X7Zw5RoZ7"}},
+		{"make webhook", "fetch('https://hook.eu2.make.com/eik65ty7qec4hajpzytre2kxaivpc073', {method: 'POST'})", []string{"eik65ty7qec4hajpzytre2kxaivpc073"}},
+		{"pusher secret", "PUSHER_APP_SECRET=9a9f379a2dd5e50d5754\n", []string{"9a9f379a2dd5e50d5754"}},
 	}
 	checkRecall(t, cases)
 }
