@@ -120,6 +120,13 @@ func providerRulesFx6Tokens() []*rule {
 		// hook id).
 		tok("ifttt-maker-key", `maker\.ifttt\.com/(?:trigger/[^/\s"']{1,80}/(?:json/)?with/key|use)/([A-Za-z0-9_-]{20,64})`, "ifttt.com/").back(6).grp(1).anyLeft(),
 		tok("make-webhook-url", `hook\.(?:(?:eu|us)[0-9]\.)?(?:make|integromat)\.com/([a-z0-9]{30,40})`, "hook.").grp(1).anyLeft(),
+		// Blockchain RPC endpoints whose path is the project key.
+		tok("rpc-url-infura-key", `infura\.io/v3/([a-f0-9]{32})`, "infura.io/v3/").grp(1).anyLeft(),
+		tok("rpc-url-alchemy-key", `alchemy\.com/v2/([A-Za-z0-9_-]{32})`, "alchemy.com/v2/").grp(1).anyLeft(),
+		tok("rpc-url-quicknode-key", `quiknode\.pro/([a-f0-9]{32,64})`, "quiknode.pro/").grp(1).anyLeft(),
+		tok("rpc-url-ankr-key", `rpc\.ankr\.com/[a-z0-9_]{2,32}/([a-f0-9]{64})`, "rpc.ankr.com/").grp(1).anyLeft(),
+		// Intercom access tokens: base64 of "tok:<uuid>...".
+		tok("intercom-access-token", `dG9rO[A-Za-z0-9+/]{40,120}={0,2}`),
 		tok("zapier-webhook-url", `hooks\.zapier\.com/hooks/catch/[0-9]+/([A-Za-z0-9]{5,40})`, "hooks.zapier.com/hooks/catch/").grp(1).anyLeft(),
 	}
 }

@@ -73,6 +73,8 @@ func TestFx6ProviderTokens(t *testing.T) {
 		{"ifttt maker key", "curl -X POST https://maker.ifttt.com/trigger/deploy_done/with/key/IWlFMkL8iGiX0X7Zw5RoZ7", []string{"IWlFMkL8iGiX0X7Zw5RoZ7"}},
 		{"make webhook", "fetch('https://hook.eu2.make.com/eik65ty7qec4hajpzytre2kxaivpc073', {method: 'POST'})", []string{"eik65ty7qec4hajpzytre2kxaivpc073"}},
 		{"pusher secret", "PUSHER_APP_SECRET=9a9f379a2dd5e50d5754\n", []string{"9a9f379a2dd5e50d5754"}},
+		{"rpc urls with keys in the path", "ETH_RPC=https://mainnet.infura.io/v3/b350c592cbb3669b008260d8fc9b04c4\nALCHEMY=https://eth-mainnet.g.alchemy.com/v2/iwV7Ga1d_ZasPZ2H6kRNlkv4sIOKffVZ\nQN=https://falling-wild-sun.quiknode.pro/9e249d446a155e4e72f3122a262721d0d1999860/\nANKR=https://rpc.ankr.com/eth/311ecc2b5cdb4d25e1ad59ccb3088be331b979ad5a9439e2d4c3f3d613dda3eb\n", []string{"b350c592cbb3669b008260d8fc9b04c4", "iwV7Ga1d_ZasPZ2H6kRNlkv4sIOKffVZ", "9e249d446a155e4e72f3122a262721d0d1999860", "311ecc2b5cdb4d25e1ad59ccb3088be331b979ad5a9439e2d4c3f3d613dda3eb"}},
+		{"intercom token", "Authorization: Bearer dG9rOjU3NzM1MDc1LTRlYmItNDliMS05OGJiLWNhODg5ZTg0NWIwMjoxOjA=", []string{"dG9rOjU3NzM1MDc1LTRlYmItNDliMS05OGJiLWNhODg5ZTg0NWIwMjoxOjA="}},
 	}
 	checkRecall(t, cases)
 }
