@@ -1,6 +1,9 @@
 package record
 
-import "slices"
+import (
+	"reflect"
+	"slices"
+)
 
 // A completion record repeats much of its request record: who acted, the request line and
 // headers, the client, the decision input and the resources it names. Encoding with a Memo of
@@ -100,7 +103,9 @@ func sameInput(a, b *DecisionInput) bool {
 }
 
 // sameValue reports whether two CEL or JSON values are equal, for the types the decision input
-// holds; a value of any other type is never the same (its part is encoded again).
+// holds; a value of any other type is never the same (its part is encoded again). A map or list
+// is equal to itself without a look inside: CEL values are never modified (inspection shares
+// some between the facts it rebuilds after the response).
 func sameValue(a, b any) bool {
 	switch x := a.(type) {
 	case nil:
@@ -115,6 +120,9 @@ func sameValue(a, b any) bool {
 		if !ok || len(x) != len(y) {
 			return false
 		}
+		if len(x) == 0 || reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() {
+			return true
+		}
 		for i := range x {
 			if !sameValue(x[i], y[i]) {
 				return false
@@ -128,6 +136,9 @@ func sameValue(a, b any) bool {
 		y, ok := b.(map[string]any)
 		if !ok || len(x) != len(y) {
 			return false
+		}
+		if reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() {
+			return true
 		}
 		for k, v := range x {
 			if w, ok := y[k]; !ok || !sameValue(v, w) {
