@@ -102,7 +102,7 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	// The request phase is over: a stream waiting for its response keeps no copy of the body.
 	// Response-phase rules see the request's headers and inspected facts, not its raw body.
 	st.refusalBody = refusal.Remember(&x.Request)
-	st.reqBody, x.Request.Body = nil, nil
+	st.reqBody, x.Request.Body, x.Request.JSON = nil, nil, nil
 	return []*extprocv3.ProcessingResponse{r}, nil
 }
 
@@ -223,7 +223,9 @@ func (st *stream) auditFailed(err error) []*extprocv3.ProcessingResponse {
 func (st *stream) record(ctx context.Context) error {
 	a := st.srv.pipe.Audit
 	ctx = context.WithoutCancel(ctx)
-	st.x.End = time.Now()
+	if !st.completionSent {
+		st.x.End = time.Now()
+	}
 	switch {
 	case !st.recordedRequest:
 		st.recordedRequest = true
@@ -254,6 +256,12 @@ func (st *stream) record(ctx context.Context) error {
 // finish runs when the stream ends for any reason: an exchange that did not reach its normal
 // end (client cancel, Envoy reset, protocol error) still leaves its records.
 func (st *stream) finish(ctx context.Context, streamErr error) {
+	if st.completionSent {
+		// The replies that ended the exchange went out: whatever ends the stream now (Envoy's
+		// half-close or reset after its last reply) does not change what the exchange was.
+		st.afterReplies(ctx)
+		return
+	}
 	if st.recordedRequest && (!st.upstream || st.recordedCompletion) {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
@@ -328,9 +329,21 @@ func (st *stream) completeAll(ctx context.Context, replies []*extprocv3.Processi
 	return replies, nil
 }
 
-// afterReplies runs once the replies to a message are sent: it writes the completion record of
-// an exchange that just ended. If sending failed, finish records the exchange instead, with what
-// the failure means for it.
+// repliesSent runs once the replies to a message are sent. When they ended the exchange, the
+// exchange ended now (x.End), and its completion record is due when the stream ends: Envoy closes
+// the stream right after the reply it expects last (Filter::closeGrpcStreamIfLastRespReceived in
+// ext_proc.cc; with BUFFERED bodies, when the HTTP stream ends a moment later), so the record
+// follows at once, yet the reply goes out first: gRPC's writer and, when it shares the process,
+// the peer run before the record's CPU work instead of waiting behind it.
+func (st *stream) repliesSent() {
+	if st.completionDue && !st.completionSent {
+		st.completionSent = true
+		st.x.End = time.Now()
+	}
+}
+
+// afterReplies writes the completion record of an exchange whose replies ended it. If sending
+// them failed, finish records the exchange instead, with what the failure means for it.
 func (st *stream) afterReplies(ctx context.Context) {
 	if !st.completionDue {
 		return

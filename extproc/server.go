@@ -146,6 +146,9 @@ func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_Proc
 			}
 			return err
 		}
+		// A message after the reply that ended the exchange (Envoy sends none it expects an
+		// answer to): the exchange's completion record comes first.
+		st.afterReplies(ctx)
 		replies, err := s.handleSafely(ctx, st, req)
 		if err != nil && ctx.Err() != nil {
 			return nil // the stream ended (Envoy reset it, the client went away) while we worked
@@ -160,7 +163,7 @@ func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_Proc
 				return err
 			}
 		}
-		st.afterReplies(ctx)
+		st.repliesSent()
 	}
 }
 

@@ -35,9 +35,10 @@ type stream struct {
 	recordedRequest      bool
 	recordedCompletion   bool
 	// completionDue: the exchange is complete and its completion record is written once the
-	// replies that end it are sent (afterReplies), so that the client's last reply never waits
-	// for the record.
-	completionDue bool
+	// replies that end it are sent, so that the client's last reply never waits for the record.
+	// completionSent: they were sent (at x.End); the record is written when the stream ends
+	// (finish), which Envoy makes happen right after its last expected reply.
+	completionDue, completionSent bool
 
 	reqBody  []byte
 	respBody []byte

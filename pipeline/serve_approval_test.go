@@ -119,6 +119,9 @@ func TestServeApprovalSemantics(t *testing.T) {
 	if status, _ := send("r4", "/t/users"); status != 200 {
 		t.Fatalf("approved retry: %d", status)
 	}
+	// The completion record is written when Envoy closes the stream after the last reply: wait
+	// for the server's streams to end.
+	srv.Wait()
 	records := rec.of("r4")
 	if len(records) != 2 {
 		t.Fatalf("%d records of the released request, want request and completion", len(records))

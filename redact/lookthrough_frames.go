@@ -64,6 +64,8 @@ type frameReader struct {
 	shapes map[string]*shape
 	spans  []span
 	pend   int
+	vals   [][2]int    // source ranges of the events' strings, in order
+	links  []frameLink // findings in several pieces
 	// the SSE event being read
 	data   [][2]int // value bounds of its data lines
 	evLine int      // start of its first line
@@ -72,8 +74,9 @@ type frameReader struct {
 
 // frameHits reads the runs of frame lines around the look-through hits (line
 // starts of `data:` lines and `}\n{` boundaries of JSON lines).
-func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend, layer int) ([]span, int) {
+func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend, layer int) ([]span, int, []frameLink) {
 	done := -1
+	var links []frameLink
 	for _, h := range hits {
 		ls := h
 		if b[h] == '}' {
@@ -86,7 +89,14 @@ func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend,
 		}
 		for ls > 0 && ls > done {
 			p := lineStartBack(b, ls-1)
-			if p < 0 || !frameLine(lineContent(b, p)) {
+			if p < 0 || p < done {
+				break
+			}
+			l := lineContent(b, p)
+			if !frameLine(l) || !wholeJSONLine(l) {
+				if k := embeddedFrame(l); k > 0 {
+					ls = p + k
+				}
 				break
 			}
 			ls = p
@@ -94,8 +104,9 @@ func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend,
 		fr := &frameReader{e: e, b: b, o: o, layer: layer, chans: map[string]*frameChan{}, shapes: map[string]*shape{}, spans: spans, pend: pend}
 		done = fr.read(ls)
 		spans, pend = fr.spans, fr.pend
+		links = append(links, fr.links...)
 	}
-	return spans, pend
+	return spans, pend, links
 }
 
 // lineStartBack returns the start of the line holding b[i], or -1 when it is
@@ -135,6 +146,14 @@ func frameLine(l []byte) bool {
 	}
 	t := bytes.TrimSpace(l)
 	return len(t) >= 2 && t[0] == '{' && t[len(t)-1] == '}'
+}
+
+// wholeJSONLine reports whether a frame line that looks like a JSON object
+// is one (any other frame line passes): a line that only starts and ends with
+// braces (a JSON document holding a stream in a string) is no event.
+func wholeJSONLine(l []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(l, utf8BOM))
+	return len(t) == 0 || t[0] != '{' || json.Valid(t)
 }
 
 // read reads the run of frame lines from ls and returns where it ended.
@@ -201,6 +220,7 @@ func (fr *frameReader) read(ls int) int {
 	for _, k := range cloneKeys(fr.order) {
 		fr.finish(k, open)
 	}
+	fr.confine(ls, i)
 	return i
 }
 
@@ -270,6 +290,7 @@ func (fr *frameReader) dispatch() {
 	// them: a token split over data lines).
 	key := "data:" + name
 	for k, d := range data {
+		fr.vals = append(fr.vals, d)
 		val, m := fr.b[d[0]:d[1]], payloadMap(d[0], d[1]-d[0])
 		if k < len(data)-1 {
 			val = append(slices.Clone(val), '\n')
@@ -277,4 +298,31 @@ func (fr *frameReader) dispatch() {
 		}
 		fr.add(key, val, m, fr.evLine)
 	}
+}
+
+// embeddedFrame returns where the first event of a stream starts in a line
+// that holds something else before it, or -1: a body stored in a JSON string
+// (a HAR file's response text, a tool result) or read with its key as
+// context (`text=data: {...}`) opens its first event after the quote or the
+// key, where no line starts. The event must be whole JSON (`data: {...}`
+// or `{...}`) so that prose mentioning `data:` is not read as one.
+func embeddedFrame(l []byte) int {
+	if k := bytes.LastIndex(l, dataField); k > 0 && !isAlnum(l[k-1]) {
+		v := bytes.TrimPrefix(l[k+len(dataField):], []byte(" "))
+		if len(v) > 1 && v[0] == '{' && json.Valid(v) {
+			return k
+		}
+	}
+	for k, tries := 0, 0; tries < 4; tries++ {
+		j := bytes.Index(l[k:], []byte(`{"`))
+		if j < 0 {
+			break
+		}
+		k += j
+		if k > 0 && (l[k-1] == '"' || l[k-1] == '=' || l[k-1] == ' ') && json.Valid(l[k:]) {
+			return k
+		}
+		k++
+	}
+	return -1
 }
