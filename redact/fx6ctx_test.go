@@ -216,6 +216,20 @@ func TestMetadataBesideSecrets(t *testing.T) {
 	})
 }
 
+// TestUUIDCredentials: a UUID under a name ending in a secret's word is a
+// token (Codecov, npm legacy, Splunk HEC); under a name about a secret it is
+// an identifier.
+func TestUUIDCredentials(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"ci-env", "environment {\n  UPLOAD_TOKEN = '7d1e9f3a-2b4c-4d5e-8f6a-1b2c3d4e5f60'\n}\n", []string{"7d1e9f3a-2b4c-4d5e-8f6a-1b2c3d4e5f60"}},
+		{"yaml-api-key", "monitoring:\n  hec_api_key: 0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f\n", []string{"0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f"}},
+	})
+	checkRecall(t, []recallCase{
+		{"ids-about-secrets", "token_family=da3b5c5a-4a4f-4f26-84da-7f195573cf6a api_key_id=f5aa1e12-2110-479f-8dfd-aa20f8c02b47 secret_ref=0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f\n", nil},
+		{"request-id", "request_id: 7d1e9f3a-2b4c-4d5e-8f6a-1b2c3d4e5f60\n", nil},
+	})
+}
+
 func TestCredentialCalls(t *testing.T) {
 	checkRecall(t, []recallCase{
 		{"smtplib-login", "server = smtplib.SMTP_SSL('smtp.acme.io', 465)\nserver.login(\"alerts@acme.io\", \"Xk9!mw2Lq7#pRt\")\n", []string{"Xk9!mw2Lq7#pRt"}},
@@ -256,5 +270,45 @@ func TestMoreSetters(t *testing.T) {
 	checkRecall(t, []recallCase{
 		{"prose-about", "the token is invalid because the password for root is not set\n", nil},
 		{"minio-alias-no-secret", "mc alias set local http://localhost:9000\n", nil},
+	})
+}
+
+// TestArgvFlagSecrets: a flag naming a secret and its value as two elements
+// of an argument list, in text and as JSON (MCP server configurations).
+func TestArgvFlagSecrets(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"python-argv", "subprocess.run([\"tool\", \"--api-key\", \"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"], check=True)\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{"yaml-flow-args", "args: ['--auth-token', 'hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES', '--port', '8080']\n",
+			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
+		{"multiline-args", "\"args\": [\n  \"server\",\n  \"--db-password\",\n  \"Gr33n-Tea!42x\"\n]\n", []string{"Gr33n-Tea!42x"}},
+	})
+	checkRecall(t, []recallCase{
+		{"token-file", "args: [\"--token-file\", \"/var/run/secrets/token\", \"--api-key\", \"$API_KEY\"]\n", nil},
+		{"flag-then-flag", "[\"--password-stdin\", \"--username\", \"ci-bot-2024\"]\n", nil},
+	})
+	eng := engine(t)
+	mcp := `{"mcpServers": {"tracker": {"command": "npx", "args": ["-y", "tracker-mcp", "--api-token", "QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4", "--region", "eu-west-1"]}}}`
+	out := redactAs(t, eng, "application/json", []byte(mcp))
+	if w, bad := survivor(out, "QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"); bad {
+		t.Errorf("json: %q survives:\n%s", w, out)
+	}
+	if !bytes.Contains(out, []byte(`"--region", "eu-west-1"`)) || !bytes.Contains(out, []byte(`"tracker-mcp"`)) {
+		t.Errorf("json: other arguments changed:\n%s", out)
+	}
+}
+
+func TestConfigDirectiveSecrets(t *testing.T) {
+	checkRecall(t, []recallCase{
+		{"redis-conf", "bind 127.0.0.1\nrequirepass Xk9mw2Lq7pRt5vZ3\nmasterauth Gr33n-Tea!42x\n", []string{"Xk9mw2Lq7pRt5vZ3", "Gr33n-Tea!42x"}},
+		{"ldap-conf", "BASE dc=acme,dc=io\nbinddn cn=reader,dc=acme,dc=io\nbindpw W0rk!ng-Fl0w-92\n", []string{"W0rk!ng-Fl0w-92"}},
+		{"wpa-supplicant", "network={\n    ssid=\"office\"\n    psk=\"Sunny-Day-2024!\"\n}\n", []string{"Sunny-Day-2024!"}},
+		{"redis-acl", "user alice on >Wh1te-Rabbit! ~cached:* +get\n", []string{"Wh1te-Rabbit!"}},
+		{"ngrok-authtoken", "$ ngrok authtoken 2bX9kLmQ8pZ7rT5wB3nV1yC6dLqW_4f8Kq2LmZ9xW7vB3n\n", []string{"2bX9kLmQ8pZ7rT5wB3nV1yC6dLqW_4f8Kq2LmZ9xW7vB3n"}},
+	})
+	checkRecall(t, []recallCase{
+		{"redis-example", "# requirepass is commented out by default\nrequirepass foobared\n", nil},
+		{"acl-nopass", "user bob on nopass ~* +@all\n", nil},
+		{"prose", "the psk was rotated and bindpw is now read from a file\n", nil},
 	})
 }

@@ -142,6 +142,7 @@ type jsonRedaction struct {
 		depth, end int
 		v          string
 	}
+	flag argvFlag // an argv element that is a flag naming a secret (rules_fx6ctx_argv.go)
 }
 
 // jsonRedactions keeps the buffers of finished runs (the splice list, the key=value text) for
@@ -184,6 +185,7 @@ func (r *jsonRedaction) visit(path []pathElem, start, end int, v []byte) {
 		}
 	}
 	key = cookieKey(path, key)
+	key = r.flag.key(path, r.b, start, end, v, key)
 	red, spans := r.e.redactValueIn(v, key, &r.opts, r.sc, &r.keyed)
 	if red == nil {
 		return

@@ -12,5 +12,7 @@ func fx6ctxRules() []*rule {
 	rs = append(rs, proseRules()...)
 	rs = append(rs, pairRules()...)
 	rs = append(rs, credentialCallRules()...)
+	rs = append(rs, argvRules()...)
+	rs = append(rs, directiveRules()...)
 	return rs
 }

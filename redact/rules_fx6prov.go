@@ -63,9 +63,13 @@ func providerRulesFx6Tokens() []*rule {
 		tok("axiom-token", `xa[ap]t-`+uuidRe, "xaat-", "xapt-"),
 		tok("posthog-personal-api-key", `phx_[A-Za-z0-9]{40,50}`),
 		tok("launchdarkly-sdk-key", `sdk-`+uuidRe),
-		tok("statsig-secret-key", `(?:secret|console)-[A-Za-z0-9]{43}`, "secret-", "console-").check(hasUpperLowerDigit),
+		tok("statsig-server-key", `(?:secret|console)-[A-Za-z0-9]{43}`, "secret-", "console-").check(hasUpperLowerDigit),
 		tok("stytch-secret", `secret-(?:live|test)-[A-Za-z0-9_=-]{30,50}`, "secret-live-", "secret-test-"),
 		boundedTok("flagsmith-server-key", `ser\.[A-Za-z0-9]{22}`, "ser.").check(hasUpperLowerDigit),
+		tok("akamai-edgegrid-token", `akab-[a-z0-9]{16}-[a-z0-9]{16}`),
+		tok("honeybadger-pat", `hbp_[A-Za-z0-9]{36}`),
+		tok("radar-secret-key", `prj_(?:live|test)_sk_[a-f0-9]{40}`, "prj_live_sk_", "prj_test_sk_"),
+		tok("paddle-notification-secret", `pdl_ntfset_[A-Za-z0-9_]{20,80}`),
 		tok("netlify-pat", `nfp_[A-Za-z0-9]{36,40}`),
 		tok("elastic-cloud-api-key", `essu_[A-Za-z0-9+/]{60,200}={0,2}`),
 		// Payments and e-commerce.
@@ -112,6 +116,17 @@ func providerRulesFx6Tokens() []*rule {
 		// Webhook signing secrets of the Standard Webhooks / Svix family (Clerk,
 		// Resend, ...): whsec_ and base64 that may hold + and /.
 		tok("webhook-signing-secret", `whsec_[A-Za-z0-9+/]{24,88}={0,2}`),
+		// Automation webhooks whose path is the credential (IFTTT Maker key, Make/Integromat
+		// hook id).
+		tok("ifttt-maker-key", `maker\.ifttt\.com/(?:trigger/[^/\s"']{1,80}/(?:json/)?with/key|use)/([A-Za-z0-9_-]{20,64})`, "ifttt.com/").back(6).grp(1).anyLeft(),
+		tok("make-webhook-url", `hook\.(?:(?:eu|us)[0-9]\.)?(?:make|integromat)\.com/([a-z0-9]{30,40})`, "hook.").grp(1).anyLeft(),
+		// Blockchain RPC endpoints whose path is the project key.
+		tok("rpc-url-infura-key", `infura\.io/v3/([a-f0-9]{32})`, "infura.io/v3/").grp(1).anyLeft(),
+		tok("rpc-url-alchemy-key", `alchemy\.com/v2/([A-Za-z0-9_-]{32})`, "alchemy.com/v2/").grp(1).anyLeft(),
+		tok("rpc-url-quicknode-key", `quiknode\.pro/([a-f0-9]{32,64})`, "quiknode.pro/").grp(1).anyLeft(),
+		tok("rpc-url-ankr-key", `rpc\.ankr\.com/[a-z0-9_]{2,32}/([a-f0-9]{64})`, "rpc.ankr.com/").grp(1).anyLeft(),
+		// Intercom access tokens: base64 of "tok:<uuid>...".
+		tok("intercom-access-token", `dG9rO[A-Za-z0-9+/]{40,120}={0,2}`),
 		tok("zapier-webhook-url", `hooks\.zapier\.com/hooks/catch/[0-9]+/([A-Za-z0-9]{5,40})`, "hooks.zapier.com/hooks/catch/").grp(1).anyLeft(),
 	}
 }
@@ -135,6 +150,12 @@ func providerRulesFx6AI() []*rule {
 		tok("nvidia-api-key", `nvapi-[A-Za-z0-9_-]{60,70}`),
 		tok("turbopuffer-api-key", `tpuf_[A-Za-z0-9]{28,40}`),
 		tok("e2b-api-key", `e2b_[a-f0-9]{40}`),
+		// Helicone (named without the provider: the marker must not repeat 8 bytes of the key).
+		tok("llm-gateway-key", `sk-helicone-(?:(?:eu|us)-)?[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}`, "sk-helicone-"),
+		tok("llamacloud-api-key", `llx-[A-Za-z0-9]{48}`),
+		tok("browserbase-api-key", `bb_live_[A-Za-z0-9_-]{20,40}`),
+		// Modal token secret (`as-`; its token id `ak-` is an identifier).
+		boundedTok("modal-token-secret", `as-[A-Za-z0-9]{22}`, "as-").check(hasUpperLowerDigit),
 	}
 }
 
@@ -147,6 +168,7 @@ func providerRulesFx6Context() []*rule {
 		ctx("provider-uuid-secret", kw("codecov", "stmark", "pinecone_api", "pinecone-api", "pinecone_key",
 			"scw_secret", "opsgenie_api"), uuidRe),
 		ctx("twilio-auth-token", kw("twilio"), `[a-f0-9]{32}`),
+		ctx("pusher-app-secret", kw("pusher"), `[a-f0-9]{20}`),
 		ctx("razorpay-key-secret", kw("razorpay"), `[a-z0-9]{24}`).check(hasUpperLowerDigit),
 		ctx("braintree-private-key", kw("braintree"), `[a-f0-9]{32}`),
 		ctx("linode-api-token", kw("linode"), `[a-f0-9]{64}`),

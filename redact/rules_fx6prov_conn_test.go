@@ -24,6 +24,9 @@ func TestFx6ConnectionStrings(t *testing.T) {
 		{"oracle descriptor", "ORACLE_DSN=app/Mv3#Kq8zPw2L@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=db1)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=APP)))", []string{"Mv3#Kq8zPw2L"}},
 		{"odbc braced password with escaped braces", "Driver={PostgreSQL Unicode};Server=pg1;Database=dw;Uid=loader;PWD={x7;Qm}}2v{Lk9};", []string{"x7;Qm}}2v{Lk9"}},
 		{"ado.net quoted password with doubled quote", `Server=tcp:sql1,1433;User ID=etl;Password="Zq8""vL;3mK7";Encrypt=True;`, []string{`Zq8""vL;3mK7`}},
+		{"jdbc sql server braced password", "jdbc:sqlserver://sql3.corp:1433;databaseName=ops;user=ops_rw;password={Wk7;pQ}}3zLx9};encrypt=true", []string{"Wk7;pQ}}3zLx9"}},
+		{"libpq keyword dsn with a quoted password", "psql \"host=pg2 port=5432 dbname=audit user=auditor password='Nq4 Tz8#vLk2'\"", []string{"Nq4 Tz8#vLk2"}},
+		{"proxy userinfo without a scheme", "curl -x squid_user:Rv6#Lm2qZp8T@proxy.corp.internal:3128 https://api.example.test/", []string{"Rv6#Lm2qZp8T"}},
 		{"ado.net unquoted password with a space", "Data Source=sql2;Initial Catalog=crm;User Id=crm_app;Password=Hk4 vQ9#mZ2x;TrustServerCertificate=True", []string{"Hk4 vQ9#mZ2x"}},
 	})
 }
@@ -53,5 +56,6 @@ func TestFx6ProviderLookalikes(t *testing.T) {
 		{"base64 padding and digests", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\nsha1 da39a3ee5e6b4b0d3255bfef95601890afd80709", nil},
 		{"uuids as ids", "request_id=3f2b6c1e-8a4d-4f7b-9c2e-1d5a6b7c8e9f\nPOSTMARK_SERVER_ID=1234567\nSCW_DEFAULT_PROJECT_ID=8c1f2e3d-4b5a-4c6d-8e7f-9a0b1c2d3e4f\n", nil},
 		{"word boundary prefixes", "index mtu stats: MTU 1500, content node mode, note", nil},
+		{"short prefixes in code and markup", "<div class=\"has-text-centered\">\nhook.Call(ctx)\ncompile as-needed; tokens as-is\nbot token rotation is due\nlive_preview_enabled: true\n", nil},
 	})
 }

@@ -41,6 +41,14 @@ func init() {
 		v := "Fk9" + randString(r, alnum, 29)
 		return v, "res.cookie('auth', '" + v + "', { httpOnly: true })\n"
 	}
+	special["argv-flag-secret"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 37)
+		return v, "\"args\": [\"mcp-tracker\", \"--api-token\",\n  \"" + v + "\"]\n"
+	}
+	special["config-directive-secret"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9!" + randString(r, alnum, 14)
+		return v, "# redis.conf\nrequirepass " + v + "\n"
+	}
 	special["cookie-container"] = func(r *rand.Rand) (string, string) {
 		v := "k7" + randString(r, "abcdefghijklmnopqrstuvwxyz0123456789", 30)
 		return v, "\"cookies\": [{\"name\": \"app_sid\", \"value\": \"" + v + "\", \"path\": \"/\"}]\n"

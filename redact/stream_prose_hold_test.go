@@ -1,0 +1,25 @@
+package redact_test
+
+import (
+	"testing"
+
+	"github.com/warden-gw/warden/redact"
+)
+
+// TestStreamedProseAboutAKeyIsNotHeld: an event whose text mentions a key in a sentence ("Here
+// is the key. ") cannot start a table's header, so it reaches the agent at once instead of
+// waiting for the next event (the table-column rule used to hold every such event back).
+func TestStreamedProseAboutAKeyIsNotHeld(t *testing.T) {
+	eng := engine(t)
+	for _, txt := range []string{"Here is the key. ", "You asked for the API key. Rotate it. ", "That token. "} {
+		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
+		ev := `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + txt + `"}}]}` + "\n\n"
+		out, err := s.Write([]byte(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != ev {
+			t.Errorf("%q: released %q, want the whole event at once", txt, out)
+		}
+	}
+}
