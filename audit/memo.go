@@ -6,18 +6,18 @@ import (
 )
 
 // memo is what the request record of an exchange leaves on it (exchange.AuditMemo) for its
-// completion record: the record as built, its encoding (kept in its pooled buffer) and where
-// the reusable parts lie (record.Memo). The completion record copies the parts whose values did
-// not change instead of building, redacting and encoding them again; the bytes are the same.
+// completion record: the record as built and a copy of the encoding of its reusable parts
+// (record.Memo, at most 16 KiB). The completion record copies the parts whose values did not
+// change instead of building, redacting and encoding them again; the bytes are the same.
 type memo struct {
-	log *Log // a memo is only reused by the log that made it (the same redactor)
-	m   record.Memo
-	buf *[]byte // the pooled buffer of m's encoding, returned by release
+	log  *Log // a memo is only reused by the log that made it (the same redactor)
+	m    record.Memo
+	kept bool // the record was queued: its memo is valid
 }
 
 // memoOf returns the memo l left on x, or nil.
 func (l *Log) memoOf(x *exchange.Exchange) *memo {
-	if m, ok := x.AuditMemo.(*memo); ok && m.log == l && m.buf != nil {
+	if m, ok := x.AuditMemo.(*memo); ok && m.log == l && m.kept {
 		return m
 	}
 	return nil
@@ -31,12 +31,9 @@ func (m *memo) reuse() *record.Memo {
 	return &m.m
 }
 
-// release gives the memo's buffer back to the pool; the memo is not reused afterwards.
+// release drops what the memo holds; it is not reused afterwards.
 func (m *memo) release() {
-	if m == nil || m.buf == nil {
-		return
+	if m != nil {
+		m.kept, m.m = false, record.Memo{}
 	}
-	*m.buf = (*m.buf)[:0]
-	bodyPool.Put(m.buf)
-	m.buf, m.m = nil, record.Memo{}
 }

@@ -59,6 +59,9 @@ func chatExchange() *exchange.Exchange {
 	}
 	x.Facts = inspect.Analyze(&x.Request)
 	x.Decisions = []exchange.Decision{{Action: exchange.Allow, Rule: "default-allow", Reason: "no rule matched", Phase: exchange.PhaseRequest}}
+	for i, stage := range []string{"identity", "inspect", "policy", "redact", "audit", "request"} {
+		x.Time(stage, time.Duration(17+i*13)*time.Microsecond) // the stages extproc times
+	}
 	x.Request.Body = nil
 	return x
 }

@@ -62,7 +62,7 @@ func (l *Log) queueExchange(x *exchange.Exchange, stage Stage, appendFn appendFu
 	}
 	t, err := l.enqueueWith(rec, stage, prev.reuse(), keep, appendFn)
 	switch {
-	case keep != nil && keep.buf != nil:
+	case keep != nil && keep.kept:
 		prev.release()
 		x.AuditMemo = keep
 	case stage == StageCompletion && prev != nil:
@@ -83,8 +83,7 @@ func (l *Log) enqueue(rec *Record, stage Stage) (spool.Ticket, error) {
 
 // enqueueWith is enqueue with memos and the sequencer's hand-off as appendFn: parts of rec that
 // did not change since the record of reuse are copied from it (nil: none); when keep is not nil
-// and the record was queued, keep holds its memo and its buffer (released by memo.release
-// instead of here).
+// and the record was queued, keep holds its memo.
 func (l *Log) enqueueWith(rec *Record, stage Stage, reuse *record.Memo, keep *memo, appendFn appendFunc) (spool.Ticket, error) {
 	buf := bodyPool.Get().(*[]byte)
 	var km *record.Memo
@@ -99,11 +98,10 @@ func (l *Log) enqueueWith(rec *Record, stage Stage, reuse *record.Memo, keep *me
 	t, err := appendFn(body, content)
 	if !errors.Is(err, ErrClosed) { // the sequencer is done with body (it copies what it keeps)
 		*buf = body[:0]
-		if keep != nil && err == nil {
-			keep.buf = buf
-		} else {
-			bodyPool.Put(buf)
-		}
+		bodyPool.Put(buf)
+	}
+	if keep != nil && err == nil {
+		keep.kept = true
 	}
 	if err != nil && stage != StageCompletion {
 		l.m.recordErrors.WithLabelValues(errReason(err)).Inc()

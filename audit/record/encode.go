@@ -3,6 +3,7 @@ package record
 import (
 	"slices"
 	"strconv"
+	"time"
 )
 
 // The hand-written encoder of a Record. It writes the canonical form directly (see Canonical):
@@ -271,17 +272,12 @@ func (wd *Warden) write(w *jsonWriter) {
 	w.strOmit("session", wd.Session)
 	w.str("stage", string(wd.Stage))
 	w.strOmit("subject", wd.Subject)
-	if len(wd.TimingsMS) > 0 {
+	if len(wd.liveTimings) > 0 {
 		w.key("timings_ms")
-		w.open()
-		m := redactKeys(w, wd.TimingsMS)
-		for _, k := range sortedKeys(m) {
-			w.sep()
-			w.b = appendJSONString(w.b, k)
-			w.b = append(w.b, ':')
-			w.b = appendJSONFloat(w.b, m[k])
-		}
-		w.close()
+		writeLiveTimings(w, wd.liveTimings)
+	} else if len(wd.TimingsMS) > 0 {
+		w.key("timings_ms")
+		writeTimings(w, wd.TimingsMS)
 	}
 	wd.writeToolCalls(w)
 	if t := wd.Truncated; t != nil {
@@ -291,6 +287,41 @@ func (wd *Warden) write(w *jsonWriter) {
 		w.key("removed")
 		w.strings(t.Removed)
 		w.close()
+	}
+	w.close()
+}
+
+func writeTimings(w *jsonWriter, t map[string]float64) {
+	w.open()
+	m := redactKeys(w, t)
+	for _, k := range sortedKeys(m) {
+		w.sep()
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':')
+		w.b = appendJSONFloat(w.b, m[k])
+	}
+	w.close()
+}
+
+// writeLiveTimings writes an exchange's timings as writeTimings writes timingsMS of them, without
+// making that map (unless the redactor changes a stage's name).
+func writeLiveTimings(w *jsonWriter, t map[string]time.Duration) {
+	var arr [16]string
+	keys := arr[:0]
+	for k := range t {
+		if w.text(k) != k {
+			writeTimings(w, timingsMS(t))
+			return
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.open()
+	for _, k := range keys {
+		w.sep()
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':')
+		w.b = appendJSONFloat(w.b, float64(t[k].Microseconds())/1000)
 	}
 	w.close()
 }

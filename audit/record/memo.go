@@ -1,6 +1,9 @@
 package record
 
-import "slices"
+import (
+	"reflect"
+	"slices"
+)
 
 // A completion record repeats much of its request record: who acted, the request line and
 // headers, the client, the decision input and the resources it names. Encoding with a Memo of
@@ -21,31 +24,57 @@ const (
 	numParts
 )
 
-// Memo is a record as built (never changed afterwards), its encoding, and where each reusable
-// part lies in it. It may only be reused by an encoding with the same redactor.
+// Memo is a record as built (never changed afterwards) and a copy of the encoding of its
+// reusable parts. It may only be reused by an encoding with the same redactor.
 type Memo struct {
 	rec  *Record
-	body []byte
+	body []byte // the parts' bytes, one after the other
 	span [numParts]struct{ start, end int32 }
 	has  [numParts]bool
 }
 
-// Body is the encoding the memo refers to (the caller keeps it unchanged while the memo is used).
-func (m *Memo) Body() []byte { return m.body }
+// maxMemoBytes bounds the bytes a memo keeps for the time its exchange is in flight: parts
+// beyond it (a decision input with long statements) are encoded again by the next record.
+const maxMemoBytes = 16 << 10
 
 // EncodeMemo is EncodeRedactedInto that takes every reusable part whose value did not change
 // from reuse (the memo of an earlier record of the same exchange, encoded with the same redact;
-// nil for none), and, when keep is not nil, fills it with this record's memo. keep refers to r
-// and to the returned bytes: neither may change while it is used.
+// nil for none), and, when keep is not nil, fills it with this record's memo. keep refers to r,
+// which must not change while the memo is used; it copies what it keeps of the returned bytes.
 func EncodeMemo(buf []byte, r *Record, redact func(string) string, reuse, keep *Memo) ([]byte, string, error) {
 	body, content, err := encodeRecord(buf, r, redact, reuse, keep)
 	if err != nil {
 		return nil, "", err
 	}
 	if keep != nil {
-		keep.rec, keep.body = r, body
+		keep.keep(r, body)
 	}
 	return body, content, nil
+}
+
+// keep copies the parts noted while body was written (their spans in body) into m, as many as
+// fit in maxMemoBytes, in one allocation.
+func (m *Memo) keep(r *Record, body []byte) {
+	m.rec = r
+	n := 0
+	for p := range numParts {
+		if m.has[p] {
+			if size := int(m.span[p].end - m.span[p].start); n+size <= maxMemoBytes {
+				n += size
+			} else {
+				m.has[p] = false
+			}
+		}
+	}
+	m.body = make([]byte, 0, n)
+	for p := range numParts {
+		if m.has[p] {
+			sp := m.span[p]
+			start := int32(len(m.body))
+			m.body = append(m.body, body[sp.start:sp.end]...)
+			m.span[p].start, m.span[p].end = start, int32(len(m.body))
+		}
+	}
 }
 
 // part writes one reusable part: from w.reuse when same says its value did not change, else with
@@ -100,7 +129,9 @@ func sameInput(a, b *DecisionInput) bool {
 }
 
 // sameValue reports whether two CEL or JSON values are equal, for the types the decision input
-// holds; a value of any other type is never the same (its part is encoded again).
+// holds; a value of any other type is never the same (its part is encoded again). A map or list
+// is equal to itself without a look inside: CEL values are never modified (inspection shares
+// some between the facts it rebuilds after the response).
 func sameValue(a, b any) bool {
 	switch x := a.(type) {
 	case nil:
@@ -115,6 +146,9 @@ func sameValue(a, b any) bool {
 		if !ok || len(x) != len(y) {
 			return false
 		}
+		if len(x) == 0 || reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() {
+			return true
+		}
 		for i := range x {
 			if !sameValue(x[i], y[i]) {
 				return false
@@ -128,6 +162,9 @@ func sameValue(a, b any) bool {
 		y, ok := b.(map[string]any)
 		if !ok || len(x) != len(y) {
 			return false
+		}
+		if reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() {
+			return true
 		}
 		for k, v := range x {
 			if w, ok := y[k]; !ok || !sameValue(v, w) {

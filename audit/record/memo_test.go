@@ -60,7 +60,12 @@ func TestMemoReuseIsInvisible(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				reqCopy := bytes.Clone(req)
+				for i := range req {
+					req[i] = 0 // the memo keeps its own copy: the buffer is reused at once
+				}
+				if len(m.body) > maxMemoBytes {
+					t.Fatalf("%s: the memo keeps %d bytes, over its bound %d", name, len(m.body), maxMemoBytes)
+				}
 				apply(x)
 				calls = 0
 				want, wantHash, err := EncodeRedactedInto(nil, Build(x, StageCompletion, Product{Name: "warden"}, now), counted)
@@ -75,9 +80,6 @@ func TestMemoReuseIsInvisible(t *testing.T) {
 				}
 				if !bytes.Equal(got, want) || gotHash != wantHash {
 					t.Fatalf("%s/%s/%s: the memo changed the completion record:\n got %s\nwant %s", name, change, rname, got, want)
-				}
-				if !bytes.Equal(m.Body(), reqCopy) {
-					t.Fatalf("%s/%s: encoding the completion record changed the request record's bytes", name, change)
 				}
 				if change == "nothing" && calls >= without {
 					t.Fatalf("%s/%s: %d strings redacted with the memo, %d without: nothing was reused", name, rname, calls, without)

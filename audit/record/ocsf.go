@@ -1,6 +1,10 @@
 package record
 
-import "github.com/warden-gw/warden/exchange"
+import (
+	"time"
+
+	"github.com/warden-gw/warden/exchange"
+)
 
 // The OCSF objects of a Record. Fields are declared sorted by JSON name (see Record).
 
@@ -143,6 +147,10 @@ type Warden struct {
 	TimingsMS   map[string]float64 `json:"timings_ms,omitempty"`
 	ToolCalls   []ToolCall         `json:"tool_calls,omitempty"`
 	Truncated   *Truncation        `json:"truncated,omitempty"`
+
+	// liveTimings, when set instead of TimingsMS, are the exchange's timings themselves (Build):
+	// the encoder writes them as TimingsMS would be written.
+	liveTimings map[string]time.Duration
 }
 
 // Decision is a policy decision as recorded (exchange.Decision with sorted fields).

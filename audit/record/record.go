@@ -142,6 +142,15 @@ func buildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Ti
 	return r
 }
 
+// timingsMS is a record's timings_ms: each stage's time in milliseconds, to the microsecond.
+func timingsMS(t map[string]time.Duration) map[string]float64 {
+	out := make(map[string]float64, len(t))
+	for k, v := range t {
+		out[k] = float64(v.Microseconds()) / 1000
+	}
+	return out
+}
+
 // recordParts is a record with the objects it points to, allocated together: a record is built
 // for every request and every completion.
 type recordParts struct {
@@ -465,11 +474,10 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition, liveI
 	for _, c := range x.Credentials {
 		w.Credentials = append(w.Credentials, Credential{Role: c.Role, LeaseID: c.LeaseID, TTLSec: int64(c.TTL / time.Second)})
 	}
-	if len(x.Timings) > 0 {
-		w.TimingsMS = make(map[string]float64, len(x.Timings))
-		for k, v := range x.Timings {
-			w.TimingsMS[k] = float64(v.Microseconds()) / 1000
-		}
+	if len(x.Timings) > 0 && liveInput {
+		w.liveTimings = x.Timings
+	} else if len(x.Timings) > 0 {
+		w.TimingsMS = timingsMS(x.Timings)
 	}
 	if stage == StageCompletion && x.Response.Status != 0 {
 		p.info = ResponseInfo{Status: x.Response.Status, Streamed: x.Response.Streamed}
