@@ -1,6 +1,7 @@
 package extproc
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"mime"
@@ -241,7 +242,11 @@ func (st *stream) streamChunk(ctx context.Context, chunk []byte, eos bool) ([]*e
 			}
 			return []*extprocv3.ProcessingResponse{streamedBodyReply(exchange.PhaseResponse, out, false)}, nil
 		}
-		return []*extprocv3.ProcessingResponse{bodyReply(exchange.PhaseResponse, nil, out, true)}, nil
+		// A chunk that goes on exactly as it came needs no body mutation: Envoy injects the queued
+		// chunk unchanged when the reply has none (processor_state.cc,
+		// ProcessorState::handleBodyResponse, StreamedBodyCallback), so the reply does not carry
+		// the event back to Envoy.
+		return []*extprocv3.ProcessingResponse{bodyReply(exchange.PhaseResponse, nil, out, !bytes.Equal(out, chunk))}, nil
 	}
 	st.respEOS = true
 	out, err = st.finishGuard(ctx, out)
