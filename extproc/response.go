@@ -28,6 +28,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		return nil, err
 	}
 	r := &st.x.Response
+	r.Headers = hs[:0] // the regular headers, kept in hs's array (each written at or before its read)
 	for _, f := range hs {
 		if f.Key == ":status" {
 			r.Status, _ = strconv.Atoi(f.Value)
@@ -36,6 +37,9 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		if f.Key[0] != ':' {
 			r.Headers = append(r.Headers, f)
 		}
+	}
+	if len(r.Headers) == 0 {
+		r.Headers = nil // as when none were appended
 	}
 	if !st.decided {
 		// The upstream answered before the request body ended (Envoy allows it): the request
