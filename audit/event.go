@@ -135,6 +135,5 @@ func (l *Log) buildEvent(ev Event) (*Record, error) {
 		rec.Unmapped.Warden.Marker = &m
 		rec.SeverityID, rec.Severity = 4, "High"
 	}
-	l.redact(rec)
-	return rec, nil
+	return rec, nil // redacted as it is encoded (Log.encode)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warden-gw/warden/audit/kafka"
+	"github.com/warden-gw/warden/audit/record"
 	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
 )
@@ -136,21 +137,19 @@ func (l *Log) ChainID() string { return l.chain }
 // Collectors returns the Prometheus collectors (already registered when Config.Registerer was set).
 func (l *Log) Collectors() []prometheus.Collector { return l.m.collectors() }
 
-// build is the one place records are made from exchanges: BuildRecord, then every string of
-// the record through the redactor (see redact).
+// build is the one place records are made from exchanges. The record is not redacted yet: every
+// string of it passes the redactor as it is encoded (encode), and its decision input refers to
+// x's live facts (record.Build), so it must be encoded before x changes.
 func (l *Log) build(x *exchange.Exchange, stage Stage) *Record {
-	rec := BuildRecord(x, stage, l.cfg.Product, l.cfg.Now())
-	l.redact(rec)
-	return rec
+	return record.Build(x, stage, l.cfg.Product, l.cfg.Now())
 }
 
-// redact passes every string of rec through the redactor (Record.MapStrings reaches every
-// string, a field added later included), so that no field carries a secret from the request into
-// the spool, Kafka or a SIEM.
-func (l *Log) redact(rec *Record) {
-	if l.cfg.Redact != nil {
-		rec.MapStrings(l.cfg.Redact)
-	}
+// encode writes rec canonically into buf[:0] with every string through the redactor as it is
+// written (the encoder writes every string of a record through one function, so a field added
+// later is covered too), so that no field carries a secret from the request into the spool,
+// Kafka or a SIEM; and returns it with its content hash.
+func (l *Log) encode(buf []byte, rec *Record) ([]byte, string, error) {
+	return record.EncodeRedactedInto(buf, rec, l.cfg.Redact)
 }
 
 // Ready reports whether Record can succeed (for /readyz).

@@ -5,15 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warden-gw/warden/audit/record"
+	"github.com/warden-gw/warden/audit/spool"
 	"github.com/warden-gw/warden/exchange"
 	"github.com/warden-gw/warden/inspect"
 	"github.com/warden-gw/warden/redact"
 )
 
 // BenchmarkRecordCostChat is what the two records of BenchmarkDataPlane's exchange cost before
-// they reach the sequencer (build with the decision input inspection produced, redact every
-// string with the engine warden serve uses, encode, hash): a 4 KiB OpenAI chat request, allowed.
+// they reach the sequencer, as Log.Record makes them (build with the decision input inspection
+// produced, encode with every string through the engine warden serve uses, hash; the completion
+// record reusing the request record's unchanged parts): a 4 KiB OpenAI chat request, allowed.
 //
 //	go test ./audit -run '^$' -bench RecordCostChat -benchmem -count 5
 func BenchmarkRecordCostChat(b *testing.B) {
@@ -23,11 +24,12 @@ func BenchmarkRecordCostChat(b *testing.B) {
 	}
 	x := chatExchange()
 	l := &Log{cfg: Config{Product: Product{Name: "warden"}, Now: time.Now, Redact: eng.Text}}
+	queued := func([]byte, string) (spool.Ticket, error) { return spool.Ticket{}, nil }
 	b.ReportAllocs()
 	defer cpuPerOp(b)()
 	for b.Loop() {
 		for _, stage := range []Stage{StageRequest, StageCompletion} {
-			if _, _, err := record.Encode(l.build(x, stage)); err != nil {
+			if _, err := l.queueExchange(x, stage, queued); err != nil {
 				b.Fatal(err)
 			}
 		}

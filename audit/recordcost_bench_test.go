@@ -59,7 +59,7 @@ func BenchmarkRecordCost(b *testing.B) {
 			b.ReportAllocs()
 			defer cpuPerOp(b)()
 			for b.Loop() {
-				if _, _, err := record.Encode(l.build(x, stage)); err != nil {
+				if _, _, err := l.encode(nil, l.build(x, stage)); err != nil {
 					b.Fatal(err)
 				}
 			}

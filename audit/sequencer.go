@@ -164,7 +164,7 @@ func (l *Log) noteDropped(d *spool.Dropped) {
 			l.cfg.Logger.Error("audit: could not record the spool-drop marker", "err", err, "dropped", d.Count)
 			return
 		}
-		body, content, err := record.Encode(rec)
+		body, content, err := l.encode(nil, rec)
 		var next *spool.Dropped
 		if err == nil {
 			_, next, err = l.appendLocked(body, content)

@@ -30,8 +30,7 @@ const ErrorCodeAuditTimeout = "audit_timeout"
 // here, and must not change the answer.
 func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) error {
 	start := time.Now()
-	rec := l.build(x, stage)
-	t, err := l.enqueue(rec, stage)
+	t, err := l.queueExchange(x, stage, l.append)
 	if stage == StageCompletion {
 		if err != nil {
 			l.completionLost(x.ID, err)
@@ -51,19 +50,60 @@ func (l *Log) Record(ctx context.Context, x *exchange.Exchange, stage Stage) err
 	return err
 }
 
+// queueExchange builds the record of x at stage and queues it with appendFn (Log.append). The
+// request record leaves its memo on x; the completion record reuses the parts of it that did not
+// change and drops it.
+func (l *Log) queueExchange(x *exchange.Exchange, stage Stage, appendFn appendFunc) (spool.Ticket, error) {
+	rec := l.build(x, stage)
+	prev := l.memoOf(x)
+	var keep *memo
+	if stage == StageRequest {
+		keep = &memo{log: l}
+	}
+	t, err := l.enqueueWith(rec, stage, prev.reuse(), keep, appendFn)
+	switch {
+	case keep != nil && keep.buf != nil:
+		prev.release()
+		x.AuditMemo = keep
+	case stage == StageCompletion && prev != nil:
+		prev.release() // the exchange's last record
+		x.AuditMemo = nil
+	}
+	return t, err
+}
+
+// appendFunc hands an encoded record to the sequencer (Log.append).
+type appendFunc func(body []byte, content string) (spool.Ticket, error)
+
 // enqueue encodes rec and hands it to the sequencer, which links it into the chain and queues it
 // in the spool. It does no disk I/O.
 func (l *Log) enqueue(rec *Record, stage Stage) (spool.Ticket, error) {
+	return l.enqueueWith(rec, stage, nil, nil, l.append)
+}
+
+// enqueueWith is enqueue with memos and the sequencer's hand-off as appendFn: parts of rec that
+// did not change since the record of reuse are copied from it (nil: none); when keep is not nil
+// and the record was queued, keep holds its memo and its buffer (released by memo.release
+// instead of here).
+func (l *Log) enqueueWith(rec *Record, stage Stage, reuse *record.Memo, keep *memo, appendFn appendFunc) (spool.Ticket, error) {
 	buf := bodyPool.Get().(*[]byte)
-	body, content, err := record.EncodeInto(*buf, rec)
+	var km *record.Memo
+	if keep != nil {
+		km = &keep.m
+	}
+	body, content, err := record.EncodeMemo(*buf, rec, l.cfg.Redact, reuse, km)
 	if err != nil {
 		bodyPool.Put(buf)
 		return spool.Ticket{}, err
 	}
-	t, err := l.append(body, content)
+	t, err := appendFn(body, content)
 	if !errors.Is(err, ErrClosed) { // the sequencer is done with body (it copies what it keeps)
 		*buf = body[:0]
-		bodyPool.Put(buf)
+		if keep != nil && err == nil {
+			keep.buf = buf
+		} else {
+			bodyPool.Put(buf)
+		}
 	}
 	if err != nil && stage != StageCompletion {
 		l.m.recordErrors.WithLabelValues(errReason(err)).Inc()

@@ -72,6 +72,10 @@ type Request struct {
 	Body []byte
 	// BodySeen reports that a body phase ran (a GET has none).
 	BodySeen bool
+	// JSON is Body read once as JSON by the first stage that needed it (inspection), for the
+	// stages after it (redaction); nil when Body is not one JSON value or nobody read it. It
+	// belongs to Body: JSON.Of(Body) says it is still the same bytes.
+	JSON *JSONBody
 }
 
 // Response is the upstream's response as warden saw it.
@@ -80,6 +84,8 @@ type Response struct {
 	Headers  Headers
 	Body     []byte // whole body when buffered; nil when streamed
 	Streamed bool   // the body was processed chunk by chunk (SSE, large bodies)
+	// JSON is Body read once as JSON, as Request.JSON is.
+	JSON *JSONBody
 }
 
 // Identity is who acts. It is filled by the identity stage; the zero value means anonymous.
@@ -245,6 +251,11 @@ type Exchange struct {
 	// to MaxStageRuns; StagesDropped counts the runs past it (their time is still in Timings).
 	Stages        []StageRun
 	StagesDropped int
+
+	// AuditMemo is the audit log's own note between the two records of this exchange: the
+	// request record's encoded parts, which the completion record reuses where they did not
+	// change. Only the audit log reads or writes it; it is never part of a record.
+	AuditMemo any
 }
 
 // MaxStageRuns bounds Stages, so that a stage timed per chunk of a long stream cannot grow it

@@ -37,7 +37,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 			req = &decoded
 		}
 	}
-	body := f.readBody(raw, req.Headers.Get("content-type"))
+	body := f.readBody(raw, req.Headers.Get("content-type"), req.JSON)
 	c.bodyMethods(body)
 
 	f.urlActions(req, c)
@@ -222,9 +222,15 @@ func (f *Facts) AddResponse(resp *exchange.Response) {
 	if f.LLM.API == "" || resp == nil || len(resp.Body) == 0 {
 		return
 	}
-	calls, err := llmapi.ParseResponse(f.LLM.API, resp.Body)
-	if err != nil {
-		f.LLMResponseError = err.Error()
+	calls, read := []llmapi.ToolCall(nil), false
+	if resp.JSON.Of(resp.Body) {
+		calls, read = llmapi.ParseParsedResponse(f.LLM.API, resp.JSON)
+	}
+	if !read {
+		var err error
+		if calls, err = llmapi.ParseResponse(f.LLM.API, resp.Body); err != nil {
+			f.LLMResponseError = err.Error()
+		}
 	}
 	if ct := resp.Headers.Get("content-type"); strings.Contains(ct, "text/event-stream") {
 		f.Streamed = true

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 // Bounds on the body forms inspection reads. Past any of them the facts say so
@@ -59,8 +61,9 @@ func mediaType(ct string) string {
 }
 
 // readBody decodes a request body by its content type (and, for JSON, by its first byte),
-// noting on f what could not be read completely.
-func (f *Facts) readBody(body []byte, contentType string) requestBody {
+// noting on f what could not be read completely. parsed, when not nil, is the body already read
+// as JSON by the pipeline (used when it was read from exactly these bytes).
+func (f *Facts) readBody(body []byte, contentType string, parsed *exchange.JSONBody) requestBody {
 	body = bytes.TrimPrefix(body, bom)
 	if len(body) == 0 {
 		return requestBody{}
@@ -70,7 +73,7 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 		!strings.Contains(mt, "json") && !strings.HasPrefix(mt, "multipart/") {
 		// JSON under another content type (a server that sniffs, or ignores the header): JSON
 		// is the reading that carries structure, so it wins when it decodes.
-		if v, dups, ok := decodeJSONAll(body); ok {
+		if v, dups, ok := decodeBodyJSON(body, parsed); ok {
 			return f.jsonRead(v, dups)
 		}
 	}
@@ -99,7 +102,7 @@ func (f *Facts) readBody(body []byte, contentType string) requestBody {
 	case strings.Contains(mt, "json"):
 		// (A body of another type that looks like JSON was tried above; one that did not decode
 		// is read by its declared type: a shell script may begin with "{ " or "[ ".)
-		v, dups, ok := decodeJSONAll(body)
+		v, dups, ok := decodeBodyJSON(body, parsed)
 		if !ok {
 			f.ambiguous("request body is declared JSON but does not parse")
 			return requestBody{kind: bodyOther}

@@ -25,12 +25,21 @@ var _ extproc.Auditor = Auditor{}
 
 // RecordRequest implements extproc.Auditor.
 func (a Auditor) RecordRequest(ctx context.Context, x *exchange.Exchange) error {
-	return a.Log.Record(ctx, a.View.Of(x), audit.StageRequest)
+	return a.record(ctx, x, audit.StageRequest)
 }
 
 // RecordCompletion implements extproc.Auditor.
 func (a Auditor) RecordCompletion(ctx context.Context, x *exchange.Exchange) error {
-	return a.Log.Record(ctx, a.View.Of(x), audit.StageCompletion)
+	return a.record(ctx, x, audit.StageCompletion)
+}
+
+// record writes the record of x's view. The note the audit log keeps on the exchange between
+// its two records (exchange.AuditMemo) is carried back to x when the view is a copy.
+func (a Auditor) record(ctx context.Context, x *exchange.Exchange, stage audit.Stage) error {
+	v := a.View.Of(x)
+	err := a.Log.Record(ctx, v, stage)
+	x.AuditMemo = v.AuditMemo
+	return err
 }
 
 // View is what leaves warden about an exchange — an audit record, an approval request shown to

@@ -23,15 +23,19 @@ func factsOf(x *exchange.Exchange) *inspect.Facts {
 	return f
 }
 
-// InspectRequest implements extproc.Inspector.
+// InspectRequest implements extproc.Inspector. A JSON body is read once here (x.Request.JSON)
+// for inspection and for the redaction stage after it.
 func (Inspector) InspectRequest(x *exchange.Exchange) {
+	x.Request.JSON = readJSON(x.Request.Body, true)
 	f := inspect.Analyze(&x.Request)
 	f.Release() // policies decode request.body.json themselves when a rule needs it
 	x.Facts = f
 }
 
-// InspectResponse implements extproc.Inspector: tool calls in a buffered LLM response.
+// InspectResponse implements extproc.Inspector: tool calls in a buffered LLM response. A JSON
+// object body is read once here (x.Response.JSON) for this and for the redaction stage.
 func (Inspector) InspectResponse(x *exchange.Exchange) {
+	x.Response.JSON = readJSON(x.Response.Body, false)
 	if f := factsOf(x); f != nil {
 		f.AddResponse(&x.Response)
 	}
@@ -55,6 +59,29 @@ func (Inspector) BlockedBody(x *exchange.Exchange, message string) (string, []by
 		return "", nil
 	}
 	return llmapi.ErrorBody(f.LLM.Provider, f.LLM.API, message)
+}
+
+// readJSON reads body as JSON when it begins (after white space) with an object, or with an
+// array when arrays is set (a request may be a JSON-RPC batch; a response array is redacted as
+// a stream of events, so nothing would read it). Nil when it is not one JSON value: every
+// stage then reads the bytes as it would without it.
+func readJSON(body []byte, arrays bool) *exchange.JSONBody {
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+		case '[':
+			if !arrays {
+				return nil
+			}
+		default:
+			return nil
+		}
+		j, _ := exchange.ParseJSON(body)
+		return j
+	}
+	return nil
 }
 
 type llmGuard struct {

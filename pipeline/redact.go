@@ -132,7 +132,7 @@ func (r *Redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.Redact
 		byClass, _ := s.Counts()
 		return append(out, tail...), byClass, nil
 	case kind == redact.KindJSON:
-		out, fs, err := r.eng.RedactJSON(body, ro)
+		out, fs, err := r.redactJSON(x, body, ro, opts.Phase)
 		if err == nil {
 			return out, countClasses(fs), nil
 		}
@@ -143,6 +143,19 @@ func (r *Redactor) Redact(x *exchange.Exchange, body []byte, opts extproc.Redact
 	}
 	out, fs := r.eng.Redact(body, ro)
 	return out, countClasses(fs), nil
+}
+
+// redactJSON redacts a JSON body, from the inspection stage's reading of it when that stage
+// read exactly these bytes (exchange.Request.JSON, Response.JSON), else from the bytes.
+func (r *Redactor) redactJSON(x *exchange.Exchange, body []byte, ro redact.Options, phase exchange.Phase) ([]byte, []redact.Finding, error) {
+	parsed := x.Request.JSON
+	if phase == exchange.PhaseResponse {
+		parsed = x.Response.JSON
+	}
+	if parsed.Of(body) {
+		return r.eng.RedactParsedJSON(parsed, ro)
+	}
+	return r.eng.RedactJSON(body, ro)
 }
 
 // NewStream implements extproc.Redactor.

@@ -130,10 +130,12 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 	tri := &ki.tri
 	if n >= 3 {
 		h := uint32(fold[b[0]])<<8 | uint32(fold[b[1]])
-		for i := 0; i+2 < n; i++ {
-			h = (h<<8 | uint32(fold[b[i+2]])) & 0xffffff
+		// i is the position the trigram ending at c starts at. The masks let the compiler drop
+		// the bounds checks of this loop, which every byte of every scanned text goes through.
+		for i, c := range b[2:] {
+			h = (h<<8 | uint32(fold[c])) & 0xffffff
 			x := h * 2654435761 >> (32 - triBits)
-			if tri[x>>6]&(1<<(x&63)) != 0 {
+			if tri[(x>>6)&(triWords-1)]&(1<<(x&63)) != 0 {
 				hits = ki.walk(b, i, hits)
 			}
 		}

@@ -15,9 +15,15 @@ var bounds struct {
 	unlearned   atomic.Uint64 // a streamed JSON value scanned on its own: maxShapes fields had text held
 	pathSegment atomic.Uint64 // a URL path segment after a secret's name ran past maxKeyedValue bytes
 	qpBody      atomic.Uint64 // a quoted-printable body longer than qpMaxBody (64 KiB) was decoded in part
+	// reached counts every bound reached, whichever: a scan during which it moved is not
+	// remembered as clean (cleanTexts), so that a repeat of it is scanned, and counted, again.
+	reached atomic.Uint64
 }
 
-func countBound(c *atomic.Uint64) { c.Add(1) }
+func countBound(c *atomic.Uint64) {
+	c.Add(1)
+	bounds.reached.Add(1)
+}
 
 // BoundsReached returns, since the process started, how often each bound of
 // the engine was reached: "lookthrough_window" (an escaped match still open

@@ -87,3 +87,69 @@ func TestTextConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestScanRemembersOnlyItsOwnVerdict: a complete scan remembers texts it found nothing in, so a
+// text seen again is not scanned again; the verdict must be the one a new scan gives under the
+// same options, never one taken under others, and a text with a finding is found every time.
+func TestScanRemembersOnlyItsOwnVerdict(t *testing.T) {
+	eng, err := redact.New(redact.Config{}) // its own engine: nothing remembered yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	prose := "The deployment pipeline builds each service and publishes an image when the tests pass. "
+	// Personal data only: clean for a scan of secrets, not for a scan of everything.
+	pii := prose + "Call the on-call engineer at (415) 555-0134 or mail oncall.lead@example.com."
+	for range 3 { // remembered from the second clean scan on (see cleanTexts)
+		if _, fs := eng.Redact([]byte(pii), secretsOnly); len(fs) != 0 {
+			t.Fatalf("secrets only: %v", fs)
+		}
+	}
+	if out, fs := eng.Redact([]byte(pii), redact.Options{}); len(fs) == 0 || strings.Contains(string(out), "555-0134") {
+		t.Errorf("every class, after the text was clean of secrets three times: %d findings, %q", len(fs), out)
+	}
+	// An exact value named for one call is found in a text remembered as clean without it.
+	for range 3 {
+		if _, fs := eng.Redact([]byte(prose), redact.Options{}); len(fs) != 0 {
+			t.Fatalf("prose: %v", fs)
+		}
+	}
+	if out, fs := eng.Redact([]byte(prose), redact.Options{Exact: [][]byte{[]byte("publishes")}}); len(fs) != 1 || strings.Contains(string(out), "publishes") {
+		t.Errorf("exact value for the call in remembered prose: %v, %q", fs, out)
+	}
+	// JSON strings are scanned with their key as context: the remembered verdict is the text's.
+	body := []byte(`{"messages":[{"role":"user","content":"` + prose + `"}]}`)
+	for range 3 {
+		if _, fs, err := eng.RedactJSON(body, redact.Options{}); err != nil || len(fs) != 0 {
+			t.Fatalf("clean body: %v, %v", fs, err)
+		}
+	}
+	for _, sm := range samples(t)[:40] {
+		text := prose + "token=" + sm.Secret + "\n"
+		want, _ := eng.Redact([]byte(text), redact.Options{})
+		for range 3 {
+			if got, _ := eng.Redact([]byte(text), redact.Options{}); string(got) != string(want) {
+				t.Fatalf("%s: a second scan gave %q, the first %q", sm.Rule, got, want)
+			}
+		}
+	}
+}
+
+// TestScanRemembersNoBoundReached: a scan that reached one of the engine's bounds is not
+// remembered, so each repeat of the text is scanned and counted again (BoundsReached).
+func TestScanRemembersNoBoundReached(t *testing.T) {
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := strings.Repeat("FEATURE_FLAG_ENABLED=true\n", 3000) + "SESSION_SECRET_ROTATION=weekly\n"
+	in := []byte("$ base64 app.env\n" + wrapB64(file, 76, "") + "$ ")
+	for i := range 4 {
+		before := redact.BoundsReached()["base64_block_too_long"]
+		if _, fs := eng.Redact(in, secretsOnly); len(fs) != 0 {
+			t.Fatalf("findings in a clean block: %v", fs)
+		}
+		if after := redact.BoundsReached()["base64_block_too_long"]; after <= before {
+			t.Errorf("scan %d: base64_block_too_long not counted (%d before, %d after)", i+1, before, after)
+		}
+	}
+}

@@ -49,6 +49,7 @@ type Engine struct {
 	exact   [][]byte
 	pool    sync.Pool
 	clean   cleanStrings // strings Text found nothing in
+	cleanT  *cleanTexts  // texts scanFinal found nothing in, by hash
 }
 
 const minExactLen = 4
@@ -69,6 +70,7 @@ func allRules() ([]*rule, error) {
 		rs = append(rs, contextRules()...)
 		rs = append(rs, keyedRules()...)
 		rs = append(rs, recallRules()...)
+		rs = append(rs, fx6provRules()...)
 		rs = append(rs, genericRules()...)
 		rs = append(rs, pairedRules()...)
 		seen := map[string]bool{}
@@ -96,7 +98,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redact: built-in rules do not compile (a bug in warden): %w", err)
 	}
-	e := &Engine{rules: rs, hmacKey: slices.Clone(cfg.HMACKey)}
+	e := &Engine{rules: rs, hmacKey: slices.Clone(cfg.HMACKey), cleanT: newCleanTexts()}
 	for _, v := range cfg.Exact {
 		if len(v) >= minExactLen {
 			e.exact = append(e.exact, slices.Clone(v))
@@ -104,7 +106,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var kws, holdKws []string
 	index := map[string]int{}
-	for _, r := range append(append(slices.Clip(rs), lookRules...), compiledHexLook, compiledB64Look) {
+	for _, r := range append(append(append(slices.Clip(rs), lookRules...), keepRuleSet...), compiledHexLook, compiledB64Look) {
 		if !r.noHold {
 			holdKws = append(holdKws, r.keywords...)
 		}
@@ -213,6 +215,20 @@ const tailContext = 512
 // pending in scan, because more bytes could extend it; here nothing follows,
 // so the tail is scanned again as if a line ended there.
 func (e *Engine) scanFinal(b []byte, o *Options, sc *scratch) []span {
+	l := e.cleanT.lookup(b, o)
+	if l.clean {
+		return nil
+	}
+	reached := bounds.reached.Load()
+	spans := e.scanWhole(b, o, sc)
+	if l.keep && len(spans) == 0 && bounds.reached.Load() == reached {
+		e.cleanT.remember(l)
+	}
+	return spans
+}
+
+// scanWhole is scanFinal without the remembered verdicts.
+func (e *Engine) scanWhole(b []byte, o *Options, sc *scratch) []span {
 	spans, pend := e.scan(b, o, sc)
 	if pend >= len(b) {
 		return spans
@@ -247,6 +263,8 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 	sc.hits = hits
 	spans := sc.spans[:0]
 	look := sc.look[:0]
+	var keepBuf [8]span
+	keeps := keepBuf[:0] // values public by design or committed encrypted (rules_fx7_keep.go)
 	if depth := e.holdKI.partialDepth(b); depth > 0 {
 		pend = len(b) - depth
 		// A token may start before its keyword (`<bot id>:AA...`): hold its digits too.
@@ -267,6 +285,20 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 				look = append(look, lookHit{ks: ks, ke: ke, kind: r.look})
 				continue
 			}
+			if r.keep {
+				if ks2, ke2, _ := r.match(b, ks, ke); ks2 >= 0 && ke2 > ks2 {
+					keeps = append(keeps, span{s: ks2, e: ke2, id: r.id, class: r.class, prio: r.prec})
+				}
+				continue
+			}
+			if r.multi != nil {
+				var p int
+				spans, p = r.multi(r, b, ks, ke, spans)
+				if p >= 0 && p < pend {
+					pend = p
+				}
+				continue
+			}
 			s, en, p := r.match(b, ks, ke)
 			if s >= 0 && en > s {
 				spans = append(spans, span{s: s, e: en, id: r.id, class: r.class, prio: r.prec})
@@ -282,7 +314,7 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 		}
 	}
 	if enabled&Secret != 0 {
-		pend = min(pend, trailingB64(b), trailingWrapped(b))
+		pend = min(pend, trailingB64(b), trailingWrapped(b), trailingUserinfo(b))
 	}
 	if enabled&Secret != 0 {
 		pend = min(pend, cutEscape(b))
@@ -311,6 +343,9 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 	sc.look = look
 	if enabled&Secret != 0 && len(look) > 0 {
 		spans, pend = e.lookThrough(b, o, look, spans, pend, layer)
+	}
+	if len(keeps) > 0 {
+		spans = dropKept(spans, keeps)
 	}
 	spans = mergeSpans(spans)
 	sc.spans = spans

@@ -59,7 +59,10 @@ func processCPU(b *testing.B) time.Duration {
 }
 
 // BenchmarkRedactJSONChat is a body's redaction pass as warden serve runs it on the data-plane
-// benchmark's 4 KiB chat request: nothing to find, every string decoded and scanned.
+// benchmark's 4 KiB chat request: nothing to find, every string decoded; the same body every
+// call, as a conversation's earlier messages come back with each call, so from the third call
+// on the rules' scan of its strings is remembered clean (cleanTexts). BenchmarkRedactJSONChatFresh
+// is the same with a new user message every call.
 //
 //	go test -run '^$' -bench RedactJSONChat -benchmem ./redact/
 func BenchmarkRedactJSONChat(b *testing.B) {

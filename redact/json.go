@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // splice is a replacement of b[start:end].
@@ -32,11 +33,24 @@ func applySplices(b []byte, sp []splice) []byte {
 // (`"password": "..."`), but only the value is ever replaced. It returns the
 // redacted value (nil when unchanged) and the spans found (in value offsets).
 func (e *Engine) redactValue(v []byte, key string, o *Options, sc *scratch) ([]byte, []span) {
+	return e.redactValueIn(v, key, o, sc, nil)
+}
+
+// redactValueIn is redactValue that builds the key=value text it scans in *keyed (when not
+// nil) instead of a new buffer: RedactJSON reuses one for every value of a body.
+func (e *Engine) redactValueIn(v []byte, key string, o *Options, sc *scratch, keyed *[]byte) ([]byte, []span) {
 	var text []byte
 	off := 0
 	if key != "" && len(key) < 128 {
-		text = make([]byte, 0, len(key)+1+len(v))
+		if keyed != nil {
+			text = (*keyed)[:0]
+		} else {
+			text = make([]byte, 0, len(key)+1+len(v))
+		}
 		text = append(append(append(text, key...), '='), v...)
+		if keyed != nil {
+			*keyed = text
+		}
 		off = len(key) + 1
 	} else {
 		text = v
@@ -81,7 +95,7 @@ func sectionKey(path []pathElem, key string) string {
 	if key == "" || len(key) > 64 {
 		return key
 	}
-	if s, _ := secretKeyName([]byte(key)); s {
+	if secretKey(key) {
 		return key
 	}
 	for i, up := len(path)-2, 0; i >= 0 && up < 3; i-- {
@@ -89,7 +103,7 @@ func sectionKey(path []pathElem, key string) string {
 			continue
 		}
 		up++
-		if s, _ := secretKeyName([]byte(path[i].key)); s && len(path[i].key) <= 64 {
+		if len(path[i].key) <= 64 && secretKey(path[i].key) {
 			return path[i].key + "_" + key
 		}
 	}
@@ -103,42 +117,79 @@ func sectionKey(path []pathElem, key string) string {
 // are context for generic rules but are never changed. Invalid JSON returns
 // an error wrapping ErrInvalidJSON; fall back to Redact then.
 func (e *Engine) RedactJSON(b []byte, opts Options) ([]byte, []Finding, error) {
-	sc := e.pool.Get().(*scratch)
-	defer e.putScratch(sc)
-	var splices []splice
-	var findings []Finding
-	var name struct {
-		depth, end int
-		v          string
-	}
+	r := e.newJSONRedaction(b, opts)
+	defer r.release()
 	err := walkJSON(b, func(path []pathElem, start, end int) {
-		key := ""
-		if n := len(path); n > 0 && path[n-1].isKey {
-			key = path[n-1].key
-		}
-		v := decodeJSONString(b[start:end])
-		key = sectionKey(path, key)
-		switch strings.ToLower(key) {
-		case "name", "key":
-			name.depth, name.end, name.v = len(path), end, string(v)
-		case "value":
-			// {"name": "PGPASSWORD", "value": "..."}: the sibling name is the value's key.
-			if name.depth == len(path) && name.end > 0 && !bytes.ContainsAny(b[name.end:start], "{}") {
-				key = name.v
-			}
-		}
-		key = cookieKey(path, key)
-		red, spans := e.redactValue(v, key, &opts, sc)
-		if red == nil {
-			return
-		}
-		splices = append(splices, splice{start: start, end: end, repl: appendJSONString(nil, red)})
-		for _, sp := range spans {
-			findings = append(findings, Finding{Rule: sp.id, Class: sp.class, Start: start, End: end, Tag: e.Tag(v[sp.s:sp.e])})
-		}
+		r.visit(path, start, end, decodeJSONString(b[start:end]))
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return applySplices(b, splices), findings, nil
+	return applySplices(b, r.splices), r.findings, nil
+}
+
+// jsonRedaction is one RedactJSON run: the splices and findings of the strings visited so far.
+type jsonRedaction struct {
+	e        *Engine
+	b        []byte
+	opts     Options
+	sc       *scratch
+	splices  []splice
+	findings []Finding
+	keyed    []byte     // the key=value text of the value being scanned
+	path     []pathElem // RedactParsedJSON's path to the value being visited
+	name     struct {
+		depth, end int
+		v          string
+	}
+}
+
+// jsonRedactions keeps the buffers of finished runs (the splice list, the key=value text) for
+// the next body.
+var jsonRedactions = sync.Pool{New: func() any { return new(jsonRedaction) }}
+
+func (e *Engine) newJSONRedaction(b []byte, opts Options) *jsonRedaction {
+	r := jsonRedactions.Get().(*jsonRedaction)
+	r.e, r.b, r.opts, r.sc = e, b, opts, e.pool.Get().(*scratch)
+	return r
+}
+
+// release returns the run's buffers; the findings belong to the caller and are not kept.
+func (r *jsonRedaction) release() {
+	r.e.putScratch(r.sc)
+	splices, keyed, path := r.splices[:0], r.keyed[:0], r.path[:0]
+	if cap(keyed) > 1<<16 || cap(splices) > 1<<10 || cap(path) > 1<<10 {
+		return // one huge body: do not pin its buffers
+	}
+	clear(splices[:cap(splices)]) // the replacements are the caller's output now
+	clear(path[:cap(path)])
+	*r = jsonRedaction{splices: splices, keyed: keyed, path: path}
+	jsonRedactions.Put(r)
+}
+
+// visit redacts the string value v (decoded) whose token is b[start:end], at path.
+func (r *jsonRedaction) visit(path []pathElem, start, end int, v []byte) {
+	key := ""
+	if n := len(path); n > 0 && path[n-1].isKey {
+		key = path[n-1].key
+	}
+	key = sectionKey(path, key)
+	switch strings.ToLower(key) {
+	case "name", "key":
+		r.name.depth, r.name.end, r.name.v = len(path), end, string(v)
+	case "value":
+		// {"name": "PGPASSWORD", "value": "..."}: the sibling name is the value's key.
+		if r.name.depth == len(path) && r.name.end > 0 && !bytes.ContainsAny(r.b[r.name.end:start], "{}") {
+			key = r.name.v
+		}
+	}
+	key = cookieKey(path, key)
+	red, spans := r.e.redactValueIn(v, key, &r.opts, r.sc, &r.keyed)
+	if red == nil {
+		return
+	}
+	r.splices = append(r.splices, splice{start: start, end: end, repl: appendJSONString(nil, red)})
+	for _, sp := range spans {
+		r.findings = append(r.findings, Finding{Rule: sp.id, Class: sp.class, Start: start, End: end, Tag: r.e.Tag(v[sp.s:sp.e])})
+	}
 }

@@ -123,6 +123,7 @@ const (
 	lookHex                      // a keyword in hex (see hexLookRule)
 	lookQP                       // a quoted-printable MIME part's header (see lookthrough_qp.go)
 	lookFrame                    // an SSE data line or a JSON line after another (see lookthrough_frames.go)
+	lookArray                    // an element of a streamed JSON array after another (see lookthrough_frames_array.go)
 )
 
 type lookHit struct {
@@ -190,6 +191,7 @@ var lookRules = func() []*rule {
 		look(lookB64Word, b64Words(b64Secrets...)...),
 		look(lookQP, "quoted-printable"),
 		look(lookFrame, "\ndata:", "}\n{", "}\r\n{"),
+		look(lookArray, "}\n,\r\n{", "}\r\n,\r\n{", "}\n,\n{", "},\r\n{", "},\n{"),
 		look(lookB64After, "plain ", "basic ", "b64:", "b64=", `b64":`, "base64:", "base64=", `base64":`,
 			"password", "passwd", "pwd", "secret", "token", "auth", "credential", "creds", "key", "pass"),
 	}
@@ -279,7 +281,7 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 		countBound(&bounds.lookLayers)
 		return spans, pend
 	}
-	var esc, blocks, hexes, qps, frames []int
+	var esc, blocks, hexes, qps, frames, arrays []int
 	for _, h := range hits {
 		switch h.kind {
 		case lookEscape:
@@ -295,12 +297,18 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 			qps = append(qps, h.ke)
 		case lookFrame:
 			frames = append(frames, h.ks)
+		case lookArray:
+			arrays = append(arrays, h.ks)
 		case lookB64Word:
 			s := h.ks
 			for s > 0 && h.ks-s < maxB64Run && b64Char[b[s-1]] {
 				s--
 			}
 			blocks = append(blocks, s)
+		case lookB64Body: // rules_fx7_oauth.go
+			if bs := mimeB64BodyStart(b, h.ke); bs >= 0 {
+				blocks = append(blocks, bs)
+			}
 		case lookB64After:
 			if vs, _, _ := assignValueStart(b, h.ke); vs > 0 {
 				blocks = append(blocks, vs)
@@ -327,13 +335,22 @@ func (e *Engine) lookThrough(b []byte, o *Options, hits []lookHit, spans []span,
 	if len(qps) > 0 {
 		spans, pend = e.qpBodies(b, qps, o, spans, pend, layer)
 	}
-	if len(frames) > 0 {
-		slices.Sort(frames)
-		spans, pend = e.frameHits(b, frames, o, spans, pend, layer)
-	}
 	if len(blocks) > 0 {
 		slices.Sort(blocks)
 		spans, pend = e.base64Blocks(b, blocks, o, spans, pend, layer)
+	}
+	if len(frames) > 0 || len(arrays) > 0 {
+		// Last: a finding the frames hold in several pieces moves every other hold before it.
+		var links, more []frameLink
+		if len(frames) > 0 {
+			slices.Sort(frames)
+			spans, pend, links = e.frameHits(b, frames, o, spans, pend, layer)
+		}
+		if len(arrays) > 0 {
+			slices.Sort(arrays)
+			spans, pend, more = e.arrayHits(b, arrays, o, spans, pend, layer)
+		}
+		pend = holdLinked(pend, append(links, more...))
 	}
 	return spans, pend
 }

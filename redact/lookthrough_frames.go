@@ -64,6 +64,8 @@ type frameReader struct {
 	shapes map[string]*shape
 	spans  []span
 	pend   int
+	vals   [][2]int    // source ranges of the events' strings, in order
+	links  []frameLink // findings in several pieces
 	// the SSE event being read
 	data   [][2]int // value bounds of its data lines
 	evLine int      // start of its first line
@@ -72,8 +74,9 @@ type frameReader struct {
 
 // frameHits reads the runs of frame lines around the look-through hits (line
 // starts of `data:` lines and `}\n{` boundaries of JSON lines).
-func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend, layer int) ([]span, int) {
+func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend, layer int) ([]span, int, []frameLink) {
 	done := -1
+	var links []frameLink
 	for _, h := range hits {
 		ls := h
 		if b[h] == '}' {
@@ -94,8 +97,9 @@ func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend,
 		fr := &frameReader{e: e, b: b, o: o, layer: layer, chans: map[string]*frameChan{}, shapes: map[string]*shape{}, spans: spans, pend: pend}
 		done = fr.read(ls)
 		spans, pend = fr.spans, fr.pend
+		links = append(links, fr.links...)
 	}
-	return spans, pend
+	return spans, pend, links
 }
 
 // lineStartBack returns the start of the line holding b[i], or -1 when it is
@@ -201,6 +205,7 @@ func (fr *frameReader) read(ls int) int {
 	for _, k := range cloneKeys(fr.order) {
 		fr.finish(k, open)
 	}
+	fr.confine(ls, i)
 	return i
 }
 
@@ -270,6 +275,7 @@ func (fr *frameReader) dispatch() {
 	// them: a token split over data lines).
 	key := "data:" + name
 	for k, d := range data {
+		fr.vals = append(fr.vals, d)
 		val, m := fr.b[d[0]:d[1]], payloadMap(d[0], d[1]-d[0])
 		if k < len(data)-1 {
 			val = append(slices.Clone(val), '\n')

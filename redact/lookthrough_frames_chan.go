@@ -27,6 +27,7 @@ func (fr *frameReader) jsonEvent(payload []byte, m []int32, line int, evName str
 	}
 	fed := map[string]bool{}
 	for _, js := range strs {
+		fr.vals = append(fr.vals, [2]int{int(m[js.start+1]), int(m[js.end-1])})
 		name := ""
 		if n := len(js.path); n > 0 && js.path[n-1].isKey {
 			name = js.path[n-1].key
@@ -191,8 +192,34 @@ func (fr *frameReader) finish(key string, open bool) {
 		inner = e.joinLines(c.buf, mergeSpans(inner), fr.o, !open)
 	}
 	for _, sp := range inner {
+		n := len(fr.spans)
 		fr.spans = c.mapSpan(fr.spans, sp)
+		if len(fr.spans)-n > 1 {
+			// One finding in several pieces: a stream must not emit some of them and hold the
+			// rest (read again alone, the rest is no finding).
+			first := c.segAt(sp.s).line
+			fr.links = append(fr.links, frameLink{line: first, s: fr.spans[n].s, e: fr.spans[len(fr.spans)-1].e})
+		}
 	}
+}
+
+// frameLink is a finding found in several pieces: the line of the event its
+// first piece stands in, and the source range from its first piece to its
+// last.
+type frameLink struct{ line, s, e int }
+
+// holdLinked moves pend before every finding in several pieces that it
+// would cut, to the start of the event of its first piece.
+func holdLinked(pend int, links []frameLink) int {
+	for moved := true; moved; {
+		moved = false
+		for _, l := range links {
+			if l.s < pend && pend < l.e && l.line < pend {
+				pend, moved = l.line, true
+			}
+		}
+	}
+	return pend
 }
 
 // frameCtx is how much of a channel's text before a match still growing a
@@ -244,4 +271,38 @@ func (c *frameChan) mapSpan(spans []span, sp span) []span {
 		}
 	}
 	return spans
+}
+
+// confine keeps the findings in the events of [from, to) inside the strings
+// they stand in: a finding of the text as it stands that runs over a line
+// break there (a container or a key block read across the framing of two
+// events) is cut to the parts of it inside the events' strings, so every
+// event keeps its framing (its JSON, its data lines).
+func (fr *frameReader) confine(from, to int) {
+	if len(fr.vals) == 0 {
+		return
+	}
+	var out []span
+	changed := false
+	for _, sp := range fr.spans {
+		if sp.e <= from || sp.s >= to || bytes.IndexByte(fr.b[sp.s:sp.e], '\n') < 0 {
+			out = append(out, sp)
+			continue
+		}
+		changed = true
+		if sp.s < from {
+			out = append(out, span{s: sp.s, e: from, id: sp.id, class: sp.class, prio: sp.prio})
+		}
+		if sp.e > to {
+			out = append(out, span{s: to, e: sp.e, id: sp.id, class: sp.class, prio: sp.prio})
+		}
+		for _, v := range fr.vals {
+			if s, e := max(sp.s, v[0]), min(sp.e, v[1]); s < e {
+				out = append(out, span{s: s, e: e, id: sp.id, class: sp.class, prio: sp.prio})
+			}
+		}
+	}
+	if changed {
+		fr.spans = out
+	}
 }

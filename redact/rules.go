@@ -37,6 +37,13 @@ type rule struct {
 	validate   func([]byte) bool
 	minEntropy float64
 	custom     matchFunc
+	// multi: a hand-written matcher that may find several spans at one
+	// keyword hit (a table's column under its header); see rules_fx7.go.
+	multi multiMatchFunc
+	// keep: the rule's match is a value that must stay (a public key, a
+	// committed ciphertext); findings of lower precedence inside it are
+	// dropped (see rules_fx7_keep.go).
+	keep bool
 	// noHold: a stream does not hold back a partial keyword of this rule at
 	// the end of a chunk (keywords that begin with a boundary byte such as a
 	// space would otherwise delay ordinary prose). Its match is still found

@@ -11,5 +11,6 @@ func fx6ctxRules() []*rule {
 	rs = append(rs, cliSetterRules()...)
 	rs = append(rs, proseRules()...)
 	rs = append(rs, pairRules()...)
+	rs = append(rs, credentialCallRules()...)
 	return rs
 }

@@ -17,7 +17,7 @@ import "bytes"
 //	aws secretsmanager create-secret --secret-string V
 //	aws ssm put-parameter --name N --value V --type SecureString
 //	gcloud run deploy --set-env-vars K=V,K2=V2
-//	echo -n V | gh secret set NAME     (the value piped in from echo or printf)
+//	echo -n V | gh secret set NAME     (cli-piped-secret: echoed or printed into it)
 //
 // A setter whose store holds only secrets (secrets set, kv put, --secret,
 // SecureString...) takes any value that looks like a password; a general
@@ -56,10 +56,13 @@ var cliSetters = []cliSetter{
 	{"appsettings set", false, false}, // az webapp config appsettings set --settings
 	{"--set-env-vars", false, false},  // gcloud run deploy
 	{"--update-env-vars", false, false},
-	{"set env", false, false},         // kubectl set env deploy/x K=V
-	{"secrets create", true, false},   // gcloud secrets create (value piped in)
-	{"secret put", true, false},       // wrangler secret put (value piped in)
-	{"--password-stdin", true, false}, // docker login (value piped in)
+	{"set env", false, false},             // kubectl set env deploy/x K=V
+	{"secrets create", true, false},       // gcloud secrets create (value piped in)
+	{"secret put", true, false},           // wrangler secret put (value piped in)
+	{"--password-stdin", true, false},     // docker login (value piped in)
+	{"alias set", false, true},            // MinIO mc alias set NAME URL ACCESS SECRET
+	{"add-generic-password", true, false}, // macOS security ... -w V
+	{"add-internet-password", true, false},
 }
 
 func cliSetterKeywords() []string {
@@ -73,12 +76,14 @@ func cliSetterKeywords() []string {
 func cliSetterRules() []*rule {
 	return []*rule{
 		custom("cli-secret-setter", Secret, 2*cliSetterMaxLine, matchCLISetter, cliSetterKeywords()...).lowPrecedence(),
+		custom("cli-piped-secret", Secret, cliSetterMaxLine+16, matchPipedValue, "echo ", "printf ").lowPrecedence(),
 	}
 }
 
 // cliValueFlags take the value to store in the next argument or after '='.
 var cliValueFlags = map[string]bool{
 	"--body": true, "-b": true, "--value": true, "-v": true, "--secret-string": true, "--secret-value": true,
+	"-w": true, // macOS security add-generic-password
 }
 
 // cliArgFlags are options of these commands that take an argument which is
@@ -124,9 +129,6 @@ func matchCLISetter(_ *rule, b []byte, ks, ke int) (int, int, int) {
 			first = s
 		}
 		last = max(last, e)
-	}
-	if s, e := pipedValue(b, ks); s >= 0 && setterValue(nil, b[s:e], true) {
-		take(s, e)
 	}
 	var pos []shellWord
 	for i := 0; i < len(ws); i++ {
@@ -267,36 +269,52 @@ func hexDigest(v []byte) bool {
 	return true
 }
 
-// pipedValue finds a value piped into the command at ks from echo or printf
-// on the same line (`echo -n V | gh secret set NAME`), or -1, -1.
-func pipedValue(b []byte, ks int) (int, int) {
-	ls := ks
-	for ls > 0 && ks-ls < cliSetterMaxLine && b[ls-1] != '\n' {
-		ls--
+// pipeSetters are what a value piped into a setter reads it from stdin
+// with: the setters above and commands that only take stdin.
+var pipeSetters = append(cliSetterKeywords(), "env add", "versions add", "secrets import")
+
+// matchPipedValue finds a value echoed or printed into a setter on the same
+// line (`echo -n V | gh secret set NAME`, `printf %s V | wrangler secret put
+// K`, `echo V | docker login --password-stdin`). The echo's line is held in a
+// stream until it ends: the setter that makes the value a secret comes after
+// it.
+func matchPipedValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-' || b[ks-1] == '.' || b[ks-1] == '/') {
+		return -1, -1, -1
 	}
-	pipe := bytes.LastIndexByte(b[ls:ks], '|')
-	if pipe < 0 {
-		return -1, -1
+	eol := bytes.IndexByte(b[ke:min(len(b), ke+cliSetterMaxLine)], '\n')
+	if eol < 0 {
+		if len(b)-ke < cliSetterMaxLine {
+			return -1, -1, ks
+		}
+		eol = cliSetterMaxLine
 	}
-	pipe += ls
-	if sep := bytes.LastIndexAny(b[ls:pipe], ";&"); sep >= 0 {
-		ls += sep + 1 // the command before the pipe starts after `;` or `&&`
+	line := b[ke : ke+eol]
+	pipe := bytes.IndexByte(line, '|')
+	if pipe < 0 || pipe+1 < len(line) && line[pipe+1] == '|' {
+		return -1, -1, -1
 	}
-	ws := shellWords(b, ls, pipe)
-	at := -1
-	for i, w := range ws {
-		if c := b[w.s:w.e]; string(c) == "echo" || string(c) == "printf" {
-			at = i
+	after := bytes.ToLower(line[pipe+1:])
+	piped := false
+	for _, k := range pipeSetters {
+		if bytes.Contains(after, []byte(k)) {
+			piped = true
+			break
 		}
 	}
-	if at < 0 || at == len(ws)-1 {
-		return -1, -1
+	if !piped {
+		return -1, -1, -1
+	}
+	ws := setterWords(b, ke, ke+pipe)
+	if len(ws) == 0 {
+		return -1, -1, -1
 	}
 	last := ws[len(ws)-1]
-	if v := b[last.s:last.e]; len(v) == 0 || v[0] == '-' || bytes.IndexByte(v, '%') >= 0 {
-		return -1, -1
+	vs, v := unquoted(b, last.s, last.e)
+	if len(v) == 0 || v[0] == '-' || bytes.IndexByte(v, '%') >= 0 || !setterValue(nil, v, true) {
+		return -1, -1, -1
 	}
-	return last.s, last.e
+	return vs, vs + len(v), -1
 }
 
 // setterWords splits b[from:to], one command line, into its arguments up to

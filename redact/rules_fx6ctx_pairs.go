@@ -8,6 +8,11 @@ import "bytes"
 //   - a call whose function is named for the secret, with the value as its
 //     first argument: `Auth.api_key("V")`, `.with_token('V')`,
 //     `setApiKey("V")`, `SecretStr("V")`;
+//   - an XML element named for a secret by its name or key attribute, in any
+//     case, with the value in a Value attribute after other attributes, as
+//     its text, or in a child `<value>` (`<Parameter Name="Password"
+//     Value="V"/>`, `<setting name="ApiToken" serializeAs="String"><value>V</value>`,
+//     `<entry key="db.password">V</entry>`);
 //   - XML `<add key="..." value="V"/>` entries of a section named for a
 //     secret: NuGet `<apikeys>` (keyed by the feed's URL), `<secrets>`,
 //     `<credentials>`;
@@ -26,12 +31,14 @@ const (
 	xmlSectionMax     = 2048
 	cookieContainerMx = 16 << 10
 	hashicorpCtxMax   = 512
+	xmlNamedMax       = 1024
 )
 
 func pairRules() []*rule {
 	return []*rule{
 		custom("call-arg-secret", Secret, callArgMax, matchCallArg, "key(", "token(", "secret(", "password(", "secretstr(", "passphrase(").lowPrecedence(),
 		custom("xml-section-secret", Secret, xmlSectionMax, matchXMLSection, "<add key=").lowPrecedence(),
+		custom("xml-named-secret", Secret, xmlNamedMax, matchXMLNamed, `name="`, `key="`, `name='`, `key='`).lowPrecedence(),
 		custom("cookie-container", Secret, cookieContainerMx, matchCookieContainer, "cookies", "cookie=", "cookie =", `cookie",`, `cookie" ,`).lowPrecedence(),
 		custom("hashicorp-secret-id", Secret, hashicorpCtxMax, matchHashicorpSecretID, "secretid", "secret id", "secret_id", "secret-id"),
 	}
@@ -42,9 +49,6 @@ func matchCallArg(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	ns := ks
 	for ns > 0 && ks-ns < 64 && isWordByte(b[ns-1]) {
 		ns--
-	}
-	if secret, _ := secretKeyName(b[ns : ke-1]); !secret || !qualifiedToken(b[ns:ke-1]) {
-		return -1, -1, -1
 	}
 	j := skipSpaces(b, ke, 4)
 	if j >= len(b) {
@@ -69,8 +73,13 @@ func matchCallArg(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if after < len(b) && b[after] != ')' && b[after] != ',' {
 		return -1, -1, -1
 	}
-	_, password := secretKeyName(b[ns : ke-1])
-	if v := b[vs:ve]; len(v) < 12 || letterCount(v) < 4 || proseWord(v) || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+	v := b[vs:ve]
+	if len(v) < 12 || letterCount(v) < 4 || proseWord(v) {
+		return -1, -1, -1
+	}
+	// The name last: it is the costly check, and most calls take no literal.
+	secret, password := secretKeyName(b[ns : ke-1])
+	if !secret || !qualifiedToken(b[ns:ke-1]) || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1
@@ -88,12 +97,26 @@ var tokenQualifiers = map[string]bool{
 // qualifiedToken reports a function name that does not end in a bare
 // "token", or whose "token" follows a credential's qualifier.
 func qualifiedToken(name []byte) bool {
-	var last, prev []byte
-	nameParts(name, func(p, pr []byte) bool {
-		last, prev = append(last[:0], p...), append(prev[:0], pr...)
+	if len(name) < 5 || !bytes.EqualFold(name[len(name)-5:], []byte("token")) {
+		return true
+	}
+	q := bytes.TrimRight(name[:len(name)-5], "_-.")
+	i := len(q)
+	for i > 0 && isAlnum(q[i-1]) {
+		i--
+		if isUpper(q[i]) && i > 0 && q[i-1] >= 'a' && q[i-1] <= 'z' {
+			break // the start of a camel-case word: setAccessToken
+		}
+	}
+	var buf [16]byte
+	w := q[i:]
+	if len(w) > len(buf) {
 		return false
-	})
-	return string(last) != "token" || tokenQualifiers[string(prev)]
+	}
+	for k, c := range w {
+		buf[k] = foldByte(c)
+	}
+	return tokenQualifiers[string(buf[:len(w)])]
 }
 
 func letterCount(v []byte) int {
@@ -454,4 +477,74 @@ func matchHashicorpSecretID(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 	}
 	return j, j + 36, -1
+}
+
+// matchXMLNamed reads an element named for a secret by its name or key
+// attribute (see the file comment).
+func matchXMLNamed(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ks == 0 || b[ks-1] != ' ' && b[ks-1] != '\t' && b[ks-1] != '\n' {
+		return -1, -1, -1
+	}
+	if lt := bytes.LastIndexByte(b[max(0, ks-256):ks], '<'); lt < 0 || bytes.IndexByte(b[max(0, ks-256)+lt:ks], '>') >= 0 {
+		return -1, -1, -1 // not inside a start tag
+	}
+	q := b[ke-1]
+	ne := bytes.IndexByte(b[ke:min(len(b), ke+128)], q)
+	if ne < 0 {
+		return -1, -1, pendIfNear(b, ks, xmlNamedMax)
+	}
+	name := b[ke : ke+ne]
+	if len(name) < 3 {
+		return -1, -1, -1
+	}
+	i := ke + ne + 1
+	gt := bytes.IndexByte(b[i:min(len(b), i+xmlNamedMax/2)], '>')
+	if gt < 0 {
+		return -1, -1, pendIfNear(b, ks, xmlNamedMax)
+	}
+	tag := b[i : i+gt]
+	var vs, ve int
+	if at := indexFold(tag, []byte(" value=")); at >= 0 && at+8 < len(tag) && (tag[at+7] == '"' || tag[at+7] == '\'') {
+		vs = i + at + 8
+		e := bytes.IndexByte(b[vs:i+gt], tag[at+7])
+		if e < 0 {
+			return -1, -1, -1
+		}
+		ve = vs + e
+	} else {
+		if gt > 0 && tag[gt-1] == '/' {
+			return -1, -1, -1
+		}
+		vs = i + gt + 1
+		for k := 0; vs < len(b) && k < 64 && (b[vs] == ' ' || b[vs] == '\t' || b[vs] == '\n' || b[vs] == '\r'); k++ {
+			vs++
+		}
+		if len(b)-vs >= 7 && bytes.EqualFold(b[vs:vs+7], []byte("<value>")) {
+			vs += 7
+		}
+		lt := bytes.IndexByte(b[vs:min(len(b), vs+maxKeyedValue)], '<')
+		if lt < 0 {
+			return -1, -1, pendIfNear(b, ks, xmlNamedMax)
+		}
+		ve = vs + lt
+	}
+	v := b[vs:ve]
+	if len(v) < 8 || proseWord(v) {
+		return -1, -1, -1
+	}
+	secret, password := secretKeyName(name)
+	if !secret || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+		return -1, -1, -1
+	}
+	return vs, ve, -1
+}
+
+// indexFold is bytes.Index ignoring ASCII case.
+func indexFold(s, sub []byte) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if bytes.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }

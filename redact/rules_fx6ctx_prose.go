@@ -61,6 +61,12 @@ func matchProse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 			break
 		}
 	}
+	if !separated {
+		// A qualifier before the colon: "password (generated): V", "token for the CI bot: V".
+		if k := labelTail(b, j); k > j {
+			j, separated = skipSpaces(b, k, 3), true
+		}
+	}
 	if j >= len(b) {
 		return -1, -1, -1
 	}
@@ -71,14 +77,14 @@ func matchProse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	for j < len(b) && j-vs <= 512 && labelValueByte(b[j]) {
 		j++
 	}
+	if j == len(b) {
+		return -1, -1, vs // the value may still be growing
+	}
 	for j > vs && (b[j-1] == '.' || b[j-1] == '!' || b[j-1] == '?') {
 		j-- // the sentence's full stop
 	}
 	if j-vs < 8 || j < len(b) && isWordByte(b[j]) {
 		return -1, -1, -1
-	}
-	if j >= len(b) {
-		return -1, -1, -1 // a value at the very end: scanFinal reads it again with a newline
 	}
 	if c := b[j]; c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ',' && c != '.' && c != '`' && c != '"' && c != '\'' && c != ')' {
 		return -1, -1, -1
@@ -94,7 +100,7 @@ func matchProse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		for p > 0 && ns-p < 24 && isAlnum(b[p-1]) {
 			p--
 		}
-		if p < ns-1 && !labelConnectors[string(bytes.ToLower(b[p:ns-1]))] {
+		if p < ns-1 && !connectorWord(b[p:ns-1]) {
 			ns = p
 		}
 	}
@@ -207,13 +213,58 @@ func tokenPrefixRest(v []byte) ([]byte, bool) {
 		if i < 2 || i >= len(rest) || rest[i] != '_' && rest[i] != '-' {
 			break
 		}
-		if k == 0 {
-			switch string(bytes.ToLower(rest[:i])) {
-			case "test", "fake", "mock", "demo", "dummy", "example", "sample", "your", "my", "placeholder":
-				return nil, false
-			}
+		if k == 0 && placeholderPrefix(rest[:i]) {
+			return nil, false
 		}
 		rest = rest[i+1:]
 	}
 	return rest, len(rest) < len(v)
+}
+
+// labelTail returns the index after `<qualifier>: ` or `<qualifier> is ` at
+// i (a parenthesised note or a few words, at most 40 bytes, then a colon and
+// a blank, or "is"), or i.
+func labelTail(b []byte, i int) int {
+	j := i
+	for j < len(b) && j-i < 40 && (isAlnum(b[j]) || b[j] == ' ' || b[j] == '(' || b[j] == ')' || b[j] == '-' || b[j] == '_' || b[j] == '\'') {
+		j++
+	}
+	for _, verb := range []string{" is ", " was "} {
+		if k := bytes.Index(b[i:j], []byte(verb)); k > 0 {
+			return i + k + len(verb) // "password for the prod db is V"
+		}
+	}
+	if j == i || j+1 >= len(b) || b[j] != ':' || b[j+1] != ' ' {
+		return i
+	}
+	return j + 2
+}
+
+// placeholderPrefixes are first words of a value written as a placeholder or
+// a test fixture (test_, fake-, example_).
+var placeholderPrefixes = [][]byte{
+	[]byte("test"), []byte("fake"), []byte("mock"), []byte("demo"), []byte("dummy"), []byte("example"),
+	[]byte("sample"), []byte("your"), []byte("my"), []byte("placeholder"),
+}
+
+func placeholderPrefix(w []byte) bool {
+	for _, p := range placeholderPrefixes {
+		if bytes.EqualFold(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// connectorWord reports a word of labelConnectors in any case, without
+// allocating.
+func connectorWord(w []byte) bool {
+	if len(w) > 5 {
+		return false
+	}
+	var buf [5]byte
+	for i, c := range w {
+		buf[i] = foldByte(c)
+	}
+	return labelConnectors[string(buf[:len(w)])]
 }

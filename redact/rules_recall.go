@@ -13,5 +13,6 @@ func recallRules() []*rule {
 	rs = append(rs, shellQuoteRules()...)
 	rs = append(rs, continuedRules()...)
 	rs = append(rs, fx6ctxRules()...)
+	rs = append(rs, fx7Rules()...)
 	return rs
 }

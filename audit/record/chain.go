@@ -61,12 +61,25 @@ func Encode(r *Record) ([]byte, string, error) {
 
 // EncodeInto is Encode appending to buf[:0].
 func EncodeInto(buf []byte, r *Record) ([]byte, string, error) {
+	return EncodeRedactedInto(buf, r, nil)
+}
+
+// EncodeRedactedInto is EncodeInto with every string of r passed through redact as it is
+// written: the bytes are those of EncodeInto after r.MapStrings(redact), without walking (or
+// changing) r. r's strings are not touched, so r may share maps and slices with the exchange it
+// was built from. TestEncodeRedactedMatchesMapStrings guards the equivalence.
+func EncodeRedactedInto(buf []byte, r *Record, redact func(string) string) ([]byte, string, error) {
+	return encodeRecord(buf, r, redact, nil, nil)
+}
+
+func encodeRecord(buf []byte, r *Record, redact func(string) string, reuse, keep *Memo) ([]byte, string, error) {
 	if r.Unmapped.Integrity != nil {
 		return nil, "", errors.New("encode audit record: the record already has integrity fields")
 	}
-	body := r.appendJSON(buf[:0])
-	sum := sha256.Sum256(body)
-	return body, hex.EncodeToString(sum[:]), nil
+	w := jsonWriter{b: buf[:0], redact: redact, reuse: reuse, keep: keep}
+	r.write(&w)
+	sum := sha256.Sum256(w.b)
+	return w.b, hex.EncodeToString(sum[:]), nil
 }
 
 // ChainHash links a record to its predecessor:

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"slices"
 	"strconv"
 )
 
@@ -10,17 +11,18 @@ import (
 // It exists because reflection-based encoding was the largest CPU cost of Record.
 // TestRecordEncoderMatchesCanonical and FuzzRecordEncoder guard the equivalence.
 
-// appendJSON writes r (without integrity) in canonical form. Members are written in sorted key
-// order, as the struct fields are declared.
-func (r *Record) appendJSON(b []byte) []byte {
-	w := jsonWriter{b: b}
+// write writes r in canonical form, every string through w.redact when it is set (the bytes are
+// then those of r after MapStrings(w.redact)), and the parts a memo holds from w.reuse when they
+// did not change (memo.go). Members are written in sorted key order, as the struct fields are
+// declared.
+func (r *Record) write(w *jsonWriter) {
 	w.open()
 	w.int("activity_id", int64(r.ActivityID))
 	w.str("activity_name", r.ActivityName)
 	w.key("actor")
-	r.Actor.write(&w)
+	w.part(partActor, func(m *Record) bool { return sameActor(&r.Actor, &m.Actor) }, func() { r.Actor.write(w) })
 	w.key("api")
-	r.API.write(&w)
+	r.API.write(w)
 	w.str("category_name", r.CategoryName)
 	w.int("category_uid", int64(r.CategoryUID))
 	w.str("class_name", r.ClassName)
@@ -29,28 +31,31 @@ func (r *Record) appendJSON(b []byte) []byte {
 	w.int("disposition_id", int64(r.DispositionID))
 	if r.DstEndpoint != nil {
 		w.key("dst_endpoint")
-		r.DstEndpoint.write(&w)
+		r.DstEndpoint.write(w)
 	}
 	w.intOmit("duration", r.Duration)
 	w.intOmit("end_time", r.EndTime)
 	w.key("http_request")
-	r.HTTPRequest.write(&w)
+	w.part(partHTTPRequest, func(m *Record) bool { return sameHTTPRequest(&r.HTTPRequest, &m.HTTPRequest) }, func() { r.HTTPRequest.write(w) })
 	if r.HTTPResponse != nil {
 		w.key("http_response")
 		w.open()
 		w.int("code", int64(r.HTTPResponse.Code))
 		w.strOmit("content_type", r.HTTPResponse.ContentType)
-		writeHeaders(&w, r.HTTPResponse.HTTPHeaders)
+		writeHeaders(w, r.HTTPResponse.HTTPHeaders)
 		w.close()
 	}
 	w.strOmit("message", r.Message)
 	w.key("metadata")
-	r.Metadata.write(&w)
-	writeResources(&w, r.Resources)
+	r.Metadata.write(w)
+	if len(r.Resources) > 0 {
+		w.key("resources")
+		w.part(partResources, func(m *Record) bool { return slices.Equal(r.Resources, m.Resources) }, func() { writeResources(w, r.Resources) })
+	}
 	w.str("severity", r.Severity)
 	w.int("severity_id", int64(r.SeverityID))
 	w.key("src_endpoint")
-	r.SrcEndpoint.write(&w)
+	w.part(partSrcEndpoint, func(m *Record) bool { return r.SrcEndpoint == m.SrcEndpoint }, func() { r.SrcEndpoint.write(w) })
 	w.intOmit("start_time", r.StartTime)
 	w.str("status", r.Status)
 	w.strOmit("status_code", r.StatusCode)
@@ -62,7 +67,7 @@ func (r *Record) appendJSON(b []byte) []byte {
 	w.key("unmapped")
 	w.open()
 	w.key("warden")
-	r.Unmapped.Warden.write(&w)
+	r.Unmapped.Warden.write(w)
 	if r.Unmapped.Integrity != nil {
 		w.key("integrity")
 		w.b = r.Unmapped.Integrity.appendJSON(w.b)
@@ -70,7 +75,6 @@ func (r *Record) appendJSON(b []byte) []byte {
 	}
 	w.close()
 	w.close()
-	return w.b
 }
 
 func (a *Actor) write(w *jsonWriter) {
@@ -189,25 +193,10 @@ func (m *Metadata) write(w *jsonWriter) {
 	w.str("version", m.Product.Version)
 	w.close()
 	w.key("profiles")
-	w.b = appendStrings(w.b, m.Profiles)
+	w.strings(m.Profiles)
 	w.str("uid", m.UID)
 	w.str("version", m.Version)
 	w.close()
-}
-
-// appendStrings writes a []string; nil is null, as encoding/json writes it.
-func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
-	}
-	return append(b, ']')
 }
 
 func (wd *Warden) write(w *jsonWriter) {
@@ -242,9 +231,9 @@ func (wd *Warden) write(w *jsonWriter) {
 	w.strOmit("error", wd.Error)
 	w.strOmit("error_code", wd.ErrorCode)
 	w.strOmit("event", wd.Event)
-	if wd.Input != nil {
+	if in := wd.Input; in != nil {
 		w.key("input")
-		wd.Input.write(w)
+		w.part(partInput, func(m *Record) bool { return sameInput(in, m.Unmapped.Warden.Input) }, func() { in.write(w) })
 	}
 	w.strOmit("issuer", wd.Issuer)
 	if m := wd.Marker; m != nil {
@@ -260,11 +249,12 @@ func (wd *Warden) write(w *jsonWriter) {
 	if len(wd.Redactions) > 0 {
 		w.key("redactions")
 		w.open()
-		for _, k := range sortedKeys(wd.Redactions) {
+		m := redactKeys(w, wd.Redactions)
+		for _, k := range sortedKeys(m) {
 			w.sep()
 			w.b = appendJSONString(w.b, k)
 			w.b = append(w.b, ':')
-			w.b = strconv.AppendInt(w.b, int64(wd.Redactions[k]), 10)
+			w.b = strconv.AppendInt(w.b, int64(m[k]), 10)
 		}
 		w.close()
 	}
@@ -284,11 +274,12 @@ func (wd *Warden) write(w *jsonWriter) {
 	if len(wd.TimingsMS) > 0 {
 		w.key("timings_ms")
 		w.open()
-		for _, k := range sortedKeys(wd.TimingsMS) {
+		m := redactKeys(w, wd.TimingsMS)
+		for _, k := range sortedKeys(m) {
 			w.sep()
 			w.b = appendJSONString(w.b, k)
 			w.b = append(w.b, ':')
-			w.b = appendJSONFloat(w.b, wd.TimingsMS[k])
+			w.b = appendJSONFloat(w.b, m[k])
 		}
 		w.close()
 	}
@@ -298,7 +289,7 @@ func (wd *Warden) write(w *jsonWriter) {
 		w.open()
 		w.int("original_bytes", int64(t.OriginalBytes))
 		w.key("removed")
-		w.b = appendStrings(w.b, t.Removed)
+		w.strings(t.Removed)
 		w.close()
 	}
 	w.close()

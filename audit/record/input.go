@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/redact"
 )
 
 // InputVersion is the version of DecisionInput that this build writes. A reader that meets a
@@ -28,6 +29,10 @@ type DecisionInput struct {
 	TextCut bool `json:"text_cut,omitempty"`
 	// V is the format version (InputVersion).
 	V int `json:"v"`
+
+	// live, when set instead of Facts, are the exchange's CEL variables themselves (Build): the
+	// encoder writes them as their copy would be written (liveinput.go).
+	live map[string]any
 }
 
 // OmittedFields are the CEL fields a version 1 record never carries: bodies (they hold secrets
@@ -55,17 +60,10 @@ type celFacts interface {
 // inputOf returns the decision input of x, or nil when no policy decided it or inspection left
 // no facts (the record then cannot be replayed, and policy diff says so).
 func inputOf(x *exchange.Exchange) *DecisionInput {
-	if len(x.Decisions) == 0 || x.Facts == nil {
+	vars := celVars(x)
+	if vars == nil {
 		return nil
 	}
-	f, ok := x.Facts.(celFacts)
-	if !ok {
-		return nil
-	}
-	if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.IsNil() {
-		return nil
-	}
-	vars := f.CEL()
 	in := &DecisionInput{V: InputVersion}
 	c := copier{}
 	facts := make(map[string]any, len(vars))
@@ -78,6 +76,26 @@ func inputOf(x *exchange.Exchange) *DecisionInput {
 	in.Facts = facts
 	in.TextCut = c.cut
 	return in
+}
+
+// celVars returns the CEL variables of x's facts, or nil when no policy decided x or inspection
+// left no facts.
+func celVars(x *exchange.Exchange) map[string]any {
+	if len(x.Decisions) == 0 || x.Facts == nil {
+		return nil
+	}
+	f, ok := x.Facts.(celFacts)
+	if !ok {
+		return nil
+	}
+	if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	vars := f.CEL()
+	if vars == nil {
+		return map[string]any{} // as inputOf's copy of no variables
+	}
+	return vars
 }
 
 // copier deep-copies CEL values into JSON-shaped values (string, bool, int64, float64, []any,
@@ -163,10 +181,14 @@ func normalizeNumbers(v any) any {
 
 // write encodes the input in canonical form (sorted keys, see Canonical).
 func (in *DecisionInput) write(w *jsonWriter) {
+	if in.live != nil {
+		in.writeLive(w)
+		return
+	}
 	w.open()
 	if len(in.Facts) > 0 {
 		w.key("facts")
-		w.b = appendAny(w.b, in.Facts)
+		w.anyMap(in.Facts)
 	}
 	if in.TextCut {
 		w.key("text_cut")
@@ -176,41 +198,66 @@ func (in *DecisionInput) write(w *jsonWriter) {
 	w.close()
 }
 
-// appendAny writes a JSON-shaped value (see copier) canonically.
-func appendAny(b []byte, v any) []byte {
+// anyValue writes a JSON-shaped value (see copier) canonically, its strings through the
+// writer's redactor.
+func (w *jsonWriter) anyValue(v any) {
 	switch t := v.(type) {
 	case nil:
-		return append(b, "null"...)
+		w.b = append(w.b, "null"...)
 	case string:
-		return appendJSONString(b, t)
+		w.b = appendJSONString(w.b, w.text(t))
 	case bool:
-		return strconv.AppendBool(b, t)
+		w.b = strconv.AppendBool(w.b, t)
 	case int64:
-		return strconv.AppendInt(b, t, 10)
+		w.b = strconv.AppendInt(w.b, t, 10)
 	case int:
-		return strconv.AppendInt(b, int64(t), 10)
+		w.b = strconv.AppendInt(w.b, int64(t), 10)
 	case float64:
-		return appendJSONFloat(b, t)
+		w.b = appendJSONFloat(w.b, t)
 	case []any:
-		b = append(b, '[')
+		w.b = append(w.b, '[')
 		for i, e := range t {
 			if i > 0 {
-				b = append(b, ',')
+				w.b = append(w.b, ',')
 			}
-			b = appendAny(b, e)
+			w.anyValue(e)
 		}
-		return append(b, ']')
+		w.b = append(w.b, ']')
 	case map[string]any:
-		b = append(b, '{')
-		for i, k := range sortedKeys(t) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			b = appendAny(b, t[k])
-		}
-		return append(b, '}')
+		w.anyMap(t)
+	default:
+		w.b = append(w.b, "null"...) // not produced by copier
 	}
-	return append(b, "null"...) // not produced by copier
+}
+
+// anyMap writes a map canonically. With a redactor, every key goes through it and a string value
+// goes through it with its key as context (redact.InContext), as MapStrings does: {"api_key":
+// "<hex>"} is a secret by its key. A map whose keys the redactor changes is redacted the way
+// MapStrings does it (the keys then sort in their redacted form) and written as that.
+func (w *jsonWriter) anyMap(m map[string]any) {
+	if w.redact != nil {
+		for k := range m {
+			if w.text(k) != k {
+				red, _ := walkAnyMap(m, w.redact)
+				plain := jsonWriter{b: w.b}
+				plain.anyMap(red)
+				w.b = plain.b
+				return
+			}
+		}
+	}
+	w.b = append(w.b, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':')
+		if s, ok := m[k].(string); ok && s != "" && k != "" && w.redact != nil {
+			w.b = appendJSONString(w.b, redact.InContext(k, s, w.redact))
+			continue
+		}
+		w.anyValue(m[k])
+	}
+	w.b = append(w.b, '}')
 }

@@ -8,10 +8,25 @@ import (
 )
 
 // jsonWriter appends JSON object members, writing the comma between them: the record encoder's
-// primitives, without reflection.
+// primitives, without reflection. With redact set, every string value and map key it writes
+// passes through redact first (member names, which are the model's constants, do not): that is
+// how audit.Log keeps secrets out of records, at the one place every string goes through.
 type jsonWriter struct {
-	b     []byte
-	first bool
+	b      []byte
+	first  bool
+	redact func(string) string
+	// reuse and keep are the memos of an earlier record of the exchange, whose unchanged parts
+	// are copied, and of this record, filled as it is written (memo.go); nil for none.
+	reuse, keep *Memo
+}
+
+// text returns s as the record shows it: through redact when one is set. "" is never passed
+// (there is nothing to find in it), as MapStrings never passes it.
+func (w *jsonWriter) text(s string) string {
+	if w.redact == nil || s == "" {
+		return s
+	}
+	return w.redact(s)
 }
 
 func (w *jsonWriter) open() {
@@ -37,13 +52,31 @@ func (w *jsonWriter) key(name string) {
 
 func (w *jsonWriter) str(name, v string) {
 	w.key(name)
-	w.b = appendJSONString(w.b, v)
+	w.b = appendJSONString(w.b, w.text(v))
 }
 
+// strOmit writes v unless it is empty, or redacted to nothing.
 func (w *jsonWriter) strOmit(name, v string) {
-	if v != "" {
-		w.str(name, v)
+	if v = w.text(v); v != "" {
+		w.key(name)
+		w.b = appendJSONString(w.b, v)
 	}
+}
+
+// strings writes a []string; nil is null, as encoding/json writes it.
+func (w *jsonWriter) strings(ss []string) {
+	if ss == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.b = append(w.b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, w.text(s))
+	}
+	w.b = append(w.b, ']')
 }
 
 func (w *jsonWriter) int(name string, v int64) {
@@ -141,6 +174,29 @@ func (w *jsonWriter) sep() {
 		w.b = append(w.b, ',')
 	}
 	w.first = false
+}
+
+// redactKeys returns m with its keys through the writer's redactor: m itself when no key changes
+// (the common case: counts per class, timings per stage), else a new map, as MapStrings makes.
+func redactKeys[V any](w *jsonWriter, m map[string]V) map[string]V {
+	if w.redact == nil {
+		return m
+	}
+	changed := false
+	for k := range m {
+		if w.text(k) != k {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return m
+	}
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		out[w.text(k)] = v
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

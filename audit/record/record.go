@@ -3,6 +3,7 @@ package record
 import (
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,30 +75,42 @@ type Record struct {
 
 // BuildRecord maps an exchange to an OCSF API Activity record (without integrity fields).
 func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Time) *Record {
-	act, actName := activity(x.Request.Method)
+	return buildRecord(x, stage, product, now, false)
+}
+
+// buildRecord is BuildRecord; with liveInput the decision input refers to the live facts (Build).
+func buildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Time, liveInput bool) *Record {
+	act := activity(x.Request.Method)
 	disp := x.Disposition
 	if disp == "" {
 		disp = exchange.Allowed
 	}
 	dispID, dispName := disposition(disp)
 	sevID, sev := severity(disp)
-	r := &Record{
-		ActivityID: act, ActivityName: actName,
+	p := new(recordParts) // the record and what it points to, in one allocation
+	r := &p.r
+	*r = Record{
+		ActivityID: act.id, ActivityName: act.name,
 		CategoryUID: CategoryUID, CategoryName: categoryLabel,
 		ClassUID: ClassUID, ClassName: classCaption,
-		TypeUID: ClassUID*100 + act, TypeName: classCaption + ": " + actName,
+		TypeUID: ClassUID*100 + act.id, TypeName: act.typeName,
 		SeverityID: sevID, Severity: sev,
 		DispositionID: dispID, Disposition: dispName,
 		Metadata: Metadata{
 			Product: product, Version: OCSFVersion,
 			UID: x.ID + ":" + string(stage), CorrelationUID: x.ID,
 			LogName: "warden.audit", LoggedTime: now.UnixMilli(),
-			Profiles: []string{"security_control"},
 		},
-		Actor:       actor(x.Identity),
+		Actor:       actor(x.Identity, p),
 		SrcEndpoint: srcEndpoint(x),
-		HTTPRequest: httpRequest(x),
 	}
+	if liveInput {
+		r.Metadata.Profiles = sharedProfiles // a record made by Build is never changed
+	} else {
+		r.Metadata.Profiles = []string{"security_control"}
+	}
+	host, port := splitHostPort(x.Request.Authority)
+	r.HTTPRequest = httpRequest(x, host, port)
 	r.Time = timeMS(x.Start, now)
 	if stage == StageCompletion {
 		r.Time = timeMS(x.End, now)
@@ -105,30 +118,47 @@ func BuildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Ti
 		r.EndTime = r.Time
 		r.Duration = r.EndTime - r.StartTime
 	}
-	host, port := splitHostPort(x.Request.Authority)
+	op := operation(x)
+	r.API = API{Operation: op, Request: APIRequest{UID: x.ID}}
 	if host != "" {
-		r.DstEndpoint = &Endpoint{Hostname: host, Port: port}
-	}
-	r.API = API{Operation: operation(x), Request: APIRequest{UID: x.ID}}
-	if host != "" {
-		r.API.Service = &Service{Name: host}
+		p.dst, p.svc = Endpoint{Hostname: host, Port: port}, Service{Name: host}
+		r.DstEndpoint, r.API.Service = &p.dst, &p.svc
 	}
 	code := x.Status
 	if stage == StageCompletion && code == 0 {
 		code = x.Response.Status
 	}
 	if code != 0 {
-		r.HTTPResponse = &HTTPResponse{Code: code, ContentType: x.Response.Headers.Get("content-type")}
-		r.API.Response = &APIResponse{Code: code, Error: x.ErrorCode}
+		p.resp = HTTPResponse{Code: code, ContentType: x.Response.Headers.Get("content-type")}
+		p.apiResp = APIResponse{Code: code, Error: x.ErrorCode}
+		r.HTTPResponse, r.API.Response = &p.resp, &p.apiResp
 		r.StatusCode = strconv.Itoa(code)
 	}
 	r.StatusID, r.Status = status(stage, disp, code)
 	r.StatusDetail = x.ErrorCode
-	r.Message = message(x, stage, disp)
-	r.Unmapped.Warden = wardenPart(x, stage, disp)
+	r.Message = message(x, op, stage, disp)
+	r.Unmapped.Warden = wardenPart(x, stage, disp, liveInput, p)
 	r.Resources = resourcesOf(r.Unmapped.Warden.Input)
 	return r
 }
+
+// recordParts is a record with the objects it points to, allocated together: a record is built
+// for every request and every completion.
+type recordParts struct {
+	r       Record
+	dst     Endpoint
+	svc     Service
+	resp    HTTPResponse
+	apiResp APIResponse
+	user    User
+	session Session
+	final   Decision
+	info    ResponseInfo
+	input   DecisionInput
+}
+
+// sharedProfiles is metadata.profiles of the records Build makes (never changed).
+var sharedProfiles = []string{"security_control"}
 
 func timeMS(t, fallback time.Time) int64 {
 	if t.IsZero() {
@@ -137,20 +167,35 @@ func timeMS(t, fallback time.Time) int64 {
 	return t.UnixMilli()
 }
 
-func activity(method string) (int, string) {
+// activityKind is an OCSF activity with its class's type name.
+type activityKind struct {
+	id             int
+	name, typeName string
+}
+
+var (
+	actCreate  = activityKind{1, "Create", classCaption + ": Create"}
+	actRead    = activityKind{2, "Read", classCaption + ": Read"}
+	actUpdate  = activityKind{3, "Update", classCaption + ": Update"}
+	actDelete  = activityKind{4, "Delete", classCaption + ": Delete"}
+	actUnknown = activityKind{0, "Unknown", classCaption + ": Unknown"}
+	actOther   = activityKind{99, "Other", classCaption + ": Other"}
+)
+
+func activity(method string) activityKind {
 	switch strings.ToUpper(method) {
 	case "POST":
-		return 1, "Create"
+		return actCreate
 	case "GET", "HEAD":
-		return 2, "Read"
+		return actRead
 	case "PUT", "PATCH":
-		return 3, "Update"
+		return actUpdate
 	case "DELETE":
-		return 4, "Delete"
+		return actDelete
 	case "":
-		return 0, "Unknown"
+		return actUnknown
 	}
-	return 99, "Other"
+	return actOther
 }
 
 func disposition(d exchange.Disposition) (int, string) {
@@ -191,24 +236,29 @@ func status(stage Stage, d exchange.Disposition, code int) (int, string) {
 	return 1, "Success"
 }
 
-func actor(id exchange.Identity) Actor {
+func actor(id exchange.Identity, p *recordParts) Actor {
 	a := Actor{AppName: id.Agent, AppUID: id.Agent}
 	human := id.OnBehalfOf
 	if human == "" {
 		human = id.Subject
 	}
 	if human != "" || len(id.Groups) > 0 {
-		u := &User{UID: human, Name: human}
-		for _, g := range id.Groups {
-			u.Groups = append(u.Groups, Group{Name: g})
+		p.user = User{UID: human, Name: human}
+		if len(id.Groups) > 0 {
+			p.user.Groups = make([]Group, len(id.Groups))
+			for i, g := range id.Groups {
+				p.user.Groups[i] = Group{Name: g}
+			}
 		}
-		a.User = u
+		a.User = &p.user
 	}
 	if id.Session != "" {
-		a.Session = &Session{UID: id.Session, Issuer: id.Issuer}
+		p.session = Session{UID: id.Session, Issuer: id.Issuer}
+		a.Session = &p.session
 	}
 	if a.User == nil && a.AppName == "" && a.Session == nil {
-		a.User = &User{Name: "anonymous"}
+		p.user = User{Name: "anonymous"}
+		a.User = &p.user
 	}
 	return a
 }
@@ -220,12 +270,15 @@ func srcEndpoint(x *exchange.Exchange) Endpoint {
 	if x.Request.ClientAddress != "" {
 		return Endpoint{IP: x.Request.ClientAddress}
 	}
-	for _, h := range []string{"x-envoy-external-address", "x-forwarded-for", "x-real-ip"} {
+	for _, h := range addressHeaders {
 		v := x.Request.Headers.Get(h)
 		if i := strings.IndexByte(v, ','); i >= 0 {
 			v = v[:i]
 		}
-		if ip := net.ParseIP(strings.TrimSpace(v)); ip != nil {
+		if v = strings.TrimSpace(v); v == "" {
+			continue // not an address (and net.ParseIP would allocate its error)
+		}
+		if ip := net.ParseIP(v); ip != nil {
 			return Endpoint{IP: ip.String()}
 		}
 	}
@@ -248,7 +301,13 @@ func operation(x *exchange.Exchange) string {
 	return op
 }
 
+// addressHeaders are the headers srcEndpoint reads the client's address from, in order.
+var addressHeaders = []string{"x-envoy-external-address", "x-forwarded-for", "x-real-ip"}
+
 func splitHostPort(authority string) (string, int) {
+	if strings.IndexByte(authority, ':') < 0 {
+		return authority, 0 // no port (net.SplitHostPort would fail, allocating its error)
+	}
 	if h, p, err := net.SplitHostPort(authority); err == nil {
 		n, _ := strconv.Atoi(p)
 		return h, n
@@ -256,8 +315,7 @@ func splitHostPort(authority string) (string, int) {
 	return authority, 0
 }
 
-func httpRequest(x *exchange.Exchange) HTTPRequest {
-	host, port := splitHostPort(x.Request.Authority)
+func httpRequest(x *exchange.Exchange, host string, port int) HTTPRequest {
 	path, query, _ := strings.Cut(x.Request.Path, "?")
 	query = redactQuery(query)
 	u := URL{Hostname: host, Port: port, Path: path, Scheme: x.Request.Scheme, QueryString: query}
@@ -289,13 +347,17 @@ var headerAllow = map[string]bool{
 }
 
 func safeHeaders(h exchange.Headers) []HTTPHeader {
-	var out []HTTPHeader
+	var arr [8]HTTPHeader
+	out := arr[:0]
 	for _, f := range h {
 		if headerAllow[strings.ToLower(f.Key)] {
 			out = append(out, HTTPHeader{Name: strings.ToLower(f.Key), Value: f.Value})
 		}
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clip(slices.Clone(out))
 }
 
 // sensitiveParam reports query parameter names whose values are replaced in records.
@@ -327,15 +389,25 @@ func redactQuery(q string) string {
 	return strings.Join(parts, "&")
 }
 
-func message(x *exchange.Exchange, stage Stage, d exchange.Disposition) string {
-	m := operation(x) + " " + x.Request.Authority + ": " + string(d)
-	if f := x.Final(); f.Rule != "" {
-		m += " by rule " + f.Rule
+// message is the record's one-line summary; op is operation(x).
+func message(x *exchange.Exchange, op string, stage Stage, d exchange.Disposition) string {
+	rule := x.Final().Rule
+	var m strings.Builder
+	m.Grow(len(op) + len(x.Request.Authority) + len(d) + len(rule) + 32)
+	m.WriteString(op)
+	m.WriteByte(' ')
+	m.WriteString(x.Request.Authority)
+	m.WriteString(": ")
+	m.WriteString(string(d))
+	if rule != "" {
+		m.WriteString(" by rule ")
+		m.WriteString(rule)
 	}
 	if stage == StageCompletion && x.Response.Status != 0 {
-		m += ", upstream " + strconv.Itoa(x.Response.Status)
+		m.WriteString(", upstream ")
+		m.WriteString(strconv.Itoa(x.Response.Status))
 	}
-	return m
+	return m.String()
 }
 
 // Caps that keep one record far below the spool's 16 MiB entry limit whatever the payload was.
@@ -356,16 +428,24 @@ func capText(s string, n int) string {
 	return s[:cut] + "…[" + strconv.Itoa(len(s)-cut) + " bytes cut]"
 }
 
-func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warden {
+func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition, liveInput bool, p *recordParts) Warden {
 	w := Warden{
 		Stage: stage, Disposition: string(d),
 		Agent: x.Identity.Agent, OnBehalfOf: x.Identity.OnBehalfOf, Subject: x.Identity.Subject,
 		Issuer: x.Identity.Issuer, AuthMethod: x.Identity.Method, Session: x.Identity.Session,
 		Redactions: x.Redactions, ErrorCode: x.ErrorCode, Error: x.Error,
-		Input: inputOf(x),
 	}
-	for _, d := range x.Decisions {
-		w.Decisions = append(w.Decisions, decisionOf(d))
+	if !liveInput {
+		w.Input = inputOf(x)
+	} else if vars := celVars(x); vars != nil {
+		p.input = DecisionInput{V: InputVersion, live: vars}
+		w.Input = &p.input
+	}
+	if len(x.Decisions) > 0 {
+		w.Decisions = make([]Decision, len(x.Decisions))
+		for i, d := range x.Decisions {
+			w.Decisions[i] = decisionOf(d)
+		}
 	}
 	for _, t := range x.ToolCalls {
 		w.ToolCalls = append(w.ToolCalls, ToolCall{Kind: t.Kind, Name: t.Name, Source: t.Source, Text: capText(t.Text, maxToolText)})
@@ -374,8 +454,8 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warde
 	if len(x.Decisions) > 0 {
 		fd := x.Final()
 		fd.Shadowed = nil
-		f := decisionOf(fd)
-		w.Decision = &f
+		p.final = decisionOf(fd)
+		w.Decision = &p.final
 		for _, dd := range x.Decisions {
 			if dd.ApprovalID != "" {
 				w.ApprovalID = dd.ApprovalID
@@ -392,7 +472,8 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition) Warde
 		}
 	}
 	if stage == StageCompletion && x.Response.Status != 0 {
-		w.Response = &ResponseInfo{Status: x.Response.Status, Streamed: x.Response.Streamed}
+		p.info = ResponseInfo{Status: x.Response.Status, Streamed: x.Response.Streamed}
+		w.Response = &p.info
 	}
 	return w
 }

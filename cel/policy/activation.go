@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/url"
 	"strings"
+	"sync"
 
 	"cel.dev/cel-go/interpreter"
 
@@ -93,11 +94,23 @@ func (a *activation) responseVar() map[string]any {
 	return map[string]any{"status": int64(0), "headers": map[string]any{}, "body": map[string]any{"raw": ""}}
 }
 
+// activations recycles activations: Decide runs twice per exchange, and an activation is done
+// with when Decide returns (CEL evaluates synchronously and keeps nothing of it).
+var activations = sync.Pool{New: func() any { return new(activation) }}
+
 // newActivation sets up the variables of one phase; see activation for which are built when.
+// Give it back with release.
 func newActivation(x *exchange.Exchange, phase exchange.Phase, n needs) *activation {
-	a := &activation{x: x, phase: phase, needs: n}
+	a := activations.Get().(*activation)
+	*a = activation{x: x, phase: phase, needs: n}
 	a.setFacts(x, phase)
 	return a
+}
+
+// release clears a (it must not keep the exchange's data alive) and recycles it.
+func (a *activation) release() {
+	*a = activation{}
+	activations.Put(a)
 }
 
 // setFacts takes llm, mcp and actions from x.Facts. Without facts (a caller that skipped the
@@ -118,11 +131,11 @@ func (a *activation) setFacts(x *exchange.Exchange, phase exchange.Phase) {
 	a.mcp = mapOr(vars, varMCP, emptyMCP)
 	a.inspection = mapOr(vars, varInspection, emptyInspection)
 	if l, ok := vars[varActions].([]any); ok {
-		a.actions = l
+		a.actions, a.actionsVal = l, vars[varActions] // the facts' own boxed slice: no allocation
 	} else {
 		a.actions = []any{}
+		a.actionsVal = a.actions
 	}
-	a.actionsVal = a.actions
 }
 
 func emptyLLM() map[string]any {

@@ -282,6 +282,7 @@ func (ps *Set) Decide(ctx context.Context, x *exchange.Exchange, phase exchange.
 		}
 	}
 	act := newActivation(x, phase, ps.needs)
+	defer act.release()
 	var best *exchange.Decision
 	var shadowed []exchange.Decision
 	enforceDone := false

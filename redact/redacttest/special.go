@@ -54,6 +54,24 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		k := sb.String()
 		return k, "key.pem:\n" + k + "\n"
 	},
+	"dsn-userinfo-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk#" + randString(r, alnum, 13)
+		return pw, `dsn := "app:` + pw + `@tcp(mysql.internal:3306)/orders?parseTime=true"`
+	},
+	"odbc-braced-password": func(r *rand.Rand) (string, string) {
+		pw := "Fk;" + randString(r, alnum, 6) + "}}" + randString(r, alnum, 6)
+		return pw, "Driver={ODBC Driver 18 for SQL Server};Server=db;Uid=app;Pwd={" + pw + "};Encrypt=yes;"
+	},
+	"discord-bot-token": func(r *rand.Rand) (string, string) {
+		id := "1" + randString(r, "0123456789", 18)
+		t := base64.RawStdEncoding.EncodeToString([]byte(id)) + "." + randString(r, alnum, 4) + "Fk" + "." + "Fk9" + randString(r, alnum+"_-", 35)
+		return t, `client.run("` + t + `")`
+	},
+	"discord-bot-token-header": func(r *rand.Rand) (string, string) {
+		id := "6" + randString(r, "0123456789", 17)
+		t := base64.RawStdEncoding.EncodeToString([]byte(id)) + "." + randString(r, alnum, 4) + "Fk" + "." + "Fk9" + randString(r, alnum+"_-", 24)
+		return t, "Authorization: Bot " + t
+	},
 	"url-password": func(r *rand.Rand) (string, string) {
 		pw := "Fk" + randString(r, alnum, 14)
 		return pw, "DATABASE_URL=postgres://app:" + pw + "@db.internal:5432/orders"

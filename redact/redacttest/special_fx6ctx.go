@@ -9,6 +9,10 @@ func init() {
 		v := "Fk9" + randString(r, alnum, 29)
 		return v, "fly secrets set STRIPE_WEBHOOK=" + v + " --app shop\n"
 	}
+	special["cli-piped-secret"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 29)
+		return v, "echo -n '" + v + "' | gh secret set DEPLOY_KEY\n"
+	}
 	special["prose-secret"] = func(r *rand.Rand) (string, string) {
 		v := "9f" + randString(r, "0123456789abcdef", 30)
 		return v, "[10:43] ops: auth token " + v + "\n"
@@ -24,6 +28,18 @@ func init() {
 	special["xml-section-secret"] = func(r *rand.Rand) (string, string) {
 		v := "oy2" + randString(r, "abcdefghijklmnopqrstuvwxyz0123456789", 43)
 		return v, "<apikeys>\n  <add key=\"https://api.nuget.org/v3/index.json\" value=\"" + v + "\" />\n</apikeys>\n"
+	}
+	special["xml-named-secret"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 29)
+		return v, "<setting name=\"ApiToken\" serializeAs=\"String\"><value>" + v + "</value></setting>\n"
+	}
+	special["credential-call"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9!" + randString(r, alnum, 12)
+		return v, "server.login(\"alerts@example.test\", \"" + v + "\")\n"
+	}
+	special["cookie-call"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 29)
+		return v, "res.cookie('auth', '" + v + "', { httpOnly: true })\n"
 	}
 	special["cookie-container"] = func(r *rand.Rand) (string, string) {
 		v := "k7" + randString(r, "abcdefghijklmnopqrstuvwxyz0123456789", 30)

@@ -1,0 +1,47 @@
+package exchange
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+)
+
+func TestParseJSONReadsEveryString(t *testing.T) {
+	body := []byte("{\"a\\u0062\":[\"x\\ny\",\"caf\xc3\xa9\",\"\xff\"],\"n\":-1.5e3,\"t\":true}")
+	j, ok := ParseJSON(body)
+	if !ok {
+		t.Fatal("valid JSON refused")
+	}
+	if !j.Of(body) || j.Of(bytes.Clone(body)) {
+		t.Fatal("Of must hold for the bytes read and no others")
+	}
+	var keys, texts []string
+	for i, n := range j.Nodes {
+		switch n.Kind {
+		case JSONKey:
+			keys = append(keys, j.Key(i))
+		case JSONString:
+			texts = append(texts, string(j.Text(i)))
+			if got := string(j.Src[n.Start:n.End]); got[0] != '"' || got[len(got)-1] != '"' {
+				t.Fatalf("string span %q is not the quoted token", got)
+			}
+		}
+	}
+	if want := []string{"ab", "n", "t"}; !slices.Equal(keys, want) {
+		t.Fatalf("keys %q, want %q", keys, want)
+	}
+	if want := []string{"x\ny", "café", "\xff"}; !slices.Equal(texts, want) {
+		t.Fatalf("texts %q, want %q", texts, want)
+	}
+	if got := j.StdText(5); got != "\uFFFD" {
+		t.Fatalf("StdText of invalid UTF-8 = %q, want U+FFFD as encoding/json gives", got)
+	}
+	if j.Nodes[0].Members != 3 || j.Nodes[2].Members != 3 || j.MaxDepth != 2 {
+		t.Fatalf("members %d/%d, depth %d", j.Nodes[0].Members, j.Nodes[2].Members, j.MaxDepth)
+	}
+	for _, bad := range []string{"", " ", `{"a":1}x`, "\xef\xbb\xbf{}", `{"a":1,}`, `"\u12"`, "[\"\x01\"]"} {
+		if _, ok := ParseJSON([]byte(bad)); ok {
+			t.Fatalf("ParseJSON accepted %q", bad)
+		}
+	}
+}
