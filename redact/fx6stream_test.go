@@ -240,3 +240,43 @@ func FuzzTextFrames(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamInJSONStringLooksThroughFraming: a streamed body stored in a JSON string (a HAR
+// file's response text, a tool result holding a `curl -N` transcript), read as JSON and as
+// text: a secret split across two events is redacted and the document stays valid JSON.
+func TestStreamInJSONStringLooksThroughFraming(t *testing.T) {
+	eng := engine(t)
+	secret := "glpat-" + "Xq3vR8sT2wY5zA7bC9dE"
+	for _, f := range textFormats() {
+		t.Run(f.Name, func(t *testing.T) {
+			wire := f.Build([]string{"Sure. export GITLAB_TOKEN=", secret[:11], secret[11:] + "\nDone."})
+			doc, err := json.Marshal(map[string]any{"log": map[string]any{"entries": []any{map[string]any{
+				"request":  map[string]any{"url": "https://llm.internal/v1/stream"},
+				"response": map[string]any{"status": 200, "content": map[string]any{"mimeType": f.ContentType, "text": string(wire)}},
+			}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			asJSON, _, err := eng.RedactJSON(doc, redact.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			asText, _ := eng.Redact(doc, redact.Options{})
+			for mode, out := range map[string][]byte{"json": asJSON, "text": asText} {
+				if w, ok := leak(out, secret); ok {
+					t.Fatalf("%s: %q survives:\n%s", mode, w, out)
+				}
+				if mode == "text" && (f.Name == "openai-responses" || f.Name == "hf-tgi") {
+					// These formats repeat the whole text in a closing event, a string escaped twice
+					// here; as text, a token's finding there runs over the `\\n...\"` after it
+					// (a fault of the escape look-through older than the frame reader: the value is
+					// redacted, the document is not kept valid).
+					continue
+				}
+				if !json.Valid(out) || !bytes.Contains(out, []byte(`"url":"https://llm.internal/v1/stream"`)) {
+					t.Fatalf("%s: document changed beyond the secret:\n%s", mode, out)
+				}
+			}
+		})
+	}
+}

@@ -182,7 +182,7 @@ var lookRules = func() []*rule {
 		}
 	}
 	rs := []*rule{
-		look(lookEscape, `\u00`, `\":`, `=\"`, `= \"`, `: \"`),
+		look(lookEscape, `\u00`, `\":`, `=\"`, `= \"`, `: \"`, `\ndata:`, `}\n{`, `}\r\n{`),
 		look(lookEscape, slash...),
 		look(lookEscape, pct...),
 		look(lookB64Start, "eyj", "ewo", "ew0k", "ls0tls1",

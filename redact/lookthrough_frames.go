@@ -89,7 +89,14 @@ func (e *Engine) frameHits(b []byte, hits []int, o *Options, spans []span, pend,
 		}
 		for ls > 0 && ls > done {
 			p := lineStartBack(b, ls-1)
-			if p < 0 || !frameLine(lineContent(b, p)) {
+			if p < 0 || p < done {
+				break
+			}
+			l := lineContent(b, p)
+			if !frameLine(l) || !wholeJSONLine(l) {
+				if k := embeddedFrame(l); k > 0 {
+					ls = p + k
+				}
 				break
 			}
 			ls = p
@@ -139,6 +146,14 @@ func frameLine(l []byte) bool {
 	}
 	t := bytes.TrimSpace(l)
 	return len(t) >= 2 && t[0] == '{' && t[len(t)-1] == '}'
+}
+
+// wholeJSONLine reports whether a frame line that looks like a JSON object
+// is one (any other frame line passes): a line that only starts and ends with
+// braces (a JSON document holding a stream in a string) is no event.
+func wholeJSONLine(l []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(l, utf8BOM))
+	return len(t) == 0 || t[0] != '{' || json.Valid(t)
 }
 
 // read reads the run of frame lines from ls and returns where it ended.
@@ -283,4 +298,31 @@ func (fr *frameReader) dispatch() {
 		}
 		fr.add(key, val, m, fr.evLine)
 	}
+}
+
+// embeddedFrame returns where the first event of a stream starts in a line
+// that holds something else before it, or -1: a body stored in a JSON string
+// (a HAR file's response text, a tool result) or read with its key as
+// context (`text=data: {...}`) opens its first event after the quote or the
+// key, where no line starts. The event must be whole JSON (`data: {...}`
+// or `{...}`) so that prose mentioning `data:` is not read as one.
+func embeddedFrame(l []byte) int {
+	if k := bytes.LastIndex(l, dataField); k > 0 && !isAlnum(l[k-1]) {
+		v := bytes.TrimPrefix(l[k+len(dataField):], []byte(" "))
+		if len(v) > 1 && v[0] == '{' && json.Valid(v) {
+			return k
+		}
+	}
+	for k, tries := 0, 0; tries < 4; tries++ {
+		j := bytes.Index(l[k:], []byte(`{"`))
+		if j < 0 {
+			break
+		}
+		k += j
+		if k > 0 && (l[k-1] == '"' || l[k-1] == '=' || l[k-1] == ' ') && json.Valid(l[k:]) {
+			return k
+		}
+		k++
+	}
+	return -1
 }

@@ -12,6 +12,9 @@ type Kind int
 
 const (
 	// KindText is raw text (or any body that is not an event stream): bytes in, bytes out.
+	// Event framing inside the text (an SSE or NDJSON transcript, a streamed JSON array) is
+	// looked through: text that continues from event to event is joined as KindSSE joins it
+	// (lookthrough_frames.go).
 	KindText Kind = iota
 	// KindSSE is a text/event-stream body. Events are kept well-formed; the
 	// text that continues from event to event (a choice's content, a content
