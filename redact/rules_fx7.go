@@ -27,5 +27,6 @@ func fx7Rules() []*rule {
 	rs = append(rs, argRules()...)
 	rs = append(rs, keyedFx7Rules()...)
 	rs = append(rs, oauthRules()...)
+	rs = append(rs, k8sRules()...)
 	return rs
 }

@@ -49,6 +49,8 @@ var argCalls = []argCall{
 	{name: "simple_bind(", pos: []int{1}, password: true},
 	{name: ".bind(", pos: []int{1}, password: true, first: ldapDN},
 	{name: "smtp.plainauth(", pos: []int{2}, password: true},
+	{name: "newdialer(", pos: []int{3}, password: true},
+	{name: "net::smtp.start(", pos: []int{4}, password: true},
 	// HTTP basic credentials.
 	{name: "networkcredential(", pos: []int{1}, password: true},
 	{name: "pscredential(", pos: []int{1}, password: true},
@@ -61,6 +63,10 @@ var argCalls = []argCall{
 	{name: "usernamepasswordcredentials(", pos: []int{1}, password: true},
 	{name: "passwordauthentication(", pos: []int{1}, password: true},
 	{name: "usernamepasswordauthenticationtoken(", pos: []int{1}, password: true},
+	{name: "plaincredentials(", pos: []int{1}, password: true},
+	{name: "credentials.basic(", pos: []int{1}, password: true},
+	{name: "ftplib.ftp(", pos: []int{2}, password: true},
+	{name: "ftplib.ftp_tls(", pos: []int{2}, password: true},
 	{name: "auth=(", pos: []int{1}, password: true},
 	{name: "auth = (", pos: []int{1}, password: true},
 	// Cloud SDK credential constructors.
@@ -75,6 +81,7 @@ var argCalls = []argCall{
 	{name: "newstaticv4(", pos: []int{1, 2}},
 	{name: "newstaticcredentialsprovider(", pos: []int{1, 2}},
 	{name: "boto3.session(", pos: []int{1, 2}},
+	{name: "credentials::new(", pos: []int{1, 2}},
 	{name: "minio(", pos: []int{1, 2}},
 	{name: "clientsecretcredential(", pos: []int{2}},
 	{name: "storagesharedkeycredential(", pos: []int{1}},

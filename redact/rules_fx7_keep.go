@@ -172,6 +172,9 @@ func matchKeepAnsibleVault(_ *rule, b []byte, ks, ke int) (int, int, int) {
 }
 
 func matchKeepSealed(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if !bytes.Contains(b[max(0, ks-4096):min(len(b), ke+4096)], []byte("SealedSecret")) {
+		return -1, -1, -1 // `encryptedData:` of anything else is read as usual
+	}
 	i := ke
 	if i < len(b) && (b[i] == '"' || b[i] == '\'') {
 		i++

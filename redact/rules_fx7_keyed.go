@@ -30,6 +30,7 @@ func keyedFx7Rules() []*rule {
 		custom("keyed-uuid-secret", Secret, 64+16+48, matchKeyedUUID, words...).lowPrecedence(),
 		custom("string-pair-secret", Secret, keyedFx7Max, matchStringPair, words...).lowPrecedence(),
 		custom("gossip-encryption-key", Secret, 128, matchGossipKey, "encrypt").lowPrecedence(),
+		custom("password-passphrase", Secret, 256, matchPassphrase, "password", "passwd", "passphrase").lowPrecedence(),
 	}
 }
 
@@ -75,6 +76,9 @@ func matchKeyedUUID(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pendIfNear(b, ks, 64+16+48)
 	}
 	v := b[i : i+n]
+	if v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-' {
+		return -1, -1, -1 // cheap before the pattern: most values are no UUID
+	}
 	if !uuidShape.Match(v) || isAlnum(b[i+n]) || b[i+n] == '-' || isPlaceholder(v) || repeatedUUID(v) {
 		return -1, -1, -1
 	}
@@ -196,4 +200,110 @@ func matchGossipKey(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	return s, i, -1
+}
+
+// passphraseWords are words of a sentence about a password (a form's
+// label, a validation message, a hint), never of a passphrase of random
+// words.
+var passphraseWords = map[string]bool{
+	"the": true, "a": true, "an": true, "is": true, "are": true, "be": true, "must": true, "should": true,
+	"your": true, "you": true, "at": true, "least": true, "of": true, "to": true, "and": true, "or": true,
+	"not": true, "this": true, "that": true, "with": true, "for": true, "in": true, "on": true, "enter": true,
+	"required": true, "field": true, "characters": true, "character": true, "please": true, "invalid": true,
+	"incorrect": true, "match": true, "new": true, "old": true, "confirm": true, "password": true,
+	"passwords": true, "too": true, "short": true, "long": true, "here": true, "use": true, "reset": true,
+	"forgot": true, "change": true, "wrong": true, "empty": true, "blank": true, "none": true, "null": true,
+	"set": true, "see": true, "from": true, "env": true, "vault": true, "secret": true, "secrets": true,
+	"my": true, "our": true, "is:": true, "will": true, "can": true, "cannot": true, "has": true, "been": true,
+	"expired": true, "changed": true, "updated": true, "stored": true, "hidden": true, "masked": true,
+}
+
+// passphrase reports a passphrase of random words (`correct horse battery
+// staple`): three to eight words of letters (a digit or two may end one)
+// joined by single blanks, none of them a word of a sentence about a
+// password.
+func passphrase(v []byte) bool {
+	if len(v) < 16 || len(v) > 128 {
+		return false
+	}
+	words := bytes.Split(v, []byte(" "))
+	if len(words) < 3 || len(words) > 8 {
+		return false
+	}
+	for _, w := range words {
+		if len(w) < 3 || len(w) > 14 || passphraseWords[string(bytes.ToLower(w))] {
+			return false
+		}
+		letters := 0
+		for i, c := range w {
+			switch {
+			case c >= 'a' && c <= 'z', i == 0 && isUpper(c):
+				letters++
+			case isDigit(c) && i >= 3:
+			default:
+				return false
+			}
+		}
+		if letters < 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// matchPassphrase finds a passphrase of words given to a password's name
+// (`"password": "correct horse battery staple"`, `passphrase = '…'`,
+// `password: …` to the end of a YAML line), which the keyed model, reading
+// one token, leaves.
+func matchPassphrase(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ns, ne := nameAround(b, ks, ke)
+	if ne >= len(b) {
+		return -1, -1, pendIfNear(b, ks, 256)
+	}
+	i := ne
+	if b[i] == '"' || b[i] == '\'' {
+		i++
+	}
+	i = skipSpaces(b, i, 4)
+	if i >= len(b) {
+		return -1, -1, pendIfNear(b, ks, 256)
+	}
+	if b[i] != ':' && b[i] != '=' {
+		return -1, -1, -1
+	}
+	i = skipSpaces(b, i+1, 4)
+	if i >= len(b) {
+		return -1, -1, pendIfNear(b, ks, 256)
+	}
+	var s, e int
+	if q := b[i]; q == '"' || q == '\'' {
+		s = i + 1
+		e = s
+		for e < len(b) && e-s <= 128 && b[e] != q && b[e] != '\n' {
+			e++
+		}
+		if e == len(b) {
+			return -1, -1, pendIfNear(b, ks, 256)
+		}
+		if b[e] != q {
+			return -1, -1, -1
+		}
+	} else {
+		s = i
+		le := lineEnd(b, s, 256)
+		if le < 0 {
+			return -1, -1, pendIfNear(b, ks, 256)
+		}
+		e = le
+		for e > s && (b[e-1] == '\r' || b[e-1] == ' ') {
+			e--
+		}
+	}
+	if !passphrase(b[s:e]) {
+		return -1, -1, -1
+	}
+	if _, password := secretKeyName(b[ns:ne]); !password {
+		return -1, -1, -1
+	}
+	return s, e, -1
 }

@@ -40,6 +40,7 @@ func mimeB64BodyStart(b []byte, h int) int {
 func oauthRules() []*rule {
 	return []*rule{
 		custom("oauth-code-param", Secret, 4096, matchOAuthCode, "code=").noHoldBack(),
+		custom("oauth-code-member", Secret, 4096, matchOAuthCodeMember, `"code":`, `"code" :`, `'code':`),
 		custom("warning-banner-cookie", Secret, 8192, matchBannerCookie, "_|warning:"),
 		custom("bitcoin-wif-key", Secret, 512, matchWIF, "wif", "privkey", "private key", "importprivkey"),
 		customMulti("eth-accounts-private-key", Secret, 4096, matchEthAccounts, "accounts"),
@@ -207,4 +208,41 @@ func matchEthAccounts(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		}
 	}
 	return out, -1
+}
+
+// matchOAuthCodeMember finds the code of a token request written as JSON or
+// a dict (`{"grant_type": "authorization_code", "code": "..."}`): the grant
+// type must stand in the same object, within 512 bytes either side.
+func matchOAuthCodeMember(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	i := skipSpaces(b, ke, 8)
+	if i >= len(b) {
+		return -1, -1, pendIfNear(b, ks, 4096)
+	}
+	q := b[i]
+	if q != '"' && q != '\'' {
+		return -1, -1, -1
+	}
+	s := i + 1
+	e := s
+	for e < len(b) && e-s < 2048 && b[e] != q && b[e] != '\n' && b[e] != '\\' {
+		e++
+	}
+	if e == len(b) {
+		return -1, -1, pendIfNear(b, ks, 4096)
+	}
+	v := b[s:e]
+	if b[e] != q || len(v) < 16 || !hasDigitAndLetter(v) || isPlaceholder(v) || shannon(v) < 3.5 {
+		return -1, -1, -1
+	}
+	from, to := max(0, ks-512), min(len(b), e+512)
+	if ob := bytes.LastIndexByte(b[from:ks], '{'); ob >= 0 {
+		from += ob
+	}
+	if cb := bytes.IndexByte(b[e:to], '}'); cb >= 0 {
+		to = e + cb
+	}
+	if !bytes.Contains(b[from:to], []byte("authorization_code")) {
+		return -1, -1, -1
+	}
+	return s, e, -1
 }

@@ -27,14 +27,41 @@ const (
 )
 
 func tableRules() []*rule {
-	kws := []string{"password", "passwd", "passphrase", "pwd", "secret", "token", "credential", "apikey", "api_key", "key", "auth"}
+	kws := []string{"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "credential", "apikey", "api_key", "key", "auth"}
 	return []*rule{
 		customMulti("table-secret-column", Secret, tableMaxLen, matchTableColumn, kws...),
+		custom("aligned-table-secret", Secret, tableMaxLine, matchAlignedRow, kws...),
 	}
 }
 
 // tableDelims are the cell separators of the table layouts.
 func tableDelim(c byte) bool { return c == '|' || c == ',' || c == '\t' || c == ';' }
+
+// boxDelim stands for a box-drawing vertical line (`│`, `┃`: E2 94 82/83),
+// the cell separator of tables drawn by CLIs (psql's unicode style, Python's
+// rich and tabulate, doppler).
+const boxDelim = 0x82
+
+// boxAt reports a box-drawing vertical line whose bytes include b[i].
+func boxAt(b []byte, i int) bool {
+	for s := max(0, i-2); s <= i && s+3 <= len(b); s++ {
+		if b[s] == 0xE2 && b[s+1] == 0x94 && (b[s+2] == 0x82 || b[s+2] == 0x83) {
+			return true
+		}
+	}
+	return false
+}
+
+// delimAt returns the table delimiter at b[i] (boxDelim for a box line), or 0.
+func delimAt(b []byte, i int) byte {
+	switch {
+	case tableDelim(b[i]):
+		return b[i]
+	case b[i] >= 0x80 && boxAt(b, i):
+		return boxDelim
+	}
+	return 0
+}
 
 // headerCellByte reports a byte of a header cell: a name in words.
 func headerCellByte(c byte) bool {
@@ -61,19 +88,28 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		}
 		return matchSQLInsert(r, b, ks, cs, ce, password, out)
 	}
+	if cs > 0 && b[cs-1] == '>' && b[ce] == '<' {
+		return matchHTMLTable(r, b, ks, cs, ce, out)
+	}
 	left := cs == 0 || b[cs-1] == '\n'
-	if !left && !tableDelim(b[cs-1]) || !tableDelim(b[ce]) && b[ce] != '\n' && b[ce] != '\r' {
+	var dl, dr byte
+	if !left {
+		dl = delimAt(b, cs-1)
+	}
+	if b[ce] != '\n' && b[ce] != '\r' {
+		dr = delimAt(b, ce)
+	}
+	if !left && dl == 0 || dr == 0 && b[ce] != '\n' && b[ce] != '\r' {
 		return out, -1
 	}
-	var d byte
+	d := dl
 	switch {
-	case !left && tableDelim(b[cs-1]):
-		d = b[cs-1]
-		if tableDelim(b[ce]) && b[ce] != d {
+	case dl != 0:
+		if dr != 0 && dr != dl {
 			return out, -1
 		}
-	case tableDelim(b[ce]):
-		d = b[ce]
+	case dr != 0:
+		d = dr
 	default:
 		return out, -1
 	}
@@ -95,6 +131,9 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	header := b[ls:le]
 	var cellBuf [32]tableCell
 	cells := splitCells(header, d, cellBuf[:0])
+	if vs, ve, ok := keyValueRow(header, cells, cs-ls, name); ok {
+		return addSpan(out, r, ls+vs, ls+ve), -1
+	}
 	col := -1
 	for i, c := range cells {
 		if c.s <= cs-ls && cs-ls <= c.e {
@@ -113,7 +152,7 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	}
 	// The name last: it is the costly test, and most cells are no header's.
 	secret, password := secretKeyName(name)
-	if !secret {
+	if !secret && !(partIs(name, "key", "value") && secretsTableAbove(b, ls)) {
 		return out, -1
 	}
 	return tableRows(r, b, le, d, len(cells), col, password, ls, out)
@@ -180,19 +219,23 @@ func splitCells(line []byte, d byte, cells []tableCell) []tableCell {
 		switch {
 		case quoted && c == '"':
 			inq = !inq
-		case c == d && !inq:
+		case d == boxDelim && c == 0xE2 && i+2 < len(line) && line[i+1] == 0x94 && (line[i+2] == 0x82 || line[i+2] == 0x83):
+			cells = append(cells, tableCell{s, i})
+			s = i + 3
+			i += 2
+		case c == d && !inq && d != boxDelim:
 			cells = append(cells, tableCell{s, i})
 			s = i + 1
 		}
 	}
 	cells = append(cells, tableCell{s, len(line)})
-	if t := bytes.TrimSpace(line); d == '|' && len(t) > 0 && t[0] == '|' {
+	if t := bytes.TrimSpace(line); (d == '|' || d == boxDelim) && len(t) > 0 && (t[0] == '|' || d == boxDelim && t[0] == 0xE2) {
 		// A bordered table (markdown, mysql); psql has no border, and its
 		// last cell may be empty.
 		if len(cells) > 0 {
 			cells = cells[1:]
 		}
-		if n := len(cells); t[len(t)-1] == '|' && n > 0 {
+		if n := len(cells); (t[len(t)-1] == '|' || d == boxDelim && len(t) >= 3 && boxAt(t, len(t)-1)) && n > 0 {
 			cells = cells[:n-1]
 		}
 	}
@@ -248,6 +291,10 @@ func ruleLine(line []byte) bool {
 			dash = true
 		case '+', '|', ':', ' ', '\t', '\r':
 		default:
+			if c >= 0x80 {
+				dash = true // box drawing: ─ ┼ ├ ┤ ╞ ═
+				continue
+			}
 			return false
 		}
 	}
@@ -264,144 +311,92 @@ func lineEnd(b []byte, i, max int) int {
 	return i + j
 }
 
-// sqlColumnList reports whether the cell at cs is in the column list of an
-// INSERT statement: `INSERT INTO <table> (` before it on its line or the
-// lines above (at most 1 KiB back).
-func sqlColumnList(b []byte, cs int) bool {
-	open := bytes.LastIndexByte(b[max(0, cs-1024):cs], '(')
-	if open < 0 {
-		return false
+// alignedMaxLines bounds how many rows above a row its table's rule may be.
+const alignedMaxLines = 64
+
+// matchAlignedRow finds the value of a secret's row in a table aligned with
+// blanks under a dashed rule, as Vault, Consul and other CLIs print
+// key/value results:
+//
+//	Key                Value
+//	---                -----
+//	password           A1a-3u8Hb1qXxNpFvKrw
+//
+// Every row between the rule and this one must be a name, blanks and one
+// value, so prose that happens to follow a dashed line is not read.
+func matchAlignedRow(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ns, ne := nameAround(b, ks, ke)
+	ls := ns
+	for ls > 0 && (b[ls-1] == ' ' || b[ls-1] == '\t') {
+		ls--
 	}
-	open += max(0, cs-1024)
-	if bytes.ContainsAny(b[open:cs], ")'\";") {
-		return false
+	if ls > 0 && b[ls-1] != '\n' || ne >= len(b) || b[ne] != ' ' && b[ne] != '\t' {
+		return -1, -1, -1
 	}
-	return sqlInsertBefore(b, open)
+	vs := ne
+	for vs < len(b) && vs-ne < 64 && (b[vs] == ' ' || b[vs] == '\t') {
+		vs++
+	}
+	if vs-ne < 2 && b[ne] != '\t' {
+		return -1, -1, -1
+	}
+	le := lineEnd(b, vs, tableMaxLine)
+	if le < 0 {
+		return -1, -1, pendIfNear(b, ks, tableMaxLine)
+	}
+	ve := le
+	for ve > vs && (b[ve-1] == '\r' || b[ve-1] == ' ') {
+		ve--
+	}
+	if ve <= vs || bytes.ContainsAny(b[vs:ve], " \t") || !alignedTableAbove(b, ls) {
+		return -1, -1, -1
+	}
+	secret, password := secretKeyName(b[ns:ne])
+	if !secret || !tableValue(b[vs:ve], password) {
+		return -1, -1, -1
+	}
+	return vs, ve, -1
 }
 
-// sqlInsertBefore reports `INSERT [INTO] name` ending just before open.
-func sqlInsertBefore(b []byte, open int) bool {
-	i := open
-	for i > 0 && (b[i-1] == ' ' || b[i-1] == '\t' || b[i-1] == '\n' || b[i-1] == '\r') {
-		i--
-	}
-	ne := i
-	for i > 0 && ne-i < 128 && (isWordByte(b[i-1]) || bytes.IndexByte([]byte(".\"`[]"), b[i-1]) >= 0) {
-		i--
-	}
-	if i == ne {
-		return false
-	}
-	for i > 0 && (b[i-1] == ' ' || b[i-1] == '\t' || b[i-1] == '\n') {
-		i--
-	}
-	for _, w := range []string{"insert into", "insert", "replace into", "upsert into"} {
-		if i >= len(w) && bytes.EqualFold(b[i-len(w):i], []byte(w)) && (i == len(w) || !isWordByte(b[i-len(w)-1])) {
+// alignedTableAbove reports a dashed rule (`---   -----`) above the line
+// starting at ls, with only `name  value` rows between.
+func alignedTableAbove(b []byte, ls int) bool {
+	for n := 0; n < alignedMaxLines && ls > 0; n++ {
+		pe := ls - 1
+		ps := pe
+		for ps > 0 && b[ps-1] != '\n' && pe-ps < tableMaxLine {
+			ps--
+		}
+		line := bytes.TrimRight(b[ps:pe], "\r ")
+		if ruleLine(line) && bytes.Count(bytes.TrimSpace(line), []byte(" ")) > 0 {
 			return true
 		}
+		f := bytes.Fields(line)
+		if len(f) < 1 || len(f) > 2 {
+			return false
+		}
+		ls = ps
 	}
 	return false
 }
 
-// sqlMaxLen bounds the VALUES read after an INSERT's column list.
-const sqlMaxLen = 32 << 10
-
-// matchSQLInsert adds the values of the secret column (the cell b[cs:ce] of
-// an INSERT's column list) in every tuple of its VALUES clause.
-func matchSQLInsert(r *rule, b []byte, ks, cs, ce int, password bool, out []span) ([]span, int) {
-	open := bytes.LastIndexByte(b[max(0, cs-1024):cs], '(') + max(0, cs-1024)
-	col := bytes.Count(b[open:cs], []byte(","))
-	end := min(len(b), ce+sqlMaxLen)
-	closeIdx := bytes.IndexByte(b[ce:end], ')')
-	if closeIdx < 0 {
-		return out, pendIfNear(b, ks, sqlMaxLen)
+// secretsTableAbove reports a query of a table named for secrets just above
+// a result's header at ls (`select * from api_keys;`, `FROM
+// oauth_tokens`): its `key` or `value` column holds them.
+func secretsTableAbove(b []byte, ls int) bool {
+	w := b[max(0, ls-1024):ls]
+	i := bytes.LastIndex(bytes.ToLower(w), []byte("from "))
+	if i < 0 {
+		return false
 	}
-	i := skipSQLSpace(b, ce+closeIdx+1, end)
-	if i+6 > len(b) {
-		return out, pendIfNear(b, ks, sqlMaxLen)
+	j := i + 5
+	for j < len(w) && (w[j] == ' ' || w[j] == '`' || w[j] == '"') {
+		j++
 	}
-	if !bytes.EqualFold(b[i:i+6], []byte("values")) {
-		return out, -1
+	s := j
+	for j < len(w) && (isWordByte(w[j]) || w[j] == '.') {
+		j++
 	}
-	i += 6
-	for tuples := 0; tuples < 256; tuples++ {
-		i = skipSQLSpace(b, i, end)
-		if i >= end {
-			return out, pendIfNear(b, ks, sqlMaxLen)
-		}
-		if b[i] != '(' {
-			return out, -1
-		}
-		var vs, ve int
-		var done bool
-		i, vs, ve, done = sqlTuple(b, i+1, end, col)
-		if !done {
-			return out, pendIfNear(b, ks, sqlMaxLen)
-		}
-		if vs >= 0 && tableValue(b[vs:ve], password) {
-			out = addSpan(out, r, vs, ve)
-		}
-		i = skipSQLSpace(b, i, end)
-		if i >= end || b[i] != ',' {
-			return out, -1
-		}
-		i++
-	}
-	return out, -1
-}
-
-func skipSQLSpace(b []byte, i, end int) int {
-	for i < end && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// sqlTuple reads one VALUES tuple from i (after its '(') and returns the
-// index after its ')' and the string literal in position col (vs < 0: not
-// a string literal); done is false when the input ends inside the tuple.
-func sqlTuple(b []byte, i, end, col int) (next, vs, ve int, done bool) {
-	vs, ve = -1, -1
-	pos, depth := 0, 0
-	for i < end {
-		switch c := b[i]; {
-		case c == '\'' || c == '"':
-			j := i + 1
-			for j < end {
-				if b[j] == c {
-					if j+1 < end && b[j+1] == c {
-						j += 2 // '' escapes a quote
-						continue
-					}
-					break
-				}
-				if b[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= end {
-				return i, -1, -1, false
-			}
-			if pos == col && depth == 0 {
-				vs, ve = i+1, j
-			}
-			i = j + 1
-		case c == '(':
-			depth++
-			i++
-		case c == ')':
-			if depth == 0 {
-				return i + 1, vs, ve, true
-			}
-			depth--
-			i++
-		case c == ',' && depth == 0:
-			pos++
-			i++
-		default:
-			i++
-		}
-	}
-	return i, -1, -1, false
+	last, _ := lastNameParts(w[s:j])
+	return partIs(last, "keys", "apikeys", "tokens", "secrets", "credentials", "passwords")
 }

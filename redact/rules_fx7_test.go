@@ -63,6 +63,23 @@ func TestTableSecretColumns(t *testing.T) {
 			[]string{"Hx7Pq2Lm9Vw4Rt8Zk3Nc6Bj1", "Yd5Fs8Gh2Jk6Lp9Qw3Er7Tz4"}},
 		{"sql-insert-first-col", "insert into tokens (token, owner) values ('Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1', 'ci');\n",
 			[]string{"Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1"}},
+		{"key-value-markdown", "| Variable | Value |\n|---|---|\n| DB_PASSWORD | Wren#Quartz-55 |\n| DB_HOST | db.internal |\n", []string{"Wren#Quartz-55"}},
+		{"key-value-csv", "key,value\nSTRIPE_SECRET,Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa\n", []string{"Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
+		{"psql-expanded", "-[ RECORD 1 ]-+---------------------\nid            | 4\napi_token     | Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1\n", []string{"Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1"}},
+		{"aligned-vault", "Key                Value\n---                -----\nlease_id           database/creds/ro/2f6a614c\npassword           Vz3-Lq8Wm2Xp7Rt4Nk9B\nusername           v-ro-wqYDd\n",
+			[]string{"Vz3-Lq8Wm2Xp7Rt4Nk9B"}},
+		{"aligned-prose-after-rule", "Notes\n-----\nthe password field must be rotated yearly\n", nil},
+		{"box-key-value", "┌──────────┬────────────────┐\n│ NAME     │ VALUE          │\n├──────────┼────────────────┤\n│ DB_PASS  │ Kestrel#Dune-6 │\n│ DB_HOST  │ db.internal    │\n└──────────┴────────────────┘\n",
+			[]string{"Kestrel#Dune-6"}},
+		{"box-psql-unicode", " id │ client_secret\n────┼──────────────────────────\n  1 │ Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1\n(1 row)\n",
+			[]string{"Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1"}},
+		{"secrets-table-key-column", "mysql> select id, owner, `key` from api_keys;\n+----+-------+----------------------------------+\n| id | owner | key                              |\n+----+-------+----------------------------------+\n|  1 | ci    | 0f9e8d7c6b5a49382716a5b4c3d2e1f0 |\n+----+-------+----------------------------------+\n",
+			[]string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"}},
+		{"other-table-key-column", "select key, value from settings;\n key | value\n-----+------------------------------\n sha | 0f9e8d7c6b5a49382716a5b4c3d2e1f0\n", nil},
+		{"html-header", "<table>\n<tr><th>User</th><th>Password</th></tr>\n<tr><td>admin</td><td>Cinder#Vale-42</td></tr>\n<tr><td>ops</td><td>Mq7!wZr3Lx9p</td></tr>\n</table>\n",
+			[]string{"Cinder#Vale-42", "Mq7!wZr3Lx9p"}},
+		{"html-key-value", "<tr><td>api_key</td><td>Zp4Lw9Qx2Mv7Rt3Nk8Bc6Yh1</td></tr>\n", []string{"Zp4Lw9Qx2Mv7Rt3Nk8Bc6Yh1"}},
+		{"html-policy", "<table><tr><th>Setting</th><th>Value</th></tr><tr><td>password_min_length</td><td>12</td></tr></table>\n", nil},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
 		{"token-id-column", "token_id,owner,created\n7f3e91c0-d2a4-4e68-b5c1-f9a07d3e2b4c,ci,2026-01-02\n", nil},
 		{"hash-column", "| user | password_hash |\n|---|---|\n| bob | 5f4dcc3b5aa765d61d8327deb882cf99 |\n", nil},
@@ -95,6 +112,11 @@ func TestCallCredentialArguments(t *testing.T) {
 		{"string-pair-header", `req.Header.Set("X-Api-Key", "0f9e8d7c6b5a49382716a5b4c3d2e1f0")` + "\n", []string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"}},
 		{"string-pair-dict", `headers = [("Authorization-Token", "Wp3Zq8Lx2Mv7Rt4Nk9Bc6Yh1")]` + "\n", []string{"Wp3Zq8Lx2Mv7Rt4Nk9Bc6Yh1"}},
 		{"wordpress-salt", "define('NONCE_SALT', 'k}9#Qv@2m!Lz^8Rw&4Tx*7Pb%3Ny(6Hc)1Jd+5Gf=0Sa');\n", []string{"k}9#Qv@2m!Lz^8Rw&4Tx*7Pb%3Ny(6Hc)1Jd+5Gf=0Sa"}},
+		{"gomail", `d := gomail.NewDialer("smtp.example.test", 587, "mailer", "Vq7!zLm3Wx9p")` + "\n", []string{"Vq7!zLm3Wx9p"}},
+		{"ruby-smtp", "Net::SMTP.start('smtp.example.test', 587, 'example.test', 'mailer', 'Hz4#qWm8Lx2p', :login)\n", []string{"Hz4#qWm8Lx2p"}},
+		{"pika", "creds = pika.PlainCredentials('guest', 'Rv7#pLq2Xz9m')\n", []string{"Rv7#pLq2Xz9m"}},
+		{"okhttp", `val cred = Credentials.basic("api", "Lw4!mQz8Xp2v")` + "\n", []string{"Lw4!mQz8Xp2v"}},
+		{"ftplib", "ftp = ftplib.FTP('ftp.example.test', 'upload', 'Tq2#vLm9Zx4p')\n", []string{"Tq2#vLm9Zx4p"}},
 		// Look-alikes: references, not literals; the prompt form; prose.
 		{"jdbc-variables", `return DriverManager.getConnection(url, user, System.getenv("DB_PASSWORD"));` + "\n", nil},
 		{"securestring-encrypted", `$pw = ConvertTo-SecureString $encrypted -Key $key` + "\n", nil},
@@ -114,6 +136,10 @@ func TestUUIDAndHexUnderSecretNames(t *testing.T) {
 		{"curl-user-key", "curl https://api.example.test/v1/jobs -u 8d2f6a0c4e1b3957ad2c4e6f8a0b1c3d:\n", []string{"8d2f6a0c4e1b3957ad2c4e6f8a0b1c3d"}},
 		{"basic-key-only", "Authorization: Basic OGQyZjZhMGM0ZTFiMzk1N2FkMmM0ZTZmOGEwYjFjM2Q6\n", []string{"OGQyZjZhMGM0ZTFiMzk1N2FkMmM0ZTZmOGEwYjFjM2Q6"}},
 		{"gossip-key", "{\n  \"encrypt\": \"pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=\"\n}\n", []string{"pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s="}},
+		{"passphrase-json", `{"username": "ops-admin", "password": "correct horse battery staple"}` + "\n", []string{"correct horse battery staple"}},
+		{"passphrase-yaml", "login:\n  passphrase: amber falcon quiet meadow\n", []string{"amber falcon quiet meadow"}},
+		{"password-message", `{"errors": {"password": "Password must be at least 12 characters"}}` + "\n", nil},
+		{"password-label", `<label for="password">Enter your password</label>` + "\n" + `password: "Forgot your password"` + "\n", nil},
 		// Look-alikes: UUIDs under id and grouping names.
 		{"ids", "request_id=3b241101-e2bb-4255-8caf-4136c566a962 token_id=9c1e3f2a-7b4d-4e8f-a6c5-0d1b2e3f4a5b\n", nil},
 		{"idempotency", "Idempotency-Key: 5e7f9a1b-3c5d-4e7f-9a1b-3c5d7e9f1a3b\n", nil},
@@ -141,6 +167,9 @@ func TestEncodedAndRedirectCredentials(t *testing.T) {
 			[]string{"9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A3928"}},
 		{"eth-accounts", "module.exports = { networks: { holesky: { accounts: ['0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'] } } };\n",
 			[]string{"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"}},
+		{"oauth-json", `{"client_id": "web", "grant_type": "authorization_code", "code": "0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}` + "\n",
+			[]string{"0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}},
+		{"error-code-json", `{"error": {"code": "InvalidAuthenticationToken2f9", "message": "expired"}}` + "\n", nil},
 		// Look-alikes: codes that are not credentials, tx hashes, an invalid WIF.
 		{"status-code", "GET /api/items?code=404&page=2 -> 200\n", nil},
 		{"authorize-url", "https://login.example.test/oauth/authorize?response_type=code&client_id=app&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\n", nil},
@@ -155,7 +184,7 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 		{"google-client-id", "auth client: 123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\n", nil},
 		{"mapbox-public", "const token = \"pk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv\";\n", nil},
 		{"ansible-vault", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  62313365396662343061393464336163383764373764613633653634306231386433626436623361\n  6132\n", nil},
-		{"sealed-secret", "spec:\n  encryptedData:\n    api_token: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq+A8oR0s6KcrP2l7nR7fAMp6ts==\n  template:\n    type: Opaque\n", nil},
+		{"sealed-secret", "kind: SealedSecret\nspec:\n  encryptedData:\n    api_token: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq+A8oR0s6KcrP2l7nR7fAMp6ts==\n  template:\n    type: Opaque\n", nil},
 		{"registry-dword", "[HKEY_CURRENT_USER\\Software\\Acme]\n\"RememberPassword\"=dword:00000001\n\"TokenCacheSize\"=dword:00000400\n", nil},
 		{"public-key-name", "WEBHOOK_PUBLIC_KEY=e3b9c1d2a4f6081735b9c7d2e4f60a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f\n", nil},
 	})
@@ -163,8 +192,22 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 	checkFx7(t, []fx7Case{
 		{"next-public-secret", "NEXT_PUBLIC_STRIPE_SECRET_KEY=sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc\n",
 			[]string{"sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc"}},
+		{"encrypted-data-elsewhere", "const payload = {\n  encryptedData:\n    api_token: 'Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa',\n}\n", []string{"Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
 		{"registry-string-password", "\"DefaultPassword\"=\"Cobalt#Tiger-77\"\n", []string{"Cobalt#Tiger-77"}},
 		{"mapbox-secret", "MAPBOX_TOKEN=sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv\n",
 			[]string{"sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv"}},
+	})
+}
+
+func TestKubernetesSecretDataValues(t *testing.T) {
+	checkFx7(t, []fx7Case{
+		{"yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n  username: YXBwLXNlbmRlcg==\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n",
+			[]string{"c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=", "YXBwLXNlbmRlcg=="}},
+		{"json", `{"apiVersion": "v1", "data": {"api": "czNjcjN0LXZhbHVlLTQyMQ==", "ca.crt": "LS0tLS1CRUdJTg=="}, "kind": "Secret"}` + "\n",
+			[]string{"czNjcjN0LXZhbHVlLTQyMQ=="}},
+		// Look-alikes: the same layout in a ConfigMap, a Secret's certificate alone, SSE data lines.
+		{"configmap", "apiVersion: v1\nkind: ConfigMap\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n", nil},
+		{"tls-cert-only", "kind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n", nil},
+		{"sse-data", "kind: Secret is mentioned here\ndata: {\"text\": \"aGVsbG8gd29ybGQ=\"}\n\n", nil},
 	})
 }

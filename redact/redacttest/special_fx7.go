@@ -65,6 +65,23 @@ func init() {
 }
 
 var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
+	"password-passphrase": func(r *rand.Rand) (string, string) {
+		words := []string{"orbit", "tulip", "granite", "falcon", "meadow", "copper", "lantern", "violet", "harbor", "pebble"}
+		v := words[r.IntN(10)] + " " + words[r.IntN(10)] + " " + words[r.IntN(10)] + " " + words[r.IntN(10)]
+		return v, `{"username": "ops", "password": "` + v + `"}` + "\n"
+	},
+	"oauth-code-member": func(r *rand.Rand) (string, string) {
+		v := "4/0A" + randString(r, alnum, 40)
+		return v, `{"grant_type": "authorization_code", "code": "` + v + `", "redirect_uri": "https://app.example.test/cb"}` + "\n"
+	},
+	"aligned-table-secret": func(r *rand.Rand) (string, string) {
+		v := "Fk9-" + randString(r, alnum, 16)
+		return v, "Key        Value\n---        -----\nusername   v-ro-abc\npassword   " + v + "\n"
+	},
+	"k8s-secret-data": func(r *rand.Rand) (string, string) {
+		v := base64.StdEncoding.EncodeToString([]byte("https://hooks.example.test/" + randString(r, alnum, 12)))
+		return v, "apiVersion: v1\nkind: Secret\ndata:\n  WEBHOOK: " + v + "\n"
+	},
 	"oauth-code-param": func(r *rand.Rand) (string, string) {
 		v := "4%2F0A" + randString(r, alnum, 60)
 		return v, "Location: https://app.example.test/oauth/callback?state=xyz&code=" + v + "&scope=email\n"
