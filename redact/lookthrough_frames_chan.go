@@ -17,7 +17,7 @@ func (fr *frameReader) jsonEvent(payload []byte, m []int32, line int, evName str
 		return false
 	}
 	var head eventHead
-	if mayBeKnown(payload) && json.Unmarshal(payload, &head) != nil {
+	if mayBeKnown(payload) && !decodeHead(payload, &head) {
 		head = eventHead{}
 	}
 	known := head.known()

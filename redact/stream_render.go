@@ -172,7 +172,7 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 	payload := it.payload
 	it.json = true
 	var head eventHead
-	if mayBeKnown(payload) && json.Unmarshal(payload, &head) != nil {
+	if mayBeKnown(payload) && !decodeHead(payload, &head) {
 		head = eventHead{} // unexpected field types: not a known format
 	}
 	known := head.known()
