@@ -305,7 +305,7 @@ func (p *jsonParser) addString(k JSONKind, start int, escaped, high bool) bool {
 	var text []byte
 	if escaped {
 		off := len(j.arena)
-		j.arena = appendUnescaped(j.arena, j.Src[start+1:p.i-1])
+		j.arena = AppendUnescaped(j.arena, j.Src[start+1:p.i-1])
 		n.flags |= jsonEscaped
 		n.text, n.textLen = i32(off), i32(len(j.arena)-off)
 		text = j.arena[off:]
@@ -405,10 +405,11 @@ func (p *jsonParser) close(idx int, members int32) bool {
 	return true
 }
 
-// appendUnescaped appends the decoded text of a validated string token's contents (between
+// AppendUnescaped appends the decoded text of a validated JSON string token's contents (between
 // its quotes): simple escapes decoded, \u escapes as UTF-8 (a surrogate pair as one rune, a
-// lone surrogate as U+FFFD), every other byte as it is.
-func appendUnescaped(out, s []byte) []byte {
+// lone surrogate as U+FFFD), every other byte as it is. The one JSON string decoder that
+// exchange, redact and inspect share.
+func AppendUnescaped(out, s []byte) []byte {
 	for i := 0; i < len(s); i++ {
 		j := bytes.IndexByte(s[i:], '\\')
 		if j < 0 {

@@ -1,6 +1,7 @@
 package extproc
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"mime"
@@ -27,6 +28,7 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		return nil, err
 	}
 	r := &st.x.Response
+	r.Headers = hs[:0] // the regular headers, kept in hs's array (each written at or before its read)
 	for _, f := range hs {
 		if f.Key == ":status" {
 			r.Status, _ = strconv.Atoi(f.Value)
@@ -35,6 +37,9 @@ func (st *stream) onResponseHeaders(ctx context.Context, h *extprocv3.HttpHeader
 		if f.Key[0] != ':' {
 			r.Headers = append(r.Headers, f)
 		}
+	}
+	if len(r.Headers) == 0 {
+		r.Headers = nil // as when none were appended
 	}
 	if !st.decided {
 		// The upstream answered before the request body ended (Envoy allows it): the request
@@ -241,7 +246,11 @@ func (st *stream) streamChunk(ctx context.Context, chunk []byte, eos bool) ([]*e
 			}
 			return []*extprocv3.ProcessingResponse{streamedBodyReply(exchange.PhaseResponse, out, false)}, nil
 		}
-		return []*extprocv3.ProcessingResponse{bodyReply(exchange.PhaseResponse, nil, out, true)}, nil
+		// A chunk that goes on exactly as it came needs no body mutation: Envoy injects the queued
+		// chunk unchanged when the reply has none (processor_state.cc,
+		// ProcessorState::handleBodyResponse, StreamedBodyCallback), so the reply does not carry
+		// the event back to Envoy.
+		return []*extprocv3.ProcessingResponse{bodyReply(exchange.PhaseResponse, nil, out, !bytes.Equal(out, chunk))}, nil
 	}
 	st.respEOS = true
 	out, err = st.finishGuard(ctx, out)

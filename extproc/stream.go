@@ -255,6 +255,7 @@ func (st *stream) readRequestHeaders(hm *corev3.HeaderMap) error {
 		return err
 	}
 	r := &st.x.Request
+	r.Headers = hs[:0] // the regular headers, kept in hs's array (each written at or before its read)
 	for _, h := range hs {
 		switch h.Key {
 		case ":method":
@@ -271,6 +272,9 @@ func (st *stream) readRequestHeaders(hm *corev3.HeaderMap) error {
 		if !strings.HasPrefix(h.Key, ":") {
 			r.Headers = append(r.Headers, h)
 		}
+	}
+	if len(r.Headers) == 0 {
+		r.Headers = nil // as when none were appended
 	}
 	if r.Authority == "" {
 		r.Authority = r.Headers.Get("host")

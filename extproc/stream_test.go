@@ -195,7 +195,7 @@ func TestStreamedToolCallIsBlockedBeforeTheAgentSeesIt(t *testing.T) {
 	h.send(respHeaders(false, "content-type", "text/event-stream"))
 	var client strings.Builder
 	for i, c := range []string{"data: hello\n\n", "data: tool DROP TABLE\n\n", "data: [DONE]\n\n"} {
-		client.Write(one(t, h.send(respBody(c, i == 2))).GetResponseBody().GetResponse().GetBodyMutation().GetBody())
+		client.Write(streamedOut(one(t, h.send(respBody(c, i == 2))), c))
 	}
 	got := client.String()
 	if strings.Contains(got, "DROP") || !strings.HasPrefix(got, "data: hello\n\n") || !strings.Contains(got, "no-drop") {
@@ -453,5 +453,29 @@ func TestNDJSONResponseIsSwitchedToStreamed(t *testing.T) {
 	rr := one(t, h.send(respBody("{\"response\":\"a SECRET\"}\n", false)))
 	if got := string(rr.GetResponseBody().GetResponse().GetBodyMutation().GetBody()); got != "{\"response\":\"a [R]\"}\n" {
 		t.Fatalf("first line reached the agent as %q", got)
+	}
+}
+
+// streamedOut is what Envoy passes on for a STREAMED chunk: the reply's body mutation, or the
+// chunk as it came when the reply carries none.
+func streamedOut(r *extprocv3.ProcessingResponse, chunk string) []byte {
+	if bm := r.GetResponseBody().GetResponse().GetBodyMutation(); bm != nil {
+		return bm.GetBody()
+	}
+	return []byte(chunk)
+}
+
+// A streamed chunk that goes on unchanged is answered without a body mutation (Envoy passes it on
+// as it came); one that changed carries its new bytes.
+func TestUnchangedStreamedChunkCarriesNoMutation(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(reqHeaders(true))
+	h.send(respHeaders(false, "content-type", "text/event-stream"))
+	if bm := one(t, h.send(respBody("data: hello\n\n", false))).GetResponseBody().GetResponse().GetBodyMutation(); bm != nil {
+		t.Fatalf("unchanged chunk answered with a body mutation %q", bm.GetBody())
+	}
+	r := one(t, h.send(respBody("data: a SECRET\n\n", false)))
+	if got := string(r.GetResponseBody().GetResponse().GetBodyMutation().GetBody()); got != "data: a [R]\n\n" {
+		t.Fatalf("changed chunk reached the agent as %q", got)
 	}
 }

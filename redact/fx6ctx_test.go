@@ -10,32 +10,54 @@ import (
 
 func TestCLISecretSetters(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"aws-configure-set", "$ aws configure set aws_secret_access_key OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR --profile prod\n",
-			[]string{"OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR"}},
-		{"zsh-history-prefix", ": 1765000000:0;aws configure set aws_session_token hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES\n",
-			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
-		{"heroku-config-set-pairs", "heroku config:set MAILGUN_KEY=u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO NODE_ENV=production -a shop\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{
+			"aws-configure-set", "$ aws configure set aws_secret_access_key OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR --profile prod\n",
+			[]string{"OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR"},
+		},
+		{
+			"zsh-history-prefix", ": 1765000000:0;aws configure set aws_session_token hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES\n",
+			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"},
+		},
+		{
+			"heroku-config-set-pairs", "heroku config:set MAILGUN_KEY=u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO NODE_ENV=production -a shop\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
 		{"fly-secrets-quoted-ampersand", "fly secrets set ADMIN_PASSWORD='Zq8&x!Lp0Rt6' --app api\n", []string{"Zq8&x!Lp0Rt6"}},
-		{"gh-secret-body", "gh secret set NPM_PUBLISH --repo acme/web --body \"IBXuDL7DxtpYlSXpfKtHF4vUCsMe\"\n",
-			[]string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe"}},
+		{
+			"gh-secret-body", "gh secret set NPM_PUBLISH --repo acme/web --body \"IBXuDL7DxtpYlSXpfKtHF4vUCsMe\"\n",
+			[]string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe"},
+		},
 		{"gh-secret-b-glued", "gh secret set SENTRY --body=LlqsajAIxNKu8iS2G8NPRVdD53X83R\n", []string{"LlqsajAIxNKu8iS2G8NPRVdD53X83R"}},
-		{"echo-piped", "echo -n 'QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4' | gh secret set DEPLOY_KEY -R acme/api\n",
-			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"}},
-		{"printf-piped-wrangler", "cd worker && printf %s i0B3JrTAwR4y9ojfljoQoaF1 | npx wrangler secret put UPSTREAM_KEY\n",
-			[]string{"i0B3JrTAwR4y9ojfljoQoaF1"}},
-		{"kubectl-from-literal", "kubectl -n shop create secret generic pay --from-literal=user=svc --from-literal=STRIPE=hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES\n",
-			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
-		{"vault-kv-put", "vault kv put -mount=secret app/prod sendgrid=u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO region=eu\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{
+			"echo-piped", "echo -n 'QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4' | gh secret set DEPLOY_KEY -R acme/api\n",
+			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"},
+		},
+		{
+			"printf-piped-wrangler", "cd worker && printf %s i0B3JrTAwR4y9ojfljoQoaF1 | npx wrangler secret put UPSTREAM_KEY\n",
+			[]string{"i0B3JrTAwR4y9ojfljoQoaF1"},
+		},
+		{
+			"kubectl-from-literal", "kubectl -n shop create secret generic pay --from-literal=user=svc --from-literal=STRIPE=hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES\n",
+			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"},
+		},
+		{
+			"vault-kv-put", "vault kv put -mount=secret app/prod sendgrid=u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO region=eu\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
 		{"doppler-positional", "doppler secrets set RESEND 'IBXuDL7DxtpYlSXpfKtHF4vUCsMe' --config prd\n", []string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe"}},
 		{"pulumi-secret", "pulumi config set --secret dbPassword 'W0rk!ng-Fl0w-92'\n", []string{"W0rk!ng-Fl0w-92"}},
-		{"npm-authtoken-uuid", "npm config set //npm.acme.dev/:_authToken 0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f\n",
-			[]string{"0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f"}},
-		{"az-keyvault-value", "az keyvault secret set --vault-name kv-prod --name StorageKey --value \"LlqsajAIxNKu8iS2G8NPRVdD53X83R\"\n",
-			[]string{"LlqsajAIxNKu8iS2G8NPRVdD53X83R"}},
-		{"gcloud-env-vars", "gcloud run deploy api --set-env-vars=LOG_LEVEL=info,RESEND_KEY=QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4 --region eu\n",
-			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"}},
+		{
+			"npm-authtoken-uuid", "npm config set //npm.acme.dev/:_authToken 0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f\n",
+			[]string{"0c8f1d2e-5b6a-4c3d-9e8f-7a6b5c4d3e2f"},
+		},
+		{
+			"az-keyvault-value", "az keyvault secret set --vault-name kv-prod --name StorageKey --value \"LlqsajAIxNKu8iS2G8NPRVdD53X83R\"\n",
+			[]string{"LlqsajAIxNKu8iS2G8NPRVdD53X83R"},
+		},
+		{
+			"gcloud-env-vars", "gcloud run deploy api --set-env-vars=LOG_LEVEL=info,RESEND_KEY=QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4 --region eu\n",
+			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"},
+		},
 		{"ssm-securestring", "aws ssm put-parameter --name /prod/db --type SecureString --value 'Pl4ce!Orders-77'\n", []string{"Pl4ce!Orders-77"}},
 		{"netlify-env-set", "netlify env:set ALGOLIA_ADMIN cccc3fc1626e53a13043b026c48bbf33\n", []string{"cccc3fc1626e53a13043b026c48bbf33"}},
 		{"docker-password-stdin", "echo dckrS3cr3tTkn9xQ2w | docker login -u ci --password-stdin registry.acme.dev\n", []string{"dckrS3cr3tTkn9xQ2w"}},
@@ -57,15 +79,23 @@ func TestCLISetterLookalikes(t *testing.T) {
 
 func TestProseSecrets(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"chat-auth-token", "[09:12] sam: account sid AC0123456789abcdef0123456789abcdef\n[09:12] sam: auth token feff9243a8f506b40928b5b7a767c7ee\n",
-			[]string{"feff9243a8f506b40928b5b7a767c7ee"}},
-		{"api-key-is", "ok, the api key is u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO, rotate it after the demo\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{
+			"chat-auth-token", "[09:12] sam: account sid AC0123456789abcdef0123456789abcdef\n[09:12] sam: auth token feff9243a8f506b40928b5b7a767c7ee\n",
+			[]string{"feff9243a8f506b40928b5b7a767c7ee"},
+		},
+		{
+			"api-key-is", "ok, the api key is u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO, rotate it after the demo\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
 		{"password-is", "the admin password is Gr33n-Tea!42 until Friday\n", []string{"Gr33n-Tea!42"}},
-		{"qualified-label", "The admin password (generated): W0rk!ng-Fl0w-92\nDeploy token for the CI bot: LlqsajAIxNKu8iS2G8NPRVdD53X83R\n",
-			[]string{"W0rk!ng-Fl0w-92", "LlqsajAIxNKu8iS2G8NPRVdD53X83R"}},
-		{"access-token-backticks", "Use access token `hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES` for the staging API.\n",
-			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
+		{
+			"qualified-label", "The admin password (generated): W0rk!ng-Fl0w-92\nDeploy token for the CI bot: LlqsajAIxNKu8iS2G8NPRVdD53X83R\n",
+			[]string{"W0rk!ng-Fl0w-92", "LlqsajAIxNKu8iS2G8NPRVdD53X83R"},
+		},
+		{
+			"access-token-backticks", "Use access token `hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES` for the staging API.\n",
+			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"},
+		},
 	})
 	checkRecall(t, []recallCase{
 		{"token-type", "the token type is bearer and the token expires at 2026-12-07T10:00:00Z\n", nil},
@@ -78,13 +108,19 @@ func TestProseSecrets(t *testing.T) {
 
 func TestAnnouncedSecrets(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"shown-once", "$ acme tokens create --name ci\nCreated.\n\nYour new API token (shown only once):\n\n    IBXuDL7DxtpYlSXpfKtHF4vUCsMe4k\n\nStore it safely.\n",
-			[]string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe4k"}},
-		{"setup-password-log", "*****\n\nAn admin user has been created and a password generated.\nPlease use the following password to log in:\n\n41bed440e50454f31af31768ab12cd90\n\n*****\n",
-			[]string{"41bed440e50454f31af31768ab12cd90"}},
+		{
+			"shown-once", "$ acme tokens create --name ci\nCreated.\n\nYour new API token (shown only once):\n\n    IBXuDL7DxtpYlSXpfKtHF4vUCsMe4k\n\nStore it safely.\n",
+			[]string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe4k"},
+		},
+		{
+			"setup-password-log", "*****\n\nAn admin user has been created and a password generated.\nPlease use the following password to log in:\n\n41bed440e50454f31af31768ab12cd90\n\n*****\n",
+			[]string{"41bed440e50454f31af31768ab12cd90"},
+		},
 		{"generated-password", "Generated password for user 'elastic':\n  Xk9!mw2Lq7#pRt\n", []string{"Xk9!mw2Lq7#pRt"}},
-		{"prefixed-token", "Here is your personal access token:\n\nacme_pat_6fb008f86bebb2737f6a6f0fb23c6f5da2cec255\n",
-			[]string{"acme_pat_6fb008f86bebb2737f6a6f0fb23c6f5da2cec255"}},
+		{
+			"prefixed-token", "Here is your personal access token:\n\nacme_pat_6fb008f86bebb2737f6a6f0fb23c6f5da2cec255\n",
+			[]string{"acme_pat_6fb008f86bebb2737f6a6f0fb23c6f5da2cec255"},
+		},
 	})
 	checkRecall(t, []recallCase{
 		{"token-types", "The following token types are supported:\n\n  bearer_token_v2\n", nil},
@@ -96,8 +132,10 @@ func TestAnnouncedSecrets(t *testing.T) {
 
 func TestCallArgSecrets(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"python-auth-api-key", "client = weaviate.connect_to_wcs(cluster_url=u, auth_credentials=Auth.api_key(\"OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR\"))\n",
-			[]string{"OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR"}},
+		{
+			"python-auth-api-key", "client = weaviate.connect_to_wcs(cluster_url=u, auth_credentials=Auth.api_key(\"OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR\"))\n",
+			[]string{"OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFR"},
+		},
 		{"js-setter", "sdk.setAccessToken('hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES');\n", []string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
 		{"pydantic-secretstr", "settings = Settings(stripe=SecretStr(\"i0B3JrTAwR4y9ojfljoQoaF1xx\"))\n", []string{"i0B3JrTAwR4y9ojfljoQoaF1xx"}},
 		{"builder-password", "Builder().with_password(\"Xk9!mw2Lq7#pRt\").build()\n", []string{"Xk9!mw2Lq7#pRt"}},
@@ -111,13 +149,19 @@ func TestCallArgSecrets(t *testing.T) {
 
 func TestPythonKwargsAndReprs(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"repr-hex30", ">>> client\nClient(host='https://api.acme.io', secret='feff9243a8f506b40928b5b7a767c7', timeout=30)\n",
-			[]string{"feff9243a8f506b40928b5b7a767c7"}},
+		{
+			"repr-hex30", ">>> client\nClient(host='https://api.acme.io', secret='feff9243a8f506b40928b5b7a767c7', timeout=30)\n",
+			[]string{"feff9243a8f506b40928b5b7a767c7"},
+		},
 		{"dict-hex24", "{'client_id': 'abc', 'secret': '41bed440e50454f31af31768'}\n", []string{"41bed440e50454f31af31768"}},
-		{"settings-prefixed", "FLAGS_SERVER_SECRET = \"secret-QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4\"\n",
-			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"}},
-		{"oauth-prefixed", "LINEAR_TOKEN = 'lin_oauth_6fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8d'\n",
-			[]string{"6fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8d"}},
+		{
+			"settings-prefixed", "FLAGS_SERVER_SECRET = \"secret-QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4\"\n",
+			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"},
+		},
+		{
+			"oauth-prefixed", "LINEAR_TOKEN = 'lin_oauth_6fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8d'\n",
+			[]string{"6fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8d"},
+		},
 	})
 	checkRecall(t, []recallCase{
 		{"object-id", "{'_id': '507f1f77bcf86cd799439011', 'name': 'orders'}\n", nil},
@@ -127,12 +171,18 @@ func TestPythonKwargsAndReprs(t *testing.T) {
 
 func TestXMLSecretSections(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"nuget-apikeys", "<configuration>\n  <apikeys>\n    <add key=\"https://nuget.acme.dev/v3/index.json\" value=\"hgakwvj7fac9qewjky40uvswmflzde1f8res\" />\n  </apikeys>\n</configuration>\n",
-			[]string{"hgakwvj7fac9qewjky40uvswmflzde1f8res"}},
-		{"secrets-section", "<secrets><add key=\"Stripe\" value=\"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"/></secrets>\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
-		{"dotnet-user-setting", "<setting name=\"ServiceToken\" serializeAs=\"String\">\n  <value>IBXuDL7DxtpYlSXpfKtHF4vUCsMe</value>\n</setting>\n",
-			[]string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe"}},
+		{
+			"nuget-apikeys", "<configuration>\n  <apikeys>\n    <add key=\"https://nuget.acme.dev/v3/index.json\" value=\"hgakwvj7fac9qewjky40uvswmflzde1f8res\" />\n  </apikeys>\n</configuration>\n",
+			[]string{"hgakwvj7fac9qewjky40uvswmflzde1f8res"},
+		},
+		{
+			"secrets-section", "<secrets><add key=\"Stripe\" value=\"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"/></secrets>\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
+		{
+			"dotnet-user-setting", "<setting name=\"ServiceToken\" serializeAs=\"String\">\n  <value>IBXuDL7DxtpYlSXpfKtHF4vUCsMe</value>\n</setting>\n",
+			[]string{"IBXuDL7DxtpYlSXpfKtHF4vUCsMe"},
+		},
 		{"capitalised-attributes", "<Parameter Name=\"AdminPassword\" Type=\"String\" Value=\"W0rk!ng-Fl0w-92\" />\n", []string{"W0rk!ng-Fl0w-92"}},
 	})
 	checkRecall(t, []recallCase{
@@ -173,11 +223,15 @@ func TestCookieContainers(t *testing.T) {
 		}
 	}
 	checkRecall(t, []recallCase{
-		{"requests-cookies-dict", "r = requests.get(url, cookies={'sessionid': 'u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO', 'lang': 'en'})\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{
+			"requests-cookies-dict", "r = requests.get(url, cookies={'sessionid': 'u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO', 'lang': 'en'})\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
 		{"document-cookie", "document.cookie = \"auth=hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES; path=/\";\n", []string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
-		{"storage-state", "{\"cookies\": [{\"name\": \"__Host-session\", \"value\": \"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4\", \"domain\": \"app.acme.io\"}], \"origins\": []}\n",
-			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"}},
+		{
+			"storage-state", "{\"cookies\": [{\"name\": \"__Host-session\", \"value\": \"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4\", \"domain\": \"app.acme.io\"}], \"origins\": []}\n",
+			[]string{"QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63FfkCzJr4"},
+		},
 	})
 	checkRecall(t, []recallCase{
 		{"tracking-cookies", "{\"cookies\": [{\"name\": \"_ga\", \"value\": \"GA1.2.1234567890.1733500000\"}, {\"name\": \"theme\", \"value\": \"dark\"}]}\n", nil},
@@ -187,10 +241,14 @@ func TestCookieContainers(t *testing.T) {
 
 func TestHashicorpSecretIDContext(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"approle-env", "export VAULT_ROLE_ID=db02de05-fa39-4855-059b-67221c5c2f63\nexport VAULT_SECRET_ID=6a174c20-f6de-a53c-74d2-6018fcceff64\n",
-			[]string{"6a174c20-f6de-a53c-74d2-6018fcceff64"}},
-		{"consul-acl", "AccessorID:   e9ed2a1b-6f3c-4d8e-9a7b-5c4d3e2f1a0b\nSecretID:     3f9a1c7e-11aa-4b7b-9d2e-0f1e2d3c4b5a\n",
-			[]string{"3f9a1c7e-11aa-4b7b-9d2e-0f1e2d3c4b5a"}},
+		{
+			"approle-env", "export VAULT_ROLE_ID=db02de05-fa39-4855-059b-67221c5c2f63\nexport VAULT_SECRET_ID=6a174c20-f6de-a53c-74d2-6018fcceff64\n",
+			[]string{"6a174c20-f6de-a53c-74d2-6018fcceff64"},
+		},
+		{
+			"consul-acl", "AccessorID:   e9ed2a1b-6f3c-4d8e-9a7b-5c4d3e2f1a0b\nSecretID:     3f9a1c7e-11aa-4b7b-9d2e-0f1e2d3c4b5a\n",
+			[]string{"3f9a1c7e-11aa-4b7b-9d2e-0f1e2d3c4b5a"},
+		},
 	})
 	checkRecall(t, []recallCase{
 		{"log-secret-id", "2026-12-07 12:00:01 INFO rotation secret_id=0b7c2d4e-8f1a-4c3b-9d5e-6f7a8b9c0d1e secret_version=4 status=ok\n", nil},
@@ -210,8 +268,10 @@ func TestMetadataBesideSecrets(t *testing.T) {
 	})
 	checkRecall(t, []recallCase{
 		{"gpg-passphrase-stays-secret", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\nGPG_PASSPHRASE=Xk9!mw2Lq7#pRt\n", []string{"Xk9!mw2Lq7#pRt"}},
-		{"ini-auth-secret-beside-metadata", "[auth]\npassword_hash_algorithm = scrypt1\nsigning_secret = u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
+		{
+			"ini-auth-secret-beside-metadata", "[auth]\npassword_hash_algorithm = scrypt1\nsigning_secret = u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
 		{"domain-admin-password", "DOMAIN_ADMIN_PASSWORD=Gr33n-Tea!42\n", []string{"Gr33n-Tea!42"}},
 	})
 }
@@ -277,10 +337,14 @@ func TestMoreSetters(t *testing.T) {
 // of an argument list, in text and as JSON (MCP server configurations).
 func TestArgvFlagSecrets(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"python-argv", "subprocess.run([\"tool\", \"--api-key\", \"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"], check=True)\n",
-			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"}},
-		{"yaml-flow-args", "args: ['--auth-token', 'hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES', '--port', '8080']\n",
-			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"}},
+		{
+			"python-argv", "subprocess.run([\"tool\", \"--api-key\", \"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"], check=True)\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
+		{
+			"yaml-flow-args", "args: ['--auth-token', 'hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES', '--port', '8080']\n",
+			[]string{"hGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8rES"},
+		},
 		{"multiline-args", "\"args\": [\n  \"server\",\n  \"--db-password\",\n  \"Gr33n-Tea!42x\"\n]\n", []string{"Gr33n-Tea!42x"}},
 	})
 	checkRecall(t, []recallCase{

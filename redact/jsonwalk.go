@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 // ErrInvalidJSON is returned by RedactJSON for a body that is not valid JSON;
@@ -255,62 +256,7 @@ func decodeJSONString(tok []byte) []byte {
 	if bytes.IndexByte(s, '\\') < 0 {
 		return s[:len(s):len(s)]
 	}
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		// Copy the run up to the next escape at once: most strings have few or none.
-		j := bytes.IndexByte(s[i:], '\\')
-		if j < 0 {
-			return append(out, s[i:]...)
-		}
-		out = append(out, s[i:i+j]...)
-		i += j + 1
-		switch s[i] {
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r := hex4(s[i+1 : i+5])
-			i += 4
-			if utf16.IsSurrogate(r) {
-				if i+6 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
-					r2 := hex4(s[i+3 : i+7])
-					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-						out = utf8.AppendRune(out, d)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			out = append(out, s[i])
-		}
-	}
-	return out
-}
-
-func hex4(h []byte) rune {
-	var r rune
-	for _, c := range h {
-		r <<= 4
-		switch {
-		case isDigit(c):
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c-'a') + 10
-		default:
-			r |= rune(c-'A') + 10
-		}
-	}
-	return r
+	return exchange.AppendUnescaped(make([]byte, 0, len(s)), s)
 }
 
 const hexDigits = "0123456789abcdef"

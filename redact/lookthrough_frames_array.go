@@ -23,7 +23,6 @@ func (e *Engine) arrayHits(b []byte, hits []int, o *Options, spans []span, pend,
 		if from == 0 {
 			// No array opens before h in b (a stream holds from an element, not from the array's
 			// start): the elements are read from the one after h.
-			floor = h
 			from = h + 1
 		}
 		fr := &frameReader{e: e, b: b, o: o, layer: layer, chans: map[string]*frameChan{}, shapes: map[string]*shape{}, spans: spans, pend: pend}

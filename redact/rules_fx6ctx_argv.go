@@ -69,7 +69,7 @@ func matchArgvFlag(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	secret, password := secretKeyName(bytes.TrimLeft(b[ns:ke-1], "-"))
-	if !secret || !(opaqueToken(v) || password && opaqueValue(v, true) || uuidShape.Match(v)) {
+	if !secret || !credibleValue(v, password) && !uuidShape.Match(v) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1

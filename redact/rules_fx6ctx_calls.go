@@ -58,9 +58,10 @@ func callArgs(b []byte, open int) (args []callArg, ok, more bool) {
 		for ; i < len(b) && i-open <= callArgsMax; i++ {
 			c := b[i]
 			if quote != 0 {
-				if c == '\\' {
+				switch c {
+				case '\\':
 					i++
-				} else if c == quote {
+				case quote:
 					quote = 0
 				}
 				continue

@@ -79,7 +79,7 @@ func matchCallArg(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	// The name last: it is the costly check, and most calls take no literal.
 	secret, password := secretKeyName(b[ns : ke-1])
-	if !secret || !qualifiedToken(b[ns:ke-1]) || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+	if !secret || !qualifiedToken(b[ns:ke-1]) || !credibleValue(v, password) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1
@@ -165,7 +165,7 @@ func matchXMLSection(_ *rule, b []byte, ks, ke int) (int, int, int) {
 			return -1, -1, -1
 		}
 	}
-	if !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+	if !credibleValue(v, password) {
 		return -1, -1, -1
 	}
 	return vs, vs + ve, -1
@@ -313,9 +313,10 @@ func containerEnd(b []byte, i int) (int, bool) {
 		c := b[j]
 		switch {
 		case quote != 0:
-			if c == '\\' {
+			switch c {
+			case '\\':
 				j++
-			} else if c == quote {
+			case quote:
 				quote = 0
 			}
 		case c == '"' || c == '\'':
@@ -533,7 +534,7 @@ func matchXMLNamed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	secret, password := secretKeyName(name)
-	if !secret || !opaqueToken(v) && !(password && opaqueValue(v, true)) {
+	if !secret || !credibleValue(v, password) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1
@@ -547,4 +548,10 @@ func indexFold(s, sub []byte) int {
 		}
 	}
 	return -1
+}
+
+// credibleValue reports a value that reads as a credential: a generated token, or under a
+// password's name a password-like value.
+func credibleValue(v []byte, password bool) bool {
+	return opaqueToken(v) || password && opaqueValue(v, true)
 }

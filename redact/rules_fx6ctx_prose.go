@@ -186,7 +186,7 @@ func matchAnnounced(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	secret, password := secretKeyName(line)
 	v := b[vs:ve]
-	if !secret || proseWord(v) || !(opaqueToken(v) || password && opaqueValue(v, true) && hasDigitAndLetter(v)) {
+	if !secret || proseWord(v) || !opaqueToken(v) && (!password || !opaqueValue(v, true) || !hasDigitAndLetter(v)) {
 		return -1, -1, -1
 	}
 	return vs, ve, -1

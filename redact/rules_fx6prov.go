@@ -180,7 +180,7 @@ func providerRulesFx6Context() []*rule {
 	}
 }
 
-const discordTokenRe = `[MNO][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{25,40}`
+const discordTokenRe = `[MNO][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{25,40}` //nolint:gosec // G101: a pattern, not a credential
 
 // discordKeywords are the base64 forms of every three-digit prefix 100-199 of
 // a Discord id: the first four characters of a token.

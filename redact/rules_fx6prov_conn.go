@@ -57,7 +57,7 @@ func matchUserinfoAt(_ *rule, b []byte, ks, _ int) (int, int, int) {
 	case slashes && colon >= 0:
 		// //user:password@host: any scheme, even a malformed one. After `://`
 		// url-password reads it, unless the password holds `#` or `?`.
-		if rs >= 3 && b[rs-3] == ':' && bytes.IndexAny(run[colon:], "#?") < 0 {
+		if rs >= 3 && b[rs-3] == ':' && !bytes.ContainsAny(run[colon:], "#?") {
 			return -1, -1, -1
 		}
 		return userinfoResult(b, rs+colon+1, at, hostFollows(b, at+1, false), rs)

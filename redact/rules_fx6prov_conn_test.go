@@ -7,8 +7,10 @@ import "testing"
 // string, whatever the scheme looks like.
 func TestFx6ConnectionStrings(t *testing.T) {
 	checkRecall(t, []recallCase{
-		{"malformed srv scheme in a driver error", "MongoParseError: Invalid scheme, expected connection string to start with \"mongodb://\": mongodb+srv//reporting:Vq7%40LmPz%2Fr9Tk2@cluster1.ab12c.mongodb.net/app?authSource=admin",
-			[]string{"Vq7%40LmPz%2Fr9Tk2"}},
+		{
+			"malformed srv scheme in a driver error", "MongoParseError: Invalid scheme, expected connection string to start with \"mongodb://\": mongodb+srv//reporting:Vq7%40LmPz%2Fr9Tk2@cluster1.ab12c.mongodb.net/app?authSource=admin",
+			[]string{"Vq7%40LmPz%2Fr9Tk2"},
+		},
 		{"jdbc url missing its colon", "url=jdbc:mysql//billing:Tz8qKw3LpR2x@db-billing.internal:3306/billing", []string{"Tz8qKw3LpR2x"}},
 		{"protocol-relative userinfo", "proxy //svc-crawler:Hn4wQz8LkP2v@egress.corp.example:8080 is down", []string{"Hn4wQz8LkP2v"}},
 		{"hash in a URL password", "DATABASE_URL=postgres://orders:Xk#9pQ2mWv7L@pg-orders.internal:5432/orders", []string{"Xk#9pQ2mWv7L"}},

@@ -374,8 +374,7 @@ func matchNetUse(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	// The first word is a device or a share: what makes the words a command
 	// line rather than prose about `net use`.
-	if first := b[ws[0].s:ws[0].e]; !bytes.HasPrefix(first, []byte(`\\`)) && string(first) != "*" &&
-		!(len(first) >= 2 && first[len(first)-1] == ':' && isLetter(first[0])) {
+	if first := b[ws[0].s:ws[0].e]; !bytes.HasPrefix(first, []byte(`\\`)) && string(first) != "*" && !driveLetter(first) {
 		return -1, -1, -1
 	}
 	for i, w := range ws {
@@ -414,7 +413,7 @@ func matchCurlUserKey(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if i >= len(b) {
 		return -1, -1, pendIfNear(b, ks, 1024)
 	}
-	if b[i] != ':' || i+1 < len(b) && !(b[i+1] == ' ' || b[i+1] == '\'' || b[i+1] == '"' || b[i+1] == '\n' || b[i+1] == '\r' || b[i+1] == '\t') {
+	if b[i] != ':' || i+1 < len(b) && bytes.IndexByte([]byte(" '\"\n\r\t"), b[i+1]) < 0 {
 		return -1, -1, -1
 	}
 	if !opaqueValue(b[s:i], false) {
@@ -449,4 +448,9 @@ func matchBasicUserKey(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	return s, e, -1
+}
+
+// driveLetter reports a Windows drive name such as `Z:`.
+func driveLetter(w []byte) bool {
+	return len(w) >= 2 && w[len(w)-1] == ':' && isLetter(w[0])
 }

@@ -24,8 +24,10 @@ import (
 const keyedFx7Max = 64 + 16 + 64 + maxKeyedValue
 
 func keyedFx7Rules() []*rule {
-	words := []string{"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-		"auth", "credential", "creds", "_key", "-key", "_salt"}
+	words := []string{
+		"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
+		"auth", "credential", "creds", "_key", "-key", "_salt",
+	}
 	return []*rule{
 		custom("keyed-uuid-secret", Secret, 64+16+48, matchKeyedUUID, words...).lowPrecedence(),
 		custom("string-pair-secret", Secret, keyedFx7Max, matchStringPair, words...).lowPrecedence(),

@@ -159,7 +159,7 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	}
 	// The name last: it is the costly test, and most cells are no header's.
 	secret, password := secretKeyName(name)
-	if !secret && !(partIs(name, "key", "value") && secretsTableAbove(b, ls)) {
+	if !secret && (!partIs(name, "key", "value") || !secretsTableAbove(b, ls)) {
 		return out, -1
 	}
 	return tableRows(r, b, le, d, len(cells), col, password, ls, out)

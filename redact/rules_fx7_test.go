@@ -46,38 +46,64 @@ func checkFx7(t *testing.T, cases []fx7Case) {
 
 func TestTableSecretColumns(t *testing.T) {
 	checkFx7(t, []fx7Case{
-		{"csv", "name,host,db_password,port\nbilling,db1.internal,Rq8#vLm2Tz!p,5432\nauth,db2.internal,9hT$kWq4Zr7e,5432\n",
-			[]string{"Rq8#vLm2Tz!p", "9hT$kWq4Zr7e"}},
-		{"csv-quoted", "\"id\",\"label\",\"secret_key\"\n\"1\",\"prod, eu\",\"Zk3mQ9vX2pL7wR4tY8nB6cF1\"\n",
-			[]string{"Zk3mQ9vX2pL7wR4tY8nB6cF1"}},
-		{"tsv", "env\tuser\ttoken\nprod\tdeploy\tb7f3e91c0d2a4e68b5c1f9a07d3e2b4c\n",
-			[]string{"b7f3e91c0d2a4e68b5c1f9a07d3e2b4c"}},
+		{
+			"csv", "name,host,db_password,port\nbilling,db1.internal,Rq8#vLm2Tz!p,5432\nauth,db2.internal,9hT$kWq4Zr7e,5432\n",
+			[]string{"Rq8#vLm2Tz!p", "9hT$kWq4Zr7e"},
+		},
+		{
+			"csv-quoted", "\"id\",\"label\",\"secret_key\"\n\"1\",\"prod, eu\",\"Zk3mQ9vX2pL7wR4tY8nB6cF1\"\n",
+			[]string{"Zk3mQ9vX2pL7wR4tY8nB6cF1"},
+		},
+		{
+			"tsv", "env\tuser\ttoken\nprod\tdeploy\tb7f3e91c0d2a4e68b5c1f9a07d3e2b4c\n",
+			[]string{"b7f3e91c0d2a4e68b5c1f9a07d3e2b4c"},
+		},
 		{"semicolon", "system;login;Passwort;pwd\nerp;admin;x;K7v!mQ2z#Lp9\n", []string{"K7v!mQ2z#Lp9"}},
-		{"markdown", "| Env | API Key | Notes |\n|:---|:---:|---|\n| staging | `Tq7Lw2Xv9Rb4Nc8Md3Kf6Hj1` | rotated |\n| prod | **Wm5Zp8Qs2Vt6Yx9Bn3Lc7Gd4** | |\n",
-			[]string{"Tq7Lw2Xv9Rb4Nc8Md3Kf6Hj1", "Wm5Zp8Qs2Vt6Yx9Bn3Lc7Gd4"}},
-		{"psql", " id |  name   |           api_secret\n----+---------+--------------------------------\n  1 | mobile  | \n  2 | partner | fL9qZ2xV7mK4pW8tR3nB6cY1hJ5dG0sA\n(2 rows)\n",
-			[]string{"fL9qZ2xV7mK4pW8tR3nB6cY1hJ5dG0sA"}},
-		{"mysql", "+----+-------+---------------+\n| id | user  | passwd        |\n+----+-------+---------------+\n|  1 | alice | Orchid$Lamp42 |\n+----+-------+---------------+\n",
-			[]string{"Orchid$Lamp42"}},
-		{"sql-insert", "INSERT INTO `integrations` (`id`, `provider`, `client_secret`)\nVALUES (1, 'acme', 'Hx7Pq2Lm9Vw4Rt8Zk3Nc6Bj1'),\n       (2, 'globex', 'Yd5Fs8Gh2Jk6Lp9Qw3Er7Tz4');\n",
-			[]string{"Hx7Pq2Lm9Vw4Rt8Zk3Nc6Bj1", "Yd5Fs8Gh2Jk6Lp9Qw3Er7Tz4"}},
-		{"sql-insert-first-col", "insert into tokens (token, owner) values ('Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1', 'ci');\n",
-			[]string{"Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1"}},
+		{
+			"markdown", "| Env | API Key | Notes |\n|:---|:---:|---|\n| staging | `Tq7Lw2Xv9Rb4Nc8Md3Kf6Hj1` | rotated |\n| prod | **Wm5Zp8Qs2Vt6Yx9Bn3Lc7Gd4** | |\n",
+			[]string{"Tq7Lw2Xv9Rb4Nc8Md3Kf6Hj1", "Wm5Zp8Qs2Vt6Yx9Bn3Lc7Gd4"},
+		},
+		{
+			"psql", " id |  name   |           api_secret\n----+---------+--------------------------------\n  1 | mobile  | \n  2 | partner | fL9qZ2xV7mK4pW8tR3nB6cY1hJ5dG0sA\n(2 rows)\n",
+			[]string{"fL9qZ2xV7mK4pW8tR3nB6cY1hJ5dG0sA"},
+		},
+		{
+			"mysql", "+----+-------+---------------+\n| id | user  | passwd        |\n+----+-------+---------------+\n|  1 | alice | Orchid$Lamp42 |\n+----+-------+---------------+\n",
+			[]string{"Orchid$Lamp42"},
+		},
+		{
+			"sql-insert", "INSERT INTO `integrations` (`id`, `provider`, `client_secret`)\nVALUES (1, 'acme', 'Hx7Pq2Lm9Vw4Rt8Zk3Nc6Bj1'),\n       (2, 'globex', 'Yd5Fs8Gh2Jk6Lp9Qw3Er7Tz4');\n",
+			[]string{"Hx7Pq2Lm9Vw4Rt8Zk3Nc6Bj1", "Yd5Fs8Gh2Jk6Lp9Qw3Er7Tz4"},
+		},
+		{
+			"sql-insert-first-col", "insert into tokens (token, owner) values ('Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1', 'ci');\n",
+			[]string{"Mv3Xq8Lz2Wp7Rt4Nk9Bc6Yh1"},
+		},
 		{"key-value-markdown", "| Variable | Value |\n|---|---|\n| DB_PASSWORD | Wren#Quartz-55 |\n| DB_HOST | db.internal |\n", []string{"Wren#Quartz-55"}},
 		{"key-value-csv", "key,value\nSTRIPE_SECRET,Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa\n", []string{"Zq8Lm2Xv7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
 		{"psql-expanded", "-[ RECORD 1 ]-+---------------------\nid            | 4\napi_token     | Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1\n", []string{"Tk7Vq2Lz9Xw4Mp8Rn3Bc6Yh1"}},
-		{"aligned-vault", "Key                Value\n---                -----\nlease_id           database/creds/ro/2f6a614c\npassword           Vz3-Lq8Wm2Xp7Rt4Nk9B\nusername           v-ro-wqYDd\n",
-			[]string{"Vz3-Lq8Wm2Xp7Rt4Nk9B"}},
+		{
+			"aligned-vault", "Key                Value\n---                -----\nlease_id           database/creds/ro/2f6a614c\npassword           Vz3-Lq8Wm2Xp7Rt4Nk9B\nusername           v-ro-wqYDd\n",
+			[]string{"Vz3-Lq8Wm2Xp7Rt4Nk9B"},
+		},
 		{"aligned-prose-after-rule", "Notes\n-----\nthe password field must be rotated yearly\n", nil},
-		{"box-key-value", "┌──────────┬────────────────┐\n│ NAME     │ VALUE          │\n├──────────┼────────────────┤\n│ DB_PASS  │ Kestrel#Dune-6 │\n│ DB_HOST  │ db.internal    │\n└──────────┴────────────────┘\n",
-			[]string{"Kestrel#Dune-6"}},
-		{"box-psql-unicode", " id │ client_secret\n────┼──────────────────────────\n  1 │ Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1\n(1 row)\n",
-			[]string{"Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1"}},
-		{"secrets-table-key-column", "mysql> select id, owner, `key` from api_keys;\n+----+-------+----------------------------------+\n| id | owner | key                              |\n+----+-------+----------------------------------+\n|  1 | ci    | 0f9e8d7c6b5a49382716a5b4c3d2e1f0 |\n+----+-------+----------------------------------+\n",
-			[]string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"}},
+		{
+			"box-key-value", "┌──────────┬────────────────┐\n│ NAME     │ VALUE          │\n├──────────┼────────────────┤\n│ DB_PASS  │ Kestrel#Dune-6 │\n│ DB_HOST  │ db.internal    │\n└──────────┴────────────────┘\n",
+			[]string{"Kestrel#Dune-6"},
+		},
+		{
+			"box-psql-unicode", " id │ client_secret\n────┼──────────────────────────\n  1 │ Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1\n(1 row)\n",
+			[]string{"Pq8Zx3Lm7Wv2Rt9Nk4Bc6Yh1"},
+		},
+		{
+			"secrets-table-key-column", "mysql> select id, owner, `key` from api_keys;\n+----+-------+----------------------------------+\n| id | owner | key                              |\n+----+-------+----------------------------------+\n|  1 | ci    | 0f9e8d7c6b5a49382716a5b4c3d2e1f0 |\n+----+-------+----------------------------------+\n",
+			[]string{"0f9e8d7c6b5a49382716a5b4c3d2e1f0"},
+		},
 		{"other-table-key-column", "select key, value from settings;\n key | value\n-----+------------------------------\n sha | 0f9e8d7c6b5a49382716a5b4c3d2e1f0\n", nil},
-		{"html-header", "<table>\n<tr><th>User</th><th>Password</th></tr>\n<tr><td>admin</td><td>Cinder#Vale-42</td></tr>\n<tr><td>ops</td><td>Mq7!wZr3Lx9p</td></tr>\n</table>\n",
-			[]string{"Cinder#Vale-42", "Mq7!wZr3Lx9p"}},
+		{
+			"html-header", "<table>\n<tr><th>User</th><th>Password</th></tr>\n<tr><td>admin</td><td>Cinder#Vale-42</td></tr>\n<tr><td>ops</td><td>Mq7!wZr3Lx9p</td></tr>\n</table>\n",
+			[]string{"Cinder#Vale-42", "Mq7!wZr3Lx9p"},
+		},
 		{"html-key-value", "<tr><td>api_key</td><td>Zp4Lw9Qx2Mv7Rt3Nk8Bc6Yh1</td></tr>\n", []string{"Zp4Lw9Qx2Mv7Rt3Nk8Bc6Yh1"}},
 		{"html-policy", "<table><tr><th>Setting</th><th>Value</th></tr><tr><td>password_min_length</td><td>12</td></tr></table>\n", nil},
 		// Look-alikes: a column about a secret, not the secret; placeholders; ids.
@@ -152,23 +178,37 @@ func TestUUIDAndHexUnderSecretNames(t *testing.T) {
 
 func TestEncodedAndRedirectCredentials(t *testing.T) {
 	checkFx7(t, []fx7Case{
-		{"mime-base64", "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" +
-			"SGkgYWxsLAoKVGhlIHJlbGF5IGlzIGNvbmZpZ3VyZWQgd2l0aDoKCkFQSSBrZXk6IFNHLmFCY0Rl\n" +
-			"RmdIaUprTG1Ob1BxUnNUdVYud1h5WjAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5\n" +
-			"ekFCQ0RFRkcKClRoYW5rcyEK\n",
-			[]string{"SGkgYWxsLAoKVGhlIHJlbGF5IGlzIGNvbmZpZ3VyZWQgd2l0aDoKCkFQSSBrZXk6IFNHLmFCY0Rl", "RmdIaUprTG1Ob1BxUnNUdVYud1h5WjAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5", "ekFCQ0RFRkcKClRoYW5rcyEK"}},
-		{"oauth-redirect", "Location: https://app.example.test/auth/callback?code=M.C507_BAY.2.U.8f3a1c9e-2b7d-4e5f-a1c3-9e7d5b3f1a2c&state=abc\n",
-			[]string{"M.C507_BAY.2.U.8f3a1c9e-2b7d-4e5f-a1c3-9e7d5b3f1a2c"}},
-		{"oauth-form", "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA9k2Lm4Qp7Z&redirect_uri=https%3A%2F%2Fclient.example.test%2Fcb\n",
-			[]string{"SplxlOBeZQQYbYS6WxSbIA9k2Lm4Qp7Z"}},
-		{"azure-function-key", "curl \"https://fn-orders.azurewebsites.net/api/orders?code=aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN%3D%3D\"\n",
-			[]string{"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN%3D%3D"}},
-		{"banner-cookie", "Set-Cookie: .ROBLOSECURITY=_|WARNING:-DO-NOT-SHARE-THIS.|_9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A3928; path=/\n",
-			[]string{"9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A3928"}},
-		{"eth-accounts", "module.exports = { networks: { holesky: { accounts: ['0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'] } } };\n",
-			[]string{"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"}},
-		{"oauth-json", `{"client_id": "web", "grant_type": "authorization_code", "code": "0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}` + "\n",
-			[]string{"0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}},
+		{
+			"mime-base64", "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" +
+				"SGkgYWxsLAoKVGhlIHJlbGF5IGlzIGNvbmZpZ3VyZWQgd2l0aDoKCkFQSSBrZXk6IFNHLmFCY0Rl\n" +
+				"RmdIaUprTG1Ob1BxUnNUdVYud1h5WjAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5\n" +
+				"ekFCQ0RFRkcKClRoYW5rcyEK\n",
+			[]string{"SGkgYWxsLAoKVGhlIHJlbGF5IGlzIGNvbmZpZ3VyZWQgd2l0aDoKCkFQSSBrZXk6IFNHLmFCY0Rl", "RmdIaUprTG1Ob1BxUnNUdVYud1h5WjAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5", "ekFCQ0RFRkcKClRoYW5rcyEK"},
+		},
+		{
+			"oauth-redirect", "Location: https://app.example.test/auth/callback?code=M.C507_BAY.2.U.8f3a1c9e-2b7d-4e5f-a1c3-9e7d5b3f1a2c&state=abc\n",
+			[]string{"M.C507_BAY.2.U.8f3a1c9e-2b7d-4e5f-a1c3-9e7d5b3f1a2c"},
+		},
+		{
+			"oauth-form", "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA9k2Lm4Qp7Z&redirect_uri=https%3A%2F%2Fclient.example.test%2Fcb\n",
+			[]string{"SplxlOBeZQQYbYS6WxSbIA9k2Lm4Qp7Z"},
+		},
+		{
+			"azure-function-key", "curl \"https://fn-orders.azurewebsites.net/api/orders?code=aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN%3D%3D\"\n",
+			[]string{"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN%3D%3D"},
+		},
+		{
+			"banner-cookie", "Set-Cookie: .ROBLOSECURITY=_|WARNING:-DO-NOT-SHARE-THIS.|_9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A3928; path=/\n",
+			[]string{"9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A3928"},
+		},
+		{
+			"eth-accounts", "module.exports = { networks: { holesky: { accounts: ['0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'] } } };\n",
+			[]string{"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"},
+		},
+		{
+			"oauth-json", `{"client_id": "web", "grant_type": "authorization_code", "code": "0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"}` + "\n",
+			[]string{"0AbUR2VMe5q7Lx9Wp3Zt8Nc4Rv6Yh2"},
+		},
 		{"error-code-json", `{"error": {"code": "InvalidAuthenticationToken2f9", "message": "expired"}}` + "\n", nil},
 		// Look-alikes: codes that are not credentials, tx hashes, an invalid WIF.
 		{"status-code", "GET /api/items?code=404&page=2 -> 200\n", nil},
@@ -190,21 +230,29 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 	})
 	// The same names and places with real secrets are still redacted.
 	checkFx7(t, []fx7Case{
-		{"next-public-secret", "NEXT_PUBLIC_STRIPE_SECRET_KEY=sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc\n",
-			[]string{"sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc"}},
+		{
+			"next-public-secret", "NEXT_PUBLIC_STRIPE_SECRET_KEY=sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc\n",
+			[]string{"sk_live_51HcT9vKq2Zx8Wp4Lm7Tv3Rb9YcNf6Kq2Zx8Wp4Lm7Tv3Rb9Yc"},
+		},
 		{"encrypted-data-elsewhere", "const payload = {\n  encryptedData:\n    api_token: 'Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa',\n}\n", []string{"Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa"}},
 		{"registry-string-password", "\"DefaultPassword\"=\"Cobalt#Tiger-77\"\n", []string{"Cobalt#Tiger-77"}},
-		{"mapbox-secret", "MAPBOX_TOKEN=sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv\n",
-			[]string{"sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv"}},
+		{
+			"mapbox-secret", "MAPBOX_TOKEN=sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv\n",
+			[]string{"sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2xtbm9wcXIwMDAwMnBxcnN0dXZ3eHl6In0.AbCdEfGhIjKlMnOpQrStUv"},
+		},
 	})
 }
 
 func TestKubernetesSecretDataValues(t *testing.T) {
 	checkFx7(t, []fx7Case{
-		{"yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n  username: YXBwLXNlbmRlcg==\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n",
-			[]string{"c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=", "YXBwLXNlbmRlcg=="}},
-		{"json", `{"apiVersion": "v1", "data": {"api": "czNjcjN0LXZhbHVlLTQyMQ==", "ca.crt": "LS0tLS1CRUdJTg=="}, "kind": "Secret"}` + "\n",
-			[]string{"czNjcjN0LXZhbHVlLTQyMQ=="}},
+		{
+			"yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n  username: YXBwLXNlbmRlcg==\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n",
+			[]string{"c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=", "YXBwLXNlbmRlcg=="},
+		},
+		{
+			"json", `{"apiVersion": "v1", "data": {"api": "czNjcjN0LXZhbHVlLTQyMQ==", "ca.crt": "LS0tLS1CRUdJTg=="}, "kind": "Secret"}` + "\n",
+			[]string{"czNjcjN0LXZhbHVlLTQyMQ=="},
+		},
 		// Look-alikes: the same layout in a ConfigMap, a Secret's certificate alone, SSE data lines.
 		{"configmap", "apiVersion: v1\nkind: ConfigMap\ndata:\n  SMTP_RELAY: c210cDovL3JlbGF5LmV4YW1wbGUudGVzdDo1ODc=\n", nil},
 		{"tls-cert-only", "kind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n", nil},

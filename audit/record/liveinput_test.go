@@ -50,8 +50,10 @@ func liveCases() map[string]func() *exchange.Exchange {
 			x := withBody("/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi, my password is hunter2"}],"tools":[{"type":"function","function":{"name":"run"}}]}`)()
 			x.Request.Authority = "api.openai.com"
 			x.Facts = inspect.Analyze(&x.Request)
-			x.Response = exchange.Response{Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
-				Body: []byte(`{"object":"chat.completion","choices":[{"message":{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"run","arguments":"{\"cmd\":\"kubectl delete ns prod7\",\"token\":\"e7e7\"}"}}]}}]}`)}
+			x.Response = exchange.Response{
+				Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
+				Body: []byte(`{"object":"chat.completion","choices":[{"message":{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"run","arguments":"{\"cmd\":\"kubectl delete ns prod7\",\"token\":\"e7e7\"}"}}]}}]}`),
+			}
 			x.Facts.(*inspect.Facts).AddResponse(&x.Response)
 			return x
 		},

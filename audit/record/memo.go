@@ -70,9 +70,9 @@ func (m *Memo) keep(r *Record, body []byte) {
 	for p := range numParts {
 		if m.has[p] {
 			sp := m.span[p]
-			start := int32(len(m.body))
+			start := int32(len(m.body)) //nolint:gosec // the memo holds at most 16 KiB
 			m.body = append(m.body, body[sp.start:sp.end]...)
-			m.span[p].start, m.span[p].end = start, int32(len(m.body))
+			m.span[p].start, m.span[p].end = start, int32(len(m.body)) //nolint:gosec // at most 16 KiB
 		}
 	}
 }
@@ -89,7 +89,7 @@ func (w *jsonWriter) part(p memoPart, same func(*Record) bool, write func()) {
 		write()
 	}
 	if k := w.keep; k != nil {
-		k.span[p].start, k.span[p].end, k.has[p] = int32(start), int32(len(w.b)), true
+		k.span[p].start, k.span[p].end, k.has[p] = int32(start), int32(len(w.b)), true //nolint:gosec // a record is far below 2 GiB (spool entries are at most 16 MiB)
 	}
 }
 

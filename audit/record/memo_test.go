@@ -28,15 +28,19 @@ var completionChanges = map[string]func(x *exchange.Exchange){
 	"client": func(x *exchange.Exchange) { x.Request.ClientAddress = "10.0.0.7" },
 	"facts": func(x *exchange.Exchange) {
 		if f, ok := x.Facts.(*inspect.Facts); ok && f != nil {
-			f.AddResponse(&exchange.Response{Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
-				Body: []byte(`{"object":"chat.completion","choices":[{"message":{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"sh","arguments":"{\"cmd\":\"psql -c 'DROP TABLE t7'\"}"}}]}}]}`)})
+			f.AddResponse(&exchange.Response{
+				Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
+				Body: []byte(`{"object":"chat.completion","choices":[{"message":{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"sh","arguments":"{\"cmd\":\"psql -c 'DROP TABLE t7'\"}"}}]}}]}`),
+			})
 		}
 		x.Facts = fakeFacts{"actions": []any{map[string]any{"kind": "sql", "sql": map[string]any{"statements": []any{map[string]any{"tables": []any{"t7"}}}}}}}
 	},
 	"facts rebuilt the same": func(x *exchange.Exchange) {
 		if f, ok := x.Facts.(*inspect.Facts); ok && f != nil {
-			f.AddResponse(&exchange.Response{Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
-				Body: []byte(`{"object":"chat.completion","choices":[{"message":{"role":"assistant","content":"ok"}}]}`)})
+			f.AddResponse(&exchange.Response{
+				Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
+				Body: []byte(`{"object":"chat.completion","choices":[{"message":{"role":"assistant","content":"ok"}}]}`),
+			})
 		}
 	},
 	"no decision": func(x *exchange.Exchange) { x.Decisions = nil },

@@ -105,7 +105,7 @@ var specialFx7c = map[string]func(*rand.Rand) (secret, line string){
 func WIF(r *rand.Rand) string {
 	raw := []byte{0x80}
 	for range 32 {
-		raw = append(raw, byte(r.IntN(256)))
+		raw = append(raw, byte(r.IntN(256))) //nolint:gosec // 0..255
 	}
 	raw = append(raw, 0x01)
 	h := sha256.Sum256(raw)
