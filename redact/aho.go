@@ -5,12 +5,9 @@ import "bytes"
 var bytesIndexByte = bytes.IndexByte
 
 // keywordIndex finds every occurrence of every keyword (ASCII case-folded) in
-// one pass. A table over a hash of the keywords' first three bytes (32 KiB)
-// holds for each slot a bitset of the fourth bytes that follow them (every
-// bit for a three-byte keyword): one lookup and one bit test reject almost
-// every position, and only positions whose first four bytes may start a
-// keyword walk a trie. A longer keyword's first three bytes alone (`pas`,
-// `sec`) are common in ordinary text; with the fourth, much less so. This is the engine's hot path on benign
+// one pass. A bitset over a hash of the keywords' first three bytes (16 KiB)
+// rejects almost every position with one lookup; only positions whose
+// trigram may start a keyword walk a trie. This is the engine's hot path on benign
 // text, so it does no allocation and no regex.
 type keywordIndex struct {
 	fold   [256]byte
@@ -19,7 +16,7 @@ type keywordIndex struct {
 	next   []int32 // trie: state*nclass + class -> child state (0: none)
 	out    [][]int32
 	kwLen  []int
-	tri    [triSlots]uint64 // [triHash(a,b,c)] bit d&63 set when a keyword starts with abcd; all bits when abc is one
+	tri    [triWords]uint64 // bit triHash(a,b,c) set when some keyword starts with abc
 	bigram map[uint16]bool  // two-byte keywords (rare; checked only where the trigram misses)
 	single []byte           // one-byte keywords, found with bytes.IndexByte
 	maxLen int
@@ -92,19 +89,15 @@ func newKeywordIndex(keywords []string) *keywordIndex {
 			ki.bigram[uint16(foldByte(k[0]))<<8|uint16(foldByte(k[1]))] = true
 		default:
 			h := triHash(foldByte(k[0]), foldByte(k[1]), foldByte(k[2]))
-			if len(k) == 3 {
-				ki.tri[h] = ^uint64(0)
-			} else {
-				ki.tri[h] |= 1 << (foldByte(k[3]) & 63)
-			}
+			ki.tri[h>>6] |= 1 << (h & 63)
 		}
 	}
 	return ki
 }
 
 const (
-	triBits  = 12
-	triSlots = 1 << triBits
+	triBits  = 17
+	triWords = 1 << triBits / 64
 )
 
 func triHash(a, b, c byte) uint32 {
@@ -141,20 +134,15 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 	fold := &ki.fold
 	tri := &ki.tri
 	if n >= 3 {
-		// h holds the four bytes from i on, folded.
-		h := uint32(fold[b[0]])<<16 | uint32(fold[b[1]])<<8 | uint32(fold[b[2]])
-		// The mask lets the compiler drop the bounds checks of this loop, which every byte of
-		// every scanned text goes through.
-		for i, c := range b[3:] {
-			h = h<<8 | uint32(fold[c])
-			x := (h >> 8) * 2654435761 >> (32 - triBits)
-			if tri[x&(triSlots-1)]&(1<<(h&63)) != 0 {
+		h := uint32(fold[b[0]])<<8 | uint32(fold[b[1]])
+		// i is the position the trigram ending at c starts at. The masks let the compiler drop
+		// the bounds checks of this loop, which every byte of every scanned text goes through.
+		for i, c := range b[2:] {
+			h = (h<<8 | uint32(fold[c])) & 0xffffff
+			x := h * 2654435761 >> (32 - triBits)
+			if tri[(x>>6)&(triWords-1)]&(1<<(x&63)) != 0 {
 				hits = ki.walk(b, i, 3, ki.maxLen, hits)
 			}
-		}
-		// The last three bytes start no four-byte window: only a three-byte keyword there.
-		if tri[triHash(fold[b[n-3]], fold[b[n-2]], fold[b[n-1]])] != 0 {
-			hits = ki.walk(b, n-3, 3, 3, hits)
 		}
 	}
 	if ki.bigram != nil {
