@@ -104,14 +104,19 @@ func triHash(a, b, c byte) uint32 {
 	return (uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 2654435761 >> (32 - triBits)
 }
 
-// walk follows the trie from b[i] and appends the keywords starting at i.
-func (ki *keywordIndex) walk(b []byte, i int, hits []kwHit) []kwHit {
+// walk follows the trie from b[i] and appends the keywords of lo to hi bytes
+// starting at i: scan finds each keyword length with its own filter, and a
+// walk that one filter starts must not report what another one reports too.
+func (ki *keywordIndex) walk(b []byte, i, lo, hi int, hits []kwHit) []kwHit {
 	nc := ki.nclass
 	s := int32(0)
-	for j := i; j < len(b); j++ {
+	for j := i; j < min(len(b), i+hi); j++ {
 		s = ki.next[s*nc+int32(ki.class[b[j]])]
 		if s == 0 {
 			break
+		}
+		if j+1-i < lo {
+			continue
 		}
 		for _, kw := range ki.out[s] {
 			hits = append(hits, kwHit{end: j + 1, kw: kw})
@@ -136,14 +141,14 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 			h = (h<<8 | uint32(fold[c])) & 0xffffff
 			x := h * 2654435761 >> (32 - triBits)
 			if tri[(x>>6)&(triWords-1)]&(1<<(x&63)) != 0 {
-				hits = ki.walk(b, i, hits)
+				hits = ki.walk(b, i, 3, ki.maxLen, hits)
 			}
 		}
 	}
 	if ki.bigram != nil {
 		for i := 0; i+1 < n; i++ {
 			if ki.bigram[uint16(fold[b[i]])<<8|uint16(fold[b[i+1]])] {
-				hits = ki.walk(b, i, hits)
+				hits = ki.walk(b, i, 2, 2, hits)
 			}
 		}
 	}
@@ -153,7 +158,7 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 			if j < 0 {
 				break
 			}
-			hits = ki.walk(b, off+j, hits)
+			hits = ki.walk(b, off+j, 1, 1, hits)
 			off += j + 1
 		}
 	}

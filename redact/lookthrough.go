@@ -210,6 +210,9 @@ func upperHex(c byte) bool { return isDigit(c) || c >= 'A' && c <= 'F' }
 // escape cut by the end of b (len(b) if none), which a stream must hold.
 func (v *view) unescape(b []byte) (changed bool, cut int) {
 	v.reset()
+	// The view is never longer than b: size it once rather than grow it byte by byte.
+	v.buf = slices.Grow(v.buf, len(b))
+	v.off = slices.Grow(v.off, len(b)+1)
 	cut = len(b)
 	for i := 0; i < len(b); {
 		c := b[i]
