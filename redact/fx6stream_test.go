@@ -280,3 +280,24 @@ func TestStreamInJSONStringLooksThroughFraming(t *testing.T) {
 		})
 	}
 }
+
+// TestTextFramingLongEventCounted: an event longer than the frame reader reads (1 MiB) ends the
+// run of events it reads as a stream, so text split across it is not joined; the cut is
+// counted (BoundsReached "stream_fields_unlearned"), as the region's is, never silent: for
+// NDJSON lines and for the elements of a streamed JSON array.
+func TestTextFramingLongEventCounted(t *testing.T) {
+	eng := engine(t)
+	long := `{"response":"` + strings.Repeat("a", 1<<20) + `"}`
+	for name, text := range map[string]string{
+		"ndjson": `{"response":"one "}` + "\n" + `{"response":"two "}` + "\n" + long + "\n" + `{"response":"three"}` + "\n",
+		"array":  "[" + `{"response":"one "}` + "\n,\r\n" + `{"response":"two "}` + "\n,\r\n" + long + "\n,\r\n" + `{"response":"three"}` + "\n]",
+	} {
+		before := redact.BoundsReached()["stream_fields_unlearned"]
+		if _, fs := eng.Redact([]byte(text), redact.Options{}); len(fs) != 0 {
+			t.Fatalf("%s: findings in a clean transcript: %v", name, fs)
+		}
+		if after := redact.BoundsReached()["stream_fields_unlearned"]; after <= before {
+			t.Errorf("%s: an event over 1 MiB ended the run uncounted (%d before, %d after)", name, before, after)
+		}
+	}
+}

@@ -30,7 +30,8 @@ import (
 const maxFrameRegion = 8 << 20
 
 // maxFrameLine bounds one frame line (an event's JSON); a longer line ends
-// the run of frame lines.
+// the run of frame lines (counted, as the region's cut is: the channels open
+// before it are not joined with the events after it).
 const maxFrameLine = 1 << 20
 
 var (
@@ -180,6 +181,9 @@ func (fr *frameReader) read(ls int) int {
 		c := l[bom:]
 		switch {
 		case !frameLine(l) || len(l) > maxFrameLine:
+			if complete && len(l) > maxFrameLine && frameLine(l) {
+				countBound(&bounds.unlearned)
+			}
 			if !complete && (len(c) < len(dataField) && bytes.HasPrefix(dataField, c) || len(c) > 0 && c[0] == '{') {
 				fr.hold(i) // the start of a frame line, cut by the end of b
 			} else {

@@ -82,7 +82,12 @@ func (fr *frameReader) readArray(from int) int {
 			fr.hold(i) // an element cut by the end of b
 			break
 		}
-		if end-i > maxFrameLine || !fr.jsonEvent(b[i:end], payloadMap(i, end-i), i, "") {
+		if end-i > maxFrameLine {
+			countBound(&bounds.unlearned) // the run ends: not joined across the element (as read does)
+			open = false
+			break
+		}
+		if !fr.jsonEvent(b[i:end], payloadMap(i, end-i), i, "") {
 			open = false
 			break
 		}
