@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -245,19 +246,25 @@ func (c *frameChan) holdFrom(ipend int, spans []span) int {
 	return h
 }
 
+// segIndex returns the index of the first piece that ends after view byte i
+// (len(c.segs) if none): the pieces stand in the view in order, so it is
+// found by bisection (a transcript has a piece per event, a hundred thousand
+// in a few MB, and every finding looks its pieces up).
+func (c *frameChan) segIndex(i int) int {
+	return sort.Search(len(c.segs), func(k int) bool { return i < c.segs[k].ve })
+}
+
 // segAt returns the piece holding view byte i.
 func (c *frameChan) segAt(i int) frameSeg {
-	for _, s := range c.segs {
-		if i < s.ve {
-			return s
-		}
-	}
-	return c.segs[len(c.segs)-1]
+	return c.segs[min(c.segIndex(i), len(c.segs)-1)]
 }
 
 // mapSpan appends the source spans of view span sp: one per piece it covers.
 func (c *frameChan) mapSpan(spans []span, sp span) []span {
-	for _, s := range c.segs {
+	for _, s := range c.segs[c.segIndex(sp.s):] {
+		if s.vs >= sp.e {
+			break
+		}
 		a, z := max(sp.s, s.vs), min(sp.e, s.ve)
 		if a >= z {
 			continue
