@@ -275,15 +275,7 @@ func (r *headReader) choices(h *eventHead) bool {
 	}
 	h.Choices = h.Choices[:0]
 	return r.array(func() bool {
-		h.Choices = append(h.Choices, struct {
-			Index        int     `json:"index"`
-			FinishReason *string `json:"finish_reason"`
-			Delta        *struct {
-				ToolCalls []struct {
-					Index int `json:"index"`
-				} `json:"tool_calls"`
-			} `json:"delta"`
-		}{})
+		h.Choices = append(h.Choices, headChoice{})
 		ch := &h.Choices[len(h.Choices)-1]
 		var s fields
 		return r.object(func(key string) bool {
@@ -309,11 +301,7 @@ func (r *headReader) choices(h *eventHead) bool {
 				if r.null() {
 					return true
 				}
-				ch.Delta = &struct {
-					ToolCalls []struct {
-						Index int `json:"index"`
-					} `json:"tool_calls"`
-				}{}
+				ch.Delta = &headDelta{}
 				return r.delta(&ch.Delta.ToolCalls)
 			}
 			return r.skip()
@@ -321,10 +309,7 @@ func (r *headReader) choices(h *eventHead) bool {
 	})
 }
 
-func (r *headReader) delta(calls *[]struct {
-	Index int `json:"index"`
-},
-) bool {
+func (r *headReader) delta(calls *[]headToolCall) bool {
 	var s fields
 	return r.object(func(key string) bool {
 		f, ok := s.take(key, "tool_calls")
@@ -338,9 +323,7 @@ func (r *headReader) delta(calls *[]struct {
 			}
 			*calls = (*calls)[:0]
 			return r.array(func() bool {
-				*calls = append(*calls, struct {
-					Index int `json:"index"`
-				}{})
+				*calls = append(*calls, headToolCall{})
 				c := &(*calls)[len(*calls)-1]
 				var cs fields
 				return r.object(func(key string) bool {

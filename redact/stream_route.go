@@ -33,20 +33,28 @@ import (
 // and at the end of the stream.
 
 type eventHead struct {
-	Type         string `json:"type"`
-	Index        *int   `json:"index"`
-	OutputIndex  *int   `json:"output_index"`
-	ContentIndex *int   `json:"content_index"`
-	SummaryIndex *int   `json:"summary_index"`
-	Choices      []struct {
-		Index        int     `json:"index"`
-		FinishReason *string `json:"finish_reason"`
-		Delta        *struct {
-			ToolCalls []struct {
-				Index int `json:"index"`
-			} `json:"tool_calls"`
-		} `json:"delta"`
-	} `json:"choices"`
+	Type         string       `json:"type"`
+	Index        *int         `json:"index"`
+	OutputIndex  *int         `json:"output_index"`
+	ContentIndex *int         `json:"content_index"`
+	SummaryIndex *int         `json:"summary_index"`
+	Choices      []headChoice `json:"choices"`
+}
+
+// headChoice is a Chat Completions choice as eventHead reads it.
+type headChoice struct {
+	Index        int        `json:"index"`
+	FinishReason *string    `json:"finish_reason"`
+	Delta        *headDelta `json:"delta"`
+}
+
+// headDelta is a choice's delta as eventHead reads it: its tool calls' indexes.
+type headDelta struct {
+	ToolCalls []headToolCall `json:"tool_calls"`
+}
+
+type headToolCall struct {
+	Index int `json:"index"`
 }
 
 // route names the logical string a string value at path belongs to ("" for
