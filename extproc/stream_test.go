@@ -45,7 +45,11 @@ func (h *harness) send(req *extprocv3.ProcessingRequest) []*extprocv3.Processing
 	if err != nil {
 		h.t.Fatalf("handle %T: %v", req.GetRequest(), err)
 	}
-	h.st.afterReplies(context.Background()) // as Server.serve does once the replies are sent
+	// As Server.serve and Process do: the replies are sent (repliesSent stamps the end of an
+	// exchange they ended), then the completion record they left due is written, which serve does
+	// when the stream ends or the next message arrives; here at once, so tests can read it.
+	h.st.repliesSent()
+	h.st.afterReplies(context.Background())
 	return out
 }
 
