@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net"
@@ -22,6 +24,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/exchange"
@@ -314,4 +317,65 @@ func writeBootstrap(t *testing.T, yaml string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestShutdownAfterTheGraceKeepsTheCutStreamsRecords: a stream still open when the shutdown
+// grace runs out is cut; its exchange must still leave its completion record in the spool
+// before warden closes the audit log (the server waits for the cut streams' handlers).
+func TestShutdownAfterTheGraceKeepsTheCutStreamsRecords(t *testing.T) {
+	w := startWarden(t, func(c *mainlib.Config) { c.ShutdownGrace = 50 * time.Millisecond })
+	events := newChanBody()
+	up := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}}, Body: events}, nil
+	})
+	down := newNotifyDown()
+	go func() {
+		_, _ = w.envoy.Do(context.Background(), request("GET", "https://api.example/stream", map[string]string{"x-request-id": "cut-at-shutdown"}), up, down)
+	}()
+	events.ch <- []byte("data: {\"n\":1}\n\n")
+	waitFor(t, down.got, 10*time.Second)
+	if err := w.stop(); err != nil {
+		t.Fatal(err)
+	}
+	stages := byRequest(w.records(t))["cut-at-shutdown"]
+	if _, ok := stages[audit.StageRequest]; !ok {
+		t.Fatalf("no request record for the cut stream (%d records)", len(stages))
+	}
+	if _, ok := stages[audit.StageCompletion]; !ok {
+		t.Fatal("the stream cut at shutdown left its request record only: its completion record was lost")
+	}
+}
+
+// TestGzipRequestIsInspectedAsItsPlainTwin: a gzip-encoded request body is decoded once by the
+// data plane and inspected as the server will read it, so it is decided by the same rule as the
+// same request sent plain (it used to be decoded a second time by inspection, fail, and be judged
+// as an unreadable body instead).
+func TestGzipRequestIsInspectedAsItsPlainTwin(t *testing.T) {
+	w := startWarden(t, nil)
+	up, _ := staticUpstream(200, nil, `{"ok":true}`)
+	const body = `{"query":"DROP TABLE users"}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	send := func(id string, h map[string]string, b string) {
+		h["x-request-id"], h["content-type"] = id, "application/json"
+		if _, err := w.envoy.Run(context.Background(), request("POST", "https://db.internal/sql", h, b), up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("plain", map[string]string{}, body)
+	send("gzip", map[string]string{"content-encoding": "gzip"}, gz.String())
+	got := byRequest(w.records(t))
+	plain, zipped := got["plain"][audit.StageRequest].Unmapped.Warden.Decision, got["gzip"][audit.StageRequest].Unmapped.Warden.Decision
+	if plain == nil || zipped == nil || plain.Rule == "" {
+		t.Fatalf("decisions: plain %+v, gzip %+v", plain, zipped)
+	}
+	if zipped.Rule != plain.Rule || zipped.Action != plain.Action {
+		t.Fatalf("the gzip-encoded request was decided by %q (%s), its plain twin by %q (%s)", zipped.Rule, zipped.Action, plain.Rule, plain.Action)
+	}
 }
