@@ -72,15 +72,18 @@ func TestCLISecretSetters(t *testing.T) {
 }
 
 // TestStreamedProseNamingASetterIsNotHeld: a streamed sentence that names a
-// setter or an echo ("set env", "echo ") is no command line still arriving:
-// once its full stop has come it reaches the agent at once, not when the
-// paragraph's line ends (cli-secret-setter and cli-piped-secret used to hold
-// it up to 1 KiB).
+// setter or an echo ("set env", "echo ") is no command line still arriving,
+// and a secret id followed by words no UUID still arriving: it reaches the
+// agent at once, not when the paragraph's line ends (cli-secret-setter and
+// cli-piped-secret used to hold it up to 1 KiB, hashicorp-secret-id up to
+// 512 bytes).
 func TestStreamedProseNamingASetterIsNotHeld(t *testing.T) {
 	eng := engine(t)
 	for _, txt := range []string{
 		"You can set env vars there. ", "I will echo what you said. ", "Use the kv put command. ",
 		"Does npm config set work? ", "Then run fly secrets set! ",
+		// hashicorp-secret-id waits for a UUID after the name only while one can be arriving.
+		"Your secret id is not shown. ", "The Vault secret_id expires. ",
 	} {
 		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
 		ev := `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + txt + `"}}]}` + "\n\n"
