@@ -2,7 +2,9 @@ package exchange
 
 import (
 	"bytes"
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +44,24 @@ func TestParseJSONReadsEveryString(t *testing.T) {
 	for _, bad := range []string{"", " ", `{"a":1}x`, "\xef\xbb\xbf{}", `{"a":1,}`, `"\u12"`, "[\"\x01\"]"} {
 		if _, ok := ParseJSON([]byte(bad)); ok {
 			t.Fatalf("ParseJSON accepted %q", bad)
+		}
+	}
+}
+
+// TestParseJSONNestingBound: ParseJSON reads nesting up to encoding/json's bound (10000
+// containers) and refuses deeper text, as encoding/json does, so a stage that falls back to
+// encoding/json for a body ParseJSON refused reaches the same verdict.
+func TestParseJSONNestingBound(t *testing.T) {
+	for _, n := range []int{maxJSONNesting, maxJSONNesting + 1} {
+		for _, c := range [][2]string{{"[", "]"}, {`{"a":`, "}"}} {
+			b := []byte(strings.Repeat(c[0], n) + "1" + strings.Repeat(c[1], n))
+			j, ok := ParseJSON(b)
+			if ok != json.Valid(b) || ok != (n <= maxJSONNesting) {
+				t.Fatalf("%d of %q: ParseJSON %v, encoding/json %v", n, c[0], ok, json.Valid(b))
+			}
+			if ok && j.MaxDepth != n {
+				t.Fatalf("%d of %q: MaxDepth %d", n, c[0], j.MaxDepth)
+			}
 		}
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 // decodeJSON decodes body into the values encoding/json gives for an `any` target
 // (map[string]any, []any, string, float64, bool, nil). A single-pass decoder reads the
-// common shapes; whatever it does not read exactly as encoding/json does (\u escapes, invalid
-// UTF-8, control bytes, numbers that do not fit, very deep nesting, any syntax error) goes to
+// common shapes; whatever it does not read exactly as encoding/json does (invalid UTF-8,
+// control bytes, numbers that do not fit, very deep nesting, any syntax error) goes to
 // encoding/json, so the result and the error/no-error outcome are always encoding/json's.
 func decodeJSON(body []byte) (any, bool) {
 	v, _, ok := decodeJSONAll(body)
@@ -202,8 +204,8 @@ func (d *jsonDecoder) array(depth int) (any, bool) {
 	}
 }
 
-// str reads a string at the opening quote. Simple escapes are decoded; \u escapes, control
-// bytes and invalid UTF-8 are left to encoding/json.
+// str reads a string at the opening quote. Invalid UTF-8 (which encoding/json replaces) and
+// control bytes are left to encoding/json.
 func (d *jsonDecoder) str() (string, bool) {
 	start := d.i + 1
 	j := start
@@ -228,12 +230,14 @@ func (d *jsonDecoder) str() (string, bool) {
 	return "", false
 }
 
+// escapedStr reads a string holding escapes: it finds the closing quote, checking each escape,
+// and decodes the text with exchange.AppendUnescaped, which decodes \u escapes (surrogate
+// pairs, a lone surrogate as U+FFFD) as encoding/json does.
 func (d *jsonDecoder) escapedStr(start int) (string, bool) {
-	out := make([]byte, 0, 64)
 	for j := start; j < len(d.s); j++ {
-		c := d.s[j]
-		switch {
+		switch c := d.s[j]; {
 		case c == '"':
+			out := exchange.AppendUnescaped(make([]byte, 0, j-start), d.s[start:j])
 			if !utf8.Valid(out) {
 				return "", false
 			}
@@ -241,32 +245,35 @@ func (d *jsonDecoder) escapedStr(start int) (string, bool) {
 			return string(out), true
 		case c < 0x20:
 			return "", false
-		case c != '\\':
-			out = append(out, c)
-			continue
-		}
-		j++
-		if j >= len(d.s) {
-			return "", false
-		}
-		switch d.s[j] {
-		case '"', '\\', '/':
-			out = append(out, d.s[j])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		default: // \u and invalid escapes
-			return "", false
+		case c == '\\':
+			j++
+			if j >= len(d.s) {
+				return "", false
+			}
+			switch d.s[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(d.s) || !isHex4(d.s[j+1:j+5]) {
+					return "", false
+				}
+				j += 4
+			default:
+				return "", false
+			}
 		}
 	}
 	return "", false
+}
+
+func isHex4(h []byte) bool {
+	for _, c := range h {
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // number reads a number with JSON's grammar and converts it as encoding/json does.

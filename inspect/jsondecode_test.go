@@ -90,3 +90,22 @@ func TestDuplicateKeysEveryValue(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSONReadsUnicodeEscapes: strings with \u escapes (what Python's json.dumps sends
+// for any non-ASCII text) are read by the single-pass decoder, not re-read by encoding/json,
+// and give encoding/json's values.
+func TestDecodeJSONReadsUnicodeEscapes(t *testing.T) {
+	for _, body := range []string{
+		`{"q":"caf\u00e9 \ud83d\ude00 \ud800 \udc00x \ud800\u0041 \u0000"}`,
+		`["\u00E9\"\\\/\b\f\n\r\t"]`,
+	} {
+		d := jsonDecoder{s: []byte(body)}
+		if _, ok := d.value(0); !ok {
+			t.Errorf("the single-pass decoder left %s to encoding/json", body)
+		}
+		checkSameAsStdlib(t, []byte(body))
+	}
+	for _, body := range []string{`["\u12"]`, `["\u12G4"]`, `["\u`, "[\"\\u00e9\xff\"]"} {
+		checkSameAsStdlib(t, []byte(body))
+	}
+}

@@ -61,11 +61,21 @@ func (Inspector) BlockedBody(x *exchange.Exchange, message string) (string, []by
 	return llmapi.ErrorBody(f.LLM.Provider, f.LLM.API, message)
 }
 
+// maxSharedJSON bounds the bodies readJSON reads. A body's nodes take up to 14 times its bytes
+// (a 28-byte node for each two-byte value of `[0,0,...]`: 8 MiB, the default max_body_bytes,
+// made 124 MB of nodes and 610 MiB of allocation) and a request's are held until its request
+// phase ends, through an approval hold. Past the bound every stage reads the bytes itself, as
+// for a body that is not one JSON value.
+const maxSharedJSON = 1 << 20
+
 // readJSON reads body as JSON when it begins (after white space) with an object, or with an
 // array when arrays is set (a request may be a JSON-RPC batch; a response array is redacted as
 // a stream of events, so nothing would read it). Nil when it is not one JSON value: every
 // stage then reads the bytes as it would without it.
 func readJSON(body []byte, arrays bool) *exchange.JSONBody {
+	if len(body) > maxSharedJSON {
+		return nil
+	}
 	for _, c := range body {
 		switch c {
 		case ' ', '\t', '\r', '\n':

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/extproc"
 )
 
 func chatRequest() *exchange.Exchange {
@@ -95,5 +96,29 @@ func TestInspectorNonLLM(t *testing.T) {
 	}
 	if ct, body := in.BlockedBody(x, "m"); ct != "" || body != nil {
 		t.Fatalf("blocked body for a non-LLM API: %s %q", ct, body)
+	}
+}
+
+// TestSharedJSONIsBounded: a JSON body up to maxSharedJSON is read once for inspection and
+// redaction (x.Request.JSON); a larger one, whose nodes could take fourteen times its bytes for
+// the whole request phase, is not, and both stages still read it from its bytes: the facts and
+// the redaction are those of the body.
+func TestSharedJSONIsBounded(t *testing.T) {
+	r := newTestRedactor(t)
+	for _, n := range []int{16, maxSharedJSON} {
+		x := chatRequest()
+		fill := strings.Repeat(`0,`, n/2)
+		x.Request.Body = []byte(`{"model":"gpt-4o","pad":[` + fill + `0],"messages":[{"role":"user","content":"key ` + awsKey + `"}]}`)
+		Inspector{}.InspectRequest(x)
+		if shared := x.Request.JSON != nil; shared != (len(x.Request.Body) <= maxSharedJSON) {
+			t.Fatalf("%d-byte body: read once for every stage %v", len(x.Request.Body), shared)
+		}
+		if llm, _ := x.Facts.CEL()["llm"].(map[string]any); llm["model"] != "gpt-4o" {
+			t.Fatalf("%d-byte body: llm facts %v", len(x.Request.Body), llm)
+		}
+		out, counts, err := r.Redact(x, x.Request.Body, extproc.RedactOptions{Phase: exchange.PhaseRequest, ContentType: "application/json"})
+		if err != nil || bytes.Contains(out, []byte(awsKey)) || counts["secret"] == 0 || !json.Valid(out) {
+			t.Fatalf("%d-byte body: redacted %d bytes, counts %v, %v", len(x.Request.Body), len(out), counts, err)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/warden-gw/warden/audit"
 	"github.com/warden-gw/warden/cmd/warden/mainlib"
 	"github.com/warden-gw/warden/envoy"
 	"github.com/warden-gw/warden/exchange"
@@ -314,4 +315,31 @@ func writeBootstrap(t *testing.T, yaml string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestShutdownAfterTheGraceKeepsTheCutStreamsRecords: a stream still open when the shutdown
+// grace runs out is cut; its exchange must still leave its completion record in the spool
+// before warden closes the audit log (the server waits for the cut streams' handlers).
+func TestShutdownAfterTheGraceKeepsTheCutStreamsRecords(t *testing.T) {
+	w := startWarden(t, func(c *mainlib.Config) { c.ShutdownGrace = 50 * time.Millisecond })
+	events := newChanBody()
+	up := extproctest.UpstreamFunc(func(context.Context, *extproctest.UpstreamRequest) (*extproctest.Response, error) {
+		return &extproctest.Response{Status: 200, Headers: extproctest.Headers{{Key: "content-type", Value: "text/event-stream"}}, Body: events}, nil
+	})
+	down := newNotifyDown()
+	go func() {
+		_, _ = w.envoy.Do(context.Background(), request("GET", "https://api.example/stream", map[string]string{"x-request-id": "cut-at-shutdown"}), up, down)
+	}()
+	events.ch <- []byte("data: {\"n\":1}\n\n")
+	waitFor(t, down.got, 10*time.Second)
+	if err := w.stop(); err != nil {
+		t.Fatal(err)
+	}
+	stages := byRequest(w.records(t))["cut-at-shutdown"]
+	if _, ok := stages[audit.StageRequest]; !ok {
+		t.Fatalf("no request record for the cut stream (%d records)", len(stages))
+	}
+	if _, ok := stages[audit.StageCompletion]; !ok {
+		t.Fatal("the stream cut at shutdown left its request record only: its completion record was lost")
+	}
 }

@@ -189,6 +189,7 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 	case <-ctx.Done():
 	case err := <-errc:
 		gs.Stop()
+		waitHandlers(rt.server, log)
 		_ = hsrv.Close()
 		return fmt.Errorf("server stopped: %w", err)
 	}
@@ -204,11 +205,29 @@ func Serve(ctx context.Context, cfg Config, logOut io.Writer, ready func(Addrs))
 		log.Warn("shutdown grace over; cutting the remaining streams")
 		gs.Stop()
 	}
+	waitHandlers(rt.server, log)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	_ = hsrv.Shutdown(sctx)
 	log.Info("warden stopped")
 	return nil
+}
+
+// handlerWait bounds how long a shutdown waits for cut streams' handlers to finish.
+const handlerWait = 5 * time.Second
+
+// waitHandlers waits for the stream handlers to return before the pipeline is closed. grpc's
+// Stop cancels the streams but does not wait for their handlers, and a cut stream's handler
+// still writes its exchange's completion record: closing the audit log under it would lose the
+// record without counting it. A handler that does not return in handlerWait is logged.
+func waitHandlers(s interface{ Wait() }, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() { s.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(handlerWait):
+		log.Error("stream handlers still running after the streams were cut; the audit log is closed under them and their completion records may be lost", "waited", handlerWait)
+	}
 }
 
 // adminMux serves /healthz (the process is alive), /readyz (it can take traffic: not draining
