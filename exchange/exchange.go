@@ -72,6 +72,11 @@ type Request struct {
 	Body []byte
 	// BodySeen reports that a body phase ran (a GET has none).
 	BodySeen bool
+	// Decoded reports that Body has already had its content-encoding removed (the data plane
+	// decodes before any stage reads it), although the headers still name the encoding.
+	// Readers undo the encoding themselves only when it is false (`warden check` hands them
+	// the bytes as sent).
+	Decoded bool
 	// JSON is Body read once as JSON by the first stage that needed it (inspection), for the
 	// stages after it (redaction); nil when Body is not one JSON value or nobody read it. It
 	// belongs to Body: JSON.Of(Body) says it is still the same bytes.

@@ -44,7 +44,7 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 		if plain, decoded, err = st.decode(body, x.Request.Headers); err != nil {
 			return
 		}
-		x.Request.Body = plain
+		x.Request.Body, x.Request.Decoded = plain, decoded
 		if p.Inspect != nil {
 			t := time.Now()
 			p.Inspect.InspectRequest(x)

@@ -27,7 +27,7 @@ func analyze(req *exchange.Request, depth int) *Facts {
 	path := c.paths[0]
 	endpoint := c.host + " " + strings.ToLower(path)
 	raw := req.Body
-	if enc := req.Headers.Get("content-encoding"); enc != "" && len(raw) > 0 {
+	if enc := req.Headers.Get("content-encoding"); enc != "" && len(raw) > 0 && !req.Decoded {
 		raw = f.decodeContentEncoding(raw, enc)
 		if raw != nil {
 			// Every reader below (the GitHub, AWS and Kubernetes recognisers, GraphQL, a

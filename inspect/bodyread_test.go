@@ -128,3 +128,17 @@ func TestBinaryMultipartPartOnExecutingEndpoint(t *testing.T) {
 		t.Errorf("binary part to an upload endpoint: %+v", f.Inspection)
 	}
 }
+
+// TestDecodedBodyIsNotDecodedAgain: the data plane removes the content-encoding before
+// inspection and says so (Request.Decoded) while the header still names it; inspection reads
+// those bytes as they are. Decoding them again failed, and a gzip-sent force push or chat
+// request was inspected as an undecodable body (ambiguous, no action, no model).
+func TestDecodedBodyIsNotDecodedAgain(t *testing.T) {
+	r := req("PATCH", "api.github.com", "/repos/o/r/git/refs/heads/main", `{"sha": "abc", "force": true}`,
+		"content-type: application/json", "content-encoding: gzip")
+	r.Decoded = true
+	f := Analyze(r)
+	if f.Inspection.Ambiguous || len(f.Actions) != 1 || f.Actions[0].GitHub == nil || f.Actions[0].GitHub.Operation != "force_update_ref" {
+		t.Fatalf("an already decoded body was not read as the force push it is:%s", describe(f))
+	}
+}

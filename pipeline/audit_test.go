@@ -195,3 +195,43 @@ func TestSessionEndRevokesAndRecords(t *testing.T) {
 	// Without Vault and without an audit log there is nothing to do, and nothing fails.
 	Sessions{}.End(context.Background(), "s3")
 }
+
+// memoWriter is a RecordWriter that leaves a note on the exchange it was given at the request
+// record and notes what it finds at the completion record, as audit.Log does with its memo.
+type memoWriter struct{ atCompletion any }
+
+func (m *memoWriter) Record(_ context.Context, x *exchange.Exchange, stage audit.Stage) error {
+	if stage == audit.StageRequest {
+		x.AuditMemo = "request record's memo"
+		return nil
+	}
+	m.atCompletion, x.AuditMemo = x.AuditMemo, nil
+	return nil
+}
+
+// TestAuditorCarriesTheMemoThroughAViewCopy: when the view of an exchange is a copy (its path is
+// redacted), the note the audit log leaves on it at the request record reaches the completion
+// record, and the completion record's clearing of it reaches the exchange.
+func TestAuditorCarriesTheMemoThroughAViewCopy(t *testing.T) {
+	w := &memoWriter{}
+	a := Auditor{Log: w, View: View{Redact: newTestRedactor(t).Text}}
+	x := &exchange.Exchange{ID: "m1", Request: exchange.Request{Method: "GET", Authority: "h", Path: "/x?token=" + ghToken}}
+	if v := a.View.Of(x); v == x {
+		t.Fatal("the view is not a copy: the test does not test the carrying back")
+	}
+	if err := a.RecordRequest(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	if x.AuditMemo != "request record's memo" {
+		t.Fatalf("after the request record the exchange holds %v, not the log's memo", x.AuditMemo)
+	}
+	if err := a.RecordCompletion(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	if w.atCompletion != "request record's memo" {
+		t.Fatalf("the completion record found %v, not the request record's memo", w.atCompletion)
+	}
+	if x.AuditMemo != nil {
+		t.Fatalf("the exchange still holds %v after the completion record dropped it", x.AuditMemo)
+	}
+}

@@ -160,15 +160,48 @@ func allHex(v []byte) bool {
 	return len(v) > 0
 }
 
+// matchKeepAnsibleVault keeps an Ansible Vault payload: the header token
+// `$ANSIBLE_VAULT;1.1;AES256[;label]` and the hex lines below it, or the tag
+// `!vault |` when that payload is its block. Nothing else on the header's
+// line, and no block that is not a vault payload, is kept.
 func matchKeepAnsibleVault(_ *rule, b []byte, ks, ke int) (int, int, int) {
-	if b[ks] == '!' {
-		// The tag: `password: !vault |`, its block below.
-		if ke < len(b) && isWordByte(b[ke]) {
-			return -1, -1, -1
-		}
-		return ks, indentedBlock(b, ks, false), -1
+	if b[ks] != '!' {
+		return ks, vaultEnd(b, ks), -1
 	}
-	return ks, indentedBlock(b, ks, true), -1
+	// The tag: `password: !vault |`, a block scalar whose first line is the header.
+	i := skipSpaces(b, ke, 8)
+	if i < len(b) && (b[i] == '|' || b[i] == '>') {
+		i++
+		for i < len(b) && (b[i] == '-' || b[i] == '+' || isDigit(b[i])) {
+			i++
+		}
+	}
+	i = skipSpaces(b, i, 8)
+	if i < len(b) && b[i] == '\r' {
+		i++
+	}
+	if i >= len(b) || b[i] != '\n' {
+		return -1, -1, -1
+	}
+	h := skipSpaces(b, i+1, 64)
+	if !bytes.HasPrefix(b[h:min(len(b), h+15)], []byte("$ANSIBLE_VAULT;")) {
+		return -1, -1, -1
+	}
+	return ks, vaultEnd(b, h), -1
+}
+
+// vaultEnd returns the end of the vault payload whose header starts at h:
+// the header token, and the hex lines below it when nothing else follows
+// the header on its line.
+func vaultEnd(b []byte, h int) int {
+	j := h
+	for j < len(b) && j-h < 256 && (isWordByte(b[j]) || b[j] == '$' || b[j] == ';' || b[j] == '.' || b[j] == '-') {
+		j++
+	}
+	if t := skipSpaces(b, j, 8); t < len(b) && b[t] != '\r' && b[t] != '\n' {
+		return j
+	}
+	return indentedBlock(b, h, true)
 }
 
 func matchKeepSealed(_ *rule, b []byte, ks, ke int) (int, int, int) {
@@ -202,32 +235,65 @@ func matchKeepSealed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	return ks, indentedBlock(b, ks, false), -1
 }
 
+// cipherByte reports whether c may stand in a SOPS or Pulumi ciphertext
+// (base64 and the `:`/`,` that separate its fields).
+func cipherByte(c byte) bool {
+	return isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-' || c == ':' || c == ','
+}
+
+// matchKeepSOPS keeps a SOPS value `ENC[AES256_GCM,data:…,type:str]`, only
+// when the brackets hold nothing but its fields, and a Pulumi `secure:
+// v1:…` value up to its first byte that no ciphertext holds.
 func matchKeepSOPS(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if b[ks] == 'e' || b[ks] == 'E' {
-		j := bytes.IndexByte(b[ke:min(len(b), ke+8192)], ']')
-		if j < 0 {
-			return -1, -1, -1
+		for j := ke; j < len(b) && j-ke < 8192; j++ {
+			if b[j] == ']' {
+				return ks, j + 1, -1
+			}
+			if !cipherByte(b[j]) {
+				break
+			}
 		}
-		return ks, ke + j + 1, -1
+		return -1, -1, -1
 	}
 	j := ke
-	for j < len(b) && j-ke < 8192 && b[j] > ' ' && b[j] != '"' && b[j] != '\'' {
+	for j < len(b) && j-ke < 8192 && cipherByte(b[j]) && b[j] != ',' {
 		j++
 	}
 	return ks, j, -1
 }
 
+// matchKeepRegistry keeps a typed value of a registry export,
+// `"Name"=dword:00000001` or `"Name"=hex(7):41,00,\` continued on indented
+// lines, up to its first byte that is no part of such a value.
 func matchKeepRegistry(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ks == 0 || b[ks-1] != '"' {
 		return -1, -1, -1 // `"Name"=dword:...`
 	}
 	j := ke
-	for j < len(b) && j-ke < 8192 && b[j] != '\n' {
-		if b[j] == '\\' && j+1 < len(b) && (b[j+1] == '\n' || b[j+1] == '\r') {
-			j += 2 // a hex value continued on the next line
-			continue
+	if b[ke-1] == '(' { // `hex(7):`
+		for j < len(b) && isHex(b[j]) {
+			j++
 		}
-		j++
+		if j+1 >= len(b) || b[j] != ')' || b[j+1] != ':' {
+			return -1, -1, -1
+		}
+		j += 2
+	}
+	for j < len(b) && j-ke < 8192 {
+		switch {
+		case isHex(b[j]) || b[j] == ',':
+			j++
+		case b[j] == '\\' && j+1 < len(b) && (b[j+1] == '\n' || b[j+1] == '\r'):
+			// a hex value continued on the next, indented line
+			j++
+			if b[j] == '\r' && j+1 < len(b) && b[j+1] == '\n' {
+				j++
+			}
+			j = skipSpaces(b, j+1, 16)
+		default:
+			return ks + 1, j, -1
+		}
 	}
 	return ks + 1, j, -1
 }

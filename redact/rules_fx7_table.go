@@ -34,6 +34,13 @@ func tableRules() []*rule {
 	}
 }
 
+// cellOpens reports whether the byte before a cell starting at cs lets the
+// cell be one the column rule reads: a line's start or a delimiter (a table
+// header), '(' (an SQL column list), '>' (an HTML cell).
+func cellOpens(b []byte, cs int) bool {
+	return cs == 0 || b[cs-1] == '\n' || b[cs-1] == '(' || b[cs-1] == '>' || delimAt(b, cs-1) != 0
+}
+
 // tableDelims are the cell separators of the table layouts.
 func tableDelim(c byte) bool { return c == '|' || c == ',' || c == '\t' || c == ';' }
 
@@ -79,10 +86,14 @@ func matchTableColumn(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 		ce++
 	}
 	if ce == len(b) {
-		// The cell may still grow, but only longer and wordier: a cell already too long or too
-		// wordy for a column's name, or holding a sentence's end (prose that mentions a key), is
-		// decided now, so a streamed "Here is the key. " is not held back for a header that
-		// cannot come.
+		// The cell may still grow, but only longer and wordier, and its left side is already
+		// known: a cell not opened as a header, SQL column list or HTML cell is (after a line's
+		// start, a delimiter, '(' or '>'), one already too long or too wordy for a column's
+		// name, or one holding a sentence's end (prose that mentions a key), is decided now, so
+		// a streamed "Sure! Here is the key" is not held back for a header that cannot come.
+		if !cellOpens(b, cs) {
+			return out, -1
+		}
 		if name := trimCell(b[cs:ce]); len(name) > 48 || bytes.Count(name, []byte(" ")) > 3 || bytes.Contains(b[cs:ce], []byte(". ")) {
 			return out, -1
 		}

@@ -243,6 +243,31 @@ func TestPublicAndCommittedCiphertextsStay(t *testing.T) {
 	})
 }
 
+// A kept span is the kept value and no more: a secret written beside or after
+// a committed ciphertext, a typed registry value or a `!vault` mentioned in
+// prose is still redacted.
+func TestKeptSpansDoNotCoverNeighbours(t *testing.T) {
+	const pw = "Xk29vQmL8pR3tYw7ZnB4cJ6hD1fG5sA0"
+	const aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	checkFx7(t, []fx7Case{
+		{"vault-tag-in-prose", "Use the `!vault` tag as below:\n  db_password: " + pw + "\n  aws_secret_access_key: " + aws + "\n", []string{pw, aws}},
+		{"vault-tag-without-payload", "db_password: !vault |\n  password=" + pw + "\n", []string{pw}},
+		{"vault-header-tail", "$ANSIBLE_VAULT;1.1;AES256 password=" + pw + "\n", []string{pw}},
+		{"registry-line-tail", "\"Enabled\"=dword:00000001 password=" + pw + "\n", []string{pw}},
+		{"registry-hex-tail", "\"Blob\"=hex:01,02,03 password=" + pw + "\n", []string{pw}},
+		{"sops-unclosed", "x: ENC[AES256_GCM, password=" + pw + " ]\n", []string{pw}},
+		{"pulumi-secure-tail", "secure: v1:abc,password=" + pw + "\n", []string{pw}},
+	})
+	// The kept values themselves, in their real forms, still stay.
+	checkFx7(t, []fx7Case{
+		{"vault-tag-strip", "db_password: !vault |-\n  $ANSIBLE_VAULT;1.2;AES256;prod\n  62313365396662343061393464336163383764373764613633653634306231386433626436623361\n  6132\nnext: 1\n", nil},
+		{"vault-file", "$ANSIBLE_VAULT;1.1;AES256\n62313365396662343061393464336163383764373764613633653634306231386433626436623361\n", nil},
+		{"registry-hex-continued", "\"Blob\"=hex:01,02,03,\\\r\n  04,05,06\r\n\"Multi\"=hex(7):41,00,42,00\n", nil},
+		{"sops-value", "password: ENC[AES256_GCM,data:Vq8Lm2Xz7Wp4Rt9Nk3Bc6Yh1Jd5Gf0Sa,iv:Xk29vQmL8pR3tYw7ZnB4cJ6hD1fG5sA0=,tag:Hq7Zp2Lx9Wm4Rv8Tk3Nc6Y==,type:str]\n", nil},
+		{"pulumi-secure", "  app:dbPassword:\n    secure: v1:Vq8Lm2Xz7Wp4Rt9N:Xk29vQmL8pR3tYw7ZnB4cJ6hD1fG5sA0Hq7Zp2Lx9Wm4Rv8Tk3Nc6Y==\n", nil},
+	})
+}
+
 func TestKubernetesSecretDataValues(t *testing.T) {
 	checkFx7(t, []fx7Case{
 		{

@@ -118,7 +118,7 @@ var notSecretParts = map[string]bool{
 	"timeout": true, "hint": true, "prompt": true, "policy": true, "header": true, "field": true,
 	"param": true, "kind": true, "format": true,
 	"required": true, "enabled": true, "enable": true, "min": true, "max": true, "label": true,
-	"prefix": true, "suffix": true, "hash": true, "hashed": true, "salt": true, "fingerprint": true,
+	"prefix": true, "suffix": true, "hash": true, "algo": true, "hashed": true, "salt": true, "fingerprint": true,
 	"version": true, "limit": true, "mode": true, "algorithm": true, "alg": true, "scope": true,
 	"scopes": true, "issuer": true, "audience": true, "provider": true, "method": true, "pattern": true,
 	"index": true, "ref": true, "stdin": true, "var": true, "cmd": true,
@@ -265,7 +265,7 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	path := ns > 0 && b[ns-1] == '/' && b[ne] == '/'
-	if path && !pathSecretName(b[ns:ne]) {
+	if path && (!pathSecretName(b[ns:ne]) || secretsCollection(b[ns:ne]) || inKeyVaultID(b, ns)) {
 		return -1, -1, -1
 	}
 	s, e, open := keyedValue(b, vs, nextLine)
@@ -288,7 +288,7 @@ func matchKeyed(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 	}
 	// The value first (cheap, and rarely opaque in code), the name's parts last.
-	if s < 0 || !opaqueValue(b[s:e], true) {
+	if s < 0 || !opaqueValue(b[s:e], true) || benignKeyed(b, b[ns:ne], s, e, nextLine) {
 		return -1, -1, -1
 	}
 	if sql {

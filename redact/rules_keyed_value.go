@@ -142,7 +142,7 @@ func cookieValues(line []byte) (int, int) {
 		pair := line[off:end]
 		if eq := bytes.IndexByte(pair, '='); eq > 0 {
 			v := bytes.Trim(pair[eq+1:], " \t\r\"")
-			if len(v) >= 16 && !trackingCookie(bytes.TrimSpace(pair[:eq])) && opaqueValue(v, false) {
+			if len(v) >= 16 && !trackingCookie(bytes.TrimSpace(pair[:eq])) && opaqueValue(v, false) && !preferenceCookie(v) {
 				s := off + eq + 1 + bytes.Index(pair[eq+1:], v)
 				if first < 0 {
 					first = s

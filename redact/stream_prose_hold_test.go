@@ -11,7 +11,12 @@ import (
 // waiting for the next event (the table-column rule used to hold every such event back).
 func TestStreamedProseAboutAKeyIsNotHeld(t *testing.T) {
 	eng := engine(t)
-	for _, txt := range []string{"Here is the key. ", "You asked for the API key. Rotate it. ", "That token. ", "and publishes an image when they pass. "} {
+	for _, txt := range []string{
+		"Here is the key. ", "You asked for the API key. Rotate it. ", "That token. ", "and publishes an image when they pass. ",
+		// No sentence's end yet, but the words around the keyword follow '!', '?' or ':', where
+		// no header cell, SQL column list or HTML cell opens.
+		"Done: the key is ", "OK! The key was ", "Done: the token expired ", "Right? The password changed ", "Yes: auth works ",
+	} {
 		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
 		ev := `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + txt + `"}}]}` + "\n\n"
 		out, err := s.Write([]byte(ev))

@@ -2,6 +2,8 @@ package record
 
 import (
 	"bytes"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +130,72 @@ func FuzzMemoReuse(f *testing.F) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("the memo changed the completion record:\n got %q\nwant %q", got, want)
 		}
+	})
+}
+
+// leaves returns every settable string and integer reachable from v through exported fields,
+// pointers and slice elements (the values a record part is written from).
+func leaves(v reflect.Value, out *[]reflect.Value) {
+	switch v.Kind() {
+	case reflect.String, reflect.Int, reflect.Int64:
+		*out = append(*out, v)
+	case reflect.Pointer:
+		if !v.IsNil() {
+			leaves(v.Elem(), out)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				leaves(v.Field(i), out)
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			leaves(v.Index(i), out)
+		}
+	}
+}
+
+// TestMemoPartsCompareEveryField: the hand-written comparisons that decide whether a part is
+// copied from the memo (sameActor, sameHTTPRequest) see a change in any field of the part, a
+// field added to the model later included; a field they missed would copy the request record's
+// value into the completion record.
+func TestMemoPartsCompareEveryField(t *testing.T) {
+	check := func(name string, mk func() any, same func(a, b any) bool) {
+		t.Helper()
+		filled := func() any {
+			v := mk()
+			n := 0
+			fill(reflect.ValueOf(v).Elem(), &n, 0)
+			return v
+		}
+		a := filled()
+		if !same(a, filled()) {
+			t.Fatalf("%s: two equal values compare different", name)
+		}
+		var all []reflect.Value
+		leaves(reflect.ValueOf(a).Elem(), &all)
+		for i := range all {
+			b := filled()
+			var lb []reflect.Value
+			leaves(reflect.ValueOf(b).Elem(), &lb)
+			f := lb[i]
+			if f.Kind() == reflect.String {
+				f.SetString(f.String() + "'")
+			} else {
+				f.SetInt(f.Int() + 1)
+			}
+			if same(a, b) {
+				t.Errorf("%s: a change of field %d (%s) is not seen: the completion record would repeat the request record's value", name, i, f.Type())
+			}
+		}
+	}
+	check("actor", func() any { return new(Actor) }, func(a, b any) bool { return sameActor(a.(*Actor), b.(*Actor)) })
+	check("http_request", func() any { return new(HTTPRequest) }, func(a, b any) bool {
+		return sameHTTPRequest(a.(*HTTPRequest), b.(*HTTPRequest))
+	})
+	check("src_endpoint", func() any { return new(Endpoint) }, func(a, b any) bool { return *a.(*Endpoint) == *b.(*Endpoint) })
+	check("resource", func() any { return new(Resource) }, func(a, b any) bool {
+		return slices.Equal([]Resource{*a.(*Resource)}, []Resource{*b.(*Resource)})
 	})
 }

@@ -434,7 +434,23 @@ func capText(s string, n int) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
+	// The redactor sees only what is kept: a key that the cut splits would leave its beginning
+	// in the record, no longer recognisable. Cut before the token the cut falls in instead.
+	if tokenByte(s[cut]) {
+		for back := 0; cut > 0 && tokenByte(s[cut-1]) && back < maxTokenBackoff; back++ {
+			cut--
+		}
+	}
 	return s[:cut] + "…[" + strconv.Itoa(len(s)-cut) + " bytes cut]"
+}
+
+// maxTokenBackoff bounds how far capText moves its cut back to the start of a token.
+const maxTokenBackoff = 1024
+
+// tokenByte reports bytes that keys and tokens are written with (base64, base64url, hex, JWT,
+// URL-encoded): a cut between two of them may split one.
+func tokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_+/=.%~", c) >= 0
 }
 
 func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition, liveInput bool, p *recordParts) Warden {

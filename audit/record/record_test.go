@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/warden-gw/warden/exchange"
+	"github.com/warden-gw/warden/redact"
 )
 
 // lookup walks a dotted path in decoded JSON.
@@ -254,5 +255,40 @@ func TestHugeToolCallIsCapped(t *testing.T) {
 	got := r.Unmapped.Warden.ToolCalls[0].Text
 	if len(got) > maxToolText+64 || !strings.HasSuffix(got, " bytes cut]") || !utf8.ValidString(got) {
 		t.Fatalf("capped text: %d bytes, suffix %q", len(got), got[len(got)-20:])
+	}
+}
+
+// TestCapDoesNotSplitAKey: a key that straddles the cut of a long string in the decision input
+// does not leave its beginning in the record (the redactor, which sees only the kept part, would
+// no longer recognise it); the record still says the text was cut.
+func TestCapDoesNotSplitAKey(t *testing.T) {
+	eng, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "sk-proj-Zq8mV2xLp4Rt7Yw1Nc5Kd9Hs3Fg6Jb0Ae2UiTo4Pe8Wr"
+	if got := eng.Text("token " + key); strings.Contains(got, key[:10]) {
+		t.Fatalf("the engine does not redact the test key: %q", got)
+	}
+	for kept := 2; kept < len(key); kept += 3 { // kept-1 bytes of the key fall before the cut
+		s := "SELECT '" + strings.Repeat("x", maxInputText-8-kept) + " " + key + "' AS t"
+		x := sampleExchange(4, "s")
+		x.Facts = fakeFacts{"actions": []any{map[string]any{"kind": "sql", "text": s}}}
+		for name, build := range map[string]func() *Record{
+			"live": func() *Record { return Build(x, StageRequest, Product{}, time.Unix(1, 0)) },
+			"copy": func() *Record { return BuildRecord(x, StageRequest, Product{}, time.Unix(1, 0)) },
+		} {
+			b, _, err := EncodeRedactedInto(nil, build(), eng.Text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), "x …[") {
+				i := strings.Index(string(b), "xxx ")
+				t.Fatalf("%s, %d bytes of the key before the cut: the record keeps its beginning: %q", name, kept-1, b[i:i+40])
+			}
+			if !strings.Contains(string(b), `"text_cut":true`) {
+				t.Fatalf("%s: the record does not say the text was cut", name)
+			}
+		}
 	}
 }

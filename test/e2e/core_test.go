@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net"
@@ -341,5 +343,39 @@ func TestShutdownAfterTheGraceKeepsTheCutStreamsRecords(t *testing.T) {
 	}
 	if _, ok := stages[audit.StageCompletion]; !ok {
 		t.Fatal("the stream cut at shutdown left its request record only: its completion record was lost")
+	}
+}
+
+// TestGzipRequestIsInspectedAsItsPlainTwin: a gzip-encoded request body is decoded once by the
+// data plane and inspected as the server will read it, so it is decided by the same rule as the
+// same request sent plain (it used to be decoded a second time by inspection, fail, and be judged
+// as an unreadable body instead).
+func TestGzipRequestIsInspectedAsItsPlainTwin(t *testing.T) {
+	w := startWarden(t, nil)
+	up, _ := staticUpstream(200, nil, `{"ok":true}`)
+	const body = `{"query":"DROP TABLE users"}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	send := func(id string, h map[string]string, b string) {
+		h["x-request-id"], h["content-type"] = id, "application/json"
+		if _, err := w.envoy.Run(context.Background(), request("POST", "https://db.internal/sql", h, b), up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("plain", map[string]string{}, body)
+	send("gzip", map[string]string{"content-encoding": "gzip"}, gz.String())
+	got := byRequest(w.records(t))
+	plain, zipped := got["plain"][audit.StageRequest].Unmapped.Warden.Decision, got["gzip"][audit.StageRequest].Unmapped.Warden.Decision
+	if plain == nil || zipped == nil || plain.Rule == "" {
+		t.Fatalf("decisions: plain %+v, gzip %+v", plain, zipped)
+	}
+	if zipped.Rule != plain.Rule || zipped.Action != plain.Action {
+		t.Fatalf("the gzip-encoded request was decided by %q (%s), its plain twin by %q (%s)", zipped.Rule, zipped.Action, plain.Rule, plain.Action)
 	}
 }
