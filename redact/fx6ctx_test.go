@@ -3,6 +3,8 @@ package redact_test
 import (
 	"bytes"
 	"testing"
+
+	"github.com/warden-gw/warden/redact"
 )
 
 // Tests for the context classes of rules_fx6ctx*.go: each case is redacted
@@ -61,7 +63,38 @@ func TestCLISecretSetters(t *testing.T) {
 		{"ssm-securestring", "aws ssm put-parameter --name /prod/db --type SecureString --value 'Pl4ce!Orders-77'\n", []string{"Pl4ce!Orders-77"}},
 		{"netlify-env-set", "netlify env:set ALGOLIA_ADMIN cccc3fc1626e53a13043b026c48bbf33\n", []string{"cccc3fc1626e53a13043b026c48bbf33"}},
 		{"docker-password-stdin", "echo dckrS3cr3tTkn9xQ2w | docker login -u ci --password-stdin registry.acme.dev\n", []string{"dckrS3cr3tTkn9xQ2w"}},
+		{
+			// The sentence's full stop after the setter's arguments ends the line read, not before them.
+			"setter-in-a-sentence", "Run heroku config:set MAILGUN_KEY=u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO -a shop. Then restart it.\n",
+			[]string{"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO"},
+		},
 	})
+}
+
+// TestStreamedProseNamingASetterIsNotHeld: a streamed sentence that names a
+// setter or an echo ("set env", "echo ") is no command line still arriving,
+// and a secret id followed by words no UUID still arriving: it reaches the
+// agent at once, not when the paragraph's line ends (cli-secret-setter and
+// cli-piped-secret used to hold it up to 1 KiB, hashicorp-secret-id up to
+// 512 bytes).
+func TestStreamedProseNamingASetterIsNotHeld(t *testing.T) {
+	eng := engine(t)
+	for _, txt := range []string{
+		"You can set env vars there. ", "I will echo what you said. ", "Use the kv put command. ",
+		"Does npm config set work? ", "Then run fly secrets set! ",
+		// hashicorp-secret-id waits for a UUID after the name only while one can be arriving.
+		"Your secret id is not shown. ", "The Vault secret_id expires. ",
+	} {
+		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
+		ev := `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + txt + `"}}]}` + "\n\n"
+		out, err := s.Write([]byte(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != ev {
+			t.Errorf("%q: released %q, want the whole event at once", txt, out)
+		}
+	}
 }
 
 func TestCLISetterLookalikes(t *testing.T) {

@@ -31,73 +31,6 @@ func credentialCallRules() []*rule {
 	}
 }
 
-// callArg is one argument of a call: its span and whether it is a string
-// literal (then the span excludes the quotes).
-type callArg struct {
-	s, e    int
-	literal bool
-}
-
-// callArgs splits the arguments of the call whose '(' is at open, at most
-// eight; ok is false when the call does not close within callArgsMax bytes
-// (open: the input ended first).
-func callArgs(b []byte, open int) (args []callArg, ok, more bool) {
-	i := open + 1
-	for len(args) < 8 {
-		i = skipBlank(b, i)
-		if i >= len(b) || i-open > callArgsMax {
-			return nil, false, i >= len(b)
-		}
-		if b[i] == ')' {
-			return args, true, false
-		}
-		s := i
-		depth := 0
-		var quote byte
-		literal := b[i] == '"' || b[i] == '\'' || b[i] == '`'
-		for ; i < len(b) && i-open <= callArgsMax; i++ {
-			c := b[i]
-			if quote != 0 {
-				switch c {
-				case '\\':
-					i++
-				case quote:
-					quote = 0
-				}
-				continue
-			}
-			if c == '"' || c == '\'' || c == '`' {
-				quote = c
-				continue
-			}
-			if c == '(' || c == '[' || c == '{' {
-				depth++
-			} else if (c == ')' || c == ']' || c == '}') && depth > 0 {
-				depth--
-			} else if depth == 0 && (c == ',' || c == ')') {
-				break
-			}
-		}
-		if i >= len(b) || i-open > callArgsMax {
-			return nil, false, i >= len(b)
-		}
-		e := i
-		for e > s && (b[e-1] == ' ' || b[e-1] == '\t' || b[e-1] == '\n') {
-			e--
-		}
-		if literal && e-s >= 2 && b[e-1] == b[s] {
-			args = append(args, callArg{s + 1, e - 1, true})
-		} else {
-			args = append(args, callArg{s, e, false})
-		}
-		if b[i] == ')' {
-			return args, true, false
-		}
-		i++
-	}
-	return args, true, false
-}
-
 func skipBlank(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -107,7 +40,6 @@ func skipBlank(b []byte, i int) int {
 
 func matchCredentialCall(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	kw := b[ks:ke]
-	open := ke - 1
 	want := 1 // the password follows the user name
 	switch {
 	case bytes.EqualFold(kw, []byte("plainauth(")):
@@ -119,22 +51,22 @@ func matchCredentialCall(_ *rule, b []byte, ks, ke int) (int, int, int) {
 			}
 		}
 	}
-	args, ok, more := callArgs(b, open)
-	if more {
+	args, done := splitArgs(b, ke, callArgsMax)
+	if !done {
 		return -1, -1, pendIfNear(b, ks, callArgsMax)
 	}
-	if !ok || len(args) <= want || !args[want].literal {
+	if len(args) <= want || want == 1 && len(args) > 3 { // not a (user, password) call
 		return -1, -1, -1
 	}
-	if want == 1 && len(args) > 3 {
-		return -1, -1, -1 // not a (user, password) call
+	s, e, literal := literalArg(b, args[want])
+	if !literal {
+		return -1, -1, -1
 	}
-	a := args[want]
-	v := b[a.s:a.e]
+	v := b[s:e]
 	if len(v) < 6 || bytes.ContainsAny(v, " \t\n") || !genericPassword(v) || bytes.ContainsAny(v, "$`{}") {
 		return -1, -1, -1
 	}
-	return a.s, a.e, -1
+	return s, e, -1
 }
 
 func matchCookieCall(_ *rule, b []byte, ks, ke int) (int, int, int) {
@@ -142,29 +74,34 @@ func matchCookieCall(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if kw[0] == '-' || kw[0] == ' ' {
 		return cookieFlag(b, ks, ke)
 	}
-	args, ok, more := callArgs(b, ke-1)
-	if more {
+	args, done := splitArgs(b, ke, callArgsMax)
+	if !done {
 		return -1, -1, pendIfNear(b, ks, callArgsMax)
 	}
-	if !ok || len(args) == 0 {
+	if len(args) == 0 {
 		return -1, -1, -1
 	}
-	if a := args[0]; !a.literal && a.e > a.s && b[a.s] == '{' {
+	if s, e := trimBlanks(b, args[0]); e > s && b[s] == '{' {
 		// add_cookie({'name': ..., 'value': ...})
-		s, e := containerCookieValues(b, a.s, a.e)
+		s, e := containerCookieValues(b, s, e)
 		if s < 0 {
 			return -1, -1, -1
 		}
 		return s, e, -1
 	}
-	if len(args) < 2 || !args[0].literal || !args[1].literal {
+	if len(args) < 2 {
 		return -1, -1, -1
 	}
-	v := b[args[1].s:args[1].e]
-	if trackingCookie(b[args[0].s:args[0].e]) || len(v) < 16 || !opaqueValue(v, false) {
+	ns, ne, named := literalArg(b, args[0])
+	vs, ve, literal := literalArg(b, args[1])
+	if !named || !literal {
 		return -1, -1, -1
 	}
-	return args[1].s, args[1].e, -1
+	v := b[vs:ve]
+	if trackingCookie(b[ns:ne]) || len(v) < 16 || !opaqueValue(v, false) {
+		return -1, -1, -1
+	}
+	return vs, ve, -1
 }
 
 // cookieFlag reads curl's `-b`/`--cookie` argument: a cookie list (a name

@@ -111,10 +111,12 @@ func matchCLISetter(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	eol := bytes.IndexByte(b[ke:min(len(b), ke+cliSetterMaxLine)], '\n')
 	if eol < 0 {
-		if len(b)-ke < cliSetterMaxLine {
-			return -1, -1, ks // the command line is still arriving
-		}
-		eol = cliSetterMaxLine
+		eol = min(len(b)-ke, cliSetterMaxLine)
+	}
+	if stop := sentenceEnd(b, ke, ke+eol); stop >= 0 {
+		eol = stop - ke // prose that names a setter ("you can set env vars. "): its sentence
+	} else if ke+eol == len(b) && eol < cliSetterMaxLine {
+		return -1, -1, ks // the command line is still arriving
 	}
 	line := b[ke : ke+eol]
 	store := set.store || bytes.Contains(line, []byte("--secret")) || bytes.Contains(line, []byte("SecureString"))
@@ -284,10 +286,12 @@ func matchPipedValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	}
 	eol := bytes.IndexByte(b[ke:min(len(b), ke+cliSetterMaxLine)], '\n')
 	if eol < 0 {
-		if len(b)-ke < cliSetterMaxLine {
-			return -1, -1, ks
-		}
-		eol = cliSetterMaxLine
+		eol = min(len(b)-ke, cliSetterMaxLine)
+	}
+	if stop := sentenceEnd(b, ke, ke+eol); stop >= 0 {
+		eol = stop - ke // "I will echo what you said. ": a sentence, no pipe in it
+	} else if ke+eol == len(b) && eol < cliSetterMaxLine {
+		return -1, -1, ks
 	}
 	line := b[ke : ke+eol]
 	pipe := bytes.IndexByte(line, '|')
@@ -315,6 +319,20 @@ func matchPipedValue(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, -1
 	}
 	return vs, vs + len(v), -1
+}
+
+// sentenceEnd returns the end of the first word in b[from:to] that ends a
+// sentence (`.`, `?` or `!` then a blank, outside quotes), or -1. A setter's
+// or an echo's line is read up to there: a setter named in prose ("You can
+// set env vars there. ") is not held in a stream until the paragraph ends,
+// and the words after the sentence are no arguments of it, whole or streamed.
+func sentenceEnd(b []byte, from, to int) int {
+	for _, w := range setterWords(b, from, to) {
+		if c := b[w.e-1]; (c == '.' || c == '?' || c == '!') && w.e < to && (b[w.e] == ' ' || b[w.e] == '\t') {
+			return w.e
+		}
+	}
+	return -1
 }
 
 // setterWords splits b[from:to], one command line, into its arguments up to

@@ -454,6 +454,9 @@ func matchHashicorpSecretID(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		j++
 	}
 	if len(b)-j < 37 {
+		if j < len(b) && (j == ke || !uuidPrefix(b[j:])) {
+			return -1, -1, -1 // "your secret id is ...": no UUID is arriving
+		}
 		return -1, -1, pendIfNear(b, ks, hashicorpCtxMax)
 	}
 	if j == ke || !uuidShape.Match(b[j:j+36]) || isAlnum(b[j+36]) || b[j+36] == '-' {
@@ -478,6 +481,21 @@ func matchHashicorpSecretID(_ *rule, b []byte, ks, ke int) (int, int, int) {
 		}
 	}
 	return j, j + 36, -1
+}
+
+// uuidPrefix reports whether v (cut short in a stream) can begin a UUID:
+// hex digits with dashes at 8, 13, 18 and 23.
+func uuidPrefix(v []byte) bool {
+	for i, c := range v[:min(len(v), 36)] {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isHex(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // matchXMLNamed reads an element named for a secret by its name or key
