@@ -1,5 +1,8 @@
 package redact
 
+// argSpan is one argument of a call: b[s:e], blanks included.
+type argSpan struct{ s, e int }
+
 // splitArgs splits the arguments of a call whose '(' ends at i (b[i-1]), up
 // to the matching ')', reading at most limit bytes: string literals and nested
 // brackets are skipped whole. done is false when the input ends first (the

@@ -164,7 +164,7 @@ func matchCallArgs(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 			return out, -1
 		}
 	}
-	args, done := splitCallArgs(b, ke)
+	args, done := splitArgs(b, ke, argCallsMax)
 	if !done {
 		return out, pendIfNear(b, ks, argCallsMax)
 	}
@@ -233,59 +233,6 @@ func randomPrintable(v []byte) bool {
 		}
 	}
 	return classes >= 3 && sym >= 4 && upper > 0 && lower > 0 && shannon(v) >= 4.5
-}
-
-type argSpan struct{ s, e int }
-
-// splitCallArgs splits the arguments of a call whose '(' ends at i, up to the
-// matching ')': string literals and nested brackets are skipped whole.
-// done is false when the input ends first.
-func splitCallArgs(b []byte, i int) ([]argSpan, bool) {
-	var args []argSpan
-	end := min(len(b), i+argCallsMax)
-	depth, s := 0, i
-	for j := i; j < end; j++ {
-		switch c := b[j]; c {
-		case '"', '\'', '`':
-			k := j + 1
-			for k < end && b[k] != c && b[k] != '\n' {
-				if b[k] == '\\' {
-					k++
-				}
-				k++
-			}
-			if k >= end {
-				return nil, end < len(b) // at the input's end: still arriving
-			}
-			if b[k] != c {
-				return nil, true
-			}
-			j = k
-		case '(', '[', '{':
-			depth++
-		case ']', '}':
-			depth--
-		case ')':
-			if depth == 0 {
-				if j > s || len(args) > 0 {
-					args = append(args, argSpan{s, j})
-				}
-				return args, true
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				args = append(args, argSpan{s, j})
-				s = j + 1
-			}
-		case ';':
-			return nil, true
-		}
-		if len(args) > 16 || depth < 0 {
-			return nil, true
-		}
-	}
-	return nil, end < len(b)
 }
 
 // stringArg returns the content of the string literal an argument starts
