@@ -3,8 +3,6 @@ package redact_test
 import (
 	"bytes"
 	"testing"
-
-	"github.com/warden-gw/warden/redact"
 )
 
 // Tests for the context classes of rules_fx6ctx*.go: each case is redacted
@@ -78,23 +76,12 @@ func TestCLISecretSetters(t *testing.T) {
 // cli-piped-secret used to hold it up to 1 KiB, hashicorp-secret-id up to
 // 512 bytes).
 func TestStreamedProseNamingASetterIsNotHeld(t *testing.T) {
-	eng := engine(t)
-	for _, txt := range []string{
+	releasedAtOnce(t, engine(t), []string{
 		"You can set env vars there. ", "I will echo what you said. ", "Use the kv put command. ",
 		"Does npm config set work? ", "Then run fly secrets set! ",
 		// hashicorp-secret-id waits for a UUID after the name only while one can be arriving.
 		"Your secret id is not shown. ", "The Vault secret_id expires. ",
-	} {
-		s := eng.NewStream(redact.KindSSE, redact.StreamOptions{})
-		ev := `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + txt + `"}}]}` + "\n\n"
-		out, err := s.Write([]byte(ev))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(out) != ev {
-			t.Errorf("%q: released %q, want the whole event at once", txt, out)
-		}
-	}
+	})
 }
 
 func TestCLISetterLookalikes(t *testing.T) {
