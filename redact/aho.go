@@ -101,7 +101,7 @@ func newKeywordIndex(keywords []string) *keywordIndex {
 }
 
 const (
-	triBits  = 17
+	triBits  = 18
 	triWords = 1 << triBits / 64
 )
 

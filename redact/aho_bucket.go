@@ -69,7 +69,7 @@ var commonTrigrams = func() map[string]bool {
 	m := map[string]bool{}
 	for _, t := range []string{
 		"the", "and", "ing", "ion", "tio", "ent", "ati", "for", "her", "ter", "hat", "tha", "ere", "ate", "his", "con", "res", "ver", "all", "ons", "nce", "men", "ith", "ted", "ers", "pro", "thi", "wit", "are", "ess", "not", "ive", "was", "ect", "rea", "com", "eve", "per", "int", "est", "sta", "cti", "ica", "ist", "ear", "ain", "one", "our", "iti", "rat", "nte", "tin", "ine", "der", "ome", "man", "pre", "rom", "tra", "whi", "ave", "str", "act", "ill", "ran", "ort", "ont", "ide", "ali", "lic", "nse", "sio", "pen", "tex", "ext", "fig", "put", "out", "use", "new", "get", "set", "var", "err", "ret", "urn", "fun", "unc", "typ", "ype", "nam", "ame", "val", "alu", "lue", "len", "lin", "ble", "abl", "ack", "ock", "ode", "cod", "ser", "ert", "rre", "ror", "tri", "rin", "ult", "sul", "eri", "ken", "oke", "tok", "key", "ass", "ord", "por", "imp", "mpo", "pac", "kag", "age", "ncr", "ryp", "cry", "ypt", "pri", "riv", "iva", "vat", "cli", "lie", "ien", "sec", "ecr", "cre", "eat", "loc", "cal", "ler", "fer", "ref", "ope", "las", "cla", "qui", "uir", "ify", "fic", "ook", "oki", "kie", "amp", "pla", "lat", "wil", "pol", "oli", "ked", "gor", "ori", "256", "---",
-		"if ", "er(", "al(", "t) ", "s) ", "e) ", "nt(", "et(", "er.", ".in", ".cl", "// ", ", t", " = ", ":= ", "},\n", " %d", " %s", "th_",
+		"equ", "que", "ues", "und", "pon", "ink", "ern", "ssi", "nex", "ext", "che", "eck", "cke", "tin", "ont", "nfi", "ead", "dex", "ind", "ode", "ele", "ble", "ted", "red", "e s", "t s", "s s", "et ", "en ", "er ", "es ", "ed ", "or ", "e =", " by", " us", " to", " th", " is", " in", " a ", " of", " on", "en(", "io.", "if ", "er(", "al(", "t) ", "s) ", "e) ", "nt(", "et(", "er.", ".in", ".cl", "// ", ", t", " = ", ":= ", "},\n", " %d", " %s", "th_",
 	} {
 		m[t] = true
 	}
@@ -163,12 +163,9 @@ func swarFold(w uint64) uint64 {
 	return w | (ge&^gt&^w&(0x80*ones))>>2
 }
 
-// load8 returns the eight bytes at b[i:] folded, padded with zeros past the
-// end of b.
+// load8 returns the bytes at b[i:] (fewer than eight) folded, padded with
+// zeros.
 func load8(b []byte, i int) uint64 {
-	if i+8 <= len(b) {
-		return swarFold(binary.LittleEndian.Uint64(b[i:]))
-	}
 	var f [8]byte
 	copy(f[:], b[i:])
 	return swarFold(binary.LittleEndian.Uint64(f[:]))
@@ -180,10 +177,16 @@ func (bk *triBuckets) match(b []byte, q, k int, hits []kwHit) []kwHit {
 		cd := &bk.cand[c]
 		i := q - int(cd.off)
 		end := i + int(cd.n)
-		if i < 0 || end > len(b) || load8(b, i)&cd.mask != cd.pat {
+		if i < 0 || end > len(b) {
 			continue
 		}
-		if cd.rest != "" && !foldedEqual(b[i+8:end], cd.rest) {
+		var w uint64
+		if i+8 <= len(b) {
+			w = swarFold(binary.LittleEndian.Uint64(b[i:]))
+		} else {
+			w = load8(b, i)
+		}
+		if w&cd.mask != cd.pat || cd.rest != "" && !foldedEqual(b[i+8:end], cd.rest) {
 			continue
 		}
 		hits = append(hits, kwHit{end: end, kw: cd.kw})
