@@ -227,7 +227,15 @@ func clip(s string, n int) string {
 type Store interface {
 	Put(ctx context.Context, next Approval) error
 	Get(id string) (Approval, bool)
+	// List returns every approval kept, oldest first (a copy: the API and history views).
 	List() []Approval
+	// ByDigest returns the approvals of one action (digest), oldest first, without walking the
+	// others: the request path looks an action up here on every held or approved request.
+	ByDigest(digest string) []Approval
+	// Live returns the pending and approved approvals, oldest first.
+	Live() []Approval
+	// TerminalBefore returns the terminal approvals created before t (retention).
+	TerminalBefore(t time.Time) []Approval
 	Watch(fn func(Approval))
 	// Delete forgets a terminal approval (retention).
 	Delete(ctx context.Context, id string) error

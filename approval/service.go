@@ -263,13 +263,12 @@ func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.
 // scan returns the oldest open request for digest (if any), the sequence number a new request
 // for it gets, and how many requests are pending.
 func (s *Service) scan(digest string, now time.Time) (open Approval, seq, pending int) {
-	for _, a := range s.store.List() {
+	for _, a := range s.store.Live() {
 		if a.Status == Pending && now.Before(a.Expires) {
 			pending++
 		}
-		if a.Digest != digest {
-			continue
-		}
+	}
+	for _, a := range s.store.ByDigest(digest) {
 		seq = max(seq, a.Seq)
 		if open.ID == "" && s.open(a, now) {
 			open = a
@@ -323,7 +322,7 @@ func (s *Service) Get(id string) (Approval, bool) { return s.store.Get(id) }
 func (s *Service) Pending() []Approval {
 	now := s.now()
 	var out []Approval
-	for _, a := range s.store.List() {
+	for _, a := range s.store.Live() {
 		if a.Status == Pending && now.Before(a.Expires) {
 			out = append(out, a)
 		}

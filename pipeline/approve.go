@@ -24,10 +24,11 @@ type ApprovalService interface {
 	Get(id string) (approval.Approval, bool)
 }
 
-// ApprovalHistory lists every approval the store still keeps (approval.Store.List), decided
-// ones included, so that a retry of a denied action learns the denial.
+// ApprovalHistory lists the approvals of one action the store still keeps
+// (approval.Store.ByDigest), decided ones included, so that a retry of a denied action learns the
+// denial without walking the approvals of every other action.
 type ApprovalHistory interface {
-	List() []approval.Approval
+	ByDigest(digest string) []approval.Approval
 }
 
 // ErrApprovalStore is what the agent gets when its approval cannot be requested.
@@ -158,7 +159,7 @@ func (a *Approvals) last(digest string) (approval.Approval, bool) {
 	}
 	var last approval.Approval
 	found := false
-	for _, ap := range a.History.List() {
+	for _, ap := range a.History.ByDigest(digest) {
 		if ap.Digest == digest && standsAlone(ap.Status) && (!found || ap.Created.After(last.Created)) {
 			last, found = ap, true
 		}
