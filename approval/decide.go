@@ -108,12 +108,12 @@ func (s *Service) closeTwins(ctx context.Context, decided Approval) {
 	}
 }
 
-// Consume lets an approved action through: it finds an approved request with this digest that is
-// still usable, records the use (once-only approvals become Used) and returns it. Two replicas
+// Consume lets an approved action through: it finds an approved request of k's action (Key) that
+// is still usable, records the use (once-only approvals become Used) and returns it. Two replicas
 // consuming a once-only approval at the same time: the store's version check lets only one win.
-func (s *Service) Consume(ctx context.Context, digest string) (Approval, bool) {
+func (s *Service) Consume(ctx context.Context, k Key) (Approval, bool) {
 	for attempt := 0; attempt < 4; attempt++ {
-		a, ok := s.findApproved(digest)
+		a, ok := s.findApproved(k)
 		if !ok {
 			return Approval{}, false
 		}
@@ -143,9 +143,9 @@ func (s *Service) Consume(ctx context.Context, digest string) (Approval, bool) {
 	return Approval{}, false
 }
 
-func (s *Service) findApproved(digest string) (Approval, bool) {
-	for _, a := range s.store.ByDigest(digest) {
-		if a.Digest == digest && a.Status == Approved && (s.cfg.Reusable || a.Uses == 0) {
+func (s *Service) findApproved(k Key) (Approval, bool) {
+	for _, a := range k.Select(s.store.ByDigest) {
+		if k.Matches(a) && a.Status == Approved && (s.cfg.Reusable || a.Uses == 0) {
 			return a, true
 		}
 	}

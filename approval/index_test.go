@@ -42,7 +42,7 @@ func TestHotPathsDoNotWalkTheStore(t *testing.T) {
 	s, ev, tk := newService(t, Config{}, store, clk)
 	ctx := context.Background()
 	x := testExchange(`{"pod":"web-1"}`)
-	if _, ok := s.Consume(ctx, DigestOf(x)); ok {
+	if _, ok := s.Consume(ctx, KeyOf(x)); ok {
 		t.Fatal("released before any approval")
 	}
 	a, err := s.Request(ctx, x, decision)
@@ -58,7 +58,7 @@ func TestHotPathsDoNotWalkTheStore(t *testing.T) {
 	if err := s.Decide(ctx, a.ID, alice, true, "ok"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.Consume(ctx, DigestOf(x)); !ok {
+	if _, ok := s.Consume(ctx, KeyOf(x)); !ok {
 		t.Fatal("approved action not released")
 	}
 	clk.Add(25 * time.Hour)
@@ -84,9 +84,9 @@ func BenchmarkHeldRetry50k(b *testing.B) {
 	if _, err := s.Request(ctx, x, decision); err != nil {
 		b.Fatal(err)
 	}
-	digest := DigestOf(x)
+	key := KeyOf(x)
 	for b.Loop() {
-		if _, ok := s.Consume(ctx, digest); ok {
+		if _, ok := s.Consume(ctx, key); ok {
 			b.Fatal("released")
 		}
 		if _, err := s.Request(ctx, x, decision); err != nil {
@@ -110,9 +110,9 @@ func BenchmarkReusableUse50k(b *testing.B) {
 	if err := s.Decide(ctx, a.ID, alice, true, ""); err != nil {
 		b.Fatal(err)
 	}
-	digest := DigestOf(x)
+	key := KeyOf(x)
 	for b.Loop() {
-		if _, ok := s.Consume(ctx, digest); !ok {
+		if _, ok := s.Consume(ctx, key); !ok {
 			b.Fatal("not released")
 		}
 	}

@@ -193,7 +193,7 @@ type fakeApprovals struct {
 	hasGet  bool
 }
 
-func (f *fakeApprovals) Consume(context.Context, string) (approval.Approval, bool) {
+func (f *fakeApprovals) Consume(context.Context, approval.Key) (approval.Approval, bool) {
 	return approval.Approval{}, false
 }
 
