@@ -298,7 +298,15 @@ func describeK8s(k k8sapi.Request) string {
 	if k.ClusterScoped && k.Resource != "namespaces" && k.Namespace == "" {
 		s += " (cluster-wide)"
 	}
+	if k.NamespaceUnknown {
+		s += " in a namespace the request does not name"
+	}
 	return s
+}
+
+// k8sReason is the reason of a destructive Kubernetes request.
+func k8sReason(k k8sapi.Request) string {
+	return "Kubernetes " + k.Verb + " of " + describeK8s(k)
 }
 
 // likelyKubernetes tells an API server from an application that also serves /api/v1/...
