@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // JSONBody is a JSON body read once, in a single validating pass, so that every stage that
@@ -15,7 +16,8 @@ import (
 // that rewrites a string (redaction) splices the original bytes.
 //
 // A JSONBody is read-only once built and belongs to the bytes it was read from: check Of before
-// using it for a body.
+// using it for a body. Those bytes must not change afterwards: the strings StdText returns share
+// their memory (see ParseJSON).
 type JSONBody struct {
 	// Src is the body the nodes point into.
 	Src []byte
@@ -73,6 +75,11 @@ const maxJSONNesting = 10000
 // false for anything else: invalid syntax, trailing data, a byte order mark, nesting deeper
 // than 10000. Strings may hold invalid UTF-8, as encoding/json allows (Text keeps the bytes,
 // StdText replaces them as encoding/json does).
+//
+// The JSONBody keeps b, and the strings StdText returns are not copies: they share b's memory
+// (or the body's own buffer of unescaped text), so b must never be modified once read. The
+// pipeline reads request and response bodies that nothing writes to (a body held by extproc is
+// only ever appended to past its end, and a decoded body is a new buffer).
 func ParseJSON(b []byte) (*JSONBody, bool) {
 	if len(b) > 1<<31-1 {
 		return nil, false
@@ -109,11 +116,13 @@ func (j *JSONBody) Text(i int) []byte {
 }
 
 // StdText returns a string node's text as encoding/json decodes it: Text with each byte of
-// invalid UTF-8 replaced by U+FFFD.
+// invalid UTF-8 replaced by U+FFFD. Valid text is not copied: the string shares the body's
+// memory (Src, or the buffer of unescaped text), which never changes once read (ParseJSON), so
+// inspection's values of a 4 KiB prompt cost no second 4 KiB.
 func (j *JSONBody) StdText(i int) string {
 	t := j.Text(i)
 	if j.Nodes[i].flags&jsonInvalidUTF8 == 0 {
-		return string(t)
+		return unsafe.String(unsafe.SliceData(t), len(t))
 	}
 	out := make([]byte, 0, len(t)+8)
 	for len(t) > 0 {

@@ -65,3 +65,37 @@ func TestParseJSONNestingBound(t *testing.T) {
 		}
 	}
 }
+
+// TestStdTextSharesTheBody: the text of a valid string is the body's bytes (or the unescaped
+// buffer's), not a copy, so inspection's values of a large prompt cost no second allocation of
+// it; escaped and invalid-UTF-8 strings still read as encoding/json reads them.
+func TestStdTextSharesTheBody(t *testing.T) {
+	prompt := strings.Repeat("deploy the service after review. ", 128)
+	body := []byte(`{"messages":[{"content":"` + prompt + `"},{"content":"a\nb"}],"x":"` + "\xff" + `"}`)
+	j, ok := ParseJSON(body)
+	if !ok {
+		t.Fatal("valid JSON refused")
+	}
+	var plain, escaped, invalid int
+	for i, n := range j.Nodes {
+		if n.Kind != JSONString {
+			continue
+		}
+		switch string(j.Raw(i)) {
+		case `"` + prompt + `"`:
+			plain = i
+		case `"a\nb"`:
+			escaped = i
+		case "\"\xff\"":
+			invalid = i
+		}
+	}
+	want := []string{prompt, "a\nb", "\uFFFD"} // as encoding/json decodes them
+	got := []string{j.StdText(plain), j.StdText(escaped), j.StdText(invalid)}
+	if !slices.Equal(got, want) {
+		t.Fatalf("StdText %q, want %q", got, want)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { _ = j.StdText(plain); _ = j.StdText(escaped) }); allocs != 0 {
+		t.Fatalf("StdText of valid text allocated %.0f times per call pair; want 0 (shared with the body)", allocs)
+	}
+}
