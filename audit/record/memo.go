@@ -52,6 +52,14 @@ func EncodeMemo(buf []byte, r *Record, redact func(string) string, reuse, keep *
 	return body, content, nil
 }
 
+// Release drops the memo and gives the record it refers to back for reuse (Release): the memo's
+// exchange will have no further record that compares itself with it. A second call does nothing.
+func (m *Memo) Release() {
+	r := m.rec
+	*m = Memo{}
+	Release(r)
+}
+
 // keep copies the parts noted while body was written (their spans in body) into m, as many as
 // fit in maxMemoBytes, in one allocation.
 func (m *Memo) keep(r *Record, body []byte) {
