@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"encoding/binary"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -84,16 +85,52 @@ func ParseJSON(b []byte) (*JSONBody, bool) {
 	if len(b) > 1<<31-1 {
 		return nil, false
 	}
-	p := jsonParser{j: &JSONBody{Src: b, Nodes: make([]JSONNode, 0, 16+len(b)/128)}}
+	j := jsonBodies.Get().(*JSONBody)
+	j.Src = b
+	if want := 16 + len(b)/128; cap(j.Nodes) < want {
+		j.Nodes = make([]JSONNode, 0, want)
+	}
+	p := jsonParser{j: j}
 	p.ws()
 	if !p.value(0, 0) {
+		ReleaseJSON(j)
 		return nil, false
 	}
 	p.ws()
 	if p.i != len(b) {
+		ReleaseJSON(j)
 		return nil, false
 	}
-	return p.j, true
+	return j, true
+}
+
+// jsonBodies holds bodies given back by ReleaseJSON, with their node and key arrays: every
+// exchange reads one or two JSON bodies, and their nodes were ~2–3 KB of allocation each.
+var jsonBodies = sync.Pool{New: func() any { return new(JSONBody) }}
+
+// maxPooledNodes bounds the node array a released body keeps for reuse (~112 KB); the rare
+// larger body's nodes are left to the garbage collector.
+const maxPooledNodes = 4096
+
+// ReleaseJSON gives j (from ParseJSON; nil is allowed) back for reuse by a later ParseJSON. The
+// caller must hold the only reference still in use: j, its Nodes and anything read through
+// Text or Raw must not be used afterwards. Strings from Key, StdKey and StdText stay valid
+// (they share the body's bytes, or buffers that are not reused).
+func ReleaseJSON(j *JSONBody) {
+	if j == nil {
+		return
+	}
+	nodes, keys := j.Nodes[:0], j.keys
+	if cap(nodes) > maxPooledNodes {
+		nodes = nil
+	}
+	clear(keys) // keep no key string alive
+	if cap(keys) > maxPooledNodes {
+		keys = nil
+	}
+	// The arena is not kept: strings StdText returned may share it.
+	*j = JSONBody{Nodes: nodes, keys: keys[:0]}
+	jsonBodies.Put(j)
 }
 
 // i32 is an offset or index as a node holds it: ParseJSON refuses bodies of 2 GiB and more, and

@@ -102,6 +102,7 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	// The request phase is over: a stream waiting for its response keeps no copy of the body.
 	// Response-phase rules see the request's headers and inspected facts, not its raw body.
 	st.refusalBody = refusal.Remember(&x.Request)
+	exchange.ReleaseJSON(x.Request.JSON) // read by inspection and redaction, both done
 	st.reqBody, x.Request.Body, x.Request.JSON = nil, nil, nil
 	return []*extprocv3.ProcessingResponse{r}, nil
 }

@@ -137,6 +137,9 @@ func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier
 	edit := &headerEdit{}
 	out, changed, err := st.redactWhole(ctx, edit, body, plain, decoded,
 		RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
+	// Inspection, the response policy and redaction were the readers of the shared reading.
+	exchange.ReleaseJSON(x.Response.JSON)
+	x.Response.JSON = nil
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
