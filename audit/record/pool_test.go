@@ -51,6 +51,43 @@ func TestReleasedRecordsLeaveNothingBehind(t *testing.T) {
 	m.Release()
 }
 
+// TestReleasedMemosLeaveNothingBehind: a memo whose buffer and request record were another
+// exchange's gives the completion record the bytes it has without a memo.
+func TestReleasedMemosLeaveNothingBehind(t *testing.T) {
+	cases := liveCases()
+	cases["sample"] = func() *exchange.Exchange { return sampleExchange(2, "s") }
+	now, red := time.Unix(100, 0), redactors["some"]
+	for before, mkBefore := range cases {
+		for name, mk := range cases {
+			var old Memo
+			if _, _, err := EncodeMemo(nil, Build(mkBefore(), StageRequest, Product{Name: "warden"}, now), red, nil, &old); err != nil {
+				t.Fatal(err)
+			}
+			old.Release()
+			x := mk()
+			var m Memo
+			if _, _, err := EncodeMemo(nil, Build(x, StageRequest, Product{Name: "warden"}, now), red, nil, &m); err != nil {
+				t.Fatal(err)
+			}
+			x.Response.Status = 200
+			want, _, err := EncodeRedactedInto(nil, buildRecordFresh(x, StageCompletion, now), red)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Build(x, StageCompletion, Product{Name: "warden"}, now)
+			got, _, err := EncodeMemo(nil, r, red, &m, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			Release(r)
+			m.Release()
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s after %s: the completion record differs with a reused memo:\n got %s\nwant %s", name, before, got, want)
+			}
+		}
+	}
+}
+
 // buildRecordFresh is Build on a new allocation, never one from the pool (with the decision
 // input copied, which encodes to the same bytes: TestLiveInputMatchesCopy).
 func buildRecordFresh(x *exchange.Exchange, stage Stage, now time.Time) *Record {
