@@ -69,12 +69,12 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 			d, aerr = p.Approve.Resolve(ctx, x, d, st.hold)
 			x.Time("approval", time.Since(t))
 			if aerr != nil {
-				x.Decisions = append(x.Decisions, d)
+				st.addDecision(d)
 				st.srv.metrics.decision(d)
 				return st.refuseErr(ctx, aerr), nil
 			}
 		}
-		x.Decisions = append(x.Decisions, d)
+		st.addDecision(d)
 		st.srv.metrics.decision(d)
 		if d.Blocks() {
 			return st.refuseDecision(ctx, d), nil

@@ -169,7 +169,7 @@ func (st *stream) decideResponse(ctx context.Context) []*extprocv3.ProcessingRes
 		return nil
 	}
 	d := st.decide(ctx, exchange.PhaseResponse)
-	st.x.Decisions = append(st.x.Decisions, d)
+	st.addDecision(d)
 	st.srv.metrics.decision(d)
 	if !d.Blocks() {
 		return nil
@@ -281,7 +281,7 @@ func (st *stream) finishGuard(ctx context.Context, out []byte) ([]byte, error) {
 		return append(out, held...), nil
 	}
 	d := st.decide(ctx, exchange.PhaseResponse)
-	st.x.Decisions = append(st.x.Decisions, d)
+	st.addDecision(d)
 	st.srv.metrics.decision(d)
 	if !d.Blocks() {
 		return append(out, held...), nil

@@ -73,6 +73,15 @@ func newStream(srv *Server) *stream {
 	}
 }
 
+// addDecision appends a phase's decision to the exchange. The first one makes room for the
+// response phase's as well: one allocation for the usual two decisions instead of two.
+func (st *stream) addDecision(d exchange.Decision) {
+	if st.x.Decisions == nil {
+		st.x.Decisions = make([]exchange.Decision, 0, 2)
+	}
+	st.x.Decisions = append(st.x.Decisions, d)
+}
+
 // handle is the one place where the ProcessingRequest oneof is dispatched. It returns the replies
 // to send, in order: usually one, none while a FULL_DUPLEX body is being held, and none after an
 // ImmediateResponse. An error ends the stream with a gRPC status (Envoy then answers the client

@@ -163,16 +163,17 @@ func timingsMS(t map[string]time.Duration) map[string]float64 {
 //
 // The record must stay the first field: Release finds the parts from the record's address.
 type recordParts struct {
-	r       Record
-	dst     Endpoint
-	svc     Service
-	resp    HTTPResponse
-	apiResp APIResponse
-	user    User
-	session Session
-	final   Decision
-	info    ResponseInfo
-	input   DecisionInput
+	r         Record
+	dst       Endpoint
+	svc       Service
+	resp      HTTPResponse
+	apiResp   APIResponse
+	user      User
+	session   Session
+	final     Decision
+	decisions [2]Decision
+	info      ResponseInfo
+	input     DecisionInput
 }
 
 // partsPool holds the records the audit log has finished with (Release): two are built per
@@ -492,8 +493,12 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition, liveI
 		p.input = DecisionInput{V: InputVersion, live: vars}
 		w.Input = &p.input
 	}
-	if len(x.Decisions) > 0 {
-		w.Decisions = make([]Decision, len(x.Decisions))
+	if n := len(x.Decisions); n > 0 {
+		if n <= len(p.decisions) {
+			w.Decisions = p.decisions[:n:n] // an exchange's usual two: inside the record's parts
+		} else {
+			w.Decisions = make([]Decision, n)
+		}
 		for i, d := range x.Decisions {
 			w.Decisions[i] = decisionOf(d)
 		}
