@@ -88,6 +88,7 @@ type events struct {
 	// unlearned counts string values scanned on their own because maxShapes
 	// fields were open at once (Stream.Limits reports it).
 	unlearned int
+	buf       eventBuf // readJSONEvent's memory
 }
 
 func newEvents(s *Stream) *events {
