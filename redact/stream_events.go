@@ -181,9 +181,11 @@ func (q *events) push(out []byte, it *item, ends []string) []byte {
 		}
 	}
 	q.touched = q.touched[:0]
-	for _, k := range cloneKeys(q.order) {
-		if matchesAny(k, ends) {
-			q.finish(k)
+	if len(ends) > 0 {
+		for _, k := range cloneKeys(q.order) {
+			if matchesAny(k, ends) {
+				q.finish(k)
+			}
 		}
 	}
 	if q.queued > q.s.opts.MaxEvent {

@@ -159,7 +159,7 @@ func (q *events) jsonEvent(it *item, evName string, ev *jsonEvent) []string {
 	payload := it.payload
 	it.json = true
 	head, known, tree, strs := &ev.head, ev.known, ev.tree, ev.strs
-	fed := map[string]bool{}
+	var fed map[string]bool // the fields found by shape this event feeds
 	for _, js := range strs {
 		path, start, end := js.path, js.start, js.end
 		name := ""
@@ -200,6 +200,9 @@ func (q *events) jsonEvent(it *item, evName string, ev *jsonEvent) []string {
 			q.shapes[k] = &shape{group: g}
 		}
 		if q.add(it, k, true, start, end, val, name) {
+			if fed == nil {
+				fed = map[string]bool{}
+			}
 			fed[k], fed[g] = true, true
 		}
 	}
