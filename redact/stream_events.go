@@ -89,6 +89,7 @@ type events struct {
 	// fields were open at once (Stream.Limits reports it).
 	unlearned int
 	buf       eventBuf // readJSONEvent's memory
+	keyed     []byte   // the key=value text a value is scanned in, reused
 }
 
 func newEvents(s *Stream) *events {
@@ -101,7 +102,7 @@ func (q *events) complete(it *item, start, end int, val []byte, key string) {
 	e := q.s.eng
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	red, spans := e.redactValue(val, key, &q.s.opts.Options, sc)
+	red, spans := e.redactValueIn(val, key, &q.s.opts.Options, sc, &q.keyed)
 	for _, sp := range spans {
 		q.s.report(Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(val[sp.s:sp.e])})
 	}
@@ -146,7 +147,7 @@ func (q *events) add(it *item, key string, found bool, start, end int, val []byt
 		// that the joined text does not carry. Its own findings join the channel's.
 		e := q.s.eng
 		sc := e.pool.Get().(*scratch)
-		_, own = e.redactValue(val, name, &q.s.opts.Options, sc)
+		_, own = e.redactValueIn(val, name, &q.s.opts.Options, sc, &q.keyed)
 		e.putScratch(sc)
 	}
 	p := &piece{it: it, start: start, end: end, val: val, own: own}
