@@ -28,7 +28,7 @@ func (fr *frameReader) jsonEvent(payload []byte, m []int32, line int, evName str
 			continue
 		}
 		if known {
-			if k := route(head, js.path); k != "" {
+			if k := route(head, js.path, &fr.buf); k != "" {
 				fr.addToken(k, payload, js.start, js.end, m, line)
 			}
 			continue

@@ -31,9 +31,13 @@ type jsonEvent struct {
 // paths' elements and the keys read so far (a stream repeats the same few keys in every
 // event).
 type eventBuf struct {
-	strs  []jsonString
-	elems []pathElem
-	keys  map[string]string
+	strs    []jsonString
+	elems   []pathElem
+	path    []pathElem
+	choices []headChoice
+	deltas  []headDelta
+	keys    map[string]string
+	route   []byte // a channel key being built
 }
 
 // maxKeptKeys bounds the keys an eventBuf keeps.
@@ -46,8 +50,10 @@ func readJSONEvent(payload []byte, buf *eventBuf) (jsonEvent, bool) {
 	if len(payload) == 0 || payload[0] != '{' && payload[0] != '[' {
 		return ev, false
 	}
-	r := eventWalker{w: jsonWalker{b: payload}, buf: buf, headOK: true}
-	buf.strs, buf.elems = buf.strs[:0], buf.elems[:0]
+	r := eventWalker{w: jsonWalker{b: payload, path: buf.path[:0]}, buf: buf, headOK: true}
+	r.head.Choices = buf.choices[:0]
+	buf.strs, buf.elems, buf.deltas = buf.strs[:0], buf.elems[:0], buf.deltas[:0]
+	defer func() { buf.path, buf.choices = r.w.path[:0], r.head.Choices[:0] }()
 	r.w.ws()
 	ctx := hNone
 	if payload[0] == '{' {
@@ -148,15 +154,20 @@ func (r *eventWalker) key(tok []byte) string {
 	if bytes.IndexByte(s, '\\') >= 0 {
 		return string(decodeJSONString(tok))
 	}
-	if k, ok := r.buf.keys[string(s)]; ok {
+	return r.buf.intern(s)
+}
+
+// intern returns s as a string, the one kept from an earlier call when there is one.
+func (b *eventBuf) intern(s []byte) string {
+	if k, ok := b.keys[string(s)]; ok {
 		return k
 	}
 	k := string(s)
-	if r.buf.keys == nil {
-		r.buf.keys = map[string]string{}
+	if b.keys == nil {
+		b.keys = map[string]string{}
 	}
-	if len(r.buf.keys) < maxKeptKeys {
-		r.buf.keys[k] = k
+	if len(b.keys) < maxKeptKeys {
+		b.keys[k] = k
 	}
 	return k
 }
@@ -273,27 +284,42 @@ func (r *eventWalker) enter(ctx headCtx, field int) headCtx {
 	c := w.b[w.i]
 	switch {
 	case ctx == hTop && field == 5: // choices
-		return r.list(c, hChoices, func() { r.head.Choices = nil })
+		if c == 'n' {
+			r.head.Choices = r.head.Choices[:0]
+		}
+		return r.list(c, hChoices)
 	case ctx == hChoice && field == 2: // delta
 		switch c {
 		case 'n':
 			return hNone
 		case '{':
-			r.head.Choices[r.choice].Delta = &headDelta{}
+			r.head.Choices[r.choice].Delta = r.delta()
 			return hDelta
 		}
 		r.headOK = false
 	case ctx == hDelta && field == 0: // tool_calls
-		return r.list(c, hCalls, func() { r.head.Choices[r.choice].Delta.ToolCalls = nil })
+		if c == 'n' {
+			r.head.Choices[r.choice].Delta.ToolCalls = nil
+		}
+		return r.list(c, hCalls)
 	}
 	return hNone
 }
 
-// list enters a list field whose value starts with c: null clears it.
-func (r *eventWalker) list(c byte, ctx headCtx, clear func()) headCtx {
+// delta returns a new headDelta from buf's (a choice's delta lives until the event is read).
+func (r *eventWalker) delta() *headDelta {
+	if len(r.buf.deltas) == cap(r.buf.deltas) {
+		// A new array: the deltas already handed out keep pointing into the old one.
+		r.buf.deltas = make([]headDelta, 0, max(4, 2*cap(r.buf.deltas)))
+	}
+	r.buf.deltas = append(r.buf.deltas, headDelta{})
+	return &r.buf.deltas[len(r.buf.deltas)-1]
+}
+
+// list enters a list field whose value starts with c (null: cleared by the caller).
+func (r *eventWalker) list(c byte, ctx headCtx) headCtx {
 	switch c {
 	case 'n':
-		clear()
 		return hNone
 	case '[':
 		return ctx

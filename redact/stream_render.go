@@ -171,7 +171,7 @@ func (q *events) jsonEvent(it *item, evName string, ev *jsonEvent) []string {
 		}
 		val := decodeJSONString(payload[start:end])
 		if known {
-			if k := route(head, path); k != "" {
+			if k := route(head, path, &q.buf); k != "" {
 				q.add(it, k, false, start, end, val, name)
 				continue
 			}

@@ -57,8 +57,11 @@ type headToolCall struct {
 }
 
 // route names the logical string a string value at path belongs to ("" for
-// a complete value) and reports which logical strings this event ends.
-func route(head *eventHead, path []pathElem) string {
+// a complete value). The name is built in buf and kept there: a stream names
+// the same few channels in every event.
+func route(head *eventHead, path []pathElem, buf *eventBuf) string {
+	b := buf.route[:0]
+	defer func() { buf.route = b[:0] }()
 	if len(head.Choices) > 0 {
 		if len(path) < 4 || path[0].key != "choices" || path[2].key != "delta" || path[1].index >= len(head.Choices) {
 			return ""
@@ -66,20 +69,28 @@ func route(head *eventHead, path []pathElem) string {
 		ch := head.Choices[path[1].index]
 		switch {
 		case len(path) == 4 && (path[3].key == "content" || path[3].key == "refusal" || path[3].key == "reasoning_content" || path[3].key == "reasoning"):
-			return "c" + strconv.Itoa(ch.Index) + "/" + path[3].key
+			b = strconv.AppendInt(append(b, 'c'), int64(ch.Index), 10)
+			b = append(append(b, '/'), path[3].key...)
+			return buf.intern(b)
 		case len(path) == 7 && path[3].key == "tool_calls" && path[5].key == "function" && path[6].key == "arguments" &&
 			ch.Delta != nil && path[4].index < len(ch.Delta.ToolCalls):
-			return "c" + strconv.Itoa(ch.Index) + "/t" + strconv.Itoa(ch.Delta.ToolCalls[path[4].index].Index)
+			b = strconv.AppendInt(append(b, 'c'), int64(ch.Index), 10)
+			b = strconv.AppendInt(append(b, "/t"...), int64(ch.Delta.ToolCalls[path[4].index].Index), 10)
+			return buf.intern(b)
 		}
 		return ""
 	}
 	switch {
 	case head.Type == "content_block_delta" && head.Index != nil && len(path) == 2 && path[0].key == "delta" &&
 		(path[1].key == "text" || path[1].key == "partial_json" || path[1].key == "thinking"):
-		return "a" + strconv.Itoa(*head.Index)
+		return buf.intern(strconv.AppendInt(append(b, 'a'), int64(*head.Index), 10))
 	case strings.HasPrefix(head.Type, "response.") && strings.HasSuffix(head.Type, ".delta") && head.OutputIndex != nil &&
 		len(path) == 1 && path[0].key == "delta":
-		return "r" + strconv.Itoa(*head.OutputIndex) + "/" + head.Type + "/" + strconv.Itoa(deref(head.ContentIndex)) + "/" + strconv.Itoa(deref(head.SummaryIndex))
+		b = strconv.AppendInt(append(b, 'r'), int64(*head.OutputIndex), 10)
+		b = append(append(append(b, '/'), head.Type...), '/')
+		b = strconv.AppendInt(b, int64(deref(head.ContentIndex)), 10)
+		b = strconv.AppendInt(append(b, '/'), int64(deref(head.SummaryIndex)), 10)
+		return buf.intern(b)
 	}
 	return ""
 }

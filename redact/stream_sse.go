@@ -102,7 +102,7 @@ type sseLine struct {
 }
 
 func parseLines(ev []byte) []sseLine {
-	var lines []sseLine
+	lines := make([]sseLine, 0, 3) // data lines and the blank line that ends the event
 	for len(ev) > 0 {
 		i := bytes.IndexAny(ev, "\r\n")
 		end, term := len(ev), len(ev)
