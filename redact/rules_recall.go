@@ -14,5 +14,6 @@ func recallRules() []*rule {
 	rs = append(rs, continuedRules()...)
 	rs = append(rs, fx6ctxRules()...)
 	rs = append(rs, fx7Rules()...)
+	rs = append(rs, fx8Rules()...)
 	return rs
 }

@@ -1,0 +1,19 @@
+package redacttest
+
+import "math/rand/v2"
+
+// Samples for the rules of redact/rules_fx8*.go.
+func init() {
+	special["marked-sensitive-value"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 17)
+		return v, `{"db_password": {"sensitive": true, "type": "string", "value": "` + v + `"}}`
+	}
+	special["marked-sensitive-attribute"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 21)
+		return v, `{"attributes": {"id": "none", "result": "` + v + `"}, "sensitive_attributes": [[{"type": "get_attr", "value": "result"}]]}`
+	}
+	special["github-add-mask"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 17)
+		return v, "::add-mask::" + v + "\n"
+	}
+}

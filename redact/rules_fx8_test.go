@@ -1,0 +1,118 @@
+package redact_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// fx8Case is an fx7Case that may be checked whole only: a stream releases a
+// value before it sees a flag that follows it (Terraform writes `"value"`
+// before `"sensitive"` in state files), so such a value is only redacted where
+// the whole body is scanned (requests, tool results, audit records).
+type fx8Case struct {
+	fx7Case
+	wholeOnly bool
+}
+
+func cases8(cs []fx7Case) []fx8Case {
+	out := make([]fx8Case, len(cs))
+	for i, c := range cs {
+		out[i] = fx8Case{fx7Case: c}
+	}
+	return out
+}
+
+// checkFx8 is checkFx7 (whole and streamed) plus, for a case that is JSON,
+// RedactJSON (each string scanned with its key, the object's siblings read
+// from the body).
+func checkFx8(t *testing.T, cases []fx8Case) {
+	t.Helper()
+	eng := engine(t)
+	var streamed []fx7Case
+	for _, c := range cases {
+		if !c.wholeOnly {
+			streamed = append(streamed, c.fx7Case)
+			continue
+		}
+		t.Run(c.name+"/whole", func(t *testing.T) {
+			out, _ := eng.Redact([]byte(c.text), secretsOnly)
+			for _, s := range c.secrets {
+				if w, ok := leak(out, s); ok {
+					t.Errorf("%q survives:\n%s", w, out)
+				}
+			}
+		})
+	}
+	checkFx7(t, streamed)
+	for _, c := range cases {
+		if !json.Valid([]byte(c.text)) {
+			continue
+		}
+		t.Run(c.name+"/json", func(t *testing.T) {
+			out, _, err := eng.RedactJSON([]byte(c.text), secretsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.secrets) == 0 && !bytes.Equal(out, []byte(c.text)) {
+				t.Errorf("look-alike changed:\n%s", out)
+			}
+			for _, s := range c.secrets {
+				if w, ok := leak(out, s); ok {
+					t.Errorf("%q survives:\n%s", w, out)
+				}
+			}
+			if !json.Valid(out) {
+				t.Errorf("output is no longer JSON:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestValuesMarkedSensitiveByTheirTool(t *testing.T) {
+	checkFx8(t, cases8([]fx7Case{
+		{"terraform-output-json", `{
+  "api_url": {"sensitive": false, "type": "string", "value": "https://api.internal.example:8443"},
+  "admin_token": {"sensitive": true, "type": "string", "value": "q7Hn2vK9pWx4Lm8RtZ3b"}
+}`, []string{"q7Hn2vK9pWx4Lm8RtZ3b"}},
+		{"terraform-output-object", `{"db": {"sensitive": true, "type": ["object", {"user": "string", "pass": "string"}], "value": {"user": "ledger_rw", "pass": "Vx7-rT2mQ9_kLp4Z"}}}`,
+			[]string{"Vx7-rT2mQ9_kLp4Z"}},
+		{"plan-after-sensitive", `{"resource_changes": [{"address": "aws_db_instance.main", "change": {"actions": ["create"], "before": null, "after": {"engine": "postgres", "password": "Ty6pW3qZ8vN1xK4m", "username": "app"}, "after_sensitive": {"password": true}}}]}`,
+			[]string{"Ty6pW3qZ8vN1xK4m"}},
+		{"hcl-variable-default", "variable \"signing_key\" {\n  type      = string\n  sensitive = true\n  default   = \"k2J8vQ4wP9zR6tL1\"\n}\n",
+			[]string{"k2J8vQ4wP9zR6tL1"}},
+		{"cloudformation-yaml-noecho", "Parameters:\n  Env:\n    Type: String\n    Default: prod\n  MasterPassword:\n    Type: String\n    NoEcho: true\n    Default: Wq4vT7pZ2mK9xR3n\n",
+			[]string{"Wq4vT7pZ2mK9xR3n"}},
+		{"cloudformation-json-noecho", `{"Parameters": {"ApiSecret": {"Type": "String", "NoEcho": "true", "Default": "Zr8Kq2Lw5Xv9Tn3P"}}}`,
+			[]string{"Zr8Kq2Lw5Xv9Tn3P"}},
+		{"ssm-securestring", `{"Parameter": {"Name": "/prod/billing/stripe", "Type": "SecureString", "Value": "pQ9vR2tW7xZ4kL8m", "Version": 3}}`,
+			[]string{"pQ9vR2tW7xZ4kL8m"}},
+		{"arm-securestring", `{"parameters": {"adminPassword": {"type": "securestring", "defaultValue": "Nx5!qR8vT2wZ6kLp"}}}`,
+			[]string{"Nx5!qR8vT2wZ6kLp"}},
+		{"gitlab-masked-variable", `[{"variable_type": "env_var", "key": "DEPLOY_KEY", "value": "mV3xQ8tZ1kR7wP4n", "protected": true, "masked": true}]`,
+			[]string{"mV3xQ8tZ1kR7wP4n"}},
+		{"azure-devops-issecret", `{"variables": {"registryPass": {"isSecret": true, "value": "cT7kW2qZ9vR4xL8p"}}}`,
+			[]string{"cT7kW2qZ9vR4xL8p"}},
+		{"pulumi-state-secret", `{"outputs": {"dbPassword": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": "\"sW8qT3vZ6kR1xP9m\""}}}`,
+			[]string{"sW8qT3vZ6kR1xP9m"}},
+		{"github-add-mask", "Run echo \"::add-mask::gT5vQ9wZ2kR8xL3p\"\n::add-mask::gT5vQ9wZ2kR8xL3p\n", []string{"gT5vQ9wZ2kR8xL3p"}},
+	}))
+	checkFx8(t, []fx8Case{
+		{fx7Case{"tfstate-output-value-first", `{"version": 4, "outputs": {"grafana_admin": {"value": "hG4!tY8zQw2#Lk6p", "type": "string", "sensitive": true}}}`,
+			[]string{"hG4!tY8zQw2#Lk6p"}}, true},
+		{fx7Case{"tfstate-sensitive-attributes", `{"mode": "managed", "type": "random_password", "name": "db", "instances": [{"schema_version": 3, "attributes": {"id": "none", "length": 24, "result": "u3Bq9ZxT1wLm7RkV2sYp5NcD", "special": false}, "sensitive_attributes": [[{"type": "get_attr", "value": "result"}]]}]}`,
+			[]string{"u3Bq9ZxT1wLm7RkV2sYp5NcD"}}, true},
+	})
+}
+
+func TestValuesNotMarkedSensitiveStay(t *testing.T) {
+	checkFx8(t, cases8([]fx7Case{
+		{"terraform-output-not-sensitive", `{"vpc_id": {"sensitive": false, "type": "string", "value": "vpc-0f3a9c27be44d8101"}, "bucket": {"sensitive": false, "type": "string", "value": "acme-logs-eu-central-1"}}`, nil},
+		{"terraform-output-null", `{"token": {"sensitive": true, "type": "string", "value": null}}`, nil},
+		{"already-hidden", "  + password = (sensitive value)\n  ~ secret   = (sensitive value)\n", nil},
+		{"noecho-dynamic-reference", "  DbPass:\n    Type: String\n    NoEcho: true\n    Default: '{{resolve:ssm-secure:/prod/db/pass:1}}'\n", nil},
+		{"ssm-plain-string", `{"Parameter": {"Name": "/prod/region", "Type": "String", "Value": "eu-central-1-primary"}}`, nil},
+		{"prose", "Mark the output as sensitive: true in the module, and the value will be hidden from the plan.\n", nil},
+		{"add-mask-variable", "echo \"::add-mask::$TOKEN\"\n", nil},
+	}))
+}
