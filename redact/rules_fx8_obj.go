@@ -208,7 +208,9 @@ func bareValue(b []byte, m member) []byte {
 }
 
 // keyIs compares a member key with a lower-case name, ignoring case.
-func keyIs(k []byte, name string) bool { return len(k) == len(name) && bytes.EqualFold(k, []byte(name)) }
+func keyIs(k []byte, name string) bool {
+	return len(k) == len(name) && bytes.EqualFold(k, []byte(name))
+}
 
 // stringSpans appends the contents of the string literals that are values in
 // b[vs:ve] (a string itself, or the strings of an object or list, keys
