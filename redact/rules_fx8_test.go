@@ -116,3 +116,15 @@ func TestValuesNotMarkedSensitiveStay(t *testing.T) {
 		{"add-mask-variable", "echo \"::add-mask::$TOKEN\"\n", nil},
 	}))
 }
+
+func TestNetrcPasswordNeedsANetrcEntry(t *testing.T) {
+	checkFx8(t, cases8([]fx7Case{
+		{"netrc-lines", "machine api.heroku.com\n  login ops@example.test\n  password 5c1f0a9e-77b2-4d5e-9a61-3f0c2d8e4b17\n", []string{"5c1f0a9e-77b2-4d5e-9a61-3f0c2d8e4b17"}},
+		{"netrc-one-line", "machine git.example.test login ci port 443 password Qw8vT2kZ9rL4xP7m\n", []string{"Qw8vT2kZ9rL4xP7m"}},
+		{"netrc-default", "default login anonymous password Zk4rT8vQ2wL9xP3m\n", []string{"Zk4rT8vQ2wL9xP3m"}},
+		{"netrc-in-json-tool-result", `{"role": "tool", "content": "$ cat ~/.netrc\nmachine pypi.example.test\n\tlogin __token__\n\tpassword Vh3kQ9wT2zL8xR5m\n"}`, []string{"Vh3kQ9wT2zL8xR5m"}},
+		{"prose-login-form", "What's wrong with this login form screenshot? The password field looks misaligned.\n", nil},
+		{"prose-machine", "Each build machine has a login shell; the password policy requires rotation.\n", nil},
+		{"prose-default", "If the default password prompt appears, press enter to continue.\n", nil},
+	}))
+}
