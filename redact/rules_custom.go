@@ -301,7 +301,7 @@ func plausiblePassword(pw []byte) bool {
 		}
 	}
 	l := string(letters)
-	return !strings.Contains(l, "ssw") && !strings.Contains(l, "swor") && !strings.Contains(l, "sword") && !hasStopword(letters)
+	return !passwordWordsOnly(l, letters, pw) // rules_fx8_url.go
 }
 
 func isEmailLocal(c byte) bool {

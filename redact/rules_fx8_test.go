@@ -128,3 +128,17 @@ func TestNetrcPasswordNeedsANetrcEntry(t *testing.T) {
 		{"prose-default", "If the default password prompt appears, press enter to continue.\n", nil},
 	}))
 }
+
+func TestPercentEncodedPasswordsInDriverURLs(t *testing.T) {
+	checkFx8(t, cases8([]fx7Case{
+		{"mongodb-srv", "MONGO_URI=mongodb+srv://crm-app:Q%40rt%3Ay%2Fpe%23Hk4Lz9Wq@cluster0.ab12c.mongodb.net/crm?retryWrites=true\n", []string{"Q%40rt%3Ay%2Fpe%23Hk4Lz9Wq"}},
+		{"mongodb-spells-password", "uri: mongodb://svc:P%40ss%3Aw%2Frd%23Tq7Vx2Lk@mongo-0.db,mongo-1.db:27017/app?replicaSet=rs0\n", []string{"P%40ss%3Aw%2Frd%23Tq7Vx2Lk"}},
+		{"postgres", `DATABASE_URL="postgresql://ledger:Xk%2F9q%40Lm%3D7Tz@db.internal:5432/ledger?sslmode=require"` + "\n", []string{"Xk%2F9q%40Lm%3D7Tz"}},
+		{"sqlalchemy", "engine = create_engine('postgresql+psycopg2://etl:Zp%25r8%26Kw2%2BqN@warehouse:5432/dw')\n", []string{"Zp%25r8%26Kw2%2BqN"}},
+		{"mysql", "DSN=mysql://root:pa%24%24Wq7%21zK2m@10.0.3.7:3306/shop\n", []string{"pa%24%24Wq7%21zK2m"}},
+		{"redis-no-user", "REDIS_URL=rediss://:R3d%21s%2Fq8Xk%40vT@cache.internal:6380/0\n", []string{"R3d%21s%2Fq8Xk%40vT"}},
+		{"amqp", `{"broker": "amqps://svc:Zq%2B7vT%3D%3Dk9L@mq.example.test/prod"}`, []string{"Zq%2B7vT%3D%3Dk9L"}},
+		{"docs-example", "Connect with postgres://user:p%40ssw0rd@localhost:5432/dev for the tutorial.\n", nil},
+		{"docs-example-year", "e.g. mysql://admin:Password2024@localhost/test\n", nil},
+	}))
+}
