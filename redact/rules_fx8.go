@@ -10,5 +10,6 @@ package redact
 func fx8Rules() []*rule {
 	var rs []*rule
 	rs = append(rs, markedRules()...)
+	rs = append(rs, authSchemeRules()...)
 	return rs
 }

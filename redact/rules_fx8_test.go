@@ -142,3 +142,30 @@ func TestPercentEncodedPasswordsInDriverURLs(t *testing.T) {
 		{"docs-example-year", "e.g. mysql://admin:Password2024@localhost/test\n", nil},
 	}))
 }
+
+func TestAuthSchemesAndMacaroons(t *testing.T) {
+	fly1 := "fm2_lJPECAAAAAAAAp3jxBDf9Kq2Vw8zR1tLx4Nm7Yc0bT6uHs3eWg5aJ9pQd2fO8vXk1Ri_YnZ7s-Lm4Qw0Ep3Tb6Uc9Vd2Hf5Jg8Kh1Lj4Mk7Nn0Pp3Qq6Rr9Ss2Tt5Uu8Vv1Ww4"
+	fly2 := "fm2_nQz8Xw2Vt5Lk9Pm3Rj7Yc1Hb4Ng6Df0Sa8Ke2Wu5Qi9Op3Zl7Mx1Cv4Bn6Ty0Gr8Fh2Jd5As9Ek3Iu7Ow1Pq4Rs6Tu0Vw8Xy2Za5Bc9De3Fg7Hi1Jk4Lm6No0Pq8Rs2Tu5Vw9Xy3"
+	lnd := "0201036c6e6402f801030a10b6a3d1f4c27e9a5b8d0e1f2a3b4c5d6e7f1201301a160a0761646472657373120472656164120577726974651a130a04696e666f120472656164120577726974651a170a08696e766f69636573120472656164120577726974651a210a086d616361726f6f6e120867656e6572617465120472656164120577726974651a160a076d657373616765120472656164120577726974650006202bd6"
+	v1 := "MDAxY2xvY2F0aW9uIGh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdC8KMDAyOWlkZW50aWZpZXIgdjEva2V5LzJmOGQ5YzRhNmIKMDAyZnNpZ25hdHVyZSA0Zt3pWq8Lr0Ks2Vm7Xn1Ty9Gh4Jb6Cd"
+	checkFx8(t, cases8([]fx7Case{
+		{"flyv1-cli-flag", `fly deploy -a edge --access-token "FlyV1 ` + fly1 + `,` + fly2 + `"` + "\n", []string{fly1, fly2}},
+		{"flyv1-env", "FLY_API_TOKEN='FlyV1 " + fly1 + "'\n", []string{fly1}},
+		{"flyv1-header", "Authorization: FlyV1 " + fly2 + "\r\n", []string{fly2}},
+		{"fm2-base64url-alone", "token: " + fly1 + "\n", []string{fly1}},
+		{"okta-ssws-json", `{"headers": {"Authorization": "SSWS 00Qx7vT2kZ9rL4xP8mN3bV6cJ1hG5fD0sA2wE7yU"}}`, []string{"00Qx7vT2kZ9rL4xP8mN3bV6cJ1hG5fD0sA2wE7yU"}},
+		{"opsgenie-geniekey", "curl -H \"Authorization: GenieKey 6f1c2b7e-3d9a-4e8b-a5c4-1f0e9d8c7b6a\" https://api.opsgenie.com/v2/alerts\n", []string{"6f1c2b7e-3d9a-4e8b-a5c4-1f0e9d8c7b6a"}},
+		{"splunk-hec", "headers = {\"Authorization\": \"Splunk 9b2e4f6a-1c3d-4e5f-8a7b-0c9d8e7f6a5b\"}\n", []string{"9b2e4f6a-1c3d-4e5f-8a7b-0c9d8e7f6a5b"}},
+		{"deepl", "DEEPL_AUTH=\"DeepL-Auth-Key 7e3a1b9c-5d2f-4a6e-8b0c-9f1e2d3c4b5a:fx\"\n", []string{"7e3a1b9c-5d2f-4a6e-8b0c-9f1e2d3c4b5a"}},
+		{"zoho", "Authorization: Zoho-oauthtoken 1000.8f2c4e6a0b1d3f5e7a9c2b4d6f8e0a1c.3b5d7f9a1c2e4b6d8f0a2c4e6b8d0f1a\n", []string{"1000.8f2c4e6a0b1d3f5e7a9c2b4d6f8e0a1c.3b5d7f9a1c2e4b6d8f0a2c4e6b8d0f1a"}},
+		{"godaddy-sso-key", "-H 'Authorization: sso-key dKq7vT2zW9xL4_Rm8pN3bV6cJ1hG:Xz5Lk9Pm3Rj7Yc1Hb4Ng6'\n", []string{"dKq7vT2zW9xL4_Rm8pN3bV6cJ1hG:Xz5Lk9Pm3Rj7Yc1Hb4Ng6"}},
+		{"proxmox", "Authorization: PVEAPIToken=ci@pve!deploy=3f5c9a1e-7b2d-4c8e-9f0a-6d1b2c3e4f5a\n", []string{"3f5c9a1e-7b2d-4c8e-9f0a-6d1b2c3e4f5a"}},
+		{"lnd-hex-header", "curl -H \"Grpc-Metadata-macaroon: " + lnd + "\" https://node:8080/v1/getinfo\n", []string{lnd}},
+		{"lnd-hex-alone", "$ xxd -ps -u -c 1000 admin.macaroon | tr A-F a-f\n" + lnd + "\n", []string{lnd}},
+		{"macaroon-v1", "cookie: session_macaroon=" + v1 + "\n", []string{v1}},
+		{"l402", "Authorization: L402 " + v1 + ":8a3f0c1e2d4b6a8c0e2f4a6b8d0c2e4f6a8b0d2c4e6f8a0b2d4c6e8f0a2b4c6d\n", []string{v1}},
+		{"macaroon-json-field", `{"node": "lnd-1", "macaroon": "AgEDbG5kAvgBAwoQtqPR9MJ+mluNDh8qO0xdbn8SATAaFgoHYWRkcmVzcxIEcmVhZBIFd3JpdGU"}`, []string{"AgEDbG5kAvgBAwoQtqPR9MJ+mluNDh8qO0xdbn8SATAaFgoHYWRkcmVzcxIEcmVhZBIFd3JpdGU"}},
+		{"prose-schemes", "Use the Splunk dashboards; FlyV1 tokens are documented, and SSWS is Okta's scheme.\n", nil},
+		{"placeholder", "Authorization: SSWS ${OKTA_API_TOKEN}\nAuthorization: FlyV1 <your-token>\n", nil},
+	}))
+}

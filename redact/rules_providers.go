@@ -98,7 +98,7 @@ func providerRulesAtoG() []*rule {
 		tok("flutterwave-encryption-key", `FLWSECK_TEST-?[a-h0-9]{12}`),
 		tok("flutterwave-public-key", `FLWPUBK(?:_TEST)?-[a-h0-9]{32}-[Xx]`),
 		tok("flutterwave-secret-key", `FLWSECK(?:_TEST)?-[a-h0-9]{32}-[Xx]`),
-		tok("flyio-access-token", `(?:fo1_[A-Za-z0-9_-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})`, "fo1_", "fm1a_", "fm1r_", "fm2_"),
+		tok("flyio-access-token", `(?:fo1_[A-Za-z0-9_-]{43}|fm1[ar]_[A-Za-z0-9+/_-]{100,}={0,3}|fm2_[A-Za-z0-9+/_-]{100,}={0,3})`, "fo1_", "fm1a_", "fm1r_", "fm2_"),
 		tok("frameio-api-token", `fio-u-[A-Za-z0-9_=-]{64}`),
 		ctx("freemius-secret-key", kw("secret_key"), `sk_[^\s'"]{29}`),
 		ctx("freshbooks-access-token", kw("freshbooks"), `[a-z0-9]{64}`),

@@ -16,4 +16,8 @@ func init() {
 		v := "Fk9" + randString(r, alnum, 17)
 		return v, "::add-mask::" + v + "\n"
 	}
+	special["auth-scheme-credential"] = func(r *rand.Rand) (string, string) {
+		v := "00" + randString(r, alnum, 40)
+		return v, "Authorization: SSWS " + v + "\n"
+	}
 }
