@@ -11,5 +11,6 @@ func fx8Rules() []*rule {
 	var rs []*rule
 	rs = append(rs, markedRules()...)
 	rs = append(rs, authSchemeRules()...)
+	rs = append(rs, keyIDRules()...)
 	return rs
 }

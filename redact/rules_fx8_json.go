@@ -20,7 +20,11 @@ func (r *jsonRedaction) objectContext(path []pathElem, start, end int, v []byte)
 	if keepInObject(r.b, path, start, v) {
 		return true
 	}
-	if id, ok := markedInObject(r.b, path, start, v); ok {
+	id, ok := markedInObject(r.b, path, start, v)
+	if !ok && strings.EqualFold(path[len(path)-1].key, "private_key_id") && keyFileKeyIDAt(r.b, start, v) {
+		id, ok = "gcp-key-file-key-id", true
+	}
+	if ok {
 		red, _ := r.e.apply(nil, v, 0, len(v), []span{{s: 0, e: len(v), id: id, class: Secret, prio: precShape}}, nil, 0)
 		r.splices = append(r.splices, splice{start: start, end: end, repl: appendJSONString(nil, red)})
 		r.findings = append(r.findings, Finding{Rule: id, Class: Secret, Start: start, End: end, Tag: r.e.Tag(v)})
@@ -117,4 +121,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// keyFileKeyIDAt is keyFileKeyID for the string at b[start] in RedactJSON.
+func keyFileKeyIDAt(b []byte, start int, v []byte) bool {
+	o, ok := containerAround(b, start, 1)
+	if !ok || b[o] != '{' {
+		return false
+	}
+	c := closeOf(b, o)
+	return c > 0 && keyFileKeyID(b, objectMembers(b, o, c, nil), v)
 }

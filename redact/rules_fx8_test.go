@@ -169,3 +169,23 @@ func TestAuthSchemesAndMacaroons(t *testing.T) {
 		{"placeholder", "Authorization: SSWS ${OKTA_API_TOKEN}\nAuthorization: FlyV1 <your-token>\n", nil},
 	}))
 }
+
+func TestKeyIDsSecretOnlyInTheirKeyFile(t *testing.T) {
+	keyFile := `{
+  "type": "service_account",
+  "project_id": "acme-ml-prod",
+  "private_key_id": "7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a",
+  "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Vh2q9Lm4xT8kR3wZpN6bJ1cF5dG0sA2eH7yU9iO3lK8mQ4vX6tY1nB5zC7aR9fW2gE0jD\n-----END PRIVATE KEY-----\n",
+  "client_email": "trainer@acme-ml-prod.iam.gserviceaccount.com",
+  "token_uri": "https://oauth2.googleapis.com/token"
+}`
+	toolResult, _ := json.Marshal(map[string]string{"role": "tool", "content": "$ cat sa.json\n" + keyFile})
+	checkFx8(t, cases8([]fx7Case{
+		{"key-file", keyFile, []string{"7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a"}},
+		{"key-file-in-tool-result", string(toolResult), []string{"7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a"}},
+		{"keys-list", "$ gcloud iam service-accounts keys list --iam-account trainer@acme-ml-prod.iam.gserviceaccount.com --format=json\n" +
+			`[{"name": "projects/acme-ml-prod/serviceAccounts/trainer@acme-ml-prod.iam.gserviceaccount.com/keys/7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a", "keyType": "USER_MANAGED", "private_key_id": "7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a"}]` + "\n", nil},
+		{"consul-accessor-stays-secret-goes", `{"AccessorID": "6a1253d2-1785-24fd-91c2-f8e78c745511", "SecretID": "45a3bd52-07c7-47a4-52fd-0745e0cfe967", "Description": "ci agent"}`,
+			[]string{"45a3bd52-07c7-47a4-52fd-0745e0cfe967"}},
+	}))
+}

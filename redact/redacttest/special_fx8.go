@@ -20,4 +20,8 @@ func init() {
 		v := "00" + randString(r, alnum, 40)
 		return v, "Authorization: SSWS " + v + "\n"
 	}
+	special["gcp-key-file-key-id"] = func(r *rand.Rand) (string, string) {
+		v := randString(r, "0123456789abcdef", 40)
+		return v, `{"type": "service_account", "private_key_id": "` + v + `", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n"}`
+	}
 }
