@@ -37,6 +37,9 @@ func checkFx8(t *testing.T, cases []fx8Case) {
 		}
 		t.Run(c.name+"/whole", func(t *testing.T) {
 			out, _ := eng.Redact([]byte(c.text), secretsOnly)
+			if len(c.secrets) == 0 && !bytes.Equal(out, []byte(c.text)) {
+				t.Errorf("look-alike changed:\n%s", out)
+			}
 			for _, s := range c.secrets {
 				if w, ok := leak(out, s); ok {
 					t.Errorf("%q survives:\n%s", w, out)
@@ -187,5 +190,30 @@ func TestKeyIDsSecretOnlyInTheirKeyFile(t *testing.T) {
 			`[{"name": "projects/acme-ml-prod/serviceAccounts/trainer@acme-ml-prod.iam.gserviceaccount.com/keys/7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a", "keyType": "USER_MANAGED", "private_key_id": "7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a"}]` + "\n", nil},
 		{"consul-accessor-stays-secret-goes", `{"AccessorID": "6a1253d2-1785-24fd-91c2-f8e78c745511", "SecretID": "45a3bd52-07c7-47a4-52fd-0745e0cfe967", "Description": "ci agent"}`,
 			[]string{"45a3bd52-07c7-47a4-52fd-0745e0cfe967"}},
+	}))
+}
+
+func TestPublicKeysStayOnlyInTheirPublicContext(t *testing.T) {
+	web := "AIzaSyB7vQ2kZ9rL4xP8mN3bV6cJ1hG5fD0sA2w"
+	server := "AIzaSyD3kR8vT2wQ9zL5xP1mN7bV4cJ6hG0fE3y"
+	checkFx8(t, cases8([]fx7Case{
+		{"firebase-json", `{"firebase": {"apiKey": "` + web + `", "authDomain": "shop-prod.firebaseapp.com", "projectId": "shop-prod", "appId": "1:884512398810:web:3f9a0c1e2d4b6a8c"}}`, nil},
+		{"firebase-js", "const firebaseConfig = {\n  apiKey: \"" + web + "\",\n  authDomain: \"shop-prod.firebaseapp.com\",\n  projectId: \"shop-prod\",\n};\nfirebase.initializeApp(firebaseConfig);\n", nil},
+		{"firebase-server-key-beside", `{"apiKey": "` + web + `", "authDomain": "shop-prod.firebaseapp.com", "geminiApiKey": "` + server + `"}`, []string{server}},
+		{"aiza-without-web-config", `{"apiKey": "` + server + `", "endpoint": "https://maps.googleapis.com/maps/api/geocode/json"}`, []string{server}},
+		{"aiza-in-env", "GOOGLE_API_KEY=" + server + "\n", []string{server}},
+		{"iam-list-access-keys", "$ aws iam list-access-keys --user-name deployer\n{\n    \"AccessKeyMetadata\": [\n        {\n            \"UserName\": \"deployer\",\n            \"AccessKeyId\": \"AKIA4QWERTYUIOPASDF2\",\n            \"Status\": \"Active\"\n        },\n        {\n            \"UserName\": \"deployer\",\n            \"AccessKeyId\": \"AKIA4ZXCVBNMASDFGHJ3\",\n            \"Status\": \"Inactive\"\n        }\n    ]\n}\n", nil},
+		{"iam-list-access-keys-text", "$ aws iam list-access-keys --output text\nACCESSKEYMETADATA\t2025-02-11T09:14:41+00:00\tAKIA4QWERTYUIOPASDF2\tActive\tdeployer\n", nil},
+		{"iam-create-access-key", "{\n    \"AccessKey\": {\n        \"UserName\": \"deployer\",\n        \"AccessKeyId\": \"AKIA4QWERTYUIOPASDF2\",\n        \"Status\": \"Active\",\n        \"SecretAccessKey\": \"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\"\n    }\n}\n",
+			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"}},
+		{"listing-with-a-secret-pasted-in", `{"AccessKeyMetadata": [{"AccessKeyId": "AKIA4QWERTYUIOPASDF2", "SecretAccessKey": "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"}]}`,
+			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"}},
+		{"akia-alone-in-env", "AWS_ACCESS_KEY_ID=AKIA4QWERTYUIOPASDF2\n", []string{"AKIA4QWERTYUIOPASDF2"}},
+		{"algolia-search-only", `{"Algolia": {"AppId": "K7QW2ZP9LM", "SearchOnlyApiKey": "5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c"}}`, nil},
+		{"algolia-search-env", "NEXT_PUBLIC_ALGOLIA_APP_ID=K7QW2ZP9LM\nNEXT_PUBLIC_ALGOLIA_SEARCH_API_KEY=5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c\n", nil},
+		{"algolia-admin-beside", `{"Algolia": {"AppId": "K7QW2ZP9LM", "SearchOnlyApiKey": "5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c", "AdminApiKey": "9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f"}}`,
+			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f"}},
+		{"algolia-admin-env", "ALGOLIA_SEARCH_API_KEY=5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c\nALGOLIA_ADMIN_API_KEY=9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f\nALGOLIA_API_KEY=7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b\n",
+			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f", "7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b"}},
 	}))
 }
