@@ -176,6 +176,8 @@ func (r *jsonRedaction) visit(path []pathElem, start, end int, v []byte) {
 	key := ""
 	if n := len(path); n > 0 && path[n-1].isKey {
 		key = path[n-1].key
+	} else {
+		key = listKey(path) // {"passwords": ["…"]}: rules_fx8_lists.go
 	}
 	key = sectionKey(path, key)
 	switch strings.ToLower(key) {

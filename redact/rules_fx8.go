@@ -12,5 +12,6 @@ func fx8Rules() []*rule {
 	rs = append(rs, markedRules()...)
 	rs = append(rs, authSchemeRules()...)
 	rs = append(rs, keyIDRules()...)
+	rs = append(rs, listRules()...)
 	return rs
 }

@@ -217,3 +217,20 @@ func TestPublicKeysStayOnlyInTheirPublicContext(t *testing.T) {
 			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f", "7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b"}},
 	}))
 }
+
+func TestListsUnderASecretsName(t *testing.T) {
+	checkFx8(t, cases8([]fx7Case{
+		{"json-passwords", `{"user": "etl", "passwords": ["Tq7!vZ2kLm9x", "Rw4#pX8nQs3z"]}`, []string{"Tq7!vZ2kLm9x", "Rw4#pX8nQs3z"}},
+		{"json-api-keys", `{"service": "search", "api_keys": ["a9f3c1e7b5d2f4a6c8e0b1d3f5a7c9e2", "7e5c3a1f9d7b5e3c1a9f7d5b3e1c9a7f"]}`, []string{"a9f3c1e7b5d2f4a6c8e0b1d3f5a7c9e2", "7e5c3a1f9d7b5e3c1a9f7d5b3e1c9a7f"}},
+		{"yaml-api-keys", "service: search\napi_keys:\n  - a9f3c1e7b5d2f4a6c8e0b1d3f5a7c9e2\n  - \"7e5c3a1f9d7b5e3c1a9f7d5b3e1c9a7f\"\nreplicas: 3\n", []string{"a9f3c1e7b5d2f4a6c8e0b1d3f5a7c9e2", "7e5c3a1f9d7b5e3c1a9f7d5b3e1c9a7f"}},
+		{"hcl-tokens", "bootstrap_tokens = [\"Kx8vQ2mZ7tR4wL9p\", \"Nz3bT6yW1qH5jD8f\"]\n", []string{"Kx8vQ2mZ7tR4wL9p", "Nz3bT6yW1qH5jD8f"}},
+		{"public-keys-list", "authorized_keys:\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx9 ops@bastion\n", nil},
+		{"token-names", `{"tokens": ["access", "refresh", "id"], "secrets": ["db-password", "stripe-key"]}`, nil},
+	}))
+}
+
+func TestListsOfRecordsUnderASecretsNameStay(t *testing.T) {
+	checkFx8(t, cases8([]fx7Case{
+		{"api-key-metadata", "{\n  \"api_keys\": [\n    {\n      \"id\": \"key_8f3a1c9e7b5d2f4a\",\n      \"name\": \"ci\",\n      \"last4\": \"gGka\"\n    }\n  ]\n}\n", nil},
+	}))
+}
