@@ -14,6 +14,5 @@ func recallRules() []*rule {
 	rs = append(rs, continuedRules()...)
 	rs = append(rs, fx6ctxRules()...)
 	rs = append(rs, fx7Rules()...)
-	rs = append(rs, fx8Rules()...)
 	return rs
 }
