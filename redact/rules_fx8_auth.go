@@ -31,23 +31,26 @@ import (
 
 // authScheme is a scheme word and the shape of the credential after it.
 type authScheme struct {
-	word  string // lower case, with its separator
+	word string // lower case, with its separator
+	// kw is the word's tail the prefilter looks for: its first three bytes
+	// are rare in source and prose ("lunk ", not "spl" of every split).
+	kw    string
 	value *regexp.Regexp
 }
 
 var authSchemes = []authScheme{
-	{"flyv1 ", regexp.MustCompile(`^(?:f[mo][0-9][ar]?_[A-Za-z0-9+/_=-]{20,}(?:,|$))+`)},
-	{"ssws ", regexp.MustCompile(`^[A-Za-z0-9_-]{30,64}$`)},
-	{"geniekey ", regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
-	{"splunk ", regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
-	{"deepl-auth-key ", regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?::fx)?$`)},
-	{"zoho-oauthtoken ", regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)},
-	{"klaviyo-api-key ", regexp.MustCompile(`^pk_[0-9a-zA-Z]{30,40}$`)},
-	{"sso-key ", regexp.MustCompile(`^[A-Za-z0-9_]{10,64}:[A-Za-z0-9_]{10,64}$`)},
-	{"macaroon ", regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}$`)},
-	{"lsat ", regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}:[0-9a-f]{64}$`)},
-	{"l402 ", regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}(?:,[A-Za-z0-9+/_=-]{40,})*:[0-9a-f]{64}$`)},
-	{"pveapitoken=", regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z0-9._-]+=([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)},
+	{"flyv1 ", "lyv1 ", regexp.MustCompile(`^(?:f[mo][0-9][ar]?_[A-Za-z0-9+/_=-]{20,}(?:,|$))+`)},
+	{"ssws ", "sws ", regexp.MustCompile(`^[A-Za-z0-9_-]{30,64}$`)},
+	{"geniekey ", "niekey ", regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
+	{"splunk ", "lunk ", regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
+	{"deepl-auth-key ", "pl-auth-key ", regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?::fx)?$`)},
+	{"zoho-oauthtoken ", "oho-oauthtoken ", regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)},
+	{"klaviyo-api-key ", "viyo-api-key ", regexp.MustCompile(`^pk_[0-9a-zA-Z]{30,40}$`)},
+	{"sso-key ", "so-key ", regexp.MustCompile(`^[A-Za-z0-9_]{10,64}:[A-Za-z0-9_]{10,64}$`)},
+	{"macaroon ", "acaroon ", regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}$`)},
+	{"lsat ", "lsat ", regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}:[0-9a-f]{64}$`)},
+	{"l402 ", "l402 ", regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}(?:,[A-Za-z0-9+/_=-]{40,})*:[0-9a-f]{64}$`)},
+	{"pveapitoken=", "pveapitoken=", regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z0-9._-]+=([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)},
 }
 
 const authSchemeMaxLen = 4096
@@ -55,13 +58,13 @@ const authSchemeMaxLen = 4096
 func authSchemeRules() []*rule {
 	kws := make([]string, len(authSchemes))
 	for i, s := range authSchemes {
-		kws[i] = s.word
+		kws[i] = s.kw
 	}
 	return []*rule{
 		custom("auth-scheme-credential", Secret, authSchemeMaxLen, matchAuthScheme, kws...).noHoldBack(),
-		tok("lnd-macaroon", `0201036c6e64[0-9a-f]{80,}`).limit(authSchemeMaxLen),
+		tok("lnd-macaroon", `0201036c6e64[0-9a-f]{80,}`, "36c6e64").back(5).limit(authSchemeMaxLen),
 		tok("macaroon-v1", `MDA[0-9A-Za-z]{5}Y2F0aW9u[A-Za-z0-9+/_-]{40,}={0,2}`, "y2f0aw9u").back(8).limit(authSchemeMaxLen),
-		ctx("macaroon-value", []string{"macaroon"}, `[A-Za-z0-9+/_=-]{40,}`).limit(authSchemeMaxLen),
+		ctx("macaroon-value", []string{"acaroon"}, `[A-Za-z0-9+/_=-]{40,}`).limit(authSchemeMaxLen),
 	}
 }
 
@@ -70,17 +73,15 @@ func authSchemeRules() []*rule {
 // `TOKEN='FlyV1 …'`); the value must have the scheme's credential shape, so
 // prose that names a scheme ("the Splunk dashboards") is left alone.
 func matchAuthScheme(_ *rule, b []byte, ks, ke int) (int, int, int) {
-	if ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-') {
-		return -1, -1, -1
-	}
 	var sch *authScheme
 	for i := range authSchemes {
-		if bytes.EqualFold(b[ks:ke], []byte(authSchemes[i].word)) {
-			sch = &authSchemes[i]
+		w := authSchemes[i].word
+		if ke-ks == len(authSchemes[i].kw) && ke >= len(w) && bytes.EqualFold(b[ke-len(w):ke], []byte(w)) {
+			sch, ks = &authSchemes[i], ke-len(w)
 			break
 		}
 	}
-	if sch == nil {
+	if sch == nil || ks > 0 && (isWordByte(b[ks-1]) || b[ks-1] == '-') {
 		return -1, -1, -1
 	}
 	s := ke

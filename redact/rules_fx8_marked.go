@@ -61,10 +61,12 @@ var markTargets = map[string]bool{
 
 func markedRules() []*rule {
 	return []*rule{
+		// Keywords start with trigrams source code already stops at ("sen", "sec"), so the
+		// prefilter walks no more often: `isSecret` is found at "secret\": true".
 		customMulti("marked-sensitive-value", Secret, objReach, matchMarkedValue,
-			"sensitive", "noecho", "masked", "issecret", "securestring", "secureobject", pulumiSecretKey),
+			"sensitive", "noecho", "masked", `secret": true`, `secret":true`, "secret: true", "securestring", "secureobject", pulumiSecretKey),
 		customMulti("marked-sensitive-attribute", Secret, objReach, matchSensitiveAttributes,
-			"sensitive_attributes", "_sensitive\"", "sensitive_values\""),
+			"sensitive_attributes", `sensitive":`, `sensitive_values"`),
 		custom("github-add-mask", Secret, 512, matchAddMask, "::add-mask::"),
 	}
 }
@@ -73,15 +75,15 @@ func markedRules() []*rule {
 // of and reports whether it marks (`"sensitive": true`, `NoEcho: 'true'`,
 // `"Type": "SecureString"`).
 func flagAt(b []byte, ks, ke int) (*markFlag, bool) {
-	s, e := ks, ke
+	s, e := ks, ks
 	for s > 0 && (isWordByte(b[s-1]) || b[s-1] == '-') {
 		s--
 	}
 	for e < len(b) && isWordByte(b[e]) {
 		e++
 	}
-	word := bytes.ToLower(b[s:e])
-	if string(word) == "securestring" || string(word) == "secureobject" { // the value: read the key before it
+	word := b[s:e]
+	if bytes.EqualFold(word, []byte("securestring")) || bytes.EqualFold(word, []byte("secureobject")) { // the value: read the key before it
 		k := s
 		for k > 0 && (b[k-1] == '"' || b[k-1] == '\'' || b[k-1] == ' ') {
 			k--
@@ -100,7 +102,7 @@ func flagAt(b []byte, ks, ke int) (*markFlag, bool) {
 	}
 	for i := range markFlags {
 		f := &markFlags[i]
-		if string(word) != f.key {
+		if !bytes.EqualFold(word, []byte(f.key)) {
 			continue
 		}
 		j := e
@@ -119,9 +121,8 @@ func flagAt(b []byte, ks, ke int) (*markFlag, bool) {
 		for v < len(b) && isWordByte(b[v]) {
 			v++
 		}
-		got := bytes.ToLower(b[j:v])
 		for _, want := range f.values {
-			if string(got) == want {
+			if bytes.EqualFold(b[j:v], []byte(want)) {
 				return f, true
 			}
 		}
