@@ -78,8 +78,9 @@ func inScanOrder(ki *keywordIndex, hits []kwHit) []kwHit {
 	return append(long, short...)
 }
 
-// FuzzKeywordScan checks the prefilter against a walk of the trie from every position on
-// arbitrary bytes: every keyword occurrence, in the same order, whatever anchor finds it.
+// FuzzKeywordScan checks the prefilter (and the stopword index, built the same way) against a
+// walk of the trie from every position on arbitrary bytes: every keyword occurrence, in the
+// same order, whatever anchor finds it.
 func FuzzKeywordScan(f *testing.F) {
 	e, err := New(Config{})
 	if err != nil {
@@ -93,13 +94,15 @@ func FuzzKeywordScan(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var want []kwHit
-		for i := range b {
-			want = e.ki.walk(b, i, 1, e.ki.maxLen, want)
-		}
-		want = inScanOrder(e.ki, want)
-		if got := e.ki.scan(b, nil); !slices.Equal(got, want) {
-			t.Fatalf("scan %v, a walk from every position %v", got, want)
+		for _, ki := range []*keywordIndex{e.ki, stopwordIndex} {
+			var want []kwHit
+			for i := range b {
+				want = ki.walk(b, i, 1, ki.maxLen, want)
+			}
+			want = inScanOrder(ki, want)
+			if got := ki.scan(b, nil); !slices.Equal(got, want) {
+				t.Fatalf("scan %v, a walk from every position %v", got, want)
+			}
 		}
 	})
 }
