@@ -69,6 +69,9 @@ func (l *Log) queueExchange(x *exchange.Exchange, stage Stage, appendFn appendFu
 		prev.release() // the exchange's last record
 		x.AuditMemo = nil
 	}
+	if keep == nil || !keep.kept {
+		record.Release(rec) // encoded, and no memo refers to it
+	}
 	return t, err
 }
 

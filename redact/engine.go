@@ -73,6 +73,7 @@ func allRules() ([]*rule, error) {
 		rs = append(rs, fx6provRules()...)
 		rs = append(rs, genericRules()...)
 		rs = append(rs, pairedRules()...)
+		rs = append(rs, fx8Rules()...) // last: the samples of the rules before keep their seeds
 		seen := map[string]bool{}
 		for _, r := range rs {
 			if seen[r.id] {
@@ -286,8 +287,12 @@ func (e *Engine) scanLayer(b []byte, o *Options, sc *scratch, layer int) ([]span
 				continue
 			}
 			if r.keep {
-				if ks2, ke2, _ := r.match(b, ks, ke); ks2 >= 0 && ke2 > ks2 {
+				ks2, ke2, p := r.match(b, ks, ke)
+				if ks2 >= 0 && ke2 > ks2 {
 					keeps = append(keeps, span{s: ks2, e: ke2, id: r.id, class: r.class, prio: r.prec})
+				}
+				if p >= 0 && p < pend { // a keep that needs the rest of its object (rules_fx8_keep.go)
+					pend = p
 				}
 				continue
 			}

@@ -40,7 +40,7 @@ func ExampleEngine_NewStream() {
 	// Output:
 	// "key: "
 	// ""
-	// "[REDACTED:anthropic-api-key] end\n"
+	// "[REDACTED:anthropic-apikey] end\n"
 	// ""
 	// map[secret:1]
 }

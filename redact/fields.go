@@ -104,11 +104,11 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 		}
 		return r
 	}
-	type entry struct{ k, v reflect.Value }
-	entries := make([]entry, 0, v.Len())
+	entries := make([]mapEntry, 0, v.Len())
 	it := v.MapRange()
 	for it.Next() {
 		k, val := it.Key(), it.Value()
+		orig := k
 		if kText {
 			k = settableCopy(k)
 			walkFields(k, g, seen)
@@ -119,11 +119,12 @@ func walkMap(v reflect.Value, f func(string) string, seen map[uintptr]bool) {
 				walkFields(val, g, seen)
 			}
 		}
-		entries = append(entries, entry{k, val})
+		entries = append(entries, mapEntry{orig, k, val})
 	}
 	if !changed {
 		return
 	}
+	entries = distinctKeys(entries) // fields_collide.go
 	out := reflect.MakeMapWithSize(v.Type(), len(entries))
 	for _, e := range entries {
 		out.SetMapIndex(e.k, e.v)

@@ -170,9 +170,14 @@ func (r *jsonRedaction) release() {
 
 // visit redacts the string value v (decoded) whose token is b[start:end], at path.
 func (r *jsonRedaction) visit(path []pathElem, start, end int, v []byte) {
+	if r.objectContext(path, start, end, v) { // rules_fx8_json.go
+		return
+	}
 	key := ""
 	if n := len(path); n > 0 && path[n-1].isKey {
 		key = path[n-1].key
+	} else {
+		key = listKey(path) // {"passwords": ["…"]}: rules_fx8_lists.go
 	}
 	key = sectionKey(path, key)
 	switch strings.ToLower(key) {

@@ -148,7 +148,7 @@ func TestJSONSectionNamesItsValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := strings.Replace(in, v, "[REDACTED:generic-api-key]", 1)
+	want := strings.Replace(in, v, "[REDACTED:generic-apikey]", 1)
 	if string(out) != want {
 		t.Fatalf("got  %s\nwant %s", out, want)
 	}

@@ -131,18 +131,17 @@ func matchNetrc(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ke >= len(b) {
 		return -1, -1, ks
 	}
-	if b[ke] != ' ' && b[ke] != '\t' || ks > 0 && isWordByte(b[ks-1]) && b[ks-1] != '_' {
+	if b[ke] != ' ' && b[ke] != '\t' || ks > 0 && isWordByte(b[ks-1]) && b[ks-1] != '_' && !escapedBreakBefore(b, ks) {
 		return -1, -1, -1
 	}
-	before := b[max(0, ks-200):ks]
-	if !bytes.Contains(before, []byte("login ")) && !bytes.Contains(before, []byte("machine ")) && !bytes.Contains(before, []byte("default ")) {
+	if !netrcEntryBefore(b, ks) { // rules_fx8_netrc.go
 		return -1, -1, -1
 	}
 	i := ke
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
 		i++
 	}
-	s, e, open := wordValue(b, i)
+	s, e, open := netrcValue(b, i)
 	if open {
 		return -1, -1, ke
 	}

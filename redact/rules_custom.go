@@ -23,7 +23,7 @@ func genericRules() []*rule {
 		tok("bearer-token", `(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)`, "bearer").limit(4096).grp(1).entropy(3.0).check(genericValue).lowPrecedence(),
 		tok("basic-auth", `(?i:basic)[ \t]+([A-Za-z0-9+/]{8,}={0,2})`, "basic").limit(2048).grp(1).check(basicAuth).lowPrecedence(),
 		ctx("generic-password", kw("password", "passwd", "passphrase", "pwd", "pass"), `[^\s'"\x60,;<>(){}\[\]]{6,128}`).check(genericPassword).lowPrecedence().words("pass", "pwd").jsonEscapes(),
-		ctx("generic-api-key", kw("access", "api", "auth", "key", "credential", "creds", "secret", "token"), `[A-Za-z0-9_.=+/~-]{10,150}`).check(genericValue).entropy(3.5).lowPrecedence(),
+		ctx("generic-apikey", kw("access", "api", "auth", "key", "credential", "creds", "secret", "token"), `[A-Za-z0-9_.=+/~-]{10,150}`).check(genericValue).entropy(3.5).lowPrecedence(),
 		custom("email", Email, 320, matchEmail, "@"),
 	}
 }
@@ -301,7 +301,7 @@ func plausiblePassword(pw []byte) bool {
 		}
 	}
 	l := string(letters)
-	return !strings.Contains(l, "ssw") && !strings.Contains(l, "swor") && !strings.Contains(l, "sword") && !hasStopword(letters)
+	return !passwordWordsOnly(l, letters, pw) // rules_fx8_url.go
 }
 
 func isEmailLocal(c byte) bool {

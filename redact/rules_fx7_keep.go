@@ -47,12 +47,12 @@ func keepRules() []*rule {
 // keepRuleSet is compiled once; the engine adds it to its keyword index
 // beside the rules (it finds nothing of its own, so it is no rule of the
 // listing), with the look-through marks of rules_fx7_oauth.go.
-var keepRuleSet = append(keepRules(), look(lookB64Body, "content-transfer-encoding: base64"))
+var keepRuleSet = append(append(keepRules(), fx8KeepRules()...), look(lookB64Body, "content-transfer-encoding: base64"))
 
 // weakKeeps only drop findings of context and generic rules: a name says
 // the value is public or an id, but a token format or a structure is
 // stronger evidence than a name.
-var weakKeeps = map[string]bool{"keep-public-or-id-name": true}
+var weakKeeps = map[string]bool{"keep-public-or-id-name": true, "keep-search-only-key": true}
 
 // dropKept removes the findings inside a kept span (see keepRules).
 func dropKept(spans, keeps []span) []span {

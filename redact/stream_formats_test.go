@@ -17,7 +17,7 @@ func someSamples(t testing.TB) []redacttest.Sample {
 	var out []redacttest.Sample
 	all := samples(t)
 	for i, sm := range all {
-		if i%23 == 0 || sm.Rule == "github-pat" || sm.Rule == "anthropic-api-key" || sm.Rule == "openai-api-key" ||
+		if i%23 == 0 || sm.Rule == "github-pat" || sm.Rule == "anthropic-apikey" || sm.Rule == "openai-apikey" ||
 			sm.Rule == "aws-access-key-id" || sm.Rule == "slack-bot-token" {
 			out = append(out, sm)
 		}

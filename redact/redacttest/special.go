@@ -80,7 +80,7 @@ var special = map[string]func(*rand.Rand) (secret, line string){
 		pw := "fK9!" + randString(r, alnum, 12)
 		return pw, `db_password = "` + pw + `"`
 	},
-	"generic-api-key": func(r *rand.Rand) (string, string) {
+	"generic-apikey": func(r *rand.Rand) (string, string) {
 		v := "fk" + randString(r, alnum, 30)
 		return v, `service_api_key: "` + v + `"`
 	},
