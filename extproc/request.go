@@ -145,6 +145,7 @@ func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
 	}
 	t := time.Now()
 	sctx, cancel := st.stageCtx(ctx)
+	st.credsAsked = true
 	inj, err := p.Creds.Inject(sctx, &st.x)
 	cancel()
 	st.x.Time("creds", time.Since(t))

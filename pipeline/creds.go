@@ -110,7 +110,7 @@ func (c Credentials) exchangeOwned(session string) bool {
 // was given are revoked when it ends. A revocation that fails is logged; the lease then runs to
 // its TTL in Vault.
 func (c Credentials) Release(ctx context.Context, x *exchange.Exchange) {
-	if c.Exchanges == nil || len(x.Credentials) == 0 {
+	if c.Exchanges == nil {
 		return
 	}
 	if err := c.Exchanges.EndExchange(ctx, exchangeLeaseKey(x)); err != nil {
