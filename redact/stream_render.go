@@ -197,6 +197,9 @@ func (q *events) jsonEvent(it *item, evName string, ev *jsonEvent) []string {
 				q.complete(it, start, end, val, name)
 				continue
 			}
+			if q.shapes == nil {
+				q.shapes = map[string]*shape{}
+			}
 			q.shapes[k] = &shape{group: g}
 		}
 		if q.add(it, k, true, start, end, val, name) {
