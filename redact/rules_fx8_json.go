@@ -36,7 +36,9 @@ func (r *jsonRedaction) objectContext(path []pathElem, start, end int, v []byte)
 // markedInObject reports a string inside a member its object marks secret
 // (see rules_fx8_marked.go), looking up to three keys up the path.
 func markedInObject(b []byte, path []pathElem, start int, v []byte) (string, bool) {
-	if !markedPlausible(v) {
+	// The keys first: a few map lookups of short names, where markedPlausible reads the whole
+	// value (a 4 KiB prompt of a chat request: ~45 µs per exchange in BenchmarkDataPlane).
+	if !markKeyNear(path) || !markedPlausible(v) {
 		return "", false
 	}
 	n := len(path)
@@ -67,6 +69,21 @@ func markedInObject(b []byte, path []pathElem, start int, v []byte) (string, boo
 		}
 	}
 	return "", false
+}
+
+// markKeyNear reports whether one of the last three keys of path is one markedInObject looks
+// for (a mark target or a Terraform member with a sibling list); without one it finds nothing.
+func markKeyNear(path []pathElem) bool {
+	n := len(path)
+	for k := 1; k <= 3 && k <= n; k++ {
+		if pe := path[n-k]; pe.isKey {
+			key := strings.ToLower(pe.key)
+			if _, sib := siblingLists[key]; sib || markTargets[key] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // objectMarks reports a flag among ms that marks the member named target.
