@@ -73,6 +73,9 @@ func markedInObject(b []byte, path []pathElem, start int, v []byte) (string, boo
 func objectMarks(b []byte, ms []member, target string) bool {
 	for _, m := range ms {
 		k := strings.ToLower(string(m.key))
+		if k == "id" && target == "value" && bytes.Contains(b[m.vs:m.ve], []byte(azureVaultSecret)) {
+			return true
+		}
 		for i := range markFlags {
 			f := &markFlags[i]
 			if k != f.key || !contains(f.targets, target) {

@@ -98,6 +98,10 @@ func TestValuesMarkedSensitiveByTheirTool(t *testing.T) {
 			[]string{"cT7kW2qZ9vR4xL8p"}},
 		{"pulumi-state-secret", `{"outputs": {"dbPassword": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": "\"sW8qT3vZ6kR1xP9m\""}}}`,
 			[]string{"sW8qT3vZ6kR1xP9m"}},
+		{"pulumi-config-json", `{"aws:region": {"value": "eu-central-1", "secret": false}, "app:dbPassword": {"value": "vB7qT2kZ9xR4wL8m", "secret": true}}`,
+			[]string{"vB7qT2kZ9xR4wL8m"}},
+		{"azure-keyvault-secret-show", `{"attributes": {"enabled": true}, "contentType": null, "id": "https://kv-prod.vault.azure.net/secrets/db-conn/4f1c2b7e9a", "name": "db-conn", "value": "Server=db;Uid=app;Pwd=Zt6Lq9Xw2Vr5Nk8P;"}`,
+			[]string{"Zt6Lq9Xw2Vr5Nk8P"}},
 		{"github-add-mask", "Run echo \"::add-mask::gT5vQ9wZ2kR8xL3p\"\n::add-mask::gT5vQ9wZ2kR8xL3p\n", []string{"gT5vQ9wZ2kR8xL3p"}},
 	}))
 	checkFx8(t, []fx8Case{
@@ -114,6 +118,7 @@ func TestValuesNotMarkedSensitiveStay(t *testing.T) {
 		{"terraform-output-null", `{"token": {"sensitive": true, "type": "string", "value": null}}`, nil},
 		{"already-hidden", "  + password = (sensitive value)\n  ~ secret   = (sensitive value)\n", nil},
 		{"noecho-dynamic-reference", "  DbPass:\n    Type: String\n    NoEcho: true\n    Default: '{{resolve:ssm-secure:/prod/db/pass:1}}'\n", nil},
+		{"pulumi-config-not-secret", `{"aws:region": {"value": "eu-central-1-primary", "secret": false}}`, nil},
 		{"ssm-plain-string", `{"Parameter": {"Name": "/prod/region", "Type": "String", "Value": "eu-central-1-primary"}}`, nil},
 		{"prose", "Mark the output as sensitive: true in the module, and the value will be hidden from the plan.\n", nil},
 		{"add-mask-variable", "echo \"::add-mask::$TOKEN\"\n", nil},
