@@ -83,6 +83,9 @@ type Approval struct {
 	Seq int `json:"seq,omitempty"`
 	// LinkedTo is, for a superseded twin, the id of the request whose decision stands for it.
 	LinkedTo string `json:"linked_to,omitempty"`
+	// DigestVersion is how Digest was computed: DigestIssuer (2) binds the subject's issuer;
+	// absent (0) is a replica from before that (see Key).
+	DigestVersion int `json:"digest_version,omitempty"`
 
 	// WriteID identifies the write that produced this version; the Kafka store uses it to tell a
 	// replica whether its write won.
@@ -143,6 +146,12 @@ var (
 // from two identity providers is two principals, and an approval granted to one must not release
 // the other's request. A digest without an issuer is the value it always was.
 func Digest(method, scheme, host, path string, body []byte, who Principal) string {
+	return digest(method, scheme, host, path, body, who, true)
+}
+
+// digest is Digest; without withIssuer it is the digest replicas gave an action before the
+// issuer was bound (Key.Legacy).
+func digest(method, scheme, host, path string, body []byte, who Principal, withIssuer bool) string {
 	bodySum := sha256.Sum256(body)
 	fields := []string{
 		"warden-approval-v1", strings.ToUpper(method), canonicalHost(scheme, host), path,
@@ -151,7 +160,7 @@ func Digest(method, scheme, host, path string, body []byte, who Principal) strin
 	if who.Subject == "" {
 		fields = append(fields, "anonymous-session", who.Session)
 	}
-	if who.Issuer != "" {
+	if who.Issuer != "" && withIssuer {
 		fields = append(fields, "issuer", who.Issuer)
 	}
 	h := sha256.New()
@@ -227,7 +236,15 @@ func clip(s string, n int) string {
 type Store interface {
 	Put(ctx context.Context, next Approval) error
 	Get(id string) (Approval, bool)
+	// List returns every approval kept, oldest first (a copy: the API and history views).
 	List() []Approval
+	// ByDigest returns the approvals of one action (digest), oldest first, without walking the
+	// others: the request path looks an action up here on every held or approved request.
+	ByDigest(digest string) []Approval
+	// Live returns the pending and approved approvals, oldest first.
+	Live() []Approval
+	// TerminalBefore returns the terminal approvals created before t (retention).
+	TerminalBefore(t time.Time) []Approval
 	Watch(fn func(Approval))
 	// Delete forgets a terminal approval (retention).
 	Delete(ctx context.Context, id string) error

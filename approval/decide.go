@@ -89,7 +89,7 @@ func (s *Service) decide(ctx context.Context, id string, approver exchange.Ident
 // replica behind on the topic). Their waiters follow LinkedTo to this decision, so approving one
 // releases the action once and denying one denies it everywhere; no approver is asked twice.
 func (s *Service) closeTwins(ctx context.Context, decided Approval) {
-	for _, a := range s.store.List() {
+	for _, a := range s.store.ByDigest(decided.Digest) {
 		if a.ID == decided.ID || a.Digest != decided.Digest || a.Status != Pending {
 			continue
 		}
@@ -108,12 +108,12 @@ func (s *Service) closeTwins(ctx context.Context, decided Approval) {
 	}
 }
 
-// Consume lets an approved action through: it finds an approved request with this digest that is
-// still usable, records the use (once-only approvals become Used) and returns it. Two replicas
+// Consume lets an approved action through: it finds an approved request of k's action (Key) that
+// is still usable, records the use (once-only approvals become Used) and returns it. Two replicas
 // consuming a once-only approval at the same time: the store's version check lets only one win.
-func (s *Service) Consume(ctx context.Context, digest string) (Approval, bool) {
+func (s *Service) Consume(ctx context.Context, k Key) (Approval, bool) {
 	for attempt := 0; attempt < 4; attempt++ {
-		a, ok := s.findApproved(digest)
+		a, ok := s.findApproved(k)
 		if !ok {
 			return Approval{}, false
 		}
@@ -143,9 +143,9 @@ func (s *Service) Consume(ctx context.Context, digest string) (Approval, bool) {
 	return Approval{}, false
 }
 
-func (s *Service) findApproved(digest string) (Approval, bool) {
-	for _, a := range s.store.List() {
-		if a.Digest == digest && a.Status == Approved && (s.cfg.Reusable || a.Uses == 0) {
+func (s *Service) findApproved(k Key) (Approval, bool) {
+	for _, a := range k.Select(s.store.ByDigest) {
+		if k.Matches(a) && a.Status == Approved && (s.cfg.Reusable || a.Uses == 0) {
 			return a, true
 		}
 	}
@@ -176,17 +176,18 @@ func (s *Service) expire(ctx context.Context, a Approval) error {
 // the event.
 func (s *Service) sweep(ctx context.Context) {
 	now := s.now()
-	for _, a := range s.store.List() {
-		var err error
-		switch {
-		case a.Status == Pending && !now.Before(a.Expires),
-			a.Status == Approved && !now.Before(a.UsableUntil):
-			err = s.expire(ctx, a)
-		case a.Status.Terminal() && now.Sub(a.Created) > s.cfg.Retention:
-			err = s.store.Delete(ctx, a.ID)
+	for _, a := range s.store.Live() {
+		if (a.Status == Pending && !now.Before(a.Expires)) || (a.Status == Approved && !now.Before(a.UsableUntil)) {
+			s.swept(a.ID, s.expire(ctx, a))
 		}
-		if err != nil && !errors.Is(err, ErrConflict) {
-			s.log.Warn("approval janitor", "id", a.ID, "err", err)
-		}
+	}
+	for _, a := range s.store.TerminalBefore(now.Add(-s.cfg.Retention)) {
+		s.swept(a.ID, s.store.Delete(ctx, a.ID))
+	}
+}
+
+func (s *Service) swept(id string, err error) {
+	if err != nil && !errors.Is(err, ErrConflict) {
+		s.log.Warn("approval janitor", "id", id, "err", err)
 	}
 }

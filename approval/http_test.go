@@ -90,7 +90,7 @@ func TestHTTPAPI(t *testing.T) {
 	if code, body := do(t, "POST", srv.URL+"/approvals/"+old.ID+"/approve", "tok-alice", ""); code != http.StatusGone {
 		t.Fatalf("approve expired: %d %v", code, body)
 	}
-	if _, ok := s.Consume(ctx, old.Digest); ok {
+	if _, ok := s.Consume(ctx, DigestKey(old.Digest)); ok {
 		t.Fatal("expired request released")
 	}
 }

@@ -78,7 +78,7 @@ func TestKafkaHeldOnOneReplicaDecidedOnTheOther(t *testing.T) {
 			t.Fatal("A's held request was not released")
 		}
 		if approve {
-			if _, ok := a.Consume(ctx, DigestOf(x)); !ok {
+			if _, ok := a.Consume(ctx, KeyOf(x)); !ok {
 				t.Fatal("A could not consume the approval decided on B")
 			}
 			continue

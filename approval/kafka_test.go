@@ -210,14 +210,14 @@ func TestRoundTripAcrossReplicas(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("A's Wait did not return after B approved")
 	}
-	if got, ok := a.Consume(ctx, DigestOf(x)); !ok || got.ID != id {
+	if got, ok := a.Consume(ctx, KeyOf(x)); !ok || got.ID != id {
 		t.Fatalf("A could not consume the approval: %v %v", got, ok)
 	}
 	waitStatus(t, onB, Used)
-	if _, ok := b.Consume(ctx, DigestOf(x)); ok {
+	if _, ok := b.Consume(ctx, KeyOf(x)); ok {
 		t.Fatal("B let the once-only approval through a second time")
 	}
-	if _, ok := a.Consume(ctx, DigestOf(x)); ok {
+	if _, ok := a.Consume(ctx, KeyOf(x)); ok {
 		t.Fatal("A let the once-only approval through a second time")
 	}
 

@@ -44,7 +44,7 @@ type KafkaStore struct {
 	log  *slog.Logger
 
 	mu       sync.Mutex
-	m        map[string]Approval
+	idx      index
 	watchers []func(Approval)
 	waits    map[string]chan bool // WriteID → applied?
 
@@ -87,7 +87,7 @@ func NewKafkaStore(ctx context.Context, cfg KafkaConfig, log *slog.Logger) (*Kaf
 	}
 	rctx, rcancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &KafkaStore{
-		cfg: cfg, conn: conn, log: log, m: map[string]Approval{}, waits: map[string]chan bool{}, cancel: rcancel,
+		cfg: cfg, conn: conn, log: log, idx: newIndex(), waits: map[string]chan bool{}, cancel: rcancel,
 		w: &kafkago.Writer{
 			Addr: kafkago.TCP(cfg.Brokers...), Topic: cfg.Topic, Balancer: &kafkago.Hash{},
 			RequiredAcks: kafkago.RequireAll, BatchTimeout: time.Millisecond, WriteTimeout: cfg.WriteTimeout,
@@ -156,7 +156,7 @@ func (s *KafkaStore) apply(key, value []byte) {
 	id := string(key)
 	if value == nil {
 		s.mu.Lock()
-		delete(s.m, id)
+		s.idx.del(id)
 		s.mu.Unlock()
 		return
 	}
@@ -166,10 +166,10 @@ func (s *KafkaStore) apply(key, value []byte) {
 		return
 	}
 	s.mu.Lock()
-	cur, ok := s.m[id]
+	cur, ok := s.idx.get(id)
 	applied := !ok || a.Version > cur.Version
 	if applied {
-		s.m[id] = a
+		s.idx.set(a)
 	}
 	if ch, ok := s.waits[a.WriteID]; ok && a.WriteID != "" {
 		ch <- applied
@@ -187,7 +187,7 @@ func (s *KafkaStore) apply(key, value []byte) {
 // Put implements Store: it produces next and waits to read it back.
 func (s *KafkaStore) Put(ctx context.Context, next Approval) error {
 	s.mu.Lock()
-	cur, ok := s.m[next.ID]
+	cur, ok := s.idx.get(next.ID)
 	if (!ok && next.Version != 1) || (ok && cur.Version+1 != next.Version) {
 		s.mu.Unlock()
 		return fmt.Errorf("approval %s version %d: %w", next.ID, next.Version, ErrConflict)
@@ -244,7 +244,7 @@ func (s *KafkaStore) Health() error {
 // key (the one compaction keeps) is the winner. Replicas ignore it: its version is not greater.
 func (s *KafkaStore) repair(ctx context.Context, id string) {
 	s.mu.Lock()
-	cur, ok := s.m[id]
+	cur, ok := s.idx.get(id)
 	s.mu.Unlock()
 	if !ok {
 		return
@@ -275,15 +275,35 @@ func (s *KafkaStore) IDSalt() string { return "kafka:" + s.cfg.Topic }
 func (s *KafkaStore) Get(id string) (Approval, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, ok := s.m[id]
-	return a, ok
+	return s.idx.get(id)
 }
 
 // List implements Store.
 func (s *KafkaStore) List() []Approval {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return sorted(s.m)
+	return s.idx.all()
+}
+
+// ByDigest implements Store.
+func (s *KafkaStore) ByDigest(digest string) []Approval {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idx.withDigest(digest)
+}
+
+// Live implements Store.
+func (s *KafkaStore) Live() []Approval {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idx.liveOnes()
+}
+
+// TerminalBefore implements Store.
+func (s *KafkaStore) TerminalBefore(t time.Time) []Approval {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idx.terminalBefore(t)
 }
 
 // Watch implements Store.

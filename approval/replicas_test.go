@@ -164,7 +164,7 @@ func consumeTogether(a, b *Service, digest string) int {
 		go func() {
 			defer wg.Done()
 			<-start
-			if _, ok := s.Consume(context.Background(), digest); ok {
+			if _, ok := s.Consume(context.Background(), DigestKey(digest)); ok {
 				mu.Lock()
 				n++
 				mu.Unlock()

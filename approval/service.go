@@ -223,10 +223,11 @@ func (s *Service) changed(a Approval) {
 // compare-and-set keeps the first, and the other replica returns it instead of opening its own.
 // Only the replica whose write won reports EventRequested and posts the webhook.
 func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.Decision) (Approval, error) {
-	digest := DigestOf(x)
+	key := KeyOf(x)
+	digest := key.Digest
 	for attempt := 0; attempt < 4; attempt++ {
 		now := s.now()
-		open, seq, pending := s.scan(digest, now)
+		open, seq, pending := s.scan(key, now)
 		if open.ID != "" {
 			return open, nil
 		}
@@ -235,7 +236,7 @@ func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.
 		}
 		id := x.Identity
 		a := Approval{
-			ID: s.requestID(digest, seq, now), Version: 1, Status: Pending, Digest: digest, Seq: seq,
+			ID: s.requestID(digest, seq, now), Version: 1, Status: Pending, Digest: digest, DigestVersion: DigestIssuer, Seq: seq,
 			Created: now, Expires: now.Add(s.cfg.Timeout),
 			Requester: Requester{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, OnBehalfOf: id.OnBehalfOf, Session: id.Session},
 			Action:    actionOf(s.viewOf(x), d),
@@ -260,17 +261,19 @@ func (s *Service) Request(ctx context.Context, x *exchange.Exchange, d exchange.
 	return Approval{}, fmt.Errorf("open an approval request: %w", ErrConflict)
 }
 
-// scan returns the oldest open request for digest (if any), the sequence number a new request
-// for it gets, and how many requests are pending.
-func (s *Service) scan(digest string, now time.Time) (open Approval, seq, pending int) {
-	for _, a := range s.store.List() {
+// scan returns the oldest open request for k's action (if any; an old replica's for the same
+// issuer included, Key), the sequence number a new request for its digest gets, and how many
+// requests are pending.
+func (s *Service) scan(k Key, now time.Time) (open Approval, seq, pending int) {
+	for _, a := range s.store.Live() {
 		if a.Status == Pending && now.Before(a.Expires) {
 			pending++
 		}
-		if a.Digest != digest {
-			continue
+	}
+	for _, a := range k.Select(s.store.ByDigest) {
+		if a.Digest == k.Digest {
+			seq = max(seq, a.Seq)
 		}
-		seq = max(seq, a.Seq)
 		if open.ID == "" && s.open(a, now) {
 			open = a
 		}
@@ -323,7 +326,7 @@ func (s *Service) Get(id string) (Approval, bool) { return s.store.Get(id) }
 func (s *Service) Pending() []Approval {
 	now := s.now()
 	var out []Approval
-	for _, a := range s.store.List() {
+	for _, a := range s.store.Live() {
 		if a.Status == Pending && now.Before(a.Expires) {
 			out = append(out, a)
 		}
@@ -332,7 +335,7 @@ func (s *Service) Pending() []Approval {
 }
 
 // Wait blocks until the request is decided or expires, or ctx ends, and returns its status.
-// After Approved, call Consume with the digest to let the request through. A request superseded
+// After Approved, call Consume with the exchange's Key to let the request through. A request superseded
 // by its twin returns the twin's status.
 func (s *Service) Wait(ctx context.Context, id string) (Status, error) {
 	const maxHops = 4

@@ -101,7 +101,7 @@ func TestExpiry(t *testing.T) {
 	if err := s.Decide(ctx, a.ID, alice, true, ""); !errors.Is(err, ErrExpired) {
 		t.Fatalf("approving an expired request: %v", err)
 	}
-	if _, ok := s.Consume(ctx, DigestOf(x)); ok {
+	if _, ok := s.Consume(ctx, KeyOf(x)); ok {
 		t.Fatal("an expired request was consumable")
 	}
 	if len(s.Pending()) != 0 {
@@ -122,7 +122,7 @@ func TestConsumeOnceAndWindow(t *testing.T) {
 			ctx := context.Background()
 			x := testExchange(`{"drop":"table"}`)
 			a, _ := s.Request(ctx, x, decision)
-			if _, ok := s.Consume(ctx, a.Digest); ok {
+			if _, ok := s.Consume(ctx, DigestKey(a.Digest)); ok {
 				t.Fatal("a pending request was consumable")
 			}
 			if err := s.Decide(ctx, a.ID, alice, true, "ok for the migration"); err != nil {
@@ -131,16 +131,16 @@ func TestConsumeOnceAndWindow(t *testing.T) {
 			if st, err := s.Wait(ctx, a.ID); st != Approved || err != nil {
 				t.Fatalf("Wait = %s %v", st, err)
 			}
-			got, ok := s.Consume(ctx, DigestOf(x))
+			got, ok := s.Consume(ctx, KeyOf(x))
 			if !ok || got.ID != a.ID || got.Uses != 1 {
 				t.Fatalf("first Consume = %+v %v", got, ok)
 			}
-			_, ok = s.Consume(ctx, a.Digest)
+			_, ok = s.Consume(ctx, DigestKey(a.Digest))
 			if ok != reusable {
 				t.Fatalf("second Consume within the window = %v, want %v", ok, reusable)
 			}
 			clk.Add(11 * time.Minute)
-			if _, ok := s.Consume(ctx, a.Digest); ok {
+			if _, ok := s.Consume(ctx, DigestKey(a.Digest)); ok {
 				t.Fatal("replay after the window was let through")
 			}
 			tk.tick(clk.Now())
@@ -202,7 +202,7 @@ func TestDecideRefusals(t *testing.T) {
 	if st, _ := s.Wait(ctx, a.ID); st != Denied {
 		t.Fatalf("Wait = %s, want denied", st)
 	}
-	if _, ok := s.Consume(ctx, a.Digest); ok {
+	if _, ok := s.Consume(ctx, DigestKey(a.Digest)); ok {
 		t.Fatal("a denied request was consumable")
 	}
 }

@@ -31,9 +31,11 @@ func (m *memo) reuse() *record.Memo {
 	return &m.m
 }
 
-// release drops what the memo holds; it is not reused afterwards.
+// release drops what the memo holds and gives its record back for reuse; the memo is not reused
+// afterwards.
 func (m *memo) release() {
 	if m != nil {
-		m.kept, m.m = false, record.Memo{}
+		m.kept = false
+		m.m.Release()
 	}
 }

@@ -40,7 +40,7 @@ func newMetrics(l *Log) *metrics {
 		}, []string{"reason"}),
 		completionLost: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_audit_completion_lost_total",
-			Help: "Completion records that could not be written after the exchange finished, by reason (spool_full, io, closed); the answer was not changed.",
+			Help: "Completion records lost after the exchange finished, by reason: spool_full, io, closed (not queued) or panic (building the record panicked); the answer was not changed.",
 		}, []string{"reason"}),
 		full: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_audit_spool_full_total",

@@ -69,6 +69,9 @@ func (l *Log) queueExchange(x *exchange.Exchange, stage Stage, appendFn appendFu
 		prev.release() // the exchange's last record
 		x.AuditMemo = nil
 	}
+	if keep == nil || !keep.kept {
+		record.Release(rec) // encoded, and no memo refers to it
+	}
 	return t, err
 }
 
@@ -117,6 +120,8 @@ func errReason(err error) string {
 		return "closed"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return "timeout"
+	case errors.Is(err, ErrRecordPanicked):
+		return "panic"
 	}
 	return "io"
 }
@@ -154,6 +159,15 @@ func (l *Log) afterTimeout(t spool.Ticket, x *exchange.Exchange) {
 	l.cfg.Logger.Warn("audit: request record not written before the message deadline; the request was refused with 503",
 		"request_id", cp.ID, "entry", t.Index)
 }
+
+// ErrRecordPanicked is why a completion record was lost to a panic while it was being built (a
+// redaction or a view of the exchange that panicked): reason "panic" of
+// warden_audit_completion_lost_total.
+var ErrRecordPanicked = errors.New("a panic while the record was built")
+
+// CompletionLost counts and logs a completion record lost on the way to Record, for a caller that
+// prepares the record's input itself (pipeline.Auditor): err says why (ErrRecordPanicked).
+func (l *Log) CompletionLost(id string, err error) { l.completionLost(id, err) }
 
 // completionLost counts and logs a completion record that could not be queued. The request
 // record of the exchange is in the chain; readiness shows the cause (spool failed or full).

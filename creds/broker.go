@@ -151,6 +151,26 @@ func (b *Broker) Inject(ctx context.Context, sessionID, host, path string) (Inje
 	return in, nil
 }
 
+// exchangeKey is the cache key of an exchange's own leases (InjectExchange). Session ids are
+// "s_" + hex (identity.SessionID) or "anonymous"; the NUL keeps the two key spaces apart.
+func exchangeKey(exchangeID string) string { return "\x00exchange:" + exchangeID }
+
+// InjectExchange is Inject for an exchange whose session nothing tracks (so nothing would end
+// it and revoke its leases): the lease is the exchange's own, shared with no session (not even
+// the same session once it is tracked), and EndExchange revokes it when the exchange ends.
+func (b *Broker) InjectExchange(ctx context.Context, exchangeID, host, path string) (Injection, error) {
+	if exchangeID == "" {
+		return Injection{}, errors.New("creds: an exchange lease needs the exchange's id")
+	}
+	return b.Inject(ctx, exchangeKey(exchangeID), host, path)
+}
+
+// EndExchange revokes the leases InjectExchange leased for exchangeID; without any it does
+// nothing (no Vault call).
+func (b *Broker) EndExchange(ctx context.Context, exchangeID string) error {
+	return b.EndSession(ctx, exchangeKey(exchangeID))
+}
+
 // Invalidate drops the cached credential of (sessionID, role) without
 // revoking it, so that the next Inject leases a new one. Call it when an
 // upstream rejects an injected credential (HTTP 401).

@@ -232,3 +232,36 @@ func TestEndSessionAndCloseRevoke(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// An exchange's own lease (a session nothing tracks) is shared with no session, even one with
+// the same id, and EndExchange revokes it alone.
+func TestExchangeLeaseIsRevokedAtItsEndAlone(t *testing.T) {
+	v := newFakeVault()
+	v.dbCreds("u1", time.Hour)
+	b, _ := newFakeBroker(t, v)
+	ctx := context.Background()
+	tracked, err := b.Inject(ctx, "s1", "db.internal", "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.dbCreds("u2", time.Hour)
+	own, err := b.InjectExchange(ctx, "s1", "db.internal", "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.LeaseID == tracked.LeaseID {
+		t.Fatal("the exchange was given the session's lease")
+	}
+	if err := b.EndExchange(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.revoked) != 1 || v.revoked[0] != own.LeaseID {
+		t.Fatalf("revoked %v at the exchange's end, want only %s", v.revoked, own.LeaseID)
+	}
+	if again, err := b.Inject(ctx, "s1", "db.internal", "/"); err != nil || again.LeaseID != tracked.LeaseID {
+		t.Fatalf("the session's lease after the exchange ended: %+v, %v", again, err)
+	}
+	if err := b.EndExchange(ctx, "no-such-exchange"); err != nil || len(v.revoked) != 1 {
+		t.Fatalf("ending an exchange without leases: %v, revoked %v", err, v.revoked)
+	}
+}

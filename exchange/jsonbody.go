@@ -3,8 +3,10 @@ package exchange
 import (
 	"bytes"
 	"encoding/binary"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // JSONBody is a JSON body read once, in a single validating pass, so that every stage that
@@ -15,7 +17,8 @@ import (
 // that rewrites a string (redaction) splices the original bytes.
 //
 // A JSONBody is read-only once built and belongs to the bytes it was read from: check Of before
-// using it for a body.
+// using it for a body. Those bytes must not change afterwards: the strings StdText returns share
+// their memory (see ParseJSON).
 type JSONBody struct {
 	// Src is the body the nodes point into.
 	Src []byte
@@ -73,20 +76,61 @@ const maxJSONNesting = 10000
 // false for anything else: invalid syntax, trailing data, a byte order mark, nesting deeper
 // than 10000. Strings may hold invalid UTF-8, as encoding/json allows (Text keeps the bytes,
 // StdText replaces them as encoding/json does).
+//
+// The JSONBody keeps b, and the strings StdText returns are not copies: they share b's memory
+// (or the body's own buffer of unescaped text), so b must never be modified once read. The
+// pipeline reads request and response bodies that nothing writes to (a body held by extproc is
+// only ever appended to past its end, and a decoded body is a new buffer).
 func ParseJSON(b []byte) (*JSONBody, bool) {
 	if len(b) > 1<<31-1 {
 		return nil, false
 	}
-	p := jsonParser{j: &JSONBody{Src: b, Nodes: make([]JSONNode, 0, 16+len(b)/128)}}
+	j := jsonBodies.Get().(*JSONBody)
+	j.Src = b
+	if want := 16 + len(b)/128; cap(j.Nodes) < want {
+		j.Nodes = make([]JSONNode, 0, want)
+	}
+	p := jsonParser{j: j}
 	p.ws()
 	if !p.value(0, 0) {
+		ReleaseJSON(j)
 		return nil, false
 	}
 	p.ws()
 	if p.i != len(b) {
+		ReleaseJSON(j)
 		return nil, false
 	}
-	return p.j, true
+	return j, true
+}
+
+// jsonBodies holds bodies given back by ReleaseJSON, with their node and key arrays: every
+// exchange reads one or two JSON bodies, and their nodes were ~2–3 KB of allocation each.
+var jsonBodies = sync.Pool{New: func() any { return new(JSONBody) }}
+
+// maxPooledNodes bounds the node array a released body keeps for reuse (~112 KB); the rare
+// larger body's nodes are left to the garbage collector.
+const maxPooledNodes = 4096
+
+// ReleaseJSON gives j (from ParseJSON; nil is allowed) back for reuse by a later ParseJSON. The
+// caller must hold the only reference still in use: j, its Nodes and anything read through
+// Text or Raw must not be used afterwards. Strings from Key, StdKey and StdText stay valid
+// (they share the body's bytes, or buffers that are not reused).
+func ReleaseJSON(j *JSONBody) {
+	if j == nil {
+		return
+	}
+	nodes, keys := j.Nodes[:0], j.keys
+	if cap(nodes) > maxPooledNodes {
+		nodes = nil
+	}
+	clear(keys) // keep no key string alive
+	if cap(keys) > maxPooledNodes {
+		keys = nil
+	}
+	// The arena is not kept: strings StdText returned may share it.
+	*j = JSONBody{Nodes: nodes, keys: keys[:0]}
+	jsonBodies.Put(j)
 }
 
 // i32 is an offset or index as a node holds it: ParseJSON refuses bodies of 2 GiB and more, and
@@ -109,11 +153,13 @@ func (j *JSONBody) Text(i int) []byte {
 }
 
 // StdText returns a string node's text as encoding/json decodes it: Text with each byte of
-// invalid UTF-8 replaced by U+FFFD.
+// invalid UTF-8 replaced by U+FFFD. Valid text is not copied: the string shares the body's
+// memory (Src, or the buffer of unescaped text), which never changes once read (ParseJSON), so
+// inspection's values of a 4 KiB prompt cost no second 4 KiB.
 func (j *JSONBody) StdText(i int) string {
 	t := j.Text(i)
 	if j.Nodes[i].flags&jsonInvalidUTF8 == 0 {
-		return string(t)
+		return unsafe.String(unsafe.SliceData(t), len(t))
 	}
 	out := make([]byte, 0, len(t)+8)
 	for len(t) > 0 {

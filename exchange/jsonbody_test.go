@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -64,4 +65,95 @@ func TestParseJSONNestingBound(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestStdTextSharesTheBody: the text of a valid string is the body's bytes (or the unescaped
+// buffer's), not a copy, so inspection's values of a large prompt cost no second allocation of
+// it; escaped and invalid-UTF-8 strings still read as encoding/json reads them.
+func TestStdTextSharesTheBody(t *testing.T) {
+	prompt := strings.Repeat("deploy the service after review. ", 128)
+	body := []byte(`{"messages":[{"content":"` + prompt + `"},{"content":"a\nb"}],"x":"` + "\xff" + `"}`)
+	j, ok := ParseJSON(body)
+	if !ok {
+		t.Fatal("valid JSON refused")
+	}
+	var plain, escaped, invalid int
+	for i, n := range j.Nodes {
+		if n.Kind != JSONString {
+			continue
+		}
+		switch string(j.Raw(i)) {
+		case `"` + prompt + `"`:
+			plain = i
+		case `"a\nb"`:
+			escaped = i
+		case "\"\xff\"":
+			invalid = i
+		}
+	}
+	want := []string{prompt, "a\nb", "\uFFFD"} // as encoding/json decodes them
+	got := []string{j.StdText(plain), j.StdText(escaped), j.StdText(invalid)}
+	if !slices.Equal(got, want) {
+		t.Fatalf("StdText %q, want %q", got, want)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { _ = j.StdText(plain); _ = j.StdText(escaped) }); allocs != 0 {
+		t.Fatalf("StdText of valid text allocated %.0f times per call pair; want 0 (shared with the body)", allocs)
+	}
+}
+
+// TestReleasedBodyIsReadAfresh: a body read after another was released (its node and key arrays
+// reused) reads exactly as one read first, and the strings taken from the released body, escaped
+// ones included, keep their text.
+func TestReleasedBodyIsReadAfresh(t *testing.T) {
+	first := []byte(`{"messages":[{"role":"user","content":"line\none"}],"zz_key":"v","n":[1,2,3,{"deep":true}]}`)
+	second := []byte(`{"model":"m","other_key":"x\u0041y"}`)
+	wantSecond, ok := ParseJSON(bytes.Clone(second))
+	if !ok {
+		t.Fatal("valid JSON refused")
+	}
+	want := dumpJSON(wantSecond)
+	for range 50 {
+		j, ok := ParseJSON(first)
+		if !ok {
+			t.Fatal("valid JSON refused")
+		}
+		var escaped, key string
+		for i, n := range j.Nodes {
+			switch {
+			case n.Kind == JSONString && string(j.Raw(i)) == `"line\none"`:
+				escaped = j.StdText(i)
+			case n.Kind == JSONKey && j.Key(i) == "zz_key":
+				key = j.Key(i)
+			}
+		}
+		ReleaseJSON(j)
+		k, ok := ParseJSON(second)
+		if !ok {
+			t.Fatal("valid JSON refused")
+		}
+		if got := dumpJSON(k); got != want {
+			t.Fatalf("a body read after a release:\n got %s\nwant %s", got, want)
+		}
+		if escaped != "line\none" || key != "zz_key" {
+			t.Fatalf("strings of a released body changed: %q %q", escaped, key)
+		}
+		ReleaseJSON(k)
+	}
+	ReleaseJSON(nil)
+}
+
+// dumpJSON lists every node of j with its text, for comparing two readings.
+func dumpJSON(j *JSONBody) string {
+	var b strings.Builder
+	for i, n := range j.Nodes {
+		b.WriteString(string(j.Raw(i)))
+		switch n.Kind {
+		case JSONKey:
+			b.WriteString("=" + j.Key(i))
+		case JSONString:
+			b.WriteString("=" + j.StdText(i))
+		}
+		fmt.Fprintf(&b, " %d/%d/%d/%d;", n.Kind, n.Next, n.Members, n.Start)
+	}
+	return b.String() + fmt.Sprint(j.MaxDepth)
 }

@@ -21,9 +21,11 @@ func GRPCServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{grpc.NumStreamWorkers(streamWorkers())}
 }
 
-// streamWorkers is enough workers for the streams that run stage work at once (the server's
-// default CPU slots) with room for streams waiting on the network, without keeping hundreds of
-// idle stacks (at most 1024, however many CPUs).
+// streamWorkers is enough workers for the streams a gateway keeps in flight (at least 128:
+// with fewer, most of 64 concurrent streams found every worker busy and started on a new
+// goroutine, whose stack then grew ~14 µs of CPU per exchange in BenchmarkDataPlane's
+// concurrent64 profile), without keeping thousands of idle stacks (at most 1024, however many
+// CPUs). An idle worker's stack is still halved by each GC cycle that finds it mostly unused.
 func streamWorkers() uint32 {
-	return uint32(min(max(16, 8*runtime.GOMAXPROCS(0)), 1024))
+	return uint32(min(max(128, 8*runtime.GOMAXPROCS(0)), 1024))
 }

@@ -1,9 +1,12 @@
 package extproc
 
 import (
+	"slices"
 	"testing"
 
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	typev3 "github.com/envoyproxy/go-control-plane/envoy/type/v3"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestImmediateReplyStatus(t *testing.T) {
@@ -25,5 +28,49 @@ func TestImmediateReplyStatus(t *testing.T) {
 				t.Errorf("status %d answered with %v, want %v", tt.status, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestHeaderMutationCarriesEverySet: each header set reaches Envoy in order, as raw_value, with
+// OVERWRITE_IF_EXISTS_OR_ADD (an injected credential replaces the agent's), beside the removals;
+// an edit with nothing in it sends no mutation.
+func TestHeaderMutationCarriesEverySet(t *testing.T) {
+	if (&headerEdit{}).proto() != nil || (*headerEdit)(nil).proto() != nil {
+		t.Fatal("an empty edit must send no header mutation")
+	}
+	h := &headerEdit{}
+	h.Set("accept-encoding", "identity")
+	h.Set("authorization", "Bearer lease-1")
+	h.Set("content-length", "12")
+	h.Remove("x-agent-token")
+	m := h.proto()
+	var got []string
+	for _, o := range m.GetSetHeaders() {
+		if o.GetAppendAction() != corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD || o.GetHeader().GetValue() != "" {
+			t.Fatalf("header %q: action %v, value %q (want overwrite, raw_value only)", o.GetHeader().GetKey(), o.GetAppendAction(), o.GetHeader().GetValue())
+		}
+		got = append(got, o.GetHeader().GetKey()+"="+string(o.GetHeader().GetRawValue()))
+	}
+	want := []string{"accept-encoding=identity", "authorization=Bearer lease-1", "content-length=12"}
+	if !slices.Equal(got, want) || !slices.Equal(m.GetRemoveHeaders(), []string{"x-agent-token"}) {
+		t.Fatalf("set %q remove %q, want %q and [x-agent-token]", got, m.GetRemoveHeaders(), want)
+	}
+	if _, err := proto.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkHeaderMutation builds the request body reply's header mutation of BenchmarkDataPlane's
+// exchange (accept-encoding and content-length set, the agent's token removed).
+func BenchmarkHeaderMutation(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		h := &headerEdit{}
+		h.Set("accept-encoding", "identity")
+		h.Set("content-length", "4096")
+		h.Remove("authorization")
+		if h.proto() == nil {
+			b.Fatal("no mutation")
+		}
 	}
 }

@@ -69,12 +69,12 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 			d, aerr = p.Approve.Resolve(ctx, x, d, st.hold)
 			x.Time("approval", time.Since(t))
 			if aerr != nil {
-				x.Decisions = append(x.Decisions, d)
+				st.addDecision(d)
 				st.srv.metrics.decision(d)
 				return st.refuseErr(ctx, aerr), nil
 			}
 		}
-		x.Decisions = append(x.Decisions, d)
+		st.addDecision(d)
 		st.srv.metrics.decision(d)
 		if d.Blocks() {
 			return st.refuseDecision(ctx, d), nil
@@ -102,6 +102,7 @@ func (st *stream) decideRequest(ctx context.Context, body []byte, alwaysBody boo
 	// The request phase is over: a stream waiting for its response keeps no copy of the body.
 	// Response-phase rules see the request's headers and inspected facts, not its raw body.
 	st.refusalBody = refusal.Remember(&x.Request)
+	exchange.ReleaseJSON(x.Request.JSON) // read by inspection and redaction, both done
 	st.reqBody, x.Request.Body, x.Request.JSON = nil, nil, nil
 	return []*extprocv3.ProcessingResponse{r}, nil
 }

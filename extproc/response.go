@@ -137,6 +137,9 @@ func (st *stream) finishResponse(ctx context.Context, body []byte, reply replier
 	edit := &headerEdit{}
 	out, changed, err := st.redactWhole(ctx, edit, body, plain, decoded,
 		RedactOptions{Phase: exchange.PhaseResponse, ContentType: x.Response.Headers.Get("content-type"), Exact: st.secrets})
+	// Inspection, the response policy and redaction were the readers of the shared reading.
+	exchange.ReleaseJSON(x.Response.JSON)
+	x.Response.JSON = nil
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -166,7 +169,7 @@ func (st *stream) decideResponse(ctx context.Context) []*extprocv3.ProcessingRes
 		return nil
 	}
 	d := st.decide(ctx, exchange.PhaseResponse)
-	st.x.Decisions = append(st.x.Decisions, d)
+	st.addDecision(d)
 	st.srv.metrics.decision(d)
 	if !d.Blocks() {
 		return nil
@@ -278,7 +281,7 @@ func (st *stream) finishGuard(ctx context.Context, out []byte) ([]byte, error) {
 		return append(out, held...), nil
 	}
 	d := st.decide(ctx, exchange.PhaseResponse)
-	st.x.Decisions = append(st.x.Decisions, d)
+	st.addDecision(d)
 	st.srv.metrics.decision(d)
 	if !d.Blocks() {
 		return append(out, held...), nil

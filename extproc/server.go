@@ -131,6 +131,7 @@ func (s *Server) Process(srv extprocv3.ExternalProcessor_ProcessServer) error {
 	var err error
 	defer func() {
 		st.finish(ctx, err)
+		s.releaseCredentials(ctx, st)
 		s.trace(ctx, st)
 	}()
 	err = s.serve(ctx, srv, st)
@@ -165,6 +166,16 @@ func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_Proc
 		}
 		st.repliesSent()
 	}
+}
+
+// releaseCredentials gives back the credentials that belonged to this exchange alone
+// (CredentialReleaser), once its records are written.
+func (s *Server) releaseCredentials(ctx context.Context, st *stream) {
+	r, ok := s.pipe.Creds.(CredentialReleaser)
+	if !ok || len(st.x.Credentials) == 0 {
+		return
+	}
+	r.Release(context.WithoutCancel(ctx), &st.x)
 }
 
 // handleSafely turns a panic in a stage into an error on this stream alone.

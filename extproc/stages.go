@@ -106,6 +106,13 @@ type Injector interface {
 	Inject(ctx context.Context, x *exchange.Exchange) (Injection, error)
 }
 
+// CredentialReleaser is an Injector whose leases may belong to one exchange (a session nothing
+// ends): Release is called once when the exchange's stream ends, whatever its outcome, if the
+// exchange was given credentials, and gives them back.
+type CredentialReleaser interface {
+	Release(ctx context.Context, x *exchange.Exchange)
+}
+
 // Auditor writes the audit trail. RecordRequest is called exactly once per exchange, before the
 // reply that lets the request go upstream; RecordCompletion once more when an exchange that went
 // upstream ends. Both must be durable when they return (unless the auditor is configured async).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	filterv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/ext_proc/v3"
@@ -70,6 +71,15 @@ func newStream(srv *Server) *stream {
 		reqMode:  srv.opts.RequestBodyMode,
 		respMode: srv.opts.ResponseBodyMode,
 	}
+}
+
+// addDecision appends a phase's decision to the exchange. The first one makes room for the
+// response phase's as well: one allocation for the usual two decisions instead of two.
+func (st *stream) addDecision(d exchange.Decision) {
+	if st.x.Decisions == nil {
+		st.x.Decisions = make([]exchange.Decision, 0, 2)
+	}
+	st.x.Decisions = append(st.x.Decisions, d)
 }
 
 // handle is the one place where the ProcessingRequest oneof is dispatched. It returns the replies
@@ -286,12 +296,15 @@ func (st *stream) readRequestHeaders(hm *corev3.HeaderMap) error {
 }
 
 // readHeaders converts Envoy's header map, reading raw_value (what Envoy sends) and falling back
-// to value. Keys are lowercased as Envoy does.
+// to value. Keys are lowercased as Envoy does. A value is not copied: it shares the bytes of
+// the message's raw_value, which gRPC decoded for this stream alone (protobuf allocates each
+// bytes field on its own) and which nothing modifies.
 func readHeaders(hm *corev3.HeaderMap, limit int) (exchange.Headers, error) {
 	out := make(exchange.Headers, 0, len(hm.GetHeaders()))
 	size := 0
 	for _, h := range hm.GetHeaders() {
-		v := string(h.GetRawValue())
+		raw := h.GetRawValue()
+		v := unsafe.String(unsafe.SliceData(raw), len(raw))
 		if v == "" {
 			v = h.GetValue()
 		}

@@ -156,11 +156,22 @@ func (s *Sessions) full(now time.Time) {
 	}
 	s.mu.Unlock()
 	if warn {
-		s.log.Warn("session table full: new sessions are served but not tracked, so nothing ends them "+
-			"or revokes their credential leases at session end (leases run to their Vault TTL); raise "+
+		s.log.Warn("session table full: new sessions are served but not tracked, so nothing ends them; "+
+			"their credential leases are leased per exchange and revoked when the exchange ends; raise "+
 			"identity.sessions.max_sessions or shorten idle_timeout",
 			"max_sessions", s.cfg.MaxSessions, "untracked_requests_since_last_warning", since, "untracked_requests_total", total)
 	}
+}
+
+// Tracked reports whether session id is in the table, so that something ends it: its idle
+// timeout, its lifetime, or the tracker's Close. A session the full table did not take is not
+// (nor one that ended or never started); its credential leases are then the exchange's own
+// (pipeline.Credentials).
+func (s *Sessions) Tracked(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.live[id]
+	return ok && !s.closed
 }
 
 // Untracked returns how many requests came in a session the full table did not track

@@ -230,29 +230,40 @@ func (f *Facts) AddResponse(resp *exchange.Response) {
 		var err error
 		if calls, err = llmapi.ParseResponse(f.LLM.API, resp.Body); err != nil {
 			f.LLMResponseError = err.Error()
+			f.cel = nil
 		}
 	}
 	if ct := resp.Headers.Get("content-type"); strings.Contains(ct, "text/event-stream") {
-		f.Streamed = true
+		f.setStreamed()
 	}
 	f.addCalls(calls)
 }
 
 // AddToolCalls adds tool calls assembled from a streamed response (llmapi.Guard.Finish).
 func (f *Facts) AddToolCalls(calls []llmapi.ToolCall) {
-	f.Streamed = true
+	f.setStreamed()
 	f.addCalls(calls)
+}
+
+func (f *Facts) setStreamed() {
+	if !f.Streamed {
+		f.Streamed, f.cel = true, nil
+	}
 }
 
 // maxToolCalls bounds the tool calls of one response that are judged; past it the facts say
 // the response was truncated.
 const maxToolCalls = 256
 
+// addCalls adds a response's tool calls. A response without any (most of them) leaves the CEL
+// variables as they were, so the response phase's policy and record reuse the request phase's
+// instead of building them again.
 func (f *Facts) addCalls(calls []llmapi.ToolCall) {
-	f.cel = nil
-	if len(calls) > 0 {
-		f.Inspection.Executing = true
+	if len(calls) == 0 {
+		return
 	}
+	f.cel = nil
+	f.Inspection.Executing = true
 	if len(f.LLMCalls)+len(calls) > maxToolCalls {
 		f.truncate("more than " + itoa(maxToolCalls) + " tool calls in one response")
 		calls = calls[:max(0, maxToolCalls-len(f.LLMCalls))]
@@ -298,7 +309,15 @@ func describeK8s(k k8sapi.Request) string {
 	if k.ClusterScoped && k.Resource != "namespaces" && k.Namespace == "" {
 		s += " (cluster-wide)"
 	}
+	if k.NamespaceUnknown {
+		s += " in a namespace the request does not name"
+	}
 	return s
+}
+
+// k8sReason is the reason of a destructive Kubernetes request.
+func k8sReason(k k8sapi.Request) string {
+	return "Kubernetes " + k.Verb + " of " + describeK8s(k)
 }
 
 // likelyKubernetes tells an API server from an application that also serves /api/v1/...

@@ -3,6 +3,8 @@ package inspect
 import (
 	"strings"
 	"testing"
+
+	"github.com/warden-gw/warden/exchange"
 )
 
 const typicalChat = `{"model":"gpt-4o","temperature":0.2,"messages":[` +
@@ -58,5 +60,22 @@ func BenchmarkAnalyzeGrantBody(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Analyze(req)
+	}
+}
+
+// BenchmarkFactsBothPhases is what a chat exchange asks of inspection for its two policy phases:
+// the request's facts and variables, then the answer (no tool calls) and the variables again.
+func BenchmarkFactsBothPhases(b *testing.B) {
+	req := jsonReq("POST", "api.openai.com", "/v1/chat/completions", typicalChat)
+	resp := &exchange.Response{
+		Status: 200, Headers: exchange.Headers{{Key: "content-type", Value: "application/json"}},
+		Body: []byte(`{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"The prorate() divisor is the month's billing days."},"finish_reason":"stop"}]}`),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f := Analyze(req)
+		_ = f.CEL()
+		f.AddResponse(resp)
+		_ = f.CEL()
 	}
 }

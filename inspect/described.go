@@ -193,7 +193,34 @@ func (x *extractor) describedResource(m map[string]any) {
 	if len(q) > 0 {
 		r.URL += "?" + q.Encode()
 	}
+	from := len(x.f.Actions)
 	x.f.AddEmbeddedHTTP(x.source("described"), x.tool, r)
+	if isK8s && ns == "" {
+		x.f.unknownNamespace(from)
+	}
+}
+
+// unknownNamespace marks the Kubernetes actions from index from on as described without a
+// namespace: the path warden built for them has no namespace segment, which for a namespaced
+// resource does not mean cluster scope (kubectl sends it to its context's namespace) but an
+// unknown namespace (k8sapi.Request.InUnknownNamespace). Their reasons say so.
+func (f *Facts) unknownNamespace(from int) {
+	for i := from; i < len(f.Actions); i++ {
+		a := &f.Actions[i]
+		if a.K8s == nil {
+			continue
+		}
+		k := *a.K8s
+		k.InUnknownNamespace()
+		if !k.NamespaceUnknown {
+			continue
+		}
+		a.K8s = &k
+		if k.Destructive() && len(a.Reasons) > 0 {
+			a.Reasons[0] = k8sReason(k)
+		}
+	}
+	f.cel = nil
 }
 
 // recordSelectorKeys select records inside a resource rather than the resource itself.

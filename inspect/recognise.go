@@ -93,7 +93,7 @@ func recogniseURL(req *exchange.Request, c *canonical, method, p string, segs []
 		a := Action{Kind: KindK8s, Source: "request.url", Text: method + " " + p, K8s: &k}
 		if k.Destructive() {
 			a.Destructive = true
-			a.Reasons = []string{"Kubernetes " + k.Verb + " of " + describeK8s(k)}
+			a.Reasons = []string{k8sReason(k)}
 		}
 		if why := k8sBodyDanger(k, c.json); why != "" {
 			a.Destructive = true

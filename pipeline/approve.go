@@ -15,7 +15,7 @@ import (
 // ApprovalService is what the approval stage needs from approval.Service.
 type ApprovalService interface {
 	// Consume lets an approved action through once (or within its window).
-	Consume(ctx context.Context, digest string) (approval.Approval, bool)
+	Consume(ctx context.Context, k approval.Key) (approval.Approval, bool)
 	// Request creates an approval request, or returns the open one with the same digest.
 	Request(ctx context.Context, x *exchange.Exchange, d exchange.Decision) (approval.Approval, error)
 	// Wait blocks until the approval leaves pending or ctx ends.
@@ -24,10 +24,11 @@ type ApprovalService interface {
 	Get(id string) (approval.Approval, bool)
 }
 
-// ApprovalHistory lists every approval the store still keeps (approval.Store.List), decided
-// ones included, so that a retry of a denied action learns the denial.
+// ApprovalHistory lists the approvals of one action the store still keeps
+// (approval.Store.ByDigest), decided ones included, so that a retry of a denied action learns the
+// denial without walking the approvals of every other action.
 type ApprovalHistory interface {
-	List() []approval.Approval
+	ByDigest(digest string) []approval.Approval
 }
 
 // ErrApprovalStore is what the agent gets when its approval cannot be requested.
@@ -56,7 +57,8 @@ type Approvals struct {
 	// Envoy is asked to hold the request, under its plain message timeout (extproc.StageBudget).
 	Budget time.Duration
 	Logger *slog.Logger
-	// Digest identifies the action (approval.DigestOf when nil).
+	// Digest identifies the action (approval.KeyOf when nil, which also finds the approvals
+	// replicas from before the issuer binding opened for the same issuer).
 	Digest func(*exchange.Exchange) string
 }
 
@@ -64,16 +66,16 @@ var _ extproc.Approver = (*Approvals)(nil)
 
 // Resolve implements extproc.Approver.
 func (a *Approvals) Resolve(ctx context.Context, x *exchange.Exchange, d exchange.Decision, hold func(time.Duration) (time.Duration, bool)) (exchange.Decision, error) {
-	digest := a.digest(x)
+	key := a.key(x)
 	sctx, cancel := ctx, context.CancelFunc(func() {})
 	if a.Budget > 0 {
 		sctx, cancel = context.WithTimeout(ctx, a.Budget)
 	}
-	if ap, ok := a.Service.Consume(sctx, digest); ok {
+	if ap, ok := a.Service.Consume(sctx, key); ok {
 		cancel()
 		return approved(d, ap), nil
 	}
-	if ap, ok := a.lastDenied(digest); ok {
+	if ap, ok := a.lastDenied(key); ok {
 		cancel()
 		return denied(d, ap), nil
 	}
@@ -96,12 +98,12 @@ func (a *Approvals) Resolve(ctx context.Context, x *exchange.Exchange, d exchang
 	if !ok {
 		return d, nil
 	}
-	return a.wait(ctx, d, ap.ID, digest, wait), nil
+	return a.wait(ctx, d, ap.ID, key, wait), nil
 }
 
 // wait holds the request until the approval is decided, a little before Envoy's extended timer
 // runs out.
-func (a *Approvals) wait(ctx context.Context, d exchange.Decision, id, digest string, wait time.Duration) exchange.Decision {
+func (a *Approvals) wait(ctx context.Context, d exchange.Decision, id string, key approval.Key, wait time.Duration) exchange.Decision {
 	wctx, cancel := context.WithTimeout(ctx, wait-wait/20)
 	defer cancel()
 	st, err := a.Service.Wait(wctx, id)
@@ -110,7 +112,7 @@ func (a *Approvals) wait(ctx context.Context, d exchange.Decision, id, digest st
 	}
 	switch st {
 	case approval.Approved:
-		if ap, ok := a.Service.Consume(ctx, digest); ok {
+		if ap, ok := a.Service.Consume(ctx, key); ok {
 			return approved(d, ap)
 		}
 	case approval.Denied:
@@ -128,7 +130,7 @@ func (a *Approvals) wait(ctx context.Context, d exchange.Decision, id, digest st
 // effects (no request opened, no use recorded, nothing held): what Resolve would start from.
 // `warden check` and other dry runs use it (Check).
 func (a *Approvals) Lookup(x *exchange.Exchange, d exchange.Decision) exchange.Decision {
-	ap, ok := a.last(a.digest(x))
+	ap, ok := a.last(a.key(x))
 	if !ok {
 		return d
 	}
@@ -144,22 +146,22 @@ func (a *Approvals) Lookup(x *exchange.Exchange, d exchange.Decision) exchange.D
 }
 
 // lastDenied returns the newest approval of this action when it was denied.
-func (a *Approvals) lastDenied(digest string) (approval.Approval, bool) {
-	ap, ok := a.last(digest)
+func (a *Approvals) lastDenied(key approval.Key) (approval.Approval, bool) {
+	ap, ok := a.last(key)
 	return ap, ok && ap.Status == approval.Denied
 }
 
 // last returns the newest approval of this action the history keeps. Only requests that stand
 // for themselves count: a status other than pending, approved, denied, expired or used (a twin
 // closed in favour of another request) is skipped, so the decision it defers to is found.
-func (a *Approvals) last(digest string) (approval.Approval, bool) {
+func (a *Approvals) last(key approval.Key) (approval.Approval, bool) {
 	if a.History == nil {
 		return approval.Approval{}, false
 	}
 	var last approval.Approval
 	found := false
-	for _, ap := range a.History.List() {
-		if ap.Digest == digest && standsAlone(ap.Status) && (!found || ap.Created.After(last.Created)) {
+	for _, ap := range key.Select(a.History.ByDigest) {
+		if key.Matches(ap) && standsAlone(ap.Status) && (!found || ap.Created.After(last.Created)) {
 			last, found = ap, true
 		}
 	}
@@ -197,11 +199,11 @@ func orSomeone(who string) string {
 	return who
 }
 
-func (a *Approvals) digest(x *exchange.Exchange) string {
+func (a *Approvals) key(x *exchange.Exchange) approval.Key {
 	if a.Digest != nil {
-		return a.Digest(x)
+		return approval.DigestKey(a.Digest(x))
 	}
-	return approval.DigestOf(x)
+	return approval.KeyOf(x)
 }
 
 func (a *Approvals) logger() *slog.Logger {

@@ -193,7 +193,7 @@ type fakeApprovals struct {
 	hasGet  bool
 }
 
-func (f *fakeApprovals) Consume(context.Context, string) (approval.Approval, bool) {
+func (f *fakeApprovals) Consume(context.Context, approval.Key) (approval.Approval, bool) {
 	return approval.Approval{}, false
 }
 
@@ -300,7 +300,15 @@ func noHold(time.Duration) (time.Duration, bool) { return 0, false }
 // history is an approval history the test writes.
 type history []approval.Approval
 
-func (h history) List() []approval.Approval { return h }
+func (h history) ByDigest(digest string) []approval.Approval {
+	var out []approval.Approval
+	for _, a := range h {
+		if a.Digest == digest {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 // A newer record of the same action that does not stand for itself (another replica's twin,
 // closed in favour of the denied request) does not hide the denial.

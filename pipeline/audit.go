@@ -28,8 +28,24 @@ func (a Auditor) RecordRequest(ctx context.Context, x *exchange.Exchange) error 
 	return a.record(ctx, x, audit.StageRequest)
 }
 
-// RecordCompletion implements extproc.Auditor.
+// completionLoss is a RecordWriter that counts the completion records lost on the way to it
+// (audit.Log.CompletionLost).
+type completionLoss interface {
+	CompletionLost(id string, err error)
+}
+
+// RecordCompletion implements extproc.Auditor. A panic while the record is built (the view's or
+// the log's redaction) loses the record: the log counts it (reason panic), and the panic goes on
+// to the stream, which counts and logs it as one.
 func (a Auditor) RecordCompletion(ctx context.Context, x *exchange.Exchange) error {
+	defer func() {
+		if r := recover(); r != nil {
+			if l, ok := a.Log.(completionLoss); ok {
+				l.CompletionLost(x.ID, audit.ErrRecordPanicked)
+			}
+			panic(r)
+		}
+	}()
 	return a.record(ctx, x, audit.StageCompletion)
 }
 

@@ -67,6 +67,7 @@ type frameReader struct {
 	pend   int
 	vals   [][2]int    // source ranges of the events' strings, in order
 	links  []frameLink // findings in several pieces
+	buf    eventBuf    // readJSONEvent's memory
 	// the SSE event being read
 	data   [][2]int // value bounds of its data lines
 	evLine int      // start of its first line

@@ -2,7 +2,6 @@ package redact
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
@@ -13,19 +12,11 @@ import (
 // (events.jsonEvent): by the routes of the formats known exactly, else by
 // shape. It reports false when the payload is not JSON.
 func (fr *frameReader) jsonEvent(payload []byte, m []int32, line int, evName string) bool {
-	strs, ok := jsonStrings(payload)
+	ev, ok := readJSONEvent(payload, &fr.buf)
 	if !ok {
 		return false
 	}
-	var head eventHead
-	if mayBeKnown(payload) && !decodeHead(payload, &head) {
-		head = eventHead{}
-	}
-	known := head.known()
-	var tree any
-	if !known {
-		_ = json.Unmarshal(payload, &tree)
-	}
+	head, known, tree, strs := &ev.head, ev.known, ev.tree, ev.strs
 	fed := map[string]bool{}
 	for _, js := range strs {
 		fr.vals = append(fr.vals, [2]int{int(m[js.start+1]), int(m[js.end-1])})
@@ -37,7 +28,7 @@ func (fr *frameReader) jsonEvent(payload []byte, m []int32, line int, evName str
 			continue
 		}
 		if known {
-			if k := route(&head, js.path); k != "" {
+			if k := route(head, js.path, &fr.buf); k != "" {
 				fr.addToken(k, payload, js.start, js.end, m, line)
 			}
 			continue
@@ -75,7 +66,7 @@ func (fr *frameReader) jsonEvent(payload []byte, m []int32, line int, evName str
 	}
 	var ended []string
 	if known {
-		ended = ends(&head)
+		ended = ends(head)
 	} else {
 		if len(fed) > 0 {
 			for _, k := range fr.order {

@@ -88,6 +88,8 @@ type events struct {
 	// unlearned counts string values scanned on their own because maxShapes
 	// fields were open at once (Stream.Limits reports it).
 	unlearned int
+	buf       eventBuf // readJSONEvent's memory
+	keyed     []byte   // the key=value text a value is scanned in, reused
 }
 
 func newEvents(s *Stream) *events {
@@ -100,7 +102,7 @@ func (q *events) complete(it *item, start, end int, val []byte, key string) {
 	e := q.s.eng
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	red, spans := e.redactValue(val, key, &q.s.opts.Options, sc)
+	red, spans := e.redactValueIn(val, key, &q.s.opts.Options, sc, &q.keyed)
 	for _, sp := range spans {
 		q.s.report(Finding{Rule: sp.id, Class: sp.class, Start: sp.s, End: sp.e, Tag: e.Tag(val[sp.s:sp.e])})
 	}
@@ -145,7 +147,7 @@ func (q *events) add(it *item, key string, found bool, start, end int, val []byt
 		// that the joined text does not carry. Its own findings join the channel's.
 		e := q.s.eng
 		sc := e.pool.Get().(*scratch)
-		_, own = e.redactValue(val, name, &q.s.opts.Options, sc)
+		_, own = e.redactValueIn(val, name, &q.s.opts.Options, sc, &q.keyed)
 		e.putScratch(sc)
 	}
 	p := &piece{it: it, start: start, end: end, val: val, own: own}
@@ -180,9 +182,11 @@ func (q *events) push(out []byte, it *item, ends []string) []byte {
 		}
 	}
 	q.touched = q.touched[:0]
-	for _, k := range cloneKeys(q.order) {
-		if matchesAny(k, ends) {
-			q.finish(k)
+	if len(ends) > 0 {
+		for _, k := range cloneKeys(q.order) {
+			if matchesAny(k, ends) {
+				q.finish(k)
+			}
 		}
 	}
 	if q.queued > q.s.opts.MaxEvent {

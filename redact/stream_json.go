@@ -54,10 +54,10 @@ func (x *ndjsonStream) line(out, raw []byte) []byte {
 		it.payload = nil
 		return x.q.push(out, it, nil)
 	}
-	if strs, ok := jsonStrings(bytes.TrimLeft(payload, " \t")); ok {
+	if ev, ok := readJSONEvent(bytes.TrimLeft(payload, " \t"), &x.q.buf); ok {
 		it.pOff = len(payload) - len(bytes.TrimLeft(payload, " \t"))
 		it.payload = payload[it.pOff:]
-		return x.q.push(out, it, x.q.jsonEvent(it, "", strs))
+		return x.q.push(out, it, x.q.jsonEvent(it, "", &ev))
 	}
 	x.q.textEvent(it, "line")
 	return x.q.push(out, it, nil)
@@ -223,8 +223,8 @@ func (x *arrayStream) element(out, b []byte, final bool) ([]byte, int) {
 	raw := slices.Clone(b[:end])
 	it := &item{raw: raw, payload: raw}
 	x.state = arrayBetween
-	if strs, ok := jsonStrings(raw); ok {
-		return x.q.push(out, it, x.q.jsonEvent(it, "", strs)), end
+	if ev, ok := readJSONEvent(raw, &x.q.buf); ok {
+		return x.q.push(out, it, x.q.jsonEvent(it, "", &ev)), end
 	}
 	x.q.textEvent(it, "element")
 	return x.q.push(out, it, nil), end

@@ -3,7 +3,6 @@ package redact
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"slices"
 )
 
@@ -141,18 +140,6 @@ type jsonString struct {
 	start, end int
 }
 
-// jsonStrings validates a JSON event and lists its string values.
-func jsonStrings(payload []byte) ([]jsonString, bool) {
-	if len(payload) == 0 || payload[0] != '{' && payload[0] != '[' {
-		return nil, false
-	}
-	var strs []jsonString
-	err := walkJSON(payload, func(path []pathElem, start, end int) {
-		strs = append(strs, jsonString{path: slices.Clone(path), start: start, end: end})
-	})
-	return strs, err == nil
-}
-
 // mayBeKnown is a cheap test that rules out the formats read exactly.
 func mayBeKnown(payload []byte) bool {
 	for _, m := range knownMarks {
@@ -165,22 +152,14 @@ func mayBeKnown(payload []byte) bool {
 
 var knownMarks = [][]byte{[]byte(`"delta"`), []byte(`"message_`), []byte(`"content_block_`), []byte(`"ping"`), []byte(`"response.`), []byte(`"error"`)}
 
-// jsonEvent adds the strings of one JSON event: channel pieces (by the known
-// formats' routes, or found by shape) and complete values. It returns the
-// channels the event ends.
-func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string {
+// jsonEvent adds the strings of one JSON event (read once by readJSONEvent):
+// channel pieces (by the known formats' routes, or found by shape) and
+// complete values. It returns the channels the event ends.
+func (q *events) jsonEvent(it *item, evName string, ev *jsonEvent) []string {
 	payload := it.payload
 	it.json = true
-	var head eventHead
-	if mayBeKnown(payload) && !decodeHead(payload, &head) {
-		head = eventHead{} // unexpected field types: not a known format
-	}
-	known := head.known()
-	var tree any
-	if !known {
-		_ = json.Unmarshal(payload, &tree)
-	}
-	fed := map[string]bool{}
+	head, known, tree, strs := &ev.head, ev.known, ev.tree, ev.strs
+	var fed map[string]bool // the fields found by shape this event feeds
 	for _, js := range strs {
 		path, start, end := js.path, js.start, js.end
 		name := ""
@@ -192,7 +171,7 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 		}
 		val := decodeJSONString(payload[start:end])
 		if known {
-			if k := route(&head, path); k != "" {
+			if k := route(head, path, &q.buf); k != "" {
 				q.add(it, k, false, start, end, val, name)
 				continue
 			}
@@ -221,11 +200,14 @@ func (q *events) jsonEvent(it *item, evName string, strs []jsonString) []string 
 			q.shapes[k] = &shape{group: g}
 		}
 		if q.add(it, k, true, start, end, val, name) {
+			if fed == nil {
+				fed = map[string]bool{}
+			}
 			fed[k], fed[g] = true, true
 		}
 	}
 	if known {
-		return ends(&head)
+		return ends(head)
 	}
 	if len(fed) > 0 {
 		// A field found by shape continues only while the events that follow carry it (or the

@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -58,8 +57,11 @@ type headToolCall struct {
 }
 
 // route names the logical string a string value at path belongs to ("" for
-// a complete value) and reports which logical strings this event ends.
-func route(head *eventHead, path []pathElem) string {
+// a complete value). The name is built in buf and kept there: a stream names
+// the same few channels in every event.
+func route(head *eventHead, path []pathElem, buf *eventBuf) string {
+	b := buf.route[:0]
+	defer func() { buf.route = b[:0] }()
 	if len(head.Choices) > 0 {
 		if len(path) < 4 || path[0].key != "choices" || path[2].key != "delta" || path[1].index >= len(head.Choices) {
 			return ""
@@ -67,20 +69,28 @@ func route(head *eventHead, path []pathElem) string {
 		ch := head.Choices[path[1].index]
 		switch {
 		case len(path) == 4 && (path[3].key == "content" || path[3].key == "refusal" || path[3].key == "reasoning_content" || path[3].key == "reasoning"):
-			return fmt.Sprintf("c%d/%s", ch.Index, path[3].key)
+			b = strconv.AppendInt(append(b, 'c'), int64(ch.Index), 10)
+			b = append(append(b, '/'), path[3].key...)
+			return buf.intern(b)
 		case len(path) == 7 && path[3].key == "tool_calls" && path[5].key == "function" && path[6].key == "arguments" &&
 			ch.Delta != nil && path[4].index < len(ch.Delta.ToolCalls):
-			return fmt.Sprintf("c%d/t%d", ch.Index, ch.Delta.ToolCalls[path[4].index].Index)
+			b = strconv.AppendInt(append(b, 'c'), int64(ch.Index), 10)
+			b = strconv.AppendInt(append(b, "/t"...), int64(ch.Delta.ToolCalls[path[4].index].Index), 10)
+			return buf.intern(b)
 		}
 		return ""
 	}
 	switch {
 	case head.Type == "content_block_delta" && head.Index != nil && len(path) == 2 && path[0].key == "delta" &&
 		(path[1].key == "text" || path[1].key == "partial_json" || path[1].key == "thinking"):
-		return fmt.Sprintf("a%d", *head.Index)
+		return buf.intern(strconv.AppendInt(append(b, 'a'), int64(*head.Index), 10))
 	case strings.HasPrefix(head.Type, "response.") && strings.HasSuffix(head.Type, ".delta") && head.OutputIndex != nil &&
 		len(path) == 1 && path[0].key == "delta":
-		return fmt.Sprintf("r%d/%s/%d/%d", *head.OutputIndex, head.Type, deref(head.ContentIndex), deref(head.SummaryIndex))
+		b = strconv.AppendInt(append(b, 'r'), int64(*head.OutputIndex), 10)
+		b = append(append(append(b, '/'), head.Type...), '/')
+		b = strconv.AppendInt(b, int64(deref(head.ContentIndex)), 10)
+		b = strconv.AppendInt(append(b, '/'), int64(deref(head.SummaryIndex)), 10)
+		return buf.intern(b)
 	}
 	return ""
 }
@@ -99,24 +109,24 @@ func ends(head *eventHead) []string {
 	for _, ch := range head.Choices {
 		switch {
 		case ch.FinishReason != nil && *ch.FinishReason != "":
-			out = append(out, fmt.Sprintf("c%d/", ch.Index))
+			out = append(out, "c"+strconv.Itoa(ch.Index)+"/")
 		case ch.Delta != nil && len(ch.Delta.ToolCalls) > 0:
 			// The choice's text is over once its tool calls stream: what it held goes out
 			// before them, not after (an SDK would otherwise show a cut sentence first).
 			for _, f := range []string{"content", "refusal", "reasoning_content", "reasoning"} {
-				out = append(out, fmt.Sprintf("c%d/%s", ch.Index, f))
+				out = append(out, "c"+strconv.Itoa(ch.Index)+"/"+f)
 			}
 		}
 	}
 	switch {
 	case head.Type == "content_block_stop" && head.Index != nil:
-		out = append(out, fmt.Sprintf("a%d", *head.Index))
+		out = append(out, "a"+strconv.Itoa(*head.Index))
 	case head.Type == "message_delta" || head.Type == "message_stop" || head.Type == "error":
 		out = append(out, "")
 	case head.Type == "response.completed" || head.Type == "response.incomplete" || head.Type == "response.failed" || head.Type == "error":
 		out = append(out, "")
 	case strings.HasPrefix(head.Type, "response.") && strings.HasSuffix(head.Type, ".done") && head.OutputIndex != nil:
-		out = append(out, fmt.Sprintf("r%d/", *head.OutputIndex))
+		out = append(out, "r"+strconv.Itoa(*head.OutputIndex)+"/")
 	}
 	return out
 }
@@ -240,8 +250,6 @@ func finishes(v any, depth int) bool {
 	}
 	return false
 }
-
-var _ = fmt.Sprintf
 
 // isTimestamp reports whether v is an RFC 3339 time stamp.
 func isTimestamp(v []byte) bool {

@@ -102,7 +102,7 @@ type sseLine struct {
 }
 
 func parseLines(ev []byte) []sseLine {
-	var lines []sseLine
+	lines := make([]sseLine, 0, 3) // data lines and the blank line that ends the event
 	for len(ev) > 0 {
 		i := bytes.IndexAny(ev, "\r\n")
 		end, term := len(ev), len(ev)
@@ -117,7 +117,7 @@ func parseLines(ev []byte) []sseLine {
 		content := bytes.TrimPrefix(ev[:term], utf8BOM)
 		if len(content) > 0 && content[0] != ':' {
 			name, val, found := bytes.Cut(content, []byte(":"))
-			l.field = string(name)
+			l.field = fieldName(name)
 			if found && len(val) > 0 && val[0] == ' ' {
 				val = val[1:]
 			}
@@ -130,6 +130,19 @@ func parseLines(ev []byte) []sseLine {
 }
 
 var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// fieldName returns an SSE line's field name, without a copy for the fields every event has.
+func fieldName(name []byte) string {
+	switch string(name) {
+	case "data":
+		return "data"
+	case "event":
+		return "event"
+	case "id":
+		return "id"
+	}
+	return string(name)
+}
 
 // redactOtherLines redacts, in place, the lines that are not data (comments, id, event, retry,
 // unknown fields): clients may show or log them, so a secret there is a leak like any other. It
@@ -184,13 +197,17 @@ func (x *sseStream) event(out, ev []byte) []byte {
 	if data == nil {
 		return x.q.push(out, it, nil)
 	}
-	it.payload = bytes.Join(data, []byte("\n"))
+	if len(data) == 1 {
+		it.payload = data[0][:len(data[0]):len(data[0])] // read only: splices build new bytes
+	} else {
+		it.payload = bytes.Join(data, []byte("\n"))
+	}
 	if string(bytes.TrimSpace(it.payload)) == "[DONE]" {
 		x.q.finishAll()
 		return x.q.push(out, it, nil)
 	}
-	if strs, ok := jsonStrings(it.payload); ok {
-		return x.q.push(out, it, x.q.jsonEvent(it, evName, strs))
+	if ev, ok := readJSONEvent(it.payload, &x.q.buf); ok {
+		return x.q.push(out, it, x.q.jsonEvent(it, evName, &ev))
 	}
 	x.q.textEvent(it, "data:"+evName)
 	return x.q.push(out, it, nil)

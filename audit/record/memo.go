@@ -3,6 +3,7 @@ package record
 import (
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // A completion record repeats much of its request record: who acted, the request line and
@@ -52,6 +53,22 @@ func EncodeMemo(buf []byte, r *Record, redact func(string) string, reuse, keep *
 	return body, content, nil
 }
 
+// Release drops the memo and gives the record it refers to back for reuse (Release): the memo's
+// exchange will have no further record that compares itself with it. A second call does nothing.
+func (m *Memo) Release() {
+	r, body := m.rec, m.body
+	*m = Memo{}
+	Release(r)
+	if body != nil && cap(body) <= maxMemoBytes {
+		body = body[:0]
+		memoBodies.Put(&body)
+	}
+}
+
+// memoBodies holds the byte buffers of released memos (one per exchange in flight, ~0.8 KB for
+// a chat exchange's request record).
+var memoBodies = sync.Pool{New: func() any { return new([]byte) }}
+
 // keep copies the parts noted while body was written (their spans in body) into m, as many as
 // fit in maxMemoBytes, in one allocation.
 func (m *Memo) keep(r *Record, body []byte) {
@@ -66,7 +83,11 @@ func (m *Memo) keep(r *Record, body []byte) {
 			}
 		}
 	}
-	m.body = make([]byte, 0, n)
+	if b := memoBodies.Get().(*[]byte); cap(*b) >= n {
+		m.body = (*b)[:0]
+	} else {
+		m.body = make([]byte, 0, n)
+	}
 	for p := range numParts {
 		if m.has[p] {
 			sp := m.span[p]

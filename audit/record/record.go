@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -87,7 +89,12 @@ func buildRecord(x *exchange.Exchange, stage Stage, product Product, now time.Ti
 	}
 	dispID, dispName := disposition(disp)
 	sevID, sev := severity(disp)
-	p := new(recordParts) // the record and what it points to, in one allocation
+	var p *recordParts // the record and what it points to, in one allocation
+	if liveInput {
+		p = partsPool.Get().(*recordParts) // zeroed by Release
+	} else {
+		p = new(recordParts)
+	}
 	r := &p.r
 	*r = Record{
 		ActivityID: act.id, ActivityName: act.name,
@@ -153,17 +160,37 @@ func timingsMS(t map[string]time.Duration) map[string]float64 {
 
 // recordParts is a record with the objects it points to, allocated together: a record is built
 // for every request and every completion.
+//
+// The record must stay the first field: Release finds the parts from the record's address.
 type recordParts struct {
-	r       Record
-	dst     Endpoint
-	svc     Service
-	resp    HTTPResponse
-	apiResp APIResponse
-	user    User
-	session Session
-	final   Decision
-	info    ResponseInfo
-	input   DecisionInput
+	r         Record
+	dst       Endpoint
+	svc       Service
+	resp      HTTPResponse
+	apiResp   APIResponse
+	user      User
+	session   Session
+	final     Decision
+	decisions [2]Decision
+	info      ResponseInfo
+	input     DecisionInput
+}
+
+// partsPool holds the records the audit log has finished with (Release): two are built per
+// exchange (~1.8 KB each), and each is encoded at once and dropped, or dropped after the next
+// record of its exchange has compared itself with it (Memo).
+var partsPool = sync.Pool{New: func() any { return new(recordParts) }}
+
+// Release gives a record made by Build back for reuse. The caller must be its only user and must
+// not touch it afterwards, nor anything that still refers to it (a Memo that keeps it: use
+// Memo.Release). Records made by BuildRecord are not pooled and must not be passed here.
+func Release(r *Record) {
+	if r == nil {
+		return
+	}
+	p := (*recordParts)(unsafe.Pointer(r)) // r is the first field of the recordParts Build made
+	*p = recordParts{}                     // keep nothing of the exchange alive
+	partsPool.Put(p)
 }
 
 // sharedProfiles is metadata.profiles of the records Build makes (never changed).
@@ -466,8 +493,12 @@ func wardenPart(x *exchange.Exchange, stage Stage, d exchange.Disposition, liveI
 		p.input = DecisionInput{V: InputVersion, live: vars}
 		w.Input = &p.input
 	}
-	if len(x.Decisions) > 0 {
-		w.Decisions = make([]Decision, len(x.Decisions))
+	if n := len(x.Decisions); n > 0 {
+		if n <= len(p.decisions) {
+			w.Decisions = p.decisions[:n:n] // an exchange's usual two: inside the record's parts
+		} else {
+			w.Decisions = make([]Decision, n)
+		}
 		for i, d := range x.Decisions {
 			w.Decisions[i] = decisionOf(d)
 		}

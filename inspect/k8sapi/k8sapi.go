@@ -22,8 +22,14 @@ type Request struct {
 	Name        string
 	// ClusterScoped is true when the request is not confined to one namespace: a cluster-scoped
 	// resource (nodes, namespaces, clusterroles, CRDs, ...) or any path without a namespace
-	// segment (for example a list of pods across all namespaces).
+	// segment (for example a list of pods across all namespaces). It is false for a request
+	// whose namespace is unknown (NamespaceUnknown).
 	ClusterScoped bool
+	// NamespaceUnknown is true when the request names a namespaced resource without saying
+	// which namespace: a description of an action ({"verb": "delete", "kind": "Deployment",
+	// "name": "web"}) rather than an API path, which kubectl would send to its context's
+	// namespace. It is confined to one namespace, which may be any.
+	NamespaceUnknown bool
 	// ExecCommand is the argv of a pod exec, from its repeated `command` query parameters.
 	ExecCommand []string
 	// DryRun is true when the request asks the server only to validate (?dryRun=All): nothing
@@ -38,16 +44,26 @@ func (r Request) Map() map[string]any {
 		cmd[i] = c
 	}
 	return map[string]any{
-		"verb":           r.Verb,
-		"group":          r.Group,
-		"version":        r.Version,
-		"resource":       r.Resource,
-		"subresource":    r.Subresource,
-		"namespace":      r.Namespace,
-		"name":           r.Name,
-		"cluster_scoped": r.ClusterScoped,
-		"exec_command":   cmd,
-		"dry_run":        r.DryRun,
+		"verb":              r.Verb,
+		"group":             r.Group,
+		"version":           r.Version,
+		"resource":          r.Resource,
+		"subresource":       r.Subresource,
+		"namespace":         r.Namespace,
+		"name":              r.Name,
+		"cluster_scoped":    r.ClusterScoped,
+		"namespace_unknown": r.NamespaceUnknown,
+		"exec_command":      cmd,
+		"dry_run":           r.DryRun,
+	}
+}
+
+// InUnknownNamespace marks a request that a description made without a namespace: for a
+// resource known to be namespaced, the namespace is unknown (kubectl would use its context's),
+// which is not cluster scope. A cluster-scoped or unknown resource is left as the path says.
+func (r *Request) InUnknownNamespace() {
+	if r.Namespace == "" && Namespaced(r.Resource) {
+		r.NamespaceUnknown, r.ClusterScoped = true, false
 	}
 }
 

@@ -132,7 +132,8 @@ func TestMapKeys(t *testing.T) {
 	m := r.Map()
 	want := map[string]any{
 		"verb": "connect", "group": "", "version": "v1", "resource": "pods", "subresource": "exec",
-		"namespace": "prod", "name": "api-0", "cluster_scoped": false, "exec_command": []any{"ls"}, "dry_run": false,
+		"namespace": "prod", "name": "api-0", "cluster_scoped": false, "namespace_unknown": false, "exec_command": []any{"ls"},
+		"dry_run": false,
 	}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("Map() = %v\nwant %v", m, want)
@@ -181,6 +182,30 @@ func TestDryRun(t *testing.T) {
 		r, ok := Parse("DELETE", tc.path, nil)
 		if !ok || r.DryRun != tc.dry || r.Destructive() == tc.dry {
 			t.Errorf("%s: ok=%v dry_run=%v destructive=%v, want dry_run=%v", tc.path, ok, r.DryRun, r.Destructive(), tc.dry)
+		}
+	}
+}
+
+// A request described without a namespace is in an unknown namespace for a namespaced resource,
+// and stays as the path says for a cluster-scoped or custom one.
+func TestInUnknownNamespace(t *testing.T) {
+	for _, tt := range []struct {
+		path                     string
+		clusterScoped, unknownNS bool
+	}{
+		{"/apis/apps/v1/deployments/web", false, true},
+		{"/api/v1/pods", false, true},
+		{"/api/v1/nodes/worker-3", true, false},
+		{"/apis/example.com/v1/widgets/w", true, false}, // a custom resource: its scope is unknown
+		{"/apis/apps/v1/namespaces/prod/deployments/web", false, false},
+	} {
+		r, ok := Parse("DELETE", tt.path, nil)
+		if !ok {
+			t.Fatalf("%s: not parsed", tt.path)
+		}
+		r.InUnknownNamespace()
+		if r.ClusterScoped != tt.clusterScoped || r.NamespaceUnknown != tt.unknownNS {
+			t.Errorf("%s: cluster_scoped %v, namespace_unknown %v; want %v, %v", tt.path, r.ClusterScoped, r.NamespaceUnknown, tt.clusterScoped, tt.unknownNS)
 		}
 	}
 }

@@ -36,3 +36,9 @@ var builtin = map[string]bool{
 func Known(resource string) bool {
 	return builtin[resource] || clusterScoped[resource]
 }
+
+// Namespaced reports whether resource is a built-in resource that lives in a namespace. An
+// unknown resource (a custom one) is neither Namespaced nor known to be cluster-scoped.
+func Namespaced(resource string) bool {
+	return builtin[resource] && !clusterScoped[resource]
+}

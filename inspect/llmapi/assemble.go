@@ -2,7 +2,6 @@ package llmapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -125,14 +124,16 @@ func containsCall(list []ToolCall, c ToolCall) bool {
 }
 
 type chatChunk struct {
-	Choices []struct {
-		Index int      `json:"index"`
-		Delta chatMsg  `json:"delta"`
-		Msg   *chatMsg `json:"message"`
-	} `json:"choices"`
+	Choices []chatChoice `json:"choices"`
 	// Message is Ollama's native /api/chat shape: one message at the top level, whose tool
 	// calls carry their arguments as a JSON object.
 	Message *chatMsg `json:"message"`
+}
+
+type chatChoice struct {
+	Index int      `json:"index"`
+	Delta chatMsg  `json:"delta"`
+	Msg   *chatMsg `json:"message"`
 }
 
 // argText is a tool call's arguments: a JSON string (OpenAI's wire format) or any other JSON
@@ -146,30 +147,38 @@ func (a *argText) UnmarshalJSON(b []byte) error {
 }
 
 type chatMsg struct {
-	ToolCalls []struct {
-		Index    int    `json:"index"`
-		ID       string `json:"id"`
-		Type     string `json:"type"`
-		Function struct {
-			Name      string  `json:"name"`
-			Arguments argText `json:"arguments"`
-		} `json:"function"`
-		Custom struct {
-			Name  string `json:"name"`
-			Input string `json:"input"`
-		} `json:"custom"`
-	} `json:"tool_calls"`
-	FunctionCall *struct {
-		Name      string  `json:"name"`
-		Arguments argText `json:"arguments"`
-	} `json:"function_call"`
+	ToolCalls    []chatToolCall `json:"tool_calls"`
+	FunctionCall *chatFunction  `json:"function_call"`
+}
+
+type chatToolCall struct {
+	Index    int          `json:"index"`
+	ID       string       `json:"id"`
+	Type     string       `json:"type"`
+	Function chatFunction `json:"function"`
+	Custom   chatCustom   `json:"custom"`
+}
+
+type chatFunction struct {
+	Name      string  `json:"name"`
+	Arguments argText `json:"arguments"`
+}
+
+type chatCustom struct {
+	Name  string `json:"name"`
+	Input string `json:"input"`
 }
 
 func (a *assembler) chat(d []byte) (bool, error) {
 	var ch chatChunk
-	if err := json.Unmarshal(d, &ch); err != nil {
+	if err := decodeChatChunk(d, &ch); err != nil {
 		return false, err
 	}
+	return a.chatFrom(ch)
+}
+
+// chatFrom assembles the tool-call deltas of a decoded chunk.
+func (a *assembler) chatFrom(ch chatChunk) (bool, error) {
 	tool := false
 	for _, choice := range ch.Choices {
 		prefix := strconv.Itoa(choice.Index) + ":"

@@ -5,7 +5,7 @@ import "bytes"
 // event is one parsed server-sent event.
 type event struct {
 	name string // the "event:" field, "" when absent
-	data []byte // "data:" lines joined by '\n'
+	data []byte // "data:" lines joined by '\n' (one line: a slice of the raw event, not to be kept)
 }
 
 // nextEvent returns the length of the first complete event in b, including the blank line that
@@ -80,10 +80,15 @@ func parseEvent(raw []byte) event {
 		case "event":
 			ev.name = string(value)
 		case "data":
-			if dataLines > 0 {
+			switch {
+			case dataLines == 0:
+				// One data line (the common event) is read where it stands; its capacity ends
+				// with it, so a second line's append copies instead of writing into raw.
+				ev.data = value[:len(value):len(value)]
+			default:
 				ev.data = append(ev.data, '\n')
+				ev.data = append(ev.data, value...)
 			}
-			ev.data = append(ev.data, value...)
 			dataLines++
 		}
 	}

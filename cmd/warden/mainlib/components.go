@@ -115,11 +115,13 @@ func (v *vault) leases() pipeline.SessionLeases {
 	return v.b
 }
 
-func (v *vault) injector() extproc.Injector {
+// injector is the credential stage; a request of a session that tracker does not track gets
+// leases of its own, revoked when its exchange ends.
+func (v *vault) injector(tracker pipeline.SessionTracker, log *slog.Logger) extproc.Injector {
 	if v == nil {
 		return nil
 	}
-	return pipeline.Credentials{Leases: v.b}
+	return pipeline.Credentials{Leases: v.b, Sessions: tracker, Exchanges: v.b, Logger: log}
 }
 
 // agents verifies who acts; nil without an identity section, and then its stage is nil.
@@ -172,6 +174,18 @@ func registerSessionMetrics(reg prometheus.Registerer, v *agents, anon *identity
 		if err := reg.Register(c); err != nil {
 			return fmt.Errorf("session metrics: %w", err)
 		}
+	}
+	return nil
+}
+
+// sessionTracker is the session tracker in use: the verifier's, or without an identity section
+// the anonymous one.
+func sessionTracker(v *agents, anon *identity.Sessions) pipeline.SessionTracker {
+	if v != nil {
+		return v.v.Sessions()
+	}
+	if anon != nil {
+		return anon
 	}
 	return nil
 }

@@ -147,7 +147,7 @@ func buildRuntime(ctx context.Context, cfg Config, log *slog.Logger, reg prometh
 			Budget: extproc.StageBudget(opts.MessageTimeout), Logger: log,
 		},
 		Redact: red,
-		Creds:  broker.injector(),
+		Creds:  broker.injector(sessionTracker(verifier, anonymous), log),
 		Audit:  pipeline.Auditor{Log: auditLog, View: view},
 	}
 	srv, err := extproc.NewServer(pipe, opts)
