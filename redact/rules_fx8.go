@@ -13,5 +13,6 @@ func fx8Rules() []*rule {
 	rs = append(rs, authSchemeRules()...)
 	rs = append(rs, keyIDRules()...)
 	rs = append(rs, listRules()...)
+	rs = append(rs, commandOutputRules()...)
 	return rs
 }

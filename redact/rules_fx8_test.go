@@ -239,3 +239,24 @@ func TestListsOfRecordsUnderASecretsNameStay(t *testing.T) {
 		{"api-key-metadata", "{\n  \"api_keys\": [\n    {\n      \"id\": \"key_8f3a1c9e7b5d2f4a\",\n      \"name\": \"ci\",\n      \"last4\": \"gGka\"\n    }\n  ]\n}\n", nil},
 	}))
 }
+
+func TestOutputOfCommandsThatPrintASecret(t *testing.T) {
+	tool, _ := json.Marshal(map[string]string{"role": "tool", "content": "$ vault kv get -field=api_token secret/ci\nVt7kQ2zW9xL4mR8p\n$ echo done\ndone\n"})
+	checkFx8(t, cases8([]fx7Case{
+		{"terraform-output-raw", "$ terraform output -raw db_password\nYq7-Wh7GS08Iu7NuuE7o\n", []string{"Yq7-Wh7GS08Iu7NuuE7o"}},
+		{"vault-field-in-tool-result", string(tool), []string{"Vt7kQ2zW9xL4mR8p"}},
+		{"secretsmanager-text", "$ aws secretsmanager get-secret-value --secret-id prod/api --query SecretString --output text\nLk2mQ9vT7xZ4wR8p\n", []string{"Lk2mQ9vT7xZ4wR8p"}},
+		{"gcloud-secret", "$ gcloud secrets versions access latest --secret=stripe-key\nTz5kQ8vW2xL9mR4p\n", []string{"Tz5kQ8vW2xL9mR4p"}},
+		{"op-read", "$ op read \"op://Prod/Postgres/password\"\nRv3kT9wQ2zL8xM5p\n", []string{"Rv3kT9wQ2zL8xM5p"}},
+		{"kubectl-jsonpath-decode", "$ kubectl get secret db -o jsonpath='{.data.password}' | base64 -d\nWq7vZ2kT9xL4mR8p\n", []string{"Wq7vZ2kT9xL4mR8p"}},
+		{"az-keyvault-tsv", "$ az keyvault secret show --vault-name kv --name api --query value -o tsv\nNx4kQ8vT2wZ9mL7p\n", []string{"Nx4kQ8vT2wZ9mL7p"}},
+		{"doppler-plain", "$ doppler secrets get STRIPE_KEY --plain\nPz8vQ2kT7xW4mL9r\n", []string{"Pz8vQ2kT7xW4mL9r"}},
+		{"pulumi-show-secrets", "$ pulumi stack output dbPassword --show-secrets\nMk9vT2zQ7xW4pL8r\n", []string{"Mk9vT2zQ7xW4pL8r"}},
+		{"macos-keychain", "% security find-generic-password -a ci -s deploy -w\nHv6kQ9wT3zL8xR2m\n", []string{"Hv6kQ9wT3zL8xR2m"}},
+		{"docker-secret-file", "# cat /run/secrets/db_password\nBq4vT8kZ2xW7mL9r\n", []string{"Bq4vT8kZ2xW7mL9r"}},
+		{"terraform-output-listing", "$ terraform output\ndb_endpoint = \"ledger.internal:5432\"\ndb_password = <sensitive>\n", nil},
+		{"vault-table", "$ vault kv get secret/ci\n====== Data ======\nKey         Value\n---         -----\nowner       platform-team\n", nil},
+		{"command-error", "$ gcloud secrets versions access latest --secret=missing\nERROR: (gcloud.secrets.versions.access) NOT_FOUND: Secret [missing] not found\n", nil},
+		{"prompt-after", "$ terraform output -raw db_password\n$ ls -la\n", nil},
+	}))
+}
