@@ -22,14 +22,14 @@ import (
 // secretCommand is a keyword the prefilter stops at and the command line it
 // must stand in.
 type secretCommand struct {
-	kw   string // lower case; its first three bytes are rare in source
+	kw   string // lower case; its first three bytes are rare in source or already a keyword's
 	line *regexp.Regexp
 }
 
 var secretCommands = []secretCommand{
 	{"aform output", regexp.MustCompile(`\bterraform output\s+(?:-raw\s+|-no-color\s+)*[A-Za-z0-9_]+\s*$`)},
 	{"-field=", regexp.MustCompile(`\bvault\s+(?:kv\s+get|read|token\s+create|write)\b.*\s-field[= ]`)},
-	{"et-secret-value", regexp.MustCompile(`\bsecretsmanager\s+get-secret-value\b.*--output\s+text`)},
+	{"secret-value", regexp.MustCompile(`\bsecretsmanager\s+get-secret-value\b.*--output\s+text`)},
 	{"secrets versions access", regexp.MustCompile(`\bgcloud\s+secrets\s+versions\s+access\b`)},
 	{"op://", regexp.MustCompile(`\bop\s+read\s+["']?op://`)},
 	{"| base64 -d", regexp.MustCompile(`\bkubectl\s+get\s+secrets?\b.*jsonpath.*\|\s*base64\s+-d`)},
@@ -42,14 +42,14 @@ var secretCommands = []secretCommand{
 	{"ulumi config get", regexp.MustCompile(`\bpulumi\s+config\s+get\s+\S+\s*$`)},
 	{"config:get", regexp.MustCompile(`\bheroku\s+config:get\s+\S+`)},
 	{"-generic-password", regexp.MustCompile(`\bsecurity\s+find-generic-password\b.*\s-w\b`)},
-	{"-internet-password", regexp.MustCompile(`\bsecurity\s+find-internet-password\b.*\s-w\b`)},
+	{"internet-password", regexp.MustCompile(`\bsecurity\s+find-internet-password\b.*\s-w\b`)},
 	{"pass show", regexp.MustCompile(`^\W*(?:go)?pass\s+show\s+\S+\s*$`)},
 	{"auth token", regexp.MustCompile(`\b(?:gh|glab)\s+auth\s+token\b`)},
-	{"t-access-token", regexp.MustCompile(`\bgcloud\s+auth\s+(?:application-default\s+)?print-access-token\b`)},
+	{"access-token", regexp.MustCompile(`\bgcloud\s+auth\s+(?:application-default\s+)?print-access-token\b`)},
 	{"t-identity-token", regexp.MustCompile(`\bgcloud\s+auth\s+print-identity-token\b`)},
-	{"t-login-password", regexp.MustCompile(`\baws\s+ecr(?:-public)?\s+get-login-password\b`)},
+	{"login-password", regexp.MustCompile(`\baws\s+ecr(?:-public)?\s+get-login-password\b`)},
 	{"/run/secrets/", regexp.MustCompile(`\bcat\s+\S*/run/secrets/\S+\s*$`)},
-	{".vault-token", regexp.MustCompile(`\bcat\s+\S*\.vault-token\s*$`)},
+	{"vault-token", regexp.MustCompile(`\bcat\s+\S*\.vault-token\s*$`)},
 }
 
 const cmdOutMax = 4096
