@@ -21,9 +21,10 @@ import (
 //     secret and stays redacted.
 //   - An AWS access key id in IAM's key listing (`aws iam
 //     list-access-keys`: an object of the `AccessKeyMetadata` array, or a
-//     `ACCESSKEYMETADATA` line of its text output). The key id is an
-//     identifier — CloudTrail logs it, the console shows it — and that
-//     listing never carries the secret. An AccessKeyId beside a
+//     `ACCESSKEYMETADATA` line of its text output) and in a CloudTrail
+//     event's `userIdentity` (principalId and arn beside it). The key id is
+//     an identifier — CloudTrail logs it, the console shows it — and neither
+//     record ever carries the secret. An AccessKeyId beside a
 //     SecretAccessKey (`create-access-key`, a credentials file, an
 //     AccessKeyMetadata object someone pasted a secret into) is redacted.
 //   - A search-only key of a client-side search service (Algolia, and the
@@ -173,6 +174,18 @@ func inKeyListing(b []byte, o int) bool {
 	return bytes.HasSuffix(k, []byte("AccessKeyMetadata"))
 }
 
+// callerIdentity reports a CloudTrail `userIdentity` object: the caller's
+// principalId and arn beside the access key id it signed with.
+func callerIdentity(b []byte, ms []member) bool {
+	principal, arn := false, false
+	for _, m := range ms {
+		k := bytes.Trim(m.key, `"'`)
+		principal = principal || keyIs(k, "principalid")
+		arn = arn || keyIs(k, "arn") && bytes.HasPrefix(bareValue(b, m), []byte("arn:aws"))
+	}
+	return principal && arn
+}
+
 func matchKeepAWSKeyListing(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	ns, ne := keyNameAround(b, ks, ke)
 	if ns != ks || ne != ke {
@@ -204,7 +217,7 @@ func matchKeepAWSKeyListing(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if !ok {
 		return -1, -1, objectOpen(b, ks)
 	}
-	if secretBeside(ms) || !inKeyListing(b, o) {
+	if secretBeside(ms) || !inKeyListing(b, o) && !callerIdentity(b, ms) {
 		return -1, -1, -1
 	}
 	return s, e, -1
@@ -246,9 +259,9 @@ func keepInObject(b []byte, path []pathElem, start int, v []byte) bool {
 	case key == "apiKey" && firebaseAPIKey.Match(v):
 		ms, _, ok := membersAround(b, start)
 		return ok && firebaseWebConfig(b, ms)
-	case key == "AccessKeyId" && awsKeyID.Match(v):
+	case (key == "AccessKeyId" || key == "accessKeyId") && awsKeyID.Match(v):
 		ms, o, ok := membersAround(b, start)
-		return ok && !secretBeside(ms) && inKeyListing(b, o)
+		return ok && !secretBeside(ms) && (inKeyListing(b, o) || callerIdentity(b, ms))
 	case searchOnlyKey.Match(v):
 		algolia := n >= 2 && path[n-2].isKey && strings.Contains(strings.ToLower(path[n-2].key), "algolia")
 		return searchOnlyName(key, algolia)

@@ -213,6 +213,7 @@ func TestPublicKeysStayOnlyInTheirPublicContext(t *testing.T) {
 			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"}},
 		{"listing-with-a-secret-pasted-in", `{"AccessKeyMetadata": [{"AccessKeyId": "AKIA4QWERTYUIOPASDF2", "SecretAccessKey": "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"}]}`,
 			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"}},
+		{"cloudtrail-user-identity", `{"eventVersion": "1.09", "userIdentity": {"type": "IAMUser", "principalId": "AIDA4QWERTYUIOPASDF23", "arn": "arn:aws:iam::123456789012:user/deployer", "accountId": "123456789012", "accessKeyId": "AKIA4QWERTYUIOPASDF2", "userName": "deployer"}, "eventName": "PutObject"}`, nil},
 		{"akia-alone-in-env", "AWS_ACCESS_KEY_ID=AKIA4QWERTYUIOPASDF2\n", []string{"AKIA4QWERTYUIOPASDF2"}},
 		{"algolia-search-only", `{"Algolia": {"AppId": "K7QW2ZP9LM", "SearchOnlyApiKey": "5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c"}}`, nil},
 		{"algolia-search-env", "NEXT_PUBLIC_ALGOLIA_APP_ID=K7QW2ZP9LM\nNEXT_PUBLIC_ALGOLIA_SEARCH_API_KEY=5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c\n", nil},
