@@ -19,6 +19,11 @@ import (
 //     beside it. The same `AIza…` shape anywhere else (a Maps or Gemini
 //     server key in an env file, another member of the same object) is a
 //     secret and stays redacted.
+//   - The same browser key in the Maps JavaScript API loader
+//     (`https://maps.googleapis.com/maps/api/js?key=AIza…`, a script tag every
+//     visitor loads; restricted by HTTP referrer). Any other Maps endpoint
+//     (`/maps/api/geocode/json?key=…`, called from servers) keeps its key
+//     redacted.
 //   - An AWS access key id in IAM's key listing (`aws iam
 //     list-access-keys`: an object of the `AccessKeyMetadata` array, or a
 //     `ACCESSKEYMETADATA` line of its text output) and in a CloudTrail
@@ -46,6 +51,7 @@ var (
 func fx8KeepRules() []*rule {
 	rs := []*rule{
 		custom("keep-firebase-web-api-key", Secret, objReach, matchKeepFirebase, "apikey"),
+		custom("keep-maps-js-browser-key", Secret, 1024, matchKeepMapsJSKey, "/maps/api/js?"),
 		custom("keep-aws-key-id-listing", Secret, objReach, matchKeepAWSKeyListing, "accesskeyid", "accesskeymetadata"),
 		custom("keep-search-only-key", Secret, 256, matchKeepSearchOnly, "searchonly", "search_only", "search-only",
 			"algolia_search", "algoliasearch", "algolia-search", "searchkey", "search_key", "searchapikey", "search_api_key"),
@@ -267,4 +273,25 @@ func keepInObject(b []byte, path []pathElem, start int, v []byte) bool {
 		return searchOnlyName(key, algolia)
 	}
 	return false
+}
+
+// matchKeepMapsJSKey keeps the `key=` parameter of a Maps JavaScript API
+// loader URL.
+func matchKeepMapsJSKey(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	if ks < len("maps.googleapis.com") || !bytes.EqualFold(b[ks-len("maps.googleapis.com"):ks], []byte("maps.googleapis.com")) {
+		return -1, -1, -1
+	}
+	e := ke
+	for e < len(b) && e-ke < 512 && b[e] > ' ' && b[e] != '"' && b[e] != '\'' && b[e] != '<' && b[e] != '>' {
+		e++
+	}
+	q := b[ke:e]
+	for _, p := range bytes.Split(q, []byte("&")) {
+		p = bytes.TrimPrefix(p, []byte("amp;")) // &amp; in HTML
+		if v, ok := bytes.CutPrefix(p, []byte("key=")); ok && firebaseAPIKey.Match(v) {
+			s := ke + bytes.Index(q, v)
+			return s, s + len(v), -1
+		}
+	}
+	return -1, -1, -1
 }
