@@ -51,7 +51,7 @@ var (
 func fx8KeepRules() []*rule {
 	rs := []*rule{
 		custom("keep-firebase-web-api-key", Secret, objReach, matchKeepFirebase, "apikey"),
-		custom("keep-maps-js-browser-key", Secret, 1024, matchKeepMapsJSKey, "/maps/api/js?"),
+		custom("keep-maps-js-browser-key", Secret, 1024, matchKeepMapsJSKey, "s/api/js?"), // "/ma" is in every `/map`
 		custom("keep-aws-key-id-listing", Secret, objReach, matchKeepAWSKeyListing, "accesskeyid", "accesskeymetadata"),
 		custom("keep-search-only-key", Secret, 256, matchKeepSearchOnly, "searchonly", "search_only", "search-only",
 			"algolia_search", "algoliasearch", "algolia-search", "searchkey", "search_key", "searchapikey", "search_api_key"),
@@ -278,7 +278,8 @@ func keepInObject(b []byte, path []pathElem, start int, v []byte) bool {
 // matchKeepMapsJSKey keeps the `key=` parameter of a Maps JavaScript API
 // loader URL.
 func matchKeepMapsJSKey(_ *rule, b []byte, ks, ke int) (int, int, int) {
-	if ks < len("maps.googleapis.com") || !bytes.EqualFold(b[ks-len("maps.googleapis.com"):ks], []byte("maps.googleapis.com")) {
+	const host = "maps.googleapis.com/map"
+	if ks < len(host) || !bytes.EqualFold(b[ks-len(host):ks], []byte(host)) {
 		return -1, -1, -1
 	}
 	e := ke

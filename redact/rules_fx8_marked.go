@@ -76,7 +76,7 @@ func markedRules() []*rule {
 		// prefilter walks no more often: `isSecret` is found at "secret\": true".
 		customMulti("marked-sensitive-value", Secret, objReach, matchMarkedValue,
 			"sensitive", "noecho", "masked", `secret": true`, `secret":true`, "secret: true", "securestring", "secureobject", pulumiSecretKey,
-			azureVaultSecret),
+			azureVaultSecret[1:]), // ".va" would stop at every `.value`
 		customMulti("marked-sensitive-attribute", Secret, objReach, matchSensitiveAttributes,
 			"sensitive_attributes", `sensitive":`, `sensitive_values"`),
 		custom("github-add-mask", Secret, 512, matchAddMask, "::add-mask::"),
@@ -174,7 +174,7 @@ func markedMembers(b []byte, ks int) []member {
 func matchMarkedValue(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	f, ok := flagAt(b, ks, ke)
 	at := keyOpen(b, ks)
-	if !ok && ke-ks == len(azureVaultSecret) { // inside the id's value: start before its quote
+	if !ok && ke-ks == len(azureVaultSecret)-1 { // inside the id's value: start before its quote
 		at = bytes.LastIndexByte(b[max(0, ks-256):ks], '"')
 		if at < 0 {
 			return out, -1
