@@ -43,7 +43,7 @@ type markFlag struct {
 // pulumiSecretSig is the key (and its value) Pulumi writes into a secret's
 // object in state files and stack exports.
 const (
-	pulumiSecretKey = "4dabf18193072939515e22adb298388d"
+	pulumiSecretKey = "4dabf18193072939515e22adb298388d" //nolint:gosec // G101: Pulumi's public secret-signature key, not a credential
 	pulumiSecretSig = "1b47061264138c4ac30d75fd1eb44270"
 )
 
@@ -60,7 +60,7 @@ var markFlags = []markFlag{
 
 // azureVaultSecret marks a Key Vault secret bundle (`az keyvault secret show`):
 // its `id` names the vault's secrets collection and its `value` is the secret.
-const azureVaultSecret = ".vault.azure.net/secrets/"
+const azureVaultSecret = ".vault.azure.net/secrets/" //nolint:gosec // G101: a URL path, not a credential
 
 // vaultBundleFlag is the flag an Azure Key Vault bundle's id stands for.
 var vaultBundleFlag = markFlag{"id", nil, []string{"value"}}
