@@ -1,6 +1,9 @@
 package redact
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 var bytesIndexByte = bytes.IndexByte
 
@@ -17,6 +20,7 @@ type keywordIndex struct {
 	out    [][]int32
 	kwLen  []int
 	tri    [triWords]uint64 // bit triHash(a,b,c) set when some keyword starts with abc
+	bk     triBuckets       // the keywords of each bit of tri (aho_bucket.go)
 	bigram map[uint16]bool  // two-byte keywords (rare; checked only where the trigram misses)
 	single []byte           // one-byte keywords, found with bytes.IndexByte
 	maxLen int
@@ -88,15 +92,16 @@ func newKeywordIndex(keywords []string) *keywordIndex {
 			}
 			ki.bigram[uint16(foldByte(k[0]))<<8|uint16(foldByte(k[1]))] = true
 		default:
-			h := triHash(foldByte(k[0]), foldByte(k[1]), foldByte(k[2]))
+			h := anchorHash(k, anchorOf(k))
 			ki.tri[h>>6] |= 1 << (h & 63)
 		}
 	}
+	ki.buildBuckets(keywords)
 	return ki
 }
 
 const (
-	triBits  = 17
+	triBits  = 18
 	triWords = 1 << triBits / 64
 )
 
@@ -133,6 +138,8 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 	}
 	fold := &ki.fold
 	tri := &ki.tri
+	bk := &ki.bk
+	from := len(hits)
 	if n >= 3 {
 		h := uint32(fold[b[0]])<<8 | uint32(fold[b[1]])
 		// i is the position the trigram ending at c starts at. The masks let the compiler drop
@@ -141,9 +148,10 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 			h = (h<<8 | uint32(fold[c])) & 0xffffff
 			x := h * 2654435761 >> (32 - triBits)
 			if tri[(x>>6)&(triWords-1)]&(1<<(x&63)) != 0 {
-				hits = ki.walk(b, i, 3, ki.maxLen, hits)
+				hits = bk.match(b, i, bk.bucket(tri, x), hits)
 			}
 		}
+		ki.sortHits(hits[from:])
 	}
 	if ki.bigram != nil {
 		for i := 0; i+1 < n; i++ {
@@ -163,6 +171,37 @@ func (ki *keywordIndex) scan(b []byte, hits []kwHit) []kwHit {
 		}
 	}
 	return hits
+}
+
+// sortHits puts the hits of the trigram filter in the order a walk from every
+// position reports them (start, then end, then keyword id): found at their
+// anchors, a keyword that starts earlier can be found after one that starts
+// later.
+func (ki *keywordIndex) sortHits(hits []kwHit) {
+	before := func(a, b kwHit) bool {
+		as, bs := a.end-ki.kwLen[a.kw], b.end-ki.kwLen[b.kw]
+		if as != bs {
+			return as < bs
+		}
+		if a.end != b.end {
+			return a.end < b.end
+		}
+		return a.kw < b.kw
+	}
+	for i := 1; i < len(hits); i++ {
+		if before(hits[i], hits[i-1]) {
+			slices.SortFunc(hits, func(a, b kwHit) int {
+				switch {
+				case before(a, b):
+					return -1
+				case before(b, a):
+					return 1
+				}
+				return 0
+			})
+			return
+		}
+	}
 }
 
 // partialDepth returns the length of the longest suffix of b that is a

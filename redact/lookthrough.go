@@ -216,6 +216,10 @@ func (v *view) unescape(b []byte) (changed bool, cut int) {
 	cut = len(b)
 	for i := 0; i < len(b); {
 		c := b[i]
+		if c != '\\' && c != '%' {
+			i = v.copyPlain(b, i)
+			continue
+		}
 		n := 0
 		start := len(v.buf)
 		switch c {
@@ -248,6 +252,24 @@ func (v *view) unescape(b []byte) (changed bool, cut int) {
 	}
 	v.off = append(v.off, int32(cut)) //nolint:gosec // bodies are far below 2 GiB
 	return changed, cut
+}
+
+// copyPlain copies the run of bytes from b[i] up to the next '\\' or '%' (the
+// bytes an escape can start with) into the view as they are, and returns
+// the run's end: windows are mostly plain text, copied here in bulk rather
+// than byte by byte through the escape switch.
+func (v *view) copyPlain(b []byte, i int) int {
+	j := i + 1
+	for j < len(b) && b[j] != '\\' && b[j] != '%' {
+		j++
+	}
+	v.buf = append(v.buf, b[i:j]...)
+	n := len(v.off)
+	v.off = slices.Grow(v.off, j-i)[:n+j-i]
+	for k := range j - i {
+		v.off[n+k] = int32(i + k) //nolint:gosec // bodies are far below 2 GiB
+	}
+	return j
 }
 
 // cutEscape returns the start of an escape cut by the end of b (`\`, `\u00`,

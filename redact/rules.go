@@ -34,6 +34,8 @@ type rule struct {
 	leftAny    bool // no word boundary needed before the match
 	maxLen     int  // longest possible match (window and hold-back bound)
 	charset    [256]bool
+	matchSet   [256]bool // the bytes a match can hold (rules_reject.go)
+	minLen     int       // the shortest match's length
 	validate   func([]byte) bool
 	minEntropy float64
 	custom     matchFunc
@@ -136,6 +138,8 @@ func (r *rule) compile() error {
 		}
 	}
 	addCharset(&r.charset, parsed)
+	matchSet(&r.matchSet, parsed)
+	r.minLen = minMatchLen(parsed)
 	for i, k := range r.keywords {
 		r.keywords[i] = strings.ToLower(k)
 	}

@@ -198,6 +198,9 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 	if r.pendingRun(b, vs, vs) {
 		pend = vs
 	}
+	if !r.escapedQuotes && r.cannotMatchAt(b, vs) {
+		return -1, -1, pend
+	}
 	end := min(len(b), vs+r.maxLen+1)
 	loc := r.re.FindSubmatchIndex(b[vs:end])
 	if r.escapedQuotes {

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -48,7 +49,19 @@ func run() error {
 	fpBytes := flag.Int("fp-bytes", 10_000_000, "size of the benign false-positive corpus")
 	perRule := flag.Int("per-rule", 4, "samples generated per gitleaks rule")
 	minTime := flag.Duration("mintime", 2*time.Second, "minimum measuring time per engine and corpus")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	zerolog.SetGlobalLevel(zerolog.Disabled)
 
 	benign, err := loadBenign(*maxFiles)
