@@ -144,13 +144,20 @@ var (
 // An identified request's digest does not depend on its session (a retry in a new session of
 // the same agent still matches). It does depend on the subject's issuer: the same subject name
 // from two identity providers is two principals, and an approval granted to one must not release
-// the other's request. A digest without an issuer is the value it always was.
+// the other's request. The issuer is hashed even when empty, so that no digest equals the one
+// replicas from before the issuer binding compute (LegacyDigest), which does not depend on the
+// issuer: such a replica can never take an approval given here for another issuer's request.
 func Digest(method, scheme, host, path string, body []byte, who Principal) string {
 	return digest(method, scheme, host, path, body, who, true)
 }
 
-// digest is Digest; without withIssuer it is the digest replicas gave an action before the
-// issuer was bound (Key.Legacy).
+// LegacyDigest is the digest replicas from before the issuer binding gave an action: Digest
+// without the issuer. Their approvals carry no DigestVersion; Key finds them only for the
+// issuer they recorded.
+func LegacyDigest(method, scheme, host, path string, body []byte, who Principal) string {
+	return digest(method, scheme, host, path, body, who, false)
+}
+
 func digest(method, scheme, host, path string, body []byte, who Principal, withIssuer bool) string {
 	bodySum := sha256.Sum256(body)
 	fields := []string{
@@ -160,7 +167,7 @@ func digest(method, scheme, host, path string, body []byte, who Principal, withI
 	if who.Subject == "" {
 		fields = append(fields, "anonymous-session", who.Session)
 	}
-	if who.Issuer != "" && withIssuer {
+	if withIssuer {
 		fields = append(fields, "issuer", who.Issuer)
 	}
 	h := sha256.New()

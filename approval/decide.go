@@ -88,9 +88,14 @@ func (s *Service) decide(ctx context.Context, id string, approver exchange.Ident
 // replicas opened for the same digest before they saw each other's (requestID's bucket edge, or a
 // replica behind on the topic). Their waiters follow LinkedTo to this decision, so approving one
 // releases the action once and denying one denies it everywhere; no approver is asked twice.
+//
+// A twin is of the same principal too: an old replica's request (no DigestVersion, Key) under
+// the same digest counts only for the issuer it recorded, so a decision never stands for another
+// issuer's request.
 func (s *Service) closeTwins(ctx context.Context, decided Approval) {
+	same := Key{Digest: decided.Digest, Issuer: decided.Requester.Issuer}
 	for _, a := range s.store.ByDigest(decided.Digest) {
-		if a.ID == decided.ID || a.Digest != decided.Digest || a.Status != Pending {
+		if a.ID == decided.ID || a.Status != Pending || !same.Matches(a) {
 			continue
 		}
 		next := a

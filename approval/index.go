@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"container/heap"
 	"sort"
 	"time"
 )
@@ -13,6 +14,10 @@ type index struct {
 	byID     map[string]Approval
 	byDigest map[string]map[string]struct{}
 	live     map[string]struct{} // Pending or Approved: what can still change by time alone
+	// terminal orders the terminal approvals by creation for the retention, so that the janitor
+	// visits only those due instead of walking the store (under its lock) every sweep. Entries
+	// of approvals deleted since are dropped when they come up.
+	terminal createdHeap
 }
 
 func newIndex() index {
@@ -26,8 +31,12 @@ func (x *index) get(id string) (Approval, bool) {
 
 // set stores a as the current state of its id.
 func (x *index) set(a Approval) {
-	if old, ok := x.byID[a.ID]; ok && old.Digest != a.Digest {
+	old, had := x.byID[a.ID]
+	if had && old.Digest != a.Digest {
 		x.unlinkDigest(old)
+	}
+	if a.Status.Terminal() && (!had || !old.Status.Terminal() || !old.Created.Equal(a.Created)) {
+		heap.Push(&x.terminal, created{at: a.Created, id: a.ID})
 	}
 	x.byID[a.ID] = a
 	ids := x.byDigest[a.Digest]
@@ -78,15 +87,55 @@ func (x *index) withDigest(digest string) []Approval {
 // liveOnes returns the pending and approved approvals, oldest first.
 func (x *index) liveOnes() []Approval { return x.pick(x.live) }
 
-// terminalBefore returns the terminal approvals created before t (the retention's candidates).
+// terminalBefore returns the terminal approvals created before t (the retention's candidates),
+// oldest first. They stay indexed until deleted: a deletion that fails is tried again.
 func (x *index) terminalBefore(t time.Time) []Approval {
 	var out []Approval
-	for id, a := range x.byID {
-		if _, live := x.live[id]; !live && a.Status.Terminal() && a.Created.Before(t) {
-			out = append(out, a)
+	var keep []created
+	for x.terminal.Len() > 0 && x.terminal[0].at.Before(t) {
+		e := heap.Pop(&x.terminal).(created)
+		a, ok := x.byID[e.id]
+		if !ok || !a.Status.Terminal() || !a.Created.Equal(e.at) {
+			continue // deleted (or not this approval any more): drop the entry
 		}
+		out = append(out, a)
+		keep = append(keep, e)
 	}
-	return oldestFirst(out)
+	for _, e := range keep {
+		heap.Push(&x.terminal, e)
+	}
+	return out
+}
+
+// created is a terminal approval in the retention order.
+type created struct {
+	at time.Time
+	id string
+}
+
+// createdHeap is a min-heap of created (container/heap).
+type createdHeap []created
+
+func (h createdHeap) Len() int { return len(h) }
+
+func (h createdHeap) Less(i, j int) bool {
+	if !h[i].at.Equal(h[j].at) {
+		return h[i].at.Before(h[j].at)
+	}
+	return h[i].id < h[j].id
+}
+
+func (h createdHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
+// Push implements heap.Interface.
+func (h *createdHeap) Push(v any) { *h = append(*h, v.(created)) }
+
+// Pop implements heap.Interface.
+func (h *createdHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }
 
 func (x *index) pick(ids map[string]struct{}) []Approval {

@@ -117,3 +117,47 @@ func BenchmarkReusableUse50k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSweep50k is one janitor pass with 50k decided approvals retained (none due).
+func BenchmarkSweep50k(b *testing.B) {
+	clk := newClock()
+	store := NewMemoryStore()
+	retain(b, store, 50_000, clk.Now())
+	s, _, _ := newService(b, Config{}, store, clk)
+	ctx := context.Background()
+	for b.Loop() {
+		s.sweep(ctx)
+	}
+}
+
+// The retention sees the terminal approvals that are due, oldest first, once each; not the live
+// ones, not those created since, not those deleted; and one it could not delete comes up again.
+func TestIndexTerminalBefore(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	x := newIndex()
+	x.set(Approval{ID: "b", Status: Used, Created: t0.Add(2 * time.Minute)})
+	x.set(Approval{ID: "a", Status: Denied, Created: t0.Add(time.Minute)})
+	x.set(Approval{ID: "a", Status: Denied, Created: t0.Add(time.Minute), Version: 2}) // same again
+	x.set(Approval{ID: "p", Status: Pending, Created: t0})
+	x.set(Approval{ID: "late", Status: Expired, Created: t0.Add(time.Hour)})
+	x.set(Approval{ID: "gone", Status: Expired, Created: t0})
+	x.del("gone")
+	ids := func(as []Approval) (out []string) {
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	due := t0.Add(30 * time.Minute)
+	if got := ids(x.terminalBefore(due)); fmt.Sprint(got) != "[a b]" {
+		t.Fatalf("due = %v, want [a b]", got)
+	}
+	if got := ids(x.terminalBefore(due)); fmt.Sprint(got) != "[a b]" {
+		t.Fatalf("not deleted, due again = %v, want [a b]", got)
+	}
+	x.del("a")
+	x.set(Approval{ID: "p", Status: Expired, Created: t0, Version: 2})
+	if got := ids(x.terminalBefore(due)); fmt.Sprint(got) != "[p b]" {
+		t.Fatalf("after a deletion and an expiry = %v, want [p b]", got)
+	}
+}

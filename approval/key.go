@@ -8,20 +8,19 @@ import (
 // without a DigestVersion were opened by replicas from before the issuer binding.
 const DigestIssuer = 2
 
-// Key is how an exchange's approvals are found: its digest and, for a caller whose identity
-// names an issuer, the digest a replica from before the issuer binding gave the same action
-// (Legacy) with the issuer (Issuer).
+// Key is how an exchange's approvals are found: its digest, the digest a replica from before the
+// issuer binding gave the same action (Legacy, LegacyDigest) and the caller's issuer.
 //
 // During a rolling upgrade both kinds of replica write to one store. An approval an old replica
 // opened carries the legacy digest, which does not depend on the issuer, and no DigestVersion;
 // its Requester.Issuer records the issuer it was opened for. A Key matches such an approval only
 // when that recorded issuer is the caller's, so an approval never crosses issuers: the same
-// subject name from another identity provider has the same legacy digest and another issuer.
-// (Old replicas cannot find approvals new replicas open for issuer-bearing callers; see
-// docs/approvals.md, "Upgrading".)
+// subject name from another identity provider (or from none) has the same legacy digest and
+// another issuer. The other way, old replicas never find an approval new replicas open: its
+// digest is never a legacy one (see Digest and docs/approvals.md, "Upgrading").
 type Key struct {
 	Digest string
-	Legacy string // "" when the caller has no issuer (both digests are the same then)
+	Legacy string // "": match by Digest only (DigestKey)
 	Issuer string
 }
 
@@ -29,11 +28,11 @@ type Key struct {
 func KeyOf(x *exchange.Exchange) Key {
 	r, id := x.Request, x.Identity
 	who := Principal{Subject: id.Subject, Issuer: id.Issuer, Agent: id.Agent, Session: id.Session}
-	k := Key{Digest: digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, who, true)}
-	if id.Issuer != "" {
-		k.Legacy, k.Issuer = digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, who, false), id.Issuer
+	return Key{
+		Digest: digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, who, true),
+		Legacy: digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, who, false),
+		Issuer: id.Issuer,
 	}
-	return k
 }
 
 // DigestKey is the Key of a digest alone, for a caller without an issuer: it matches the approvals
@@ -43,8 +42,8 @@ func DigestKey(digest string) Key { return Key{Digest: digest} }
 // Matches reports whether a is an approval of k's action. An approval with DigestVersion
 // DigestIssuer matches by digest. One without (an old replica opened it, or rewrote a new one
 // and dropped the field it does not know) matches by either digest only where the issuer it
-// recorded is the caller's: its digest may not bind the issuer, and an issuer-less caller's
-// digest equals the legacy digest of every issuer's caller with the same subject name.
+// recorded is the caller's: its digest may not bind the issuer (the legacy digest of the same
+// subject name is the same for every issuer).
 func (k Key) Matches(a Approval) bool {
 	if a.DigestVersion >= DigestIssuer {
 		return a.Digest == k.Digest

@@ -1,7 +1,9 @@
 package approval
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/warden-gw/warden/exchange"
 )
@@ -19,8 +21,8 @@ func TestKeyMatchesAcrossDigestVersions(t *testing.T) {
 	if corp.Legacy == "" || corp.Legacy != other.Legacy || corp.Digest == other.Digest {
 		t.Fatalf("keys %+v %+v: want one legacy digest and two digests", corp, other)
 	}
-	if k := KeyOf(x("")); k.Legacy != "" || k.Digest != corp.Legacy {
-		t.Fatalf("without an issuer the key is %+v, want the legacy digest alone", k)
+	if k := KeyOf(x("")); k.Legacy != corp.Legacy || k.Digest == corp.Legacy {
+		t.Fatalf("without an issuer the key is %+v: want the same legacy digest, and a digest that is not it", k)
 	}
 	oldCorp := Approval{Digest: corp.Legacy, Requester: Requester{Issuer: "https://corp"}}
 	newCorp := Approval{Digest: corp.Digest, DigestVersion: DigestIssuer, Requester: Requester{Issuer: "https://corp"}}
@@ -50,5 +52,50 @@ func TestKeyMatchesAcrossDigestVersions(t *testing.T) {
 				t.Fatalf("Matches = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// A decision closes the twins of its own principal only: an old replica's pending request under
+// the same (legacy) digest is closed for the issuer it recorded, and a decision for the same
+// subject name without an issuer leaves another issuer's request alone.
+func TestTwinsAreClosedOnlyForTheSamePrincipal(t *testing.T) {
+	clk := newClock()
+	store := NewMemoryStore()
+	s, _, _ := newService(t, Config{}, store, clk)
+	ctx := context.Background()
+	corp := testExchange(`{"pod":"web-1"}`)
+	corp.Identity.Issuer = "https://corp"
+	legacy := KeyOf(corp).Legacy
+	old := func(id, issuer string) {
+		t.Helper()
+		a := Approval{
+			ID: id, Version: 1, Status: Pending, Digest: legacy, Seq: 1, Created: clk.Now(), Expires: clk.Now().Add(time.Minute),
+			Requester: Requester{Subject: corp.Identity.Subject, Issuer: issuer, Agent: corp.Identity.Agent},
+		}
+		if err := store.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old("apr_old_corp", "https://corp")
+	old("apr_old_corp_twin", "https://corp")
+	old("apr_old_none", "")
+
+	if err := s.Decide(ctx, "apr_old_corp", alice, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := store.Get("apr_old_corp_twin"); a.Status != Superseded || a.LinkedTo != "apr_old_corp" {
+		t.Fatalf("the old replica's twin of the same issuer: %s linked to %q, want superseded by apr_old_corp", a.Status, a.LinkedTo)
+	}
+	if a, _ := store.Get("apr_old_none"); a.Status != Pending {
+		t.Fatalf("the request of the same subject name without an issuer was %s by another issuer's decision", a.Status)
+	}
+
+	noIssuer := testExchange(`{"pod":"web-1"}`)
+	mine, err := s.Request(ctx, noIssuer, decision)
+	if err != nil || mine.ID != "apr_old_none" {
+		t.Fatalf("the issuer-less caller's request: %s, %v; want the old replica's apr_old_none", mine.ID, err)
+	}
+	if _, ok := s.Consume(ctx, KeyOf(noIssuer)); ok {
+		t.Fatal("the issuer-less caller was released by the corp caller's approval")
 	}
 }

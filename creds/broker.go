@@ -158,6 +158,8 @@ func exchangeKey(exchangeID string) string { return "\x00exchange:" + exchangeID
 // InjectExchange is Inject for an exchange whose session nothing tracks (so nothing would end
 // it and revoke its leases): the lease is the exchange's own, shared with no session (not even
 // the same session once it is tracked), and EndExchange revokes it when the exchange ends.
+// exchangeID must be unique among the exchanges in flight: a request id a client chose is not
+// (pipeline.Credentials adds the exchange's address).
 func (b *Broker) InjectExchange(ctx context.Context, exchangeID, host, path string) (Injection, error) {
 	if exchangeID == "" {
 		return Injection{}, errors.New("creds: an exchange lease needs the exchange's id")
@@ -168,7 +170,14 @@ func (b *Broker) InjectExchange(ctx context.Context, exchangeID, host, path stri
 // EndExchange revokes the leases InjectExchange leased for exchangeID; without any it does
 // nothing (no Vault call).
 func (b *Broker) EndExchange(ctx context.Context, exchangeID string) error {
-	return b.EndSession(ctx, exchangeKey(exchangeID))
+	key := exchangeKey(exchangeID)
+	b.mu.RLock()
+	_, has := b.sessions[key]
+	b.mu.RUnlock()
+	if !has { // the common case: a tracked session's exchange, which has no leases of its own
+		return nil
+	}
+	return b.EndSession(ctx, key)
 }
 
 // Invalidate drops the cached credential of (sessionID, role) without

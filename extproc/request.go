@@ -145,6 +145,7 @@ func (st *stream) inject(ctx context.Context, edit *headerEdit) error {
 	}
 	t := time.Now()
 	sctx, cancel := st.stageCtx(ctx)
+	st.credsAsked = true
 	inj, err := p.Creds.Inject(sctx, &st.x)
 	cancel()
 	st.x.Time("creds", time.Since(t))
@@ -284,7 +285,7 @@ func (st *stream) finish(ctx context.Context, streamErr error) {
 		st.x.ErrorCode = "client_closed_after_stream_end"
 	}
 	st.msgStart = time.Time{} // no message is being answered: no deadline for the record
-	if err := st.record(ctx); err != nil {
+	if err := st.recordSafely(ctx); err != nil {
 		st.srv.log.Error("audit record not written", "request_id", st.x.ID, "error", err)
 	}
 	st.srv.log.LogAttrs(ctx, slog.LevelDebug, "stream ended early", slog.String("request_id", st.x.ID), slog.String("disposition", string(st.x.Disposition)))

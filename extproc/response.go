@@ -361,13 +361,21 @@ func (st *stream) afterReplies(ctx context.Context) {
 		return
 	}
 	st.completionDue = false
+	_ = st.recordSafely(ctx) // a completion record's failure is logged by record and never answered
+}
+
+// recordSafely is record where no reply can carry an error any more (after the last reply, or as
+// the stream ends): a panic while writing the record is counted and logged, instead of ending
+// the process from the stream's last deferred call. The auditor counts the record it lost.
+func (st *stream) recordSafely(ctx context.Context) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			st.srv.metrics.error("panic")
-			st.srv.log.Error("panic while writing the completion record", "request_id", st.x.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			st.srv.log.Error("panic while writing an audit record", "request_id", st.x.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic while writing an audit record: %v", r)
 		}
 	}()
-	_ = st.record(ctx) // a completion record's failure is logged by record and never answered
+	return st.record(ctx)
 }
 
 // isEventStream reports whether a response streams events to the agent: server-sent events, or

@@ -172,7 +172,7 @@ func (s *Server) serve(ctx context.Context, srv extprocv3.ExternalProcessor_Proc
 // (CredentialReleaser), once its records are written.
 func (s *Server) releaseCredentials(ctx context.Context, st *stream) {
 	r, ok := s.pipe.Creds.(CredentialReleaser)
-	if !ok || len(st.x.Credentials) == 0 {
+	if !ok || !st.credsAsked {
 		return
 	}
 	r.Release(context.WithoutCancel(ctx), &st.x)

@@ -107,8 +107,9 @@ type Injector interface {
 }
 
 // CredentialReleaser is an Injector whose leases may belong to one exchange (a session nothing
-// ends): Release is called once when the exchange's stream ends, whatever its outcome, if the
-// exchange was given credentials, and gives them back.
+// ends): Release is called once when the exchange's stream ends, whatever its outcome, if
+// Inject was called for it (also when Inject failed: a lease still being read when the message
+// deadline ended belongs to the exchange too), and gives them back.
 type CredentialReleaser interface {
 	Release(ctx context.Context, x *exchange.Exchange)
 }

@@ -47,6 +47,7 @@ type stream struct {
 	// call's id), from refusal.Remember; nil for most requests.
 	refusalBody []byte
 	secrets     []string // injected credential values, for the response redactor; never logged
+	credsAsked  bool     // the credential stage was called: its leases may need releasing
 	strip       []string // headers that carried the agent's identity token, removed before upstream
 
 	msgStart time.Time // when the message being handled arrived: its stage budget counts from here

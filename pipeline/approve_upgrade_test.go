@@ -10,15 +10,15 @@ import (
 )
 
 // oldReplicaRequest writes what a replica from before the issuer binding writes for x: an
-// approval request under the digest without the issuer (Digest with no Principal.Issuer is that
-// value), no digest_version, and the requester's issuer recorded.
+// approval request under the digest without the issuer (approval.LegacyDigest), no
+// digest_version, and the requester's issuer recorded.
 func oldReplicaRequest(t *testing.T, store approval.Store, x *exchange.Exchange, id string) {
 	t.Helper()
 	r, who := x.Request, x.Identity
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	a := approval.Approval{
 		ID: id, Version: 1, Status: approval.Pending, Seq: 1, Created: now, Expires: now.Add(5 * time.Minute),
-		Digest:    approval.Digest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, approval.Principal{Subject: who.Subject, Agent: who.Agent, Session: who.Session}),
+		Digest:    approval.LegacyDigest(r.Method, r.Scheme, r.Authority, r.Path, r.Body, approval.Principal{Subject: who.Subject, Agent: who.Agent, Session: who.Session}),
 		Requester: approval.Requester{Subject: who.Subject, Issuer: who.Issuer, Agent: who.Agent, Session: who.Session},
 		Action:    approval.Action{Method: r.Method, Host: r.Authority, Path: r.Path},
 	}

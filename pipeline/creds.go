@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/warden-gw/warden/creds"
@@ -72,7 +73,7 @@ func (c Credentials) Inject(ctx context.Context, x *exchange.Exchange) (extproc.
 	var inj creds.Injection
 	var err error
 	if c.exchangeOwned(session) {
-		inj, err = c.Exchanges.InjectExchange(ctx, x.ID, x.Request.Authority, x.Request.Path)
+		inj, err = c.Exchanges.InjectExchange(ctx, exchangeLeaseKey(x), x.Request.Authority, x.Request.Path)
 	} else {
 		inj, err = c.Leases.Inject(ctx, session, x.Request.Authority, x.Request.Path)
 	}
@@ -92,6 +93,14 @@ func (c Credentials) Inject(ctx context.Context, x *exchange.Exchange) (extproc.
 	return out, nil
 }
 
+// exchangeLeaseKey names an exchange's own leases: its id and the address of its state. The id
+// alone may repeat (a client can send the x-request-id of another client's exchange, or reuse
+// its own); two exchanges in flight never share an address, and an exchange's key is gone
+// (Release) before its address can be reused.
+func exchangeLeaseKey(x *exchange.Exchange) string {
+	return fmt.Sprintf("%s@%p", x.ID, x)
+}
+
 // exchangeOwned reports whether a request of session gets leases of its own (Release).
 func (c Credentials) exchangeOwned(session string) bool {
 	return c.Sessions != nil && c.Exchanges != nil && !c.Sessions.Tracked(session)
@@ -101,10 +110,10 @@ func (c Credentials) exchangeOwned(session string) bool {
 // was given are revoked when it ends. A revocation that fails is logged; the lease then runs to
 // its TTL in Vault.
 func (c Credentials) Release(ctx context.Context, x *exchange.Exchange) {
-	if c.Exchanges == nil || len(x.Credentials) == 0 {
+	if c.Exchanges == nil {
 		return
 	}
-	if err := c.Exchanges.EndExchange(ctx, x.ID); err != nil {
+	if err := c.Exchanges.EndExchange(ctx, exchangeLeaseKey(x)); err != nil {
 		log := c.Logger
 		if log == nil {
 			log = slog.Default()

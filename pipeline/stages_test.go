@@ -165,3 +165,49 @@ func TestCredentialsErrors(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// exchangeLeaser records the keys of the exchange leases asked for and ended.
+type exchangeLeaser struct {
+	fakeLeaser
+	injected, ended []string
+}
+
+func (f *exchangeLeaser) InjectExchange(_ context.Context, key, _, _ string) (creds.Injection, error) {
+	f.injected = append(f.injected, key)
+	return f.inj, f.err
+}
+
+func (f *exchangeLeaser) EndExchange(_ context.Context, key string) error {
+	f.ended = append(f.ended, key)
+	return nil
+}
+
+type trackedSet map[string]bool
+
+func (s trackedSet) Tracked(id string) bool { return s[id] }
+
+// A request of an untracked session gets a lease of its own, named so that another exchange
+// with the same request id (a client chooses x-request-id) never shares or ends it; a tracked
+// session's request leases per session.
+func TestCredentialsLeasePerExchangeForUntrackedSessions(t *testing.T) {
+	l := &exchangeLeaser{fakeLeaser: fakeLeaser{inj: creds.Injection{Role: "db", LeaseID: "database/creds/app/1"}}}
+	c := Credentials{Leases: l, Exchanges: l, Sessions: trackedSet{"s_tracked": true}}
+	a := &exchange.Exchange{ID: "same-id", Identity: exchange.Identity{Session: "s_full"}}
+	b := &exchange.Exchange{ID: "same-id", Identity: exchange.Identity{Session: "s_full"}}
+	for _, x := range []*exchange.Exchange{a, b} {
+		if _, err := c.Inject(context.Background(), x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(l.injected) != 2 || l.injected[0] == l.injected[1] || l.session != "" {
+		t.Fatalf("exchange leases %q (session lease %q): want two keys of their own", l.injected, l.session)
+	}
+	c.Release(context.Background(), a)
+	if len(l.ended) != 1 || l.ended[0] != l.injected[0] {
+		t.Fatalf("ended %q, want only %q", l.ended, l.injected[0])
+	}
+	tracked := &exchange.Exchange{ID: "t", Identity: exchange.Identity{Session: "s_tracked"}}
+	if _, err := c.Inject(context.Background(), tracked); err != nil || l.session != "s_tracked" || len(l.injected) != 2 {
+		t.Fatalf("tracked session: lease for %q, exchange leases %q, %v", l.session, l.injected, err)
+	}
+}

@@ -21,6 +21,8 @@ var fx8Templates = []string{
 	`{"passwords": ["%s", "x"]}`,
 	"api_keys:\n  - %s\n",
 	`{"Parameter": {"Type": "SecureString", "Value": "%s"}}`,
+	"$ terraform output -raw db_password\n%s\n",
+	"$ op read \"op://Prod/db/password\"\n%s\n",
 }
 
 // FuzzMarkedContexts: the fx8 rules parse objects, mappings and lists out of

@@ -90,6 +90,9 @@ func markKeyNear(path []pathElem) bool {
 func objectMarks(b []byte, ms []member, target string) bool {
 	for _, m := range ms {
 		k := strings.ToLower(string(m.key))
+		if k == "id" && target == "value" && bytes.Contains(b[m.vs:m.ve], []byte(azureVaultSecret)) {
+			return true
+		}
 		for i := range markFlags {
 			f := &markFlags[i]
 			if k != f.key || !contains(f.targets, target) {

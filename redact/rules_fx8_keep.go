@@ -19,11 +19,17 @@ import (
 //     beside it. The same `AIza…` shape anywhere else (a Maps or Gemini
 //     server key in an env file, another member of the same object) is a
 //     secret and stays redacted.
+//   - The same browser key in the Maps JavaScript API loader
+//     (`https://maps.googleapis.com/maps/api/js?key=AIza…`, a script tag every
+//     visitor loads; restricted by HTTP referrer). Any other Maps endpoint
+//     (`/maps/api/geocode/json?key=…`, called from servers) keeps its key
+//     redacted.
 //   - An AWS access key id in IAM's key listing (`aws iam
 //     list-access-keys`: an object of the `AccessKeyMetadata` array, or a
-//     `ACCESSKEYMETADATA` line of its text output). The key id is an
-//     identifier — CloudTrail logs it, the console shows it — and that
-//     listing never carries the secret. An AccessKeyId beside a
+//     `ACCESSKEYMETADATA` line of its text output) and in a CloudTrail
+//     event's `userIdentity` (principalId and arn beside it). The key id is
+//     an identifier — CloudTrail logs it, the console shows it — and neither
+//     record ever carries the secret. An AccessKeyId beside a
 //     SecretAccessKey (`create-access-key`, a credentials file, an
 //     AccessKeyMetadata object someone pasted a secret into) is redacted.
 //   - A search-only key of a client-side search service (Algolia, and the
@@ -45,6 +51,7 @@ var (
 func fx8KeepRules() []*rule {
 	rs := []*rule{
 		custom("keep-firebase-web-api-key", Secret, objReach, matchKeepFirebase, "apikey"),
+		custom("keep-maps-js-browser-key", Secret, 1024, matchKeepMapsJSKey, "s/api/js?"), // "/ma" is in every `/map`
 		custom("keep-aws-key-id-listing", Secret, objReach, matchKeepAWSKeyListing, "accesskeyid", "accesskeymetadata"),
 		custom("keep-search-only-key", Secret, 256, matchKeepSearchOnly, "searchonly", "search_only", "search-only",
 			"algolia_search", "algoliasearch", "algolia-search", "searchkey", "search_key", "searchapikey", "search_api_key"),
@@ -173,6 +180,18 @@ func inKeyListing(b []byte, o int) bool {
 	return bytes.HasSuffix(k, []byte("AccessKeyMetadata"))
 }
 
+// callerIdentity reports a CloudTrail `userIdentity` object: the caller's
+// principalId and arn beside the access key id it signed with.
+func callerIdentity(b []byte, ms []member) bool {
+	principal, arn := false, false
+	for _, m := range ms {
+		k := bytes.Trim(m.key, `"'`)
+		principal = principal || keyIs(k, "principalid")
+		arn = arn || keyIs(k, "arn") && bytes.HasPrefix(bareValue(b, m), []byte("arn:aws"))
+	}
+	return principal && arn
+}
+
 func matchKeepAWSKeyListing(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	ns, ne := keyNameAround(b, ks, ke)
 	if ns != ks || ne != ke {
@@ -204,7 +223,7 @@ func matchKeepAWSKeyListing(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if !ok {
 		return -1, -1, objectOpen(b, ks)
 	}
-	if secretBeside(ms) || !inKeyListing(b, o) {
+	if secretBeside(ms) || !inKeyListing(b, o) && !callerIdentity(b, ms) {
 		return -1, -1, -1
 	}
 	return s, e, -1
@@ -246,12 +265,34 @@ func keepInObject(b []byte, path []pathElem, start int, v []byte) bool {
 	case key == "apiKey" && firebaseAPIKey.Match(v):
 		ms, _, ok := membersAround(b, start)
 		return ok && firebaseWebConfig(b, ms)
-	case key == "AccessKeyId" && awsKeyID.Match(v):
+	case (key == "AccessKeyId" || key == "accessKeyId") && awsKeyID.Match(v):
 		ms, o, ok := membersAround(b, start)
-		return ok && !secretBeside(ms) && inKeyListing(b, o)
+		return ok && !secretBeside(ms) && (inKeyListing(b, o) || callerIdentity(b, ms))
 	case searchOnlyKey.Match(v):
 		algolia := n >= 2 && path[n-2].isKey && strings.Contains(strings.ToLower(path[n-2].key), "algolia")
 		return searchOnlyName(key, algolia)
 	}
 	return false
+}
+
+// matchKeepMapsJSKey keeps the `key=` parameter of a Maps JavaScript API
+// loader URL.
+func matchKeepMapsJSKey(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	const host = "maps.googleapis.com/map"
+	if ks < len(host) || !bytes.EqualFold(b[ks-len(host):ks], []byte(host)) {
+		return -1, -1, -1
+	}
+	e := ke
+	for e < len(b) && e-ke < 512 && b[e] > ' ' && b[e] != '"' && b[e] != '\'' && b[e] != '<' && b[e] != '>' {
+		e++
+	}
+	q := b[ke:e]
+	for _, p := range bytes.Split(q, []byte("&")) {
+		p = bytes.TrimPrefix(p, []byte("amp;")) // &amp; in HTML
+		if v, ok := bytes.CutPrefix(p, []byte("key=")); ok && firebaseAPIKey.Match(v) {
+			s := ke + bytes.Index(q, v)
+			return s, s + len(v), -1
+		}
+	}
+	return -1, -1, -1
 }

@@ -22,7 +22,10 @@ import "bytes"
 //   - CI variables: GitLab `"masked": true`, Azure DevOps `"isSecret": true`,
 //     Octopus `"IsSensitive": true` (their `value`);
 //   - Pulumi state: a secret is an object carrying Pulumi's secret signature
-//     key; its `plaintext` is the secret;
+//     key; its `plaintext` is the secret; `pulumi config --show-secrets
+//     --json` marks a config value `"secret": true`;
+//   - Azure Key Vault secret bundles (`az keyvault secret show`): an `id` under
+//     `https://<vault>.vault.azure.net/secrets/` beside the secret's `value`;
 //   - GitHub Actions `::add-mask::<value>`: the workflow asks for the value to
 //     be masked in every later log line.
 //
@@ -40,7 +43,7 @@ type markFlag struct {
 // pulumiSecretSig is the key (and its value) Pulumi writes into a secret's
 // object in state files and stack exports.
 const (
-	pulumiSecretKey = "4dabf18193072939515e22adb298388d"
+	pulumiSecretKey = "4dabf18193072939515e22adb298388d" //nolint:gosec // G101: Pulumi's public secret-signature key, not a credential
 	pulumiSecretSig = "1b47061264138c4ac30d75fd1eb44270"
 )
 
@@ -52,7 +55,15 @@ var markFlags = []markFlag{
 	{"issensitive", []string{"true"}, []string{"value"}},
 	{"type", []string{"securestring", "secureobject"}, []string{"value", "defaultvalue"}},
 	{pulumiSecretKey, []string{pulumiSecretSig}, []string{"plaintext"}},
+	{"secret", []string{"true"}, []string{"value"}}, // `pulumi config --show-secrets --json`
 }
+
+// azureVaultSecret marks a Key Vault secret bundle (`az keyvault secret show`):
+// its `id` names the vault's secrets collection and its `value` is the secret.
+const azureVaultSecret = ".vault.azure.net/secrets/" //nolint:gosec // G101: a URL path, not a credential
+
+// vaultBundleFlag is the flag an Azure Key Vault bundle's id stands for.
+var vaultBundleFlag = markFlag{"id", nil, []string{"value"}}
 
 // markTargets is every target key, for RedactJSON's quick test.
 var markTargets = map[string]bool{
@@ -64,7 +75,8 @@ func markedRules() []*rule {
 		// Keywords start with trigrams source code already stops at ("sen", "sec"), so the
 		// prefilter walks no more often: `isSecret` is found at "secret\": true".
 		customMulti("marked-sensitive-value", Secret, objReach, matchMarkedValue,
-			"sensitive", "noecho", "masked", `secret": true`, `secret":true`, "secret: true", "securestring", "secureobject", pulumiSecretKey),
+			"sensitive", "noecho", "masked", `secret": true`, `secret":true`, "secret: true", "securestring", "secureobject", pulumiSecretKey,
+			azureVaultSecret[1:]), // ".va" would stop at every `.value`
 		customMulti("marked-sensitive-attribute", Secret, objReach, matchSensitiveAttributes,
 			"sensitive_attributes", `sensitive":`, `sensitive_values"`),
 		custom("github-add-mask", Secret, 512, matchAddMask, "::add-mask::"),
@@ -98,7 +110,7 @@ func flagAt(b []byte, ks, ke int) (*markFlag, bool) {
 		if k < 4 || !bytes.EqualFold(b[k-4:k], []byte("type")) || k > 4 && isWordByte(b[k-5]) {
 			return nil, false
 		}
-		return &markFlags[5], true
+		return &markFlags[5], true // "type": "SecureString"
 	}
 	for i := range markFlags {
 		f := &markFlags[i]
@@ -161,10 +173,19 @@ func markedMembers(b []byte, ks int) []member {
 
 func matchMarkedValue(r *rule, b []byte, ks, ke int, out []span) ([]span, int) {
 	f, ok := flagAt(b, ks, ke)
+	at := keyOpen(b, ks)
+	if !ok && ke-ks == len(azureVaultSecret)-1 { // inside the id's value: start before its quote
+		at = bytes.LastIndexByte(b[max(0, ks-256):ks], '"')
+		if at < 0 {
+			return out, -1
+		}
+		at += max(0, ks-256)
+		f, ok = &vaultBundleFlag, true
+	}
 	if !ok {
 		return out, -1
 	}
-	ms := markedMembers(b, keyOpen(b, ks))
+	ms := markedMembers(b, at)
 	if ms == nil {
 		return out, pendIfNear(b, ks, objReach)
 	}

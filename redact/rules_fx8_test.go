@@ -78,33 +78,65 @@ func TestValuesMarkedSensitiveByTheirTool(t *testing.T) {
   "api_url": {"sensitive": false, "type": "string", "value": "https://api.internal.example:8443"},
   "admin_token": {"sensitive": true, "type": "string", "value": "q7Hn2vK9pWx4Lm8RtZ3b"}
 }`, []string{"q7Hn2vK9pWx4Lm8RtZ3b"}},
-		{"terraform-output-object", `{"db": {"sensitive": true, "type": ["object", {"user": "string", "pass": "string"}], "value": {"user": "ledger_rw", "pass": "Vx7-rT2mQ9_kLp4Z"}}}`,
-			[]string{"Vx7-rT2mQ9_kLp4Z"}},
-		{"plan-after-sensitive", `{"resource_changes": [{"address": "aws_db_instance.main", "change": {"actions": ["create"], "before": null, "after": {"engine": "postgres", "password": "Ty6pW3qZ8vN1xK4m", "username": "app"}, "after_sensitive": {"password": true}}}]}`,
-			[]string{"Ty6pW3qZ8vN1xK4m"}},
-		{"hcl-variable-default", "variable \"signing_key\" {\n  type      = string\n  sensitive = true\n  default   = \"k2J8vQ4wP9zR6tL1\"\n}\n",
-			[]string{"k2J8vQ4wP9zR6tL1"}},
-		{"cloudformation-yaml-noecho", "Parameters:\n  Env:\n    Type: String\n    Default: prod\n  MasterPassword:\n    Type: String\n    NoEcho: true\n    Default: Wq4vT7pZ2mK9xR3n\n",
-			[]string{"Wq4vT7pZ2mK9xR3n"}},
-		{"cloudformation-json-noecho", `{"Parameters": {"ApiSecret": {"Type": "String", "NoEcho": "true", "Default": "Zr8Kq2Lw5Xv9Tn3P"}}}`,
-			[]string{"Zr8Kq2Lw5Xv9Tn3P"}},
-		{"ssm-securestring", `{"Parameter": {"Name": "/prod/billing/stripe", "Type": "SecureString", "Value": "pQ9vR2tW7xZ4kL8m", "Version": 3}}`,
-			[]string{"pQ9vR2tW7xZ4kL8m"}},
-		{"arm-securestring", `{"parameters": {"adminPassword": {"type": "securestring", "defaultValue": "Nx5!qR8vT2wZ6kLp"}}}`,
-			[]string{"Nx5!qR8vT2wZ6kLp"}},
-		{"gitlab-masked-variable", `[{"variable_type": "env_var", "key": "DEPLOY_KEY", "value": "mV3xQ8tZ1kR7wP4n", "protected": true, "masked": true}]`,
-			[]string{"mV3xQ8tZ1kR7wP4n"}},
-		{"azure-devops-issecret", `{"variables": {"registryPass": {"isSecret": true, "value": "cT7kW2qZ9vR4xL8p"}}}`,
-			[]string{"cT7kW2qZ9vR4xL8p"}},
-		{"pulumi-state-secret", `{"outputs": {"dbPassword": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": "\"sW8qT3vZ6kR1xP9m\""}}}`,
-			[]string{"sW8qT3vZ6kR1xP9m"}},
+		{
+			"terraform-output-object", `{"db": {"sensitive": true, "type": ["object", {"user": "string", "pass": "string"}], "value": {"user": "ledger_rw", "pass": "Vx7-rT2mQ9_kLp4Z"}}}`,
+			[]string{"Vx7-rT2mQ9_kLp4Z"},
+		},
+		{
+			"plan-after-sensitive", `{"resource_changes": [{"address": "aws_db_instance.main", "change": {"actions": ["create"], "before": null, "after": {"engine": "postgres", "password": "Ty6pW3qZ8vN1xK4m", "username": "app"}, "after_sensitive": {"password": true}}}]}`,
+			[]string{"Ty6pW3qZ8vN1xK4m"},
+		},
+		{
+			"hcl-variable-default", "variable \"signing_key\" {\n  type      = string\n  sensitive = true\n  default   = \"k2J8vQ4wP9zR6tL1\"\n}\n",
+			[]string{"k2J8vQ4wP9zR6tL1"},
+		},
+		{
+			"cloudformation-yaml-noecho", "Parameters:\n  Env:\n    Type: String\n    Default: prod\n  MasterPassword:\n    Type: String\n    NoEcho: true\n    Default: Wq4vT7pZ2mK9xR3n\n",
+			[]string{"Wq4vT7pZ2mK9xR3n"},
+		},
+		{
+			"cloudformation-json-noecho", `{"Parameters": {"ApiSecret": {"Type": "String", "NoEcho": "true", "Default": "Zr8Kq2Lw5Xv9Tn3P"}}}`,
+			[]string{"Zr8Kq2Lw5Xv9Tn3P"},
+		},
+		{
+			"ssm-securestring", `{"Parameter": {"Name": "/prod/billing/stripe", "Type": "SecureString", "Value": "pQ9vR2tW7xZ4kL8m", "Version": 3}}`,
+			[]string{"pQ9vR2tW7xZ4kL8m"},
+		},
+		{
+			"arm-securestring", `{"parameters": {"adminPassword": {"type": "securestring", "defaultValue": "Nx5!qR8vT2wZ6kLp"}}}`,
+			[]string{"Nx5!qR8vT2wZ6kLp"},
+		},
+		{
+			"gitlab-masked-variable", `[{"variable_type": "env_var", "key": "DEPLOY_KEY", "value": "mV3xQ8tZ1kR7wP4n", "protected": true, "masked": true}]`,
+			[]string{"mV3xQ8tZ1kR7wP4n"},
+		},
+		{
+			"azure-devops-issecret", `{"variables": {"registryPass": {"isSecret": true, "value": "cT7kW2qZ9vR4xL8p"}}}`,
+			[]string{"cT7kW2qZ9vR4xL8p"},
+		},
+		{
+			"pulumi-state-secret", `{"outputs": {"dbPassword": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": "\"sW8qT3vZ6kR1xP9m\""}}}`,
+			[]string{"sW8qT3vZ6kR1xP9m"},
+		},
+		{
+			"pulumi-config-json", `{"aws:region": {"value": "eu-central-1", "secret": false}, "app:dbPassword": {"value": "vB7qT2kZ9xR4wL8m", "secret": true}}`,
+			[]string{"vB7qT2kZ9xR4wL8m"},
+		},
+		{
+			"azure-keyvault-secret-show", `{"attributes": {"enabled": true}, "contentType": null, "id": "https://kv-prod.vault.azure.net/secrets/db-conn/4f1c2b7e9a", "name": "db-conn", "value": "Server=db;Uid=app;Pwd=Zt6Lq9Xw2Vr5Nk8P;"}`,
+			[]string{"Zt6Lq9Xw2Vr5Nk8P"},
+		},
 		{"github-add-mask", "Run echo \"::add-mask::gT5vQ9wZ2kR8xL3p\"\n::add-mask::gT5vQ9wZ2kR8xL3p\n", []string{"gT5vQ9wZ2kR8xL3p"}},
 	}))
 	checkFx8(t, []fx8Case{
-		{fx7Case{"tfstate-output-value-first", `{"version": 4, "outputs": {"grafana_admin": {"value": "hG4!tY8zQw2#Lk6p", "type": "string", "sensitive": true}}}`,
-			[]string{"hG4!tY8zQw2#Lk6p"}}, true},
-		{fx7Case{"tfstate-sensitive-attributes", `{"mode": "managed", "type": "random_password", "name": "db", "instances": [{"schema_version": 3, "attributes": {"id": "none", "length": 24, "result": "u3Bq9ZxT1wLm7RkV2sYp5NcD", "special": false}, "sensitive_attributes": [[{"type": "get_attr", "value": "result"}]]}]}`,
-			[]string{"u3Bq9ZxT1wLm7RkV2sYp5NcD"}}, true},
+		{fx7Case{
+			"tfstate-output-value-first", `{"version": 4, "outputs": {"grafana_admin": {"value": "hG4!tY8zQw2#Lk6p", "type": "string", "sensitive": true}}}`,
+			[]string{"hG4!tY8zQw2#Lk6p"},
+		}, true},
+		{fx7Case{
+			"tfstate-sensitive-attributes", `{"mode": "managed", "type": "random_password", "name": "db", "instances": [{"schema_version": 3, "attributes": {"id": "none", "length": 24, "result": "u3Bq9ZxT1wLm7RkV2sYp5NcD", "special": false}, "sensitive_attributes": [[{"type": "get_attr", "value": "result"}]]}]}`,
+			[]string{"u3Bq9ZxT1wLm7RkV2sYp5NcD"},
+		}, true},
 	})
 }
 
@@ -114,6 +146,7 @@ func TestValuesNotMarkedSensitiveStay(t *testing.T) {
 		{"terraform-output-null", `{"token": {"sensitive": true, "type": "string", "value": null}}`, nil},
 		{"already-hidden", "  + password = (sensitive value)\n  ~ secret   = (sensitive value)\n", nil},
 		{"noecho-dynamic-reference", "  DbPass:\n    Type: String\n    NoEcho: true\n    Default: '{{resolve:ssm-secure:/prod/db/pass:1}}'\n", nil},
+		{"pulumi-config-not-secret", `{"aws:region": {"value": "eu-central-1-primary", "secret": false}}`, nil},
 		{"ssm-plain-string", `{"Parameter": {"Name": "/prod/region", "Type": "String", "Value": "eu-central-1-primary"}}`, nil},
 		{"prose", "Mark the output as sensitive: true in the module, and the value will be hidden from the plan.\n", nil},
 		{"add-mask-variable", "echo \"::add-mask::$TOKEN\"\n", nil},
@@ -188,8 +221,10 @@ func TestKeyIDsSecretOnlyInTheirKeyFile(t *testing.T) {
 		{"key-file-in-tool-result", string(toolResult), []string{"7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a"}},
 		{"keys-list", "$ gcloud iam service-accounts keys list --iam-account trainer@acme-ml-prod.iam.gserviceaccount.com --format=json\n" +
 			`[{"name": "projects/acme-ml-prod/serviceAccounts/trainer@acme-ml-prod.iam.gserviceaccount.com/keys/7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a", "keyType": "USER_MANAGED", "private_key_id": "7c1e9a3b5d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a"}]` + "\n", nil},
-		{"consul-accessor-stays-secret-goes", `{"AccessorID": "6a1253d2-1785-24fd-91c2-f8e78c745511", "SecretID": "45a3bd52-07c7-47a4-52fd-0745e0cfe967", "Description": "ci agent"}`,
-			[]string{"45a3bd52-07c7-47a4-52fd-0745e0cfe967"}},
+		{
+			"consul-accessor-stays-secret-goes", `{"AccessorID": "6a1253d2-1785-24fd-91c2-f8e78c745511", "SecretID": "45a3bd52-07c7-47a4-52fd-0745e0cfe967", "Description": "ci agent"}`,
+			[]string{"45a3bd52-07c7-47a4-52fd-0745e0cfe967"},
+		},
 	}))
 }
 
@@ -201,20 +236,32 @@ func TestPublicKeysStayOnlyInTheirPublicContext(t *testing.T) {
 		{"firebase-js", "const firebaseConfig = {\n  apiKey: \"" + web + "\",\n  authDomain: \"shop-prod.firebaseapp.com\",\n  projectId: \"shop-prod\",\n};\nfirebase.initializeApp(firebaseConfig);\n", nil},
 		{"firebase-server-key-beside", `{"apiKey": "` + web + `", "authDomain": "shop-prod.firebaseapp.com", "geminiApiKey": "` + server + `"}`, []string{server}},
 		{"aiza-without-web-config", `{"apiKey": "` + server + `", "endpoint": "https://maps.googleapis.com/maps/api/geocode/json"}`, []string{server}},
+		{"maps-js-loader", "<script async src=\"https://maps.googleapis.com/maps/api/js?key=" + web + "&callback=initMap&libraries=places\"></script>\n", nil},
+		{"maps-js-loader-amp", "<script src=\"https://maps.googleapis.com/maps/api/js?v=weekly&amp;key=" + web + "\"></script>\n", nil},
+		{"maps-geocode-server-call", "resp = requests.get(\"https://maps.googleapis.com/maps/api/geocode/json?address=Berlin&key=" + server + "\")\n", []string{server}},
 		{"aiza-in-env", "GOOGLE_API_KEY=" + server + "\n", []string{server}},
 		{"iam-list-access-keys", "$ aws iam list-access-keys --user-name deployer\n{\n    \"AccessKeyMetadata\": [\n        {\n            \"UserName\": \"deployer\",\n            \"AccessKeyId\": \"AKIA4QWERTYUIOPASDF2\",\n            \"Status\": \"Active\"\n        },\n        {\n            \"UserName\": \"deployer\",\n            \"AccessKeyId\": \"AKIA4ZXCVBNMASDFGHJ3\",\n            \"Status\": \"Inactive\"\n        }\n    ]\n}\n", nil},
 		{"iam-list-access-keys-text", "$ aws iam list-access-keys --output text\nACCESSKEYMETADATA\t2025-02-11T09:14:41+00:00\tAKIA4QWERTYUIOPASDF2\tActive\tdeployer\n", nil},
-		{"iam-create-access-key", "{\n    \"AccessKey\": {\n        \"UserName\": \"deployer\",\n        \"AccessKeyId\": \"AKIA4QWERTYUIOPASDF2\",\n        \"Status\": \"Active\",\n        \"SecretAccessKey\": \"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\"\n    }\n}\n",
-			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"}},
-		{"listing-with-a-secret-pasted-in", `{"AccessKeyMetadata": [{"AccessKeyId": "AKIA4QWERTYUIOPASDF2", "SecretAccessKey": "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"}]}`,
-			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"}},
+		{
+			"iam-create-access-key", "{\n    \"AccessKey\": {\n        \"UserName\": \"deployer\",\n        \"AccessKeyId\": \"AKIA4QWERTYUIOPASDF2\",\n        \"Status\": \"Active\",\n        \"SecretAccessKey\": \"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\"\n    }\n}\n",
+			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"},
+		},
+		{
+			"listing-with-a-secret-pasted-in", `{"AccessKeyMetadata": [{"AccessKeyId": "AKIA4QWERTYUIOPASDF2", "SecretAccessKey": "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"}]}`,
+			[]string{"AKIA4QWERTYUIOPASDF2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT2kZ9r"},
+		},
+		{"cloudtrail-user-identity", `{"eventVersion": "1.09", "userIdentity": {"type": "IAMUser", "principalId": "AIDA4QWERTYUIOPASDF23", "arn": "arn:aws:iam::123456789012:user/deployer", "accountId": "123456789012", "accessKeyId": "AKIA4QWERTYUIOPASDF2", "userName": "deployer"}, "eventName": "PutObject"}`, nil},
 		{"akia-alone-in-env", "AWS_ACCESS_KEY_ID=AKIA4QWERTYUIOPASDF2\n", []string{"AKIA4QWERTYUIOPASDF2"}},
 		{"algolia-search-only", `{"Algolia": {"AppId": "K7QW2ZP9LM", "SearchOnlyApiKey": "5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c"}}`, nil},
 		{"algolia-search-env", "NEXT_PUBLIC_ALGOLIA_APP_ID=K7QW2ZP9LM\nNEXT_PUBLIC_ALGOLIA_SEARCH_API_KEY=5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c\n", nil},
-		{"algolia-admin-beside", `{"Algolia": {"AppId": "K7QW2ZP9LM", "SearchOnlyApiKey": "5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c", "AdminApiKey": "9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f"}}`,
-			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f"}},
-		{"algolia-admin-env", "ALGOLIA_SEARCH_API_KEY=5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c\nALGOLIA_ADMIN_API_KEY=9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f\nALGOLIA_API_KEY=7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b\n",
-			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f", "7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b"}},
+		{
+			"algolia-admin-beside", `{"Algolia": {"AppId": "K7QW2ZP9LM", "SearchOnlyApiKey": "5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c", "AdminApiKey": "9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f"}}`,
+			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f"},
+		},
+		{
+			"algolia-admin-env", "ALGOLIA_SEARCH_API_KEY=5f0c2e7a9b1d3f4e6a8c0b2d4f6e8a1c\nALGOLIA_ADMIN_API_KEY=9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f\nALGOLIA_API_KEY=7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b\n",
+			[]string{"9e1b3d5f7a2c4e6b8d0f1a3c5e7b9d2f", "7c2a4e6b8d0f1a3c5e7b9d2f4a6c8e0b"},
+		},
 	}))
 }
 
@@ -232,5 +279,26 @@ func TestListsUnderASecretsName(t *testing.T) {
 func TestListsOfRecordsUnderASecretsNameStay(t *testing.T) {
 	checkFx8(t, cases8([]fx7Case{
 		{"api-key-metadata", "{\n  \"api_keys\": [\n    {\n      \"id\": \"key_8f3a1c9e7b5d2f4a\",\n      \"name\": \"ci\",\n      \"last4\": \"gGka\"\n    }\n  ]\n}\n", nil},
+	}))
+}
+
+func TestOutputOfCommandsThatPrintASecret(t *testing.T) {
+	tool, _ := json.Marshal(map[string]string{"role": "tool", "content": "$ vault kv get -field=api_token secret/ci\nVt7kQ2zW9xL4mR8p\n$ echo done\ndone\n"})
+	checkFx8(t, cases8([]fx7Case{
+		{"terraform-output-raw", "$ terraform output -raw db_password\nYq7-Wh7GS08Iu7NuuE7o\n", []string{"Yq7-Wh7GS08Iu7NuuE7o"}},
+		{"vault-field-in-tool-result", string(tool), []string{"Vt7kQ2zW9xL4mR8p"}},
+		{"secretsmanager-text", "$ aws secretsmanager get-secret-value --secret-id prod/api --query SecretString --output text\nLk2mQ9vT7xZ4wR8p\n", []string{"Lk2mQ9vT7xZ4wR8p"}},
+		{"gcloud-secret", "$ gcloud secrets versions access latest --secret=stripe-key\nTz5kQ8vW2xL9mR4p\n", []string{"Tz5kQ8vW2xL9mR4p"}},
+		{"op-read", "$ op read \"op://Prod/Postgres/password\"\nRv3kT9wQ2zL8xM5p\n", []string{"Rv3kT9wQ2zL8xM5p"}},
+		{"kubectl-jsonpath-decode", "$ kubectl get secret db -o jsonpath='{.data.password}' | base64 -d\nWq7vZ2kT9xL4mR8p\n", []string{"Wq7vZ2kT9xL4mR8p"}},
+		{"az-keyvault-tsv", "$ az keyvault secret show --vault-name kv --name api --query value -o tsv\nNx4kQ8vT2wZ9mL7p\n", []string{"Nx4kQ8vT2wZ9mL7p"}},
+		{"doppler-plain", "$ doppler secrets get STRIPE_KEY --plain\nPz8vQ2kT7xW4mL9r\n", []string{"Pz8vQ2kT7xW4mL9r"}},
+		{"pulumi-show-secrets", "$ pulumi stack output dbPassword --show-secrets\nMk9vT2zQ7xW4pL8r\n", []string{"Mk9vT2zQ7xW4pL8r"}},
+		{"macos-keychain", "% security find-generic-password -a ci -s deploy -w\nHv6kQ9wT3zL8xR2m\n", []string{"Hv6kQ9wT3zL8xR2m"}},
+		{"docker-secret-file", "# cat /run/secrets/db_password\nBq4vT8kZ2xW7mL9r\n", []string{"Bq4vT8kZ2xW7mL9r"}},
+		{"terraform-output-listing", "$ terraform output\ndb_endpoint = \"ledger.internal:5432\"\ndb_password = <sensitive>\n", nil},
+		{"vault-table", "$ vault kv get secret/ci\n====== Data ======\nKey         Value\n---         -----\nowner       platform-team\n", nil},
+		{"command-error", "$ gcloud secrets versions access latest --secret=missing\nERROR: (gcloud.secrets.versions.access) NOT_FOUND: Secret [missing] not found\n", nil},
+		{"prompt-after", "$ terraform output -raw db_password\n$ ls -la\n", nil},
 	}))
 }

@@ -127,7 +127,7 @@ func (e *Engine) NewStream(kind Kind, opts StreamOptions) *Stream {
 		opts.MaxEvent = defaultMaxEvent
 	}
 	opts.Exact = slices.Clone(opts.Exact)
-	s := &Stream{eng: e, opts: opts, byRule: map[string]int{}, byClass: map[string]int{}}
+	s := &Stream{eng: e, opts: opts}
 	s.text = s.newText()
 	switch kind {
 	case KindSSE:
@@ -153,6 +153,9 @@ func (s *Stream) newText() *textStream {
 }
 
 func (s *Stream) report(f Finding) {
+	if s.byRule == nil {
+		s.byRule, s.byClass = map[string]int{}, map[string]int{} // made at the first finding
+	}
 	s.byRule[f.Rule]++
 	s.byClass[f.Class.String()]++
 	if s.opts.OnFinding != nil {

@@ -93,7 +93,7 @@ type events struct {
 }
 
 func newEvents(s *Stream) *events {
-	return &events{s: s, chans: map[string]*channel{}, shapes: map[string]*shape{}}
+	return &events{s: s, chans: map[string]*channel{}} // shapes: made when a field is read by shape
 }
 
 // complete redacts a string that is a whole value on its own and records
@@ -126,6 +126,9 @@ func (q *events) add(it *item, key string, found bool, start, end int, val []byt
 		sh := q.shapes[key]
 		if sh == nil {
 			sh = &shape{}
+			if q.shapes == nil {
+				q.shapes = map[string]*shape{}
+			}
 			q.shapes[key] = sh
 		}
 		if !sh.varied && sh.last != nil && bytes.Equal(sh.last, val) {

@@ -50,6 +50,11 @@ func readJSONEvent(payload []byte, buf *eventBuf) (jsonEvent, bool) {
 	if len(payload) == 0 || payload[0] != '{' && payload[0] != '[' {
 		return ev, false
 	}
+	if buf.strs == nil {
+		// Sized for a typical event at once, rather than grown over the first one.
+		buf.strs, buf.elems, buf.path = make([]jsonString, 0, 8), make([]pathElem, 0, 16), make([]pathElem, 0, 8)
+		buf.choices, buf.deltas = make([]headChoice, 0, 2), make([]headDelta, 0, 2)
+	}
 	r := eventWalker{w: jsonWalker{b: payload, path: buf.path[:0]}, buf: buf, headOK: true}
 	r.head.Choices = buf.choices[:0]
 	buf.strs, buf.elems, buf.deltas = buf.strs[:0], buf.elems[:0], buf.deltas[:0]
@@ -157,8 +162,31 @@ func (r *eventWalker) key(tok []byte) string {
 	return r.buf.intern(s)
 }
 
+// commonNames are the keys and channel names the streaming APIs use in nearly every event: a
+// fixed, read-only table, so a stream's first event does not build them (nor a map for them).
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"id", "object", "created", "model", "system_fingerprint", "service_tier", "choices", "index",
+		"delta", "role", "content", "refusal", "reasoning", "reasoning_content", "finish_reason",
+		"logprobs", "usage", "tool_calls", "type", "function", "name", "arguments", "message",
+		"text", "partial_json", "thinking", "signature", "content_block", "stop_reason",
+		"stop_sequence", "output_index", "content_index", "summary_index", "item_id",
+		"sequence_number", "item", "response", "candidates", "parts", "modelVersion",
+		"responseId", "finishReason", "usageMetadata", "created_at", "done", "done_reason",
+		"c0/content", "c0/refusal", "c0/reasoning", "c0/reasoning_content", "c0/t0", "c0/t1",
+		"a0", "a1", "a2", "a3",
+	} {
+		m[k] = k
+	}
+	return m
+}()
+
 // intern returns s as a string, the one kept from an earlier call when there is one.
 func (b *eventBuf) intern(s []byte) string {
+	if k, ok := commonNames[string(s)]; ok {
+		return k
+	}
 	if k, ok := b.keys[string(s)]; ok {
 		return k
 	}

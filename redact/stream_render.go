@@ -83,7 +83,8 @@ func (q *events) render(c *channel, pa pieceAt, spans []span) {
 	p.it.open--
 }
 
-// appendTo writes the item: as received when nothing in it changed.
+// appendTo writes the item: as received when nothing in it changed. The item is released: out
+// may be returned as its own bytes.
 func (it *item) appendTo(out []byte) []byte {
 	sp := it.splices
 	for _, p := range it.pieces {
@@ -97,6 +98,11 @@ func (it *item) appendTo(out []byte) []byte {
 		sp = append(sp, splice{start: p.start, end: p.end, repl: repl})
 	}
 	if len(sp) == 0 && !it.relined {
+		if len(out) == 0 {
+			// The item's bytes are its own copy and it is done with: out starts as them (capped,
+			// so the next item's append copies).
+			return it.raw[:len(it.raw):len(it.raw)]
+		}
 		return append(out, it.raw...)
 	}
 	payload := applySplices(it.payload, sp)
@@ -196,6 +202,9 @@ func (q *events) jsonEvent(it *item, evName string, ev *jsonEvent) []string {
 				countBound(&bounds.unlearned)
 				q.complete(it, start, end, val, name)
 				continue
+			}
+			if q.shapes == nil {
+				q.shapes = map[string]*shape{}
 			}
 			q.shapes[k] = &shape{group: g}
 		}

@@ -31,7 +31,7 @@ type assembler struct {
 var ErrTooManyCalls = errors.New("llmapi: more tool calls than inspection tracks")
 
 func newAssembler(api string) *assembler {
-	return &assembler{api: api, byKey: map[string]*ToolCall{}, args: map[*ToolCall]*strings.Builder{}}
+	return &assembler{api: api} // byKey and args are made at the first tool call
 }
 
 // feed reads one event and reports whether it belongs to a tool call.
@@ -71,6 +71,9 @@ func (a *assembler) call(key string) *ToolCall {
 		return &ToolCall{} // bounds memory on hostile streams; result reports it
 	}
 	c := &ToolCall{}
+	if a.byKey == nil {
+		a.byKey = map[string]*ToolCall{}
+	}
 	a.byKey[key] = c
 	a.calls = append(a.calls, c)
 	return c
@@ -80,6 +83,9 @@ func (a *assembler) appendArgs(c *ToolCall, piece string) {
 	b := a.args[c]
 	if b == nil {
 		b = &strings.Builder{}
+		if a.args == nil {
+			a.args = map[*ToolCall]*strings.Builder{}
+		}
 		a.args[c] = b
 	}
 	b.WriteString(piece)

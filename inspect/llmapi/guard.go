@@ -39,12 +39,14 @@ func NewGuard(provider, api string, maxHeld int) *Guard {
 }
 
 // Write takes the next chunk of the response body and returns the bytes that may be sent to the
-// client now: the complete events before the first tool-call event. It returns ErrHeldTooLarge
-// once the held bytes pass the limit; after an error every call returns it again.
+// client now: the complete events before the first tool-call event. They may be chunk's own
+// memory (a chunk of whole events released as it came is not copied). It returns
+// ErrHeldTooLarge once the held bytes pass the limit; after an error every call returns it again.
 func (g *Guard) Write(chunk []byte) ([]byte, error) {
 	if g.err != nil {
 		return nil, g.err
 	}
+	fresh := len(g.pending) == 0 // then pending holds chunk's bytes from offset 0
 	g.pending = append(g.pending, chunk...)
 	if !g.framed && len(g.pending) >= esPrelude {
 		g.framed, g.eventStream = true, looksEventStream(g.pending)
@@ -52,8 +54,7 @@ func (g *Guard) Write(chunk []byte) ([]byte, error) {
 	if g.eventStream {
 		return g.writeEventStream()
 	}
-	var out []byte
-	off := 0
+	off, released := 0, 0 // released events are always a prefix: once holding, all is held
 	for off < len(g.pending) {
 		n, ok, resume := scanEvent(g.pending[off:], g.resume, false)
 		if !ok {
@@ -66,9 +67,16 @@ func (g *Guard) Write(chunk []byte) ([]byte, error) {
 			g.holding = true
 			g.held = append(g.held, raw...)
 		} else {
-			out = append(out, raw...)
+			released = off + n
 		}
 		off += n
+	}
+	var out []byte
+	switch {
+	case released > 0 && fresh:
+		out = chunk[:released:released]
+	case released > 0:
+		out = append(out, g.pending[:released]...)
 	}
 	if off > 0 {
 		g.pending = append(g.pending[:0], g.pending[off:]...) // resume is relative to off already

@@ -30,4 +30,8 @@ func init() {
 		v := "Fk9" + randString(r, alnum, 21)
 		return v, "api_keys:\n  - " + v + "\n  - Zq8" + randString(r, alnum, 21) + "\n"
 	}
+	special["command-output-secret"] = func(r *rand.Rand) (string, string) {
+		v := "Fk9" + randString(r, alnum, 21)
+		return v, "$ terraform output -raw db_password\n" + v + "\n"
+	}
 }
