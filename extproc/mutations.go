@@ -44,7 +44,7 @@ func (h *headerEdit) proto() *extprocv3.HeaderMutation {
 		opts, vals := make([]corev3.HeaderValueOption, n), make([]corev3.HeaderValue, n)
 		m.SetHeaders = make([]*corev3.HeaderValueOption, n)
 		for i, s := range h.set {
-			vals[i].Key, vals[i].RawValue = s.Key, unsafe.Slice(unsafe.StringData(s.Value), len(s.Value))
+			vals[i].Key, vals[i].RawValue = s.Key, unsafe.Slice(unsafe.StringData(s.Value), len(s.Value)) //nolint:gosec // G103: the message only reads it (above)
 			opts[i].Header, opts[i].AppendAction = &vals[i], corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD
 			m.SetHeaders[i] = &opts[i]
 		}

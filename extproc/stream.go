@@ -305,7 +305,7 @@ func readHeaders(hm *corev3.HeaderMap, limit int) (exchange.Headers, error) {
 	size := 0
 	for _, h := range hm.GetHeaders() {
 		raw := h.GetRawValue()
-		v := unsafe.String(unsafe.SliceData(raw), len(raw))
+		v := unsafe.String(unsafe.SliceData(raw), len(raw)) //nolint:gosec // G103: raw is this message's own and never modified (above)
 		if v == "" {
 			v = h.GetValue()
 		}

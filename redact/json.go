@@ -28,15 +28,11 @@ func applySplices(b []byte, sp []splice) []byte {
 	return append(out, b[pos:]...)
 }
 
-// redactValue redacts one decoded string. key, when not empty, is the object
+// redactValueIn redacts one decoded string. key, when not empty, is the object
 // key the value belongs to: it gives generic rules their context
 // (`"password": "..."`), but only the value is ever replaced. It returns the
 // redacted value (nil when unchanged) and the spans found (in value offsets).
-func (e *Engine) redactValue(v []byte, key string, o *Options, sc *scratch) ([]byte, []span) {
-	return e.redactValueIn(v, key, o, sc, nil)
-}
-
-// redactValueIn is redactValue that builds the key=value text it scans in *keyed (when not
+// It builds the key=value text it scans in *keyed (when not
 // nil) instead of a new buffer: RedactJSON reuses one for every value of a body.
 func (e *Engine) redactValueIn(v []byte, key string, o *Options, sc *scratch, keyed *[]byte) ([]byte, []span) {
 	var text []byte

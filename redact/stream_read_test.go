@@ -3,12 +3,11 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
-
-	"os"
-	"path/filepath"
 )
 
 // oldJSONEvent is how both event readers read an event before readJSONEvent: walkJSON for

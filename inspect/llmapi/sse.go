@@ -80,8 +80,8 @@ func parseEvent(raw []byte) event {
 		case "event":
 			ev.name = string(value)
 		case "data":
-			switch {
-			case dataLines == 0:
+			switch dataLines {
+			case 0:
 				// One data line (the common event) is read where it stands; its capacity ends
 				// with it, so a second line's append copies instead of writing into raw.
 				ev.data = value[:len(value):len(value)]
