@@ -31,7 +31,7 @@ var secretCommands = []secretCommand{
 	{"-field=", regexp.MustCompile(`\bvault\s+(?:kv\s+get|read|token\s+create|write)\b.*\s-field[= ]`)},
 	{"secret-value", regexp.MustCompile(`\bsecretsmanager\s+get-secret-value\b.*--output\s+text`)},
 	{"secrets versions access", regexp.MustCompile(`\bgcloud\s+secrets\s+versions\s+access\b`)},
-	{"op://", regexp.MustCompile(`\bop\s+read\s+["']?op://`)},
+	{"op read", regexp.MustCompile(`\bop\s+read\s+["']?op://`)}, // "://" would anchor at every URL
 	{"| base64 -d", regexp.MustCompile(`\bkubectl\s+get\s+secrets?\b.*jsonpath.*\|\s*base64\s+-d`)},
 	{"| base64 --d", regexp.MustCompile(`\bkubectl\s+get\s+secrets?\b.*jsonpath.*\|\s*base64\s+--decode`)},
 	{"create token", regexp.MustCompile(`\bkubectl\s+(?:-n\s+\S+\s+)?create\s+token\b`)},

@@ -72,13 +72,14 @@ var markTargets = map[string]bool{
 
 func markedRules() []*rule {
 	return []*rule{
-		// Keywords start with trigrams source code already stops at ("sen", "sec"), so the
-		// prefilter walks no more often: `isSecret` is found at "secret\": true".
+		// Keywords are words: the prefilter anchors a keyword on its rarest trigram, and
+		// JSON punctuation (`t":`, `e":`) is in every key of every body. Pulumi's
+		// `"secret": true` is read by RedactJSON (rules_fx8_json.go), not by this rule.
 		customMulti("marked-sensitive-value", Secret, objReach, matchMarkedValue,
-			"sensitive", "noecho", "masked", `secret": true`, `secret":true`, "secret: true", "securestring", "secureobject", pulumiSecretKey,
+			"sensitive", "noecho", "masked", "issecret", "securestring", "secureobject", pulumiSecretKey,
 			azureVaultSecret[1:]), // ".va" would stop at every `.value`
 		customMulti("marked-sensitive-attribute", Secret, objReach, matchSensitiveAttributes,
-			"sensitive_attributes", `sensitive":`, `sensitive_values"`),
+			"sensitive_attributes", "after_sensitive", "before_sensitive", "sensitive_values"),
 		custom("github-add-mask", Secret, 512, matchAddMask, "::add-mask::"),
 	}
 }
