@@ -188,7 +188,7 @@ func Release(r *Record) {
 	if r == nil {
 		return
 	}
-	p := (*recordParts)(unsafe.Pointer(r)) // r is the first field of the recordParts Build made
+	p := (*recordParts)(unsafe.Pointer(r)) //nolint:gosec // G103: r is the first field of the recordParts Build made
 	*p = recordParts{}                     // keep nothing of the exchange alive
 	partsPool.Put(p)
 }
