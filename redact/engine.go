@@ -73,7 +73,8 @@ func allRules() ([]*rule, error) {
 		rs = append(rs, fx6provRules()...)
 		rs = append(rs, genericRules()...)
 		rs = append(rs, pairedRules()...)
-		rs = append(rs, fx8Rules()...) // last: the samples of the rules before keep their seeds
+		rs = append(rs, fx8Rules()...)
+		rs = append(rs, fx9Rules()...) // last: the samples of the rules before keep their seeds
 		seen := map[string]bool{}
 		for _, r := range rs {
 			if seen[r.id] {
