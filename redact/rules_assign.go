@@ -278,4 +278,5 @@ var plainKeyQualifiers = map[string]bool{
 	"row": true, "bucket": true, "translation": true, "i18n": true, "message": true, "shard": true, "hash": true,
 	"websocket": true, "socket": true, // Sec-WebSocket-Key: a nonce of the handshake
 	"site": true, "publishable": true, // reCAPTCHA site keys, Stripe publishable keys: public by design
+	"incident": true, // PagerDuty incident_key: groups events of one incident
 }

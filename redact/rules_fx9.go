@@ -13,7 +13,11 @@ package redact
 //   - API keys passed as a tool's argument: `wandb login`, PowerShell
 //     Gallery and NuGet pushes (rules_fx9_login.go);
 //   - PagerDuty integration keys under PagerDuty's name
-//     (rules_fx9_pagerduty.go).
+//     (rules_fx9_pagerduty.go);
+//   - Apple app-specific passwords under their name (rules_fx9_apple.go);
+//   - public values kept: `#{Var}#` pipeline tokens (rules_fx9_keep.go, read by
+//     valueReference), certificate thumbprints and PagerDuty incident keys (names
+//     added to notSecretParts and plainKeyQualifiers).
 //
 // The rules register after fx8's (engine.go allRules), so the generated
 // samples of every earlier rule keep their seeds.
@@ -25,5 +29,6 @@ func fx9Rules() []*rule {
 	rs = append(rs, apiKeyHeaderRules()...)
 	rs = append(rs, toolKeyRules()...)
 	rs = append(rs, pagerDutyRules()...)
+	rs = append(rs, appleRules()...)
 	return rs
 }

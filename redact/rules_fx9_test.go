@@ -102,3 +102,36 @@ func TestPagerDutyIntegrationKeys(t *testing.T) {
 		{"placeholder kept", "pagerduty_configs:\n  - routing_key: 00000000000000000000000000000000\n", nil},
 	})
 }
+
+func TestAppleAppSpecificPasswords(t *testing.T) {
+	const p = "tqvl-zbcm-zufd-yezc"
+	checkFx7(t, []fx7Case{
+		{"fastlane env file", "FASTLANE_USER=ios@contoso.example\nFASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD=" + p + "\n", []string{p}},
+		{"yaml", "apple:\n  app_specific_password: \"" + p + "\"\n", []string{p}},
+		{"json", `{"appSpecificPassword": "` + p + `"}` + "\n", []string{p}},
+		{"placeholder kept", "FASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD=xxxx-xxxx-xxxx-xxxx\n", nil},
+		{"prose kept", "Create an app-specific password at appleid.apple.com.\n", nil},
+	})
+}
+
+func TestFx9PublicIdentifiersKept(t *testing.T) {
+	checkFx7(t, []fx7Case{
+		{"certificate thumbprint kept", `{"CertificateThumbprint": "9F3A6C2B1D0E8F7A6B5C4D3E2F1A0B9C8D7E6F5A"}` + "\n", nil},
+		{"pagerduty incident key kept", `{"incident_key": "c4b1f0e2a9d84f3b8e7a6d5c4b3a2f1e", "html_url": "https://contoso.pagerduty.com/incidents/Q1"}` + "\n", nil},
+		{"a secret beside them still redacted",
+			`{"CertificateThumbprint": "9F3A6C2B1D0E8F7A6B5C4D3E2F1A0B9C8D7E6F5A", "ClientSecret": "Qx8~vT2rLm9.Zp4WnB7cY1dF6gH3jK5sA0eU"}` + "\n",
+			[]string{"Qx8~vT2rLm9.Zp4WnB7cY1dF6gH3jK5sA0eU"}},
+	})
+}
+
+func TestTokenReplacementVariablesKept(t *testing.T) {
+	checkFx7(t, []fx7Case{
+		{"web.config with #{Var}# tokens kept",
+			`<add key="PaymentApiKey" value="#{PaymentApiKey}#" />` + "\n" + `Server=#{SqlServer}#;User Id=#{SqlUser}#;Password=#{SqlPassword}#;` + "\n", nil},
+		{"a real key beside a token still redacted",
+			`<add key="PaymentApiKey" value="#{PaymentApiKey}#" />` + "\n" + `<add key="LedgerApiKey" value="Lg7qK2vX9mZ4wR8tY3pN6bC1" />` + "\n",
+			[]string{"Lg7qK2vX9mZ4wR8tY3pN6bC1"}},
+		{"a password that only starts like a token still redacted",
+			`<add key="AdminPassword" value="#{x}q9Lm2Vz7Rt4" />` + "\n", []string{"q9Lm2Vz7Rt4"}},
+	})
+}

@@ -29,6 +29,8 @@ func valueReference(v []byte) bool {
 		return pathChars(v[5:])
 	case lower("fd:"):
 		return allDigits(v[3:])
+	case len(v) > 3 && v[0] == '#' && v[1] == '{':
+		return tokenVariable(v) // rules_fx9_keep.go
 	case bytes.HasPrefix(v, []byte("./")), bytes.HasPrefix(v, []byte("../")), bytes.HasPrefix(v, []byte("~/")):
 		return pathChars(v) && !generatedSegment(v)
 	case len(v) > 1 && v[0] == '/':

@@ -34,3 +34,11 @@ func init() {
 		return v, "receivers:\n- name: oncall\n  pagerduty_configs:\n  - routing_key: " + v + "\n"
 	}
 }
+
+func init() {
+	special["apple-app-specific-password"] = func(r *rand.Rand) (string, string) {
+		l := "abcdefghijklmnopqrstuvwxyz"
+		v := randString(r, l, 4) + "-" + randString(r, l, 4) + "-" + randString(r, l, 4) + "-" + randString(r, l, 4)
+		return v, "FASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD=" + v + "\n"
+	}
+}
