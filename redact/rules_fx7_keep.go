@@ -47,7 +47,7 @@ func keepRules() []*rule {
 // keepRuleSet is compiled once; the engine adds it to its keyword index
 // beside the rules (it finds nothing of its own, so it is no rule of the
 // listing), with the look-through marks of rules_fx7_oauth.go.
-var keepRuleSet = append(append(keepRules(), fx8KeepRules()...), look(lookB64Body, "content-transfer-encoding: base64"))
+var keepRuleSet = append(append(append(keepRules(), fx8KeepRules()...), fx9KeepRules()...), look(lookB64Body, "content-transfer-encoding: base64"))
 
 // weakKeeps only drop findings of context and generic rules: a name says
 // the value is public or an id, but a token format or a structure is

@@ -17,7 +17,9 @@ package redact
 //   - Apple app-specific passwords under their name (rules_fx9_apple.go);
 //   - public values kept: `#{Var}#` pipeline tokens (rules_fx9_keep.go, read by
 //     valueReference), certificate thumbprints and PagerDuty incident keys (names
-//     added to notSecretParts and plainKeyQualifiers).
+//     added to notSecretParts and plainKeyQualifiers), Datadog browser client
+//     tokens in Datadog's context (rules_fx9_keep.go, registered in
+//     rules_fx7_keep.go keepRuleSet).
 //
 // The rules register after fx8's (engine.go allRules), so the generated
 // samples of every earlier rule keep their seeds.

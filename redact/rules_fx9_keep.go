@@ -1,5 +1,10 @@
 package redact
 
+import (
+	"bytes"
+	"regexp"
+)
+
 // tokenVariable reports a token-replacement variable standing for a value a
 // release pipeline fills in: `#{Name}#` (Azure DevOps Replace Tokens,
 // Octopus Deploy) or `#{Name}` (Octopus, Ruby interpolation of a name), the
@@ -15,4 +20,46 @@ func tokenVariable(v []byte) bool {
 	}
 	rest := v[i+1:]
 	return len(rest) == 0 || len(rest) == 1 && rest[0] == '#'
+}
+
+// A Datadog browser client token (`pub` and 32 hex digits) is public by
+// design: the RUM and browser-logs SDKs ship it to every visitor, and it can
+// only submit RUM and log events. It is kept only under a client-token name
+// (`clientToken`, `client_token`, `DD_CLIENT_TOKEN`) with Datadog named
+// within datadogNameWindow bytes before it (`datadogRum.init({`,
+// `datadogLogs`, a `DD_` name). A Datadog API or application key — another
+// shape — beside it stays redacted, and so does the token under any other
+// name.
+
+const datadogNameWindow = 300
+
+var datadogClientToken = regexp.MustCompile(`^pub[0-9a-f]{32}$`)
+
+func fx9KeepRules() []*rule {
+	rs := []*rule{
+		custom("keep-datadog-client-token", Secret, 256, matchKeepDatadogClientToken, "clienttoken", "client_token"),
+	}
+	for _, r := range rs {
+		r.keep = true
+		r.noHold = true
+		if err := r.compile(); err != nil {
+			panic(err) // a bug in warden: the rules above are constant
+		}
+	}
+	return rs
+}
+
+// matchKeepDatadogClientToken keeps the value after a client-token name at
+// b[ks:ke] when it is a Datadog client token in Datadog's context.
+func matchKeepDatadogClientToken(_ *rule, b []byte, ks, ke int) (int, int, int) {
+	ns, ne := keyNameAround(b, ks, ke)
+	s, e := keptValueAfter(b, ne)
+	if s < 0 || !datadogClientToken.Match(b[s:e]) {
+		return -1, -1, -1
+	}
+	name := bytes.ToLower(b[ns:ne])
+	if !bytes.HasPrefix(name, []byte("dd_")) && !bytes.Contains(bytes.ToLower(b[max(0, ns-datadogNameWindow):ns]), []byte("datadog")) {
+		return -1, -1, -1
+	}
+	return s, e, -1
 }

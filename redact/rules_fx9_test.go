@@ -135,3 +135,15 @@ func TestTokenReplacementVariablesKept(t *testing.T) {
 			`<add key="AdminPassword" value="#{x}q9Lm2Vz7Rt4" />` + "\n", []string{"q9Lm2Vz7Rt4"}},
 	})
 }
+
+func TestDatadogClientTokenKept(t *testing.T) {
+	const tok = "pub2aefadd92b7c19a28e6df641dd0a9a98"
+	const apiKey = "7d3f1a9c2b8e4f6a0c5d9e1b3a7f2c4e"
+	checkFx7(t, []fx7Case{
+		{"RUM init kept", "datadogRum.init({\n  applicationId: '5b1f38e9-9caa-4e36-8a43-0691f55b7754',\n  clientToken: '" + tok + "',\n  site: 'datadoghq.eu',\n});\n", nil},
+		{"DD_CLIENT_TOKEN env kept", "DD_CLIENT_TOKEN=" + tok + "\n", nil},
+		{"API key beside it still redacted",
+			"datadogRum.init({ clientToken: '" + tok + "' });\nDD_API_KEY=" + apiKey + "\n", []string{apiKey}},
+		{"the same shape without Datadog redacted", "const clientToken = 'pub" + apiKey + "';\n", []string{apiKey}},
+	})
+}
