@@ -268,6 +268,8 @@ func keepInObject(b []byte, path []pathElem, start int, v []byte) bool {
 	case (key == "AccessKeyId" || key == "accessKeyId") && awsKeyID.Match(v):
 		ms, o, ok := membersAround(b, start)
 		return ok && !secretBeside(ms) && (inKeyListing(b, o) || callerIdentity(b, ms))
+	case datadogClientToken.Match(v):
+		return datadogClientTokenInObject(b, path, start) // rules_fx9_keep.go
 	case searchOnlyKey.Match(v):
 		algolia := n >= 2 && path[n-2].isKey && strings.Contains(strings.ToLower(path[n-2].key), "algolia")
 		return searchOnlyName(key, algolia)

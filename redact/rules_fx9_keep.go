@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"regexp"
+	"strings"
 )
 
 // tokenVariable reports a token-replacement variable standing for a value a
@@ -62,4 +63,21 @@ func matchKeepDatadogClientToken(_ *rule, b []byte, ks, ke int) (int, int, int) 
 		return -1, -1, -1
 	}
 	return s, e, -1
+}
+
+// datadogClientTokenInObject is the Datadog keep for a string RedactJSON
+// visits: a client-token key with Datadog named on the path above it or
+// within datadogNameWindow bytes before the value.
+func datadogClientTokenInObject(b []byte, path []pathElem, start int) bool {
+	n := len(path)
+	key := strings.ToLower(path[n-1].key)
+	if key != "clienttoken" && key != "client_token" && key != "dd_client_token" {
+		return false
+	}
+	for _, p := range path[:n-1] {
+		if p.isKey && strings.Contains(strings.ToLower(p.key), "datadog") {
+			return true
+		}
+	}
+	return strings.HasPrefix(key, "dd_") || bytes.Contains(bytes.ToLower(b[max(0, start-datadogNameWindow):start]), []byte("datadog"))
 }

@@ -147,3 +147,24 @@ func TestDatadogClientTokenKept(t *testing.T) {
 		{"the same shape without Datadog redacted", "const clientToken = 'pub" + apiKey + "';\n", []string{apiKey}},
 	})
 }
+
+func TestDatadogClientTokenKeptInJSON(t *testing.T) {
+	eng := engine(t)
+	kept := `{"datadog": {"clientToken": "pub2aefadd92b7c19a28e6df641dd0a9a98", "site": "datadoghq.eu"}}`
+	if out, _, err := eng.RedactJSON([]byte(kept), secretsOnly); err != nil || string(out) != kept {
+		t.Errorf("client token in a Datadog object changed: %s %v", out, err)
+	}
+	const apiKey = "7d3f1a9c2b8e4f6a0c5d9e1b3a7f2c4e"
+	mixed := `{"datadog": {"clientToken": "pub2aefadd92b7c19a28e6df641dd0a9a98", "apiKey": "` + apiKey + `"}}`
+	out, _, err := eng.RedactJSON([]byte(mixed), secretsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, ok := leak(out, apiKey); ok {
+		t.Errorf("API key beside a client token: %q survives: %s", w, out)
+	}
+	other := `{"clientToken": "pub` + apiKey + `"}`
+	if out, _, _ := eng.RedactJSON([]byte(other), secretsOnly); string(out) == other {
+		t.Errorf("a pub-shaped token outside Datadog's context kept: %s", out)
+	}
+}
