@@ -153,7 +153,7 @@ func TestHeldoutCorpus(t *testing.T) {
 		{"testdata/seventh/secrets-seventh.jsonl", 0.96, 0}, // arrived 0.777 / 0.738 (6 look-alikes) at 53ec85d; 0.962 / 0.969 (0) after fx7's classes
 		{"testdata/eighth/secrets-eighth.jsonl", 1.00, 0},   // held out: 0.922 / 0.845 at 53ec85d, 0.951 / 0.951 (4 look-alikes) at b7cd93e; 1.000 / 1.000 (0) after fx8's classes
 		{"testdata/ninth/secrets-ninth.jsonl", 0.89, 5},     // held out this round: 0.888 / 0.888 at b7cd93e, 0.897 / 0.897 at f23a8ca
-		{"testdata/benign2/benign2.jsonl", 0, 6},            // benign, held out this round: 7 of 222 blocks changed at b7cd93e, 6 at f23a8ca
+		{"testdata/benign2/benign2.jsonl", 0, 0},            // benign, held out: 7 of 222 blocks changed at b7cd93e, 6 at f23a8ca, 0 after fxb2's classes (rules_benign2_keep.go)
 		{"testdata/benign/benign.jsonl", 0, 0},              // benign traffic only, written blind: 9 of 220 blocks changed at 53ec85d and at a869c5d, 0 after fxb's classes (rules_benign_keep.go)
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })
