@@ -56,6 +56,15 @@ func TestBenign2LookalikeClasses(t *testing.T) {
 			secrets: []string{"Tr0ub4dorX3x", "Tr0ub4dor&3xYz"},
 		},
 		{
+			name:        "a Django YAML fixture's hash, and a password shaped like one but for its digest",
+			contentType: "application/yaml",
+			text:        "- model: auth.user\n  pk: 1\n  fields:\n    password: pbkdf2_sha256$600000$bb97206a1db77492e40118$sb6P09xhd5iFuMaaJ3vVbx2TwbVKkz707fw4t2I8dfs=\n- model: auth.user\n  pk: 2\n  fields:\n    password: pbkdf2_sha256$600000$bb97206a1db77492e40118$Zq7vLm2Wx9kQ=\n",
+			kept:        []string{"pbkdf2_sha256$600000$bb97206a1db77492e40118$sb6P09xhd5iFuMaaJ3vVbx2TwbVKkz707fw4t2I8dfs="},
+			secrets:     []string{"Zq7vLm2Wx9kQ="},
+		},
+		{
+			// Crypt strings start with '$', which the generic rule already reads as no
+			// literal value; this case guards that they stay kept beside a password.
 			name:        "bcrypt and SHA-crypt hashes in text",
 			contentType: "text/plain",
 			text:        "password_hash: $2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW\nshadow password: $6$rounds=5000$saltsalt$" + strings.Repeat("aB3./", 17) + "x\nadmin_password: Zq7#vLm2Wx9k\n",
