@@ -137,7 +137,10 @@ func survivor(out []byte, secret string) (string, bool) {
 // agent's traffic in codebases and data tools that name secrets without holding one) were
 // written blind while fx8, scan3 and sse3 worked: the ninth scored 0.888 / 0.888 (5 / 4
 // look-alikes changed) at b7cd93e and 0.897 / 0.897 (5 / 4) after that work; benign2 7 of 222
-// blocks changed at b7cd93e, 6 after. They gate there until fixed against.
+// blocks changed at b7cd93e, 6 after. They gate there until fixed against. benign2 was fixed
+// against by class (fxb2, rules_benign2_keep.go: the next keyword argument after `password,`,
+// scheduler run ids, password hashes in their storage formats, settings in a Kubernetes Secret):
+// 0 of 222 changed, and gates there.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
