@@ -137,11 +137,15 @@ func survivor(out []byte, secret string) (string, bool) {
 // agent's traffic in codebases and data tools that name secrets without holding one) were
 // written blind while fx8, scan3 and sse3 worked: the ninth scored 0.888 / 0.888 (5 / 4
 // look-alikes changed) at b7cd93e and 0.897 / 0.897 (5 / 4) after that work; benign2 7 of 222
-// blocks changed at b7cd93e, 6 after. They gate there until fixed against. fx9 fixed the ninth's
+// blocks changed at b7cd93e, 6 after. Both were then fixed against, so neither is held out any
+// more. fx9 fixed the ninth's
 // classes of Java keystore flags, Azure account keys, API-key headers, tools' key arguments and
 // escaped PagerDuty keys, Apple app-specific passwords, and kept certificate thumbprints, PagerDuty
 // incident keys, `#{Var}#` pipeline tokens and Datadog browser client tokens: 0.966 / 0.966 (1 / 1
-// look-alike changed, none new).
+// look-alike changed, none new). benign2 was fixed
+// against by class (fxb2, rules_benign2_keep.go: the next keyword argument after `password,`,
+// scheduler run ids, password hashes in their storage formats, settings in a Kubernetes Secret):
+// 0 of 222 changed, and gates there.
 func TestHeldoutCorpus(t *testing.T) {
 	for _, c := range []struct {
 		path       string
@@ -157,7 +161,7 @@ func TestHeldoutCorpus(t *testing.T) {
 		{"testdata/seventh/secrets-seventh.jsonl", 0.96, 0}, // arrived 0.777 / 0.738 (6 look-alikes) at 53ec85d; 0.962 / 0.969 (0) after fx7's classes
 		{"testdata/eighth/secrets-eighth.jsonl", 1.00, 0},   // held out: 0.922 / 0.845 at 53ec85d, 0.951 / 0.951 (4 look-alikes) at b7cd93e; 1.000 / 1.000 (0) after fx8's classes
 		{"testdata/ninth/secrets-ninth.jsonl", 0.96, 1},     // 0.888 / 0.888 at b7cd93e, 0.897 / 0.897 at f23a8ca, 0.966 / 0.966 after fx9
-		{"testdata/benign2/benign2.jsonl", 0, 6},            // benign, held out this round: 7 of 222 blocks changed at b7cd93e, 6 at f23a8ca
+		{"testdata/benign2/benign2.jsonl", 0, 0},            // benign, held out: 7 of 222 blocks changed at b7cd93e, 6 at f23a8ca, 0 after fxb2's classes (rules_benign2_keep.go)
 		{"testdata/benign/benign.jsonl", 0, 0},              // benign traffic only, written blind: 9 of 220 blocks changed at 53ec85d and at a869c5d, 0 after fxb's classes (rules_benign_keep.go)
 	} {
 		t.Run(c.path, func(t *testing.T) { heldoutCorpus(t, c.path, c.min, c.lookalikes) })

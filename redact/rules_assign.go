@@ -216,7 +216,7 @@ func (r *rule) matchAssign(b []byte, ks, ke int) (int, int, int) {
 		return -1, -1, pend
 	}
 	s, e := vs+loc[2*r.group], vs+loc[2*r.group+1]
-	if !r.accept(b[s:e]) || r.generic && (notSecretName(b, ks, ke) || digestLabel(b, vs) || keyFingerprint(b, ks, ke, b[s:e])) {
+	if !r.accept(b[s:e]) || r.generic && (notSecretName(b, ks, ke) || digestLabel(b, vs) || keyFingerprint(b, ks, ke, b[s:e]) || benign2Assign(b, ks, ke, s, e)) {
 		return -1, -1, pend
 	}
 	return s, e, pend

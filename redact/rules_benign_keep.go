@@ -205,5 +205,5 @@ func formBoolean(v []byte) bool {
 // nginx upstream directive's address, or a labelled digest.
 func benignKeyed(b, name []byte, s, e int, nextLine bool) bool {
 	v := b[s:e]
-	return nextLine && nextLineAssignment(b, s, e) || upstreamPassDirective(name) || labelledDigest(v)
+	return nextLine && nextLineAssignment(b, s, e) || upstreamPassDirective(name) || labelledDigest(v) || runIDTimestamp(v)
 }

@@ -127,7 +127,7 @@ func allHexDigitsShort(v []byte) bool {
 // genericPassword accepts a password-looking value: at least one digit or
 // symbol, not code, not a placeholder.
 func genericPassword(v []byte) bool {
-	if isPlaceholder(v) || dottedIdent.Match(v) || isIdentifierWithWords(v) || graphQLScalar(v) || formBoolean(v) {
+	if isPlaceholder(v) || dottedIdent.Match(v) || isIdentifierWithWords(v) || graphQLScalar(v) || formBoolean(v) || passwordHash(v) {
 		return false
 	}
 	lower := strings.ToLower(string(v))

@@ -153,7 +153,7 @@ func k8sSecretValue(key, v []byte) bool {
 		bytes.Equal(k, []byte("ca")) || bytes.Equal(k, []byte("namespace")) {
 		return false
 	}
-	if len(v) < 8 || isPlaceholder(v) {
+	if len(v) < 8 || isPlaceholder(v) || k8sSettingValue(key, v) {
 		return false
 	}
 	for _, c := range v {
