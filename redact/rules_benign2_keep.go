@@ -41,7 +41,7 @@ func passwordHash(v []byte) bool {
 	}
 	parts := strings.Split(s, "$")
 	n, ok := passwordHashAlgos[parts[0]]
-	if !ok || len(parts) != 4 && !(parts[0] == "scrypt" && len(parts) == 6) {
+	if !ok || len(parts) != 4 && (parts[0] != "scrypt" || len(parts) != 6) {
 		return false
 	}
 	if !digitsOnly(parts[1]) || len(parts[len(parts)-2]) < 8 || !cryptAlphabet(parts[len(parts)-2]) {

@@ -39,7 +39,7 @@ func matchKeystorePassword(_ *rule, b []byte, ks, ke int) (int, int, int) {
 	if ke >= len(b) {
 		return -1, -1, ks
 	}
-	i := ke
+	var i int
 	switch lead := b[fs-1]; {
 	case lead == '-' && fs >= 2 && (b[fs-2] == '"' || b[fs-2] == '\'') && b[ke] == b[fs-2]:
 		i = ke + 1 // an argv array: `"-storepass", "V"`
